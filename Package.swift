@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "iproceeds",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "iproceeds", targets: ["iproceeds"]),
+        .library(name: "EvidenceKit", targets: ["EvidenceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "EvidenceKit",
+            dependencies: ["COpenSSL", "CLibArchive"]
+        ),
+        .executableTarget(
+            name: "iproceeds",
+            dependencies: [
+                "EvidenceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "EvidenceKitTests",
+            dependencies: ["EvidenceKit"],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["EvidenceKit"]
+        ),
+    ]
+)

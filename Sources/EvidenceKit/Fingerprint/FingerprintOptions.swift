@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a fingerprint run reads its inputs.
+public struct FingerprintOptions: Sendable, Equatable {
+    /// The algorithms computed over every item, in one read of the data (canonical order).
+    public var algorithms: [DigestAlgorithm] = [.sha256]
+    /// When set, every block of this many bytes also gets its own digests (hashdeep `-p`).
+    public var pieceSize: UInt64?
+    /// Worker threads reading files at once. Use 1 for spinning disks, where parallel reads make the head seek.
+    public var threads: Int = FingerprintOptions.defaultThreads
+    /// Whether archives are opened and their members fingerprinted.
+    public var archives = true
+    /// How deep archives inside archives are opened (members of an archive on disk are at depth 1).
+    public var maxDepth = 8
+    /// How many bytes may be decompressed out of one archive on disk, all nesting levels counted.
+    public var maxExpand: UInt64 = 64 << 30
+    /// `fnmatch(3)` patterns; an item is skipped when a pattern matches its whole path or its last component.
+    public var excludes: [String] = []
+    /// Whether symbolic links are followed (loops are detected and recorded).
+    public var followSymlinks = false
+
+    public init() {}
+
+    /// The number of online processors.
+    public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    /// Whether `name` (a path or member path) matches an `--exclude` pattern, on its whole or its last component.
+    func isExcluded(_ name: [UInt8]) -> Bool {
+        guard !excludes.isEmpty else { return false }
+        let whole = String(decoding: name, as: UTF8.self)
+        let trimmed = name.last == UInt8(ascii: "/") ? name.dropLast() : name[...]
+        let base = String(decoding: trimmed.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
+        for pattern in excludes where fnmatch(pattern, whole, 0) == 0 || fnmatch(pattern, base, 0) == 0 {
+            return true
+        }
+        return false
+    }
+}

@@ -1,0 +1,80 @@
+/// What a fingerprinted item is.
+public enum ItemKind: String, Sendable, Codable, CaseIterable {
+    /// A regular file on disk.
+    case file
+    /// A member of an archive (at any depth).
+    case member
+    /// A symbolic link: recorded with its target in `note`, not followed.
+    case symlink
+    /// A device, FIFO or socket: recorded, never read.
+    case special
+    /// A directory that could not be listed (recorded only with an `error`).
+    case directory
+}
+
+/// One line of a manifest: what was fingerprinted, its digests, and anything that went wrong.
+public struct FingerprintRecord: Sendable, Equatable {
+    /// The path on disk, as reached from the PATH argument given.
+    public var path: RawName
+    /// For archive members, the member paths from the outermost archive inwards, exactly as stored.
+    public var member: [RawName]
+    public var kind: ItemKind
+    /// Bytes read (for content that was read whole) or the size the file system or archive reports.
+    public var size: UInt64?
+    /// Digests in canonical algorithm order, parallel to the run's algorithms; empty when not read whole.
+    public var digests: [DigestAlgorithm: String]
+    /// Per-piece digests when piecewise hashing was asked for.
+    public var pieces: [PieceDigest]?
+    /// Modification time, seconds since the epoch (UTC).
+    public var mtime: Int64?
+    /// Something the examiner should know that is not a failure (a symlink's target, a hard link).
+    public var note: String?
+    /// Why the item could not be read whole. A record with an error makes the run exit 1.
+    public var error: String?
+
+    public init(
+        path: RawName, member: [RawName] = [], kind: ItemKind, size: UInt64? = nil,
+        digests: [DigestAlgorithm: String] = [:], pieces: [PieceDigest]? = nil, mtime: Int64? = nil,
+        note: String? = nil, error: String? = nil
+    ) {
+        self.path = path
+        self.member = member
+        self.kind = kind
+        self.size = size
+        self.digests = digests
+        self.pieces = pieces
+        self.mtime = mtime
+        self.note = note
+        self.error = error
+    }
+
+    /// The identity of the item within a manifest: its path and member chain.
+    public var key: ItemKey { ItemKey(path: path, member: member) }
+}
+
+/// The identity of an item within a manifest: disk path plus member chain.
+public struct ItemKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var path: RawName
+    public var member: [RawName]
+
+    public init(path: RawName, member: [RawName]) {
+        self.path = path
+        self.member = member
+    }
+
+    /// Manifest order: by path component-wise, then by the member chain element by element.
+    public static func < (lhs: ItemKey, rhs: ItemKey) -> Bool {
+        if lhs.path != rhs.path { return RawName.treeOrder(lhs.path, rhs.path) }
+        return memberOrder(lhs.member, rhs.member)
+    }
+
+    static func memberOrder(_ a: [RawName], _ b: [RawName]) -> Bool {
+        for (x, y) in zip(a, b) where x != y { return x < y }
+        return a.count < b.count
+    }
+
+    /// A readable rendering: `path` or `path » member » member`.
+    public var description: String {
+        ([path] + member).map(\.text).joined(separator: " » ")
+    }
+}

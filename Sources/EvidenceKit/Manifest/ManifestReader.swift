@@ -1,0 +1,132 @@
+import Foundation
+
+/// A manifest read back: its records and the algorithms it carries.
+public struct Manifest: Sendable {
+    public var format: ManifestFormat
+    public var algorithms: [DigestAlgorithm]
+    public var records: [FingerprintRecord]
+}
+
+/// Reads manifests in the formats that can be audited: iproceeds JSON Lines, and hashdeep (iproceeds' own or
+/// hashdeep's, including iproceeds' `## iproceeds ` comment records).
+public enum ManifestReader {
+    /// Reads and parses the manifest at `path`, choosing the format from its first line.
+    /// - Throws: ``EvidenceError`` with code `.manifest` naming the line that could not be parsed.
+    public static func read(path: String) throws -> Manifest {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EvidenceError(.manifest, "cannot read manifest \(path): no such file or not readable", path: path)
+        }
+        return try parse(Array(data), name: path)
+    }
+
+    public static func parse(_ bytes: [UInt8], name: String) throws -> Manifest {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if let first = lines.first, first.starts(with: Array("%%%% HASHDEEP-1.0".utf8)) {
+            return try parseHashdeep(lines, name: name)
+        }
+        var records: [FingerprintRecord] = []
+        var algorithms = Set<DigestAlgorithm>()
+        for (i, line) in lines.enumerated() {
+            var content = line
+            if content.last == UInt8(ascii: "\r") { content = content.dropLast() }
+            if content.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            guard content.first == UInt8(ascii: "{") else {
+                throw EvidenceError(
+                    .manifest,
+                    "\(name) line \(i + 1): not a JSON Lines or hashdeep manifest (audit reads jsonl and hashdeep formats)",
+                    path: name)
+            }
+            let record = try parseJSONRecord(Array(content), name: name, line: i + 1)
+            algorithms.formUnion(record.digests.keys)
+            records.append(record)
+        }
+        return Manifest(format: .jsonl, algorithms: algorithms.sorted(), records: records)
+    }
+
+    static func parseHashdeep(_ lines: [ArraySlice<UInt8>], name: String) throws -> Manifest {
+        var columns: [String] = []
+        var records: [FingerprintRecord] = []
+        var indexByKey: [ItemKey: Int] = [:]
+        let prefix = Array(HashdeepWriter.commentPrefix.utf8)
+        for (i, raw) in lines.enumerated() {
+            var line = raw
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if line.isEmpty { continue }
+            if line.starts(with: Array("%%%% size,".utf8)) {
+                columns = String(decoding: line.dropFirst(5), as: UTF8.self).split(separator: ",").map(String.init)
+                guard columns.first == "size", columns.last == "filename" else {
+                    throw EvidenceError(.manifest, "\(name) line \(i + 1): hashdeep header without size and filename", path: name)
+                }
+                continue
+            }
+            if line.starts(with: prefix) {
+                let record = try parseJSONRecord(Array(line.dropFirst(prefix.count)), name: name, line: i + 1)
+                if let existing = indexByKey[record.key] { records[existing] = record } else {
+                    indexByKey[record.key] = records.count
+                    records.append(record)
+                }
+                continue
+            }
+            if line.first == UInt8(ascii: "#") || line.first == UInt8(ascii: "%") { continue }
+            guard !columns.isEmpty else {
+                throw EvidenceError(.manifest, "\(name) line \(i + 1): hashdeep line before the %%%% header", path: name)
+            }
+            // size, one field per algorithm, then the file name, which may itself contain commas.
+            var fields: [ArraySlice<UInt8>] = []
+            var rest = line
+            for _ in 0..<(columns.count - 1) {
+                guard let comma = rest.firstIndex(of: UInt8(ascii: ",")) else {
+                    throw EvidenceError(.manifest, "\(name) line \(i + 1): expected \(columns.count) fields", path: name)
+                }
+                fields.append(rest[rest.startIndex..<comma])
+                rest = rest[(comma + 1)...]
+            }
+            guard let size = UInt64(String(decoding: fields[0], as: UTF8.self)) else {
+                throw EvidenceError(.manifest, "\(name) line \(i + 1): size is not a number", path: name)
+            }
+            var record = FingerprintRecord(path: RawName(Array(rest)), kind: .file, size: size)
+            for (column, field) in zip(columns.dropFirst().dropLast(), fields.dropFirst()) {
+                if let alg = DigestAlgorithm(rawValue: column.lowercased()) {
+                    record.digests[alg] = String(decoding: field, as: UTF8.self).lowercased()
+                }
+            }
+            indexByKey[record.key] = records.count
+            records.append(record)
+        }
+        let algorithms = columns.dropFirst().dropLast().compactMap { DigestAlgorithm(rawValue: $0.lowercased()) }
+        return Manifest(format: .hashdeep, algorithms: algorithms, records: records)
+    }
+
+    static func parseJSONRecord(_ bytes: [UInt8], name: String, line: Int) throws -> FingerprintRecord {
+        func fail(_ why: String) -> EvidenceError {
+            EvidenceError(.manifest, "\(name) line \(line): \(why)", path: name)
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw fail("not valid JSON")
+        }
+        guard let pathText = object["path"] as? String else { throw fail("record without \"path\"") }
+        var path = RawName(pathText)
+        if let hex = object["path_bytes"] as? String {
+            guard let raw = Hex.decode(hex) else { throw fail("path_bytes is not hex") }
+            path = RawName(raw)
+        }
+        var member = ((object["member"] as? [Any]) ?? []).compactMap { ($0 as? String).map(RawName.init) }
+        if let hexes = object["member_bytes"] as? [String] {
+            let raw = hexes.compactMap(Hex.decode)
+            guard raw.count == hexes.count else { throw fail("member_bytes is not hex") }
+            member = raw.map(RawName.init)
+        }
+        guard let kindText = object["kind"] as? String, let kind = ItemKind(rawValue: kindText) else {
+            throw fail("record without a known \"kind\"")
+        }
+        var record = FingerprintRecord(path: path, member: member, kind: kind)
+        if let size = object["size"] as? NSNumber { record.size = size.uint64Value }
+        for alg in DigestAlgorithm.allCases {
+            if let hex = object[alg.rawValue] as? String { record.digests[alg] = hex.lowercased() }
+        }
+        if let mtime = object["mtime"] as? String { record.mtime = TextEscaping.parseISOUTC(mtime) }
+        record.note = object["note"] as? String
+        record.error = object["error"] as? String
+        return record
+    }
+}

@@ -1,0 +1,275 @@
+/// A manifest format iproceeds writes.
+public enum ManifestFormat: String, CaseIterable, Sendable {
+    case jsonl
+    case hashdeep
+    case dfxml
+    case csv
+}
+
+/// What a manifest says about the run that made it (hashdeep's and DFXML's headers carry it).
+public struct ManifestContext: Sendable {
+    public var algorithms: [DigestAlgorithm]
+    public var pieceSize: UInt64?
+    /// The command line as typed, for the header of formats that record it.
+    public var commandLine: [String]
+    /// The directory the run was started in.
+    public var workingDirectory: String
+    public var toolVersion: String
+
+    public init(
+        algorithms: [DigestAlgorithm], pieceSize: UInt64? = nil, commandLine: [String] = [],
+        workingDirectory: String = "", toolVersion: String = EvidenceKitInfo.version
+    ) {
+        self.algorithms = algorithms
+        self.pieceSize = pieceSize
+        self.commandLine = commandLine
+        self.workingDirectory = workingDirectory
+        self.toolVersion = toolVersion
+    }
+}
+
+/// Version information written into manifests and custody records.
+public enum EvidenceKitInfo {
+    public static let toolName = "iproceeds"
+    public static let version = "0.1.0"
+}
+
+/// Writes fingerprint records in one manifest format through a ``ByteSink``.
+///
+/// A writer is a plug-in: it declares its format, and ``ManifestWriters/make(_:context:sink:)`` is the one place
+/// that knows them all.
+public protocol ManifestWriter: AnyObject {
+    static var format: ManifestFormat { get }
+    /// Writes the header, if the format has one.
+    func begin() throws
+    /// Writes one record.
+    func write(_ record: FingerprintRecord) throws
+    /// Writes the footer, if any, and flushes.
+    func finish() throws
+}
+
+/// The registry of manifest writers.
+public enum ManifestWriters {
+    public static func make(_ format: ManifestFormat, context: ManifestContext, sink: ByteSink) -> any ManifestWriter {
+        switch format {
+        case .jsonl: JSONLinesWriter(context: context, sink: sink)
+        case .hashdeep: HashdeepWriter(context: context, sink: sink)
+        case .dfxml: DFXMLWriter(context: context, sink: sink)
+        case .csv: CSVWriter(context: context, sink: sink)
+        }
+    }
+}
+
+/// One JSON object per line: the native manifest, lossless. See `docs/formats.md`.
+public final class JSONLinesWriter: ManifestWriter {
+    public static let format = ManifestFormat.jsonl
+    let context: ManifestContext
+    let sink: ByteSink
+
+    public init(context: ManifestContext, sink: ByteSink) {
+        self.context = context
+        self.sink = sink
+    }
+
+    public func begin() throws {}
+
+    public func write(_ record: FingerprintRecord) throws {
+        sink.write(Self.line(record, algorithms: context.algorithms))
+        sink.write("\n")
+        try sink.flushIfNeeded()
+    }
+
+    public func finish() throws { try sink.flush() }
+
+    /// The record as one JSON object with the keys in a fixed order (no trailing newline).
+    public static func line(_ r: FingerprintRecord, algorithms: [DigestAlgorithm]) -> String {
+        var s = "{\"path\":" + TextEscaping.json(r.path.text)
+        if !r.path.isValidUTF8 { s += ",\"path_bytes\":\"" + r.path.hex + "\"" }
+        if !r.member.isEmpty {
+            s += ",\"member\":[" + r.member.map { TextEscaping.json($0.text) }.joined(separator: ",") + "]"
+            if r.member.contains(where: { !$0.isValidUTF8 }) {
+                s += ",\"member_bytes\":[" + r.member.map { "\"" + $0.hex + "\"" }.joined(separator: ",") + "]"
+            }
+        }
+        s += ",\"kind\":\"" + r.kind.rawValue + "\""
+        if let size = r.size { s += ",\"size\":" + String(size) }
+        for alg in algorithms { if let hex = r.digests[alg] { s += ",\"" + alg.rawValue + "\":\"" + hex + "\"" } }
+        if let pieces = r.pieces, !pieces.isEmpty {
+            s += ",\"pieces\":["
+            s += pieces.map { p in
+                var o = "{\"offset\":\(p.offset),\"size\":\(p.size)"
+                for (alg, hex) in zip(algorithms, p.digests) { o += ",\"" + alg.rawValue + "\":\"" + hex + "\"" }
+                return o + "}"
+            }.joined(separator: ",")
+            s += "]"
+        }
+        if let mtime = r.mtime { s += ",\"mtime\":\"" + TextEscaping.isoUTC(mtime) + "\"" }
+        if let note = r.note { s += ",\"note\":" + TextEscaping.json(note) }
+        if let error = r.error { s += ",\"error\":" + TextEscaping.json(error) }
+        return s + "}"
+    }
+}
+
+/// hashdeep's format (`%%%% HASHDEEP-1.0`), readable by `hashdeep -a -k`.
+///
+/// A file on disk read whole becomes a hashdeep line with its exact name bytes. Everything hashdeep cannot
+/// express — archive members, symbolic links, special files, errors, notes, pieces, and names containing a line
+/// break — is carried losslessly on a `## iproceeds ` comment line holding the JSON Lines record, which hashdeep
+/// ignores and iproceeds reads back. Paths are absolute, as hashdeep writes and compares them.
+public final class HashdeepWriter: ManifestWriter {
+    public static let format = ManifestFormat.hashdeep
+    public static let commentPrefix = "## iproceeds "
+    let context: ManifestContext
+    let sink: ByteSink
+
+    public init(context: ManifestContext, sink: ByteSink) {
+        self.context = context
+        self.sink = sink
+    }
+
+    public func begin() throws {
+        sink.write("%%%% HASHDEEP-1.0\n")
+        sink.write("%%%% size," + context.algorithms.map(\.rawValue).joined(separator: ",") + ",filename\n")
+        sink.write("## Invoked from: " + context.workingDirectory + "\n")
+        sink.write("## $ " + context.commandLine.joined(separator: " ").replacingAll("\n", with: " ") + "\n")
+        sink.write("##\n")
+    }
+
+    public func write(_ r: FingerprintRecord) throws {
+        // hashdeep writes, and compares, absolute paths.
+        var absolute = r
+        absolute.path = r.path.absolute(in: context.workingDirectory)
+        let plain = r.kind == .file && r.member.isEmpty && !r.digests.isEmpty && !r.path.hasLineBreak
+        if plain {
+            sink.write(String(r.size ?? 0))
+            for alg in context.algorithms { sink.write(","); sink.write(r.digests[alg] ?? "") }
+            sink.write(",")
+            sink.write(bytes: absolute.path.bytes)
+            sink.write("\n")
+        }
+        if !plain || r.note != nil || r.error != nil || r.pieces != nil {
+            sink.write(Self.commentPrefix)
+            sink.write(JSONLinesWriter.line(absolute, algorithms: context.algorithms))
+            sink.write("\n")
+        }
+        try sink.flushIfNeeded()
+    }
+
+    public func finish() throws { try sink.flush() }
+}
+
+/// RFC 4180 CSV with a header row; the member chain is a JSON array in one field.
+public final class CSVWriter: ManifestWriter {
+    public static let format = ManifestFormat.csv
+    let context: ManifestContext
+    let sink: ByteSink
+
+    public init(context: ManifestContext, sink: ByteSink) {
+        self.context = context
+        self.sink = sink
+    }
+
+    public func begin() throws {
+        let columns = ["path", "path_bytes", "member", "member_bytes", "kind", "size"]
+            + context.algorithms.map(\.rawValue) + ["mtime", "note", "error"]
+        sink.write(columns.joined(separator: ",") + "\r\n")
+    }
+
+    public func write(_ r: FingerprintRecord) throws {
+        var fields = [
+            TextEscaping.csv(r.path.text), r.path.isValidUTF8 ? "" : r.path.hex,
+            r.member.isEmpty ? "" : TextEscaping.csv("[" + r.member.map { TextEscaping.json($0.text) }.joined(separator: ",") + "]"),
+            r.member.allSatisfy(\.isValidUTF8) ? "" : r.member.map(\.hex).joined(separator: " "),
+            r.kind.rawValue, r.size.map(String.init) ?? "",
+        ]
+        fields += context.algorithms.map { r.digests[$0] ?? "" }
+        fields += [
+            r.mtime.map(TextEscaping.isoUTC) ?? "", TextEscaping.csv(r.note ?? ""), TextEscaping.csv(r.error ?? ""),
+        ]
+        sink.write(fields.joined(separator: ",") + "\r\n")
+        try sink.flushIfNeeded()
+    }
+
+    public func finish() throws { try sink.flush() }
+}
+
+/// Digital Forensics XML: a `fileobject` per item with `filename`, `filesize`, `mtime` and `hashdigest`.
+///
+/// Archive members carry their containers as nested `parent_object` elements. What DFXML has no element for
+/// (kind, note, error, exact name bytes) goes in elements of the `iproceeds` namespace, which DFXML readers
+/// skip.
+public final class DFXMLWriter: ManifestWriter {
+    public static let format = ManifestFormat.dfxml
+    public static let namespace = "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
+    public static let extensionNamespace = "urn:iproceeds:dfxml:1"
+    let context: ManifestContext
+    let sink: ByteSink
+
+    public init(context: ManifestContext, sink: ByteSink) {
+        self.context = context
+        self.sink = sink
+    }
+
+    public func begin() throws {
+        sink.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        sink.write(
+            "<dfxml xmlns=\"\(Self.namespace)\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+                + "xmlns:iproceeds=\"\(Self.extensionNamespace)\" version=\"1.2.0\">\n")
+        sink.write("  <metadata>\n    <dc:type>Hash List</dc:type>\n  </metadata>\n")
+        sink.write("  <creator version=\"1.0\">\n")
+        sink.write("    <program>\(EvidenceKitInfo.toolName)</program>\n")
+        sink.write("    <version>\(TextEscaping.xml(context.toolVersion))</version>\n")
+        sink.write("    <execution_environment>\n")
+        sink.write("      <command_line>\(TextEscaping.xml(context.commandLine.joined(separator: " ")))</command_line>\n")
+        sink.write("      <cwd>\(TextEscaping.xml(context.workingDirectory))</cwd>\n")
+        sink.write("    </execution_environment>\n  </creator>\n")
+    }
+
+    public func write(_ r: FingerprintRecord) throws {
+        sink.write("  <fileobject>\n")
+        let own = r.member.last ?? r.path
+        sink.write("    <filename>\(TextEscaping.xml(own.text))</filename>\n")
+        if !own.isValidUTF8 || own.hasLineBreak || own.text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            sink.write("    <iproceeds:filename_bytes>\(own.hex)</iproceeds:filename_bytes>\n")
+        }
+        if !r.member.isEmpty {
+            // Containers, innermost first: the archive member holding this one, up to the file on disk.
+            let containers = ([r.path] + r.member.dropLast()).reversed()
+            var indent = "    "
+            for name in containers {
+                sink.write("\(indent)<parent_object>\n\(indent)  <filename>\(TextEscaping.xml(name.text))</filename>\n")
+                indent += "  "
+            }
+            for _ in containers {
+                indent.removeLast(2)
+                sink.write("\(indent)</parent_object>\n")
+            }
+        }
+        sink.write("    <iproceeds:kind>\(r.kind.rawValue)</iproceeds:kind>\n")
+        if let size = r.size { sink.write("    <filesize>\(size)</filesize>\n") }
+        if let mtime = r.mtime { sink.write("    <mtime>\(TextEscaping.isoUTC(mtime))</mtime>\n") }
+        for alg in context.algorithms {
+            if let hex = r.digests[alg] { sink.write("    <hashdigest type=\"\(alg.rawValue)\">\(hex)</hashdigest>\n") }
+        }
+        if let pieces = r.pieces, !pieces.isEmpty {
+            sink.write("    <byte_runs>\n")
+            for p in pieces {
+                sink.write("      <byte_run file_offset=\"\(p.offset)\" len=\"\(p.size)\">\n")
+                for (alg, hex) in zip(context.algorithms, p.digests) {
+                    sink.write("        <hashdigest type=\"\(alg.rawValue)\">\(hex)</hashdigest>\n")
+                }
+                sink.write("      </byte_run>\n")
+            }
+            sink.write("    </byte_runs>\n")
+        }
+        if let note = r.note { sink.write("    <iproceeds:note>\(TextEscaping.xml(note))</iproceeds:note>\n") }
+        if let error = r.error { sink.write("    <iproceeds:error>\(TextEscaping.xml(error))</iproceeds:error>\n") }
+        sink.write("  </fileobject>\n")
+        try sink.flushIfNeeded()
+    }
+
+    public func finish() throws {
+        sink.write("</dfxml>\n")
+        try sink.flush()
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import EvidenceKit
+import Foundation
+
+struct EvidenceAudit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Re-hash evidence and compare it with a manifest: matched, changed, moved, new, missing.",
+        discussion: """
+            Reads a manifest written by `iproceeds evidence hash` (jsonl or hashdeep format) or by hashdeep, \
+            fingerprints PATH again with the manifest's algorithms, and classifies every item. Run it from the \
+            directory the manifest was made in, with the same PATH arguments (relative paths are compared as \
+            absolute paths against the current directory). Without PATH, the files the manifest lists are \
+            re-read (new files cannot then be found).
+
+            An item at a path the manifest lists is compared with that entry first, so identical files and \
+            empty files are never reported as "moved" from each other (hashdeep does). Only content at a new \
+            path that equals an entry whose path is gone counts as moved.
+
+            Examples:
+              iproceeds evidence audit --manifest seized.jsonl seized/
+              iproceeds evidence audit --manifest seized.hashdeep --format json seized/ | jq .counts
+
+            Exit status: 0 everything matched; 1 something changed, moved, appeared or went missing; \
+            64 usage error; 66 the manifest cannot be read.
+            """
+    )
+
+    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("The manifest to compare with (jsonl or hashdeep).", valueName: "file"))
+    var manifest: String
+
+    @Argument(help: ArgumentHelp("Files or directories to re-hash (default: the files the manifest lists).", valueName: "path"))
+    var paths: [String] = []
+
+    @Option(help: "Report format: text or json.")
+    var format: AuditFormat = .text
+
+    @Flag(name: [.customShort("v"), .long], help: "In text output, list matched items too.")
+    var verbose = false
+
+    @Option(name: [.customShort("j"), .long], help: "Files read at once (default: the number of cores).")
+    var threads: Int = FingerprintOptions.defaultThreads
+
+    @Option(help: ArgumentHelp("Skip items whose path or name matches this glob (repeatable).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(name: [.customShort("q"), .long], help: "No progress line on standard error.")
+    var quiet = false
+
+    enum AuditFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let passed: Bool
+        do {
+            let known = try ManifestReader.read(path: manifest)
+            guard !known.algorithms.isEmpty else {
+                throw CLIError.cannotRead(path: manifest, reason: "it lists no digests of an algorithm iproceeds knows")
+            }
+            var options = FingerprintOptions()
+            options.algorithms = known.algorithms
+            options.threads = threads
+            options.excludes = exclude
+            options.archives = known.records.contains { !$0.member.isEmpty }
+            let roots: [RawName]
+            if paths.isEmpty {
+                var seen = Set<RawName>()
+                roots = known.records.filter { $0.member.isEmpty && $0.kind != .directory }.map(\.path).filter {
+                    seen.insert($0).inserted
+                }
+            } else {
+                roots = paths.map { RawName($0) }
+            }
+            var actual: [FingerprintRecord] = []
+            let progress = FingerprintProgress()
+            let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
+            _ = try Fingerprinter(options: options).run(roots, progress: progress) { actual.append($0) }
+            line?.finish()
+            let auditReport = Auditor.compare(
+                expected: known.records, actual: actual, algorithms: known.algorithms,
+                workingDirectory: FileManager.default.currentDirectoryPath)
+            let out = try ReportOutput(path: output)
+            switch format {
+            case .text: AuditRendering.text(auditReport, manifest: manifest, verbose: verbose, into: out.sink)
+            case .json: AuditRendering.json(auditReport, manifest: manifest, into: out.sink)
+            }
+            try out.commit()
+            passed = auditReport.passed
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+        if !passed { throw ExitCode(1) }
+    }
+}
+
+enum AuditRendering {
+    static func text(_ r: AuditReport, manifest: String, verbose: Bool, into sink: ByteSink) {
+        for e in r.entries where verbose || e.status != .matched {
+            var line = "\(e.status.rawValue): \(e.key)"
+            if e.status != .matched, e.status != .new || e.actual?.error != nil, let reason = e.reason { line += " (\(reason))" }
+            sink.write(line + "\n")
+        }
+        let c = r.counts
+        sink.write(
+            "\(c[.matched]!) matched, \(c[.changed]!) changed, \(c[.moved]!) moved, \(c[.new]!) new, \(c[.missing]!) missing\n")
+        sink.write(r.passed ? "Audit passed: every item matches \(manifest)\n" : "Audit FAILED against \(manifest)\n")
+    }
+
+    static func json(_ r: AuditReport, manifest: String, into sink: ByteSink) {
+        let c = r.counts
+        var s = "{\"manifest\":\(jsonString(manifest)),\"result\":\"\(r.passed ? "passed" : "failed")\","
+        s += "\"algorithms\":[" + r.algorithms.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "],"
+        s += "\"counts\":{" + AuditStatus.allCases.map { "\"\($0.rawValue)\":\(c[$0]!)" }.joined(separator: ",") + "},"
+        s += "\"items\":[\n"
+        s += r.entries.map { e in
+            var o = "{\"status\":\"\(e.status.rawValue)\""
+            if let a = e.actual { o += ",\"actual\":" + JSONLinesWriter.line(a, algorithms: r.algorithms) }
+            if let x = e.expected { o += ",\"expected\":" + JSONLinesWriter.line(x, algorithms: r.algorithms) }
+            if let reason = e.reason, e.status != .matched { o += ",\"reason\":" + jsonString(reason) }
+            return o + "}"
+        }.joined(separator: ",\n")
+        s += "\n]}\n"
+        sink.write(s)
+    }
+
+    static func jsonString(_ s: String) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
+        let text = String(decoding: data, as: UTF8.self)
+        return String(text.dropFirst().dropLast())
+    }
+}

@@ -1,0 +1,157 @@
+import ArgumentParser
+import EvidenceKit
+import Foundation
+
+struct EvidenceHash: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash",
+        abstract: "Fingerprint files, directory trees and every member of every archive.",
+        discussion: """
+            Every regular file under each PATH is hashed; archives (tar, zip, 7z, cpio, ISO 9660, ar, xar, cab, \
+            rar, and gzip/bzip2/xz/zstd/lz4 streams, recognised by content) are hashed as files and every member \
+            inside is hashed too, recursively, without extracting anything to disk. Symbolic links are recorded, \
+            not followed; devices, FIFOs and sockets are recorded, not read.
+
+            Output is one record per item, sorted by path and then member path, identical whatever --threads is.
+
+            Examples:
+              iproceeds evidence hash seized/ > seized.jsonl
+              iproceeds evidence hash -c md5,sha1,sha256 --format hashdeep -o seized.hashdeep seized/
+              iproceeds evidence hash --threads 1 /mnt/usb        # spinning disk: read one file at a time
+              iproceeds evidence audit --manifest seized.jsonl seized/
+
+            Exit status: 0 every item was read whole; 1 the run completed but some records carry an "error"; \
+            64 usage error; 74 the output could not be written.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Files or directories to fingerprint.", valueName: "path"))
+    var paths: [String]
+
+    @Option(
+        name: [.customShort("c"), .long],
+        help: ArgumentHelp(
+            "Comma-separated digests, all computed in one read: md5, sha1, sha256, sha512, sha3-256, blake2b-512.",
+            valueName: "list"))
+    var algorithms = "sha256"
+
+    @Option(help: ArgumentHelp("Also hash every block of this size (e.g. 1M), to localise damage in large files.", valueName: "bytes"))
+    var piecewise: String?
+
+    @Option(name: [.customShort("j"), .long], help: "Files read at once (default: the number of cores; 1 for spinning disks).")
+    var threads: Int = FingerprintOptions.defaultThreads
+
+    @Flag(name: .customLong("no-archives"), help: "Hash archives as plain files only; do not look inside.")
+    var noArchives = false
+
+    @Option(help: "How deep to open archives inside archives (members of an archive on disk are depth 1).")
+    var maxDepth = 8
+
+    @Option(help: ArgumentHelp("Stop reading an archive after this many decompressed bytes, all levels counted (zip-bomb guard).", valueName: "bytes"))
+    var maxExpand = "64G"
+
+    @Option(help: ArgumentHelp("Skip items whose path or name matches this glob (repeatable).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Flag(help: "Follow symbolic links (loops are detected and recorded).")
+    var followSymlinks = false
+
+    @Option(help: "Manifest format: jsonl, hashdeep, dfxml or csv.")
+    var format: ManifestFormatArgument = .jsonl
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the manifest here instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(name: [.customShort("q"), .long], help: "No progress line and no summary on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard maxDepth >= 0 else { throw ValidationError("--max-depth must be 0 or more") }
+        guard !paths.isEmpty else { throw ValidationError("give at least one PATH to fingerprint") }
+        do {
+            let algs = try DigestAlgorithm.parseList(algorithms)
+            if format.value == .hashdeep, let other = algs.first(where: { !$0.isHashdeepAlgorithm }) {
+                throw ValidationError(
+                    "hashdeep manifests can carry only md5, sha1 and sha256 (hashdeep cannot read \(other.rawValue)); "
+                        + "use --format jsonl, csv or dfxml for it")
+            }
+            if let p = piecewise { guard let v = ByteCount.parse(p), v > 0 else { throw ValidationError("--piecewise takes a size such as 1048576 or 1M") } }
+            guard ByteCount.parse(maxExpand) != nil else { throw ValidationError("--max-expand takes a size such as 64G") }
+        } catch let e as EvidenceError {
+            throw ValidationError(e.message)
+        }
+    }
+
+    func run() throws {
+        var options = FingerprintOptions()
+        options.algorithms = try DigestAlgorithm.parseList(algorithms)
+        options.pieceSize = piecewise.flatMap(ByteCount.parse)
+        options.threads = threads
+        options.archives = !noArchives
+        options.maxDepth = maxDepth
+        options.maxExpand = ByteCount.parse(maxExpand) ?? options.maxExpand
+        options.excludes = exclude
+        options.followSymlinks = followSymlinks
+
+        let summary: FingerprintSummary
+        let destination: String
+        do {
+            let out = try ReportOutput(path: output)
+            destination = output ?? "standard output"
+            let context = ManifestContext(
+                algorithms: options.algorithms, pieceSize: options.pieceSize, commandLine: CommandLine.arguments,
+                workingDirectory: FileManager.default.currentDirectoryPath)
+            let writer = ManifestWriters.make(format.value, context: context, sink: out.sink)
+            try writer.begin()
+            let progress = FingerprintProgress()
+            let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
+            defer { line?.finish() }
+            summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) {
+                try writer.write($0)
+            }
+            try writer.finish()
+            try out.commit()
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+        if !quiet {
+            var text = "\(summary.items) items (\(summary.members) archive members), \(ProgressLine.bytes(summary.bytes)) hashed → \(destination)"
+            if summary.errors > 0 { text += "; \(summary.errors) could not be read whole: see their \"error\" field" }
+            if isTerminal(STDERR_FILENO) || summary.errors > 0 {
+                FileHandle.standardError.write(Data((text + "\n").utf8))
+            }
+        }
+        if summary.errors > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `--format` values.
+struct ManifestFormatArgument: ExpressibleByArgument {
+    let value: ManifestFormat
+    init?(argument: String) {
+        guard let v = ManifestFormat(rawValue: argument.lowercased()) else { return nil }
+        value = v
+    }
+    static let jsonl = ManifestFormatArgument(argument: "jsonl")!
+    static var allValueStrings: [String] { ManifestFormat.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { value.rawValue }
+}
+
+/// Sizes such as `1048576`, `64K`, `1M`, `64G` (powers of 1024).
+enum ByteCount {
+    static func parse(_ text: String) -> UInt64? {
+        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let multipliers: [Character: UInt64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = Substring(t)
+        if digits.hasSuffix("IB") { digits = digits.dropLast(2) } else if digits.hasSuffix("B") { digits = digits.dropLast() }
+        var multiplier: UInt64 = 1
+        if let last = digits.last, let m = multipliers[last] {
+            multiplier = m
+            digits = digits.dropLast()
+        }
+        guard let n = UInt64(digits) else { return nil }
+        let (product, overflow) = n.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : product
+    }
+}

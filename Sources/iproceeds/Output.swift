@@ -1,0 +1,89 @@
+import EvidenceKit
+import Foundation
+
+/// Where a command's report goes: standard output, or a file written under a temporary name and renamed into
+/// place only when complete, so that an interrupted run never leaves a file that looks finished.
+final class ReportOutput {
+    let sink: ByteSink
+    private let fd: Int32
+    private let finalPath: String?
+    private let temporaryPath: String?
+
+    init(path: String?) throws {
+        guard let path, path != "-" else {
+            fd = STDOUT_FILENO
+            finalPath = nil
+            temporaryPath = nil
+            sink = ByteSink(fileDescriptor: STDOUT_FILENO, name: "standard output")
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
+        let opened = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard opened >= 0 else {
+            throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        fd = opened
+        finalPath = path
+        temporaryPath = temp
+        sink = ByteSink(fileDescriptor: opened, name: path)
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    func commit() throws {
+        try sink.flush()
+        guard let finalPath, let temporaryPath else { return }
+        fsync(fd)
+        close(fd)
+        guard rename(temporaryPath, finalPath) == 0 else {
+            throw CLIError.cannotWrite(path: finalPath, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// Failures that stop a command, each with what to do next and its exit status.
+enum CLIError: Error, CustomStringConvertible {
+    case cannotWrite(path: String, reason: String)
+    case cannotRead(path: String, reason: String)
+    case stopped(String)
+
+    var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason):
+            "cannot write \(path): \(reason). Check that its folder exists and is writable, or choose another --output."
+        case .cannotRead(let path, let reason): "cannot read \(path): \(reason)."
+        case .stopped(let message): message
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .cannotWrite: 74
+        case .cannotRead: 66
+        case .stopped: 70
+        }
+    }
+}
+
+/// Prints an error the way every command does and returns the exit code to use.
+func report(_ error: Error) -> ExitCodeCarrier {
+    let message: String
+    let code: Int32
+    switch error {
+    case let e as CLIError:
+        message = e.description
+        code = e.exitCode
+    case let e as EvidenceError:
+        message = e.description
+        code = e.code == .invalidArgument ? 64 : e.code == .manifest ? 66 : 74
+    default:
+        message = "\(error)"
+        code = 70
+    }
+    FileHandle.standardError.write(Data("iproceeds: error: \(message)\n".utf8))
+    return ExitCodeCarrier(code: code)
+}
+
+struct ExitCodeCarrier: Error { let code: Int32 }
+
+func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
