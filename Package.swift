@@ -27,9 +27,14 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "EvidenceKit",
-            dependencies: ["COpenSSL", "CLibArchive"]
+            dependencies: ["COpenSSL", "CLibArchive", "CZlib"]
         ),
         .executableTarget(
             name: "iproceeds",
@@ -45,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["EvidenceKit"]
+            dependencies: ["EvidenceKit", "iproceeds"]
         ),
     ]
 )

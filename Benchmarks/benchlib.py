@@ -2,7 +2,7 @@
 """Helpers for Benchmarks/compare-hash.sh (Python 3 stdlib only).
 
   run       time a shell command RUNS times: median wall seconds (perf_counter) and the peak RSS of the last run
-            (ru_maxrss from wait4, i.e. the largest process of the command, pipelines and `&&` chains included)
+            (GNU time's %M: the largest process of the command, pipelines and `&&` chains included)
   openssl   single-core `openssl speed -evp sha256 -bytes 1048576 -seconds 3`, parsed
   check-tree / check-archive / check-sums
             compare iproceeds's digests with a peer tool's; exit 1 on any mismatch
@@ -26,6 +26,7 @@ import time
 
 MIB = 1 << 20
 REFERENCE_GBPS = 2.35
+GNU_TIME = os.environ.get("GNU_TIME", "/usr/bin/time")
 
 
 def append(results, record):
@@ -42,16 +43,23 @@ def load(results):
 
 
 def run_once(cmd):
-    """Runs `bash -o pipefail -c CMD`; returns (wall seconds, peak RSS KiB, exit code, stderr text)."""
-    with tempfile.TemporaryFile() as err:
+    """Runs `bash -o pipefail -c CMD` under GNU time; returns (wall seconds, peak RSS KiB, exit code, stderr).
+
+    Wall time is measured here (perf_counter: GNU time's %e has only 10 ms resolution). Peak RSS is GNU time's
+    %M, the largest ru_maxrss among the command's processes. It is not taken from os.wait4 here: a child forked
+    from this Python process keeps Python's own ~20 MiB high-water mark across exec, which would floor every
+    figure; GNU time is a small process, so its floor is ~1-2 MiB.
+    """
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss_file:
+        argv = [GNU_TIME, "-f", "%M", "-o", rss_file.name, "bash", "-o", "pipefail", "-c", cmd]
         t0 = time.perf_counter()
-        p = subprocess.Popen(["bash", "-o", "pipefail", "-c", cmd], stdin=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(p.pid, 0)
+        code = subprocess.run(argv, stdin=subprocess.DEVNULL, stderr=err).returncode
         wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
-    return wall, usage.ru_maxrss, p.returncode, text  # ru_maxrss is in KiB on Linux
+        lines = [l for l in rss_file.read().splitlines() if l.strip()]
+    rss = int(lines[-1]) if lines and lines[-1].strip().isdigit() else 0
+    return wall, rss, code, text  # %M is in KiB
 
 
 def cmd_run(a):
@@ -264,7 +272,7 @@ def environment(a):
                     break
     except OSError:
         pass
-    flags = sh("grep -m1 -o -w sha_ni /proc/cpuinfo") or "no"
+    flags = "yes" if sh("grep -m1 -o -w sha_ni /proc/cpuinfo") else "no"
     mem = sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo")
     osname = sh(". /etc/os-release && echo \"$PRETTY_NAME\"")
     return [
@@ -366,7 +374,8 @@ def cmd_report(a):
         md.append("|---|---:|---:|---:|---:|")
         for r in rows:
             runs = "" if r["runs"] == a.runs else f" ({r['runs']} run{'s' if r['runs'] != 1 else ''})"
-            md.append(f"| {r['tool']} | {r['median']}{runs} | {r['mbps']} | {r['ratio']} | {r['rss']} |")
+            tool = r["tool"].replace("|", "\\|")  # a pipe would end the cell
+            md.append(f"| {tool} | {r['median']}{runs} | {r['mbps']} | {r['ratio']} | {r['rss']} |")
         md.append("")
 
         extra = []

@@ -6,7 +6,7 @@
 #   SCALE=0.02 RUNS=1 bash Benchmarks/compare-hash.sh       # smoke run, a few seconds
 #   ONLY=a,d IPROCEEDS=/path/to/iproceeds bash Benchmarks/compare-hash.sh
 #
-# Settings (environment variables, or the options in --help):
+# Settings (environment variables, or the options --corpus DIR, --iproceeds PATH, --runs N, --scale X, --only LIST):
 #   CORPUS_DIR   where the corpus lives (default Benchmarks/corpus, git-ignored); one sub-folder per SCALE
 #   IPROCEEDS    the binary to measure (default .build/release/iproceeds; `swift build -c release` makes it)
 #   RUNS         timed runs per command; the MEDIAN wall time is reported (default 3)
@@ -20,6 +20,8 @@
 #   RESULTS_MD   where the Markdown block goes (default Benchmarks/results/last-run.md)
 #
 # The page cache is warmed (cat > /dev/null) before every case, so the numbers are CPU, not disk, figures.
+# Wall time is measured by Benchmarks/benchlib.py, peak RSS by GNU time (%M); missing peers (hashdeep, b3sum,
+# time, unzip...) are installed with apt-get.
 # Before timing, iproceeds's digests are checked against hashdeep's (and the archive members against the files
 # they were made from); a mismatch on (a) stops the run, any other mismatch makes it exit 1 after the report.
 set -euo pipefail
@@ -91,6 +93,9 @@ missing=()
 for tool in "${!PKG[@]}"; do
     command -v "$tool" > /dev/null || missing+=("${PKG[$tool]}")
 done
+# GNU time measures peak RSS (`time` alone is the shell keyword, so look for the program itself).
+export GNU_TIME=${GNU_TIME:-/usr/bin/time}
+[[ -x $GNU_TIME ]] || missing+=(time)
 if [[ ${#missing[@]} -gt 0 ]]; then
     mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
     step "installing missing peer tools: ${missing[*]}"
@@ -100,6 +105,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
         step "apt-get install failed; running apt-get update once and retrying"
         apt-get update >&2 && apt-get install -y "${missing[@]}" >&2 || die "could not install: ${missing[*]}"
     fi
+    for tool in "${!PKG[@]}"; do
+        command -v "$tool" > /dev/null || die "'$tool' is still missing after installing ${PKG[$tool]}"
+    done
+    [[ -x $GNU_TIME ]] || die "GNU time is still missing at $GNU_TIME (set GNU_TIME to its path)"
 fi
 
 # ------------------------------------------------------------------------------------------ corpus
@@ -188,7 +197,7 @@ if want a; then
 
     nproc_now=$(nproc)
     notes=("b3sum computes BLAKE3, not SHA-256 (multithreaded): it is there as a speed reference only."
-        "iproceeds writes its manifest to standard output redirected to /dev/null, not '-o /dev/null': see the report.")
+        "iproceeds's manifest goes to standard output redirected to /dev/null, not '-o /dev/null': iproceeds writes -o FILE as .FILE.partial beside it and renames that over FILE, which as root would replace the /dev/null device with a regular file.")
     [[ $nproc_now -eq 2 ]] || notes+=("this machine has $nproc_now cores; the 'two-core ceiling' is still 2 x single-core openssl.")
     case_info a-sha256 "(a) $A_DESC, sha256" "$A_BYTES" "${notes[@]}"
     bench a-sha256 iproceeds "$A_BYTES" --base -- "$IPQ evidence hash -q -c sha256 --no-archives $AQ/ > /dev/null"

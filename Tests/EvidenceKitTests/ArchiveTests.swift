@@ -150,4 +150,18 @@ import Testing
         #expect(zeros.digests.isEmpty)
         #expect(zeros.error?.contains("expansion limit") == true)
     }
+
+    @Test func gzipDamageThatLibarchiveDecodesSilentlyIsCaughtByTheCRC() throws {
+        let s = try Scratch()
+        try s.write("log.txt", (0..<20_000).map { "GET /index.php?id=\($0) 200\n" }.joined())
+        try s.run("sh", ["-c", "gzip -k log.txt && cat log.txt.gz log.txt.gz > two.gz"])
+        var bytes = [UInt8](try Data(contentsOf: s.url.appendingPathComponent("log.txt.gz")))
+        bytes[bytes.count - 6] ^= 0xFF  // the CRC-32 trailer
+        try s.write("badcrc.gz", bytes)
+        let records = try fingerprint(["badcrc.gz", "log.txt.gz", "two.gz"], in: s.path)
+        let archives = Dictionary(uniqueKeysWithValues: records.filter { $0.member.isEmpty }.map { ($0.path.text, $0) })
+        #expect(archives["badcrc.gz"]?.error?.contains("incorrect data check") == true)
+        #expect(archives["log.txt.gz"]?.error == nil)
+        #expect(archives["two.gz"]?.error == nil)
+    }
 }
