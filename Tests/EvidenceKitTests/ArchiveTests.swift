@@ -164,4 +164,27 @@ import Testing
         #expect(archives["log.txt.gz"]?.error == nil)
         #expect(archives["two.gz"]?.error == nil)
     }
+
+    @Test func unicodeMemberNamesInZipAndTarSurvive() throws {
+        let s = try Scratch()
+        let names = ["ë.txt", "ç/ş/ğ.txt", "İzmir.doc", "Приштина.txt", "Podgorica/račun.pdf"]
+        try s.run("python3", [
+            "-c",
+            """
+            import sys, tarfile, zipfile, io
+            names = sys.argv[1:]
+            with zipfile.ZipFile('u.zip', 'w') as z:
+                for n in names: z.writestr(n, n.encode())
+            with tarfile.open('u.tar', 'w', format=tarfile.PAX_FORMAT) as t:
+                for n in names:
+                    i = tarfile.TarInfo(n); i.size = len(n.encode()); t.addfile(i, io.BytesIO(n.encode()))
+            """,
+        ] + names)
+        let records = try fingerprint(["u.tar", "u.zip"], in: s.path)
+        for archive in ["u.tar", "u.zip"] {
+            let members = records.filter { $0.path.text == archive && !$0.member.isEmpty }
+            #expect(Set(members.map { $0.member[0].text }) == Set(names), "\(archive)")
+            for m in members { #expect(m.digests[.sha256] == digestHex(.sha256, of: m.member[0].bytes)) }
+        }
+    }
 }

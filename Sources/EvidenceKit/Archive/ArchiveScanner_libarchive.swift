@@ -117,7 +117,8 @@ final class ArchiveScanner {
             }
             if budget.exhausted { return Outcome(opened: true, error: budget.message) }
             if r == ARCHIVE_WARN { pendingWarning = Self.errorText(a) }
-            let name = Self.pathname(entry!)
+            let (name, recovered) = Self.pathname(entry!)
+            if recovered, pendingWarning?.contains("convert") == true { pendingWarning = nil }
             let memberChain = chain + [name]
             if options.isExcluded(name.bytes) { continue }
             var record = FingerprintRecord(path: path, member: memberChain, kind: .member)
@@ -136,15 +137,15 @@ final class ArchiveScanner {
             }
             let type = UInt32(archive_entry_filetype(entry))
             if type == CLibArchive_AE_IFDIR { count -= 1; continue }
-            if let target = archive_entry_hardlink(entry) {
-                record.note = Self.join(record.note, "hard link to \(RawName(Self.bytes(target)).text)")
+            if let target = Self.linkTarget(archive_entry_hardlink(entry), archive_entry_hardlink_utf8(entry)) {
+                record.note = Self.join(record.note, "hard link to \(target)")
                 record.size = declaredSize
                 records.append(record)
                 continue
             }
             if type == CLibArchive_AE_IFLNK {
                 record.kind = .symlink
-                let target = archive_entry_symlink(entry).map { RawName(Self.bytes($0)).text } ?? ""
+                let target = Self.linkTarget(archive_entry_symlink(entry), archive_entry_symlink_utf8(entry)) ?? ""
                 record.note = Self.join(record.note, "symlink to \(target)")
                 records.append(record)
                 continue
@@ -251,6 +252,28 @@ final class ArchiveScanner {
 
     // MARK: libarchive helpers
 
+    /// A UTF-8 `LC_CTYPE` locale for libarchive's name handling, made once.
+    ///
+    /// libarchive converts names between an archive's charset and the current locale. In the C locale it cannot
+    /// represent a zip name flagged as UTF-8 and returns no name at all; in a UTF-8 locale such names come back
+    /// as their stored bytes, and tar names (which have no charset) still pass through unconverted.
+    /// `@unchecked Sendable` box: a `locale_t` is immutable once made and may be installed on any thread.
+    private final class UTF8Locale: @unchecked Sendable {
+        let handle: locale_t?
+        init() {
+            handle = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil) ?? newlocale(LC_CTYPE_MASK, "en_US.UTF-8", nil)
+        }
+    }
+    private static let utf8Locale = UTF8Locale()
+
+    /// Runs `body` with a UTF-8 `LC_CTYPE` installed for this thread only (`uselocale`), then restores it.
+    static func withUTF8Names<R>(_ body: () -> R) -> R {
+        guard let locale = utf8Locale.handle else { return body() }
+        let previous = uselocale(locale)
+        defer { uselocale(previous) }
+        return body()
+    }
+
     static func errorText(_ a: OpaquePointer) -> String {
         guard let s = archive_error_string(a) else { return "unknown libarchive error" }
         return String(cString: s)
@@ -260,11 +283,19 @@ final class ArchiveScanner {
         Array(UnsafeBufferPointer(start: UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: strlen(s)))
     }
 
-    /// The member name as stored. In the C locale libarchive hands back the archive's bytes unconverted.
-    static func pathname(_ entry: OpaquePointer) -> RawName {
-        if let p = archive_entry_pathname(entry) { return RawName(bytes(p)) }
-        if let p = archive_entry_pathname_utf8(entry) { return RawName(bytes(p)) }
-        return RawName("")
+    /// The member name as stored (see ``withUTF8Names(_:)`` for why that needs a UTF-8 locale), falling back to
+    /// libarchive's UTF-8 form when the locale form is missing.
+    static func pathname(_ entry: OpaquePointer) -> (name: RawName, recoveredUTF8: Bool) {
+        if let p = archive_entry_pathname(entry), p.pointee != 0 { return (RawName(bytes(p)), false) }
+        if let p = archive_entry_pathname_utf8(entry), p.pointee != 0 { return (RawName(bytes(p)), true) }
+        return (RawName(""), false)
+    }
+
+    /// A link target, by the same rule as ``pathname(_:)``.
+    static func linkTarget(_ mbs: UnsafePointer<CChar>?, _ utf8: UnsafePointer<CChar>?) -> String? {
+        if let p = mbs, p.pointee != 0 { return RawName(bytes(p)).text }
+        if let p = utf8, p.pointee != 0 { return RawName(bytes(p)).text }
+        return mbs == nil && utf8 == nil ? nil : ""
     }
 
     static func join(_ a: String?, _ b: String?) -> String? {

@@ -200,7 +200,7 @@ final class ArchiveScanTask: @unchecked Sendable {
         self.hint = hint
         DispatchQueue.global().async(group: group) { [self] in
             let scanner = ArchiveScanner(path: path, options: options)
-            var outcome = scanner.scan(.file(path), chain: [], depth: 1)
+            var outcome = ArchiveScanner.withUTF8Names { scanner.scan(.file(path), chain: [], depth: 1) }
             if hint.name == "gzip", let damage = GzipIntegrity.check(path: path) {
                 outcome.error = ArchiveScanner.join(outcome.error, damage)
             }
