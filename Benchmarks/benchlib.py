@@ -282,7 +282,7 @@ def environment(a):
         ("memory", mem),
         ("OS / kernel", f"{osname} / {platform.release()}"),
         ("corpus filesystem", sh(f"stat -f -c %T {sh_quote(a.corpus)}") + f" ({a.corpus})"),
-        ("iproceeds", f"{sh(sh_quote(a.iproceeds) + ' --version')} ({a.iproceeds}; git {a.git})"),
+        ("iproceeds", f"{sh(sh_quote(a.iproceeds) + ' --version')} ({a.iproceeds}; repo HEAD {a.git} when run)"),
         ("hashdeep", sh("hashdeep -V")),
         ("sha256sum", sh("sha256sum --version | head -n1")),
         ("b3sum", sh("b3sum --version")),

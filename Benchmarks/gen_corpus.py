@@ -71,7 +71,7 @@ def stamp_path(out, part):
 def stamp_ok(out, part, params, files):
     try:
         with open(stamp_path(out, part)) as f:
-            if json.load(f) != params:
+            if json.load(f) != json.loads(json.dumps(params)):  # tuples come back as lists
                 return False
     except (OSError, ValueError):
         return False

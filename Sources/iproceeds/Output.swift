@@ -17,6 +17,21 @@ final class ReportOutput {
             sink = ByteSink(fileDescriptor: STDOUT_FILENO, name: "standard output")
             return
         }
+        // A device, FIFO or terminal (/dev/null, /dev/stdout, a named pipe) is written in place: renaming a
+        // temporary file over it would replace the device node itself.
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+            guard st.st_mode & S_IFMT != S_IFDIR else {
+                throw CLIError.cannotWrite(path: path, reason: "it is a directory")
+            }
+            let opened = open(path, O_WRONLY | O_CLOEXEC)
+            guard opened >= 0 else { throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+            fd = opened
+            finalPath = nil
+            temporaryPath = nil
+            sink = ByteSink(fileDescriptor: opened, name: path)
+            return
+        }
         let url = URL(fileURLWithPath: path)
         let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
         let opened = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -32,7 +47,10 @@ final class ReportOutput {
     /// Flushes, syncs and renames the file into place.
     func commit() throws {
         try sink.flush()
-        guard let finalPath, let temporaryPath else { return }
+        guard let finalPath, let temporaryPath else {
+            if fd != STDOUT_FILENO { close(fd) }
+            return
+        }
         fsync(fd)
         close(fd)
         guard rename(temporaryPath, finalPath) == 0 else {

@@ -1,0 +1,36 @@
+# The two set-up commands a new user needs (see README.md):
+#   make demo   installs what is missing, builds, and runs iproceeds on the bundled sample
+#   make test   installs what is missing (build libraries and the independent tools the tests compare
+#               against), builds, and runs every test
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Build libraries, plus the peers and fixture makers the tests use: hashdeep and coreutils to check digests,
+# bsdtar/zip/cpio to build archives, python3 for hashlib and XML checks.
+APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
+                hashdeep libarchive-tools zip unzip cpio python3 coreutils
+SWIFT_FLAGS ?=
+
+.PHONY: demo test deps build release clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	swift build $(SWIFT_FLAGS)
+
+release: deps
+	swift build -c release $(SWIFT_FLAGS)
+
+demo: release
+	@bash Samples/demo.sh .build/release/iproceeds
+
+test: deps
+	swift build $(SWIFT_FLAGS)
+	swift test $(SWIFT_FLAGS)
+
+clean:
+	rm -rf .build demo-out

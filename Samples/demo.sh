@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The demo behind `make demo`: fingerprint the bundled seizure, write every manifest format, audit it,
+# then show an audit catching a change. Outputs go to demo-out/ (re-created each run).
+set -uo pipefail
+BIN=$(realpath "${1:-.build/release/iproceeds}")
+OUT=demo-out
+SEIZED=Samples/evidence-basic/seized
+rm -rf "$OUT" && mkdir -p "$OUT"
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "1. Fingerprint every file, and every member of every archive, in one pass (sha256 + md5)"
+echo "\$ iproceeds evidence hash -c md5,sha256 -o $OUT/seized.jsonl $SEIZED"
+"$BIN" evidence hash -c md5,sha256 -o "$OUT/seized.jsonl" "$SEIZED"
+echo "exit status $? (1 = some items could not be read whole: the sample holds a damaged zip on purpose)"
+echo "The records with an \"error\":"
+grep '"error"' "$OUT/seized.jsonl" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    print("  -", " » ".join([r["path"]] + r.get("member", [])) + ":", r["error"])'
+echo "Archive members fingerprinted: $(grep -c '"kind":"member"' "$OUT/seized.jsonl") (nested zip in tar, zip of zips, tar.gz of logs)"
+
+say "2. The same run as a hashdeep manifest, a DFXML file and a CSV"
+for f in hashdeep dfxml csv; do
+  "$BIN" evidence hash -q -c md5,sha256 --format $f -o "$OUT/seized.$f" "$SEIZED"
+  echo "  $OUT/seized.$f"
+done
+if command -v hashdeep >/dev/null; then
+  echo "\$ hashdeep -a -k $OUT/seized.hashdeep -r $SEIZED   # hashdeep itself accepts our manifest"
+  hashdeep -a -k "$OUT/seized.hashdeep" -r "$SEIZED"
+fi
+
+say "3. Audit: re-hash and compare with the manifest"
+echo "\$ iproceeds evidence audit --manifest $OUT/seized.jsonl $SEIZED"
+"$BIN" evidence audit --manifest "$OUT/seized.jsonl" "$SEIZED"
+echo "exit status $? (0: nothing changed since the manifest; the damaged zip is damaged now as it was then)"
+
+say "4. Tamper with a copy and audit again"
+cp -a "$SEIZED" "$OUT/copy"
+(cd "$OUT" && "$BIN" evidence hash -q -c sha256 -o copy.jsonl copy)
+echo "one changed byte" >> "$OUT/copy/laptop/Documents/empty-draft.txt"
+mv "$OUT/copy/laptop/Mail/inbox.mbox" "$OUT/copy/laptop/inbox-moved.mbox"
+(cd "$OUT" && "$BIN" evidence audit --manifest copy.jsonl copy)
+echo "exit status $? (1: the audit failed, as it should)"
+
+say "Done. Open $OUT/ for the manifests; see docs/examiner-guide.md for the workflow."
