@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "EvidenceKit",
-            dependencies: ["COpenSSL", "CLibArchive", "CZlib"]
+            dependencies: ["COpenSSL", "CLibArchive", "CSQLite", "CZlib"]
         ),
         .executableTarget(
             name: "iproceeds",

@@ -22,6 +22,10 @@ public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable
         public static let io = Code("io")
         /// A manifest could not be read or parsed.
         public static let manifest = Code("manifest")
+        /// A case file is missing, foreign, from a newer schema, or refuses the operation.
+        public static let caseFile = Code("case-file")
+        /// The examiner is not known or not allowed to sign in this case.
+        public static let examiner = Code("examiner")
         /// A C library reported a failure that should not happen.
         public static let library = Code("library")
     }

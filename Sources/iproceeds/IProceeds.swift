@@ -12,13 +12,13 @@ struct IProceeds: ParsableCommand {
             74 an output cannot be written.
             """,
         version: EvidenceKitInfo.version,
-        subcommands: [Evidence.self]
+        subcommands: [ExaminerCommand.self, CaseCommand.self, Evidence.self, Custody.self]
     )
 }
 
 struct Evidence: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fingerprint seized files, trees and archive members, and audit them later.",
-        subcommands: [EvidenceHash.self, EvidenceAudit.self]
+        abstract: "Fingerprint seized files, trees and archive members, audit them, and add them to a case.",
+        subcommands: [EvidenceHash.self, EvidenceAudit.self, EvidenceAdd.self]
     )
 }

@@ -93,7 +93,13 @@ func report(_ error: Error) -> ExitCodeCarrier {
         code = e.exitCode
     case let e as EvidenceError:
         message = e.description
-        code = e.code == .invalidArgument ? 64 : e.code == .manifest ? 66 : 74
+        switch e.code {
+        case .invalidArgument: code = 64
+        case .manifest: code = 66
+        case .caseFile: code = e.message.contains("does not exist") ? 66 : 65
+        case .examiner: code = 77
+        default: code = 74
+        }
     default:
         message = "\(error)"
         code = 70

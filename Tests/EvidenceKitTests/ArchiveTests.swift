@@ -187,4 +187,16 @@ import Testing
             for m in members { #expect(m.digests[.sha256] == digestHex(.sha256, of: m.member[0].bytes)) }
         }
     }
+
+    @Test func randomBytesThatStartLikeAnArchiveAreJustAFile() throws {
+        // Found by the benchmark: of 20,000 random files two began with 1F 8B (gzip's magic) and were read as
+        // raw streams nested eight deep. A chance magic must give a plain file record: no members, no error.
+        let s = try Scratch()
+        for (i, prefix) in [[0x1F, 0x8B, 0x9B], [0x1F, 0x8B, 0x08, 0xFF], [0x1F, 0x9D, 0x00], [0xC7, 0x71], [0x71, 0xC7, 0, 0]].enumerated() {
+            try s.write("r/\(i).bin", prefix.map(UInt8.init) + pseudoRandomBytes(50_000, seed: UInt64(i)))
+        }
+        let records = try fingerprint(["r"], in: s.path)
+        #expect(records.count == 5, "\(records.map { $0.member })")
+        #expect(records.allSatisfy { $0.member.isEmpty && $0.error == nil && $0.digests[.sha256] != nil })
+    }
 }

@@ -116,6 +116,11 @@ final class ArchiveScanner {
                 return Outcome(opened: true, error: "archive damaged after \(count) members: \(Self.errorText(a))")
             }
             if budget.exhausted { return Outcome(opened: true, error: budget.message) }
+            if count == 0, archive_format(a) == ARCHIVE_FORMAT_RAW, archive_filter_count(a) <= 1 {
+                // The raw format with no decompression filter is the stream itself, not an archive: the magic
+                // bytes matched by chance (random data starts with 1F 8B once in 65,536 files).
+                return Outcome(opened: false, error: "no archive format or compression recognised")
+            }
             if r == ARCHIVE_WARN { pendingWarning = Self.errorText(a) }
             let (name, recovered) = Self.pathname(entry!)
             if recovered, pendingWarning?.contains("convert") == true { pendingWarning = nil }

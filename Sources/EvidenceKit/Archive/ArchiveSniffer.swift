@@ -29,12 +29,13 @@ enum ArchiveSniffer {
         if starts(Array("xar!".utf8)) { return Hint(name: "xar", wantsSeek: true) }
         if starts(Array("MSCF".utf8)) { return Hint(name: "cab", wantsSeek: false) }
         if starts(Array("070707".utf8)) || starts(Array("070701".utf8)) || starts(Array("070702".utf8))
-            || starts([0xC7, 0x71]) || starts([0x71, 0xC7])
+            || isBinaryCpioHeader(p)
         {
             return Hint(name: "cpio", wantsSeek: false)
         }
         if starts(Array("CD001".utf8), at: 32769) { return Hint(name: "iso9660", wantsSeek: false) }
-        if starts([0x1F, 0x8B]) { return Hint(name: "gzip", wantsSeek: false) }
+        // gzip: magic, compression method 8 (deflate), reserved flag bits clear (RFC 1952).
+        if starts([0x1F, 0x8B, 0x08]), p.count > 3, p[3] & 0xE0 == 0 { return Hint(name: "gzip", wantsSeek: false) }
         if starts(Array("BZh".utf8)), p.count > 3, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(p[3]) {
             return Hint(name: "bzip2", wantsSeek: false)
         }
@@ -44,10 +45,27 @@ enum ArchiveSniffer {
             return Hint(name: "lz4", wantsSeek: false)
         }
         if starts(Array("LZIP".utf8)) { return Hint(name: "lzip", wantsSeek: false) }
-        if starts([0x1F, 0x9D]) { return Hint(name: "compress", wantsSeek: false) }
+        // compress (.Z): magic, then a flags byte with 9–16 maximum code bits and the reserved bits clear.
+        if starts([0x1F, 0x9D]), p.count > 2, (9...16).contains(p[2] & 0x1F), p[2] & 0x60 == 0 {
+            return Hint(name: "compress", wantsSeek: false)
+        }
         if starts([0x89, 0x4C, 0x5A, 0x4F, 0x00, 0x0D, 0x0A, 0x1A, 0x0A]) { return Hint(name: "lzop", wantsSeek: false) }
         if isTarHeader(p) { return Hint(name: "tar", wantsSeek: false) }
         return nil
+    }
+
+    /// A binary (old) cpio header, little- or big-endian. Its magic is only two bytes, so the header must also
+    /// make sense: a known file type, a name length of 1–4096 whose last byte is the name's NUL.
+    static func isBinaryCpioHeader(_ p: UnsafeRawBufferPointer) -> Bool {
+        guard p.count >= 28 else { return false }
+        let little: Bool
+        if p[0] == 0xC7 && p[1] == 0x71 { little = true } else if p[0] == 0x71 && p[1] == 0xC7 { little = false } else { return false }
+        func u16(_ o: Int) -> Int { little ? Int(p[o]) | Int(p[o + 1]) << 8 : Int(p[o]) << 8 | Int(p[o + 1]) }
+        let type = u16(6) & 0o170000
+        guard [0o100000, 0o040000, 0o120000, 0o020000, 0o060000, 0o010000, 0o140000].contains(type) else { return false }
+        let nameLength = u16(20)
+        guard (1...4096).contains(nameLength), p.count >= 26 + nameLength else { return nameLength >= 1 && nameLength <= 4096 && p.count < 26 + nameLength }
+        return p[26 + nameLength - 1] == 0
     }
 
     /// A tar header: "ustar" magic, or (for v7 tar, which has none) a valid header checksum.

@@ -1,0 +1,153 @@
+import Foundation
+
+/// A case: its custody ledger and registered items, over a ``CaseStore``.
+///
+/// Every change is one appended, hash-chained, signed ledger entry, written atomically with the rows it
+/// describes (an item, its manifest, an examiner).
+public final class CaseFile {
+    public let store: any CaseStore
+
+    public init(store: any CaseStore) { self.store = store }
+
+    /// Opens a new case: the first entry (`opened`) is signed by `examiner`, who is thereby registered.
+    public static func create(store: any CaseStore, caseID: String, title: String, examiner: Examiner, now: Date = Date())
+        throws -> CaseFile
+    {
+        let file = CaseFile(store: store)
+        let time = Self.timestamp(now)
+        var changes = StoreChanges()
+        changes.caseInfo = CaseInfo(caseID: caseID, title: title, created: time)
+        changes.examiner = RegisteredExaminer(examinerID: examiner.id, name: examiner.name, publicKey: examiner.publicKeyHex, registeredSeq: 1)
+        try store.append(changes: changes) { last in
+            guard last == nil else { throw EvidenceError(.caseFile, "the case file already has a ledger") }
+            return Self.sign(
+                CustodyEntry(
+                    seq: 1, time: time, caseID: caseID, examinerID: examiner.id, publicKey: examiner.publicKeyHex,
+                    action: CustodyAction.opened.rawValue, items: [], inputs: [], outputs: [], tool: EvidenceKitInfo.toolName,
+                    toolVersion: EvidenceKitInfo.version, parameters: ["title": title, "examiner_name": examiner.name],
+                    note: "", prevHash: CustodyEntry.genesisPrevHash, entryHash: "", signature: ""),
+                with: examiner)
+        }
+        return file
+    }
+
+    public func info() throws -> CaseInfo {
+        guard let info = try store.caseInfo() else { throw EvidenceError(.caseFile, "the case file has no case record") }
+        return info
+    }
+
+    /// Appends a signed entry.
+    /// - Throws: ``EvidenceError`` when the examiner is not registered in this case, or an item is unknown —
+    ///   and then nothing is written.
+    @discardableResult
+    public func record(
+        _ action: CustodyAction, items: [String] = [], inputs: [HashReference] = [], outputs: [HashReference] = [],
+        parameters: [String: String] = [:], note: String = "", by examiner: Examiner, changes: StoreChanges = StoreChanges(),
+        now: Date = Date()
+    ) throws -> CustodyEntry {
+        let info = try self.info()
+        let registered = try store.examiners()
+        guard registered.contains(where: { $0.publicKey == examiner.publicKeyHex }) else {
+            throw EvidenceError(
+                .examiner,
+                "examiner \(examiner.id) (key \(Ed25519.fingerprint(examiner.key.publicKey))) is not registered in case \(info.caseID); "
+                    + "a registered examiner can add you with `iproceeds case add-examiner`")
+        }
+        if changes.item == nil {
+            let known = Set(try store.items().map(\.itemID))
+            if let unknown = items.first(where: { !known.contains($0) }) {
+                let list = known.isEmpty ? "none yet (add one with `iproceeds evidence add`)" : known.sorted().joined(separator: ", ")
+                throw EvidenceError(.invalidArgument, "unknown item \(unknown) in case \(info.caseID); items: \(list)")
+            }
+        }
+        let time = Self.timestamp(now)
+        return try store.append(changes: changes) { last in
+            guard let last else { throw EvidenceError(.caseFile, "the case file has no ledger") }
+            var changesSeq = changes
+            _ = changesSeq
+            return Self.sign(
+                CustodyEntry(
+                    seq: last.seq + 1, time: time, caseID: info.caseID, examinerID: examiner.id, publicKey: examiner.publicKeyHex,
+                    action: action.rawValue, items: items, inputs: inputs, outputs: outputs, tool: EvidenceKitInfo.toolName,
+                    toolVersion: EvidenceKitInfo.version, parameters: parameters, note: note, prevHash: last.entryHash,
+                    entryHash: "", signature: ""),
+                with: examiner)
+        }
+    }
+
+    /// Registers another examiner's public key, signed by `examiner` (who must be registered).
+    @discardableResult
+    public func register(id: String, name: String, publicKeyHex: String, by examiner: Examiner) throws -> CustodyEntry {
+        guard let key = Hex.decode(publicKeyHex), key.count == 32 else {
+            throw EvidenceError(.invalidArgument, "a public key is 64 hex digits (as `iproceeds examiner show` prints)")
+        }
+        if try store.examiners().contains(where: { $0.publicKey == publicKeyHex.lowercased() }) {
+            throw EvidenceError(.invalidArgument, "that key is already registered in this case")
+        }
+        let next = (try store.entries().last?.seq ?? 0) + 1
+        var changes = StoreChanges()
+        changes.examiner = RegisteredExaminer(examinerID: id, name: name, publicKey: publicKeyHex.lowercased(), registeredSeq: next)
+        return try record(
+            .examinerRegistered, parameters: ["examiner_id": id, "examiner_name": name, "public_key": publicKeyHex.lowercased()],
+            by: examiner, changes: changes)
+    }
+
+    /// Fingerprints `paths` and registers them as item `itemID` with an `acquired` entry naming the manifest's hash.
+    /// The manifest (JSON Lines) is stored in the case file; nothing is written unless the whole run succeeds.
+    public func addEvidence(
+        itemID: String, description: String, paths: [String], details: [String: String], options: FingerprintOptions,
+        by examiner: Examiner, workingDirectory: String = FileManager.default.currentDirectoryPath,
+        progress: FingerprintProgress? = nil
+    ) throws -> (entry: CustodyEntry, summary: FingerprintSummary) {
+        if try store.items().contains(where: { $0.itemID == itemID }) {
+            throw EvidenceError(.invalidArgument, "item \(itemID) is already in this case; choose another --item")
+        }
+        _ = try self.info()
+        let sink = ByteSink()
+        let writer = JSONLinesWriter(context: ManifestContext(algorithms: options.algorithms), sink: sink)
+        let summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) { try writer.write($0) }
+        try writer.finish()
+        let manifest = sink.memory
+        let manifestHash = digestHex(.sha256, of: manifest)
+        var parameters = details
+        parameters["description"] = description
+        parameters["paths"] = CanonicalJSON.array(paths)
+        parameters["working_directory"] = workingDirectory
+        parameters["algorithms"] = options.algorithms.map(\.rawValue).joined(separator: ",")
+        parameters["archives"] = options.archives ? "yes" : "no"
+        parameters["items_recorded"] = String(summary.items)
+        parameters["items_with_errors"] = String(summary.errors)
+        parameters["bytes_hashed"] = String(summary.bytes)
+        var changes = StoreChanges()
+        changes.manifest = (manifestHash, "jsonl", manifest)
+        let next = (try store.entries().last?.seq ?? 0) + 1
+        changes.item = CustodyItem(itemID: itemID, description: description, acquiredSeq: next, manifestSHA256: manifestHash)
+        let entry = try record(
+            .acquired, items: [itemID], outputs: [HashReference(name: "manifest \(itemID).jsonl", sha256: manifestHash)],
+            parameters: parameters, by: examiner, changes: changes)
+        return (entry, summary)
+    }
+
+    // MARK: Signing
+
+    static func sign(_ unsigned: CustodyEntry, with examiner: Examiner) -> CustodyEntry {
+        var e = unsigned
+        e.entryHash = e.computedHash
+        e.signature = Hex.encode(examiner.key.sign(Hex.decode(e.entryHash)!))
+        return e
+    }
+
+    /// UTC with milliseconds: `2026-01-02T03:04:05.678Z`.
+    static func timestamp(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = ms / 1000
+        let millis = ms % 1000
+        let base = TextEscaping.isoUTC(seconds)
+        let m = String(millis)
+        return String(base.dropLast()) + "." + String(repeating: "0", count: 3 - m.count) + m + "Z"
+    }
+}
+
+extension CanonicalJSON {
+    static func array(_ values: [String]) -> String { "[" + values.map(string).joined(separator: ",") + "]" }
+}

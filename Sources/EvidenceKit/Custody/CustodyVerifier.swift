@@ -1,0 +1,175 @@
+import Foundation
+
+/// What is wrong at one place in a ledger.
+public struct CustodyProblem: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// The entry's content no longer hashes to its `entry_hash`.
+        case contentChanged = "content changed"
+        /// `prev_hash` does not name the entry before it.
+        case linkBroken = "link broken"
+        /// The signature does not verify with the entry's public key.
+        case signatureInvalid = "signature invalid"
+        /// Signed by a key that was not registered in this case at that point.
+        case unknownSigner = "unknown signer"
+        /// A sequence number is missing.
+        case entryMissing = "entry missing"
+        /// Entries are out of order (a `prev_hash` names another entry of the ledger).
+        case entriesReordered = "entries reordered"
+        /// The entry belongs to another case.
+        case foreignEntry = "entry from another case"
+        /// The ledger does not end at the head written down earlier (`--expect-head`).
+        case headMismatch = "head mismatch"
+        /// The evidence, or its stored manifest, no longer matches what was acquired.
+        case evidenceChanged = "evidence changed"
+    }
+
+    public var seq: Int64
+    public var kind: Kind
+    public var detail: String
+}
+
+/// The outcome of verifying a ledger.
+public struct CustodyVerification: Sendable {
+    public var caseID: String
+    public var entries: Int
+    /// The last entry's sequence number and hash: what to write on a seal form.
+    public var headSeq: Int64
+    public var headHash: String
+    public var problems: [CustodyProblem]
+    /// Items re-read with `--rehash`, with their audit counts.
+    public var rehashed: [(item: String, matched: Int, differing: Int)]
+
+    public var intact: Bool { problems.isEmpty }
+    /// The first problem by sequence number.
+    public var firstProblem: CustodyProblem? { problems.min { $0.seq < $1.seq } }
+}
+
+extension CaseFile {
+    /// Verifies every hash link and signature, that each signer was registered at that point (registration is
+    /// read from the signed ledger itself, never from a side table), optionally the head, and with `rehash` the
+    /// evidence against the stored manifests.
+    /// - Parameters:
+    ///   - expectHead: a head hash (or `SEQ:HASH`) written down earlier; a ledger that ends elsewhere fails.
+    ///   - rehash: re-read the evidence from the paths recorded at acquisition and compare with the manifests.
+    public func verify(expectHead: String? = nil, rehash: Bool = false, threads: Int = FingerprintOptions.defaultThreads)
+        throws -> CustodyVerification
+    {
+        let info = try self.info()
+        let entries = try store.entries()
+        var problems: [CustodyProblem] = []
+        let hashes = Set(entries.map(\.entryHash))
+        var registered = Set<String>()
+        var expectedSeq: Int64 = 1
+        var previous: CustodyEntry?
+
+        for e in entries {
+            if e.seq != expectedSeq {
+                if e.seq > expectedSeq {
+                    let missing = expectedSeq == e.seq - 1 ? "\(expectedSeq)" : "\(expectedSeq)–\(e.seq - 1)"
+                    problems.append(CustodyProblem(seq: expectedSeq, kind: .entryMissing, detail: "no entry \(missing): deleted"))
+                }
+                expectedSeq = e.seq
+            }
+            expectedSeq += 1
+            let wantPrev = previous?.entryHash ?? CustodyEntry.genesisPrevHash
+            if e.caseID != info.caseID {
+                problems.append(CustodyProblem(seq: e.seq, kind: .foreignEntry, detail: "belongs to case \(e.caseID), not \(info.caseID)"))
+            } else if e.prevHash != wantPrev && (previous == nil || previous!.seq == e.seq - 1) {
+                if hashes.contains(e.prevHash) && e.prevHash != e.entryHash {
+                    problems.append(CustodyProblem(seq: e.seq, kind: .entriesReordered, detail: "prev_hash names another entry of this ledger, not entry \(e.seq - 1)"))
+                } else {
+                    problems.append(CustodyProblem(seq: e.seq, kind: .linkBroken, detail: "prev_hash \(e.prevHash.prefix(16))… does not match entry \(e.seq - 1)"))
+                }
+            }
+            if e.computedHash != e.entryHash {
+                problems.append(CustodyProblem(seq: e.seq, kind: .contentChanged, detail: "content does not hash to its entry_hash"))
+            }
+            let signatureOK =
+                Hex.decode(e.signature).flatMap { sig in
+                    Hex.decode(e.entryHash).flatMap { msg in Hex.decode(e.publicKey).map { Ed25519.verify(signature: sig, of: msg, publicKey: $0) } }
+                } ?? false
+            if !signatureOK {
+                problems.append(CustodyProblem(seq: e.seq, kind: .signatureInvalid, detail: "Ed25519 signature does not verify"))
+            }
+            let isGenesis = e.seq == 1 && e.action == CustodyAction.opened.rawValue && previous == nil
+            if isGenesis {
+                registered.insert(e.publicKey)
+                if e.parameters["title"] != info.title {
+                    problems.append(CustodyProblem(seq: e.seq, kind: .contentChanged, detail: "the case title differs from the one signed when the case was opened"))
+                }
+            } else if !registered.contains(e.publicKey) {
+                problems.append(CustodyProblem(
+                    seq: e.seq, kind: .unknownSigner,
+                    detail: "signed by key \(Hex.decode(e.publicKey).map(Ed25519.fingerprint) ?? e.publicKey), not registered in this case at that point"))
+            }
+            if e.action == CustodyAction.examinerRegistered.rawValue, let key = e.parameters["public_key"], registered.contains(e.publicKey) {
+                registered.insert(key)
+            }
+            previous = e
+        }
+        if entries.isEmpty {
+            problems.append(CustodyProblem(seq: 1, kind: .entryMissing, detail: "the ledger is empty"))
+        }
+        let head = entries.last
+        if let expectHead {
+            let parts = expectHead.split(separator: ":")
+            let wantHash = String(parts.last ?? "").lowercased()
+            let wantSeq = parts.count > 1 ? Int64(parts[0]) : nil
+            if head?.entryHash != wantHash || (wantSeq != nil && head?.seq != wantSeq) {
+                if let found = entries.first(where: { $0.entryHash == wantHash }) {
+                    problems.append(CustodyProblem(
+                        seq: found.seq, kind: .headMismatch,
+                        detail: "the expected head is entry \(found.seq), but the ledger goes on to entry \(head?.seq ?? 0): entries were added since"))
+                } else {
+                    problems.append(CustodyProblem(
+                        seq: (head?.seq ?? 0) + 1, kind: .headMismatch,
+                        detail: "the expected head \(wantHash.prefix(16))… is not in the ledger, which ends at entry \(head?.seq ?? 0): its tail was truncated or rewritten"))
+                }
+            }
+        }
+
+        var rehashed: [(String, Int, Int)] = []
+        for item in try store.items() {
+            guard let acquired = entries.first(where: { $0.seq == item.acquiredSeq && $0.action == CustodyAction.acquired.rawValue }),
+                let output = acquired.outputs.first
+            else {
+                problems.append(CustodyProblem(seq: item.acquiredSeq, kind: .evidenceChanged, detail: "item \(item.itemID) has no acquisition entry"))
+                continue
+            }
+            guard let manifest = try store.manifest(sha256: output.sha256), digestHex(.sha256, of: manifest) == output.sha256 else {
+                problems.append(CustodyProblem(seq: acquired.seq, kind: .evidenceChanged, detail: "the stored manifest of \(item.itemID) is missing or altered"))
+                continue
+            }
+            guard rehash else { continue }
+            let known = try ManifestReader.parse(manifest, name: "manifest of \(item.itemID)")
+            var options = FingerprintOptions()
+            options.algorithms = known.algorithms.isEmpty ? [.sha256] : known.algorithms
+            options.archives = acquired.parameters["archives"] != "no"
+            options.threads = threads
+            let wd = acquired.parameters["working_directory"] ?? "/"
+            let paths = (try? JSONSerialization.jsonObject(with: Data((acquired.parameters["paths"] ?? "[]").utf8)) as? [String]) ?? []
+            var actual: [FingerprintRecord] = []
+            let roots = paths.map { RawName($0).absolute(in: wd) }
+            _ = try Fingerprinter(options: options).run(roots) { actual.append($0) }
+            let expected = known.records.map { r -> FingerprintRecord in
+                var r = r
+                r.path = r.path.absolute(in: wd)
+                return r
+            }
+            let report = Auditor.compare(expected: expected, actual: actual, algorithms: options.algorithms, workingDirectory: wd)
+            let counts = report.counts
+            let differing = report.entries.count - counts[.matched]!
+            rehashed.append((item.itemID, counts[.matched]!, differing))
+            if differing > 0 {
+                let first = report.entries.first { $0.status != .matched }!
+                problems.append(CustodyProblem(
+                    seq: acquired.seq, kind: .evidenceChanged,
+                    detail: "\(item.itemID): \(counts[.changed]!) changed, \(counts[.moved]!) moved, \(counts[.new]!) new, \(counts[.missing]!) missing (first: \(first.status.rawValue) \(first.key))"))
+            }
+        }
+        problems.sort { ($0.seq, $0.kind.rawValue) < ($1.seq, $1.kind.rawValue) }
+        return CustodyVerification(
+            caseID: info.caseID, entries: entries.count, headSeq: head?.seq ?? 0, headHash: head?.entryHash ?? "",
+            problems: problems, rehashed: rehashed)
+    }
+}

@@ -1,0 +1,172 @@
+import ArgumentParser
+import EvidenceKit
+import Foundation
+
+struct ExaminerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "examiner",
+        abstract: "Create and show the examiner identity (Ed25519 key) that signs custody entries.",
+        subcommands: [ExaminerInit.self, ExaminerShow.self])
+}
+
+struct ExaminerInit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create your examiner key pair under $IPROCEEDS_HOME (default ~/.config/iproceeds).",
+        discussion: """
+            The private key is written to examiner.key with mode 0600 and is never printed. Give the public key \
+            (`iproceeds examiner show`) to whoever must register you in a case.
+
+            Example:
+              iproceeds examiner init --name "Ana Petrović" --id EX-017
+            """)
+
+    @Option(help: "Your name as it should appear on custody forms.")
+    var name: String
+
+    @Option(help: "Your examiner or badge number.")
+    var id: String
+
+    @Flag(help: "Replace an existing identity (its key is lost; cases it signed stay verifiable).")
+    var force = false
+
+    func validate() throws {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("--name and --id must not be empty")
+        }
+    }
+
+    func run() throws {
+        do {
+            let store = ExaminerStore.fromEnvironment()
+            let examiner = try store.create(id: id, name: name, replace: force)
+            print("Created examiner \(examiner.id) (\(examiner.name))")
+            print("Public key:  \(examiner.publicKeyHex)")
+            print("Fingerprint: \(Ed25519.fingerprint(examiner.key.publicKey))")
+            print("Private key: \(store.directory)/examiner.key (mode 0600; keep it safe, never share it)")
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+    }
+}
+
+struct ExaminerShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print your examiner id, name and public-key fingerprint.")
+
+    @Option(help: "Output format: text or json.")
+    var format: TextOrJSON = .text
+
+    func run() throws {
+        do {
+            let examiner = try ExaminerStore.fromEnvironment().load()
+            let fingerprint = Ed25519.fingerprint(examiner.key.publicKey)
+            switch format {
+            case .text:
+                print("Examiner:    \(examiner.id) (\(examiner.name))")
+                print("Public key:  \(examiner.publicKeyHex)")
+                print("Fingerprint: \(fingerprint)")
+            case .json:
+                print(jsonObject(["id": examiner.id, "name": examiner.name, "public_key": examiner.publicKeyHex, "fingerprint": fingerprint]))
+            }
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+    }
+}
+
+enum TextOrJSON: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// `--case`, defaulting from `IPROCEEDS_CASE`.
+struct CaseOption: ParsableArguments {
+    @Option(name: .customLong("case"), help: ArgumentHelp("The case file (default: $IPROCEEDS_CASE).", valueName: "file"))
+    var path: String?
+
+    func resolved() throws -> String {
+        if let path { return path }
+        if let env = ProcessInfo.processInfo.environment["IPROCEEDS_CASE"], !env.isEmpty { return env }
+        throw ValidationError("give --case FILE (or set IPROCEEDS_CASE)")
+    }
+}
+
+struct CaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case", abstract: "Create a case file and register examiners in it.",
+        subcommands: [CaseInit.self, CaseAddExaminer.self])
+}
+
+struct CaseInit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a case file (one SQLite database) whose custody ledger you open and sign.",
+        discussion: """
+            Example:
+              iproceeds case init --case 2026-014.case --id CASE-2026-014 --title "BEC fraud, supplier invoice"
+            """)
+
+    @OptionGroup var caseFile: CaseOption
+
+    @Option(help: "The case identifier, as your unit writes it.")
+    var id: String
+
+    @Option(help: "A short title.")
+    var title: String
+
+    func run() throws {
+        do {
+            let path = try caseFile.resolved()
+            let examiner = try ExaminerStore.fromEnvironment().load()
+            let store = try SQLiteCaseStore.create(path: path)
+            let file = try CaseFile.create(store: store, caseID: id, title: title, examiner: examiner)
+            let head = try file.store.entries().last!
+            print("Created case \(id) in \(path)")
+            print("Opened by \(examiner.id) (\(examiner.name)); ledger head: 1:\(head.entryHash)")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+    }
+}
+
+struct CaseAddExaminer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add-examiner",
+        abstract: "Register another examiner's public key in the case (signed by you).",
+        discussion: """
+            Example (the colleague runs `iproceeds examiner show` and sends you the public key):
+              iproceeds case add-examiner --case 2026-014.case --id EX-022 --name "Murat Yılmaz" --public-key 3b6a…
+            """)
+
+    @OptionGroup var caseFile: CaseOption
+
+    @Option(help: "The examiner's id.")
+    var id: String
+
+    @Option(help: "The examiner's name.")
+    var name: String
+
+    @Option(help: "The examiner's Ed25519 public key, 64 hex digits.")
+    var publicKey: String
+
+    func run() throws {
+        do {
+            let examiner = try ExaminerStore.fromEnvironment().load()
+            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved()))
+            let entry = try file.register(id: id, name: name, publicKeyHex: publicKey, by: examiner)
+            print("Registered \(id) (\(name)) as entry \(entry.seq); ledger head: \(entry.seq):\(entry.entryHash)")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+    }
+}
+
+/// A compact JSON object with sorted keys.
+func jsonObject(_ dict: [String: Any]) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: dict, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+}

@@ -1,0 +1,339 @@
+import ArgumentParser
+import EvidenceKit
+import Foundation
+
+struct EvidenceAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Fingerprint a seized item into a case file and record its acquisition in the custody ledger.",
+        discussion: """
+            Fingerprints PATH exactly as `evidence hash` does, stores the full manifest in the case file, and \
+            appends a signed `acquired` entry that names the manifest's SHA-256. Nothing is written to the case \
+            file unless the whole run completes.
+
+            Example:
+              iproceeds evidence add --case 2026-014.case --item EV-001 --description "USB stick, black, 32 GB" \\
+                  --seized-at 2026-01-05T10:30:00Z --seized-by "Insp. Kovač" --location "Office 3, Main St 5" seized/usb.tar
+
+            Exit status: 0 recorded and every item read whole; 1 recorded, but some records carry an "error"; \
+            64 usage; 65 not a usable case file; 66 no such case file; 77 you are not registered in the case.
+            """)
+
+    @OptionGroup var caseFile: CaseOption
+
+    @Option(help: "The item's exhibit number, unique in the case (e.g. EV-001).")
+    var item: String
+
+    @Option(help: "What the item is, as on the seizure record.")
+    var description: String
+
+    @Option(help: "When it was seized (ISO 8601).")
+    var seizedAt: String?
+
+    @Option(help: "Who seized it.")
+    var seizedBy: String?
+
+    @Option(help: "Where it was seized.")
+    var location: String?
+
+    @Option(name: [.customShort("c"), .long], help: "Digests: md5, sha1, sha256, sha512, sha3-256, blake2b-512.")
+    var algorithms = "sha256"
+
+    @Option(name: [.customShort("j"), .long], help: "Files read at once (1 for spinning disks).")
+    var threads: Int = FingerprintOptions.defaultThreads
+
+    @Flag(name: .customLong("no-archives"), help: "Hash archives as plain files only.")
+    var noArchives = false
+
+    @Argument(help: ArgumentHelp("The seized files or folders.", valueName: "path"))
+    var paths: [String]
+
+    @Flag(name: [.customShort("q"), .long], help: "No progress line.")
+    var quiet = false
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("give at least one PATH") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError { throw ValidationError(e.message) }
+    }
+
+    func run() throws {
+        let summary: FingerprintSummary
+        do {
+            let path = try caseFile.resolved()
+            let examiner = try ExaminerStore.fromEnvironment().load()
+            let file = CaseFile(store: try SQLiteCaseStore.open(path: path))
+            var options = FingerprintOptions()
+            options.algorithms = try DigestAlgorithm.parseList(algorithms)
+            options.threads = threads
+            options.archives = !noArchives
+            var details: [String: String] = [:]
+            details["seized_at"] = seizedAt
+            details["seized_by"] = seizedBy
+            details["location"] = location
+            let progress = FingerprintProgress()
+            let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
+            let result = try file.addEvidence(
+                itemID: item, description: description, paths: paths, details: details, options: options, by: examiner,
+                progress: progress)
+            line?.finish()
+            summary = result.summary
+            print("Recorded \(item): \(summary.items) items (\(summary.members) archive members), manifest sha256 \(result.entry.outputs[0].sha256)")
+            print("Entry \(result.entry.seq) acquired; ledger head: \(result.entry.seq):\(result.entry.entryHash)")
+            if summary.errors > 0 {
+                print("\(summary.errors) items could not be read whole; they are in the manifest with their reasons")
+            }
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+        if summary.errors > 0 { throw ExitCode(1) }
+    }
+}
+
+struct Custody: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record, verify, list and export the signed, hash-chained chain of custody of a case.",
+        subcommands: [CustodyRecord.self, CustodyVerify.self, CustodyLog.self, CustodyExport.self])
+}
+
+struct CustodyRecord: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Append a signed custody entry: a transfer, check-out, check-in, seal, examination, return…",
+        discussion: """
+            Actions: \(CustodyAction.recordable.map(\.rawValue).joined(separator: ", ")).
+
+            Examples:
+              iproceeds custody record --case 2026-014.case --item EV-001 --action sealed --note "bag 44812"
+              iproceeds custody record --case 2026-014.case --item EV-001 --action transferred --to "Forensic lab"
+            """)
+
+    @OptionGroup var caseFile: CaseOption
+
+    @Option(help: "Item(s) the action concerns (repeatable).")
+    var item: [String] = []
+
+    @Option(help: "What was done.")
+    var action: RecordableAction
+
+    @Option(help: "To whom or where (transfers, returns).")
+    var to: String?
+
+    @Option(help: "From whom or where.")
+    var from: String?
+
+    @Option(help: "Where it happened or where the item now is.")
+    var location: String?
+
+    @Option(help: "Free text.")
+    var note: String?
+
+    func validate() throws {
+        if action.value != .note && item.isEmpty { throw ValidationError("give --item for action \(action.value.rawValue)") }
+    }
+
+    func run() throws {
+        do {
+            let examiner = try ExaminerStore.fromEnvironment().load()
+            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved()))
+            var parameters: [String: String] = [:]
+            parameters["to"] = to
+            parameters["from"] = from
+            parameters["location"] = location
+            let entry = try file.record(action.value, items: item, parameters: parameters, note: note ?? "", by: examiner)
+            print("Recorded entry \(entry.seq) (\(entry.action)); ledger head: \(entry.seq):\(entry.entryHash)")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+    }
+}
+
+struct RecordableAction: ExpressibleByArgument {
+    let value: CustodyAction
+    init?(argument: String) {
+        guard let v = CustodyAction(rawValue: argument.lowercased()), CustodyAction.recordable.contains(v) else { return nil }
+        value = v
+    }
+    static var allValueStrings: [String] { CustodyAction.recordable.map(\.rawValue) }
+}
+
+struct CustodyVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check every hash link and signature of the ledger, and optionally the evidence itself.",
+        discussion: """
+            Checks that entries are numbered without gaps, each names the one before it, each hashes to its \
+            entry_hash, each signature verifies, each signer was registered in the case at that point, and every \
+            stored manifest is intact. --rehash also re-reads the evidence from the paths recorded at acquisition \
+            and compares it with the manifests. Prints the head (sequence number and hash) to write on a seal form; \
+            --expect-head with a head written down earlier also catches a truncated or extended ledger.
+
+            Example:
+              iproceeds custody verify --case 2026-014.case --rehash --expect-head 7:4f1c…
+
+            Exit status: 0 intact; 1 not intact (the first bad entry and what is wrong are printed); 65/66 the case \
+            file is unusable or missing.
+            """)
+
+    @OptionGroup var caseFile: CaseOption
+
+    @Flag(help: "Re-read the evidence and compare it with the stored manifests.")
+    var rehash = false
+
+    @Option(help: ArgumentHelp("The head written down earlier: HASH or SEQ:HASH.", valueName: "head"))
+    var expectHead: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: TextOrJSON = .text
+
+    func run() throws {
+        let result: CustodyVerification
+        do {
+            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
+            result = try file.verify(expectHead: expectHead, rehash: rehash)
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+        switch format {
+        case .text:
+            print("Case \(result.caseID): \(result.entries) entries")
+            print("Head: \(result.headSeq):\(result.headHash)")
+            for r in result.rehashed { print("Evidence \(r.item): \(r.matched) items matched, \(r.differing) differ") }
+            if result.intact {
+                print("Intact: every link, signature and signer checks out\(rehash ? ", and the evidence matches its manifests" : "").")
+            } else {
+                let first = result.firstProblem!
+                print("NOT INTACT: first bad entry \(first.seq): \(first.kind.rawValue) — \(first.detail)")
+                for p in result.problems.dropFirst() { print("  also entry \(p.seq): \(p.kind.rawValue) — \(p.detail)") }
+            }
+        case .json:
+            var o: [String: Any] = [
+                "case_id": result.caseID, "entries": result.entries, "head": ["seq": result.headSeq, "hash": result.headHash],
+                "intact": result.intact,
+                "problems": result.problems.map { ["seq": $0.seq, "kind": $0.kind.rawValue, "detail": $0.detail] as [String: Any] },
+            ]
+            if rehash { o["evidence"] = result.rehashed.map { ["item": $0.item, "matched": $0.matched, "differing": $0.differing] as [String: Any] } }
+            print(jsonObject(o))
+        }
+        if !result.intact { throw ExitCode(1) }
+    }
+}
+
+struct CustodyLog: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "List the custody entries, all or for one item.")
+
+    @OptionGroup var caseFile: CaseOption
+
+    @Option(help: "Only entries that concern this item.")
+    var item: String?
+
+    @Option(help: "Output format: table or json.")
+    var format: TableOrJSON = .table
+
+    enum TableOrJSON: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    func run() throws {
+        do {
+            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
+            var entries = try file.store.entries()
+            if let item { entries = entries.filter { $0.items.contains(item) } }
+            let sink = ByteSink(fileDescriptor: STDOUT_FILENO, name: "standard output")
+            switch format {
+            case .json: CustodyRendering.json(entries, into: sink)
+            case .table: CustodyRendering.table(entries, into: sink)
+            }
+            try sink.flush()
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+    }
+}
+
+struct CustodyExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export the chain of custody: CASE/UCO JSON-LD, JSON, or printable HTML forms.",
+        discussion: """
+            case-uco: a CASE/UCO JSON-LD graph (investigative actions, provenance records, hashes, the tool, the \
+            performers) that passes `case_validate`. html: one self-contained, printable chain-of-custody form per \
+            item, with the head hash and a verification statement. json: the ledger entries as stored.
+
+            Example:
+              iproceeds custody export --case 2026-014.case --format html --output custody.html
+            """)
+
+    @OptionGroup var caseFile: CaseOption
+
+    @Option(help: "case-uco, json or html.")
+    var format: ExportFormat
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Where to write it.", valueName: "file"))
+    var output: String
+
+    enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+        case caseUCO = "case-uco"
+        case json, html
+    }
+
+    func run() throws {
+        do {
+            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
+            let out = try ReportOutput(path: output)
+            switch format {
+            case .json: CustodyRendering.json(try file.store.entries(), into: out.sink)
+            case .caseUCO: out.sink.write(try CASEExport.document(file))
+            case .html: out.sink.write(try CustodyHTML.document(file))
+            }
+            try out.commit()
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw ExitCode(report(error).code)
+        }
+    }
+}
+
+enum CustodyRendering {
+    static func entryObject(_ e: CustodyEntry) -> [String: Any] {
+        [
+            "seq": e.seq, "time": e.time, "case_id": e.caseID, "examiner_id": e.examinerID, "public_key": e.publicKey,
+            "action": e.action, "items": e.items, "inputs": e.inputs.map { ["name": $0.name, "sha256": $0.sha256] },
+            "outputs": e.outputs.map { ["name": $0.name, "sha256": $0.sha256] }, "tool": e.tool,
+            "tool_version": e.toolVersion, "parameters": e.parameters, "note": e.note, "prev_hash": e.prevHash,
+            "entry_hash": e.entryHash, "signature": e.signature,
+        ]
+    }
+
+    static func json(_ entries: [CustodyEntry], into sink: ByteSink) {
+        sink.write("[\n" + entries.map { jsonObject(entryObject($0)) }.joined(separator: ",\n") + "\n]\n")
+    }
+
+    static func table(_ entries: [CustodyEntry], into sink: ByteSink) {
+        let rows = entries.map { e -> [String] in
+            var what = e.parameters.keys.sorted().filter { ["to", "from", "location", "description", "examiner_id", "title"].contains($0) }
+                .map { "\($0)=\(e.parameters[$0]!)" }
+            if !e.note.isEmpty { what.append("note=\(e.note)") }
+            return [String(e.seq), e.time, e.examinerID, e.action, e.items.joined(separator: ","), what.joined(separator: "; "), String(e.entryHash.prefix(16))]
+        }
+        let header = ["SEQ", "TIME (UTC)", "EXAMINER", "ACTION", "ITEMS", "DETAILS", "ENTRY HASH"]
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = min(max(widths[i], c.count), i == 5 ? 60 : 40) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                let clipped = c.count > widths[i] ? String(c.prefix(widths[i] - 1)) + "…" : c
+                return clipped + String(repeating: " ", count: widths[i] - clipped.count)
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        sink.write(line(header) + "\n")
+        for r in rows { sink.write(line(r) + "\n") }
+    }
+}
