@@ -8,9 +8,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # bsdtar/zip/cpio to build archives, python3 for hashlib and XML checks.
 APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
                 hashdeep libarchive-tools zip unzip cpio python3 coreutils
+# Independent checkers the tests run: case_validate (CASE/UCO) and the cryptography package (Ed25519, to verify
+# custody signatures with an implementation that is not ours).
+PIP_PACKAGES := case-utils==0.18.0 cryptography
 SWIFT_FLAGS ?=
 
-.PHONY: demo test deps build release clean
+.PHONY: demo test deps pydeps build release clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -18,6 +21,12 @@ deps:
 	  echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+pydeps:
+	@python3 -c "import case_utils, cryptography" 2>/dev/null || { \
+	  echo "Installing (pip): $(PIP_PACKAGES)"; \
+	  python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) 2>&1 | grep -v "Running pip as the 'root' user" || true; \
+	  python3 -c "import case_utils, cryptography"; }
 
 build: deps
 	swift build $(SWIFT_FLAGS)
@@ -28,7 +37,7 @@ release: deps
 demo: release
 	@bash Samples/demo.sh .build/release/iproceeds
 
-test: deps
+test: deps pydeps
 	swift build $(SWIFT_FLAGS)
 	swift test $(SWIFT_FLAGS)
 

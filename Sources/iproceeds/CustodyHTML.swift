@@ -81,9 +81,3 @@ enum CustodyHTML {
     }
 }
 
-/// CASE/UCO JSON-LD export of the custody ledger.
-enum CASEExport {
-    static func document(_ file: CaseFile) throws -> String {
-        throw CLIError.stopped("case-uco export is not available yet")
-    }
-}

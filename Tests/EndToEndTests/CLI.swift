@@ -99,7 +99,7 @@ final class Workspace {
     /// Runs a shell snippet here; throws if it fails.
     @discardableResult
     func sh(_ script: String) throws -> String {
-        let r = try CLI.exec("sh", ["-c", script], in: path)
+        let r = try CLI.exec("bash", ["-c", script], in: path)
         guard r.status == 0 else { throw E2EFailure("sh -c \(script) exited \(r.status): \(r.stderr)") }
         return r.stdout
     }

@@ -21,6 +21,22 @@ public struct CustodyProblem: Sendable, Equatable {
         case headMismatch = "head mismatch"
         /// The evidence, or its stored manifest, no longer matches what was acquired.
         case evidenceChanged = "evidence changed"
+
+        /// Which explanation comes first when one entry shows several: the cause before its consequences
+        /// (a swapped or foreign entry also fails its own hash, since its content names another seq or case).
+        var rank: Int {
+            switch self {
+            case .entryMissing: 0
+            case .foreignEntry: 1
+            case .entriesReordered: 2
+            case .linkBroken: 3
+            case .unknownSigner: 4
+            case .signatureInvalid: 5
+            case .contentChanged: 6
+            case .evidenceChanged: 7
+            case .headMismatch: 8
+            }
+        }
     }
 
     public var seq: Int64
@@ -167,7 +183,7 @@ extension CaseFile {
                     detail: "\(item.itemID): \(counts[.changed]!) changed, \(counts[.moved]!) moved, \(counts[.new]!) new, \(counts[.missing]!) missing (first: \(first.status.rawValue) \(first.key))"))
             }
         }
-        problems.sort { ($0.seq, $0.kind.rawValue) < ($1.seq, $1.kind.rawValue) }
+        problems.sort { ($0.seq, $0.kind.rank) < ($1.seq, $1.kind.rank) }
         return CustodyVerification(
             caseID: info.caseID, entries: entries.count, headSeq: head?.seq ?? 0, headHash: head?.entryHash ?? "",
             problems: problems, rehashed: rehashed)

@@ -1,0 +1,129 @@
+import Foundation
+
+/// Exports a case's chain of custody as CASE/UCO JSON-LD (CASE 1.5 / UCO 1.5), checked in the tests with
+/// `case_validate` from the PyPI package case-utils.
+///
+/// Mapping: the case is a `case-investigation:Investigation`; each examiner a `uco-identity:Person`; each
+/// iproceeds version a `uco-tool:Tool`; each item a `case-investigation:ProvenanceRecord` (its exhibit number)
+/// whose object is the item's manifest, a `uco-observable:File` with its SHA-256 and size; each ledger entry a
+/// `case-investigation:InvestigativeAction` with performer, instrument, objects and results. The ledger's own
+/// proof (sequence number, hashes, signature) rides along in the `iproceeds:` namespace, which CASE tools keep
+/// but do not interpret. Identifiers end in name-based UUIDs, so the same case exports to the same bytes.
+public enum CASEExport {
+    static let kb = "http://iproceeds.invalid/kb/"
+    static let context: [(String, String)] = [
+        ("case-investigation", "https://ontology.caseontology.org/case/investigation/"),
+        ("iproceeds", "http://iproceeds.invalid/ontology/custody/"),
+        ("kb", kb),
+        ("uco-action", "https://ontology.unifiedcyberontology.org/uco/action/"),
+        ("uco-core", "https://ontology.unifiedcyberontology.org/uco/core/"),
+        ("uco-identity", "https://ontology.unifiedcyberontology.org/uco/identity/"),
+        ("uco-observable", "https://ontology.unifiedcyberontology.org/uco/observable/"),
+        ("uco-tool", "https://ontology.unifiedcyberontology.org/uco/tool/"),
+        ("uco-types", "https://ontology.unifiedcyberontology.org/uco/types/"),
+        ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    ]
+
+    /// A node identifier: a readable local name ending in a UUID derived from the case and the name.
+    static func id(_ caseID: String, _ local: String) -> String {
+        let safe = String(local.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "-" })
+        return "kb:" + safe + "-" + NameBasedUUID.v5(namespace: NameBasedUUID.urlNamespace, name: kb + caseID + "/" + local)
+    }
+
+    /// The JSON-LD document, pretty-printed with sorted keys.
+    public static func document(_ file: CaseFile) throws -> String {
+        let info = try file.info()
+        let entries = try file.store.entries()
+        let items = try file.store.items()
+        let c = info.caseID
+        var graph: [[String: Any]] = []
+        func ref(_ id: String) -> [String: String] { ["@id": id] }
+        func dateTime(_ s: String) -> [String: String] { ["@type": "xsd:dateTime", "@value": s] }
+
+        // Examiners, as the signed ledger registered them.
+        var personByKey: [String: String] = [:]
+        for e in entries {
+            let registration: (id: String, name: String, key: String)?
+            if e.action == CustodyAction.opened.rawValue {
+                registration = (e.examinerID, e.parameters["examiner_name"] ?? e.examinerID, e.publicKey)
+            } else if e.action == CustodyAction.examinerRegistered.rawValue, let key = e.parameters["public_key"] {
+                registration = (e.parameters["examiner_id"] ?? "", e.parameters["examiner_name"] ?? "", key)
+            } else {
+                registration = nil
+            }
+            guard let r = registration, personByKey[r.key] == nil else { continue }
+            let node = id(c, "examiner-" + r.id + "-" + String(r.key.prefix(8)))
+            personByKey[r.key] = node
+            graph.append([
+                "@id": node, "@type": "uco-identity:Person", "uco-core:name": r.name,
+                "uco-core:description": "Examiner \(r.id), Ed25519 public key \(r.key)",
+            ])
+        }
+        var toolByVersion: [String: String] = [:]
+        for v in Set(entries.map { "\($0.tool) \($0.toolVersion)" }).sorted() {
+            let parts = v.split(separator: " ", maxSplits: 1).map(String.init)
+            let node = id(c, "tool-" + v)
+            toolByVersion[v] = node
+            graph.append(["@id": node, "@type": "uco-tool:Tool", "uco-core:name": parts[0], "uco-tool:version": parts.count > 1 ? parts[1] : ""])
+        }
+        var provenanceByItem: [String: String] = [:]
+        var manifestNode: [String: String] = [:]
+        for item in items {
+            let fileNode = id(c, "manifest-" + item.itemID)
+            let size = try file.store.manifest(sha256: item.manifestSHA256)?.count ?? 0
+            manifestNode[item.itemID] = fileNode
+            graph.append([
+                "@id": fileNode, "@type": "uco-observable:File", "uco-core:name": "manifest of \(item.itemID) (JSON Lines)",
+                "uco-core:hasFacet": [
+                    [
+                        "@id": id(c, "manifest-" + item.itemID + "-content"), "@type": "uco-observable:ContentDataFacet",
+                        "uco-observable:sizeInBytes": ["@type": "xsd:integer", "@value": String(size)],
+                        "uco-observable:hash": [
+                            [
+                                "@id": id(c, "manifest-" + item.itemID + "-sha256"), "@type": "uco-types:Hash",
+                                "uco-types:hashMethod": "SHA256",
+                                "uco-types:hashValue": ["@type": "xsd:hexBinary", "@value": item.manifestSHA256],
+                            ]
+                        ],
+                    ]
+                ],
+            ])
+            let prov = id(c, "provenance-" + item.itemID)
+            provenanceByItem[item.itemID] = prov
+            graph.append([
+                "@id": prov, "@type": "case-investigation:ProvenanceRecord", "case-investigation:exhibitNumber": item.itemID,
+                "uco-core:description": item.description, "uco-core:object": [ref(fileNode)],
+            ])
+        }
+        for e in entries {
+            var node: [String: Any] = [
+                "@id": id(c, "action-\(e.seq)-\(e.action)"), "@type": "case-investigation:InvestigativeAction",
+                "uco-core:name": e.action, "uco-action:startTime": dateTime(e.time), "uco-action:endTime": dateTime(e.time),
+                "iproceeds:seq": e.seq, "iproceeds:entryHash": e.entryHash, "iproceeds:prevHash": e.prevHash,
+                "iproceeds:signature": e.signature, "iproceeds:publicKey": e.publicKey,
+            ]
+            var description = e.parameters.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+            if !e.note.isEmpty { description.append("note: \(e.note)") }
+            if !description.isEmpty { node["uco-core:description"] = description.joined(separator: "; ") }
+            if let performer = personByKey[e.publicKey] { node["uco-action:performer"] = ref(performer) }
+            if let tool = toolByVersion["\(e.tool) \(e.toolVersion)"] { node["uco-action:instrument"] = ref(tool) }
+            let objects = e.items.compactMap { provenanceByItem[$0] }.map(ref)
+            if e.action == CustodyAction.acquired.rawValue {
+                node["uco-action:result"] = e.items.flatMap { [manifestNode[$0], provenanceByItem[$0]] }.compactMap { $0 }.map(ref)
+            } else if !objects.isEmpty {
+                node["uco-action:object"] = objects
+                node["uco-action:result"] = objects
+            }
+            graph.append(node)
+        }
+        let investigation: [String: Any] = [
+            "@id": id(c, "investigation-" + c), "@type": "case-investigation:Investigation", "uco-core:name": c,
+            "uco-core:description": info.title, "uco-core:object": graph.map { ref($0["@id"] as! String) },
+        ]
+        let doc: [String: Any] = [
+            "@context": Dictionary(uniqueKeysWithValues: context), "@graph": [investigation] + graph,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

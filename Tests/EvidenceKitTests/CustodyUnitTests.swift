@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import EvidenceKit
+
+@Suite struct CustodyUnitTests {
+    @Test func ed25519MatchesRFC8032TestVector1() throws {
+        // RFC 8032 §7.1, TEST 1: the empty message.
+        let key = try Ed25519PrivateKey(seed: Hex.decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")!)
+        #expect(Hex.encode(key.publicKey) == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+        let sig = key.sign([])
+        #expect(
+            Hex.encode(sig)
+                == "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b")
+        #expect(Ed25519.verify(signature: sig, of: [], publicKey: key.publicKey))
+        #expect(!Ed25519.verify(signature: sig, of: [0], publicKey: key.publicKey))
+        #expect(!Ed25519.verify(signature: sig, of: [], publicKey: Ed25519PrivateKey().publicKey))
+        // The PEM form reads back to the same key.
+        let again = try Ed25519PrivateKey(pem: key.pem)
+        #expect(again.publicKey == key.publicKey)
+        #expect(key.pem.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
+    }
+
+    @Test func nameBasedUUIDMatchesPython() {
+        // python3 -c "import uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, 'http://example.org/kb/item-EV-001'))"
+        #expect(NameBasedUUID.v5(namespace: NameBasedUUID.urlNamespace, name: "http://example.org/kb/item-EV-001") == "edd4dd55-caf5-5feb-a706-adebde20fc87")
+    }
+
+    @Test func canonicalFormIsJCS() {
+        let e = CustodyEntry(
+            seq: 3, time: "2026-01-05T10:00:00.000Z", caseID: "C-1", examinerID: "EX-1", publicKey: "ab",
+            action: "transferred", items: ["EV-001", "EV-002"], inputs: [], outputs: [HashReference(name: "m", sha256: "00")],
+            tool: "iproceeds", toolVersion: "0.1.0", parameters: ["to": "Lab \"A\"\n", "from": "Ş"], note: "",
+            prevHash: "ff", entryHash: "", signature: "")
+        let expected =
+            #"{"action":"transferred","case_id":"C-1","examiner_id":"EX-1","inputs":[],"items":["EV-001","EV-002"],"note":"","outputs":[{"name":"m","sha256":"00"}],"parameters":{"from":"Ş","to":"Lab \"A\"\n"},"prev_hash":"ff","public_key":"ab","seq":3,"time":"2026-01-05T10:00:00.000Z","tool":"iproceeds","tool_version":"0.1.0"}"#
+        #expect(String(decoding: e.canonicalContent, as: UTF8.self) == expected)
+    }
+
+    @Test func inMemoryLedgerVerifiesAndCatchesEdits() throws {
+        let store = InMemoryCaseStore()
+        let ana = Examiner(id: "EX-1", name: "Ana", key: Ed25519PrivateKey())
+        let file = try CaseFile.create(store: store, caseID: "C-1", title: "t", examiner: ana)
+        let s = try Scratch()
+        try s.write("ev/a.txt", "a")
+        _ = try file.addEvidence(itemID: "EV-1", description: "d", paths: [s.path + "/ev"], details: [:], options: FingerprintOptions(), by: ana)
+        try file.record(.sealed, items: ["EV-1"], by: ana)
+        try file.record(.transferred, items: ["EV-1"], parameters: ["to": "Lab"], by: ana)
+        #expect(try file.verify(rehash: true).intact)
+        #expect(try file.verify().headSeq == 4)
+
+        let mallory = Examiner(id: "EX-9", name: "Mallory", key: Ed25519PrivateKey())
+        #expect(throws: EvidenceError.self) { try file.record(.note, by: mallory) }
+        #expect(throws: EvidenceError.self) { try file.record(.sealed, items: ["EV-404"], by: ana) }
+        #expect(try store.entries().count == 4)
+
+        store.tamper { $0[3].parameters["to"] = "Home" }
+        let result = try file.verify()
+        #expect(!result.intact)
+        #expect(result.firstProblem?.seq == 4)
+        #expect(result.firstProblem?.kind == .contentChanged)
+    }
+}
