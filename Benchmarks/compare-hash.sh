@@ -134,7 +134,7 @@ FAILED_CHECKS=0
 q() { printf '%q' "$1"; }
 IPQ=$(q "$IPROCEEDS")
 OUTQ=$(q "$OUT")
-bytes_of() { stat -c %s "$@" | awk '{s += $1} END {printf "%d", s}'; }
+bytes_of() { stat -c %s "$@" | awk '{s += $1} END {printf "%.0f", s}'; }
 warm() { step "warming the page cache: $*"; }
 
 # bench CASE TOOL BYTES [--base] [--pre CMD] [--note TEXT] [--runs N] -- COMMAND

@@ -210,4 +210,39 @@ import Testing
         // Members inside the nested zip carry the exact stored UTF-8 names.
         #expect(records.contains { ($0["member"] as? [String]) == ["backup/documents.zip", "Приштина_белешке.txt"] })
     }
+
+    @Test func unreadableFilesAndFoldersAreRecordedWithTheReason() throws {
+        // Root reads everything, so the run drops to the unprivileged user "nobody" (util-linux setpriv).
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+        let w = try Workspace()
+        try w.write("case/ok.txt", "fine\n")
+        try w.write("case/secret.txt", "no access\n")
+        try w.write("case/locked/inside.txt", "hidden\n")
+        try w.sh("chmod 000 case/secret.txt case/locked && chmod 755 . case")
+        let r = try CLI.exec(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary, "evidence", "hash", "case"], in: w.path)
+        #expect(r.status == 1, "\(r.stderr)")
+        let records = try jsonLines(r.stdout)
+        let byPath = Dictionary(uniqueKeysWithValues: records.map { ($0["path"] as! String, $0) })
+        #expect(byPath["case/ok.txt"]?["sha256"] != nil)
+        #expect(byPath["case/secret.txt"]?["error"] as? String == "permission denied")
+        #expect(byPath["case/secret.txt"]?["sha256"] == nil)
+        #expect(byPath["case/locked"]?["kind"] as? String == "directory")
+        #expect((byPath["case/locked"]?["error"] as? String)?.contains("permission denied") == true)
+        try w.sh("chmod 755 case/locked")
+    }
+
+    @Test func progressLineShowsOnATerminalOnly() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
+        let w = try Workspace()
+        for i in 0..<40 { try w.write("case/f\(i).bin", Data(repeating: UInt8(i), count: 8 << 20)) }
+        // `script` gives the command a terminal; the progress line is redrawn with a carriage return.
+        let tty = try CLI.exec("/usr/bin/script", ["-qec", "'\(CLI.binary)' evidence hash -j 1 -c sha512,sha3-256 -o m.jsonl case", "/dev/null"], in: w.path)
+        #expect(tty.status == 0)
+        #expect(tty.stdout.contains("files"))
+        #expect(tty.stdout.contains("/s"))
+        #expect(tty.stdout.contains("40 items (0 archive members)"))
+        let piped = try CLI.run(["evidence", "hash", "-o", "m2.jsonl", "case"], in: w.path)
+        #expect(piped.stderr == "")
+    }
 }

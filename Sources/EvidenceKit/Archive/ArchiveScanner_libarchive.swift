@@ -29,7 +29,7 @@ final class ExpansionBudget {
 
 /// Lists and fingerprints every member of an archive with libarchive, recursing into archives inside archives.
 ///
-/// Members are streamed: nothing is ever extracted to disk, and memory stays bounded by one read buffer per
+/// Members are streamed: nothing is ever extracted to disk, and memory stays bounded by libarchive's buffers per
 /// nesting level (plus, for a nested zip or 7z of at most ``inMemoryLimit`` bytes, that member's bytes, since
 /// those formats are read with random access).
 ///
@@ -37,7 +37,6 @@ final class ExpansionBudget {
 final class ArchiveScanner {
     /// Nested archives that libarchive reads only with random access are held in memory up to this size.
     static let inMemoryLimit: UInt64 = 64 << 20
-    static let readBufferSize = 256 * 1024
 
     let options: FingerprintOptions
     let path: RawName
@@ -171,7 +170,7 @@ final class ArchiveScanner {
 
             let index = records.count
             records.append(record)
-            let result = readMember(a, chain: memberChain, depth: depth, declaredSize: declaredSize)
+            let result = readMember(a, entry: entry!, chain: memberChain, depth: depth, declaredSize: declaredSize)
             records[index].size = result.size
             records[index].digests = result.digests
             records[index].pieces = result.pieces
@@ -195,8 +194,9 @@ final class ArchiveScanner {
     }
 
     /// Hashes the current member's data and, when it is itself an archive, scans it.
-    private func readMember(_ a: OpaquePointer, chain: [RawName], depth: Int, declaredSize: UInt64?) -> MemberResult {
-        let reader = MemberReader(archive: a, options: options, budget: budget)
+    private func readMember(_ a: OpaquePointer, entry: OpaquePointer, chain: [RawName], depth: Int, declaredSize: UInt64?) -> MemberResult {
+        let sparse = archive_entry_sparse_count(entry) > 0
+        let reader = MemberReader(archive: a, options: options, budget: budget, sparseSize: sparse ? declaredSize : nil)
         defer { reader.release() }
         var result = MemberResult()
 
@@ -315,48 +315,80 @@ final class ArchiveScanner {
 
 /// Reads the current member's data block by block, hashing every byte and charging the expansion budget.
 ///
+/// Blocks come from `archive_read_data_block`, which hands out libarchive's own buffers (no copy: for a stored
+/// tar or zip member they point into the read buffer). Holes in sparse members are hashed as the zeros they
+/// stand for, so the digest is that of the member's logical content, as `archive_read_data` would give it.
+///
 /// Not `Sendable`: used by the scanning thread only.
 final class MemberReader {
     let archive: OpaquePointer
     let digest: MultiDigest
     let budget: ExpansionBudget
-    private let buffer: UnsafeMutableRawBufferPointer
+    /// The size the archive declares, used to hash a trailing hole of a sparse member.
+    private let sparseSize: UInt64?
+    /// 64 KiB of zeros to hash holes with. `nonisolated(unsafe)`: written once at initialisation, only read after.
+    nonisolated(unsafe) private static let zeros = UnsafeRawBufferPointer(UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 64).initializeMemory(as: UInt8.self, repeating: 0))
+    private var pending: UnsafeRawBufferPointer?
+    private var pendingOffset: UInt64 = 0
     private(set) var total: UInt64 = 0
     private(set) var error: String?
     private(set) var fatal = false
     private(set) var atEnd = false
 
-    init(archive: OpaquePointer, options: FingerprintOptions, budget: ExpansionBudget) {
+    init(archive: OpaquePointer, options: FingerprintOptions, budget: ExpansionBudget, sparseSize: UInt64?) {
         self.archive = archive
         self.budget = budget
+        self.sparseSize = sparseSize
         self.digest = MultiDigest(options.algorithms, pieceSize: options.pieceSize)
-        self.buffer = .allocate(byteCount: ArchiveScanner.readBufferSize, alignment: 64)
     }
 
-    func release() { buffer.deallocate() }
+    func release() {}
 
     /// The next block of member data, valid until the next call; `nil` at the end or on failure.
-    /// The corresponding C function is `archive_read_data`.
+    /// The corresponding C function is `archive_read_data_block`.
     func next() -> UnsafeRawBufferPointer? {
         if atEnd || error != nil { return nil }
         if budget.exhausted {
             error = budget.message
             return nil
         }
-        let n = archive_read_data(archive, buffer.baseAddress, buffer.count)
-        if n == 0 {
-            atEnd = true
-            return nil
+        if pending == nil {
+            var buffer: UnsafeRawPointer?
+            var size = 0
+            var offset: Int64 = 0
+            let r = archive_read_data_block(archive, &buffer, &size, &offset)
+            if r == ARCHIVE_EOF {
+                // A sparse member may end in a hole.
+                if let sparseSize, sparseSize > total { return emit(Self.zeros.prefix(Int(min(sparseSize - total, UInt64(Self.zeros.count))))) }
+                atEnd = true
+                return nil
+            }
+            if r < ARCHIVE_WARN {
+                error = "member data unreadable (truncated or corrupt): \(ArchiveScanner.errorText(archive))"
+                fatal = r == ARCHIVE_FATAL
+                return nil
+            }
+            if size == 0 && offset <= Int64(total) { return next() }
+            pending = UnsafeRawBufferPointer(start: buffer, count: size)
+            pendingOffset = UInt64(max(0, offset))
         }
-        if n < 0 {
-            error = "member data unreadable (truncated or corrupt): \(ArchiveScanner.errorText(archive))"
-            fatal = n == Int(ARCHIVE_FATAL)
-            return nil
+        if pendingOffset > total {
+            // A hole before this block: zeros first.
+            return emit(Self.zeros.prefix(Int(min(pendingOffset - total, UInt64(Self.zeros.count)))))
         }
-        let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+        let block = pending!
+        pending = nil
+        return emit(block)
+    }
+
+    private func emit(_ chunk: UnsafeRawBufferPointer.SubSequence) -> UnsafeRawBufferPointer {
+        emit(UnsafeRawBufferPointer(rebasing: chunk))
+    }
+
+    private func emit(_ chunk: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         digest.update(chunk)
-        total += UInt64(n)
-        budget.consume(n)
+        total += UInt64(chunk.count)
+        budget.consume(chunk.count)
         return chunk
     }
 }
