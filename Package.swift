@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "iproceeds", targets: ["iproceeds"]),
         .library(name: "EvidenceKit", targets: ["EvidenceKit"]),
+        .library(name: "ProceedsGraph", targets: ["ProceedsGraph"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -36,10 +37,15 @@ let package = Package(
             name: "EvidenceKit",
             dependencies: ["COpenSSL", "CLibArchive", "CSQLite", "CZlib"]
         ),
+        .target(
+            name: "ProceedsGraph",
+            dependencies: ["EvidenceKit"]
+        ),
         .executableTarget(
             name: "iproceeds",
             dependencies: [
                 "EvidenceKit",
+                "ProceedsGraph",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +53,10 @@ let package = Package(
             name: "EvidenceKitTests",
             dependencies: ["EvidenceKit"],
             resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "ProceedsGraphTests",
+            dependencies: ["ProceedsGraph"]
         ),
         .testTarget(
             name: "EndToEndTests",

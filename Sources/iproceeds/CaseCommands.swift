@@ -37,15 +37,13 @@ struct ExaminerInit: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reporting {
             let store = ExaminerStore.fromEnvironment()
             let examiner = try store.create(id: id, name: name, replace: force)
             print("Created examiner \(examiner.id) (\(examiner.name))")
             print("Public key:  \(examiner.publicKeyHex)")
             print("Fingerprint: \(Ed25519.fingerprint(examiner.key.publicKey))")
             print("Private key: \(store.directory)/examiner.key (mode 0600; keep it safe, never share it)")
-        } catch {
-            throw ExitCode(report(error).code)
         }
     }
 }
@@ -58,7 +56,7 @@ struct ExaminerShow: ParsableCommand {
     var format: TextOrJSON = .text
 
     func run() throws {
-        do {
+        try reporting {
             let examiner = try ExaminerStore.fromEnvironment().load()
             let fingerprint = Ed25519.fingerprint(examiner.key.publicKey)
             switch format {
@@ -69,8 +67,6 @@ struct ExaminerShow: ParsableCommand {
             case .json:
                 print(jsonObject(["id": examiner.id, "name": examiner.name, "public_key": examiner.publicKeyHex, "fingerprint": fingerprint]))
             }
-        } catch {
-            throw ExitCode(report(error).code)
         }
     }
 }
@@ -115,7 +111,7 @@ struct CaseInit: ParsableCommand {
     var title: String
 
     func run() throws {
-        do {
+        try reporting {
             let path = try caseFile.resolved()
             let examiner = try ExaminerStore.fromEnvironment().load()
             let store = try SQLiteCaseStore.create(path: path)
@@ -123,10 +119,6 @@ struct CaseInit: ParsableCommand {
             let head = try file.store.entries().last!
             print("Created case \(id) in \(path)")
             print("Opened by \(examiner.id) (\(examiner.name)); ledger head: 1:\(head.entryHash)")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw ExitCode(report(error).code)
         }
     }
 }
@@ -152,15 +144,11 @@ struct CaseAddExaminer: ParsableCommand {
     var publicKey: String
 
     func run() throws {
-        do {
+        try reporting {
             let examiner = try ExaminerStore.fromEnvironment().load()
             let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved()))
             let entry = try file.register(id: id, name: name, publicKeyHex: publicKey, by: examiner)
             print("Registered \(id) (\(name)) as entry \(entry.seq); ledger head: \(entry.seq):\(entry.entryHash)")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw ExitCode(report(error).code)
         }
     }
 }

@@ -58,8 +58,7 @@ struct EvidenceAdd: ParsableCommand {
     }
 
     func run() throws {
-        let summary: FingerprintSummary
-        do {
+        let summary = try reporting { () throws -> FingerprintSummary in
             let path = try caseFile.resolved()
             let examiner = try ExaminerStore.fromEnvironment().load()
             let file = CaseFile(store: try SQLiteCaseStore.open(path: path))
@@ -77,16 +76,13 @@ struct EvidenceAdd: ParsableCommand {
                 itemID: item, description: description, paths: paths, details: details, options: options, by: examiner,
                 progress: progress)
             line?.finish()
-            summary = result.summary
+            let summary = result.summary
             print("Recorded \(item): \(summary.items) items (\(summary.members) archive members), manifest sha256 \(result.entry.outputs[0].sha256)")
             print("Entry \(result.entry.seq) acquired; ledger head: \(result.entry.seq):\(result.entry.entryHash)")
             if summary.errors > 0 {
                 print("\(summary.errors) items could not be read whole; they are in the manifest with their reasons")
             }
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw ExitCode(report(error).code)
+            return summary
         }
         if summary.errors > 0 { throw ExitCode(1) }
     }
@@ -135,7 +131,7 @@ struct CustodyRecord: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reporting {
             let examiner = try ExaminerStore.fromEnvironment().load()
             let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved()))
             var parameters: [String: String] = [:]
@@ -144,10 +140,6 @@ struct CustodyRecord: ParsableCommand {
             parameters["location"] = location
             let entry = try file.record(action.value, items: item, parameters: parameters, note: note ?? "", by: examiner)
             print("Recorded entry \(entry.seq) (\(entry.action)); ledger head: \(entry.seq):\(entry.entryHash)")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw ExitCode(report(error).code)
         }
     }
 }
@@ -191,14 +183,9 @@ struct CustodyVerify: ParsableCommand {
     var format: TextOrJSON = .text
 
     func run() throws {
-        let result: CustodyVerification
-        do {
+        let result = try reporting {
             let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
-            result = try file.verify(expectHead: expectHead, rehash: rehash)
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw ExitCode(report(error).code)
+            return try file.verify(expectHead: expectHead, rehash: rehash)
         }
         switch format {
         case .text:
@@ -240,7 +227,7 @@ struct CustodyLog: ParsableCommand {
     enum TableOrJSON: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     func run() throws {
-        do {
+        try reporting {
             let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
             var entries = try file.store.entries()
             if let item { entries = entries.filter { $0.items.contains(item) } }
@@ -250,10 +237,6 @@ struct CustodyLog: ParsableCommand {
             case .table: CustodyRendering.table(entries, into: sink)
             }
             try sink.flush()
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw ExitCode(report(error).code)
         }
     }
 }
@@ -285,7 +268,7 @@ struct CustodyExport: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reporting {
             let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
             let out = try ReportOutput(path: output)
             switch format {
@@ -294,10 +277,6 @@ struct CustodyExport: ParsableCommand {
             case .html: out.sink.write(try CustodyHTML.document(file))
             }
             try out.commit()
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw ExitCode(report(error).code)
         }
     }
 }

@@ -4,20 +4,7 @@ import Foundation
 /// Printable chain-of-custody forms: one self-contained HTML page (no external assets), one form per item,
 /// each with its entries, the ledger head and the verification statement.
 enum CustodyHTML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { TextEscaping.xml(s) }
 
     static func document(_ file: CaseFile) throws -> String {
         let info = try file.info()

@@ -1,3 +1,4 @@
+import ArgumentParser
 import EvidenceKit
 import Foundation
 
@@ -111,3 +112,17 @@ func report(_ error: Error) -> ExitCodeCarrier {
 struct ExitCodeCarrier: Error { let code: Int32 }
 
 func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+/// Runs a command body, turning a failure into its one-line message and exit status; usage errors pass
+/// through to swift-argument-parser, which prints them with the usage line.
+func reporting<R>(_ body: () throws -> R) throws -> R {
+    do {
+        return try body()
+    } catch let e as ValidationError {
+        throw e
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        throw ExitCode(report(error).code)
+    }
+}

@@ -81,6 +81,9 @@ public final class JSONLinesWriter: ManifestWriter {
 
     public func finish() throws { try sink.flush() }
 
+    /// A JSON string literal for `s` (RFC 8785 escaping), for other writers that build JSON by hand.
+    public static func jsonString(_ s: String) -> String { TextEscaping.json(s) }
+
     /// The record as one JSON object with the keys in a fixed order (no trailing newline).
     public static func line(_ r: FingerprintRecord, algorithms: [DigestAlgorithm]) -> String {
         var s = "{\"path\":" + TextEscaping.json(r.path.text)

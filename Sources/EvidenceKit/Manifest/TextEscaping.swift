@@ -5,36 +5,14 @@ import Darwin
 #endif
 
 /// Escaping for the text formats manifests are written in.
-enum TextEscaping {
-    /// A JSON string literal (with quotes): `"`, `\` and control characters escaped, everything else as UTF-8.
-    static func json(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                        + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-        return out
-    }
+public enum TextEscaping {
+    /// A JSON string literal (with quotes), by the RFC 8785 rules: `"`, `\` and control characters escaped,
+    /// everything else as UTF-8. The same function gives custody entries their canonical form.
+    static func json(_ s: String) -> String { CanonicalJSON.string(s) }
 
     /// XML character data or attribute value: `&`, `<`, `>`, `"` escaped; characters XML 1.0 forbids
     /// (controls other than tab, LF, CR) written as U+FFFD — the exact bytes travel in a companion hex field.
-    static func xml(_ s: String) -> String {
+    public static func xml(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {

@@ -1,0 +1,125 @@
+import EvidenceKit
+import Foundation
+
+/// The import formats ProceedsGraph reads.
+public enum ImportFormat: String, CaseIterable, Sendable {
+    /// `id,timestamp,from,to,amount,currency` (ISO 8601 times, decimal point; other columns kept).
+    case canonical
+    /// AMLSim's `transactions.csv`: `tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp,…`.
+    case amlsim
+}
+
+/// Options for an import.
+public struct ImportOptions: Sendable {
+    /// Stop at the first malformed row instead of recording it and going on.
+    public var strict = false
+    /// Currency for formats that carry none (AMLSim).
+    public var defaultCurrency = "USD"
+    /// Decimals per asset code, overriding ``AssetScale/known``.
+    public var scales: [String: Int] = [:]
+
+    public init() {}
+
+    func scale(of asset: String) -> Int? { scales[asset] ?? AssetScale.known[asset] }
+}
+
+/// The reason an import stopped (with `--strict`, or when a file cannot be read at all).
+public struct ImportError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var line: Int
+    public var reason: String
+    public var description: String { line > 0 ? "\(file) line \(line): \(reason)" : "\(file): \(reason)" }
+}
+
+/// Reads ledger files into one ``Ledger``.
+public enum LedgerImporter {
+    /// Imports `paths` in `format`, in order, appending to one ledger.
+    /// - Throws: ``ImportError`` when a file cannot be read, its header is not the format's, or (`strict`) a row
+    ///   is malformed.
+    public static func load(_ paths: [String], format: ImportFormat, options: ImportOptions = ImportOptions()) throws -> Ledger {
+        var ledger = Ledger()
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ImportError(file: path, line: 0, reason: "cannot read the file")
+            }
+            let bytes = [UInt8](data)
+            let sha = digestHex(.sha256, of: bytes)
+            ledger.inputs.append((path, sha))
+            switch format {
+            case .canonical: try importCanonical(bytes, path: path, sha256: sha, options: options, into: &ledger)
+            case .amlsim: try importAMLSim(bytes, path: path, sha256: sha, options: options, into: &ledger)
+            }
+        }
+        return ledger
+    }
+
+    static func header(_ reader: inout CSVReader, path: String, required: [String]) throws -> [String: Int] {
+        guard let (line, fields) = reader.next(), let names = fields else {
+            throw ImportError(file: path, line: 1, reason: "empty file, or no CSV header")
+        }
+        var index: [String: Int] = [:]
+        for (i, n) in names.enumerated() { index[n.trimmingCharacters(in: .whitespaces).lowercased()] = i }
+        let missing = required.filter { index[$0] == nil }
+        guard missing.isEmpty else {
+            throw ImportError(
+                file: path, line: line,
+                reason: "header lacks \(missing.joined(separator: ", ")) (found: \(names.joined(separator: ",")))")
+        }
+        return index
+    }
+
+    static func record(_ issue: ImportIssue, strict: Bool, into ledger: inout Ledger) throws {
+        if strict { throw ImportError(file: issue.file, line: issue.line, reason: issue.reason) }
+        ledger.issues.append(issue)
+    }
+
+    static func importCanonical(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger) throws {
+        var reader = CSVReader(bytes)
+        let columns = ["id", "timestamp", "from", "to", "amount", "currency"]
+        let index = try header(&reader, path: path, required: columns)
+        let known = Set(columns.map { index[$0]! })
+        let extraNames = index.filter { !known.contains($0.value) }.sorted { $0.value < $1.value }
+        while let (line, fields) = reader.next() {
+            func fail(_ why: String) throws { try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger) }
+            guard let f = fields else { try fail("unterminated quoted field"); continue }
+            guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
+            func v(_ k: String) -> String { f[index[k]!].trimmingCharacters(in: .whitespaces) }
+            let currency = v("currency").uppercased()
+            guard let scale = options.scale(of: currency) else { try fail("unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"); continue }
+            guard let time = Timestamp.parse(v("timestamp")) else { try fail("timestamp '\(v("timestamp"))' is not ISO 8601"); continue }
+            guard let amount = Decimal.parse(v("amount"), scale: scale) else { try fail("amount '\(v("amount"))' is not a number with at most \(scale) decimals"); continue }
+            guard amount > 0 else { try fail("amount must be positive"); continue }
+            guard !v("id").isEmpty, !v("from").isEmpty, !v("to").isEmpty else { try fail("id, from and to must not be empty"); continue }
+            var extra: [String: String] = [:]
+            for (name, i) in extraNames where i < f.count { extra[name] = f[i] }
+            ledger.transfers.append(Transfer(
+                id: v("id"), time: time, from: v("from"), to: v("to"), amount: amount, asset: currency, scale: scale,
+                source: SourceReference(file: path, fileSHA256: sha256, location: "line \(line)"), extra: extra))
+        }
+    }
+
+    static func importAMLSim(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger) throws {
+        var reader = CSVReader(bytes)
+        let index = try header(&reader, path: path, required: ["tran_id", "orig_acct", "bene_acct", "base_amt", "tran_timestamp"])
+        let currency = options.defaultCurrency.uppercased()
+        guard let scale = options.scale(of: currency) else {
+            throw ImportError(file: path, line: 0, reason: "unknown currency \(currency)")
+        }
+        while let (line, fields) = reader.next() {
+            func fail(_ why: String) throws { try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger) }
+            guard let f = fields else { try fail("unterminated quoted field"); continue }
+            guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
+            func v(_ k: String) -> String { f[index[k]!].trimmingCharacters(in: .whitespaces) }
+            guard let time = Timestamp.parse(v("tran_timestamp")) else { try fail("tran_timestamp '\(v("tran_timestamp"))' is not ISO 8601"); continue }
+            guard let amount = Decimal.parse(v("base_amt"), scale: scale), amount > 0 else {
+                try fail("base_amt '\(v("base_amt"))' is not a positive amount with at most \(scale) decimals"); continue
+            }
+            var extra: [String: String] = [:]
+            for k in ["tx_type", "is_sar", "alert_id"] where index[k] != nil { extra[k] = v(k) }
+            ledger.transfers.append(Transfer(
+                id: v("tran_id"), time: time, orderKey: [Int64(v("tran_id")) ?? 0], from: v("orig_acct"), to: v("bene_acct"),
+                amount: amount, asset: currency, scale: scale, source: SourceReference(file: path, fileSHA256: sha256, location: "line \(line)"),
+                extra: extra))
+        }
+    }
+}

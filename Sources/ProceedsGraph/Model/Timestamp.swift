@@ -1,0 +1,111 @@
+import Foundation
+
+/// ISO 8601 instants to and from milliseconds since the epoch, exactly (no floating point, no locale).
+public enum Timestamp {
+    /// Parses `2026-01-05`, `2026-01-05T09:12:00Z`, `2026-01-05T09:12:00.250+01:00`, `2026-01-05 09:12:00`
+    /// (a space for `T`; no zone means UTC).
+    public static func parse(_ text: String) -> Int64? {
+        let u = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        func num(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= u.count else { return nil }
+            var v = 0
+            for i in r {
+                guard u[i] >= 48 && u[i] <= 57 else { return nil }
+                v = v * 10 + Int(u[i] - 48)
+            }
+            return v
+        }
+        guard u.count >= 10, u[4] == 0x2D, u[7] == 0x2D, let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10),
+            (1...12).contains(mo), (1...31).contains(d)
+        else { return nil }
+        var h = 0, mi = 0, s = 0, ms = 0, offset = 0
+        var i = 10
+        if i < u.count {
+            guard u[i] == 0x54 || u[i] == 0x20, let hh = num(11..<13), u.count > 13, u[13] == 0x3A, let mm = num(14..<16) else {
+                return nil
+            }
+            h = hh
+            mi = mm
+            i = 16
+            if i < u.count && u[i] == 0x3A {
+                guard let ss = num(17..<19) else { return nil }
+                s = ss
+                i = 19
+            }
+            if i < u.count && (u[i] == 0x2E || u[i] == 0x2C) {
+                i += 1
+                var digits = 0
+                while i < u.count && u[i] >= 48 && u[i] <= 57 {
+                    if digits < 3 { ms = ms * 10 + Int(u[i] - 48) }
+                    digits += 1
+                    i += 1
+                }
+                while digits < 3 {
+                    ms *= 10
+                    digits += 1
+                }
+            }
+            if i < u.count {
+                if u[i] == 0x5A {
+                    i += 1
+                } else if u[i] == 0x2B || u[i] == 0x2D {
+                    let sign = u[i] == 0x2B ? 1 : -1
+                    guard let oh = num((i + 1)..<(i + 3)) else { return nil }
+                    var j = i + 3
+                    if j < u.count && u[j] == 0x3A { j += 1 }
+                    guard let om = num(j..<(j + 2)) else { return nil }
+                    offset = sign * (oh * 60 + om)
+                    i = j + 2
+                } else {
+                    return nil
+                }
+            }
+            guard i == u.count, h < 24, mi < 60, s < 61 else { return nil }
+        }
+        let days = daysFromCivil(y, mo, d)
+        return (Int64(days) * 86_400 + Int64(h * 3600 + mi * 60 + s - offset * 60)) * 1000 + Int64(ms)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.sss]Z`.
+    public static func format(_ millis: Int64) -> String {
+        var seconds = millis / 1000
+        var ms = millis % 1000
+        if ms < 0 {
+            ms += 1000
+            seconds -= 1
+        }
+        var days = seconds / 86_400
+        var rem = seconds % 86_400
+        if rem < 0 {
+            rem += 86_400
+            days -= 1
+        }
+        let (y, m, d) = civilFromDays(Int(days))
+        func p(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        let base = "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(Int(rem / 3600), 2)):\(p(Int(rem / 60 % 60), 2)):\(p(Int(rem % 60), 2))"
+        return ms == 0 ? base + "Z" : base + "." + p(Int(ms), 3) + "Z"
+    }
+
+    // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}

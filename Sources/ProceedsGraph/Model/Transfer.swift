@@ -1,0 +1,78 @@
+/// Where a transfer came from: the input file (by SHA-256) and the line or entry in it.
+public struct SourceReference: Sendable, Hashable {
+    public var file: String
+    public var fileSHA256: String
+    /// 1-based line (CSV, MT940) or entry reference (camt.053 `AcctSvcrRef`, a transaction hash).
+    public var location: String
+}
+
+/// One movement of value from one account to another: the unit every importer produces.
+public struct Transfer: Sendable, Hashable {
+    public var id: String
+    /// Milliseconds since the epoch, UTC.
+    public var time: Int64
+    /// The format's own order within equal times (block, transaction index, log index), when it has one.
+    public var orderKey: [Int64]
+    public var from: String
+    public var to: String
+    /// Positive, in minor units of `asset`.
+    public var amount: MinorUnits
+    public var asset: String
+    /// Decimals of `asset` (EUR 2, BTC 8, ETH 18).
+    public var scale: Int
+    public var source: SourceReference
+    /// Columns the importer did not interpret, kept as they were.
+    public var extra: [String: String]
+
+    public init(
+        id: String, time: Int64, orderKey: [Int64] = [], from: String, to: String, amount: MinorUnits, asset: String,
+        scale: Int, source: SourceReference, extra: [String: String] = [:]
+    ) {
+        self.id = id
+        self.time = time
+        self.orderKey = orderKey
+        self.from = from
+        self.to = to
+        self.amount = amount
+        self.asset = asset
+        self.scale = scale
+        self.source = source
+        self.extra = extra
+    }
+
+    /// Application order: time, then the format's order key, then id.
+    public static func applicationOrder(_ a: Transfer, _ b: Transfer) -> Bool {
+        if a.time != b.time { return a.time < b.time }
+        if a.orderKey != b.orderKey { return a.orderKey.lexicographicallyPrecedes(b.orderKey) }
+        return a.id < b.id
+    }
+}
+
+/// A row an importer could not use, and why. Nothing is dropped silently.
+public struct ImportIssue: Sendable, Hashable {
+    public var file: String
+    public var line: Int
+    public var reason: String
+}
+
+/// Everything imported from a set of input files.
+public struct Ledger: Sendable {
+    public var transfers: [Transfer]
+    public var issues: [ImportIssue]
+    /// Each input file with its SHA-256.
+    public var inputs: [(path: String, sha256: String)]
+
+    public init(transfers: [Transfer] = [], issues: [ImportIssue] = [], inputs: [(path: String, sha256: String)] = []) {
+        self.transfers = transfers
+        self.issues = issues
+        self.inputs = inputs
+    }
+}
+
+/// Known asset scales; others can be given on the command line.
+public enum AssetScale {
+    public static let known: [String: Int] = [
+        "EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "RSD": 2, "TRY": 2, "ALL": 2, "BAM": 2, "MKD": 2, "HUF": 2, "PLN": 2,
+        "RON": 2, "BGN": 2, "CZK": 2, "SEK": 2, "NOK": 2, "DKK": 2, "JPY": 0, "BTC": 8, "ETH": 18, "USDT": 6, "USDC": 6,
+    ]
+}

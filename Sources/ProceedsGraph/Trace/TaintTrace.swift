@@ -1,0 +1,214 @@
+/// How taint follows money through an account. See `docs/tracing-policies.md` for worked examples.
+public enum TaintPolicy: String, CaseIterable, Sendable {
+    /// Once an account holds any taint, everything it sends is wholly tainted, and its whole balance counts.
+    case poison
+    /// An outgoing transfer is tainted in the sender's tainted/total proportion at that moment.
+    case haircut
+    /// The balance is a queue of lots; outgoing transfers consume the oldest lots first.
+    case fifo
+    /// The balance is a queue of lots; outgoing transfers consume the newest lots first.
+    case lifo
+}
+
+/// Which transfers inject taint.
+public struct TraceSeeds: Sendable {
+    /// Transfers by id whose whole amount is tainted when it lands.
+    public var transferIDs: Set<String>
+    /// Every transfer out of this account at or after `since` is a seed.
+    public var fromAccount: String?
+    public var since: Int64?
+
+    public init(transferIDs: Set<String> = [], fromAccount: String? = nil, since: Int64? = nil) {
+        self.transferIDs = transferIDs
+        self.fromAccount = fromAccount
+        self.since = since
+    }
+
+    func isSeed(_ t: Transfer) -> Bool {
+        if transferIDs.contains(t.id) { return true }
+        if let a = fromAccount, t.from == a, t.time >= (since ?? Int64.min) { return true }
+        return false
+    }
+}
+
+/// Taint figures of one account, in minor units.
+public struct AccountTaint: Sendable, Equatable {
+    public var account: String
+    public var taintedReceived: MinorUnits
+    public var taintedSent: MinorUnits
+    public var taintedHeld: MinorUnits
+    /// The account's balance at the end (opening lot included).
+    public var balance: MinorUnits
+    /// The clean funds the account is taken to have held before its first transfer.
+    public var opening: MinorUnits
+}
+
+/// The conservation check every run makes.
+public struct Conservation: Sendable, Equatable {
+    /// Taint brought in by the seeds.
+    public var injected: MinorUnits
+    /// Taint held by all accounts at the end.
+    public var held: MinorUnits
+    /// Taint that left the data set (none can, in an account ledger: every receiver is an account of it).
+    public var left: MinorUnits
+    /// Whether held + left equals injected. Poison does not conserve taint by design: there this says whether
+    /// held is at least injected.
+    public var balanced: Bool
+    /// Whether the sum of all balances equals the sum of the opening lots (value is neither made nor lost).
+    public var valueConserved: Bool
+}
+
+/// The outcome of tracing one asset under one policy.
+public struct TraceResult: Sendable {
+    public var policy: TaintPolicy
+    public var asset: String
+    public var scale: Int
+    public var until: Int64?
+    /// The seed transfers, in application order.
+    public var seeds: [String]
+    public var transfersApplied: Int
+    /// Accounts that ever touched taint, sorted by account id.
+    public var accounts: [AccountTaint]
+    public var conservation: Conservation
+}
+
+/// Errors that stop a trace.
+public struct TraceError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// Time-respecting taint tracing over an account-based ledger, with exact integer arithmetic.
+///
+/// Transfers are applied in ``Transfer/applicationOrder(_:_:)``. Haircut splits are the one place a division
+/// happens: the tainted part of a transfer is `amount × tainted / balance`, computed exactly and rounded to the
+/// nearest minor unit (ties to even); the sender keeps the rest, so value and taint are conserved exactly.
+public enum TaintTracer {
+    private struct Lot {
+        var amount: MinorUnits
+        var tainted: Bool
+    }
+
+    public static func run(
+        _ ledger: Ledger, seeds: TraceSeeds, policy: TaintPolicy, until: Int64? = nil, asset requested: String? = nil
+    ) throws -> TraceResult {
+        let candidates = ledger.transfers.filter { seeds.isSeed($0) && (until == nil || $0.time <= until!) }
+        guard let first = candidates.first else {
+            throw TraceError(description: "no seed transfer found: check --seed-tx ids, or --from and --since")
+        }
+        let asset = requested ?? first.asset
+        if requested == nil, let other = candidates.first(where: { $0.asset != asset }) {
+            throw TraceError(description: "seeds are in more than one asset (\(asset), \(other.asset)); choose one with --asset")
+        }
+        var transfers = ledger.transfers.filter { $0.asset == asset && (until == nil || $0.time <= until!) }
+        transfers.sort(by: Transfer.applicationOrder)
+        let scale = transfers.first?.scale ?? first.scale
+
+        // Intern accounts.
+        var index: [String: Int] = [:]
+        var names: [String] = []
+        func id(_ name: String) -> Int {
+            if let i = index[name] { return i }
+            index[name] = names.count
+            names.append(name)
+            return names.count - 1
+        }
+        let from = transfers.map { id($0.from) }
+        let to = transfers.map { id($0.to) }
+        let n = names.count
+
+        // Opening lots: what each account must have held before its first transfer never to go negative.
+        var running = [MinorUnits](repeating: 0, count: n)
+        var lowest = [MinorUnits](repeating: 0, count: n)
+        for (k, t) in transfers.enumerated() {
+            running[from[k]] -= t.amount
+            lowest[from[k]] = min(lowest[from[k]], running[from[k]])
+            running[to[k]] += t.amount
+        }
+        let opening = lowest.map { -$0 }
+
+        var received = [MinorUnits](repeating: 0, count: n)
+        var sent = [MinorUnits](repeating: 0, count: n)
+        var balance = opening
+        var tainted = [MinorUnits](repeating: 0, count: n)
+        var poisoned = [Bool](repeating: false, count: n)
+        var lots: [[Lot]] = policy == .fifo || policy == .lifo ? opening.map { $0 > 0 ? [Lot(amount: $0, tainted: false)] : [] } : []
+        var heads = [Int](repeating: 0, count: lots.count)  // FIFO: index of the oldest live lot
+        var injected: MinorUnits = 0
+        var seedIDs: [String] = []
+
+        for (k, t) in transfers.enumerated() {
+            let s = from[k]
+            let r = to[k]
+            let isSeed = seeds.isSeed(t)
+            if isSeed { seedIDs.append(t.id) }
+            var pieces: [Lot] = []
+            var x: MinorUnits  // tainted part leaving the sender
+            switch policy {
+            case .poison:
+                x = poisoned[s] ? t.amount : 0
+            case .haircut:
+                x = tainted[s] == 0 ? 0 : t.amount.scaled(by: tainted[s], over: balance[s])
+                tainted[s] -= x
+            case .fifo, .lifo:
+                var need = t.amount
+                x = 0
+                while need > 0 {
+                    let i = policy == .fifo ? heads[s] : lots[s].count - 1
+                    precondition(i >= heads[s] && i < lots[s].count, "opening lots cover every transfer")
+                    let take = min(need, lots[s][i].amount)
+                    pieces.append(Lot(amount: take, tainted: lots[s][i].tainted))
+                    if lots[s][i].tainted { x += take }
+                    lots[s][i].amount -= take
+                    need -= take
+                    if lots[s][i].amount == 0 {
+                        if policy == .fifo { heads[s] += 1 } else { lots[s].removeLast() }
+                    }
+                }
+                if policy == .fifo, heads[s] > 64, heads[s] * 2 > lots[s].count {
+                    lots[s].removeFirst(heads[s])
+                    heads[s] = 0
+                }
+                tainted[s] -= x
+            }
+            balance[s] -= t.amount
+            sent[s] += x
+            let arriving = isSeed ? t.amount : x
+            if isSeed { injected += t.amount - x }
+            received[r] += arriving
+            balance[r] += t.amount
+            switch policy {
+            case .poison:
+                if arriving > 0 { poisoned[r] = true }
+            case .haircut:
+                tainted[r] += arriving
+            case .fifo, .lifo:
+                tainted[r] += arriving
+                if isSeed { pieces = [Lot(amount: t.amount, tainted: true)] }
+                for p in pieces {
+                    if lots[r].count > heads[r], lots[r][lots[r].count - 1].tainted == p.tainted {
+                        lots[r][lots[r].count - 1].amount += p.amount
+                    } else {
+                        lots[r].append(p)
+                    }
+                }
+            }
+        }
+
+        var accounts: [AccountTaint] = []
+        var held: MinorUnits = 0
+        for a in 0..<n {
+            let h = policy == .poison ? (poisoned[a] ? balance[a] : 0) : tainted[a]
+            held += h
+            if received[a] > 0 || sent[a] > 0 || h > 0 {
+                accounts.append(AccountTaint(account: names[a], taintedReceived: received[a], taintedSent: sent[a], taintedHeld: h, balance: balance[a], opening: opening[a]))
+            }
+        }
+        accounts.sort { $0.account < $1.account }
+        let valueConserved = balance.reduce(0, +) == opening.reduce(0, +)
+        let balanced = policy == .poison ? held >= injected : held == injected
+        return TraceResult(
+            policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: transfers.count,
+            accounts: accounts,
+            conservation: Conservation(injected: injected, held: held, left: 0, balanced: balanced, valueConserved: valueConserved))
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// `iproceeds trace run` against an independent Python implementation of the four policies, on a random ledger.
+@Suite struct TraceCLITests {
+    static let reference = #"""
+        import csv, json, random, sys
+        from collections import defaultdict
+
+        def cents(s):
+            whole, _, frac = s.partition(".")
+            return int(whole) * 100 + int((frac + "00")[:2])
+
+        rows = list(csv.DictReader(open("ledger.csv")))
+        rows.sort(key=lambda r: (r["timestamp"], r["id"]))
+        seeds = set(sys.argv[2].split(","))
+        policy = sys.argv[1]
+        low, run = defaultdict(int), defaultdict(int)
+        for r in rows:
+            run[r["from"]] -= cents(r["amount"]); low[r["from"]] = min(low[r["from"]], run[r["from"]]); run[r["to"]] += cents(r["amount"])
+        opening = {a: -v for a, v in low.items()}
+        bal = defaultdict(int, opening)
+        taint, recv, sent, poisoned = defaultdict(int), defaultdict(int), defaultdict(int), set()
+        lots = defaultdict(list)
+        for a, v in opening.items():
+            if v > 0: lots[a].append([v, False])
+        for r in rows:
+            s, d, amt, seed = r["from"], r["to"], cents(r["amount"]), r["id"] in seeds
+            pieces = []
+            if policy == "poison":
+                x = amt if s in poisoned else 0
+            elif policy == "haircut":
+                q, rem = divmod(amt * taint[s], bal[s]) if taint[s] else (0, 0)
+                x = q + (1 if 2 * rem > bal[s] or (2 * rem == bal[s] and q % 2 == 1) else 0)
+                taint[s] -= x
+            else:
+                need, x = amt, 0
+                while need:
+                    lot = lots[s][0] if policy == "fifo" else lots[s][-1]
+                    take = min(need, lot[0]); pieces.append([take, lot[1]]); x += take if lot[1] else 0
+                    lot[0] -= take; need -= take
+                    if lot[0] == 0: lots[s].pop(0 if policy == "fifo" else -1)
+                taint[s] -= x
+            bal[s] -= amt; sent[s] += x
+            arriving = amt if seed else x
+            recv[d] += arriving; bal[d] += amt
+            if policy == "poison":
+                if arriving: poisoned.add(d)
+            else:
+                taint[d] += arriving
+                if policy in ("fifo", "lifo"):
+                    lots[d].extend([[amt, True]] if seed else pieces)
+        fmt = lambda v: f"{v // 100}.{v % 100:02d}"
+        out = {}
+        for a in set(recv) | set(sent) | set(taint) | poisoned:
+            h = (bal[a] if a in poisoned else 0) if policy == "poison" else taint[a]
+            if recv[a] or sent[a] or h:
+                out[a] = [fmt(recv[a]), fmt(sent[a]), fmt(h)]
+        print(json.dumps(out, sort_keys=True))
+        """#
+
+    @Test func fourPoliciesAgreeWithAnIndependentImplementation() throws {
+        let w = try Workspace()
+        var rng = UInt64(7)
+        func next() -> UInt64 {
+            rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return rng >> 33
+        }
+        var csv = "id,timestamp,from,to,amount,currency\n"
+        for k in 0..<400 {
+            let a = next() % 15
+            var b = next() % 15
+            if a == b { b = (b + 1) % 15 }
+            let minute = next() % 300
+            csv += String(format: "T%04d,2026-01-05T%02d:%02d:00Z,ACC-%02d,ACC-%02d,%d.%02d,EUR\n", k, 8 + minute / 60, minute % 60, a, b, next() % 5000 + 1, next() % 100)
+        }
+        try w.write("ledger.csv", csv)
+        try w.write("reference.py", Self.reference)
+        let seeds = "T0000,T0001,T0002,T0010"
+        for policy in ["poison", "haircut", "fifo", "lifo"] {
+            let r = try CLI.run(["trace", "run", "--transfers", "ledger.csv", "--seed-tx", seeds, "--policy", policy], in: w.path)
+            #expect(r.status == 0, "\(r.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+            var ours: [String: [String]] = [:]
+            for a in report["accounts"] as! [[String: Any]] {
+                ours[a["account"] as! String] = [a["tainted_received"] as! String, a["tainted_sent"] as! String, a["tainted_held"] as! String]
+            }
+            let theirs = try JSONSerialization.jsonObject(with: Data(try w.sh("python3 reference.py \(policy) \(seeds)").utf8)) as! [String: [String]]
+            #expect(ours == theirs, "\(policy)")
+            let conservation = report["conservation"] as! [String: Any]
+            #expect(conservation["balanced"] as? Bool == true)
+            #expect(conservation["value_conserved"] as? Bool == true)
+            // Deterministic: the same run gives the same bytes.
+            let again = try CLI.run(["trace", "run", "--transfers", "ledger.csv", "--seed-tx", seeds, "--policy", policy], in: w.path)
+            #expect(again.stdoutBytes == r.stdoutBytes)
+        }
+    }
+
+    @Test func malformedRowsAreReportedAndCounted() throws {
+        let w = try Workspace()
+        try w.write("l.csv", "id,timestamp,from,to,amount,currency\nT1,2026-01-05T09:00:00Z,V,M,100.00,EUR\nT2,bad,M,X,1.00,EUR\nT3,2026-01-05T10:00:00Z,M,X,40.00,EUR\n")
+        let r = try CLI.run(["trace", "run", "--transfers", "l.csv", "--seed-tx", "T1", "--policy", "fifo", "--format", "csv"], in: w.path)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("skipped l.csv line 3: timestamp 'bad' is not ISO 8601"))
+        #expect(r.stdout.contains("X,40.00,0.00,40.00,40.00,0.00,EUR,fifo"))
+        let strict = try CLI.run(["trace", "run", "--transfers", "l.csv", "--seed-tx", "T1", "--policy", "fifo", "--strict"], in: w.path)
+        #expect(strict.status == 65)
+        #expect(strict.stderr.contains("l.csv line 3"))
+        let noSeed = try CLI.run(["trace", "run", "--transfers", "l.csv", "--seed-tx", "T9", "--policy", "fifo"], in: w.path)
+        #expect(noSeed.status == 64)
+        #expect(try CLI.run(["trace", "run", "--transfers", "l.csv", "--policy", "fifo"], in: w.path).status == 64)
+        #expect(try CLI.run(["trace", "run", "--transfers", "l.csv", "--seed-tx", "T1", "--policy", "magic"], in: w.path).status == 64)
+    }
+}
