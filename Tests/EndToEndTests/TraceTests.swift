@@ -111,4 +111,40 @@ import Testing
         #expect(try CLI.run(["trace", "run", "--transfers", "l.csv", "--policy", "fifo"], in: w.path).status == 64)
         #expect(try CLI.run(["trace", "run", "--transfers", "l.csv", "--seed-tx", "T1", "--policy", "magic"], in: w.path).status == 64)
     }
+
+    @Test func freezingCandidatesByInstitutionUnderAllFourPolicies() throws {
+        let w = try Workspace()
+        try w.write("t.csv", """
+            id,timestamp,from,to,amount,currency
+            T1,2026-01-05T09:00:00Z,VICTIM,MULE-RS-1,48000.00,EUR
+            T2,2026-01-05T10:00:00Z,MULE-RS-1,MULE-ME-2,20000.00,EUR
+            T3,2026-01-05T10:30:00Z,SALARY,MULE-RS-1,2000.00,EUR
+            T4,2026-01-05T11:00:00Z,MULE-RS-1,EXCHANGE-1,25000.00,EUR
+            T5,2026-01-06T09:00:00Z,MULE-ME-2,CASH-OUT,19000.00,EUR
+            T6,2026-01-06T10:00:00Z,MULE-ME-2,VICTIM,500.00,EUR
+
+            """)
+        try w.write("labels.csv", """
+            account,label,category,institution
+            VICTIM,Victim d.o.o.,victim,BANK A (RS)
+            MULE-RS-1,Mule 1,mule,BANK B (RS)
+            MULE-ME-2,Mule 2,mule,BANK C (ME)
+            EXCHANGE-1,Exchange deposit,exchange,ExampleX VASP
+
+            """)
+        let r = try CLI.run(
+            ["trace", "freeze", "--transfers", "t.csv", "--seed-tx", "T1", "--labels", "labels.csv", "--min-amount", "600.00", "--format", "csv"],
+            in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        // By hand. MULE-RS-1 holds 28,000 tainted + 2,000 clean when it sends 25,000: haircut 25,000 × 28/30 =
+        // 23,333.33 leaves 4,666.67; FIFO sends the oldest (tainted) first and keeps 3,000; LIFO sends the 2,000
+        // clean first and keeps 5,000. MULE-ME-2 keeps 500 (below 600): not listed. The victim is never listed.
+        #expect(r.stdout == """
+            institution,account,label,category,held_poison,held_haircut,held_fifo,held_lifo,balance,asset,evidence_transfers\r
+            BANK B (RS),MULE-RS-1,Mule 1,mule,5000.00,4666.67,3000.00,5000.00,5000.00,EUR,T1\r
+            ExampleX VASP,EXCHANGE-1,Exchange deposit,exchange,25000.00,23333.33,25000.00,23000.00,25000.00,EUR,T4\r
+            unknown institution,CASH-OUT,,,19000.00,19000.00,19000.00,19000.00,19000.00,EUR,T5\r
+
+            """)
+    }
 }

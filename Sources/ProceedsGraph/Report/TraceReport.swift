@@ -47,3 +47,52 @@ public enum TraceReport {
 }
 
 import Foundation
+
+/// Freezing candidates as JSON (for the file) and CSV (for the request form), deterministically.
+public enum FreezeReport {
+    public static func json(_ f: FreezeList, ledger: Ledger) -> String {
+        func amount(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: f.scale) + "\"" }
+        func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        var s = "{\n  \"asset\": \(str(f.asset)),\n  \"policies\": [" + f.policies.map { str($0.rawValue) }.joined(separator: ", ") + "],\n"
+        s += "  \"min_amount\": \(amount(f.minimum)),\n"
+        if let at = f.at { s += "  \"at\": \(str(Timestamp.format(at))),\n" }
+        s += "  \"institutions\": [\n"
+        s += f.institutions.map { group in
+            var g = "    {\"institution\": \(str(group.institution)), \"total\": {"
+            g += f.policies.map { p in "\(str(p.rawValue)): \(amount(group.candidates.reduce(0) { $0 + ($1.held[p] ?? 0) }))" }.joined(separator: ", ")
+            g += "}, \"accounts\": [\n"
+            g += group.candidates.map { c in
+                var a = "      {\"account\": \(str(c.account))"
+                if let l = c.label { a += ", \"label\": \(str(l.label)), \"category\": \(str(l.category))" }
+                a += ", \"tainted_held\": {" + f.policies.map { p in "\(str(p.rawValue)): \(amount(c.held[p] ?? 0))" }.joined(separator: ", ") + "}"
+                a += ", \"balance\": \(amount(c.balance)), \"evidence\": ["
+                a += c.evidence.map { e in
+                    "{\"transfer\": \(str(e.transferID)), \"time\": \(str(Timestamp.format(e.time))), \"from\": \(str(e.from)), "
+                        + "\"tainted\": \(amount(e.tainted)), \"source\": \(str(e.source.file + " " + e.source.location)), \"source_sha256\": \(str(e.source.fileSHA256))}"
+                }.joined(separator: ", ")
+                return a + "]}"
+            }.joined(separator: ",\n")
+            return g + "\n    ]}"
+        }.joined(separator: ",\n")
+        s += f.institutions.isEmpty ? "  ],\n" : "\n  ],\n"
+        s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
+        s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n}\n"
+        return s
+    }
+
+    public static func csv(_ f: FreezeList) -> String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var s = (["institution", "account", "label", "category"] + f.policies.map { "held_\($0.rawValue)" } + ["balance", "asset", "evidence_transfers"]).joined(separator: ",") + "\r\n"
+        for group in f.institutions {
+            for c in group.candidates {
+                var row = [group.institution, c.account, c.label?.label ?? "", c.label?.category ?? ""].map(field)
+                row += f.policies.map { Decimal.format(c.held[$0] ?? 0, scale: f.scale) }
+                row += [Decimal.format(c.balance, scale: f.scale), f.asset, field(c.evidence.map(\.transferID).joined(separator: " "))]
+                s += row.joined(separator: ",") + "\r\n"
+            }
+        }
+        return s
+    }
+}

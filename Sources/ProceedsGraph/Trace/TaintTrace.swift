@@ -41,6 +41,17 @@ public struct AccountTaint: Sendable, Equatable {
     public var balance: MinorUnits
     /// The clean funds the account is taken to have held before its first transfer.
     public var opening: MinorUnits
+    /// The transfers that brought taint in, with the tainted part of each, in application order.
+    public var taintedArrivals: [TaintedArrival] = []
+}
+
+/// One transfer that brought taint into an account: the evidence behind a figure.
+public struct TaintedArrival: Sendable, Equatable {
+    public var transferID: String
+    public var time: Int64
+    public var from: String
+    public var tainted: MinorUnits
+    public var source: SourceReference
 }
 
 /// The conservation check every run makes.
@@ -135,6 +146,7 @@ public enum TaintTracer {
         var heads = [Int](repeating: 0, count: lots.count)  // FIFO: index of the oldest live lot
         var injected: MinorUnits = 0
         var seedIDs: [String] = []
+        var arrivals = [[TaintedArrival]](repeating: [], count: n)
 
         for (k, t) in transfers.enumerated() {
             let s = from[k]
@@ -176,6 +188,9 @@ public enum TaintTracer {
             if isSeed { injected += t.amount - x }
             received[r] += arriving
             balance[r] += t.amount
+            if arriving > 0 {
+                arrivals[r].append(TaintedArrival(transferID: t.id, time: t.time, from: t.from, tainted: arriving, source: t.source))
+            }
             switch policy {
             case .poison:
                 if arriving > 0 { poisoned[r] = true }
@@ -200,7 +215,9 @@ public enum TaintTracer {
             let h = policy == .poison ? (poisoned[a] ? balance[a] : 0) : tainted[a]
             held += h
             if received[a] > 0 || sent[a] > 0 || h > 0 {
-                accounts.append(AccountTaint(account: names[a], taintedReceived: received[a], taintedSent: sent[a], taintedHeld: h, balance: balance[a], opening: opening[a]))
+                accounts.append(AccountTaint(
+                    account: names[a], taintedReceived: received[a], taintedSent: sent[a], taintedHeld: h, balance: balance[a],
+                    opening: opening[a], taintedArrivals: arrivals[a]))
             }
         }
         accounts.sort { $0.account < $1.account }

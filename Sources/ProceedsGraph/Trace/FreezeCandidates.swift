@@ -1,0 +1,55 @@
+/// Accounts still holding tainted funds, grouped by institution: what a prosecutor attaches to a freezing
+/// request.
+public struct FreezeCandidate: Sendable, Equatable {
+    public var account: String
+    public var label: AccountLabel?
+    /// Tainted funds held, per policy traced (in the order asked).
+    public var held: [TaintPolicy: MinorUnits]
+    public var balance: MinorUnits
+    /// The transfers that brought taint in, under the first policy asked.
+    public var evidence: [TaintedArrival]
+}
+
+/// Freezing candidates under one or several policies.
+public struct FreezeList: Sendable {
+    public var asset: String
+    public var scale: Int
+    public var policies: [TaintPolicy]
+    public var minimum: MinorUnits
+    public var at: Int64?
+    /// Institution (or "unknown institution") → its candidates, both sorted.
+    public var institutions: [(institution: String, candidates: [FreezeCandidate])]
+}
+
+public enum FreezeCandidates {
+    /// Accounts whose tainted holding reaches `minimum` under any of `policies`, at `at`. Accounts labelled
+    /// `victim` are left out: money back with the victim is not frozen.
+    public static func list(
+        _ ledger: Ledger, seeds: TraceSeeds, policies: [TaintPolicy], minimum: MinorUnits, at: Int64?,
+        labels: [String: AccountLabel], asset: String? = nil
+    ) throws -> FreezeList {
+        var results: [TaintPolicy: TraceResult] = [:]
+        for p in policies { results[p] = try TaintTracer.run(ledger, seeds: seeds, policy: p, until: at, asset: asset) }
+        let first = results[policies[0]]!
+        var byAccount: [String: FreezeCandidate] = [:]
+        for p in policies {
+            for a in results[p]!.accounts where a.taintedHeld > 0 {
+                var c = byAccount[a.account] ?? FreezeCandidate(account: a.account, label: labels[a.account], held: [:], balance: a.balance, evidence: [])
+                c.held[p] = a.taintedHeld
+                if p == policies[0] { c.evidence = a.taintedArrivals }
+                byAccount[a.account] = c
+            }
+        }
+        let kept = byAccount.values.filter { c in
+            c.label?.category != "victim" && c.held.values.contains { $0 >= minimum }
+        }
+        let grouped = Dictionary(grouping: kept) { c -> String in
+            let name = c.label?.institution ?? ""
+            return name.isEmpty ? "unknown institution" : name
+        }
+        let institutions = grouped.keys.sorted().map { key in
+            (key, grouped[key]!.sorted { $0.account < $1.account })
+        }
+        return FreezeList(asset: first.asset, scale: first.scale, policies: policies, minimum: minimum, at: at, institutions: institutions)
+    }
+}
