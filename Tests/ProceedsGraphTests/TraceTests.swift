@@ -5,7 +5,7 @@ import Testing
 
 /// Hand-computed cases for each policy, the opening-lot rule, ties, conservation and invariance.
 @Suite struct TraceTests {
-    static let src = SourceReference(file: "test", fileSHA256: "", location: "")
+    static let src = SourceReference(file: "test", fileSHA256: "", line: 0)
 
     /// A transfer in EUR at minute `minute`, amount in whole euros with cents.
     static func t(_ id: String, _ minute: Int64, _ from: String, _ to: String, _ euros: String) -> Transfer {

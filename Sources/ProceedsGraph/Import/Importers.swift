@@ -68,6 +68,12 @@ public enum LedgerImporter {
         return index
     }
 
+    /// The field without surrounding blanks; most fields have none, so most calls allocate nothing.
+    @inline(__always) static func trimmed(_ s: String) -> String {
+        guard let first = s.utf8.first, let last = s.utf8.last, first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return s }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
     static func record(_ issue: ImportIssue, strict: Bool, into ledger: inout Ledger) throws {
         if strict { throw ImportError(file: issue.file, line: issue.line, reason: issue.reason) }
         ledger.issues.append(issue)
@@ -78,23 +84,25 @@ public enum LedgerImporter {
         let columns = ["id", "timestamp", "from", "to", "amount", "currency"]
         let index = try header(&reader, path: path, required: columns)
         let known = Set(columns.map { index[$0]! })
+        let (cID, cTime, cFrom, cTo, cAmount, cCurrency) = (index["id"]!, index["timestamp"]!, index["from"]!, index["to"]!, index["amount"]!, index["currency"]!)
         let extraNames = index.filter { !known.contains($0.value) }.sorted { $0.value < $1.value }
         while let (line, fields) = reader.next() {
             func fail(_ why: String) throws { try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger) }
             guard let f = fields else { try fail("unterminated quoted field"); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
-            func v(_ k: String) -> String { f[index[k]!].trimmingCharacters(in: .whitespaces) }
-            let currency = v("currency").uppercased()
+            func v(_ k: Int) -> String { trimmed(f[k]) }
+            let currency = v(cCurrency).uppercased()
             guard let scale = options.scale(of: currency) else { try fail("unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"); continue }
-            guard let time = Timestamp.parse(v("timestamp")) else { try fail("timestamp '\(v("timestamp"))' is not ISO 8601"); continue }
-            guard let amount = Decimal.parse(v("amount"), scale: scale) else { try fail("amount '\(v("amount"))' is not a number with at most \(scale) decimals"); continue }
+            guard let time = Timestamp.parse(f[cTime]) else { try fail("timestamp '\(v(cTime))' is not ISO 8601"); continue }
+            guard let amount = Decimal.parse(f[cAmount], scale: scale) else { try fail("amount '\(v(cAmount))' is not a number with at most \(scale) decimals"); continue }
             guard amount > 0 else { try fail("amount must be positive"); continue }
-            guard !v("id").isEmpty, !v("from").isEmpty, !v("to").isEmpty else { try fail("id, from and to must not be empty"); continue }
+            let (id, from, to) = (v(cID), v(cFrom), v(cTo))
+            guard !id.isEmpty, !from.isEmpty, !to.isEmpty else { try fail("id, from and to must not be empty"); continue }
             var extra: [String: String] = [:]
             for (name, i) in extraNames where i < f.count { extra[name] = f[i] }
             ledger.transfers.append(Transfer(
-                id: v("id"), time: time, from: v("from"), to: v("to"), amount: amount, asset: currency, scale: scale,
-                source: SourceReference(file: path, fileSHA256: sha256, location: "line \(line)"), extra: extra))
+                id: id, time: time, from: from, to: to, amount: amount, asset: currency, scale: scale,
+                source: SourceReference(file: path, fileSHA256: sha256, line: line), extra: extra))
         }
     }
 
@@ -118,7 +126,7 @@ public enum LedgerImporter {
             for k in ["tx_type", "is_sar", "alert_id"] where index[k] != nil { extra[k] = v(k) }
             ledger.transfers.append(Transfer(
                 id: v("tran_id"), time: time, orderKey: [Int64(v("tran_id")) ?? 0], from: v("orig_acct"), to: v("bene_acct"),
-                amount: amount, asset: currency, scale: scale, source: SourceReference(file: path, fileSHA256: sha256, location: "line \(line)"),
+                amount: amount, asset: currency, scale: scale, source: SourceReference(file: path, fileSHA256: sha256, line: line),
                 extra: extra))
         }
     }

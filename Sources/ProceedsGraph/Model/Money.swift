@@ -11,50 +11,66 @@ public enum Decimal {
     ///   - decimalSeparator: `.` or `,`; the other one (and spaces, apostrophes) is accepted as a grouping mark.
     /// - Returns: `nil` when the text is not a number, or has more decimals than `scale` that are not zeros.
     public static func parse(_ text: String, scale: Int, decimalSeparator: Character = ".") -> MinorUnits? {
-        var s = Substring(text.trimmingCharacters(in: .whitespaces))
-        guard !s.isEmpty else { return nil }
-        var negative = false
-        if s.first == "-" || s.first == "+" {
-            negative = s.first == "-"
-            s = s.dropFirst()
-        }
-        var whole: MinorUnits = 0
-        var fraction: MinorUnits = 0
-        var fractionDigits = 0
-        var seenSeparator = false
-        var digits = 0
-        for c in s {
-            if c == decimalSeparator {
-                guard !seenSeparator else { return nil }
-                seenSeparator = true
-                continue
+        // Bytes, not Characters: this runs once per ledger row.
+        let separator = decimalSeparator.asciiValue ?? UInt8(ascii: ".")
+        var text = text
+        return text.withUTF8 { u -> MinorUnits? in
+            var i = 0
+            var end = u.count
+            while i < end && (u[i] == 0x20 || u[i] == 0x09) { i += 1 }
+            while end > i && (u[end - 1] == 0x20 || u[end - 1] == 0x09) { end -= 1 }
+            guard i < end else { return nil }
+            var negative = false
+            if u[i] == UInt8(ascii: "-") || u[i] == UInt8(ascii: "+") {
+                negative = u[i] == UInt8(ascii: "-")
+                i += 1
             }
-            if !seenSeparator && (c == "," || c == "." || c == " " || c == "'" || c == "\u{00A0}") { continue }
-            guard let d = c.wholeNumberValue, c.isASCII else { return nil }
-            digits += 1
-            if seenSeparator {
-                if fractionDigits < scale {
-                    fraction = fraction * 10 + MinorUnits(d)
-                    fractionDigits += 1
-                } else if d != 0 {
-                    return nil  // more precision than the asset has: refuse rather than round money
+            var whole: MinorUnits = 0
+            var fraction: MinorUnits = 0
+            var fractionDigits = 0
+            var seenSeparator = false
+            var digits = 0
+            while i < end {
+                let c = u[i]
+                i += 1
+                if c == separator {
+                    guard !seenSeparator else { return nil }
+                    seenSeparator = true
+                    continue
                 }
-            } else {
-                let (m, o1) = whole.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(MinorUnits(d))
-                guard !o1, !o2 else { return nil }
-                whole = a
+                // Grouping marks before the decimal separator: , . space ' and a no-break space (C2 A0).
+                if !seenSeparator && (c == 0x2C || c == 0x2E || c == 0x20 || c == 0x27) { continue }
+                if !seenSeparator && c == 0xC2 && i < end && u[i] == 0xA0 {
+                    i += 1
+                    continue
+                }
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                let d = MinorUnits(c - 0x30)
+                digits += 1
+                if seenSeparator {
+                    if fractionDigits < scale {
+                        fraction = fraction * 10 + d
+                        fractionDigits += 1
+                    } else if d != 0 {
+                        return nil  // more precision than the asset has: refuse rather than round money
+                    }
+                } else {
+                    let (m, o1) = whole.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(d)
+                    guard !o1, !o2 else { return nil }
+                    whole = a
+                }
             }
+            guard digits > 0 else { return nil }
+            while fractionDigits < scale {
+                fraction *= 10
+                fractionDigits += 1
+            }
+            let (m, o1) = whole.multipliedReportingOverflow(by: pow10(scale))
+            let (v, o2) = m.addingReportingOverflow(fraction)
+            guard !o1, !o2 else { return nil }
+            return negative ? -v : v
         }
-        guard digits > 0 else { return nil }
-        while fractionDigits < scale {
-            fraction *= 10
-            fractionDigits += 1
-        }
-        let (m, o1) = whole.multipliedReportingOverflow(by: pow10(scale))
-        let (v, o2) = m.addingReportingOverflow(fraction)
-        guard !o1, !o2 else { return nil }
-        return negative ? -v : v
     }
 
     /// The amount as a decimal string at its scale: `4800000` at scale 2 is `"48000.00"`.

@@ -5,7 +5,17 @@ public enum Timestamp {
     /// Parses `2026-01-05`, `2026-01-05T09:12:00Z`, `2026-01-05T09:12:00.250+01:00`, `2026-01-05 09:12:00`
     /// (a space for `T`; no zone means UTC).
     public static func parse(_ text: String) -> Int64? {
-        let u = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        var text = text
+        return text.withUTF8 { raw in
+            var start = 0
+            var end = raw.count
+            while start < end && raw[start] == 0x20 { start += 1 }
+            while end > start && raw[end - 1] == 0x20 { end -= 1 }
+            return parse(UnsafeBufferPointer(rebasing: raw[start..<end]))
+        }
+    }
+
+    static func parse(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         func num(_ r: Range<Int>) -> Int? {
             guard r.upperBound <= u.count else { return nil }
             var v = 0

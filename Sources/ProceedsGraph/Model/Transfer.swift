@@ -2,8 +2,22 @@
 public struct SourceReference: Sendable, Hashable {
     public var file: String
     public var fileSHA256: String
-    /// 1-based line (CSV, MT940) or entry reference (camt.053 `AcctSvcrRef`, a transaction hash).
-    public var location: String
+    /// 1-based line (CSV, MT940), or 0 when the format references entries otherwise.
+    public var line: Int
+    /// An entry reference (camt.053 `AcctSvcrRef`, a transaction hash), when the format has one.
+    public var reference: String?
+
+    public init(file: String, fileSHA256: String, line: Int, reference: String? = nil) {
+        self.file = file
+        self.fileSHA256 = fileSHA256
+        self.line = line
+        self.reference = reference
+    }
+
+    /// `line 12`, `entry ABC-1` or both.
+    public var location: String {
+        [line > 0 ? "line \(line)" : nil, reference.map { "entry \($0)" }].compactMap { $0 }.joined(separator: ", ")
+    }
 }
 
 /// One movement of value from one account to another: the unit every importer produces.

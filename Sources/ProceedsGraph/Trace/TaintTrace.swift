@@ -102,20 +102,23 @@ public enum TaintTracer {
     public static func run(
         _ ledger: Ledger, seeds: TraceSeeds, policy: TaintPolicy, until: Int64? = nil, asset requested: String? = nil
     ) throws -> TraceResult {
-        let candidates = ledger.transfers.filter { seeds.isSeed($0) && (until == nil || $0.time <= until!) }
-        guard let first = candidates.first else {
+        // Work on indices into the ledger: copying a million transfers (six strings each) costs more than tracing.
+        let all = ledger.transfers
+        let seedFlags = all.map { seeds.isSeed($0) && (until == nil || $0.time <= until!) }
+        guard let firstSeed = seedFlags.firstIndex(of: true) else {
             throw TraceError(description: "no seed transfer found: check --seed-tx ids, or --from and --since")
         }
-        let asset = requested ?? first.asset
-        if requested == nil, let other = candidates.first(where: { $0.asset != asset }) {
-            throw TraceError(description: "seeds are in more than one asset (\(asset), \(other.asset)); choose one with --asset")
+        let asset = requested ?? all[firstSeed].asset
+        if requested == nil, let other = seedFlags.indices.first(where: { seedFlags[$0] && all[$0].asset != asset }) {
+            throw TraceError(description: "seeds are in more than one asset (\(asset), \(all[other].asset)); choose one with --asset")
         }
-        var transfers = ledger.transfers.filter { $0.asset == asset && (until == nil || $0.time <= until!) }
-        transfers.sort(by: Transfer.applicationOrder)
-        let scale = transfers.first?.scale ?? first.scale
+        var order = all.indices.filter { all[$0].asset == asset && (until == nil || all[$0].time <= until!) }
+        order.sort { Transfer.applicationOrder(all[$0], all[$1]) }
+        let scale = order.first.map { all[$0].scale } ?? all[firstSeed].scale
 
         // Intern accounts.
         var index: [String: Int] = [:]
+        index.reserveCapacity(order.count / 2)
         var names: [String] = []
         func id(_ name: String) -> Int {
             if let i = index[name] { return i }
@@ -123,14 +126,15 @@ public enum TaintTracer {
             names.append(name)
             return names.count - 1
         }
-        let from = transfers.map { id($0.from) }
-        let to = transfers.map { id($0.to) }
+        let from = order.map { id(all[$0].from) }
+        let to = order.map { id(all[$0].to) }
         let n = names.count
 
         // Opening lots: what each account must have held before its first transfer never to go negative.
         var running = [MinorUnits](repeating: 0, count: n)
         var lowest = [MinorUnits](repeating: 0, count: n)
-        for (k, t) in transfers.enumerated() {
+        for (k, i) in order.enumerated() {
+            let t = all[i]
             running[from[k]] -= t.amount
             lowest[from[k]] = min(lowest[from[k]], running[from[k]])
             running[to[k]] += t.amount
@@ -148,10 +152,11 @@ public enum TaintTracer {
         var seedIDs: [String] = []
         var arrivals = [[TaintedArrival]](repeating: [], count: n)
 
-        for (k, t) in transfers.enumerated() {
+        for (k, i) in order.enumerated() {
+            let t = all[i]
             let s = from[k]
             let r = to[k]
-            let isSeed = seeds.isSeed(t)
+            let isSeed = seedFlags[i]
             if isSeed { seedIDs.append(t.id) }
             var pieces: [Lot] = []
             var x: MinorUnits  // tainted part leaving the sender
@@ -224,7 +229,7 @@ public enum TaintTracer {
         let valueConserved = balance.reduce(0, +) == opening.reduce(0, +)
         let balanced = policy == .poison ? held >= injected : held == injected
         return TraceResult(
-            policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: transfers.count,
+            policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: order.count,
             accounts: accounts,
             conservation: Conservation(injected: injected, held: held, left: 0, balanced: balanced, valueConserved: valueConserved))
     }
