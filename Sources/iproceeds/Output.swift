@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvidenceKit
+import ProceedsGraph
 import Foundation
 
 /// Where a command's report goes: standard output, or a file written under a temporary name and renamed into
@@ -92,6 +93,12 @@ func report(_ error: Error) -> ExitCodeCarrier {
     case let e as CLIError:
         message = e.description
         code = e.exitCode
+    case let e as ImportError:
+        message = e.description
+        code = 65
+    case let e as TraceError:
+        message = e.description
+        code = 64
     case let e as EvidenceError:
         message = e.description
         switch e.code {

@@ -64,13 +64,7 @@ struct LedgerOptions: ParsableArguments {
             let parts = s.split(separator: "=")
             options.scales[parts[0].uppercased()] = Int(parts[1])!
         }
-        let ledger: Ledger
-        do {
-            ledger = try LedgerImporter.load(transfers, format: importFormat.value, options: options)
-        } catch let e as ImportError {
-            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
-            throw ExitCode(65)
-        }
+        let ledger = try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) }
         for issue in ledger.issues.prefix(20) {
             FileHandle.standardError.write(Data("iproceeds: skipped \(issue.file) line \(issue.line): \(issue.reason)\n".utf8))
         }
@@ -123,12 +117,8 @@ struct TraceRun: ParsableCommand {
 
     func run() throws {
         let ledger = try input.load()
-        let result: TraceResult
-        do {
-            result = try TaintTracer.run(ledger, seeds: input.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: input.asset?.uppercased())
-        } catch let e as TraceError {
-            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
-            throw ExitCode(64)
+        let result = try reporting {
+            try TaintTracer.run(ledger, seeds: input.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: input.asset?.uppercased())
         }
         try reporting {
             let out = try ReportOutput(path: output)
@@ -192,27 +182,11 @@ struct TraceFreeze: ParsableCommand {
 
     func run() throws {
         let ledger = try input.load()
-        var labelMap: [String: AccountLabel] = [:]
-        if let labels {
-            do { labelMap = try LabelFile.load(labels) } catch let e as ImportError {
-                FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
-                throw ExitCode(65)
-            }
-        }
-        let list: FreezeList
-        do {
-            let probe = try TaintTracer.run(ledger, seeds: input.seeds, policy: .fifo, until: at.flatMap(Timestamp.parse), asset: input.asset?.uppercased())
-            guard let minimum = Decimal.parse(minAmount, scale: probe.scale) else {
-                throw ValidationError("--min-amount '\(minAmount)' is not an amount with at most \(probe.scale) decimals")
-            }
-            list = try FreezeCandidates.list(
-                ledger, seeds: input.seeds, policies: policies!, minimum: minimum, at: at.flatMap(Timestamp.parse), labels: labelMap,
-                asset: input.asset?.uppercased())
-        } catch let e as TraceError {
-            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
-            throw ExitCode(64)
-        }
+        let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
         try reporting {
+            let list = try FreezeCandidates.list(
+                ledger, seeds: input.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(Timestamp.parse), labels: labelMap,
+                asset: input.asset?.uppercased())
             let out = try ReportOutput(path: output)
             out.sink.write(format == .json ? FreezeReport.json(list, ledger: ledger) : FreezeReport.csv(list))
             try out.commit()

@@ -197,7 +197,6 @@ final class ArchiveScanner {
     private func readMember(_ a: OpaquePointer, entry: OpaquePointer, chain: [RawName], depth: Int, declaredSize: UInt64?) -> MemberResult {
         let sparse = archive_entry_sparse_count(entry) > 0
         let reader = MemberReader(archive: a, options: options, budget: budget, sparseSize: sparse ? declaredSize : nil)
-        defer { reader.release() }
         var result = MemberResult()
 
         if options.archives, let first = reader.next() {
@@ -341,8 +340,6 @@ final class MemberReader {
         self.sparseSize = sparseSize
         self.digest = MultiDigest(options.algorithms, pieceSize: options.pieceSize)
     }
-
-    func release() {}
 
     /// The next block of member data, valid until the next call; `nil` at the end or on failure.
     /// The corresponding C function is `archive_read_data_block`.

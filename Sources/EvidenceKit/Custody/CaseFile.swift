@@ -63,8 +63,6 @@ public final class CaseFile {
         let time = Self.timestamp(now)
         return try store.append(changes: changes) { last in
             guard let last else { throw EvidenceError(.caseFile, "the case file has no ledger") }
-            var changesSeq = changes
-            _ = changesSeq
             return Self.sign(
                 CustodyEntry(
                     seq: last.seq + 1, time: time, caseID: info.caseID, examinerID: examiner.id, publicKey: examiner.publicKeyHex,

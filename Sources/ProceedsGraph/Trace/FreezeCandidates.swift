@@ -22,15 +22,20 @@ public struct FreezeList: Sendable {
 }
 
 public enum FreezeCandidates {
-    /// Accounts whose tainted holding reaches `minimum` under any of `policies`, at `at`. Accounts labelled
-    /// `victim` are left out: money back with the victim is not frozen.
+    /// Accounts whose tainted holding reaches `minimum` (a decimal amount in the traced asset's units) under
+    /// any of `policies`, at `at`. Accounts labelled `victim` are left out: money back with the victim is not
+    /// frozen.
+    /// - Throws: ``TraceError`` when there is no seed, or `minimum` is not an amount of the asset.
     public static func list(
-        _ ledger: Ledger, seeds: TraceSeeds, policies: [TaintPolicy], minimum: MinorUnits, at: Int64?,
+        _ ledger: Ledger, seeds: TraceSeeds, policies: [TaintPolicy], minimum text: String, at: Int64?,
         labels: [String: AccountLabel], asset: String? = nil
     ) throws -> FreezeList {
         var results: [TaintPolicy: TraceResult] = [:]
         for p in policies { results[p] = try TaintTracer.run(ledger, seeds: seeds, policy: p, until: at, asset: asset) }
         let first = results[policies[0]]!
+        guard let minimum = Decimal.parse(text, scale: first.scale), minimum >= 0 else {
+            throw TraceError(description: "minimum amount '\(text)' is not an amount of \(first.asset) with at most \(first.scale) decimals")
+        }
         var byAccount: [String: FreezeCandidate] = [:]
         for p in policies {
             for a in results[p]!.accounts where a.taintedHeld > 0 {
