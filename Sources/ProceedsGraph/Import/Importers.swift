@@ -7,6 +7,8 @@ public enum ImportFormat: String, CaseIterable, Sendable {
     case canonical
     /// AMLSim's `transactions.csv`: `tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp,…`.
     case amlsim
+    /// ISO 20022 camt.053 bank statements (XML).
+    case camt053 = "camt.053"
 }
 
 /// Options for an import.
@@ -48,9 +50,36 @@ public enum LedgerImporter {
             switch format {
             case .canonical: try importCanonical(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .amlsim: try importAMLSim(bytes, path: path, sha256: sha, options: options, into: &ledger)
+            case .camt053:
+                let importer = Camt053Importer(path: path, sha256: sha, options: options)
+                try importer.run(data)
+                if options.strict, let first = importer.issues.first {
+                    throw ImportError(file: first.file, line: first.line, reason: first.reason)
+                }
+                ledger.transfers += importer.transfers
+                ledger.issues += importer.issues
             }
         }
+        if format == .camt053 { ledger.duplicatesMerged = mergeDuplicates(&ledger.transfers) }
         return ledger
+    }
+
+    /// Removes the second sighting of a payment that two statements both show (the sender's debit and the
+    /// receiver's credit): same sender, receiver, amount, asset and end-to-end id. Returns how many were merged.
+    /// Payments without an end-to-end id (or with `NOTPROVIDED`) are never merged: two equal transfers on one
+    /// day can be two payments.
+    static func mergeDuplicates(_ transfers: inout [Transfer]) -> Int {
+        struct Key: Hashable {
+            var from, to, asset, endToEnd: String
+            var amount: MinorUnits
+        }
+        var seen = Set<Key>()
+        let before = transfers.count
+        transfers = transfers.filter { t in
+            guard let e2e = t.extra["end_to_end_id"], !e2e.isEmpty, e2e != "NOTPROVIDED" else { return true }
+            return seen.insert(Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount)).inserted
+        }
+        return before - transfers.count
     }
 
     static func header(_ reader: inout CSVReader, path: String, required: [String]) throws -> [String: Int] {

@@ -75,6 +75,8 @@ public struct Ledger: Sendable {
     public var issues: [ImportIssue]
     /// Each input file with its SHA-256.
     public var inputs: [(path: String, sha256: String)]
+    /// Payments seen in two statements (debit and credit) and imported once.
+    public var duplicatesMerged = 0
 
     public init(transfers: [Transfer] = [], issues: [ImportIssue] = [], inputs: [(path: String, sha256: String)] = []) {
         self.transfers = transfers
