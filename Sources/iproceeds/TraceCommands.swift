@@ -14,7 +14,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file"))
     var transfers: [String] = []
 
-    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, or camt.053 (ISO 20022 bank statements).")
+    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements) or mt940.")
     var importFormat: ImportFormatArgument = .canonical
 
     @Option(help: ArgumentHelp("Seed transfer ids, comma-separated.", valueName: "ids"))

@@ -9,6 +9,8 @@ public enum ImportFormat: String, CaseIterable, Sendable {
     case amlsim
     /// ISO 20022 camt.053 bank statements (XML).
     case camt053 = "camt.053"
+    /// SWIFT MT940 customer statements.
+    case mt940
 }
 
 /// Options for an import.
@@ -58,6 +60,7 @@ public enum LedgerImporter {
                 }
                 ledger.transfers += importer.transfers
                 ledger.issues += importer.issues
+            case .mt940: try MT940Importer.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             }
         }
         if format == .camt053 { ledger.duplicatesMerged = mergeDuplicates(&ledger.transfers) }
