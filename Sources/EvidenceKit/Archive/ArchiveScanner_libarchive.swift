@@ -202,7 +202,6 @@ final class ArchiveScanner {
         if options.archives, let first = reader.next() {
             // Sniff the first block in place; gather more only when the first block is short.
             var gathered: [UInt8]? = nil
-            var prefix = first
             if first.count < ArchiveSniffer.prefixLength && !reader.atEnd {
                 var bytes = Array(first)
                 while bytes.count < ArchiveSniffer.prefixLength, let more = reader.next() { bytes.append(contentsOf: more) }
@@ -210,14 +209,14 @@ final class ArchiveScanner {
             }
             let hint: ArchiveSniffer.Hint? =
                 if let gathered { gathered.withUnsafeBytes { ArchiveSniffer.detect($0) } } else {
-                    ArchiveSniffer.detect(prefix)
+                    ArchiveSniffer.detect(first)
                 }
             if let hint {
                 if depth >= options.maxDepth {
                     result.note = "\(hint.name) archive, nested deeper than --max-depth \(options.maxDepth): members not listed"
                     result.error = "depth limit reached: --max-depth \(options.maxDepth)"
                 } else if hint.wantsSeek, let size = declaredSize, size <= Self.inMemoryLimit {
-                    var whole = gathered ?? Array(prefix)
+                    var whole = gathered ?? Array(first)
                     whole.reserveCapacity(Int(size))
                     while let more = reader.next() { whole.append(contentsOf: more) }
                     if reader.error == nil {
@@ -225,8 +224,7 @@ final class ArchiveScanner {
                         apply(outcome, hint: hint, to: &result)
                     }
                 } else {
-                    let stream = StreamSource(reader: reader, first: gathered ?? Array(prefix))
-                    prefix = UnsafeRawBufferPointer(start: nil, count: 0)
+                    let stream = StreamSource(reader: reader, first: gathered ?? Array(first))
                     let outcome = scan(.stream(stream), chain: chain, depth: depth + 1)
                     apply(outcome, hint: hint, to: &result)
                 }
