@@ -298,7 +298,7 @@ enum CustodyRendering {
 
     static func table(_ entries: [CustodyEntry], into sink: ByteSink) {
         let rows = entries.map { e -> [String] in
-            var what = e.parameters.keys.sorted().filter { ["to", "from", "location", "description", "examiner_id", "title"].contains($0) }
+            var what = e.parameters.keys.sorted().filter { ["to", "from", "location", "description", "examiner_id", "title", "command", "policy", "policies"].contains($0) }
                 .map { "\($0)=\(e.parameters[$0]!)" }
             if !e.note.isEmpty { what.append("note=\(e.note)") }
             return [String(e.seq), e.time, e.examinerID, e.action, e.items.joined(separator: ","), what.joined(separator: "; "), String(e.entryHash.prefix(16))]

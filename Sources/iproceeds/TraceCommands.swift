@@ -100,16 +100,18 @@ struct TraceRun: ParsableCommand {
     @Option(help: "poison, haircut, fifo or lifo.")
     var policy: PolicyArgument
 
+    @OptionGroup var custody: AnalysisCustody
+
     @Option(help: ArgumentHelp("Evaluate balances at this time (ISO 8601); later transfers are ignored.", valueName: "time"))
     var until: String?
 
-    @Option(help: "json or csv.")
+    @Option(help: "json, csv, or dot (Graphviz: render with `dot -Tsvg`).")
     var format: TraceFormat = .json
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
     var output: String?
 
-    enum TraceFormat: String, ExpressibleByArgument, CaseIterable { case json, csv }
+    enum TraceFormat: String, ExpressibleByArgument, CaseIterable { case json, csv, dot }
 
     func validate() throws {
         if let until, Timestamp.parse(until) == nil { throw ValidationError("--until '\(until)' is not an ISO 8601 time") }
@@ -120,10 +122,20 @@ struct TraceRun: ParsableCommand {
         let result = try reporting {
             try TaintTracer.run(ledger, seeds: input.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: input.asset?.uppercased())
         }
+        let report: String
+        switch format {
+        case .json: report = TraceReport.json(result, ledger: ledger)
+        case .csv: report = TraceReport.csv(result)
+        case .dot: report = TraceGraph.dot(result)
+        }
         try reporting {
             let out = try ReportOutput(path: output)
-            out.sink.write(format == .json ? TraceReport.json(result, ledger: ledger) : TraceReport.csv(result))
+            out.sink.write(report)
             try out.commit()
+            try custody.record(
+                ledger: ledger, report: report, reportName: output ?? "trace report (standard output)",
+                parameters: ["command": "trace run", "policy": policy.value.rawValue, "seeds": result.seeds.joined(separator: ","),
+                             "until": until ?? "", "format": format.rawValue, "asset": result.asset])
         }
         if !result.conservation.balanced || !result.conservation.valueConserved {
             FileHandle.standardError.write(Data("iproceeds: error: conservation check FAILED; please report this as a bug\n".utf8))
@@ -163,6 +175,8 @@ struct TraceFreeze: ParsableCommand {
     @Option(help: ArgumentHelp("account,label,category,institution CSV.", valueName: "file"))
     var labels: String?
 
+    @OptionGroup var custody: AnalysisCustody
+
     @Option(help: "json or csv.")
     var format: TraceRun.TraceFormat = .json
 
@@ -177,6 +191,7 @@ struct TraceFreeze: ParsableCommand {
 
     func validate() throws {
         guard policies != nil else { throw ValidationError("--policy takes poison, haircut, fifo, lifo, a list of them, or all") }
+        guard format != .dot else { throw ValidationError("freezing candidates are json or csv; --format dot is for trace run") }
         if let at, Timestamp.parse(at) == nil { throw ValidationError("--at '\(at)' is not an ISO 8601 time") }
     }
 
@@ -187,9 +202,14 @@ struct TraceFreeze: ParsableCommand {
             let list = try FreezeCandidates.list(
                 ledger, seeds: input.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(Timestamp.parse), labels: labelMap,
                 asset: input.asset?.uppercased())
+            let report = format == .csv ? FreezeReport.csv(list) : FreezeReport.json(list, ledger: ledger)
             let out = try ReportOutput(path: output)
-            out.sink.write(format == .json ? FreezeReport.json(list, ledger: ledger) : FreezeReport.csv(list))
+            out.sink.write(report)
             try out.commit()
+            try custody.record(
+                ledger: ledger, report: report, reportName: output ?? "freezing candidates (standard output)",
+                parameters: ["command": "trace freeze", "policies": list.policies.map(\.rawValue).joined(separator: ","),
+                             "min_amount": minAmount, "at": at ?? "", "asset": list.asset])
         }
         if !ledger.issues.isEmpty { throw ExitCode(1) }
     }
@@ -213,4 +233,26 @@ struct PolicyArgument: ExpressibleByArgument {
         value = v
     }
     static var allValueStrings: [String] { TaintPolicy.allCases.map(\.rawValue) }
+}
+
+
+/// `--case`/`--item` on analysis commands: fingerprint the inputs and the report, and sign an `analysed`
+/// custody entry naming them, so the figure can be traced back to the ledgers it came from.
+struct AnalysisCustody: ParsableArguments {
+    @Option(name: .customLong("case"), help: ArgumentHelp("Record an `analysed` entry in this case file (default: $IPROCEEDS_CASE if --item is given).", valueName: "file"))
+    var casePath: String?
+
+    @Option(name: .customLong("item"), help: ArgumentHelp("The case item(s) the ledgers belong to (repeatable).", valueName: "id"))
+    var items: [String] = []
+
+    func record(ledger: Ledger, report: String, reportName: String, parameters: [String: String]) throws {
+        let env = ProcessInfo.processInfo.environment["IPROCEEDS_CASE"]
+        guard let path = casePath ?? (items.isEmpty ? nil : env) else { return }
+        let examiner = try ExaminerStore.fromEnvironment().load()
+        let file = CaseFile(store: try SQLiteCaseStore.open(path: path))
+        let inputs = ledger.inputs.map { HashReference(name: $0.path, sha256: $0.sha256) }
+        let output = HashReference(name: reportName, sha256: digestHex(.sha256, of: Array(report.utf8)))
+        let entry = try file.record(.analysed, items: items, inputs: inputs, outputs: [output], parameters: parameters, by: examiner)
+        FileHandle.standardError.write(Data("Recorded custody entry \(entry.seq) (analysed) in \(path); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
+    }
 }

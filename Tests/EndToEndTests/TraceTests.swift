@@ -148,3 +148,32 @@ import Testing
             """)
     }
 }
+
+@Suite struct TraceCustodyTests {
+    @Test func aTraceWithCaseSignsAnAnalysedEntryNamingInputsAndReport() throws {
+        let w = try Workspace()
+        let env = ["IPROCEEDS_HOME": w.path + "/home"]
+        try w.write("t.csv", "id,timestamp,from,to,amount,currency\nT1,2026-01-05T09:00:00Z,VICTIM,M\"1,100.00,EUR\nT2,2026-01-05T10:00:00Z,M\"1,X,60.00,EUR\n")
+        #expect(try CLI.run(["examiner", "init", "--name", "A", "--id", "E1"], in: w.path, environment: env).status == 0)
+        #expect(try CLI.run(["case", "init", "--case", "c.case", "--id", "C1", "--title", "t"], in: w.path, environment: env).status == 0)
+        let r = try CLI.run(
+            ["trace", "run", "--transfers", "t.csv", "--seed-tx", "T1", "--policy", "haircut", "--format", "dot", "-o", "t.dot", "--case", "c.case"],
+            in: w.path, environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("Recorded custody entry 2 (analysed)"))
+        let dot = try w.read("t.dot")
+        #expect(dot.contains("\"VICTIM\" -> \"M\\\"1\" [label=\"T1: 100.00\"];"))
+        #expect(dot.contains("\"M\\\"1\" -> \"X\" [label=\"T2: 60.00\"];"))
+        #expect(dot.contains("held 40.00 of 40.00 EUR"))
+        let log = try CLI.run(["custody", "log", "--case", "c.case", "--format", "json"], in: w.path, environment: env)
+        let entries = try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as! [[String: Any]]
+        let analysed = try #require(entries.last)
+        #expect(analysed["action"] as? String == "analysed")
+        let sums = try w.sh("sha256sum t.csv t.dot")
+        let input = (analysed["inputs"] as! [[String: String]])[0]["sha256"]!
+        let output = (analysed["outputs"] as! [[String: String]])[0]["sha256"]!
+        #expect(sums.contains("\(input)  t.csv"))
+        #expect(sums.contains("\(output)  t.dot"))
+        #expect(try CLI.run(["custody", "verify", "--case", "c.case"], in: w.path, environment: env).status == 0)
+    }
+}

@@ -96,3 +96,28 @@ public enum FreezeReport {
         return s
     }
 }
+
+/// A trace as a Graphviz graph: accounts that touched taint, and the transfers that carried it, each labelled
+/// with its id and tainted amount. Deterministic: nodes sorted, edges in application order per receiver.
+public enum TraceGraph {
+    public static func dot(_ r: TraceResult) -> String {
+        // Quoted DOT ids; a line break becomes Graphviz's \n escape.
+        func q(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n") + "\""
+        }
+        func amount(_ v: MinorUnits) -> String { Decimal.format(v, scale: r.scale) }
+        var s = "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
+        s += "  label=\(q("\(r.policy.rawValue) trace of \(amount(r.conservation.injected)) \(r.asset); seeds \(r.seeds.joined(separator: ", "))"));\n"
+        for a in r.accounts {
+            let style = a.taintedHeld > 0 ? ", style=filled, fillcolor=\"#f6d5d5\"" : ""
+            s += "  \(q(a.account)) [label=\(q("\(a.account)\nheld \(amount(a.taintedHeld)) of \(amount(a.balance)) \(r.asset)"))\(style)];\n"
+        }
+        for a in r.accounts {
+            for e in a.taintedArrivals {
+                s += "  \(q(e.from)) -> \(q(a.account)) [label=\(q("\(e.transferID): \(amount(e.tainted))"))];\n"
+            }
+        }
+        return s + "}\n"
+    }
+}
