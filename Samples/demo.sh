@@ -3,7 +3,7 @@
 # then show an audit catching a change. Outputs go to demo-out/ (re-created each run).
 set -uo pipefail
 BIN=$(realpath "${1:-.build/release/iproceeds}")
-OUT=demo-out
+OUT=${OUT_DIR:-demo-out}
 SEIZED=Samples/evidence-basic/seized
 rm -rf "$OUT" && mkdir -p "$OUT"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -43,4 +43,26 @@ mv "$OUT/copy/laptop/Mail/inbox.mbox" "$OUT/copy/laptop/inbox-moved.mbox"
 (cd "$OUT" && "$BIN" evidence audit --manifest copy.jsonl copy)
 echo "exit status $? (1: the audit failed, as it should)"
 
-say "Done. Open $OUT/ for the manifests; see docs/examiner-guide.md for the workflow."
+say "5. Chain of custody: an examiner key, a case file, the seized item, transfers, verification"
+export IPROCEEDS_HOME="$OUT/home"
+"$BIN" examiner init --name "Demo Examiner" --id EX-DEMO > /dev/null
+"$BIN" case init --case "$OUT/demo.case" --id CASE-DEMO-2026 --title "Demo: BEC fraud"
+"$BIN" evidence add -q --case "$OUT/demo.case" --item EV-001 --description "USB stick copied to a tar" \
+    --seized-by "Insp. Demo" "$SEIZED/usb-stick.tar"
+"$BIN" custody record --case "$OUT/demo.case" --item EV-001 --action sealed --note "bag 44812"
+"$BIN" custody record --case "$OUT/demo.case" --item EV-001 --action transferred --to "Forensic lab"
+"$BIN" custody verify --case "$OUT/demo.case" --rehash
+"$BIN" custody export --case "$OUT/demo.case" --format html -o "$OUT/custody.html"
+echo "Printable chain-of-custody form: $OUT/custody.html"
+
+say "6. Follow the money: where did the victim's EUR 48,000 go? (Samples/proceeds-basic)"
+LEDGER=Samples/proceeds-basic
+"$BIN" trace run --transfers "$LEDGER/transfers.csv" --seed-tx T-0001 --policy fifo --format dot -o "$OUT/trace.dot" \
+    --case "$OUT/demo.case"
+echo "Flow diagram (Graphviz): $OUT/trace.dot"
+echo "Freezing candidates under all four policies:"
+"$BIN" trace freeze --transfers "$LEDGER/transfers.csv" --seed-tx T-0001 --labels "$LEDGER/labels.csv" \
+    --policy all --min-amount 500.00 --format csv -o "$OUT/freeze.csv"
+column -s, -t < "$OUT/freeze.csv" 2>/dev/null | cut -c1-150 || cat "$OUT/freeze.csv"
+
+say "Done. Open $OUT/ for the manifests, custody.html and freeze.csv; see docs/ for the guides."

@@ -246,3 +246,21 @@ import Testing
         #expect(piped.stderr == "")
     }
 }
+
+@Suite struct DemoTests {
+    /// `make demo` runs Samples/demo.sh on the release build; here it runs on the test build, so the README's
+    /// first command cannot rot unnoticed.
+    @Test func theDemoRunsEndToEnd() throws {
+        let w = try Workspace()
+        let root = CLI.packageRoot.path
+        let r = try CLI.exec("bash", ["-c", "cd '\(root)' && OUT_DIR='\(w.path)' bash Samples/demo.sh '\(CLI.binary)'"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        for needle in [
+            "27 items (17 archive members)", "hashdeep: Audit passed", "Audit passed: every item matches",
+            "Audit FAILED against copy.jsonl", "Intact: every link, signature and signer checks out, and the evidence matches its manifests.",
+            "Recorded custody entry 5 (analysed)", "EXCHANGE-DEPOSIT-77",
+        ] {
+            #expect(r.stdout.contains(needle) || r.stderr.contains(needle), "\(needle)")
+        }
+    }
+}
