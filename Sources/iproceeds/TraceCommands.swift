@@ -14,7 +14,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file"))
     var transfers: [String] = []
 
-    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements) or mt940.")
+    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, or ethereum-etl (token_transfers.csv).")
     var importFormat: ImportFormatArgument = .canonical
 
     @Option(help: ArgumentHelp("Seed transfer ids, comma-separated.", valueName: "ids"))
@@ -49,6 +49,9 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
+    /// `--asset` as assets are keyed: codes upper case, token contract addresses lower case.
+    var assetCode: String? { asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() } }
+
     var seeds: TraceSeeds {
         TraceSeeds(
             transferIDs: Set((seedTx ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
@@ -62,7 +65,9 @@ struct LedgerOptions: ParsableArguments {
         options.defaultCurrency = currency
         for s in scale {
             let parts = s.split(separator: "=")
-            options.scales[parts[0].uppercased()] = Int(parts[1])!
+            // Asset codes are upper case; token contract addresses keep their lower-case hex.
+            let code = parts[0].hasPrefix("0x") ? parts[0].lowercased() : parts[0].uppercased()
+            options.scales[code] = Int(parts[1])!
         }
         let ledger = try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) }
         for issue in ledger.issues.prefix(20) {
@@ -120,7 +125,7 @@ struct TraceRun: ParsableCommand {
     func run() throws {
         let ledger = try input.load()
         let result = try reporting {
-            try TaintTracer.run(ledger, seeds: input.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: input.asset?.uppercased())
+            try TaintTracer.run(ledger, seeds: input.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: input.assetCode)
         }
         let report: String
         switch format {
@@ -201,7 +206,7 @@ struct TraceFreeze: ParsableCommand {
         try reporting {
             let list = try FreezeCandidates.list(
                 ledger, seeds: input.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(Timestamp.parse), labels: labelMap,
-                asset: input.asset?.uppercased())
+                asset: input.assetCode)
             let report = format == .csv ? FreezeReport.csv(list) : FreezeReport.json(list, ledger: ledger)
             let out = try ReportOutput(path: output)
             out.sink.write(report)

@@ -11,6 +11,8 @@ public enum ImportFormat: String, CaseIterable, Sendable {
     case camt053 = "camt.053"
     /// SWIFT MT940 customer statements.
     case mt940
+    /// ethereum-etl `token_transfers.csv`.
+    case ethereumETL = "ethereum-etl"
 }
 
 /// Options for an import.
@@ -61,6 +63,7 @@ public enum LedgerImporter {
                 ledger.transfers += importer.transfers
                 ledger.issues += importer.issues
             case .mt940: try MT940Importer.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
+            case .ethereumETL: try EthereumETLImporter.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             }
         }
         if format == .camt053 { ledger.duplicatesMerged = mergeDuplicates(&ledger.transfers) }
