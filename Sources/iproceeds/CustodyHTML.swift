@@ -47,7 +47,10 @@ enum CustodyHTML {
             }
             h += "<tr><th>Manifest SHA-256</th><td class=\"mono\">\(item.manifestSHA256)</td></tr>\n"
             if let a = acquired {
-                h += "<tr><th>Fingerprinted</th><td>\(escape(a.parameters["items_recorded"] ?? "?")) items with \(escape(a.parameters["algorithms"] ?? "?")), \(escape(a.parameters["items_with_errors"] ?? "0")) not readable whole</td></tr>\n"
+                let unreadable = a.parameters["items_with_errors"] ?? "0"
+                h += "<tr><th>Fingerprinted</th><td>\(escape(a.parameters["items_recorded"] ?? "?")) items (\(escape(a.parameters["algorithms"] ?? "?")))"
+                h += unreadable == "0" ? ", all read whole" : "; \(escape(unreadable)) could not be read whole (see the manifest)"
+                h += "</td></tr>\n"
             }
             h += "</table>\n<h3>Custody entries</h3>\n<table>\n<tr><th>#</th><th>Time (UTC)</th><th>Action</th><th>By</th><th>Details</th><th>Entry hash</th></tr>\n"
             for e in rows {
