@@ -14,7 +14,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file"))
     var transfers: [String] = []
 
-    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, or ethereum-etl (token_transfers.csv).")
+    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, ethereum-etl (token_transfers.csv), or bitcoin-etl (transactions JSON, trace run only).")
     var importFormat: ImportFormatArgument = .canonical
 
     @Option(help: ArgumentHelp("Seed transfer ids, comma-separated.", valueName: "ids"))
@@ -70,13 +70,18 @@ struct LedgerOptions: ParsableArguments {
             options.scales[code] = Int(parts[1])!
         }
         let ledger = try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) }
+        printIssues(ledger)
+        return ledger
+    }
+
+    /// Skipped rows on standard error (the first twenty, then a count).
+    func printIssues(_ ledger: Ledger) {
         for issue in ledger.issues.prefix(20) {
             FileHandle.standardError.write(Data("iproceeds: skipped \(issue.file) line \(issue.line): \(issue.reason)\n".utf8))
         }
         if ledger.issues.count > 20 {
             FileHandle.standardError.write(Data("iproceeds: … and \(ledger.issues.count - 20) more skipped rows (use --strict to stop at the first)\n".utf8))
         }
-        return ledger
     }
 }
 
@@ -123,9 +128,22 @@ struct TraceRun: ParsableCommand {
     }
 
     func run() throws {
-        let ledger = try input.load()
-        let result = try reporting {
-            try TaintTracer.run(ledger, seeds: input.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: input.assetCode)
+        let ledger: Ledger
+        let result: TraceResult
+        if input.importFormat.value == .bitcoinETL {
+            // UTXO: taint follows outputs, per transaction (docs/tracing-policies.md).
+            guard input.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
+            let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict) }
+            ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
+            input.printIssues(ledger)
+            result = try reporting {
+                try UTXOTracer.run(loaded.transactions, seeds: input.seeds.transferIDs, policy: policy.value, until: until.flatMap(Timestamp.parse))
+            }
+        } else {
+            ledger = try input.load()
+            result = try reporting {
+                try TaintTracer.run(ledger, seeds: input.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: input.assetCode)
+            }
         }
         let report: String
         switch format {

@@ -177,3 +177,24 @@ import Testing
         #expect(try CLI.run(["custody", "verify", "--case", "c.case"], in: w.path, environment: env).status == 0)
     }
 }
+
+@Suite struct BitcoinTraceCLITests {
+    @Test func utxoTraceThroughTheCommand() throws {
+        let w = try Workspace()
+        try w.write("tx.jsonl", """
+            {"hash":"s","block_number":100,"block_timestamp":1767600000,"index":1,"is_coinbase":false,"inputs":[{"spent_transaction_hash":"v0","spent_output_index":0,"addresses":["VICTIM"],"value":500000000}],"outputs":[{"index":0,"addresses":["M"],"value":400000000},{"index":1,"addresses":["VICTIM"],"value":99990000}]}
+            {"hash":"t","block_number":101,"block_timestamp":1767600600,"index":3,"is_coinbase":false,"inputs":[{"spent_transaction_hash":"s","spent_output_index":0,"addresses":["M"],"value":400000000},{"spent_transaction_hash":"c0","spent_output_index":2,"addresses":["C"],"value":600000000}],"outputs":[{"index":0,"addresses":["X"],"value":500000000},{"index":1,"addresses":["M"],"value":499900000}]}
+
+            """)
+        let r = try CLI.run(["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "tx.jsonl", "--seed-tx", "s:0", "--policy", "haircut"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(report["asset"] as? String == "BTC")
+        let x = (report["accounts"] as! [[String: Any]]).first { $0["account"] as? String == "X" }
+        #expect(x?["tainted_held"] as? String == "2.00000000")
+        let c = report["conservation"] as! [String: Any]
+        #expect(c["injected"] as? String == "4.00000000" && c["left"] as? String == "0.00040000" && c["balanced"] as? Bool == true)
+        let from = try CLI.run(["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "tx.jsonl", "--from", "VICTIM", "--policy", "fifo"], in: w.path)
+        #expect(from.status == 64)
+    }
+}

@@ -13,6 +13,8 @@ public enum ImportFormat: String, CaseIterable, Sendable {
     case mt940
     /// ethereum-etl `token_transfers.csv`.
     case ethereumETL = "ethereum-etl"
+    /// bitcoin-etl `transactions` JSON Lines; traced per transaction by ``UTXOTracer``, not as account transfers.
+    case bitcoinETL = "bitcoin-etl"
 }
 
 /// Options for an import.
@@ -64,6 +66,8 @@ public enum LedgerImporter {
                 ledger.issues += importer.issues
             case .mt940: try MT940Importer.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .ethereumETL: try EthereumETLImporter.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
+            case .bitcoinETL:
+                throw ImportError(file: path, line: 0, reason: "bitcoin-etl transactions are traced per transaction with `trace run`, not as account transfers")
             }
         }
         if format == .camt053 { ledger.duplicatesMerged = mergeDuplicates(&ledger.transfers) }

@@ -1,0 +1,205 @@
+import EvidenceKit
+import Foundation
+
+/// One bitcoin-style transaction: inputs spending earlier outputs, new outputs, and the fee they leave.
+public struct UTXOTransaction: Sendable, Equatable {
+    public struct Input: Sendable, Equatable {
+        public var spentTransaction: String
+        public var spentOutput: Int
+        public var address: String
+        public var value: MinorUnits
+    }
+    public struct Output: Sendable, Equatable {
+        public var index: Int
+        public var address: String
+        public var value: MinorUnits
+    }
+
+    public var hash: String
+    public var time: Int64
+    public var block: Int64
+    public var indexInBlock: Int64
+    public var inputs: [Input]
+    public var outputs: [Output]
+    public var isCoinbase: Bool
+    public var source: SourceReference
+
+    /// Input value less output value (zero for a coinbase).
+    public var fee: MinorUnits { isCoinbase ? 0 : max(0, inputs.reduce(0) { $0 + $1.value } - outputs.reduce(0) { $0 + $1.value }) }
+}
+
+/// Reads bitcoin-etl `transactions` exports (JSON Lines: `hash, block_number, block_timestamp, index, inputs,
+/// outputs, is_coinbase`, values in satoshi).
+public enum BitcoinETLImporter {
+    public static func load(_ paths: [String], strict: Bool = false) throws -> (transactions: [UTXOTransaction], issues: [ImportIssue], inputs: [(path: String, sha256: String)]) {
+        var txs: [UTXOTransaction] = []
+        var issues: [ImportIssue] = []
+        var inputs: [(String, String)] = []
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ImportError(file: path, line: 0, reason: "cannot read the file") }
+            let bytes = [UInt8](data)
+            let sha = digestHexForImport(bytes)
+            inputs.append((path, sha))
+            for (n, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                func fail(_ why: String) throws {
+                    if strict { throw ImportError(file: path, line: n + 1, reason: why) }
+                    issues.append(ImportIssue(file: path, line: n + 1, reason: why))
+                }
+                guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let hash = o["hash"] as? String else {
+                    try fail("not a bitcoin-etl transaction object"); continue
+                }
+                func int(_ v: Any?) -> Int64? { (v as? NSNumber)?.int64Value ?? (v as? String).flatMap { Int64($0) } }
+                func sats(_ v: Any?) -> MinorUnits? { (v as? NSNumber).map { MinorUnits($0.int64Value) } ?? (v as? String).flatMap { MinorUnits($0) } }
+                func address(_ v: Any?) -> String { ((v as? [String]) ?? []).joined(separator: "+").nilIfEmpty ?? "unknown-address" }
+                guard let block = int(o["block_number"]), let ts = int(o["block_timestamp"]) else { try fail("block_number and block_timestamp are required"); continue }
+                var ins: [UTXOTransaction.Input] = []
+                var outs: [UTXOTransaction.Output] = []
+                var bad = false
+                for i in (o["inputs"] as? [[String: Any]]) ?? [] {
+                    guard let value = sats(i["value"]), let spent = i["spent_transaction_hash"] as? String, let idx = int(i["spent_output_index"]) else { bad = true; break }
+                    ins.append(.init(spentTransaction: spent, spentOutput: Int(idx), address: address(i["addresses"]), value: value))
+                }
+                for out in (o["outputs"] as? [[String: Any]]) ?? [] {
+                    guard let value = sats(out["value"]), let idx = int(out["index"]) else { bad = true; break }
+                    outs.append(.init(index: Int(idx), address: address(out["addresses"]), value: value))
+                }
+                if bad { try fail("an input or output lacks its value or index"); continue }
+                txs.append(UTXOTransaction(
+                    hash: hash, time: ts * 1000, block: block, indexInBlock: int(o["index"]) ?? 0, inputs: ins, outputs: outs,
+                    isCoinbase: (o["is_coinbase"] as? Bool) ?? false, source: SourceReference(file: path, fileSHA256: sha, line: n + 1, reference: hash)))
+            }
+        }
+        return (txs, issues, inputs)
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+func digestHexForImport(_ bytes: [UInt8]) -> String { digestHex(.sha256, of: bytes) }
+
+/// Taint through UTXO transactions, per transaction, as the issue defines it:
+/// - poison: any tainted input taints every output (and the fee) wholly;
+/// - haircut: the tainted input value is spread over the outputs and the fee pro rata;
+/// - fifo/lifo: the inputs' lots laid end to end in input order (reversed for lifo) are cut into the outputs in
+///   output order, then the fee.
+/// Splits use largest-remainder apportionment, so the tainted parts are whole satoshi that add up exactly.
+/// Seeds are transaction hashes (all their outputs are wholly tainted) or `hash:index` (that output only); a
+/// seed's fee stays clean. Taint paid as fees leaves the data set (`left`).
+public enum UTXOTracer {
+    private struct Lot {
+        var amount: MinorUnits
+        var tainted: Bool
+    }
+
+    public static func run(_ txs: [UTXOTransaction], seeds: Set<String>, policy: TaintPolicy, until: Int64? = nil, scale: Int = 8, asset: String = "BTC") throws -> TraceResult {
+        let ordered = txs.filter { until == nil || $0.time <= until! }.sorted {
+            ($0.time, $0.block, $0.indexInBlock, $0.hash) < ($1.time, $1.block, $1.indexInBlock, $1.hash)
+        }
+        func seeded(_ tx: UTXOTransaction) -> Bool { seeds.contains(tx.hash) || tx.outputs.contains { seeds.contains("\(tx.hash):\($0.index)") } }
+        guard ordered.contains(where: seeded) else {
+            throw TraceError(description: "no seed transaction found among the imported transactions")
+        }
+        struct OutKey: Hashable { var tx: String; var index: Int }
+        var unspent: [OutKey: (address: String, lots: [Lot])] = [:]
+        var received: [String: MinorUnits] = [:], sent: [String: MinorUnits] = [:]
+        var injected: MinorUnits = 0, left: MinorUnits = 0
+        var seedIDs: [String] = []
+        var arrivals: [String: [TaintedArrival]] = [:]
+
+        for tx in ordered {
+            let isSeed = seeded(tx)
+            if isSeed { seedIDs.append(tx.hash) }
+            // Inputs: the lots of the outputs they spend (unknown outputs are clean).
+            var inputLots: [[Lot]] = []
+            for i in tx.inputs {
+                let lots = unspent.removeValue(forKey: OutKey(tx: i.spentTransaction, index: i.spentOutput))?.lots ?? [Lot(amount: i.value, tainted: false)]
+                let t = lots.filter(\.tainted).reduce(0) { $0 + $1.amount }
+                if t > 0 { sent[i.address, default: 0] += t }
+                inputLots.append(lots)
+            }
+            let taintIn = inputLots.joined().filter(\.tainted).reduce(0) { $0 + $1.amount }
+            let parts = tx.outputs.map(\.value) + [tx.fee]  // the fee is the last part
+            var shares: [[Lot]]
+            if isSeed {
+                // Seeded outputs are wholly tainted; others, and the fee, are clean.
+                shares = parts.enumerated().map { k, v in
+                    let whole = seeds.contains(tx.hash) && k < tx.outputs.count
+                    let one = k < tx.outputs.count && seeds.contains("\(tx.hash):\(tx.outputs[k].index)")
+                    return v > 0 ? [Lot(amount: v, tainted: whole || one)] : []
+                }
+                injected += shares.joined().filter(\.tainted).reduce(0) { $0 + $1.amount } - taintIn
+            } else {
+                switch policy {
+                case .poison:
+                    shares = parts.map { $0 > 0 ? [Lot(amount: $0, tainted: taintIn > 0)] : [] }
+                case .haircut:
+                    let total = parts.reduce(0, +)
+                    let tainted = apportion(taintIn, over: parts, total: total)
+                    shares = zip(parts, tainted).map { v, t in [Lot(amount: t, tainted: true), Lot(amount: v - t, tainted: false)].filter { $0.amount > 0 } }
+                case .fifo, .lifo:
+                    var queue = Array((policy == .lifo ? inputLots.reversed() : inputLots).joined())
+                    var head = 0
+                    shares = []
+                    for v in parts {
+                        var need = v
+                        var pieces: [Lot] = []
+                        while need > 0 && head < queue.count {
+                            let take = min(need, queue[head].amount)
+                            pieces.append(Lot(amount: take, tainted: queue[head].tainted))
+                            queue[head].amount -= take
+                            need -= take
+                            if queue[head].amount == 0 { head += 1 }
+                        }
+                        if need > 0 { pieces.append(Lot(amount: need, tainted: false)) }  // outputs beyond inputs (coinbase)
+                        shares.append(pieces)
+                    }
+                }
+            }
+            for (k, out) in tx.outputs.enumerated() {
+                let t = shares[k].filter(\.tainted).reduce(0) { $0 + $1.amount }
+                if t > 0 {
+                    received[out.address, default: 0] += t
+                    arrivals[out.address, default: []].append(TaintedArrival(transferID: "\(tx.hash):\(out.index)", time: tx.time, from: tx.inputs.first?.address ?? "coinbase", tainted: t, source: tx.source))
+                }
+                unspent[OutKey(tx: tx.hash, index: out.index)] = (out.address, shares[k])
+            }
+            left += shares[tx.outputs.count].filter(\.tainted).reduce(0) { $0 + $1.amount }
+        }
+        var held: [String: MinorUnits] = [:], balance: [String: MinorUnits] = [:]
+        for (_, u) in unspent {
+            held[u.address, default: 0] += u.lots.filter(\.tainted).reduce(0) { $0 + $1.amount }
+            balance[u.address, default: 0] += u.lots.reduce(0) { $0 + $1.amount }
+        }
+        let names = Set(received.keys).union(sent.keys).union(held.filter { $0.value > 0 }.keys)
+        let accounts = names.sorted().map {
+            AccountTaint(account: $0, taintedReceived: received[$0] ?? 0, taintedSent: sent[$0] ?? 0, taintedHeld: held[$0] ?? 0, balance: balance[$0] ?? 0, opening: 0, taintedArrivals: arrivals[$0] ?? [])
+        }
+        let totalHeld = held.values.reduce(0, +)
+        let balanced = policy == .poison ? totalHeld + left >= injected : totalHeld + left == injected
+        return TraceResult(
+            policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: ordered.count, accounts: accounts,
+            conservation: Conservation(injected: injected, held: totalHeld, left: left, balanced: balanced, valueConserved: true))
+    }
+
+    /// Splits `amount` over `parts` in proportion to their values, in whole units that add up to `amount`
+    /// exactly (largest remainder; ties to the earlier part). Each share is at most its part.
+    static func apportion(_ amount: MinorUnits, over parts: [MinorUnits], total: MinorUnits) -> [MinorUnits] {
+        guard amount > 0, total > 0 else { return parts.map { _ in 0 } }
+        var shares: [MinorUnits] = []
+        var remainders: [(MinorUnits, Int)] = []
+        for (i, v) in parts.enumerated() {
+            let exact = UInt128(v).multipliedFullWidth(by: UInt128(amount))
+            let (q, r) = UInt128(total).dividingFullWidth(exact)
+            shares.append(MinorUnits(q))
+            remainders.append((MinorUnits(r), i))
+        }
+        var missing = amount - shares.reduce(0, +)
+        for (_, i) in remainders.sorted(by: { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }) where missing > 0 {
+            shares[i] += 1
+            missing -= 1
+        }
+        return shares
+    }
+}
