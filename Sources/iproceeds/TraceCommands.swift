@@ -14,7 +14,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file"))
     var transfers: [String] = []
 
-    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, ethereum-etl (token_transfers.csv), or bitcoin-etl (transactions JSON, trace run only).")
+    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, bank-csv (with --profile), ethereum-etl (token_transfers.csv), or bitcoin-etl (transactions JSON, trace run only).")
     var importFormat: ImportFormatArgument = .canonical
 
     @Option(help: ArgumentHelp("Seed transfer ids, comma-separated.", valueName: "ids"))
@@ -37,6 +37,12 @@ struct LedgerOptions: ParsableArguments {
 
     @Flag(help: "Stop at the first malformed row instead of skipping and counting it.")
     var strict = false
+
+    @Option(help: ArgumentHelp("With --import-format bank-csv: the bank's profile (JSON; see Samples/bank-profiles/).", valueName: "file"))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("With bank-csv: the statement's own account, when the export has no column for it.", valueName: "account"))
+    var account: String?
 
     func validate() throws {
         guard !transfers.isEmpty else { throw ValidationError("give at least one --transfers FILE") }
@@ -63,6 +69,11 @@ struct LedgerOptions: ParsableArguments {
         var options = ImportOptions()
         options.strict = strict
         options.defaultCurrency = currency
+        options.statementAccount = account
+        if importFormat.value == .bankCSV {
+            guard let profile else { throw ValidationError("--import-format bank-csv needs --profile FILE") }
+            options.profile = try reporting { try BankCSVProfile.load(profile) }
+        }
         for s in scale {
             let parts = s.split(separator: "=")
             // Asset codes are upper case; token contract addresses keep their lower-case hex.

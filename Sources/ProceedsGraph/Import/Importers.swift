@@ -13,6 +13,8 @@ public enum ImportFormat: String, CaseIterable, Sendable {
     case mt940
     /// ethereum-etl `token_transfers.csv`.
     case ethereumETL = "ethereum-etl"
+    /// A bank's CSV export, read through a ``BankCSVProfile``.
+    case bankCSV = "bank-csv"
     /// bitcoin-etl `transactions` JSON Lines; traced per transaction by ``UTXOTracer``, not as account transfers.
     case bitcoinETL = "bitcoin-etl"
 }
@@ -25,6 +27,10 @@ public struct ImportOptions: Sendable {
     public var defaultCurrency = "USD"
     /// Decimals per asset code, overriding ``AssetScale/known``.
     public var scales: [String: Int] = [:]
+    /// The profile for `bank-csv`.
+    public var profile: BankCSVProfile?
+    /// The statement's own account, for bank CSV exports that do not carry it.
+    public var statementAccount: String?
 
     public init() {}
 
@@ -66,6 +72,9 @@ public enum LedgerImporter {
                 ledger.issues += importer.issues
             case .mt940: try MT940Importer.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .ethereumETL: try EthereumETLImporter.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
+            case .bankCSV:
+                guard let profile = options.profile else { throw ImportError(file: path, line: 0, reason: "bank-csv needs --profile FILE") }
+                try BankCSVImporter.load(bytes, path: path, sha256: sha, profile: profile, options: options, into: &ledger)
             case .bitcoinETL:
                 throw ImportError(file: path, line: 0, reason: "bitcoin-etl transactions are traced per transaction with `trace run`, not as account transfers")
             }

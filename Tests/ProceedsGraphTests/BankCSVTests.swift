@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+@testable import ProceedsGraph
+
+@Suite struct BankCSVTests {
+    static let profiles = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Samples/bank-profiles").path
+
+    @Test func shippedSerbianProfileWithDebitAndCreditColumns() throws {
+        var options = ImportOptions()
+        options.profile = try BankCSVProfile.load(Self.profiles + "/rs-semicolon-debit-credit.json")
+        let ledger = try LedgerImporter.load([Self.profiles + "/rs-semicolon-debit-credit.example.csv"], format: .bankCSV, options: options)
+        #expect(ledger.issues.isEmpty)
+        #expect(ledger.transfers.count == 2)
+        let out = ledger.transfers[0]
+        #expect(out.id == "RF-0001" && out.from == "RS35105008123123123173" && out.to == "ME25505000012345678951")
+        #expect(out.amount == 4_800_000 && out.time == Timestamp.parse("2026-01-05"))
+        let incoming = ledger.transfers[1]
+        #expect(incoming.from == "Kupac a.d." && incoming.to == "RS35105008123123123173" && incoming.amount == 125_050)
+    }
+
+    @Test func shippedGenericProfileWithSignedAmountsAndGivenAccount() throws {
+        var options = ImportOptions()
+        options.profile = try BankCSVProfile.load(Self.profiles + "/generic-signed-amount.json")
+        let path = Self.profiles + "/generic-signed-amount.example.csv"
+        #expect(throws: ImportError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }  // no account
+        options.statementAccount = "ME25505000012345678951"
+        let ledger = try LedgerImporter.load([path], format: .bankCSV, options: options)
+        #expect(ledger.transfers.map(\.id) == ["TX-77", "TX-78", "TX-79"])
+        #expect(ledger.transfers[0].to == "ME25505000012345678951" && ledger.transfers[0].amount == 4_800_000)
+        #expect(ledger.transfers[1].from == "ME25505000012345678951" && ledger.transfers[1].to == "AL35202111090000000001234567")
+        #expect(ledger.transfers[2].to == "ATM withdrawal" && ledger.transfers[2].amount == 50_000)
+    }
+
+    @Test func aProfileWithoutAmountsIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("p-\(UUID().uuidString).json").path
+        try Data(#"{"name":"x","date_column":"Date"}"#.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ImportError.self) { try BankCSVProfile.load(path) }
+    }
+}
