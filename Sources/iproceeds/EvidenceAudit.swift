@@ -59,8 +59,7 @@ struct EvidenceAudit: ParsableCommand {
     }
 
     func run() throws {
-        let passed: Bool
-        do {
+        let passed = try reporting { () throws -> Bool in
             let known = try ManifestReader.read(path: manifest)
             guard !known.algorithms.isEmpty else {
                 throw CLIError.cannotRead(path: manifest, reason: "it lists no digests of an algorithm iproceeds knows")
@@ -93,9 +92,7 @@ struct EvidenceAudit: ParsableCommand {
             case .json: AuditRendering.json(auditReport, manifest: manifest, into: out.sink)
             }
             try out.commit()
-            passed = auditReport.passed
-        } catch {
-            throw ExitCode(report(error).code)
+            return auditReport.passed
         }
         if !passed { throw ExitCode(1) }
     }
@@ -131,9 +128,5 @@ enum AuditRendering {
         sink.write(s)
     }
 
-    static func jsonString(_ s: String) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
-        let text = String(decoding: data, as: UTF8.self)
-        return String(text.dropFirst().dropLast())
-    }
+    static func jsonString(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
 }

@@ -94,11 +94,9 @@ struct EvidenceHash: ParsableCommand {
         options.excludes = exclude
         options.followSymlinks = followSymlinks
 
-        let summary: FingerprintSummary
-        let destination: String
-        do {
+        let destination = output ?? "standard output"
+        let summary = try reporting { () throws -> FingerprintSummary in
             let out = try ReportOutput(path: output)
-            destination = output ?? "standard output"
             let context = ManifestContext(
                 algorithms: options.algorithms, pieceSize: options.pieceSize, commandLine: CommandLine.arguments,
                 workingDirectory: FileManager.default.currentDirectoryPath)
@@ -107,13 +105,12 @@ struct EvidenceHash: ParsableCommand {
             let progress = FingerprintProgress()
             let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
             defer { line?.finish() }
-            summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) {
+            let summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) {
                 try writer.write($0)
             }
             try writer.finish()
             try out.commit()
-        } catch {
-            throw ExitCode(report(error).code)
+            return summary
         }
         if !quiet {
             var text = "\(summary.items) items (\(summary.members) archive members), \(ProgressLine.bytes(summary.bytes)) hashed → \(destination)"

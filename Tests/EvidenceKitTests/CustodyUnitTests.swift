@@ -44,20 +44,24 @@ import Testing
         let s = try Scratch()
         try s.write("ev/a.txt", "a")
         _ = try file.addEvidence(itemID: "EV-1", description: "d", paths: [s.path + "/ev"], details: [:], options: FingerprintOptions(), by: ana)
-        try file.record(.sealed, items: ["EV-1"], by: ana)
+        #expect(try store.items().first?.acquiredSeq == 2)
+        let bob = Examiner(id: "EX-2", name: "Bob", key: Ed25519PrivateKey())
+        let registration = try file.register(id: bob.id, name: bob.name, publicKeyHex: bob.publicKeyHex, by: ana)
+        #expect(try store.examiners().last?.registeredSeq == registration.seq)
+        try file.record(.sealed, items: ["EV-1"], by: bob)
         try file.record(.transferred, items: ["EV-1"], parameters: ["to": "Lab"], by: ana)
         #expect(try file.verify(rehash: true).intact)
-        #expect(try file.verify().headSeq == 4)
+        #expect(try file.verify().headSeq == 5)
 
         let mallory = Examiner(id: "EX-9", name: "Mallory", key: Ed25519PrivateKey())
         #expect(throws: EvidenceError.self) { try file.record(.note, by: mallory) }
         #expect(throws: EvidenceError.self) { try file.record(.sealed, items: ["EV-404"], by: ana) }
-        #expect(try store.entries().count == 4)
+        #expect(try store.entries().count == 5)
 
-        store.tamper { $0[3].parameters["to"] = "Home" }
+        store.tamper { $0[4].parameters["to"] = "Home" }
         let result = try file.verify()
         #expect(!result.intact)
-        #expect(result.firstProblem?.seq == 4)
+        #expect(result.firstProblem?.seq == 5)
         #expect(result.firstProblem?.kind == .contentChanged)
     }
 }

@@ -120,4 +120,17 @@ import Testing
         #expect(r[0].pieces?.count == 5)
         #expect(r[0].pieces?[4].digests[2] == digestHex(.sha256, of: data[(64 << 20)...]))
     }
+
+    @Test func progressCountsEveryByteOnce() throws {
+        let s = try Scratch()
+        try s.write("p/small.bin", pseudoRandomBytes(10_000, seed: 1))
+        try s.write("p/medium.bin", pseudoRandomBytes(5 << 20, seed: 2))  // several 1 MiB reads
+        try s.write("p/large.bin", pseudoRandomBytes(70 << 20, seed: 3))  // the read ring
+        let progress = FingerprintProgress()
+        _ = try Fingerprinter(options: FingerprintOptions()).run([RawName(s.path + "/p")], progress: progress) { _ in }
+        let expected = UInt64(10_000 + (5 << 20) + (70 << 20))
+        #expect(progress.bytesFound.load(ordering: .relaxed) == expected)
+        #expect(progress.bytesDone.load(ordering: .relaxed) == expected)
+        #expect(progress.filesDone.load(ordering: .relaxed) == 3)
+    }
 }

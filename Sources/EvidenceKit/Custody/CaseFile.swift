@@ -82,9 +82,8 @@ public final class CaseFile {
         if try store.examiners().contains(where: { $0.publicKey == publicKeyHex.lowercased() }) {
             throw EvidenceError(.invalidArgument, "that key is already registered in this case")
         }
-        let next = (try store.entries().last?.seq ?? 0) + 1
         var changes = StoreChanges()
-        changes.examiner = RegisteredExaminer(examinerID: id, name: name, publicKey: publicKeyHex.lowercased(), registeredSeq: next)
+        changes.examiner = RegisteredExaminer(examinerID: id, name: name, publicKey: publicKeyHex.lowercased(), registeredSeq: 0)
         return try record(
             .examinerRegistered, parameters: ["examiner_id": id, "examiner_name": name, "public_key": publicKeyHex.lowercased()],
             by: examiner, changes: changes)
@@ -118,8 +117,7 @@ public final class CaseFile {
         parameters["bytes_hashed"] = String(summary.bytes)
         var changes = StoreChanges()
         changes.manifest = (manifestHash, "jsonl", manifest)
-        let next = (try store.entries().last?.seq ?? 0) + 1
-        changes.item = CustodyItem(itemID: itemID, description: description, acquiredSeq: next, manifestSHA256: manifestHash)
+        changes.item = CustodyItem(itemID: itemID, description: description, acquiredSeq: 0, manifestSHA256: manifestHash)
         let entry = try record(
             .acquired, items: [itemID], outputs: [HashReference(name: "manifest \(itemID).jsonl", sha256: manifestHash)],
             parameters: parameters, by: examiner, changes: changes)

@@ -24,7 +24,9 @@ public struct CustodyItem: Sendable, Equatable {
     public var manifestSHA256: String
 }
 
-/// Rows written in the same transaction as a ledger entry.
+/// Rows written in the same transaction as a ledger entry. The store sets `item.acquiredSeq` and
+/// `examiner.registeredSeq` to the appended entry's `seq`, under its write lock, so concurrent appends cannot
+/// give them a stale number.
 public struct StoreChanges: Sendable {
     public var caseInfo: CaseInfo?
     public var manifest: (sha256: String, format: String, content: [UInt8])?
@@ -32,6 +34,14 @@ public struct StoreChanges: Sendable {
     public var examiner: RegisteredExaminer?
 
     public init() {}
+
+    /// The changes with their rows pointing at entry `seq`.
+    func stamped(with seq: Int64) -> StoreChanges {
+        var c = self
+        c.item?.acquiredSeq = seq
+        c.examiner?.registeredSeq = seq
+        return c
+    }
 }
 
 /// Where a case lives. The SQLite case file is the one backend today; a unit-wide server backend can be added
@@ -76,6 +86,7 @@ public final class InMemoryCaseStore: CaseStore {
         try state.withLock { s in
             let entry = try make(s.entries.last)
             s.entries.append(entry)
+            let changes = changes.stamped(with: entry.seq)
             if let info = changes.caseInfo { s.info = info }
             if let m = changes.manifest { s.manifests[m.sha256] = m.content }
             if let item = changes.item { s.items.append(item) }

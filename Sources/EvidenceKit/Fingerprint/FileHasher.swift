@@ -78,6 +78,7 @@ final class FileHasher {
         }
 
         digest.update(firstChunk)
+        progress?.bytesDone.add(UInt64(firstCount), ordering: .relaxed)
         var total = UInt64(firstCount)
         var readError: Int32?
         if firstCount == buffer.count {
@@ -87,7 +88,6 @@ final class FileHasher {
             total += rest.bytes
             readError = rest.error
         }
-        progress?.bytesDone.add(total, ordering: .relaxed)
         let finished = digest.finish()
 
         record.size = total

@@ -36,7 +36,7 @@ public enum TextEscaping {
     }
 
     /// A CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF, with quotes doubled.
-    static func csv(_ s: String) -> String {
+    public static func csv(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return s }
         return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
     }

@@ -36,9 +36,7 @@ public enum TraceReport {
     public static func csv(_ r: TraceResult) -> String {
         var s = "account,tainted_received,tainted_sent,tainted_held,balance,opening,asset,policy\r\n"
         for a in r.accounts {
-            let account = a.account.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + a.account.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : a.account
-            s += [account, Decimal.format(a.taintedReceived, scale: r.scale), Decimal.format(a.taintedSent, scale: r.scale),
+            s += [TextEscaping.csv(a.account), Decimal.format(a.taintedReceived, scale: r.scale), Decimal.format(a.taintedSent, scale: r.scale),
                   Decimal.format(a.taintedHeld, scale: r.scale), Decimal.format(a.balance, scale: r.scale),
                   Decimal.format(a.opening, scale: r.scale), r.asset, r.policy.rawValue].joined(separator: ",") + "\r\n"
         }
@@ -81,9 +79,7 @@ public enum FreezeReport {
     }
 
     public static func csv(_ f: FreezeList) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
+        let field = TextEscaping.csv
         var s = (["institution", "account", "label", "category"] + f.policies.map { "held_\($0.rawValue)" } + ["balance", "asset", "evidence_transfers"]).joined(separator: ",") + "\r\n"
         for group in f.institutions {
             for c in group.candidates {

@@ -38,7 +38,7 @@ public enum BitcoinETLImporter {
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else { throw ImportError(file: path, line: 0, reason: "cannot read the file") }
             let bytes = [UInt8](data)
-            let sha = digestHexForImport(bytes)
+            let sha = digestHex(.sha256, of: bytes)
             inputs.append((path, sha))
             for (n, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
                 func fail(_ why: String) throws {
@@ -77,7 +77,6 @@ extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
 
-func digestHexForImport(_ bytes: [UInt8]) -> String { digestHex(.sha256, of: bytes) }
 
 /// Taint through UTXO transactions, per transaction, as the issue defines it:
 /// - poison: any tainted input taints every output (and the fee) wholly;
@@ -107,6 +106,7 @@ public enum UTXOTracer {
         var injected: MinorUnits = 0, left: MinorUnits = 0
         var seedIDs: [String] = []
         var arrivals: [String: [TaintedArrival]] = [:]
+        var valueConserved = true
 
         for tx in ordered {
             let isSeed = seeded(tx)
@@ -157,6 +157,8 @@ public enum UTXOTracer {
                     }
                 }
             }
+            // Every part (each output, then the fee) must be exactly covered by its lots.
+            for (part, lots) in zip(parts, shares) where lots.reduce(0, { $0 + $1.amount }) != part { valueConserved = false }
             for (k, out) in tx.outputs.enumerated() {
                 let t = shares[k].filter(\.tainted).reduce(0) { $0 + $1.amount }
                 if t > 0 {
@@ -180,7 +182,7 @@ public enum UTXOTracer {
         let balanced = policy == .poison ? totalHeld + left >= injected : totalHeld + left == injected
         return TraceResult(
             policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: ordered.count, accounts: accounts,
-            conservation: Conservation(injected: injected, held: totalHeld, left: left, balanced: balanced, valueConserved: true))
+            conservation: Conservation(injected: injected, held: totalHeld, left: left, balanced: balanced, valueConserved: valueConserved))
     }
 
     /// Splits `amount` over `parts` in proportion to their values, in whole units that add up to `amount`

@@ -139,6 +139,7 @@ public final class SQLiteCaseStore: CaseStore {
                 """
             ).first.map(Self.entry)
             let e = try make(last)
+            let changes = changes.stamped(with: e.seq)
             if let info = changes.caseInfo {
                 try db.query(
                     "INSERT INTO case_info (singleton, case_id, title, created) VALUES (1, ?, ?, ?)",
