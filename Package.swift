@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "iproceeds", targets: ["iproceeds"]),
         .library(name: "EvidenceKit", targets: ["EvidenceKit"]),
         .library(name: "ProceedsGraph", targets: ["ProceedsGraph"]),
+        .library(name: "SharingKit", targets: ["SharingKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -41,11 +42,16 @@ let package = Package(
             name: "ProceedsGraph",
             dependencies: ["EvidenceKit"]
         ),
+        .target(
+            name: "SharingKit",
+            dependencies: ["EvidenceKit"]
+        ),
         .executableTarget(
             name: "iproceeds",
             dependencies: [
                 "EvidenceKit",
                 "ProceedsGraph",
+                "SharingKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +63,10 @@ let package = Package(
         .testTarget(
             name: "ProceedsGraphTests",
             dependencies: ["ProceedsGraph"]
+        ),
+        .testTarget(
+            name: "SharingKitTests",
+            dependencies: ["SharingKit"]
         ),
         .testTarget(
             name: "EndToEndTests",
