@@ -9,25 +9,13 @@ struct Trace: ParsableCommand {
         subcommands: [TraceRun.self, TraceFreeze.self])
 }
 
-/// The ledger inputs and seeds every trace command takes.
+/// The ledger inputs every trace command takes.
 struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file"))
     var transfers: [String] = []
 
     @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, bank-csv (with --profile), ethereum-etl (token_transfers.csv), or bitcoin-etl (transactions JSON, trace run only).")
     var importFormat: ImportFormatArgument = .canonical
-
-    @Option(help: ArgumentHelp("Seed transfer ids, comma-separated.", valueName: "ids"))
-    var seedTx: String?
-
-    @Option(name: .customLong("from"), help: ArgumentHelp("Every transfer out of this account is a seed.", valueName: "account"))
-    var fromAccount: String?
-
-    @Option(help: ArgumentHelp("With --from: only transfers at or after this time (ISO 8601).", valueName: "time"))
-    var since: String?
-
-    @Option(help: "The asset to trace, when the seeds are in several.")
-    var asset: String?
 
     @Option(help: "Currency for formats that carry none (amlsim).")
     var currency = "USD"
@@ -46,22 +34,10 @@ struct LedgerOptions: ParsableArguments {
 
     func validate() throws {
         guard !transfers.isEmpty else { throw ValidationError("give at least one --transfers FILE") }
-        guard seedTx != nil || fromAccount != nil else { throw ValidationError("give --seed-tx IDS or --from ACCOUNT") }
-        if since != nil && fromAccount == nil { throw ValidationError("--since goes with --from") }
-        if let since, Timestamp.parse(since) == nil { throw ValidationError("--since '\(since)' is not an ISO 8601 time") }
         for s in scale {
             let parts = s.split(separator: "=")
             guard parts.count == 2, Int(parts[1]) != nil else { throw ValidationError("--scale takes CODE=N, e.g. DOGE=8") }
         }
-    }
-
-    /// `--asset` as assets are keyed: codes upper case, token contract addresses lower case.
-    var assetCode: String? { asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() } }
-
-    var seeds: TraceSeeds {
-        TraceSeeds(
-            transferIDs: Set((seedTx ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
-            fromAccount: fromAccount, since: since.flatMap(Timestamp.parse))
     }
 
     /// Imports the ledger, printing skipped rows on standard error; exits 65 when the import fails.
@@ -96,6 +72,37 @@ struct LedgerOptions: ParsableArguments {
     }
 }
 
+/// Which transfers are tainted: the seeds of `trace run` and `trace freeze`.
+struct SeedOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Seed transfer ids, comma-separated.", valueName: "ids"))
+    var seedTx: String?
+
+    @Option(name: .customLong("from"), help: ArgumentHelp("Every transfer out of this account is a seed.", valueName: "account"))
+    var fromAccount: String?
+
+    @Option(help: ArgumentHelp("With --from: only transfers at or after this time (ISO 8601).", valueName: "time"))
+    var since: String?
+
+    @Option(help: "The asset to trace, when the seeds are in several.")
+    var asset: String?
+
+    func validate() throws {
+        guard seedTx != nil || fromAccount != nil else { throw ValidationError("give --seed-tx IDS or --from ACCOUNT") }
+        if since != nil && fromAccount == nil { throw ValidationError("--since goes with --from") }
+        if let since, Timestamp.parse(since) == nil { throw ValidationError("--since '\(since)' is not an ISO 8601 time") }
+    }
+
+    /// `--asset` as assets are keyed: codes upper case, token contract addresses lower case.
+    var assetCode: String? { asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() } }
+
+    var seeds: TraceSeeds {
+        TraceSeeds(
+            transferIDs: Set((seedTx ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
+            fromAccount: fromAccount, since: since.flatMap(Timestamp.parse))
+    }
+
+}
+
 struct TraceRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -117,6 +124,7 @@ struct TraceRun: ParsableCommand {
             """)
 
     @OptionGroup var input: LedgerOptions
+    @OptionGroup var seed: SeedOptions
 
     @Option(help: "poison, haircut, fifo or lifo.")
     var policy: PolicyArgument
@@ -143,17 +151,17 @@ struct TraceRun: ParsableCommand {
         let result: TraceResult
         if input.importFormat.value == .bitcoinETL {
             // UTXO: taint follows outputs, per transaction (docs/tracing-policies.md).
-            guard input.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
+            guard seed.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
             let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict) }
             ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
             input.printIssues(ledger)
             result = try reporting {
-                try UTXOTracer.run(loaded.transactions, seeds: input.seeds.transferIDs, policy: policy.value, until: until.flatMap(Timestamp.parse))
+                try UTXOTracer.run(loaded.transactions, seeds: seed.seeds.transferIDs, policy: policy.value, until: until.flatMap(Timestamp.parse))
             }
         } else {
             ledger = try input.load()
             result = try reporting {
-                try TaintTracer.run(ledger, seeds: input.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: input.assetCode)
+                try TaintTracer.run(ledger, seeds: seed.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: seed.assetCode)
             }
         }
         let report: String
@@ -196,6 +204,7 @@ struct TraceFreeze: ParsableCommand {
             """)
 
     @OptionGroup var input: LedgerOptions
+    @OptionGroup var seed: SeedOptions
 
     @Option(help: ArgumentHelp("poison, haircut, fifo, lifo, a comma-separated list, or all.", valueName: "policy"))
     var policy = "all"
@@ -234,8 +243,8 @@ struct TraceFreeze: ParsableCommand {
         let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
         try reporting {
             let list = try FreezeCandidates.list(
-                ledger, seeds: input.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(Timestamp.parse), labels: labelMap,
-                asset: input.assetCode)
+                ledger, seeds: seed.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(Timestamp.parse), labels: labelMap,
+                asset: seed.assetCode)
             let report = format == .csv ? FreezeReport.csv(list) : FreezeReport.json(list, ledger: ledger)
             let out = try ReportOutput(path: output)
             out.sink.write(report)
