@@ -65,4 +65,9 @@ echo "Freezing candidates under all four policies:"
     --policy all --min-amount 500.00 --format csv -o "$OUT/freeze.csv"
 column -s, -t < "$OUT/freeze.csv" 2>/dev/null | cut -c1-150 || cat "$OUT/freeze.csv"
 
+say "7. Across the exchange and back: the EUR 25,000 deposit bought BTC, which an OTC desk paid out in EUR"
+"$BIN" trace freeze --transfers "$LEDGER/transfers.csv" "$LEDGER/vasp-records.csv" --conversions "$LEDGER/conversions.csv" \
+    --seed-tx T-0001 --labels "$LEDGER/labels.csv" --policy all --min-amount 500.00 --format csv -o "$OUT/freeze-mixed.csv"
+column -s, -t < "$OUT/freeze-mixed.csv" 2>/dev/null | cut -c1-150 || cat "$OUT/freeze-mixed.csv"
+
 say "Done. Open $OUT/ for the manifests, custody.html and freeze.csv; see docs/ for the guides."

@@ -32,6 +32,9 @@ struct LedgerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With bank-csv: the statement's own account, when the export has no column for it.", valueName: "account"))
     var account: String?
 
+    @Option(help: ArgumentHelp("Conversions between assets (conversion,funding,funded[,note] CSV): taint carries across as a fraction. See docs/tracing-policies.md.", valueName: "file"))
+    var conversions: String?
+
     func validate() throws {
         guard !transfers.isEmpty else { throw ValidationError("give at least one --transfers FILE") }
         for s in scale {
@@ -59,6 +62,15 @@ struct LedgerOptions: ParsableArguments {
         let ledger = try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) }
         printIssues(ledger)
         return ledger
+    }
+
+    /// The conversion records of `--conversions`, if given (exit 65 on a malformed file); the file joins the
+    /// ledger's fingerprinted inputs.
+    func loadConversions(into ledger: inout Ledger) throws -> [ConversionRecord] {
+        guard let conversions else { return [] }
+        let (records, sha) = try reporting { try ConversionFile.read(conversions) }
+        ledger.inputs.append((conversions, sha))
+        return records
     }
 
     /// Skipped rows on standard error (the first twenty, then a count).
@@ -148,20 +160,27 @@ struct TraceRun: ParsableCommand {
 
     func run() throws {
         let ledger: Ledger
-        let result: TraceResult
+        let result: MixedTraceResult
         if input.importFormat.value == .bitcoinETL {
             // UTXO: taint follows outputs, per transaction (docs/tracing-policies.md).
             guard seed.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
             let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict) }
             ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
             input.printIssues(ledger)
-            result = try reporting {
+            guard input.conversions == nil else { throw ValidationError("--conversions is for account ledgers; bitcoin-etl input is traced per transaction") }
+            let utxo = try reporting {
                 try UTXOTracer.run(loaded.transactions, seeds: seed.seeds.transferIDs, policy: policy.value, until: until.flatMap(Timestamp.parse))
             }
+            result = MixedTraceResult(policy: policy.value, traces: [utxo], conversions: [])
         } else {
-            ledger = try input.load()
+            var loaded = try input.load()
+            let conversions = try input.loadConversions(into: &loaded)
+            ledger = loaded
+            let at = until.flatMap(Timestamp.parse)
             result = try reporting {
-                try TaintTracer.run(ledger, seeds: seed.seeds, policy: policy.value, until: until.flatMap(Timestamp.parse), asset: seed.assetCode)
+                conversions.isEmpty
+                    ? MixedTraceResult(policy: policy.value, traces: [try TaintTracer.run(ledger, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)], conversions: [])
+                    : try MixedTracer.run(ledger, conversions: conversions, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)
             }
         }
         let report: String
@@ -176,10 +195,11 @@ struct TraceRun: ParsableCommand {
             try out.commit()
             try custody.record(
                 ledger: ledger, report: report, reportName: output ?? "trace report (standard output)",
-                parameters: ["command": "trace run", "policy": policy.value.rawValue, "seeds": result.seeds.joined(separator: ","),
-                             "until": until ?? "", "format": format.rawValue, "asset": result.asset])
+                parameters: ["command": "trace run", "policy": policy.value.rawValue, "seeds": result.traces[0].seeds.joined(separator: ","),
+                             "until": until ?? "", "format": format.rawValue, "asset": result.traces[0].asset,
+                             "conversions": input.conversions ?? ""])
         }
-        if !result.conservation.balanced || !result.conservation.valueConserved {
+        if result.traces.contains(where: { !$0.conservation.balanced || !$0.conservation.valueConserved }) {
             FileHandle.standardError.write(Data("iproceeds: error: conservation check FAILED; please report this as a bug\n".utf8))
             throw ExitCode(70)
         }
@@ -194,7 +214,9 @@ struct TraceFreeze: ParsableCommand {
         discussion: """
             Traces the ledger under each policy asked (--policy all for the four side by side, since courts \
             differ on which applies) and lists every account whose tainted holding reaches --min-amount under \
-            any of them, with the transfers that brought the taint in (under the first policy named). Accounts \
+            any of them, with the transfers that brought the taint in (under the first policy named that finds taint \
+            there). With --conversions, holdings in the other assets taint reached are listed too, all of them \
+            (--min-amount is an amount of the seeds' asset). Accounts \
             labelled `victim` are left out. Institutions come from --labels \
             (account,label,category,institution).
 
@@ -239,12 +261,13 @@ struct TraceFreeze: ParsableCommand {
     }
 
     func run() throws {
-        let ledger = try input.load()
+        var ledger = try input.load()
+        let conversions = try input.loadConversions(into: &ledger)
         let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
         try reporting {
             let list = try FreezeCandidates.list(
                 ledger, seeds: seed.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(Timestamp.parse), labels: labelMap,
-                asset: seed.assetCode)
+                asset: seed.assetCode, conversions: conversions)
             let report = format == .csv ? FreezeReport.csv(list) : FreezeReport.json(list, ledger: ledger)
             let out = try ReportOutput(path: output)
             out.sink.write(report)

@@ -4,28 +4,31 @@ import EvidenceKit
 /// strings at the asset's scale.
 public enum TraceReport {
     public static func json(_ r: TraceResult, ledger: Ledger) -> String {
-        func amount(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: r.scale) + "\"" }
+        json(MixedTraceResult(policy: r.policy, traces: [r], conversions: []), ledger: ledger)
+    }
+
+    /// One asset: the figures at the top level. With conversions, the seeds' asset stays at the top level and
+    /// every traced asset (that one included) is listed under `traces`, with the conversions that linked them.
+    public static func json(_ m: MixedTraceResult, ledger: Ledger) -> String {
         func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        let r = m.traces[0]
         var s = "{\n"
         s += "  \"policy\": \(str(r.policy.rawValue)),\n"
-        s += "  \"asset\": \(str(r.asset)),\n"
-        s += "  \"scale\": \(r.scale),\n"
-        s += "  \"injected\": \(amount(r.conservation.injected)),\n"
-        if let until = r.until { s += "  \"until\": \(str(Timestamp.format(until))),\n" }
-        s += "  \"seeds\": [" + r.seeds.map(str).joined(separator: ", ") + "],\n"
-        s += "  \"transfers_applied\": \(r.transfersApplied),\n"
-        s += "  \"accounts\": [\n"
-        s += r.accounts.map { a in
-            "    {\"account\": \(str(a.account)), \"tainted_received\": \(amount(a.taintedReceived)), "
-                + "\"tainted_sent\": \(amount(a.taintedSent)), \"tainted_held\": \(amount(a.taintedHeld)), "
-                + "\"balance\": \(amount(a.balance)), \"opening\": \(amount(a.opening))}"
-        }.joined(separator: ",\n")
-        s += r.accounts.isEmpty ? "  ],\n" : "\n  ],\n"
-        let c = r.conservation
-        s += "  \"conservation\": {\"injected\": \(amount(c.injected)), \"held\": \(amount(c.held)), \"left\": \(amount(c.left)), "
-        s += "\"balanced\": \(c.balanced), \"value_conserved\": \(c.valueConserved)"
-        if r.policy == .poison { s += ", \"note\": \"poison taints whole balances, so held may exceed injected\"" }
-        s += "},\n"
+        s += body(r, indent: "  ")
+        if !m.conversions.isEmpty {
+            s += "  \"traces\": [\n" + m.traces.map { "    {\n" + body($0, indent: "      ").dropLast(2) + "\n    }" }.joined(separator: ",\n") + "\n  ],\n"
+            s += "  \"conversions\": [\n" + m.conversions.map { c in
+                func from(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: c.fromScale) + "\"" }
+                func to(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: c.toScale) + "\"" }
+                return "    {\"conversion\": \(str(c.record.id)), \"from_asset\": \(str(c.fromAsset)), \"to_asset\": \(str(c.toAsset)), "
+                    + "\"deposit_account\": \(str(c.depositAccount)), "
+                    + "\"funding\": [\(c.record.funding.map(str).joined(separator: ", "))], \"funded\": [\(c.record.funded.map(str).joined(separator: ", "))], "
+                    + "\"funding_amount\": \(from(c.fundingAmount)), \"funding_tainted\": \(from(c.fundingTainted)), "
+                    + "\"funded_amount\": \(to(c.fundedAmount)), \"funded_tainted\": \(to(c.fundedTainted)), "
+                    + "\"note\": \(str(c.record.note)), \"source\": \(str(c.record.source.file + " " + c.record.source.location)), "
+                    + "\"source_sha256\": \(str(c.record.source.fileSHA256))}"
+            }.joined(separator: ",\n") + "\n  ],\n"
+        }
         s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
         s += "  \"import_issues\": \(ledger.issues.count),\n"
         s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n"
@@ -33,12 +36,48 @@ public enum TraceReport {
         return s
     }
 
+    /// The figures of one asset's trace as JSON members, each line indented and ending in ",\n".
+    private static func body(_ r: TraceResult, indent: String) -> String {
+        func amount(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: r.scale) + "\"" }
+        func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        func figures(_ a: AccountTaint) -> String {
+            "\(indent)  {\"account\": \(str(a.account)), \"tainted_received\": \(amount(a.taintedReceived)), "
+                + "\"tainted_sent\": \(amount(a.taintedSent)), \"tainted_held\": \(amount(a.taintedHeld)), "
+                + "\"balance\": \(amount(a.balance)), \"opening\": \(amount(a.opening))}"
+        }
+        var s = "\(indent)\"asset\": \(str(r.asset)),\n"
+        s += "\(indent)\"scale\": \(r.scale),\n"
+        s += "\(indent)\"injected\": \(amount(r.conservation.injected)),\n"
+        if let until = r.until { s += "\(indent)\"until\": \(str(Timestamp.format(until))),\n" }
+        s += "\(indent)\"seeds\": [" + r.seeds.map(str).joined(separator: ", ") + "],\n"
+        s += "\(indent)\"transfers_applied\": \(r.transfersApplied),\n"
+        s += "\(indent)\"accounts\": [\n" + r.accounts.map(figures).joined(separator: ",\n")
+        s += r.accounts.isEmpty ? "\(indent)],\n" : "\n\(indent)],\n"
+        if !r.conversions.isEmpty {
+            s += "\(indent)\"converted_by\": [\n" + r.conversions.map(figures).joined(separator: ",\n") + "\n\(indent)],\n"
+        }
+        let c = r.conservation
+        s += "\(indent)\"conservation\": {\"injected\": \(amount(c.injected)), \"held\": \(amount(c.held)), \"left\": \(amount(c.left)), "
+        if !r.conversions.isEmpty || c.converted != 0 { s += "\"converted\": \(amount(c.converted)), " }
+        s += "\"balanced\": \(c.balanced), \"value_conserved\": \(c.valueConserved)"
+        if r.policy == .poison { s += ", \"note\": \"poison taints whole balances, so held may exceed injected\"" }
+        s += "},\n"
+        return s
+    }
+
     public static func csv(_ r: TraceResult) -> String {
+        csv(MixedTraceResult(policy: r.policy, traces: [r], conversions: []))
+    }
+
+    /// One row per account and asset; conversions appear as accounts named `conversion:ID`.
+    public static func csv(_ m: MixedTraceResult) -> String {
         var s = "account,tainted_received,tainted_sent,tainted_held,balance,opening,asset,policy\r\n"
-        for a in r.accounts {
-            s += [TextEscaping.csv(a.account), Decimal.format(a.taintedReceived, scale: r.scale), Decimal.format(a.taintedSent, scale: r.scale),
-                  Decimal.format(a.taintedHeld, scale: r.scale), Decimal.format(a.balance, scale: r.scale),
-                  Decimal.format(a.opening, scale: r.scale), r.asset, r.policy.rawValue].joined(separator: ",") + "\r\n"
+        for r in m.traces {
+            for a in r.accounts + r.conversions {
+                s += [TextEscaping.csv(a.account), Decimal.format(a.taintedReceived, scale: r.scale), Decimal.format(a.taintedSent, scale: r.scale),
+                      Decimal.format(a.taintedHeld, scale: r.scale), Decimal.format(a.balance, scale: r.scale),
+                      Decimal.format(a.opening, scale: r.scale), TextEscaping.csv(r.asset), r.policy.rawValue].joined(separator: ",") + "\r\n"
+            }
         }
         return s
     }
@@ -49,9 +88,21 @@ import Foundation
 /// Freezing candidates as JSON (for the file) and CSV (for the request form), deterministically.
 public enum FreezeReport {
     public static func json(_ f: FreezeList, ledger: Ledger) -> String {
+        func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        var s = "{\n" + body(f, indent: "  ")
+        if !f.otherAssets.isEmpty {
+            s += "  \"other_assets\": [\n" + f.otherAssets.map { "    {\n" + body($0, indent: "      ").dropLast(2) + "\n    }" }.joined(separator: ",\n") + "\n  ],\n"
+        }
+        s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
+        s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n}\n"
+        return s
+    }
+
+    /// One asset's list as JSON members, each line indented and ending in ",\n".
+    private static func body(_ f: FreezeList, indent: String) -> String {
         func amount(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: f.scale) + "\"" }
         func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
-        var s = "{\n  \"asset\": \(str(f.asset)),\n  \"policies\": [" + f.policies.map { str($0.rawValue) }.joined(separator: ", ") + "],\n"
+        var s = "  \"asset\": \(str(f.asset)),\n  \"policies\": [" + f.policies.map { str($0.rawValue) }.joined(separator: ", ") + "],\n"
         s += "  \"min_amount\": \(amount(f.minimum)),\n"
         if let at = f.at { s += "  \"at\": \(str(Timestamp.format(at))),\n" }
         s += "  \"institutions\": [\n"
@@ -73,14 +124,21 @@ public enum FreezeReport {
             return g + "\n    ]}"
         }.joined(separator: ",\n")
         s += f.institutions.isEmpty ? "  ],\n" : "\n  ],\n"
-        s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
-        s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n}\n"
-        return s
+        // Re-indent: the members above are written for the top level.
+        return indent == "  " ? s : s.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : indent.dropLast(2) + $0 }.joined(separator: "\n")
     }
 
     public static func csv(_ f: FreezeList) -> String {
-        let field = TextEscaping.csv
         var s = (["institution", "account", "label", "category"] + f.policies.map { "held_\($0.rawValue)" } + ["balance", "asset", "evidence_transfers"]).joined(separator: ",") + "\r\n"
+        for list in [f] + f.otherAssets {
+            s += rows(list)
+        }
+        return s
+    }
+
+    private static func rows(_ f: FreezeList) -> String {
+        let field = TextEscaping.csv
+        var s = ""
         for group in f.institutions {
             for c in group.candidates {
                 var row = [group.institution, c.account, c.label?.label ?? "", c.label?.category ?? ""].map(field)
@@ -97,21 +155,35 @@ public enum FreezeReport {
 /// with its id and tainted amount. Deterministic: nodes sorted, edges in application order per receiver.
 public enum TraceGraph {
     public static func dot(_ r: TraceResult) -> String {
+        dot(MixedTraceResult(policy: r.policy, traces: [r], conversions: []))
+    }
+
+    /// Conversions are drawn as ellipses joining the assets they link.
+    public static func dot(_ m: MixedTraceResult) -> String {
         // Quoted DOT ids; a line break becomes Graphviz's \n escape.
         func q(_ s: String) -> String {
             "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n") + "\""
         }
-        func amount(_ v: MinorUnits) -> String { Decimal.format(v, scale: r.scale) }
+        let first = m.traces[0]
         var s = "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
-        s += "  label=\(q("\(r.policy.rawValue) trace of \(amount(r.conservation.injected)) \(r.asset); seeds \(r.seeds.joined(separator: ", "))"));\n"
-        for a in r.accounts {
-            let style = a.taintedHeld > 0 ? ", style=filled, fillcolor=\"#f6d5d5\"" : ""
-            s += "  \(q(a.account)) [label=\(q("\(a.account)\nheld \(amount(a.taintedHeld)) of \(amount(a.balance)) \(r.asset)"))\(style)];\n"
+        s += "  label=\(q("\(m.policy.rawValue) trace of \(Decimal.format(first.conservation.injected, scale: first.scale)) \(first.asset); seeds \(first.seeds.joined(separator: ", "))"));\n"
+        for c in m.conversions {
+            s += "  \(q(c.record.node)) [shape=ellipse, label=\(q("\(c.record.id): \(c.fromAsset) → \(c.toAsset) at \(c.depositAccount)"))];\n"
         }
-        for a in r.accounts {
-            for e in a.taintedArrivals {
-                s += "  \(q(e.from)) -> \(q(a.account)) [label=\(q("\(e.transferID): \(amount(e.tainted))"))];\n"
+        for r in m.traces {
+            for a in r.accounts {
+                let style = a.taintedHeld > 0 ? ", style=filled, fillcolor=\"#f6d5d5\"" : ""
+                let figures = "held \(Decimal.format(a.taintedHeld, scale: r.scale)) of \(Decimal.format(a.balance, scale: r.scale)) \(r.asset)"
+                s += "  \(q(a.account)) [label=\(q("\(a.account)\n\(figures)"))\(style)];\n"
+            }
+        }
+        for r in m.traces {
+            for a in r.accounts + r.conversions {
+                for e in a.taintedArrivals {
+                    let label = "\(e.transferID): \(Decimal.format(e.tainted, scale: r.scale))\(m.traces.count > 1 ? " " + r.asset : "")"
+                    s += "  \(q(e.from)) -> \(q(a.account)) [label=\(q(label))];\n"
+                }
             }
         }
         return s + "}\n"

@@ -19,6 +19,9 @@ public struct FreezeList: Sendable {
     public var at: Int64?
     /// Institution (or "unknown institution") → its candidates, both sorted.
     public var institutions: [(institution: String, candidates: [FreezeCandidate])]
+    /// With conversions: the same for each other asset taint reached (every holding listed: the minimum is an
+    /// amount of the seeds' asset).
+    public var otherAssets: [FreezeList] = []
 }
 
 public enum FreezeCandidates {
@@ -28,20 +31,43 @@ public enum FreezeCandidates {
     /// - Throws: ``TraceError`` when there is no seed, or `minimum` is not an amount of the asset.
     public static func list(
         _ ledger: Ledger, seeds: TraceSeeds, policies: [TaintPolicy], minimum text: String, at: Int64?,
-        labels: [String: AccountLabel], asset: String? = nil
+        labels: [String: AccountLabel], asset: String? = nil, conversions: [ConversionRecord] = []
     ) throws -> FreezeList {
-        var results: [TaintPolicy: TraceResult] = [:]
-        for p in policies { results[p] = try TaintTracer.run(ledger, seeds: seeds, policy: p, until: at, asset: asset) }
-        let first = results[policies[0]]!
+        var mixed: [TaintPolicy: MixedTraceResult] = [:]
+        for p in policies {
+            mixed[p] = conversions.isEmpty
+                ? MixedTraceResult(policy: p, traces: [try TaintTracer.run(ledger, seeds: seeds, policy: p, until: at, asset: asset)], conversions: [])
+                : try MixedTracer.run(ledger, conversions: conversions, seeds: seeds, policy: p, until: at, asset: asset)
+        }
+        let first = mixed[policies[0]]!.traces[0]
         guard let minimum = Decimal.parse(text, scale: first.scale), minimum >= 0 else {
             throw TraceError(description: "minimum amount '\(text)' is not an amount of \(first.asset) with at most \(first.scale) decimals")
         }
+        var list = candidates(policies.map { p in (p, mixed[p]!.traces[0]) }, minimum: minimum, at: at, labels: labels)
+        // Other assets, in the order the policies reached them.
+        var others: [String] = []
+        for p in policies { for t in mixed[p]!.traces.dropFirst() where !others.contains(t.asset) { others.append(t.asset) } }
+        list.otherAssets = others.sorted().map { asset in
+            let traced = policies.map { p -> (TaintPolicy, TraceResult?) in (p, mixed[p]!.traces.first { $0.asset == asset }) }
+            return candidates(traced, minimum: 1, at: at, labels: labels)
+        }
+        return list
+    }
+
+    /// Candidates of one asset from its trace under each policy (a policy may not have reached the asset).
+    private static func candidates(
+        _ traced: [(TaintPolicy, TraceResult?)], minimum: MinorUnits, at: Int64?, labels: [String: AccountLabel]
+    ) -> FreezeList {
+        let policies = traced.map(\.0)
+        let first = traced.compactMap(\.1).first!
+        var results: [TaintPolicy: TraceResult] = [:]
+        for (p, r) in traced { results[p] = r }
         var byAccount: [String: FreezeCandidate] = [:]
         for p in policies {
-            for a in results[p]!.accounts where a.taintedHeld > 0 {
+            for a in results[p]?.accounts ?? [] where a.taintedHeld > 0 {
                 var c = byAccount[a.account] ?? FreezeCandidate(account: a.account, label: labels[a.account], held: [:], balance: a.balance, evidence: [])
                 c.held[p] = a.taintedHeld
-                if p == policies[0] { c.evidence = a.taintedArrivals }
+                if c.evidence.isEmpty { c.evidence = a.taintedArrivals }  // under the first policy that reached it
                 byAccount[a.account] = c
             }
         }

@@ -17,17 +17,23 @@ public struct TraceSeeds: Sendable {
     /// Every transfer out of this account at or after `since` is a seed.
     public var fromAccount: String?
     public var since: Int64?
+    /// Transfers by id that land with the given tainted part (at most their amount): how taint carried across a
+    /// conversion between assets enters the other asset's ledger.
+    public var partial: [String: MinorUnits]
 
-    public init(transferIDs: Set<String> = [], fromAccount: String? = nil, since: Int64? = nil) {
+    public init(transferIDs: Set<String> = [], fromAccount: String? = nil, since: Int64? = nil, partial: [String: MinorUnits] = [:]) {
         self.transferIDs = transferIDs
         self.fromAccount = fromAccount
         self.since = since
+        self.partial = partial
     }
 
-    func isSeed(_ t: Transfer) -> Bool {
-        if transferIDs.contains(t.id) { return true }
-        if let a = fromAccount, t.from == a, t.time >= (since ?? Int64.min) { return true }
-        return false
+    /// The tainted part of `t` when it lands because it is a seed, or `nil` if it is not one.
+    func seedTaint(_ t: Transfer) -> MinorUnits? {
+        if transferIDs.contains(t.id) { return t.amount }
+        if let a = fromAccount, t.from == a, t.time >= (since ?? Int64.min) { return t.amount }
+        if let p = partial[t.id] { return min(max(p, 0), t.amount) }
+        return nil
     }
 }
 
@@ -62,6 +68,8 @@ public struct Conservation: Sendable, Equatable {
     public var held: MinorUnits
     /// Taint that left the data set (none can, in an account ledger: every receiver is an account of it).
     public var left: MinorUnits
+    /// Taint that left this asset through conversions into another (held by the conversion, not by an account).
+    public var converted: MinorUnits = 0
     /// Whether held + left equals injected. Poison does not conserve taint by design: there this says whether
     /// held is at least injected.
     public var balanced: Bool
@@ -80,6 +88,8 @@ public struct TraceResult: Sendable {
     public var transfersApplied: Int
     /// Accounts that ever touched taint, sorted by account id.
     public var accounts: [AccountTaint]
+    /// Conversion nodes (see ``ConversionRecord``) that touched taint, sorted: what went into each conversion.
+    public var conversions: [AccountTaint] = []
     public var conservation: Conservation
 }
 
@@ -99,12 +109,16 @@ public enum TaintTracer {
         var tainted: Bool
     }
 
+    /// Traces one asset of `ledger`. `conversionNodes` are accounts standing for conversions into other assets
+    /// (see ``MixedTracer``): the taint they end with is reported as converted, not held.
     public static func run(
-        _ ledger: Ledger, seeds: TraceSeeds, policy: TaintPolicy, until: Int64? = nil, asset requested: String? = nil
+        _ ledger: Ledger, seeds: TraceSeeds, policy: TaintPolicy, until: Int64? = nil, asset requested: String? = nil,
+        conversionNodes: Set<String> = []
     ) throws -> TraceResult {
         // Work on indices into the ledger: copying a million transfers (six strings each) costs more than tracing.
         let all = ledger.transfers
-        let seedFlags = all.map { seeds.isSeed($0) && (until == nil || $0.time <= until!) }
+        let seedTaint = all.map { t in until == nil || t.time <= until! ? seeds.seedTaint(t) : nil }
+        let seedFlags = seedTaint.map { $0 != nil }
         guard let firstSeed = seedFlags.firstIndex(of: true) else {
             throw TraceError(description: "no seed transfer found: check --seed-tx ids, or --from and --since")
         }
@@ -156,7 +170,8 @@ public enum TaintTracer {
             let t = all[i]
             let s = from[k]
             let r = to[k]
-            let isSeed = seedFlags[i]
+            let seeded = seedTaint[i]
+            let isSeed = seeded != nil
             if isSeed { seedIDs.append(t.id) }
             var pieces: [Lot] = []
             var x: MinorUnits  // tainted part leaving the sender
@@ -189,8 +204,9 @@ public enum TaintTracer {
             }
             balance[s] -= t.amount
             sent[s] += x
-            let arriving = isSeed ? t.amount : x
-            if isSeed { injected += t.amount - x }
+            // A seed lands with its seeded part, or more when the sender's own taint already covers more.
+            let arriving = max(seeded ?? 0, x)
+            injected += arriving - x
             received[r] += arriving
             balance[r] += t.amount
             if arriving > 0 {
@@ -203,7 +219,10 @@ public enum TaintTracer {
                 tainted[r] += arriving
             case .fifo, .lifo:
                 tainted[r] += arriving
-                if isSeed { pieces = [Lot(amount: t.amount, tainted: true)] }
+                if arriving > x {
+                    pieces = arriving == t.amount ? [Lot(amount: arriving, tainted: true)]
+                        : [Lot(amount: arriving, tainted: true), Lot(amount: t.amount - arriving, tainted: false)]
+                }
                 for p in pieces {
                     if lots[r].count > heads[r], lots[r][lots[r].count - 1].tainted == p.tainted {
                         lots[r][lots[r].count - 1].amount += p.amount
@@ -215,22 +234,28 @@ public enum TaintTracer {
         }
 
         var accounts: [AccountTaint] = []
+        var conversions: [AccountTaint] = []
         var held: MinorUnits = 0
+        var converted: MinorUnits = 0
         for a in 0..<n {
             let h = policy == .poison ? (poisoned[a] ? balance[a] : 0) : tainted[a]
-            held += h
+            let isConversion = conversionNodes.contains(names[a])
+            if isConversion { converted += h } else { held += h }
             if received[a] > 0 || sent[a] > 0 || h > 0 {
-                accounts.append(AccountTaint(
+                let figures = AccountTaint(
                     account: names[a], taintedReceived: received[a], taintedSent: sent[a], taintedHeld: h, balance: balance[a],
-                    opening: opening[a], taintedArrivals: arrivals[a]))
+                    opening: opening[a], taintedArrivals: arrivals[a])
+                if isConversion { conversions.append(figures) } else { accounts.append(figures) }
             }
         }
         accounts.sort { $0.account < $1.account }
+        conversions.sort { $0.account < $1.account }
         let valueConserved = balance.reduce(0, +) == opening.reduce(0, +)
-        let balanced = policy == .poison ? held >= injected : held == injected
+        let balanced = policy == .poison ? held + converted >= injected : held + converted == injected
+        var conservation = Conservation(injected: injected, held: held, left: 0, balanced: balanced, valueConserved: valueConserved)
+        conservation.converted = converted
         return TraceResult(
             policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: order.count,
-            accounts: accounts,
-            conservation: Conservation(injected: injected, held: held, left: 0, balanced: balanced, valueConserved: valueConserved))
+            accounts: accounts, conversions: conversions, conservation: conservation)
     }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// `trace run` and `trace freeze` across the bank → exchange → BTC → OTC desk → bank round trip of
+/// Samples/proceeds-basic, checked against figures computed by hand in docs/tracing-policies.md.
+@Suite struct MixedTraceCLITests {
+    static var sample: String { CLI.packageRoot.appendingPathComponent("Samples/proceeds-basic").path }
+    static var ledgerArgs: [String] {
+        ["--transfers", "\(sample)/transfers.csv", "\(sample)/vasp-records.csv", "--conversions", "\(sample)/conversions.csv", "--seed-tx", "T-0001"]
+    }
+
+    @Test func haircutAcrossTheExchangeAndBack() throws {
+        let w = try Workspace()
+        let r = try CLI.run(["trace", "run"] + Self.ledgerArgs + ["--policy", "haircut"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
+        let conversions = try #require(json["conversions"] as? [[String: Any]])
+        // 28,000 of the mule's 30,000 are tainted when it pays 25,000 to the exchange: 23,333.33 (half even).
+        #expect(conversions[0]["funding_tainted"] as? String == "23333.33")
+        // 0.3125 BTC × 2,333,333 / 2,500,000 = 0.291666625 → 0.29166662 (half to even).
+        #expect(conversions[0]["funded_tainted"] as? String == "0.29166662")
+        let traces = try #require(json["traces"] as? [[String: Any]])
+        #expect(traces.map { $0["asset"] as? String } == ["EUR", "BTC"])
+        for t in traces {
+            let c = try #require(t["conservation"] as? [String: Any])
+            #expect(c["balanced"] as? Bool == true && c["value_conserved"] as? Bool == true)
+        }
+        let again = try CLI.run(["trace", "run"] + Self.ledgerArgs + ["--policy", "haircut"], in: w.path)
+        #expect(again.stdoutBytes == r.stdoutBytes)
+    }
+
+    @Test func freezeListsTheCashOutReachedThroughBitcoin() throws {
+        let w = try Workspace()
+        let r = try CLI.run(
+            ["trace", "freeze"] + Self.ledgerArgs + ["--labels", "\(Self.sample)/labels.csv", "--min-amount", "500.00", "--format", "csv"],
+            in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let pristina = try #require(rows.first { $0[1] == "XK051212012345678906" })
+        // poison, haircut, fifo, lifo: FIFO converts 25,000 wholly tainted EUR, so all 23,500 paid out is tainted.
+        #expect(Array(pristina[4...7]) == ["23500.00", "21933.33", "23500.00", "21541.67"])
+        #expect(pristina[10] == "P-0001")
+        // The exchange deposit no longer "holds" the converted euros.
+        #expect(!rows.contains { $0[1] == "EXCHANGE-DEPOSIT-77" })
+        #expect(rows.contains { $0[1] == "BTC-WALLET-C" && $0[9] == "BTC" })
+    }
+
+    @Test func aBadConversionsFileIsAnImportError() throws {
+        let w = try Workspace()
+        try w.write("conv.csv", "conversion,funding,funded\nC1,T-0004,NO-SUCH-TX\n")
+        let args = ["trace", "run", "--transfers", "\(Self.sample)/transfers.csv", "--conversions", "conv.csv", "--seed-tx", "T-0001", "--policy", "fifo"]
+        let r = try CLI.run(args, in: w.path)
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("conv.csv") && r.stderr.contains("NO-SUCH-TX"))
+    }
+}
