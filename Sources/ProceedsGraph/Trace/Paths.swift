@@ -1,0 +1,236 @@
+/// One asset's transfers as a compact time-ordered graph: accounts interned to integers, transfers in
+/// application order, and each account's outgoing transfers in a flat array (CSR), ascending in time. Built once;
+/// path searches then touch integers only.
+public struct TemporalGraph: Sendable {
+    public let asset: String
+    public let scale: Int
+    /// Account names by node number.
+    public let names: [String]
+    /// Transfers of the asset in application order (indices into the ledger).
+    public let transfers: [Int]
+    let from: [Int32]
+    let to: [Int32]
+    /// Outgoing transfers of node `u` are `outgoing[outStart[u] ..< outStart[u + 1]]`, ascending.
+    let outStart: [Int32]
+    let outgoing: [Int32]
+    /// Incoming likewise (for the backward pruning of path listings).
+    let inStart: [Int32]
+    let incoming: [Int32]
+    private let index: [String: Int32]
+
+    /// - Parameter asset: the asset to take; `nil` takes the only asset of the ledger.
+    /// - Throws: ``TraceError`` when `asset` is `nil` and the ledger has several.
+    public init(_ ledger: Ledger, asset requested: String?, since: Int64? = nil, until: Int64? = nil) throws {
+        let all = ledger.transfers
+        let assets = Set(all.map(\.asset))
+        guard let asset = requested ?? (assets.count == 1 ? assets.first : nil) else {
+            throw TraceError(description: "the ledger has several assets (\(assets.sorted().joined(separator: ", "))); choose one with --asset")
+        }
+        var order = all.indices.filter { all[$0].asset == asset && all[$0].time >= (since ?? .min) && all[$0].time <= (until ?? .max) }
+        order.sort { Transfer.applicationOrder(all[$0], all[$1]) }
+        var index: [String: Int32] = [:]
+        var names: [String] = []
+        func id(_ name: String) -> Int32 {
+            if let i = index[name] { return i }
+            index[name] = Int32(names.count)
+            names.append(name)
+            return Int32(names.count - 1)
+        }
+        let from = order.map { id(all[$0].from) }
+        let to = order.map { id(all[$0].to) }
+        (outStart, outgoing) = Self.csr(from, nodes: names.count)
+        (inStart, incoming) = Self.csr(to, nodes: names.count)
+        self.asset = asset
+        self.scale = order.first.map { all[$0].scale } ?? AssetScale.known[asset] ?? 2
+        self.names = names
+        self.transfers = order
+        self.from = from
+        self.to = to
+        self.index = index
+    }
+
+    /// Counting sort of edge numbers by endpoint: edges stay ascending within each node.
+    private static func csr(_ endpoint: [Int32], nodes: Int) -> ([Int32], [Int32]) {
+        var start = [Int32](repeating: 0, count: nodes + 1)
+        for e in endpoint { start[Int(e) + 1] += 1 }
+        for i in 0..<nodes { start[i + 1] += start[i] }
+        var fill = start
+        var edges = [Int32](repeating: 0, count: endpoint.count)
+        for (k, e) in endpoint.enumerated() {
+            edges[Int(fill[Int(e)])] = Int32(k)
+            fill[Int(e)] += 1
+        }
+        return (start, edges)
+    }
+
+    public func node(_ account: String) -> Int? { index[account].map(Int.init) }
+    public var transferCount: Int { transfers.count }
+
+    /// Outgoing edges of `u` strictly after edge number `after`, found by binary search.
+    @inline(__always) func outgoing(of u: Int, after: Int32) -> Range<Int> {
+        var lo = Int(outStart[u])
+        var hi = Int(outStart[u + 1])
+        let end = hi
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if outgoing[mid] <= after { lo = mid + 1 } else { hi = mid }
+        }
+        return lo..<end
+    }
+}
+
+/// An account reached from a source by a time-respecting path.
+public struct Reached: Sendable, Equatable {
+    public var account: String
+    /// Fewest hops of any time-respecting path within the hop limit.
+    public var hops: Int
+    /// The transfer (ledger index) that first reached the account, over paths within the hop limit.
+    public var firstTransfer: Int
+}
+
+/// A time-respecting flow path: each transfer leaves the account the previous one paid into, later in time.
+public struct FlowPath: Sendable, Equatable {
+    /// Ledger indices of the transfers, in order.
+    public var transfers: [Int]
+    /// The smallest transfer on the path: the most that can have moved along it from end to end.
+    public var bottleneck: MinorUnits
+}
+
+public struct PathListing: Sendable {
+    public var paths: [FlowPath]
+    /// Whether the search stopped at its exploration cap, or more paths were found than the limit asked.
+    public var truncated: Bool
+    public var explored: Int
+}
+
+/// Time-respecting reachability and path listing over a ``TemporalGraph``.
+public enum FlowPaths {
+    /// Accounts reachable from `source` within `maxHops` time-respecting hops, with the earliest transfer that
+    /// reached each. Sorted by account id.
+    ///
+    /// Round `h` extends, from every account whose earliest arrival improved in round `h − 1`, every outgoing
+    /// transfer later than that arrival; an account is kept with its earliest arrival over all rounds, and its
+    /// fewest hops.
+    public static func reach(_ g: TemporalGraph, from source: Int, maxHops: Int) -> [Reached] {
+        var search = ReachSearch(g)
+        return search.reached(from: source, maxHops: maxHops)
+    }
+
+    /// Time-respecting paths from `source` to `target` of at most `maxHops` transfers, the widest first
+    /// (bottleneck descending, then fewer hops, then earlier), at most `limit` of them. The search visits at most
+    /// `explore` partial paths; `truncated` says when that cap or the limit cut the listing.
+    public static func paths(
+        _ g: TemporalGraph, ledger: Ledger, from source: Int, to target: Int, maxHops: Int, limit: Int, explore: Int = 1_000_000
+    ) -> PathListing {
+        let n = g.names.count
+        let m = g.transferCount
+        // latest[r][u]: the latest edge number that starts a path from u reaching the target in at most r hops
+        // (−1: none). An edge u→v at e is worth following with r hops left only if v is the target or
+        // e < latest[r − 1][v].
+        var latest = [[Int32]](repeating: [Int32](repeating: -1, count: n), count: maxHops + 1)
+        if maxHops >= 1 {
+            for r in 1...maxHops {
+                latest[r] = latest[r - 1]
+                for e in 0..<m {
+                    let u = Int(g.from[e])
+                    let v = Int(g.to[e])
+                    if v == target || Int32(e) < latest[r - 1][v] { latest[r][u] = max(latest[r][u], Int32(e)) }
+                }
+            }
+        }
+        var found: [FlowPath] = []
+        var explored = 0
+        var stack: [Int32] = []
+        var capped = false
+        let amounts = g.transfers.map { ledger.transfers[$0].amount }
+        func walk(_ u: Int, after: Int32, left: Int, narrowest: MinorUnits) {
+            if capped { return }
+            for k in g.outgoing(of: u, after: after) {
+                let e = g.outgoing[k]
+                let v = Int(g.to[Int(e)])
+                let width = min(narrowest, amounts[Int(e)])
+                explored += 1
+                if explored > explore { capped = true; return }
+                if v == target {
+                    found.append(FlowPath(transfers: (stack + [e]).map { g.transfers[Int($0)] }, bottleneck: width))
+                    continue  // a path ends where it first reaches the target
+                }
+                guard left > 1, v != source, e < latest[left - 1][v], !stack.contains(where: { Int(g.to[Int($0)]) == v }) else { continue }
+                stack.append(e)
+                walk(v, after: e, left: left - 1, narrowest: width)
+                stack.removeLast()
+            }
+        }
+        if maxHops >= 1, latest[maxHops][source] >= 0 {
+            walk(source, after: -1, left: maxHops, narrowest: MinorUnits.max)
+        }
+        let t = ledger.transfers
+        found.sort { a, b in
+            if a.bottleneck != b.bottleneck { return a.bottleneck > b.bottleneck }
+            if a.transfers.count != b.transfers.count { return a.transfers.count < b.transfers.count }
+            for (x, y) in zip(a.transfers, b.transfers) where x != y { return Transfer.applicationOrder(t[x], t[y]) }
+            return false
+        }
+        let truncated = capped || found.count > limit
+        return PathListing(paths: Array(found.prefix(limit)), truncated: truncated, explored: explored)
+    }
+}
+
+/// The working arrays of ``FlowPaths/reach(_:from:maxHops:)``, reused from one source to the next so that a
+/// thousand searches allocate once.
+public struct ReachSearch {
+    let g: TemporalGraph
+    private var arrival: [Int32]
+    private var hops: [UInt8]
+    private var touched: [Int32] = []
+    private var frontier: [Int32] = []
+    private var next: [Int32] = []
+    private var pending: [Int32]
+
+    public init(_ g: TemporalGraph) {
+        self.g = g
+        arrival = [Int32](repeating: .max, count: g.names.count)
+        pending = [Int32](repeating: .max, count: g.names.count)
+        hops = [UInt8](repeating: 0, count: g.names.count)
+    }
+
+    /// What ``FlowPaths/reach(_:from:maxHops:)`` returns, reusing this search's arrays.
+    public mutating func reached(from source: Int, maxHops: Int) -> [Reached] {
+        run(from: source, maxHops: maxHops).map { (v, hops, e) in
+            Reached(account: g.names[v], hops: hops, firstTransfer: g.transfers[Int(e)])
+        }.sorted { $0.account < $1.account }
+    }
+
+    /// Reached nodes with their fewest hops and earliest arriving edge, in no particular order.
+    public mutating func run(from source: Int, maxHops: Int) -> [(node: Int, hops: Int, edge: Int32)] {
+        for v in touched { arrival[Int(v)] = .max; hops[Int(v)] = 0 }
+        touched.removeAll(keepingCapacity: true)
+        arrival[source] = -1
+        touched.append(Int32(source))
+        frontier = [Int32(source)]
+        for h in 1...max(1, min(maxHops, 255)) {
+            next.removeAll(keepingCapacity: true)
+            for u in frontier {
+                for k in g.outgoing(of: Int(u), after: arrival[Int(u)]) {
+                    let e = g.outgoing[k]
+                    let v = Int(g.to[Int(e)])
+                    if arrival[v] <= e || pending[v] <= e { continue }
+                    if pending[v] == .max { next.append(Int32(v)) }
+                    pending[v] = e
+                }
+            }
+            if next.isEmpty { break }
+            for v in next {
+                let i = Int(v)
+                if arrival[i] == .max {
+                    hops[i] = UInt8(h)
+                    touched.append(v)
+                }
+                arrival[i] = pending[i]
+                pending[i] = .max
+            }
+            swap(&frontier, &next)
+        }
+        return touched.dropFirst().map { v in (Int(v), Int(hops[Int(v)]), arrival[Int(v)]) }
+    }
+}

@@ -1,0 +1,228 @@
+import ArgumentParser
+import EvidenceKit
+import Foundation
+import ProceedsGraph
+
+struct TracePaths: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paths",
+        abstract: "List time-respecting flow paths between accounts, or everything an account's money could reach.",
+        discussion: """
+            A flow path is a chain of transfers in which each one leaves the account the previous one paid \
+            into, later in time: money can have moved along it. With --to, the paths from each --from account \
+            to the --to account of at most --max-hops transfers are listed widest first; a path's width \
+            (bottleneck) is its smallest transfer, the most that can have moved along it end to end — a lead, \
+            not a finding: `trace run` says how much did, under a policy. Without --to, every account \
+            reachable within --max-hops is listed with the fewest hops and the earliest transfer that reached it.
+
+            Examples:
+              iproceeds trace paths --transfers bank.csv --from RS35105008123123123173 --to CASH-OUT-TIRANA
+              iproceeds trace paths --transfers bank.csv --from ACC-1,ACC-2 --max-hops 6 --format json -o reach.json
+
+            Exit status: 0 listed, every row imported; 1 listed, but malformed rows were skipped or the listing \
+            was cut at --limit, or an account named has no transfer in the ledger; 64 usage; 65 an input could not be \
+            imported.
+            """)
+
+    @OptionGroup var input: LedgerOptions
+
+    @Option(name: .customLong("from"), parsing: .singleValue, help: ArgumentHelp("Source account(s), comma-separated or repeated.", valueName: "account"))
+    var sources: [String] = []
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("List paths to this account.", valueName: "account"))
+    var target: String?
+
+    @Option(help: "The most transfers in a path.")
+    var maxHops = 6
+
+    @Option(help: ArgumentHelp("Only transfers at or after this time (ISO 8601).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only transfers at or before this time (ISO 8601).", valueName: "time"))
+    var until: String?
+
+    @Option(help: "The asset, when the ledger has several.")
+    var asset: String?
+
+    @Option(help: "With --to: list at most this many paths per source, widest first.")
+    var limit = 20
+
+    @Option(help: "text (for people), json or csv.")
+    var format: Format = .text
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the listing here instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @OptionGroup var custody: AnalysisCustody
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+
+    var sourceList: [String] {
+        sources.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func validate() throws {
+        guard !sourceList.isEmpty else { throw ValidationError("give --from ACCOUNT (one or more)") }
+        guard (1...64).contains(maxHops) else { throw ValidationError("--max-hops takes 1 to 64") }
+        guard limit >= 1 else { throw ValidationError("--limit takes a positive number") }
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, Timestamp.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not an ISO 8601 time") }
+        }
+        guard input.importFormat.value != .bitcoinETL else { throw ValidationError("trace paths reads account ledgers; bitcoin-etl is not one") }
+    }
+
+    func run() throws {
+        let ledger = try input.load()
+        let assetCode = asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() }
+        let g = try reporting {
+            try TemporalGraph(ledger, asset: assetCode, since: since.flatMap(Timestamp.parse), until: until.flatMap(Timestamp.parse))
+        }
+        var cut = false
+        var report = PathReport(graph: g, ledger: ledger, format: format, maxHops: maxHops, listsPaths: target != nil)
+        var search = ReachSearch(g)
+        for s in sourceList {
+            guard let source = g.node(s) else {
+                report.missing(s)
+                continue
+            }
+            if let target {
+                guard let t = g.node(target) else {
+                    report.missing(target)
+                    continue
+                }
+                let listing = FlowPaths.paths(g, ledger: ledger, from: source, to: t, maxHops: maxHops, limit: limit)
+                cut = cut || listing.truncated
+                report.add(from: s, to: target, listing)
+            } else {
+                report.add(from: s, search.reached(from: source, maxHops: maxHops))
+            }
+        }
+        let text = report.finish()
+        try reporting {
+            let out = try ReportOutput(path: output)
+            out.sink.write(text)
+            try out.commit()
+            try custody.record(
+                ledger: ledger, report: text, reportName: output ?? "flow paths (standard output)",
+                parameters: ["command": "trace paths", "from": sourceList.joined(separator: ","), "to": target ?? "",
+                             "max_hops": String(maxHops), "asset": g.asset, "since": since ?? "", "until": until ?? ""])
+        }
+        if cut { FileHandle.standardError.write(Data("iproceeds: more paths than listed; raise --limit or lower --max-hops\n".utf8)) }
+        for a in report.notInLedger {
+            FileHandle.standardError.write(Data("iproceeds: \(a) has no \(g.asset) transfer in the ledger (check the id, --asset, --since and --until)\n".utf8))
+        }
+        if !ledger.issues.isEmpty || cut || !report.notInLedger.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// Accumulates the listing in the chosen format; deterministic for the same inputs.
+struct PathReport {
+    let graph: TemporalGraph
+    let ledger: Ledger
+    let format: TracePaths.Format
+    let maxHops: Int
+    /// Paths to a target (`--to`), or reachability.
+    let listsPaths: Bool
+    private var parts: [String] = []
+    private var notFound: [String] = []
+
+    init(graph: TemporalGraph, ledger: Ledger, format: TracePaths.Format, maxHops: Int, listsPaths: Bool) {
+        self.listsPaths = listsPaths
+        self.graph = graph
+        self.ledger = ledger
+        self.format = format
+        self.maxHops = maxHops
+    }
+
+    private func amount(_ v: MinorUnits) -> String { Decimal.format(v, scale: graph.scale) }
+    private func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+
+    var notInLedger: [String] { notFound }
+
+    mutating func missing(_ account: String) {
+        if !notFound.contains(account) { notFound.append(account) }
+    }
+
+    private func transferJSON(_ i: Int) -> String {
+        let t = ledger.transfers[i]
+        return "{\"id\": \(str(t.id)), \"time\": \(str(Timestamp.format(t.time))), \"from\": \(str(t.from)), \"to\": \(str(t.to)), "
+            + "\"amount\": \"\(amount(t.amount))\", \"source\": \(str(t.source.file + " " + t.source.location))}"
+    }
+
+    mutating func add(from: String, to: String, _ listing: PathListing) {
+        switch format {
+        case .json:
+            var s = "    {\"from\": \(str(from)), \"to\": \(str(to)), \"truncated\": \(listing.truncated), \"paths\": ["
+            s += listing.paths.map { p in
+                "\n      {\"hops\": \(p.transfers.count), \"bottleneck\": \"\(amount(p.bottleneck))\", \"transfers\": ["
+                    + p.transfers.map { "\n        " + transferJSON($0) }.joined(separator: ",") + "\n      ]}"
+            }.joined(separator: ",")
+            parts.append(s + (listing.paths.isEmpty ? "]}" : "\n    ]}"))
+        case .csv:
+            for (n, p) in listing.paths.enumerated() {
+                for (hop, i) in p.transfers.enumerated() {
+                    let t = ledger.transfers[i]
+                    parts.append([from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id, Timestamp.format(t.time), t.from, t.to,
+                                  amount(t.amount), graph.asset].map(TextEscaping.csv).joined(separator: ",") + "\r\n")
+                }
+            }
+        case .text:
+            var s = "\(listing.paths.count)\(listing.truncated ? "+" : "") path\(listing.paths.count == 1 ? "" : "s") from \(from) to \(to) within \(maxHops) hops\n"
+            for (n, p) in listing.paths.enumerated() {
+                s += "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(amount(p.bottleneck)) \(graph.asset)\n"
+                for i in p.transfers {
+                    let t = ledger.transfers[i]
+                    s += "    \(Timestamp.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
+                }
+            }
+            parts.append(s)
+        }
+    }
+
+    mutating func add(from: String, _ reached: [Reached]) {
+        switch format {
+        case .json:
+            let rows = reached.map { r in
+                "\n      {\"account\": \(str(r.account)), \"hops\": \(r.hops), \"first_transfer\": \(transferJSON(r.firstTransfer))}"
+            }
+            parts.append("    {\"from\": \(str(from)), \"reached\": [" + rows.joined(separator: ",") + (reached.isEmpty ? "]}" : "\n    ]}"))
+        case .csv:
+            for r in reached {
+                let t = ledger.transfers[r.firstTransfer]
+                parts.append([from, r.account, String(r.hops), t.id, Timestamp.format(t.time), amount(t.amount), graph.asset]
+                    .map(TextEscaping.csv).joined(separator: ",") + "\r\n")
+            }
+        case .text:
+            var s = "\(reached.count) account\(reached.count == 1 ? "" : "s") reachable from \(from) within \(maxHops) hops\n"
+            let width = reached.map(\.account.count).max() ?? 7
+            s += "  " + "account".padding(toLength: width, withPad: " ", startingAt: 0) + "  hops  first reached by\n"
+            for r in reached {
+                let t = ledger.transfers[r.firstTransfer]
+                s += "  " + r.account.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(r.hops).padding(toLength: 4, withPad: " ", startingAt: 0)
+                    + "  \(t.id) at \(Timestamp.format(t.time))\n"
+            }
+            parts.append(s)
+        }
+    }
+
+    func finish() -> String {
+        switch format {
+        case .json:
+            var s = "{\n  \"asset\": \(str(graph.asset)),\n  \"max_hops\": \(maxHops),\n  \"results\": [\n" + parts.joined(separator: ",\n")
+            s += parts.isEmpty ? "  ],\n" : "\n  ],\n"
+            s += "  \"not_in_ledger\": [" + notFound.map(str).joined(separator: ", ") + "],\n"
+            s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
+            s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n}\n"
+            return s
+        case .csv:
+            let header = listsPaths
+                ? "from,to,path,width,hop,transfer,time,sender,receiver,amount,asset\r\n"
+                : "from,account,hops,first_transfer,time,amount,asset\r\n"
+            return header + parts.joined()
+        case .text:
+            var s = parts.joined(separator: "\n")
+            for a in notFound { s += "\n\(a): not in the ledger (no transfer of \(graph.asset) in the window)\n" }
+            return s
+        }
+    }
+}
