@@ -5,9 +5,9 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build libraries, plus the peers and fixture makers the tests use: hashdeep and coreutils to check digests,
-# bsdtar/zip/cpio to build archives, python3 for hashlib and XML checks.
+# bsdtar/zip/cpio to build archives, python3 for hashlib and XML checks, graphviz to render trace diagrams.
 APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
-                hashdeep libarchive-tools zip unzip cpio python3 coreutils
+                hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz
 # Independent checkers the tests run: case_validate (CASE/UCO) and the cryptography package (Ed25519, to verify
 # custody signatures with an implementation that is not ours).
 PIP_PACKAGES := case-utils==0.18.0 cryptography

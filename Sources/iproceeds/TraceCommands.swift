@@ -146,13 +146,16 @@ struct TraceRun: ParsableCommand {
     @Option(help: ArgumentHelp("Evaluate balances at this time (ISO 8601); later transfers are ignored.", valueName: "time"))
     var until: String?
 
-    @Option(help: "json, csv, or dot (Graphviz: render with `dot -Tsvg`).")
+    @Option(help: "json, csv, dot (Graphviz; with -o X.dot, X.svg is rendered too when Graphviz is installed), or html (a self-contained report to open in a browser).")
     var format: TraceFormat = .json
+
+    @Option(help: ArgumentHelp("account,label,category,institution CSV: names accounts in the html report.", valueName: "file"))
+    var labels: String?
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
     var output: String?
 
-    enum TraceFormat: String, ExpressibleByArgument, CaseIterable { case json, csv, dot }
+    enum TraceFormat: String, ExpressibleByArgument, CaseIterable { case json, csv, dot, html }
 
     func validate() throws {
         if let until, Timestamp.parse(until) == nil { throw ValidationError("--until '\(until)' is not an ISO 8601 time") }
@@ -188,11 +191,22 @@ struct TraceRun: ParsableCommand {
         case .json: report = TraceReport.json(result, ledger: ledger)
         case .csv: report = TraceReport.csv(result)
         case .dot: report = TraceGraph.dot(result)
+        case .html:
+            let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
+            var parameters: [(String, String)] = [
+                ("Seed option", seed.seedTx.map { "--seed-tx \($0)" } ?? "--from \(seed.fromAccount ?? "")" + (seed.since.map { " --since \($0)" } ?? "")),
+                ("Until", until ?? "the end of the data"),
+                ("Import format", input.importFormat.value.rawValue),
+            ]
+            if let c = input.conversions { parameters.append(("Conversions", c)) }
+            if let l = labels { parameters.append(("Labels", l)) }
+            report = TraceHTML.document(result, ledger: ledger, parameters: parameters, labels: labelMap)
         }
         try reporting {
             let out = try ReportOutput(path: output)
             out.sink.write(report)
             try out.commit()
+            if format == .dot, let output, output.hasSuffix(".dot") { renderSVG(dotFile: output) }
             try custody.record(
                 ledger: ledger, report: report, reportName: output ?? "trace report (standard output)",
                 parameters: ["command": "trace run", "policy": policy.value.rawValue, "seeds": result.traces[0].seeds.joined(separator: ","),
@@ -204,6 +218,27 @@ struct TraceRun: ParsableCommand {
             throw ExitCode(70)
         }
         if !ledger.issues.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// Renders `X.dot` to `X.svg` with Graphviz when `dot` is installed; says what it did, or how to do it.
+func renderSVG(dotFile: String) {
+    let svg = String(dotFile.dropLast(4)) + ".svg"
+    let dot = ["/usr/bin/dot", "/usr/local/bin/dot", "/opt/homebrew/bin/dot"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    guard let dot else {
+        FileHandle.standardError.write(Data("iproceeds: Graphviz is not installed; render the diagram with: dot -Tsvg \(dotFile) -o \(svg)\n".utf8))
+        return
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: dot)
+    p.arguments = ["-Tsvg", dotFile, "-o", svg]
+    do {
+        try p.run()
+        p.waitUntilExit()
+        let done = p.terminationStatus == 0
+        FileHandle.standardError.write(Data((done ? "iproceeds: rendered \(svg)\n" : "iproceeds: dot could not render \(dotFile); the .dot file is complete\n").utf8))
+    } catch {
+        FileHandle.standardError.write(Data("iproceeds: could not run dot (\(error)); the .dot file is complete\n".utf8))
     }
 }
 
@@ -256,7 +291,7 @@ struct TraceFreeze: ParsableCommand {
 
     func validate() throws {
         guard policies != nil else { throw ValidationError("--policy takes poison, haircut, fifo, lifo, a list of them, or all") }
-        guard format != .dot else { throw ValidationError("freezing candidates are json or csv; --format dot is for trace run") }
+        guard format == .json || format == .csv else { throw ValidationError("freezing candidates are json or csv; --format \(format.rawValue) is for trace run") }
         if let at, Timestamp.parse(at) == nil { throw ValidationError("--at '\(at)' is not an ISO 8601 time") }
     }
 

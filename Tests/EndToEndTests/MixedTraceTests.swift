@@ -53,4 +53,33 @@ import Testing
         #expect(r.status == 65)
         #expect(r.stderr.contains("conv.csv") && r.stderr.contains("NO-SUCH-TX"))
     }
+
+    @Test func htmlReportIsSelfContainedAndDeterministic() throws {
+        let w = try Workspace()
+        let args = ["trace", "run"] + Self.ledgerArgs + ["--policy", "fifo", "--labels", "\(Self.sample)/labels.csv", "--format", "html", "-o", "r.html"]
+        let r = try CLI.run(args, in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try w.read("r.html")
+        let sha = try w.sh("sha256sum '\(Self.sample)/vasp-records.csv' | cut -c1-64").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(html.contains(sha))  // inputs with their SHA-256, computed independently
+        #expect(html.contains("Cash-out account (Pristina)") && html.contains("<svg") && html.contains("C-OTC-1"))
+        #expect(html.contains("held + converted = injected, exactly"))
+        // Nothing fetched from elsewhere: no scripts, no external stylesheets or images.
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"))
+        let first = try Data(contentsOf: URL(fileURLWithPath: w.path + "/r.html"))
+        #expect(try CLI.run(args, in: w.path).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: w.path + "/r.html")) == first)
+        // Labels are for reports people read; freeze refuses html.
+        #expect(try CLI.run(["trace", "freeze"] + Self.ledgerArgs + ["--format", "html"], in: w.path).status == 64)
+    }
+
+    @Test func dotOutputIsRenderedToSVGByGraphviz() throws {
+        let w = try Workspace()
+        let r = try CLI.run(["trace", "run"] + Self.ledgerArgs + ["--policy", "fifo", "--format", "dot", "-o", "t.dot"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try w.read("t.dot").contains("\"conversion:C-EX-1\" -> \"BTC-WALLET-A\""))
+        // make test installs Graphviz; the SVG is Graphviz's own rendering of our .dot.
+        let svg = try w.read("t.svg")
+        #expect(svg.contains("<svg") && svg.contains("BTC&#45;WALLET&#45;A") && r.stderr.contains("rendered"))  // Graphviz writes - as &#45;
+    }
 }
