@@ -1,21 +1,32 @@
 #!/usr/bin/env python3
-"""`iproceeds trace run` side by side with a networkx script doing the same work on the same data.
+"""iproceeds's tracing side by side with a networkx script doing the same work on the same data, phase by phase.
 
 Usage (from the repository root, after `swift build -c release`):
-    python3 Benchmarks/compare-trace.py [--transfers 1000000] [--accounts 200000] [--runs 3]
+    python3 Benchmarks/compare-trace.py [--transfers 1000000] [--accounts 200000] [--sources 1000] [--runs 3]
 
-It generates a deterministic ledger (canonical CSV, EUR) under Benchmarks/corpus/trace/, then for each of
-haircut and FIFO times, in one run:
-  - iproceeds: `iproceeds trace run --transfers FILE --seed-tx … --policy P -o OUT` (import + trace);
-  - networkx:  read the CSV, build a MultiDiGraph (one edge per transfer), then sweep the edges in time order
-               applying the same policy with Python integers and the same rounding rule (half to even).
-and checks that both give identical per-account figures. It prints median wall times, ratios and peak RSS.
-Not done here yet: the 6-hop path search (iproceeds has no `trace paths` yet).
+It generates a deterministic ledger (canonical CSV, EUR) under Benchmarks/corpus/trace/ (git-ignored) and times,
+in one run, on the same file:
+
+  build    iproceeds: import the CSV and build the time-ordered graph
+                      (`trace paths --from A1 --max-hops 1 --timings`: its `import` + `graph` phases);
+           networkx:  csv.DictReader, amounts to integer cents, MultiDiGraph.add_edge per transfer.
+           Peak memory is each process's peak RSS over the build (iproceeds's whole process; networkx's
+           ru_maxrss after the build, before any sweep).
+  haircut  the time-ordered sweep under the haircut policy (iproceeds `trace run --timings`: its `trace` phase;
+  fifo     networkx: sort the graph's edges by time, then sweep with Python integers, half-to-even rounding).
+  reach    accounts reachable from each of --sources accounts by time-respecting paths of at most 6 hops, with
+           their fewest hops (iproceeds `trace paths --from … --max-hops 6`: its `search` phase; networkx: a
+           hop-by-hop search over G.out_edges with each edge's time).
+
+Each phase is timed inside its own process (wall clock, median of --runs), so import time does not hide in the
+sweep ratios. Results are compared: per-account taint figures for both sweeps, and the full reach listing
+(source, account, hops, first transfer). Any difference fails the run.
 """
-import argparse, csv, json, os, random, resource, statistics, subprocess, sys, time
+import argparse, csv, json, os, random, re, resource, statistics, subprocess, sys, time
 from collections import defaultdict, deque
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEEDS = "T00000000,T00000001,T00000002,T00000003,T00000004"
 
 
 def generate(path, n, accounts, seed=1):
@@ -36,18 +47,23 @@ def generate(path, n, accounts, seed=1):
     os.rename(path + ".tmp", path)
 
 
-def networkx_job(path, policy, seeds, out):
-    """The peer: networkx graph build, then a time-ordered sweep. Runs in a child process for a clean RSS."""
+# ---- the peer: networkx -------------------------------------------------------------------------------------
+
+def cents(s):
+    whole, _, frac = s.partition(".")
+    return int(whole) * 100 + int((frac + "00")[:2])
+
+
+def nx_build(path):
     import networkx as nx
-
-    def cents(s):
-        whole, _, frac = s.partition(".")
-        return int(whole) * 100 + int((frac + "00")[:2])
-
     g = nx.MultiDiGraph()
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             g.add_edge(row["from"], row["to"], key=row["id"], ts=row["timestamp"], amount=cents(row["amount"]))
+    return g
+
+
+def nx_sweep(g, policy, seeds):
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: (e[3]["ts"], e[2]))
     low, run = defaultdict(int), defaultdict(int)
     for s, d, _, data in edges:
@@ -80,19 +96,77 @@ def networkx_job(path, policy, seeds, out):
         if policy == "fifo":
             lots[d].extend([[amt, True]] if seed else pieces)
     fmt = lambda v: f"{v // 100}.{v % 100:02d}"
-    result = {a: [fmt(recv[a]), fmt(sent[a]), fmt(taint[a])] for a in set(recv) | set(sent) if recv[a] or sent[a] or taint[a]}
-    with open(out, "w") as f:
-        json.dump(result, f, sort_keys=True)
+    return {a: [fmt(recv[a]), fmt(sent[a]), fmt(taint[a])] for a in set(recv) | set(sent) if recv[a] or sent[a] or taint[a]}
 
 
-def timed(cmd):
-    """Wall seconds and peak RSS (MiB) of a child command."""
-    start = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.perf_counter() - start
-    if p.returncode != 0:
+def nx_reach(g, sources, max_hops):
+    """Earliest arrival within h hops, round by round; fewest hops kept. An edge is later than another when its
+    (timestamp, id) is: the ledger's application order."""
+    out = []
+    for src in sources:
+        if src not in g:
+            continue
+        arrival = {src: ("", "")}
+        hops, first = {}, {}
+        frontier = [src]
+        for h in range(1, max_hops + 1):
+            nxt = {}
+            for u in frontier:
+                a = arrival[u]
+                for _, v, key, d in g.out_edges(u, keys=True, data=True):
+                    e = (d["ts"], key)
+                    if e <= a:
+                        continue
+                    if v in arrival and arrival[v] <= e:
+                        continue
+                    if v in nxt and nxt[v] <= e:
+                        continue
+                    nxt[v] = e
+            if not nxt:
+                break
+            for v, e in nxt.items():
+                if v not in hops:
+                    hops[v] = h
+                arrival[v] = e
+            frontier = list(nxt)
+        for v in sorted(hops):
+            out.append((src, v, hops[v], arrival[v][1]))
+    return out
+
+
+def peer_main(path, sources_file, out):
+    t0 = time.perf_counter()
+    g = nx_build(path)
+    build = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    seeds = set(SEEDS.split(","))
+    result = {"build": build, "build_rss": rss}
+    for policy in ["haircut", "fifo"]:
+        t0 = time.perf_counter()
+        figures = nx_sweep(g, policy, seeds)
+        result[policy] = time.perf_counter() - t0
+        json.dump(figures, open(f"{out}-{policy}.json", "w"), sort_keys=True)
+    sources = open(sources_file).read().split(",")
+    t0 = time.perf_counter()
+    reach = nx_reach(g, sources, 6)
+    result["reach"] = time.perf_counter() - t0
+    with open(f"{out}-reach.csv", "w") as f:
+        for row in reach:
+            f.write(",".join(map(str, row)) + "\n")
+    result["peak_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+# ---- iproceeds ----------------------------------------------------------------------------------------------
+
+def timings(cmd):
+    """Run an iproceeds command with --timings; return its phase seconds and peak RSS (MiB) of the process."""
+    p = subprocess.run(["/usr/bin/time", "-f", "maxrss=%M"] + cmd + ["--timings"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if p.returncode not in (0, 1):
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
-    return wall, int(p.stderr.strip().splitlines()[-1]) / 1024
+    phases = {m.group(1): float(m.group(2)) for m in re.finditer(r"timing: (\w+) ([0-9.]+) s", p.stderr)}
+    phases["rss"] = int(re.search(r"maxrss=(\d+)", p.stderr).group(1)) / 1024
+    return phases
 
 
 def ensure_networkx():
@@ -107,37 +181,71 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--transfers", type=int, default=1_000_000)
     ap.add_argument("--accounts", type=int, default=200_000)
+    ap.add_argument("--sources", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--iproceeds", default=os.path.join(ROOT, ".build/release/iproceeds"))
     args = ap.parse_args()
     corpus = os.path.join(ROOT, "Benchmarks/corpus/trace")
     path = os.path.join(corpus, f"ledger-{args.transfers}-{args.accounts}.csv")
     generate(path, args.transfers, args.accounts)
-    seeds = "T00000000,T00000001,T00000002,T00000003,T00000004"
-    print(f"ledger: {path} ({args.transfers} transfers, {args.accounts} accounts); {args.runs} runs, medians")
-    rows = []
+    sources = [f"A{k}" for k in range(args.sources)]
+    sources_file = os.path.join(corpus, "sources.txt")
+    open(sources_file, "w").write(",".join(sources))
+    print(f"ledger: {path} ({args.transfers} transfers, {args.accounts} accounts); {args.runs} runs, medians; "
+          f"reach from {args.sources} sources, 6 hops")
+    ip = args.iproceeds
+    ours = defaultdict(list)
+    peer = defaultdict(list)
+    for _ in range(args.runs):
+        b = timings([ip, "trace", "paths", "--transfers", path, "--from", "A1", "--max-hops", "1", "-o", "/dev/null"])
+        ours["build"].append(b["import"] + b["graph"]); ours["build_rss"].append(b["rss"])
+        for policy in ["haircut", "fifo"]:
+            t = timings([ip, "trace", "run", "--transfers", path, "--seed-tx", SEEDS, "--policy", policy, "-o", os.path.join(corpus, f"iproceeds-{policy}.json")])
+            ours[policy].append(t["trace"]); ours["peak_rss"].append(t["rss"])
+        r = timings([ip, "trace", "paths", "--transfers", path, "--from", ",".join(sources), "--max-hops", "6", "--format", "csv", "-o", os.path.join(corpus, "iproceeds-reach.csv")])
+        ours["reach"].append(r["search"]); ours["peak_rss"].append(r["rss"])
+        p = subprocess.run([sys.executable, os.path.abspath(__file__), "--peer-run", path, sources_file, os.path.join(corpus, "networkx")],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.exit(p.stderr)
+        for k, v in json.loads(p.stdout.strip().splitlines()[-1]).items():
+            peer[k].append(v)
+
+    # Results must be identical.
+    same = {}
     for policy in ["haircut", "fifo"]:
-        ours_out = os.path.join(corpus, f"iproceeds-{policy}.json")
-        peer_out = os.path.join(corpus, f"networkx-{policy}.json")
-        ours, peer = [], []
-        for _ in range(args.runs):
-            ours.append(timed([args.iproceeds, "trace", "run", "--transfers", path, "--seed-tx", seeds, "--policy", policy, "-o", ours_out]))
-            peer.append(timed([sys.executable, os.path.abspath(__file__), "--peer-run", path, policy, seeds, peer_out]))
-        mine = {a["account"]: [a["tainted_received"], a["tainted_sent"], a["tainted_held"]] for a in json.load(open(ours_out))["accounts"]}
-        same = mine == json.load(open(peer_out))
-        o = statistics.median(w for w, _ in ours)
-        p = statistics.median(w for w, _ in peer)
-        rows.append((policy, o, max(m for _, m in ours), p, max(m for _, m in peer), same))
-    print(f"\n| policy | iproceeds s | RSS MiB | networkx s | RSS MiB | ratio | identical |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for policy, o, om, p, pm, same in rows:
-        print(f"| {policy} | {o:.2f} | {om:.0f} | {p:.2f} | {pm:.0f} | {p / o:.1f}× | {'yes' if same else 'NO'} |")
-    if not all(r[5] for r in rows):
+        mine = {a["account"]: [a["tainted_received"], a["tainted_sent"], a["tainted_held"]]
+                for a in json.load(open(os.path.join(corpus, f"iproceeds-{policy}.json")))["accounts"]}
+        same[policy] = mine == json.load(open(os.path.join(corpus, f"networkx-{policy}.json")))
+    mine = []
+    with open(os.path.join(corpus, "iproceeds-reach.csv"), newline="") as f:
+        for row in csv.DictReader(f):
+            mine.append((row["from"], row["account"], int(row["hops"]), row["first_transfer"]))
+    theirs = []
+    with open(os.path.join(corpus, "networkx-reach.csv")) as f:
+        for line in f:
+            s, v, h, e = line.rstrip("\n").split(",")
+            theirs.append((s, v, int(h), e))
+    same["reach"] = sorted(mine) == sorted(theirs)
+    same["build"] = True  # checked through the sweeps and the reach, which use the built graphs
+
+    med = lambda xs: statistics.median(xs)
+    targets = {"build": 10, "haircut": 30, "fifo": 30, "reach": 20}
+    print(f"\n| phase | iproceeds s | networkx s | ratio | target | identical |")
+    print("|---|---:|---:|---:|---:|---|")
+    for phase in ["build", "haircut", "fifo", "reach"]:
+        o, p = med(ours[phase]), med(peer[phase])
+        print(f"| {phase} | {o:.3f} | {p:.2f} | {p / o:.1f}× | ≥ {targets[phase]}× | {'yes' if same[phase] else 'NO'} |")
+    ob, pb = max(ours["build_rss"]), max(peer["build_rss"])
+    print(f"\nPeak memory over the build: iproceeds {ob:.0f} MiB, networkx {pb:.0f} MiB (1/{pb / ob:.1f}; target ≤ 1/6).")
+    print(f"Peak memory of whole runs: iproceeds {max(ours['peak_rss']):.0f} MiB, networkx {max(peer['peak_rss']):.0f} MiB.")
+    print(f"Reach listing: {len(mine)} (source, account) pairs.")
+    if not all(same.values()):
         sys.exit("results differ")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--peer-run":
-        networkx_job(sys.argv[2], sys.argv[3], set(sys.argv[4].split(",")), sys.argv[5])
+        peer_main(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         main()

@@ -32,6 +32,9 @@ struct LedgerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With bank-csv: the statement's own account, when the export has no column for it.", valueName: "account"))
     var account: String?
 
+    @Flag(help: "Print how long each phase took (import, graph, trace) on standard error.")
+    var timings = false
+
     @Option(help: ArgumentHelp("Conversions between assets (conversion,funding,funded[,note] CSV): taint carries across as a fraction. See docs/tracing-policies.md.", valueName: "file"))
     var conversions: String?
 
@@ -59,9 +62,21 @@ struct LedgerOptions: ParsableArguments {
             let code = parts[0].hasPrefix("0x") ? parts[0].lowercased() : parts[0].uppercased()
             options.scales[code] = Int(parts[1])!
         }
-        let ledger = try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) }
+        let ledger = try timed("import") { try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) } }
         printIssues(ledger)
         return ledger
+    }
+
+    /// Runs `body`, and with `--timings` prints its wall time and the peak memory so far on standard error.
+    func timed<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
+        guard timings else { return try body() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let value = try body()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        FileHandle.standardError.write(Data(String(format: "timing: %@ %.3f s (peak RSS %.0f MiB)\n", phase, seconds, Double(usage.ru_maxrss) / 1024).utf8))
+        return value
     }
 
     /// The conversion records of `--conversions`, if given (exit 65 on a malformed file); the file joins the
@@ -180,11 +195,11 @@ struct TraceRun: ParsableCommand {
             let conversions = try input.loadConversions(into: &loaded)
             ledger = loaded
             let at = until.flatMap(Timestamp.parse)
-            result = try reporting {
+            result = try input.timed("trace") { try reporting {
                 conversions.isEmpty
                     ? MixedTraceResult(policy: policy.value, traces: [try TaintTracer.run(ledger, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)], conversions: [])
                     : try MixedTracer.run(ledger, conversions: conversions, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)
-            }
+            } }
         }
         let report: String
         switch format {

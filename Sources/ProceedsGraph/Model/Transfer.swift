@@ -71,7 +71,7 @@ public struct ImportIssue: Sendable, Hashable {
 
 /// Everything imported from a set of input files.
 public struct Ledger: Sendable {
-    public var transfers: [Transfer]
+    public var transfers: TransferTable
     public var issues: [ImportIssue]
     /// Each input file with its SHA-256.
     public var inputs: [(path: String, sha256: String)]
@@ -79,7 +79,7 @@ public struct Ledger: Sendable {
     public var duplicatesMerged = 0
 
     public init(transfers: [Transfer] = [], issues: [ImportIssue] = [], inputs: [(path: String, sha256: String)] = []) {
-        self.transfers = transfers
+        self.transfers = TransferTable(transfers)
         self.issues = issues
         self.inputs = inputs
     }

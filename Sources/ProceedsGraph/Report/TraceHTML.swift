@@ -129,7 +129,7 @@ public enum TraceHTML {
             let nodes = r.accounts.map { ($0, false) } + r.conversions.map { ($0, true) }
             for (a, isConversion) in nodes {
                 let w = weight[a.account] ?? (false, 0)
-                weight[a.account] = (w.holds || (!isConversion && a.taintedHeld > 0), w.arrivals + a.taintedArrivals.count)
+                weight[a.account] = (w.holds || (!isConversion && a.taintedHeld > 0), w.arrivals + a.arrivalCount)
                 if isConversion {
                     conversionNodes.insert(a.account)
                 } else {

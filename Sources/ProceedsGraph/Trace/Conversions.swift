@@ -180,8 +180,7 @@ public enum MixedTracer {
     /// Checks the records against the ledger and reroutes funding into, and funded out of, the conversion nodes.
     static func link(_ ledger: Ledger, _ records: [ConversionRecord]) throws -> (Ledger, [Link]) {
         var position: [String: Int] = [:]
-        for (i, t) in ledger.transfers.enumerated() where position[t.id] == nil { position[t.id] = i }
-        let accounts = Set(ledger.transfers.flatMap { [$0.from, $0.to] })
+        for i in ledger.transfers.indices where position[ledger.transfers.id(i)] == nil { position[ledger.transfers.id(i)] = i }
         var rewritten = ledger
         var used: [String: String] = [:]
         var links: [Link] = []
@@ -190,7 +189,7 @@ public enum MixedTracer {
                 ImportError(file: r.source.file, line: r.source.line, reason: "conversion \(r.id): \(why)")
             }
             guard !r.funding.isEmpty, !r.funded.isEmpty else { throw fail("needs at least one funding and one funded transfer") }
-            guard !accounts.contains(r.node) else { throw fail("the ledger already has an account named \(r.node)") }
+            guard ledger.transfers.accountNumber(r.node) == nil else { throw fail("the ledger already has an account named \(r.node)") }
             func lookup(_ id: String) throws -> Int {
                 guard let i = position[id] else { throw fail("transfer \(id) is not in the ledger") }
                 if let other = used[id] { throw fail("transfer \(id) is already part of conversion \(other)") }

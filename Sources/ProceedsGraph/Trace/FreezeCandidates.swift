@@ -63,16 +63,21 @@ public enum FreezeCandidates {
         var results: [TaintPolicy: TraceResult] = [:]
         for (p, r) in traced { results[p] = r }
         var byAccount: [String: FreezeCandidate] = [:]
+        var evidence: [String: AccountTaint] = [:]  // under the first policy that reached the account
         for p in policies {
             for a in results[p]?.accounts ?? [] where a.taintedHeld > 0 {
                 var c = byAccount[a.account] ?? FreezeCandidate(account: a.account, label: labels[a.account], held: [:], balance: a.balance, evidence: [])
                 c.held[p] = a.taintedHeld
-                if c.evidence.isEmpty { c.evidence = a.taintedArrivals }  // under the first policy that reached it
+                if evidence[a.account] == nil { evidence[a.account] = a }
                 byAccount[a.account] = c
             }
         }
         let kept = byAccount.values.filter { c in
             c.label?.category != "victim" && c.held.values.contains { $0 >= minimum }
+        }.map { c in
+            var c = c
+            c.evidence = evidence[c.account]!.taintedArrivals  // listed only for the accounts kept
+            return c
         }
         let grouped = Dictionary(grouping: kept) { c -> String in
             let name = c.label?.institution ?? ""

@@ -16,37 +16,31 @@ public struct TemporalGraph: Sendable {
     /// Incoming likewise (for the backward pruning of path listings).
     let inStart: [Int32]
     let incoming: [Int32]
-    private let index: [String: Int32]
+    private let table: TransferTable
 
     /// - Parameter asset: the asset to take; `nil` takes the only asset of the ledger.
     /// - Throws: ``TraceError`` when `asset` is `nil` and the ledger has several.
     public init(_ ledger: Ledger, asset requested: String?, since: Int64? = nil, until: Int64? = nil) throws {
-        let all = ledger.transfers
-        let assets = Set(all.map(\.asset))
+        let table = ledger.transfers
+        let assets = table.assetCodes
         guard let asset = requested ?? (assets.count == 1 ? assets.first : nil) else {
-            throw TraceError(description: "the ledger has several assets (\(assets.sorted().joined(separator: ", "))); choose one with --asset")
+            throw TraceError(description: "the ledger has several assets (\(assets.joined(separator: ", "))); choose one with --asset")
         }
-        var order = all.indices.filter { all[$0].asset == asset && all[$0].time >= (since ?? .min) && all[$0].time <= (until ?? .max) }
-        order.sort { Transfer.applicationOrder(all[$0], all[$1]) }
-        var index: [String: Int32] = [:]
-        var names: [String] = []
-        func id(_ name: String) -> Int32 {
-            if let i = index[name] { return i }
-            index[name] = Int32(names.count)
-            names.append(name)
-            return Int32(names.count - 1)
-        }
-        let from = order.map { id(all[$0].from) }
-        let to = order.map { id(all[$0].to) }
+        let order = table.rows(asset: asset, since: since, until: until)
+        let fromColumn = table.fromColumn
+        let toColumn = table.toColumn
+        let from = order.map { fromColumn[$0] }
+        let to = order.map { toColumn[$0] }
+        // Node numbers are the ledger's account numbers (every asset's), so no re-interning is needed.
+        names = table.accountNames
         (outStart, outgoing) = Self.csr(from, nodes: names.count)
         (inStart, incoming) = Self.csr(to, nodes: names.count)
         self.asset = asset
-        self.scale = order.first.map { all[$0].scale } ?? AssetScale.known[asset] ?? 2
-        self.names = names
+        self.scale = table.scale(of: asset) ?? AssetScale.known[asset] ?? 2
         self.transfers = order
         self.from = from
         self.to = to
-        self.index = index
+        self.table = table
     }
 
     /// Counting sort of edge numbers by endpoint: edges stay ascending within each node.
@@ -63,7 +57,11 @@ public struct TemporalGraph: Sendable {
         return (start, edges)
     }
 
-    public func node(_ account: String) -> Int? { index[account].map(Int.init) }
+    /// The node of `account`, if it has a transfer of this asset in the window.
+    public func node(_ account: String) -> Int? {
+        guard let i = table.accountNumber(account).map(Int.init), outStart[i] < outStart[i + 1] || inStart[i] < inStart[i + 1] else { return nil }
+        return i
+    }
     public var transferCount: Int { transfers.count }
 
     /// Outgoing edges of `u` strictly after edge number `after`, found by binary search.

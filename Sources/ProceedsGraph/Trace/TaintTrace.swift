@@ -27,14 +27,6 @@ public struct TraceSeeds: Sendable {
         self.since = since
         self.partial = partial
     }
-
-    /// The tainted part of `t` when it lands because it is a seed, or `nil` if it is not one.
-    func seedTaint(_ t: Transfer) -> MinorUnits? {
-        if transferIDs.contains(t.id) { return t.amount }
-        if let a = fromAccount, t.from == a, t.time >= (since ?? Int64.min) { return t.amount }
-        if let p = partial[t.id] { return min(max(p, 0), t.amount) }
-        return nil
-    }
 }
 
 /// Taint figures of one account, in minor units.
@@ -47,8 +39,66 @@ public struct AccountTaint: Sendable, Equatable {
     public var balance: MinorUnits
     /// The clean funds the account is taken to have held before its first transfer.
     public var opening: MinorUnits
+    /// Where the arrivals are kept: as rows of the ledger until someone asks (a haircut trace of a million
+    /// transfers has close to a million tainted arrivals, and most reports never list them).
+    var arrivals: Arrivals
+
+    enum Arrivals: Sendable {
+        case list([TaintedArrival])
+        case rows(TransferTable, [ArrivalRecord])
+    }
+
+    struct ArrivalRecord: Sendable {
+        var row: Int32
+        var tainted: MinorUnits
+    }
+
+    public init(
+        account: String, taintedReceived: MinorUnits, taintedSent: MinorUnits, taintedHeld: MinorUnits, balance: MinorUnits,
+        opening: MinorUnits, taintedArrivals: [TaintedArrival] = []
+    ) {
+        self.init(account: account, taintedReceived: taintedReceived, taintedSent: taintedSent, taintedHeld: taintedHeld,
+                  balance: balance, opening: opening, arrivals: .list(taintedArrivals))
+    }
+
+    init(account: String, taintedReceived: MinorUnits, taintedSent: MinorUnits, taintedHeld: MinorUnits, balance: MinorUnits,
+         opening: MinorUnits, arrivals: Arrivals) {
+        self.account = account
+        self.taintedReceived = taintedReceived
+        self.taintedSent = taintedSent
+        self.taintedHeld = taintedHeld
+        self.balance = balance
+        self.opening = opening
+        self.arrivals = arrivals
+    }
+
     /// The transfers that brought taint in, with the tainted part of each, in application order.
-    public var taintedArrivals: [TaintedArrival] = []
+    public var taintedArrivals: [TaintedArrival] {
+        get {
+            switch arrivals {
+            case .list(let list): return list
+            case .rows(let table, let records):
+                return records.map { r in
+                    let t = table[Int(r.row)]
+                    return TaintedArrival(transferID: t.id, time: t.time, from: t.from, tainted: r.tainted, source: t.source)
+                }
+            }
+        }
+        set { arrivals = .list(newValue) }
+    }
+
+    /// How many transfers brought taint in.
+    public var arrivalCount: Int {
+        switch arrivals {
+        case .list(let list): return list.count
+        case .rows(_, let records): return records.count
+        }
+    }
+
+    public static func == (a: AccountTaint, b: AccountTaint) -> Bool {
+        a.account == b.account && a.taintedReceived == b.taintedReceived && a.taintedSent == b.taintedSent
+            && a.taintedHeld == b.taintedHeld && a.balance == b.balance && a.opening == b.opening && a.taintedArrivals == b.taintedArrivals
+    }
 }
 
 /// One transfer that brought taint into an account: the evidence behind a figure.
@@ -115,43 +165,51 @@ public enum TaintTracer {
         _ ledger: Ledger, seeds: TraceSeeds, policy: TaintPolicy, until: Int64? = nil, asset requested: String? = nil,
         conversionNodes: Set<String> = []
     ) throws -> TraceResult {
-        // Work on indices into the ledger: copying a million transfers (six strings each) costs more than tracing.
-        let all = ledger.transfers
-        let seedTaint = all.map { t in until == nil || t.time <= until! ? seeds.seedTaint(t) : nil }
-        let seedFlags = seedTaint.map { $0 != nil }
-        guard let firstSeed = seedFlags.firstIndex(of: true) else {
+        // Work on the ledger's columns: interned account numbers, times and amounts, no strings per transfer.
+        let table = ledger.transfers
+        let fromColumn = table.fromColumn
+        let toColumn = table.toColumn
+        let times = table.timeColumn
+        let amounts = table.amountColumn
+        let seedAccount = seeds.fromAccount.flatMap { table.accountNumber($0) }
+        let since = seeds.since ?? .min
+        var seedTaint: [Int: MinorUnits] = [:]
+        var firstSeed: Int?
+        for row in 0..<table.count where until == nil || times[row] <= until! {
+            let amount = amounts[row]
+            var seeded: MinorUnits?
+            if let a = seedAccount, fromColumn[row] == a, times[row] >= since { seeded = amount }
+            if seeded == nil, !seeds.transferIDs.isEmpty || !seeds.partial.isEmpty {
+                let id = table.id(row)
+                if seeds.transferIDs.contains(id) { seeded = amount } else if let p = seeds.partial[id] { seeded = min(max(p, 0), amount) }
+            }
+            if let seeded {
+                seedTaint[row] = seeded
+                if firstSeed == nil { firstSeed = row }
+            }
+        }
+        guard let firstSeed else {
             throw TraceError(description: "no seed transfer found: check --seed-tx ids, or --from and --since")
         }
-        let asset = requested ?? all[firstSeed].asset
-        if requested == nil, let other = seedFlags.indices.first(where: { seedFlags[$0] && all[$0].asset != asset }) {
-            throw TraceError(description: "seeds are in more than one asset (\(asset), \(all[other].asset)); choose one with --asset")
+        let asset = requested ?? table.asset(firstSeed).code
+        if requested == nil, let other = seedTaint.keys.sorted().first(where: { table.asset($0).code != asset }) {
+            throw TraceError(description: "seeds are in more than one asset (\(asset), \(table.asset(other).code)); choose one with --asset")
         }
-        var order = all.indices.filter { all[$0].asset == asset && (until == nil || all[$0].time <= until!) }
-        order.sort { Transfer.applicationOrder(all[$0], all[$1]) }
-        let scale = order.first.map { all[$0].scale } ?? all[firstSeed].scale
-
-        // Intern accounts.
-        var index: [String: Int] = [:]
-        index.reserveCapacity(order.count / 2)
-        var names: [String] = []
-        func id(_ name: String) -> Int {
-            if let i = index[name] { return i }
-            index[name] = names.count
-            names.append(name)
-            return names.count - 1
-        }
-        let from = order.map { id(all[$0].from) }
-        let to = order.map { id(all[$0].to) }
+        let order = table.rows(asset: asset, until: until)
+        let scale = order.first.map { table.asset($0).scale } ?? table.asset(firstSeed).scale
+        let names = table.accountNames
         let n = names.count
+        let from = order.map { Int(fromColumn[$0]) }
+        let to = order.map { Int(toColumn[$0]) }
 
         // Opening lots: what each account must have held before its first transfer never to go negative.
         var running = [MinorUnits](repeating: 0, count: n)
         var lowest = [MinorUnits](repeating: 0, count: n)
         for (k, i) in order.enumerated() {
-            let t = all[i]
-            running[from[k]] -= t.amount
+            let amount = amounts[i]
+            running[from[k]] -= amount
             lowest[from[k]] = min(lowest[from[k]], running[from[k]])
-            running[to[k]] += t.amount
+            running[to[k]] += amount
         }
         let opening = lowest.map { -$0 }
 
@@ -164,25 +222,24 @@ public enum TaintTracer {
         var heads = [Int](repeating: 0, count: lots.count)  // FIFO: index of the oldest live lot
         var injected: MinorUnits = 0
         var seedIDs: [String] = []
-        var arrivals = [[TaintedArrival]](repeating: [], count: n)
+        var arrivals = [[AccountTaint.ArrivalRecord]](repeating: [], count: n)
 
         for (k, i) in order.enumerated() {
-            let t = all[i]
+            let amount = amounts[i]
             let s = from[k]
             let r = to[k]
-            let seeded = seedTaint[i]
-            let isSeed = seeded != nil
-            if isSeed { seedIDs.append(t.id) }
+            let seeded = seedTaint.isEmpty ? nil : seedTaint[i]
+            if seeded != nil { seedIDs.append(table.id(i)) }
             var pieces: [Lot] = []
             var x: MinorUnits  // tainted part leaving the sender
             switch policy {
             case .poison:
-                x = poisoned[s] ? t.amount : 0
+                x = poisoned[s] ? amount : 0
             case .haircut:
-                x = tainted[s] == 0 ? 0 : t.amount.scaled(by: tainted[s], over: balance[s])
+                x = tainted[s] == 0 ? 0 : amount.scaled(by: tainted[s], over: balance[s])
                 tainted[s] -= x
             case .fifo, .lifo:
-                var need = t.amount
+                var need = amount
                 x = 0
                 while need > 0 {
                     let i = policy == .fifo ? heads[s] : lots[s].count - 1
@@ -202,16 +259,14 @@ public enum TaintTracer {
                 }
                 tainted[s] -= x
             }
-            balance[s] -= t.amount
+            balance[s] -= amount
             sent[s] += x
             // A seed lands with its seeded part, or more when the sender's own taint already covers more.
             let arriving = max(seeded ?? 0, x)
             injected += arriving - x
             received[r] += arriving
-            balance[r] += t.amount
-            if arriving > 0 {
-                arrivals[r].append(TaintedArrival(transferID: t.id, time: t.time, from: t.from, tainted: arriving, source: t.source))
-            }
+            balance[r] += amount
+            if arriving > 0 { arrivals[r].append(AccountTaint.ArrivalRecord(row: Int32(i), tainted: arriving)) }
             switch policy {
             case .poison:
                 if arriving > 0 { poisoned[r] = true }
@@ -220,8 +275,8 @@ public enum TaintTracer {
             case .fifo, .lifo:
                 tainted[r] += arriving
                 if arriving > x {
-                    pieces = arriving == t.amount ? [Lot(amount: arriving, tainted: true)]
-                        : [Lot(amount: arriving, tainted: true), Lot(amount: t.amount - arriving, tainted: false)]
+                    pieces = arriving == amount ? [Lot(amount: arriving, tainted: true)]
+                        : [Lot(amount: arriving, tainted: true), Lot(amount: amount - arriving, tainted: false)]
                 }
                 for p in pieces {
                     if lots[r].count > heads[r], lots[r][lots[r].count - 1].tainted == p.tainted {
@@ -244,7 +299,7 @@ public enum TaintTracer {
             if received[a] > 0 || sent[a] > 0 || h > 0 {
                 let figures = AccountTaint(
                     account: names[a], taintedReceived: received[a], taintedSent: sent[a], taintedHeld: h, balance: balance[a],
-                    opening: opening[a], taintedArrivals: arrivals[a])
+                    opening: opening[a], arrivals: .rows(table, arrivals[a]))
                 if isConversion { conversions.append(figures) } else { accounts.append(figures) }
             }
         }
