@@ -6,7 +6,7 @@ import ProceedsGraph
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Follow the proceeds: import ledgers and trace tainted funds through time.",
-        subcommands: [TraceRun.self, TraceFreeze.self, TracePaths.self])
+        subcommands: [TraceRun.self, TraceFreeze.self, TracePaths.self, TracePatterns.self])
 }
 
 /// The ledger inputs every trace command takes.

@@ -1,0 +1,117 @@
+/// Looks for money-mule and laundering patterns in a ledger, one asset at a time: fan-in, fan-out, rapid
+/// pass-through, cycles, structuring and peel chains. `docs/patterns.md` defines each exactly.
+///
+/// A finding is a lead, not proof: it says that transfers have a shape, and lists them with their source
+/// references so that a reader can check the shape and look for the explanation.
+///
+/// Every detector is linear in the number of transfers, except the cycle search, which is bounded by the
+/// cycle window, the hop count and ``PatternOptions/cycleSearchLimit`` per start transfer, and only starts
+/// between accounts of one strongly connected component. Amounts are compared exactly, as integers.
+public enum PatternFinder {
+    /// Scans `ledger` for the patterns in `options.kinds`.
+    /// - Returns: findings sorted by kind (in ``PatternKind`` order), then time of the first evidence transfer,
+    ///   then accounts, numbered `P-0001`, … in that order; and what was left out and why.
+    /// - Throws: ``TraceError`` when an option is out of range, the threshold or minimum is not an amount of a
+    ///   scanned asset, or `options.asset` has no transfers.
+    public static func scan(_ ledger: Ledger, options: PatternOptions = PatternOptions()) throws -> PatternScan {
+        try options.validate()
+        let all = ledger.transfers
+        var byAsset: [String: [Int]] = [:]
+        var selfTransfers = 0
+        var scanned = 0
+        for (i, t) in all.enumerated() where options.asset == nil || t.asset == options.asset {
+            scanned += 1
+            if t.from == t.to {
+                selfTransfers += 1
+                continue
+            }
+            byAsset[t.asset, default: []].append(i)
+        }
+        if let asset = options.asset, scanned == 0 {
+            let present = Set(all.map(\.asset)).sorted().joined(separator: ", ")
+            throw TraceError(description: "no transfers in \(asset); the ledger has: \(present.isEmpty ? "none" : present)")
+        }
+
+        var findings: [PatternFinding] = []
+        var capped: [String] = []
+        var cappedCount = 0
+        var suppressed: [String: Int] = [:]
+        for asset in byAsset.keys.sorted() {
+            let ix = PatternIndex(transfers: all, indices: byAsset[asset]!, asset: asset)
+            func amount(_ text: String, _ what: String) throws -> MinorUnits {
+                guard let v = Decimal.parse(text, scale: ix.scale), v >= 0 else {
+                    throw TraceError(description: "\(what) '\(text)' is not an amount of \(asset) with at most \(ix.scale) decimals")
+                }
+                return v
+            }
+            let minimum = try amount(options.minimumTotal, "the minimum amount")
+            var found: [PatternFinding] = []
+            let kinds = options.kinds
+            if kinds.contains(.fanIn) {
+                found += ix.fanFindings(incoming: true, window: options.window(.fanIn), minimum: options.minCounterparties)
+            }
+            if kinds.contains(.fanOut) {
+                found += ix.fanFindings(incoming: false, window: options.window(.fanOut), minimum: options.minCounterparties)
+            }
+            if kinds.contains(.passThrough) {
+                found += ix.passThroughFindings(window: options.window(.passThrough), percent: options.forwardPercent)
+            }
+            if kinds.contains(.cycle) {
+                let (cycles, stopped) = ix.cycleFindings(
+                    window: options.window(.cycle), maxHops: options.maxHops, limit: options.cycleSearchLimit)
+                found += cycles
+                cappedCount += stopped.count
+                capped += stopped.prefix(max(0, 20 - capped.count)).map { ix.transfer($0).id }
+            }
+            if kinds.contains(.structuring) {
+                found += ix.structuringFindings(
+                    threshold: try amount(options.threshold, "the threshold"), margin: options.marginPercent,
+                    minimum: options.minNearThreshold, window: options.window(.structuring))
+            }
+            if kinds.contains(.peelChain) {
+                found += ix.peelChainFindings(
+                    percent: options.peelPercent, minimum: options.minPeelHops, window: options.window(.peelChain))
+            }
+            for var f in found {
+                if f.total < minimum {
+                    suppressed["total below the minimum amount", default: 0] += 1
+                    continue
+                }
+                let subjects = f.kind == .peelChain ? Array(f.accounts.dropLast()) : f.kind == .cycle ? f.accounts : [f.accounts[0]]
+                if let excluded = subjects.compactMap({ options.labels[$0]?.category }).first(where: options.excludeCategories.contains) {
+                    suppressed["account labelled \(excluded)", default: 0] += 1
+                    continue
+                }
+                f.labels = f.accounts.compactMap { options.labels[$0] }
+                if let hub = subjects.compactMap({ options.labels[$0] }).first(where: { PatternOptions.hubCategories.contains($0.category) }) {
+                    f.note = "\(hub.account) is labelled \(hub.category) (\(hub.label)): many counterparties and fast turnover "
+                        + "are ordinary business for such an account"
+                }
+                findings.append(f)
+            }
+        }
+        // Sort indices, not the findings: moving a finding copies its evidence list's reference counts.
+        let order = findings.indices.sorted { reportOrder(findings[$0], findings[$1]) }
+        findings = order.enumerated().map { k, i in
+            var f = findings[i]
+            let n = String(k + 1)
+            f.id = "P-" + String(repeating: "0", count: max(0, 4 - n.count)) + n
+            return f
+        }
+        return PatternScan(
+            findings: findings, options: options, assets: byAsset.keys.sorted(), transfersScanned: scanned,
+            selfTransfersIgnored: selfTransfers, suppressed: suppressed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            cycleSearchesCapped: cappedCount, cappedStarts: capped)
+    }
+
+    /// Kind, first time, accounts, asset, last time, then the evidence ids: a total order, so the report is the
+    /// same for the same input whatever order its rows came in.
+    static func reportOrder(_ a: PatternFinding, _ b: PatternFinding) -> Bool {
+        if a.kind != b.kind { return a.kind < b.kind }
+        if a.first != b.first { return a.first < b.first }
+        if a.accounts != b.accounts { return a.accounts.lexicographicallyPrecedes(b.accounts) }
+        if a.asset != b.asset { return a.asset < b.asset }
+        if a.last != b.last { return a.last < b.last }
+        return a.evidence.map(\.transfer.id).lexicographicallyPrecedes(b.evidence.map(\.transfer.id))
+    }
+}

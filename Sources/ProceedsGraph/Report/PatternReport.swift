@@ -1,0 +1,181 @@
+import EvidenceKit
+
+/// Pattern findings as JSON (for scripts and the case file), CSV (one row per evidence transfer, for a
+/// spreadsheet) or text (a table and the reasons, for people). All three are deterministic: the same input and
+/// options give the same bytes.
+public enum PatternReport {
+    private static func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+
+    private static func figureJSON(_ f: PatternFigure, scale: Int) -> String {
+        switch f.value {
+        case .amount(let v): str(Decimal.format(v, scale: scale))
+        case .count(let n): String(n)
+        case .basisPoints(let v): str(Decimal.format(v, scale: 2))
+        case .seconds(let s): String(s)
+        case .text(let t): str(t)
+        }
+    }
+
+    private static func figureText(_ f: PatternFigure, finding: PatternFinding) -> String {
+        switch f.value {
+        case .amount(let v): Decimal.format(v, scale: finding.scale) + " " + finding.asset
+        case .count(let n): String(n)
+        case .basisPoints(let v): Decimal.format(v, scale: 2) + "%"
+        case .seconds(let s): PatternWindow.format(s * 1000)
+        case .text(let t): t
+        }
+    }
+
+    private static func source(_ r: SourceReference) -> String { r.location.isEmpty ? r.file : r.file + " " + r.location }
+
+    /// The options a scan ran with, so the report says what its flags mean.
+    private static func parameters(_ o: PatternOptions) -> [(String, String)] {
+        let kinds = PatternKind.allCases.filter(o.kinds.contains)
+        return [
+            ("kinds", "[" + kinds.map { str($0.rawValue) }.joined(separator: ", ") + "]"),
+            ("windows", "{" + kinds.map { "\(str($0.rawValue)): \(str(PatternWindow.format(o.window($0))))" }.joined(separator: ", ") + "}"),
+            ("window_seconds", "{" + kinds.map { "\(str($0.rawValue)): \(o.window($0) / 1000)" }.joined(separator: ", ") + "}"),
+            ("min_counterparties", String(o.minCounterparties)), ("forward_percent", String(o.forwardPercent)),
+            ("max_hops", String(o.maxHops)), ("cycle_search_limit", String(o.cycleSearchLimit)),
+            ("threshold", str(o.threshold)), ("margin_percent", String(o.marginPercent)),
+            ("min_near_threshold", String(o.minNearThreshold)), ("peel_percent", String(o.peelPercent)),
+            ("min_peel_hops", String(o.minPeelHops)), ("min_amount", str(o.minimumTotal)),
+            ("asset", o.asset.map(str) ?? "null"),
+            ("exclude_categories", "[" + o.excludeCategories.sorted().map(str).joined(separator: ", ") + "]"),
+        ]
+    }
+
+    public static func json(_ scan: PatternScan, ledger: Ledger) -> String {
+        var s = "{\n"
+        s += "  \"parameters\": {" + parameters(scan.options).map { "\(str($0.0)): \($0.1)" }.joined(separator: ", ") + "},\n"
+        s += "  \"assets\": [" + scan.assets.map(str).joined(separator: ", ") + "],\n"
+        s += "  \"transfers_scanned\": \(scan.transfersScanned),\n"
+        s += "  \"self_transfers_ignored\": \(scan.selfTransfersIgnored),\n"
+        s += "  \"counts\": {" + PatternKind.allCases.map { k in
+            "\(str(k.rawValue)): \(scan.findings.filter { $0.kind == k }.count)"
+        }.joined(separator: ", ") + "},\n"
+        s += "  \"findings\": [\n"
+        s += scan.findings.map { f in
+            func amount(_ v: MinorUnits) -> String { str(Decimal.format(v, scale: f.scale)) }
+            let labels = Dictionary(f.labels.map { ($0.account, $0) }) { a, _ in a }
+            var o = "    {\"id\": \(str(f.id)), \"kind\": \(str(f.kind.rawValue)), \"asset\": \(str(f.asset)),\n"
+            o += "     \"accounts\": [" + f.accounts.map { a in
+                var e = "{\"account\": \(str(a))"
+                if let l = labels[a] {
+                    e += ", \"label\": \(str(l.label)), \"category\": \(str(l.category)), \"institution\": \(str(l.institution))"
+                }
+                return e + "}"
+            }.joined(separator: ", ") + "],\n"
+            o += "     \"first\": \(str(Timestamp.format(f.first))), \"last\": \(str(Timestamp.format(f.last))), \"total\": \(amount(f.total)),\n"
+            o += "     \"reason\": \(str(f.reason)),\n"
+            if let note = f.note { o += "     \"note\": \(str(note)),\n" }
+            o += "     \"figures\": {" + f.figures.map { "\(str($0.name)): \(figureJSON($0, scale: f.scale))" }.joined(separator: ", ") + "},\n"
+            o += "     \"evidence\": [\n"
+            o += f.evidence.map { e in
+                let t = e.transfer
+                return "       {\"transfer\": \(str(t.id)), \"role\": \(str(e.role)), \"time\": \(str(Timestamp.format(t.time))), "
+                    + "\"from\": \(str(t.from)), \"to\": \(str(t.to)), \"amount\": \(amount(t.amount)), "
+                    + "\"source\": \(str(source(t.source))), \"source_sha256\": \(str(t.source.fileSHA256))}"
+            }.joined(separator: ",\n")
+            return o + "\n     ]}"
+        }.joined(separator: ",\n")
+        s += scan.findings.isEmpty ? "  ],\n" : "\n  ],\n"
+        s += "  \"suppressed\": [" + scan.suppressed.map { "{\"reason\": \(str($0.reason)), \"count\": \($0.count)}" }.joined(separator: ", ") + "],\n"
+        s += "  \"cycle_searches_capped\": \(scan.cycleSearchesCapped),\n"
+        s += "  \"capped_cycle_starts\": [" + scan.cappedStarts.map(str).joined(separator: ", ") + "],\n"
+        s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
+        s += "  \"import_issues\": \(ledger.issues.count),\n"
+        s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n"
+        s += "}\n"
+        return s
+    }
+
+    /// One row per evidence transfer, the finding's columns repeated on each, so a spreadsheet can filter and
+    /// pivot. A finding's accounts are joined with ` → `.
+    public static func csv(_ scan: PatternScan) -> String {
+        let field = TextEscaping.csv
+        var s = "finding,kind,asset,account,accounts,labels,first,last,total,reason,note,role,transfer,time,from,to,amount,source,source_sha256\r\n"
+        for f in scan.findings {
+            let labels = f.labels.map { "\($0.account): \($0.label) [\($0.category)]" }.joined(separator: "; ")
+            let head = [
+                f.id, f.kind.rawValue, f.asset, f.accounts[0], f.accounts.joined(separator: " → "), labels,
+                Timestamp.format(f.first), Timestamp.format(f.last), Decimal.format(f.total, scale: f.scale), f.reason, f.note ?? "",
+            ].map(field)
+            for e in f.evidence {
+                let t = e.transfer
+                let row = [
+                    e.role, t.id, Timestamp.format(t.time), t.from, t.to, Decimal.format(t.amount, scale: f.scale), source(t.source),
+                    t.source.fileSHA256,
+                ].map(field)
+                s += (head + row).joined(separator: ",") + "\r\n"
+            }
+        }
+        return s
+    }
+
+    /// A summary table, then each finding with its reason, figures and evidence.
+    public static func text(_ scan: PatternScan, ledger: Ledger) -> String {
+        func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+        func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+            guard let columns = rows.first?.count else { return "" }
+            let widths = (0..<columns).map { c in rows.map { $0[c].count }.max() ?? 0 }
+            return rows.map { row in
+                row.enumerated().map { c, cell in
+                    if rightAligned.contains(c) { return String(repeating: " ", count: widths[c] - cell.count) + cell }
+                    return c == columns - 1 ? cell : pad(cell, widths[c])
+                }.joined(separator: "  ")
+            }.joined(separator: "\n") + "\n"
+        }
+        func accounts(_ f: PatternFinding) -> String {
+            let all = f.accounts.joined(separator: " → ")
+            return all.count <= 48 || f.accounts.count == 1 ? all : f.accounts[0] + " → … (\(f.accounts.count) accounts)"
+        }
+        let counts = PatternKind.allCases.map { k in "\(k.rawValue) \(scan.findings.filter { $0.kind == k }.count)" }
+        var s = "Pattern findings: \(scan.findings.count) in \(scan.transfersScanned) transfers"
+        s += scan.assets.isEmpty ? "" : " (" + scan.assets.joined(separator: ", ") + ")"
+        s += "\n" + counts.joined(separator: ", ") + "\n"
+        s += "A finding is a lead, not proof: docs/patterns.md says what each pattern means and does not mean.\n\n"
+        if !scan.findings.isEmpty {
+            var rows = [["ID", "KIND", "FIRST", "LAST", "TOTAL", "TRANSFERS", "ACCOUNTS"]]
+            for f in scan.findings {
+                rows.append([
+                    f.id, f.kind.rawValue, Timestamp.format(f.first), Timestamp.format(f.last),
+                    Decimal.format(f.total, scale: f.scale) + " " + f.asset, String(f.evidence.count), accounts(f),
+                ])
+            }
+            s += table(rows, rightAligned: [4, 5]) + "\n"
+        }
+        for f in scan.findings {
+            s += "\(f.id)  \(f.kind.rawValue)  \(f.accounts.joined(separator: " → "))\n"
+            for l in f.labels {
+                s += "  \(l.account): \(l.label), \(l.category)" + (l.institution.isEmpty ? "" : ", \(l.institution)") + "\n"
+            }
+            s += "  " + f.reason + "\n"
+            if let note = f.note { s += "  note: " + note + "\n" }
+            // Durations read as durations here ("median_delay 2h05m"); the JSON name keeps its unit.
+            s += "  figures: " + f.figures.map { fig in
+                let name = fig.name.hasSuffix("_seconds") ? String(fig.name.dropLast("_seconds".count)) : fig.name
+                return "\(name) \(figureText(fig, finding: f))"
+            }.joined(separator: ", ") + "\n"
+            let rows = f.evidence.map { e in
+                let t = e.transfer
+                return ["    " + e.role, t.id, Timestamp.format(t.time), t.from + " → " + t.to, Decimal.format(t.amount, scale: f.scale), source(t.source)]
+            }
+            s += table(rows, rightAligned: [4]) + "\n"
+        }
+        for r in scan.suppressed { s += "Left out: \(r.count) finding\(r.count == 1 ? "" : "s") (\(r.reason)).\n" }
+        if scan.cycleSearchesCapped > 0 {
+            s += "Cycle search stopped at the limit for \(scan.cycleSearchesCapped) start transfer\(scan.cycleSearchesCapped == 1 ? "" : "s") "
+                + "(first: \(scan.cappedStarts.joined(separator: ", "))): cycles through them may be missing; raise --cycle-search-limit.\n"
+        }
+        if scan.selfTransfersIgnored > 0 { s += "Ignored: \(scan.selfTransfersIgnored) transfers from an account to itself.\n" }
+        let o = scan.options
+        s += "Windows: " + PatternKind.allCases.filter(o.kinds.contains).map { "\($0.rawValue) \(PatternWindow.format(o.window($0)))" }.joined(separator: ", ") + ".\n"
+        s += "Thresholds: \(o.minCounterparties) counterparties; \(o.forwardPercent)% passed on; cycles up to \(o.maxHops) hops; "
+            + "structuring \(o.minNearThreshold) transfers within \(o.marginPercent)% below \(o.threshold); peel chains of \(o.minPeelHops) hops "
+            + "passing on \(o.peelPercent)%; minimum total \(o.minimumTotal).\n"
+        s += "Inputs: " + ledger.inputs.map { "\($0.path) (SHA-256 \($0.sha256))" }.joined(separator: ", ") + "\n"
+        if !ledger.issues.isEmpty { s += "Import issues: \(ledger.issues.count) rows skipped (listed on standard error).\n" }
+        return s
+    }
+}
