@@ -13,8 +13,9 @@ import Foundation
 public struct ReidentificationVault: Sendable {
     public let path: String
     private let key: PseudonymKey
-    /// Entries by the lower-cased pseudonym. More than one entry under a pseudonym is a collision (possible only
-    /// for IPv4 addresses under the `reserved` scheme, which maps 2³² addresses into 2²⁸).
+    /// Entries by the lower-cased pseudonym. Several entries under one pseudonym are the spellings its value was
+    /// found in (`Alice@Example.com`, `alice@example.com`) or, rarely, a collision (most likely for IPv4 addresses
+    /// under the `reserved` scheme, which maps 2³² addresses into 2²⁸).
     private var entries: [String: [PseudonymRecord]]
 
     static let magic = Array("IPRVAULT".utf8)
@@ -70,8 +71,8 @@ public struct ReidentificationVault: Sendable {
         return added
     }
 
-    /// The values a pseudonym stands for: none when it is not in the vault, one as a rule, several after a
-    /// collision. Case and surrounding white space do not matter.
+    /// The values a pseudonym stands for: none when it is not in the vault, one as a rule, several when the value
+    /// was found in several spellings or after a collision. Case and surrounding white space do not matter.
     public func lookup(_ pseudonym: String) -> [PseudonymRecord] {
         let k = pseudonym.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         if let found = entries[k] { return found }
