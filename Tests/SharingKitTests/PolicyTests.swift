@@ -92,6 +92,8 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
         #expect(kind.contains("fields.a.as: unknown kind; allowed: email, ipv4"))
         let time = problem { try parseYAML("version: 1\nname: x\nfields:\n  t: {action: pseudonymise, as: time}\n") }
         #expect(time.contains("fields.t.action: pseudonymise is not defined for time; allowed: keep, drop, generalise"))
+        let scanAs = problem { try parseYAML("version: 1\nname: x\nfields:\n  c: {action: scan, as: email}\n") }
+        #expect(scanAs.contains("fields.c.as: scan finds the kinds itself; remove `as`"))
         let typeAs = problem { try parseYAML("version: 1\nname: x\ntypes:\n  email: {action: drop, as: url}\n") }
         #expect(typeAs.contains("types.email.as: only field rules take `as`"))
     }
@@ -116,12 +118,15 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
         #expect(m.hasPrefix("policy test.yaml is invalid (3 problems):"))
     }
 
-    @Test func syntaxErrorsAndDuplicateKeys() {
+    @Test func syntaxErrorsAndDuplicateKeys() throws {
         #expect(problem { try parseJSON(#"{"version": 1, "name": "x",}"#) }.contains("test.json is not valid JSON"))
         #expect(
             problem { try parseJSON("{\"version\": 1,\n \"name\": \"x\",\n \"name\": \"y\"}") }
                 .contains("key \"name\" appears twice (line 3)"))
         #expect(problem { try parseYAML("version: 1\nname: x\nname: y\n") }.contains("test.yaml is not valid YAML"))
+        // An alias is plain YAML: it gives the same policy as writing the value out.
+        let aliased = try parseYAML("version: 1\nname: x\ntypes:\n  email: &d drop\n  phone: *d\n")
+        #expect(aliased == (try parseYAML("version: 1\nname: x\ntypes:\n  email: drop\n  phone: drop\n")))
     }
 
     @Test func missingPolicyFile() {

@@ -66,8 +66,8 @@ indirect enum PolicyDocument: Hashable, Sendable {
 
     // MARK: Reading
 
-    /// Reads YAML (1.1 as libyaml reads it; duplicate keys and anchors refused). Mapping keys are taken as text;
-    /// a value's type is what YAML resolves it to, so `prefix: "24"` is a string, not a number.
+    /// Reads YAML (1.1 as libyaml reads it; duplicate keys refused, aliases expanded). Mapping keys are taken as
+    /// text; a value's type is what YAML resolves it to, so `prefix: "24"` is a string, not a number.
     /// - Throws: ``EvidenceError`` (`.policy`) naming the source and, where libyaml gives one, the line.
     static func parseYAML(_ text: String, source: String) throws -> PolicyDocument {
         let node: Node?
@@ -110,7 +110,8 @@ indirect enum PolicyDocument: Hashable, Sendable {
             }
             return .object(out)
         case .alias:
-            throw EvidenceError(.policy, "\(source): YAML aliases are not allowed in a policy\(location())", path: source)
+            throw EvidenceError(
+                .policy, "\(source): YAML aliases are not allowed in a policy\(location())", path: source)
         }
     }
 

@@ -8,10 +8,10 @@ extension SharingPolicy {
     }
 
     /// The shipped CSIRT-to-police policy (`--policy default`); the same text as `Samples/policies/default.yaml`.
-    public static var shippedDefault: SharingPolicy {
+    public static let shippedDefault: SharingPolicy = {
         // The shipped text is checked by the test suite; failing to parse it is a build defect.
         try! parse(Array(DefaultPolicy.yaml.utf8), format: .yaml, source: "the shipped default policy")
-    }
+    }()
 
     /// The policy a `--policy` argument names: `default` for ``shippedDefault``, otherwise a file path (write
     /// `./default` for a file of that name).
@@ -40,7 +40,8 @@ extension SharingPolicy {
     /// - Parameters:
     ///   - format: the syntax; `nil` to decide by the first non-blank character (`{` for JSON).
     ///   - source: the file name or description used in error messages.
-    /// - Throws: ``EvidenceError`` (`.policy`) listing every problem found, each with its key path (`types.card.keep_last`)
+    /// - Throws: ``EvidenceError`` (`.policy`) listing every problem found, each with its key path
+    ///   (`types.card.keep_last`)
     ///   and what is allowed there.
     public static func parse(_ bytes: [UInt8], format: FileFormat?, source: String) throws -> SharingPolicy {
         let syntax =
@@ -268,15 +269,15 @@ private struct PolicyValidator {
             )
             return nil
         }
+        if action == .scan && field && kind != nil {
+            problem("\(path).as", "scan finds the kinds itself; remove `as`")
+            return nil
+        }
         guard allowedActions.contains(action) else {
             let why =
                 action == .scan && !field
                 ? "scan applies to fields only" : "\(action.rawValue) is not defined for \(kindName)"
             problem("\(path).action", "\(why); allowed: \(Self.list(allowedActions.map(\.rawValue)))")
-            return nil
-        }
-        if action == .scan && kind != nil {
-            problem("\(path).as", "scan finds the kinds itself; remove `as`")
             return nil
         }
         let allowedParameters = PolicyVocabulary.parameters(action, kind: kind)
