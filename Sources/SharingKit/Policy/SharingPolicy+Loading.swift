@@ -41,8 +41,7 @@ extension SharingPolicy {
     ///   - format: the syntax; `nil` to decide by the first non-blank character (`{` for JSON).
     ///   - source: the file name or description used in error messages.
     /// - Throws: ``EvidenceError`` (`.policy`) listing every problem found, each with its key path
-    ///   (`types.card.keep_last`)
-    ///   and what is allowed there.
+    ///   (`types.card.keep_last`) and what is allowed there.
     public static func parse(_ bytes: [UInt8], format: FileFormat?, source: String) throws -> SharingPolicy {
         let syntax =
             format
