@@ -11,7 +11,8 @@ let package = Package(
         .library(name: "SharingKit", targets: ["SharingKit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -44,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "SharingKit",
-            dependencies: ["EvidenceKit"]
+            dependencies: ["EvidenceKit", "COpenSSL", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "iproceeds",

@@ -1,0 +1,168 @@
+import EvidenceKit
+
+/// What became of one value under a policy.
+public struct ValueOutcome: Sendable, Hashable {
+    /// What the value was taken to be: its detected type, a field's `as`, or what was recognised from the text;
+    /// `nil` when nothing was needed or nothing was recognised.
+    public var kind: ValueKind?
+    /// The action the policy asked for.
+    public var requested: PolicyActionName
+    /// The action carried out. `drop` where the requested one could not be applied (an address that does not
+    /// parse, a field value of no recognisable kind): a value is removed rather than passed on unchanged.
+    public var applied: PolicyActionName
+    /// The replacement; `nil` when the value is removed.
+    public var output: String?
+    /// The pseudonym and its original, for the re-identification vault, when one was made.
+    public var record: PseudonymRecord?
+}
+
+/// One detector hit in a text and what replaced it.
+public struct Replacement: Sendable, Hashable {
+    public var hit: Hit
+    public var outcome: ValueOutcome
+    /// The text written in place of the hit: the outcome's output, or `[REDACTED:type]` for a removed value.
+    public var text: String
+}
+
+/// A text with the policy applied to its hits.
+public struct RedactedText: Sendable, Hashable {
+    public var text: String
+    /// In text order. Hits that overlap an earlier, longer one are covered by it and not listed.
+    public var replacements: [Replacement]
+
+    /// Every pseudonym made, for the vault.
+    public var records: [PseudonymRecord] { replacements.compactMap(\.outcome.record) }
+}
+
+/// One field of structured input with the policy applied.
+public struct FieldOutcome: Sendable, Hashable {
+    public var field: String
+    /// The rule that applied (the field's own, a `prefix.*` one, or the default).
+    public var rule: FieldRule
+    /// The field's new value; `nil` when the field is removed (for a CSV column: an empty cell).
+    public var output: String?
+    /// The outcome for the whole value, or for each hit when the rule is `scan`.
+    public var outcomes: [ValueOutcome]
+
+    /// Every pseudonym made, for the vault.
+    public var records: [PseudonymRecord] { outcomes.compactMap(\.record) }
+}
+
+/// Applies a ``SharingPolicy`` to values, texts with detector hits, and fields of structured input.
+///
+/// Operators never fail open: a value an operator cannot handle is removed, and the outcome says so.
+public struct Redactor: Sendable {
+    public let policy: SharingPolicy
+    private let pseudonymiser: Pseudonymiser?
+
+    /// - Parameters:
+    ///   - key: the pseudonym key; required when the policy pseudonymises anything.
+    /// - Throws: ``EvidenceError`` (`.pseudonymKey`) when the policy needs a key and none is given.
+    public init(policy: SharingPolicy, key: PseudonymKey?) throws {
+        if policy.needsPseudonymKey && key == nil {
+            let types = policy.pseudonymisedTypes.map(\.rawValue)
+            let what = types.isEmpty ? "some fields" : types.joined(separator: ", ")
+            throw EvidenceError(
+                .pseudonymKey,
+                "policy '\(policy.name)' pseudonymises \(what), which needs a key file: give --key-file FILE "
+                    + "(make one once with `iproceeds share keygen --output FILE` and keep it)")
+        }
+        self.policy = policy
+        self.pseudonymiser = key.map(Pseudonymiser.init(key:))
+    }
+
+    /// The id of the pseudonym key, to record with the output; `nil` when the policy uses none.
+    public var keyID: String? { pseudonymiser?.keyID }
+
+    /// The policy's rule for `type` applied to one value.
+    public func transform(_ value: String, type: PersonalDataType) -> ValueOutcome {
+        apply(policy.action(for: type), to: value, kind: .personalData(type))
+    }
+
+    /// One action applied to one value.
+    /// - Parameters:
+    ///   - kind: what the value is; `nil` to recognise it from the text where the action needs to know.
+    public func apply(_ action: PolicyAction, to value: String, kind: ValueKind?) -> ValueOutcome {
+        var outcome = ValueOutcome(kind: kind, requested: action.name, applied: action.name, output: nil, record: nil)
+        func removed() -> ValueOutcome {
+            outcome.applied = .drop
+            outcome.output = nil
+            return outcome
+        }
+        switch action {
+        case .keep:
+            outcome.output = value
+        case .drop:
+            break
+        case .scan:
+            preconditionFailure("scan runs the detectors; use redactField")
+        case .mask(let rule):
+            outcome.output = Masking.mask(value, rule)
+        case .generalise(let rule):
+            guard let k = Self.resolve(kind, value) else { return removed() }
+            outcome.kind = k
+            guard let out = Generalisation.generalise(value, kind: k, rule: rule) else { return removed() }
+            outcome.output = out
+        case .pseudonymise(let rule):
+            guard let k = Self.resolve(kind, value), case .personalData(let type) = k, let pseudonymiser,
+                let out = pseudonymiser.pseudonym(value, type: type, ipScheme: rule.ipScheme ?? .reserved)
+            else { return removed() }
+            outcome.kind = k
+            outcome.output = out
+            outcome.record = PseudonymRecord(pseudonym: out, type: type, value: value)
+        }
+        return outcome
+    }
+
+    /// The kind to operate as: the given one, except that an IP address is taken as the family it is written in
+    /// (an IntelMQ `source.ip` holds either); recognised from the text when none is given.
+    private static func resolve(_ kind: ValueKind?, _ value: String) -> ValueKind? {
+        switch kind {
+        case nil, .personalData(.ipv4)?, .personalData(.ipv6)?:
+            let recognised = ValueKind.recognise(value)
+            if kind == nil { return recognised }
+            if recognised == .personalData(.ipv4) || recognised == .personalData(.ipv6) { return recognised }
+            return kind
+        default:
+            return kind
+        }
+    }
+
+    /// The type rules applied to every hit in `text`. Offsets are UTF-8 byte offsets, as detectors report them.
+    /// Where hits overlap, the one that starts first (the longer, on a tie) wins and covers the others.
+    public func redact(_ text: String, hits: [Hit]) -> RedactedText {
+        let bytes = Array(text.utf8)
+        let ordered = hits.sorted { ($0.start, -$0.end) < ($1.start, -$1.end) }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var replacements: [Replacement] = []
+        var cursor = 0
+        for hit in ordered {
+            precondition(0 <= hit.start && hit.start < hit.end && hit.end <= bytes.count, "hit outside its text")
+            guard hit.start >= cursor else { continue }
+            out.append(contentsOf: bytes[cursor..<hit.start])
+            let value = String(decoding: bytes[hit.start..<hit.end], as: UTF8.self)
+            let outcome = transform(value, type: hit.type)
+            let written = outcome.output ?? "[REDACTED:\(hit.type.rawValue)]"
+            out.append(contentsOf: Array(written.utf8))
+            replacements.append(Replacement(hit: hit, outcome: outcome, text: written))
+            cursor = hit.end
+        }
+        out.append(contentsOf: bytes[cursor...])
+        return RedactedText(text: String(decoding: out, as: UTF8.self), replacements: replacements)
+    }
+
+    /// The policy applied to one field of structured input.
+    /// - Parameters:
+    ///   - detect: the detectors, run on the value when the field's rule is `scan`.
+    public func redactField(_ field: String, value: String, detect: (String) throws -> [Hit]) rethrows -> FieldOutcome {
+        let rule = policy.rule(forField: field)
+        if case .scan = rule.action {
+            let redacted = redact(value, hits: try detect(value))
+            return FieldOutcome(
+                field: field, rule: rule, output: redacted.text, outcomes: redacted.replacements.map(\.outcome))
+        }
+        let outcome = apply(rule.action, to: value, kind: rule.kind)
+        return FieldOutcome(field: field, rule: rule, output: outcome.output, outcomes: [outcome])
+    }
+}

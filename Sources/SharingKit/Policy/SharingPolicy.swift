@@ -1,0 +1,177 @@
+import EvidenceKit
+
+/// What a sharing policy does with a value. The raw value is the name used in policy files and logs.
+public enum PolicyActionName: String, CaseIterable, Sendable, Codable {
+    case keep, drop, mask, generalise, pseudonymise
+    /// Fields only: run the detectors on the field's text and apply the type rules to what they find.
+    case scan
+}
+
+/// What a value of a field holds, when an operator needs to know: a personal-data type or a timestamp.
+public enum ValueKind: Sendable, Hashable, CustomStringConvertible {
+    case personalData(PersonalDataType)
+    /// An ISO 8601 date or date-time.
+    case time
+
+    /// The name used for `as:` in policy files: a type name or `time`.
+    public var description: String {
+        switch self {
+        case .personalData(let t): t.rawValue
+        case .time: "time"
+        }
+    }
+
+    /// The kind named `name` in a policy file.
+    public init?(name: String) {
+        if name == "time" {
+            self = .time
+        } else if let t = PersonalDataType(rawValue: name) {
+            self = .personalData(t)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// How many characters of a value `mask` leaves visible, and what it writes over the others.
+///
+/// Only letters and digits are counted and masked; separators (spaces, dashes, dots, `@`, `+`) stay where they
+/// are, so a masked card still reads as a card. When the value has no more letters and digits than are to be kept,
+/// all of them are masked.
+public struct MaskRule: Sendable, Hashable {
+    public var keepFirst: Int
+    public var keepLast: Int
+    public var maskCharacter: Character
+
+    public init(keepFirst: Int = 0, keepLast: Int = 4, maskCharacter: Character = "*") {
+        self.keepFirst = keepFirst
+        self.keepLast = keepLast
+        self.maskCharacter = maskCharacter
+    }
+}
+
+/// The unit a timestamp is truncated to by `generalise`.
+public enum TimeGranularity: String, CaseIterable, Sendable, Codable {
+    case minute, hour, day, month
+}
+
+/// The parameters of `generalise`; only those that apply to the rule's kind are set.
+public struct GeneraliseRule: Sendable, Hashable {
+    /// IPv4 prefix length kept, 0–32.
+    public var ipv4Prefix: Int?
+    /// IPv6 prefix length kept, 0–128.
+    public var ipv6Prefix: Int?
+    public var time: TimeGranularity?
+
+    public init(ipv4Prefix: Int? = nil, ipv6Prefix: Int? = nil, time: TimeGranularity? = nil) {
+        self.ipv4Prefix = ipv4Prefix
+        self.ipv6Prefix = ipv6Prefix
+        self.time = time
+    }
+}
+
+/// The parameters of `pseudonymise`; `ipScheme` is set only where the rule can meet an IP address.
+public struct PseudonymiseRule: Sendable, Hashable {
+    public var ipScheme: IPPseudonymScheme?
+
+    public init(ipScheme: IPPseudonymScheme? = nil) { self.ipScheme = ipScheme }
+}
+
+/// An action with its parameters.
+public enum PolicyAction: Sendable, Hashable {
+    case keep
+    case drop
+    case mask(MaskRule)
+    case generalise(GeneraliseRule)
+    case pseudonymise(PseudonymiseRule)
+    case scan
+
+    public var name: PolicyActionName {
+        switch self {
+        case .keep: .keep
+        case .drop: .drop
+        case .mask: .mask
+        case .generalise: .generalise
+        case .pseudonymise: .pseudonymise
+        case .scan: .scan
+        }
+    }
+}
+
+/// The rule for one field of structured input.
+public struct FieldRule: Sendable, Hashable {
+    public var action: PolicyAction
+    /// What the field holds (`as:` in the policy file); `nil` means recognise it from each value.
+    public var kind: ValueKind?
+
+    public init(action: PolicyAction, kind: ValueKind? = nil) {
+        self.action = action
+        self.kind = kind
+    }
+}
+
+/// What may be shared of each kind of personal data, and of each field of structured input.
+///
+/// Load one with ``load(path:)``, ``parse(_:format:source:)`` or ``named(_:)`` (`default` is the shipped
+/// CSIRT-to-police policy). Every policy is validated strictly when loaded, and identified by ``hash``: SHA-256 of
+/// its ``canonicalJSON``, the same for a JSON and a YAML file that say the same thing. The format is described in
+/// `docs/sharing-policy.md`.
+public struct SharingPolicy: Sendable, Hashable {
+    /// The only format version there is.
+    public static let formatVersion = 1
+
+    public var name: String
+    public var description: String?
+    /// The rule for each listed type. Values of a type not listed get ``unlistedTypes``.
+    public var types: [PersonalDataType: PolicyAction]
+    /// For types the policy does not list (including types added to iproceeds after it was written):
+    /// `drop` (the default), `pseudonymise` or `keep`.
+    public var unlistedTypes: PolicyAction
+    /// Rules by field name: IntelMQ dotted keys (`source.ip`), CSV column names, MISP attribute types. A name
+    /// ending in `.*` covers every field below that prefix; the longest matching name wins.
+    public var fields: [String: FieldRule]
+    /// For fields not listed: `scan` (the default), `keep` or `drop`.
+    public var defaultFieldAction: PolicyAction
+    /// Names of people the person detector looks for in free text.
+    public var names: [String]
+
+    /// The action for a value of `type` found in text.
+    public func action(for type: PersonalDataType) -> PolicyAction {
+        types[type] ?? unlistedTypes
+    }
+
+    /// The rule for a field: its own, else that of the longest `prefix.*` that covers it, else the default.
+    public func rule(forField field: String) -> FieldRule {
+        if let rule = fields[field] { return rule }
+        var best: (length: Int, rule: FieldRule)?
+        for (pattern, rule) in fields where pattern.hasSuffix(".*") {
+            let prefix = pattern.dropLast(1)  // keeps the dot: "source." covers "source.ip", not "sourceip"
+            if field.hasPrefix(prefix), prefix.count > (best?.length ?? -1) { best = (prefix.count, rule) }
+        }
+        return best?.rule ?? FieldRule(action: defaultFieldAction)
+    }
+
+    /// The types whose values this policy pseudonymises, in name order; when not empty a key is needed.
+    public var pseudonymisedTypes: [PersonalDataType] {
+        PersonalDataType.allCases.filter {
+            if case .pseudonymise = action(for: $0) { true } else { false }
+        }
+    }
+
+    /// Whether applying the policy needs a pseudonym key: some type or field is pseudonymised.
+    public var needsPseudonymKey: Bool {
+        if case .pseudonymise = unlistedTypes { return true }
+        if types.values.contains(where: { $0.name == .pseudonymise }) { return true }
+        return fields.values.contains { $0.action.name == .pseudonymise }
+    }
+
+    /// The policy in canonical JSON (RFC 8785 rules: keys sorted, no white space, minimal escapes), with every
+    /// default written out, so that two files meaning the same policy have the same text here.
+    public var canonicalJSON: String { PolicyDocument.encode(self).canonical }
+
+    /// The policy as indented JSON with sorted keys, for people to read.
+    public var prettyJSON: String { PolicyDocument.encode(self).pretty() }
+
+    /// SHA-256 of ``canonicalJSON``, lowercase hex: the policy's identity in logs and packages.
+    public var hash: String { digestHex(.sha256, of: Array(canonicalJSON.utf8)) }
+}
