@@ -44,7 +44,7 @@ let package = Package(
         ),
         .target(
             name: "SharingKit",
-            dependencies: ["EvidenceKit"]
+            dependencies: ["EvidenceKit", "CLibArchive", "COpenSSL"]
         ),
         .executableTarget(
             name: "iproceeds",
