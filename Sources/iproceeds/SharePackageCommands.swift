@@ -32,10 +32,13 @@ struct ShareVerify: ParsableCommand {
         }
         var key: [UInt8]?
         if let publicKey {
-            guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8), let parsed = PackageVerifier.publicKey(from: text)
+            guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8),
+                let parsed = PackageVerifier.publicKey(from: text)
             else {
                 FileHandle.standardError.write(
-                    Data("iproceeds: error: \(publicKey) holds no Ed25519 public key (64 hex digits, PEM, or examiner.json)\n".utf8))
+                    Data(
+                        "iproceeds: error: \(publicKey) holds no Ed25519 public key (64 hex digits, PEM, or examiner.json)\n"
+                            .utf8))
                 throw ExitCode(65)
             }
             key = parsed
@@ -61,7 +64,8 @@ struct ShareVerify: ParsableCommand {
         switch v.keySource {
         case .given: out += "Key: \(key) (given with --public-key)\n"
         case .manifest:
-            out += "Key: \(key) (read from the package itself: proves integrity only, not who signed; "
+            out +=
+                "Key: \(key) (read from the package itself: proves integrity only, not who signed; "
                 + "compare the fingerprint with the sender's, or pass --public-key)\n"
         }
         out += "Signature: \(v.signatureValid ? "valid" : "NOT valid")\n"

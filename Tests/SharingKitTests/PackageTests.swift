@@ -9,7 +9,8 @@ private final class PackageScratch {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("iproceeds-package-\(UUID().uuidString)").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("iproceeds-package-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
@@ -62,21 +63,29 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
             id: "feed.jsonl:1", time: "2026-03-01T10:00:00+01:00", category: "phishing", description: "Phishing page",
             fields: [
                 ("classification.type", "phishing"), ("source.url", "http://bank-login.example.net/it's/login.php?u=1"),
-                ("source.fqdn", "bank-login.example.net"), ("source.ip", "203.0.113.7"), ("source.account", "pseud_4f1c@pseudonym.invalid"),
+                ("source.fqdn", "bank-login.example.net"), ("source.ip", "203.0.113.7"),
+                ("source.account", "pseud_4f1c@pseudonym.invalid"),
                 ("comment", "Žrtva prijavila — ünïcödé"),
             ],
             observables: [
-                SharedObservable(kind: .url, value: "http://bank-login.example.net/it's/login.php?u=1", isIndicator: true, field: "source.url"),
-                SharedObservable(kind: .domain, value: "bank-login.example.net", isIndicator: true, field: "source.fqdn"),
+                SharedObservable(
+                    kind: .url, value: "http://bank-login.example.net/it's/login.php?u=1", isIndicator: true,
+                    field: "source.url"),
+                SharedObservable(
+                    kind: .domain, value: "bank-login.example.net", isIndicator: true, field: "source.fqdn"),
                 SharedObservable(kind: .ipv4, value: "203.0.113.7", isIndicator: true, field: "source.ip"),
-                SharedObservable(kind: .email, value: "pseud_4f1c@pseudonym.invalid", pseudonymised: true, field: "source.account"),
+                SharedObservable(
+                    kind: .email, value: "pseud_4f1c@pseudonym.invalid", pseudonymised: true, field: "source.account"),
             ]),
         SharedRecord(
             id: "feed.jsonl:2", time: "2026-03-01 11:30:05Z", category: "malware",
             fields: [("classification.type", "malware"), ("malware.hash.sha256", String(repeating: "ab", count: 32))],
             observables: [
-                SharedObservable(kind: .sha256, value: String(repeating: "ab", count: 32), isIndicator: true, field: "malware.hash.sha256"),
-                SharedObservable(kind: .md5, value: "d41d8cd98f00b204e9800998ecf8427e", isIndicator: true, field: "malware.hash.md5"),
+                SharedObservable(
+                    kind: .sha256, value: String(repeating: "ab", count: 32), isIndicator: true,
+                    field: "malware.hash.sha256"),
+                SharedObservable(
+                    kind: .md5, value: "d41d8cd98f00b204e9800998ecf8427e", isIndicator: true, field: "malware.hash.md5"),
                 SharedObservable(kind: .ipv6, value: "2001:db8::7", isIndicator: true, field: "destination.ip"),
                 SharedObservable(kind: .ipv4, value: "ipv4-7f3a9c", pseudonymised: true, field: "destination.ip"),
                 SharedObservable(kind: .ipv4, value: "203.0.113.7", isIndicator: true, field: "source.ip"),
@@ -88,9 +97,14 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
                 SharedObservable(kind: .iban, value: "PSEUDO-IBAN-91ab", pseudonymised: true, field: "iban"),
                 SharedObservable(kind: .card, value: "PSEUDO-CARD-22cd", pseudonymised: true, field: "card"),
                 SharedObservable(kind: .phone, value: "+381 60 1234567", field: "phone"),
-                SharedObservable(kind: .bitcoinAddress, value: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", isIndicator: true, field: "btc"),
-                SharedObservable(kind: .ethereumAddress, value: "0x52908400098527886E0F7030069857D2E4169EE7", isIndicator: true, field: "eth"),
-                SharedObservable(kind: .ethereumAddress, value: "PSEUDO-ETH-0a0b", pseudonymised: true, field: "eth_victim"),
+                SharedObservable(
+                    kind: .bitcoinAddress, value: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", isIndicator: true,
+                    field: "btc"),
+                SharedObservable(
+                    kind: .ethereumAddress, value: "0x52908400098527886E0F7030069857D2E4169EE7", isIndicator: true,
+                    field: "eth"),
+                SharedObservable(
+                    kind: .ethereumAddress, value: "PSEUDO-ETH-0a0b", pseudonymised: true, field: "eth_victim"),
                 SharedObservable(kind: .person, value: "PSEUDO-NAME-77aa", pseudonymised: true, field: "holder"),
                 SharedObservable(kind: .person, value: "Marko Marković", field: "contact"),
                 SharedObservable(kind: .jmbg, value: "PSEUDO-JMBG-1234", pseudonymised: true, field: "jmbg"),
@@ -101,21 +115,33 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         SharedRecord(id: "fraud.csv:8", category: "fraud", fields: [("note", "nothing to observe")]),
     ]
     return PackageRequest(
-        title: "Phishing and mule accounts, March 2026", senderOrganisation: "National CSIRT", recipient: "Cybercrime Unit, Police",
-        purpose: "Criminal investigation of a phishing campaign", legalBasis: "Law on Information Security, Art. 12", tlp: tlp,
+        title: "Phishing and mule accounts, March 2026", senderOrganisation: "National CSIRT",
+        recipient: "Cybercrime Unit, Police",
+        purpose: "Criminal investigation of a phishing campaign", legalBasis: "Law on Information Security, Art. 12",
+        tlp: tlp,
         reviewBy: "2026-09-01", createdAt: Date(timeIntervalSince1970: 1_772_000_000.123),
-        dataSubjectCategories: ["suspects", "victims"], reliability: "B2", policyHash: String(repeating: "c", count: 64),
+        dataSubjectCategories: ["suspects", "victims"], reliability: "B2",
+        policyHash: String(repeating: "c", count: 64),
         keyID: "psk-2026-01",
-        pseudonymScheme: PseudonymScheme(description: "HMAC-SHA-256 of the value under the sender's key, first 16 hex digits", keyedHashFunction: "hmac-sha256"),
+        pseudonymScheme: PseudonymScheme(
+            description: "HMAC-SHA-256 of the value under the sender's key, first 16 hex digits",
+            keyedHashFunction: "hmac-sha256"),
         records: records,
         redactionLog: RedactionLog(
             counts: [
-                .init(type: "email", field: "source.account", rule: "pseudonymise-contacts", action: "pseudonymise", count: 1),
+                .init(
+                    type: "email", field: "source.account", rule: "pseudonymise-contacts", action: "pseudonymise",
+                    count: 1),
                 .init(type: "iban", field: "iban", rule: "pseudonymise-accounts", action: "pseudonymise", count: 1),
-                .init(type: "email", field: "source.account", rule: "pseudonymise-contacts", action: "pseudonymise", count: 2),
+                .init(
+                    type: "email", field: "source.account", rule: "pseudonymise-contacts", action: "pseudonymise",
+                    count: 2),
                 .init(type: "phone", field: "comment", rule: "mask-phones", action: "mask", count: 3),
             ], recordsRead: 5, recordsDropped: 1),
-        inputs: [(name: "feed.jsonl", sha256: String(repeating: "1", count: 64)), (name: "fraud.csv", sha256: String(repeating: "2", count: 64))])
+        inputs: [
+            (name: "feed.jsonl", sha256: String(repeating: "1", count: 64)),
+            (name: "fraud.csv", sha256: String(repeating: "2", count: 64)),
+        ])
 }
 
 @Suite struct PackageTests {
@@ -155,14 +181,25 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
 
     @Test func stixValueSyntax() {
         #expect(STIXValueSyntax.isIPv4("203.0.113.7") && STIXValueSyntax.isIPv4("10.0.0.0/8"))
-        #expect(!STIXValueSyntax.isIPv4("010.0.0.1") && !STIXValueSyntax.isIPv4("256.1.1.1") && !STIXValueSyntax.isIPv4("ipv4-7f3a9c"))
-        #expect(STIXValueSyntax.isIPv6("2001:db8::7") && !STIXValueSyntax.isIPv6("::ffff:1.2.3.4") && !STIXValueSyntax.isIPv6("fe80::1%eth0"))
+        #expect(
+            !STIXValueSyntax.isIPv4("010.0.0.1") && !STIXValueSyntax.isIPv4("256.1.1.1")
+                && !STIXValueSyntax.isIPv4("ipv4-7f3a9c"))
+        #expect(
+            STIXValueSyntax.isIPv6("2001:db8::7") && !STIXValueSyntax.isIPv6("::ffff:1.2.3.4")
+                && !STIXValueSyntax.isIPv6("fe80::1%eth0"))
         #expect(STIXValueSyntax.isURI("http://a.example/it's?q=1#f") && STIXValueSyntax.isURI("http://[::1]:80/x"))
-        #expect(!STIXValueSyntax.isURI("http://a.example/a b") && !STIXValueSyntax.isURI("http://ex.com/%zz") && !STIXValueSyntax.isURI("no-scheme"))
-        #expect(!STIXValueSyntax.isURI("http://a.com/?q=1#f#g") && !STIXValueSyntax.isURI("http://a.com:8o/") && !STIXValueSyntax.isURI("http://a.com/ü"))
-        #expect(STIXValueSyntax.isHostname("Example.com.") && !STIXValueSyntax.isHostname("ex_ample.com") && !STIXValueSyntax.isHostname("ab--c.com"))
+        #expect(
+            !STIXValueSyntax.isURI("http://a.example/a b") && !STIXValueSyntax.isURI("http://ex.com/%zz")
+                && !STIXValueSyntax.isURI("no-scheme"))
+        #expect(
+            !STIXValueSyntax.isURI("http://a.com/?q=1#f#g") && !STIXValueSyntax.isURI("http://a.com:8o/")
+                && !STIXValueSyntax.isURI("http://a.com/ü"))
+        #expect(
+            STIXValueSyntax.isHostname("Example.com.") && !STIXValueSyntax.isHostname("ex_ample.com")
+                && !STIXValueSyntax.isHostname("ab--c.com"))
         #expect(!STIXValueSyntax.isHostname("xn--bcher-kva.example") && !STIXValueSyntax.isHostname("-a.com"))
-        #expect(STIXValueSyntax.isEmail("a@b") && !STIXValueSyntax.isEmail("a b@c") && !STIXValueSyntax.isEmail("x@y@z"))
+        #expect(
+            STIXValueSyntax.isEmail("a@b") && !STIXValueSyntax.isEmail("a b@c") && !STIXValueSyntax.isEmail("x@y@z"))
     }
 
     @Test func timesParse() {
@@ -197,7 +234,9 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         let a = try SharingPackage.write(sampleRequest(), to: s.file("a.zip"), signer: try examiner())
         let b = try SharingPackage.write(sampleRequest(), to: s.file("b.zip"), signer: try examiner())
         #expect(a.sha256 == b.sha256)
-        #expect(FileManager.default.contents(atPath: s.file("a.zip")) == FileManager.default.contents(atPath: s.file("b.zip")))
+        #expect(
+            FileManager.default.contents(atPath: s.file("a.zip"))
+                == FileManager.default.contents(atPath: s.file("b.zip")))
         #expect(a.files == SharingPackage.memberNames)
         #expect(!FileManager.default.fileExists(atPath: s.file("a.zip.partial")))
         // Another creation time or recipient is another package.
@@ -205,7 +244,9 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         other.createdAt = other.createdAt.addingTimeInterval(1)
         #expect(try SharingPackage.build(other, signer: try examiner()).packageID != a.packageID)
         // An existing output is not replaced unless asked.
-        #expect(throws: EvidenceError.self) { try SharingPackage.write(sampleRequest(), to: s.file("a.zip"), signer: try examiner()) }
+        #expect(throws: EvidenceError.self) {
+            try SharingPackage.write(sampleRequest(), to: s.file("a.zip"), signer: try examiner())
+        }
         try SharingPackage.write(sampleRequest(), to: s.file("a.zip"), signer: try examiner(), replace: true)
     }
 
@@ -219,9 +260,14 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         try s.run("bsdtar", ["-xf", "p.zip", "-C", "x"])
         // Every listed file's SHA-256 as sha256sum computes it, against the manifest.
         let manifest = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.file("x/manifest.json")))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.file("x/manifest.json"))))
+                as? [String: Any])
         let files = try #require(manifest["files"] as? [[String: Any]])
-        #expect(files.map { $0["name"] as! String } == ["SHA256SUMS", "misp/event.json", "records/records.jsonl", "redaction-log.json", "stix/bundle.json", "summary.html"])
+        #expect(
+            files.map { $0["name"] as! String } == [
+                "SHA256SUMS", "misp/event.json", "records/records.jsonl", "redaction-log.json", "stix/bundle.json",
+                "summary.html",
+            ])
         for f in files {
             let out = try s.run("sha256sum", ["x/" + (f["name"] as! String)]).output
             #expect(out.prefix(64) == (f["sha256"] as! String)[...])
@@ -240,15 +286,23 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         // The records file holds the redacted records in source field order.
         let records = try String(contentsOfFile: s.file("x/records/records.jsonl"), encoding: .utf8)
         #expect(records.split(separator: "\n").count == 4)
-        #expect(records.hasPrefix(#"{"id":"feed.jsonl:1","time":"2026-03-01T10:00:00+01:00","category":"phishing","description":"Phishing page","fields":{"classification.type":"phishing","#))
+        #expect(
+            records.hasPrefix(
+                #"{"id":"feed.jsonl:1","time":"2026-03-01T10:00:00+01:00","category":"phishing","description":"Phishing page","fields":{"classification.type":"phishing","#
+            ))
         // The redaction log and the cover sheet carry no record value.
         for name in ["x/redaction-log.json", "x/summary.html"] {
             let text = try String(contentsOfFile: s.file(name), encoding: .utf8)
-            for secret in ["203.0.113.7", "pseud_4f1c", "Marko", "PSEUDO-IBAN", "+381 60"] { #expect(!text.contains(secret), "\(name) holds \(secret)") }
+            for secret in ["203.0.113.7", "pseud_4f1c", "Marko", "PSEUDO-IBAN", "+381 60"] {
+                #expect(!text.contains(secret), "\(name) holds \(secret)")
+            }
         }
         let summary = try String(contentsOfFile: s.file("x/summary.html"), encoding: .utf8)
-        #expect(!summary.lowercased().contains("<script") && !summary.contains("http://") && !summary.contains("https://"))
-        #expect(summary.contains("TLP:AMBER") && summary.contains("#FFC000") && summary.contains("2026-09-01") && summary.contains("Cybercrime Unit, Police"))
+        #expect(
+            !summary.lowercased().contains("<script") && !summary.contains("http://") && !summary.contains("https://"))
+        #expect(
+            summary.contains("TLP:AMBER") && summary.contains("#FFC000") && summary.contains("2026-09-01")
+                && summary.contains("Cybercrime Unit, Police"))
         let log = try String(contentsOfFile: s.file("x/redaction-log.json"), encoding: .utf8)
         #expect(log.contains(#""count": 3,"#) && log.contains(#""pseudonymise": 4"#))
     }
@@ -300,11 +354,16 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
             """
         ).output
         #expect(check.contains("'indicator': 9"), "\(check)")
-        #expect(check.contains("'observed-data': 3") && check.contains("'incident': 1") && check.contains("'identity': 2"), "\(check)")
+        #expect(
+            check.contains("'observed-data': 3") && check.contains("'incident': 1") && check.contains("'identity': 2"),
+            "\(check)")
         #expect(check.contains("pseudonyms 8"), "\(check)")
         #expect(check.contains(#"[url:value = 'http://bank-login.example.net/it\\'s/login.php?u=1']"#), "\(check)")
         #expect(check.contains("[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']"), "\(check)")
-        #expect(check.contains("[iproceeds-observable:kind = 'eth_address' AND iproceeds-observable:value = '0x52908400098527886E0F7030069857D2E4169EE7']"), "\(check)")
+        #expect(
+            check.contains(
+                "[iproceeds-observable:kind = 'eth_address' AND iproceeds-observable:value = '0x52908400098527886E0F7030069857D2E4169EE7']"
+            ), "\(check)")
         #expect(check.contains("rels ['based-on', 'related-to']"), "\(check)")
     }
 
@@ -336,8 +395,10 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         #expect(out.contains("orgc National CSIRT"), "\(out)")
         #expect(out.contains("attributes 19"), "\(out)")
         for expected in [
-            "('url', 'Network activity', True)", "('ip-src', 'Network activity', True)", "('ip-dst', 'Network activity', True)",
-            "('domain', 'Network activity', True)", "('sha256', 'Payload delivery', True)", "('md5', 'Payload delivery', True)",
+            "('url', 'Network activity', True)", "('ip-src', 'Network activity', True)",
+            "('ip-dst', 'Network activity', True)",
+            "('domain', 'Network activity', True)", "('sha256', 'Payload delivery', True)",
+            "('md5', 'Payload delivery', True)",
             "('btc', 'Financial fraud', True)", "('phone-number', 'Person', False)", "('full-name', 'Person', False)",
             "('text', 'Person', False)", "('anonymised', 'Financial fraud', False)", "('anonymised', 'Person', False)",
             "('anonymised', 'Network activity', False)",
@@ -368,10 +429,17 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         let summary = try String(contentsOfFile: s.file("x/summary.html"), encoding: .utf8)
         let pemStart = try #require(summary.range(of: "-----BEGIN PUBLIC KEY-----"))
         let pemEnd = try #require(summary.range(of: "-----END PUBLIC KEY-----"))
-        try (String(summary[pemStart.lowerBound..<pemEnd.upperBound]) + "\n").write(toFile: s.file("sender.pem"), atomically: true, encoding: .utf8)
-        #expect(PackageVerifier.publicKey(from: try String(contentsOfFile: s.file("sender.pem"), encoding: .utf8)) == signer.key.publicKey)
+        try (String(summary[pemStart.lowerBound..<pemEnd.upperBound]) + "\n").write(
+            toFile: s.file("sender.pem"), atomically: true, encoding: .utf8)
+        #expect(
+            PackageVerifier.publicKey(from: try String(contentsOfFile: s.file("sender.pem"), encoding: .utf8))
+                == signer.key.publicKey)
         let openssl = try s.run(
-            "sh", ["-c", "cd x && base64 -d manifest.sig > ../sig.bin && openssl pkeyutl -verify -pubin -inkey ../sender.pem -rawin -in manifest.json -sigfile ../sig.bin"])
+            "sh",
+            [
+                "-c",
+                "cd x && base64 -d manifest.sig > ../sig.bin && openssl pkeyutl -verify -pubin -inkey ../sender.pem -rawin -in manifest.json -sigfile ../sig.bin",
+            ])
         #expect(openssl.output.contains("Signature Verified Successfully"))
     }
 
@@ -386,9 +454,13 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         #expect(withoutKey.intact && withoutKey.keySource == .manifest)
         let stranger = try PackageVerifier.verify(path: s.file("p.zip"), publicKey: Ed25519PrivateKey().publicKey)
         #expect(!stranger.intact)
-        #expect(stranger.problems.contains { $0.file == "manifest.sig" } && stranger.problems.contains { $0.file == "manifest.json" })
+        #expect(
+            stranger.problems.contains { $0.file == "manifest.sig" }
+                && stranger.problems.contains { $0.file == "manifest.json" })
         #expect(PackageVerifier.publicKey(from: signer.publicKeyHex + "\n") == signer.key.publicKey)
-        #expect(PackageVerifier.publicKey(from: #"{"id":"x","public_key":"\#(signer.publicKeyHex)"}"#) == signer.key.publicKey)
+        #expect(
+            PackageVerifier.publicKey(from: #"{"id":"x","public_key":"\#(signer.publicKeyHex)"}"#)
+                == signer.key.publicKey)
         #expect(PackageVerifier.publicKey(from: "not a key") == nil)
     }
 
@@ -405,7 +477,8 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
             ("added", "data['extra.txt'] = b'hello'", "extra.txt", "not listed in the manifest"),
             ("removed", "del data['misp/event.json']", "misp/event.json", "missing from the package"),
             (
-                "manifest", "data['manifest.json'] = data['manifest.json'].replace(b'Cybercrime Unit', b'Cybercrime Unix')",
+                "manifest",
+                "data['manifest.json'] = data['manifest.json'].replace(b'Cybercrime Unit', b'Cybercrime Unix')",
                 "manifest.sig", "does not verify"
             ),
             (
@@ -433,7 +506,8 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
             let v = try PackageVerifier.verify(path: s.file("\(c.name).zip"), publicKey: signer.key.publicKey)
             #expect(!v.intact, "\(c.name)")
             #expect(v.unreadable == nil, "\(c.name): \(v.unreadable ?? "")")
-            #expect(v.problems.contains { $0.file == c.file && $0.reason.contains(c.reason) }, "\(c.name): \(v.problems)")
+            #expect(
+                v.problems.contains { $0.file == c.file && $0.reason.contains(c.reason) }, "\(c.name): \(v.problems)")
         }
         // The untouched files still check out in the one-byte case.
         let byte = try PackageVerifier.verify(path: s.file("byte.zip"), publicKey: signer.key.publicKey)
@@ -442,7 +516,8 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         try "plain text".write(toFile: s.file("text.zip"), atomically: true, encoding: .utf8)
         #expect(try PackageVerifier.verify(path: s.file("text.zip")).unreadable != nil)
         try s.python("import zipfile\nwith zipfile.ZipFile('nomanifest.zip', 'w') as z: z.writestr('a.txt', 'a')")
-        #expect(try PackageVerifier.verify(path: s.file("nomanifest.zip")).unreadable?.contains("no manifest.json") == true)
+        #expect(
+            try PackageVerifier.verify(path: s.file("nomanifest.zip")).unreadable?.contains("no manifest.json") == true)
         #expect(throws: EvidenceError.self) { try PackageVerifier.verify(path: s.file("absent.zip")) }
     }
 
@@ -451,7 +526,8 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     @Test func custodyEntryLogsTheTransmission() throws {
         let s = try PackageScratch()
         let signer = try examiner()
-        let file = try CaseFile.create(store: try SQLiteCaseStore.create(path: s.file("c.case")), caseID: "CASE-1", title: "t", examiner: signer)
+        let file = try CaseFile.create(
+            store: try SQLiteCaseStore.create(path: s.file("c.case")), caseID: "CASE-1", title: "t", examiner: signer)
         let head = try #require(try file.store.entries().last)
         let written = try SharingPackage.write(
             sampleRequest(), to: s.file("p.zip"), signer: signer, custody: PackageCustody(caseFile: file))
@@ -460,7 +536,8 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         #expect(entry.outputs.first == HashReference(name: "p.zip", sha256: written.sha256))
         #expect(entry.parameters["recipient"] == "Cybercrime Unit, Police" && entry.parameters["tlp"] == "TLP:AMBER")
         #expect(entry.parameters["purpose"] == "Criminal investigation of a phishing campaign")
-        #expect(entry.inputs.contains(HashReference(name: "redaction policy", sha256: String(repeating: "c", count: 64))))
+        #expect(
+            entry.inputs.contains(HashReference(name: "redaction policy", sha256: String(repeating: "c", count: 64))))
         let built = try SharingPackage.build(sampleRequest(), signer: signer, custodyHead: head)
         let manifest = String(decoding: built.manifest, as: UTF8.self)
         #expect(manifest.contains(#""custody_head":{"case_id":"CASE-1","entry_hash":"\#(head.entryHash)","seq":1}"#))
@@ -468,9 +545,12 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         // An examiner the case does not know: nothing written, no partial file.
         let stranger = Examiner(id: "x", name: "X", key: Ed25519PrivateKey())
         #expect(throws: EvidenceError.self) {
-            try SharingPackage.write(sampleRequest(), to: s.file("q.zip"), signer: stranger, custody: PackageCustody(caseFile: file))
+            try SharingPackage.write(
+                sampleRequest(), to: s.file("q.zip"), signer: stranger, custody: PackageCustody(caseFile: file))
         }
-        #expect(!FileManager.default.fileExists(atPath: s.file("q.zip")) && !FileManager.default.fileExists(atPath: s.file("q.zip.partial")))
+        #expect(
+            !FileManager.default.fileExists(atPath: s.file("q.zip"))
+                && !FileManager.default.fileExists(atPath: s.file("q.zip.partial")))
         #expect(try file.store.entries().count == 2)
     }
 }

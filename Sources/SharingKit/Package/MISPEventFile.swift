@@ -14,7 +14,8 @@ enum MISPEventFile {
         switch o.kind {
         case .email: return o.isIndicator ? ("email-src", "Payload delivery") : ("email", "Person")
         case .ipv4, .ipv6:
-            let destination = !o.fields.isEmpty && o.fields.allSatisfy { $0.contains("destination") || $0.contains("dst") }
+            let destination =
+                !o.fields.isEmpty && o.fields.allSatisfy { $0.contains("destination") || $0.contains("dst") }
             return (destination ? "ip-dst" : "ip-src", "Network activity")
         case .url: return ("url", "Network activity")
         case .domain: return ("domain", "Network activity")
@@ -38,19 +39,23 @@ enum MISPEventFile {
         var pseudonymUUIDs: [String] = []
 
         func attribute(
-            uuid: String, type: String, category: String, value: String, toIDs: Bool, comment: String, relation: String? = nil
+            uuid: String, type: String, category: String, value: String, toIDs: Bool, comment: String,
+            relation: String? = nil
         ) -> PackageJSON {
             PackageJSON.members([
                 ("uuid", .string(uuid)), ("type", .string(type)), ("category", .string(category)),
                 ("object_relation", relation.map { .string($0) }), ("value", .string(value)), ("to_ids", .bool(toIDs)),
-                ("distribution", "5"), ("timestamp", timestamp), ("comment", .string(comment)), ("disable_correlation", .bool(false)),
+                ("distribution", "5"), ("timestamp", timestamp), ("comment", .string(comment)),
+                ("disable_correlation", .bool(false)),
             ])
         }
 
         for o in c.observables {
             let uuid = c.uuid("misp-attribute:\(o.kind.rawValue):\(o.value)")
             var comment = o.kind.label
-            if !o.fields.isEmpty { comment += "; field\(o.fields.count == 1 ? "" : "s") " + o.fields.joined(separator: ", ") }
+            if !o.fields.isEmpty {
+                comment += "; field\(o.fields.count == 1 ? "" : "s") " + o.fields.joined(separator: ", ")
+            }
             comment += "; \(o.records.count) record\(o.records.count == 1 ? "" : "s")"
             let mapped = typeAndCategory(o)
             if o.pseudonymised {
@@ -65,23 +70,28 @@ enum MISPEventFile {
                     .object([
                         ("uuid", .string(objectUUID)), ("name", "coin-address"), ("meta-category", "financial"),
                         ("description", "An address used in a cryptocurrency"),
-                        ("template_uuid", .string(coinAddressTemplate.uuid)), ("template_version", .string(coinAddressTemplate.version)),
+                        ("template_uuid", .string(coinAddressTemplate.uuid)),
+                        ("template_version", .string(coinAddressTemplate.version)),
                         ("distribution", "5"), ("timestamp", timestamp), ("comment", .string(comment)),
                         (
                             "Attribute",
                             .array([
                                 attribute(
-                                    uuid: uuid, type: "text", category: "Financial fraud", value: o.value, toIDs: o.isIndicator,
+                                    uuid: uuid, type: "text", category: "Financial fraud", value: o.value,
+                                    toIDs: o.isIndicator,
                                     comment: comment, relation: "address-crypto"),
                                 attribute(
                                     uuid: c.uuid("misp-attribute:coin-address-symbol:\(o.value)"), type: "text",
-                                    category: "Financial fraud", value: "ETH", toIDs: false, comment: "", relation: "symbol"),
+                                    category: "Financial fraud", value: "ETH", toIDs: false, comment: "",
+                                    relation: "symbol"),
                             ])
                         ),
                     ]))
             } else {
                 attributes.append(
-                    attribute(uuid: uuid, type: mapped.type, category: mapped.category, value: o.value, toIDs: o.isIndicator, comment: comment))
+                    attribute(
+                        uuid: uuid, type: mapped.type, category: mapped.category, value: o.value, toIDs: o.isIndicator,
+                        comment: comment))
             }
         }
 
@@ -89,10 +99,12 @@ enum MISPEventFile {
             let objectUUID = c.uuid("misp-object:anonymisation")
             var description = "Values of type anonymised in this event are pseudonyms made by the sender with iproceeds"
             if let scheme = r.pseudonymScheme { description += ": " + scheme.description }
-            description += ". Pseudonym key id \(r.keyID); redaction policy SHA-256 \(r.policyHash). Only the sender can map a pseudonym back."
+            description +=
+                ". Pseudonym key id \(r.keyID); redaction policy SHA-256 \(r.policyHash). Only the sender can map a pseudonym back."
             var members: [PackageJSON] = [
                 attribute(
-                    uuid: c.uuid("misp-attribute:anonymisation:description"), type: "text", category: "Other", value: description,
+                    uuid: c.uuid("misp-attribute:anonymisation:description"), type: "text", category: "Other",
+                    value: description,
                     toIDs: false, comment: "", relation: "description"),
                 attribute(
                     uuid: c.uuid("misp-attribute:anonymisation:level-of-knowledge"), type: "text", category: "Other",
@@ -103,24 +115,32 @@ enum MISPEventFile {
                 members.append(
                     attribute(
                         uuid: c.uuid("misp-attribute:anonymisation:method"), type: "text", category: "Other",
-                        value: "hash - A hash function maps each attribute to a new (not necessarily unique) attribute.", toIDs: false,
+                        value:
+                            "hash - A hash function maps each attribute to a new (not necessarily unique) attribute.",
+                        toIDs: false,
                         comment: "", relation: "method"))
                 members.append(
                     attribute(
-                        uuid: c.uuid("misp-attribute:anonymisation:keyed-hash-function"), type: "text", category: "Other",
+                        uuid: c.uuid("misp-attribute:anonymisation:keyed-hash-function"), type: "text",
+                        category: "Other",
                         value: function, toIDs: false, comment: "", relation: "keyed-hash-function"))
             }
             let references: [PackageJSON] = pseudonymUUIDs.map { target in
                 .object([
-                    ("uuid", .string(c.uuid("misp-reference:anonymisation:\(target)"))), ("object_uuid", .string(objectUUID)),
+                    ("uuid", .string(c.uuid("misp-reference:anonymisation:\(target)"))),
+                    ("object_uuid", .string(objectUUID)),
                     ("referenced_uuid", .string(target)), ("relationship_type", "describes"), ("timestamp", timestamp),
                 ])
             }
             objects.append(
                 .object([
                     ("uuid", .string(objectUUID)), ("name", "anonymisation"), ("meta-category", "misc"),
-                    ("description", "Anonymisation object describing an anonymisation technique used to encode MISP attribute values."),
-                    ("template_uuid", .string(anonymisationTemplate.uuid)), ("template_version", .string(anonymisationTemplate.version)),
+                    (
+                        "description",
+                        "Anonymisation object describing an anonymisation technique used to encode MISP attribute values."
+                    ),
+                    ("template_uuid", .string(anonymisationTemplate.uuid)),
+                    ("template_version", .string(anonymisationTemplate.version)),
                     ("distribution", "5"), ("timestamp", timestamp), ("comment", ""), ("Attribute", .array(members)),
                     ("ObjectReference", .array(references)),
                 ]))
@@ -136,8 +156,22 @@ enum MISPEventFile {
             ("distribution", .string(String(r.tlp.mispDistribution))),
             ("threat_level_id", "4"),
             ("analysis", "0"),
-            ("Orgc", .object([("name", .string(r.senderOrganisation)), ("uuid", .string(PackageIDs.organisation(r.senderOrganisation)))])),
-            ("Tag", .array([.object([("name", .string(r.tlp.mispTag)), ("colour", .string(r.tlp.colour)), ("exportable", .bool(true))])])),
+            (
+                "Orgc",
+                .object([
+                    ("name", .string(r.senderOrganisation)),
+                    ("uuid", .string(PackageIDs.organisation(r.senderOrganisation))),
+                ])
+            ),
+            (
+                "Tag",
+                .array([
+                    .object([
+                        ("name", .string(r.tlp.mispTag)), ("colour", .string(r.tlp.colour)),
+                        ("exportable", .bool(true)),
+                    ])
+                ])
+            ),
             ("Attribute", .array(attributes)),
             ("Object", .array(objects)),
         ])

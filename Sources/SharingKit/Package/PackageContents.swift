@@ -38,7 +38,9 @@ struct PackageContents {
     /// The manifest's custody head, when a case file is given.
     let custodyHead: (caseID: String, seq: Int64, entryHash: String)?
 
-    init(request: PackageRequest, signer: Examiner, custodyHead: (caseID: String, seq: Int64, entryHash: String)?) throws {
+    init(request: PackageRequest, signer: Examiner, custodyHead: (caseID: String, seq: Int64, entryHash: String)?)
+        throws
+    {
         self.request = request
         self.signer = signer
         self.custodyHead = custodyHead
@@ -86,13 +88,18 @@ struct PackageContents {
             ("pseudonym_key_id", .string(request.keyID)),
             ("records_sha256", .string(digestHex(.sha256, of: recordsJSONL))),
         ]
-        if let head = custodyHead { idParts.append(("custody_head", .string("\(head.caseID):\(head.seq):\(head.entryHash)"))) }
-        packageID = NameBasedUUID.v5(namespace: PackageIDs.iproceedsNamespace, name: "package:" + PackageJSON.object(idParts).canonical)
+        if let head = custodyHead {
+            idParts.append(("custody_head", .string("\(head.caseID):\(head.seq):\(head.entryHash)")))
+        }
+        packageID = NameBasedUUID.v5(
+            namespace: PackageIDs.iproceedsNamespace, name: "package:" + PackageJSON.object(idParts).canonical)
         namespace = UUID(uuidString: packageID)!
     }
 
     /// A package-scoped object id: UUIDv5 of `name` in the package's namespace.
-    func id(_ type: String, _ name: String) -> String { type + "--" + NameBasedUUID.v5(namespace: namespace, name: type + ":" + name) }
+    func id(_ type: String, _ name: String) -> String {
+        type + "--" + NameBasedUUID.v5(namespace: namespace, name: type + ":" + name)
+    }
 
     /// A package-scoped bare UUID (for MISP).
     func uuid(_ name: String) -> String { NameBasedUUID.v5(namespace: namespace, name: name) }
@@ -135,7 +142,9 @@ struct PackageContents {
         if let grade = r.reliability {
             let u = Array(grade.utf8)
             guard u.count == 2, (0x41...0x46).contains(u[0]), (0x31...0x36).contains(u[1]) else {
-                throw EvidenceError(.sharingPackage, "reliability '\(grade)' is not an Admiralty grade A1–F6 (source A–F, information 1–6)")
+                throw EvidenceError(
+                    .sharingPackage,
+                    "reliability '\(grade)' is not an Admiralty grade A1–F6 (source A–F, information 1–6)")
             }
         }
         for input in r.inputs where !STIXValueSyntax.isHex(input.sha256, count: 64) {

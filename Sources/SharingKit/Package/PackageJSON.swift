@@ -53,7 +53,10 @@ public enum PackageJSON: Sendable, Equatable {
         case .int(let i): out += String(i)
         case .string(let s): out += Self.quote(s)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (n, item) in items.enumerated() {
                 if n > 0 { out += "," }
@@ -63,7 +66,10 @@ public enum PackageJSON: Sendable, Equatable {
             Self.newline(&out, indent, level)
             out += "]"
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
+            if members.isEmpty {
+                out += "{}"
+                return
+            }
             let list = sorted ? members.sorted { $0.0.utf16.lexicographicallyPrecedes($1.0.utf16) } : members
             out += "{"
             for (n, member) in list.enumerated() {

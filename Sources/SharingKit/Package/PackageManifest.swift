@@ -84,7 +84,8 @@ enum PackageManifest {
             (
                 "tlp",
                 .object([
-                    ("label", .string(r.tlp.label)), ("value", .string(r.tlp.rawValue)), ("allows", .string(r.tlp.allows)),
+                    ("label", .string(r.tlp.label)), ("value", .string(r.tlp.rawValue)),
+                    ("allows", .string(r.tlp.allows)),
                     ("stix_marking_definition", .string(r.tlp.stixMarkingID)),
                 ])
             ),
@@ -96,7 +97,9 @@ enum PackageManifest {
             (
                 "custody_head",
                 c.custodyHead.map {
-                    .object([("case_id", .string($0.caseID)), ("seq", .int($0.seq)), ("entry_hash", .string($0.entryHash))])
+                    .object([
+                        ("case_id", .string($0.caseID)), ("seq", .int($0.seq)), ("entry_hash", .string($0.entryHash)),
+                    ])
                 }
             ),
             ("inputs", .array(r.inputs.map { .object([("name", .string($0.name)), ("sha256", .string($0.sha256))]) })),
@@ -118,7 +121,10 @@ enum PackageManifest {
                     ("signed_bytes", "manifest.json, exactly as stored"),
                 ])
             ),
-            ("tool", .object([("name", .string(EvidenceKitInfo.toolName)), ("version", .string(EvidenceKitInfo.version))])),
+            (
+                "tool",
+                .object([("name", .string(EvidenceKitInfo.toolName)), ("version", .string(EvidenceKitInfo.version))])
+            ),
         ])
     }
 }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import EvidenceKit
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension EvidenceError.Code {
     /// A sharing package cannot be built from the request, or cannot be written.
@@ -67,7 +68,8 @@ enum PackageTime {
         var offset = 0
         var i = 10
         if i < u.count {
-            guard u[i] == 0x54 || u[i] == 0x74 || u[i] == 0x20, let h = digits(i + 1, 2), i + 3 < u.count, u[i + 3] == 0x3A,
+            guard u[i] == 0x54 || u[i] == 0x74 || u[i] == 0x20, let h = digits(i + 1, 2), i + 3 < u.count,
+                u[i + 3] == 0x3A,
                 let m = digits(i + 4, 2)
             else { return nil }
             hour = h
@@ -138,7 +140,9 @@ enum PackageIDs {
 
     /// iproceeds' own namespace: UUIDv5 of `https://iproceeds.invalid/sharing-package` in the RFC 9562 URL
     /// namespace. Ids that should be the same across packages (the sender's identity) live here.
-    static let iproceedsNamespace = UUID(uuidString: NameBasedUUID.v5(namespace: NameBasedUUID.urlNamespace, name: "https://iproceeds.invalid/sharing-package"))!
+    static let iproceedsNamespace = UUID(
+        uuidString: NameBasedUUID.v5(
+            namespace: NameBasedUUID.urlNamespace, name: "https://iproceeds.invalid/sharing-package"))!
 
     /// The id of a STIX cyber-observable: UUIDv5 in the STIX namespace over the RFC 8785 form of its
     /// id-contributing properties.
@@ -147,7 +151,9 @@ enum PackageIDs {
     }
 
     /// A stable id for the sending organisation (the STIX identity and the MISP `Orgc` share it).
-    static func organisation(_ name: String) -> String { NameBasedUUID.v5(namespace: iproceedsNamespace, name: "organisation:" + name) }
+    static func organisation(_ name: String) -> String {
+        NameBasedUUID.v5(namespace: iproceedsNamespace, name: "organisation:" + name)
+    }
 }
 
 /// HTML text escaping for the cover sheet.

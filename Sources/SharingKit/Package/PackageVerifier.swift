@@ -75,7 +75,9 @@ public enum PackageVerifier {
         }
         // A zip lists its members twice (local headers and central directory); a crafted one can make the two
         // disagree, so that tools see different files. Both lists must match.
-        if case .success(let streamed) = PackageZip.read(bytes, streaming: true), streamed.map(\.name) != members.map(\.name) {
+        if case .success(let streamed) = PackageZip.read(bytes, streaming: true),
+            streamed.map(\.name) != members.map(\.name)
+        {
             problem(nil, "the zip's local headers and its central directory list different members")
         }
 
@@ -115,7 +117,8 @@ public enum PackageVerifier {
             if let stated = v.manifestPublicKey, stated.lowercased() != Hex.encode(publicKey) {
                 problem(
                     "manifest.json",
-                    "names the sender's key \(fingerprint(stated)), not the key you gave (\(Ed25519.fingerprint(publicKey)))")
+                    "names the sender's key \(fingerprint(stated)), not the key you gave (\(Ed25519.fingerprint(publicKey)))"
+                )
             }
         } else {
             key = v.manifestPublicKey.flatMap(Hex.decode)
@@ -128,7 +131,9 @@ public enum PackageVerifier {
                 if let key, key.count == 32 {
                     v.signatureValid = Ed25519.verify(signature: signature, of: manifestBytes, publicKey: key)
                     if !v.signatureValid {
-                        problem("manifest.sig", "the signature does not verify over manifest.json with key \(Ed25519.fingerprint(key))")
+                        problem(
+                            "manifest.sig",
+                            "the signature does not verify over manifest.json with key \(Ed25519.fingerprint(key))")
                     }
                 } else {
                     problem("manifest.json", "no valid Ed25519 public key to check the signature with")
@@ -163,7 +168,8 @@ public enum PackageVerifier {
                 problem(name, "SHA-256 is \(actual), the manifest says \(sha)")
             }
         }
-        for name in Set(members.map(\.name)).sorted() where !listed.contains(name) && name != "manifest.json" && name != "manifest.sig" {
+        for name in Set(members.map(\.name)).sorted()
+        where !listed.contains(name) && name != "manifest.json" && name != "manifest.sig" {
             problem(name, "not listed in the manifest (added after signing)")
         }
         return v
@@ -174,7 +180,9 @@ public enum PackageVerifier {
         if name.isEmpty { return "an empty member name" }
         if name.hasPrefix("/") { return "an absolute path" }
         if name.contains("\\") { return "a backslash in the name" }
-        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "a control character in the name" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "a control character in the name"
+        }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         if parts.contains("..") { return "a path that climbs out of the package (..)" }
         if parts.contains(where: { $0.isEmpty || $0 == "." }) { return "an empty or '.' path component" }
@@ -196,7 +204,8 @@ public enum PackageVerifier {
         if trimmed.contains("-----BEGIN PUBLIC KEY-----") {
             let body = trimmed.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
             let prefix: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
-            guard let der = Data(base64Encoded: body).map({ [UInt8]($0) }), der.count == 44, der.starts(with: prefix) else { return nil }
+            guard let der = Data(base64Encoded: body).map({ [UInt8]($0) }), der.count == 44, der.starts(with: prefix)
+            else { return nil }
             return Array(der.suffix(32))
         }
         if let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],

@@ -1,10 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 internal import CLibArchive
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Zip archives for sharing packages, written and read with libarchive.
 ///
@@ -33,7 +33,8 @@ enum PackageZip {
         guard let a = archive_write_new() else { throw PackageZipError("archive_write_new failed") }
         defer { archive_write_free(a) }
         try check(a, archive_write_set_format_zip(a), "archive_write_set_format_zip")
-        try check(a, archive_write_set_format_option(a, "zip", "compression", "store"), "archive_write_set_format_option")
+        try check(
+            a, archive_write_set_format_option(a, "zip", "compression", "store"), "archive_write_set_format_option")
         try check(a, archive_write_set_bytes_per_block(a, 0), "archive_write_set_bytes_per_block")
         try check(a, archive_write_set_bytes_in_last_block(a, 1), "archive_write_set_bytes_in_last_block")
         let collector = Collector()
@@ -80,14 +81,20 @@ enum PackageZip {
         let dosTime = UInt32(t.tm_hour) << 11 | UInt32(t.tm_min) << 5 | UInt32(t.tm_sec / 2)
         let stamp = t.tm_year < 80 ? 0x0021_0000 : dosDate << 16 | dosTime
         let eocd = z.count - 22
-        guard eocd >= 0, u32(eocd) == 0x0605_4B50 else { throw PackageZipError("no end of central directory where expected") }
+        guard eocd >= 0, u32(eocd) == 0x0605_4B50 else {
+            throw PackageZipError("no end of central directory where expected")
+        }
         let count = u16(eocd + 10)
         var at = u32(eocd + 16)
         for _ in 0..<count {
-            guard at + 46 <= z.count, u32(at) == 0x0201_4B50 else { throw PackageZipError("central directory entry not where expected") }
+            guard at + 46 <= z.count, u32(at) == 0x0201_4B50 else {
+                throw PackageZipError("central directory entry not where expected")
+            }
             put32(at + 12, stamp)
             let local = u32(at + 42)
-            guard local + 30 <= z.count, u32(local) == 0x0403_4B50 else { throw PackageZipError("local header not where expected") }
+            guard local + 30 <= z.count, u32(local) == 0x0403_4B50 else {
+                throw PackageZipError("local header not where expected")
+            }
             put32(local + 10, stamp)
             at += 46 + u16(at + 28) + u16(at + 30) + u16(at + 32)
         }
@@ -99,7 +106,11 @@ enum PackageZip {
     static func read(_ bytes: [UInt8], streaming: Bool = false) -> Result<[Member], PackageZipError> {
         guard let a = archive_read_new() else { return .failure(PackageZipError("archive_read_new failed")) }
         defer { archive_read_free(a) }
-        if streaming { archive_read_support_format_zip_streamable(a) } else { archive_read_support_format_zip_seekable(a) }
+        if streaming {
+            archive_read_support_format_zip_streamable(a)
+        } else {
+            archive_read_support_format_zip_seekable(a)
+        }
         return bytes.withUnsafeBytes { buffer -> Result<[Member], PackageZipError> in
             guard archive_read_open_memory(a, buffer.baseAddress, buffer.count) == ARCHIVE_OK else {
                 return .failure(PackageZipError(message(a)))

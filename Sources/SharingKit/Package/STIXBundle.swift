@@ -40,7 +40,8 @@ enum STIXBundle {
         func sdo(_ type: String, _ id: String, _ properties: [(String, PackageJSON?)]) -> PackageJSON {
             PackageJSON.members(
                 [
-                    ("type", .string(type)), ("spec_version", "2.1"), ("id", .string(id)), ("created", .string(c.createdISO)),
+                    ("type", .string(type)), ("spec_version", "2.1"), ("id", .string(id)),
+                    ("created", .string(c.createdISO)),
                     ("modified", .string(c.createdISO)),
                 ] + properties + [("object_marking_refs", markingRefs)])
         }
@@ -54,14 +55,21 @@ enum STIXBundle {
                 "incident", incidentID,
                 [
                     ("created_by_ref", .string(identityID)), ("name", .string(r.title)),
-                    ("description", .string("Shared with \(r.recipient) under \(r.tlp.label). Purpose: \(r.purpose). Legal basis: \(r.legalBasis).")),
+                    (
+                        "description",
+                        .string(
+                            "Shared with \(r.recipient) under \(r.tlp.label). Purpose: \(r.purpose). Legal basis: \(r.legalBasis)."
+                        )
+                    ),
                     ("labels", categories.isEmpty ? nil : PackageJSON.strings(categories)),
                 ]))
 
         // Observed data, one per record with observables.
         var observedIDs: [Int: String] = [:]
         var observedObjects: [PackageJSON] = []
-        let idOf = Dictionary(uniqueKeysWithValues: zip(c.observables.map { $0.kind.rawValue + "\u{0}" + $0.value }, observableObjects.map(\.id)))
+        let idOf = Dictionary(
+            uniqueKeysWithValues: zip(
+                c.observables.map { $0.kind.rawValue + "\u{0}" + $0.value }, observableObjects.map(\.id)))
         for (i, record) in r.records.enumerated() where !record.observables.isEmpty {
             var refs: [String] = []
             for o in record.observables {
@@ -75,12 +83,15 @@ enum STIXBundle {
                 sdo(
                     "observed-data", id,
                     [
-                        ("created_by_ref", .string(identityID)), ("first_observed", .string(time)), ("last_observed", .string(time)),
+                        ("created_by_ref", .string(identityID)), ("first_observed", .string(time)),
+                        ("last_observed", .string(time)),
                         ("number_observed", .int(1)), ("object_refs", PackageJSON.strings(refs)),
                         ("labels", record.category.flatMap { $0.isEmpty ? nil : PackageJSON.strings([$0]) }),
                         (
                             "external_references",
-                            .array([.object([("source_name", "iproceeds-record"), ("external_id", .string(record.id))])])
+                            .array([
+                                .object([("source_name", "iproceeds-record"), ("external_id", .string(record.id))])
+                            ])
                         ),
                     ]))
         }
@@ -94,7 +105,8 @@ enum STIXBundle {
                 sdo(
                     "relationship", c.id("relationship", "\(type):\(source):\(target)"),
                     [
-                        ("created_by_ref", .string(identityID)), ("relationship_type", .string(type)), ("source_ref", .string(source)),
+                        ("created_by_ref", .string(identityID)), ("relationship_type", .string(type)),
+                        ("source_ref", .string(source)),
                         ("target_ref", .string(target)),
                     ]))
         }
@@ -102,16 +114,20 @@ enum STIXBundle {
         for (n, o) in c.observables.enumerated() where o.exportsIndicator {
             let pattern = self.pattern(observableObjects[n].type, o)
             let id = c.id("indicator", pattern)
-            let recordCategories = Array(Set(o.records.compactMap { r.records[$0].category }.filter { !$0.isEmpty })).sorted()
+            let recordCategories = Array(Set(o.records.compactMap { r.records[$0].category }.filter { !$0.isEmpty }))
+                .sorted()
             var description = "Seen in \(o.records.count) record\(o.records.count == 1 ? "" : "s")"
             if !recordCategories.isEmpty { description += " (\(recordCategories.joined(separator: ", ")))" }
-            if !o.fields.isEmpty { description += ", field\(o.fields.count == 1 ? "" : "s") \(o.fields.joined(separator: ", "))" }
+            if !o.fields.isEmpty {
+                description += ", field\(o.fields.count == 1 ? "" : "s") \(o.fields.joined(separator: ", "))"
+            }
             objects.append(
                 sdo(
                     "indicator", id,
                     [
                         ("created_by_ref", .string(identityID)), ("name", .string("\(o.kind.label) \(o.value)")),
-                        ("description", .string(description + ".")), ("indicator_types", .array(["malicious-activity"])),
+                        ("description", .string(description + ".")),
+                        ("indicator_types", .array(["malicious-activity"])),
                         ("pattern", .string(pattern)), ("pattern_type", "stix"),
                         ("valid_from", .string(PackageTime.iso(milliseconds: o.firstSeen ?? c.created))),
                         ("labels", recordCategories.isEmpty ? nil : PackageJSON.strings(recordCategories)),
@@ -162,8 +178,12 @@ enum STIXBundle {
         }
         let id = PackageIDs.observable(type: type, contributing: .object(contributing))
         let json = PackageJSON.members(
-            [("type", .string(type)), ("spec_version", "2.1"), ("id", .string(id))] + contributing.map { ($0.0, Optional($0.1)) }
-                + [("extensions", extensions.isEmpty ? nil : .object(extensions)), ("object_marking_refs", markingRefs)])
+            [("type", .string(type)), ("spec_version", "2.1"), ("id", .string(id))]
+                + contributing.map { ($0.0, Optional($0.1)) }
+                + [
+                    ("extensions", extensions.isEmpty ? nil : .object(extensions)),
+                    ("object_marking_refs", markingRefs),
+                ])
         return Observable(type: type, id: id, json: json)
     }
 
@@ -187,14 +207,16 @@ enum STIXBundle {
     // MARK: The fixed objects
 
     static let toolIdentity: PackageJSON = .object([
-        ("type", "identity"), ("spec_version", "2.1"), ("id", .string(toolIdentityID)), ("created", .string(definitionsCreated)),
+        ("type", "identity"), ("spec_version", "2.1"), ("id", .string(toolIdentityID)),
+        ("created", .string(definitionsCreated)),
         ("modified", .string(definitionsCreated)), ("name", "iproceeds"), ("identity_class", "system"),
         ("description", "The iproceeds toolkit, which defines the STIX extensions its sharing packages use."),
     ])
 
     static let observableExtension: PackageJSON = .object([
         ("type", "extension-definition"), ("spec_version", "2.1"), ("id", .string(observableExtensionID)),
-        ("created_by_ref", .string(toolIdentityID)), ("created", .string(definitionsCreated)), ("modified", .string(definitionsCreated)),
+        ("created_by_ref", .string(toolIdentityID)), ("created", .string(definitionsCreated)),
+        ("modified", .string(definitionsCreated)),
         ("name", "iproceeds-observable"),
         (
             "description",
@@ -206,7 +228,8 @@ enum STIXBundle {
 
     static let pseudonymExtension: PackageJSON = .object([
         ("type", "extension-definition"), ("spec_version", "2.1"), ("id", .string(pseudonymExtensionID)),
-        ("created_by_ref", .string(toolIdentityID)), ("created", .string(definitionsCreated)), ("modified", .string(definitionsCreated)),
+        ("created_by_ref", .string(toolIdentityID)), ("created", .string(definitionsCreated)),
+        ("modified", .string(definitionsCreated)),
         ("name", "iproceeds-pseudonym"),
         (
             "description",

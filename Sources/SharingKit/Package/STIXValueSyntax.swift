@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Whether a value may stand in a standard STIX 2.1 cyber-observable, as the STIX JSON schemas (and so
@@ -142,10 +142,14 @@ enum STIXValueSyntax {
         unreservedSubDelims(s, extra: extra.union([0x3A, 0x40]))
     }
 
-    private static func isUnreserved(_ c: UInt8) -> Bool { isAlnum(c) || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E }
+    private static func isUnreserved(_ c: UInt8) -> Bool {
+        isAlnum(c) || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E
+    }
     private static func isSubDelim(_ c: UInt8) -> Bool { "!$&'()*+,;=".utf8.contains(c) }
     private static func isAlpha(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
     private static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
     private static func isAlnum(_ c: UInt8) -> Bool { isAlpha(c) || isDigit(c) }
-    private static func isHexDigit(_ c: UInt8) -> Bool { isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) }
+    private static func isHexDigit(_ c: UInt8) -> Bool {
+        isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
+    }
 }

@@ -86,7 +86,10 @@ public struct SharedObservable: Sendable, Hashable {
     /// The record field it came from (`source.ip`), when known.
     public var field: String?
 
-    public init(kind: ObservableKind, value: String, pseudonymised: Bool = false, isIndicator: Bool = false, field: String? = nil) {
+    public init(
+        kind: ObservableKind, value: String, pseudonymised: Bool = false, isIndicator: Bool = false,
+        field: String? = nil
+    ) {
         self.kind = kind
         self.value = value
         self.pseudonymised = pseudonymised
@@ -110,7 +113,8 @@ public struct SharedRecord: Sendable {
     public var observables: [SharedObservable]
 
     public init(
-        id: String, time: String? = nil, category: String? = nil, description: String? = nil, fields: [(String, String)] = [],
+        id: String, time: String? = nil, category: String? = nil, description: String? = nil,
+        fields: [(String, String)] = [],
         observables: [SharedObservable] = []
     ) {
         self.id = id
@@ -205,7 +209,8 @@ public struct PackageRequest: Sendable {
 
     public init(
         title: String, senderOrganisation: String, recipient: String, purpose: String, legalBasis: String, tlp: TLP,
-        reviewBy: String, createdAt: Date, dataSubjectCategories: [String] = [], reliability: String? = nil, policyHash: String,
+        reviewBy: String, createdAt: Date, dataSubjectCategories: [String] = [], reliability: String? = nil,
+        policyHash: String,
         keyID: String, pseudonymScheme: PseudonymScheme? = nil, records: [SharedRecord], redactionLog: RedactionLog,
         inputs: [(name: String, sha256: String)]
     ) {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import EvidenceKit
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where the transmission is logged: a case file, the items the shared data belongs to, and the time of the
 /// `shared` entry (the wall clock by default; it is not part of the package).
@@ -59,7 +60,9 @@ public enum SharingPackage {
     /// Builds the package in memory.
     /// - Parameter custodyHead: the case's last ledger entry, named in the manifest.
     /// - Throws: ``EvidenceError`` (code `sharing-package`) when the request is incomplete or inconsistent.
-    public static func build(_ request: PackageRequest, signer: Examiner, custodyHead: CustodyEntry? = nil) throws -> Built {
+    public static func build(_ request: PackageRequest, signer: Examiner, custodyHead: CustodyEntry? = nil) throws
+        -> Built
+    {
         let contents = try PackageContents(
             request: request, signer: signer, custodyHead: custodyHead.map { ($0.caseID, $0.seq, $0.entryHash) })
         let bundle = STIXBundle.bundle(contents)
@@ -75,7 +78,8 @@ public enum SharingPackage {
             ("redaction-log.json", Array(PackageManifest.redactionLog(contents).pretty.utf8)),
             ("stix/bundle.json", Array(bundle.pretty.utf8)),
         ]
-        let summary = SummaryHTML.document(contents, contentFiles: data, stixObjects: stixCount, mispAttributes: mispAttributes)
+        let summary = SummaryHTML.document(
+            contents, contentFiles: data, stixObjects: stixCount, mispAttributes: mispAttributes)
         let content = data + [("summary.html", Array(summary.utf8))]
         let sums = PackageManifest.sha256sums(content)
         let listed = ([("SHA256SUMS", sums)] + content).sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
@@ -102,10 +106,12 @@ public enum SharingPackage {
     ///   case, or the file cannot be written.
     @discardableResult
     public static func write(
-        _ request: PackageRequest, to path: String, signer: Examiner, custody: PackageCustody? = nil, replace: Bool = false
+        _ request: PackageRequest, to path: String, signer: Examiner, custody: PackageCustody? = nil,
+        replace: Bool = false
     ) throws -> WrittenPackage {
         if !replace, FileManager.default.fileExists(atPath: path) {
-            throw EvidenceError(.invalidArgument, "\(path) exists; choose another output or remove it first", path: path)
+            throw EvidenceError(
+                .invalidArgument, "\(path) exists; choose another output or remove it first", path: path)
         }
         var head: CustodyEntry?
         var caseID = ""
@@ -133,7 +139,8 @@ public enum SharingPackage {
         do {
             if let custody {
                 var parameters: [String: String] = [
-                    "command": "share build", "package_id": built.packageID, "recipient": request.recipient, "purpose": request.purpose,
+                    "command": "share build", "package_id": built.packageID, "recipient": request.recipient,
+                    "purpose": request.purpose,
                     "legal_basis": request.legalBasis, "tlp": request.tlp.label, "review_by": request.reviewBy,
                     "sender_organisation": request.senderOrganisation, "records": String(request.records.count),
                     "policy_sha256": request.policyHash, "pseudonym_key_id": request.keyID,
@@ -152,7 +159,8 @@ public enum SharingPackage {
                 ]
                 entry = try custody.caseFile.record(
                     .shared, items: custody.items, inputs: inputs, outputs: outputs, parameters: parameters,
-                    note: "Sharing package \(built.packageID) to \(request.recipient) under \(request.tlp.label)", by: signer,
+                    note: "Sharing package \(built.packageID) to \(request.recipient) under \(request.tlp.label)",
+                    by: signer,
                     now: custody.now)
             }
             guard rename(partial, path) == 0 else {
@@ -160,7 +168,8 @@ public enum SharingPackage {
                 throw EvidenceError(
                     .io,
                     "rename \(partial) to \(path): \(reason)"
-                        + (entry.map { "; custody entry \($0.seq) records a package that is not in place" } ?? ""), path: path,
+                        + (entry.map { "; custody entry \($0.seq) records a package that is not in place" } ?? ""),
+                    path: path,
                     function: "rename", systemCode: errno)
             }
         } catch {
@@ -176,7 +185,9 @@ public enum SharingPackage {
     private static func writeDurably(_ bytes: [UInt8], to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw EvidenceError(.io, "open \(path): \(String(cString: strerror(errno)))", path: path, function: "open", systemCode: errno)
+            throw EvidenceError(
+                .io, "open \(path): \(String(cString: strerror(errno)))", path: path, function: "open",
+                systemCode: errno)
         }
         var offset = 0
         while offset < bytes.count {
@@ -186,7 +197,9 @@ public enum SharingPackage {
                 let code = errno
                 close(fd)
                 unlink(path)
-                throw EvidenceError(.io, "write \(path): \(String(cString: strerror(code)))", path: path, function: "write", systemCode: code)
+                throw EvidenceError(
+                    .io, "write \(path): \(String(cString: strerror(code)))", path: path, function: "write",
+                    systemCode: code)
             }
             offset += n
         }
@@ -195,7 +208,9 @@ public enum SharingPackage {
         close(fd)
         guard synced else {
             unlink(path)
-            throw EvidenceError(.io, "fsync \(path): \(String(cString: strerror(code)))", path: path, function: "fsync", systemCode: code)
+            throw EvidenceError(
+                .io, "fsync \(path): \(String(cString: strerror(code)))", path: path, function: "fsync",
+                systemCode: code)
         }
     }
 

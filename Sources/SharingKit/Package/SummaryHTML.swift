@@ -5,7 +5,9 @@ import Foundation
 /// external resources) that a recipient can open or print. It holds no record value: only names, counts and
 /// hashes.
 enum SummaryHTML {
-    static func document(_ c: PackageContents, contentFiles: [(name: String, bytes: [UInt8])], stixObjects: Int, mispAttributes: Int)
+    static func document(
+        _ c: PackageContents, contentFiles: [(name: String, bytes: [UInt8])], stixObjects: Int, mispAttributes: Int
+    )
         -> String
     {
         let r = c.request
@@ -14,7 +16,9 @@ enum SummaryHTML {
         let fingerprint = Ed25519.fingerprint(key)
         // SubjectPublicKeyInfo for Ed25519 (RFC 8410): a fixed 12-byte prefix, then the key; 12 bytes are 16
         // base64 characters, so the PEM body is this prefix and the key's base64.
-        let pem = "-----BEGIN PUBLIC KEY-----\n" + Data([0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00] + key)
+        let pem =
+            "-----BEGIN PUBLIC KEY-----\n"
+            + Data([0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00] + key)
             .base64EncodedString() + "\n-----END PUBLIC KEY-----"
 
         var rows: [(String, String)] = [
@@ -24,18 +28,30 @@ enum SummaryHTML {
             ("Legal basis", e(r.legalBasis)),
             ("TLP", "<strong>" + e(r.tlp.label) + "</strong>: " + e(r.tlp.allows)),
             ("Created", e(c.createdISO)),
-            ("Review by", e(r.reviewBy) + " — the recipient should check by then whether the data is still needed, and erase it if not."),
+            (
+                "Review by",
+                e(r.reviewBy)
+                    + " — the recipient should check by then whether the data is still needed, and erase it if not."
+            ),
             ("Package id", "<code>" + e(c.packageID) + "</code>"),
             (
                 "Data subjects",
                 r.dataSubjectCategories.isEmpty ? "not stated" : e(r.dataSubjectCategories.joined(separator: ", "))
             ),
-            ("Reliability", r.reliability.map { e($0) + " (source reliability, information credibility)" } ?? "not graded"),
+            (
+                "Reliability",
+                r.reliability.map { e($0) + " (source reliability, information credibility)" } ?? "not graded"
+            ),
             ("Redaction policy", "SHA-256 <code>" + e(r.policyHash) + "</code>"),
             ("Pseudonym key id", "<code>" + e(r.keyID) + "</code> (the key stays with the sender)"),
         ]
         if let head = c.custodyHead {
-            rows.append(("Custody", "case " + e(head.caseID) + ", ledger head " + String(head.seq) + " <code>" + e(head.entryHash) + "</code>"))
+            rows.append(
+                (
+                    "Custody",
+                    "case " + e(head.caseID) + ", ledger head " + String(head.seq) + " <code>" + e(head.entryHash)
+                        + "</code>"
+                ))
         }
 
         var byKind: [ObservableKind: (all: Int, pseudonyms: Int, indicators: Int)] = [:]
@@ -81,8 +97,10 @@ enum SummaryHTML {
             """
         for (k, v) in rows { h += "<tr><th>\(k)</th><td>\(v)</td></tr>\n" }
         h += "</table>\n<h2>Contents</h2>\n<p>\(r.records.count) redacted record\(r.records.count == 1 ? "" : "s"), "
-        h += "\(c.observables.count) distinct observable\(c.observables.count == 1 ? "" : "s"), \(stixObjects) STIX objects, "
-        h += "\(mispAttributes) MISP attributes.</p>\n<table>\n<tr><th>File</th><th>What it is</th><th>Bytes</th></tr>\n"
+        h +=
+            "\(c.observables.count) distinct observable\(c.observables.count == 1 ? "" : "s"), \(stixObjects) STIX objects, "
+        h +=
+            "\(mispAttributes) MISP attributes.</p>\n<table>\n<tr><th>File</th><th>What it is</th><th>Bytes</th></tr>\n"
         let what: [String: String] = [
             "records/records.jsonl": "The redacted records, one JSON object a line",
             "stix/bundle.json": "STIX 2.1 bundle: incident, observed data, observables, indicators",
@@ -90,31 +108,42 @@ enum SummaryHTML {
             "redaction-log.json": "What redaction did, counted per type, field and rule",
         ]
         for f in contentFiles {
-            h += "<tr><td><code>\(e(f.name))</code></td><td>\(e(what[f.name] ?? ""))</td><td class=\"n\">\(f.bytes.count)</td></tr>\n"
+            h +=
+                "<tr><td><code>\(e(f.name))</code></td><td>\(e(what[f.name] ?? ""))</td><td class=\"n\">\(f.bytes.count)</td></tr>\n"
         }
         h += "<tr><td><code>summary.html</code></td><td>This cover sheet</td><td></td></tr>\n"
-        h += "<tr><td><code>SHA256SUMS</code></td><td>SHA-256 of the files above, for <code>sha256sum -c</code></td><td></td></tr>\n"
-        h += "<tr><td><code>manifest.json</code></td><td>Every file with its SHA-256, who, to whom, why</td><td></td></tr>\n"
-        h += "<tr><td><code>manifest.sig</code></td><td>Ed25519 signature of manifest.json (base64)</td><td></td></tr>\n</table>\n"
+        h +=
+            "<tr><td><code>SHA256SUMS</code></td><td>SHA-256 of the files above, for <code>sha256sum -c</code></td><td></td></tr>\n"
+        h +=
+            "<tr><td><code>manifest.json</code></td><td>Every file with its SHA-256, who, to whom, why</td><td></td></tr>\n"
+        h +=
+            "<tr><td><code>manifest.sig</code></td><td>Ed25519 signature of manifest.json (base64)</td><td></td></tr>\n</table>\n"
         if !byKind.isEmpty {
-            h += "<table>\n<tr><th>Observable</th><th>Distinct values</th><th>Pseudonymised</th><th>Indicators</th></tr>\n"
+            h +=
+                "<table>\n<tr><th>Observable</th><th>Distinct values</th><th>Pseudonymised</th><th>Indicators</th></tr>\n"
             for kind in byKind.keys.sorted() {
                 let v = byKind[kind]!
-                h += "<tr><td>\(e(kind.label))</td><td class=\"n\">\(v.all)</td><td class=\"n\">\(v.pseudonyms)</td><td class=\"n\">\(v.indicators)</td></tr>\n"
+                h +=
+                    "<tr><td>\(e(kind.label))</td><td class=\"n\">\(v.all)</td><td class=\"n\">\(v.pseudonyms)</td><td class=\"n\">\(v.indicators)</td></tr>\n"
             }
             h += "</table>\n"
         }
         if !r.inputs.isEmpty {
             h += "<h3>Inputs</h3>\n<table>\n<tr><th>File</th><th>SHA-256</th></tr>\n"
-            for input in r.inputs { h += "<tr><td>\(e(input.name))</td><td><code>\(e(input.sha256))</code></td></tr>\n" }
+            for input in r.inputs {
+                h += "<tr><td>\(e(input.name))</td><td><code>\(e(input.sha256))</code></td></tr>\n"
+            }
             h += "</table>\n"
         }
 
-        h += "<h2>Redaction</h2>\n<p>\(log.recordsRead) records read, \(log.recordsDropped) dropped by the policy, \(r.records.count) shared.</p>\n"
+        h +=
+            "<h2>Redaction</h2>\n<p>\(log.recordsRead) records read, \(log.recordsDropped) dropped by the policy, \(r.records.count) shared.</p>\n"
         if !byTypeAction.isEmpty {
             h += "<table>\n<tr><th>Type</th>" + actionList.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
             for type in byTypeAction.keys.sorted() {
-                h += "<tr><td>\(e(type))</td>" + actionList.map { "<td class=\"n\">\(byTypeAction[type]![$0] ?? 0)</td>" }.joined() + "</tr>\n"
+                h +=
+                    "<tr><td>\(e(type))</td>"
+                    + actionList.map { "<td class=\"n\">\(byTypeAction[type]![$0] ?? 0)</td>" }.joined() + "</tr>\n"
             }
             h += "</table>\n<p>Per field and rule: <code>redaction-log.json</code>.</p>\n"
         }

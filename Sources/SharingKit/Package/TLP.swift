@@ -69,7 +69,10 @@ public enum TLP: String, CaseIterable, Sendable, Codable {
             (
                 "extensions",
                 .object([
-                    (Self.stixExtensionID, .object([("extension_type", "property-extension"), ("tlp_2_0", .string(rawValue))]))
+                    (
+                        Self.stixExtensionID,
+                        .object([("extension_type", "property-extension"), ("tlp_2_0", .string(rawValue))])
+                    )
                 ])
             ),
         ])
