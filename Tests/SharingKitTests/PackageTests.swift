@@ -407,6 +407,23 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         #expect(out.contains("anon ['description', 'keyed-hash-function', 'level-of-knowledge', 'method'] 8"), "\(out)")
     }
 
+    @Test func emptyPackageIsStillValid() throws {
+        let s = try PackageScratch()
+        var r = sampleRequest(tlp: .red)
+        r.records = []
+        r.pseudonymScheme = nil
+        try SharingPackage.write(r, to: s.file("p.zip"), signer: try examiner())
+        try s.run("unzip", ["-q", "p.zip"])
+        let stix = try s.run("stix2_validator", ["stix/bundle.json"], check: false)
+        #expect(stix.status == 0 && stix.output.contains("STIX JSON: Valid") && !stix.output.contains("[X]"), "\(stix.output)")
+        let misp = try s.python(
+            "from pymisp import MISPEvent; e = MISPEvent(); e.load_file('misp/event.json'); "
+                + "print(len(e.attributes), len(e.objects), [t.name for t in e.tags])"
+        ).output
+        #expect(misp.contains("0 0 ['tlp:red']"), "\(misp)")
+        #expect(try PackageVerifier.verify(path: s.file("p.zip")).intact)
+    }
+
     // MARK: Signature and verification
 
     @Test func signatureVerifiesIndependently() throws {
