@@ -13,7 +13,7 @@ struct ShareVerify: ParsableCommand {
             valid signature shows who signed. Without it the key named inside the package is used, which shows only \
             that nothing changed since someone holding that key signed it; compare its fingerprint with one the \
             sender gave you by another channel. Exit status: 0 intact; 1 not intact (each bad file and why is \
-            printed); 65 not a readable sharing package; 66 the package or key file does not exist.
+            printed); 65 not a readable sharing package, or no key in the key file; 66 the package or key file does not exist.
             """)
 
     @Argument(help: ArgumentHelp("The package (.zip).", valueName: "package"))
