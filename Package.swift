@@ -45,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "SharingKit",
-            dependencies: ["EvidenceKit", "COpenSSL", .product(name: "Yams", package: "Yams")]
+            dependencies: ["EvidenceKit", "CLibArchive", "COpenSSL", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "iproceeds",

@@ -1,0 +1,234 @@
+import EvidenceKit
+import Foundation
+
+/// What an observable is. The raw value is the name used in the package files; for personal data it is the
+/// ``PersonalDataType`` name, so a redaction log and a package speak of the same things.
+public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable {
+    case email
+    case ipv4
+    case ipv6
+    case url
+    case domain
+    case iban
+    /// Payment card number.
+    case card
+    case phone
+    case bitcoinAddress = "btc_address"
+    case ethereumAddress = "eth_address"
+    /// A file's SHA-256, hex.
+    case sha256
+    /// A file's MD5, hex.
+    case md5
+    /// A person's name.
+    case person
+    /// JMBG (Serbia, Bosnia and Herzegovina, Montenegro, North Macedonia).
+    case jmbg
+    /// Turkish T.C. Kimlik No.
+    case turkishID = "tr_id"
+    /// Albanian national identity number.
+    case albanianID = "al_nid"
+
+    /// The kind of a detected personal-data value.
+    public init(_ type: PersonalDataType) {
+        switch type {
+        case .email: self = .email
+        case .ipv4: self = .ipv4
+        case .ipv6: self = .ipv6
+        case .url: self = .url
+        case .iban: self = .iban
+        case .card: self = .card
+        case .phone: self = .phone
+        case .bitcoinAddress: self = .bitcoinAddress
+        case .ethereumAddress: self = .ethereumAddress
+        case .jmbg: self = .jmbg
+        case .turkishID: self = .turkishID
+        case .albanianID: self = .albanianID
+        case .person: self = .person
+        }
+    }
+
+    /// How the kind reads in a cover sheet or comment ("IBAN", "Bitcoin address").
+    public var label: String {
+        switch self {
+        case .email: "e-mail address"
+        case .ipv4: "IPv4 address"
+        case .ipv6: "IPv6 address"
+        case .url: "URL"
+        case .domain: "domain name"
+        case .iban: "IBAN"
+        case .card: "payment card number"
+        case .phone: "phone number"
+        case .bitcoinAddress: "Bitcoin address"
+        case .ethereumAddress: "Ethereum address"
+        case .sha256: "file SHA-256"
+        case .md5: "file MD5"
+        case .person: "person's name"
+        case .jmbg: "JMBG (national identification number)"
+        case .turkishID: "Turkish identity number (T.C. Kimlik No.)"
+        case .albanianID: "Albanian national identity number"
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One value worth handing over, as it stands after redaction: either the original (kept by policy) or its
+/// pseudonym.
+public struct SharedObservable: Sendable, Hashable {
+    public var kind: ObservableKind
+    /// The value as shared: the original, or the pseudonym when ``pseudonymised``.
+    public var value: String
+    /// The value is a pseudonym made under the package's pseudonym key; the original stays with the sender.
+    public var pseudonymised: Bool
+    /// An indicator of compromise (a phishing URL, an attacker's address from a feed): exported as a STIX
+    /// indicator and a MISP attribute with `to_ids` set, unless pseudonymised.
+    public var isIndicator: Bool
+    /// The record field it came from (`source.ip`), when known.
+    public var field: String?
+
+    public init(
+        kind: ObservableKind, value: String, pseudonymised: Bool = false, isIndicator: Bool = false,
+        field: String? = nil
+    ) {
+        self.kind = kind
+        self.value = value
+        self.pseudonymised = pseudonymised
+        self.isIndicator = isIndicator
+        self.field = field
+    }
+}
+
+/// One redacted record, as it goes into the package.
+public struct SharedRecord: Sendable {
+    /// Stable and unique in the package, such as the source file and line (`feed.jsonl:12`).
+    public var id: String
+    /// When it was observed, ISO 8601.
+    public var time: String?
+    /// What it is (`phishing`, `malware`, `scanner`, `fraud`), as IntelMQ's `classification.type`.
+    public var category: String?
+    public var description: String?
+    /// The redacted record, field by field in the source's order; names are unique.
+    public var fields: [(String, String)]
+    /// The values in it worth handing over as observables.
+    public var observables: [SharedObservable]
+
+    public init(
+        id: String, time: String? = nil, category: String? = nil, description: String? = nil,
+        fields: [(String, String)] = [],
+        observables: [SharedObservable] = []
+    ) {
+        self.id = id
+        self.time = time
+        self.category = category
+        self.description = description
+        self.fields = fields
+        self.observables = observables
+    }
+}
+
+/// What redaction did, counted: never a value, only names and numbers.
+public struct RedactionLog: Sendable, Equatable {
+    /// How many values of one type, in one field, one rule treated one way.
+    public struct Count: Sendable, Hashable {
+        /// The personal-data type (a ``PersonalDataType`` name).
+        public var type: String
+        public var field: String
+        /// The policy rule that matched.
+        public var rule: String
+        /// What was done: `pseudonymise`, `mask`, `drop`, `keep`, …
+        public var action: String
+        public var count: Int
+
+        public init(type: String, field: String, rule: String, action: String, count: Int) {
+            self.type = type
+            self.field = field
+            self.rule = rule
+            self.action = action
+            self.count = count
+        }
+    }
+
+    public var counts: [Count]
+    /// Records read from the inputs.
+    public var recordsRead: Int
+    /// Records dropped whole by the policy.
+    public var recordsDropped: Int
+
+    public init(counts: [Count] = [], recordsRead: Int = 0, recordsDropped: Int = 0) {
+        self.counts = counts
+        self.recordsRead = recordsRead
+        self.recordsDropped = recordsDropped
+    }
+}
+
+/// How pseudonyms were made, for the receiver: enough to know what a pseudonym is, never the key.
+public struct PseudonymScheme: Sendable, Equatable {
+    /// One line a reader understands, such as "HMAC-SHA-256 of the value under the sender's key, first 16 hex digits".
+    public var description: String
+    /// The MISP `keyed-hash-function` value (`hmac-sha256`), when the scheme is a keyed hash.
+    public var keyedHashFunction: String?
+
+    public init(description: String, keyedHashFunction: String? = nil) {
+        self.description = description
+        self.keyedHashFunction = keyedHashFunction
+    }
+}
+
+/// Everything a sharing package is made from. The same request, signed by the same key, gives a byte-identical
+/// package: nothing in the package comes from the clock or the machine except through ``createdAt``.
+public struct PackageRequest: Sendable {
+    /// A one-line title: the STIX incident name, the MISP event `info`, the cover sheet's heading.
+    public var title: String
+    /// The sending organisation (the STIX identity, the MISP `Orgc`). The examiner who signs is the signer.
+    public var senderOrganisation: String
+    /// Who receives it: unit and organisation, as the transmission log should name them.
+    public var recipient: String
+    /// Why it is shared (LED Art. 25: why).
+    public var purpose: String
+    /// The legal basis for the transmission.
+    public var legalBasis: String
+    public var tlp: TLP
+    /// The date by which the recipient should review whether it still needs the data (`YYYY-MM-DD`).
+    public var reviewBy: String
+    /// The package's creation time, which every timestamp in it derives from (milliseconds are kept).
+    public var createdAt: Date
+    /// Categories of data subjects (LED Art. 6): `suspects`, `victims`, `witnesses`, …
+    public var dataSubjectCategories: [String]
+    /// Source reliability and information credibility (LED Art. 7), as an Admiralty code such as `B2`.
+    public var reliability: String?
+    /// SHA-256 of the redaction policy file, hex.
+    public var policyHash: String
+    /// The identifier of the pseudonym key (never the key).
+    public var keyID: String
+    /// How pseudonyms were made, when any value is pseudonymised.
+    public var pseudonymScheme: PseudonymScheme?
+    public var records: [SharedRecord]
+    public var redactionLog: RedactionLog
+    /// The input files by name and SHA-256.
+    public var inputs: [(name: String, sha256: String)]
+
+    public init(
+        title: String, senderOrganisation: String, recipient: String, purpose: String, legalBasis: String, tlp: TLP,
+        reviewBy: String, createdAt: Date, dataSubjectCategories: [String] = [], reliability: String? = nil,
+        policyHash: String,
+        keyID: String, pseudonymScheme: PseudonymScheme? = nil, records: [SharedRecord], redactionLog: RedactionLog,
+        inputs: [(name: String, sha256: String)]
+    ) {
+        self.title = title
+        self.senderOrganisation = senderOrganisation
+        self.recipient = recipient
+        self.purpose = purpose
+        self.legalBasis = legalBasis
+        self.tlp = tlp
+        self.reviewBy = reviewBy
+        self.createdAt = createdAt
+        self.dataSubjectCategories = dataSubjectCategories
+        self.reliability = reliability
+        self.policyHash = policyHash
+        self.keyID = keyID
+        self.pseudonymScheme = pseudonymScheme
+        self.records = records
+        self.redactionLog = redactionLog
+        self.inputs = inputs
+    }
+}

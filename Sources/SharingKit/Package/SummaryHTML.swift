@@ -1,0 +1,176 @@
+import EvidenceKit
+import Foundation
+
+/// Writes `summary.html`: the package's cover sheet, one self-contained page (inline style, no scripts, no
+/// external resources) that a recipient can open or print. It holds no record value: only names, counts and
+/// hashes.
+enum SummaryHTML {
+    static func document(
+        _ c: PackageContents, contentFiles: [(name: String, bytes: [UInt8])], stixObjects: Int, mispAttributes: Int
+    )
+        -> String
+    {
+        let r = c.request
+        let e = HTMLText.escape
+        let key = c.signer.key.publicKey
+        let fingerprint = Ed25519.fingerprint(key)
+        // SubjectPublicKeyInfo for Ed25519 (RFC 8410): a fixed 12-byte prefix, then the key; 12 bytes are 16
+        // base64 characters, so the PEM body is this prefix and the key's base64.
+        let pem =
+            "-----BEGIN PUBLIC KEY-----\n"
+            + Data([0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00] + key)
+            .base64EncodedString() + "\n-----END PUBLIC KEY-----"
+
+        var rows: [(String, String)] = [
+            ("Sender", e(r.senderOrganisation) + " — signed by " + e(c.signer.name) + " (" + e(c.signer.id) + ")"),
+            ("Recipient", e(r.recipient)),
+            ("Purpose", e(r.purpose)),
+            ("Legal basis", e(r.legalBasis)),
+            ("TLP", "<strong>" + e(r.tlp.label) + "</strong>: " + e(r.tlp.allows)),
+            ("Created", e(c.createdISO)),
+            (
+                "Review by",
+                e(r.reviewBy)
+                    + " — the recipient should check by then whether the data is still needed, and erase it if not."
+            ),
+            ("Package id", "<code>" + e(c.packageID) + "</code>"),
+            (
+                "Data subjects",
+                r.dataSubjectCategories.isEmpty ? "not stated" : e(r.dataSubjectCategories.joined(separator: ", "))
+            ),
+            (
+                "Reliability",
+                r.reliability.map { e($0) + " (source reliability, information credibility)" } ?? "not graded"
+            ),
+            ("Redaction policy", "SHA-256 <code>" + e(r.policyHash) + "</code>"),
+            ("Pseudonym key id", "<code>" + e(r.keyID) + "</code> (the key stays with the sender)"),
+        ]
+        if let head = c.custodyHead {
+            rows.append(
+                (
+                    "Custody",
+                    "case " + e(head.caseID) + ", ledger head " + String(head.seq) + " <code>" + e(head.entryHash)
+                        + "</code>"
+                ))
+        }
+
+        var byKind: [ObservableKind: (all: Int, pseudonyms: Int, indicators: Int)] = [:]
+        for o in c.observables {
+            var v = byKind[o.kind] ?? (0, 0, 0)
+            v.all += 1
+            if o.pseudonymised { v.pseudonyms += 1 }
+            if o.exportsIndicator { v.indicators += 1 }
+            byKind[o.kind] = v
+        }
+        let log = r.redactionLog
+        var byTypeAction: [String: [String: Int]] = [:]
+        var actions = Set<String>()
+        for entry in log.counts {
+            byTypeAction[entry.type, default: [:]][entry.action, default: 0] += entry.count
+            actions.insert(entry.action)
+        }
+        let actionList = actions.sorted()
+
+        var h = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>\(e(r.tlp.label)) — \(e(r.title))</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #111; line-height: 1.4; }
+            .tlp { background: #000; color: \(r.tlp.colour); font-weight: bold; font-size: 1.3em; padding: .4em .8em; display: inline-block; }
+            table { border-collapse: collapse; margin: .5em 0 1.5em; }
+            th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; vertical-align: top; }
+            th { background: #eee; }
+            td.n { text-align: right; }
+            code, pre { font-family: ui-monospace, monospace; font-size: .9em; }
+            pre { background: #f4f4f4; padding: .6em; overflow-x: auto; }
+            </style>
+            </head>
+            <body>
+            <p class="tlp">\(e(r.tlp.label))</p>
+            <h1>\(e(r.title))</h1>
+            <p>A signed sharing package of incident data from \(e(r.senderOrganisation)) to \(e(r.recipient)). \(e(r.tlp.allows))</p>
+            <table>
+
+            """
+        for (k, v) in rows { h += "<tr><th>\(k)</th><td>\(v)</td></tr>\n" }
+        h += "</table>\n<h2>Contents</h2>\n<p>\(r.records.count) redacted record\(r.records.count == 1 ? "" : "s"), "
+        h +=
+            "\(c.observables.count) distinct observable\(c.observables.count == 1 ? "" : "s"), \(stixObjects) STIX objects, "
+        h +=
+            "\(mispAttributes) MISP attributes.</p>\n<table>\n<tr><th>File</th><th>What it is</th><th>Bytes</th></tr>\n"
+        let what: [String: String] = [
+            "records/records.jsonl": "The redacted records, one JSON object a line",
+            "stix/bundle.json": "STIX 2.1 bundle: incident, observed data, observables, indicators",
+            "misp/event.json": "MISP event (core format), for import into MISP",
+            "redaction-log.json": "What redaction did, counted per type, field and rule",
+        ]
+        for f in contentFiles {
+            h +=
+                "<tr><td><code>\(e(f.name))</code></td><td>\(e(what[f.name] ?? ""))</td><td class=\"n\">\(f.bytes.count)</td></tr>\n"
+        }
+        h += "<tr><td><code>summary.html</code></td><td>This cover sheet</td><td></td></tr>\n"
+        h +=
+            "<tr><td><code>SHA256SUMS</code></td><td>SHA-256 of the files above, for <code>sha256sum -c</code></td><td></td></tr>\n"
+        h +=
+            "<tr><td><code>manifest.json</code></td><td>Every file with its SHA-256, who, to whom, why</td><td></td></tr>\n"
+        h +=
+            "<tr><td><code>manifest.sig</code></td><td>Ed25519 signature of manifest.json (base64)</td><td></td></tr>\n</table>\n"
+        if !byKind.isEmpty {
+            h +=
+                "<table>\n<tr><th>Observable</th><th>Distinct values</th><th>Pseudonymised</th><th>Indicators</th></tr>\n"
+            for kind in byKind.keys.sorted() {
+                let v = byKind[kind]!
+                h +=
+                    "<tr><td>\(e(kind.label))</td><td class=\"n\">\(v.all)</td><td class=\"n\">\(v.pseudonyms)</td><td class=\"n\">\(v.indicators)</td></tr>\n"
+            }
+            h += "</table>\n"
+        }
+        if !r.inputs.isEmpty {
+            h += "<h3>Inputs</h3>\n<table>\n<tr><th>File</th><th>SHA-256</th></tr>\n"
+            for input in r.inputs {
+                h += "<tr><td>\(e(input.name))</td><td><code>\(e(input.sha256))</code></td></tr>\n"
+            }
+            h += "</table>\n"
+        }
+
+        h +=
+            "<h2>Redaction</h2>\n<p>\(log.recordsRead) records read, \(log.recordsDropped) dropped by the policy, \(r.records.count) shared.</p>\n"
+        if !byTypeAction.isEmpty {
+            h += "<table>\n<tr><th>Type</th>" + actionList.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
+            for type in byTypeAction.keys.sorted() {
+                h +=
+                    "<tr><td>\(e(type))</td>"
+                    + actionList.map { "<td class=\"n\">\(byTypeAction[type]![$0] ?? 0)</td>" }.joined() + "</tr>\n"
+            }
+            h += "</table>\n<p>Per field and rule: <code>redaction-log.json</code>.</p>\n"
+        }
+
+        h += """
+            <h2>How to verify</h2>
+            <p>The package is intact when the signature over <code>manifest.json</code> verifies with the sender's key and
+            every file has the SHA-256 the manifest lists, with none missing and none added. A key read from inside the
+            package proves only that the package is unchanged since someone signed it; to know <em>who</em> signed it,
+            compare the key's fingerprint with one the sender gave you by another channel.</p>
+            <p>Sender's key: fingerprint <code>\(e(fingerprint))</code>, hex <code>\(Hex.encode(key))</code>.</p>
+            <pre>\(e(pem))</pre>
+            <h3>With iproceeds</h3>
+            <pre>iproceeds share verify PACKAGE.zip --public-key sender.pem</pre>
+            <h3>Without iproceeds (unzip, coreutils, OpenSSL 3)</h3>
+            <pre>mkdir pkg &amp;&amp; cd pkg &amp;&amp; unzip -q ../PACKAGE.zip
+            unzip -Z1 ../PACKAGE.zip | sort                  # must be exactly the files listed in manifest.json, plus manifest.json and manifest.sig
+            base64 -d manifest.sig &gt; manifest.sig.bin
+            openssl pkeyutl -verify -pubin -inkey sender.pem -rawin -in manifest.json -sigfile manifest.sig.bin
+            sha256sum -c SHA256SUMS                          # the content files
+            sha256sum SHA256SUMS                             # must equal the SHA256SUMS entry in manifest.json</pre>
+            <p><code>sender.pem</code> is the key block above, saved to a file. OpenSSL prints
+            <code>Signature Verified Successfully</code> when the signature holds.</p>
+            </body>
+            </html>
+
+            """
+        return h
+    }
+}
