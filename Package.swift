@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EvidenceKit", targets: ["EvidenceKit"]),
         .library(name: "ProceedsGraph", targets: ["ProceedsGraph"]),
         .library(name: "SharingKit", targets: ["SharingKit"]),
+        .library(name: "SampleCases", targets: ["SampleCases"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,12 +48,17 @@ let package = Package(
             name: "SharingKit",
             dependencies: ["EvidenceKit", "CLibArchive", "COpenSSL", .product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "SampleCases",
+            dependencies: ["EvidenceKit"]
+        ),
         .executableTarget(
             name: "iproceeds",
             dependencies: [
                 "EvidenceKit",
                 "ProceedsGraph",
                 "SharingKit",
+                "SampleCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

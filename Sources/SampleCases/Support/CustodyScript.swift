@@ -1,0 +1,157 @@
+/// The custody steps every case scripts: an examiner key, the case file, each seized item added, one sealed and
+/// handed to the lab, an analysis recorded, and verification. Run from the case folder with `IPROCEEDS_HOME`
+/// set to a scratch folder.
+enum CustodyScript {
+    static let caseFile = "workshop.case"
+
+    static func standard(
+        caseID: String, title: String, items: [(item: String, path: String, description: String)], sealed: String,
+        analysis: [String]
+    ) -> (items: [(item: String, path: String, description: String)], steps: [[String]], actions: [String]) {
+        var steps: [[String]] = [
+            ["examiner", "init", "--name", "Trainee Examiner", "--id", "EX-TRAIN"],
+            ["case", "init", "--case", caseFile, "--id", caseID, "--title", title],
+        ]
+        var actions = ["opened"]
+        for i in items {
+            steps.append(["evidence", "add", "-q", "--case", caseFile, "--item", i.item, "--description", i.description, i.path])
+            actions.append("acquired")
+        }
+        steps.append(["custody", "record", "--case", caseFile, "--item", sealed, "--action", "sealed", "--note", "evidence bag \(caseID.suffix(3))-1"])
+        steps.append(["custody", "record", "--case", caseFile, "--item", sealed, "--action", "transferred", "--from", "Cybercrime unit", "--to", "Forensic lab"])
+        actions += ["sealed", "transferred"]
+        steps.append(analysis + ["--case", caseFile])
+        actions.append("analysed")
+        steps.append(["custody", "verify", "--case", caseFile, "--rehash"])
+        steps.append(["custody", "export", "--case", caseFile, "--format", "html", "-o", "custody.html"])
+        return (items, steps, actions)
+    }
+}
+
+/// `exercises.md`, written from the answer key so the questions and the answers cannot disagree.
+enum Exercises {
+    /// A command line as a user types it, quoting what the shell would split.
+    static func shell(_ args: [String]) -> String {
+        "iproceeds " + args.map { a in
+            !a.isEmpty && a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,@+".contains($0) }) ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+
+    static func text(_ v: JSONValue?) -> String { if case .string(let s)? = v { return s } else { return "" } }
+
+    static func markdown(_ key: AnswerKey, records: [ExpectedRecord], scenario: String, intro: String, extra: String = "") -> String {
+        let errors = records.filter(\.error).count
+        let members = records.filter { !$0.member.isEmpty }.count
+        var s = """
+            # Exercises: \(key.title)
+
+            Work in the case folder (`iproceeds samples extract \(scenario) DIR` writes a fresh copy). Each block runs
+            as it stands from that folder, and the test suite runs every one of them and compares the results with
+            `answers.json`, so the figures below are the tool's. Answers follow each exercise; fold them away
+            before handing the sheet out (or hand out `README.md` only).
+
+            ## 1. Fingerprint the seizure
+
+            ```sh
+            iproceeds evidence hash -q -o seized.jsonl evidence\(errors > 0 ? "   # exit 1" : "")
+            grep -c '"kind":"member"' seized.jsonl
+            ```
+
+            - How many records does the manifest hold, and how many of them are archive members?
+            - Which records carry an `error`, and why is the exit status \(errors > 0 ? "1" : "0")?
+            - Which file is the key piece of evidence, and what is its SHA-256?
+
+            **Answers.** \(records.count) records: \(records.count - members) files and \(members) archive members\(errors > 0 ? "; \(errors) carry an error (the damaged archive and the member it cuts short): the run completed but not everything could be read whole" : ", none with an error").
+
+            | path | member | SHA-256 |
+            |---|---|---|
+
+            """
+        for r in records where r.member.isEmpty ? !r.path.contains("/Archive/") : r.member.count <= 2 {
+            s += "| `\(r.path)` | \(r.member.isEmpty ? "" : "`" + r.member.joined(separator: " » ") + "`") | \(r.sha256.map { "`\($0.prefix(16))…`" } ?? "error") |\n"
+        }
+        s += "\nEvery record and its full digest is in `answers.json` (`evidence.records_list`).\n\n"
+        s += """
+            ## 2. Open a case and keep custody
+
+            Each trainee uses a scratch examiner key for the workshop (`IPROCEEDS_HOME` points at it), never their own.
+
+            ```sh
+            export IPROCEEDS_HOME="$PWD/.examiner"
+
+            """
+        for step in key.custodySteps { s += shell(step) + "\n" }
+        s += """
+            ```
+
+            - How many entries does the ledger hold, and which actions? What does `custody verify` print as the head?
+
+            **Answers.** \(key.custodyActions.count) entries: \(key.custodyActions.joined(separator: ", ")). The head (`seq:hash`) differs for every
+            trainee, because each examiner key signs differently and entries carry the time: compare the *number* and check
+            that `custody verify` says *Intact*. Open `custody.html` and print the form of one item.
+
+
+            """
+        s += intro
+        for (n, t) in key.traces.enumerated() {
+            let policies = Policy.allCases.map(\.rawValue).joined(separator: " ")
+            s += """
+
+                ## \(n + 3). \(t.id): \(t.question)
+
+                ```sh
+                for p in \(policies); do \(shell(t.command)) --policy $p --format csv; done
+                \(shell(t.command)) --policy fifo --format html -o \(t.id.lowercased())-fifo.html
+                ```
+
+                **Answers** (tainted holdings at the end, \(t.asset); every account not listed holds none; \(t.asset) injected: \(Amount.text(t.injected, scale: t.scale))):
+
+                | account | poison | haircut | fifo | lifo |
+                |---|---:|---:|---:|---:|
+
+                """
+            for a in t.held.keys.sorted() {
+                let h = t.held[a]!
+                s += "| `\(a)` | " + Policy.allCases.map { Amount.text(h[$0] ?? 0, scale: t.scale) }.joined(separator: " | ") + " |\n"
+            }
+            if let f = t.feesTainted {
+                s += "| *(fees)* | " + Policy.allCases.map { Amount.text(f[$0] ?? 0, scale: t.scale) }.joined(separator: " | ") + " |\n"
+            }
+        }
+        if let f = key.freeze {
+            s += """
+
+                ## \(key.traces.count + 3). Freezing requests
+
+                ```sh
+                \(shell(f.command.map { $0 == "json" ? "csv" : $0 } + ["-o", "freeze.csv"]))
+                ```
+
+                - Which accounts reach \(Amount.prose(f.minAmount)) under at least one policy, and at which institution?
+                - Which policy would you put in the request to each bank, and why?
+
+                **Answers:**
+
+                | institution | account | poison | haircut | fifo | lifo |
+                |---|---|---:|---:|---:|---:|
+
+                """
+            for c in f.candidates {
+                s += "| \(c.institution) | `\(c.account)` | " + Policy.allCases.map { Amount.text(c.held[$0] ?? 0) }.joined(separator: " | ") + " |\n"
+            }
+        }
+        if let r = key.redaction {
+            s += """
+
+                ## \(key.traces.count + (key.freeze == nil ? 3 : 4)). Before the CSIRT shares: personal data
+
+                The CSIRT's files: \(r.files.map { "`\($0)`" }.joined(separator: ", ")). List what personal data they hold, by type,
+                before deciding what the police may receive (`docs/sharing-guide-csirt.md`).
+
+                **Answers** (what the generator planted, per type): \(r.planted.keys.sorted().map { "\($0) \(r.planted[$0]!)" }.joined(separator: ", ")).
+
+                """
+        }
+        return s + extra
+    }
+}
