@@ -28,9 +28,19 @@ extension PersonalDataScanner {
         fileDescriptor fd: Int32, name: String, chunkSize: Int = defaultChunkSize, progress: ((Int) -> Void)? = nil,
         onHit: (Hit) throws -> Void
     ) throws -> Int {
+        try scan(
+            fileDescriptor: fd, name: name, chunkSize: chunkSize, keepAhead: Self.maxHitLength + Self.rightContext,
+            leftContext: Self.leftContext, progress: progress, onHit: onHit)
+    }
+
+    /// The streaming scan with its overlap as parameters: tests shrink them (on inputs whose values are short)
+    /// to put many chunk boundaries through a small input.
+    func scan(
+        fileDescriptor fd: Int32, name: String, chunkSize: Int, keepAhead: Int, leftContext: Int,
+        progress: ((Int) -> Void)?, onHit: (Hit) throws -> Void
+    ) throws -> Int {
         let chunk = max(chunkSize, 1)
-        let keepAhead = Self.maxHitLength + Self.rightContext
-        let capacity = chunk + keepAhead + Self.leftContext + 1
+        let capacity = chunk + keepAhead + leftContext + 1
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
         var base = 0  // stream offset of buffer[0]
@@ -73,7 +83,7 @@ extension PersonalDataScanner {
                 scanFrom = commitLimit
             }
             // Keep the bytes still needed: the context before the next start, and everything after it.
-            let keepFrom = max(base, scanFrom - Self.leftContext)
+            let keepFrom = max(base, scanFrom - leftContext)
             let drop = keepFrom - base
             if drop > 0 {
                 let kept = filled - drop

@@ -98,7 +98,7 @@ enum PhoneNumbers {
         // Dots in a phone number are only accepted when they are its only separator (06.12.34.56.78), and a
         // date-shaped number (2024-03-12, 01.02.2024, 12/03/2024) is not a phone number.
         if sepKinds & 4 != 0, sepKinds != 4 { return nil }
-        if groupCount >= 3, firstSeps.0 == firstSeps.1, firstSeps.0 > 1, looksLikeDate(groupSizes) { return nil }
+        if groupCount >= 3, firstSeps.0 == firstSeps.1, firstSeps.0 > 1, looksLikeDate(groupSizes, groups: groupCount) { return nil }
         if amountAfter(t, end) { return nil }
         return Hit(type: .phone, start: start, end: end)
     }
@@ -132,11 +132,11 @@ enum PhoneNumbers {
         return true
     }
 
-    /// Three groups shaped like a date: 4-2-2, 2-2-4 or 1/2-1/2-2/4.
-    static func looksLikeDate(_ g: SIMD8<UInt8>) -> Bool {
+    /// First groups shaped like a date: 4-2-2 or 2-2-4 (1/2-1/2-2 only when there are just three groups).
+    static func looksLikeDate(_ g: SIMD8<UInt8>, groups: Int) -> Bool {
         let (a, b, c) = (g[0], g[1], g[2])
         if a == 4, b <= 2, c <= 2 { return true }
-        if a <= 2, b <= 2, c == 4 || c == 2 { return true }
+        if a <= 2, b <= 2, c == 4 || (c == 2 && groups == 3) { return true }
         return false
     }
 
