@@ -50,7 +50,8 @@ enum PersonNameDetector {
     }
 
     static func labelledFields(_ t: ByteText, _ starts: Range<Int>, _ out: inout [Hit]) {
-        let anchors = max(starts.lowerBound - 300, 0)..<starts.upperBound
+        // A value starts at most 10 bytes after its separator, a display name at most 420 bytes after its header's.
+        let anchors = max(starts.lowerBound - 420, 0)..<starts.upperBound
         for sep: UInt8 in [0x3D, 0x3A] {
             t.forEach(sep, in: anchors) { a in field(t, separator: a, starts, &out) }
         }
@@ -229,7 +230,8 @@ enum PersonNameDetector {
         return !placeholders.contains(text.lowercased())
     }
 
-    /// The display names in a mail header's address list, up to the end of the line:
+    /// The display names in the first 400 bytes of a mail header's address list (the streaming scan keeps 512
+    /// bytes of context before a value):
     /// `Ana Marković <ana@example.rs>, "Petrović, Marko" <m@example.rs>`.
     static func mailboxNames(_ t: ByteText, from v: Int, _ starts: Range<Int>, _ out: inout [Hit]) {
         var k = v
@@ -237,7 +239,7 @@ enum PersonNameDetector {
         var inQuote = false
         var quoteStart = -1
         var quoteEnd = -1
-        while k < v + 2048, k < t.count, !Ascii.isLineBreak(t[k]) {
+        while k < v + 400, k < t.count, !Ascii.isLineBreak(t[k]) {
             let b = t[k]
             if b == 0x22 {
                 if inQuote { quoteEnd = k } else { quoteStart = k + 1 }
