@@ -117,26 +117,39 @@ struct ShareScan: ParsableCommand {
             }
             let out = try ReportOutput(path: output)
             let progress = FingerprintProgress()
-            let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
-            defer { line?.finish() }
+            let progressLine = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
+            defer { progressLine?.finish() }
             var done: UInt64 = 0
+            var line: [UInt8] = []
+            let typePrefixes = Dictionary(
+                uniqueKeysWithValues: PersonalDataType.allCases.map { ($0, Array("{\"type\":\"\($0.rawValue)\",\"start\":".utf8)) })
+            let endKey = Array(",\"end\":".utf8)
             for (path, fd) in zip(inputs, descriptors) {
                 var st = stat()
                 if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG {
                     progress.bytesFound.add(UInt64(st.st_size), ordering: .relaxed)
                 }
                 progress.filesFound.add(1, ordering: .relaxed)
-                let fileField = inputs.count > 1 ? ",\"file\":" + JSONLinesWriter.jsonString(path) : ""
+                let fileField = Array((inputs.count > 1 ? ",\"file\":" + JSONLinesWriter.jsonString(path) : "").utf8)
                 let valueReader = showValues ? try ValueReader(path: path, fd: fd) : nil
                 do {
                     try scanner.scan(
                         fileDescriptor: valueReader?.scanDescriptor ?? fd, name: path,
                         progress: { progress.bytesDone.store(done + UInt64($0), ordering: .relaxed) }
                     ) { hit in
-                        var s = "{\"type\":\"\(hit.type.rawValue)\",\"start\":\(hit.start),\"end\":\(hit.end)"
-                        s += fileField
-                        if let valueReader { s += ",\"value\":" + JSONLinesWriter.jsonString(valueReader.text(hit)) }
-                        out.sink.write(s + "}\n")
+                        // Built as bytes: a big log has millions of hits.
+                        line.removeAll(keepingCapacity: true)
+                        line += typePrefixes[hit.type]!
+                        appendDecimal(hit.start, to: &line)
+                        line += endKey
+                        appendDecimal(hit.end, to: &line)
+                        line += fileField
+                        if let valueReader {
+                            line += ",\"value\":".utf8
+                            line += JSONLinesWriter.jsonString(valueReader.text(hit)).utf8
+                        }
+                        line += "}\n".utf8
+                        out.sink.write(bytes: line)
                         try out.sink.flushIfNeeded()
                     }
                 } catch let e as EvidenceError where e.function == "read" {
@@ -149,6 +162,22 @@ struct ShareScan: ParsableCommand {
             progress.walkFinished.store(true, ordering: .relaxed)
             try out.commit()
         }
+    }
+}
+
+/// Appends the decimal digits of a non-negative integer.
+func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+    var v = value
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+        UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var n = 0
+    withUnsafeMutableBytes(of: &digits) { buf in
+        repeat {
+            buf[n] = UInt8(0x30 + v % 10)
+            v /= 10
+            n += 1
+        } while v > 0
+        for k in stride(from: n - 1, through: 0, by: -1) { out.append(buf[k]) }
     }
 }
 

@@ -108,17 +108,25 @@ extension ByteText {
 
     /// Whether the character ending just before `i` continues a word: an ASCII letter, digit or `_`, or a
     /// well-formed non-ASCII letter. Stray bytes of invalid UTF-8 and non-ASCII spaces or punctuation do not.
-    func wordBefore(_ i: Int) -> Bool {
+    @inline(__always) func wordBefore(_ i: Int) -> Bool {
         let b = self[i - 1]
         if b < 0x80 { return Ascii.isWord(b) }
+        return nonASCIIWordBefore(i)
+    }
+
+    private func nonASCIIWordBefore(_ i: Int) -> Bool {
         guard let s = utf8Start(before: i) else { return false }
         return Unicode.isWordScalar(scalar(at: s, length: i - s))
     }
 
     /// Whether the character starting at `i` continues a word (see ``wordBefore(_:)``).
-    func wordAt(_ i: Int) -> Bool {
+    @inline(__always) func wordAt(_ i: Int) -> Bool {
         let b = self[i]
         if b < 0x80 { return Ascii.isWord(b) }
+        return nonASCIIWordAt(i)
+    }
+
+    private func nonASCIIWordAt(_ i: Int) -> Bool {
         let len = utf8Length(at: i)
         return len > 0 && Unicode.isWordScalar(scalar(at: i, length: len))
     }

@@ -15,9 +15,11 @@ enum NumberDetectors {
             let s = i
             var e = s + 1
             while Ascii.isDigit(t[e]) { e += 1 }
-            if starts.contains(s) { runStart(t, s, runEnd: e, &out) }
-            if starts.contains(s - 1) || starts.contains(s), let hit = PhoneNumbers.phone(t, runStart: s),
-                starts.contains(hit.start)
+            var isIPv4 = false
+            if starts.contains(s) { isIPv4 = runStart(t, s, runEnd: e, &out) }
+            // A phone number inside an IPv4 address would lose to it; one needs a prefix, 8+ digits or groups.
+            if !isIPv4, starts.contains(s - 1) || starts.contains(s), PhoneNumbers.mayStart(t, s, runEnd: e),
+                let hit = PhoneNumbers.phone(t, runStart: s), starts.contains(hit.start)
             {
                 out.append(hit)
             }
@@ -25,18 +27,19 @@ enum NumberDetectors {
         }
     }
 
-    /// The detectors anchored exactly at the run's first digit.
-    @inline(__always) static func runStart(_ t: ByteText, _ s: Int, runEnd e: Int, _ out: inout [Hit]) {
+    /// The detectors anchored exactly at the run's first digit; true when an IPv4 address starts there.
+    @inline(__always) static func runStart(_ t: ByteText, _ s: Int, runEnd e: Int, _ out: inout [Hit]) -> Bool {
         let len = e - s
         if len <= 3, t[e] == 0x2E, let end = NetworkDetectors.ipv4(at: s, t) {
             out.append(Hit(type: .ipv4, start: s, end: end))
-            return
+            return true
         }
-        guard !t.wordBefore(s), !isNumberJoiner(t[s - 1]) else { return }
+        guard len >= 4, !t.wordBefore(s), !isNumberJoiner(t[s - 1]) else { return false }
         let closed = !t.wordAt(e) && !continuesNumber(t, e)
         if closed, len == 13, jmbgValid(t, s) { out.append(Hit(type: .jmbg, start: s, end: e)) }
         if closed, len == 11, tcknValid(t, s) { out.append(Hit(type: .turkishID, start: s, end: e)) }
-        if len >= 4, let end = cardEnd(t, s, runEnd: e) { out.append(Hit(type: .card, start: s, end: end)) }
+        if let end = cardEnd(t, s, runEnd: e) { out.append(Hit(type: .card, start: s, end: end)) }
+        return false
     }
 
     /// A byte before a digit run that makes it the tail of a longer number or code (`1.5`, `A-123`, `x_1`).

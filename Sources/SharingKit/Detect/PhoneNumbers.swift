@@ -8,6 +8,15 @@
 enum PhoneNumbers {
     private static let maxDigits = 17
 
+    /// A cheap test before ``phone(_:runStart:)``: a `+` or `(` before the run, eight digits or more, or a
+    /// separator and another group after it. Most digit runs in logs (ports, times, counters) fail it.
+    @inline(__always) static func mayStart(_ t: ByteText, _ s: Int, runEnd e: Int) -> Bool {
+        let before = t[s - 1]
+        if before == 0x2B || before == 0x28 { return true }
+        if e - s >= 8 { return true }
+        return continuesGroups(t, e) && (t[s] == 0x30 || e - s <= 4)
+    }
+
     /// The phone number whose first digit run starts at `s` (the number itself may start at a `+` or `(`
     /// just before it), or nil.
     static func phone(_ t: ByteText, runStart s: Int) -> Hit? {

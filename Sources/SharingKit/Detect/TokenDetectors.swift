@@ -14,13 +14,14 @@ enum TokenDetectors {
             while Ascii.isAlnum(t[e]) { e += 1 }
             i = e
             let len = e - s
-            guard len >= 4, !t.wordBefore(s) else { continue }
+            guard len >= 4 else { continue }
             let b = t.base[s]
-            if Ascii.isUpper(b), let end = BankDetectors.ibanEnd(t, s) {
-                out.append(Hit(type: .iban, start: s, end: end))
+            if Ascii.isUpper(b), Ascii.isUpper(t[s + 1]), Ascii.isDigit(t[s + 2]), Ascii.isDigit(t[s + 3]) {
+                if let end = BankDetectors.ibanEnd(t, s) { out.append(Hit(type: .iban, start: s, end: end)) }
                 continue
             }
-            guard !t.wordAt(e) else { continue }
+            // Only these lengths can be an NID, an Ethereum or a Bitcoin address.
+            guard len == 10 || len >= 14, len <= 90, !t.wordBefore(s), !t.wordAt(e) else { continue }
             if len == 10, Ascii.isLetter(b), NationalIDs.albanianValid(t, s) {
                 out.append(Hit(type: .albanianID, start: s, end: e))
             } else if len == 42, b == 0x30, t[s + 1] | 0x20 == 0x78 {
