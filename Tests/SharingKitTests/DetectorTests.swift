@@ -215,6 +215,7 @@ private struct Pair: Equatable, CustomStringConvertible {
         #expect(values(.phone, in: "612345678") == [])  // no trunk prefix and no grouping
         #expect(values(.phone, in: "+0 123 456 789, +999 1") == [])
         #expect(values(.phone, in: "ID-0641234567 x_0641234567") == [])
+        #expect(values(.phone, in: "\"GET / HTTP/1.1\" 200 82757 \"-\"") == [])  // status and size
     }
 
     @Test func noPhoneInsideAnIPv4AddressOrCard() {

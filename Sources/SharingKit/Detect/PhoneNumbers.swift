@@ -48,6 +48,7 @@ enum PhoneNumbers {
         var sepKinds: UInt8 = 0  // bit 1 space, 2 hyphen, 4 dot, 8 slash
         var firstSeps: (UInt8, UInt8) = (0, 0)  // the separators after the first and second groups
         var trunkInParens = false
+        var shortGroups = true  // every group so far has 2–4 digits
 
         while true {
             // One group of digits.
@@ -60,6 +61,7 @@ enum PhoneNumbers {
             if n > maxDigits || Ascii.isDigit(t[k]) { break }
             if groupCount < 8 { groupSizes[groupCount] = UInt8(truncatingIfNeeded: k - g) }
             groupCount += 1
+            shortGroups = shortGroups && k - g >= 2 && k - g <= 4
             var after = k
             if openParen {
                 guard t[k] == 0x29 else { return finish(best, start) }
@@ -69,7 +71,7 @@ enum PhoneNumbers {
             // Is the number complete here?
             let full = !continuesGroups(t, after)
             if !t.wordAt(after), !(NumberDetectors.continuesNumber(t, after) && full),
-                valid(digits, n, plus: plus, separators: separators, full: full)
+                valid(digits, n, plus: plus, separators: separators, full: full && shortGroups)
             {
                 best = after
                 bestIsFull = full
@@ -161,7 +163,8 @@ enum PhoneNumbers {
         return false
     }
 
-    /// Whether `n` digits make a phone number in one of the accepted forms.
+    /// Whether `n` digits make a phone number in one of the accepted forms. `full` (for numbers without a
+    /// trunk prefix) means the number ends the group run and every group has 2–4 digits.
     static func valid(_ d: SIMD32<UInt8>, _ n: Int, plus: Bool, separators: Int, full: Bool) -> Bool {
         if plus { return international(d, from: 0, n) }
         if n >= 2, d[0] == 0, d[1] == 0 { return international(d, from: 2, n) }
@@ -262,7 +265,8 @@ enum PhoneNumbers {
 
     /// National formats without a trunk prefix, accepted only when written in groups: Czechia 6xx/7xx,
     /// Estonia 5xxx, Greece 69x/2xx, Italy 3xx, Cyprus 9x, Latvia 2x, Luxembourg 6x1, Malta 7x/9x, Poland
-    /// 5xx–8xx, Portugal 9x, Spain 6xx/7xx/9xx, Lithuania 8 6xx.
+    /// 5xx–8xx, Portugal 9x, Spain 6xx/7xx/9xx, Lithuania 8 6xx. Every group must have 2–4 digits, so a status
+    /// and a size in a web log (`200 82757`) are not taken for a Latvian number.
     static let noTrunkPlans: [Plan] = [
         Plan("6", 9...9), Plan("7", 9...9), Plan("5", 7...9), Plan("69", 10...10), Plan("2", 10...10),
         Plan("3", 9...10), Plan("9", 8...9), Plan("2", 8...8), Plan("7", 8...8), Plan("8", 9...9),
