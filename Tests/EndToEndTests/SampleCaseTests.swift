@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+
+/// The training cases: every exercise of every shipped case and of fresh variants, run through the built
+/// binary and held to the answer key the generator wrote (which it derived from its own plan, not from
+/// iproceeds).
+@Suite struct SampleCaseTests {
+    static let scenarios = ["bec-mules", "ransomware-peel", "phishing-csirt"]
+
+    /// Reads `answers.json` of a case folder.
+    static func answers(_ dir: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent("answers.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// Every file under `dir`, relative, with its bytes.
+    static func tree(_ dir: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let base = URL(fileURLWithPath: dir)
+        guard let e = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else { return out }
+        for case let url as URL in e where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+            out[String(url.path.dropFirst(base.path.count + 1))] = try Data(contentsOf: url)
+        }
+        return out
+    }
+
+    /// Runs every exercise of the case in `dir` and compares with its answer key; returns what failed.
+    static func checkExercises(_ dir: String) throws {
+        let key = try answers(dir)
+        // 1. Evidence: the records, with their digests, exactly.
+        let evidence = try #require(key["evidence"] as? [String: Any])
+        let hash = try CLI.run(try #require(evidence["command"] as? [String]), in: dir)
+        let expected = try #require(evidence["records_list"] as? [[String: Any]])
+        let errors = try #require(evidence["errors"] as? Int)
+        #expect(hash.status == (errors > 0 ? 1 : 0), "evidence hash: \(hash.stderr)")
+        func record(_ r: [String: Any], digestKey: String = "sha256") -> String {
+            "\(r["path"] as? String ?? "")|\((r["member"] as? [String] ?? []).joined(separator: "»"))|\(r[digestKey] as? String ?? "-")|\(r["error"] != nil)"
+        }
+        let got = try jsonLines(hash.stdout).map { r in
+            "\(r["path"] as? String ?? "")|\((r["member"] as? [String] ?? []).joined(separator: "»"))|\(r["sha256"] as? String ?? "-")|\(r["error"] != nil)"
+        }.sorted()
+        let want = expected.map { r in
+            "\(r["path"] as? String ?? "")|\((r["member"] as? [String] ?? []).joined(separator: "»"))|\(r["sha256"] as? String ?? "-")|\((r["error"] as? Bool) == true)"
+        }.sorted()
+        #expect(got == want, "evidence records differ: \(Set(got).symmetricDifference(want).sorted().prefix(6))")
+        #expect(got.count == evidence["records"] as? Int)
+        // The answer key's file digests agree with coreutils too (an implementation that is not ours).
+        let files = expected.filter { ($0["member"] as? [String]) == nil && $0["sha256"] is String }.prefix(40)
+        let sums = try CLI.exec("sha256sum", files.map { $0["path"] as! String }, in: dir)
+        let coreutils = Set(sums.stdout.split(separator: "\n").map { String($0.prefix(64)) })
+        #expect(Set(files.map { $0["sha256"] as! String }) == coreutils)
+
+        // 2. Custody: the scripted steps, in a scratch examiner home.
+        let custody = try #require(key["custody"] as? [String: Any])
+        let home = URL(fileURLWithPath: dir).appendingPathComponent(".examiner").path
+        for step in try #require(custody["steps"] as? [[String]]) {
+            let r = try CLI.run(step, in: dir, environment: ["IPROCEEDS_HOME": home])
+            #expect(r.status == 0, "\(step.joined(separator: " ")): \(r.stderr)")
+            if step.starts(with: ["custody", "verify"]) { #expect(r.stdout.contains("Intact"), "\(r.stdout)") }
+        }
+        let log = try CLI.run(["custody", "log", "--case", "workshop.case", "--format", "json"], in: dir, environment: ["IPROCEEDS_HOME": home])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.count == custody["entries"] as? Int)
+        #expect(entries.map { $0["action"] as? String ?? "" } == custody["actions"] as? [String])
+        let acquired = Set(entries.filter { $0["action"] as? String == "acquired" }.flatMap { $0["items"] as? [String] ?? [] })
+        #expect(acquired == Set(custody["items"] as? [String] ?? []))
+
+        // 3. Traces: every policy, every account.
+        for trace in try #require(key["traces"] as? [[String: Any]]) {
+            let id = trace["id"] as? String ?? "?"
+            let command = try #require(trace["command"] as? [String])
+            let held = try #require(trace["held"] as? [String: [String: String]])
+            for policy in ["poison", "haircut", "fifo", "lifo"] {
+                let r = try CLI.run(command + ["--policy", policy, "--format", "json"], in: dir)
+                #expect(r.status == 0, "\(id) \(policy): \(r.stderr)")
+                guard r.status == 0 else { continue }
+                let report = try json(r.stdout)
+                #expect(report["injected"] as? String == trace["injected"] as? String, "\(id) \(policy) injected")
+                var tool: [String: String] = [:]
+                for a in report["accounts"] as? [[String: Any]] ?? [] { tool[a["account"] as! String] = a["tainted_held"] as? String }
+                for (account, perPolicy) in held {
+                    let want = perPolicy[policy]!
+                    let isZero = want.allSatisfy { $0 == "0" || $0 == "." }
+                    #expect(tool[account] == want || (isZero && tool[account] == nil), "\(id) \(policy) \(account): tool \(tool[account] ?? "none"), key \(want)")
+                }
+                for (account, value) in tool where held[account] == nil {
+                    #expect(value.allSatisfy { $0 == "0" || $0 == "." }, "\(id) \(policy): \(account) holds \(value), not in the key")
+                }
+                if let fees = trace["fees_tainted"] as? [String: String], let c = report["conservation"] as? [String: Any] {
+                    #expect(c["left"] as? String == fees[policy], "\(id) \(policy) fees")
+                }
+            }
+        }
+
+        // 4. Freezing candidates.
+        if let freeze = key["freeze"] as? [String: Any] {
+            let r = try CLI.run(try #require(freeze["command"] as? [String]), in: dir)
+            #expect(r.status == 0, "freeze: \(r.stderr)")
+            let report = try json(r.stdout)
+            var got: [String] = []
+            for i in report["institutions"] as? [[String: Any]] ?? [] {
+                for a in i["accounts"] as? [[String: Any]] ?? [] {
+                    let held = a["tainted_held"] as? [String: String] ?? [:]
+                    got.append("\(a["account"]!)|\(i["institution"]!)|\(["poison", "haircut", "fifo", "lifo"].map { held[$0] ?? "" })")
+                }
+            }
+            let want = (freeze["candidates"] as? [[String: Any]] ?? []).map { c in
+                let held = c["tainted_held"] as? [String: String] ?? [:]
+                return "\(c["account"]!)|\(c["institution"]!)|\(["poison", "haircut", "fifo", "lifo"].map { held[$0] ?? "" })"
+            }
+            #expect(got.sorted() == want.sorted())
+        }
+
+        // 5. Personal data in the CSIRT files: what the detectors find is what the generator planted.
+        if let redaction = key["redaction"] as? [String: Any] {
+            var args = ["share", "scan", "-q"]
+            if let names = redaction["names_file"] as? String { args += ["--names-file", names] }
+            let r = try CLI.run(args + (redaction["files"] as? [String] ?? []), in: dir)
+            #expect(r.status == 0, "share scan: \(r.stderr)")
+            var counts: [String: Int] = [:]
+            for hit in try jsonLines(r.stdout) { counts[hit["type"] as! String, default: 0] += 1 }
+            #expect(counts == (redaction["planted"] as? [String: Int] ?? [:]), "share scan found \(counts)")
+        }
+    }
+
+    @Test(arguments: scenarios) func theShippedCaseIsWhatTheGeneratorWrites(_ name: String) throws {
+        let w = try Workspace()
+        let list = try CLI.run(["samples", "list"], in: w.path)
+        try #require(list.stdout.contains(name), "\(name) is not in samples list yet")
+        let r = try CLI.run(["samples", "extract", name, "case"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let shipped = try Self.tree(CLI.packageRoot.appendingPathComponent("Samples/cases/\(name)").path)
+        let extracted = try Self.tree(w.url.appendingPathComponent("case").path)
+        #expect(shipped.keys.sorted() == extracted.keys.sorted())
+        for (path, data) in shipped { #expect(extracted[path] == data, "\(path) differs from what `samples extract` writes") }
+    }
+
+    @Test(arguments: scenarios) func theShippedCaseMatchesItsAnswerKey(_ name: String) throws {
+        let w = try Workspace()
+        try #require(try CLI.run(["samples", "list"], in: w.path).stdout.contains(name))
+        try w.sh("cp -a '\(CLI.packageRoot.path)/Samples/cases/\(name)' case")
+        try Self.checkExercises(w.url.appendingPathComponent("case").path)
+    }
+
+    @Test(arguments: scenarios, [7, 4242, 90001]) func freshVariantsMatchTheirAnswerKeys(_ name: String, _ seed: Int) throws {
+        let w = try Workspace()
+        try #require(try CLI.run(["samples", "list"], in: w.path).stdout.contains(name))
+        let r = try CLI.run(["samples", "generate", "--scenario", name, "--seed", "\(seed)", "--out", "v"], in: w.path)
+        try #require(r.status == 0, "\(r.stderr)")
+        try Self.checkExercises(w.url.appendingPathComponent("v").path)
+    }
+
+    @Test(arguments: scenarios) func aScaledVariantKeepsItsPlantedAnswers(_ name: String) throws {
+        let w = try Workspace()
+        try #require(try CLI.run(["samples", "list"], in: w.path).stdout.contains(name))
+        let r = try CLI.run(["samples", "generate", "--scenario", name, "--seed", "5", "--scale", "3", "--out", "s"], in: w.path)
+        try #require(r.status == 0, "\(r.stderr)")
+        try Self.checkExercises(w.url.appendingPathComponent("s").path)
+        let small = try CLI.run(["samples", "generate", "--scenario", name, "--seed", "5", "--out", "one"], in: w.path)
+        #expect(small.status == 0)
+        let k3 = try Self.answers(w.url.appendingPathComponent("s").path)
+        let k1 = try Self.answers(w.url.appendingPathComponent("one").path)
+        #expect(((k3["evidence"] as? [String: Any])?["records"] as? Int ?? 0) > ((k1["evidence"] as? [String: Any])?["records"] as? Int ?? 0))
+    }
+
+    @Test func theSameSeedGivesTheSameBytesAndAnotherSeedAnotherCase() throws {
+        let w = try Workspace()
+        for (dir, seed) in [("a", 11), ("b", 11), ("c", 12)] {
+            let r = try CLI.run(["samples", "generate", "--scenario", "bec-mules", "--seed", "\(seed)", "--out", dir], in: w.path)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = try Self.tree(w.url.appendingPathComponent("a").path)
+        #expect(a == (try Self.tree(w.url.appendingPathComponent("b").path)))
+        let c = try Self.tree(w.url.appendingPathComponent("c").path)
+        #expect(a["answers.json"] != c["answers.json"])
+    }
+
+    @Test func usageErrorsSayWhatToDo() throws {
+        let w = try Workspace()
+        let unknown = try CLI.run(["samples", "extract", "no-such-case", "x"], in: w.path)
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("samples list"))
+        try w.write("full/file", "x")
+        let full = try CLI.run(["samples", "extract", "bec-mules", "full"], in: w.path)
+        #expect(full.status != 0)
+        #expect(full.stderr.contains("is not empty"))
+        let show = try CLI.run(["samples", "show", "bec-mules"], in: w.path)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("Fully synthetic") && show.stdout.contains("evidence/"))
+    }
+}
