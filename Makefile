@@ -1,5 +1,5 @@
 # The two set-up commands a new user needs (see README.md):
-#   make demo   installs what is missing, builds, and runs iproceeds on the bundled sample
+#   make demo   installs what is missing, builds, and runs `iproceeds demo`: a whole sample case, narrated
 #   make test   installs what is missing (build libraries and the independent tools the tests compare
 #               against), builds, and runs every test
 SHELL := /bin/bash
@@ -14,7 +14,7 @@ APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
 PIP_PACKAGES := case-utils==0.18.0 cryptography stix2-validator==3.3.2 pymisp==2.5.34.4
 SWIFT_FLAGS ?=
 
-.PHONY: demo test deps pydeps build release clean
+.PHONY: demo demo-evidence samples test deps pydeps build release clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -36,7 +36,16 @@ release: deps
 	swift build -c release $(SWIFT_FLAGS)
 
 demo: release
+	@.build/release/iproceeds demo --dir demo-out
+
+# The examiner's walkthrough on Samples/evidence-basic: every manifest format, hashdeep, and audits that catch changes.
+demo-evidence: release
 	@bash Samples/demo.sh .build/release/iproceeds
+
+# Rewrites the shipped cases from their fixed seeds (a test checks that this changes nothing).
+samples: build
+	@for s in $$(.build/debug/iproceeds samples list | awk 'NF && $$1 !~ /^Extract/ {print $$1}'); do \
+	  rm -rf Samples/cases/$$s && .build/debug/iproceeds samples extract $$s Samples/cases/$$s; done
 
 test: deps pydeps
 	swift build $(SWIFT_FLAGS)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The demo behind `make demo`: fingerprint the bundled seizure, write every manifest format, audit it,
-# then show an audit catching a change. Outputs go to demo-out/ (re-created each run).
+# The examiner's walkthrough behind `make demo-evidence`: fingerprint the bundled seizure, write every manifest format, audit it,
+# then show an audit catching a change. Outputs go to demo-evidence-out/ (re-created each run).
 set -uo pipefail
 BIN=$(realpath "${1:-.build/release/iproceeds}")
-OUT=${OUT_DIR:-demo-out}
+OUT=${OUT_DIR:-demo-evidence-out}
 SEIZED=Samples/evidence-basic/seized
 rm -rf "$OUT" && mkdir -p "$OUT"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

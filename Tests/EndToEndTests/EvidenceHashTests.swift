@@ -247,10 +247,10 @@ import Testing
     }
 }
 
-@Suite struct DemoTests {
-    /// `make demo` runs Samples/demo.sh on the release build; here it runs on the test build, so the README's
-    /// first command cannot rot unnoticed.
-    @Test func theDemoRunsEndToEnd() throws {
+@Suite struct EvidenceWalkthroughTests {
+    /// `make demo-evidence` runs Samples/demo.sh on the release build; here it runs on the test build, so the
+    /// examiner's walkthrough cannot rot unnoticed (`make demo` itself is `DemoTests`).
+    @Test func theEvidenceWalkthroughRunsEndToEnd() throws {
         let w = try Workspace()
         let root = CLI.packageRoot.path
         let r = try CLI.exec("bash", ["-c", "cd '\(root)' && OUT_DIR='\(w.path)' bash Samples/demo.sh '\(CLI.binary)'"], in: w.path)

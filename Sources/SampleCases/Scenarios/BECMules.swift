@@ -32,7 +32,7 @@ enum BECMules {
         let exchange = Holder(account: Fiction.iban("LT", &rng), name: "ExampleX UAB client funds", institution: "ExampleX UAB (VASP, Vilnius)", bic: "EXMPLT2X", category: "exchange", label: "ExampleX EUR collection account")
         let atmME = Holder(account: "ATM-PODGORICA-\(rng.digits(4))", name: "ATM cash withdrawal", institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "", category: "cash-out", label: "cash withdrawn in Podgorica")
         let atmAL = Holder(account: "ATM-TIRANA-\(rng.digits(4))", name: "ATM cash withdrawal", institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)", bic: "", category: "cash-out", label: "cash withdrawn in Tirana")
-        let remit = Holder(account: Fiction.iban("AL", &rng), name: "Shembull Remit Sh.p.k.", institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)", bic: "EXMPALTR", category: "payment-provider", label: "money-transfer agent, Tirana")
+        let remit = Holder(account: Fiction.iban("AL", &rng), name: "Shembull Remit Sh.p.k.", institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)", bic: "EXMPALTR", category: "payment-provider", label: "money-transfer agent in Tirana")
         let employer = Holder(account: Fiction.iban("ME", &rng), name: "Luka Primjer Trade d.o.o.", institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "EXMPMEPG", category: "", label: "")
         let shop = Holder(account: Fiction.iban("ME", &rng), name: "Market Primjer d.o.o.", institution: "", bic: "", category: "", label: "")
         let relative = Holder(account: Fiction.iban("XK", &rng), name: Fiction.person(&rng), institution: "", bic: "", category: "", label: "")

@@ -1,0 +1,280 @@
+import ArgumentParser
+import Foundation
+import SampleCases
+
+/// `iproceeds demo`: the whole flow on a bundled case, narrated, by running this same binary step by step as a
+/// user would, in a folder of its own and with a scratch examiner key (never the user's).
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a whole case start to finish on a bundled sample, narrating each step and where its outputs are.",
+        discussion: """
+            Extracts the sample case bec-mules into DIR/case and runs, one after another: an examiner key (a \
+            scratch one under DIR/examiner-home, never yours), a case file, the seized items into custody, \
+            fingerprints, a trace under all four policies, freezing candidates, the crypto leg on chain, and \
+            custody verification. Every figure is checked against the case's answer key as it goes. Open the \
+            HTML reports it lists at the end. Each command it runs is printed, so you can repeat any step by hand.
+
+            Exit status: 0 every step worked and matched the answer key; 1 a step failed or a figure differed; \
+            64 usage (DIR holds something other than an earlier demo).
+            """)
+
+    @Option(help: ArgumentHelp("Where to work; an earlier demo there is replaced.", valueName: "dir"))
+    var dir = "iproceeds-demo"
+
+    @Option(help: "The sample case to run (see `samples list`).")
+    var sample = "bec-mules"
+
+    func run() throws {
+        let root = URL(fileURLWithPath: dir).standardizedFileURL
+        let marker = root.appendingPathComponent(".iproceeds-demo")
+        let fm = FileManager.default
+        if let existing = try? fm.contentsOfDirectory(atPath: root.path), !existing.isEmpty {
+            guard fm.fileExists(atPath: marker.path) else {
+                throw ValidationError("\(dir) is not empty and not an earlier demo; choose another --dir")
+            }
+            try fm.removeItem(at: root)
+        }
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("made by iproceeds demo; safe to delete\n".utf8).write(to: marker)
+        var narrator = DemoNarrator(root: root, sample: sample)
+        let ok = try narrator.run()
+        if !ok { throw ExitCode(1) }
+    }
+}
+
+struct DemoNarrator {
+    let root: URL
+    let sample: String
+    let binary: String
+    var failures: [String] = []
+    var step = 0
+
+    init(root: URL, sample: String) {
+        self.root = root
+        self.sample = sample
+        // This same program: /proc/self/exe on Linux, else how it was started.
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        binary = URL(fileURLWithPath: exe).standardizedFileURL.path
+    }
+
+    var caseDir: URL { root.appendingPathComponent("case") }
+    mutating func heading(_ text: String) {
+        step += 1
+        print("\n\(step). \(text)")
+    }
+
+    static func shellWord(_ a: String) -> String {
+        !a.isEmpty && a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,@+".contains($0) }) ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Runs `iproceeds ARGS` in the case folder, printing the command; returns its output. A failure is
+    /// recorded and printed with the tool's message.
+    @discardableResult
+    mutating func iproceeds(_ args: [String], expect: Int32 = 0, show: Int = 0, quiet: Bool = false) -> String {
+        if !quiet { print("   $ iproceeds " + args.map(Self.shellWord).joined(separator: " ")) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = caseDir
+        var env = ProcessInfo.processInfo.environment
+        env["IPROCEEDS_HOME"] = root.appendingPathComponent("examiner-home").path
+        env.removeValue(forKey: "IPROCEEDS_CASE")
+        p.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch {
+            failures.append("could not start \(binary): \(error)")
+            return ""
+        }
+        let errData = LockedBytes()
+        let t = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        t.start()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        while !errData.isSet { usleep(1000) }
+        let stdout = String(decoding: data, as: UTF8.self)
+        if p.terminationStatus != expect {
+            failures.append("iproceeds \(args.joined(separator: " ")) exited \(p.terminationStatus)")
+            print("     ✗ exit status \(p.terminationStatus), expected \(expect): \(String(decoding: errData.value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        for line in stdout.split(separator: "\n").prefix(show) { print("     \(line)") }
+        return stdout
+    }
+
+    mutating func check(_ what: String, _ got: String?, _ want: String?) -> String {
+        if got == want { return "✓" }
+        failures.append("\(what): the tool says \(got ?? "nothing"), the answer key \(want ?? "nothing")")
+        return "✗ (answer key: \(want ?? "none"))"
+    }
+
+    func json(_ relative: String) -> [String: Any] {
+        guard let d = FileManager.default.contents(atPath: caseDir.appendingPathComponent(relative).path),
+            let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any]
+        else { return [:] }
+        return o
+    }
+
+    func label(_ labels: [String: String], _ account: String) -> String { labels[account].map { "\($0) (\(account))" } ?? account }
+
+    mutating func run() throws -> Bool {
+        guard let scenario = SampleCatalog.scenario(named: sample) else {
+            throw ValidationError("no sample case '\(sample)' (iproceeds samples list)")
+        }
+        print("iproceeds demo: one case from seizure to freezing request, on the synthetic sample \"\(sample)\".")
+        print("Working in \(root.path); the examiner key is a scratch one in \(root.path)/examiner-home.")
+
+        heading("The case arrives: extract the sample")
+        print("   $ iproceeds samples extract \(sample) \(root.path)/case")
+        let made = try SampleCatalog.generate(scenario, seed: scenario.shippedSeed, into: caseDir)
+        print("     \(made.files.count) files: the seized evidence, bank statements and exports, the exchange's records,")
+        print("     a blockchain export and the CSIRT's reports. The story is in case/README.md.")
+        let key = json("answers.json")
+        let facts = key["facts"] as? [String: Any] ?? [:]
+        if let victim = facts["victim"] as? String, let loss = facts["loss"] as? String {
+            print("     \(victim) paid EUR \(loss) to an account named in a forged e-mail. Where did it go?")
+        }
+
+        heading("An examiner key and a case file")
+        let custody = key["custody"] as? [String: Any] ?? [:]
+        let steps = custody["steps"] as? [[String]] ?? []
+        let caseID = key["case_id"] as? String ?? "CASE-DEMO"
+        iproceeds(["examiner", "init", "--name", "Demo Examiner", "--id", "EX-DEMO"], show: 2)
+        iproceeds(["case", "init", "--case", "demo.case", "--id", caseID, "--title", key["title"] as? String ?? "demo"], show: 2)
+
+        heading("The seizure into custody: every file and every archive member fingerprinted, each item signed in")
+        for s in steps where s.starts(with: ["evidence", "add"]) {
+            var args = s
+            if let i = args.firstIndex(of: "--case") { args[i + 1] = "demo.case" }
+            iproceeds(args, show: 1)
+        }
+        let sealedItem = steps.first { $0.contains("sealed") }.flatMap { s in s.firstIndex(of: "--item").map { s[$0 + 1] } } ?? "EV-001"
+        iproceeds(["custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "sealed", "--note", "evidence bag 1"], show: 1)
+        iproceeds(["custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "transferred", "--from", "Cybercrime unit", "--to", "Forensic lab"], show: 1)
+        let evidence = key["evidence"] as? [String: Any] ?? [:]
+        let errors = evidence["errors"] as? Int ?? 0
+        let manifest = iproceeds(["evidence", "hash", "-q", "-c", "md5,sha256", "-o", "seized.jsonl", "evidence"], expect: errors > 0 ? 1 : 0)
+        _ = manifest
+        let lines = (try? String(contentsOf: caseDir.appendingPathComponent("seized.jsonl"), encoding: .utf8))?.split(separator: "\n") ?? []
+        let members = lines.filter { $0.contains("\"kind\":\"member\"") }.count
+        let mark = check("evidence records", "\(lines.count)", (evidence["records"] as? Int).map(String.init))
+        print("     seized.jsonl: \(lines.count) records, \(members) of them inside archives (md5 and sha256 each) \(mark)")
+
+        heading("Follow the money: the FIU extract traced under the four policies")
+        var labels: [String: String] = [:]
+        let labelText = (try? String(contentsOf: caseDir.appendingPathComponent("ledgers/labels.csv"), encoding: .utf8)) ?? ""
+        for line in labelText.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            if fields.count >= 2, labels[String(fields[0])] == nil {
+                labels[String(fields[0])] = String(fields[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        let traces = key["traces"] as? [[String: Any]] ?? []
+        var reports: [String] = []
+        if let fiu = traces.first(where: { ($0["command"] as? [String] ?? []).contains("ledgers/fiu-extract.csv") }) {
+            let command = fiu["command"] as? [String] ?? []
+            let held = fiu["held"] as? [String: [String: String]] ?? [:]
+            var tool: [String: [String: String]] = [:]
+            for policy in ["poison", "haircut", "fifo", "lifo"] {
+                iproceeds(command + ["--policy", policy, "--format", "json", "-o", "trace-\(policy).json"], quiet: true)
+                iproceeds(command + ["--policy", policy, "--format", "html", "--labels", "ledgers/labels.csv", "-o", "trace-\(policy).html"] + (policy == "fifo" ? ["--case", "demo.case"] : []))
+                reports.append("case/trace-\(policy).html")
+                for a in json("trace-\(policy).json")["accounts"] as? [[String: Any]] ?? [] {
+                    tool[a["account"] as? String ?? "", default: [:]][policy] = a["tainted_held"] as? String
+                }
+            }
+            print("     Tainted money still held at the end (EUR):")
+            print("     " + "account".padding(toLength: 34, withPad: " ", startingAt: 0) + ["poison", "haircut", "fifo", "lifo"].map { $0.leftPad(11) }.joined())
+            for account in held.keys.sorted() {
+                var row = "     " + String((labels[account] ?? account).prefix(33)).padding(toLength: 34, withPad: " ", startingAt: 0)
+                for policy in ["poison", "haircut", "fifo", "lifo"] {
+                    row += (tool[account]?[policy] ?? "0.00").leftPad(11)
+                }
+                let same = ["poison", "haircut", "fifo", "lifo"].allSatisfy { (tool[account]?[$0] ?? "0.00") == held[account]?[$0] }
+                if !same { failures.append("trace: \(account) differs from the answer key") }
+                print(row + (same ? "  ✓" : "  ✗"))
+            }
+            print("     Poison counts everything an account holds once taint touched it; haircut shares taint in proportion;")
+            print("     FIFO and LIFO say which money left first. docs/tracing-policies.md defines each; ✓ = as the answer key.")
+        }
+
+        heading("Freezing candidates, grouped by bank, under all four policies")
+        if let freeze = key["freeze"] as? [String: Any], let command = freeze["command"] as? [String] {
+            let csvCommand = command.map { $0 == "json" ? "csv" : $0 } + ["-o", "freeze.csv"]
+            iproceeds(csvCommand)
+            iproceeds(command + ["-o", "freeze.json"], quiet: true)
+            var listed: [String] = []
+            for i in json("freeze.json")["institutions"] as? [[String: Any]] ?? [] {
+                for a in i["accounts"] as? [[String: Any]] ?? [] {
+                    let h = a["tainted_held"] as? [String: String] ?? [:]
+                    listed.append(a["account"] as? String ?? "")
+                    print("     \(i["institution"] as? String ?? ""): \(label(labels, a["account"] as? String ?? ""))")
+                    print("        fifo \(h["fifo"] ?? "-"), haircut \(h["haircut"] ?? "-"), lifo \(h["lifo"] ?? "-"), poison \(h["poison"] ?? "-")")
+                }
+            }
+            let want = (freeze["candidates"] as? [[String: Any]] ?? []).compactMap { $0["account"] as? String }
+            print("     \(listed.count) accounts to freeze \(check("freezing candidates", listed.sorted().joined(separator: ","), want.sorted().joined(separator: ",")))  → case/freeze.csv for the requests")
+        }
+
+        heading("The crypto leg: the exchange's BTC withdrawal followed on chain")
+        if let chain = traces.first(where: { ($0["command"] as? [String] ?? []).contains("bitcoin-etl") }) {
+            let command = chain["command"] as? [String] ?? []
+            let deposit = facts["btc_exchange_deposit_address"] as? String ?? ""
+            iproceeds(command + ["--policy", "haircut", "--format", "html", "-o", "chain-haircut.html"])
+            reports.append("case/chain-haircut.html")
+            iproceeds(command + ["--policy", "haircut", "--format", "json", "-o", "chain-haircut.json"], quiet: true)
+            let tool = (json("chain-haircut.json")["accounts"] as? [[String: Any]] ?? []).first { $0["account"] as? String == deposit }?["tainted_held"] as? String
+            let want = (chain["held"] as? [String: [String: String]])?[deposit]?["haircut"]
+            print("     After a peel and a merge with clean coins, the second exchange's deposit address \(deposit)")
+            print("     holds \(tool ?? "0") BTC of the withdrawal under haircut \(check("chain", tool, want))")
+        }
+
+        heading("Sharing: what personal data the CSIRT's reports hold before they go to the police")
+        if let redaction = key["redaction"] as? [String: Any] {
+            var args = ["share", "scan", "-q"]
+            if let names = redaction["names_file"] as? String { args += ["--names-file", names] }
+            args += redaction["files"] as? [String] ?? []
+            let out = iproceeds(args + ["-o", "personal-data.jsonl"])
+            _ = out
+            var counts: [String: Int] = [:]
+            for line in ((try? String(contentsOf: caseDir.appendingPathComponent("personal-data.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n") {
+                if let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let t = o["type"] as? String { counts[t, default: 0] += 1 }
+            }
+            let want = redaction["planted"] as? [String: Int] ?? [:]
+            let text = counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ")
+            print("     Found: \(text) \(check("personal data", text, want.keys.sorted().map { "\($0) \(want[$0]!)" }.joined(separator: ", ")))")
+            print("     docs/sharing-guide-csirt.md shows how to redact them and build a signed package for the police.")
+        }
+
+        heading("Check the chain of custody, and print it")
+        iproceeds(["custody", "verify", "--case", "demo.case", "--rehash"], show: 12)
+        iproceeds(["custody", "export", "--case", "demo.case", "--format", "html", "-o", "custody.html"])
+        reports.insert("case/custody.html", at: 0)
+
+        print("\nOpen these in a browser:")
+        for r in reports { print("   \(root.path)/\(r)") }
+        print("Also: \(root.path)/case/freeze.csv (freezing requests), seized.jsonl (the manifest), demo.case (the case file).")
+        if failures.isEmpty {
+            print("\nEvery step worked and every figure matches the case's answer key. Next: case/exercises.md, docs/trainer-guide.md.")
+            return true
+        }
+        print("\n\(failures.count) problem(s):")
+        for f in failures { print("   - \(f)") }
+        return false
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }
+}
+
+/// `@unchecked Sendable`: guarded by its lock.
+final class LockedBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+    func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return data != nil }
+    var value: Data { lock.lock(); defer { lock.unlock() }; return data ?? Data() }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+/// `make demo` is `iproceeds demo --dir demo-out`, the README's first command: run it as the user would, so it
+/// cannot rot.
+@Suite struct DemoTests {
+    @Test func theDemoRunsAWholeCaseAndChecksItAgainstTheAnswerKey() throws {
+        let w = try Workspace()
+        let r = try CLI.run(["demo", "--dir", "demo-out"], in: w.path, environment: ["IPROCEEDS_HOME": "/nonexistent/must-not-be-used"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        for needle in [
+            "1. The case arrives: extract the sample", "$ iproceeds examiner init", "$ iproceeds evidence add",
+            "Tainted money still held at the end (EUR):", "accounts to freeze ✓", "Intact: every link, signature and signer checks out",
+            "Every step worked and every figure matches the case's answer key.", "demo-out/case/custody.html",
+            "demo-out/case/trace-haircut.html",
+        ] {
+            #expect(r.stdout.contains(needle), "missing: \(needle)")
+        }
+        #expect(!r.stdout.contains("✗"))
+        for file in ["case/custody.html", "case/trace-fifo.html", "case/freeze.csv", "case/demo.case", "examiner-home/examiner.key"] {
+            #expect(FileManager.default.fileExists(atPath: w.url.appendingPathComponent("demo-out/\(file)").path), "\(file)")
+        }
+        // Run again: an earlier demo is replaced; anything else is left alone.
+        let again = try CLI.run(["demo", "--dir", "demo-out"], in: w.path)
+        #expect(again.status == 0)
+        try w.write("mine/notes.txt", "keep me")
+        let refused = try CLI.run(["demo", "--dir", "mine"], in: w.path)
+        #expect(refused.status == 64)
+        #expect(try w.read("mine/notes.txt") == "keep me")
+    }
+}
