@@ -139,16 +139,17 @@ struct DemoNarrator {
 
         heading("An examiner key and a case file")
         let custody = key["custody"] as? [String: Any] ?? [:]
-        let steps = custody["steps"] as? [[String]] ?? []
+        let script = custody["steps"] as? [[String: Any]] ?? []
+        let steps = script.compactMap { $0["run"] as? [String] }
         let caseID = key["case_id"] as? String ?? "CASE-DEMO"
         iproceeds(["examiner", "init", "--name", "Demo Examiner", "--id", "EX-DEMO"], show: 2)
         iproceeds(["case", "init", "--case", "demo.case", "--id", caseID, "--title", key["title"] as? String ?? "demo"], show: 2)
 
         heading("The seizure into custody: every file and every archive member fingerprinted, each item signed in")
-        for s in steps where s.starts(with: ["evidence", "add"]) {
-            var args = s
+        for s in script {
+            guard var args = s["run"] as? [String], args.starts(with: ["evidence", "add"]) else { continue }
             if let i = args.firstIndex(of: "--case") { args[i + 1] = "demo.case" }
-            iproceeds(args, show: 1)
+            iproceeds(args, expect: Int32(s["exit"] as? Int ?? 0), show: 1)
         }
         let sealedItem = steps.first { $0.contains("sealed") }.flatMap { s in s.firstIndex(of: "--item").map { s[$0 + 1] } } ?? "EV-001"
         iproceeds(["custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "sealed", "--note", "evidence bag 1"], show: 1)

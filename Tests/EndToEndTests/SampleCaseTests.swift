@@ -57,9 +57,10 @@ import Testing
         // 2. Custody: the scripted steps, in a scratch examiner home.
         let custody = try #require(key["custody"] as? [String: Any])
         let home = URL(fileURLWithPath: dir).appendingPathComponent(".examiner").path
-        for step in try #require(custody["steps"] as? [[String]]) {
+        for s in try #require(custody["steps"] as? [[String: Any]]) {
+            let step = try #require(s["run"] as? [String])
             let r = try CLI.run(step, in: dir, environment: ["IPROCEEDS_HOME": home])
-            #expect(r.status == 0, "\(step.joined(separator: " ")): \(r.stderr)")
+            #expect(r.status == Int32(s["exit"] as? Int ?? 0), "\(step.joined(separator: " ")): \(r.stderr)")
             if step.starts(with: ["custody", "verify"]) { #expect(r.stdout.contains("Intact"), "\(r.stdout)") }
         }
         let log = try CLI.run(["custody", "log", "--case", "workshop.case", "--format", "json"], in: dir, environment: ["IPROCEEDS_HOME": home])
@@ -115,7 +116,20 @@ import Testing
             #expect(got.sorted() == want.sorted())
         }
 
-        // 5. Personal data in the CSIRT files: what the detectors find is what the generator planted.
+        // 5. Patterns: the planted mules are flagged (the background may add ordinary businesses).
+        if let patterns = key["patterns"] as? [String: Any] {
+            let r = try CLI.run(try #require(patterns["command"] as? [String]), in: dir)
+            #expect(r.status == 0, "patterns: \(r.stderr)")
+            var flagged: [String: Set<String>] = [:]
+            for f in (try json(r.stdout))["findings"] as? [[String: Any]] ?? [] {
+                for a in f["accounts"] as? [[String: Any]] ?? [] { flagged[f["kind"] as! String, default: []].insert(a["account"] as! String) }
+            }
+            for (kind, accounts) in patterns["must_flag"] as? [String: [String]] ?? [:] {
+                #expect(Set(accounts).isSubset(of: flagged[kind] ?? []), "\(kind): \(accounts) not all in \(flagged[kind] ?? [])")
+            }
+        }
+
+        // 6. Personal data in the CSIRT files: what the detectors find is what the generator planted.
         if let redaction = key["redaction"] as? [String: Any] {
             var args = ["share", "scan", "-q"]
             if let names = redaction["names_file"] as? String { args += ["--names-file", names] }

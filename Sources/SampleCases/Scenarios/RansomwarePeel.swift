@@ -169,7 +169,7 @@ enum RansomwarePeel {
             ("EV-002", "evidence/EV-002-server-logs.tar.gz", "Server logs of fs01"),
             ("EV-003", "evidence/EV-003-nightly-backup.zip", "Nightly backup found on the NAS (damaged)"),
             ("EV-004", "evidence/EV-004-admin-usb-stick.tar", "Administrator's USB stick, copied to a tar"),
-        ], sealed: "EV-004", analysis: ["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0", "--policy", "haircut", "--format", "json", "-o", "chain-haircut.json"])
+        ], sealed: "EV-004", analysis: ["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0", "--policy", "haircut", "--format", "json", "-o", "chain-haircut.json"], damaged: ["EV-003"])
         let key = AnswerKey(
             title: "Ransomware: \(victimName)", caseID: caseID, evidenceItems: cust.items, custodySteps: cust.steps, custodyActions: cust.actions,
             traces: [

@@ -26,7 +26,7 @@ public struct GeneratedCase: Sendable {
 /// The bundled training cases and their generator.
 public enum SampleCatalog {
     /// Every scenario, in the order a workshop takes them.
-    public static let scenarios: [SampleScenario] = [BECMules.scenario, RansomwarePeel.scenario]
+    public static let scenarios: [SampleScenario] = [BECMules.scenario, RansomwarePeel.scenario, PhishingCSIRT.scenario]
 
     public static func scenario(named name: String) -> SampleScenario? { scenarios.first { $0.name == name } }
 

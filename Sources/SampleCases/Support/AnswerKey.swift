@@ -30,14 +30,21 @@ struct AnswerKey {
         var distinct: [String: Int]
     }
 
+    /// Accounts a pattern search must flag (among others: a flag is a lead, and the background has its own).
+    struct Patterns {
+        var command: [String]
+        var mustFlag: [String: [String]]
+    }
+
     var title: String
     var caseID: String
     var evidenceItems: [(item: String, path: String, description: String)]
-    var custodySteps: [[String]]
+    var custodySteps: [CustodyScript.Step]
     var custodyActions: [String]
     var traces: [Trace]
     var freeze: Freeze?
     var redaction: Redaction?
+    var patterns: Patterns? = nil
     /// Scenario facts a trainer asks about (the victim's loss, the forged e-mail's file, …).
     var facts: [(String, JSONValue)]
 
@@ -57,7 +64,7 @@ struct AnswerKey {
             ("records_list", .array(records.sorted { ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}")) }.map(\.json))),
         ])
         let custody: JSONValue = .object([
-            ("steps", .array(custodySteps.map { .strings($0) })),
+            ("steps", .array(custodySteps.map { .object([("run", .strings($0.args)), ("exit", .int($0.exit))]) })),
             ("entries", .int(custodyActions.count)),
             ("actions", .strings(custodyActions)),
             ("items", .strings(evidenceItems.map(\.item))),
@@ -90,6 +97,12 @@ struct AnswerKey {
                 ("candidates", .array(f.candidates.map {
                     .object([("account", .string($0.account)), ("institution", .string($0.institution)), ("tainted_held", Self.policies($0.held, scale: 2))])
                 })),
+            ])))
+        }
+        if let p = patterns {
+            pairs.append(("patterns", .object([
+                ("command", .strings(p.command)),
+                ("must_flag", .object(p.mustFlag.keys.sorted().map { ($0, .strings(p.mustFlag[$0]!.sorted())) })),
             ])))
         }
         if let r = redaction {

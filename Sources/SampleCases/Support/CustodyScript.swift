@@ -2,28 +2,39 @@
 /// handed to the lab, an analysis recorded, and verification. Run from the case folder with `IPROCEEDS_HOME`
 /// set to a scratch folder.
 enum CustodyScript {
+    /// One command of the script and the exit status it must end with.
+    struct Step {
+        var args: [String]
+        var exit: Int
+        init(_ args: [String], exit: Int = 0) {
+            self.args = args
+            self.exit = exit
+        }
+    }
+
     static let caseFile = "workshop.case"
 
     static func standard(
         caseID: String, title: String, items: [(item: String, path: String, description: String)], sealed: String,
-        analysis: [String]
-    ) -> (items: [(item: String, path: String, description: String)], steps: [[String]], actions: [String]) {
-        var steps: [[String]] = [
-            ["examiner", "init", "--name", "Trainee Examiner", "--id", "EX-TRAIN"],
-            ["case", "init", "--case", caseFile, "--id", caseID, "--title", title],
+        analysis: [String], damaged: Set<String> = []
+    ) -> (items: [(item: String, path: String, description: String)], steps: [Step], actions: [String]) {
+        var steps: [Step] = [
+            Step(["examiner", "init", "--name", "Trainee Examiner", "--id", "EX-TRAIN"]),
+            Step(["case", "init", "--case", caseFile, "--id", caseID, "--title", title]),
         ]
         var actions = ["opened"]
         for i in items {
-            steps.append(["evidence", "add", "-q", "--case", caseFile, "--item", i.item, "--description", i.description, i.path])
+            // A damaged item is recorded, and `evidence add` says so with exit status 1.
+            steps.append(Step(["evidence", "add", "-q", "--case", caseFile, "--item", i.item, "--description", i.description, i.path], exit: damaged.contains(i.item) ? 1 : 0))
             actions.append("acquired")
         }
-        steps.append(["custody", "record", "--case", caseFile, "--item", sealed, "--action", "sealed", "--note", "evidence bag \(caseID.suffix(3))-1"])
-        steps.append(["custody", "record", "--case", caseFile, "--item", sealed, "--action", "transferred", "--from", "Cybercrime unit", "--to", "Forensic lab"])
+        steps.append(Step(["custody", "record", "--case", caseFile, "--item", sealed, "--action", "sealed", "--note", "evidence bag \(caseID.suffix(3))-1"]))
+        steps.append(Step(["custody", "record", "--case", caseFile, "--item", sealed, "--action", "transferred", "--from", "Cybercrime unit", "--to", "Forensic lab"]))
         actions += ["sealed", "transferred"]
-        steps.append(analysis + ["--case", caseFile])
+        steps.append(Step(analysis + ["--case", caseFile]))
         actions.append("analysed")
-        steps.append(["custody", "verify", "--case", caseFile, "--rehash"])
-        steps.append(["custody", "export", "--case", caseFile, "--format", "html", "-o", "custody.html"])
+        steps.append(Step(["custody", "verify", "--case", caseFile, "--rehash"]))
+        steps.append(Step(["custody", "export", "--case", caseFile, "--format", "html", "-o", "custody.html"]))
         return (items, steps, actions)
     }
 }
@@ -80,7 +91,7 @@ enum Exercises {
             export IPROCEEDS_HOME="$PWD/.examiner"
 
             """
-        for step in key.custodySteps { s += shell(step) + "\n" }
+        for step in key.custodySteps { s += shell(step.args) + (step.exit == 0 ? "" : "   # exit \(step.exit)") + "\n" }
         s += """
             ```
 

@@ -1,0 +1,1 @@
+<?php // asks for the one-time code the bank sent
