@@ -27,6 +27,8 @@ public struct SharingRun: InputSink {
     public private(set) var findings: [InputFinding] = []
     /// The inputs by the name the package uses and their SHA-256.
     public private(set) var inputs: [(name: String, sha256: String)] = []
+    /// The formats the inputs were read as.
+    public private(set) var formats: Set<InputFormat> = []
     private var counts: [RedactionLog.Count: Int] = [:]
     private var read = 0
     private var droppedByPolicy = 0
@@ -82,6 +84,7 @@ public struct SharingRun: InputSink {
         for var input in inputs {
             input.name = uniqueName(for: input.name)
             self.inputs.append((input.name, input.sha256))
+            formats.insert(input.format)
             try InputReaders.read(input, into: &self)
         }
     }
