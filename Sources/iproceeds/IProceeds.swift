@@ -12,7 +12,7 @@ struct IProceeds: ParsableCommand {
             74 an output cannot be written.
             """,
         version: EvidenceKitInfo.version,
-        subcommands: [ExaminerCommand.self, CaseCommand.self, Evidence.self, Custody.self, Trace.self]
+        subcommands: [ExaminerCommand.self, CaseCommand.self, Evidence.self, Custody.self, Trace.self, Share.self]
     )
 }
 

@@ -153,13 +153,20 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
     public func rows(asset code: String, since: Int64? = nil, until: Int64? = nil) -> [Int] {
         let s = storage
         let wanted = s.assetCodes.map { $0.code == code }
-        let (times, assets, ids, orderKeys) = (s.times, s.assets, s.ids, s.orderKeys)
+        let (times, assets) = (s.times, s.assets)
         let lo = since ?? .min
         let hi = until ?? .max
         var rows: [Int] = []
-        rows.reserveCapacity(ids.count)
-        for r in 0..<ids.count where wanted[Int(assets[r])] && times[r] >= lo && times[r] <= hi { rows.append(r) }
-        // Most ledgers come in time order already; sorting is then one pass.
+        rows.reserveCapacity(times.count)
+        for r in 0..<times.count where wanted[Int(assets[r])] && times[r] >= lo && times[r] <= hi { rows.append(r) }
+        sortInApplicationOrder(&rows)
+        return rows
+    }
+
+    /// Sorts row numbers by time, then the format's order key, then id (``Transfer/applicationOrder(_:_:)``),
+    /// reading the columns.
+    public func sortInApplicationOrder(_ rows: inout [Int]) {
+        let (times, ids, orderKeys) = (storage.times, storage.ids, storage.orderKeys)
         rows.sort { a, b in
             let ta = times[a]
             let tb = times[b]
@@ -171,7 +178,6 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
             }
             return ids[a] < ids[b]
         }
-        return rows
     }
 
     /// The distinct asset codes, sorted.

@@ -19,16 +19,19 @@ public enum PatternFinder {
         var byAsset: [String: [Int]] = [:]
         var selfTransfers = 0
         var scanned = 0
-        for (i, t) in all.enumerated() where options.asset == nil || t.asset == options.asset {
+        let (fromColumn, toColumn) = (all.fromColumn, all.toColumn)
+        for i in all.indices {
+            let asset = all.asset(i).code
+            guard options.asset == nil || asset == options.asset else { continue }
             scanned += 1
-            if t.from == t.to {
+            if fromColumn[i] == toColumn[i] {
                 selfTransfers += 1
                 continue
             }
-            byAsset[t.asset, default: []].append(i)
+            byAsset[asset, default: []].append(i)
         }
         if let asset = options.asset, scanned == 0 {
-            let present = Set(all.map(\.asset)).sorted().joined(separator: ", ")
+            let present = all.assetCodes.joined(separator: ", ")
             throw TraceError(description: "no transfers in \(asset); the ledger has: \(present.isEmpty ? "none" : present)")
         }
 

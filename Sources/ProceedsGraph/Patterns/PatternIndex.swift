@@ -28,19 +28,21 @@ struct PatternIndex {
         self.transfers = transfers
         self.asset = asset
         var order = indices
-        order.sort { Transfer.applicationOrder(transfers[$0], transfers[$1]) }
+        transfers.sortInApplicationOrder(&order)
         self.order = order
-        scale = order.first.map { transfers[$0].scale } ?? 0
-        var index: [String: Int32] = [:]
-        index.reserveCapacity(order.count / 2)
+        scale = order.first.map { transfers.asset($0).scale } ?? 0
+        // Renumber the ledger's accounts by first appearance here (an array, not a hash, per transfer).
+        let ledgerNames = transfers.accountNames
+        var local = [Int32](repeating: -1, count: ledgerNames.count)
         var names: [String] = []
-        func id(_ name: String) -> Int32 {
-            if let i = index[name] { return i }
+        func id(_ account: Int32) -> Int32 {
+            if local[Int(account)] >= 0 { return local[Int(account)] }
             let i = Int32(names.count)
-            index[name] = i
-            names.append(name)
+            local[Int(account)] = i
+            names.append(ledgerNames[Int(account)])
             return i
         }
+        let (fromColumn, toColumn, timeColumn, amountColumn) = (transfers.fromColumn, transfers.toColumn, transfers.timeColumn, transfers.amountColumn)
         var from = [Int32]()
         var to = [Int32]()
         var time = [Int64]()
@@ -50,11 +52,10 @@ struct PatternIndex {
         time.reserveCapacity(order.count)
         amount.reserveCapacity(order.count)
         for i in order {
-            let t = transfers[i]
-            from.append(id(t.from))
-            to.append(id(t.to))
-            time.append(t.time)
-            amount.append(t.amount)
+            from.append(id(fromColumn[i]))
+            to.append(id(toColumn[i]))
+            time.append(timeColumn[i])
+            amount.append(amountColumn[i])
         }
         self.from = from
         self.to = to
