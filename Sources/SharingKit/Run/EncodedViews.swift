@@ -114,6 +114,87 @@ struct DecodedView {
         return DecodedView(text: text, origin: origin)
     }
 
+    /// MIME encoded words in mail headers (RFC 2047), UTF-8 or US-ASCII, `B` (base64) or `Q` encoding:
+    /// `=?UTF-8?B?QW5hIFBldHJvdmnEhw==?=` reads `Ana Petrović`. Every decoded byte stands for the whole word.
+    /// `nil` when the text has none.
+    static func mimeWordsDecoded(_ bytes: [UInt8]) -> DecodedView? {
+        guard bytes.count > 8, let text = String(validating: bytes, as: UTF8.self), text.contains("=?") else {
+            return nil
+        }
+        var out: [UInt8] = []
+        var origin: [Range<Int>] = []
+        var i = 0
+        var any = false
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "="), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "?"),
+                let (decoded, end) = encodedWord(bytes, at: i)
+            {
+                for b in decoded {
+                    out.append(b)
+                    origin.append(i..<end)
+                }
+                i = end
+                any = true
+                continue
+            }
+            out.append(bytes[i])
+            origin.append(i..<i + 1)
+            i += 1
+        }
+        guard any, let decodedText = String(validating: out, as: UTF8.self) else { return nil }
+        return DecodedView(text: decodedText, origin: origin)
+    }
+
+    /// One encoded word starting at `i`: its decoded bytes and where it ends.
+    private static func encodedWord(_ b: [UInt8], at i: Int) -> ([UInt8], Int)? {
+        // =?charset?X?text?=
+        var j = i + 2
+        while j < b.count, j < i + 40, b[j] != UInt8(ascii: "?") { j += 1 }
+        guard j + 2 < b.count, b[j] == UInt8(ascii: "?") else { return nil }
+        let charset = String(decoding: b[(i + 2)..<j], as: UTF8.self).lowercased()
+        guard ["utf-8", "utf8", "us-ascii"].contains(charset.split(separator: "*").first.map(String.init) ?? "") else {
+            return nil
+        }
+        let encoding = b[j + 1] | 0x20
+        guard encoding == UInt8(ascii: "b") || encoding == UInt8(ascii: "q"), b[j + 2] == UInt8(ascii: "?") else {
+            return nil
+        }
+        let start = j + 3
+        var k = start
+        while k + 1 < b.count, !(b[k] == UInt8(ascii: "?") && b[k + 1] == UInt8(ascii: "=")) {
+            guard b[k] > 0x20, b[k] < 0x7F else { return nil }
+            k += 1
+        }
+        guard k + 1 < b.count else { return nil }
+        let body = Array(b[start..<k])
+        var decoded: [UInt8]
+        if encoding == UInt8(ascii: "b") {
+            var padded = body
+            while padded.count % 4 != 0 { padded.append(UInt8(ascii: "=")) }
+            guard let data = Data(base64Encoded: Data(padded)) else { return nil }
+            decoded = [UInt8](data)
+        } else {
+            decoded = []
+            var q = 0
+            while q < body.count {
+                if body[q] == UInt8(ascii: "_") {
+                    decoded.append(0x20)
+                    q += 1
+                } else if body[q] == UInt8(ascii: "="), q + 2 < body.count, let h = hexValue(body[q + 1]),
+                    let l = hexValue(body[q + 2])
+                {
+                    decoded.append(h << 4 | l)
+                    q += 3
+                } else {
+                    decoded.append(body[q])
+                    q += 1
+                }
+            }
+        }
+        guard String(validating: decoded, as: UTF8.self) != nil else { return nil }
+        return (decoded, k + 2)
+    }
+
     private static func hasPercentEscape(_ b: [UInt8]) -> Bool {
         var i = 0
         while i + 2 < b.count {

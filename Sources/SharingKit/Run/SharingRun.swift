@@ -186,9 +186,25 @@ public struct SharingRun: InputSink {
                 } else {
                     r = text.redact(value, label: name)
                 }
+                // A value the source marks as an indicator (a MISP attribute with to_ids) stays one when scanning
+                // found it whole and kept it.
+                let wholeValueKept =
+                    record.indicatorFields.contains(name) && r.replacements.count == 1 && r.text == value
+                    && r.replacements[0].outcome.applied == .keep
                 for replacement in r.replacements {
                     note(replacement, field: name)
-                    if let o = observable(replacement, field: name) { observables.append(o) }
+                    if var o = observable(replacement, field: name) {
+                        o.isIndicator = wholeValueKept
+                        observables.append(o)
+                    }
+                }
+                // A value of a kind the detectors do not look for (a domain, a file hash) that the source types.
+                if r.replacements.isEmpty, r.text == value, !value.isEmpty, let kind = record.kinds[name],
+                    [.domain, .sha256, .md5].contains(kind)
+                {
+                    observables.append(
+                        SharedObservable(
+                            kind: kind, value: value, isIndicator: record.indicatorFields.contains(name), field: name))
                 }
                 output = r.text
             } else {

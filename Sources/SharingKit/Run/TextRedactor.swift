@@ -66,7 +66,10 @@ public struct TextRedactor {
                     range: hit.start..<hit.end,
                     payload: .value(hit.type, String(decoding: bytes[hit.start..<hit.end], as: UTF8.self))))
         }
-        for view in [DecodedView.percentDecoded(bytes), DecodedView.escapeDecoded(bytes)] {
+        let views = [
+            DecodedView.percentDecoded(bytes), DecodedView.escapeDecoded(bytes), DecodedView.mimeWordsDecoded(bytes),
+        ]
+        for view in views {
             guard let view else { continue }
             let viewBytes = Array(view.text.utf8)
             for hit in hits(view.text, label: label) {
@@ -128,9 +131,32 @@ public struct TextRedactor {
         let last = label.split(separator: ".").last.map(String.init) ?? label
         let prefix = last.replacingOccurrences(of: " ", with: "_") + ": "
         let p = prefix.utf8.count
+        let wholeName = Self.wholeNameSpan(text)
         return detect(prefix + text).compactMap { h in
             guard h.end > p else { return nil }
-            return Hit(type: h.type, start: max(h.start, p) - p, end: h.end - p)
+            var hit = Hit(type: h.type, start: max(h.start, p) - p, end: h.end - p)
+            // In a field the detectors take for a name, the value is the name: `Petrović, Marko` whole, where free
+            // text would stop at the comma.
+            if hit.type == .person, let whole = wholeName, hit.start == whole.lowerBound, hit.end < whole.upperBound {
+                hit.end = whole.upperBound
+            }
+            return hit
         }
+    }
+
+    /// The span of a field value that reads as a name as a whole — letters, spaces, commas, periods, hyphens and
+    /// apostrophes — without surrounding white space.
+    static func wholeNameSpan(_ text: String) -> Range<Int>? {
+        let u = Array(text.utf8)
+        var lo = 0
+        var hi = u.count
+        while lo < hi, u[lo] == 0x20 || u[lo] == 0x09 { lo += 1 }
+        while hi > lo, u[hi - 1] == 0x20 || u[hi - 1] == 0x09 { hi -= 1 }
+        guard lo < hi else { return nil }
+        let nameLike = text.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || $0.properties.generalCategory == .nonspacingMark
+                || " \t,.'-\u{2019}".unicodeScalars.contains($0)
+        }
+        return nameLike ? lo..<hi : nil
     }
 }
