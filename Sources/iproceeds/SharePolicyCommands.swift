@@ -4,7 +4,7 @@ import Foundation
 import SharingKit
 
 // `share keygen`, `share reidentify` and `share policy`: thin wrappers over SharingKit's PseudonymKey,
-// ReidentificationVault and SharingPolicy. They belong in the `share` group's subcommands.
+// ReidentificationVault and SharingPolicy, registered in the `share` group (ShareCommands.swift).
 
 struct ShareKeygen: ParsableCommand {
     static let configuration = CommandConfiguration(
