@@ -43,7 +43,8 @@ public enum CSVInputReader: SharingInputReader {
                 }
                 let fields = zip(names, texts).filter { !$0.1.isEmpty }.map { (name: $0.0, value: $0.1) }
                 try sink.accept(
-                    InputRecord(id: "\(input.name):\(line)", input: input.name, line: line, format: .csv, fields: fields))
+                    InputRecord(
+                        id: "\(input.name):\(line)", input: input.name, line: line, format: .csv, fields: fields))
             }
         }
     }
@@ -119,7 +120,8 @@ struct CSVRowParser {
                     at += 1
                 }
                 if !closed {
-                    return .malformed(line: startLine, reason: "a quote opened here is never closed; the rest of the file is dropped")
+                    return .malformed(
+                        line: startLine, reason: "a quote opened here is never closed; the rest of the file is dropped")
                 }
                 cells.append(cell[...])
                 if at < bytes.count, bytes[at] != separator, bytes[at] != 0x0A, bytes[at] != 0x0D {

@@ -24,7 +24,8 @@ public enum IntelMQReader: SharingInputReader {
             }
             guard case .object(let members) = json else {
                 try sink.reject(
-                    InputFinding(input: input.name, line: number, reason: "not a JSON object (an IntelMQ event is one)"))
+                    InputFinding(input: input.name, line: number, reason: "not a JSON object (an IntelMQ event is one)")
+                )
                 continue
             }
             var fields: [(name: String, value: String)] = []

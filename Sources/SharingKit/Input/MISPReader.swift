@@ -31,7 +31,8 @@ public enum MISPReader: SharingInputReader {
             try sink.reject(
                 InputFinding(
                     input: input.name, line: 0,
-                    reason: "no MISP event in it (expected {\"Event\": {…}}, a list of them, or a restSearch response)"))
+                    reason: "no MISP event in it (expected {\"Event\": {…}}, a list of them, or a restSearch response)")
+            )
             return
         }
         for (e, event) in events.enumerated() {
@@ -93,7 +94,8 @@ public enum MISPReader: SharingInputReader {
         guard let type = a["type"]?.string, !type.isEmpty, let value = a["value"]?.fieldText, !value.isEmpty else {
             try sink.reject(
                 InputFinding(
-                    input: input.name, line: 0, reason: "\(id.dropFirst(input.name.count + 1)): an attribute without a type or a value"))
+                    input: input.name, line: 0,
+                    reason: "\(id.dropFirst(input.name.count + 1)): an attribute without a type or a value"))
             return
         }
         var fields: [(name: String, value: String)] = [(type, value)]

@@ -114,6 +114,33 @@ struct DecodedView {
         return DecodedView(text: text, origin: origin)
     }
 
+    /// The text with a space after each `,` `;` and `|` that is directly followed by something else: values
+    /// packed into a CSV or pipe-separated line (`…6547,RS35 2600…,4012 8888 8888 1881,3112985450122`) are found
+    /// as they would be with spaces, where the detectors would otherwise see one long run or a truncated value.
+    /// `nil` when there is no such separator.
+    static func separatorsSpaced(_ bytes: [UInt8]) -> DecodedView? {
+        func isSeparator(_ b: UInt8) -> Bool { b == 0x2C || b == 0x3B || b == 0x7C }
+        var packed = false
+        for i in 0..<max(bytes.count - 1, 0) where isSeparator(bytes[i]) && bytes[i + 1] != 0x20 {
+            packed = true
+            break
+        }
+        guard packed else { return nil }
+        var out: [UInt8] = []
+        var origin: [Range<Int>] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        for (i, b) in bytes.enumerated() {
+            out.append(b)
+            origin.append(i..<i + 1)
+            if isSeparator(b), i + 1 < bytes.count, bytes[i + 1] != 0x20 {
+                out.append(0x20)
+                origin.append(i..<i + 1)
+            }
+        }
+        guard let text = String(validating: out, as: UTF8.self) else { return nil }
+        return DecodedView(text: text, origin: origin)
+    }
+
     /// MIME encoded words in mail headers (RFC 2047), UTF-8 or US-ASCII, `B` (base64) or `Q` encoding:
     /// `=?UTF-8?B?QW5hIFBldHJvdmnEhw==?=` reads `Ana Petrović`. Every decoded byte stands for the whole word.
     /// `nil` when the text has none.
@@ -282,7 +309,9 @@ struct Base64Run {
         let compact = value.filter { !$0.isWhitespace }
         guard !compact.isEmpty else { return nil }
         let urlSafe = compact.contains("-") || compact.contains("_")
-        var standard = urlSafe ? compact.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") : compact
+        var standard =
+            urlSafe
+            ? compact.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") : compact
         while standard.count % 4 != 0 { standard += "=" }
         guard let data = Data(base64Encoded: standard) else { return nil }
         return .some(String(validating: [UInt8](data), as: UTF8.self))

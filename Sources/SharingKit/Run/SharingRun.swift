@@ -92,8 +92,9 @@ public struct SharingRun: InputSink {
     private mutating func uniqueName(for base: String) -> String {
         let r = text.redact(base)
         for replacement in r.replacements {
-            count(replacement.type.rawValue, field: "(input file name)", rule: ruleName(forType: replacement.type),
-                  replacement.outcome.applied)
+            count(
+                replacement.type.rawValue, field: "(input file name)", rule: ruleName(forType: replacement.type),
+                replacement.outcome.applied)
             remember(replacement.outcome.record)
         }
         var name = r.text
@@ -249,7 +250,10 @@ public struct SharingRun: InputSink {
             SharedRecord(
                 id: record.id,
                 time: first(
-                    ["time.source", "time.observation", "attribute.timestamp", "event.date", "timestamp", "time", "date"]
+                    [
+                        "time.source", "time.observation", "attribute.timestamp", "event.date", "timestamp", "time",
+                        "date",
+                    ]
                 ) { PackageTime.parse($0) != nil },
                 category: first(["classification.type", "attribute.category", "category"]),
                 description: first(["event_description.text", "event.info", "description"]),
@@ -281,7 +285,8 @@ public struct SharingRun: InputSink {
     }
 
     private mutating func count(_ type: String, field: String, rule: String, _ action: PolicyActionName) {
-        counts[RedactionLog.Count(type: type, field: field, rule: rule, action: action.rawValue, count: 0), default: 0] +=
+        counts[
+            RedactionLog.Count(type: type, field: field, rule: rule, action: action.rawValue, count: 0), default: 0] +=
             1
     }
 

@@ -12,8 +12,8 @@ public struct RedactedTextResult: Sendable, Hashable {
 }
 
 /// Applies a policy's type rules to a text: the detectors run on the text as written and on its decoded views
-/// (percent-encoding, backslash escapes, base64 runs that decode to text), and every value found in any of them is
-/// replaced in the original. A value found in a view is transformed as it decodes (`ana%40example.com` gets the
+/// (percent-encoding, backslash escapes, MIME encoded words, separators with a space after them, base64 runs that
+/// decode to text), and every value found in any of them is replaced in the original. A value found in a view is transformed as it decodes (`ana%40example.com` gets the
 /// pseudonym of `ana@example.com`); a base64 run with a value in it is decoded, redacted and encoded again.
 ///
 /// Where found values overlap, the one that starts first (the longer, on a tie) is applied, as ``Redactor``
@@ -43,6 +43,11 @@ public struct TextRedactor {
         }
     }
 
+    private struct SeenHit: Hashable {
+        var range: Range<Int>
+        var type: PersonalDataType
+    }
+
     private struct Candidate {
         var range: Range<Int>
         var payload: Payload
@@ -60,7 +65,9 @@ public struct TextRedactor {
     private func redact(_ text: String, label: String?, depth: Int) -> RedactedTextResult {
         let bytes = Array(text.utf8)
         var candidates: [Candidate] = []
+        var seen = Set<SeenHit>()
         for hit in hits(text, label: label) {
+            seen.insert(SeenHit(range: hit.start..<hit.end, type: hit.type))
             candidates.append(
                 Candidate(
                     range: hit.start..<hit.end,
@@ -68,13 +75,14 @@ public struct TextRedactor {
         }
         let views = [
             DecodedView.percentDecoded(bytes), DecodedView.escapeDecoded(bytes), DecodedView.mimeWordsDecoded(bytes),
+            DecodedView.separatorsSpaced(bytes),
         ]
         for view in views {
             guard let view else { continue }
             let viewBytes = Array(view.text.utf8)
             for hit in hits(view.text, label: label) {
                 let span = view.originalSpan(hit.start, hit.end)
-                guard span.count != hit.end - hit.start else { continue }  // written plainly: found directly
+                guard seen.insert(SeenHit(range: span, type: hit.type)).inserted else { continue }
                 candidates.append(
                     Candidate(
                         range: span,
@@ -85,7 +93,8 @@ public struct TextRedactor {
             for run in Base64Run.find(bytes) {
                 let inner = redact(run.decoded, label: nil, depth: depth + 1)
                 guard !inner.replacements.isEmpty else { continue }
-                candidates.append(Candidate(range: run.range, payload: .encoded(run.encode(inner.text), inner.replacements)))
+                candidates.append(
+                    Candidate(range: run.range, payload: .encoded(run.encode(inner.text), inner.replacements)))
             }
         }
         guard !candidates.isEmpty else { return RedactedTextResult(text: text, replacements: []) }
@@ -101,7 +110,12 @@ public struct TextRedactor {
                 switch c.payload {
                 case .value(let type, let value):
                     let outcome = redactor.transform(value, type: type)
-                    out.append(contentsOf: Array((outcome.output ?? "[REDACTED:\(type.rawValue)]").utf8))
+                    if outcome.applied == .keep {
+                        // Kept as written, even where it was found through a decoded view.
+                        out.append(contentsOf: bytes[c.range])
+                    } else {
+                        out.append(contentsOf: Array((outcome.output ?? "[REDACTED:\(type.rawValue)]").utf8))
+                    }
                     replacements.append(TextReplacement(type: type, outcome: outcome))
                 case .encoded(let encoded, let inner):
                     out.append(contentsOf: Array(encoded.utf8))
