@@ -22,13 +22,20 @@ struct ShareRedactionOptions: ParsableArguments {
                 + "or text (each line a record).", valueName: "format"))
     var inputFormat: InputFormatChoice = .auto
 
-    @Option(help: ArgumentHelp("`default` (the shipped CSIRT-to-police policy) or a policy file.", valueName: "default|file"))
+    @Option(
+        help: ArgumentHelp(
+            "`default` (the shipped CSIRT-to-police policy) or a policy file.", valueName: "default|file"))
     var policy: String
 
-    @Option(help: ArgumentHelp("The pseudonym key (`iproceeds share keygen`); needed when the policy pseudonymises.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The pseudonym key (`iproceeds share keygen`); needed when the policy pseudonymises.", valueName: "file"))
     var keyFile: String?
 
-    @Option(help: ArgumentHelp("Add every pseudonym made, with its value, to this encrypted re-identification vault (kept by the CSIRT, never shared).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Add every pseudonym made, with its value, to this encrypted re-identification vault (kept by the CSIRT, never shared).",
+            valueName: "file"))
     var vault: String?
 
     @Flag(help: "Stop at the first record that cannot be read, writing nothing (default: drop it, report it, exit 1).")
@@ -89,7 +96,8 @@ func printRunSummary(_ run: SharingRun, verb: String) {
     var byAction: [String: Int] = [:]
     for c in log.counts { byAction[c.action, default: 0] += c.count }
     let actions = byAction.keys.sorted().map { "\($0) \(byAction[$0]!)" }.joined(separator: ", ")
-    err += "\(verb): \(log.recordsRead) records read, \(log.recordsDropped) dropped by the policy, "
+    err +=
+        "\(verb): \(log.recordsRead) records read, \(log.recordsDropped) dropped by the policy, "
         + "\(log.recordsMalformed) dropped as unreadable; values: \(actions.isEmpty ? "none found" : actions).\n"
     FileHandle.standardError.write(Data(err.utf8))
 }
@@ -129,7 +137,9 @@ struct ShareRedact: ParsableCommand {
 
     @OptionGroup var options: ShareRedactionOptions
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
     var output: String?
 
     func validate() throws {
@@ -216,22 +226,40 @@ struct ShareBuild: ParsableCommand {
     @Option(help: ArgumentHelp("A one-line title (default: the purpose).", valueName: "text"))
     var title: String?
 
-    @Option(help: ArgumentHelp("When the recipient should review whether it still needs the data, YYYY-MM-DD (default: 90 days after creation).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "When the recipient should review whether it still needs the data, YYYY-MM-DD (default: 90 days after creation).",
+            valueName: "date"))
     var reviewBy: String?
 
-    @Option(help: ArgumentHelp("The creation time every time in the package derives from, ISO 8601 (default: now). Give it to rebuild a package byte for byte.", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "The creation time every time in the package derives from, ISO 8601 (default: now). Give it to rebuild a package byte for byte.",
+            valueName: "time"))
     var created: String?
 
-    @Option(help: ArgumentHelp("Categories of data subjects, comma-separated: suspects,victims,witnesses,… (LED Art. 6).", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Categories of data subjects, comma-separated: suspects,victims,witnesses,… (LED Art. 6).",
+            valueName: "list"))
     var dataSubjects: String?
 
-    @Option(help: ArgumentHelp("Source reliability and information credibility as an Admiralty grade, A1–F6 (LED Art. 7).", valueName: "grade"))
+    @Option(
+        help: ArgumentHelp(
+            "Source reliability and information credibility as an Admiralty grade, A1–F6 (LED Art. 7).",
+            valueName: "grade"))
     var reliability: String?
 
-    @Option(name: .customLong("case"), help: ArgumentHelp("Log the transmission as a `shared` custody entry in this case file (default: $IPROCEEDS_CASE if --item is given).", valueName: "file"))
+    @Option(
+        name: .customLong("case"),
+        help: ArgumentHelp(
+            "Log the transmission as a `shared` custody entry in this case file (default: $IPROCEEDS_CASE if --item is given).",
+            valueName: "file"))
     var casePath: String?
 
-    @Option(name: .customLong("item"), help: ArgumentHelp("The case item(s) the data belongs to (repeatable).", valueName: "id"))
+    @Option(
+        name: .customLong("item"),
+        help: ArgumentHelp("The case item(s) the data belongs to (repeatable).", valueName: "id"))
     var items: [String] = []
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The package to write (.zip).", valueName: "file"))
@@ -251,7 +279,9 @@ struct ShareBuild: ParsableCommand {
     }
 
     var subjects: [String] {
-        (dataSubjects ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        (dataSubjects ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
     }
 
     func validate() throws {
@@ -281,7 +311,9 @@ struct ShareBuild: ParsableCommand {
             throw ValidationError(
                 "--reliability '\(reliability)' is not an Admiralty grade: source A–F and information 1–6, such as B2")
         }
-        if let vault = options.vault, URL(fileURLWithPath: vault).standardized == URL(fileURLWithPath: output).standardized {
+        if let vault = options.vault,
+            URL(fileURLWithPath: vault).standardized == URL(fileURLWithPath: output).standardized
+        {
             throw ValidationError("--vault and --output are the same file; the vault stays with the CSIRT")
         }
     }
@@ -295,7 +327,9 @@ struct ShareBuild: ParsableCommand {
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: folder) else {
             FileHandle.standardError.write(
-                Data("iproceeds: error: cannot write \(output): its folder \(folder) does not exist or is not writable\n".utf8))
+                Data(
+                    "iproceeds: error: cannot write \(output): its folder \(folder) does not exist or is not writable\n"
+                        .utf8))
             throw ExitCode(74)
         }
         let signer = try reporting { try ExaminerStore.fromEnvironment().load() }
@@ -336,9 +370,11 @@ struct ShareBuild: ParsableCommand {
         printRunSummary(run, verb: "Shared")
         var out = "Wrote \(written.path): \(written.files.count) files, \(written.size) bytes\n"
         out += "Package \(written.packageID), SHA-256 \(written.sha256)\n"
-        out += "\(request.tlp.label) to \(request.recipient); review by \(request.reviewBy); \(run.records.count) records\n"
+        out +=
+            "\(request.tlp.label) to \(request.recipient); review by \(request.reviewBy); \(run.records.count) records\n"
         if let entry = written.custodyEntry {
-            out += "Custody: entry \(entry.seq) (shared) in \(custodyPath!); ledger head \(entry.seq):\(entry.entryHash)\n"
+            out +=
+                "Custody: entry \(entry.seq) (shared) in \(custodyPath!); ledger head \(entry.seq):\(entry.entryHash)\n"
         }
         if let vaultLine { out += vaultLine + "\n" }
         print(out, terminator: "")
