@@ -311,6 +311,9 @@ struct ShareBuild: ParsableCommand {
             throw ValidationError(
                 "--reliability '\(reliability)' is not an Admiralty grade: source A–F and information 1–6, such as B2")
         }
+        if !items.isEmpty, casePath == nil, ProcessInfo.processInfo.environment["IPROCEEDS_CASE"]?.isEmpty ?? true {
+            throw ValidationError("--item names items of a case: give --case FILE (or set IPROCEEDS_CASE)")
+        }
         if let vault = options.vault,
             URL(fileURLWithPath: vault).standardized == URL(fileURLWithPath: output).standardized
         {
