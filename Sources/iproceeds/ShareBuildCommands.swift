@@ -115,15 +115,17 @@ struct ShareRedact: ParsableCommand {
             standard error.
 
             Values are found written plainly, percent-encoded (ana%40example.com), with escapes \
-            (ana\\u0040example.com) and inside base64 runs that decode to text (a MIME encoded word); IntelMQ's \
+            (ana\\u0040example.com), in MIME encoded words, and inside base64 runs that decode to text; IntelMQ's \
             `raw` is decoded, redacted and encoded again when the policy scans it (the shipped default drops it). \
             A record that cannot be read — a malformed JSON line, a line that is not UTF-8, a CSV row with the \
             wrong number of cells — is dropped and reported, never passed through.
 
             Examples:
-              iproceeds share redact --policy default --key-file /secure/csirt-share.key mail.log -o mail.redacted.log
-              iproceeds share redact --policy case-014.yaml --key-file /secure/csirt-share.key \\
-                  --vault /secure/share.vault events.jsonl victim-reports.csv -o redacted.jsonl
+              iproceeds share redact --policy default \\
+                  --key-file /secure/csirt-share.key mail.log -o mail.redacted.log
+              iproceeds share redact --policy case-014.yaml \\
+                  --key-file /secure/csirt-share.key --vault /secure/share.vault \\
+                  events.jsonl victim-reports.csv -o redacted.jsonl
               iproceeds share redact --policy default --input-format text notes.md
 
             Exit status: 0 done; 1 done, but records that could not be read were dropped (listed on standard \
@@ -189,11 +191,14 @@ struct ShareBuild: ParsableCommand {
 
             Examples:
               iproceeds share keygen --output /secure/csirt-share.key
-              iproceeds share build --input intelmq-events.jsonl misp-event.json victim-reports.csv mail.log \\
-                  --policy default --key-file /secure/csirt-share.key --vault /secure/share.vault \\
-                  --organisation "National CSIRT" --recipient "Cybercrime Unit, Police" --tlp amber \\
-                  --purpose "Criminal investigation of phishing campaign 2026-03" \\
-                  --legal-basis "Law on Information Security, Art. 12" --output phishing-2026-03.zip
+              iproceeds share build \\
+                  --input events.jsonl misp-event.json reports.csv mail.log \\
+                  --policy default --key-file /secure/csirt-share.key \\
+                  --vault /secure/share.vault --organisation "National CSIRT" \\
+                  --recipient "Cybercrime Unit, Police" --tlp amber \\
+                  --purpose "Investigation of phishing campaign 2026-03" \\
+                  --legal-basis "Law on Information Security, Art. 12" \\
+                  --output phishing-2026-03.zip
               iproceeds share verify phishing-2026-03.zip
 
             Exit status: 0 written; 1 written, but records that could not be read were dropped (listed on \
