@@ -5,14 +5,25 @@ import SharingKit
 
 struct Share: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find personal data in incident data before a CSIRT shares it with the police.",
+        abstract: "Share incident data with the police: find personal data, redact it by policy, package, verify.",
         discussion: """
             A national CSIRT may pass incident data (logs, IntelMQ events, MISP events, CSV exports) to the \
-            police only with the personal data it is not allowed to share taken out. `share scan` shows what \
-            personal data a file holds and exactly where.
+            police only with the personal data it is not allowed to share taken out. The workflow:
+
+              iproceeds share keygen --output /secure/csirt-share.key     # once: the pseudonym key
+              iproceeds share policy --policy default                      # read the shipped policy (or write your own)
+              iproceeds share scan mail.log                                # what personal data is there, and where
+              iproceeds share redact --policy default --key-file /secure/csirt-share.key mail.log
+              iproceeds share build --input ... --policy default --key-file ... --tlp amber ... --output PKG.zip
+              iproceeds share verify PKG.zip --public-key sender.pem       # the recipient's check
+              iproceeds share reidentify --key-file ... --vault ... PSEUDONYM   # answer a lawful request
+
+            docs/sharing-guide-csirt.md and docs/sharing-guide-investigator.md walk through it.
             """,
-        // Each later step of the sharing workflow (redact, build, verify, keygen) is one more entry here.
-        subcommands: [ShareScan.self]
+        subcommands: [
+            ShareScan.self, SharePolicyCheck.self, ShareKeygen.self, ShareRedact.self, ShareBuild.self, ShareVerify.self,
+            ShareReidentify.self,
+        ]
     )
 }
 

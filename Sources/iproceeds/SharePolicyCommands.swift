@@ -4,7 +4,7 @@ import Foundation
 import SharingKit
 
 // `share keygen`, `share reidentify` and `share policy`: thin wrappers over SharingKit's PseudonymKey,
-// ReidentificationVault and SharingPolicy. They belong in the `share` group's subcommands.
+// ReidentificationVault and SharingPolicy, registered in the `share` group (ShareCommands.swift).
 
 struct ShareKeygen: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -124,10 +124,10 @@ struct SharePolicyCheck: ParsableCommand {
 func shareReporting<R>(_ body: () throws -> R) throws -> R {
     do {
         return try body()
-    } catch let e as EvidenceError where [.policy, .pseudonymKey, .vault].contains(e.code) {
+    } catch let e as EvidenceError where [.policy, .pseudonymKey, .vault, .sharingInput].contains(e.code) {
         let code: Int32
         switch e.systemCode {
-        case ENOENT?: code = 66
+        case ENOENT?, EACCES?: code = 66
         case EEXIST?: code = 74
         default: code = 65
         }

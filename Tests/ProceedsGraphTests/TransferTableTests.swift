@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ProceedsGraph
+import EvidenceKit
 
 @Suite struct TransferTableTests {
     @Test func internerGivesDenseStableNumbersThroughGrowth() {
@@ -30,5 +31,32 @@ import Testing
         #expect(copy[1] == t2 && table[1].to == "A" && table[1].from == "B")
         #expect(table.accountNames == ["A", "B", "C"])
         #expect(table.rows(asset: "EUR") == [0] && table.scale(of: "BTC") == 8)
+    }
+}
+
+@Suite struct CSVStreamTests {
+    /// Records read in chunks of any size equal the records of the whole file: quoted line breaks, doubled
+    /// quotes, CRLF, blank lines and a last record without a line break all straddle chunk boundaries.
+    @Test func chunkedReadingEqualsWholeReading() throws {
+        let text = "id,memo,amount\r\n1,\"two\nlines\",3.00\r\n\r\n2,\"say \"\"hi\"\"\",4.50\n3,plain,5\n\n4,\"\",6\n5,\"end\r\nof, file\",7"
+        let bytes = Array(text.utf8)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csvstream-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("t.csv").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        var whole = CSVReader(bytes)
+        var expected: [(Int, [String]?)] = []
+        while let r = whole.next() { expected.append((r.line, r.fields)) }
+        #expect(expected.count == 6 && expected[5].1 == ["5", "end\r\nof, file", "7"])
+        for chunk in [1, 2, 3, 5, 7, 13, 64, 4096] {
+            var stream = try CSVFileStream(path: path, chunkSize: chunk)
+            var fields: [String] = []
+            var got: [(Int, [String]?)] = []
+            while let r = try stream.next(into: &fields) { got.append((r.line, r.ok ? fields : nil)) }
+            #expect(got.map(\.0) == expected.map(\.0), "chunk \(chunk)")
+            #expect(got.map(\.1) == expected.map(\.1), "chunk \(chunk)")
+            #expect(try stream.finish() == digestHex(.sha256, of: bytes))
+        }
     }
 }

@@ -53,11 +53,16 @@ public enum LedgerImporter {
     public static func load(_ paths: [String], format: ImportFormat, options: ImportOptions = ImportOptions()) throws -> Ledger {
         var ledger = Ledger()
         for path in paths {
+            if format == .canonical {
+                // Streamed: a ledger of any size, without holding the file.
+                try importCanonical(path: path, options: options, into: &ledger)
+                continue
+            }
             let bytes = try readBytes(path)
             let sha = digestHex(.sha256, of: bytes)
             ledger.inputs.append((path, sha))
             switch format {
-            case .canonical: try importCanonical(bytes, path: path, sha256: sha, options: options, into: &ledger)
+            case .canonical: break  // above
             case .amlsim: try importAMLSim(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .camt053:
                 let importer = Camt053Importer(path: path, sha256: sha, options: options)
@@ -126,6 +131,10 @@ public enum LedgerImporter {
         guard let (line, fields) = reader.next(), let names = fields else {
             throw ImportError(file: path, line: 1, reason: "empty file, or no CSV header")
         }
+        return try header(names, line: line, path: path, required: required)
+    }
+
+    static func header(_ names: [String], line: Int, path: String, required: [String]) throws -> [String: Int] {
         var index: [String: Int] = [:]
         for (i, n) in names.enumerated() { index[n.trimmingCharacters(in: .whitespaces).lowercased()] = i }
         let missing = required.filter { index[$0] == nil }
@@ -148,41 +157,60 @@ public enum LedgerImporter {
         ledger.issues.append(issue)
     }
 
-    static func importCanonical(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger) throws {
-        var reader = CSVReader(bytes)
+    static func importCanonical(path: String, options: ImportOptions, into ledger: inout Ledger) throws {
+        var reader = try CSVFileStream(path: path)
         let columns = ["id", "timestamp", "from", "to", "amount", "currency"]
-        let index = try header(&reader, path: path, required: columns)
+        var names: [String] = []
+        guard let (headerLine, _) = try reader.next(into: &names) else {
+            throw ImportError(file: path, line: 1, reason: "empty file, or no CSV header")
+        }
+        let index = try header(names, line: headerLine, path: path, required: columns)
         let known = Set(columns.map { index[$0]! })
         let (cID, cTime, cFrom, cTo, cAmount, cCurrency) = (index["id"]!, index["timestamp"]!, index["from"]!, index["to"]!, index["amount"]!, index["currency"]!)
         let extraNames = index.filter { !known.contains($0.value) }.sorted { $0.value < $1.value }
         var f: [String] = []
-        var last: (text: String, code: String, scale: Int)?  // rows nearly always repeat the currency
-        while let (line, ok) = reader.next(into: &f) {
+        var last: (text: String, code: String, scale: Int, asset: UInt16)?  // rows nearly always repeat the currency
+        // The file's digest is known at its end; its rows name it by a placeholder until then.
+        let placeholder = "pending:" + path
+        let file = ledger.transfers.internFile(path, sha256: placeholder)
+        // Room for the rows at once (rows are rarely shorter than 40 bytes; pages reserved and not used cost nothing).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int {
+            ledger.transfers.reserveCapacity(additional: size / 40)
+        }
+        var extraRows: [(row: Int, extra: [String: String])] = []
+        while let (line, ok) = try reader.next(into: &f) {
             func fail(_ why: String) throws { try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger) }
             guard ok else { try fail("unterminated quoted field"); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: Int) -> String { trimmed(f[k]) }
-            let currency: String
             let scale: Int
+            let asset: UInt16
+            let currency: String
             if let l = last, l.text == f[cCurrency] {
-                (currency, scale) = (l.code, l.scale)
+                (currency, scale, asset) = (l.code, l.scale, l.asset)
             } else {
                 currency = v(cCurrency).uppercased()
                 guard let s = options.scale(of: currency) else { try fail("unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"); continue }
                 scale = s
-                last = (f[cCurrency], currency, s)
+                asset = ledger.transfers.internAsset(currency, scale: s)
+                last = (f[cCurrency], currency, s, asset)
             }
             guard let time = Timestamp.parse(f[cTime]) else { try fail("timestamp '\(v(cTime))' is not ISO 8601"); continue }
             guard let amount = Decimal.parse(f[cAmount], scale: scale) else { try fail("amount '\(v(cAmount))' is not a number with at most \(scale) decimals"); continue }
             guard amount > 0 else { try fail("amount must be positive"); continue }
             let (id, from, to) = (v(cID), v(cFrom), v(cTo))
             guard !id.isEmpty, !from.isEmpty, !to.isEmpty else { try fail("id, from and to must not be empty"); continue }
-            var extra: [String: String] = [:]
-            for (name, i) in extraNames where i < f.count { extra[name] = f[i] }
-            ledger.transfers.append(Transfer(
-                id: id, time: time, from: from, to: to, amount: amount, asset: currency, scale: scale,
-                source: SourceReference(file: path, fileSHA256: sha256, line: line), extra: extra))
+            ledger.transfers.appendRow(id: id, time: time, from: from, to: to, amount: amount, asset: asset, file: file, line: line)
+            if !extraNames.isEmpty {
+                var extra: [String: String] = [:]
+                for (name, i) in extraNames where i < f.count { extra[name] = f[i] }
+                extraRows.append((ledger.transfers.count - 1, extra))
+            }
         }
+        let sha256 = try reader.finish()
+        ledger.transfers.setExtras(extraRows)
+        ledger.transfers.resolveFile(file, sha256: sha256)
+        ledger.inputs.append((path, sha256))
     }
 
     static func importAMLSim(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger) throws {

@@ -83,6 +83,34 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
             if !new || !t.extra.isEmpty { extras[row] = t.extra.isEmpty ? nil : t.extra }
         }
 
+        mutating func resetFileCache() {
+            lastFile = nil
+            fileIndex = Dictionary(fileInfo.enumerated().map { ($0.element.sha256 + $0.element.file, UInt16($0.offset)) }, uniquingKeysWith: { a, _ in a })
+        }
+
+        mutating func reserve(_ n: Int) {
+            ids.reserveCapacity(n)
+            times.reserveCapacity(n)
+            from.reserveCapacity(n)
+            to.reserveCapacity(n)
+            amounts.reserveCapacity(n)
+            assets.reserveCapacity(n)
+            files.reserveCapacity(n)
+            lines.reserveCapacity(n)
+        }
+
+        /// A plain row (no order key, reference or extra columns) from already interned parts.
+        mutating func appendRow(id: String, time: Int64, from a: String, to b: String, amount: MinorUnits, asset: UInt16, file: UInt16, line: Int) {
+            ids.append(id)
+            times.append(time)
+            from.append(account(a))
+            to.append(account(b))
+            amounts.append(amount)
+            assets.append(asset)
+            files.append(file)
+            lines.append(Int32(clamping: line))
+        }
+
         mutating func append(_ t: Transfer) {
             let row = ids.count
             ids.append(t.id)
@@ -126,6 +154,29 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
     }
 
     public mutating func append(_ t: Transfer) { storage.append(t) }
+
+    /// Room for `n` more rows, so a large import does not copy its columns as they grow.
+    mutating func reserveCapacity(additional n: Int) { storage.reserve(count + n) }
+
+    /// The fast path of large imports: a row whose asset and source file were interned with ``internAsset(_:scale:)``
+    /// and ``internFile(_:sha256:)``, without building a ``Transfer``.
+    mutating func appendRow(id: String, time: Int64, from: String, to: String, amount: MinorUnits, asset: UInt16, file: UInt16, line: Int) {
+        storage.appendRow(id: id, time: time, from: from, to: to, amount: amount, asset: asset, file: file, line: line)
+    }
+
+    mutating func internAsset(_ code: String, scale: Int) -> UInt16 { storage.asset(code, scale: scale) }
+
+    /// Gives a source file interned with a placeholder digest its real one (known once the file is read).
+    mutating func resolveFile(_ file: UInt16, sha256: String) {
+        storage.fileInfo[Int(file)].sha256 = sha256
+        storage.resetFileCache()
+    }
+
+    /// Extra columns of rows already appended.
+    mutating func setExtras(_ rows: [(row: Int, extra: [String: String])]) {
+        for (row, extra) in rows where !extra.isEmpty { storage.extras[row] = extra }
+    }
+    mutating func internFile(_ path: String, sha256: String) -> UInt16 { storage.file(path, sha256) }
 
     public mutating func append<S: Sequence>(contentsOf transfers: S) where S.Element == Transfer {
         for t in transfers { storage.append(t) }

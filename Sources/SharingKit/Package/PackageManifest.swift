@@ -33,8 +33,16 @@ enum PackageManifest {
                 "records",
                 .object([
                     ("read", .int(Int64(log.recordsRead))), ("dropped", .int(Int64(log.recordsDropped))),
+                    ("malformed", .int(Int64(log.recordsMalformed))),
                     ("shared", .int(Int64(c.request.records.count))),
                 ])
+            ),
+            (
+                "findings",
+                .array(
+                    log.findings.map {
+                        .object([("input", .string($0.input)), ("line", .int(Int64($0.line))), ("reason", .string($0.reason))])
+                    })
             ),
             (
                 "counts",

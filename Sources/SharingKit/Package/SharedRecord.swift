@@ -149,15 +149,26 @@ public struct RedactionLog: Sendable, Equatable {
     }
 
     public var counts: [Count]
-    /// Records read from the inputs.
+    /// Records read from the inputs, including those that could not be read.
     public var recordsRead: Int
     /// Records dropped whole by the policy.
     public var recordsDropped: Int
+    /// Records dropped because they could not be read (a malformed JSON line, invalid UTF-8, a CSV row with the
+    /// wrong number of cells).
+    public var recordsMalformed: Int
+    /// Where records could not be read, and fields dropped because their name holds personal data: input, line and
+    /// reason, never a value.
+    public var findings: [InputFinding]
 
-    public init(counts: [Count] = [], recordsRead: Int = 0, recordsDropped: Int = 0) {
+    public init(
+        counts: [Count] = [], recordsRead: Int = 0, recordsDropped: Int = 0, recordsMalformed: Int = 0,
+        findings: [InputFinding] = []
+    ) {
         self.counts = counts
         self.recordsRead = recordsRead
         self.recordsDropped = recordsDropped
+        self.recordsMalformed = recordsMalformed
+        self.findings = findings
     }
 }
 

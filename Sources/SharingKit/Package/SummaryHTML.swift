@@ -137,7 +137,10 @@ enum SummaryHTML {
         }
 
         h +=
-            "<h2>Redaction</h2>\n<p>\(log.recordsRead) records read, \(log.recordsDropped) dropped by the policy, \(r.records.count) shared.</p>\n"
+            "<h2>Redaction</h2>\n<p>\(log.recordsRead) records read, \(log.recordsDropped) dropped by the policy, "
+            + (log.recordsMalformed > 0
+                ? "\(log.recordsMalformed) dropped because they could not be read (see <code>redaction-log.json</code>), "
+                : "") + "\(r.records.count) shared.</p>\n"
         if !byTypeAction.isEmpty {
             h += "<table>\n<tr><th>Type</th>" + actionList.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
             for type in byTypeAction.keys.sorted() {
