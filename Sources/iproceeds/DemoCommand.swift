@@ -232,21 +232,41 @@ struct DemoNarrator {
             print("     holds \(tool ?? "0") BTC of the withdrawal under haircut \(check("chain", tool, want))")
         }
 
-        heading("Sharing: what personal data the CSIRT's reports hold before they go to the police")
+        heading("Sharing: the CSIRT's reports, redacted, signed and sent to the police")
         if let redaction = key["redaction"] as? [String: Any] {
             var args = ["share", "scan", "-q"]
             if let names = redaction["names_file"] as? String { args += ["--names-file", names] }
             args += redaction["files"] as? [String] ?? []
-            let out = iproceeds(args + ["-o", "personal-data.jsonl"])
-            _ = out
+            iproceeds(args + ["-o", "personal-data.jsonl"])
             var counts: [String: Int] = [:]
             for line in ((try? String(contentsOf: caseDir.appendingPathComponent("personal-data.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n") {
                 if let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let t = o["type"] as? String { counts[t, default: 0] += 1 }
             }
             let want = redaction["planted"] as? [String: Int] ?? [:]
             let text = counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ")
-            print("     Found: \(text) \(check("personal data", text, want.keys.sorted().map { "\($0) \(want[$0]!)" }.joined(separator: ", ")))")
-            print("     docs/sharing-guide-csirt.md shows how to redact them and build a signed package for the police.")
+            print("     Personal data found: \(text) \(check("personal data", text, want.keys.sorted().map { "\($0) \(want[$0]!)" }.joined(separator: ", ")))")
+            let sharing = redaction["sharing"] as? [String: Any] ?? [:]
+            for step in sharing["steps"] as? [[String: Any]] ?? [] {
+                guard var run = step["run"] as? [String] else { continue }
+                // The demo also logs the transmission in the case's custody ledger.
+                if run.starts(with: ["share", "build"]) { run += ["--case", "demo.case"] }
+                iproceeds(run, expect: Int32(step["exit"] as? Int ?? 0), show: run.starts(with: ["share", "keygen"]) ? 0 : 10)
+            }
+            if let package = sharing["package"] as? String, FileManager.default.fileExists(atPath: caseDir.appendingPathComponent(package).path) {
+                let cover = caseDir.appendingPathComponent("package-cover")
+                try? FileManager.default.createDirectory(at: cover, withIntermediateDirectories: true)
+                let unzip = Process()
+                unzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                unzip.arguments = ["unzip", "-q", "-o", caseDir.appendingPathComponent(package).path, "summary.html", "-d", cover.path]
+                unzip.standardOutput = FileHandle.nullDevice
+                unzip.standardError = FileHandle.nullDevice
+                if (try? unzip.run()) != nil { unzip.waitUntilExit() }
+                if FileManager.default.fileExists(atPath: cover.appendingPathComponent("summary.html").path) {
+                    reports.append("case/package-cover/summary.html")
+                }
+                print("     The package case/\(package) holds the redacted records, STIX 2.1 and MISP versions, the redaction log")
+                print("     (counts, never values) and a cover sheet; the police check it with `share verify` before use.")
+            }
         }
 
         heading("Check the chain of custody, and print it")

@@ -12,7 +12,7 @@ import Testing
             "1. The case arrives: extract the sample", "$ iproceeds examiner init", "$ iproceeds evidence add",
             "Tainted money still held at the end (EUR):", "accounts to freeze ✓", "Intact: every link, signature and signer checks out",
             "Every step worked and every figure matches the case's answer key.", "demo-out/case/custody.html",
-            "demo-out/case/trace-haircut.html",
+            "demo-out/case/trace-haircut.html", "demo-out/case/package-cover/summary.html", "$ iproceeds share verify csirt-to-police.zip",
         ] {
             #expect(r.stdout.contains(needle), "missing: \(needle)")
         }

@@ -211,6 +211,7 @@ enum BECMules {
 
             """
         try b.write("csirt/reports/report-\(Clock.date(at(1, 0, 0))).txt", report)
+        try b.write(CaseSharing.policyFile, CaseSharing.policy(name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.", names: [accountant], keepC2: false))
         try b.write("csirt/names.txt", "# People named in the reports, for the person detector (share scan --names-file)\n\(accountant)\n")
 
         let cust = CustodyScript.standard(caseID: caseID, title: "BEC: invoice \(invoice), \(victimName)", items: [
@@ -229,7 +230,7 @@ enum BECMules {
                 .init(id: "T4", question: "The exchange's BTC withdrawal, traced on chain: where are the coins?", command: ["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0"], asset: "BTC", scale: 8, injected: chain.withdrawn, held: chainHeld.held, feesTainted: chainHeld.fees),
             ],
             freeze: .init(command: ["trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeed, "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json"], minAmount: minimum, candidates: BankWorld.candidates(fiuHeld, holders: holders, minimum: minimum)),
-            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(1, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct),
+            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(1, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(1, 0, 0))).txt"], purpose: "Investigation of the BEC fraud, invoice \(invoice)", created: b.evidenceTime, subjects: "victims,suspects")),
             facts: [
                 ("victim", .string(victimName)), ("victim_account", .string(victim.account)), ("loss", .string(Amount.text(loss))),
                 ("invoice", .string(invoice)), ("lookalike_domain", .string(lookalike)), ("real_supplier_account", .string(supplier.account)),

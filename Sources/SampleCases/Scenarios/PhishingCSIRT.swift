@@ -182,6 +182,7 @@ enum PhishingCSIRT {
             if let card = v.card { reports += "They also asked for my card, \(pd.plant("card", card)), which I have blocked.\n\n" }
         }
         try b.write("csirt/reports/victim-reports.txt", reports)
+        try b.write(CaseSharing.policyFile, CaseSharing.policy(name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.", names: victims.map(\.holder.name), keepC2: false))
         try b.write("csirt/names.txt", "# People named in the reports, for the person detector (share scan --names-file)\n" + victims.map(\.holder.name).joined(separator: "\n") + "\n")
 
         let fiuHeld = ExpectedTaint.accounts(watchedRows, seeds: Set(fiuSeeds))
@@ -202,7 +203,7 @@ enum PhishingCSIRT {
                 .init(id: "T3", question: "The FIU extract: the whole flow from the victims, under each policy.", command: ["trace", "run", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeeds.joined(separator: ",")], asset: "EUR", scale: 2, injected: loss, held: fiuHeld),
             ],
             freeze: .init(command: ["trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeeds.joined(separator: ","), "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json"], minAmount: minimum, candidates: BankWorld.candidates(fiuHeld, holders: holders, minimum: minimum)),
-            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/victim-reports.txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct),
+            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/victim-reports.txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/victim-reports.txt"], purpose: "Investigation of the phishing campaign \(phishDomain)", created: b.evidenceTime, subjects: "victims")),
             patterns: .init(command: ["trace", "patterns", "--transfers", "ledgers/fiu-extract.csv", "--labels", "ledgers/labels.csv", "--kinds", "fan_in", "--format", "json"], mustFlag: ["fan_in": mules.map(\.account)]),
             facts: [
                 ("phishing_domain", .string(phishDomain)), ("phishing_server_ip", .string(kitIP)), ("brand", .string(brand)),

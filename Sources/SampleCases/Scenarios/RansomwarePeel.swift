@@ -157,6 +157,7 @@ enum RansomwarePeel {
 
             """
         try b.write("csirt/reports/report-\(Clock.date(at(2, 0, 0))).txt", report)
+        try b.write(CaseSharing.policyFile, CaseSharing.policy(name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.", names: [admin], keepC2: true))
         try b.write("csirt/names.txt", "# People named in the reports, for the person detector (share scan --names-file)\n\(admin)\n")
 
         let chainHeld = ExpectedUTXOTaint.addresses(chain.transactions, seeds: ["\(chain.seedTx):0"])
@@ -178,7 +179,7 @@ enum RansomwarePeel {
                 .init(id: "T3", question: "The suspect's bank export (seeding ExampleY's payout whole): where did the euros go?", command: ["trace", "run"] + profileArgs, asset: "EUR", scale: 2, injected: payout, held: csvHeld),
             ],
             freeze: .init(command: ["trace", "freeze"] + profileArgs + ["--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json"], minAmount: minimum, candidates: BankWorld.candidates(csvHeld, holders: holders, minimum: minimum)),
-            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(2, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct),
+            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(2, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(2, 0, 0))).txt"], purpose: "Investigation of the ransomware attack on \(victimName)", created: b.evidenceTime, subjects: "victims")),
             facts: [
                 ("victim", .string(victimName)), ("victim_account", .string(victim.account)), ("paid", .string(Amount.text(paid))),
                 ("ransom_btc", .string(Amount.text(chain.withdrawn, scale: 8))), ("ransom_address", .string(ransomAddress)),

@@ -28,6 +28,8 @@ struct AnswerKey {
         var planted: [String: Int]
         /// Values planted more than once count once per occurrence; these are the distinct values per type.
         var distinct: [String: Int]
+        /// keygen, build, verify: the package's `redaction-log.json` counts, per type, what was planted.
+        var sharing: [CustodyScript.Step] = []
     }
 
     /// Accounts a pattern search must flag (among others: a flag is a lead, and the background has its own).
@@ -110,6 +112,12 @@ struct AnswerKey {
             if let n = r.namesFile { o.append(("names_file", .string(n))) }
             o.append(("planted", .object(r.planted.keys.sorted().map { ($0, .int(r.planted[$0]!)) })))
             o.append(("distinct", .object(r.distinct.keys.sorted().map { ($0, .int(r.distinct[$0]!)) })))
+            if !r.sharing.isEmpty {
+                o.append(("sharing", .object([
+                    ("policy", .string(CaseSharing.policyFile)), ("package", .string(CaseSharing.package)),
+                    ("steps", .array(r.sharing.map { .object([("run", .strings($0.args)), ("exit", .int($0.exit))]) })),
+                ])))
+            }
             pairs.append(("redaction", .object(o)))
         }
         return .object(pairs)

@@ -159,7 +159,19 @@ enum Exercises {
                 The CSIRT's files: \(r.files.map { "`\($0)`" }.joined(separator: ", ")). List what personal data they hold, by type,
                 before deciding what the police may receive (`docs/sharing-guide-csirt.md`).
 
-                **Answers** (what the generator planted, per type): \(r.planted.keys.sorted().map { "\($0) \(r.planted[$0]!)" }.joined(separator: ", ")).
+                ```sh
+                iproceeds share scan -q --names-file \(r.namesFile ?? "csirt/names.txt") \(r.files.joined(separator: " ")) -o personal-data.jsonl
+                \(r.sharing.map { shell($0.args) + ($0.exit == 0 ? "" : "   # exit \\($0.exit)") }.joined(separator: "\n"))
+                unzip -p \(CaseSharing.package) redaction-log.json
+                ```
+
+                - What kinds of personal data do the files hold, how many of each?
+                - What did the case policy (`\(CaseSharing.policyFile)`) do with each kind, and why may the police
+                  receive what it kept? Open `summary.html` inside the package: what does TLP:AMBER allow them?
+
+                **Answers** (what the generator planted, per type; `share scan` finds exactly these, and the package's
+                `redaction-log.json` counts them under `totals.by_type`): \(r.planted.keys.sorted().map { "\($0) \(r.planted[$0]!)" }.joined(separator: ", ")).
+                The receiving investigator checks the package with `share verify` (`docs/sharing-guide-investigator.md`).
 
                 """
         }
