@@ -76,6 +76,10 @@ let package = Package(
             dependencies: ["SharingKit"]
         ),
         .testTarget(
+            name: "SampleCasesTests",
+            dependencies: ["SampleCases", "EvidenceKit"]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["EvidenceKit", "iproceeds"]
         ),

@@ -18,7 +18,8 @@ enum ExpectedTaint {
                 result[account, default: [:]][policy] = held
             }
         }
-        return result
+        // An account taint reached under one policy holds none under a policy that never reached it.
+        return result.mapValues { h in Dictionary(uniqueKeysWithValues: Policy.allCases.map { ($0, h[$0] ?? 0) }) }
     }
 
     private struct Lot {
@@ -109,7 +110,7 @@ enum ExpectedUTXOTaint {
             for (a, v) in h { held[a, default: [:]][policy] = v }
             fees[policy] = f
         }
-        return (held, fees)
+        return (held.mapValues { h in Dictionary(uniqueKeysWithValues: Policy.allCases.map { ($0, h[$0] ?? 0) }) }, fees)
     }
 
     private struct Lot {

@@ -78,10 +78,17 @@ enum Exercises {
             |---|---|---|
 
             """
-        for r in records where r.member.isEmpty ? !r.path.contains("/Archive/") : r.member.count <= 2 {
+        // The archives, their members and the first files of each folder; the rest is in answers.json.
+        var shown = 0
+        var perFolder: [String: Int] = [:]
+        for r in records {
+            let folder = r.member.isEmpty ? String(r.path[..<(r.path.lastIndex(of: "/") ?? r.path.endIndex)]) : r.path
+            perFolder[folder, default: 0] += 1
+            guard perFolder[folder]! <= (r.member.isEmpty ? 3 : 12), shown < 40 else { continue }
+            shown += 1
             s += "| `\(r.path)` | \(r.member.isEmpty ? "" : "`" + r.member.joined(separator: " » ") + "`") | \(r.sha256.map { "`\($0.prefix(16))…`" } ?? "error") |\n"
         }
-        s += "\nEvery record and its full digest is in `answers.json` (`evidence.records_list`).\n\n"
+        s += "\n\(records.count > shown ? "The other \(records.count - shown) records, and every" : "Every") record's full digest, are in `answers.json` (`evidence.records_list`).\n\n"
         s += """
             ## 2. Open a case and keep custody
 
