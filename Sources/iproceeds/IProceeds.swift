@@ -7,7 +7,8 @@ struct IProceeds: ParsableCommand {
         commandName: "iproceeds",
         abstract: "Fingerprint evidence, keep its chain of custody, trace proceeds, and share incident data lawfully.",
         discussion: """
-            Start with `iproceeds evidence hash --help`. Exit status: 0 success; 1 the run completed but found \
+            New here? `iproceeds demo` runs a whole sample case, narrated; `iproceeds samples list` shows the \
+            training cases. Start with `iproceeds evidence hash --help`. Exit status: 0 success; 1 the run completed but found \
             problems (unreadable items, audit mismatches); 64 usage error; 66 an input cannot be read; \
             74 an output cannot be written.
             """,
