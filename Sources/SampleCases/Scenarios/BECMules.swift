@@ -366,9 +366,8 @@ enum BECMules {
 
         ## What the investigator receives
 
-        On \(Clock.date(day)) **\(victimName)** (Belgrade) paid **EUR \(Amount.prose(loss))** for invoice
-        \(key.facts.first { $0.0 == "invoice" }.map { if case .string(let s) = $0.1 { return s } else { return "" } } ?? "") to an account
-        whose details arrived two days earlier in an e-mail that looked like it came from their supplier. The real
+        On \(Clock.date(day)) **\(victimName)** (Belgrade) paid **EUR \(Amount.prose(loss))** for invoice \(Exercises.text(key.facts.first { $0.0 == "invoice" }?.1))
+        to an account whose details arrived two days earlier in an e-mail that looked like it came from their supplier. The real
         supplier never got the money. The company filed a complaint with its bank statement and its accounting
         mailbox; the police seized the phone of the account holder in Podgorica; production orders brought the
         Podgorica bank's statement, the Tirana bank's CSV export, an FIU extract of related payments, and the
