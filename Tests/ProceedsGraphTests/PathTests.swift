@@ -74,6 +74,9 @@ import Testing
                 #expect(Set(listed.paths.map { $0.transfers.map { l.transfers[$0].id } }) == expected)
                 #expect(listed.paths.count == expected.count)
             }
+            // Many sources over several threads give, in order, what one search per source gives.
+            let nodes = g.names.compactMap { g.node($0) }
+            #expect(FlowPaths.reach(g, from: nodes, maxHops: 4, threads: 3) == nodes.map { FlowPaths.reach(g, from: $0, maxHops: 4) })
             let reached = Set(FlowPaths.reach(g, from: s, maxHops: 4).map(\.account))
             let expected = Set(g.names.filter { $0 != "N0" && !Self.bruteForce(l, from: "N0", to: $0, maxHops: 4).isEmpty })
             #expect(reached == expected)

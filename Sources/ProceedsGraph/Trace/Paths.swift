@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// One asset's transfers as a compact time-ordered graph: accounts interned to integers, transfers in
 /// application order, and each account's outgoing transfers in a flat array (CSR), ascending in time. Built once;
 /// path searches then touch integers only.
@@ -16,6 +19,9 @@ public struct TemporalGraph: Sendable {
     /// Incoming likewise (for the backward pruning of path listings).
     let inStart: [Int32]
     let incoming: [Int32]
+    /// Each node's position among all account names in sorted order: listings sort by it, not by comparing
+    /// strings.
+    let nameRank: [Int32]
     private let table: TransferTable
 
     /// - Parameter asset: the asset to take; `nil` takes the only asset of the ledger.
@@ -41,6 +47,10 @@ public struct TemporalGraph: Sendable {
         self.from = from
         self.to = to
         self.table = table
+        let accountNames = table.accountNames
+        var rank = [Int32](repeating: 0, count: accountNames.count)
+        for (position, node) in accountNames.indices.sorted(by: { accountNames[$0] < accountNames[$1] }).enumerated() { rank[node] = Int32(position) }
+        self.nameRank = rank
     }
 
     /// Counting sort of edge numbers by endpoint: edges stay ascending within each node.
@@ -112,6 +122,22 @@ public enum FlowPaths {
     public static func reach(_ g: TemporalGraph, from source: Int, maxHops: Int) -> [Reached] {
         var search = ReachSearch(g)
         return search.reached(from: source, maxHops: maxHops)
+    }
+
+    /// ``reach(_:from:maxHops:)`` from many sources, split over `threads` threads (each with its own search
+    /// arrays); results in the order of `sources`.
+    public static func reach(_ g: TemporalGraph, from sources: [Int], maxHops: Int, threads: Int) -> [[Reached]] {
+        let workers = max(1, min(threads, sources.count))
+        let results = Mutex([[Reached]](repeating: [], count: sources.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var search = ReachSearch(g)
+            var mine: [(Int, [Reached])] = []
+            for k in stride(from: w, to: sources.count, by: workers) {
+                mine.append((k, search.reached(from: sources[k], maxHops: maxHops)))
+            }
+            results.withLock { all in for (k, r) in mine { all[k] = r } }
+        }
+        return results.withLock { $0 }
     }
 
     /// Time-respecting paths from `source` to `target` of at most `maxHops` transfers, the widest first
@@ -194,9 +220,9 @@ public struct ReachSearch {
 
     /// What ``FlowPaths/reach(_:from:maxHops:)`` returns, reusing this search's arrays.
     public mutating func reached(from source: Int, maxHops: Int) -> [Reached] {
-        run(from: source, maxHops: maxHops).map { (v, hops, e) in
+        run(from: source, maxHops: maxHops).sorted { g.nameRank[$0.node] < g.nameRank[$1.node] }.map { (v, hops, e) in
             Reached(account: g.names[v], hops: hops, firstTransfer: g.transfers[Int(e)])
-        }.sorted { $0.account < $1.account }
+        }
     }
 
     /// Reached nodes with their fewest hops and earliest arriving edge, in no particular order.
