@@ -74,16 +74,3 @@ public func digestHex(_ algorithm: DigestAlgorithm, of bytes: some Collection<UI
     Array(bytes).withUnsafeBytes { ctx.update($0) }
     return ctx.finalizeHex()
 }
-
-/// A digest computed over bytes that arrive in pieces (a file read in chunks).
-public final class StreamingDigest {
-    private let context: DigestContext
-
-    public init(_ algorithm: DigestAlgorithm) { context = DigestContext(algorithm) }
-
-    /// Feeds bytes. The corresponding C function is `EVP_DigestUpdate`.
-    public func update(_ bytes: UnsafeRawBufferPointer) { context.update(bytes) }
-
-    /// The digest of everything fed, in lowercase hex; the computation starts over afterwards.
-    public func finalizeHex() -> String { context.finalizeHex() }
-}

@@ -115,7 +115,7 @@ struct CSVFileStream {
     let path: String
     private let fd: Int32
     private var reader: CSVReader
-    private let digest = StreamingDigest(.sha256)
+    private let digest = Digester(.sha256)
     private var finished = false
     private let separator: UInt8
     private let chunkSize: Int
@@ -166,7 +166,7 @@ struct CSVFileStream {
             }
             filled += n
         }
-        bytes.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[before...])) }
+        digest.update(bytes[before...])
         reader = CSVReader(bytes, separator: separator, firstLine: firstLine, isFinal: finished)
     }
 
