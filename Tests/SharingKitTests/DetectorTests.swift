@@ -79,6 +79,8 @@ private struct Pair: Equatable, CustomStringConvertible {
         #expect(values(.url, in: "/var/log/app.log/x and docs/readme.md") == [])
         #expect(values(.url, in: "example.com alone is a host name") == [])
         #expect(values(.url, in: "Mozilla/5.0 text/html") == [])
+        // An sshd key fingerprint whose base64 starts with "//".
+        #expect(values(.url, in: "ssh2: ED25519 SHA256://tG8Nt5bPBBxD10YADGQ4KBIPTKWU5kDddaMoHItAa") == [])
     }
 }
 

@@ -190,7 +190,7 @@ enum NetworkDetectors {
                 s -= 1
             }
             while s < schemeEnd, !Ascii.isLetter(t[s]) { s += 1 }
-            guard schemeEnd - s >= 2, starts.contains(s), !t.wordBefore(s) else { return }
+            guard schemeEnd - s >= 2, starts.contains(s), !t.wordBefore(s), !isDigestName(t, s, schemeEnd) else { return }
             let b = t[bodyStart]
             guard b >= 0x80 || (isURLByte(b) && b != 0x2F) else { return }
             let end = urlEnd(t, start: s, from: bodyStart)
@@ -224,6 +224,13 @@ enum NetworkDetectors {
             let end = urlEnd(t, start: s, from: slash)
             out.append(Hit(type: .url, start: s, end: end))
         }
+    }
+
+    /// Whether `s..<e` names a digest (`SHA256`, `sha1`, `MD5`): an SSH key fingerprint in base64 can start with
+    /// `//` (`SHA256://tG8N…` in an sshd log), which is no URL.
+    static func isDigestName(_ t: ByteText, _ s: Int, _ e: Int) -> Bool {
+        let names: [StaticString] = ["sha1", "sha224", "sha256", "sha384", "sha512", "md5"]
+        return names.contains { e - s == $0.utf8CodeUnitCount && t.matches($0, at: s) }
     }
 
     /// A byte before a host that makes it part of something else: a path (`/`), a longer name (`.`, `-`), an
