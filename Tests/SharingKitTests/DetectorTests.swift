@@ -79,6 +79,8 @@ private struct Pair: Equatable, CustomStringConvertible {
         #expect(values(.url, in: "/var/log/app.log/x and docs/readme.md") == [])
         #expect(values(.url, in: "example.com alone is a host name") == [])
         #expect(values(.url, in: "Mozilla/5.0 text/html") == [])
+        // An sshd key fingerprint whose base64 starts with "//".
+        #expect(values(.url, in: "ssh2: ED25519 SHA256://tG8Nt5bPBBxD10YADGQ4KBIPTKWU5kDddaMoHItAa") == [])
     }
 }
 
@@ -128,6 +130,11 @@ private struct Pair: Equatable, CustomStringConvertible {
             grouped.append(c)
         }
         #expect(found("iban=\(grouped) ok") == [Pair(.iban, grouped)])
+    }
+
+    @Test func checkDigitsOutsideTwoToNinetyEight() {
+        // NL00WRJK5358510567 passes mod-97 (its real check digits are 97) but 00 is never issued.
+        #expect(values(.iban, in: "NL00WRJK5358510567") == [])
     }
 
     @Test func badChecksumOrLength() {
@@ -218,10 +225,69 @@ private struct Pair: Equatable, CustomStringConvertible {
         #expect(values(.phone, in: "\"GET / HTTP/1.1\" 200 82757 \"-\"") == [])  // status and size
     }
 
+    @Test func notPhonesFoundByTheBenchmark() {
+        #expect(values(.phone, in: "jmbg 0608985106587 rejected") == [])  // a JMBG with a wrong check digit
+        #expect(values(.phone, in: "0605948732105") == [])  // ditto, day 06, month 05
+        #expect(values(.phone, in: "+43 664 1234567 and 06641234567") == ["+43 664 1234567", "06641234567"])
+    }
+
     @Test func noPhoneInsideAnIPv4AddressOrCard() {
         #expect(found("10.64.123.45") == [Pair(.ipv4, "10.64.123.45")])
         #expect(found("192.168.064.123") == [Pair(.ipv4, "192.168.064.123")])
         #expect(found("6011 1111 1111 1117") == [Pair(.card, "6011 1111 1111 1117")])
+    }
+}
+
+/// Values packed into CSV rows with commas and no spaces: a comma between fields is a boundary, a comma inside a
+/// number (`1,234`, `12,50`) is not.
+@Suite struct CommaSeparatedFieldTests {
+    @Test func packedRowGivesEveryValueWhole() {
+        let row = "2024-03-12T10:15:30Z,report,+381641236547,RS35260005601001611379,4012 8888 8888 1881,3112985450122"
+        #expect(
+            found(row) == [
+                Pair(.phone, "+381641236547"), Pair(.iban, "RS35260005601001611379"), Pair(.card, "4012 8888 8888 1881"),
+                Pair(.jmbg, "3112985450122"),
+            ])
+    }
+
+    @Test func groupedPhoneKeepsItsCountryCodeAfterAComma() {
+        #expect(found("Marko,+381 64 123 6547,RS35260005601001611379") == [
+            Pair(.phone, "+381 64 123 6547"), Pair(.iban, "RS35260005601001611379"),
+        ])
+    }
+
+    @Test func numbersBetweenCommas() {
+        #expect(found("x,12345678950,y") == [Pair(.turkishID, "12345678950")])
+        #expect(found("4111111111111111,3112985450122") == [Pair(.card, "4111111111111111"), Pair(.jmbg, "3112985450122")])
+        #expect(found("1700000000,4111111111111111,12,2027") == [Pair(.card, "4111111111111111")])
+        #expect(found("id,0641234567,10000000146") == [Pair(.phone, "0641234567"), Pair(.turkishID, "10000000146")])
+    }
+
+    @Test func commasInsideNumbersStillJoin() {
+        #expect(found("1,234,567 and 12,50 and 0,064 123 4567") == [])
+        #expect(found("12,3112985450122") == [Pair(.jmbg, "3112985450122")])  // no decimal has 13 digits
+        #expect(found("LV68 IPFO Z2HZ 64U4 N49V 1,4164 9438 3354 1183") == [
+            Pair(.iban, "LV68 IPFO Z2HZ 64U4 N49V 1"), Pair(.card, "4164 9438 3354 1183"),
+        ])
+        #expect(values(.phone, in: "064 123 4567,50 EUR") == [])
+        #expect(values(.card, in: "4111111111111111,50 EUR") == [])
+    }
+
+    @Test func urlEndsAtACommaBeforeAnotherValue() {
+        let row = "https://evil.example/login.php?id=7,+381641236547,bob@example.org,10.0.0.1,www.example.org/x"
+        #expect(
+            found(row) == [
+                Pair(.url, "https://evil.example/login.php?id=7"), Pair(.phone, "+381641236547"),
+                Pair(.email, "bob@example.org"), Pair(.ipv4, "10.0.0.1"), Pair(.url, "www.example.org/x"),
+            ])
+        #expect(
+            found("evil.example/x,RS35260005601001611379,4012888888881881")
+                == [Pair(.url, "evil.example/x"), Pair(.iban, "RS35260005601001611379"), Pair(.card, "4012888888881881")])
+    }
+
+    @Test func urlKeepsCommasOfItsOwn() {
+        #expect(values(.url, in: "https://maps.example.com/@44.8176,20.4633,15z x") == ["https://maps.example.com/@44.8176,20.4633,15z"])
+        #expect(values(.url, in: "https://example.com/a?ids=1,2,3&q=a,b") == ["https://example.com/a?ids=1,2,3&q=a,b"])
     }
 }
 
@@ -347,6 +413,12 @@ private struct Pair: Equatable, CustomStringConvertible {
         #expect(values(.person, in: "From: \"Petrović, Marko\" <m@example.rs>\n") == ["Petrović, Marko"])
         #expect(values(.person, in: "To: Ana Marković <ana@example.rs>, Bob <b@example.org>\n") == ["Ana Marković", "Bob"])
         #expect(values(.person, in: "Contact_Name: Elif Şahin\n") == ["Elif Şahin"])
+    }
+
+    @Test func macAddressGroupsAreNotLabelledNames() {
+        // "ad" (Turkish for name) followed by a colon inside a MAC address.
+        #expect(found("MAC=ad:bb:65:d5:33:fa x=d1:12:b6:ad:ef:ad") == [])
+        #expect(values(.person, in: "Ad: Ayşe\n\"ad\":\"Zeynep\"") == ["Ayşe", "Zeynep"])
     }
 
     @Test func labelledFieldsThatAreNotNames() {

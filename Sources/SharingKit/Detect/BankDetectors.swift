@@ -26,9 +26,12 @@ enum BankDetectors {
 
     /// An IBAN starting at `s`: a registry country code, two check digits and the country's length of
     /// uppercase letters and digits, written either unbroken or in groups of four separated by single spaces;
-    /// mod-97 must give 1. Returns its end.
+    /// check digits 02–98 and mod-97 must give 1. Returns its end.
     static func ibanEnd(_ t: ByteText, _ s: Int) -> Int? {
         guard !t.wordBefore(s), let length = ibanLengths[UInt16(t[s]) << 8 | UInt16(t[s + 1])] else { return nil }
+        // Check digits are 02–98 (ISO 13616): 00, 01 and 99 pass mod-97 only by accident.
+        let check = Int(t[s + 2] &- 0x30) * 10 + Int(t[s + 3] &- 0x30)
+        guard check >= 2, check <= 98 else { return nil }
         // Unbroken, or grouped by four with single spaces.
         let grouped = t[s + 4] == 0x20
         var k = s

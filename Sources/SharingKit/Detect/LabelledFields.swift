@@ -90,6 +90,9 @@ enum PersonNameDetector {
             mailboxNames(t, from: v, starts, &out)
             return
         }
+        // An unquoted `key:value` with nothing between is a MAC address, a time or an IPv6 group (`ad:ed`), not a
+        // labelled field: a name after a colon follows a space (`Ad: Ayşe`) or is quoted.
+        if t[a] == 0x3A, quote == 0, v == a + 1, t[v] != 0x22, t[v] != 0x27 { return }
         let span: Range<Int>
         if t[v] == 0x22 || t[v] == 0x27 {
             let q = t[v]

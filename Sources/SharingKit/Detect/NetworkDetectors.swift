@@ -113,6 +113,7 @@ enum NetworkDetectors {
             let b = t[k]
             if b < 0x80 {
                 guard isURLByte(b) else { break }
+                if b == 0x2C, valueFollows(t, k + 1) { break }
                 switch b {
                 case 0x28: parens += 1
                 case 0x29: parens -= 1
@@ -144,6 +145,30 @@ enum NetworkDetectors {
         return k
     }
 
+    /// Whether a value of another kind starts at `i`, just after a comma inside what would be a URL: an e-mail
+    /// address, another URL (`scheme://`, `www.`), an IP address, an IBAN, a card, phone or identity number, a
+    /// crypto address or an Albanian NID, each validated as the detectors do. A URL ends at such a comma, as in a
+    /// CSV row (`https://evil.example/x,+381641234567,RS35…`); other commas stay in it (`?ids=1,2,3`,
+    /// `/@44.81,20.46,15z`).
+    static func valueFollows(_ t: ByteText, _ i: Int) -> Bool {
+        let b = t[i]
+        guard Ascii.isAlnum(b) || (b == 0x2B && Ascii.isDigit(t[i + 1])) else { return false }
+        var found: [Hit] = []
+        NumberDetectors.scan(t, i..<(i + 1), &found)
+        TokenDetectors.scan(t, i..<(i + 1), &found)
+        if found.contains(where: { $0.start == i }) { return true }
+        guard Ascii.isAlnum(b) else { return false }
+        // An e-mail address: a local part up to an "@" and a domain.
+        var k = i
+        while k < i + 64, isLocalByte(t[k]) { k += 1 }
+        if t[k] == 0x40, k > i, t[k - 1] != 0x2E, domainEnd(t, from: k + 1, needsLetterTLD: true) != nil { return true }
+        // Another URL: a scheme followed by "://", or "www.".
+        if t.matches("www.", at: i) { return true }
+        k = i
+        while k < i + 32, Ascii.isAlnum(t[k]) || t[k] == 0x2B || t[k] == 0x2D || t[k] == 0x2E { k += 1 }
+        return k - i >= 2 && t[k] == 0x3A && t[k + 1] == 0x2F && t[k + 2] == 0x2F
+    }
+
     /// Finds URLs: `scheme://…` for any scheme of letters (defanged `hxxp[:]//` and `[://]` too), `www.` hosts,
     /// and bare domains followed by a path (`example.org/login`, `evil.example:8080/x`). A bare domain without
     /// a path is a host name, not a URL; `file.txt` is not flagged.
@@ -165,7 +190,7 @@ enum NetworkDetectors {
                 s -= 1
             }
             while s < schemeEnd, !Ascii.isLetter(t[s]) { s += 1 }
-            guard schemeEnd - s >= 2, starts.contains(s), !t.wordBefore(s) else { return }
+            guard schemeEnd - s >= 2, starts.contains(s), !t.wordBefore(s), !isDigestName(t, s, schemeEnd) else { return }
             let b = t[bodyStart]
             guard b >= 0x80 || (isURLByte(b) && b != 0x2F) else { return }
             let end = urlEnd(t, start: s, from: bodyStart)
@@ -199,6 +224,13 @@ enum NetworkDetectors {
             let end = urlEnd(t, start: s, from: slash)
             out.append(Hit(type: .url, start: s, end: end))
         }
+    }
+
+    /// Whether `s..<e` names a digest (`SHA256`, `sha1`, `MD5`): an SSH key fingerprint in base64 can start with
+    /// `//` (`SHA256://tG8N…` in an sshd log), which is no URL.
+    static func isDigestName(_ t: ByteText, _ s: Int, _ e: Int) -> Bool {
+        let names: [StaticString] = ["sha1", "sha224", "sha256", "sha384", "sha512", "md5"]
+        return names.contains { e - s == $0.utf8CodeUnitCount && t.matches($0, at: s) }
     }
 
     /// A byte before a host that makes it part of something else: a path (`/`), a longer name (`.`, `-`), an

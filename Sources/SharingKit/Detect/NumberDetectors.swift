@@ -34,7 +34,7 @@ enum NumberDetectors {
             out.append(Hit(type: .ipv4, start: s, end: end))
             return true
         }
-        guard len >= 4, !t.wordBefore(s), !isNumberJoiner(t[s - 1]) else { return false }
+        guard len >= 4, !t.wordBefore(s), !joinedBefore(t, s) else { return false }
         let closed = !t.wordAt(e) && !continuesNumber(t, e)
         if closed, len == 13, jmbgValid(t, s) { out.append(Hit(type: .jmbg, start: s, end: e)) }
         if closed, len == 11, tcknValid(t, s) { out.append(Hit(type: .turkishID, start: s, end: e)) }
@@ -42,14 +42,44 @@ enum NumberDetectors {
         return false
     }
 
-    /// A byte before a digit run that makes it the tail of a longer number or code (`1.5`, `A-123`, `x_1`).
+    /// A byte before a digit run that makes it the tail of a longer number or code (`1.5`, `A-123`, `x_1`). A
+    /// comma is one only between numbers (see ``commaJoins(_:_:)``).
     @inline(__always) static func isNumberJoiner(_ b: UInt8) -> Bool {
-        b == 0x2E || b == 0x2C || b == 0x2D || b == 0x2F || b == 0x5F
+        b == 0x2E || b == 0x2D || b == 0x2F || b == 0x5F
     }
 
-    /// Whether the number ending at `e` goes on as a decimal or a longer code (`.5`, `,50`, `-7`, `/2`).
+    /// Whether the digit run starting at `s` is the tail of a longer number or code (`1.5`, `A-123`, `x_1`,
+    /// `1,234`).
+    @inline(__always) static func joinedBefore(_ t: ByteText, _ s: Int) -> Bool {
+        let b = t[s - 1]
+        return isNumberJoiner(b) || (b == 0x2C && commaJoins(t, s - 1))
+    }
+
+    /// Whether the comma at `c` is a thousands or decimal separator rather than a field separator: it stands
+    /// between a number of one to three digits and a run of one to three digits (`1,234,567`, `12,5`, `1,064`).
+    /// After a longer digit run or anything else (`…1379,4012 8888 8888 1881`, `RS35…,`, `name,`), or before four
+    /// digits or more (`N49V 1,4164 9438 3354 1183`, `12,3112985450122`), it separates fields, so the value after
+    /// it is looked at on its own.
+    @inline(__always) static func commaJoins(_ t: ByteText, _ c: Int) -> Bool {
+        guard Ascii.isDigit(t[c - 1]), Ascii.isDigit(t[c + 1]) else { return false }
+        var k = c - 1
+        while k > c - 3, Ascii.isDigit(t[k - 1]) { k -= 1 }
+        guard !Ascii.isDigit(t[k - 1]), !t.wordBefore(k) else { return false }
+        var e = c + 1
+        while e < c + 5, Ascii.isDigit(t[e]) { e += 1 }
+        return e - c - 1 <= 3
+    }
+
+    /// Whether the number ending at `e` goes on as a decimal or a longer code (`.5`, `-7`, `/2`, `,50`). After a
+    /// comma only a decimal part of one or two digits that ends there counts (`064 123 4567,50 EUR`, an amount);
+    /// longer digits, or a short field followed by another comma, are the next fields of a CSV row
+    /// (`4111111111111111,3112985450122`, `4111111111111111,12,2027`).
     @inline(__always) static func continuesNumber(_ t: ByteText, _ e: Int) -> Bool {
-        isNumberJoiner(t[e]) && Ascii.isDigit(t[e + 1])
+        guard Ascii.isDigit(t[e + 1]) else { return false }
+        let b = t[e]
+        guard b == 0x2C else { return isNumberJoiner(b) }
+        let after = Ascii.isDigit(t[e + 2]) ? e + 3 : e + 2
+        return !Ascii.isDigit(t[after]) && t[after] != 0x2C
     }
 
     @inline(__always) static func digit(_ t: ByteText, _ i: Int) -> Int { Int(t[i] &- 0x30) }
@@ -73,6 +103,16 @@ enum NumberDetectors {
         var m = 11 - sum % 11
         if m > 9 { m = 0 }
         return m == digit(t, s + 12)
+    }
+
+    /// Whether the 13 digits at `s` begin with a JMBG birth date DDMMYYY (checked before the check digit), so a
+    /// mistyped JMBG is not taken for a phone number.
+    static func jmbgShaped(_ t: ByteText, _ s: Int) -> Bool {
+        let day = digit(t, s) * 10 + digit(t, s + 1)
+        let month = digit(t, s + 2) * 10 + digit(t, s + 3)
+        let y3 = digit(t, s + 4) * 100 + digit(t, s + 5) * 10 + digit(t, s + 6)
+        guard y3 >= 900 || y3 < 40 else { return false }
+        return isDate(year: y3 >= 900 ? 1000 + y3 : 2000 + y3, month: month, day: day)
     }
 
     static func isDate(year: Int, month: Int, day: Int) -> Bool {

@@ -111,6 +111,12 @@ enum PhoneNumbers {
         if sepKinds & 4 != 0, sepKinds != 4 { return nil }
         if groupCount >= 3, firstSeps.0 == firstSeps.1, firstSeps.0 > 1, looksLikeDate(groupSizes, groups: groupCount) { return nil }
         if amountAfter(t, end) { return nil }
+        // Thirteen unbroken digits starting with a date are a JMBG (a mistyped one if its check digit failed).
+        if !plus, !paren, end - s == 13, NumberDetectors.jmbgShaped(t, s) {
+            var unbroken = true
+            for j in s..<end where !Ascii.isDigit(t[j]) { unbroken = false }
+            if unbroken { return nil }
+        }
         return Hit(type: .phone, start: start, end: end)
     }
 
@@ -127,13 +133,15 @@ enum PhoneNumbers {
         return b == 0x28 && Ascii.isDigit(t[i + 1])
     }
 
-    /// The byte before a number may be a space, a quote, a bracket, `:`, `=`, `;`, `|`, or a line break, but not
-    /// a letter, digit, currency sign or a character that joins it to a longer token (`.`, `,`, `/`, `-`, `_`,
-    /// `#`, `$`, `%`, `&`).
+    /// The byte before a number may be a space, a quote, a bracket, `:`, `=`, `;`, `|`, a line break, or a comma
+    /// that separates fields (`…,+381641234567,…`), but not a letter, digit, currency sign or a character that
+    /// joins it to a longer token (`.`, `/`, `-`, `_`, `#`, `$`, `%`, `&`, a comma inside a number as in
+    /// `1,064 123 4567`; see ``NumberDetectors/commaJoins(_:_:)``).
     @inline(__always) static func boundaryBefore(_ t: ByteText, _ i: Int) -> Bool {
         let b = t[i - 1]
         switch b {
-        case 0x2E, 0x2C, 0x2F, 0x2D, 0x5F, 0x23, 0x24, 0x25, 0x26, 0x2B, 0x2A: return false
+        case 0x2C: return !NumberDetectors.commaJoins(t, i - 1)
+        case 0x2E, 0x2F, 0x2D, 0x5F, 0x23, 0x24, 0x25, 0x26, 0x2B, 0x2A: return false
         default: break
         }
         if t.wordBefore(i) { return false }
@@ -249,10 +257,11 @@ enum PhoneNumbers {
         Plan("5", 10...10), Plan("2", 10...10), Plan("3", 10...10), Plan("4", 10...10), Plan("8", 10...10),
         // France (9 after the 0), Netherlands 06/0xx (9), Belgium mobile 04xx (9), Ireland 08x (9),
         // Sweden 07x (9), Slovakia 09xx (9), Bulgaria 08x/09x (9), Romania 07xx (9), Croatia 09x (8–9),
-        // Finland 04x/050 (7–10), Austria 06xx (10–12), Germany 015x–017x (10–11).
+        // Finland 04x/050 (7–10), Austria 065x–069x (10–12), Germany 015x–017x (10–11).
         Plan("1", 9...9), Plan("2", 9...9), Plan("3", 9...9), Plan("4", 9...9), Plan("5", 9...9),
         Plan("6", 9...9), Plan("7", 9...9), Plan("8", 9...9), Plan("9", 8...9),
-        Plan("4", 7...10), Plan("50", 7...10), Plan("6", 10...12), Plan("15", 10...11), Plan("16", 10...11),
+        Plan("4", 7...10), Plan("50", 7...10), Plan("65", 10...12), Plan("66", 10...12), Plan("67", 10...12),
+        Plan("68", 10...12), Plan("69", 10...12), Plan("15", 10...11), Plan("16", 10...11),
         Plan("17", 10...11),
     ]
 
