@@ -36,11 +36,11 @@ release: deps
 	swift build -c release $(SWIFT_FLAGS)
 
 demo: release
-	@.build/release/iproceeds demo --dir demo-out
+	@rm -rf demo-out && .build/release/iproceeds demo --dir demo-out
 
 # The examiner's walkthrough on Samples/evidence-basic: every manifest format, hashdeep, and audits that catch changes.
 demo-evidence: release
-	@bash Samples/demo.sh .build/release/iproceeds
+	@OUT_DIR=demo-evidence-out bash Samples/demo.sh .build/release/iproceeds
 
 # Rewrites the shipped cases from their fixed seeds (a test checks that this changes nothing).
 samples: build
@@ -52,4 +52,4 @@ test: deps pydeps
 	swift test $(SWIFT_FLAGS)
 
 clean:
-	rm -rf .build demo-out
+	rm -rf .build demo-out demo-evidence-out
