@@ -1,3 +1,4 @@
+import EvidenceKit
 /// JSON written by the generator: keys in the order given, two-space indentation, so an answer key is the same
 /// bytes wherever it is generated (Foundation's encoder is not promised to be stable across versions).
 indirect enum JSONValue: Sendable {
@@ -38,24 +39,6 @@ indirect enum JSONValue: Sendable {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// EvidenceKit's JSON string escaping (RFC 8785), shared with manifests and custody entries.
+    static func quote(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
 }

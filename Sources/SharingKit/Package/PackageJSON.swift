@@ -1,3 +1,4 @@
+import EvidenceKit
 /// A JSON value as the package files hold it, serialised byte for byte the same every time.
 ///
 /// Objects keep the order they were built in; ``canonical`` sorts keys (RFC 8785, JCS) and ``pretty`` sorts them
@@ -89,30 +90,8 @@ public enum PackageJSON: Sendable, Equatable {
         out += "\n" + String(repeating: indent, count: level)
     }
 
-    /// A JSON string literal with the RFC 8785 escapes: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, and `\u00XX`
-    /// (lowercase) for the other control characters; everything else as UTF-8.
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal with the RFC 8785 escapes: EvidenceKit's, the one custody entries use.
+    public static func quote(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
 }
 
 extension PackageJSON: ExpressibleByStringLiteral {
