@@ -4,6 +4,11 @@ import Foundation
 public enum Timestamp {
     /// Parses `2026-01-05`, `2026-01-05T09:12:00Z`, `2026-01-05T09:12:00.250+01:00`, `2026-01-05 09:12:00`
     /// (a space for `T`; no zone means UTC).
+    ///
+    /// Refused (`nil`): a day the month does not have (30 February, 29 February outside leap years), an hour
+    /// past 23, and a zone offset beyond ±14:00 or with minutes past 59. ±14:00 is the range XML Schema allows
+    /// for `xs:dateTime` (and the widest offset in use, Kiribati's +14:00); ISO 8601 itself sets no bound, but
+    /// an offset beyond it in a bank file is a damaged field, not a place.
     public static func parse(_ text: String) -> Int64? {
         var text = text
         return text.withUTF8 { raw in
@@ -26,7 +31,7 @@ public enum Timestamp {
             return v
         }
         guard u.count >= 10, u[4] == 0x2D, u[7] == 0x2D, let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10),
-            (1...12).contains(mo), (1...31).contains(d)
+            (1...12).contains(mo), (1...daysIn(month: mo, year: y)).contains(d)
         else { return nil }
         var h = 0, mi = 0, s = 0, ms = 0, offset = 0
         var i = 10
@@ -63,7 +68,7 @@ public enum Timestamp {
                     guard let oh = num((i + 1)..<(i + 3)) else { return nil }
                     var j = i + 3
                     if j < u.count && u[j] == 0x3A { j += 1 }
-                    guard let om = num(j..<(j + 2)) else { return nil }
+                    guard let om = num(j..<(j + 2)), om < 60, oh * 60 + om <= maxOffsetMinutes else { return nil }
                     offset = sign * (oh * 60 + om)
                     i = j + 2
                 } else {
@@ -74,6 +79,22 @@ public enum Timestamp {
         }
         let days = daysFromCivil(y, mo, d)
         return (Int64(days) * 86_400 + Int64(h * 3600 + mi * 60 + s - offset * 60)) * 1000 + Int64(ms)
+    }
+
+    /// What ``parse(_:)`` accepts, in words for an error message.
+    public static let grammar = "an ISO 8601 date or time (YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z or an offset "
+        + "within ±14:00; no zone is UTC) on a day the calendar has"
+
+    /// The widest zone offset accepted, in minutes (±14:00).
+    public static let maxOffsetMinutes = 14 * 60
+
+    /// Days in `month` of `year` (proleptic Gregorian).
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.sss]Z`.

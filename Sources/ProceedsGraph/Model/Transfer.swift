@@ -77,6 +77,10 @@ public struct Ledger: Sendable {
     public var inputs: [(path: String, sha256: String)]
     /// Payments seen in two statements (debit and credit) and imported once.
     public var duplicatesMerged = 0
+    /// Rows left out by rule, not because they were malformed, counted by reason ("zero amount", "status
+    /// pending"): they move no booked money, so they do not make the import fail, but they are never dropped
+    /// without a count.
+    public var setAside: [String: Int] = [:]
 
     public init(transfers: [Transfer] = [], issues: [ImportIssue] = [], inputs: [(path: String, sha256: String)] = []) {
         self.transfers = TransferTable(transfers)
@@ -85,10 +89,16 @@ public struct Ledger: Sendable {
     }
 }
 
-/// Known asset scales; others can be given on the command line.
+/// Known asset scales; others can be given on the command line (`--scale CODE=N`).
+///
+/// Every ISO 4217 currency, active or withdrawn (``ISO4217``), and the crypto assets the importers name. A
+/// crypto asset's scale is its smallest unit as the chain exports count it (satoshi, wei).
 public enum AssetScale {
-    public static let known: [String: Int] = [
-        "EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "RSD": 2, "TRY": 2, "ALL": 2, "BAM": 2, "MKD": 2, "HUF": 2, "PLN": 2,
-        "RON": 2, "BGN": 2, "CZK": 2, "SEK": 2, "NOK": 2, "DKK": 2, "JPY": 0, "BTC": 8, "ETH": 18, "USDT": 6, "USDC": 6,
+    /// Crypto assets: bitcoin-etl chains (values in their smallest unit, 8 decimals) and common tokens.
+    public static let crypto: [String: Int] = [
+        "BTC": 8, "BCH": 8, "BSV": 8, "LTC": 8, "DOGE": 8, "DASH": 8, "ZEC": 8, "ETH": 18, "USDT": 6, "USDC": 6,
     ]
+
+    public static let known: [String: Int] = ISO4217.active.merging(ISO4217.withdrawn) { a, _ in a }
+        .merging(crypto) { a, _ in a }
 }
