@@ -98,7 +98,7 @@ func report(_ error: Error) -> ExitCodeCarrier {
         code = 65
     case let e as TraceError:
         message = e.description
-        code = 64
+        code = e.unusableInput ? 65 : 64
     case let e as EvidenceError:
         message = e.description
         switch e.code {

@@ -31,6 +31,9 @@ public struct ImportOptions: Sendable {
     public var profile: BankCSVProfile?
     /// The statement's own account, for bank CSV exports that do not carry it.
     public var statementAccount: String?
+    /// The chain of a bitcoin-etl or ethereum-etl export (`dogecoin`, `DOGE`; for ethereum-etl the native
+    /// asset's code), when the file does not say.
+    public var chain: String?
 
     public init() {}
 
@@ -52,6 +55,8 @@ public enum LedgerImporter {
     ///   is malformed.
     public static func load(_ paths: [String], format: ImportFormat, options: ImportOptions = ImportOptions()) throws -> Ledger {
         var ledger = Ledger()
+        // ethereum-etl's tokens.csv scales the token transfers of the same import, whatever the order of files.
+        let options = format == .ethereumETL ? try EthereumETLImporter.tokenScales(paths, options: options) : options
         for path in paths {
             if format == .canonical {
                 // Streamed: a ledger of any size, without holding the file.
@@ -195,9 +200,13 @@ public enum LedgerImporter {
                 asset = ledger.transfers.internAsset(currency, scale: s)
                 last = (f[cCurrency], currency, s, asset)
             }
-            guard let time = Timestamp.parse(f[cTime]) else { try fail("timestamp '\(v(cTime))' is not ISO 8601"); continue }
-            guard let amount = Decimal.parse(f[cAmount], scale: scale) else { try fail("amount '\(v(cAmount))' is not a number with at most \(scale) decimals"); continue }
-            guard amount > 0 else { try fail("amount must be positive"); continue }
+            guard let time = Timestamp.parse(f[cTime]) else { try fail("timestamp '\(v(cTime))' is not ISO 8601 as accepted: expected \(Timestamp.grammar)"); continue }
+            guard let amount = Decimal.parse(f[cAmount], scale: scale) else {
+                try fail("amount '\(v(cAmount))': expected \(Decimal.grammar(scale: scale)) (\(currency) has \(scale); give another with --scale \(currency)=N)")
+                continue
+            }
+            guard amount != 0 else { ledger.setAside["zero amount (moves no money)", default: 0] += 1; continue }
+            guard amount > 0 else { try fail("amount '\(v(cAmount))' is negative: the canonical CSV gives every transfer from payer to payee with a positive amount"); continue }
             let (id, from, to) = (v(cID), v(cFrom), v(cTo))
             guard !id.isEmpty, !from.isEmpty, !to.isEmpty else { try fail("id, from and to must not be empty"); continue }
             ledger.transfers.appendRow(id: id, time: time, from: from, to: to, amount: amount, asset: asset, file: file, line: line)
@@ -218,17 +227,18 @@ public enum LedgerImporter {
         let index = try header(&reader, path: path, required: ["tran_id", "orig_acct", "bene_acct", "base_amt", "tran_timestamp"])
         let currency = options.defaultCurrency.uppercased()
         guard let scale = options.scale(of: currency) else {
-            throw ImportError(file: path, line: 0, reason: "unknown currency \(currency)")
+            throw ImportError(file: path, line: 0, reason: "unknown currency \(currency): give its decimals with --scale \(currency)=N")
         }
         while let (line, fields) = reader.next() {
             func fail(_ why: String) throws { try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger) }
             guard let f = fields else { try fail("unterminated quoted field"); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: String) -> String { f[index[k]!].trimmingCharacters(in: .whitespaces) }
-            guard let time = Timestamp.parse(v("tran_timestamp")) else { try fail("tran_timestamp '\(v("tran_timestamp"))' is not ISO 8601"); continue }
-            guard let amount = Decimal.parse(v("base_amt"), scale: scale), amount > 0 else {
-                try fail("base_amt '\(v("base_amt"))' is not a positive amount with at most \(scale) decimals"); continue
+            guard let time = Timestamp.parse(v("tran_timestamp")) else { try fail("tran_timestamp '\(v("tran_timestamp"))' is not ISO 8601 as accepted: expected \(Timestamp.grammar)"); continue }
+            guard let amount = Decimal.parse(v("base_amt"), scale: scale), amount >= 0 else {
+                try fail("base_amt '\(v("base_amt"))': expected a positive amount, \(Decimal.grammar(scale: scale)) (give another scale with --scale \(currency)=N)"); continue
             }
+            guard amount != 0 else { ledger.setAside["zero amount (moves no money)", default: 0] += 1; continue }
             var extra: [String: String] = [:]
             for k in ["tx_type", "is_sar", "alert_id"] where index[k] != nil { extra[k] = v(k) }
             ledger.transfers.append(Transfer(

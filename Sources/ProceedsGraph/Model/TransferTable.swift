@@ -197,6 +197,10 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
     public var accountNames: [String] { storage.accounts.names }
     public func accountNumber(_ name: String) -> Int32? { storage.accounts.find(name) }
     public func id(_ row: Int) -> String { storage.ids[row] }
+    /// The source file (as given on import) and line of a row, without building its ``Transfer``.
+    public func location(_ row: Int) -> (file: String, line: Int) {
+        (storage.fileInfo[Int(storage.files[row])].file, Int(storage.lines[row]))
+    }
     public func asset(_ row: Int) -> (code: String, scale: Int) { storage.assetCodes[Int(storage.assets[row])] }
 
     /// Rows of `asset` (and within `since...until`), in application order: time, then the format's order key,

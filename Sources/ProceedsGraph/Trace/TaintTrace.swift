@@ -146,6 +146,13 @@ public struct TraceResult: Sendable {
 /// Errors that stop a trace.
 public struct TraceError: Error, CustomStringConvertible, Sendable {
     public var description: String
+    /// The input, not the options, is at fault (every row skipped): the CLI exits 65, not 64.
+    public var unusableInput = false
+
+    public init(description: String, unusableInput: Bool = false) {
+        self.description = description
+        self.unusableInput = unusableInput
+    }
 }
 
 /// Time-respecting taint tracing over an account-based ledger, with exact integer arithmetic.
@@ -175,21 +182,32 @@ public enum TaintTracer {
         let since = seeds.since ?? .min
         var seedTaint: [Int: MinorUnits] = [:]
         var firstSeed: Int?
+        // Seeds by id are resolved to rows first: an id that several transfers carry is refused, not seeded twice.
+        let seedRows = try seeds.resolveRows(in: table).rows
         for row in 0..<table.count where until == nil || times[row] <= until! {
             let amount = amounts[row]
             var seeded: MinorUnits?
             if let a = seedAccount, fromColumn[row] == a, times[row] >= since { seeded = amount }
-            if seeded == nil, !seeds.transferIDs.isEmpty || !seeds.partial.isEmpty {
-                let id = table.id(row)
-                if seeds.transferIDs.contains(id) { seeded = amount } else if let p = seeds.partial[id] { seeded = min(max(p, 0), amount) }
-            }
+            if seeded == nil, seedRows.contains(row) { seeded = amount }
+            if seeded == nil, !seeds.partial.isEmpty, let p = seeds.partial[table.id(row)] { seeded = min(max(p, 0), amount) }
             if let seeded {
                 seedTaint[row] = seeded
                 if firstSeed == nil { firstSeed = row }
             }
         }
         guard let firstSeed else {
-            throw TraceError(description: "no seed transfer found: check --seed-tx ids, or --from and --since")
+            if table.count == 0 {
+                // Nothing to seed because nothing was imported: the input, not the seed options, is the problem.
+                let why = ledger.issues.first.map { " (the first: \($0.file) line \($0.line): \($0.reason))" } ?? ""
+                throw TraceError(
+                    description: ledger.issues.isEmpty
+                        ? "no transfer was imported: the input holds no transfers"
+                        : "no transfer was imported: all \(ledger.issues.count) rows were skipped\(why); "
+                            + "fix the input or the import options (--import-format, --profile, --scale) and run again",
+                    unusableInput: true)
+            }
+            let skipped = ledger.issues.isEmpty ? "" : " (\(ledger.issues.count) rows were skipped on import; a seed may be among them)"
+            throw TraceError(description: "no seed transfer found: check --seed-tx ids, or --from and --since\(skipped)")
         }
         let asset = requested ?? table.asset(firstSeed).code
         if requested == nil, let other = seedTaint.keys.sorted().first(where: { table.asset($0).code != asset }) {
