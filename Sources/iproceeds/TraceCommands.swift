@@ -32,6 +32,9 @@ struct LedgerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With bank-csv: the statement's own account, when the export has no column for it.", valueName: "account"))
     var account: String?
 
+    @Option(help: ArgumentHelp("With bitcoin-etl or ethereum-etl: the chain the export is from (bitcoin, bitcoin_cash, dogecoin, litecoin, zcash, dash, bitcoin_sv; or an asset code such as DOGE, or for ethereum-etl the native asset, e.g. ETH). See docs/tracing-policies.md.", valueName: "chain"))
+    var chain: String?
+
     @Flag(help: "Print how long each phase took (import, graph, trace) on standard error.")
     var timings = false
 
@@ -52,6 +55,7 @@ struct LedgerOptions: ParsableArguments {
         options.strict = strict
         options.defaultCurrency = currency
         options.statementAccount = account
+        options.chain = chain
         if importFormat.value == .bankCSV {
             guard let profile else { throw ValidationError("--import-format bank-csv needs --profile FILE") }
             options.profile = try reporting { try BankCSVProfile.load(profile) }
@@ -64,6 +68,7 @@ struct LedgerOptions: ParsableArguments {
         }
         let ledger = try timed("import") { try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) } }
         printIssues(ledger)
+        printImportNotes(ledger)
         return ledger
     }
 
@@ -182,12 +187,15 @@ struct TraceRun: ParsableCommand {
         if input.importFormat.value == .bitcoinETL {
             // UTXO: taint follows outputs, per transaction (docs/tracing-policies.md).
             guard seed.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
-            let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict) }
+            let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain) }
             ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
             input.printIssues(ledger)
+            input.printNotes(loaded)
             guard input.conversions == nil else { throw ValidationError("--conversions is for account ledgers; bitcoin-etl input is traced per transaction") }
             let utxo = try reporting {
-                try UTXOTracer.run(loaded.transactions, seeds: seed.seeds.transferIDs, policy: policy.value, until: until.flatMap(Timestamp.parse))
+                try UTXOTracer.run(
+                    loaded.transactions, seeds: seed.seeds.transferIDs, policy: policy.value, until: until.flatMap(Timestamp.parse),
+                    scale: loaded.chain.scale, asset: loaded.chain.asset)
             }
             result = MixedTraceResult(policy: policy.value, traces: [utxo], conversions: [])
         } else {

@@ -28,51 +28,6 @@ public struct UTXOTransaction: Sendable, Equatable {
     public var fee: MinorUnits { isCoinbase ? 0 : max(0, inputs.reduce(0) { $0 + $1.value } - outputs.reduce(0) { $0 + $1.value }) }
 }
 
-/// Reads bitcoin-etl `transactions` exports (JSON Lines: `hash, block_number, block_timestamp, index, inputs,
-/// outputs, is_coinbase`, values in satoshi).
-public enum BitcoinETLImporter {
-    public static func load(_ paths: [String], strict: Bool = false) throws -> (transactions: [UTXOTransaction], issues: [ImportIssue], inputs: [(path: String, sha256: String)]) {
-        var txs: [UTXOTransaction] = []
-        var issues: [ImportIssue] = []
-        var inputs: [(String, String)] = []
-        for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ImportError(file: path, line: 0, reason: "cannot read the file") }
-            let bytes = [UInt8](data)
-            let sha = digestHex(.sha256, of: bytes)
-            inputs.append((path, sha))
-            for (n, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-                func fail(_ why: String) throws {
-                    if strict { throw ImportError(file: path, line: n + 1, reason: why) }
-                    issues.append(ImportIssue(file: path, line: n + 1, reason: why))
-                }
-                guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let hash = o["hash"] as? String else {
-                    try fail("not a bitcoin-etl transaction object"); continue
-                }
-                func int(_ v: Any?) -> Int64? { (v as? NSNumber)?.int64Value ?? (v as? String).flatMap { Int64($0) } }
-                func sats(_ v: Any?) -> MinorUnits? { (v as? NSNumber).map { MinorUnits($0.int64Value) } ?? (v as? String).flatMap { MinorUnits($0) } }
-                func address(_ v: Any?) -> String { ((v as? [String]) ?? []).joined(separator: "+").nilIfEmpty ?? "unknown-address" }
-                guard let block = int(o["block_number"]), let ts = int(o["block_timestamp"]) else { try fail("block_number and block_timestamp are required"); continue }
-                var ins: [UTXOTransaction.Input] = []
-                var outs: [UTXOTransaction.Output] = []
-                var bad = false
-                for i in (o["inputs"] as? [[String: Any]]) ?? [] {
-                    guard let value = sats(i["value"]), let spent = i["spent_transaction_hash"] as? String, let idx = int(i["spent_output_index"]) else { bad = true; break }
-                    ins.append(.init(spentTransaction: spent, spentOutput: Int(idx), address: address(i["addresses"]), value: value))
-                }
-                for out in (o["outputs"] as? [[String: Any]]) ?? [] {
-                    guard let value = sats(out["value"]), let idx = int(out["index"]) else { bad = true; break }
-                    outs.append(.init(index: Int(idx), address: address(out["addresses"]), value: value))
-                }
-                if bad { try fail("an input or output lacks its value or index"); continue }
-                txs.append(UTXOTransaction(
-                    hash: hash, time: ts * 1000, block: block, indexInBlock: int(o["index"]) ?? 0, inputs: ins, outputs: outs,
-                    isCoinbase: (o["is_coinbase"] as? Bool) ?? false, source: SourceReference(file: path, fileSHA256: sha, line: n + 1, reference: hash)))
-            }
-        }
-        return (txs, issues, inputs)
-    }
-}
-
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
@@ -97,6 +52,14 @@ public enum UTXOTracer {
             ($0.time, $0.block, $0.indexInBlock, $0.hash) < ($1.time, $1.block, $1.indexInBlock, $1.hash)
         }
         func seeded(_ tx: UTXOTransaction) -> Bool { seeds.contains(tx.hash) || tx.outputs.contains { seeds.contains("\(tx.hash):\($0.index)") } }
+        // A hash that several transactions carry (BIP 30 duplicate coinbases, a file given twice) cannot name a
+        // seed: refused with its places rather than seeding each.
+        var places: [String: [String]] = [:]
+        for tx in txs where seeded(tx) { places[tx.hash, default: []].append("\(tx.source.file):\(tx.source.line)") }
+        if let (hash, where_) = places.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count > 1 }) {
+            throw TraceError(description: "seed transaction \(hash) occurs \(where_.count) times (\(where_.joined(separator: ", "))); "
+                + "a seed must name one transaction: import only the file that holds the one you mean")
+        }
         guard ordered.contains(where: seeded) else {
             throw TraceError(description: "no seed transaction found among the imported transactions")
         }
