@@ -75,6 +75,15 @@ struct TracePatterns: ParsableCommand {
     @Option(help: ArgumentHelp("cycle: transfers one search may examine before it stops (reported when it does).", valueName: "n"))
     var cycleSearchLimit = 10_000
 
+    @Option(help: ArgumentHelp("cycle: most cycle findings naming any one account; more are counted, not listed.", valueName: "n"))
+    var maxCyclesPerAccount = 100
+
+    @Option(help: ArgumentHelp("cycle: most cycle findings in all, per asset; the search stops there and the report says so.", valueName: "n"))
+    var maxCycles = 2_000
+
+    @Option(help: ArgumentHelp("cycle: instances listed as evidence per cycle finding (all are counted).", valueName: "n"))
+    var cycleInstances = 20
+
     @Option(help: ArgumentHelp("structuring: the reporting threshold, in the asset's units.", valueName: "amount"))
     var threshold = "10000.00"
 
@@ -145,6 +154,9 @@ struct TracePatterns: ParsableCommand {
         o.forwardPercent = forwardPercent
         o.maxHops = maxHops
         o.cycleSearchLimit = cycleSearchLimit
+        o.maxCyclesPerAccount = maxCyclesPerAccount
+        o.maxCycles = maxCycles
+        o.cycleInstancesListed = cycleInstances
         o.threshold = threshold
         o.marginPercent = margin
         o.minNearThreshold = structuringCount
@@ -183,6 +195,9 @@ struct TracePatterns: ParsableCommand {
             let out = try ReportOutput(path: output)
             out.sink.write(report)
             try out.commit()
+            if let note = PatternReport.cycleTruncationNote(scan) {
+                FileHandle.standardError.write(Data("iproceeds: warning: \(note)\n".utf8))
+            }
             try custody.record(
                 ledger: ledger, report: report, reportName: output ?? "pattern findings (standard output)",
                 parameters: [
@@ -193,6 +208,7 @@ struct TracePatterns: ParsableCommand {
                     "structuring_count": String(structuringCount), "peel_percent": String(peelPercent), "peel_hops": String(peelHops),
                     "min_amount": minAmount, "asset": options.asset ?? "", "exclude_category": options.excludeCategories.sorted().joined(separator: ","),
                     "findings": String(scan.findings.count), "format": format.rawValue,
+                    "max_cycles": String(maxCycles), "max_cycles_per_account": String(maxCyclesPerAccount),
                 ])
         }
         if !ledger.issues.isEmpty { throw ExitCode(1) }

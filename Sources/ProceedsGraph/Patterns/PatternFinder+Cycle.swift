@@ -54,6 +54,17 @@ extension PatternIndex {
         return (component, size)
     }
 
+    /// What the cycle search left out to stay bounded.
+    struct CycleTruncation {
+        /// Account cycles found but not reported: an account on them already had `perAccount` cycle findings,
+        /// or `total` were reported.
+        var cyclesDropped = 0
+        /// Instances of reported cycles beyond the `instancesKept` listed as evidence (still counted in figures).
+        var instancesNotListed = 0
+        /// Start transfers not searched because the total cap was reached.
+        var startsNotSearched = 0
+    }
+
     /// Time-respecting cycles: transfers t₁ … t_k (2 ≤ k ≤ `maxHops`) where t₁ leaves account A, each tᵢ₊₁
     /// leaves the account tᵢ reached, comes later in application order (so no earlier in time), t_k returns
     /// to A, no account but A is visited twice, and t_k is at most `window` after t₁.
@@ -63,36 +74,72 @@ extension PatternIndex {
     /// through a later one also exists through the earliest, so each account cycle reachable from a start is
     /// found once. A search examines at most `limit` transfers; one that hits the limit is stopped and counted.
     /// Instances of the same account cycle (the same accounts in the same circular order) are one finding.
-    func cycleFindings(window: Int64, maxHops: Int, limit: Int) -> (findings: [PatternFinding], capped: [Int32]) {
+    ///
+    /// Memory and output stay bounded on dense ledgers (where the number of account cycles grows exponentially
+    /// with the hops): at most `perAccount` cycle findings name any one account, at most `total` are reported
+    /// (the search stops there), and each lists at most `instancesKept` instances as evidence. What was left out
+    /// is counted in the ``CycleTruncation``.
+    func cycleFindings(
+        window: Int64, maxHops: Int, limit: Int, perAccount: Int = Int.max, total: Int = Int.max, instancesKept: Int = Int.max
+    ) -> (findings: [PatternFinding], capped: [Int32], truncation: CycleTruncation) {
         let (component, size) = components()
         var search = CycleSearch(index: self, component: component, window: window, maxHops: maxHops, limit: limit)
         var capped: [Int32] = []
+        var truncation = CycleTruncation()
+        struct Group {
+            var instances: [[Int32]] = []
+            var count = 0
+            var starts = Set<Int32>()
+            var closes = Set<Int32>()
+        }
+        // Group instances by account cycle: the rotation that starts at the lowest account number.
+        var groups: [[Int32]: Group] = [:]
+        var perAccountCount = [Int](repeating: 0, count: accountCount)
         for p in 0..<count {
             let a = Int(from[p])
             guard size[Int(component[a])] > 1, component[a] == component[Int(to[p])] else { continue }
+            if groups.count >= total {
+                truncation.startsNotSearched += 1
+                continue
+            }
             if !search.run(from: Int32(p)) { capped.append(Int32(p)) }
+            for instance in search.instances {
+                let accounts = instance.map { from[Int($0)] }
+                let k = accounts.indices.min { accounts[$0] < accounts[$1] }!
+                let key = Array(accounts[k...] + accounts[..<k])
+                if groups[key] == nil {
+                    guard groups.count < total, key.allSatisfy({ perAccountCount[Int($0)] < perAccount }) else {
+                        truncation.cyclesDropped += 1
+                        continue
+                    }
+                    for a in key { perAccountCount[Int(a)] += 1 }
+                    groups[key] = Group()
+                }
+                groups[key]!.count += 1
+                groups[key]!.starts.insert(instance.first!)
+                groups[key]!.closes.insert(instance.last!)
+                if groups[key]!.instances.count < instancesKept {
+                    groups[key]!.instances.append(instance)
+                } else {
+                    truncation.instancesNotListed += 1
+                }
+            }
+            search.instances.removeAll(keepingCapacity: true)
         }
-        // Group instances by account cycle: the rotation that starts at the lowest account number.
-        var groups: [[Int32]: [[Int32]]] = [:]
-        for instance in search.instances {
-            let accounts = instance.map { from[Int($0)] }
-            let k = accounts.indices.min { accounts[$0] < accounts[$1] }!
-            groups[Array(accounts[k...] + accounts[..<k]), default: []].append(instance)
+        let findings = groups.values.map {
+            cycleFinding($0.instances.sorted { $0[0] < $1[0] }, count: $0.count, starts: $0.starts, closes: $0.closes, window: window, maxHops: maxHops)
         }
-        let findings = groups.values.map { cycleFinding($0.sorted { $0[0] < $1[0] }, window: window, maxHops: maxHops) }
-        return (findings, capped)
+        return (findings, capped, truncation)
     }
 
-    private func cycleFinding(_ instances: [[Int32]], window: Int64, maxHops: Int) -> PatternFinding {
+    private func cycleFinding(
+        _ instances: [[Int32]], count: Int, starts: Set<Int32>, closes: Set<Int32>, window: Int64, maxHops: Int
+    ) -> PatternFinding {
         let first = instances[0]
         let accounts = first.map { from[Int($0)] }
         let hopOf = Dictionary(uniqueKeysWithValues: accounts.enumerated().map { ($1, $0 + 1) })
         var evidence: [(role: String, position: Int32)] = []
-        var starts = Set<Int32>()
-        var closes = Set<Int32>()
         for instance in instances {
-            starts.insert(instance.first!)
-            closes.insert(instance.last!)
             for p in instance { evidence.append(("hop \(hopOf[from[Int(p)]]!)", p)) }
         }
         let sent = starts.reduce(MinorUnits(0)) { $0 + amount[Int($1)] }
@@ -103,14 +150,15 @@ extension PatternIndex {
         let duration = time[Int(first.last!)] - time[Int(first.first!)]
         var reason = "funds went round \(loop) (\(accounts.count) hops): \(money(firstOut)) left \(names[Int(accounts[0])]) and "
             + "\(money(firstBack)) came back \(PatternWindow.format(duration)) later"
-        if instances.count > 1 {
-            reason += "; \(instances.count) times in all, \(money(sent)) sent round and \(money(returned)) back"
+        if count > 1 {
+            reason += "; \(count) times in all, \(money(sent)) sent round and \(money(returned)) back"
         }
+        if count > instances.count { reason += " (the first \(instances.count) instances are listed)" }
         reason += " (cycles of up to \(maxHops) hops within \(PatternWindow.format(window)), each hop no earlier than the last)"
         return finding(
             .cycle, accounts: accounts, total: sent, reason: reason,
             figures: [
-                PatternFigure("hops", .count(accounts.count)), PatternFigure("instances", .count(instances.count)),
+                PatternFigure("hops", .count(accounts.count)), PatternFigure("instances", .count(count)),
                 PatternFigure("sent", .amount(sent)), PatternFigure("returned", .amount(returned)),
                 PatternFigure("first_duration_seconds", .seconds(duration / 1000)),
             ],

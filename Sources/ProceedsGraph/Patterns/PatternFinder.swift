@@ -39,6 +39,7 @@ public enum PatternFinder {
         var capped: [String] = []
         var cappedCount = 0
         var suppressed: [String: Int] = [:]
+        var (cyclesNotReported, cycleStartsNotSearched, cycleInstancesNotListed) = (0, 0, 0)
         for asset in byAsset.keys.sorted() {
             let ix = PatternIndex(transfers: all, indices: byAsset[asset]!, asset: asset)
             func amount(_ text: String, _ what: String) throws -> MinorUnits {
@@ -60,9 +61,13 @@ public enum PatternFinder {
                 found += ix.passThroughFindings(window: options.window(.passThrough), percent: options.forwardPercent)
             }
             if kinds.contains(.cycle) {
-                let (cycles, stopped) = ix.cycleFindings(
-                    window: options.window(.cycle), maxHops: options.maxHops, limit: options.cycleSearchLimit)
+                let (cycles, stopped, truncation) = ix.cycleFindings(
+                    window: options.window(.cycle), maxHops: options.maxHops, limit: options.cycleSearchLimit,
+                    perAccount: options.maxCyclesPerAccount, total: options.maxCycles, instancesKept: options.cycleInstancesListed)
                 found += cycles
+                cyclesNotReported += truncation.cyclesDropped
+                cycleStartsNotSearched += truncation.startsNotSearched
+                cycleInstancesNotListed += truncation.instancesNotListed
                 cappedCount += stopped.count
                 capped += stopped.prefix(max(0, 20 - capped.count)).map { ix.transfer($0).id }
             }
@@ -101,10 +106,14 @@ public enum PatternFinder {
             f.id = "P-" + String(repeating: "0", count: max(0, 4 - n.count)) + n
             return f
         }
-        return PatternScan(
+        var scan = PatternScan(
             findings: findings, options: options, assets: byAsset.keys.sorted(), transfersScanned: scanned,
             selfTransfersIgnored: selfTransfers, suppressed: suppressed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             cycleSearchesCapped: cappedCount, cappedStarts: capped)
+        scan.cyclesNotReported = cyclesNotReported
+        scan.cycleStartsNotSearched = cycleStartsNotSearched
+        scan.cycleInstancesNotListed = cycleInstancesNotListed
+        return scan
     }
 
     /// Kind, first time, accounts, asset, last time, then the evidence ids: a total order, so the report is the

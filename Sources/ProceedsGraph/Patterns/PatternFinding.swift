@@ -95,6 +95,16 @@ public struct PatternScan: Sendable {
     public var cycleSearchesCapped: Int
     /// The first capped start transfers (up to 20), for the report.
     public var cappedStarts: [String]
+    /// Cycles found but not reported because of ``PatternOptions/maxCyclesPerAccount`` or
+    /// ``PatternOptions/maxCycles`` (the report says so: the list of cycles is then incomplete).
+    public var cyclesNotReported = 0
+    /// Start transfers the cycle search did not examine once ``PatternOptions/maxCycles`` was reached.
+    public var cycleStartsNotSearched = 0
+    /// Instances of reported cycles not listed as evidence (``PatternOptions/cycleInstancesListed``).
+    public var cycleInstancesNotListed = 0
+
+    /// Whether caps left cycles out of the report.
+    public var cyclesTruncated: Bool { cyclesNotReported > 0 || cycleStartsNotSearched > 0 }
 }
 
 /// Thresholds of every pattern. The defaults are documented in `docs/patterns.md`.
@@ -111,6 +121,12 @@ public struct PatternOptions: Sendable, Equatable {
     public var maxHops = 6
     /// cycle: transfers examined per start transfer before its search is stopped (and the stop recorded).
     public var cycleSearchLimit = 10_000
+    /// cycle: most cycle findings naming any one account; further cycles through it are counted, not listed.
+    public var maxCyclesPerAccount = 100
+    /// cycle: most cycle findings in all (per asset); the search stops there and says how much it left.
+    public var maxCycles = 2_000
+    /// cycle: instances listed as evidence per cycle finding (all are counted in its figures).
+    public var cycleInstancesListed = 20
     /// structuring: the reporting threshold, as a decimal amount in the asset's units.
     public var threshold = "10000"
     /// structuring: how far below the threshold counts as "just under" (percent of the threshold).
@@ -152,6 +168,7 @@ public struct PatternOptions: Sendable, Equatable {
         try check((1...100).contains(forwardPercent), "the pass-through percentage must be 1 to 100")
         try check((2...12).contains(maxHops), "cycles have 2 to 12 hops")
         try check(cycleSearchLimit >= 1, "the cycle search limit must be at least 1")
+        try check(maxCyclesPerAccount >= 1 && maxCycles >= 1 && cycleInstancesListed >= 1, "the cycle caps must be at least 1")
         try check((1...99).contains(marginPercent), "the structuring margin must be 1 to 99 percent")
         try check(minNearThreshold >= 2, "structuring needs at least 2 transfers")
         try check((51...99).contains(peelPercent), "the peel percentage must be 51 to 99")

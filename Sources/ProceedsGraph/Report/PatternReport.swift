@@ -83,11 +83,34 @@ public enum PatternReport {
         s += "  \"suppressed\": [" + scan.suppressed.map { "{\"reason\": \(str($0.reason)), \"count\": \($0.count)}" }.joined(separator: ", ") + "],\n"
         s += "  \"cycle_searches_capped\": \(scan.cycleSearchesCapped),\n"
         s += "  \"capped_cycle_starts\": [" + scan.cappedStarts.map(str).joined(separator: ", ") + "],\n"
+        let o = scan.options
+        s += "  \"cycles_truncated\": \(scan.cyclesTruncated), \"cycles_not_reported\": \(scan.cyclesNotReported), "
+            + "\"cycle_starts_not_searched\": \(scan.cycleStartsNotSearched), \"cycle_instances_not_listed\": \(scan.cycleInstancesNotListed),\n"
+        s += "  \"cycle_caps\": {\"per_account\": \(o.maxCyclesPerAccount), \"total\": \(o.maxCycles), \"instances_listed\": \(o.cycleInstancesListed)},\n"
         s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
         s += "  \"import_issues\": \(ledger.issues.count),\n"
         s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n"
         s += "}\n"
         return s
+    }
+
+    /// What the cycle caps left out, in words, or nil when they left nothing out.
+    public static func cycleTruncationNote(_ scan: PatternScan) -> String? {
+        let o = scan.options
+        var parts: [String] = []
+        if scan.cyclesNotReported > 0 {
+            parts.append("\(scan.cyclesNotReported) cycle\(scan.cyclesNotReported == 1 ? "" : "s") found but not reported (at most "
+                + "\(o.maxCyclesPerAccount) per account and \(o.maxCycles) in all)")
+        }
+        if scan.cycleStartsNotSearched > 0 {
+            parts.append("the search stopped at \(o.maxCycles) cycles and did not examine \(scan.cycleStartsNotSearched) start transfers")
+        }
+        if scan.cycleInstancesNotListed > 0 {
+            parts.append("\(scan.cycleInstancesNotListed) further instances of reported cycles are counted but not listed (\(o.cycleInstancesListed) per cycle)")
+        }
+        guard !parts.isEmpty else { return nil }
+        return "Cycles truncated: " + parts.joined(separator: "; ")
+            + ". The ledger is dense with cycles; narrow it (--asset, --window cycle=…, --max-hops) or raise --max-cycles and --max-cycles-per-account."
     }
 
     /// One row per evidence transfer, the finding's columns repeated on each, so a spreadsheet can filter and
@@ -168,6 +191,7 @@ public enum PatternReport {
             s += "Cycle search stopped at the limit for \(scan.cycleSearchesCapped) start transfer\(scan.cycleSearchesCapped == 1 ? "" : "s") "
                 + "(first: \(scan.cappedStarts.joined(separator: ", "))): cycles through them may be missing; raise --cycle-search-limit.\n"
         }
+        if let note = cycleTruncationNote(scan) { s += note + "\n" }
         if scan.selfTransfersIgnored > 0 { s += "Ignored: \(scan.selfTransfersIgnored) transfers from an account to itself.\n" }
         let o = scan.options
         s += "Windows: " + PatternKind.allCases.filter(o.kinds.contains).map { "\($0.rawValue) \(PatternWindow.format(o.window($0)))" }.joined(separator: ", ") + ".\n"
