@@ -14,7 +14,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file"))
     var transfers: [String] = []
 
-    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, bank-csv (with --profile), ethereum-etl (token_transfers.csv), or bitcoin-etl (transactions JSON, trace run only).")
+    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, bank-csv (with --profile), ethereum-etl (token_transfers CSV or JSON lines, transactions.csv for native ether, tokens.csv for decimals), or bitcoin-etl (transactions JSON of any bitcoin-etl chain, with --chain; trace run only).")
     var importFormat: ImportFormatArgument = .canonical
 
     @Option(help: "Currency for formats that carry none (amlsim).")

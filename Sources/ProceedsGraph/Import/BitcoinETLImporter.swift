@@ -187,7 +187,7 @@ public enum BitcoinETLImporter {
         var note: String?
         if chain == nil {
             let shapes = addresses.filter { $0 != "unknown-address" && $0 != shieldedPool }
-            if let other = shapes.lazy.compactMap({ Self.nonBitcoinChain(of: $0) }).first {
+            if let other = shapes.sorted().lazy.compactMap({ Self.nonBitcoinChain(of: $0) }).first {
                 throw ImportError(
                     file: paths.first ?? "", line: 0,
                     reason: "addresses such as \(other.address) are not Bitcoin's (they look like \(other.chain)); "

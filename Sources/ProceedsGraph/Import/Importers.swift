@@ -224,6 +224,13 @@ public enum LedgerImporter {
 
     static func importAMLSim(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger) throws {
         var reader = CSVReader(bytes)
+        var probe = reader
+        if let (_, fields) = probe.next(), let names = fields?.map({ $0.lowercased() }),
+            names.contains("txn_id") && names.contains("counter_party_account_num") && !names.contains("tran_timestamp") {
+            throw ImportError(file: path, line: 1, reason: "this is AMLSim's older output layout (TXN_ID, ACCOUNT_ID, COUNTER_PARTY_ACCOUNT_NUM, "
+                + "start/end simulation steps): its times are step numbers, not dates, so it is not imported; convert it to the "
+                + "canonical CSV (id,timestamp,from,to,amount,currency) with the dates the simulation stands for")
+        }
         let index = try header(&reader, path: path, required: ["tran_id", "orig_acct", "bene_acct", "base_amt", "tran_timestamp"])
         let currency = options.defaultCurrency.uppercased()
         guard let scale = options.scale(of: currency) else {
