@@ -186,10 +186,15 @@ import Testing
             {"hash":"t","block_number":101,"block_timestamp":1767600600,"index":3,"is_coinbase":false,"inputs":[{"spent_transaction_hash":"s","spent_output_index":0,"addresses":["M"],"value":400000000},{"spent_transaction_hash":"c0","spent_output_index":2,"addresses":["C"],"value":600000000}],"outputs":[{"index":0,"addresses":["X"],"value":500000000},{"index":1,"addresses":["M"],"value":499900000}]}
 
             """)
-        let r = try CLI.run(["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "tx.jsonl", "--seed-tx", "s:0", "--policy", "haircut"], in: w.path)
+        // The addresses are placeholders, not Bitcoin's: without --chain the export is refused, never labelled BTC.
+        let unnamed = try CLI.run(["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "tx.jsonl", "--seed-tx", "s:0", "--policy", "haircut"], in: w.path)
+        #expect(unnamed.status == 65 && unnamed.stderr.contains("--chain"))
+        let r = try CLI.run(["trace", "run", "--import-format", "bitcoin-etl", "--chain", "bitcoin", "--transfers", "tx.jsonl", "--seed-tx", "s:0", "--policy", "haircut"], in: w.path)
         #expect(r.status == 0, "\(r.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(report["asset"] as? String == "BTC")
+        let doge = try CLI.run(["trace", "run", "--import-format", "bitcoin-etl", "--chain", "DOGE", "--transfers", "tx.jsonl", "--seed-tx", "s:0", "--policy", "haircut"], in: w.path)
+        #expect((try JSONSerialization.jsonObject(with: Data(doge.stdout.utf8)) as? [String: Any])?["asset"] as? String == "DOGE")
         let x = (report["accounts"] as! [[String: Any]]).first { $0["account"] as? String == "X" }
         #expect(x?["tainted_held"] as? String == "2.00000000")
         let c = report["conservation"] as! [String: Any]
