@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The ledger readers take file paths (the canonical CSV reader streams its file), so their harnesses write each
+/// input to one file, rewritten for every run, and hand over its path: the same call `trace` makes.
+public enum InputFile {
+    /// The file's path: in RAM (`/dev/shm`) where there is one, one per process so that `-jobs` can run in parallel.
+    public static func path(suffix: String) -> String {
+        let directory = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+        return "\(directory)/iproceeds-fuzz-\(getpid())\(suffix)"
+    }
+
+    /// Writes `size` bytes at `data` to ``path(suffix:)`` and returns the path.
+    public static func write(_ data: UnsafePointer<UInt8>?, _ size: Int, suffix: String) -> String {
+        let path = path(suffix: suffix)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        precondition(fd >= 0, "cannot write the fuzz input file \(path)")
+        defer { close(fd) }
+        var done = 0
+        while done < size {
+            let n = Glibc.write(fd, data! + done, size - done)
+            precondition(n > 0, "cannot write the fuzz input file \(path)")
+            done += n
+        }
+        return path
+    }
+}
