@@ -21,10 +21,13 @@ public enum InputFile {
         defer { close(fd) }
         var done = 0
         while done < size {
-            let n = Glibc.write(fd, data! + done, size - done)
+            let n = systemWrite(fd, data! + done, size - done)
             precondition(n > 0, "cannot write the fuzz input file \(path)")
             done += n
         }
         return path
     }
 }
+
+/// write(2), out of reach of ``InputFile/write(_:_:suffix:)``'s name.
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
