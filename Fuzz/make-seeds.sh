@@ -92,6 +92,7 @@ export IPROCEEDS_HOME="$work/home"
 "$iproceeds" examiner init --name "Fuzz Seed" --id FUZZ-1 > /dev/null
 "$iproceeds" share keygen --output "$work/share.key" > /dev/null 2>&1
 for input in intelmq-events.jsonl victim-reports.csv; do
+    rm -f "$out/FuzzSharePackage/package-${input%%.*}.zip"  # share build never replaces a package
     "$iproceeds" share build --input "$repo/Samples/sharing-basic/$input" --policy default \
         --key-file "$work/share.key" \
         --vault "$work/share.vault" --organisation "Fuzz CSIRT" --recipient "Fuzz Unit" --tlp amber \
