@@ -39,6 +39,17 @@ import Testing
         for file in try Self.reproducers("FuzzArchive") { try Self.replayArchive(file) }
     }
 
+    /// The two cpio reproducers are damaged archives: the damage is the archive's error, not a crash, not silence.
+    @Test(arguments: ["archive-cpio-resync-declared-4gib-alloc", "archive-cpio-name-longer-than-input"])
+    func damagedCpioIsRecordedAsDamaged(name: String) throws {
+        let file = try #require(try Self.reproducers("FuzzArchive").first { $0.lastPathComponent == name })
+        let bytes = try Array(Data(contentsOf: file))
+        let result = bytes.withUnsafeBytes { ArchiveFuzzing.scan($0, options: ArchiveFuzzing.harnessOptions) }
+        #expect(result.format == "cpio")
+        #expect(result.opened)
+        #expect(result.error?.hasPrefix("archive damaged after ") == true, "\(result.error ?? "no error")")
+    }
+
     @Test func manifestReproducersParseOrThrowAManifestError() throws {
         for file in try Self.reproducers("FuzzManifest") { try Self.replayManifest(file) }
     }

@@ -59,7 +59,15 @@ import Testing
         changed in branches bankcsv and statements
         """))
     func canonicalHeaderWithADuplicateColumnStopsCleanly() throws {
-        Self.replayLedger(try Self.open("FuzzCanonicalCSV", "canonical-duplicate-header-column"), format: .canonical)
+        let file = try Self.open("FuzzCanonicalCSV", "canonical-duplicate-header-column")
+        // Refused at the header, or the short row recorded as an issue: either names the file, neither traps.
+        do {
+            let ledger = try LedgerImporter.load([file.path], format: .canonical)
+            #expect(ledger.transfers.count == 0)
+            #expect(ledger.issues.contains { $0.line == 2 }, "\(ledger.issues)")
+        } catch let error as ImportError {
+            #expect(error.line == 1, "\(error)")
+        }
     }
 
     // Found by FuzzCamt053 (docs/fuzzing.md). An attribute name that is not valid UTF-8 (`<a x\xFF="1"/>`, 11
@@ -73,6 +81,7 @@ import Testing
         statements
         """))
     func camt053WithANonUTF8AttributeNameStopsCleanly() throws {
-        Self.replayLedger(try Self.open("FuzzCamt053", "camt053-invalid-utf8-attribute-name"), format: .camt053)
+        let file = try Self.open("FuzzCamt053", "camt053-invalid-utf8-attribute-name")
+        #expect(throws: ImportError.self) { try LedgerImporter.load([file.path], format: .camt053) }
     }
 }
