@@ -3,6 +3,6 @@ import ProceedsGraph
 
 // `trace run`'s reader of bitcoin-etl `transactions` JSON Lines, through a file path as `trace` gives it.
 fuzz { data, size in
-    _ = try? BitcoinETLImporter.load([InputFile.write(data, size, suffix: ".json")])
+    InputFile.withFile(data, size, suffix: ".json") { _ = try? BitcoinETLImporter.load([$0]) }
     return 0
 }

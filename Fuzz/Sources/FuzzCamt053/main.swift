@@ -7,6 +7,6 @@ fuzz { data, size in
     // traps inside FoundationXML. Inputs that are not UTF-8 are skipped so that the run looks past it; remove this
     // check once Camt053Importer refuses such files itself.
     guard String(validating: UnsafeBufferPointer(start: data, count: size), as: UTF8.self) != nil else { return 0 }
-    _ = try? LedgerImporter.load([InputFile.write(data, size, suffix: ".xml")], format: .camt053)
+    InputFile.withFile(data, size, suffix: ".xml") { _ = try? LedgerImporter.load([$0], format: .camt053) }
     return 0
 }

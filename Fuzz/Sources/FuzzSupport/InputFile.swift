@@ -13,6 +13,14 @@ public enum InputFile {
         return "\(directory)/iproceeds-fuzz-\(getpid())\(suffix)"
     }
 
+    /// Writes the input to ``path(suffix:)``, runs `body` with the path, and removes the file (which is left
+    /// behind only when `body` crashes: it then holds the crashing input).
+    public static func withFile(_ data: UnsafePointer<UInt8>?, _ size: Int, suffix: String, _ body: (String) -> Void) {
+        let path = write(data, size, suffix: suffix)
+        body(path)
+        unlink(path)
+    }
+
     /// Writes `size` bytes at `data` to ``path(suffix:)`` and returns the path.
     public static func write(_ data: UnsafePointer<UInt8>?, _ size: Int, suffix: String) -> String {
         let path = path(suffix: suffix)
