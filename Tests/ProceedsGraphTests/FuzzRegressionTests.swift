@@ -49,25 +49,26 @@ import Testing
         }
     }
 
-    // Found by FuzzCanonicalCSV (docs/fuzzing.md). `LedgerImporter.header` maps each column name to its last column,
-    // so a name given twice leaves fewer names than columns; the rows are checked against the number of names
-    // (`f.count >= index.count`) and then read at a higher column: Swift traps, `trace` dies. The same check is in
-    // importAMLSim, EthereumETLImporter, BankCSVImporter, LabelFile.load and the conversions reader.
-    @Test(.disabled("""
-        crash: canonical CSV header naming a column twice traps (index out of range) in \
-        LedgerImporter.importCanonical, Importers.swift; not fixed in branch fuzz because Importers.swift is being \
-        changed in branches bankcsv and statements
-        """))
-    func canonicalHeaderWithADuplicateColumnStopsCleanly() throws {
-        let file = try Self.open("FuzzCanonicalCSV", "canonical-duplicate-header-column")
-        // Refused at the header, or the short row recorded as an issue: either names the file, neither traps.
-        do {
-            let ledger = try LedgerImporter.load([file.path], format: .canonical)
-            #expect(ledger.transfers.count == 0)
-            #expect(ledger.issues.contains { $0.line == 2 }, "\(ledger.issues)")
-        } catch let error as ImportError {
-            #expect(error.line == 1, "\(error)")
-        }
+    // Found by FuzzCanonicalCSV (docs/fuzzing.md). `LedgerImporter.header` mapped each column name to its last column,
+    // so a name given twice left fewer names than columns; rows were checked against the number of names and then read
+    // at a higher column: Swift trapped, `trace` died. The header is now refused, naming the column and both positions.
+    @Test func canonicalHeaderWithADuplicateColumnIsRefused() throws {
+        let file = try Self.reproducers("FuzzCanonicalCSV").first { $0.lastPathComponent == "canonical-duplicate-header-column" }
+        let url = try #require(file)
+        let error = try #require(throws: ImportError.self) { try LedgerImporter.load([url.path], format: .canonical) }
+        #expect(error.line == 1 && error.reason.contains("'x' twice (columns 1 and 2)"), "\(error)")
+    }
+
+    /// A blank column name keeps its place (`#N`), so rows are still checked against every column.
+    @Test func blankHeaderNamesKeepTheirColumns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("blank-header-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("t.csv")
+        try Data(",,id,timestamp,from,to,amount,currency\n,,T1,2026-01-01T00:00:00Z,A,B,1.00,EUR\nT2,2026\n".utf8).write(to: file)
+        let ledger = try LedgerImporter.load([file.path], format: .canonical)
+        #expect(ledger.transfers.count == 1)
+        #expect(ledger.issues.contains { $0.line == 3 }, "\(ledger.issues)")
     }
 
     // Found by FuzzCamt053 (docs/fuzzing.md). An attribute name that is not valid UTF-8 (`<a x\xFF="1"/>`, 11

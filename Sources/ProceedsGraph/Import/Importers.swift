@@ -140,8 +140,20 @@ public enum LedgerImporter {
     }
 
     static func header(_ names: [String], line: Int, path: String, required: [String]) throws -> [String: Int] {
+        // Rows are checked against `index.count`, so the index must hold one key per column: a name given twice
+        // is refused (which column would be meant?), and a blank name is kept as `#N`, its 1-based position.
         var index: [String: Int] = [:]
-        for (i, n) in names.enumerated() { index[n.trimmingCharacters(in: .whitespaces).lowercased()] = i }
+        for (i, n) in names.enumerated() {
+            var key = n.trimmingCharacters(in: .whitespaces).lowercased()
+            if key.isEmpty { key = "#\(i + 1)" }
+            if let first = index[key] {
+                throw ImportError(
+                    file: path, line: line,
+                    reason: "header names column '\(key)' twice (columns \(first + 1) and \(i + 1)); "
+                        + "rename one so that each column has one name")
+            }
+            index[key] = i
+        }
         let missing = required.filter { index[$0] == nil }
         guard missing.isEmpty else {
             throw ImportError(
