@@ -60,6 +60,14 @@ public enum LedgerImporter {
             }
             let bytes = try readBytes(path)
             let sha = digestHex(.sha256, of: bytes)
+            if format == .camt053 || format == .mt940, let earlier = ledger.inputs.first(where: { $0.sha256 == sha }) {
+                // The same statement file given twice (or under two names): its entries are not doubled.
+                try record(ImportIssue(
+                    file: path, line: 0,
+                    reason: "same bytes as \(earlier.path) (SHA-256 \(sha.prefix(16))…): not imported a second time"), strict: options.strict, into: &ledger)
+                ledger.inputs.append((path, sha))
+                continue
+            }
             ledger.inputs.append((path, sha))
             switch format {
             case .canonical: break  // above
@@ -67,11 +75,9 @@ public enum LedgerImporter {
             case .camt053:
                 let importer = Camt053Importer(path: path, sha256: sha, options: options)
                 try importer.run(Data(bytes))
-                if options.strict, let first = importer.issues.first {
-                    throw ImportError(file: first.file, line: first.line, reason: first.reason)
-                }
                 ledger.transfers += importer.transfers
                 ledger.issues += importer.issues
+                ledger.statements += importer.statements
             case .mt940: try MT940Importer.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .ethereumETL: try EthereumETLImporter.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .bankCSV:
@@ -109,20 +115,30 @@ public enum LedgerImporter {
         return bytes
     }
 
-    /// Removes the second sighting of a payment that two statements both show (the sender's debit and the
-    /// receiver's credit): same sender, receiver, amount, asset and end-to-end id. Returns how many were merged.
-    /// Payments without an end-to-end id (or with `NOTPROVIDED`) are never merged: two equal transfers on one
-    /// day can be two payments.
+    /// Imports once a payment that two statements both show: the payer's debit (in the payer's statement) and the
+    /// payee's credit (in the payee's), with the same sender, receiver, amount, asset and end-to-end id. Each debit
+    /// pairs with at most one credit; the credit is dropped. Entries of one statement are never merged, however
+    /// alike: two equal payments on one day are two payments. Returns how many credits were dropped.
     static func mergeDuplicates(_ transfers: inout TransferTable) -> Int {
         struct Key: Hashable {
             var from, to, asset, endToEnd: String
             var amount: MinorUnits
         }
-        var seen = Set<Key>()
+        var debits: [Key: Int] = [:]
+        for t in transfers {
+            guard let e2e = t.extra["end_to_end_id"], !e2e.isEmpty, e2e != "NOTPROVIDED", t.extra["direction"] == "DBIT",
+                t.extra["statement_account"] == t.from
+            else { continue }
+            debits[Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount), default: 0] += 1
+        }
+        guard !debits.isEmpty else { return 0 }
         let before = transfers.count
         transfers = TransferTable(transfers.filter { t in
-            guard let e2e = t.extra["end_to_end_id"], !e2e.isEmpty, e2e != "NOTPROVIDED" else { return true }
-            return seen.insert(Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount)).inserted
+            guard let e2e = t.extra["end_to_end_id"], t.extra["direction"] == "CRDT", t.extra["statement_account"] == t.to else { return true }
+            let key = Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount)
+            guard let n = debits[key], n > 0 else { return true }
+            debits[key] = n - 1
+            return false
         })
         return before - transfers.count
     }

@@ -77,6 +77,8 @@ public struct Ledger: Sendable {
     public var inputs: [(path: String, sha256: String)]
     /// Payments seen in two statements (debit and credit) and imported once.
     public var duplicatesMerged = 0
+    /// The statements of statement files (MT940, camt), with their declared balances; empty for other formats.
+    public var statements: [StatementSummary] = []
 
     public init(transfers: [Transfer] = [], issues: [ImportIssue] = [], inputs: [(path: String, sha256: String)] = []) {
         self.transfers = TransferTable(transfers)
