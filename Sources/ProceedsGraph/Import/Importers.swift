@@ -116,29 +116,31 @@ public enum LedgerImporter {
     }
 
     /// Imports once a payment that two statements both show: the payer's debit (in the payer's statement) and the
-    /// payee's credit (in the payee's), with the same sender, receiver, amount, asset and end-to-end id. Each debit
-    /// pairs with at most one credit; the credit is dropped. Entries of one statement are never merged, however
-    /// alike: two equal payments on one day are two payments. Returns how many credits were dropped.
+    /// payee's credit (in the payee's), with the same sender, receiver, amount, asset and end-to-end id. The first
+    /// sighting in input order is kept, and each pairs with at most one sighting from the other side. Entries of one
+    /// statement are never merged, however alike: two equal payments on one day are two payments. Returns how many
+    /// sightings were dropped.
     static func mergeDuplicates(_ transfers: inout TransferTable) -> Int {
         struct Key: Hashable {
             var from, to, asset, endToEnd: String
             var amount: MinorUnits
         }
-        var debits: [Key: Int] = [:]
-        for t in transfers {
-            guard let e2e = t.extra["end_to_end_id"], !e2e.isEmpty, e2e != "NOTPROVIDED", t.extra["direction"] == "DBIT",
-                t.extra["statement_account"] == t.from
-            else { continue }
-            debits[Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount), default: 0] += 1
-        }
-        guard !debits.isEmpty else { return 0 }
+        // Unpaired sightings so far, per key: positive for debits, negative for credits.
+        var open: [Key: Int] = [:]
         let before = transfers.count
         transfers = TransferTable(transfers.filter { t in
-            guard let e2e = t.extra["end_to_end_id"], t.extra["direction"] == "CRDT", t.extra["statement_account"] == t.to else { return true }
+            guard let e2e = t.extra["end_to_end_id"], !e2e.isEmpty, e2e != "NOTPROVIDED" else { return true }
+            let debit = t.extra["direction"] == "DBIT" && t.extra["statement_account"] == t.from
+            let credit = t.extra["direction"] == "CRDT" && t.extra["statement_account"] == t.to
+            guard debit || credit else { return true }
             let key = Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount)
-            guard let n = debits[key], n > 0 else { return true }
-            debits[key] = n - 1
-            return false
+            let n = open[key] ?? 0
+            if debit ? n < 0 : n > 0 {
+                open[key] = debit ? n + 1 : n - 1
+                return false
+            }
+            open[key] = debit ? n + 1 : n - 1
+            return true
         })
         return before - transfers.count
     }
