@@ -197,6 +197,23 @@ import Testing
         }
     }
 
+    /// A file cut short, or with a closing tag that does not match, is not well-formed: an error naming where,
+    /// never the statements read before the damage (FoundationXML recovers from both and reports success).
+    @Test func damagedXMLIsAnError() throws {
+        let whole = Self.document(Self.entry("1.00", "CRDT", ref: "A") + Self.entry("2.00", "CRDT", ref: "B"))
+        let cut = String(whole.prefix(upTo: whole.range(of: "<AcctSvcrRef>B")!.lowerBound))
+        let mismatched = whole.replacingOccurrences(of: "</CdtDbtInd>", with: "</CdtDbtIndX>")
+        for text in [cut, mismatched] {
+            do {
+                let l = try Self.load(text)
+                Issue.record("imported \(l.transfers.count) transfers from a damaged file")
+            } catch let e as ImportError {
+                #expect(e.reason.contains("not well-formed XML") && e.line > 0, "\(e.reason)")
+                #expect(e.reason.contains("/Document/BkToCstmrStmt/Stmt[1]/Ntry"), "\(e.reason)")
+            }
+        }
+    }
+
     @Test func batchesChargesAndReversals() throws {
         let batch = Self.entry("30.00", "DBIT", ref: "B1", details: Self.tx("20.00", creditor: "DE89370400440532013000") + Self.tx("10.00", creditor: "NL66RABO0160878799"))
         let uneven = Self.entry("31.00", "DBIT", ref: "B2", details: Self.tx("20.00", creditor: "DE89370400440532013000") + Self.tx("10.00", creditor: "NL66RABO0160878799"))

@@ -94,9 +94,16 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         parser.shouldProcessNamespaces = true
         parser.delegate = self
         self.parser = parser
-        if !parser.parse() {
-            if let aborted { throw ImportError(file: aborted.file, line: aborted.line, reason: aborted.reason) }
-            let code = (parser.parserError as NSError?)?.code ?? 0
+        let finished = parser.parse()
+        if let aborted { throw ImportError(file: aborted.file, line: aborted.line, reason: aborted.reason) }
+        // FoundationXML may recover from a damaged document and report success: the first error it signalled,
+        // a closing tag that is not the open element's, or elements still open at the end all mean the file is
+        // not well-formed, and nothing read from it is used.
+        if let malformed {
+            throw ImportError(file: path, line: malformed.line, reason: malformed.reason)
+        }
+        if !finished || parser.parserError != nil || !stack.isEmpty {
+            let code = (parser.parserError as NSError?)?.code ?? 5
             throw ImportError(
                 file: path, line: parser.lineNumber,
                 reason: "not well-formed XML at column \(parser.columnNumber)\(stack.isEmpty ? "" : ", inside \(currentPath)")"
@@ -252,8 +259,27 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+        noteMalformed(parser, Self.xmlProblem((parseError as NSError).code))
+    }
+
+    private var malformed: ImportIssue?
+
+    private func noteMalformed(_ parser: XMLParser, _ why: String) {
+        guard malformed == nil else { return }
+        malformed = ImportIssue(
+            file: path, line: parser.lineNumber,
+            reason: "not well-formed XML at column \(parser.columnNumber)\(stack.isEmpty ? "" : ", inside \(currentPath)") (\(why)); "
+                + "the file may be cut short or damaged, or not a camt message")
+        parser.abortParsing()
+    }
+
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if stack.last != name {
+            noteMalformed(parser, "closing tag \(name) does not match the open element \(stack.last ?? "(none)")")
+            return
+        }
         defer {
             stack.removeLast()
             counts.removeLast()
