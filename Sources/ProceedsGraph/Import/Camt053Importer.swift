@@ -506,6 +506,7 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             extra["debtor_name"] = d.debtorName
             extra["creditor_name"] = d.creditorName
             extra["bank_reference"] = e.reference
+            extra["value_date"] = e.value.map { String($0.prefix(10)) }
             extra["remittance"] = d.remittance
             if e.reversal { extra["reversal"] = "true" }
             let charges = e.charges + d.charges
