@@ -13,7 +13,8 @@ struct TraceImport: ParsableCommand {
             the currency, the opening and closing balances the file declares, the sums of the credits and debits \
             imported, and whether opening + credits - debits = closing (exact integer arithmetic). A statement that \
             does not reconcile is named in a warning: entries are missing, skipped, or the file is not what it \
-            claims to be.
+            claims to be. So is a statement that does not open with the closing balance of the same account's \
+            statement before it (in the order the files are given).
 
             --format text (the default) prints the statements as a table; csv writes the ledger (and, with \
             --statements FILE, the statements as CSV; the table goes to standard error); json writes both.
@@ -22,8 +23,8 @@ struct TraceImport: ParsableCommand {
               iproceeds trace import --import-format mt940 --transfers statement.sta
               iproceeds trace import --import-format camt.053 --transfers a.xml b.xml --format csv -o ledger.csv --statements statements.csv
 
-            Exit status: 0 everything read and every statement with balances reconciles; 1 rows were skipped or a \
-            statement does not reconcile (named on standard error); 64 usage; 65 a file could not be imported.
+            Exit status: 0 everything read and every statement with balances reconciles; 1 rows were skipped, or a \
+            statement does not reconcile or does not follow on from the one before (named on standard error); 64 usage; 65 a file could not be imported.
             """)
 
     @OptionGroup var input: LedgerOptions
@@ -71,6 +72,11 @@ struct TraceImport: ParsableCommand {
             FileHandle.standardError.write(Data(
                 "iproceeds: warning: \(st.name) does not reconcile: opening + credits - debits = \(Decimal.format(st.computedClosing!, scale: st.scale)), but the closing balance is \(Decimal.format(st.closing!.amount, scale: st.scale)) (difference \(diff))\n".utf8))
         }
-        if !ledger.issues.isEmpty || unreconciled > 0 { throw ExitCode(1) }
+        let gaps = ledger.statementGaps
+        for (p, n) in gaps {
+            FileHandle.standardError.write(Data(
+                "iproceeds: warning: \(n.name) opens with \(Decimal.format(n.opening!.amount, scale: n.scale)), but the account's statement before it, \(p.name), closed with \(Decimal.format(p.closing!.amount, scale: p.scale)): entries are missing between them\n".utf8))
+        }
+        if !ledger.issues.isEmpty || unreconciled > 0 || !gaps.isEmpty { throw ExitCode(1) }
     }
 }

@@ -36,6 +36,7 @@ import Testing
         #expect(r.stderr.contains("warning: s.sta statement 2 (line 13, reference S-2) does not reconcile"))
         #expect(r.stderr.contains("= 110.00, but the closing balance is 111.00 (difference 1.00)"))
         #expect(!r.stderr.contains("statement 1 (line 2, reference S-1) does not"))
+        #expect(!r.stderr.contains("entries are missing between them"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(ws.read("a.json").utf8)) as? [String: Any])
         let transfers = try #require(json["transfers"] as? [[String: Any]])
         #expect(transfers.map { $0["id"] as? String } == ["s.sta:6", "s.sta:8", "s.sta:17"])
@@ -67,6 +68,16 @@ import Testing
         #expect(r.stderr.contains("DOES NOT RECONCILE (difference 1.00)"))
         let back = try CLI.run(["trace", "import", "--transfers", "ledger.csv"], in: ws.path)
         #expect(back.status == 0 && back.stdout.hasPrefix("3 transfers from 1 file, 0 statements"))
+    }
+
+    /// The second statement does not open where the first closed: a gap in the account's history.
+    @Test func aGapBetweenStatementsIsAWarning() throws {
+        let ws = try Workspace()
+        try ws.write("s.sta", Self.statements.replacingOccurrences(of: ":60F:C260105EUR120,00", with: ":60F:C260105EUR121,00"))
+        let r = try CLI.run(["trace", "import", "--import-format", "mt940", "--transfers", "s.sta"], in: ws.path)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("warning: s.sta statement 2 (line 13, reference S-2) opens with 121.00, but the account's statement before it, "
+            + "s.sta statement 1 (line 2, reference S-1), closed with 120.00: entries are missing between them"))
     }
 
     @Test func publicStatementReconcilesAndExitsZero() throws {

@@ -79,6 +79,21 @@ public struct StatementSummary: Sendable, Hashable {
 }
 
 extension Ledger {
+    /// Consecutive statements of one account (in input order, same currency) where the next does not open with
+    /// the balance the previous closed with: entries are missing between them, or a statement is not the next.
+    public var statementGaps: [(previous: StatementSummary, next: StatementSummary)] {
+        var last: [String: StatementSummary] = [:]
+        var gaps: [(StatementSummary, StatementSummary)] = []
+        for s in statements where !s.account.isEmpty {
+            let key = s.account + " " + s.currency
+            if let p = last[key], let closing = p.closing, let opening = s.opening, closing.amount != opening.amount {
+                gaps.append((p, s))
+            }
+            if s.closing != nil { last[key] = s }
+        }
+        return gaps
+    }
+
     /// The opening balance each statement account starts with in `asset`: the declared opening of its earliest
     /// statement (by opening date, then input order), when positive. See docs/tracing-policies.md.
     public func statementOpenings(asset: String) -> [String: MinorUnits] {
