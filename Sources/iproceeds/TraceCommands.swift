@@ -6,7 +6,7 @@ import ProceedsGraph
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Follow the proceeds: import ledgers and trace tainted funds through time.",
-        subcommands: [TraceRun.self, TraceFreeze.self, TracePaths.self, TracePatterns.self])
+        subcommands: [TraceImport.self, TraceRun.self, TraceFreeze.self, TracePaths.self, TracePatterns.self])
 }
 
 /// The ledger inputs every trace command takes.
@@ -14,7 +14,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file"))
     var transfers: [String] = []
 
-    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements), mt940, bank-csv (with --profile), ethereum-etl (token_transfers CSV or JSON lines, transactions.csv for native ether, tokens.csv for decimals), or bitcoin-etl (transactions JSON of any bitcoin-etl chain, with --chain; trace run only).")
+    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements; camt.052 and camt.054 too), mt940 (and MT942), bank-csv (with --profile), ethereum-etl (token_transfers CSV or JSON lines, transactions.csv for native ether, tokens.csv for decimals), or bitcoin-etl (transactions JSON of any bitcoin-etl chain, with --chain; trace run only).")
     var importFormat: ImportFormatArgument = .canonical
 
     @Option(help: "Currency for formats that carry none (amlsim).")
@@ -69,6 +69,10 @@ struct LedgerOptions: ParsableArguments {
         let ledger = try timed("import") { try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) } }
         printIssues(ledger)
         printImportNotes(ledger)
+        if ledger.duplicatesMerged > 0 {
+            FileHandle.standardError.write(Data(("iproceeds: \(ledger.duplicatesMerged) payment(s) appear in two statements (the payer's debit and "
+                + "the payee's credit, same end-to-end id and amount): imported once\n").utf8))
+        }
         return ledger
     }
 
@@ -342,7 +346,9 @@ struct TraceFreeze: ParsableCommand {
 struct ImportFormatArgument: ExpressibleByArgument {
     let value: ImportFormat
     init?(argument: String) {
-        guard let v = ImportFormat(rawValue: argument.lowercased()) else { return nil }
+        // camt.052 reports and camt.054 notifications share camt.053's entries and its importer.
+        let name = ["camt", "camt.052", "camt.054"].contains(argument.lowercased()) ? "camt.053" : argument.lowercased()
+        guard let v = ImportFormat(rawValue: name) else { return nil }
         value = v
     }
     static let canonical = ImportFormatArgument(argument: "canonical")!

@@ -65,6 +65,14 @@ public enum LedgerImporter {
             }
             let bytes = try readBytes(path)
             let sha = digestHex(.sha256, of: bytes)
+            if format == .camt053 || format == .mt940, let earlier = ledger.inputs.first(where: { $0.sha256 == sha }) {
+                // The same statement file given twice (or under two names): its entries are not doubled.
+                try record(ImportIssue(
+                    file: path, line: 0,
+                    reason: "same bytes as \(earlier.path) (SHA-256 \(sha.prefix(16))…): not imported a second time"), strict: options.strict, into: &ledger)
+                ledger.inputs.append((path, sha))
+                continue
+            }
             ledger.inputs.append((path, sha))
             switch format {
             case .canonical: break  // above
@@ -72,11 +80,9 @@ public enum LedgerImporter {
             case .camt053:
                 let importer = Camt053Importer(path: path, sha256: sha, options: options)
                 try importer.run(Data(bytes))
-                if options.strict, let first = importer.issues.first {
-                    throw ImportError(file: first.file, line: first.line, reason: first.reason)
-                }
                 ledger.transfers += importer.transfers
                 ledger.issues += importer.issues
+                ledger.statements += importer.statements
             case .mt940: try MT940Importer.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .ethereumETL: try EthereumETLImporter.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .bankCSV:
@@ -114,20 +120,32 @@ public enum LedgerImporter {
         return bytes
     }
 
-    /// Removes the second sighting of a payment that two statements both show (the sender's debit and the
-    /// receiver's credit): same sender, receiver, amount, asset and end-to-end id. Returns how many were merged.
-    /// Payments without an end-to-end id (or with `NOTPROVIDED`) are never merged: two equal transfers on one
-    /// day can be two payments.
+    /// Imports once a payment that two statements both show: the payer's debit (in the payer's statement) and the
+    /// payee's credit (in the payee's), with the same sender, receiver, amount, asset and end-to-end id. The first
+    /// sighting in input order is kept, and each pairs with at most one sighting from the other side. Entries of one
+    /// statement are never merged, however alike: two equal payments on one day are two payments. Returns how many
+    /// sightings were dropped.
     static func mergeDuplicates(_ transfers: inout TransferTable) -> Int {
         struct Key: Hashable {
             var from, to, asset, endToEnd: String
             var amount: MinorUnits
         }
-        var seen = Set<Key>()
+        // Unpaired sightings so far, per key: positive for debits, negative for credits.
+        var open: [Key: Int] = [:]
         let before = transfers.count
         transfers = TransferTable(transfers.filter { t in
             guard let e2e = t.extra["end_to_end_id"], !e2e.isEmpty, e2e != "NOTPROVIDED" else { return true }
-            return seen.insert(Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount)).inserted
+            let debit = t.extra["direction"] == "DBIT" && t.extra["statement_account"] == t.from
+            let credit = t.extra["direction"] == "CRDT" && t.extra["statement_account"] == t.to
+            guard debit || credit else { return true }
+            let key = Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount)
+            let n = open[key] ?? 0
+            if debit ? n < 0 : n > 0 {
+                open[key] = debit ? n + 1 : n - 1
+                return false
+            }
+            open[key] = debit ? n + 1 : n - 1
+            return true
         })
         return before - transfers.count
     }

@@ -81,6 +81,8 @@ public struct Ledger: Sendable {
     /// pending"): they move no booked money, so they do not make the import fail, but they are never dropped
     /// without a count.
     public var setAside: [String: Int] = [:]
+    /// The statements of statement files (MT940, camt), with their declared balances; empty for other formats.
+    public var statements: [StatementSummary] = []
 
     public init(transfers: [Transfer] = [], issues: [ImportIssue] = [], inputs: [(path: String, sha256: String)] = []) {
         self.transfers = TransferTable(transfers)

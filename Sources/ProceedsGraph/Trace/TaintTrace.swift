@@ -229,7 +229,12 @@ public enum TaintTracer {
             lowest[from[k]] = min(lowest[from[k]], running[from[k]])
             running[to[k]] += amount
         }
-        let opening = lowest.map { -$0 }
+        var opening = lowest.map { -$0 }
+        // A statement account starts with the opening balance its statement declares (clean funds), or with what
+        // it must have held never to go negative, whichever is more (docs/tracing-policies.md).
+        for (account, declared) in ledger.statementOpenings(asset: asset) {
+            if let a = table.accountNumber(account), Int(a) < n { opening[Int(a)] = max(opening[Int(a)], declared) }
+        }
 
         // One record per account, so a transfer touches two records rather than six arrays at random places
         // (with 200,000 accounts, cache misses are most of a sweep's time).
