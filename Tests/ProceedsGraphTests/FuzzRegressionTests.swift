@@ -72,17 +72,11 @@ import Testing
     }
 
     // Found by FuzzCamt053 (docs/fuzzing.md). An attribute name that is not valid UTF-8 (`<a x\xFF="1"/>`, 11
-    // bytes) makes swift-corelibs-foundation's XMLParser trap in its start-element callback
-    // (`_NSXMLParserStartElementNs`), before the importer sees anything: `trace` dies with signal 4. Such a file is
-    // not well-formed XML (an encoding error is fatal), so Camt053Importer.run can refuse it before parsing when the
-    // document is declared (or defaults to) UTF-8 and is not valid UTF-8.
-    @Test(.disabled("""
-        crash: camt.053 file with a non-UTF-8 attribute name traps inside FoundationXML's XMLParser, called from \
-        Camt053Importer.run; not fixed in branch fuzz because Camt053Importer.swift is being changed in branch \
-        statements
-        """))
-    func camt053WithANonUTF8AttributeNameStopsCleanly() throws {
-        let file = try Self.open("FuzzCamt053", "camt053-invalid-utf8-attribute-name")
-        #expect(throws: ImportError.self) { try LedgerImporter.load([file.path], format: .camt053) }
+    // bytes) made swift-corelibs-foundation's XMLParser trap in its start-element callback: `trace` died with
+    // signal 4. The camt importer now checks the bytes as UTF-8 before the parser sees them.
+    @Test func camt053WithANonUTF8AttributeNameIsRefused() throws {
+        let file = try #require(try Self.reproducers("FuzzCamt053").first { $0.lastPathComponent == "camt053-invalid-utf8-attribute-name" })
+        let error = try #require(throws: ImportError.self) { try LedgerImporter.load([file.path], format: .camt053) }
+        #expect(error.reason.contains("UTF-8"), "\(error)")
     }
 }
