@@ -498,7 +498,8 @@ final class ArchiveScanner {
             return "encrypted \(hint.name) archive: cannot be listed without the password (\(outcome.error ?? ""))"
         }
         if hint.isCompressedStream {
-            return "damaged \(hint.name) stream: cannot be decompressed (\(outcome.error ?? "unknown error"))"
+            return "\(hint.name) stream cannot be decompressed (damaged, or beyond what libarchive reads): "
+                + (outcome.error ?? "unknown error")
         }
         return nil
     }

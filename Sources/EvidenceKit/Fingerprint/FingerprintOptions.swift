@@ -31,8 +31,8 @@ public struct FingerprintOptions: Sendable, Equatable {
     /// thread, whose stack is sized for this many (see ``scanStackSize``).
     public static let maxDepthLimit = 64
 
-    /// The scanning thread's stack: measured at under 40 KiB per nesting level, so this leaves room to spare at
-    /// ``maxDepthLimit`` levels.
+    /// The scanning thread's stack. Measured (debug build) at about 14 KiB per level of nested zips, so 64 levels
+    /// take about 1 MiB of it; the rest is room for the decoders libarchive calls at the deepest level.
     static let scanStackSize = 16 << 20
 
     /// How much of a kernel pseudo-file (procfs, sysfs and the like, which report a size of 0) is read: such a
