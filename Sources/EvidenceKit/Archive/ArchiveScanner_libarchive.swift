@@ -108,15 +108,29 @@ final class ArchiveScanner {
         var raw = false
         /// Whether libarchive said the archive is encrypted (so it could not be opened or listed).
         var encrypted = false
+        /// Whether the archive was a compressed stream holding an archive, listed in its place (a `.tar.gz`).
+        var unwrapped = false
+
+        /// Whether every member came out of one compressed stream that was read to its end without a libarchive
+        /// error: a checksum of that stream that fails afterwards then concerns all of them.
+        var listedWholeFromOneStream: Bool { opened && error == nil && (raw || unwrapped) }
     }
 
-    /// Adds `problem` to the error of the lone member of a compressed stream whose checksum failed, and drops its
-    /// digests: they are digests of bytes the stream's own check says are wrong.
-    func markStreamMember(from index: Int, chainLength: Int, _ problem: String) {
-        guard index < records.count, records[index].member.count == chainLength + 1 else { return }
-        records[index].error = Self.join(records[index].error, problem)
-        records[index].digests = [:]
-        records[index].pieces = nil
+    /// Gives every record from `index` on that has no error yet the error `problem`, and drops its digests: they
+    /// are digests of bytes decompressed from a stream whose own check says some of them are wrong, and a
+    /// stream checksum does not say which.
+    func markDecompressed(from index: Int, _ problem: String) {
+        guard index < records.count else { return }
+        for i in index..<records.count where records[i].error == nil {
+            records[i].error = problem
+            records[i].digests = [:]
+            records[i].pieces = nil
+        }
+    }
+
+    static func untrustworthy(_ stream: String) -> String {
+        "decompressed from a \(stream) stream that fails its check (see the record of the archive or member "
+            + "holding it): content not trustworthy, not hashed"
     }
 
     /// Scans one archive, appending a record per member (and per member of nested archives) to `records`.
@@ -175,6 +189,7 @@ final class ArchiveScanner {
         let upstream: StreamSource? = if case .stream(let stream) = source { stream } else { nil }
         var count = 0
         var raw = false
+        var unwrappedStream = false
         /// The record of the last damaged header libarchive skipped, and how many followed it in a row.
         var skippedRun: (index: Int, first: String, more: Int)?
         var entry: OpaquePointer?
@@ -294,14 +309,9 @@ final class ArchiveScanner {
                 // covers the whole stream, so every member decompressed from it is suspect too.
                 records.remove(at: index)
                 raw = false
+                unwrappedStream = true
                 if let error = result.error {
-                    let name = hint?.name ?? "compressed"
-                    for i in index..<records.count where result.membersSuspect && records[i].error == nil {
-                        records[i].error = "decompressed from a \(name) stream that is damaged or fails its check "
-                            + "(see the archive's record): content not trustworthy, not hashed"
-                        records[i].digests = [:]
-                        records[i].pieces = nil
-                    }
+                    if result.membersSuspect { markDecompressed(from: index, Self.untrustworthy(hint?.name ?? "compressed")) }
                     return Outcome(opened: true, error: error, raw: false)
                 }
                 continue
@@ -317,7 +327,7 @@ final class ArchiveScanner {
             }
             if budget.exhausted { return Outcome(opened: true, error: budget.message, raw: raw) }
         }
-        return Outcome(opened: true, error: nil, raw: raw)
+        return Outcome(opened: true, error: nil, raw: raw, unwrapped: unwrappedStream)
     }
 
     static func supportContainerFormats(_ a: OpaquePointer) {
@@ -460,11 +470,7 @@ final class ArchiveScanner {
         }
         if let gzip, let damage = gzip.finish() {
             result.error = Self.join(result.error, damage)
-            if nested?.raw == true {
-                markStreamMember(
-                    from: nestedStart, chainLength: chain.count,
-                    "decompressed from a gzip stream that fails its CRC-32 check: content not trustworthy")
-            }
+            if nested?.listedWholeFromOneStream == true { markDecompressed(from: nestedStart, Self.untrustworthy("gzip")) }
         }
         if let failure = reader.integrityFailure {
             // The format's own check (a CRC-32, a declared size) says these bytes are not the member's content:

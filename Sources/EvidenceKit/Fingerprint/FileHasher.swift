@@ -263,12 +263,8 @@ final class ArchiveScanTask: @unchecked Sendable {
             let source = DescriptorSource(fd: own, limit: limit)
             var outcome = ArchiveScanner.withUTF8Names { scanner.scan(.descriptor(source), chain: [], depth: 1, hint: hint) }
             if hint.name == "gzip", let damage = GzipIntegrity.check(fd: own, limit: limit) {
+                if outcome.listedWholeFromOneStream { scanner.markDecompressed(from: 0, ArchiveScanner.untrustworthy("gzip")) }
                 outcome.error = ArchiveScanner.join(outcome.error, damage)
-                if outcome.raw {
-                    scanner.markStreamMember(
-                        from: 0, chainLength: 0,
-                        "decompressed from a gzip stream that fails its CRC-32 check: content not trustworthy")
-                }
             }
             self.result = (outcome, Self.ordered(scanner.records))
         }
