@@ -267,6 +267,18 @@ import Testing
         #expect(records.first { $0.path.text == "z/1.zip" && !$0.member.isEmpty }?.error == nil)
     }
 
+    @Test func junkAfterTheTarInACompressedStreamCountsAgainstTheExpansionLimit() throws {
+        // A small tar, then 60 MB of zeros, all in one gzip stream: the stream is decompressed to its end (to reach
+        // its CRC), and what follows the tar's end marker must still be charged to --max-expand.
+        let s = try Scratch()
+        try s.write("src/a.txt", "a\n")
+        try s.run("sh", ["-c", "(bsdtar -cf - -C src a.txt; head -c 60000000 /dev/zero) | gzip -1 > padded.tar.gz"])
+        let records = try fingerprint(["padded.tar.gz"], in: s.path) { $0.maxExpand = 10 << 20 }
+        let archive = try #require(records.first { $0.member.isEmpty })
+        #expect(archive.error?.contains("--max-expand") == true, "\(archive.error ?? "")")
+        #expect(records.first { $0.member.map(\.text) == ["a.txt"] }?.digests[.sha256] == digestHex(.sha256, of: Array("a\n".utf8)))
+    }
+
     @Test func underDeclaredNestedZipIsStreamedNotBufferedWhole() throws {
         // inner.zip (90 MB of stored zeros, more than the 64 MiB in-memory allowance) sits deflated in outer.zip,
         // whose headers say inner.zip is 1,000 bytes. It must be read as a stream, and its members still listed.

@@ -392,9 +392,12 @@ final class ArchiveScanner {
             if let unwrapInto, let hint = ArchiveSniffer.detect(seen) {
                 // Decompressed tar (or other archive): not hashed as a whole, nor charged twice to the budget.
                 reader.hashing = false
+                reader.charging = false
                 result.transparent = true
                 let stream = StreamSource(reader: reader, held: gathered, pending: gathered == nil ? first : nil)
                 let outcome = scan(.stream(stream), chain: unwrapInto, depth: depth, hint: hint, unwrapped: true)
+                // Whatever follows the archive's end in the stream is still decompressed (to reach the check).
+                reader.charging = true
                 result.membersSuspect = outcome.opened && outcome.error == nil
                 if let problem = Self.problem(of: outcome, hint: hint) {
                     result.error = problem
@@ -452,6 +455,8 @@ final class ArchiveScanner {
 
         if result.transparent {
             let streamProblem = reader.cause ?? reader.error ?? reader.integrityFailure
+            // Only the stream's own failure says something about the bytes listed; a limit reached does not.
+            if reader.cause == nil && reader.integrityFailure == nil { result.membersSuspect = false }
             if let streamProblem {
                 if result.error?.contains(streamProblem) != true {
                     result.error = Self.join(result.error, "compressed stream damaged: \(streamProblem)")
@@ -592,9 +597,12 @@ final class MemberReader {
     /// Where the archive being read gets its bytes, when from a member of its parent: libarchive has no message
     /// when that read fails, the parent's reader has.
     var upstream: StreamSource?
-    /// Whether the bytes are hashed and charged to the budget (not for the transparent inside of a compressed
-    /// stream, whose members are hashed and charged instead).
+    /// Whether the bytes are hashed (not for the transparent inside of a compressed stream, whose members are
+    /// hashed instead).
     var hashing = true
+    /// Whether the bytes are charged to the expansion budget (not while the transparent inside of a compressed
+    /// stream is listed, since its members are charged; again for whatever follows the archive in the stream).
+    var charging = true
     /// The size the archive declares, used to hash a trailing hole of a sparse member.
     private let sparseSize: UInt64?
     /// 64 KiB of zeros to hash holes with. `nonisolated(unsafe)`: written once at initialisation, only read after.
@@ -671,10 +679,8 @@ final class MemberReader {
     private func emit(_ chunk: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         observer?.update(chunk)
         total += UInt64(chunk.count)
-        if hashing {
-            digest.update(chunk)
-            budget.consume(chunk.count)
-        }
+        if hashing { digest.update(chunk) }
+        if charging { budget.consume(chunk.count) }
         return chunk
     }
 }
