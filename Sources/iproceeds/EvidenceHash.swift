@@ -44,11 +44,14 @@ struct EvidenceHash: ParsableCommand {
     @Flag(name: .customLong("no-archives"), help: "Hash archives as plain files only; do not look inside.")
     var noArchives = false
 
-    @Option(help: "How deep to open archives inside archives (members of an archive on disk are depth 1).")
+    @Option(help: "How deep to open archives inside archives (members of an archive on disk are depth 1; at most \(FingerprintOptions.maxDepthLimit)).")
     var maxDepth = 8
 
     @Option(help: ArgumentHelp("Stop reading an archive after this many decompressed bytes, all levels counted (zip-bomb guard).", valueName: "bytes"))
     var maxExpand = "64G"
+
+    @Option(help: ArgumentHelp("Stop reading archives once the whole run has decompressed this many bytes.", valueName: "bytes"))
+    var maxExpandTotal = "256G"
 
     @Option(help: ArgumentHelp("Skip items whose path or name matches this glob (repeatable).", valueName: "glob"))
     var exclude: [String] = []
@@ -67,7 +70,11 @@ struct EvidenceHash: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard maxDepth >= 0 else { throw ValidationError("--max-depth must be 0 or more") }
+        guard (0...FingerprintOptions.maxDepthLimit).contains(maxDepth) else {
+            throw ValidationError(
+                "--max-depth must be between 0 and \(FingerprintOptions.maxDepthLimit) (each level of nesting is read "
+                    + "by one more recursion; real evidence is rarely nested more than a few levels)")
+        }
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH to fingerprint") }
         do {
             let algs = try DigestAlgorithm.parseList(algorithms)
@@ -78,6 +85,9 @@ struct EvidenceHash: ParsableCommand {
             }
             if let p = piecewise { guard let v = ByteCount.parse(p), v > 0 else { throw ValidationError("--piecewise takes a size such as 1048576 or 1M") } }
             guard ByteCount.parse(maxExpand) != nil else { throw ValidationError("--max-expand takes a size such as 64G") }
+            guard ByteCount.parse(maxExpandTotal) != nil else {
+                throw ValidationError("--max-expand-total takes a size such as 256G")
+            }
         } catch let e as EvidenceError {
             throw ValidationError(e.message)
         }
@@ -91,6 +101,7 @@ struct EvidenceHash: ParsableCommand {
         options.archives = !noArchives
         options.maxDepth = maxDepth
         options.maxExpand = ByteCount.parse(maxExpand) ?? options.maxExpand
+        options.maxExpandTotal = ByteCount.parse(maxExpandTotal) ?? options.maxExpandTotal
         options.excludes = exclude
         options.followSymlinks = followSymlinks
 

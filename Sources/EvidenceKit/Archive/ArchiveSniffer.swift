@@ -12,6 +12,10 @@ enum ArchiveSniffer {
         var name: String
         /// Whether libarchive reads this format only with random access (zip's central directory, 7z).
         var wantsSeek: Bool
+
+        /// Whether this is a compressed stream whose magic is long enough that a file starting with it and not
+        /// decompressing is damaged, not a chance match (compress's two-byte magic is left out).
+        var isCompressedStream: Bool { ["gzip", "bzip2", "xz", "zstd", "lz4", "lzip", "lzop"].contains(name) }
     }
 
     static func detect(_ p: UnsafeRawBufferPointer) -> Hint? {

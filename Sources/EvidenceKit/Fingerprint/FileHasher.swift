@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -23,10 +24,17 @@ final class FileHasher {
     private let buffer: UnsafeMutableRawBufferPointer
     private var slots: UnsafeMutableRawBufferPointer?
     private let progress: FingerprintProgress?
+    private let runBudget: RunExpansionBudget?
+    private let hooks: FingerprintHooks
 
-    init(options: FingerprintOptions, progress: FingerprintProgress?) {
+    init(
+        options: FingerprintOptions, progress: FingerprintProgress?, runBudget: RunExpansionBudget? = nil,
+        hooks: FingerprintHooks = FingerprintHooks()
+    ) {
         self.options = options
         self.progress = progress
+        self.runBudget = runBudget
+        self.hooks = hooks
         self.digest = MultiDigest(options.algorithms, pieceSize: options.pieceSize)
         self.buffer = .allocate(byteCount: Self.bufferSize, alignment: 64)
     }
@@ -36,19 +44,13 @@ final class FileHasher {
         slots?.deallocate()
     }
 
-    /// Fingerprints `path`, returning its record followed by its members' records in manifest order.
+    /// Fingerprints the file the walk opened as `fd` (and closes it), returning its record followed by its
+    /// members' records in manifest order.
     /// - Parameters:
-    ///   - follow: open through a symbolic link (only when `--follow-symlinks` led here).
+    ///   - path: the path the walk reached it by, for the record only: nothing is opened by name here.
     ///   - othersIdle: whether the other workers have nothing left to do (a large file may then use them).
-    func fingerprint(_ path: RawName, follow: Bool, othersIdle: () -> Bool) -> [FingerprintRecord] {
+    func fingerprint(_ path: RawName, fd: Int32, othersIdle: () -> Bool) -> [FingerprintRecord] {
         var record = FingerprintRecord(path: path, kind: .file)
-        let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW)
-        let fd = path.bytes.withCString { open($0, flags) }
-        guard fd >= 0 else {
-            let code = errno
-            record.error = code == ELOOP && !follow ? "became a symbolic link while being read" : describeErrno(code)
-            return [record]
-        }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
@@ -63,19 +65,29 @@ final class FileHasher {
             return [record]
         }
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        // A kernel pseudo-file's size says nothing of its content (0 for /proc/self/pagemap, which is endless):
+        // read it to its end, up to a cap. Any other file is read to one byte past its size at open at most, which
+        // is enough to prove it grew.
+        let pseudo = Self.pseudoFileSystem(st)
+        let sizeAtOpen = UInt64(max(0, st.st_size))
+        let allowed = pseudo != nil ? FingerprintOptions.pseudoFileLimit : sizeAtOpen
+        var remaining = allowed + (pseudo != nil ? 4096 : 1)
 
         // The first block decides whether this is an archive.
-        let first = readFully(fd, into: buffer)
+        let firstWant = Int(min(UInt64(buffer.count), remaining))
+        let first = readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<firstWant]))
         guard case .success(let firstCount) = first else {
             if case .failure(let code) = first { record.error = "read error at offset 0: \(describeErrno(code))" }
             return [record]
         }
         let firstChunk = UnsafeRawBufferPointer(rebasing: buffer[0..<firstCount])
+        remaining -= UInt64(firstCount)
 
         var scan: ArchiveScanTask?
         if options.archives, options.maxDepth >= 1, let hint = ArchiveSniffer.detect(firstChunk) {
-            scan = ArchiveScanTask(path: path, options: options, hint: hint)
+            scan = ArchiveScanTask(path: path, fd: fd, limit: allowed, options: options, runBudget: runBudget, hint: hint)
         }
+        hooks.afterFirstBlock?(path)
 
         digest.update(firstChunk)
         progress?.bytesDone.add(UInt64(firstCount), ordering: .relaxed)
@@ -84,32 +96,62 @@ final class FileHasher {
         if firstCount == buffer.count {
             let useOtherCores =
                 st.st_size >= Self.pipelineThreshold && (options.algorithms.count > 1 || othersIdle())
-            let rest = useOtherCores ? readPipelined(fd) : readSequential(fd)
+            let rest = useOtherCores ? readPipelined(fd, limit: remaining) : readSequential(fd, limit: remaining)
             total += rest.bytes
             readError = rest.error
         }
         let finished = digest.finish()
 
         record.size = total
+        var after = stat()
+        let statAfter = fstat(fd, &after) == 0 ? after : st
         if let readError {
             record.error = "read error at offset \(total): \(describeErrno(readError))"
+        } else if let pseudo {
+            if total > allowed {
+                record.size = nil
+                record.error = "kernel pseudo-file (\(pseudo)) longer than \(allowed) bytes: reading stopped there, "
+                    + "not hashed"
+            } else {
+                for (alg, hex) in zip(options.algorithms, finished.digests) { record.digests[alg] = hex }
+                record.pieces = finished.pieces
+                record.note = "kernel pseudo-file (\(pseudo)): reports \(st.st_size) bytes, \(total) read to its end"
+            }
+        } else if let change = Self.change(from: st, to: statAfter, read: total) {
+            // The digest would be of bytes that never existed together in the file: none is given.
+            record.error = "changed while being read (\(change)): not hashed; hash it again once it is quiet"
         } else {
             for (alg, hex) in zip(options.algorithms, finished.digests) { record.digests[alg] = hex }
             record.pieces = finished.pieces
-            if total != UInt64(st.st_size) {
-                record.note = "size changed while reading (\(st.st_size) bytes at open, \(total) read)"
-            }
         }
         guard let scan else { return [record] }
         let result = scan.wait()
-        if !result.outcome.opened {
+        if let problem = ArchiveScanner.problem(of: result.outcome, hint: scan.hint) {
+            record.error = ArchiveScanner.join(record.error, problem)
+        } else if !result.outcome.opened {
             record.note = ArchiveScanner.join(
                 record.note, "looks like \(scan.hint.name) but could not be opened: \(result.outcome.error ?? "")")
-        } else if let error = result.outcome.error {
-            record.error = ArchiveScanner.join(record.error, error)
         }
         progress?.membersDone.add(result.members.count, ordering: .relaxed)
         return [record] + result.members
+    }
+
+    /// How the file changed between its `fstat` at open and the end of reading, or `nil` when it did not.
+    static func change(from before: stat, to after: stat, read total: UInt64) -> String? {
+        var parts: [String] = []
+        if total != UInt64(max(0, before.st_size)) {
+            parts.append("\(before.st_size) bytes at open, \(total > UInt64(max(0, before.st_size)) ? "more than " : "")\(total) read")
+        }
+        if after.st_size != before.st_size { parts.append("\(after.st_size) bytes after reading") }
+        if after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
+            parts.append("modification time changed")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+
+    /// The name of the kernel pseudo-file system `st` is on (procfs, sysfs, …), or `nil` for a real one.
+    static func pseudoFileSystem(_ st: stat) -> String? {
+        PseudoFileSystems.devices[UInt64(st.st_dev)]
     }
 
     private enum ReadResult {
@@ -133,24 +175,27 @@ final class FileHasher {
         return .success(filled)
     }
 
-    private func readSequential(_ fd: Int32) -> (bytes: UInt64, error: Int32?) {
+    /// Reads and digests the rest of the file, at most `limit` bytes.
+    private func readSequential(_ fd: Int32, limit: UInt64) -> (bytes: UInt64, error: Int32?) {
         var total: UInt64 = 0
-        while true {
-            switch readFully(fd, into: buffer) {
+        while total < limit {
+            let want = Int(min(UInt64(buffer.count), limit - total))
+            switch readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want])) {
             case .failure(let code): return (total, code)
             case .success(let n):
                 if n == 0 { return (total, nil) }
                 digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 total += UInt64(n)
                 progress?.bytesDone.add(UInt64(n), ordering: .relaxed)
-                if n < buffer.count { return (total, nil) }
+                if n < want { return (total, nil) }
             }
         }
+        return (total, nil)
     }
 
     /// Reads on this thread into a ring of slots while each algorithm digests on its own serial queue, so that
     /// reading overlaps hashing and the algorithms run side by side.
-    private func readPipelined(_ fd: Int32) -> (bytes: UInt64, error: Int32?) {
+    private func readPipelined(_ fd: Int32, limit: UInt64) -> (bytes: UInt64, error: Int32?) {
         if slots == nil { slots = .allocate(byteCount: Self.slotSize * Self.slotCount, alignment: 64) }
         let ring = slots!
         let queues = digest.lanes.map { DispatchQueue(label: "iproceeds.digest.\($0.algorithm.rawValue)") }
@@ -158,9 +203,10 @@ final class FileHasher {
         var total: UInt64 = 0
         var failure: Int32?
         var slot = 0
-        while true {
+        while total < limit {
             groups[slot].wait()
-            let buf = UnsafeMutableRawBufferPointer(rebasing: ring[(slot * Self.slotSize)..<((slot + 1) * Self.slotSize)])
+            let want = Int(min(UInt64(Self.slotSize), limit - total))
+            let buf = UnsafeMutableRawBufferPointer(rebasing: ring[(slot * Self.slotSize)..<(slot * Self.slotSize + want)])
             let r = readFully(fd, into: buf)
             guard case .success(let n) = r else {
                 if case .failure(let code) = r { failure = code }
@@ -190,22 +236,41 @@ struct SlotChunk: @unchecked Sendable {
 }
 
 /// An archive on disk being scanned on another thread while its own bytes are hashed on this one.
+///
+/// The scan reads the file through its own duplicate of the descriptor the walk opened (with `pread`), never by
+/// name, and runs on a thread whose stack is sized for ``FingerprintOptions/maxDepthLimit`` nesting levels.
 final class ArchiveScanTask: @unchecked Sendable {
-    // `@unchecked Sendable`: `result` is written once by the scanning block and read only after `group.wait()`.
+    // `@unchecked Sendable`: `result` is written once by the scanning thread and read only after `group.wait()`.
     let hint: ArchiveSniffer.Hint
     private let group = DispatchGroup()
     private var result: (outcome: ArchiveScanner.Outcome, members: [FingerprintRecord])?
 
-    init(path: RawName, options: FingerprintOptions, hint: ArchiveSniffer.Hint) {
+    init(
+        path: RawName, fd: Int32, limit: UInt64, options: FingerprintOptions, runBudget: RunExpansionBudget?,
+        hint: ArchiveSniffer.Hint
+    ) {
         self.hint = hint
-        DispatchQueue.global().async(group: group) { [self] in
-            let scanner = ArchiveScanner(path: path, options: options)
-            var outcome = ArchiveScanner.withUTF8Names { scanner.scan(.file(path), chain: [], depth: 1) }
-            if hint.name == "gzip", let damage = GzipIntegrity.check(path: path) {
+        let own = dup(fd)
+        group.enter()
+        let thread = Thread { [self] in
+            defer { group.leave() }
+            guard own >= 0 else {
+                self.result = (ArchiveScanner.Outcome(opened: true, error: "archive not scanned: \(describeErrno(errno))"), [])
+                return
+            }
+            defer { close(own) }
+            let scanner = ArchiveScanner(path: path, options: options, runBudget: runBudget)
+            let source = DescriptorSource(fd: own, limit: limit)
+            var outcome = ArchiveScanner.withUTF8Names { scanner.scan(.descriptor(source), chain: [], depth: 1, hint: hint) }
+            if hint.name == "gzip", let damage = GzipIntegrity.check(fd: own, limit: limit) {
+                if outcome.listedWholeFromOneStream { scanner.markDecompressed(from: 0, ArchiveScanner.untrustworthy("gzip")) }
                 outcome.error = ArchiveScanner.join(outcome.error, damage)
             }
             self.result = (outcome, Self.ordered(scanner.records))
         }
+        thread.name = "iproceeds-archive"
+        thread.stackSize = FingerprintOptions.scanStackSize
+        thread.start()
     }
 
     func wait() -> (outcome: ArchiveScanner.Outcome, members: [FingerprintRecord]) {
@@ -220,4 +285,38 @@ final class ArchiveScanTask: @unchecked Sendable {
             return a.offset < b.offset
         }.map(\.element)
     }
+}
+
+/// The devices of the kernel pseudo-file systems mounted when the run began (procfs, sysfs and the like), whose
+/// files report sizes that say nothing of their content.
+///
+/// Read once from `/proc/self/mountinfo` (`fstatfs`, which would say it per file, is not in Swift's Glibc module).
+enum PseudoFileSystems {
+    static let kinds: Set<String> = [
+        "proc", "sysfs", "debugfs", "tracefs", "securityfs", "cgroup", "cgroup2", "configfs", "pstore", "efivarfs",
+        "bpf", "selinuxfs", "fusectl", "binfmt_misc",
+    ]
+
+    /// `st_dev` → file system type, for pseudo-file systems only.
+    static let devices: [UInt64: String] = {
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [:] }
+        var found: [UInt64: String] = [:]
+        for line in text.split(separator: "\n") {
+            // "36 35 0:22 / /proc rw,nosuid - proc proc rw": major:minor is field 3, the type follows " - ".
+            let fields = line.split(separator: " ")
+            guard fields.count > 3, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+            let type = String(fields[dash + 1])
+            guard kinds.contains(type) else { continue }
+            let numbers = fields[2].split(separator: ":")
+            guard numbers.count == 2, let major = UInt64(numbers[0]), let minor = UInt64(numbers[1]) else { continue }
+            // glibc's makedev.
+            let dev = (major & 0xfff) << 8 | (major & ~0xfff) << 32 | (minor & 0xff) | (minor & ~0xff) << 12
+            found[dev] = type
+        }
+        return found
+        #else
+        return [:]
+        #endif
+    }()
 }

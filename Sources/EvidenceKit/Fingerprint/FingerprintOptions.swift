@@ -18,12 +18,26 @@ public struct FingerprintOptions: Sendable, Equatable {
     public var maxDepth = 8
     /// How many bytes may be decompressed out of one archive on disk, all nesting levels counted.
     public var maxExpand: UInt64 = 64 << 30
+    /// How many bytes may be decompressed out of all the archives of one run together.
+    public var maxExpandTotal: UInt64 = 256 << 30
     /// `fnmatch(3)` patterns; an item is skipped when a pattern matches its whole path or its last component.
     public var excludes: [String] = []
     /// Whether symbolic links are followed (loops are detected and recorded).
     public var followSymlinks = false
 
     public init() {}
+
+    /// The deepest archive nesting that can be asked for: every level is read by one recursion on the scanning
+    /// thread, whose stack is sized for this many (see ``scanStackSize``).
+    public static let maxDepthLimit = 64
+
+    /// The scanning thread's stack. Measured (debug build) at about 14 KiB per level of nested zips, so 64 levels
+    /// take about 1 MiB of it; the rest is room for the decoders libarchive calls at the deepest level.
+    static let scanStackSize = 16 << 20
+
+    /// How much of a kernel pseudo-file (procfs, sysfs and the like, which report a size of 0) is read: such a
+    /// file can be endless (`/proc/self/pagemap`). Past this the record gets an `error`.
+    public static let pseudoFileLimit: UInt64 = 64 << 20
 
     /// The number of online processors.
     public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }

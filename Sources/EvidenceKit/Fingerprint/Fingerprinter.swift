@@ -8,6 +8,8 @@ import Synchronization
 /// sink one at a time, in tree order, from whichever thread completes the next one in order.
 public struct Fingerprinter: Sendable {
     public let options: FingerprintOptions
+    /// Points where tests step in to change the evidence under the run (a race, made deterministic).
+    var hooks = FingerprintHooks()
 
     public init(options: FingerprintOptions) {
         self.options = options
@@ -24,19 +26,23 @@ public struct Fingerprinter: Sendable {
         sink: @escaping (FingerprintRecord) throws -> Void
     ) throws -> FingerprintSummary {
         let delivery = OrderedDelivery(sink: UncheckedSink(body: sink))
-        let queue = WorkQueue<(seq: Int, path: RawName, follow: Bool)>()
+        // Every queued file is an open descriptor (the walk opens what it checked): bound how many wait.
+        let queue = WorkQueue<(seq: Int, path: RawName, fd: Int32)>(capacity: 64 + 4 * max(1, options.threads))
         let workers = DispatchGroup()
         let options = self.options
+        let hooks = self.hooks
+        let runBudget = RunExpansionBudget(limit: options.maxExpandTotal)
         for i in 0..<max(1, options.threads) {
             workers.enter()
             let thread = Thread {
-                let hasher = FileHasher(options: options, progress: progress)
+                let hasher = FileHasher(options: options, progress: progress, runBudget: runBudget, hooks: hooks)
                 while let item = queue.pop() {
                     if delivery.stopped {
+                        close(item.fd)
                         delivery.deliver(item.seq, [])
                         continue
                     }
-                    let records = hasher.fingerprint(item.path, follow: item.follow, othersIdle: { queue.isDrained })
+                    let records = hasher.fingerprint(item.path, fd: item.fd, othersIdle: { queue.isDrained })
                     progress?.filesDone.add(1, ordering: .relaxed)
                     delivery.deliver(item.seq, records)
                 }
@@ -48,12 +54,12 @@ public struct Fingerprinter: Sendable {
         }
 
         var seq = 0
-        let walker = TreeWalker(options: options) { event in
+        let walker = TreeWalker(options: options, hooks: hooks) { event in
             switch event {
-            case .file(let path, let follow, let size):
+            case .file(let path, let fd, let size):
                 progress?.filesFound.add(1, ordering: .relaxed)
                 progress?.bytesFound.add(size, ordering: .relaxed)
-                queue.push((seq, path, follow))
+                queue.push((seq, path, fd))
             case .record(let record):
                 delivery.deliver(seq, [record])
             }
@@ -66,6 +72,16 @@ public struct Fingerprinter: Sendable {
         workers.wait()
         return try delivery.finish()
     }
+}
+
+/// Points where a test steps in during a run, to make a race with the evidence deterministic.
+///
+/// `Sendable`: the closures are `@Sendable`.
+struct FingerprintHooks: Sendable {
+    /// Called by the walk after it has checked an entry (`fstatat`) and before it opens it.
+    var beforeOpen: (@Sendable (RawName) -> Void)?
+    /// Called by a worker after it has read a file's first block and before it reads the rest.
+    var afterFirstBlock: (@Sendable (RawName) -> Void)?
 }
 
 /// The sink closure, called only with `OrderedDelivery`'s mutex held.

@@ -8,9 +8,14 @@ final class WorkQueue<Element>: @unchecked Sendable {
     private var head = 0
     private var closed = false
     private let condition = NSCondition()
+    /// How many items may wait at once; `push` blocks while that many do.
+    private let capacity: Int
+
+    init(capacity: Int = .max) { self.capacity = max(1, capacity) }
 
     func push(_ item: Element) {
         condition.lock()
+        while items.count - head >= capacity && !closed { condition.wait() }
         items.append(item)
         condition.signal()
         condition.unlock()
@@ -32,6 +37,8 @@ final class WorkQueue<Element>: @unchecked Sendable {
         guard head < items.count else { return nil }
         let item = items[head]
         head += 1
+        // A walker may be waiting for room.
+        condition.broadcast()
         if head > 4096 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
