@@ -52,14 +52,18 @@ struct ShareVerify: ParsableCommand {
         if !v.intact { throw ExitCode(1) }
     }
 
+    /// The report for a terminal. Everything the package says (its id, sender, recipient, marking, member names,
+    /// the hashes its manifest states) is printed through `TerminalText.escaped`: a control character in it must
+    /// not rewrite what the screen shows.
     static func text(_ v: PackageVerification) -> String {
-        if let why = v.unreadable { return "NOT A READABLE PACKAGE: \(why)\n" }
+        let e = TerminalText.escaped
+        if let why = v.unreadable { return "NOT A READABLE PACKAGE: \(e(why))\n" }
         var out = ""
-        if let id = v.packageID { out += "Package \(id)\n" }
-        if let sender = v.sender { out += "From: \(sender)\n" }
-        if let recipient = v.recipient { out += "To: \(recipient)\n" }
-        if let tlp = v.tlp { out += "Marking: \(tlp)\n" }
-        if let created = v.created { out += "Created: \(created)\n" }
+        if let id = v.packageID { out += "Package \(e(id))\n" }
+        if let sender = v.sender { out += "From: \(e(sender))\n" }
+        if let recipient = v.recipient { out += "To: \(e(recipient))\n" }
+        if let tlp = v.tlp { out += "Marking: \(e(tlp))\n" }
+        if let created = v.created { out += "Created: \(e(created))\n" }
         let key = v.publicKey.flatMap(Hex.decode).map(Ed25519.fingerprint) ?? "none"
         switch v.keySource {
         case .given: out += "Key: \(key) (given with --public-key)\n"
@@ -74,7 +78,7 @@ struct ShareVerify: ParsableCommand {
             out += "Intact: the signature holds, every file matches the manifest, none missing, none added.\n"
         } else {
             out += "NOT INTACT:\n"
-            for p in v.problems { out += "  \(p.file ?? "(archive)"): \(p.reason)\n" }
+            for p in v.problems { out += "  \(e(p.file ?? "(archive)")): \(e(p.reason))\n" }
         }
         return out
     }
