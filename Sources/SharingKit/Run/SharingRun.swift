@@ -199,9 +199,10 @@ public struct SharingRun: InputSink {
                         observables.append(o)
                     }
                 }
-                // A value of a kind the detectors do not look for (a domain, a file hash) that the source types.
+                // A value of a kind the detectors do not look for (a domain, a file digest or name) that the source
+                // types.
                 if r.replacements.isEmpty, r.text == value, !value.isEmpty, let kind = record.kinds[name],
-                    [.domain, .sha256, .md5].contains(kind)
+                    kind == .domain || kind.isFile
                 {
                     observables.append(
                         SharedObservable(
