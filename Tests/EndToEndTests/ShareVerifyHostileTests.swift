@@ -157,3 +157,22 @@ import Testing
         #expect(r.stdout.contains(#"  x\x1b[32m\x0dIntact: all good.txt: not listed in the manifest"#), "\(r.stdout)")
     }
 }
+
+/// `share policy` on policy files that would exhaust the reader: exit 65 with a clear error, no crash.
+@Suite struct SharePolicyLimitTests {
+    @Test func aliasBombAndDeepNestingExit65() throws {
+        let w = try Workspace()
+        var bomb = "version: 1\nname: lol\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        let names = Array("abcdefghi")
+        for i in 1..<names.count {
+            bomb += "\(names[i]): &\(names[i]) [" + Array(repeating: "*\(names[i - 1])", count: 9).joined(separator: ",") + "]\n"
+        }
+        _ = try w.write("bomb.yaml", bomb)
+        _ = try w.write("deep.json", "{\"version\": 1, \"names\": " + String(repeating: "[", count: 100_000) + "}")
+        for (file, reason) in [("bomb.yaml", "more than 16 YAML aliases"), ("deep.json", "nested more than 64 deep")] {
+            let r = try CLI.run(["share", "policy", "--policy", file], in: w.path)
+            #expect(r.status == 65, "\(file): \(r.status) \(r.stderr)")
+            #expect(r.stderr.hasPrefix("iproceeds: error: ") && r.stderr.contains(reason), "\(file): \(r.stderr)")
+        }
+    }
+}
