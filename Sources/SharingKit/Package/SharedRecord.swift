@@ -204,16 +204,20 @@ public struct RedactionLog: Sendable, Equatable {
     /// Where records could not be read, and fields dropped because their name holds personal data: input, line and
     /// reason, never a value.
     public var findings: [InputFinding]
+    /// What the run decided that the sender should know, such as where one value, one treatment overrode a rule;
+    /// never a value.
+    public var notes: [String]
 
     public init(
         counts: [Count] = [], recordsRead: Int = 0, recordsDropped: Int = 0, recordsMalformed: Int = 0,
-        findings: [InputFinding] = []
+        findings: [InputFinding] = [], notes: [String] = []
     ) {
         self.counts = counts
         self.recordsRead = recordsRead
         self.recordsDropped = recordsDropped
         self.recordsMalformed = recordsMalformed
         self.findings = findings
+        self.notes = notes
     }
 }
 
