@@ -12,7 +12,10 @@ struct ShareVerify: ParsableCommand {
             Give the sender's key with --public-key (64 hex digits, a PEM public key, or an examiner.json): then a \
             valid signature shows who signed. Without it the key named inside the package is used, which shows only \
             that nothing changed since someone holding that key signed it; compare its fingerprint with one the \
-            sender gave you by another channel. Exit status: 0 intact; 1 not intact (each bad file and why is \
+            sender gave you by another channel. The zip itself is checked too: every local header must agree with \
+            the central directory and no bytes may hide between members, so that every zip reader sees the same \
+            files; members are streamed, within limits, never held in memory. What the package says is printed with \
+            control characters escaped (\\x1b). Exit status: 0 intact; 1 not intact (each bad file and why is \
             printed); 65 not a readable sharing package, or no key in the key file; 66 the package or key file does not exist.
             """)
 
