@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build libraries, plus the peers and fixture makers the tests use: hashdeep and coreutils to check digests,
 # bsdtar/zip/cpio/zstd/7z to build archives, python3 for hashlib and XML checks, graphviz to render trace diagrams.
 APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
-                hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz \
+                hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz time \
                 zstd p7zip-full
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and

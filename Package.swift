@@ -46,7 +46,9 @@ let package = Package(
         ),
         .target(
             name: "SharingKit",
-            dependencies: ["EvidenceKit", "CLibArchive", "COpenSSL", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "EvidenceKit", "CLibArchive", "COpenSSL", "CZlib", .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "SampleCases",

@@ -92,6 +92,7 @@ struct ShareRedactionOptions: ParsableArguments {
 func printRunSummary(_ run: SharingRun, verb: String) {
     var err = ""
     for f in run.findings { err += "iproceeds: warning: \(f)\n" }
+    for n in run.treatmentNotes { err += "iproceeds: note: \(n)\n" }
     let log = run.redactionLog
     var byAction: [String: Int] = [:]
     for c in log.counts { byAction[c.action, default: 0] += c.count }

@@ -12,7 +12,10 @@ struct ShareVerify: ParsableCommand {
             Give the sender's key with --public-key (64 hex digits, a PEM public key, or an examiner.json): then a \
             valid signature shows who signed. Without it the key named inside the package is used, which shows only \
             that nothing changed since someone holding that key signed it; compare its fingerprint with one the \
-            sender gave you by another channel. Exit status: 0 intact; 1 not intact (each bad file and why is \
+            sender gave you by another channel. The zip itself is checked too: every local header must agree with \
+            the central directory and no bytes may hide between members, so that every zip reader sees the same \
+            files; members are streamed, within limits, never held in memory. What the package says is printed with \
+            control characters escaped (\\x1b). Exit status: 0 intact; 1 not intact (each bad file and why is \
             printed); 65 not a readable sharing package, or no key in the key file; 66 the package or key file does not exist.
             """)
 
@@ -52,14 +55,18 @@ struct ShareVerify: ParsableCommand {
         if !v.intact { throw ExitCode(1) }
     }
 
+    /// The report for a terminal. Everything the package says (its id, sender, recipient, marking, member names,
+    /// the hashes its manifest states) is printed through `TerminalText.escaped`: a control character in it must
+    /// not rewrite what the screen shows.
     static func text(_ v: PackageVerification) -> String {
-        if let why = v.unreadable { return "NOT A READABLE PACKAGE: \(why)\n" }
+        let e = TerminalText.escaped
+        if let why = v.unreadable { return "NOT A READABLE PACKAGE: \(e(why))\n" }
         var out = ""
-        if let id = v.packageID { out += "Package \(id)\n" }
-        if let sender = v.sender { out += "From: \(sender)\n" }
-        if let recipient = v.recipient { out += "To: \(recipient)\n" }
-        if let tlp = v.tlp { out += "Marking: \(tlp)\n" }
-        if let created = v.created { out += "Created: \(created)\n" }
+        if let id = v.packageID { out += "Package \(e(id))\n" }
+        if let sender = v.sender { out += "From: \(e(sender))\n" }
+        if let recipient = v.recipient { out += "To: \(e(recipient))\n" }
+        if let tlp = v.tlp { out += "Marking: \(e(tlp))\n" }
+        if let created = v.created { out += "Created: \(e(created))\n" }
         let key = v.publicKey.flatMap(Hex.decode).map(Ed25519.fingerprint) ?? "none"
         switch v.keySource {
         case .given: out += "Key: \(key) (given with --public-key)\n"
@@ -74,7 +81,7 @@ struct ShareVerify: ParsableCommand {
             out += "Intact: the signature holds, every file matches the manifest, none missing, none added.\n"
         } else {
             out += "NOT INTACT:\n"
-            for p in v.problems { out += "  \(p.file ?? "(archive)"): \(p.reason)\n" }
+            for p in v.problems { out += "  \(e(p.file ?? "(archive)")): \(e(p.reason))\n" }
         }
         return out
     }

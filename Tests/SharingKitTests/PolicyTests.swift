@@ -221,3 +221,54 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
         #expect(p.needsPseudonymKey)
     }
 }
+
+/// Policy files that would exhaust the reader: refused with a clear error before they can.
+@Suite struct PolicyLimitTests {
+    /// The classic "billion laughs": nine levels of nine aliases, 558 bytes that expand to 9⁹ strings.
+    static let billionLaughs: String = {
+        var lines = ["version: 1", "name: lol", #"a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"#]
+        let names = Array("abcdefghi")
+        for i in 1..<names.count {
+            let previous = "*\(names[i - 1])"
+            lines.append("\(names[i]): &\(names[i]) [" + Array(repeating: previous, count: 9).joined(separator: ",") + "]")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    @Test func aliasBombIsRefused() {
+        #expect(Self.billionLaughs.utf8.count < 600)
+        let error = #expect(throws: EvidenceError.self) { try parseYAML(Self.billionLaughs) }
+        #expect(error?.code == .policy)
+        #expect(error?.message.contains("more than 16 YAML aliases") == true, "\(String(describing: error))")
+    }
+
+    @Test func aFewAliasesStillWork() throws {
+        let policy = try parseYAML(
+            """
+            version: 1
+            name: aliased
+            types:
+              ipv4: &reserved {action: pseudonymise, scheme: reserved}
+              ipv6: *reserved
+            """)
+        #expect(policy.types[.ipv6] == policy.types[.ipv4])
+    }
+
+    @Test func deepNestingIsRefused() {
+        let deepJSON = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let json = #expect(throws: EvidenceError.self) { try parseJSON(#"{"version": 1, "names": "# + deepJSON + "}") }
+        #expect(json?.message.contains("nested more than 64 deep") == true, "\(String(describing: json))")
+
+        let flow = #expect(throws: EvidenceError.self) { try parseYAML("names: " + deepJSON + "\n") }
+        #expect(flow?.message.contains("nested more than 64 deep") == true, "\(String(describing: flow))")
+
+        var block = "version: 1\n"
+        for depth in 0..<70 { block += String(repeating: "  ", count: depth) + "k\(depth):\n" }
+        let blockError = #expect(throws: EvidenceError.self) { try parseYAML(block) }
+        #expect(blockError?.message.contains("nested more than 64 deep") == true, "\(String(describing: blockError))")
+
+        let sequences = "names:\n" + String(repeating: "- ", count: 70) + "x\n"
+        let sequenceError = #expect(throws: EvidenceError.self) { try parseYAML(sequences) }
+        #expect(sequenceError?.message.contains("nested more than 64 deep") == true)
+    }
+}

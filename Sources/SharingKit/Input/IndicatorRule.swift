@@ -9,8 +9,8 @@
 ///   (``attackerSourceTypes``: phishing, malware distribution, C2 servers, spam, scanners, brute force, …),
 ///   `source.ip`, `source.url`, `source.fqdn` and `source.reverse_dns` are indicators. When it is
 ///   `infected-system` (a bot report), `source` is the victim and `destination` the C2 server: `destination.ip`,
-///   `destination.url` and `destination.fqdn` are indicators (the shipped default pseudonymises or drops them;
-///   a case policy for such a feed keeps them). `malware.hash.md5` and `malware.hash.sha256` always are.
+///   `destination.url` and `destination.fqdn` are indicators (the shipped default keeps them for such reports,
+///   through its `classifications` rules). `malware.hash.md5`, `malware.hash.sha1` and `malware.hash.sha256` always are.
 /// - MISP: the attribute's value when the attribute has `to_ids` set.
 public enum IndicatorRule {
     /// IntelMQ classification types (the RSIT taxonomy as IntelMQ names it, plus its older names) whose `source`
@@ -27,7 +27,7 @@ public enum IndicatorRule {
 
     static let attackerSourceFields: Set<String> = ["source.ip", "source.url", "source.fqdn", "source.reverse_dns"]
     static let c2DestinationFields: Set<String> = ["destination.ip", "destination.url", "destination.fqdn"]
-    static let hashFields: Set<String> = ["malware.hash.md5", "malware.hash.sha256"]
+    static let hashFields: Set<String> = ["malware.hash.md5", "malware.hash.sha1", "malware.hash.sha256"]
 
     /// The indicator fields of an IntelMQ event, from its field names and its `classification.type`.
     public static func intelMQ(_ fields: [(name: String, value: String)]) -> Set<String> {

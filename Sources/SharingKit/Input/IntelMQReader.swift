@@ -74,6 +74,8 @@ public enum IntelMQReader: SharingInputReader {
                 out[name] = .sha256
             } else if name == "malware.hash.md5" {
                 out[name] = .md5
+            } else if name == "malware.hash.sha1" {
+                out[name] = .sha1
             }
         }
         return out

@@ -160,8 +160,10 @@ public enum MISPReader: SharingInputReader {
         case "cc-number": return .card
         case "phone-number", "whois-registrant-phone": return .phone
         case "btc": return .bitcoinAddress
-        case "sha256": return .sha256
-        case "md5": return .md5
+        case "sha256", "md5", "sha1", "sha224", "sha384", "sha512", "ssdeep", "imphash", "tlsh", "filename",
+            "filename|md5", "filename|sha1", "filename|sha224", "filename|sha256", "filename|sha384",
+            "filename|sha512", "filename|ssdeep", "filename|imphash", "filename|tlsh":
+            return ObservableKind(rawValue: type)
         case "full-name", "first-name", "last-name", "whois-registrant-name": return .person
         default: return nil
         }

@@ -24,8 +24,11 @@ enum MISPEventFile {
         case .phone: return ("phone-number", "Person")
         case .bitcoinAddress: return ("btc", "Financial fraud")
         case .ethereumAddress: return ("text", "Financial fraud")
-        case .sha256: return ("sha256", "Payload delivery")
-        case .md5: return ("md5", "Payload delivery")
+        case .sha256, .md5, .sha1, .sha224, .sha384, .sha512, .ssdeep, .imphash, .tlsh, .filename, .filenameMD5,
+            .filenameSHA1, .filenameSHA224, .filenameSHA256, .filenameSHA384, .filenameSHA512, .filenameSSDEEP,
+            .filenameImphash, .filenameTLSH:
+            // The kind's name is MISP's attribute type.
+            return (o.kind.rawValue, "Payload delivery")
         case .person: return ("full-name", "Person")
         case .jmbg, .turkishID, .albanianID: return ("text", "Person")
         }

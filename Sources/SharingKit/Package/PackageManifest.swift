@@ -24,7 +24,8 @@ enum PackageManifest {
             for entry in counts { sums[by(entry), default: 0] += entry.count }
             return .object(sums.keys.sorted().map { ($0, .int(Int64(sums[$0]!))) })
         }
-        return .object([
+        // `notes` only when there are any, so that a log without them is the same bytes as before they existed.
+        return .members([
             ("format", "iproceeds-redaction-log/1"),
             ("package_id", .string(c.packageID)),
             ("policy_sha256", .string(c.request.policyHash)),
@@ -44,6 +45,7 @@ enum PackageManifest {
                         .object([("input", .string($0.input)), ("line", .int(Int64($0.line))), ("reason", .string($0.reason))])
                     })
             ),
+            ("notes", log.notes.isEmpty ? nil : PackageJSON.strings(log.notes)),
             (
                 "counts",
                 .array(

@@ -49,50 +49,73 @@ public struct PackageVerification: Sendable {
 /// Checks a sharing package as its recipient would: the signature over `manifest.json`, every listed file's
 /// SHA-256, no file missing, none added, no name twice, no name that could escape the folder it is unpacked in.
 public enum PackageVerifier {
-    /// Verifies the package at `path`.
-    /// - Parameter publicKey: the sender's 32-byte Ed25519 key as obtained from the sender; without it the key in
-    ///   the manifest is used, which proves integrity only (see ``PackageVerification/KeySource``).
+    /// Verifies the package at `path`. The file is mapped, not read whole, and each member streams through its
+    /// digest (see ``PackageLimits``): memory stays small whatever the members inflate to.
+    /// - Parameters:
+    ///   - publicKey: the sender's 32-byte Ed25519 key as obtained from the sender; without it the key in the
+    ///     manifest is used, which proves integrity only (see ``PackageVerification/KeySource``).
+    ///   - limits: how many members, and how many inflated bytes, are read before the package is refused.
     /// - Throws: ``EvidenceError`` only when the file cannot be read at all.
-    public static func verify(path: String, publicKey: [UInt8]? = nil) throws -> PackageVerification {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    public static func verify(
+        path: String, publicKey: [UInt8]? = nil, limits: PackageLimits = PackageLimits()
+    ) throws -> PackageVerification {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
             let exists = FileManager.default.fileExists(atPath: path)
             throw EvidenceError(.io, exists ? "cannot read \(path)" : "\(path) does not exist", path: path)
         }
-        return verify(bytes: [UInt8](data), publicKey: publicKey)
+        return data.withUnsafeBytes { verify(zip: $0, publicKey: publicKey, limits: limits) }
     }
 
     /// Verifies a package held in memory.
-    public static func verify(bytes: [UInt8], publicKey: [UInt8]? = nil) -> PackageVerification {
+    public static func verify(
+        bytes: [UInt8], publicKey: [UInt8]? = nil, limits: PackageLimits = PackageLimits()
+    ) -> PackageVerification {
+        bytes.withUnsafeBytes { verify(zip: $0, publicKey: publicKey, limits: limits) }
+    }
+
+    static func verify(zip: UnsafeRawBufferPointer, publicKey: [UInt8]?, limits: PackageLimits)
+        -> PackageVerification
+    {
         var v = PackageVerification()
         func problem(_ file: String?, _ reason: String) { v.problems.append(.init(file: file, reason: reason)) }
 
-        let members: [PackageZip.Member]
-        switch PackageZip.read(bytes) {
-        case .failure(let e):
-            v.unreadable = "not a readable zip archive: \(e.description)"
+        // The archive's structure: every local header and data range against the central directory, each member
+        // streamed through SHA-256 (PackageZipCheck). A member that cannot be read is a problem named by the
+        // member, not an unreadable package.
+        let read: PackageZipCheck.Result
+        do {
+            read = try PackageZipCheck.read(zip, keep: ["manifest.json", "manifest.sig"], limits: limits)
+        } catch {
+            v.unreadable = "not a readable zip archive: \(error)"
             return v
-        case .success(let m): members = m
         }
-        // A zip lists its members twice (local headers and central directory); a crafted one can make the two
-        // disagree, so that tools see different files. Both lists must match.
-        if case .success(let streamed) = PackageZip.read(bytes, streaming: true),
-            streamed.map(\.name) != members.map(\.name)
-        {
-            problem(nil, "the zip's local headers and its central directory list different members")
-        }
+        v.problems = read.problems
+        let members = read.members
 
-        var byName: [String: [UInt8]] = [:]
-        var seen: [String: Int] = [:]
-        for m in members { seen[m.name, default: 0] += 1 }
+        var digestOf: [String: String] = [:]
+        var contentOf: [String: [UInt8]] = [:]
+        var unreadMembers = Set<String>()
         for m in members {
             if let reason = unsafeName(m.name) { problem(m.name, reason) }
             if !m.isRegularFile { problem(m.name, "not a regular file") }
-            if byName[m.name] == nil { byName[m.name] = m.bytes }
+            guard digestOf[m.name] == nil, !unreadMembers.contains(m.name) else { continue }
+            if let sha = m.sha256 {
+                digestOf[m.name] = sha
+                if let bytes = m.bytes { contentOf[m.name] = bytes }
+            } else {
+                unreadMembers.insert(m.name)
+            }
         }
-        for (name, n) in seen where n > 1 { problem(name, "appears \(n) times in the archive") }
 
-        guard let manifestBytes = byName["manifest.json"] else {
+        guard members.contains(where: { $0.name == "manifest.json" }) else {
             v.unreadable = "no manifest.json: not an iproceeds sharing package"
+            return v
+        }
+        guard let manifestBytes = contentOf["manifest.json"] else {
+            // Its problems are already recorded: it is there, but could not be read as the archive describes it.
             return v
         }
         guard let manifest = try? JSONSerialization.jsonObject(with: Data(manifestBytes)) as? [String: Any],
@@ -125,7 +148,7 @@ public enum PackageVerifier {
             v.keySource = .manifest
         }
         v.publicKey = key.map { Hex.encode($0) }
-        if let sig = byName["manifest.sig"] {
+        if let sig = contentOf["manifest.sig"] {
             let text = String(decoding: sig, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if let signature = Data(base64Encoded: text).map({ [UInt8]($0) }), signature.count == 64 {
                 if let key, key.count == 32 {
@@ -141,7 +164,7 @@ public enum PackageVerifier {
             } else {
                 problem("manifest.sig", "not a base64 Ed25519 signature (64 bytes)")
             }
-        } else {
+        } else if !unreadMembers.contains("manifest.sig") {
             problem("manifest.sig", "missing: the package is not signed")
         }
 
@@ -157,11 +180,11 @@ public enum PackageVerifier {
                 continue
             }
             if let reason = unsafeName(name) { problem(name, "named in the manifest, " + reason) }
-            guard let bytes = byName[name] else {
+            if unreadMembers.contains(name) { continue }  // why is already recorded
+            guard let actual = digestOf[name] else {
                 problem(name, "listed in the manifest but missing from the package")
                 continue
             }
-            let actual = digestHex(.sha256, of: bytes)
             if actual == sha.lowercased() {
                 v.verifiedFiles.append(name)
             } else {

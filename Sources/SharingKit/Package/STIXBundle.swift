@@ -156,9 +156,15 @@ enum STIXBundle {
             case .ipv6: standard = ("ipv6-addr", [("value", .string(o.value))])
             case .url: standard = ("url", [("value", .string(o.value))])
             case .domain: standard = ("domain-name", [("value", .string(o.value))])
-            case .sha256: standard = ("file", [("hashes", .object([("SHA-256", .string(o.value))]))])
-            case .md5: standard = ("file", [("hashes", .object([("MD5", .string(o.value))]))])
-            default: standard = nil
+            case .filename: standard = ("file", [("name", .string(o.value))])
+            default:
+                if let file = fileParts(o) {
+                    var contributing: [(String, PackageJSON)] = [("hashes", .object([(file.algorithm, .string(file.digest))]))]
+                    if let name = file.name { contributing.append(("name", .string(name))) }
+                    standard = ("file", contributing)
+                } else {
+                    standard = nil
+                }
             }
         } else {
             standard = nil
@@ -192,11 +198,46 @@ enum STIXBundle {
     static func pattern(_ type: String, _ o: ObservableSummary) -> String {
         let v = quotePattern(o.value)
         switch type {
-        case "file": return o.kind == .md5 ? "[file:hashes.MD5 = \(v)]" : "[file:hashes.'SHA-256' = \(v)]"
+        case "file":
+            guard let file = fileParts(o) else { return "[file:name = \(v)]" }
+            // A hash name that is not a plain identifier (SHA-256) is quoted in a STIX object path.
+            let plain = file.algorithm.utf8.allSatisfy {
+                $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+            }
+            let key = plain ? file.algorithm : quotePattern(file.algorithm)
+            let hash = "file:hashes.\(key) = \(quotePattern(file.digest))"
+            guard let name = file.name else { return "[\(hash)]" }
+            return "[file:name = \(quotePattern(name)) AND \(hash)]"
         case customObservableType:
             return "[\(type):kind = \(quotePattern(o.kind.rawValue)) AND \(type):value = \(v)]"
         default: return "[\(type):value = \(v)]"
         }
+    }
+
+    /// STIX 2.1's hash algorithm names (the `hash-algorithm-ov` vocabulary) for the digests MISP types; the
+    /// others keep MISP's name as a custom key, which the specification allows.
+    static func hashAlgorithm(_ digest: ObservableKind) -> String {
+        switch digest {
+        case .md5: "MD5"
+        case .sha1: "SHA-1"
+        case .sha256: "SHA-256"
+        case .sha512: "SHA-512"
+        case .ssdeep: "SSDEEP"
+        case .tlsh: "TLSH"
+        case .sha224: "SHA-224"
+        case .sha384: "SHA-384"
+        default: digest.rawValue
+        }
+    }
+
+    /// A file observable's name (for `filename|…`), digest and STIX algorithm name, when it carries a digest.
+    static func fileParts(_ o: ObservableSummary) -> (name: String?, algorithm: String, digest: String)? {
+        guard let digest = o.kind.digestOfFile else { return nil }
+        guard o.kind.isFilenameAndDigest else { return (nil, hashAlgorithm(digest), o.value) }
+        guard let bar = o.value.lastIndex(of: "|") else { return nil }
+        return (
+            String(o.value[..<bar]), hashAlgorithm(digest), String(o.value[o.value.index(after: bar)...])
+        )
     }
 
     /// A STIX patterning string literal: single quotes, with `\` and `'` escaped by a backslash.

@@ -15,10 +15,42 @@ enum STIXValueSyntax {
         case .email: return isEmail(value)
         case .url: return isURI(value)
         case .domain: return isHostname(value)
-        case .sha256: return isHex(value, count: 64)
-        case .md5: return isHex(value, count: 32)
+        case .sha256, .md5, .sha1, .sha512, .ssdeep, .tlsh, .sha224, .sha384, .imphash:
+            return isDigest(kind, value)
+        case .filename: return isFileName(value)
+        default:
+            guard kind.isFilenameAndDigest, let digest = kind.digestOfFile, let bar = value.lastIndex(of: "|")
+            else { return false }
+            return isFileName(String(value[..<bar])) && isDigest(digest, String(value[value.index(after: bar)...]))
+        }
+    }
+
+    /// A digest in the form its algorithm gives it, as the STIX 2.1 validator checks the ones it knows.
+    static func isDigest(_ kind: ObservableKind, _ s: String) -> Bool {
+        switch kind {
+        case .md5, .imphash: return isHex(s, count: 32)
+        case .sha1: return isHex(s, count: 40)
+        case .sha224: return isHex(s, count: 56)
+        case .sha256: return isHex(s, count: 64)
+        case .sha384: return isHex(s, count: 96)
+        case .sha512: return isHex(s, count: 128)
+        case .tlsh:
+            // 70 hex digits, or 72 with the `T1` version prefix.
+            return isHex(s, count: 70) || (s.hasPrefix("T1") && isHex(String(s.dropFirst(2)), count: 70))
+        case .ssdeep:
+            // blocksize:hash:hash, the hashes in base64's alphabet.
+            let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3, !parts[0].isEmpty, parts[0].utf8.allSatisfy(isDigit) else { return false }
+            return parts[1...].allSatisfy { p in
+                !p.isEmpty && p.utf8.allSatisfy { isAlnum($0) || $0 == 0x2B || $0 == 0x2F }
+            }
         default: return false
         }
+    }
+
+    /// A file name as MISP gives one (sometimes with a folder): not empty, no control character.
+    static func isFileName(_ s: String) -> Bool {
+        !s.isEmpty && !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
     /// Dotted quad without leading zeros, optionally `/0`–`/32`: the schema's pattern.

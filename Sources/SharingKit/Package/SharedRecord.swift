@@ -19,6 +19,20 @@ public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable 
     case sha256
     /// A file's MD5, hex.
     case md5
+    /// Other file digests, named as MISP names its attribute types.
+    case sha1, sha224, sha384, sha512, ssdeep, imphash, tlsh
+    /// A file's name.
+    case filename
+    /// A file's name and a digest, `name|digest`, as MISP's composite attribute types hold them.
+    case filenameMD5 = "filename|md5"
+    case filenameSHA1 = "filename|sha1"
+    case filenameSHA224 = "filename|sha224"
+    case filenameSHA256 = "filename|sha256"
+    case filenameSHA384 = "filename|sha384"
+    case filenameSHA512 = "filename|sha512"
+    case filenameSSDEEP = "filename|ssdeep"
+    case filenameImphash = "filename|imphash"
+    case filenameTLSH = "filename|tlsh"
     /// A person's name.
     case person
     /// JMBG (Serbia, Bosnia and Herzegovina, Montenegro, North Macedonia).
@@ -62,6 +76,17 @@ public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable 
         case .ethereumAddress: "Ethereum address"
         case .sha256: "file SHA-256"
         case .md5: "file MD5"
+        case .sha1: "file SHA-1"
+        case .sha224: "file SHA-224"
+        case .sha384: "file SHA-384"
+        case .sha512: "file SHA-512"
+        case .ssdeep: "file ssdeep"
+        case .imphash: "file imphash"
+        case .tlsh: "file TLSH"
+        case .filename: "file name"
+        case .filenameMD5, .filenameSHA1, .filenameSHA224, .filenameSHA256, .filenameSHA384, .filenameSHA512,
+            .filenameSSDEEP, .filenameImphash, .filenameTLSH:
+            "file name and " + (digestOfFile.map { ObservableKind.label(digest: $0) } ?? "digest")
         case .person: "person's name"
         case .jmbg: "JMBG (national identification number)"
         case .turkishID: "Turkish identity number (T.C. Kimlik No.)"
@@ -70,6 +95,26 @@ public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable 
     }
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// A file's digest or name: what a STIX `file` observable and a MISP file attribute carry.
+    public var isFile: Bool { digestOfFile != nil || self == .filename || self == .sha256 || self == .md5 }
+
+    /// The digest kind this one holds: itself for a digest, the part after `filename|` for a composite.
+    public var digestOfFile: ObservableKind? {
+        switch self {
+        case .md5, .sha1, .sha224, .sha256, .sha384, .sha512, .ssdeep, .imphash, .tlsh: return self
+        case .filename, .email, .ipv4, .ipv6, .url, .domain, .iban, .card, .phone, .bitcoinAddress,
+            .ethereumAddress, .person, .jmbg, .turkishID, .albanianID:
+            return nil
+        default:
+            return ObservableKind(rawValue: String(rawValue.dropFirst("filename|".count)))
+        }
+    }
+
+    /// Whether the value is `name|digest`.
+    public var isFilenameAndDigest: Bool { rawValue.hasPrefix("filename|") }
+
+    private static func label(digest: ObservableKind) -> String { String(digest.label.dropFirst("file ".count)) }
 }
 
 /// One value worth handing over, as it stands after redaction: either the original (kept by policy) or its
@@ -159,16 +204,20 @@ public struct RedactionLog: Sendable, Equatable {
     /// Where records could not be read, and fields dropped because their name holds personal data: input, line and
     /// reason, never a value.
     public var findings: [InputFinding]
+    /// What the run decided that the sender should know, such as where one value, one treatment overrode a rule;
+    /// never a value.
+    public var notes: [String]
 
     public init(
         counts: [Count] = [], recordsRead: Int = 0, recordsDropped: Int = 0, recordsMalformed: Int = 0,
-        findings: [InputFinding] = []
+        findings: [InputFinding] = [], notes: [String] = []
     ) {
         self.counts = counts
         self.recordsRead = recordsRead
         self.recordsDropped = recordsDropped
         self.recordsMalformed = recordsMalformed
         self.findings = findings
+        self.notes = notes
     }
 }
 

@@ -14,7 +14,8 @@ version: 1
 name: csirt-to-police
 description: >-
   CSIRT to police: victims' identifiers pseudonymised, national ids and names pseudonymised, card numbers
-  masked to the last four digits, attacker infrastructure in IntelMQ source fields kept, raw data dropped.
+  masked to the last four digits, attacker infrastructure kept (IntelMQ source fields, or the C2 destination of
+  a bot report) and the victim's side of victim-side reports protected, raw data dropped.
 
 # Values found by the detectors, in free text and in fields whose rule is `scan`.
 types:
@@ -37,7 +38,8 @@ unlisted_types: drop
 
 # Structured input: IntelMQ keys, MISP attribute types, CSV column names. Fields not listed are scanned.
 fields:
-  # IntelMQ: source.* is the host the event is about (the attacker, or the compromised machine acting for one).
+  # IntelMQ: source.* is the host the event is about: the attacker in phishing, malware, C2, spam and scanner
+  # reports (the victim-side reports are under classifications below).
   source.ip: keep
   source.network: keep
   source.port: keep
@@ -49,7 +51,7 @@ fields:
   source.as_name: keep
   source.geolocation.*: keep
   # destination.* is usually the victim (scanned, attacked, phished); for infected-system events it is the
-  # C2 server, which a case policy should keep.
+  # C2 server, kept by the classifications rules below.
   destination.ip: pseudonymise
   destination.network: drop
   destination.fqdn: drop         # a victim's host name often spells out its IP address or its owner
@@ -80,6 +82,36 @@ fields:
   domain: keep
   hostname: keep
   url: keep
+
+# Whose value a field holds depends on the kind of event. In the reports above, source is the attacker. In
+# victim-side reports -- a bot (infected-system), an exposed or vulnerable service, a machine broken into -- source
+# is the constituent's own machine and destination, where there is one, the attacker's C2 server: the victim is
+# protected as a destination is above, the attacker's infrastructure kept as the indicator it is. For an event
+# whose classification.type is listed, these rules win over `fields` for the fields they name.
+classifications:
+  - types: [infected-system, infected system, botnet drone, vulnerable-service, vulnerable-system, vulnerable service,
+      compromised, system-compromise, application-compromise]
+    fields:
+      source.ip: {action: pseudonymise, scheme: reserved}   # the victim's address, as free text treats one
+      source.local_ip: pseudonymise
+      source.network: drop
+      source.fqdn: drop          # a victim's host name often spells out its IP address or its owner
+      source.reverse_dns: drop
+      source.url: drop           # the victim's own service
+      source.urlpath: drop
+      source.account: pseudonymise
+      source.geolocation.*: drop
+      source.geolocation.cc: keep
+      source.port: keep
+      source.asn: keep
+      source.as_name: keep
+      destination.ip: keep       # the C2 server
+      destination.network: keep
+      destination.fqdn: keep
+      destination.reverse_dns: keep
+      destination.url: keep
+      destination.urlpath: keep
+      destination.geolocation.*: keep
 
 default_field_action: scan
 

@@ -70,6 +70,9 @@ indirect enum PolicyDocument: Hashable, Sendable {
     /// text; a value's type is what YAML resolves it to, so `prefix: "24"` is a string, not a number.
     /// - Throws: ``EvidenceError`` (`.policy`) naming the source and, where libyaml gives one, the line.
     static func parseYAML(_ text: String, source: String) throws -> PolicyDocument {
+        if let why = PolicyLimits.yamlProblem(text) {
+            throw EvidenceError(.policy, "\(source) is refused: \(why)", path: source)
+        }
         let node: Node?
         do {
             // Timestamps, merge keys (`<<`) and `=` are not part of a policy's vocabulary: read them as text.
@@ -79,11 +82,21 @@ indirect enum PolicyDocument: Hashable, Sendable {
             throw EvidenceError(.policy, "\(source) is not valid YAML: \(error)", path: source)
         }
         guard let node else { throw EvidenceError(.policy, "\(source) is empty", path: source) }
-        return try convert(node, source: source)
+        var budget = PolicyLimits.nodes
+        return try convert(node, source: source, budget: &budget)
     }
 
-    private static func convert(_ node: Node, source: String) throws -> PolicyDocument {
+    /// The tree as plain values. Aliases are expanded by the composer, so the few the pre-scan lets through are
+    /// still counted here node by node against `budget`.
+    private static func convert(_ node: Node, source: String, budget: inout Int) throws -> PolicyDocument {
         func location() -> String { node.mark.map { " (line \($0.line))" } ?? "" }
+        budget -= 1
+        guard budget >= 0 else {
+            throw EvidenceError(
+                .policy,
+                "\(source) is refused: it expands to more than \(PolicyLimits.nodes) values (YAML aliases that "
+                    + "repeat a large part of the file?)", path: source)
+        }
         switch node {
         case .scalar(let scalar):
             switch node.tag.description {
@@ -98,7 +111,7 @@ indirect enum PolicyDocument: Hashable, Sendable {
             default: return .string(scalar.string)
             }
         case .sequence(let sequence):
-            return .array(try sequence.map { try convert($0, source: source) })
+            return .array(try sequence.map { try convert($0, source: source, budget: &budget) })
         case .mapping(let mapping):
             var out = [String: PolicyDocument]()
             for (key, value) in mapping {
@@ -106,7 +119,7 @@ indirect enum PolicyDocument: Hashable, Sendable {
                     throw EvidenceError(
                         .policy, "\(source): a mapping key is not a plain name\(location())", path: source)
                 }
-                out[name] = try convert(value, source: source)
+                out[name] = try convert(value, source: source, budget: &budget)
             }
             return .object(out)
         case .alias:
@@ -132,6 +145,8 @@ private struct JSONParser {
     let bytes: [UInt8]
     let source: String
     var at = 0
+    /// Lists and mappings open around the value being read.
+    var depth = 0
 
     init(bytes: [UInt8], source: String) {
         self.bytes = bytes
@@ -160,6 +175,15 @@ private struct JSONParser {
     mutating func value() throws -> PolicyDocument {
         skipSpace()
         guard at < bytes.count else { throw failure("unexpected end") }
+        let opens = bytes[at] == UInt8(ascii: "{") || bytes[at] == UInt8(ascii: "[")
+        if opens {
+            // The reader recurses once per level: a hostile file nested 100,000 deep would overflow the stack.
+            guard depth < PolicyLimits.depth else {
+                throw failure("lists and mappings nested more than \(PolicyLimits.depth) deep; a policy needs 4")
+            }
+            depth += 1
+        }
+        defer { if opens { depth -= 1 } }
         switch bytes[at] {
         case UInt8(ascii: "{"):
             at += 1
@@ -296,5 +320,83 @@ private struct JSONParser {
         else { throw failure("a bad \\u escape") }
         at += 4
         return v
+    }
+}
+
+/// What a policy file may demand of the reader before it is refused. A policy is a few hundred lines, four
+/// levels deep, with no reason for YAML anchors; a file that is not must not exhaust the stack or memory
+/// (a 558-byte YAML "billion laughs" expands to gigabytes, a JSON file 100,000 levels deep overflows any
+/// recursive reader).
+enum PolicyLimits {
+    /// Lists and mappings nested in one another.
+    static let depth = 64
+    /// YAML aliases (`*name`): each may repeat a whole subtree, so a few nested ones multiply.
+    static let aliases = 16
+    /// Values in the document once aliases are expanded.
+    static let nodes = 100_000
+
+    /// Why YAML text is refused before it reaches the YAML library, or `nil`.
+    ///
+    /// libyaml has no depth or alias limit and Yams composes recursively, so the text is pre-scanned: aliases
+    /// are counted (a `*` that starts a token outside quotes and comments), and nesting is estimated from the
+    /// open flow brackets plus the block levels (indentation levels and `- `/`? ` markers on a line). The
+    /// estimate never counts less than the real depth; it may count more only for odd layouts no policy has.
+    static func yamlProblem(_ text: String) -> String? {
+        var aliasCount = 0
+        var maxDepth = 0
+        var flow = 0
+        var indents: [Int] = []
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            let u = Array(line.utf8)
+            var i = 0
+            while i < u.count, u[i] == 0x20 { i += 1 }
+            if flow == 0 {
+                if i == u.count || u[i] == 0x23 { continue }  // blank or a comment
+                while let last = indents.last, last >= i { indents.removeLast() }
+                indents.append(i)
+            }
+            var depth = indents.count
+            // Block sequence and complex-key markers at the start open one more level each.
+            var j = i
+            while j + 1 < u.count, u[j] == 0x2D || u[j] == 0x3F, u[j + 1] == 0x20 {
+                depth += 1
+                j += 2
+                while j < u.count, u[j] == 0x20 { j += 1 }
+            }
+            maxDepth = max(maxDepth, depth + flow)
+            var quote: UInt8 = 0
+            var k = i
+            while k < u.count {
+                let c = u[k]
+                if quote != 0 {
+                    if c == 0x5C, quote == 0x22 {
+                        k += 1
+                    } else if c == quote {
+                        quote = 0
+                    }
+                } else if c == 0x22 || c == 0x27 {
+                    if k == 0 || [0x20, 0x09, 0x5B, 0x7B, 0x2C, 0x3A].contains(u[k - 1]) { quote = c }
+                } else if c == 0x23, k == 0 || u[k - 1] == 0x20 {
+                    break  // a comment
+                } else if c == 0x5B || c == 0x7B {
+                    flow += 1
+                    maxDepth = max(maxDepth, depth + flow)
+                } else if c == 0x5D || c == 0x7D {
+                    flow = max(0, flow - 1)
+                } else if c == 0x2A, k == 0 || [0x20, 0x09, 0x5B, 0x7B, 0x2C].contains(u[k - 1]),
+                    k + 1 < u.count, ![0x20, 0x09].contains(u[k + 1])
+                {
+                    aliasCount += 1
+                }
+                k += 1
+            }
+            if aliasCount > aliases {
+                return "more than \(aliases) YAML aliases (*name); a policy needs none: write the rules out"
+            }
+            if maxDepth > Self.depth {
+                return "lists and mappings nested more than \(Self.depth) deep; a policy needs 4"
+            }
+        }
+        return nil
     }
 }

@@ -73,7 +73,7 @@ extension SharingPolicy {
 /// The allowed vocabulary, in one place, so that error messages and the docs list the same words.
 enum PolicyVocabulary {
     static let topLevelKeys = [
-        "version", "name", "description", "types", "fields", "unlisted_types",
+        "version", "name", "description", "types", "fields", "classifications", "unlisted_types",
         "default_field_action", "names",
     ]
     static let generalisable: Set<PersonalDataType> = [.ipv4, .ipv6, .email, .url, .phone]
@@ -161,23 +161,48 @@ private struct PolicyValidator {
         var fields = [String: FieldRule]()
         switch top["fields"] {
         case nil, .null?: break
-        case .object(let o)?:
-            for (key, value) in o.sorted(by: { $0.key < $1.key }) {
-                let path = "fields.\(key)"
-                if key.isEmpty {
-                    problem("fields", "a field name is empty")
-                    continue
-                }
-                if key.dropLast(key.hasSuffix(".*") ? 2 : 0).contains("*") || key == "*" {
-                    problem(
-                        path,
-                        "`*` is allowed only as a final `.*` (as in `source.*`); use default_field_action for all fields"
-                    )
-                    continue
-                }
-                if let rule = rule(value, path: path, kind: nil, field: true) { fields[key] = rule }
-            }
+        case .object(let o)?: fields = fieldRules(o, path: "fields")
         case let v?: problem("fields", "must be a mapping from field names to rules, not \(v.typeName)")
+        }
+
+        var classifications = [ClassificationRules]()
+        switch top["classifications"] {
+        case nil, .null?: break
+        case .array(let list)?:
+            var seen = Set<String>()
+            for (i, entry) in list.enumerated() {
+                let path = "classifications[\(i)]"
+                guard case .object(let e) = entry else {
+                    problem(path, "must be a mapping with `types` (a list of classification types) and `fields`")
+                    continue
+                }
+                for key in e.keys.sorted() where key != "types" && key != "fields" {
+                    problem("\(path).\(key)", "unknown key; allowed: types, fields")
+                }
+                var types = [String]()
+                if case .array(let t)? = e["types"], !t.isEmpty {
+                    for (j, v) in t.enumerated() {
+                        if case .string(let name) = v, !name.trimmingCharacters(in: .whitespaces).isEmpty {
+                            let lower = name.trimmingCharacters(in: .whitespaces).lowercased()
+                            if !seen.insert(lower).inserted {
+                                problem("\(path).types[\(j)]", "'\(lower)' is given in two entries")
+                            }
+                            types.append(lower)
+                        } else {
+                            problem("\(path).types[\(j)]", "must be a classification type name")
+                        }
+                    }
+                } else {
+                    problem("\(path).types", "missing or empty; list the classification.type values it is for")
+                }
+                guard case .object(let f)? = e["fields"] else {
+                    problem("\(path).fields", "missing; a mapping from field names to rules")
+                    continue
+                }
+                classifications.append(
+                    ClassificationRules(types: types, fields: fieldRules(f, path: "\(path).fields")))
+            }
+        case let v?: problem("classifications", "must be a list of {types, fields}, not \(v.typeName)")
         }
 
         let unlisted = simpleAction(
@@ -202,7 +227,29 @@ private struct PolicyValidator {
         guard problems.isEmpty else { return nil }
         return SharingPolicy(
             name: name, description: description, types: types, unlistedTypes: unlisted ?? .drop, fields: fields,
-            defaultFieldAction: defaultField ?? .scan, names: Array(Set(names)).sorted())
+            classifications: classifications, defaultFieldAction: defaultField ?? .scan,
+            names: Array(Set(names)).sorted())
+    }
+
+    /// Field rules under `path` (`fields`, `classifications[0].fields`).
+    mutating func fieldRules(_ o: [String: PolicyDocument], path prefix: String) -> [String: FieldRule] {
+        var fields = [String: FieldRule]()
+        for (key, value) in o.sorted(by: { $0.key < $1.key }) {
+            let path = "\(prefix).\(key)"
+            if key.isEmpty {
+                problem(prefix, "a field name is empty")
+                continue
+            }
+            if key.dropLast(key.hasSuffix(".*") ? 2 : 0).contains("*") || key == "*" {
+                problem(
+                    path,
+                    "`*` is allowed only as a final `.*` (as in `source.*`); use default_field_action for all fields"
+                )
+                continue
+            }
+            if let rule = rule(value, path: path, kind: nil, field: true) { fields[key] = rule }
+        }
+        return fields
     }
 
     /// `unlisted_types` and `default_field_action`: a bare action name, no parameters.
@@ -373,6 +420,16 @@ extension PolicyDocument {
             "names": .array(policy.names.map { .string($0) }),
         ]
         if let d = policy.description { top["description"] = .string(d) }
+        // Only when there are any: a policy without them keeps the hash it had before they existed.
+        if !policy.classifications.isEmpty {
+            top["classifications"] = .array(
+                policy.classifications.map { c in
+                    .object([
+                        "types": .array(c.types.map { .string($0) }),
+                        "fields": .object(c.fields.mapValues { encode($0.action, kind: $0.kind) }),
+                    ])
+                })
+        }
         return .object(top)
     }
 

@@ -110,6 +110,19 @@ public struct FieldRule: Sendable, Hashable {
     }
 }
 
+/// Field rules for events of some classification types (IntelMQ's `classification.type`), which replace the
+/// policy's `fields` for those events where they name the field.
+public struct ClassificationRules: Sendable, Hashable {
+    /// Classification types, lower case (`infected-system`, `vulnerable-service`).
+    public var types: [String]
+    public var fields: [String: FieldRule]
+
+    public init(types: [String], fields: [String: FieldRule]) {
+        self.types = types
+        self.fields = fields
+    }
+}
+
 /// What may be shared of each kind of personal data, and of each field of structured input.
 ///
 /// Load one with ``load(path:)``, ``parse(_:format:source:)`` or ``named(_:)`` (`default` is the shipped
@@ -130,6 +143,10 @@ public struct SharingPolicy: Sendable, Hashable {
     /// Rules by field name: IntelMQ dotted keys (`source.ip`), CSV column names, MISP attribute types. A name
     /// ending in `.*` covers every field below that prefix; the longest matching name wins.
     public var fields: [String: FieldRule]
+    /// Field rules by classification: for an event whose `classification.type` is listed, a rule there (its own
+    /// or a `.*` one) wins over ``fields``. Whose value a field holds depends on the kind of event: in a phishing
+    /// report `source` is the attacker, in an infected-system report the victim.
+    public var classifications: [ClassificationRules] = []
     /// For fields not listed: `scan` (the default), `keep` or `drop`.
     public var defaultFieldAction: PolicyAction
     /// Names of people the person detector looks for in free text.
@@ -142,13 +159,35 @@ public struct SharingPolicy: Sendable, Hashable {
 
     /// The rule for a field: its own, else that of the longest `prefix.*` that covers it, else the default.
     public func rule(forField field: String) -> FieldRule {
-        if let rule = fields[field] { return rule }
-        var best: (length: Int, rule: FieldRule)?
-        for (pattern, rule) in fields where pattern.hasSuffix(".*") {
-            let prefix = pattern.dropLast(1)  // keeps the dot: "source." covers "source.ip", not "sourceip"
-            if field.hasPrefix(prefix), prefix.count > (best?.length ?? -1) { best = (prefix.count, rule) }
+        Self.match(field, in: fields)?.rule ?? FieldRule(action: defaultFieldAction)
+    }
+
+    /// The rule for a field of an event of `classification` (`classification.type`): the classification's own
+    /// rules first, then ``rule(forField:)``.
+    public func rule(forField field: String, classification: String?) -> FieldRule {
+        ruleAndName(forField: field, classification: classification).rule
+    }
+
+    /// The rule and its name as the redaction log gives it: `fields.source.ip`,
+    /// `classifications.infected-system.source.ip`, `fields.source.geolocation.*`, or `default_field_action`.
+    public func ruleAndName(forField field: String, classification: String?) -> (rule: FieldRule, name: String) {
+        if let c = classification?.lowercased(), let entry = classifications.first(where: { $0.types.contains(c) }),
+            let m = Self.match(field, in: entry.fields)
+        {
+            return (m.rule, "classifications.\(c).\(m.pattern)")
         }
-        return best?.rule ?? FieldRule(action: defaultFieldAction)
+        if let m = Self.match(field, in: fields) { return (m.rule, "fields.\(m.pattern)") }
+        return (FieldRule(action: defaultFieldAction), "default_field_action")
+    }
+
+    private static func match(_ field: String, in rules: [String: FieldRule]) -> (pattern: String, rule: FieldRule)? {
+        if let rule = rules[field] { return (field, rule) }
+        var best: (length: Int, pattern: String, rule: FieldRule)?
+        for (pattern, rule) in rules where pattern.hasSuffix(".*") {
+            let prefix = pattern.dropLast(1)  // keeps the dot: "source." covers "source.ip", not "sourceip"
+            if field.hasPrefix(prefix), prefix.count > (best?.length ?? -1) { best = (prefix.count, pattern, rule) }
+        }
+        return best.map { ($0.pattern, $0.rule) }
     }
 
     /// The types whose values this policy pseudonymises, in name order; when not empty a key is needed.
@@ -162,6 +201,9 @@ public struct SharingPolicy: Sendable, Hashable {
     public var needsPseudonymKey: Bool {
         if case .pseudonymise = unlistedTypes { return true }
         if types.values.contains(where: { $0.name == .pseudonymise }) { return true }
+        if classifications.contains(where: { $0.fields.values.contains { $0.action.name == .pseudonymise } }) {
+            return true
+        }
         return fields.values.contains { $0.action.name == .pseudonymise }
     }
 

@@ -22,14 +22,17 @@ public struct SharingRun: InputSink {
     public var keepBlankLines: Bool
 
     /// The redacted records, in input order.
-    public private(set) var records: [SharedRecord] = []
+    public internal(set) var records: [SharedRecord] = []
     /// Records that could not be read, and fields dropped because their name holds personal data.
-    public private(set) var findings: [InputFinding] = []
+    public internal(set) var findings: [InputFinding] = []
+    /// Where one value, one treatment overrode a rule: per type, which rules met and which won; never a value.
+    /// Not a problem with the input (the run still succeeds), but the sender should know.
+    public internal(set) var treatmentNotes: [String] = []
     /// The inputs by the name the package uses and their SHA-256.
     public private(set) var inputs: [(name: String, sha256: String)] = []
     /// The formats the inputs were read as.
     public private(set) var formats: Set<InputFormat> = []
-    private var counts: [RedactionLog.Count: Int] = [:]
+    var counts: [RedactionLog.Count: Int] = [:]
     private var read = 0
     private var droppedByPolicy = 0
     private var malformed = 0
@@ -37,6 +40,11 @@ public struct SharingRun: InputSink {
     private var pseudonymSet = Set<PseudonymRecord>()
     /// Field names already checked for personal data, and what was found in each.
     private var checkedNames: [String: PersonalDataType?] = [:]
+    /// One value, one treatment: the strictest treatment each value got anywhere, where values were kept, and
+    /// the kept places of the record being read (committed when it is shared). See ``applyOneTreatment()``.
+    var strictest: [ValueKey: StrictTreatment] = [:]
+    var keptAt: [ValueKey: [KeptPlace]] = [:]
+    var pendingKept: [(key: ValueKey, place: KeptPlace)] = []
 
     /// - Parameters:
     ///   - key: the pseudonym key; required when the policy pseudonymises anything.
@@ -69,7 +77,8 @@ public struct SharingRun: InputSink {
                 c.count = n
                 return c
             }.sorted { ($0.type, $0.field, $0.rule, $0.action) < ($1.type, $1.field, $1.rule, $1.action) },
-            recordsRead: read, recordsDropped: droppedByPolicy, recordsMalformed: malformed, findings: findings)
+            recordsRead: read, recordsDropped: droppedByPolicy, recordsMalformed: malformed, findings: findings,
+            notes: treatmentNotes)
     }
 
     /// Records that could not be read and were dropped.
@@ -87,6 +96,7 @@ public struct SharingRun: InputSink {
             formats.insert(input.format)
             try InputReaders.read(input, into: &self)
         }
+        applyOneTreatment()
     }
 
     private mutating func uniqueName(for base: String) -> String {
@@ -135,12 +145,14 @@ public struct SharingRun: InputSink {
             return
         }
         read += 1
+        pendingKept.removeAll()
         let r = text.redact(line)
         var observables: [SharedObservable] = []
         for replacement in r.replacements {
             note(replacement, field: TextReader.field)
             if let o = observable(replacement) { observables.append(o) }
         }
+        commitKept()
         records.append(
             SharedRecord(
                 id: record.id, time: Self.leadingTime(r.text), fields: [(TextReader.field, r.text)],
@@ -163,15 +175,17 @@ public struct SharingRun: InputSink {
 
     private mutating func acceptStructured(_ record: InputRecord) {
         read += 1
+        pendingKept.removeAll()
         var fields: [(String, String)] = []
         var observables: [SharedObservable] = []
+        // Whose value a field holds depends on the kind of event (see SharingPolicy.classifications).
+        let classification = record.value("classification.type")
         for (name, value) in record.fields {
             if let type = personalData(inFieldName: name, record: record) {
                 count(type.rawValue, field: "(a field name holding personal data)", rule: "field names", .drop)
                 continue
             }
-            let rule = policy.rule(forField: name)
-            let ruleName = ruleName(forField: name)
+            let (rule, ruleName) = policy.ruleAndName(forField: name, classification: classification)
             var output: String?
             if case .scan = rule.action {
                 let r: RedactedTextResult
@@ -199,9 +213,10 @@ public struct SharingRun: InputSink {
                         observables.append(o)
                     }
                 }
-                // A value of a kind the detectors do not look for (a domain, a file hash) that the source types.
+                // A value of a kind the detectors do not look for (a domain, a file digest or name) that the source
+                // types.
                 if r.replacements.isEmpty, r.text == value, !value.isEmpty, let kind = record.kinds[name],
-                    [.domain, .sha256, .md5].contains(kind)
+                    kind == .domain || kind.isFile
                 {
                     observables.append(
                         SharedObservable(
@@ -213,10 +228,30 @@ public struct SharingRun: InputSink {
                 let outcome = redactor.apply(rule.action, to: value, kind: rule.kind ?? hint)
                 remember(outcome.record)
                 let kind = outcome.kind ?? hint ?? ValueKind.recognise(value)
+                if case .personalData(let type)? = kind { track(type, value, outcome, field: name, rule: ruleName) }
                 if outcome.applied != .keep || Self.isPersonalData(kind) {
                     count(kind?.description ?? "value", field: name, rule: ruleName, outcome.applied)
                 }
                 output = outcome.output
+                // A kept value may carry someone's personal data inside it: a victim's address in the query of a
+                // phishing URL. It is redacted there by its own type's rule, and such a value is never an
+                // indicator (an indicator goes to the recipient's detection tools whole).
+                var carriesPersonalData = false
+                if outcome.applied == .keep, let out = output, !out.isEmpty {
+                    let isURL = record.kinds[name] == .url || kind == .personalData(.url)
+                    if isURL {
+                        if let host = Self.addressHost(out) {
+                            // Not counted as a value of its own: the URL was.
+                            keepPlace(host.type, host.text, field: name, rule: ruleName, counted: false)
+                        }
+                        let inner = redactInsideURL(out)
+                        for replacement in inner.replacements { note(replacement, field: name) }
+                        carriesPersonalData = !inner.replacements.isEmpty
+                        output = inner.text
+                    } else if record.indicatorFields.contains(name) {
+                        carriesPersonalData = carriesOtherPersonalData(out, kind: kind)
+                    }
+                }
                 if let out = output, !out.isEmpty {
                     let observed: ObservableKind?
                     switch outcome.applied {
@@ -229,7 +264,8 @@ public struct SharingRun: InputSink {
                         observables.append(
                             SharedObservable(
                                 kind: observed, value: out, pseudonymised: outcome.applied == .pseudonymise,
-                                isIndicator: outcome.applied == .keep && record.indicatorFields.contains(name),
+                                isIndicator: outcome.applied == .keep && record.indicatorFields.contains(name)
+                                    && !carriesPersonalData,
                                 field: name))
                     }
                 }
@@ -238,8 +274,10 @@ public struct SharingRun: InputSink {
         }
         guard !fields.isEmpty else {
             droppedByPolicy += 1
+            pendingKept.removeAll()
             return
         }
+        commitKept()
         func first(_ names: [String], _ accept: (String) -> Bool = { _ in true }) -> String? {
             for n in names {
                 if let v = fields.first(where: { $0.0 == n })?.1, accept(v) { return v }
@@ -277,14 +315,61 @@ public struct SharingRun: InputSink {
         return type
     }
 
+    // MARK: Kept URLs
+
+    /// A URL with the type rules applied to what follows its host (path, query, fragment) and to its user
+    /// information, the host and port left as the field's rule kept them. The redactor sees each part with its
+    /// percent-encoded and base64 views, so `?email=ana%40example.com` and `?e=YW5hQGV4YW1wbGUuY29t` are found.
+    func redactInsideURL(_ url: String) -> RedactedTextResult {
+        let u = url.utf8
+        guard let colon = u.firstIndex(of: UInt8(ascii: ":")) else { return text.redact(url) }
+        var authorityStart = u.index(after: colon)
+        if url.utf8[authorityStart...].starts(with: "//".utf8) {
+            authorityStart = u.index(authorityStart, offsetBy: 2)
+        } else {
+            // No authority (`mailto:`, `data:`): everything after the scheme is the value's own.
+            let rest = text.redact(String(url[authorityStart...]))
+            return RedactedTextResult(text: String(url[..<authorityStart]) + rest.text, replacements: rest.replacements)
+        }
+        let authorityEnd =
+            u[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? u.endIndex
+        var out = String(url[..<authorityStart])
+        var replacements: [TextReplacement] = []
+        let authority = url[authorityStart..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") {
+            let userinfo = text.redact(String(authority[..<at]))
+            out += userinfo.text + String(authority[at...])
+            replacements += userinfo.replacements
+        } else {
+            out += authority
+        }
+        if authorityEnd < u.endIndex {
+            let rest = text.redact(String(url[authorityEnd...]))
+            out += rest.text
+            replacements += rest.replacements
+        }
+        return RedactedTextResult(text: out, replacements: replacements)
+    }
+
+    /// Whether the detectors find personal data in `value` other than the value itself (an e-mail address inside
+    /// a kept indicator that is not an e-mail address).
+    func carriesOtherPersonalData(_ value: String, kind: ValueKind?) -> Bool {
+        let length = value.utf8.count
+        return detect(value).contains { hit in
+            !(hit.start == 0 && hit.end == length && kind == .personalData(hit.type))
+        }
+    }
+
     // MARK: Bookkeeping
 
     private mutating func note(_ r: TextReplacement, field: String) {
         count(r.type.rawValue, field: field, rule: ruleName(forType: r.type), r.outcome.applied)
         remember(r.outcome.record)
+        if let value = r.value { track(r.type, value, r.outcome, field: field, rule: ruleName(forType: r.type)) }
     }
 
-    private mutating func count(_ type: String, field: String, rule: String, _ action: PolicyActionName) {
+    mutating func count(_ type: String, field: String, rule: String, _ action: PolicyActionName) {
         counts[
             RedactionLog.Count(type: type, field: field, rule: rule, action: action.rawValue, count: 0), default: 0] +=
             1
@@ -314,12 +399,7 @@ public struct SharingRun: InputSink {
     /// The policy rule's name as the redaction log gives it: `fields.source.ip`, `fields.source.geolocation.*`,
     /// or `default_field_action`.
     func ruleName(forField field: String) -> String {
-        if policy.fields[field] != nil { return "fields." + field }
-        var best: String?
-        for pattern in policy.fields.keys where pattern.hasSuffix(".*") {
-            if field.hasPrefix(pattern.dropLast(1)), pattern.count > (best?.count ?? 0) { best = pattern }
-        }
-        return best.map { "fields." + $0 } ?? "default_field_action"
+        policy.ruleAndName(forField: field, classification: nil).name
     }
 
     /// `types.email`, or `unlisted_types`.

@@ -2,6 +2,8 @@
 public struct TextReplacement: Sendable, Hashable {
     public var type: PersonalDataType
     public var outcome: ValueOutcome
+    /// The value as found (decoded, when found through a view); `nil` for the remainder of an overlapping hit.
+    public var value: String? = nil
 }
 
 /// A text with the policy applied to everything the detectors found in it, plainly or encoded.
@@ -116,7 +118,7 @@ public struct TextRedactor {
                     } else {
                         out.append(contentsOf: Array((outcome.output ?? "[REDACTED:\(type.rawValue)]").utf8))
                     }
-                    replacements.append(TextReplacement(type: type, outcome: outcome))
+                    replacements.append(TextReplacement(type: type, outcome: outcome, value: value))
                 case .encoded(let encoded, let inner):
                     out.append(contentsOf: Array(encoded.utf8))
                     replacements.append(contentsOf: inner)
