@@ -5,9 +5,10 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build libraries, plus the peers and fixture makers the tests use: hashdeep and coreutils to check digests,
-# bsdtar/zip/cpio to build archives, python3 for hashlib and XML checks, graphviz to render trace diagrams.
+# bsdtar/zip/cpio to build archives, python3 for hashlib and XML checks, graphviz to render trace diagrams,
+# xmllint (libxml2-utils) to validate DFXML against the working group's schema.
 APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
-                hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz
+                hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz libxml2-utils
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
 # pymisp (MISP events).
