@@ -191,7 +191,10 @@ public final class SQLiteCaseStore: CaseStore {
 
     private func migrate(from version: Int64) throws {
         try db.immediateTransaction {
-            for v in Int(version)..<Self.migrations.count {
+            // Read again under the write lock: another process may have migrated the file since it was opened.
+            let current = version == 0 ? 0 : try db.query("PRAGMA user_version").first?.first?.integer ?? version
+            guard current < Self.schemaVersion else { return }
+            for v in Int(current)..<Self.migrations.count {
                 try db.execute(Self.migrations[v])
             }
             try db.execute("PRAGMA user_version=\(Self.schemaVersion)")
