@@ -201,20 +201,21 @@ import Testing
     /// exported; a command that records says the file is read-only.
     @Test func aCaseFileOnReadOnlyMediaCanBeVerifiedListedAndExported() throws {
         let (w, env) = try CustodyTests.makeCase()
-        try w.sh("mkdir ro && mv c.case ro/ && rm -f c.case-wal c.case-shm && chmod 444 ro/c.case && chmod 555 ro && mkdir out")
+        // A folder name that must be percent-encoded in the immutable=1 URI.
+        try w.sh("mkdir 'r o#1%?' && mv c.case 'r o#1%?/' && rm -f c.case-wal c.case-shm && chmod 444 'r o#1%?/c.case' && chmod 555 'r o#1%?' && mkdir out")
         let bin = CLI.binary
         let script = """
             set -e
-            mount --bind ro ro && mount -o remount,bind,ro ro
-            touch ro/probe 2>/dev/null && { echo "mount is writable"; exit 9; }
+            mount --bind 'r o#1%?' 'r o#1%?' && mount -o remount,bind,ro 'r o#1%?'
+            touch "r o#1%?/probe" 2>/dev/null && { echo "mount is writable"; exit 9; }
             export IPROCEEDS_HOME='\(env["IPROCEEDS_HOME"]!)'
-            '\(bin)' custody verify --case ro/c.case --rehash > out/verify.txt; echo "verify $?"
-            '\(bin)' custody log --case ro/c.case > out/log.txt; echo "log $?"
-            '\(bin)' custody export --case ro/c.case --format html -o out/c.html; echo "export $?"
-            '\(bin)' custody export --case ro/c.case --format case-uco -o out/c.jsonld; echo "uco $?"
+            '\(bin)' custody verify --case "r o#1%?/c.case" --rehash > out/verify.txt; echo "verify $?"
+            '\(bin)' custody log --case "r o#1%?/c.case" > out/log.txt; echo "log $?"
+            '\(bin)' custody export --case "r o#1%?/c.case" --format html -o out/c.html; echo "export $?"
+            '\(bin)' custody export --case "r o#1%?/c.case" --format case-uco -o out/c.jsonld; echo "uco $?"
             set +e
-            '\(bin)' custody record --case ro/c.case --item EV-001 --action sealed 2> out/record.err; echo "record $?"
-            ls ro
+            '\(bin)' custody record --case "r o#1%?/c.case" --item EV-001 --action sealed 2> out/record.err; echo "record $?"
+            ls "r o#1%?"
             """
         let r = try CLI.exec("unshare", ["-rm", "bash", "-c", script], in: w.path)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
