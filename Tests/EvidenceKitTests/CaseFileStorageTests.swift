@@ -54,6 +54,30 @@ import Testing
         #expect(result.firstProblem?.detail.contains("EV-1") == true)
     }
 
+    /// A JSON Lines manifest fed in pieces of any size (lines split across pieces, CRLF, no final newline) reads
+    /// exactly as when parsed whole.
+    @Test func aManifestParsedInPiecesEqualsOneParsedWhole() throws {
+        let text = (0..<50).map { #"{"path":"dir/f\#($0)\n,é","kind":"file","size":\#($0),"sha256":"\#(String(repeating: "ab", count: 32))"}"# }
+            .joined(separator: "\r\n")
+        let bytes = Array(text.utf8)
+        let whole = try ManifestReader.parse(bytes, name: "m")
+        #expect(whole.records.count == 50)
+        for size in [1, 7, 64, 1000, bytes.count] {
+            let parser = ManifestReader.JSONLinesParser(name: "m")
+            var offset = 0
+            while offset < bytes.count {
+                try parser.feed(Array(bytes[offset..<min(offset + size, bytes.count)]))
+                offset += size
+            }
+            let pieces = try parser.finish()
+            #expect(pieces.records.map(\.path) == whole.records.map(\.path), "piece size \(size)")
+            #expect(pieces.records.map(\.size) == whole.records.map(\.size), "piece size \(size)")
+            #expect(pieces.algorithms == [.sha256])
+        }
+        let bad = ManifestReader.JSONLinesParser(name: "m")
+        #expect(throws: EvidenceError.self) { try bad.feed(Array("{\"path\":\"a\",\"kind\":\"file\"}\nnot json\n".utf8)) }
+    }
+
     @Test func outputFileRefusesToReplaceAndNeverFollowsAPlantedName() throws {
         let s = try Scratch()
         let target = s.path + "/out.txt"

@@ -186,13 +186,17 @@ extension CaseFile {
                 continue
             }
             // The manifest is found by the hash the signed entry carries, and must hash to it.
+            // Hashed and (for --rehash) parsed as the pieces stream out: the manifest's bytes are never held whole.
             let digester = Digester(.sha256)
-            var manifest: [UInt8] = []
+            let parser = ManifestReader.JSONLinesParser(name: "manifest of \(a.itemID)")
+            var unparsable: EvidenceError?
             let found: Bool
             do {
                 found = try store.readManifest(sha256: sha) {
                     digester.update($0)
-                    if rehash { manifest += $0 }
+                    if rehash && unparsable == nil {
+                        do { try parser.feed($0) } catch let e as EvidenceError { unparsable = e }
+                    }
                 }
             } catch let e as EvidenceError {
                 problems.append(CustodyProblem(seq: acquired.seq, kind: .evidenceChanged, detail: "\(a.itemID): \(e.message)"))
@@ -211,8 +215,8 @@ extension CaseFile {
                 continue
             }
             guard rehash else { continue }
-            let known = try ManifestReader.parse(manifest, name: "manifest of \(a.itemID)")
-            manifest = []
+            if let unparsable { throw unparsable }
+            let known = try parser.finish()
             var options = FingerprintOptions()
             options.algorithms = known.algorithms.isEmpty ? [.sha256] : known.algorithms
             options.archives = acquired.parameters["archives"] != "no"

@@ -33,23 +33,67 @@ public enum ManifestReader {
         if let first = lines.first, first.starts(with: Array("%%%% HASHDEEP-1.0".utf8)) {
             return try parseHashdeep(lines, name: name)
         }
-        var records: [FingerprintRecord] = []
-        var algorithms = Set<DigestAlgorithm>()
-        for (i, line) in lines.enumerated() {
+        let parser = JSONLinesParser(name: name)
+        for (i, line) in lines.enumerated() { try parser.parseLine(line, number: i + 1) }
+        return parser.manifest
+    }
+
+    /// Reads a JSON Lines manifest fed in pieces of any size (a stored manifest's chunks), so that its bytes are
+    /// never held whole: only the records are.
+    ///
+    /// Not `Sendable`: one reader feeds it.
+    public final class JSONLinesParser {
+        private let name: String
+        private var pending: [UInt8] = []
+        private var lineNumber = 0
+        private var records: [FingerprintRecord] = []
+        private var algorithms = Set<DigestAlgorithm>()
+
+        public init(name: String) { self.name = name }
+
+        /// Parses every complete line in `bytes` (and what was pending before it).
+        public func feed(_ bytes: [UInt8]) throws {
+            var start = 0
+            while let nl = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                lineNumber += 1
+                if pending.isEmpty {
+                    try parseLine(bytes[start..<nl], number: lineNumber)
+                } else {
+                    pending += bytes[start..<nl]
+                    try parseLine(pending[...], number: lineNumber)
+                    pending.removeAll(keepingCapacity: true)
+                }
+                start = nl + 1
+            }
+            pending += bytes[start...]
+        }
+
+        /// The manifest, after the last line (which need not end with a newline).
+        public func finish() throws -> Manifest {
+            if !pending.isEmpty {
+                lineNumber += 1
+                try parseLine(pending[...], number: lineNumber)
+                pending = []
+            }
+            return manifest
+        }
+
+        var manifest: Manifest { Manifest(format: .jsonl, algorithms: algorithms.sorted(), records: records) }
+
+        func parseLine(_ line: ArraySlice<UInt8>, number: Int) throws {
             var content = line
             if content.last == UInt8(ascii: "\r") { content = content.dropLast() }
-            if content.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if content.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             guard content.first == UInt8(ascii: "{") else {
                 throw EvidenceError(
                     .manifest,
-                    "\(name) line \(i + 1): not a JSON Lines or hashdeep manifest (audit reads jsonl and hashdeep formats)",
+                    "\(name) line \(number): not a JSON Lines or hashdeep manifest (audit reads jsonl and hashdeep formats)",
                     path: name)
             }
-            let record = try parseJSONRecord(Array(content), name: name, line: i + 1)
+            let record = try ManifestReader.parseJSONRecord(Array(content), name: name, line: number)
             algorithms.formUnion(record.digests.keys)
             records.append(record)
         }
-        return Manifest(format: .jsonl, algorithms: algorithms.sorted(), records: records)
     }
 
     static func parseHashdeep(_ lines: [ArraySlice<UInt8>], name: String) throws -> Manifest {
