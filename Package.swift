@@ -36,9 +36,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // renameat2(RENAME_NOREPLACE), which Swift's Glibc module does not declare.
+        .systemLibrary(name: "CSysCall"),
         .target(
             name: "EvidenceKit",
-            dependencies: ["COpenSSL", "CLibArchive", "CSQLite", "CZlib"]
+            dependencies: ["COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall"]
         ),
         .target(
             name: "ProceedsGraph",

@@ -98,8 +98,14 @@ struct CaseInit: ParsableCommand {
         commandName: "init",
         abstract: "Create a case file (one SQLite database) whose custody ledger you open and sign.",
         discussion: """
+            The case file is built in a new, randomly named file beside it and moved into place only when complete \
+            (never over an existing file), so an interrupted run leaves nothing at --case and can simply be run again.
+
             Example:
               iproceeds case init --case 2026-014.case --id CASE-2026-014 --title "BEC fraud, supplier invoice"
+
+            Exit status: 0 created; 64 the file exists (or usage); 74 it cannot be written; 77 no examiner key, or \
+            one others can read or change.
             """)
 
     @OptionGroup var caseFile: CaseOption
@@ -114,9 +120,11 @@ struct CaseInit: ParsableCommand {
         try reporting {
             let path = try caseFile.resolved()
             let examiner = try ExaminerStore.fromEnvironment().load()
-            let store = try SQLiteCaseStore.create(path: path)
-            let file = try CaseFile.create(store: store, caseID: id, title: title, examiner: examiner)
-            let head = try file.store.entries().last!
+            // Built whole in a temporary file and moved into place: a killed run leaves no half-made case file.
+            let store = try SQLiteCaseStore.create(path: path) {
+                _ = try CaseFile.create(store: $0, caseID: id, title: title, examiner: examiner)
+            }
+            let head = try store.entries().last!
             print("Created case \(id) in \(path)")
             print("Opened by \(examiner.id) (\(examiner.name)); ledger head: 1:\(head.entryHash)")
         }

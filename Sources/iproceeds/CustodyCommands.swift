@@ -160,8 +160,10 @@ struct CustodyVerify: ParsableCommand {
         discussion: """
             Checks that entries are numbered without gaps, each names the one before it, each hashes to its \
             entry_hash, each signature verifies, each signer was registered in the case at that point, and every \
-            stored manifest is intact. --rehash also re-reads the evidence from the paths recorded at acquisition \
-            and compares it with the manifests. Prints the head (sequence number and hash) to write on a seal form; \
+            item a signed `acquired` entry names has its manifest stored under the hash that entry signed (the \
+            case file's item table is only compared with the ledger, never trusted). --rehash also re-reads the \
+            evidence from the paths recorded at acquisition and compares it with those manifests. The case file is \
+            opened read-only (immutable on read-only media), so a write-protected copy can be verified where it is. Prints the head (sequence number and hash) to write on a seal form; \
             --expect-head with a head written down earlier also catches a truncated or extended ledger.
 
             Example:

@@ -9,7 +9,9 @@ enum CustodyHTML {
     static func document(_ file: CaseFile) throws -> String {
         let info = try file.info()
         let entries = try file.store.entries()
-        let items = try file.store.items()
+        // Items as the signed ledger acquired them; every value below comes from the case file, which an attacker
+        // may have edited, so every one is escaped (hashes included).
+        let items = file.signedItems(in: entries)
         let examiners = Dictionary(try file.store.examiners().map { ($0.publicKey, $0) }, uniquingKeysWith: { a, _ in a })
         let verification = try file.verify()
         let statement =
@@ -34,7 +36,7 @@ enum CustodyHTML {
             <h1>Chain-of-custody record — case \(escape(info.caseID))</h1>
             <p>\(escape(info.title)). Case opened \(escape(info.created)). Produced by \(EvidenceKitInfo.toolName) \(EvidenceKitInfo.version).</p>
             <p class="\(verification.intact ? "ok" : "bad")">\(escape(statement))</p>
-            <p>Ledger head: <span class="mono">\(verification.headSeq):\(verification.headHash)</span></p>
+            <p>Ledger head: <span class="mono">\(verification.headSeq):\(escape(verification.headHash))</span></p>
 
             """
         if items.isEmpty { h += "<p>No items have been registered in this case yet.</p>\n" }
@@ -45,7 +47,7 @@ enum CustodyHTML {
             for (label, key) in [("Seized at", "seized_at"), ("Seized by", "seized_by"), ("Location", "location")] {
                 if let v = acquired?.parameters[key] { h += "<tr><th>\(label)</th><td>\(escape(v))</td></tr>\n" }
             }
-            h += "<tr><th>Manifest SHA-256</th><td class=\"mono\">\(item.manifestSHA256)</td></tr>\n"
+            h += "<tr><th>Manifest SHA-256</th><td class=\"mono\">\(escape(item.manifestSHA256))</td></tr>\n"
             if let a = acquired {
                 let unreadable = a.parameters["items_with_errors"] ?? "0"
                 h += "<tr><th>Fingerprinted</th><td>\(escape(a.parameters["items_recorded"] ?? "?")) items (\(escape(a.parameters["algorithms"] ?? "?")))"
@@ -57,12 +59,12 @@ enum CustodyHTML {
                 let who = examiners[e.publicKey].map { "\($0.name) (\($0.examinerID))" } ?? e.examinerID
                 var details = e.parameters.filter { ["to", "from", "location"].contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
                 if !e.note.isEmpty { details.append(e.note) }
-                h += "<tr><td>\(e.seq)</td><td>\(escape(e.time))</td><td>\(escape(e.action))</td><td>\(escape(who))</td><td>\(escape(details.joined(separator: "; ")))</td><td class=\"mono\">\(e.entryHash)</td></tr>\n"
+                h += "<tr><td>\(e.seq)</td><td>\(escape(e.time))</td><td>\(escape(e.action))</td><td>\(escape(who))</td><td>\(escape(details.joined(separator: "; ")))</td><td class=\"mono\">\(escape(e.entryHash))</td></tr>\n"
             }
             h += "</table>\n<div class=\"sign\"><div>Signature of custodian</div><div>Date</div></div>\n</section>\n"
         }
         h += """
-            <p>How to verify: <span class="mono">iproceeds custody verify --case CASEFILE --expect-head \(verification.headSeq):\(verification.headHash)</span>.
+            <p>How to verify: <span class="mono">iproceeds custody verify --case CASEFILE --expect-head \(verification.headSeq):\(escape(verification.headHash))</span>.
             Each entry's hash is SHA-256 over its canonical (RFC 8785) JSON form including the previous entry's hash, and is signed with the examiner's Ed25519 key; see docs/custody-model.md.</p>
             </body></html>
 

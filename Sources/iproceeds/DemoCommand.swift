@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvidenceKit
 import Foundation
 import SampleCases
 
@@ -15,10 +16,11 @@ struct Demo: ParsableCommand {
             HTML reports it lists at the end. Each command it runs is printed, so you can repeat any step by hand.
 
             Exit status: 0 every step worked and matched the answer key; 1 a step failed or a figure differed; \
-            64 usage (DIR holds something other than an earlier demo).
+            64 usage (DIR holds something other than an earlier demo). Run again on the same DIR, it removes only the \
+            files the earlier demo wrote (listed in DIR/.iproceeds-demo) and keeps anything you added.
             """)
 
-    @Option(help: ArgumentHelp("Where to work; an earlier demo there is replaced.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where to work; what an earlier demo wrote there is replaced, nothing else.", valueName: "dir"))
     var dir = "iproceeds-demo"
 
     @Option(help: "The sample case to run (see `samples list`).")
@@ -26,19 +28,111 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: dir).standardizedFileURL
-        let marker = root.appendingPathComponent(".iproceeds-demo")
+        let marker = DemoMarker(root: root)
         let fm = FileManager.default
+        var kept: [String] = []
         if let existing = try? fm.contentsOfDirectory(atPath: root.path), !existing.isEmpty {
-            guard fm.fileExists(atPath: marker.path) else {
+            guard fm.fileExists(atPath: marker.url.path) else {
                 throw ValidationError("\(dir) is not empty and not an earlier demo; choose another --dir")
             }
-            try fm.removeItem(at: root)
+            let plan = try marker.plan()
+            // The sample is extracted into DIR/case, which must then be empty: stop before removing anything.
+            if let inCase = plan.kept.first(where: { $0.hasPrefix("case/") }) {
+                throw ValidationError(
+                    "\(dir)/\(inCase) was not written by the demo; move your files out of \(dir)/case and run again "
+                        + "(nothing was removed)")
+            }
+            marker.remove(plan.demos)
+            kept = plan.kept
+            if !kept.isEmpty {
+                print("Keeping \(kept.count) file\(kept.count == 1 ? "" : "s") in \(dir) that the demo did not write: "
+                    + kept.prefix(5).joined(separator: ", ") + (kept.count > 5 ? ", …" : ""))
+            }
         }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
-        try Data("made by iproceeds demo; safe to delete\n".utf8).write(to: marker)
+        try marker.write(running: true, files: kept)
         var narrator = DemoNarrator(root: root, sample: sample)
         let ok = try narrator.run()
+        let keptSet = Set(kept)
+        try marker.write(running: false, files: DemoMarker.files(under: root).filter { !keptSet.contains($0) && $0 != DemoMarker.name })
         if !ok { throw ExitCode(1) }
+    }
+}
+
+/// `.iproceeds-demo`: marks a folder as the demo's and lists, one JSON string a line, the files the demo wrote
+/// there — so a new run removes those and nothing else (a trainee's notes stay). While a run is under way it
+/// lists instead the files that were there before it, which are not the demo's.
+struct DemoMarker {
+    static let name = ".iproceeds-demo"
+    static let header = "made by iproceeds demo; a new run removes only the files listed below"
+    let root: URL
+    var url: URL { root.appendingPathComponent(Self.name) }
+
+    init(root: URL) { self.root = root }
+
+    func write(running: Bool, files: [String]) throws {
+        var text = Self.header + "\n" + (running ? "# running; not the demo's:" : "# wrote:") + "\n"
+        for f in files.sorted() { text += jsonString(f) + "\n" }
+        try OutputFile.write(Array(text.utf8), to: url.path)
+    }
+
+    /// Every regular file or link under `root` (links are not followed), relative to it.
+    static func files(under root: URL) -> [String] {
+        var out: [String] = []
+        func walk(_ relative: String) {
+            let path = relative.isEmpty ? root.path : root.path + "/" + relative
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
+            for n in names.sorted() {
+                let rel = relative.isEmpty ? n : relative + "/" + n
+                var st = stat()
+                guard lstat(root.path + "/" + rel, &st) == 0 else { continue }
+                if st.st_mode & S_IFMT == S_IFDIR { walk(rel) } else { out.append(rel) }
+            }
+        }
+        walk("")
+        return out
+    }
+
+    /// The files an earlier run wrote, and the others.
+    /// - Throws: `ValidationError` for a marker that does not list what it wrote (an older iproceeds).
+    func plan() throws -> (demos: [String], kept: [String]) {
+        let lines = ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        guard lines.first == Self.header, lines.count >= 2 else {
+            throw ValidationError(
+                "\(root.path) holds a demo from an older iproceeds, which did not list the files it wrote; "
+                    + "remove it yourself (keeping anything of yours) or choose another --dir")
+        }
+        let listed = Set(lines.dropFirst(2).compactMap { line -> String? in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8), options: .fragmentsAllowed)) as? String
+        })
+        let present = Self.files(under: root).filter { $0 != Self.name }
+        // A finished run lists what it wrote; an interrupted one lists what was there before it started.
+        let wrote = lines[1] == "# wrote:"
+        return (present.filter { listed.contains($0) == wrote }, present.filter { listed.contains($0) != wrote })
+    }
+
+    /// Removes `demos` (files, links: never followed), then the folders left empty.
+    func remove(_ demos: [String]) {
+        for f in demos { unlink(root.path + "/" + f) }
+        var folders: [String] = []
+        func collect(_ relative: String) {
+            let path = relative.isEmpty ? root.path : root.path + "/" + relative
+            for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+                let rel = relative.isEmpty ? n : relative + "/" + n
+                var st = stat()
+                if lstat(root.path + "/" + rel, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+                    collect(rel)
+                    folders.append(rel)
+                }
+            }
+        }
+        collect("")
+        for f in folders { rmdir(root.path + "/" + f) }  // children first; a folder with a kept file stays
+    }
+
+    private func jsonString(_ s: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 }
 

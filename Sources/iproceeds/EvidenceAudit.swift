@@ -17,11 +17,16 @@ struct EvidenceAudit: ParsableCommand {
             empty files are never reported as "moved" from each other (hashdeep does). Only content at a new \
             path that equals an entry whose path is gone counts as moved.
 
+            A manifest line that cannot be read (in hashdeep's own manifests, a file name with a line break splits \
+            its line in two) is reported as "unreadable: MANIFEST line N: reason" and the rest is audited, as \
+            hashdeep does; the audit then fails.
+
             Examples:
               iproceeds evidence audit --manifest seized.jsonl seized/
               iproceeds evidence audit --manifest seized.hashdeep --format json seized/ | jq .counts
 
-            Exit status: 0 everything matched; 1 something changed, moved, appeared or went missing; \
+            Exit status: 0 everything matched; 1 something changed, moved, appeared or went missing, or a \
+            manifest line could not be read; \
             64 usage error; 66 the manifest cannot be read.
             """
     )
@@ -88,18 +93,19 @@ struct EvidenceAudit: ParsableCommand {
                 workingDirectory: FileManager.default.currentDirectoryPath)
             let out = try ReportOutput(path: output)
             switch format {
-            case .text: AuditRendering.text(auditReport, manifest: manifest, verbose: verbose, into: out.sink)
-            case .json: AuditRendering.json(auditReport, manifest: manifest, into: out.sink)
+            case .text: AuditRendering.text(auditReport, manifest: manifest, problems: known.problems, verbose: verbose, into: out.sink)
+            case .json: AuditRendering.json(auditReport, manifest: manifest, problems: known.problems, into: out.sink)
             }
             try out.commit()
-            return auditReport.passed
+            return auditReport.passed && known.problems.isEmpty
         }
         if !passed { throw ExitCode(1) }
     }
 }
 
 enum AuditRendering {
-    static func text(_ r: AuditReport, manifest: String, verbose: Bool, into sink: ByteSink) {
+    static func text(_ r: AuditReport, manifest: String, problems: [ManifestProblem], verbose: Bool, into sink: ByteSink) {
+        for p in problems { sink.write("unreadable: \(manifest) line \(p.line): \(p.reason)\n") }
         for e in r.entries where verbose || e.status != .matched {
             var line = "\(e.status.rawValue): \(e.key)"
             if e.status != .matched, e.status != .new || e.actual?.error != nil, let reason = e.reason { line += " (\(reason))" }
@@ -108,12 +114,16 @@ enum AuditRendering {
         let c = r.counts
         sink.write(
             "\(c[.matched]!) matched, \(c[.changed]!) changed, \(c[.moved]!) moved, \(c[.new]!) new, \(c[.missing]!) missing\n")
-        sink.write(r.passed ? "Audit passed: every item matches \(manifest)\n" : "Audit FAILED against \(manifest)\n")
+        if !problems.isEmpty {
+            sink.write("\(problems.count) manifest line\(problems.count == 1 ? "" : "s") could not be read; the rest was audited\n")
+        }
+        sink.write(r.passed && problems.isEmpty ? "Audit passed: every item matches \(manifest)\n" : "Audit FAILED against \(manifest)\n")
     }
 
-    static func json(_ r: AuditReport, manifest: String, into sink: ByteSink) {
+    static func json(_ r: AuditReport, manifest: String, problems: [ManifestProblem], into sink: ByteSink) {
         let c = r.counts
-        var s = "{\"manifest\":\(jsonString(manifest)),\"result\":\"\(r.passed ? "passed" : "failed")\","
+        var s = "{\"manifest\":\(jsonString(manifest)),\"result\":\"\(r.passed && problems.isEmpty ? "passed" : "failed")\","
+        s += "\"unreadable_lines\":[" + problems.map { "{\"line\":\($0.line),\"reason\":\(jsonString($0.reason))}" }.joined(separator: ",") + "],"
         s += "\"algorithms\":[" + r.algorithms.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "],"
         s += "\"counts\":{" + AuditStatus.allCases.map { "\"\($0.rawValue)\":\(c[$0]!)" }.joined(separator: ",") + "},"
         s += "\"items\":[\n"

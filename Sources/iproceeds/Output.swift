@@ -3,19 +3,18 @@ import EvidenceKit
 import ProceedsGraph
 import Foundation
 
-/// Where a command's report goes: standard output, or a file written under a temporary name and renamed into
-/// place only when complete, so that an interrupted run never leaves a file that looks finished.
+/// Where a command's report goes: standard output, or a file written through ``OutputFile`` (a new, randomly
+/// named file beside it, renamed into place only when complete), so that an interrupted run never leaves a file
+/// that looks finished and a name planted beside the output is never followed.
 final class ReportOutput {
     let sink: ByteSink
     private let fd: Int32
-    private let finalPath: String?
-    private let temporaryPath: String?
+    private let file: OutputFile?
 
     init(path: String?) throws {
         guard let path, path != "-" else {
             fd = STDOUT_FILENO
-            finalPath = nil
-            temporaryPath = nil
+            file = nil
             sink = ByteSink(fileDescriptor: STDOUT_FILENO, name: "standard output")
             return
         }
@@ -29,34 +28,29 @@ final class ReportOutput {
             let opened = open(path, O_WRONLY | O_CLOEXEC)
             guard opened >= 0 else { throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
             fd = opened
-            finalPath = nil
-            temporaryPath = nil
+            file = nil
             sink = ByteSink(fileDescriptor: opened, name: path)
             return
         }
-        let url = URL(fileURLWithPath: path)
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
-        let opened = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard opened >= 0 else {
-            throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        do {
+            let out = try OutputFile(path: path)
+            file = out
+            fd = out.fileDescriptor
+        } catch let e as EvidenceError {
+            throw CLIError.cannotWrite(path: path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
         }
-        fd = opened
-        finalPath = path
-        temporaryPath = temp
-        sink = ByteSink(fileDescriptor: opened, name: path)
+        sink = ByteSink(fileDescriptor: fd, name: path)
     }
 
     /// Flushes, syncs and renames the file into place.
     func commit() throws {
         try sink.flush()
-        guard let finalPath, let temporaryPath else {
+        guard let file else {
             if fd != STDOUT_FILENO { close(fd) }
             return
         }
-        fsync(fd)
-        close(fd)
-        guard rename(temporaryPath, finalPath) == 0 else {
-            throw CLIError.cannotWrite(path: finalPath, reason: String(cString: strerror(errno)))
+        do { try file.commit() } catch let e as EvidenceError {
+            throw CLIError.cannotWrite(path: file.path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
         }
     }
 }

@@ -177,8 +177,8 @@ struct ShareBuild: ParsableCommand {
             policy (docs/sharing-policy.md) and writes one zip: the redacted records, a STIX 2.1 bundle, a MISP \
             event, the redaction log (counts, never values), a cover sheet, and a manifest of every file's SHA-256 \
             signed with your examiner key ($IPROCEEDS_HOME, `iproceeds examiner init`). docs/sharing-package.md \
-            describes every file. The package is written to PKG.zip.partial and renamed only when complete; on \
-            any error nothing is left at PKG.zip.
+            describes every file. The package is written to a new, randomly named .PKG.zip.*.partial file beside it and \
+            renamed only when complete; on any error nothing is left at PKG.zip.
 
             Who, when, to whom and why (LED Art. 25) go into the manifest and the cover sheet: --recipient, \
             --purpose, --legal-basis, --tlp, the signing examiner and --created. With --case, a `shared` custody \

@@ -20,9 +20,22 @@ import Testing
         for file in ["case/custody.html", "case/trace-fifo.html", "case/freeze.csv", "case/demo.case", "examiner-home/examiner.key"] {
             #expect(FileManager.default.fileExists(atPath: w.url.appendingPathComponent("demo-out/\(file)").path), "\(file)")
         }
-        // Run again: an earlier demo is replaced; anything else is left alone.
+        // Run again: what the earlier demo wrote is replaced; a trainee's files are left alone (the old code
+        // removed the whole folder).
+        try w.write("demo-out/notes.txt", "my notes")
+        try w.write("demo-out/examiner-home/mine.txt", "mine")
         let again = try CLI.run(["demo", "--dir", "demo-out"], in: w.path)
-        #expect(again.status == 0)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("Keeping 2 files in demo-out that the demo did not write"))
+        #expect(try w.read("demo-out/notes.txt") == "my notes")
+        #expect(try w.read("demo-out/examiner-home/mine.txt") == "mine")
+        #expect(FileManager.default.fileExists(atPath: w.url.appendingPathComponent("demo-out/case/custody.html").path))
+        // A file of the trainee's inside case/, where the sample is extracted: refused before anything is removed.
+        try w.write("demo-out/case/evidence/extra.txt", "mine too")
+        let blocked = try CLI.run(["demo", "--dir", "demo-out"], in: w.path)
+        #expect(blocked.status == 64)
+        #expect(blocked.stderr.contains("demo-out/case/evidence/extra.txt was not written by the demo"), "\(blocked.stderr)")
+        #expect(FileManager.default.fileExists(atPath: w.url.appendingPathComponent("demo-out/case/custody.html").path))
         try w.write("mine/notes.txt", "keep me")
         let refused = try CLI.run(["demo", "--dir", "mine"], in: w.path)
         #expect(refused.status == 64)

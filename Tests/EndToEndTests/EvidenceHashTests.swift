@@ -69,7 +69,7 @@ import Testing
             """
             python3 -c '
             import xml.etree.ElementTree as ET, hashlib
-            ns = {"d": "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"}
+            ns = {"d": "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML", "i": "urn:iproceeds:dfxml:1"}
             root = ET.parse("m.xml").getroot()
             objs = root.findall("d:fileobject", ns)
             print("fileobjects", len(objs))
@@ -77,11 +77,11 @@ import Testing
                 name = o.find("d:filename", ns).text
                 size = int(o.find("d:filesize", ns).text)
                 digest = o.find("d:hashdigest[@type=\\"sha256\\"]", ns).text
-                if o.find("d:parent_object", ns) is None:
+                if o.find("i:archive_chain", ns) is None:
                     data = open(name, "rb").read()
                     assert len(data) == size and hashlib.sha256(data).hexdigest() == digest, name
                 else:
-                    print("member", name, "in", o.find("d:parent_object/d:filename", ns).text)
+                    print("member", name, "in", o.find("i:archive_chain/i:filename", ns).text)
             print("ok")
             '
             """)

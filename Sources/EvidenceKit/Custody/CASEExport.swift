@@ -34,7 +34,8 @@ public enum CASEExport {
     public static func document(_ file: CaseFile) throws -> String {
         let info = try file.info()
         let entries = try file.store.entries()
-        let items = try file.store.items()
+        // Items as the signed ledger acquired them (the unsigned item table is not trusted).
+        let items = file.signedItems(in: entries)
         let c = info.caseID
         var graph: [[String: Any]] = []
         func ref(_ id: String) -> [String: String] { ["@id": id] }
@@ -70,7 +71,8 @@ public enum CASEExport {
         var manifestNode: [String: String] = [:]
         for item in items {
             let fileNode = id(c, "manifest-" + item.itemID)
-            let size = try file.store.manifest(sha256: item.manifestSHA256)?.count ?? 0
+            var size = 0
+            _ = try file.store.readManifest(sha256: item.manifestSHA256) { size += $0.count }
             manifestNode[item.itemID] = fileNode
             graph.append([
                 "@id": fileNode, "@type": "uco-observable:File", "uco-core:name": "manifest of \(item.itemID) (JSON Lines)",

@@ -46,13 +46,7 @@ public final class CaseFile {
         now: Date = Date()
     ) throws -> CustodyEntry {
         let info = try self.info()
-        let registered = try store.examiners()
-        guard registered.contains(where: { $0.publicKey == examiner.publicKeyHex }) else {
-            throw EvidenceError(
-                .examiner,
-                "examiner \(examiner.id) (key \(Ed25519.fingerprint(examiner.key.publicKey))) is not registered in case \(info.caseID); "
-                    + "a registered examiner can add you with `iproceeds case add-examiner`")
-        }
+        try requireRegistered(examiner, caseID: info.caseID)
         if changes.item == nil {
             let known = Set(try store.items().map(\.itemID))
             if let unknown = items.first(where: { !known.contains($0) }) {
@@ -70,6 +64,15 @@ public final class CaseFile {
                     toolVersion: EvidenceKitInfo.version, parameters: parameters, note: note, prevHash: last.entryHash,
                     entryHash: "", signature: ""),
                 with: examiner)
+        }
+    }
+
+    private func requireRegistered(_ examiner: Examiner, caseID: String) throws {
+        guard try store.examiners().contains(where: { $0.publicKey == examiner.publicKeyHex }) else {
+            throw EvidenceError(
+                .examiner,
+                "examiner \(examiner.id) (key \(Ed25519.fingerprint(examiner.key.publicKey))) is not registered in case \(caseID); "
+                    + "a registered examiner can add you with `iproceeds case add-examiner`")
         }
     }
 
@@ -91,21 +94,27 @@ public final class CaseFile {
 
     /// Fingerprints `paths` and registers them as item `itemID` with an `acquired` entry naming the manifest's hash.
     /// The manifest (JSON Lines) is stored in the case file; nothing is written unless the whole run succeeds.
+    ///
+    /// The item id is reserved in the case file before anything is hashed, so a second run adding the same item
+    /// stops at once with who holds it, instead of hashing everything and failing at the end. The manifest is
+    /// spooled to a temporary file, not memory, and streamed into the case file.
     public func addEvidence(
         itemID: String, description: String, paths: [String], details: [String: String], options: FingerprintOptions,
         by examiner: Examiner, workingDirectory: String = FileManager.default.currentDirectoryPath,
         progress: FingerprintProgress? = nil
     ) throws -> (entry: CustodyEntry, summary: FingerprintSummary) {
-        if try store.items().contains(where: { $0.itemID == itemID }) {
-            throw EvidenceError(.invalidArgument, "item \(itemID) is already in this case; choose another --item")
-        }
         _ = try self.info()
-        let sink = ByteSink()
+        // Checked again by record(); here too, so that an unregistered examiner hashes nothing.
+        try requireRegistered(examiner, caseID: try info().caseID)
+        try store.reserveItem(itemID, examinerID: examiner.id, time: Self.timestamp(Date()))
+        defer { store.releaseItem(itemID) }
+        let spool = try ManifestSpool()
+        let sink = ByteSink(fileDescriptor: spool.fileDescriptor, name: "manifest spool")
         let writer = JSONLinesWriter(context: ManifestContext(algorithms: options.algorithms), sink: sink)
         let summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) { try writer.write($0) }
         try writer.finish()
-        let manifest = sink.memory
-        let manifestHash = digestHex(.sha256, of: manifest)
+        let manifest = try ManifestBlob(format: "jsonl", spool: spool)
+        let manifestHash = manifest.sha256
         var parameters = details
         parameters["description"] = description
         parameters["paths"] = CanonicalJSON.array(paths)
@@ -116,12 +125,32 @@ public final class CaseFile {
         parameters["items_with_errors"] = String(summary.errors)
         parameters["bytes_hashed"] = String(summary.bytes)
         var changes = StoreChanges()
-        changes.manifest = (manifestHash, "jsonl", manifest)
+        changes.manifest = manifest
         changes.item = CustodyItem(itemID: itemID, description: description, acquiredSeq: 0, manifestSHA256: manifestHash)
         let entry = try record(
             .acquired, items: [itemID], outputs: [HashReference(name: "manifest \(itemID).jsonl", sha256: manifestHash)],
             parameters: parameters, by: examiner, changes: changes)
         return (entry, summary)
+    }
+
+    /// The items acquired in this case, read from the signed ledger alone (never from the unsigned `items`
+    /// table): each `acquired` entry's items, with the description and the manifest hash it signed.
+    public func acquisitions(in entries: [CustodyEntry]) -> [Acquisition] {
+        entries.filter { $0.action == CustodyAction.acquired.rawValue }.flatMap { e in
+            e.items.map { item in
+                let manifest = e.outputs.first { $0.name == "manifest \(item).jsonl" } ?? e.outputs.first
+                return Acquisition(
+                    itemID: item, description: e.parameters["description"] ?? "", entry: e, manifestSHA256: manifest?.sha256)
+            }
+        }
+    }
+
+    /// One row per item, from its first signed `acquired` entry, in item order: what exports and forms list.
+    public func signedItems(in entries: [CustodyEntry]) -> [CustodyItem] {
+        var seen = Set<String>()
+        return acquisitions(in: entries).filter { seen.insert($0.itemID).inserted }.map {
+            CustodyItem(itemID: $0.itemID, description: $0.description, acquiredSeq: $0.entry.seq, manifestSHA256: $0.manifestSHA256 ?? "")
+        }.sorted { $0.itemID < $1.itemID }
     }
 
     // MARK: Signing
@@ -146,4 +175,14 @@ public final class CaseFile {
 
 extension CanonicalJSON {
     static func array(_ values: [String]) -> String { "[" + values.map(string).joined(separator: ",") + "]" }
+}
+
+/// An item as its signed `acquired` entry records it.
+public struct Acquisition: Sendable {
+    public var itemID: String
+    public var description: String
+    /// The signed entry.
+    public var entry: CustodyEntry
+    /// The SHA-256 of the manifest the entry names, if it names one.
+    public var manifestSHA256: String?
 }

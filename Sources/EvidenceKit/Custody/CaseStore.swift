@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// What a case file says about itself.
@@ -29,7 +30,7 @@ public struct CustodyItem: Sendable, Equatable {
 /// give them a stale number.
 public struct StoreChanges: Sendable {
     public var caseInfo: CaseInfo?
-    public var manifest: (sha256: String, format: String, content: [UInt8])?
+    public var manifest: ManifestBlob?
     public var item: CustodyItem?
     public var examiner: RegisteredExaminer?
 
@@ -51,12 +52,119 @@ public protocol CaseStore: AnyObject {
     func entries() throws -> [CustodyEntry]
     func items() throws -> [CustodyItem]
     func examiners() throws -> [RegisteredExaminer]
-    func manifest(sha256: String) throws -> [UInt8]?
+    /// Hands the manifest whose (uncompressed) SHA-256 is `sha256` to `body` in consecutive pieces, as stored,
+    /// without holding it whole. Returns false when no manifest of that hash is stored.
+    func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool
+    /// Reserves `itemID` for an acquisition in progress, so a second run adding the same item stops before it
+    /// hashes anything. Throws when the item is in the case or reserved by a run that is still going.
+    func reserveItem(_ itemID: String, examinerID: String, time: String) throws
+    /// Drops a reservation (the acquisition failed or was abandoned).
+    func releaseItem(_ itemID: String)
     /// Appends one entry atomically with `changes`: `make` receives the current last entry (under the store's
     /// write lock) and returns the new, signed entry. Nothing is written if `make` throws.
     @discardableResult
     func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry
 }
+
+extension CaseStore {
+    /// The whole manifest, or nil when none of that hash is stored.
+    public func manifest(sha256: String) throws -> [UInt8]? {
+        var all: [UInt8] = []
+        return try readManifest(sha256: sha256) { all += $0 } ? all : nil
+    }
+}
+
+/// A manifest to store in a case file: the SHA-256 and size of its (uncompressed) bytes, its format, and the
+/// bytes themselves, read in pieces from memory or from a spool file, so that a manifest of any size streams
+/// into the case file.
+///
+/// `@unchecked Sendable`: its reader is used by the one thread that appends the acquisition.
+public struct ManifestBlob: @unchecked Sendable {
+    public var sha256: String
+    public var format: String
+    public var size: UInt64
+    private let spool: ManifestSpool?
+    private let bytes: [UInt8]
+
+    /// A manifest held in memory.
+    public init(format: String, bytes: [UInt8]) {
+        self.format = format
+        self.bytes = bytes
+        self.size = UInt64(bytes.count)
+        self.sha256 = digestHex(.sha256, of: bytes)
+        self.spool = nil
+    }
+
+    /// A manifest written to `spool`, hashed here by reading it back.
+    public init(format: String, spool: ManifestSpool) throws {
+        self.format = format
+        self.spool = spool
+        self.bytes = []
+        let digester = Digester(.sha256)
+        var size: UInt64 = 0
+        try spool.read(pieceSize: 1 << 20) {
+            digester.update($0)
+            size += UInt64($0.count)
+        }
+        self.size = size
+        self.sha256 = digester.finalizeHex()
+    }
+
+    /// Calls `body` with consecutive pieces of at most `pieceSize` bytes.
+    public func read(pieceSize: Int, _ body: ([UInt8]) throws -> Void) throws {
+        if let spool { return try spool.read(pieceSize: pieceSize, body) }
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + pieceSize, bytes.count)
+            try body(Array(bytes[offset..<end]))
+            offset = end
+        }
+    }
+}
+
+/// A temporary file that a manifest is written to while evidence is fingerprinted, instead of memory: created
+/// in `$TMPDIR` (or /tmp) with `O_EXCL` and removed at once, so it disappears with the process however it ends.
+///
+/// Not `Sendable`: one acquisition owns it.
+public final class ManifestSpool {
+    /// The descriptor to write the manifest to (a ``ByteSink`` over it).
+    public let fileDescriptor: Int32
+
+    public init() throws {
+        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((folder + "/iproceeds-manifest-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw EvidenceError.system("mkstemp", path: folder) }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        fileDescriptor = fd
+    }
+
+    deinit { close(fileDescriptor) }
+
+    /// Reads the spool from its start in pieces. The corresponding C function is `pread`.
+    func read(pieceSize: Int, _ body: ([UInt8]) throws -> Void) throws {
+        var buffer = [UInt8](repeating: 0, count: pieceSize)
+        var offset: off_t = 0
+        while true {
+            var filled = 0
+            while filled < pieceSize {
+                let n = buffer.withUnsafeMutableBytes { pread(fileDescriptor, $0.baseAddress! + filled, pieceSize - filled, offset + off_t(filled)) }
+                if n < 0, errno == EINTR { continue }
+                guard n >= 0 else { throw EvidenceError.system("pread", path: "manifest spool") }
+                if n == 0 { break }
+                filled += n
+            }
+            if filled == 0 { return }
+            try body(Array(buffer[0..<filled]))
+            offset += off_t(filled)
+            if filled < pieceSize { return }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ManifestSpool: Sendable {}
 
 /// A case held in memory, for tests.
 ///
@@ -68,6 +176,7 @@ public final class InMemoryCaseStore: CaseStore {
         var items: [CustodyItem] = []
         var examiners: [RegisteredExaminer] = []
         var manifests: [String: [UInt8]] = [:]
+        var reserved: Set<String> = []
     }
     private let state = Mutex(State())
 
@@ -77,7 +186,22 @@ public final class InMemoryCaseStore: CaseStore {
     public func entries() throws -> [CustodyEntry] { state.withLock { $0.entries } }
     public func items() throws -> [CustodyItem] { state.withLock { $0.items } }
     public func examiners() throws -> [RegisteredExaminer] { state.withLock { $0.examiners } }
-    public func manifest(sha256: String) throws -> [UInt8]? { state.withLock { $0.manifests[sha256] } }
+    public func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
+        guard let m = state.withLock({ $0.manifests[sha256] }) else { return false }
+        try body(m)
+        return true
+    }
+
+    public func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
+        try state.withLock { s in
+            if s.items.contains(where: { $0.itemID == itemID }) || s.reserved.contains(itemID) {
+                throw EvidenceError(.invalidArgument, "item \(itemID) is already in this case; choose another --item")
+            }
+            s.reserved.insert(itemID)
+        }
+    }
+
+    public func releaseItem(_ itemID: String) { _ = state.withLock { $0.reserved.remove(itemID) } }
 
     /// Replaces an entry, to simulate tampering in tests.
     public func tamper(_ body: (inout [CustodyEntry]) -> Void) { state.withLock { body(&$0.entries) } }
@@ -88,8 +212,15 @@ public final class InMemoryCaseStore: CaseStore {
             s.entries.append(entry)
             let changes = changes.stamped(with: entry.seq)
             if let info = changes.caseInfo { s.info = info }
-            if let m = changes.manifest { s.manifests[m.sha256] = m.content }
-            if let item = changes.item { s.items.append(item) }
+            if let m = changes.manifest {
+                var all: [UInt8] = []
+                try m.read(pieceSize: 1 << 20) { all += $0 }
+                s.manifests[m.sha256] = all
+            }
+            if let item = changes.item {
+                s.items.append(item)
+                s.reserved.remove(item.itemID)
+            }
             if let e = changes.examiner { s.examiners.append(e) }
             return entry
         }

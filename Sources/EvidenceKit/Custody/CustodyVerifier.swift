@@ -21,6 +21,8 @@ public struct CustodyProblem: Sendable, Equatable {
         case headMismatch = "head mismatch"
         /// The evidence, or its stored manifest, no longer matches what was acquired.
         case evidenceChanged = "evidence changed"
+        /// The case file's unsigned item table disagrees with the signed ledger (rows deleted, added or edited).
+        case indexAltered = "item table altered"
 
         /// Which explanation comes first when one entry shows several: the cause before its consequences
         /// (a swapped or foreign entry also fails its own hash, since its content names another seq or case).
@@ -34,7 +36,8 @@ public struct CustodyProblem: Sendable, Equatable {
             case .signatureInvalid: 5
             case .contentChanged: 6
             case .evidenceChanged: 7
-            case .headMismatch: 8
+            case .indexAltered: 8
+            case .headMismatch: 9
             }
         }
     }
@@ -62,8 +65,9 @@ public struct CustodyVerification: Sendable {
 
 extension CaseFile {
     /// Verifies every hash link and signature, that each signer was registered at that point (registration is
-    /// read from the signed ledger itself, never from a side table), optionally the head, and with `rehash` the
-    /// evidence against the stored manifests.
+    /// read from the signed ledger itself, never from a side table), optionally the head, that every item a
+    /// signed `acquired` entry names has its manifest stored under the hash that entry signed, and with `rehash`
+    /// the evidence against those manifests. The unsigned `items` table is only checked against the ledger.
     /// - Parameters:
     ///   - expectHead: a head hash (or `SEQ:HASH`) written down earlier; a ledger that ends elsewhere fails.
     ///   - rehash: re-read the evidence from the paths recorded at acquisition and compare with the manifests.
@@ -144,20 +148,75 @@ extension CaseFile {
             }
         }
 
+        // Items and their manifests come from the signed `acquired` entries alone. The `items` table is an unsigned
+        // index: it is only compared with the ledger, never trusted, so deleting or editing its rows cannot hide
+        // an item from verification.
         var rehashed: [(String, Int, Int)] = []
-        for item in try store.items() {
-            guard let acquired = entries.first(where: { $0.seq == item.acquiredSeq && $0.action == CustodyAction.acquired.rawValue }),
-                let output = acquired.outputs.first
-            else {
-                problems.append(CustodyProblem(seq: item.acquiredSeq, kind: .evidenceChanged, detail: "item \(item.itemID) has no acquisition entry"))
+        let acquisitions = acquisitions(in: entries)
+        var seen: [String: Int64] = [:]
+        for a in acquisitions {
+            if let first = seen[a.itemID] {
+                problems.append(CustodyProblem(
+                    seq: a.entry.seq, kind: .evidenceChanged, detail: "item \(a.itemID) is acquired again, after entry \(first)"))
+            }
+            seen[a.itemID] = seen[a.itemID] ?? a.entry.seq
+        }
+        let index = Dictionary(try store.items().map { ($0.itemID, $0) }, uniquingKeysWith: { a, _ in a })
+        for a in acquisitions where seen[a.itemID] == a.entry.seq {
+            if let row = index[a.itemID] {
+                if row.acquiredSeq != a.entry.seq || row.manifestSHA256 != a.manifestSHA256 {
+                    problems.append(CustodyProblem(
+                        seq: a.entry.seq, kind: .indexAltered,
+                        detail: "the case file's item table does not match entry \(a.entry.seq) for \(a.itemID)"))
+                }
+            } else {
+                problems.append(CustodyProblem(
+                    seq: a.entry.seq, kind: .indexAltered,
+                    detail: "item \(a.itemID), acquired in entry \(a.entry.seq), is missing from the case file's item table"))
+            }
+        }
+        for row in index.values.sorted(by: { $0.itemID < $1.itemID }) where seen[row.itemID] == nil {
+            problems.append(CustodyProblem(
+                seq: row.acquiredSeq, kind: .indexAltered, detail: "item \(row.itemID) is in the item table but no signed entry acquired it"))
+        }
+        for a in acquisitions where seen[a.itemID] == a.entry.seq {
+            let acquired = a.entry
+            guard let sha = a.manifestSHA256 else {
+                problems.append(CustodyProblem(seq: acquired.seq, kind: .evidenceChanged, detail: "\(a.itemID): entry \(acquired.seq) names no manifest"))
                 continue
             }
-            guard let manifest = try store.manifest(sha256: output.sha256), digestHex(.sha256, of: manifest) == output.sha256 else {
-                problems.append(CustodyProblem(seq: acquired.seq, kind: .evidenceChanged, detail: "the stored manifest of \(item.itemID) is missing or altered"))
+            // The manifest is found by the hash the signed entry carries, and must hash to it.
+            // Hashed and (for --rehash) parsed as the pieces stream out: the manifest's bytes are never held whole.
+            let digester = Digester(.sha256)
+            let parser = ManifestReader.JSONLinesParser(name: "manifest of \(a.itemID)")
+            var unparsable: EvidenceError?
+            let found: Bool
+            do {
+                found = try store.readManifest(sha256: sha) {
+                    digester.update($0)
+                    if rehash && unparsable == nil {
+                        do { try parser.feed($0) } catch let e as EvidenceError { unparsable = e }
+                    }
+                }
+            } catch let e as EvidenceError {
+                problems.append(CustodyProblem(seq: acquired.seq, kind: .evidenceChanged, detail: "\(a.itemID): \(e.message)"))
+                continue
+            }
+            guard found else {
+                problems.append(CustodyProblem(
+                    seq: acquired.seq, kind: .evidenceChanged,
+                    detail: "the stored manifest of \(a.itemID) is missing (entry \(acquired.seq) names sha256 \(sha.prefix(16))…)"))
+                continue
+            }
+            guard digester.finalizeHex() == sha else {
+                problems.append(CustodyProblem(
+                    seq: acquired.seq, kind: .evidenceChanged,
+                    detail: "the stored manifest of \(a.itemID) is altered (it no longer hashes to \(sha.prefix(16))…, as entry \(acquired.seq) signed)"))
                 continue
             }
             guard rehash else { continue }
-            let known = try ManifestReader.parse(manifest, name: "manifest of \(item.itemID)")
+            if let unparsable { throw unparsable }
+            let known = try parser.finish()
             var options = FingerprintOptions()
             options.algorithms = known.algorithms.isEmpty ? [.sha256] : known.algorithms
             options.archives = acquired.parameters["archives"] != "no"
@@ -175,12 +234,12 @@ extension CaseFile {
             let report = Auditor.compare(expected: expected, actual: actual, algorithms: options.algorithms, workingDirectory: wd)
             let counts = report.counts
             let differing = report.entries.count - counts[.matched]!
-            rehashed.append((item.itemID, counts[.matched]!, differing))
+            rehashed.append((a.itemID, counts[.matched]!, differing))
             if differing > 0 {
                 let first = report.entries.first { $0.status != .matched }!
                 problems.append(CustodyProblem(
                     seq: acquired.seq, kind: .evidenceChanged,
-                    detail: "\(item.itemID): \(counts[.changed]!) changed, \(counts[.moved]!) moved, \(counts[.new]!) new, \(counts[.missing]!) missing (first: \(first.status.rawValue) \(first.key))"))
+                    detail: "\(a.itemID): \(counts[.changed]!) changed, \(counts[.moved]!) moved, \(counts[.new]!) new, \(counts[.missing]!) missing (first: \(first.status.rawValue) \(first.key))"))
             }
         }
         problems.sort { ($0.seq, $0.kind.rank) < ($1.seq, $1.kind.rank) }

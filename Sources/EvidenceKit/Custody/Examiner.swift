@@ -45,18 +45,12 @@ public struct ExaminerStore: Sendable {
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let examiner = Examiner(id: id, name: name, key: Ed25519PrivateKey())
-        let temp = keyPath + ".new"
-        unlink(temp)
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw EvidenceError.system("open", path: temp) }
-        let pem = Array(examiner.key.pem.utf8)
-        let written = pem.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
-        close(fd)
-        guard written == pem.count, rename(temp, keyPath) == 0 else { throw EvidenceError.system("write", path: keyPath) }
+        // Through OutputFile: created 0600 from the start under a fresh random name (O_EXCL|O_NOFOLLOW), so the key
+        // is never readable by others, not even for a moment, and a planted link cannot redirect it.
+        try OutputFile.write(Array(examiner.key.pem.utf8), to: keyPath, mode: 0o600, existing: replace ? .replace : .refuse)
         let info: [String: String] = ["id": id, "name": name, "public_key": examiner.publicKeyHex]
         let data = try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .prettyPrinted])
-        try data.write(to: URL(fileURLWithPath: infoPath), options: .atomic)
+        try OutputFile.write(Array(data), to: infoPath)
         return examiner
     }
 
@@ -72,13 +66,60 @@ public struct ExaminerStore: Sendable {
                 "no examiner identity in \(directory); create one with `iproceeds examiner init --name NAME --id ID` (or set IPROCEEDS_HOME)",
                 path: directory)
         }
-        guard let pem = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
-            throw EvidenceError(.examiner, "cannot read \(keyPath)", path: keyPath)
-        }
+        let pem = try readPrivateKey()
         let key = try Ed25519PrivateKey(pem: pem)
         if let stated = info["public_key"], stated != Hex.encode(key.publicKey) {
             throw EvidenceError(.examiner, "\(infoPath) and \(keyPath) do not belong together (public keys differ)", path: directory)
         }
         return Examiner(id: id, name: name, key: key)
+    }
+
+    /// Reads the private key, refusing it (as ssh does) when others could read or replace it: group or other
+    /// permission bits set, an owner other than the user, or a world-writable folder.
+    /// - Throws: ``EvidenceError`` `.examiner`, saying which `chmod` fixes it.
+    func readPrivateKey() throws -> String {
+        let fd = Glibc.open(keyPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            let why = code == ELOOP ? "it is a symbolic link; keep the key itself there" : describeErrno(code)
+            throw EvidenceError(.examiner, "cannot read \(keyPath): \(why)", path: keyPath, function: "open", systemCode: code)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw EvidenceError(.examiner, "cannot read \(keyPath): \(describeErrno(errno))", path: keyPath) }
+        let mode = String(st.st_mode & 0o7777, radix: 8)
+        if st.st_uid != geteuid() {
+            throw EvidenceError(
+                .examiner,
+                "refusing the examiner key \(keyPath): it belongs to user id \(st.st_uid), not to you (\(geteuid())); "
+                    + "use your own key (`iproceeds examiner init`), or take ownership with `chown $(id -u) \(keyPath)` and `chmod 600 \(keyPath)`",
+                path: keyPath)
+        }
+        if st.st_mode & 0o077 != 0 {
+            throw EvidenceError(
+                .examiner,
+                "refusing the examiner key \(keyPath): its permissions \(mode) let others read or change it; "
+                    + "fix them with `chmod 600 \(keyPath)` (and if others may have copied it, make a new key with `iproceeds examiner init --force`)",
+                path: keyPath)
+        }
+        var dirStat = stat()
+        if stat(directory, &dirStat) == 0, dirStat.st_mode & 0o002 != 0 {
+            throw EvidenceError(
+                .examiner,
+                "refusing the examiner key in \(directory): anyone can write to that folder and replace the key; "
+                    + "fix it with `chmod 700 \(directory)`",
+                path: directory)
+        }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw EvidenceError(.examiner, "cannot read \(keyPath): \(describeErrno(errno))", path: keyPath) }
+            if n == 0 { break }
+            bytes += buffer[0..<n]
+            guard bytes.count < 1 << 20 else { throw EvidenceError(.examiner, "\(keyPath) is not a key (over 1 MB)", path: keyPath) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

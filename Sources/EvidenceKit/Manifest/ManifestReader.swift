@@ -1,10 +1,19 @@
 import Foundation
 
-/// A manifest read back: its records and the algorithms it carries.
+/// A manifest read back: its records, the algorithms it carries, and the lines that could not be read.
 public struct Manifest: Sendable {
     public var format: ManifestFormat
     public var algorithms: [DigestAlgorithm]
     public var records: [FingerprintRecord]
+    /// Lines that could not be read (a file name with a line break in a hashdeep manifest splits its line in
+    /// two, say). The rest is read, as hashdeep itself does; an audit reports these and fails.
+    public var problems: [ManifestProblem] = []
+}
+
+/// A line of a manifest that could not be read, and why.
+public struct ManifestProblem: Sendable, Equatable {
+    public var line: Int
+    public var reason: String
 }
 
 /// Reads manifests in the formats that can be audited: iproceeds JSON Lines, and hashdeep (iproceeds' own or
@@ -24,28 +33,73 @@ public enum ManifestReader {
         if let first = lines.first, first.starts(with: Array("%%%% HASHDEEP-1.0".utf8)) {
             return try parseHashdeep(lines, name: name)
         }
-        var records: [FingerprintRecord] = []
-        var algorithms = Set<DigestAlgorithm>()
-        for (i, line) in lines.enumerated() {
+        let parser = JSONLinesParser(name: name)
+        for (i, line) in lines.enumerated() { try parser.parseLine(line, number: i + 1) }
+        return parser.manifest
+    }
+
+    /// Reads a JSON Lines manifest fed in pieces of any size (a stored manifest's chunks), so that its bytes are
+    /// never held whole: only the records are.
+    ///
+    /// Not `Sendable`: one reader feeds it.
+    public final class JSONLinesParser {
+        private let name: String
+        private var pending: [UInt8] = []
+        private var lineNumber = 0
+        private var records: [FingerprintRecord] = []
+        private var algorithms = Set<DigestAlgorithm>()
+
+        public init(name: String) { self.name = name }
+
+        /// Parses every complete line in `bytes` (and what was pending before it).
+        public func feed(_ bytes: [UInt8]) throws {
+            var start = 0
+            while let nl = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                lineNumber += 1
+                if pending.isEmpty {
+                    try parseLine(bytes[start..<nl], number: lineNumber)
+                } else {
+                    pending += bytes[start..<nl]
+                    try parseLine(pending[...], number: lineNumber)
+                    pending.removeAll(keepingCapacity: true)
+                }
+                start = nl + 1
+            }
+            pending += bytes[start...]
+        }
+
+        /// The manifest, after the last line (which need not end with a newline).
+        public func finish() throws -> Manifest {
+            if !pending.isEmpty {
+                lineNumber += 1
+                try parseLine(pending[...], number: lineNumber)
+                pending = []
+            }
+            return manifest
+        }
+
+        var manifest: Manifest { Manifest(format: .jsonl, algorithms: algorithms.sorted(), records: records) }
+
+        func parseLine(_ line: ArraySlice<UInt8>, number: Int) throws {
             var content = line
             if content.last == UInt8(ascii: "\r") { content = content.dropLast() }
-            if content.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if content.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             guard content.first == UInt8(ascii: "{") else {
                 throw EvidenceError(
                     .manifest,
-                    "\(name) line \(i + 1): not a JSON Lines or hashdeep manifest (audit reads jsonl and hashdeep formats)",
+                    "\(name) line \(number): not a JSON Lines or hashdeep manifest (audit reads jsonl and hashdeep formats)",
                     path: name)
             }
-            let record = try parseJSONRecord(Array(content), name: name, line: i + 1)
+            let record = try ManifestReader.parseJSONRecord(Array(content), name: name, line: number)
             algorithms.formUnion(record.digests.keys)
             records.append(record)
         }
-        return Manifest(format: .jsonl, algorithms: algorithms.sorted(), records: records)
     }
 
     static func parseHashdeep(_ lines: [ArraySlice<UInt8>], name: String) throws -> Manifest {
         var columns: [String] = []
         var records: [FingerprintRecord] = []
+        var problems: [ManifestProblem] = []
         var indexByKey: [ItemKey: Int] = [:]
         let prefix = Array(HashdeepWriter.commentPrefix.utf8)
         for (i, raw) in lines.enumerated() {
@@ -60,7 +114,10 @@ public enum ManifestReader {
                 continue
             }
             if line.starts(with: prefix) {
-                let record = try parseJSONRecord(Array(line.dropFirst(prefix.count)), name: name, line: i + 1)
+                guard let record = try? parseJSONRecord(Array(line.dropFirst(prefix.count)), name: name, line: i + 1) else {
+                    problems.append(ManifestProblem(line: i + 1, reason: "an iproceeds comment record that is not valid JSON"))
+                    continue
+                }
                 if let existing = indexByKey[record.key] { records[existing] = record } else {
                     indexByKey[record.key] = records.count
                     records.append(record)
@@ -71,18 +128,25 @@ public enum ManifestReader {
             guard !columns.isEmpty else {
                 throw EvidenceError(.manifest, "\(name) line \(i + 1): hashdeep line before the %%%% header", path: name)
             }
-            // size, one field per algorithm, then the file name, which may itself contain commas.
+            // size, one field per algorithm, then the file name, which may itself contain commas. A line that does
+            // not fit is a finding, not the end of the manifest: hashdeep, too, audits the lines it can read.
             var fields: [ArraySlice<UInt8>] = []
             var rest = line
             for _ in 0..<(columns.count - 1) {
-                guard let comma = rest.firstIndex(of: UInt8(ascii: ",")) else {
-                    throw EvidenceError(.manifest, "\(name) line \(i + 1): expected \(columns.count) fields", path: name)
-                }
+                guard let comma = rest.firstIndex(of: UInt8(ascii: ",")) else { break }
                 fields.append(rest[rest.startIndex..<comma])
                 rest = rest[(comma + 1)...]
             }
+            guard fields.count == columns.count - 1 else {
+                problems.append(ManifestProblem(
+                    line: i + 1,
+                    reason: "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(fields.count + 1); "
+                        + "a file name with a line break in it splits its line in two"))
+                continue
+            }
             guard let size = UInt64(String(decoding: fields[0], as: UTF8.self)) else {
-                throw EvidenceError(.manifest, "\(name) line \(i + 1): size is not a number", path: name)
+                problems.append(ManifestProblem(line: i + 1, reason: "size is not a number"))
+                continue
             }
             var record = FingerprintRecord(path: RawName(Array(rest)), kind: .file, size: size)
             for (column, field) in zip(columns.dropFirst().dropLast(), fields.dropFirst()) {
@@ -94,7 +158,7 @@ public enum ManifestReader {
             records.append(record)
         }
         let algorithms = columns.dropFirst().dropLast().compactMap { DigestAlgorithm(rawValue: $0.lowercased()) }
-        return Manifest(format: .hashdeep, algorithms: algorithms, records: records)
+        return Manifest(format: .hashdeep, algorithms: algorithms, records: records, problems: problems)
     }
 
     static func parseJSONRecord(_ bytes: [UInt8], name: String, line: Int) throws -> FingerprintRecord {

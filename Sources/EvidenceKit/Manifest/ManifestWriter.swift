@@ -115,10 +115,12 @@ public final class JSONLinesWriter: ManifestWriter {
 
 /// hashdeep's format (`%%%% HASHDEEP-1.0`), readable by `hashdeep -a -k`.
 ///
-/// A file on disk read whole becomes a hashdeep line with its exact name bytes. Everything hashdeep cannot
-/// express — archive members, symbolic links, special files, errors, notes, pieces, and names containing a line
-/// break — is carried losslessly on a `## iproceeds ` comment line holding the JSON Lines record, which hashdeep
-/// ignores and iproceeds reads back. Paths are absolute, as hashdeep writes and compares them.
+/// A file on disk read whole becomes a hashdeep line with its exact name bytes, as hashdeep writes it — a
+/// carriage return inside a name included, which hashdeep audits. Everything hashdeep cannot express — archive
+/// members, symbolic links, special files, errors, notes, pieces, names with a line feed (which splits the line)
+/// and names ending in a carriage return (which hashdeep strips when it reads) — is carried losslessly on a
+/// `## iproceeds ` comment line holding the JSON Lines record, which hashdeep ignores and iproceeds reads back.
+/// Paths are absolute, as hashdeep writes and compares them.
 public final class HashdeepWriter: ManifestWriter {
     public static let format = ManifestFormat.hashdeep
     public static let commentPrefix = "## iproceeds "
@@ -142,7 +144,10 @@ public final class HashdeepWriter: ManifestWriter {
         // hashdeep writes, and compares, absolute paths.
         var absolute = r
         absolute.path = r.path.absolute(in: context.workingDirectory)
-        let plain = r.kind == .file && r.member.isEmpty && !r.digests.isEmpty && !r.path.hasLineBreak
+        let name = absolute.path.bytes
+        let plain =
+            r.kind == .file && r.member.isEmpty && !r.digests.isEmpty && !name.contains(UInt8(ascii: "\n"))
+            && name.last != UInt8(ascii: "\r")
         if plain {
             sink.write(String(r.size ?? 0))
             for alg in context.algorithms { sink.write(","); sink.write(r.digests[alg] ?? "") }
@@ -196,11 +201,14 @@ public final class CSVWriter: ManifestWriter {
     public func finish() throws { try sink.flush() }
 }
 
-/// Digital Forensics XML: a `fileobject` per item with `filename`, `filesize`, `mtime` and `hashdigest`.
+/// Digital Forensics XML: a `fileobject` per item with `filename`, `error`, `filesize`, `mtime`, `byte_runs` and
+/// `hashdigest`, in the order the DFXML schema (`dfxml.xsd` 1.2.0) requires; every document validates against it.
 ///
-/// Archive members carry their containers as nested `parent_object` elements. What DFXML has no element for
-/// (kind, note, error, exact name bytes) goes in elements of the `iproceeds` namespace, which DFXML readers
-/// skip.
+/// What DFXML has no element for goes in elements of the `iproceeds` namespace at the end of each `fileobject`
+/// (where the schema allows other namespaces), which DFXML readers skip: the kind, the exact name bytes, the
+/// archive chain of a member (`iproceeds:archive_chain`, the file on disk first, then each enclosing member —
+/// DFXML's `parent_object` holds only a parent directory's inode), and notes. The working directory is in
+/// `metadata`. A digest DFXML does not name (sha3-256, blake2b-512) is `type="other"` with `iproceeds:type`.
 public final class DFXMLWriter: ManifestWriter {
     public static let format = ManifestFormat.dfxml
     public static let namespace = "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
@@ -218,55 +226,60 @@ public final class DFXMLWriter: ManifestWriter {
         sink.write(
             "<dfxml xmlns=\"\(Self.namespace)\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
                 + "xmlns:iproceeds=\"\(Self.extensionNamespace)\" version=\"1.2.0\">\n")
-        sink.write("  <metadata>\n    <dc:type>Hash List</dc:type>\n  </metadata>\n")
+        sink.write("  <metadata>\n    <dc:type>Hash List</dc:type>\n")
+        sink.write("    <iproceeds:working_directory>\(TextEscaping.xml(context.workingDirectory))</iproceeds:working_directory>\n")
+        sink.write("  </metadata>\n")
         sink.write("  <creator version=\"1.0\">\n")
         sink.write("    <program>\(EvidenceKitInfo.toolName)</program>\n")
         sink.write("    <version>\(TextEscaping.xml(context.toolVersion))</version>\n")
         sink.write("    <execution_environment>\n")
         sink.write("      <command_line>\(TextEscaping.xml(context.commandLine.joined(separator: " ")))</command_line>\n")
-        sink.write("      <cwd>\(TextEscaping.xml(context.workingDirectory))</cwd>\n")
         sink.write("    </execution_environment>\n  </creator>\n")
+    }
+
+    /// The `type` attribute(s) of a `hashdigest`: DFXML's enumeration has md5, sha1 and the SHA-2 family only.
+    static func typeAttributes(_ alg: DigestAlgorithm) -> String {
+        switch alg {
+        case .md5, .sha1, .sha256, .sha512: "type=\"\(alg.rawValue)\""
+        default: "type=\"other\" iproceeds:type=\"\(alg.rawValue)\""
+        }
     }
 
     public func write(_ r: FingerprintRecord) throws {
         sink.write("  <fileobject>\n")
         let own = r.member.last ?? r.path
         sink.write("    <filename>\(TextEscaping.xml(own.text))</filename>\n")
-        if !own.isValidUTF8 || own.hasLineBreak || own.text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-            sink.write("    <iproceeds:filename_bytes>\(own.hex)</iproceeds:filename_bytes>\n")
-        }
-        if !r.member.isEmpty {
-            // Containers, innermost first: the archive member holding this one, up to the file on disk.
-            let containers = ([r.path] + r.member.dropLast()).reversed()
-            var indent = "    "
-            for name in containers {
-                sink.write("\(indent)<parent_object>\n\(indent)  <filename>\(TextEscaping.xml(name.text))</filename>\n")
-                indent += "  "
-            }
-            for _ in containers {
-                indent.removeLast(2)
-                sink.write("\(indent)</parent_object>\n")
-            }
-        }
-        sink.write("    <iproceeds:kind>\(r.kind.rawValue)</iproceeds:kind>\n")
+        if let error = r.error { sink.write("    <error>\(TextEscaping.xml(error))</error>\n") }
         if let size = r.size { sink.write("    <filesize>\(size)</filesize>\n") }
         if let mtime = r.mtime { sink.write("    <mtime>\(TextEscaping.isoUTC(mtime))</mtime>\n") }
-        for alg in context.algorithms {
-            if let hex = r.digests[alg] { sink.write("    <hashdigest type=\"\(alg.rawValue)\">\(hex)</hashdigest>\n") }
-        }
         if let pieces = r.pieces, !pieces.isEmpty {
             sink.write("    <byte_runs>\n")
             for p in pieces {
                 sink.write("      <byte_run file_offset=\"\(p.offset)\" len=\"\(p.size)\">\n")
                 for (alg, hex) in zip(context.algorithms, p.digests) {
-                    sink.write("        <hashdigest type=\"\(alg.rawValue)\">\(hex)</hashdigest>\n")
+                    sink.write("        <hashdigest \(Self.typeAttributes(alg))>\(hex)</hashdigest>\n")
                 }
                 sink.write("      </byte_run>\n")
             }
             sink.write("    </byte_runs>\n")
         }
+        for alg in context.algorithms {
+            if let hex = r.digests[alg] { sink.write("    <hashdigest \(Self.typeAttributes(alg))>\(hex)</hashdigest>\n") }
+        }
+        // Our own elements, after DFXML's: the schema allows other namespaces only at the end of a fileobject.
+        sink.write("    <iproceeds:kind>\(r.kind.rawValue)</iproceeds:kind>\n")
+        if !own.isValidUTF8 || own.hasLineBreak || own.text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            sink.write("    <iproceeds:filename_bytes>\(own.hex)</iproceeds:filename_bytes>\n")
+        }
+        if !r.member.isEmpty {
+            // The containers, outermost first: the file on disk, then each archive member enclosing this one.
+            sink.write("    <iproceeds:archive_chain>\n")
+            for name in [r.path] + r.member.dropLast() {
+                sink.write("      <iproceeds:filename>\(TextEscaping.xml(name.text))</iproceeds:filename>\n")
+            }
+            sink.write("    </iproceeds:archive_chain>\n")
+        }
         if let note = r.note { sink.write("    <iproceeds:note>\(TextEscaping.xml(note))</iproceeds:note>\n") }
-        if let error = r.error { sink.write("    <iproceeds:error>\(TextEscaping.xml(error))</iproceeds:error>\n") }
         sink.write("  </fileobject>\n")
         try sink.flushIfNeeded()
     }

@@ -69,43 +69,16 @@ public struct PseudonymKey: Sendable, Equatable {
     /// - Throws: ``EvidenceError`` (`.pseudonymKey`, `systemCode` `EEXIST`) when the file exists, or `.io` when it
     ///   cannot be written.
     public func write(to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let code = errno
-            if code == EEXIST {
-                throw EvidenceError(
-                    .pseudonymKey,
-                    "refusing to overwrite \(path): it exists, and replacing a pseudonym key gives every value new "
-                        + "pseudonyms and makes the vault unreadable. Choose another --output.",
-                    path: path, function: "open", systemCode: code)
-            }
+        // OutputFile: written whole under a fresh random name (O_EXCL|O_NOFOLLOW, 0600), then moved into place with
+        // RENAME_NOREPLACE, so a crash never leaves a half-written key and an existing key is never replaced.
+        do {
+            try OutputFile.write(Array(fileContents().utf8), to: path, mode: 0o600, existing: .refuse)
+        } catch let e as EvidenceError where e.systemCode == EEXIST {
             throw EvidenceError(
-                .io, "cannot create key file \(path): \(String(cString: strerror(code)))", path: path,
-                function: "open", systemCode: code)
-        }
-        defer { close(fd) }
-        // The mode given to open is narrowed by the umask, never widened; fchmod states it exactly.
-        _ = fchmod(fd, 0o600)
-        let data = Array(fileContents().utf8)
-        var done = 0
-        while done < data.count {
-            let n = data.withUnsafeBytes { writeBytes(fd, $0.baseAddress! + done, data.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let code = errno
-                unlink(path)
-                throw EvidenceError(
-                    .io, "cannot write key file \(path): \(String(cString: strerror(code)))",
-                    path: path, function: "write", systemCode: code)
-            }
-            done += n
-        }
-        guard fsync(fd) == 0 else {
-            let code = errno
-            unlink(path)
-            throw EvidenceError(
-                .io, "cannot sync key file \(path): \(String(cString: strerror(code)))", path: path,
-                function: "fsync", systemCode: code)
+                .pseudonymKey,
+                "refusing to overwrite \(path): it exists, and replacing a pseudonym key gives every value new "
+                    + "pseudonyms and makes the vault unreadable. Choose another --output.",
+                path: path, function: "open", systemCode: EEXIST)
         }
     }
 
@@ -163,9 +136,4 @@ public struct PseudonymKey: Sendable, Equatable {
         }
         return key
     }
-}
-
-/// The C library's `write`, under a name a method called `write` does not hide.
-private func writeBytes(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, buffer, count)
 }

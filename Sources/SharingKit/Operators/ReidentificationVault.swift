@@ -86,30 +86,8 @@ public struct ReidentificationVault: Sendable {
     /// - Throws: ``EvidenceError`` (`.io`) when the file cannot be written.
     public func save() throws {
         let sealed = try encode()
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
-        let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Self.ioError("open", temporary) }
-        var ok = fchmod(fd, 0o600) == 0
-        var done = 0
-        while ok && done < sealed.count {
-            let n = sealed.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, sealed.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            ok = n > 0
-            done += max(n, 0)
-        }
-        ok = ok && fsync(fd) == 0
-        let error = ok ? nil : Self.ioError("write", temporary)
-        close(fd)
-        if let error {
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let e = Self.ioError("rename", path)
-            unlink(temporary)
-            throw e
-        }
+        // OutputFile: mode 0600 from creation, a fresh random name (O_EXCL|O_NOFOLLOW), synced, renamed, folder synced.
+        try OutputFile.write(sealed, to: path, mode: 0o600)
     }
 
     /// Opens (or starts) the vault at `path`, adds `records` and saves it, holding an exclusive lock on

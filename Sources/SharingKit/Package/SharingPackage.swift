@@ -131,8 +131,10 @@ public enum SharingPackage {
             head = try store.entries().last
         }
         let built = try build(request, signer: signer, custodyHead: head)
-        let partial = path + ".partial"
-        try writeDurably(built.zip, to: partial)
+        // A fresh, randomly named file beside PATH (O_EXCL|O_NOFOLLOW), renamed into place only once the custody
+        // entry is written: a planted .partial link cannot redirect it, and two builds cannot mix.
+        let output = try OutputFile(path: path, existing: replace ? .replace : .refuse)
+        try output.write(built.zip)
         var entry: CustodyEntry?
         let sha = digestHex(.sha256, of: built.zip)
         let manifestSHA = digestHex(.sha256, of: built.manifest)
@@ -163,65 +165,18 @@ public enum SharingPackage {
                     by: signer,
                     now: custody.now)
             }
-            guard rename(partial, path) == 0 else {
-                let reason = String(cString: strerror(errno))
+            do { try output.commit() } catch let e as EvidenceError {
                 throw EvidenceError(
                     .io,
-                    "rename \(partial) to \(path): \(reason)"
-                        + (entry.map { "; custody entry \($0.seq) records a package that is not in place" } ?? ""),
-                    path: path,
-                    function: "rename", systemCode: errno)
+                    e.message + (entry.map { "; custody entry \($0.seq) records a package that is not in place" } ?? ""),
+                    path: path, function: e.function, systemCode: e.systemCode)
             }
         } catch {
-            unlink(partial)
+            output.discard()
             throw error
         }
-        syncDirectory(of: path)
         return WrittenPackage(
             path: path, packageID: built.packageID, sha256: sha, size: built.zip.count, manifestSHA256: manifestSHA,
             files: built.members.map(\.name), custodyEntry: entry)
     }
-
-    private static func writeDurably(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw EvidenceError(
-                .io, "open \(path): \(String(cString: strerror(errno)))", path: path, function: "open",
-                systemCode: errno)
-        }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(path)
-                throw EvidenceError(
-                    .io, "write \(path): \(String(cString: strerror(code)))", path: path, function: "write",
-                    systemCode: code)
-            }
-            offset += n
-        }
-        let synced = fsync(fd) == 0
-        let code = errno
-        close(fd)
-        guard synced else {
-            unlink(path)
-            throw EvidenceError(
-                .io, "fsync \(path): \(String(cString: strerror(code)))", path: path, function: "fsync",
-                systemCode: code)
-        }
-    }
-
-    private static func syncDirectory(of path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
-    }
 }
-
-/// `write(2)`, named apart from ``SharingPackage/write(_:to:signer:custody:replace:)``.
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }

@@ -1,21 +1,25 @@
 internal import CSQLite
+import Foundation
 
 /// A minimal owner of one SQLite connection: open, execute, prepare, bind, step. The corresponding C functions
 /// are `sqlite3_open_v2`, `sqlite3_exec`, `sqlite3_prepare_v2`, `sqlite3_bind_*`, `sqlite3_step`.
 ///
 /// Not `Sendable`: a connection belongs to one thread (`@available(*, unavailable)` below says so).
 final class SQLiteDatabase {
-    private let handle: OpaquePointer
+    private var handle: OpaquePointer?
     let path: String
 
-    /// Opens `path`. `create` allows a new file; `readOnly` opens without write access.
+    /// Opens `path`. `create` allows a new file; `readOnly` opens without write access; `immutable` (with
+    /// `readOnly`) tells SQLite the file cannot change while open, so it needs no `-shm` or `-wal` beside it —
+    /// what lets a case file on read-only media be read (the `immutable=1` URI parameter).
     /// - Throws: ``EvidenceError`` with SQLite's message.
-    init(path: String, create: Bool, readOnly: Bool = false) throws {
+    init(path: String, create: Bool, readOnly: Bool = false, immutable: Bool = false) throws {
         var db: OpaquePointer?
         let flags =
             (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | (create ? SQLITE_OPEN_CREATE : 0)
-            | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+            | SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0)
+        let name = immutable ? Self.immutableURI(path) : path
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
@@ -27,7 +31,28 @@ final class SQLiteDatabase {
         sqlite3_extended_result_codes(db, 1)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit { if let handle { sqlite3_close_v2(handle) } }
+
+    /// Closes the connection now (the last connection's close checkpoints and removes the `-wal` file).
+    func close() {
+        if let handle { sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    /// `file:` URI for `path` with `mode=ro&immutable=1`, percent-encoding what a URI path cannot hold.
+    static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var out = "file:"
+        for b in absolute.utf8 {
+            let c = Character(Unicode.Scalar(b))
+            if b < 0x80, c.isLetter || c.isNumber || "/-._~".contains(c) {
+                out.append(c)
+            } else {
+                out += String(format: "%%%02X", b)
+            }
+        }
+        return out + "?mode=ro&immutable=1"
+    }
 
     func error(_ function: String, _ rc: Int32) -> EvidenceError {
         EvidenceError(
@@ -48,6 +73,24 @@ final class SQLiteDatabase {
         let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw error("sqlite3_prepare_v2", rc) }
         defer { sqlite3_finalize(statement) }
+        try bind(statement, arguments)
+        var rows: [[SQLiteValue]] = []
+        try step(statement) { rows.append($0) }
+        return rows
+    }
+
+    /// Like ``query(_:_:)``, but hands each row to `body` as it is read, so a large result (a manifest's chunks)
+    /// is never held whole.
+    func forEachRow(_ sql: String, _ arguments: [SQLiteValue] = [], _ body: ([SQLiteValue]) throws -> Void) throws {
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw error("sqlite3_prepare_v2", rc) }
+        defer { sqlite3_finalize(statement) }
+        try bind(statement, arguments)
+        try step(statement, body)
+    }
+
+    private func bind(_ statement: OpaquePointer, _ arguments: [SQLiteValue]) throws {
         for (i, value) in arguments.enumerated() {
             let index = Int32(i + 1)
             let bound: Int32
@@ -60,7 +103,9 @@ final class SQLiteDatabase {
             }
             guard bound == SQLITE_OK else { throw error("sqlite3_bind", bound) }
         }
-        var rows: [[SQLiteValue]] = []
+    }
+
+    private func step(_ statement: OpaquePointer, _ body: ([SQLiteValue]) throws -> Void) throws {
         while true {
             let step = sqlite3_step(statement)
             if step == SQLITE_DONE { break }
@@ -88,9 +133,8 @@ final class SQLiteDatabase {
                     }
                 }
             }
-            rows.append(row)
+            try body(row)
         }
-        return rows
     }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two processes
