@@ -300,17 +300,25 @@ enum NetworkDetectors {
     static let addressTokens: Set<String> = [
         "IP", "IPV4", "IP4", "IPV6", "IP6", "INET", "INET4", "INET6", "IN", "UDP", "TCP", "TLS", "DTLS", "SCTP", "WS",
         "WSS", "SIP", "SIPS", "ICMP", "GRE", "ESP", "ADDR", "ADDRESS", "SRC", "DST", "FROM", "TO", "HOST", "PEER",
-        "CLIENT", "SERVER", "REMOTE", "LOCAL", "VIA", "RHOST", "LHOST",
+        "CLIENT", "SERVER", "REMOTE", "LOCAL", "VIA", "RHOST", "LHOST", "LOCALHOST",
     ]
 
     /// Whether the dotted quad `slash + 1 ..< end` after `Name/` is a product version (`Chrome/120.0.0.0`,
     /// `Firefox/2.0.0.4`) rather than an address: not when the name is a protocol or family token
-    /// (``addressTokens``), nor when a port or prefix follows the quad (`ADDR/port`, `/24`, `:5060`).
+    /// (``addressTokens``) or a host name (it holds `-`, `.` or `_`: Java writes `host/address`), nor when a port
+    /// or prefix follows the quad (`ADDR/port`, `/24`, `:5060`).
     static func productVersion(_ t: ByteText, slash: Int, end k: Int) -> Bool {
         if t[k] == 0x2F || t[k] == 0x3A, Ascii.isDigit(t[k + 1]) { return false }
         var w = slash
-        while w > slash - 12, Ascii.isAlnum(t[w - 1]) { w -= 1 }
-        guard !Ascii.isAlnum(t[w - 1]) else { return true }
+        var hostLike = false
+        while w > slash - 64, Ascii.isAlnum(t[w - 1]) || t[w - 1] == 0x2D || t[w - 1] == 0x2E || t[w - 1] == 0x5F {
+            hostLike = hostLike || !Ascii.isAlnum(t[w - 1])
+            w -= 1
+        }
+        if Ascii.isAlnum(t[w - 1]) { return true }
+        // A number, an address or a host name before the slash is no product: `192.168.56.1/192.168.56.1`
+        // (portsentry), Java's `host/address` (`MININT-FNANLI5/127.0.0.1`, `msra-sa-41/10.190.173.170` in Hadoop).
+        guard Ascii.isLetter(t[w]), !hostLike else { return false }
         let token = String(decoding: t.bytes(w..<slash).map(Ascii.upper), as: UTF8.self)
         return !addressTokens.contains(token)
     }
@@ -354,7 +362,12 @@ enum NetworkDetectors {
             var h = k
             while h - k < 5, Ascii.isHex(t[h]) { h += 1 }
             if h == k { break }
-            if h - k > 4 { return nil }
+            if h - k > 4 {
+                // `2001:db8::1234:58430` (haproxy): five digits after the last colon are a port, not a group.
+                guard groups > 0, t[k - 1] == 0x3A, t[k - 2] != 0x3A, !Ascii.isHex(t[h]) else { return nil }
+                k -= 1
+                break
+            }
             // IPv4 tail: a dotted quad in place of the last two groups.
             if t[h] == 0x2E, groups <= 6, let e = ipv4Tail(t, at: k) {
                 groups += 2

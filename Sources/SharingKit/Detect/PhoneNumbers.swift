@@ -240,7 +240,15 @@ enum PhoneNumbers {
     /// trunk prefix) means the number ends the group run and every group has 2–4 digits.
     static func valid(_ d: SIMD32<UInt8>, _ n: Int, plus: Bool, separators: Int, full: Bool) -> Bool {
         if plus { return international(d, from: 0, n) }
-        if n >= 2, d[0] == 0, d[1] == 0 { return international(d, from: 2, n) }
+        if n >= 2, d[0] == 0, d[1] == 0 {
+            // `00` then the number, or, as dialled through a PBX, `00` and a carrier-select digit
+            // (`001447441452805` in an Asterisk log: +44 7441 452805).
+            return international(d, from: 2, n) || (separators == 0 && n >= 12 && international(d, from: 3, n))
+        }
+        // `011`, the North American exit code, before a country code other than 1.
+        if separators == 0, n >= 12, d[0] == 0, d[1] == 1, d[2] == 1, d[3] != 1, international(d, from: 3, n) {
+            return true
+        }
         if d[0] == 0 { return national(d, n) }
         return separators > 0 && full && noTrunkNational(d, n)
     }
