@@ -40,9 +40,9 @@ TYPES = ["ipv4", "ipv6", "email", "phone", "iban", "card", "host-address"]
 
 INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\u00ad\ufeff]")
 IPV4 = re.compile(r"(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
-IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?::\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])")
+IPV6 = re.compile(r"(?:(?<![\w:.])|(?<=IPv6:))[0-9A-Fa-f:]*:[0-9A-Fa-f:]*(?:\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])", re.I)
 EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
-PHONE = re.compile(r"(?<![\w+.-])(?:\+{1,2}|00)[1-9][0-9 ()/-]{5,20}[0-9](?![\w.-])")
+PHONE = re.compile(r"(?<![\w+.-])(?:\+{1,2}|00|011)[0-9][0-9 ()/-]{5,20}[0-9](?![\w.-])")
 IBAN = re.compile(r"(?<!\w)([A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?)(?!\w)")
 CARD = re.compile(r"(?<![\w.-])\d{4}(?:[ .-]?\d{2,6}){2,4}(?![\w]|[.-]\d)")
 HOST = re.compile(r"(?<![\w.-])[A-Za-z0-9-]*?(\d{1,3})([-.])(\d{1,3})\2(\d{1,3})\2(\d{1,3})[A-Za-z0-9-]*"
@@ -64,13 +64,15 @@ def ipv4_values(line):
 def ipv6_values(line):
     for m in IPV6.finditer(line):
         text = m.group(0)
-        if "::" not in text and text.count(":") < 7 or not re.search(r"\d", text) or text == "::":
-            continue
-        try:
-            ipaddress.IPv6Address(text)
-        except ValueError:
-            continue
-        yield m.start(), m.end(), text
+        for candidate in (text, re.sub(r":\d{1,5}$", "", text)):  # an address and a port (haproxy)
+            if "::" not in candidate and candidate.count(":") < 7 or not re.search(r"\d", candidate):
+                continue
+            try:
+                ipaddress.IPv6Address(candidate)
+            except ValueError:
+                continue
+            yield m.start(), m.start() + len(candidate), candidate
+            break
 
 
 def email_values(line):
@@ -98,7 +100,9 @@ def valid_international(digits):
 def phone_values(line):
     for m in PHONE.finditer(line):
         digits = re.sub(r"\D", "", m.group(0))
-        if m.group(0).startswith("00"):
+        if m.group(0).startswith("011") and valid_international(digits[3:]):
+            digits = digits[3:]  # the North American exit code
+        elif m.group(0).startswith("00"):
             digits = digits[2:]
             # Dialled through a PBX: 00, a carrier-select digit, then the number (001447441452805).
             if not valid_international(digits) and re.fullmatch(r"\d+", m.group(0)):

@@ -200,6 +200,7 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
         #expect(scan("Copyright (C) 2000-2002 Hewlett-Packard Co") == [])
         #expect(scan("Oct 27 2015 12:35:40 Mac-mini screensharingd[1234]: Authentication") == [])
         #expect(scan("081110 010354 5184 INFO dfs.DataNode$PacketResponder: Received block") == [])
+        #expect(scan("081110 004657 17337 INFO dfs.DataNode$DataXceiver: Receiving block") == [])
         #expect(scan("Task attempt_1445144423722 progress 0.37551183 and 0.4256971 done") == [])
     }
 
@@ -215,6 +216,7 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
         #expect(scan("START u0 {act=android.intent.action.MAIN cmp=com.android.settings/.Settings} from uid 1000") == [])
         #expect(scan("Displayed com.tencent.mm/.plugin.base.stub.WXEntryActivity: +120ms") == [])
         #expect(scan("client 192.0.2.7#53: query (cache) 'ricreig.com/NS/IN' denied") == ["ipv4:192.0.2.7"])
+        #expect(scan("client 192.0.2.7#53: query (cache) 'simmarket.com.ua/IN' denied") == ["ipv4:192.0.2.7"])
     }
 
     @Test func bareNameFieldsAreNotPersons() {

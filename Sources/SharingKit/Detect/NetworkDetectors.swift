@@ -239,13 +239,17 @@ enum NetworkDetectors {
         return packageRoots.contains { t.matches($0, at: s) }
     }
 
-    /// Whether the path after a bare host is a DNS query's type and class (`example.com/NS/IN`, `…/AAAA/IN` in
-    /// BIND's `query … denied` lines): a name in a DNS log, not a URL.
+    /// Whether the path after a bare host is a DNS query's type and class or class alone (`example.com/NS/IN`,
+    /// `…/AAAA/IN`, `example.com/IN` in BIND's `query … denied` lines): a name in a DNS log, not a URL.
     static func dnsQuery(_ t: ByteText, slash: Int) -> Bool {
+        let cls: [StaticString] = ["in", "ch", "hs", "any"]
+        // `name/IN` (class only), as BIND writes a refused query.
+        if cls.contains(where: { t.matches($0, at: slash + 1) && Ascii.isUpper(t[slash + 1]) && !t.wordAt(slash + 1 + $0.utf8CodeUnitCount) && t[slash + 1 + $0.utf8CodeUnitCount] != 0x2F }) {
+            return true
+        }
         var k = slash + 1
         while k < slash + 12, Ascii.isUpper(t[k]) || Ascii.isDigit(t[k]) { k += 1 }
         guard k > slash + 1, t[k] == 0x2F else { return false }
-        let cls: [StaticString] = ["in", "ch", "hs", "any"]
         return cls.contains { t.matches($0, at: k + 1) && Ascii.isUpper(t[k + 1]) && !t.wordAt(k + 1 + $0.utf8CodeUnitCount) }
     }
 

@@ -139,8 +139,8 @@ enum PhoneNumbers {
     /// - dots as the only separator and fewer than three groups: a decimal (`0.4256971`, `04.201000`);
     /// - pairs of hex digits in a longer run or between `|`: bytes (a Snort rule's `|01 00 00 01 00 00|`);
     /// - without an international prefix, a first group of five digits or more and a last of one or two: a time
-    ///   and a process id (`044304 35` in HDFS logs); national numbers are not grouped that way; nor does one
-    ///   start right after another digit group (`081110 010354 5184`).
+    ///   and a process id (`044304 35` in HDFS logs); national numbers are not grouped that way; nor does a
+    ///   number without `+` start right after another digit group (`081110 010354 5184`, `081110 004657 17337`).
     static func notAPhoneNumber(
         _ t: ByteText, start: Int, end: Int, runEnd: Int, sizes: SIMD8<UInt8>, groups: Int, dotsOnly: Bool,
         international: Bool
@@ -148,7 +148,7 @@ enum PhoneNumbers {
         if t[runEnd] == 0x3A, Ascii.isAlnum(t[runEnd + 1]) { return true }
         // A national number does not start in the middle of a run of digit groups (`081110 010354 5184`, a
         // date, a time and a process id in HDFS logs).
-        if !international, t[start - 1] == 0x20 || t[start - 1] == 0x2D, Ascii.isDigit(t[start - 2]) { return true }
+        if t[start] != 0x2B, t[start - 1] == 0x20 || t[start - 1] == 0x2D, Ascii.isDigit(t[start - 2]) { return true }
         if t[end] == 0x3A, Ascii.isAlnum(t[end + 1]) { return true }
         if groups == 2, end - start == 9, t[start + 4] == 0x2D, isYear(t, start), isYear(t, start + 5) { return true }
         if dotsOnly, groups < 3 { return true }
