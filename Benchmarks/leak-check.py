@@ -100,7 +100,7 @@ def valid_international(digits):
 def phone_values(line):
     for m in PHONE.finditer(line):
         digits = re.sub(r"\D", "", m.group(0))
-        if m.group(0).startswith("011") and valid_international(digits[3:]):
+        if m.group(0).startswith("011") and re.fullmatch(r"\d+", m.group(0)) and valid_international(digits[3:]):
             digits = digits[3:]  # the North American exit code
         elif m.group(0).startswith("00"):
             digits = digits[2:]
@@ -146,7 +146,13 @@ def card_values(line):
         yield m.start(), m.end(), text
 
 
+SHORT_HOST = re.compile(r"(?<![\w.-])[A-Za-z][A-Za-z0-9-]*-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![\w.@-])")
+
+
 def host_values(line):
+    for m in SHORT_HOST.finditer(line):  # a syslog short host name: calvisitor-10-105-160-95
+        if all(int(g) <= 255 for g in m.groups()):
+            yield m.start(), m.end(), m.group(0)
     for m in HOST.finditer(line):
         if all(int(m.group(i)) <= 255 for i in (1, 3, 4, 5)):
             name = m.group(0)
@@ -364,7 +370,7 @@ def check_file(path, binary, key, env, actions, default_action, tmp):
             for field, value, _ in rec:
                 if field_action(actions, default_action, field) == "keep":
                     kept |= values_in(value)[0]
-    result = {"seen": Counter(), "clear": Counter(), "kept": Counter(), "leaks": [], "changes": []}
+    result = {"seen": Counter(), "clear": Counter(), "kept": Counter(), "leaks": [], "changes": [], "renumbered": []}
     for kind, value in sorted(seen):
         result["seen"][kind] += 1
         if in_clear(kind, value, hay, hay_lower):
@@ -420,6 +426,12 @@ def check_file(path, binary, key, env, actions, default_action, tmp):
                     except ValueError:
                         pass
                 if out != v:
+                    try:
+                        if float(out) == float(v):  # a number written with other digits: counted apart
+                            result["renumbered"].append((f, v, out))
+                            continue
+                    except ValueError:
+                        pass
                     result["changes"] += false_changes(v, out)
     return result
 
@@ -450,12 +462,14 @@ def main():
         actions, default_action = policy_actions(args.bin)
         totals = {k: Counter() for k in ("seen", "clear", "kept")}
         changes = Counter()
+        renumbered = []
         per_file = {}
         for path in files:
             r = check_file(path, args.bin, key, env, actions, default_action, tmp)
             for k in totals:
                 totals[k].update(r[k])
             changes.update(r["changes"])
+            renumbered += [(os.path.basename(path),) + x for x in r["renumbered"]]
             per_file[path] = {"seen": r["seen"], "clear": r["clear"], "kept": r["kept"], "leaks": r["leaks"],
                               "changes": r["changes"]}
             if args.show and (r["leaks"] or r["changes"]):
@@ -472,6 +486,9 @@ def main():
     print(f"\nnon-personal strings changed: {sum(changes.values()):,} ({len(changes):,} distinct)")
     for text, n in changes.most_common(args.show or 10):
         print(f"   {n:5d}  {text!r}")
+    print(f"numbers in structured fields written with other digits (same value): {len(renumbered):,}")
+    for name, field, before, after in renumbered[:args.show or 3]:
+        print(f"   {name} {field}: {before!r} -> {after!r}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(per_file, f, indent=1, default=list)

@@ -215,6 +215,7 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
         #expect(scan("Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4") == [])
         #expect(scan("START u0 {act=android.intent.action.MAIN cmp=com.android.settings/.Settings} from uid 1000") == [])
         #expect(scan("Displayed com.tencent.mm/.plugin.base.stub.WXEntryActivity: +120ms") == [])
+        #expect(scan("read /Applications/Google Chrome.app/Contents/Info.plist failed") == [])
         #expect(scan("client 192.0.2.7#53: query (cache) 'ricreig.com/NS/IN' denied") == ["ipv4:192.0.2.7"])
         #expect(scan("client 192.0.2.7#53: query (cache) 'simmarket.com.ua/IN' denied") == ["ipv4:192.0.2.7"])
     }

@@ -233,9 +233,12 @@ enum NetworkDetectors {
     static let packageRoots: [StaticString] = ["com.", "org.", "net.", "android.", "androidx.", "java.", "javax.", "io."]
 
     /// Whether the bare host at `s` before `slash` is a reversed-domain package name: it starts with a label of
-    /// ``packageRoots``, or the path starts with `.` (`pkg/.Activity`, Android's short class form).
+    /// ``packageRoots``, or the path starts with `.` (`pkg/.Activity`, Android's short class form); or a macOS
+    /// bundle (`X.app/Contents/…`).
     static func packageName(_ t: ByteText, _ s: Int, slash: Int) -> Bool {
         if t[slash + 1] == 0x2E, Ascii.isLetter(t[slash + 2]) { return true }
+        // A macOS bundle (`Google Chrome.app/Contents/Info.plist`): `.app` is a TLD, `Contents/` says otherwise.
+        if t.matches("/contents/", at: slash), t[slash + 1] == 0x43 { return true }
         return packageRoots.contains { t.matches($0, at: s) }
     }
 
