@@ -1,6 +1,7 @@
 /// Values hidden from a byte scan by characters a reader does not see or reads as another: a zero-width space,
 /// soft hyphen, word joiner or byte-order mark inside an address (`141.255\u{200B}.164.106`), and `@` or `.`
-/// written as an HTML entity or percent escape (`ana&#64;example.com`, `ana&#x40;example.com`, `ana%40example.com`).
+/// written as an HTML entity (`ana&#64;example.com`, `ana&#x40;example.com`). Percent escapes (`ana%40example.com`)
+/// are left to the redactor's decoded views (`Run/EncodedViews.swift`), which pseudonymise the decoded value.
 ///
 /// Around each such spot the scanner builds a cleaned copy of the text (invisible characters removed, escapes
 /// decoded), runs the detectors on it, and maps every candidate that covers a cleaned spot back to the original
@@ -10,7 +11,7 @@ enum EvasionView {
     /// The bytes that may start an evasion.
     private static let triggers: [Bool] = {
         var a = [Bool](repeating: false, count: 256)
-        for b: UInt8 in [0xE2, 0xC2, 0xEF, 0x25, 0x26] { a[Int(b)] = true }
+        for b: UInt8 in [0xE2, 0xC2, 0xEF, 0x26] { a[Int(b)] = true }
         return a
     }()
 
@@ -30,8 +31,6 @@ enum EvasionView {
             if t[i + 1] == 0xAD { return (2, nil) }  // soft hyphen
         case 0xEF:
             if t[i + 1] == 0xBB, t[i + 2] == 0xBF { return (3, nil) }  // zero-width no-break space
-        case 0x25:
-            if t[i + 1] == 0x34, t[i + 2] == 0x30 { return (3, 0x40) }
         case 0x26:
             for (literal, byte) in entities where t.matches(literal, at: i) { return (literal.utf8CodeUnitCount, byte) }
         default:
