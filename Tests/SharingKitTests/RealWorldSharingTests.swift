@@ -248,6 +248,7 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
         #expect(scan("rhost=host129.206.196.21.maximumasp.com") == ["ipv4:host129.206.196.21.maximumasp.com"])
         #expect(scan("PTR 4.3.2.1.in-addr.arpa.") == ["ipv4:4.3.2.1.in-addr.arpa"])
         #expect(scan("Jul  6 14:17:00 calvisitor-10-105-162-178 kernel[0]: x") == ["ipv4:calvisitor-10-105-162-178"])
+        #expect(scan("Jul  8 03:32:46 airbears2-10-142-108-38 kernel[0]: x") == ["ipv4:airbears2-10-142-108-38"])
         let ptr6 = "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa"
         #expect(scan("q \(ptr6) x") == ["ipv6:" + ptr6])
         // A file name or a version with hyphens is no host name.

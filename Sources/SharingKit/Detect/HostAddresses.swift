@@ -37,10 +37,11 @@ enum HostAddresses {
         out.append(Hit(type: .ipv4, start: hs, end: he))
     }
 
-    /// A host name of one label, letters then the octets joined by hyphens, as syslog writes a short host name
-    /// (`calvisitor-10-105-162-178`, `ip-10-0-0-5`): reported whole when nothing of a name follows it.
+    /// A host name of one label, a word starting with a letter then the octets joined by hyphens, as syslog writes
+    /// a short host name (`calvisitor-10-105-162-178`, `airbears2-10-142-108-38`, `ip-10-0-0-5`): reported whole
+    /// when nothing of a name follows it.
     static func bareLabel(_ t: ByteText, _ s: Int, end k: Int, _ starts: Range<Int>, _ out: inout [Hit]) -> Bool {
-        guard t[s - 1] == 0x2D, Ascii.isLetter(t[s - 2]), !NetworkDetectors.isHostByte(t[k]), t[k] != 0x2E,
+        guard t[s - 1] == 0x2D, Ascii.isAlnum(t[s - 2]), !NetworkDetectors.isHostByte(t[k]), t[k] != 0x2E,
             t[k] != 0x40
         else { return false }
         var hs = s - 1
