@@ -24,11 +24,14 @@ enum BankDetectors {
         return d
     }()
 
-    /// An IBAN starting at `s`: a registry country code, two check digits and the country's length of
-    /// uppercase letters and digits, written either unbroken or in groups of four separated by single spaces;
-    /// check digits 02–98 and mod-97 must give 1. Returns its end.
+    /// An IBAN starting at `s`: a registry country code, two check digits and the country's length of letters
+    /// and digits, written either unbroken or in groups of four separated by single spaces; check digits 02–98
+    /// and mod-97 must give 1. Letters are all uppercase or, as typed in a web form, all lowercase
+    /// (`rs35260005601001611379`). Returns its end.
     static func ibanEnd(_ t: ByteText, _ s: Int) -> Int? {
-        guard !t.wordBefore(s), let length = ibanLengths[UInt16(t[s]) << 8 | UInt16(t[s + 1])] else { return nil }
+        let lower = Ascii.isLower(t[s])
+        guard !t.wordBefore(s), let length = ibanLengths[UInt16(Ascii.upper(t[s])) << 8 | UInt16(Ascii.upper(t[s + 1]))]
+        else { return nil }
         // Check digits are 02–98 (ISO 13616): 00, 01 and 99 pass mod-97 only by accident.
         let check = Int(t[s + 2] &- 0x30) * 10 + Int(t[s + 3] &- 0x30)
         guard check >= 2, check <= 98 else { return nil }
@@ -42,7 +45,7 @@ enum BankDetectors {
             if Ascii.isDigit(b) {
                 remainder = (remainder * 10 + Int(b &- 0x30)) % 97
             } else {
-                remainder = (remainder * 100 + Int(b &- 0x41) + 10) % 97
+                remainder = (remainder * 100 + Int(Ascii.upper(b) &- 0x41) + 10) % 97
             }
         }
         while chars < length {
@@ -51,7 +54,7 @@ enum BankDetectors {
                 k += 1
             }
             let b = t[k]
-            guard Ascii.isDigit(b) || Ascii.isUpper(b) else { return nil }
+            guard Ascii.isDigit(b) || (lower ? Ascii.isLower(b) : Ascii.isUpper(b)) else { return nil }
             if chars >= 4 { feed(b) }
             chars += 1
             k += 1

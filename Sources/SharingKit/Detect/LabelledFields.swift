@@ -5,8 +5,11 @@ enum PersonNameDetector {
     enum KeyKind {
         /// The value must look like a person's name (letters, spaces, `.`, `-`, `'`).
         case personName
-        /// Like `personName`, and every word must start with a capital letter: the bare key `name` labels
-        /// many things that are not people (`name=eth0`).
+        /// The bare key `name`, which labels many things that are not people (`name=eth0`, MISP's
+        /// `"Orgc": {"name": "CIRCL"}`, a galaxy's `"name": "Threat Actor"`, Have I Been Pwned's
+        /// `"Name":"Adobe"`, Android's `Surface(name=SurfaceView`, macOS's `Name: OneStats`): a person only in
+        /// JSON inside an object named for a person (`"user": {"name": …}`, see ``personParents``), or unquoted
+        /// when the value is two or more words written as a person's name (`name=Ana Marković`).
         case capitalizedName
         /// An account name: one token of letters, digits, `.`, `_`, `-`.
         case account
@@ -116,12 +119,84 @@ enum PersonNameDetector {
         switch kind {
         case .account:
             guard accountLike(t, trimmed) else { return }
-        case .personName, .capitalizedName:
-            guard nameLike(t, trimmed, capitalized: kind == .capitalizedName) else { return }
+        case .personName:
+            guard nameLike(t, trimmed, capitalized: false) else { return }
+        case .capitalizedName:
+            guard nameLike(t, trimmed, capitalized: true) else { return }
+            if quote != 0 {
+                guard personParent(t, keyQuote: keyStart - 1) else { return }
+            } else {
+                guard personNameWords(t, trimmed) else { return }
+            }
         case .mailHeader:
             return
         }
         out.append(Hit(type: .person, start: trimmed.lowerBound, end: trimmed.upperBound))
+    }
+
+    /// Keys of JSON objects whose `"name"` is a person's.
+    static let personParents: Set<String> = [
+        "user", "users", "person", "persons", "people", "contact", "contacts", "owner", "customer", "client",
+        "sender", "recipient", "victim", "suspect", "reporter", "holder", "account_holder", "beneficiary",
+        "employee", "member", "subscriber", "author", "assignee", "registrant", "cardholder", "patient",
+    ]
+
+    /// Whether the JSON key whose opening quote is at `q` belongs to an object that is the value of a key in
+    /// ``personParents`` (directly or as an element of its array), looking back at most 400 bytes.
+    static func personParent(_ t: ByteText, keyQuote q: Int) -> Bool {
+        var k = q - 1
+        var depth = 0
+        while k > q - 400, k >= 0 {
+            let b = t[k]
+            if b == 0x7D || b == 0x5D {
+                depth += 1
+            } else if b == 0x7B || b == 0x5B {
+                if depth == 0 { break }
+                depth -= 1
+            }
+            k -= 1
+        }
+        guard t[k] == 0x7B else { return false }
+        k -= 1
+        while Ascii.isSpace(t[k]) || Ascii.isLineBreak(t[k]) { k -= 1 }
+        if t[k] == 0x5B {
+            k -= 1
+            while Ascii.isSpace(t[k]) || Ascii.isLineBreak(t[k]) { k -= 1 }
+        }
+        guard t[k] == 0x3A else { return false }
+        k -= 1
+        while Ascii.isSpace(t[k]) { k -= 1 }
+        guard t[k] == 0x22 else { return false }
+        let end = k
+        k -= 1
+        while k > end - 40, t[k] != 0x22, t[k] != 0x2E { k -= 1 }
+        guard t[k] == 0x22 || t[k] == 0x2E else { return false }
+        let key = String(decoding: t.bytes((k + 1)..<end).map(Ascii.lower), as: UTF8.self)
+        return personParents.contains(key)
+    }
+
+    /// Two to six words written as a person's name: each starts with a capital letter and has no other capital
+    /// except after `-` or `'` (`Ana Marković`, `Jean-Luc O'Neill`; not `OneStats`, `CIRCL` or `SurfaceView`).
+    static func personNameWords(_ t: ByteText, _ r: Range<Int>) -> Bool {
+        var words = 0
+        var k = r.lowerBound
+        while k < r.upperBound {
+            while k < r.upperBound, t[k] == 0x20 { k += 1 }
+            guard k < r.upperBound else { break }
+            words += 1
+            let b = t[k]
+            if b < 0x80 { guard Ascii.isUpper(b) else { return false } }
+            k += max(t.utf8Length(at: k), 1)
+            var lowerSeen = false
+            while k < r.upperBound, t[k] != 0x20 {
+                let c = t[k]
+                if Ascii.isUpper(c), t[k - 1] != 0x2D, t[k - 1] != 0x27 { return false }
+                if Ascii.isLower(c) || c >= 0x80 { lowerSeen = true }
+                k += 1
+            }
+            guard lowerSeen else { return false }
+        }
+        return words >= 2
     }
 
     /// An unquoted name value: words of name characters, continued across single spaces while the next word
@@ -196,6 +271,9 @@ enum PersonNameDetector {
                     continue
                 }
                 guard Ascii.isLetter(b) || b == 0x2E || b == 0x2D || b == 0x27 else { return false }
+                // A dot glued to a lowercase letter is an identifier (`owner: com.apple.SystemUIServer.agent`);
+                // in a name a dot ends an initial (`J.R. Smith`).
+                if b == 0x2E, Ascii.isLower(t[k + 1]), k + 1 < r.upperBound { return false }
                 isLetter = Ascii.isLetter(b)
             } else {
                 n = t.utf8Length(at: k)

@@ -219,11 +219,41 @@ enum NetworkDetectors {
             var s = hostEnd
             while s > hostEnd - 254, isHostByte(t[s - 1]) || t[s - 1] == 0x2E { s -= 1 }
             guard s < hostEnd, starts.contains(s), Ascii.isAlnum(t[s]), !t.wordBefore(s), !isHostJoiner(t[s - 1]),
-                domainEnd(t, from: s, needsLetterTLD: true) == hostEnd
+                domainEnd(t, from: s, needsLetterTLD: true) == hostEnd, !packageName(t, s, slash: slash),
+                !dnsQuery(t, slash: slash)
             else { return }
             let end = urlEnd(t, start: s, from: slash)
             out.append(Hit(type: .url, start: s, end: end))
         }
+    }
+
+    /// First labels of reversed-domain package names (`com.android.settings/.Settings`,
+    /// `com.tencent.mm/.plugin.X`): an Android component or a Java class, not a host. No public host name starts
+    /// with one of these labels followed by more labels.
+    static let packageRoots: [StaticString] = ["com.", "org.", "net.", "android.", "androidx.", "java.", "javax.", "io."]
+
+    /// Whether the bare host at `s` before `slash` is a reversed-domain package name: it starts with a label of
+    /// ``packageRoots``, or the path starts with `.` (`pkg/.Activity`, Android's short class form); or a macOS
+    /// bundle (`X.app/Contents/…`).
+    static func packageName(_ t: ByteText, _ s: Int, slash: Int) -> Bool {
+        if t[slash + 1] == 0x2E, Ascii.isLetter(t[slash + 2]) { return true }
+        // A macOS bundle (`Google Chrome.app/Contents/Info.plist`): `.app` is a TLD, `Contents/` says otherwise.
+        if t.matches("/contents/", at: slash), t[slash + 1] == 0x43 { return true }
+        return packageRoots.contains { t.matches($0, at: s) }
+    }
+
+    /// Whether the path after a bare host is a DNS query's type and class or class alone (`example.com/NS/IN`,
+    /// `…/AAAA/IN`, `example.com/IN` in BIND's `query … denied` lines): a name in a DNS log, not a URL.
+    static func dnsQuery(_ t: ByteText, slash: Int) -> Bool {
+        let cls: [StaticString] = ["in", "ch", "hs", "any"]
+        // `name/IN` (class only), as BIND writes a refused query.
+        if cls.contains(where: { t.matches($0, at: slash + 1) && Ascii.isUpper(t[slash + 1]) && !t.wordAt(slash + 1 + $0.utf8CodeUnitCount) && t[slash + 1 + $0.utf8CodeUnitCount] != 0x2F }) {
+            return true
+        }
+        var k = slash + 1
+        while k < slash + 12, Ascii.isUpper(t[k]) || Ascii.isDigit(t[k]) { k += 1 }
+        guard k > slash + 1, t[k] == 0x2F else { return false }
+        return cls.contains { t.matches($0, at: k + 1) && Ascii.isUpper(t[k + 1]) && !t.wordAt(k + 1 + $0.utf8CodeUnitCount) }
     }
 
     /// Whether `s..<e` names a digest (`SHA256`, `sha1`, `MD5`): an SSH key fingerprint in base64 can start with
@@ -247,11 +277,10 @@ enum NetworkDetectors {
 
     /// An IPv4 address at digit-run start `s`: four decimal octets 0–255 (up to three digits each), not part of
     /// a longer dotted number (`1.2.3.4.5`), not glued to letters (`v1.2.3.4`), not a version after a product
-    /// name (`Chrome/120.0.0.0`). Returns its end.
+    /// name (`Chrome/120.0.0.0`) or after `rv:` (`rv:1.8.1.4` in a browser's user agent). Returns its end.
     static func ipv4(at s: Int, _ t: ByteText) -> Int? {
         let prev = t[s - 1]
         if prev == 0x2E || t.wordBefore(s) { return nil }
-        if prev == 0x2F, Ascii.isLetter(t[s - 2]) { return nil }
         var k = s
         for octet in 0..<4 {
             var v = 0
@@ -268,7 +297,37 @@ enum NetworkDetectors {
         }
         if t[k] == 0x2E, Ascii.isDigit(t[k + 1]) { return nil }
         if t.wordAt(k) { return nil }
+        if prev == 0x2F, Ascii.isAlnum(t[s - 2]), productVersion(t, slash: s - 1, end: k) { return nil }
+        if prev == 0x3A, t.matches("rv", at: s - 3), !t.wordBefore(s - 3) { return nil }
         return k
+    }
+
+    /// Tokens that name a protocol or an address family, or label an address, before `/` and an IPv4 address:
+    /// Asterisk writes `IPV4/UDP/141.255.164.106/5084`, other tools `TCP/192.0.2.1`, `from/192.0.2.1`.
+    static let addressTokens: Set<String> = [
+        "IP", "IPV4", "IP4", "IPV6", "IP6", "INET", "INET4", "INET6", "IN", "UDP", "TCP", "TLS", "DTLS", "SCTP", "WS",
+        "WSS", "SIP", "SIPS", "ICMP", "GRE", "ESP", "ADDR", "ADDRESS", "SRC", "DST", "FROM", "TO", "HOST", "PEER",
+        "CLIENT", "SERVER", "REMOTE", "LOCAL", "VIA", "RHOST", "LHOST", "LOCALHOST",
+    ]
+
+    /// Whether the dotted quad `slash + 1 ..< end` after `Name/` is a product version (`Chrome/120.0.0.0`,
+    /// `Firefox/2.0.0.4`) rather than an address: not when the name is a protocol or family token
+    /// (``addressTokens``) or a host name (it holds `-`, `.` or `_`: Java writes `host/address`), nor when a port
+    /// or prefix follows the quad (`ADDR/port`, `/24`, `:5060`).
+    static func productVersion(_ t: ByteText, slash: Int, end k: Int) -> Bool {
+        if t[k] == 0x2F || t[k] == 0x3A, Ascii.isDigit(t[k + 1]) { return false }
+        var w = slash
+        var hostLike = false
+        while w > slash - 64, Ascii.isAlnum(t[w - 1]) || t[w - 1] == 0x2D || t[w - 1] == 0x2E || t[w - 1] == 0x5F {
+            hostLike = hostLike || !Ascii.isAlnum(t[w - 1])
+            w -= 1
+        }
+        if Ascii.isAlnum(t[w - 1]) { return true }
+        // A number, an address or a host name before the slash is no product: `192.168.56.1/192.168.56.1`
+        // (portsentry), Java's `host/address` (`MININT-FNANLI5/127.0.0.1`, `msra-sa-41/10.190.173.170` in Hadoop).
+        guard Ascii.isLetter(t[w]), !hostLike else { return false }
+        let token = String(decoding: t.bytes(w..<slash).map(Ascii.upper), as: UTF8.self)
+        return !addressTokens.contains(token)
     }
 
     // MARK: IPv6
@@ -310,7 +369,12 @@ enum NetworkDetectors {
             var h = k
             while h - k < 5, Ascii.isHex(t[h]) { h += 1 }
             if h == k { break }
-            if h - k > 4 { return nil }
+            if h - k > 4 {
+                // `2001:db8::1234:58430` (haproxy): five digits after the last colon are a port, not a group.
+                guard groups > 0, t[k - 1] == 0x3A, t[k - 2] != 0x3A, !Ascii.isHex(t[h]) else { return nil }
+                k -= 1
+                break
+            }
             // IPv4 tail: a dotted quad in place of the last two groups.
             if t[h] == 0x2E, groups <= 6, let e = ipv4Tail(t, at: k) {
                 groups += 2

@@ -3,9 +3,9 @@
 enum NumberDetectors {
     static func scan(_ t: ByteText, _ starts: Range<Int>, _ out: inout [Hit]) {
         // A phone number may start one byte before its first digit ("+", "("), so runs starting one byte past
-        // the range are looked at too.
+        // the range are looked at too; a host name that spells an address up to 64 bytes before its octets.
         var i = max(starts.lowerBound, 0)
-        let hi = min(starts.upperBound + 1, t.count)
+        let hi = min(starts.upperBound + 65, t.count)
         while i < hi {
             // Find the next digit that starts a run.
             if !Ascii.isDigit(t.base[i]) || Ascii.isDigit(t[i - 1]) {
@@ -16,6 +16,11 @@ enum NumberDetectors {
             var e = s + 1
             while Ascii.isDigit(t[e]) { e += 1 }
             var isIPv4 = false
+            if t[e] == 0x2D || t[e] == 0x2E { HostAddresses.atRun(t, s, starts, &out) }
+            guard s <= starts.upperBound else {
+                i = e
+                continue
+            }
             if starts.contains(s) { isIPv4 = runStart(t, s, runEnd: e, &out) }
             // A phone number inside an IPv4 address would lose to it; one needs a prefix, 8+ digits or groups.
             if !isIPv4, starts.contains(s - 1) || starts.contains(s), PhoneNumbers.mayStart(t, s, runEnd: e),
@@ -151,7 +156,7 @@ enum NumberDetectors {
         }
         guard first == 4 else { return nil }
         let sep = t[e]
-        guard sep == 0x20 || sep == 0x2D, Ascii.isDigit(t[e + 1]) else { return nil }
+        guard sep == 0x20 || sep == 0x2D || sep == 0x2E, Ascii.isDigit(t[e + 1]) else { return nil }
         var ends = SIMD8<Int>()  // group ends; at most five groups
         ends[0] = e
         var groups = 1
@@ -171,6 +176,11 @@ enum NumberDetectors {
             let end = ends[j]
             var ok = true
             for m in 1...j where !(3...6).contains(ends[m] - ends[m - 1] - 1) { ok = false }
+            // A group of six is the middle of American Express 4-6-5 or Diners 4-6-4 only (`5015 150454 240` in a
+            // HealthApp log is a counter, a time and a step).
+            for m in 1...j where ends[m] - ends[m - 1] - 1 == 6 {
+                if !(m == 1 && j == 2 && (4...5).contains(ends[2] - ends[1] - 1)) { ok = false }
+            }
             guard ok, !t.wordAt(end) else { continue }
             // The last group read must end the number; a shorter prefix is followed by the separator.
             if j == groups - 1, (t[end] == sep && Ascii.isDigit(t[end + 1])) || continuesNumber(t, end) { continue }

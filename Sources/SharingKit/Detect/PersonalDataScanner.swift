@@ -54,15 +54,24 @@ public struct PersonalDataScanner: Sendable {
     /// its start to `rightContext` after its end, so a chunked scan finds the same ones as a whole-file scan.
     func collect(in text: ByteText, starts: Range<Int>, into out: inout [Hit]) {
         let first = out.count
+        collectPlain(in: text, starts: starts, into: &out)
+        EvasionView.collect(text, starts, into: &out) { view, viewStarts, found in
+            collectPlain(in: view, starts: viewStarts, into: &found)
+        }
+        out[first...].sort(by: HitPrecedence.scanOrder)
+    }
+
+    /// The candidates of every detector on the bytes as written.
+    func collectPlain(in text: ByteText, starts: Range<Int>, into out: inout [Hit]) {
         NetworkDetectors.emails(text, starts, &out)
         NetworkDetectors.urls(text, starts, &out)
         NetworkDetectors.ipv6(text, starts, &out)
+        HostAddresses.ptrNames(text, starts, &out)
         NumberDetectors.scan(text, starts, &out)
         TokenDetectors.scan(text, starts, &out)
         if types.contains(.person) {
             PersonNameDetector.labelledFields(text, starts, &out)
             names?.scan(text, starts, &out)
         }
-        out[first...].sort(by: HitPrecedence.scanOrder)
     }
 }

@@ -26,11 +26,15 @@ enum PhoneNumbers {
         if t[s - 1] == 0x2B {
             plus = true
             start = s - 1
+            // "++441772285411": a doubled plus, as dialled or mistyped, is one international prefix.
+            if t[s - 2] == 0x2B { start = s - 2 }
         } else if t[s - 1] == 0x28 {
             paren = true
             start = s - 1
         }
         guard boundaryBefore(t, start) else { return nil }
+        // Digits right after "13:53:" continue a time ("13:53:08 2017-05-16" in OpenStack logs), not a number.
+        if t[start - 1] == 0x3A, Ascii.isDigit(t[start - 2]) { return nil }
         if !plus, !paren, t[s] != 0x30 {
             // A no-trunk national number (ES 612 345 678): only written in groups, first digit 2–9.
             guard t[s] != 0x31 else { return nil }
@@ -49,6 +53,8 @@ enum PhoneNumbers {
         var firstSeps: (UInt8, UInt8) = (0, 0)  // the separators after the first and second groups
         var trunkInParens = false
         var shortGroups = true  // every group so far has 2–4 digits
+        var bestGroups = 0  // groups in the number ending at `best`
+        var runEnd = s  // the end of the last group read
 
         while true {
             // One group of digits.
@@ -64,10 +70,11 @@ enum PhoneNumbers {
             shortGroups = shortGroups && k - g >= 2 && k - g <= 4
             var after = k
             if openParen {
-                guard t[k] == 0x29 else { return finish(best, start) }
+                guard t[k] == 0x29 else { break }
                 openParen = false
                 after = k + 1
             }
+            runEnd = after
             // Is the number complete here?
             let full = !continuesGroups(t, after)
             if !t.wordAt(after), !(NumberDetectors.continuesNumber(t, after) && full),
@@ -75,6 +82,7 @@ enum PhoneNumbers {
             {
                 best = after
                 bestIsFull = full
+                bestGroups = groupCount
             }
             // The next group: separator, "(0)" trunk, or "(".
             var m = after
@@ -106,6 +114,11 @@ enum PhoneNumbers {
         }
         guard let end = best else { return nil }
         _ = bestIsFull
+        if notAPhoneNumber(t, start: start, end: end, runEnd: runEnd, sizes: groupSizes, groups: bestGroups,
+            dotsOnly: sepKinds == 4, international: plus || (t[s] == 0x30 && t[s + 1] == 0x30))
+        {
+            return nil
+        }
         // Dots in a phone number are only accepted when they are its only separator (06.12.34.56.78), and a
         // date-shaped number (2024-03-12, 01.02.2024, 12/03/2024) is not a phone number.
         if sepKinds & 4 != 0, sepKinds != 4 { return nil }
@@ -120,8 +133,60 @@ enum PhoneNumbers {
         return Hit(type: .phone, start: start, end: end)
     }
 
-    private static func finish(_ best: Int?, _ start: Int) -> Hit? {
-        best.map { Hit(type: .phone, start: start, end: $0) }
+    /// Digit groups shaped like a phone number that are something else, found on real logs and MISP events:
+    /// - followed by `:` and a letter or digit: a time or a log stamp (`[0701/114930:WARNING`, `Oct 27 2015 12:44`);
+    /// - two years joined by a hyphen: a range (`(C) 2000-2002`);
+    /// - dots as the only separator and fewer than three groups: a decimal (`0.4256971`, `04.201000`);
+    /// - pairs of hex digits in a longer run or between `|`: bytes (a Snort rule's `|01 00 00 01 00 00|`);
+    /// - without an international prefix, a first group of five digits or more and a last of one or two: a time
+    ///   and a process id (`044304 35` in HDFS logs); national numbers are not grouped that way; nor does a
+    ///   number without `+` start right after another digit group (`081110 010354 5184`, `081110 004657 17337`).
+    static func notAPhoneNumber(
+        _ t: ByteText, start: Int, end: Int, runEnd: Int, sizes: SIMD8<UInt8>, groups: Int, dotsOnly: Bool,
+        international: Bool
+    ) -> Bool {
+        if t[runEnd] == 0x3A, Ascii.isAlnum(t[runEnd + 1]) { return true }
+        // A national number does not start in the middle of a run of digit groups (`081110 010354 5184`, a
+        // date, a time and a process id in HDFS logs).
+        if t[start] != 0x2B, t[start - 1] == 0x20 || t[start - 1] == 0x2D, Ascii.isDigit(t[start - 2]) { return true }
+        if t[end] == 0x3A, Ascii.isAlnum(t[end + 1]) { return true }
+        if groups == 2, end - start == 9, t[start + 4] == 0x2D, isYear(t, start), isYear(t, start + 5) { return true }
+        if dotsOnly, groups < 3 { return true }
+        if groups >= 2, groups <= 8, hexPairs(t, start: start, end: end) { return true }
+        if !international, groups >= 2, groups <= 8, sizes[0] >= 5, sizes[groups - 1] <= 2 { return true }
+        return false
+    }
+
+    @inline(__always) static func isYear(_ t: ByteText, _ i: Int) -> Bool {
+        (t[i] == 0x31 && t[i + 1] == 0x39) || (t[i] == 0x32 && t[i + 1] == 0x30)
+    }
+
+    /// Whether `start..<end` is groups of two digits inside a run of space-separated two-character hex tokens
+    /// that is longer than a phone number's five pairs, holds a hex letter, or is fenced by `|`.
+    static func hexPairs(_ t: ByteText, start: Int, end: Int) -> Bool {
+        var k = start
+        while k < end {
+            guard Ascii.isDigit(t[k]), Ascii.isDigit(t[k + 1]), k + 2 == end || t[k + 2] == 0x20 else { return false }
+            k += 3
+        }
+        @inline(__always) func pair(_ i: Int) -> Bool {
+            Ascii.isHex(t[i]) && Ascii.isHex(t[i + 1]) && !Ascii.isAlnum(t[i - 1]) && !Ascii.isAlnum(t[i + 2])
+        }
+        var count = (end - start + 1) / 3
+        var letters = false
+        var lo = start
+        while t[lo - 1] == 0x20, pair(lo - 3), count < 64 {
+            lo -= 3
+            count += 1
+            letters = letters || !Ascii.isDigit(t[lo]) || !Ascii.isDigit(t[lo + 1])
+        }
+        var hi = end
+        while t[hi] == 0x20, pair(hi + 1), count < 64 {
+            letters = letters || !Ascii.isDigit(t[hi + 1]) || !Ascii.isDigit(t[hi + 2])
+            hi += 3
+            count += 1
+        }
+        return count > 5 || letters || t[lo - 1] == 0x7C || t[hi] == 0x7C
     }
 
     /// Whether another digit group follows `i` (after one separator or an opening parenthesis).
@@ -175,7 +240,15 @@ enum PhoneNumbers {
     /// trunk prefix) means the number ends the group run and every group has 2–4 digits.
     static func valid(_ d: SIMD32<UInt8>, _ n: Int, plus: Bool, separators: Int, full: Bool) -> Bool {
         if plus { return international(d, from: 0, n) }
-        if n >= 2, d[0] == 0, d[1] == 0 { return international(d, from: 2, n) }
+        if n >= 2, d[0] == 0, d[1] == 0 {
+            // `00` then the number, or, as dialled through a PBX, `00` and a carrier-select digit
+            // (`001447441452805` in an Asterisk log: +44 7441 452805).
+            return international(d, from: 2, n) || (separators == 0 && n >= 12 && international(d, from: 3, n))
+        }
+        // `011`, the North American exit code, before a country code other than 1.
+        if separators == 0, n >= 12, d[0] == 0, d[1] == 1, d[2] == 1, d[3] != 1, international(d, from: 3, n) {
+            return true
+        }
         if d[0] == 0 { return national(d, n) }
         return separators > 0 && full && noTrunkNational(d, n)
     }

@@ -16,7 +16,9 @@ enum TokenDetectors {
             let len = e - s
             guard len >= 4 else { continue }
             let b = t.base[s]
-            if Ascii.isUpper(b), Ascii.isUpper(t[s + 1]), Ascii.isDigit(t[s + 2]), Ascii.isDigit(t[s + 3]) {
+            if (Ascii.isUpper(b) && Ascii.isUpper(t[s + 1])) || (Ascii.isLower(b) && Ascii.isLower(t[s + 1])),
+                Ascii.isDigit(t[s + 2]), Ascii.isDigit(t[s + 3])
+            {
                 if let end = BankDetectors.ibanEnd(t, s) { out.append(Hit(type: .iban, start: s, end: end)) }
                 continue
             }
