@@ -4,14 +4,6 @@ import Testing
 
 @testable import SharingKit
 
-/// `../shared/fixtures/real-world` beside the repository (CI lays a copy of shared/ there).
-enum RealWorldFixtures {
-    static let root: URL = URL(fileURLWithPath: #filePath)  // Tests/SharingKitTests/ConsistencyTests.swift
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures/real-world")
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-}
-
 private let key = try! PseudonymKey(bytes: Array(repeating: 5, count: 32))
 
 /// Runs the pipeline on inputs (paths, or text written to a scratch file) and builds the package in memory.

@@ -16,6 +16,7 @@ enum RealWorldFixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("shared/fixtures/real-world")
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+    static func path(_ relative: String) -> String { url(relative).path }
 }
 
 /// Every file of `csirt/` (see its SOURCES.md).
