@@ -169,6 +169,24 @@ private func run(_ text: String, _ format: InputFormat, policy: SharingPolicy = 
         #expect(r.pseudonymRecords.map(\.value).sorted() == ["198.51.100.9", "ana@example.org"])
     }
 
+    /// A URL in free text is generalised to its origin by the default policy; an address as its host would then
+    /// leave in clear (nginx and Spark logs, feeds: issue #12's leak check). The host gets the address's own rule
+    /// and the same pseudonym the address gets elsewhere; a host name stays (it is the indicator).
+    @Test func aURLGeneralisedToAnAddressHostDoesNotKeepTheAddress() throws {
+        let scanner = PersonalDataScanner()
+        let redactor = try Redactor(policy: .shippedDefault, key: key)
+        let t = TextRedactor(redactor: redactor, detect: { scanner.scan($0) })
+        let address = t.redact("client 93.143.146.237 connected").text
+        let pseudonym = String(address.dropFirst("client ".count).dropLast(" connected".count))
+        #expect(pseudonym != "93.143.146.237" && !pseudonym.isEmpty)
+        let line = t.redact("referer: http://93.143.146.237:8080/admin/login.php?u=1 done").text
+        #expect(!line.contains("93.143.146.237"), "\(line)")
+        #expect(line == "referer: http://\(pseudonym):8080/ done", "\(line)")
+        let v6 = t.redact("see https://[2a02:8070:1:2::5]/x").text
+        #expect(!v6.lowercased().contains("2a02:8070:1:2::5") && v6.hasPrefix("see https://["), "\(v6)")
+        #expect(t.redact("see http://phish.example.net/login?x=1").text == "see http://phish.example.net/")
+    }
+
     @Test func encodedValuesAreFoundAndTransformedAsTheyDecode() throws {
         let scanner = PersonalDataScanner()
         let redactor = try Redactor(policy: .shippedDefault, key: key)

@@ -103,27 +103,39 @@ private func jsonFields(_ node: Any, _ path: [String] = [], into out: inout [(St
 }
 
 /// The values of `path` the policy may leave in clear: those in a field it keeps as written (IntelMQ's
-/// `source.ip`, MISP's `ip-src`: the attacker's infrastructure), and those it must not.
+/// `source.ip`, MISP's `ip-src`: the attacker's infrastructure; for an infected-system report, the C2 server in
+/// `destination.*`, by the policy's per-classification rules), and those it must not.
 private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, removed: Set<String>) {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     let text = String(decoding: data, as: UTF8.self)
-    var fields: [(String, String)] = []
+    // (field, value, the record's classification.type)
+    var fields: [(String, String, String?)] = []
+    func add(_ doc: Any) {
+        var pairs: [(String, String)] = []
+        jsonFields(doc, into: &pairs)
+        let d = doc as? [String: Any]
+        let classification =
+            (d?["classification.type"] as? String) ?? ((d?["classification"] as? [String: Any])?["type"] as? String)
+        fields += pairs.map { ($0.0, $0.1, classification) }
+    }
     if path.hasSuffix(".json"), let doc = try? JSONSerialization.jsonObject(with: data) {
-        jsonFields(doc, into: &fields)
+        add(doc)
     } else if path.hasSuffix(".jsonl") || path.hasSuffix(".json") {  // JSON Lines, whatever the extension
         for line in text.split(separator: "\n") {
-            if let doc = try? JSONSerialization.jsonObject(with: Data(line.utf8)) { jsonFields(doc, into: &fields) }
+            if let doc = try? JSONSerialization.jsonObject(with: Data(line.utf8)) { add(doc) }
         }
     } else {
-        fields = [("", text)]
+        fields = [("", text, nil)]
     }
     let policy = SharingPolicy.shippedDefault
     var kept = Set<String>()
     var all = Set<String>()
-    for (field, value) in fields {
+    for (field, value, classification) in fields {
         let found = visibleValues(value)
         all.formUnion(found)
-        if !field.isEmpty, policy.rule(forField: field).action.name == .keep { kept.formUnion(found) }
+        if !field.isEmpty, policy.ruleAndName(forField: field, classification: classification).0.action.name == .keep {
+            kept.formUnion(found)
+        }
     }
     return (kept, all.subtracting(kept))
 }
@@ -149,16 +161,7 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
                 at = next
             }
         }
-        if fixture == "intelmq/parsers__anubisnetworks__test_parser.jsonl" {
-            // `destination.url` http://192.168.0.1/ is generalised to its scheme and host and keeps the address in
-            // clear, while the same address in `extra.communication.http_host` is pseudonymised: the URL operator's
-            // side of issue #12 (one value, one treatment), not the detectors'. Remove this when that is fixed.
-            withKnownIssue("a URL generalised to an IP host keeps the address", isIntermittent: true) {
-                #expect(leaks.isEmpty, "\(fixture): left in clear: \(leaks.sorted().prefix(10))")
-            }
-        } else {
-            #expect(leaks.isEmpty, "\(fixture): left in clear: \(leaks.sorted().prefix(10))")
-        }
+        #expect(leaks.isEmpty, "\(fixture): left in clear: \(leaks.sorted().prefix(10))")
     }
 
     /// The reverse-DNS name of exim's test log (`H=93-143-146-237.adsl.net.t-com.hr … [93.143.146.237]`) sat in

@@ -75,8 +75,38 @@ public struct Redactor: Sendable {
     public var keyID: String? { pseudonymiser?.keyID }
 
     /// The policy's rule for `type` applied to one value.
+    ///
+    /// A URL generalised to its origin keeps its host, which is the indicator when it is a name; when the host is an
+    /// IP address, the origin would hand the address on in clear although the address type's own rule removes it
+    /// everywhere else. The host then gets the address type's treatment (`http://[pseudonym]/`), and the same
+    /// pseudonym the address gets wherever else it is found.
     public func transform(_ value: String, type: PersonalDataType) -> ValueOutcome {
-        apply(policy.action(for: type), to: value, kind: .personalData(type))
+        var outcome = apply(policy.action(for: type), to: value, kind: .personalData(type))
+        guard type == .url, outcome.applied == .generalise, let origin = outcome.output,
+            let host = Self.addressHost(ofOrigin: origin)
+        else { return outcome }
+        let inner = apply(policy.action(for: host.type), to: host.text, kind: .personalData(host.type))
+        guard inner.applied != .keep else { return outcome }
+        var replacement = inner.output ?? "[REDACTED:\(host.type.rawValue)]"
+        if host.type == .ipv6, inner.output != nil { replacement = "[" + replacement + "]" }
+        outcome.output = origin.replacingCharacters(in: host.range, with: replacement)
+        outcome.record = inner.record
+        return outcome
+    }
+
+    /// The host of a generalised URL (`scheme://host[:port]/`) when it is an IPv4 or a bracketed IPv6 address.
+    static func addressHost(ofOrigin origin: String) -> (type: PersonalDataType, text: String, range: Range<String.Index>)? {
+        let start = origin.range(of: "://")?.upperBound ?? origin.startIndex
+        let authority = origin[start...].prefix { $0 != "/" }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            let inner = authority.index(after: authority.startIndex)..<close
+            let text = String(origin[inner])
+            guard IPAddressText.ipv6(text) != nil else { return nil }
+            return (.ipv6, text, authority.startIndex..<authority.index(after: close))
+        }
+        let host = authority.prefix { $0 != ":" }
+        guard !host.isEmpty, IPAddressText.ipv4(String(host)) != nil else { return nil }
+        return (.ipv4, String(host), host.startIndex..<host.endIndex)
     }
 
     /// One action applied to one value.
