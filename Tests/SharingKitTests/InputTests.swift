@@ -187,6 +187,30 @@ private func run(_ text: String, _ format: InputFormat, policy: SharingPolicy = 
         #expect(t.redact("see http://phish.example.net/login?x=1").text == "see http://phish.example.net/")
     }
 
+    /// Base64 wrapped over lines (a MIME body, 76 characters a line; here 20, so that the address crosses two line
+    /// breaks) is decoded as one run: line by line, no line held the whole address and it went out in clear.
+    @Test func base64WrappedOverLinesIsDecodedWhole() throws {
+        let scanner = PersonalDataScanner()
+        let redactor = try Redactor(policy: .shippedDefault, key: key)
+        let t = TextRedactor(redactor: redactor, detect: { scanner.scan($0) })
+        let plain = t.redact("ana.petrovic@example.org").text
+        let encoded = Data("Report from ana.petrovic@example.org about the phishing mail".utf8).base64EncodedString()
+        for lineBreak in ["\n", "\r\n"] {
+            let lines = stride(from: 0, to: encoded.count, by: 20).map {
+                String(Array(encoded)[$0..<min($0 + 20, encoded.count)])
+            }
+            let body = "Content-Transfer-Encoding: base64\(lineBreak)\(lineBreak)" + lines.joined(separator: lineBreak)
+                + "\(lineBreak)--boundary--"
+            let out = t.redact(body).text
+            let outLines = out.components(separatedBy: lineBreak)
+            let wrapped = outLines.dropFirst(2).dropLast()
+            #expect(wrapped.dropLast().allSatisfy { $0.count == 20 } && wrapped.count > 1, "\(out)")
+            let decoded = String(decoding: Data(base64Encoded: wrapped.joined())!, as: UTF8.self)
+            #expect(decoded == "Report from \(plain) about the phishing mail", "\(decoded)")
+            #expect(outLines.first == "Content-Transfer-Encoding: base64" && outLines.last == "--boundary--")
+        }
+    }
+
     @Test func encodedValuesAreFoundAndTransformedAsTheyDecode() throws {
         let scanner = PersonalDataScanner()
         let redactor = try Redactor(policy: .shippedDefault, key: key)

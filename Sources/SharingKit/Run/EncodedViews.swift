@@ -275,6 +275,9 @@ struct Base64Run {
     var decoded: String
     var urlSafe: Bool
     var padded: Bool
+    /// For a run wrapped over lines: the width of its lines and the line break between them.
+    var lineWidth: Int? = nil
+    var lineBreak: [UInt8] = []
 
     /// The shortest run considered: 16 characters (12 bytes) — shorter runs are mostly words and ids.
     static let minimumLength = 16
@@ -290,16 +293,81 @@ struct Base64Run {
                 i += 1
                 continue
             }
-            let start = i
-            while i < bytes.count, isBase64Byte(bytes[i]) { i += 1 }
-            var end = i
-            while end < bytes.count, end - i < 2, bytes[end] == UInt8(ascii: "=") { end += 1 }
-            i = end
+            let first = scanRun(bytes, at: i)
+            i = first.upperBound
             // After `%` the run is percent-encoding, which the percent view decodes.
-            if start > 0, bytes[start - 1] == UInt8(ascii: "%") { continue }
-            if let run = decode(bytes, start..<end) { runs.append(run) }
+            if first.lowerBound > 0, bytes[first.lowerBound - 1] == UInt8(ascii: "%") { continue }
+            let (wrapped, lines) = wrappedRun(bytes, from: first)
+            if let wrapped {
+                runs.append(wrapped)
+                i = wrapped.range.upperBound
+                continue
+            }
+            // Not text when joined (a binary attachment): each line as before, and each line looked at once.
+            for line in lines {
+                if let run = decode(bytes, line) { runs.append(run) }
+            }
+            i = lines.last!.upperBound
         }
         return runs
+    }
+
+    /// The base64 run (alphabet, then up to two `=`) that starts at `start`.
+    private static func scanRun(_ bytes: [UInt8], at start: Int) -> Range<Int> {
+        var i = start
+        while i < bytes.count, isBase64Byte(bytes[i]) { i += 1 }
+        var end = i
+        while end < bytes.count, end - i < 2, bytes[end] == UInt8(ascii: "=") { end += 1 }
+        return start..<end
+    }
+
+    /// A run wrapped over lines, as MIME bodies and PEM blocks are (every line but the last of one width, a
+    /// multiple of 4, the same line break between them), decoded as one: a value that crosses a line break is
+    /// found whole. Returns the run, or `nil` when `first` does not start such a run or the joined lines do not
+    /// decode to text, and the lines it spans (`[first]` when it is no wrapped run): the caller tries those one by
+    /// one and goes on after them, so that each line is looked at once.
+    private static func wrappedRun(_ bytes: [UInt8], from first: Range<Int>) -> (Base64Run?, [Range<Int>]) {
+        let width = first.count
+        guard width >= minimumLength, width % 4 == 0, bytes[first.upperBound - 1] != UInt8(ascii: "=") else {
+            return (nil, [first])
+        }
+        var segments = [first]
+        var lineBreak: [UInt8] = []
+        var j = first.upperBound
+        while true {
+            var brk: [UInt8] = []
+            if j < bytes.count, bytes[j] == 0x0A {
+                brk = [0x0A]
+            } else if j + 1 < bytes.count, bytes[j] == 0x0D, bytes[j + 1] == 0x0A {
+                brk = [0x0D, 0x0A]
+            }
+            guard !brk.isEmpty, lineBreak.isEmpty || brk == lineBreak else { break }
+            let next = j + brk.count
+            guard next < bytes.count, isBase64Byte(bytes[next]) else { break }
+            let segment = scanRun(bytes, at: next)
+            guard segment.count <= width else { break }
+            lineBreak = brk
+            segments.append(segment)
+            j = segment.upperBound
+            if segment.count != width || bytes[segment.upperBound - 1] == UInt8(ascii: "=") { break }
+        }
+        // The line after the last full one may be no part of it (a MIME boundary `--…` is in the URL-safe
+        // alphabet): then the run ends with the full lines.
+        guard segments.count > 1 else { return (nil, segments) }
+        func joinedRun(_ lines: [Range<Int>]) -> Base64Run? {
+            let joined = lines.flatMap { bytes[$0] }
+            return decode(joined, 0..<joined.count)
+        }
+        var run = joinedRun(segments)
+        if run == nil, segments.count > 2, segments.last!.count < width {
+            segments.removeLast()
+            run = joinedRun(segments)
+        }
+        guard var run else { return (nil, segments) }
+        run.range = first.lowerBound..<segments.last!.upperBound
+        run.lineWidth = width
+        run.lineBreak = lineBreak
+        return (run, segments)
     }
 
     /// Decodes one whole value as base64 (white space and line breaks ignored), for a field that is base64 by
@@ -341,11 +409,17 @@ struct Base64Run {
         return Base64Run(range: r, decoded: text, urlSafe: urlSafe, padded: r.count > body.count)
     }
 
-    /// `text` encoded the way this run was: the same alphabet, padded if it was.
+    /// `text` encoded the way this run was: the same alphabet, padded if it was, wrapped if it was.
     func encode(_ text: String) -> String {
         var s = Data(text.utf8).base64EncodedString()
         if urlSafe { s = s.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_") }
         if !padded { s = String(s.prefix { $0 != "=" }) }
-        return s
+        guard let lineWidth, s.utf8.count > lineWidth else { return s }
+        // Wrapped as it was: lines of the same width, the same line break.
+        let chars = Array(s.utf8)
+        let separator = String(decoding: lineBreak, as: UTF8.self)
+        return stride(from: 0, to: chars.count, by: lineWidth)
+            .map { String(decoding: chars[$0..<min($0 + lineWidth, chars.count)], as: UTF8.self) }
+            .joined(separator: separator)
     }
 }
