@@ -240,20 +240,43 @@ def read_json_records(path):
 
 
 def policy_actions(binary):
+    """The default policy's field rules, with its per-classification rules under the key `classifications`
+    (a list of (set of lower-case classification types, {field pattern: action}))."""
     out = subprocess.run([binary, "share", "policy", "--policy", "default"], capture_output=True, text=True)
     policy = json.loads(out.stdout[:out.stdout.rindex("}") + 1])
-    return {k: v["action"] for k, v in policy["fields"].items()}, policy.get("default_field_action", "scan")
+    actions = {k: v["action"] for k, v in policy["fields"].items()}
+    actions["classifications"] = [
+        ({t.lower() for t in c["types"]}, {k: v["action"] for k, v in c["fields"].items()})
+        for c in policy.get("classifications", [])
+    ]
+    return actions, policy.get("default_field_action", "scan")
 
 
-def field_action(actions, default, field):
-    """The policy's rule for a field: its exact name, else the longest matching `prefix.*` pattern."""
-    if field in actions:
+def match_field(actions, field):
+    """The action of `field` in one table: its exact name, else the longest matching `prefix.*` pattern."""
+    if field in actions and field != "classifications":
         return actions[field]
     best = None
     for pattern, action in actions.items():
+        if pattern == "classifications":
+            continue
         if "*" in pattern and fnmatch.fnmatchcase(field, pattern) and (best is None or len(pattern) > len(best[0])):
             best = (pattern, action)
-    return best[1] if best else default
+    return best[1] if best else None
+
+
+def field_action(actions, default, field, classification=None):
+    """The policy's rule for a field of a record of `classification` (IntelMQ `classification.type`): the
+    classification's own rules first, as the policy applies them, then the policy's field rules."""
+    if classification:
+        for types, table in actions.get("classifications", []):
+            if classification.lower() in types:
+                hit = match_field(table, field)
+                if hit is not None:
+                    return hit
+                break
+    hit = match_field(actions, field)
+    return hit if hit is not None else default
 
 
 # ---- outputs -------------------------------------------------------------------------------------------------
@@ -367,8 +390,9 @@ def check_file(path, binary, key, env, actions, default_action, tmp):
     kept = set()
     if records:
         for rec in records:
+            classification = next((v for f, v, _ in rec if f == "classification.type"), None)
             for field, value, _ in rec:
-                if field_action(actions, default_action, field) == "keep":
+                if field_action(actions, default_action, field, classification) == "keep":
                     kept |= values_in(value)[0]
     result = {"seen": Counter(), "clear": Counter(), "kept": Counter(), "leaks": [], "changes": [], "renumbered": []}
     for kind, value in sorted(seen):
