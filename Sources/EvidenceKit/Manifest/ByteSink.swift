@@ -50,17 +50,7 @@ public final class ByteSink {
             buffer.removeAll(keepingCapacity: true)
             return
         }
-        try buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw EvidenceError.system("write", path: name)
-                }
-                offset += n
-            }
-        }
+        try buffer.withUnsafeBytes { try OutputFile.writeAll(fd, $0, path: name) }
         buffer.removeAll(keepingCapacity: true)
     }
 }

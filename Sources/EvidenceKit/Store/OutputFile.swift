@@ -97,9 +97,16 @@ public final class OutputFile {
 
     /// Writes all of `bytes`, retrying short writes. The corresponding C function is `write`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try Self.writeAll(fileDescriptor, bytes, path: path)
+    }
+
+    /// Writes every byte to `fd`, resuming after short writes and interrupted calls. The corresponding C function is
+    /// `write`.
+    /// - Throws: ``EvidenceError`` with `errno` when a write fails (disk full, closed pipe), naming `path`.
+    package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = Glibc.write(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw EvidenceError.system("write", path: path)
