@@ -38,27 +38,41 @@ let package = Package(
         ),
         // renameat2(RENAME_NOREPLACE), which Swift's Glibc module does not declare.
         .systemLibrary(name: "CSysCall"),
+        // libewf (E01 images) and The Sleuth Kit (volumes and file systems), for imaging and disk images.
+        .systemLibrary(
+            name: "CEWF",
+            pkgConfig: "libewf",
+            providers: [.apt(["libewf-dev"])]
+        ),
+        .systemLibrary(
+            name: "CTSK",
+            pkgConfig: "tsk",
+            providers: [.apt(["libtsk-dev"])]
+        ),
+        // The foundation under every kit: JSON, times, CSV, escaping, durable writes, the tool's identity.
+        .target(name: "IProceedsBase"),
         .target(
             name: "EvidenceKit",
-            dependencies: ["COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall"]
+            dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall"]
         ),
         .target(
             name: "ProceedsGraph",
-            dependencies: ["EvidenceKit"]
+            dependencies: ["IProceedsBase", "EvidenceKit"]
         ),
         .target(
             name: "SharingKit",
             dependencies: [
-                "EvidenceKit", "CLibArchive", "COpenSSL", "CZlib", .product(name: "Yams", package: "Yams"),
+                "IProceedsBase", "EvidenceKit", "CLibArchive", "COpenSSL", "CZlib", .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
             name: "SampleCases",
-            dependencies: ["EvidenceKit"]
+            dependencies: ["IProceedsBase", "EvidenceKit"]
         ),
         .executableTarget(
             name: "iproceeds",
             dependencies: [
+                "IProceedsBase",
                 "EvidenceKit",
                 "ProceedsGraph",
                 "SharingKit",

@@ -1,0 +1,1 @@
+#include <tsk/libtsk.h>
