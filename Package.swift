@@ -51,13 +51,15 @@ let package = Package(
         ),
         // The foundation under every kit: JSON, times, CSV, escaping, durable writes, the tool's identity.
         .target(name: "IProceedsBase"),
+        // SHA-256 alone, for the kits that need a digest but not EvidenceKit (and its libarchive, SQLite, zlib).
+        .target(name: "IProceedsDigest", dependencies: ["IProceedsBase", "COpenSSL"]),
         .target(
             name: "EvidenceKit",
             dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall"]
         ),
         .target(
             name: "ProceedsGraph",
-            dependencies: ["IProceedsBase", "EvidenceKit"]
+            dependencies: ["IProceedsBase", "IProceedsDigest"]
         ),
         .target(
             name: "SharingKit",
@@ -67,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "SampleCases",
-            dependencies: ["IProceedsBase", "EvidenceKit"]
+            dependencies: ["IProceedsBase", "IProceedsDigest"]
         ),
         .executableTarget(
             name: "iproceeds",
@@ -81,17 +83,21 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "IProceedsBaseTests",
+            dependencies: ["IProceedsBase"]
+        ),
+        .testTarget(
             name: "EvidenceKitTests",
-            dependencies: ["EvidenceKit"],
+            dependencies: ["EvidenceKit", "IProceedsBase"],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
             name: "ProceedsGraphTests",
-            dependencies: ["ProceedsGraph"]
+            dependencies: ["ProceedsGraph", "IProceedsBase", "EvidenceKit"]
         ),
         .testTarget(
             name: "SharingKitTests",
-            dependencies: ["SharingKit"]
+            dependencies: ["SharingKit", "IProceedsBase"]
         ),
         .testTarget(
             name: "SampleCasesTests",

@@ -1,10 +1,11 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// Printable chain-of-custody forms: one self-contained HTML page (no external assets), one form per item,
 /// each with its entries, the ledger head and the verification statement.
 enum CustodyHTML {
-    static func escape(_ s: String) -> String { TextEscaping.xml(s) }
+    static func escape(_ s: String) -> String { Escaping.xml(s) }
 
     static func document(_ file: CaseFile) throws -> String {
         let info = try file.info()
@@ -34,7 +35,7 @@ enum CustodyHTML {
             @media print{body{margin:0}.form{border:none}}
             </style></head><body>
             <h1>Chain-of-custody record — case \(escape(info.caseID))</h1>
-            <p>\(escape(info.title)). Case opened \(escape(info.created)). Produced by \(EvidenceKitInfo.toolName) \(EvidenceKitInfo.version).</p>
+            <p>\(escape(info.title)). Case opened \(escape(info.created)). Produced by \(ToolIdentity.name) \(ToolIdentity.version).</p>
             <p class="\(verification.intact ? "ok" : "bad")">\(escape(statement))</p>
             <p>Ledger head: <span class="mono">\(verification.headSeq):\(escape(verification.headHash))</span></p>
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 struct EvidenceAudit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -138,5 +139,5 @@ enum AuditRendering {
         sink.write(s)
     }
 
-    static func jsonString(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+    static func jsonString(_ s: String) -> String { JSONValue.quoted(s) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvidenceKit
+import IProceedsBase
 
 @main
 struct IProceeds: ParsableCommand {
@@ -12,7 +13,7 @@ struct IProceeds: ParsableCommand {
             problems (unreadable items, audit mismatches); 64 usage error; 66 an input cannot be read; \
             74 an output cannot be written.
             """,
-        version: EvidenceKitInfo.version,
+        version: ToolIdentity.version,
         subcommands: [ExaminerCommand.self, CaseCommand.self, Evidence.self, Custody.self, Trace.self, Share.self, Samples.self, Demo.self]
     )
 }

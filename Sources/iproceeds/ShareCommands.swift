@@ -2,6 +2,7 @@ import ArgumentParser
 import EvidenceKit
 import Foundation
 import SharingKit
+import IProceedsBase
 
 struct Share: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -141,7 +142,7 @@ struct ShareScan: ParsableCommand {
                     progress.bytesFound.add(UInt64(st.st_size), ordering: .relaxed)
                 }
                 progress.filesFound.add(1, ordering: .relaxed)
-                let fileField = Array((inputs.count > 1 ? ",\"file\":" + JSONLinesWriter.jsonString(path) : "").utf8)
+                let fileField = Array((inputs.count > 1 ? ",\"file\":" + JSONValue.quoted(path) : "").utf8)
                 let valueReader = showValues ? try ValueReader(path: path, fd: fd) : nil
                 do {
                     try scanner.scan(
@@ -157,7 +158,7 @@ struct ShareScan: ParsableCommand {
                         line += fileField
                         if let valueReader {
                             line += ",\"value\":".utf8
-                            line += JSONLinesWriter.jsonString(valueReader.text(hit)).utf8
+                            line += JSONValue.quoted(valueReader.text(hit)).utf8
                         }
                         line += "}\n".utf8
                         out.sink.write(bytes: line)

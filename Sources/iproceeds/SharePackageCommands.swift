@@ -2,6 +2,7 @@ import ArgumentParser
 import EvidenceKit
 import Foundation
 import SharingKit
+import IProceedsBase
 
 /// `iproceeds share verify PKG.zip`: the receiving side's check of a sharing package.
 struct ShareVerify: ParsableCommand {

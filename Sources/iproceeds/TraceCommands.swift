@@ -2,6 +2,7 @@ import ArgumentParser
 import EvidenceKit
 import Foundation
 import ProceedsGraph
+import IProceedsBase
 
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -125,7 +126,7 @@ struct SeedOptions: ParsableArguments {
     func validate() throws {
         guard seedTx != nil || fromAccount != nil else { throw ValidationError("give --seed-tx IDS or --from ACCOUNT") }
         if since != nil && fromAccount == nil { throw ValidationError("--since goes with --from") }
-        if let since, Timestamp.parse(since) == nil { throw ValidationError("--since '\(since)' is not an ISO 8601 time") }
+        if let since, ISO8601.parse(since) == nil { throw ValidationError("--since '\(since)' is not an ISO 8601 time") }
     }
 
     /// `--asset` as assets are keyed: codes upper case, token contract addresses lower case.
@@ -134,7 +135,7 @@ struct SeedOptions: ParsableArguments {
     var seeds: TraceSeeds {
         TraceSeeds(
             transferIDs: Set((seedTx ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
-            fromAccount: fromAccount, since: since.flatMap(Timestamp.parse))
+            fromAccount: fromAccount, since: since.flatMap(ISO8601.parse))
     }
 
 }
@@ -182,7 +183,7 @@ struct TraceRun: ParsableCommand {
     enum TraceFormat: String, ExpressibleByArgument, CaseIterable { case json, csv, dot, html }
 
     func validate() throws {
-        if let until, Timestamp.parse(until) == nil { throw ValidationError("--until '\(until)' is not an ISO 8601 time") }
+        if let until, ISO8601.parse(until) == nil { throw ValidationError("--until '\(until)' is not an ISO 8601 time") }
     }
 
     func run() throws {
@@ -198,7 +199,7 @@ struct TraceRun: ParsableCommand {
             guard input.conversions == nil else { throw ValidationError("--conversions is for account ledgers; bitcoin-etl input is traced per transaction") }
             let utxo = try reporting {
                 try UTXOTracer.run(
-                    loaded.transactions, seeds: seed.seeds.transferIDs, policy: policy.value, until: until.flatMap(Timestamp.parse),
+                    loaded.transactions, seeds: seed.seeds.transferIDs, policy: policy.value, until: until.flatMap(ISO8601.parse),
                     scale: loaded.chain.scale, asset: loaded.chain.asset)
             }
             result = MixedTraceResult(policy: policy.value, traces: [utxo], conversions: [])
@@ -206,7 +207,7 @@ struct TraceRun: ParsableCommand {
             var loaded = try input.load()
             let conversions = try input.loadConversions(into: &loaded)
             ledger = loaded
-            let at = until.flatMap(Timestamp.parse)
+            let at = until.flatMap(ISO8601.parse)
             result = try input.timed("trace") { try reporting {
                 conversions.isEmpty
                     ? MixedTraceResult(policy: policy.value, traces: [try TaintTracer.run(ledger, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)], conversions: [])
@@ -319,7 +320,7 @@ struct TraceFreeze: ParsableCommand {
     func validate() throws {
         guard policies != nil else { throw ValidationError("--policy takes poison, haircut, fifo, lifo, a list of them, or all") }
         guard format == .json || format == .csv else { throw ValidationError("freezing candidates are json or csv; --format \(format.rawValue) is for trace run") }
-        if let at, Timestamp.parse(at) == nil { throw ValidationError("--at '\(at)' is not an ISO 8601 time") }
+        if let at, ISO8601.parse(at) == nil { throw ValidationError("--at '\(at)' is not an ISO 8601 time") }
     }
 
     func run() throws {
@@ -328,7 +329,7 @@ struct TraceFreeze: ParsableCommand {
         let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
         try reporting {
             let list = try FreezeCandidates.list(
-                ledger, seeds: seed.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(Timestamp.parse), labels: labelMap,
+                ledger, seeds: seed.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(ISO8601.parse), labels: labelMap,
                 asset: seed.assetCode, conversions: conversions)
             let report = format == .csv ? FreezeReport.csv(list) : FreezeReport.json(list, ledger: ledger)
             let out = try ReportOutput(path: output)

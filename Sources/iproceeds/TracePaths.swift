@@ -2,6 +2,7 @@ import ArgumentParser
 import EvidenceKit
 import Foundation
 import ProceedsGraph
+import IProceedsBase
 
 struct TracePaths: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,7 +67,7 @@ struct TracePaths: ParsableCommand {
         guard (1...64).contains(maxHops) else { throw ValidationError("--max-hops takes 1 to 64") }
         guard limit >= 1 else { throw ValidationError("--limit takes a positive number") }
         for (name, value) in [("--since", since), ("--until", until)] {
-            if let value, Timestamp.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not an ISO 8601 time") }
+            if let value, ISO8601.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not an ISO 8601 time") }
         }
         guard input.importFormat.value != .bitcoinETL else { throw ValidationError("trace paths reads account ledgers; bitcoin-etl is not one") }
     }
@@ -75,7 +76,7 @@ struct TracePaths: ParsableCommand {
         let ledger = try input.load()
         let assetCode = asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() }
         let g = try input.timed("graph") { try reporting {
-            try TemporalGraph(ledger, asset: assetCode, since: since.flatMap(Timestamp.parse), until: until.flatMap(Timestamp.parse))
+            try TemporalGraph(ledger, asset: assetCode, since: since.flatMap(ISO8601.parse), until: until.flatMap(ISO8601.parse))
         } }
         var cut = false
         var report = PathReport(graph: g, ledger: ledger, format: format, maxHops: maxHops, listsPaths: target != nil)
@@ -152,7 +153,7 @@ struct PathReport {
     }
 
     private func amount(_ v: MinorUnits) -> String { Decimal.format(v, scale: graph.scale) }
-    private func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+    private func str(_ s: String) -> String { JSONValue.quoted(s) }
 
     var notInLedger: [String] { notFound }
 
@@ -162,7 +163,7 @@ struct PathReport {
 
     private func transferJSON(_ i: Int) -> String {
         let t = ledger.transfers[i]
-        return "{\"id\": \(str(t.id)), \"time\": \(str(Timestamp.format(t.time))), \"from\": \(str(t.from)), \"to\": \(str(t.to)), "
+        return "{\"id\": \(str(t.id)), \"time\": \(str(ISO8601.format(t.time))), \"from\": \(str(t.from)), \"to\": \(str(t.to)), "
             + "\"amount\": \"\(amount(t.amount))\", \"source\": \(str(t.source.file + " " + t.source.location))}"
     }
 
@@ -179,8 +180,8 @@ struct PathReport {
             for (n, p) in listing.paths.enumerated() {
                 for (hop, i) in p.transfers.enumerated() {
                     let t = ledger.transfers[i]
-                    parts.append([from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id, Timestamp.format(t.time), t.from, t.to,
-                                  amount(t.amount), graph.asset].map(TextEscaping.csv).joined(separator: ",") + "\r\n")
+                    parts.append([from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id, ISO8601.format(t.time), t.from, t.to,
+                                  amount(t.amount), graph.asset].map(CSV.field).joined(separator: ",") + "\r\n")
                 }
             }
         case .text:
@@ -189,7 +190,7 @@ struct PathReport {
                 s += "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(amount(p.bottleneck)) \(graph.asset)\n"
                 for i in p.transfers {
                     let t = ledger.transfers[i]
-                    s += "    \(Timestamp.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
+                    s += "    \(ISO8601.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
                 }
             }
             parts.append(s)
@@ -206,8 +207,8 @@ struct PathReport {
         case .csv:
             for r in reached {
                 let t = ledger.transfers[r.firstTransfer]
-                parts.append([from, r.account, String(r.hops), t.id, Timestamp.format(t.time), amount(t.amount), graph.asset]
-                    .map(TextEscaping.csv).joined(separator: ",") + "\r\n")
+                parts.append([from, r.account, String(r.hops), t.id, ISO8601.format(t.time), amount(t.amount), graph.asset]
+                    .map(CSV.field).joined(separator: ",") + "\r\n")
             }
         case .text:
             var s = "\(reached.count) account\(reached.count == 1 ? "" : "s") reachable from \(from) within \(maxHops) hops\n"
@@ -216,7 +217,7 @@ struct PathReport {
             for r in reached {
                 let t = ledger.transfers[r.firstTransfer]
                 s += "  " + r.account.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(r.hops).padding(toLength: 4, withPad: " ", startingAt: 0)
-                    + "  \(t.id) at \(Timestamp.format(t.time))\n"
+                    + "  \(t.id) at \(ISO8601.format(t.time))\n"
             }
             parts.append(s)
         }
@@ -229,7 +230,7 @@ struct PathReport {
             s += parts.isEmpty ? "  ],\n" : "\n  ],\n"
             s += "  \"not_in_ledger\": [" + notFound.map(str).joined(separator: ", ") + "],\n"
             s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
-            s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n}\n"
+            s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n}\n"
             return s
         case .csv:
             let header = listsPaths

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IProceedsBase
 
 @testable import EvidenceKit
 

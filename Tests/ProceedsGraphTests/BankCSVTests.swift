@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IProceedsBase
 
 @testable import ProceedsGraph
 
@@ -15,7 +16,7 @@ import Testing
         #expect(ledger.transfers.count == 2)
         let out = ledger.transfers[0]
         #expect(out.id == "RF-0001" && out.from == "RS35105008123123123173" && out.to == "ME25505000012345678951")
-        #expect(out.amount == 4_800_000 && out.time == Timestamp.parse("2026-01-05"))
+        #expect(out.amount == 4_800_000 && out.time == ISO8601.parse("2026-01-05"))
         let incoming = ledger.transfers[1]
         #expect(incoming.from == "Kupac a.d." && incoming.to == "RS35105008123123123173" && incoming.amount == 125_050)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IProceedsBase
 
 @testable import ProceedsGraph
 
@@ -35,12 +36,12 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
     }
 
     @Test func calendarDaysAndOffsets() {
-        #expect(Timestamp.parse("2026-02-30") == nil && Timestamp.parse("2026-02-29") == nil && Timestamp.parse("2028-02-29") != nil)
-        #expect(Timestamp.parse("1900-02-29") == nil && Timestamp.parse("2000-02-29") != nil && Timestamp.parse("2026-04-31") == nil)
-        #expect(Timestamp.parse("2026-01-05T09:00:00+99:00") == nil && Timestamp.parse("2026-01-05T09:00:00+14:01") == nil)
-        #expect(Timestamp.parse("2026-01-05T09:00:00+01:60") == nil)
-        #expect(Timestamp.parse("2026-01-05T09:00:00+14:00") == Timestamp.parse("2026-01-04T19:00:00Z"))
-        #expect(Timestamp.parse("2026-01-05T09:00:00-12:00") == Timestamp.parse("2026-01-05T21:00:00Z"))
+        #expect(ISO8601.parse("2026-02-30") == nil && ISO8601.parse("2026-02-29") == nil && ISO8601.parse("2028-02-29") != nil)
+        #expect(ISO8601.parse("1900-02-29") == nil && ISO8601.parse("2000-02-29") != nil && ISO8601.parse("2026-04-31") == nil)
+        #expect(ISO8601.parse("2026-01-05T09:00:00+99:00") == nil && ISO8601.parse("2026-01-05T09:00:00+14:01") == nil)
+        #expect(ISO8601.parse("2026-01-05T09:00:00+01:60") == nil)
+        #expect(ISO8601.parse("2026-01-05T09:00:00+14:00") == ISO8601.parse("2026-01-04T19:00:00Z"))
+        #expect(ISO8601.parse("2026-01-05T09:00:00-12:00") == ISO8601.parse("2026-01-05T21:00:00Z"))
     }
 
     @Test func canonicalRowsNameFileLineFieldAndWhatIsAccepted() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IProceedsBase
 
 @testable import ProceedsGraph
 
@@ -28,7 +29,7 @@ import Testing
         #expect(ledger.transfers[0].amount == 4_800_000)
         #expect(ledger.transfers[0].extra["memo"] == "invoice 2026-014, paid")
         #expect(ledger.transfers[1].amount == 41_000_000)
-        #expect(ledger.transfers[1].time == Timestamp.parse("2026-01-05T08:30:00Z"))
+        #expect(ledger.transfers[1].time == ISO8601.parse("2026-01-05T08:30:00Z"))
         #expect(ledger.transfers[1].source.location == "line 3")
         #expect(ledger.issues.map(\.line) == [5, 6, 7, 8])
         #expect(ledger.issues[0].reason.contains("not ISO 8601"))
@@ -59,12 +60,12 @@ import Testing
     }
 
     @Test func timestamps() {
-        #expect(Timestamp.parse("1970-01-01T00:00:00Z") == 0)
-        #expect(Timestamp.parse("2026-01-02T03:04:05Z") == 1_767_323_045_000)
-        #expect(Timestamp.parse("2026-01-02T04:04:05.5+01:00") == 1_767_323_045_500)
-        #expect(Timestamp.parse("2026-01-02") == 1_767_312_000_000)
-        #expect(Timestamp.parse("2026-13-02") == nil)
-        #expect(Timestamp.format(1_767_323_045_500) == "2026-01-02T03:04:05.500Z")
-        #expect(Timestamp.format(0) == "1970-01-01T00:00:00Z")
+        #expect(ISO8601.parse("1970-01-01T00:00:00Z") == 0)
+        #expect(ISO8601.parse("2026-01-02T03:04:05Z") == 1_767_323_045_000)
+        #expect(ISO8601.parse("2026-01-02T04:04:05.5+01:00") == 1_767_323_045_500)
+        #expect(ISO8601.parse("2026-01-02") == 1_767_312_000_000)
+        #expect(ISO8601.parse("2026-13-02") == nil)
+        #expect(ISO8601.format(1_767_323_045_500) == "2026-01-02T03:04:05.500Z")
+        #expect(ISO8601.format(0) == "1970-01-01T00:00:00Z")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IProceedsBase
 
 @testable import ProceedsGraph
 
@@ -73,7 +74,7 @@ enum ImporterFixtures {
         for issue in ledger.issues { #expect(issue.line > 1 && !issue.reason.isEmpty) }
         // Every counterparty the file names was read (no row fell back to an unknown counterparty when a name
         // or account was there to read), and every row has a real time.
-        #expect(payments.allSatisfy { $0.time > Timestamp.parse("2000-01-01")! })
+        #expect(payments.allSatisfy { $0.time > ISO8601.parse("2000-01-01")! })
     }
 
     /// The issue's case: ING-DiBa's header is ISO-8859-1 ("Währung"). Read as UTF-8 the import is refused with
@@ -115,7 +116,7 @@ enum ImporterFixtures {
         #expect(ledger.setAside.keys.contains { $0.contains("Pending") })
         let first = try #require(ledger.transfers.first { $0.id == "TID1" })
         // 29/12/2015 07:45:51 PST = 15:45:51 UTC.
-        #expect(first.time == Timestamp.parse("2015-12-29T15:45:51Z") && first.from == "paypal@partner1.com" && first.amount == 8400)
+        #expect(first.time == ISO8601.parse("2015-12-29T15:45:51Z") && first.from == "paypal@partner1.com" && first.amount == 8400)
         let fee = try #require(ledger.transfers.first { $0.id == "TID1:fee" })
         #expect(fee.from == "paypal@my-company.com" && fee.to == "fees:paypal-activity" && fee.amount == 425)
     }
@@ -133,7 +134,7 @@ enum ImporterFixtures {
         let out = try #require(ledger.transfers.first { $0.id == "RS-0001" })
         #expect(out.from == "160-0000000012345-67" && out.to == "RS35105008123123123173" && out.amount == 4_800_000)
         // 05.01.2026 09:14 in Belgrade (UTC+1) is 08:14 UTC.
-        #expect(out.time == Timestamp.parse("2026-01-05T08:14:00Z"))
+        #expect(out.time == ISO8601.parse("2026-01-05T08:14:00Z"))
         let incoming = try #require(ledger.transfers.first { $0.id == "RS-0002" })
         #expect(incoming.from == "Kupac a.d. Čačak" && incoming.amount == 125_050)
         #expect(ledger.transfers.first { $0.id == "RS-0001:fee" }?.amount == 1250)
@@ -147,7 +148,7 @@ enum ImporterFixtures {
         #expect(ledger.issues.isEmpty && ledger.transfers.count == 2)
         #expect(ledger.transfers[0].to == "TR320010009999901234567890" && ledger.transfers[0].amount == 1_250_000 && ledger.transfers[0].asset == "TRY")
         #expect(ledger.transfers[1].from == "Çağlar İnşaat" && ledger.transfers[1].amount == 325_075)
-        #expect(ledger.transfers[0].time == Timestamp.parse("2026-01-05T06:14:00Z"))  // Istanbul is UTC+3
+        #expect(ledger.transfers[0].time == ISO8601.parse("2026-01-05T06:14:00Z"))  // Istanbul is UTC+3
     }
 
     /// Bytes the declared encoding does not define are refused with their line, never dropped.

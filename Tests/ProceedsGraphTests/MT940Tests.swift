@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IProceedsBase
 
 @testable import ProceedsGraph
 
@@ -46,7 +47,7 @@ import Testing
         // Ids are the file and the line of the :61:; the bank's reference is kept beside it.
         #expect(t[0].id == "mt940.sta:6" && t[0].extra["bank_reference"] == "M-0001" && t[0].extra["customer_reference"] == "INV-2026-014")
         #expect(t[0].from == "RS35105008123123123173" && t[0].to == "ME25505000012345678951")
-        #expect(t[0].amount == 4_800_000 && t[0].time == Timestamp.parse("2026-01-05"))
+        #expect(t[0].amount == 4_800_000 && t[0].time == ISO8601.parse("2026-01-05"))
         #expect(t[0].source.line == 6 && t[0].extra["counterparty_name"] == "Victim d.o.o.")
         #expect(t[1].to == "EXCHACC0000000000077" && t[1].amount == 2_000_000 && t[1].extra["customer_reference"] == nil)
         // Nothing names the ATM withdrawal's counterparty: an account of its own, not one shared by every entry.
@@ -100,7 +101,7 @@ import Testing
         // The counterparty's IBAN in the supplementary details; the placeholder reference EREF is not an id.
         #expect(t[2].from == "NL66RABO0160878799" && t[2].id == "mt940.sta:6")
         // An entry date across New Year belongs to the next year.
-        #expect(t[3].time == Timestamp.parse("2015-01-02") && t[3].extra["mark"] == "RD" && t[3].to == "NL34RABO0142623393")
+        #expect(t[3].time == ISO8601.parse("2015-01-02") && t[3].extra["mark"] == "RD" && t[3].to == "NL34RABO0142623393")
         #expect(l.statements[0].account == "NL34RABO0142623393" && l.statements[0].reconciles == true)
         // More decimals than the currency has is an error with the --scale hint, never a cut.
         let cut = try Self.load(":25:DE1\n:60F:C140101EUR0,\n:61:140102C1,234NTRF\n")

@@ -1,6 +1,7 @@
 import EvidenceKit
 import Foundation
 import Testing
+import IProceedsBase
 
 @testable import SharingKit
 

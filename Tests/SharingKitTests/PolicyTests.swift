@@ -122,7 +122,7 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
         #expect(problem { try parseJSON(#"{"version": 1, "name": "x",}"#) }.contains("test.json is not valid JSON"))
         #expect(
             problem { try parseJSON("{\"version\": 1,\n \"name\": \"x\",\n \"name\": \"y\"}") }
-                .contains("key \"name\" appears twice (line 3)"))
+                .contains("key \"name\" appears twice (line 3, column 2)"))
         #expect(problem { try parseYAML("version: 1\nname: x\nname: y\n") }.contains("test.yaml is not valid YAML"))
         // An alias is plain YAML: it gives the same policy as writing the value out.
         let aliased = try parseYAML("version: 1\nname: x\ntypes:\n  email: &d drop\n  phone: *d\n")

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// A case: its custody ledger and registered items, over a ``CaseStore``.
 ///
@@ -23,8 +24,8 @@ public final class CaseFile {
             return Self.sign(
                 CustodyEntry(
                     seq: 1, time: time, caseID: caseID, examinerID: examiner.id, publicKey: examiner.publicKeyHex,
-                    action: CustodyAction.opened.rawValue, items: [], inputs: [], outputs: [], tool: EvidenceKitInfo.toolName,
-                    toolVersion: EvidenceKitInfo.version, parameters: ["title": title, "examiner_name": examiner.name],
+                    action: CustodyAction.opened.rawValue, items: [], inputs: [], outputs: [], tool: ToolIdentity.name,
+                    toolVersion: ToolIdentity.version, parameters: ["title": title, "examiner_name": examiner.name],
                     note: "", prevHash: CustodyEntry.genesisPrevHash, entryHash: "", signature: ""),
                 with: examiner)
         }
@@ -60,8 +61,8 @@ public final class CaseFile {
             return Self.sign(
                 CustodyEntry(
                     seq: last.seq + 1, time: time, caseID: info.caseID, examinerID: examiner.id, publicKey: examiner.publicKeyHex,
-                    action: action.rawValue, items: items, inputs: inputs, outputs: outputs, tool: EvidenceKitInfo.toolName,
-                    toolVersion: EvidenceKitInfo.version, parameters: parameters, note: note, prevHash: last.entryHash,
+                    action: action.rawValue, items: items, inputs: inputs, outputs: outputs, tool: ToolIdentity.name,
+                    toolVersion: ToolIdentity.version, parameters: parameters, note: note, prevHash: last.entryHash,
                     entryHash: "", signature: ""),
                 with: examiner)
         }
@@ -117,7 +118,7 @@ public final class CaseFile {
         let manifestHash = manifest.sha256
         var parameters = details
         parameters["description"] = description
-        parameters["paths"] = CanonicalJSON.array(paths)
+        parameters["paths"] = JSONValue.strings(paths).canonical
         parameters["working_directory"] = workingDirectory
         parameters["algorithms"] = options.algorithms.map(\.rawValue).joined(separator: ",")
         parameters["archives"] = options.archives ? "yes" : "no"
@@ -164,17 +165,8 @@ public final class CaseFile {
 
     /// UTC with milliseconds: `2026-01-02T03:04:05.678Z`.
     static func timestamp(_ date: Date) -> String {
-        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let seconds = ms / 1000
-        let millis = ms % 1000
-        let base = TextEscaping.isoUTC(seconds)
-        let m = String(millis)
-        return String(base.dropLast()) + "." + String(repeating: "0", count: 3 - m.count) + m + "Z"
+        ISO8601.format(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)), fraction: .milliseconds)
     }
-}
-
-extension CanonicalJSON {
-    static func array(_ values: [String]) -> String { "[" + values.map(string).joined(separator: ",") + "]" }
 }
 
 /// An item as its signed `acquired` entry records it.

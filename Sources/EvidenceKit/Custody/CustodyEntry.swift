@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// What was done to evidence, as a custody ledger records it.
 public enum CustodyAction: String, CaseIterable, Sendable, Codable {
     // The first entry of every case, signed by the examiner who opened it (who is thereby registered).
@@ -59,63 +61,37 @@ public struct CustodyEntry: Sendable, Equatable {
     /// The canonical serialisation that `entryHash` covers: a JSON object of every field but `entry_hash` and
     /// `signature`, in RFC 8785 (JCS) form — keys sorted, no white space, minimal string escapes, UTF-8.
     public var canonicalContent: [UInt8] {
-        var fields: [(String, String)] = [
-            ("action", CanonicalJSON.string(action)),
-            ("case_id", CanonicalJSON.string(caseID)),
-            ("examiner_id", CanonicalJSON.string(examinerID)),
-            ("inputs", CanonicalJSON.references(inputs)),
-            ("items", "[" + items.map(CanonicalJSON.string).joined(separator: ",") + "]"),
-            ("note", CanonicalJSON.string(note)),
-            ("outputs", CanonicalJSON.references(outputs)),
-            ("parameters", CanonicalJSON.object(parameters)),
-            ("prev_hash", CanonicalJSON.string(prevHash)),
-            ("public_key", CanonicalJSON.string(publicKey)),
-            ("seq", String(seq)),
-            ("time", CanonicalJSON.string(time)),
-            ("tool", CanonicalJSON.string(tool)),
-            ("tool_version", CanonicalJSON.string(toolVersion)),
-        ]
-        fields.sort { $0.0 < $1.0 }
-        return Array(("{" + fields.map { CanonicalJSON.string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}").utf8)
+        let fields: JSONValue = .object([
+            ("action", .string(action)),
+            ("case_id", .string(caseID)),
+            ("examiner_id", .string(examinerID)),
+            ("inputs", Self.json(inputs)),
+            ("items", .strings(items)),
+            ("note", .string(note)),
+            ("outputs", Self.json(outputs)),
+            ("parameters", Self.json(parameters)),
+            ("prev_hash", .string(prevHash)),
+            ("public_key", .string(publicKey)),
+            ("seq", .int(seq)),
+            ("time", .string(time)),
+            ("tool", .string(tool)),
+            ("tool_version", .string(toolVersion)),
+        ])
+        return Array(fields.canonical.utf8)
     }
 
     /// SHA-256 of ``canonicalContent``, hex.
     public var computedHash: String { digestHex(.sha256, of: canonicalContent) }
 }
 
-/// RFC 8785 (JSON Canonicalization Scheme) output for the values a custody entry holds: strings, integers,
-/// arrays and objects with string values.
-enum CanonicalJSON {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+extension CustodyEntry {
+    /// References as the ledger stores and hashes them: `[{"name":…,"sha256":…}]`.
+    static func json(_ refs: [HashReference]) -> JSONValue {
+        .array(refs.map { .object([("name", .string($0.name)), ("sha256", .string($0.sha256))]) })
     }
 
-    /// Keys sorted by UTF-16 code units, as JCS requires.
-    static func object(_ dict: [String: String]) -> String {
-        let keys = dict.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-        return "{" + keys.map { string($0) + ":" + string(dict[$0]!) }.joined(separator: ",") + "}"
-    }
-
-    static func references(_ refs: [HashReference]) -> String {
-        "[" + refs.map { "{\"name\":" + string($0.name) + ",\"sha256\":" + string($0.sha256) + "}" }.joined(separator: ",") + "]"
+    /// Parameters as an object (its canonical form sorts the keys).
+    static func json(_ parameters: [String: String]) -> JSONValue {
+        .object(parameters.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// What is wrong at one place in a ledger.
 public struct CustodyProblem: Sendable, Equatable {
@@ -222,7 +223,8 @@ extension CaseFile {
             options.archives = acquired.parameters["archives"] != "no"
             options.threads = threads
             let wd = acquired.parameters["working_directory"] ?? "/"
-            let paths = (try? JSONSerialization.jsonObject(with: Data((acquired.parameters["paths"] ?? "[]").utf8)) as? [String]) ?? []
+            let listed = (try? JSONValue.parse(Array((acquired.parameters["paths"] ?? "[]").utf8)))?.items ?? []
+            let paths = listed.compactMap(\.string).count == listed.count ? listed.compactMap(\.string) : []
             var actual: [FingerprintRecord] = []
             let roots = paths.map { RawName($0).absolute(in: wd) }
             _ = try Fingerprinter(options: options).run(roots) { actual.append($0) }

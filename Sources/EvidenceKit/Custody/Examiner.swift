@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// The examiner who signs custody entries: an id, a name, and an Ed25519 key.
 public struct Examiner: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// Name-based UUIDs (RFC 9562 §5.5, version 5: SHA-1), so that exported documents get the same identifiers
 /// every time they are made from the same case.

@@ -1,4 +1,5 @@
 internal import COpenSSL
+import IProceedsBase
 
 /// The fetched OpenSSL message-digest implementations, one per algorithm, shared by all threads.
 ///

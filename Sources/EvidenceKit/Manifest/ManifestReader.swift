@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// A manifest read back: its records, the algorithms it carries, and the lines that could not be read.
 public struct Manifest: Sendable {
@@ -165,32 +166,49 @@ public enum ManifestReader {
         func fail(_ why: String) -> EvidenceError {
             EvidenceError(.manifest, "\(name) line \(line): \(why)", path: name)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            throw fail("not valid JSON")
+        let object: JSONValue
+        do {
+            object = try JSONValue.parse(bytes)
+        } catch {
+            throw fail("not valid JSON: \(error.reason) (column \(error.column))")
         }
-        guard let pathText = object["path"] as? String else { throw fail("record without \"path\"") }
+        guard case .object = object else { throw fail("not valid JSON: not an object") }
+        guard let pathText = object["path"]?.string else { throw fail("record without \"path\"") }
         var path = RawName(pathText)
-        if let hex = object["path_bytes"] as? String {
+        if let hex = object["path_bytes"]?.string {
             guard let raw = Hex.decode(hex) else { throw fail("path_bytes is not hex") }
             path = RawName(raw)
         }
-        var member = ((object["member"] as? [Any]) ?? []).compactMap { ($0 as? String).map(RawName.init) }
-        if let hexes = object["member_bytes"] as? [String] {
+        var member = (object["member"]?.items ?? []).compactMap { $0.string.map(RawName.init) }
+        if let list = object["member_bytes"]?.items, case let hexes = list.compactMap(\.string), hexes.count == list.count {
             let raw = hexes.compactMap(Hex.decode)
             guard raw.count == hexes.count else { throw fail("member_bytes is not hex") }
             member = raw.map(RawName.init)
         }
-        guard let kindText = object["kind"] as? String, let kind = ItemKind(rawValue: kindText) else {
+        guard let kindText = object["kind"]?.string, let kind = ItemKind(rawValue: kindText) else {
             throw fail("record without a known \"kind\"")
         }
         var record = FingerprintRecord(path: path, member: member, kind: kind)
-        if let size = object["size"] as? NSNumber { record.size = size.uint64Value }
-        for alg in DigestAlgorithm.allCases {
-            if let hex = object[alg.rawValue] as? String { record.digests[alg] = hex.lowercased() }
+        if let size = object["size"]?.number {
+            guard let bytes = UInt64(size) else { throw fail("size is not a whole number of bytes") }
+            record.size = bytes
         }
-        if let mtime = object["mtime"] as? String { record.mtime = TextEscaping.parseISOUTC(mtime) }
-        record.note = object["note"] as? String
-        record.error = object["error"] as? String
+        for alg in DigestAlgorithm.allCases {
+            if let hex = object[alg.rawValue]?.string { record.digests[alg] = hex.lowercased() }
+        }
+        if let mtime = object["mtime"]?.string { record.mtime = utcSeconds(mtime) }
+        record.note = object["note"]?.string
+        record.error = object["error"]?.string
         return record
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the form manifests write `mtime` in, to seconds since the epoch; `nil` for any
+    /// other form or a day the calendar does not have.
+    static func utcSeconds(_ text: String) -> Int64? {
+        let u = Array(text.utf8)
+        guard u.count == 20, u[10] == UInt8(ascii: "T"), u[16] == UInt8(ascii: ":"), u[19] == UInt8(ascii: "Z"),
+            let millis = ISO8601.parse(text)
+        else { return nil }
+        return millis / 1000
     }
 }

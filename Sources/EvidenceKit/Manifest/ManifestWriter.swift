@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// A manifest format iproceeds writes.
 public enum ManifestFormat: String, CaseIterable, Sendable {
     case jsonl
@@ -18,7 +20,7 @@ public struct ManifestContext: Sendable {
 
     public init(
         algorithms: [DigestAlgorithm], pieceSize: UInt64? = nil, commandLine: [String] = [],
-        workingDirectory: String = "", toolVersion: String = EvidenceKitInfo.version
+        workingDirectory: String = "", toolVersion: String = ToolIdentity.version
     ) {
         self.algorithms = algorithms
         self.pieceSize = pieceSize
@@ -26,12 +28,6 @@ public struct ManifestContext: Sendable {
         self.workingDirectory = workingDirectory
         self.toolVersion = toolVersion
     }
-}
-
-/// Version information written into manifests and custody records.
-public enum EvidenceKitInfo {
-    public static let toolName = "iproceeds"
-    public static let version = "0.1.0"
 }
 
 /// Writes fingerprint records in one manifest format through a ``ByteSink``.
@@ -81,15 +77,12 @@ public final class JSONLinesWriter: ManifestWriter {
 
     public func finish() throws { try sink.flush() }
 
-    /// A JSON string literal for `s` (RFC 8785 escaping), for other writers that build JSON by hand.
-    public static func jsonString(_ s: String) -> String { TextEscaping.json(s) }
-
     /// The record as one JSON object with the keys in a fixed order (no trailing newline).
     public static func line(_ r: FingerprintRecord, algorithms: [DigestAlgorithm]) -> String {
-        var s = "{\"path\":" + TextEscaping.json(r.path.text)
+        var s = "{\"path\":" + JSONValue.quoted(r.path.text)
         if !r.path.isValidUTF8 { s += ",\"path_bytes\":\"" + r.path.hex + "\"" }
         if !r.member.isEmpty {
-            s += ",\"member\":[" + r.member.map { TextEscaping.json($0.text) }.joined(separator: ",") + "]"
+            s += ",\"member\":[" + r.member.map { JSONValue.quoted($0.text) }.joined(separator: ",") + "]"
             if r.member.contains(where: { !$0.isValidUTF8 }) {
                 s += ",\"member_bytes\":[" + r.member.map { "\"" + $0.hex + "\"" }.joined(separator: ",") + "]"
             }
@@ -106,9 +99,9 @@ public final class JSONLinesWriter: ManifestWriter {
             }.joined(separator: ",")
             s += "]"
         }
-        if let mtime = r.mtime { s += ",\"mtime\":\"" + TextEscaping.isoUTC(mtime) + "\"" }
-        if let note = r.note { s += ",\"note\":" + TextEscaping.json(note) }
-        if let error = r.error { s += ",\"error\":" + TextEscaping.json(error) }
+        if let mtime = r.mtime { s += ",\"mtime\":\"" + ISO8601.format(seconds: mtime) + "\"" }
+        if let note = r.note { s += ",\"note\":" + JSONValue.quoted(note) }
+        if let error = r.error { s += ",\"error\":" + JSONValue.quoted(error) }
         return s + "}"
     }
 }
@@ -185,14 +178,14 @@ public final class CSVWriter: ManifestWriter {
 
     public func write(_ r: FingerprintRecord) throws {
         var fields = [
-            TextEscaping.csv(r.path.text), r.path.isValidUTF8 ? "" : r.path.hex,
-            r.member.isEmpty ? "" : TextEscaping.csv("[" + r.member.map { TextEscaping.json($0.text) }.joined(separator: ",") + "]"),
+            CSV.field(r.path.text), r.path.isValidUTF8 ? "" : r.path.hex,
+            r.member.isEmpty ? "" : CSV.field("[" + r.member.map { JSONValue.quoted($0.text) }.joined(separator: ",") + "]"),
             r.member.allSatisfy(\.isValidUTF8) ? "" : r.member.map(\.hex).joined(separator: " "),
             r.kind.rawValue, r.size.map(String.init) ?? "",
         ]
         fields += context.algorithms.map { r.digests[$0] ?? "" }
         fields += [
-            r.mtime.map(TextEscaping.isoUTC) ?? "", TextEscaping.csv(r.note ?? ""), TextEscaping.csv(r.error ?? ""),
+            r.mtime.map { ISO8601.format(seconds: $0) } ?? "", CSV.field(r.note ?? ""), CSV.field(r.error ?? ""),
         ]
         sink.write(fields.joined(separator: ",") + "\r\n")
         try sink.flushIfNeeded()
@@ -227,13 +220,13 @@ public final class DFXMLWriter: ManifestWriter {
             "<dfxml xmlns=\"\(Self.namespace)\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
                 + "xmlns:iproceeds=\"\(Self.extensionNamespace)\" version=\"1.2.0\">\n")
         sink.write("  <metadata>\n    <dc:type>Hash List</dc:type>\n")
-        sink.write("    <iproceeds:working_directory>\(TextEscaping.xml(context.workingDirectory))</iproceeds:working_directory>\n")
+        sink.write("    <iproceeds:working_directory>\(Escaping.xml(context.workingDirectory))</iproceeds:working_directory>\n")
         sink.write("  </metadata>\n")
         sink.write("  <creator version=\"1.0\">\n")
-        sink.write("    <program>\(EvidenceKitInfo.toolName)</program>\n")
-        sink.write("    <version>\(TextEscaping.xml(context.toolVersion))</version>\n")
+        sink.write("    <program>\(ToolIdentity.name)</program>\n")
+        sink.write("    <version>\(Escaping.xml(context.toolVersion))</version>\n")
         sink.write("    <execution_environment>\n")
-        sink.write("      <command_line>\(TextEscaping.xml(context.commandLine.joined(separator: " ")))</command_line>\n")
+        sink.write("      <command_line>\(Escaping.xml(context.commandLine.joined(separator: " ")))</command_line>\n")
         sink.write("    </execution_environment>\n  </creator>\n")
     }
 
@@ -248,10 +241,10 @@ public final class DFXMLWriter: ManifestWriter {
     public func write(_ r: FingerprintRecord) throws {
         sink.write("  <fileobject>\n")
         let own = r.member.last ?? r.path
-        sink.write("    <filename>\(TextEscaping.xml(own.text))</filename>\n")
-        if let error = r.error { sink.write("    <error>\(TextEscaping.xml(error))</error>\n") }
+        sink.write("    <filename>\(Escaping.xml(own.text))</filename>\n")
+        if let error = r.error { sink.write("    <error>\(Escaping.xml(error))</error>\n") }
         if let size = r.size { sink.write("    <filesize>\(size)</filesize>\n") }
-        if let mtime = r.mtime { sink.write("    <mtime>\(TextEscaping.isoUTC(mtime))</mtime>\n") }
+        if let mtime = r.mtime { sink.write("    <mtime>\(ISO8601.format(seconds: mtime))</mtime>\n") }
         if let pieces = r.pieces, !pieces.isEmpty {
             sink.write("    <byte_runs>\n")
             for p in pieces {
@@ -275,11 +268,11 @@ public final class DFXMLWriter: ManifestWriter {
             // The containers, outermost first: the file on disk, then each archive member enclosing this one.
             sink.write("    <iproceeds:archive_chain>\n")
             for name in [r.path] + r.member.dropLast() {
-                sink.write("      <iproceeds:filename>\(TextEscaping.xml(name.text))</iproceeds:filename>\n")
+                sink.write("      <iproceeds:filename>\(Escaping.xml(name.text))</iproceeds:filename>\n")
             }
             sink.write("    </iproceeds:archive_chain>\n")
         }
-        if let note = r.note { sink.write("    <iproceeds:note>\(TextEscaping.xml(note))</iproceeds:note>\n") }
+        if let note = r.note { sink.write("    <iproceeds:note>\(Escaping.xml(note))</iproceeds:note>\n") }
         sink.write("  </fileobject>\n")
         try sink.flushIfNeeded()
     }
@@ -287,5 +280,14 @@ public final class DFXMLWriter: ManifestWriter {
     public func finish() throws {
         sink.write("</dfxml>\n")
         try sink.flush()
+    }
+}
+
+extension String {
+    /// The text with every `target` character replaced (a CR LF pair is one character, left as it is).
+    fileprivate func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
     }
 }

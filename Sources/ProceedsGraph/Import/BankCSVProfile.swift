@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// How to read one bank's CSV export: a JSON file, documented in `docs/bank-profiles.md`, with shipped profiles
 /// under `Samples/bank-profiles/`.
@@ -209,7 +210,7 @@ enum FixedZone {
         if t.uppercased() == "UTC" || t == "Z" { return TimeZone(identifier: "UTC") }
         if let f = t.first, f == "+" || f == "-" {
             let digits = t.dropFirst().split(separator: ":")
-            guard digits.count == 2, let h = Int(digits[0]), let m = Int(digits[1]), m < 60, h * 60 + m <= Timestamp.maxOffsetMinutes else { return nil }
+            guard digits.count == 2, let h = Int(digits[0]), let m = Int(digits[1]), m < 60, h * 60 + m <= ISO8601.maxOffsetMinutes else { return nil }
             return TimeZone(secondsFromGMT: (f == "-" ? -1 : 1) * (h * 3600 + m * 60))
         }
         if t.contains("/"), let z = TimeZone(identifier: t) { return z }
@@ -289,7 +290,7 @@ struct DateFormat {
                 i += 1
             }
         }
-        guard i == u.count, (1...12).contains(v.mo), (1...Timestamp.daysIn(month: v.mo, year: v.y)).contains(v.d),
+        guard i == u.count, (1...12).contains(v.mo), (1...ISO8601.daysIn(month: v.mo, year: v.y)).contains(v.d),
             v.h < 24, v.mi < 60, v.s < 60
         else { return nil }
         return v
@@ -302,14 +303,14 @@ extension BankCSVProfile {
         guard let f = DateFormat(dateFormat) else { return nil }
         if f.iso {
             guard time == nil else { return nil }
-            return Timestamp.parse(date)
+            return ISO8601.parse(date)
         }
         guard var v = f.read(date) else { return nil }
         if let time {
             guard let t = DateFormat(timeFormat ?? "hh:mm:ss", timeOnly: true)?.read(time) else { return nil }
             (v.h, v.mi, v.s, v.ms) = (t.h, t.mi, t.s, t.ms)
         }
-        let local = (Int64(Timestamp.daysFromCivil(v.y, v.mo, v.d)) * 86_400 + Int64(v.h * 3600 + v.mi * 60 + v.s))
+        let local = (Int64(ISO8601.daysFromCivil(v.y, v.mo, v.d)) * 86_400 + Int64(v.h * 3600 + v.mi * 60 + v.s))
         guard let zone else { return local * 1000 + Int64(v.ms) }
         // The offset in force at that local time: guess with the offset at the local time read as UTC, then
         // correct once (the tz database decides; a time repeated when clocks go back takes the later offset).

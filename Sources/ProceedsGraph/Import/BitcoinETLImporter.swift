@@ -1,4 +1,4 @@
-import EvidenceKit
+import IProceedsDigest
 import Foundation
 
 /// A chain that bitcoin-etl exports, with the asset code its values are counted in.
@@ -103,7 +103,7 @@ public enum BitcoinETLImporter {
         var addresses = Set<String>()
         for path in paths {
             let bytes = try LedgerImporter.readBytes(path)
-            let sha = digestHex(.sha256, of: bytes)
+            let sha = SHA256Digest.hex(of: bytes)
             inputs.append((path, sha))
             let decoder = JSONDecoder()
             for (n, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {

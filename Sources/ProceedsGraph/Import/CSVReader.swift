@@ -1,4 +1,4 @@
-import EvidenceKit
+import IProceedsDigest
 import Foundation
 
 /// A small RFC 4180 CSV reader over bytes that reports each record's physical line number, which evidence
@@ -115,7 +115,7 @@ struct CSVFileStream {
     let path: String
     private let fd: Int32
     private var reader: CSVReader
-    private let digest = Digester(.sha256)
+    private let digest = SHA256Digest()
     private var finished = false
     private let separator: UInt8
     private let chunkSize: Int

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// ethereum-etl exports, told apart by their content:
 ///
@@ -86,7 +87,7 @@ enum EthereumETLImporter {
         guard let block = Int64(r.block), let log = Int64(r.log) else { try fail("block_number '\(r.block)' and log_index '\(r.log)' must be integers"); return }
         var time: Int64 = 0
         if let ts = r.timestamp {
-            guard let t = Int64(ts).map({ $0 * 1000 }) ?? Timestamp.parse(ts) else { try fail("block_timestamp '\(ts)' is not a time"); return }
+            guard let t = Int64(ts).map({ $0 * 1000 }) ?? ISO8601.parse(ts) else { try fail("block_timestamp '\(ts)' is not a time"); return }
             time = t
         }
         let hash = r.hash.lowercased()
@@ -164,7 +165,7 @@ enum EthereumETLImporter {
             var time: Int64 = 0
             if index["block_timestamp"] != nil {
                 let ts = v("block_timestamp")
-                guard let t = Int64(ts).map({ $0 * 1000 }) ?? Timestamp.parse(ts) else { try fail("block_timestamp '\(ts)' is not a time"); continue }
+                guard let t = Int64(ts).map({ $0 * 1000 }) ?? ISO8601.parse(ts) else { try fail("block_timestamp '\(ts)' is not a time"); continue }
                 time = t
             }
             let hash = v("hash").lowercased()

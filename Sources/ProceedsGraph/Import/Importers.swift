@@ -1,5 +1,6 @@
-import EvidenceKit
+import IProceedsDigest
 import Foundation
+import IProceedsBase
 
 /// The import formats ProceedsGraph reads.
 public enum ImportFormat: String, CaseIterable, Sendable {
@@ -64,7 +65,7 @@ public enum LedgerImporter {
                 continue
             }
             let bytes = try readBytes(path)
-            let sha = digestHex(.sha256, of: bytes)
+            let sha = SHA256Digest.hex(of: bytes)
             if format == .camt053 || format == .mt940, let earlier = ledger.inputs.first(where: { $0.sha256 == sha }) {
                 // The same statement file given twice (or under two names): its entries are not doubled.
                 try record(ImportIssue(
@@ -230,7 +231,7 @@ public enum LedgerImporter {
                 asset = ledger.transfers.internAsset(currency, scale: s)
                 last = (f[cCurrency], currency, s, asset)
             }
-            guard let time = Timestamp.parse(f[cTime]) else { try fail("timestamp '\(v(cTime))' is not ISO 8601 as accepted: expected \(Timestamp.grammar)"); continue }
+            guard let time = ISO8601.parse(f[cTime]) else { try fail("timestamp '\(v(cTime))' is not ISO 8601 as accepted: expected \(ISO8601.grammar)"); continue }
             guard let amount = Decimal.parse(f[cAmount], scale: scale) else {
                 try fail("amount '\(v(cAmount))': expected \(Decimal.grammar(scale: scale)) (\(currency) has \(scale); give another with --scale \(currency)=N)")
                 continue
@@ -271,7 +272,7 @@ public enum LedgerImporter {
             guard let f = fields else { try fail("unterminated quoted field"); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: String) -> String { f[index[k]!].trimmingCharacters(in: .whitespaces) }
-            guard let time = Timestamp.parse(v("tran_timestamp")) else { try fail("tran_timestamp '\(v("tran_timestamp"))' is not ISO 8601 as accepted: expected \(Timestamp.grammar)"); continue }
+            guard let time = ISO8601.parse(v("tran_timestamp")) else { try fail("tran_timestamp '\(v("tran_timestamp"))' is not ISO 8601 as accepted: expected \(ISO8601.grammar)"); continue }
             guard let amount = Decimal.parse(v("base_amt"), scale: scale), amount >= 0 else {
                 try fail("base_amt '\(v("base_amt"))': expected a positive amount, \(Decimal.grammar(scale: scale)) (give another scale with --scale \(currency)=N)"); continue
             }

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// SWIFT MT940 customer statements (and MT942 interim reports): every `:61:` statement line becomes a transfer
 /// between the statement's account (`:25:`) and the counterparty named by the following `:86:` or the `:61:` line
@@ -256,9 +257,9 @@ enum MT940Importer {
             let counterparty = details.account ?? details.name ?? "unknown:\(path)#\(entryOrdinal)"
             var extra: [String: String] = [
                 "direction": line.incoming ? "CRDT" : "DBIT", "statement_account": summary.account, "statement": "\(index)",
-                "value_date": String(Timestamp.format(line.valueDate).prefix(10)), "mark": line.mark,
+                "value_date": String(ISO8601.format(line.valueDate).prefix(10)), "mark": line.mark,
             ]
-            extra["entry_date"] = line.entryDate.map { String(Timestamp.format($0).prefix(10)) }
+            extra["entry_date"] = line.entryDate.map { String(ISO8601.format($0).prefix(10)) }
             extra["type"] = line.type
             extra["customer_reference"] = line.customerReference
             extra["bank_reference"] = line.bankReference

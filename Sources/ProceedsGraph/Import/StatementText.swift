@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// Small pieces the statement importers (MT940, camt) share: account identifiers, strict amounts and calendar dates.
 enum StatementText {
     /// Whether `s` is an IBAN: two letters, two check digits, up to 30 letters or digits, and the ISO 13616
@@ -79,8 +81,8 @@ enum StatementText {
     /// Midnight UTC of a calendar date, or `nil` when there is no such day (30 February).
     static func date(_ y: Int, _ m: Int, _ d: Int) -> Int64? {
         guard (1...12).contains(m), d >= 1 else { return nil }
-        let days = Timestamp.daysFromCivil(y, m, d)
-        let (y2, m2, d2) = Timestamp.civilFromDays(days)
+        let days = ISO8601.daysFromCivil(y, m, d)
+        let (y2, m2, d2) = ISO8601.civilFromDays(days)
         guard y2 == y, m2 == m, d2 == d else { return nil }
         return Int64(days) * 86_400_000
     }
@@ -106,10 +108,10 @@ enum StatementText {
         return h <= 14 && m < 60 && (h < 14 || m == 0)
     }
 
-    /// An `xs:dateTime` (zone optional, UTC when absent), checked against the calendar: `Timestamp.parse` takes
+    /// An `xs:dateTime` (zone optional, UTC when absent), checked against the calendar: `ISO8601.parse` takes
     /// day 31 in any month, the date check refuses 30 February.
     static func isoDateTime(_ text: String) -> Int64? {
         guard isoDate(String(text.prefix(10))) != nil else { return nil }
-        return Timestamp.parse(text)
+        return ISO8601.parse(text)
     }
 }

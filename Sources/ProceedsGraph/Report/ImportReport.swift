@@ -1,4 +1,4 @@
-import EvidenceKit
+import IProceedsBase
 
 /// What `trace import` writes: the ledger as read (canonical columns plus where each transfer came from) and one
 /// summary per statement with its reconciliation, deterministically (input order, fixed columns).
@@ -22,14 +22,14 @@ public enum ImportReport {
         for t in ledger.transfers {
             var r = row(t)
             if t.source.line <= 0 { r[7] = "" }
-            s += r.map(TextEscaping.csv).joined(separator: ",") + "\r\n"
+            s += r.map(CSV.field).joined(separator: ",") + "\r\n"
         }
         return s
     }
 
     static func fields(_ st: StatementSummary) -> [String] {
         func amount(_ v: MinorUnits?) -> String { v.map { Decimal.format($0, scale: st.scale) } ?? "" }
-        func date(_ b: StatementBalance?) -> String { b?.date.map { String(Timestamp.format($0).prefix(10)) } ?? "" }
+        func date(_ b: StatementBalance?) -> String { b?.date.map { String(ISO8601.format($0).prefix(10)) } ?? "" }
         return [
             st.file, "\(st.index)", st.location, st.kind, st.reference ?? "", st.account, st.accountAsWritten, st.currency, date(st.opening),
             amount(st.opening?.amount), amount(st.credits), "\(st.creditCount)", amount(st.debits), "\(st.debitCount)",
@@ -42,13 +42,13 @@ public enum ImportReport {
     /// One row per statement.
     public static func statementsCSV(_ ledger: Ledger) -> String {
         var s = statementColumns.joined(separator: ",") + "\r\n"
-        for st in ledger.statements { s += fields(st).map(TextEscaping.csv).joined(separator: ",") + "\r\n" }
+        for st in ledger.statements { s += fields(st).map(CSV.field).joined(separator: ",") + "\r\n" }
         return s
     }
 
     /// Everything as one JSON document.
     public static func json(_ ledger: Ledger) -> String {
-        func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        func str(_ s: String) -> String { JSONValue.quoted(s) }
         var s = "{\n  \"transfers\": [\n"
         s += ledger.transfers.map { t in
             var row = ImportReport.ledgerColumns.enumerated().map { i, c -> String in "\(str(c)): \(str(ImportReport.row(t)[i]))" }
@@ -74,12 +74,12 @@ public enum ImportReport {
         s += "  \"issues\": [" + ledger.issues.map { "{\"file\": \(str($0.file)), \"line\": \($0.line), \"reason\": \(str($0.reason))}" }.joined(separator: ", ") + "],\n"
         s += "  \"payments_seen_twice\": \(ledger.duplicatesMerged),\n"
         s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
-        s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n}\n"
+        s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n}\n"
         return s
     }
 
     static func row(_ t: Transfer) -> [String] {
-        var row = [t.id, Timestamp.format(t.time), t.from, t.to, Decimal.format(t.amount, scale: t.scale), t.asset, t.source.file, "\(t.source.line)"]
+        var row = [t.id, ISO8601.format(t.time), t.from, t.to, Decimal.format(t.amount, scale: t.scale), t.asset, t.source.file, "\(t.source.line)"]
         row += ["element_path", "statement", "statement_account", "direction", "bank_reference", "end_to_end_id"].map { t.extra[$0] ?? "" }
         row.append(t.extra["counterparty_name"] ?? (t.extra["direction"] == "DBIT" ? t.extra["creditor_name"] : t.extra["debtor_name"]) ?? "")
         row += [t.extra["value_date"] ?? "", t.extra["reversal"] ?? ""]

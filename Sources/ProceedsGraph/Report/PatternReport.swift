@@ -1,10 +1,10 @@
-import EvidenceKit
+import IProceedsBase
 
 /// Pattern findings as JSON (for scripts and the case file), CSV (one row per evidence transfer, for a
 /// spreadsheet) or text (a table and the reasons, for people). All three are deterministic: the same input and
 /// options give the same bytes.
 public enum PatternReport {
-    private static func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+    private static func str(_ s: String) -> String { JSONValue.quoted(s) }
 
     private static func figureJSON(_ f: PatternFigure, scale: Int) -> String {
         switch f.value {
@@ -66,14 +66,14 @@ public enum PatternReport {
                 }
                 return e + "}"
             }.joined(separator: ", ") + "],\n"
-            o += "     \"first\": \(str(Timestamp.format(f.first))), \"last\": \(str(Timestamp.format(f.last))), \"total\": \(amount(f.total)),\n"
+            o += "     \"first\": \(str(ISO8601.format(f.first))), \"last\": \(str(ISO8601.format(f.last))), \"total\": \(amount(f.total)),\n"
             o += "     \"reason\": \(str(f.reason)),\n"
             if let note = f.note { o += "     \"note\": \(str(note)),\n" }
             o += "     \"figures\": {" + f.figures.map { "\(str($0.name)): \(figureJSON($0, scale: f.scale))" }.joined(separator: ", ") + "},\n"
             o += "     \"evidence\": [\n"
             o += f.evidence.map { e in
                 let t = e.transfer
-                return "       {\"transfer\": \(str(t.id)), \"role\": \(str(e.role)), \"time\": \(str(Timestamp.format(t.time))), "
+                return "       {\"transfer\": \(str(t.id)), \"role\": \(str(e.role)), \"time\": \(str(ISO8601.format(t.time))), "
                     + "\"from\": \(str(t.from)), \"to\": \(str(t.to)), \"amount\": \(amount(t.amount)), "
                     + "\"source\": \(str(source(t.source))), \"source_sha256\": \(str(t.source.fileSHA256))}"
             }.joined(separator: ",\n")
@@ -89,7 +89,7 @@ public enum PatternReport {
         s += "  \"cycle_caps\": {\"per_account\": \(o.maxCyclesPerAccount), \"total\": \(o.maxCycles), \"instances_listed\": \(o.cycleInstancesListed)},\n"
         s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
         s += "  \"import_issues\": \(ledger.issues.count),\n"
-        s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n"
+        s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n"
         s += "}\n"
         return s
     }
@@ -116,18 +116,18 @@ public enum PatternReport {
     /// One row per evidence transfer, the finding's columns repeated on each, so a spreadsheet can filter and
     /// pivot. A finding's accounts are joined with ` → `.
     public static func csv(_ scan: PatternScan) -> String {
-        let field = TextEscaping.csv
+        let field = CSV.field
         var s = "finding,kind,asset,account,accounts,labels,first,last,total,reason,note,role,transfer,time,from,to,amount,source,source_sha256\r\n"
         for f in scan.findings {
             let labels = f.labels.map { "\($0.account): \($0.label) [\($0.category)]" }.joined(separator: "; ")
             let head = [
                 f.id, f.kind.rawValue, f.asset, f.accounts[0], f.accounts.joined(separator: " → "), labels,
-                Timestamp.format(f.first), Timestamp.format(f.last), Decimal.format(f.total, scale: f.scale), f.reason, f.note ?? "",
+                ISO8601.format(f.first), ISO8601.format(f.last), Decimal.format(f.total, scale: f.scale), f.reason, f.note ?? "",
             ].map(field)
             for e in f.evidence {
                 let t = e.transfer
                 let row = [
-                    e.role, t.id, Timestamp.format(t.time), t.from, t.to, Decimal.format(t.amount, scale: f.scale), source(t.source),
+                    e.role, t.id, ISO8601.format(t.time), t.from, t.to, Decimal.format(t.amount, scale: f.scale), source(t.source),
                     t.source.fileSHA256,
                 ].map(field)
                 s += (head + row).joined(separator: ",") + "\r\n"
@@ -162,7 +162,7 @@ public enum PatternReport {
             var rows = [["ID", "KIND", "FIRST", "LAST", "TOTAL", "TRANSFERS", "ACCOUNTS"]]
             for f in scan.findings {
                 rows.append([
-                    f.id, f.kind.rawValue, Timestamp.format(f.first), Timestamp.format(f.last),
+                    f.id, f.kind.rawValue, ISO8601.format(f.first), ISO8601.format(f.last),
                     Decimal.format(f.total, scale: f.scale) + " " + f.asset, String(f.evidence.count), accounts(f),
                 ])
             }
@@ -182,7 +182,7 @@ public enum PatternReport {
             }.joined(separator: ", ") + "\n"
             let rows = f.evidence.map { e in
                 let t = e.transfer
-                return ["    " + e.role, t.id, Timestamp.format(t.time), t.from + " → " + t.to, Decimal.format(t.amount, scale: f.scale), source(t.source)]
+                return ["    " + e.role, t.id, ISO8601.format(t.time), t.from + " → " + t.to, Decimal.format(t.amount, scale: f.scale), source(t.source)]
             }
             s += table(rows, rightAligned: [4]) + "\n"
         }

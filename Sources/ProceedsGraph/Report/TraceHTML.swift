@@ -1,4 +1,4 @@
-import EvidenceKit
+import IProceedsBase
 
 /// A trace as one self-contained HTML page (no scripts, fonts or images from elsewhere): what was traced and
 /// how, a flow diagram drawn as inline SVG, the figures per account with the transfers behind them, the
@@ -10,7 +10,7 @@ public enum TraceHTML {
     public static func document(
         _ m: MixedTraceResult, ledger: Ledger, parameters: [(String, String)], labels: [String: AccountLabel] = [:]
     ) -> String {
-        func esc(_ s: String) -> String { TextEscaping.xml(s) }
+        func esc(_ s: String) -> String { Escaping.xml(s) }
         let first = m.traces[0]
         var h = """
             <!DOCTYPE html>
@@ -37,7 +37,7 @@ public enum TraceHTML {
         let seedsLabel = m.conversions.isEmpty ? "Seed transfers" : "Seed transfers (with those funded by conversions)"
         h += "<tr><th>\(seedsLabel)</th><td class=\"mono\">\(esc(first.seeds.joined(separator: ", ")))</td></tr>\n"
         for (k, v) in parameters where !v.isEmpty { h += "<tr><th>\(esc(k))</th><td class=\"mono\">\(esc(v))</td></tr>\n" }
-        h += "<tr><th>Tool</th><td>\(esc(EvidenceKitInfo.toolName)) \(esc(EvidenceKitInfo.version))</td></tr>\n</table>\n"
+        h += "<tr><th>Tool</th><td>\(esc(ToolIdentity.name)) \(esc(ToolIdentity.version))</td></tr>\n</table>\n"
 
         // Conservation, per asset.
         h += "<h2>Conservation check</h2>\n<table>\n<tr><th>Asset</th><th>Injected</th><th>Held by accounts</th><th>Converted to other assets</th><th>Check</th></tr>\n"
@@ -104,9 +104,9 @@ public enum TraceHTML {
     }
 
     private static func evidence(_ arrivals: [TaintedArrival], scale: Int) -> String {
-        func esc(_ s: String) -> String { TextEscaping.xml(s) }
+        func esc(_ s: String) -> String { Escaping.xml(s) }
         let rows = arrivals.map { e in
-            "<tr><td class=\"mono\">\(esc(e.transferID))</td><td>\(esc(Timestamp.format(e.time)))</td><td class=\"mono\">\(esc(e.from))</td>"
+            "<tr><td class=\"mono\">\(esc(e.transferID))</td><td>\(esc(ISO8601.format(e.time)))</td><td class=\"mono\">\(esc(e.from))</td>"
                 + "<td class=\"n\">\(esc(Decimal.format(e.tainted, scale: scale)))</td><td class=\"mono\">\(esc(e.source.file + " " + e.source.location))</td></tr>"
         }
         guard !rows.isEmpty else { return "" }
@@ -117,7 +117,7 @@ public enum TraceHTML {
     /// Accounts in columns by their distance (in tainted transfers) from where the taint entered; edges are the
     /// transfers that carried taint, labelled with id and tainted amount.
     static func diagram(_ m: MixedTraceResult, labels: [String: AccountLabel]) -> String {
-        func esc(_ s: String) -> String { TextEscaping.xml(s) }
+        func esc(_ s: String) -> String { Escaping.xml(s) }
         struct Edge { var from: String; var to: String; var label: String }
         var edges: [Edge] = []
         // Rank for the diagram: accounts still holding taint first, then by tainted transfers received.

@@ -1,4 +1,4 @@
-import EvidenceKit
+import IProceedsBase
 
 /// Writes trace results as JSON or CSV, deterministically: fixed key order, accounts sorted, amounts as decimal
 /// strings at the asset's scale.
@@ -10,7 +10,7 @@ public enum TraceReport {
     /// One asset: the figures at the top level. With conversions, the seeds' asset stays at the top level and
     /// every traced asset (that one included) is listed under `traces`, with the conversions that linked them.
     public static func json(_ m: MixedTraceResult, ledger: Ledger) -> String {
-        func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        func str(_ s: String) -> String { JSONValue.quoted(s) }
         let r = m.traces[0]
         var s = "{\n"
         s += "  \"policy\": \(str(r.policy.rawValue)),\n"
@@ -31,7 +31,7 @@ public enum TraceReport {
         }
         s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
         s += "  \"import_issues\": \(ledger.issues.count),\n"
-        s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n"
+        s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n"
         s += "}\n"
         return s
     }
@@ -39,7 +39,7 @@ public enum TraceReport {
     /// The figures of one asset's trace as JSON members, each line indented and ending in ",\n".
     private static func body(_ r: TraceResult, indent: String) -> String {
         func amount(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: r.scale) + "\"" }
-        func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        func str(_ s: String) -> String { JSONValue.quoted(s) }
         func figures(_ a: AccountTaint) -> String {
             "\(indent)  {\"account\": \(str(a.account)), \"tainted_received\": \(amount(a.taintedReceived)), "
                 + "\"tainted_sent\": \(amount(a.taintedSent)), \"tainted_held\": \(amount(a.taintedHeld)), "
@@ -48,7 +48,7 @@ public enum TraceReport {
         var s = "\(indent)\"asset\": \(str(r.asset)),\n"
         s += "\(indent)\"scale\": \(r.scale),\n"
         s += "\(indent)\"injected\": \(amount(r.conservation.injected)),\n"
-        if let until = r.until { s += "\(indent)\"until\": \(str(Timestamp.format(until))),\n" }
+        if let until = r.until { s += "\(indent)\"until\": \(str(ISO8601.format(until))),\n" }
         s += "\(indent)\"seeds\": [" + r.seeds.map(str).joined(separator: ", ") + "],\n"
         s += "\(indent)\"transfers_applied\": \(r.transfersApplied),\n"
         s += "\(indent)\"accounts\": [\n" + r.accounts.map(figures).joined(separator: ",\n")
@@ -74,9 +74,9 @@ public enum TraceReport {
         var s = "account,tainted_received,tainted_sent,tainted_held,balance,opening,asset,policy\r\n"
         for r in m.traces {
             for a in r.accounts + r.conversions {
-                s += [TextEscaping.csv(a.account), Decimal.format(a.taintedReceived, scale: r.scale), Decimal.format(a.taintedSent, scale: r.scale),
+                s += [CSV.field(a.account), Decimal.format(a.taintedReceived, scale: r.scale), Decimal.format(a.taintedSent, scale: r.scale),
                       Decimal.format(a.taintedHeld, scale: r.scale), Decimal.format(a.balance, scale: r.scale),
-                      Decimal.format(a.opening, scale: r.scale), TextEscaping.csv(r.asset), r.policy.rawValue].joined(separator: ",") + "\r\n"
+                      Decimal.format(a.opening, scale: r.scale), CSV.field(r.asset), r.policy.rawValue].joined(separator: ",") + "\r\n"
             }
         }
         return s
@@ -88,23 +88,23 @@ import Foundation
 /// Freezing candidates as JSON (for the file) and CSV (for the request form), deterministically.
 public enum FreezeReport {
     public static func json(_ f: FreezeList, ledger: Ledger) -> String {
-        func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        func str(_ s: String) -> String { JSONValue.quoted(s) }
         var s = "{\n" + body(f, indent: "  ")
         if !f.otherAssets.isEmpty {
             s += "  \"other_assets\": [\n" + f.otherAssets.map { "    {\n" + body($0, indent: "      ").dropLast(2) + "\n    }" }.joined(separator: ",\n") + "\n  ],\n"
         }
         s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
-        s += "  \"tool\": {\"name\": \(str(EvidenceKitInfo.toolName)), \"version\": \(str(EvidenceKitInfo.version))}\n}\n"
+        s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n}\n"
         return s
     }
 
     /// One asset's list as JSON members, each line indented and ending in ",\n".
     private static func body(_ f: FreezeList, indent: String) -> String {
         func amount(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: f.scale) + "\"" }
-        func str(_ s: String) -> String { JSONLinesWriter.jsonString(s) }
+        func str(_ s: String) -> String { JSONValue.quoted(s) }
         var s = "  \"asset\": \(str(f.asset)),\n  \"policies\": [" + f.policies.map { str($0.rawValue) }.joined(separator: ", ") + "],\n"
         s += "  \"min_amount\": \(amount(f.minimum)),\n"
-        if let at = f.at { s += "  \"at\": \(str(Timestamp.format(at))),\n" }
+        if let at = f.at { s += "  \"at\": \(str(ISO8601.format(at))),\n" }
         s += "  \"institutions\": [\n"
         s += f.institutions.map { group in
             var g = "    {\"institution\": \(str(group.institution)), \"total\": {"
@@ -116,7 +116,7 @@ public enum FreezeReport {
                 a += ", \"tainted_held\": {" + f.policies.map { p in "\(str(p.rawValue)): \(amount(c.held[p] ?? 0))" }.joined(separator: ", ") + "}"
                 a += ", \"balance\": \(amount(c.balance)), \"evidence\": ["
                 a += c.evidence.map { e in
-                    "{\"transfer\": \(str(e.transferID)), \"time\": \(str(Timestamp.format(e.time))), \"from\": \(str(e.from)), "
+                    "{\"transfer\": \(str(e.transferID)), \"time\": \(str(ISO8601.format(e.time))), \"from\": \(str(e.from)), "
                         + "\"tainted\": \(amount(e.tainted)), \"source\": \(str(e.source.file + " " + e.source.location)), \"source_sha256\": \(str(e.source.fileSHA256))}"
                 }.joined(separator: ", ")
                 return a + "]}"
@@ -137,7 +137,7 @@ public enum FreezeReport {
     }
 
     private static func rows(_ f: FreezeList) -> String {
-        let field = TextEscaping.csv
+        let field = CSV.field
         var s = ""
         for group in f.institutions {
             for c in group.candidates {

@@ -1,4 +1,4 @@
-import EvidenceKit
+import IProceedsDigest
 import Foundation
 
 /// A conversion between assets: transfers in one asset (the *funding*, e.g. a bank payment to an exchange) that
@@ -38,7 +38,7 @@ public enum ConversionFile {
             throw ImportError(file: path, line: 0, reason: "cannot read the conversions file")
         }
         let bytes = [UInt8](data)
-        let sha = digestHex(.sha256, of: bytes)
+        let sha = SHA256Digest.hex(of: bytes)
         var reader = CSVReader(bytes)
         let index = try LedgerImporter.header(&reader, path: path, required: ["conversion", "funding", "funded"])
         var records: [String: ConversionRecord] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// Where a transfer id occurs more than once in the imported data.
 public struct DuplicateTransferID: Sendable, Equatable {
@@ -86,7 +87,7 @@ extension TraceSeeds {
             default:
                 let candidates = found.prefix(20).map { row in
                     let t = table[row]
-                    return "  \(t.id)@\(SeedReference.place(table, row))  \(Timestamp.format(t.time)) \(t.from) -> \(t.to) "
+                    return "  \(t.id)@\(SeedReference.place(table, row))  \(ISO8601.format(t.time)) \(t.from) -> \(t.to) "
                         + "\(Decimal.format(t.amount, scale: t.scale)) \(t.asset)"
                 }
                 let more = found.count > 20 ? "\n  … and \(found.count - 20) more" : ""

@@ -1,5 +1,5 @@
-import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// One bitcoin-style transaction: inputs spending earlier outputs, new outputs, and the fee they leave.
 public struct UTXOTransaction: Sendable, Equatable {

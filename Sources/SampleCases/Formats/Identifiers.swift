@@ -1,4 +1,4 @@
-import EvidenceKit
+import IProceedsDigest
 
 /// Account numbers and addresses that look and validate like real ones but belong to no one.
 enum Identifiers {
@@ -66,7 +66,7 @@ enum Identifiers {
     }
 
     /// A transaction hash: 64 hex digits, the SHA-256 of a label (so it is stable and unique in a case).
-    static func txHash(_ label: String) -> String { digestHex(.sha256, of: Array(label.utf8)) }
+    static func txHash(_ label: String) -> String { SHA256Digest.hex(of: Array(label.utf8)) }
 
     /// A card number that passes the Luhn check, on the issuer prefixes the card schemes publish for testing.
     static func testCard(_ rng: inout SeededRandom) -> String {

@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// A case's machine-readable answer key (`answers.json`), built from what the generator planted and wrote —
 /// never from running iproceeds. `docs/trainer-guide.md` describes every field.
 struct AnswerKey {

@@ -1,5 +1,6 @@
-import EvidenceKit
+import IProceedsDigest
 import Foundation
+import IProceedsBase
 
 #if canImport(Glibc)
     import Glibc
@@ -44,14 +45,14 @@ indirect enum EvidenceNode {
                 let last = k == m.count - 1
                 return ExpectedRecord(
                     path: path, member: within + [member.0], size: member.1.count,
-                    sha256: last ? nil : digestHex(.sha256, of: member.1), error: last)
+                    sha256: last ? nil : SHA256Digest.hex(of: member.1), error: last)
             }
         }
         var out: [ExpectedRecord] = []
         for (name, node) in members {
             let bytes = node.render(modified: modified)
             let inner = node.memberRecords(path: path, within: within + [name], modified: modified)
-            out.append(ExpectedRecord(path: path, member: within + [name], size: bytes.count, sha256: digestHex(.sha256, of: bytes), error: false))
+            out.append(ExpectedRecord(path: path, member: within + [name], size: bytes.count, sha256: SHA256Digest.hex(of: bytes), error: false))
             out += inner
         }
         return out
@@ -104,7 +105,7 @@ final class CaseBuilder {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(bytes).write(to: url)
         if let modified { setTime(url.path, modified) }
-        let sha = digestHex(.sha256, of: bytes)
+        let sha = SHA256Digest.hex(of: bytes)
         written.append((relative, sha, bytes.count))
         return sha
     }
@@ -121,7 +122,7 @@ final class CaseBuilder {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard let handle = fopen(url.path, "wb") else { throw SampleCaseError("cannot write \(url.path)") }
         defer { fclose(handle) }
-        let digester = Digester(.sha256)
+        let digester = SHA256Digest()
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         var size = 0

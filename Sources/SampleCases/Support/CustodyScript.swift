@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// The custody steps every case scripts: an examiner key, the case file, each seized item added, one sealed and
 /// handed to the lab, an analysis recorded, and verification. Run from the case folder with `IPROCEEDS_HOME`
 /// set to a scratch folder.

@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// A reader of one kind of incident data. Readers declare the format they handle, are listed in
 /// ``InputReaders/all``, and hand records and findings only to a sink.
 public protocol SharingInputReader: Sendable {

@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// Reads IntelMQ events: one JSON object a line (the IntelMQ file output and the API's JSON Lines).
 ///
 /// Field names are IntelMQ's dotted keys (`source.ip`, `classification.type`); an event written with nested
@@ -15,7 +17,7 @@ public enum IntelMQReader: SharingInputReader {
                 try sink.reject(InputLines.notUTF8(input.name, number, bytes))
                 continue
             }
-            let json: InputJSON
+            let json: JSONValue
             do {
                 json = try InputJSON.parse(bytes)
             } catch {
@@ -47,7 +49,7 @@ public enum IntelMQReader: SharingInputReader {
     }
 
     private static func flatten(
-        _ members: [(String, InputJSON)], prefix: String, into fields: inout [(name: String, value: String)],
+        _ members: [(String, JSONValue)], prefix: String, into fields: inout [(name: String, value: String)],
         seen: inout Set<String>, duplicate: inout Bool
     ) {
         for (key, value) in members {

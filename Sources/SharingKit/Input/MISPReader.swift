@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// Reads MISP events in the core JSON format: `{"Event": {…}}`, a list of such, or a `restSearch` response
 /// (`{"response": [{"Event": {…}}, …]}`).
@@ -19,7 +20,7 @@ public enum MISPReader: SharingInputReader {
             try sink.reject(InputLines.notUTF8(input.name, 0, input.bytes[...]))
             return
         }
-        let json: InputJSON
+        let json: JSONValue
         do {
             json = try InputJSON.parse(input.bytes[...])
         } catch {
@@ -40,7 +41,7 @@ public enum MISPReader: SharingInputReader {
         }
     }
 
-    static func events(_ json: InputJSON) -> [InputJSON] {
+    static func events(_ json: JSONValue) -> [JSONValue] {
         switch json {
         case .array(let items):
             return items.flatMap(events)
@@ -55,7 +56,7 @@ public enum MISPReader: SharingInputReader {
     }
 
     private static func readEvent<S: InputSink>(
-        _ event: InputJSON, number: Int, input: SharingInput, into sink: inout S
+        _ event: JSONValue, number: Int, input: SharingInput, into sink: inout S
     ) throws {
         let prefix = "\(input.name):e\(number)"
         let eventUUID = event["uuid"]?.fieldText
@@ -89,7 +90,7 @@ public enum MISPReader: SharingInputReader {
     }
 
     private static func readAttribute<S: InputSink>(
-        _ a: InputJSON, id: String, object: InputJSON?, eventUUID: String?, input: SharingInput, into sink: inout S
+        _ a: JSONValue, id: String, object: JSONValue?, eventUUID: String?, input: SharingInput, into sink: inout S
     ) throws {
         guard let type = a["type"]?.string, !type.isEmpty, let value = a["value"]?.fieldText, !value.isEmpty else {
             try sink.reject(
@@ -122,7 +123,7 @@ public enum MISPReader: SharingInputReader {
                 indicatorFields: toIDs ? [type] : []))
     }
 
-    private static func isTrue(_ v: InputJSON?) -> Bool {
+    private static func isTrue(_ v: JSONValue?) -> Bool {
         switch v {
         case .bool(let b)?: b
         case .number(let n)?: n != "0"
@@ -131,7 +132,7 @@ public enum MISPReader: SharingInputReader {
         }
     }
 
-    private static func tags(_ v: InputJSON?) -> String? {
+    private static func tags(_ v: JSONValue?) -> String? {
         guard case .array(let list)? = v else { return nil }
         let names = list.compactMap { $0["name"]?.fieldText }
         return names.isEmpty ? nil : names.joined(separator: ", ")

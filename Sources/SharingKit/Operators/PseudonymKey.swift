@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// The CSIRT-held secret that makes pseudonyms: 32 random bytes, kept in a key file only the CSIRT can read.
 ///

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// The CSIRT's encrypted table from pseudonyms back to the values they stand for, so that it can answer a later
 /// lawful request (`iproceeds share reidentify`). It never goes into a package.
@@ -152,8 +153,8 @@ public struct ReidentificationVault: Sendable {
 
     private func encode() throws -> [UInt8] {
         let list = records.map { r in
-            "{\"pseudonym\":" + JSONLinesWriter.jsonString(r.pseudonym) + ",\"type\":"
-                + JSONLinesWriter.jsonString(r.type.rawValue) + ",\"value\":" + JSONLinesWriter.jsonString(r.value)
+            "{\"pseudonym\":" + JSONValue.quoted(r.pseudonym) + ",\"type\":"
+                + JSONValue.quoted(r.type.rawValue) + ",\"value\":" + JSONValue.quoted(r.value)
                 + "}"
         }
         let json =

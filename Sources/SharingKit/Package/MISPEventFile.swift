@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// Writes `misp/event.json`: the package as one MISP event in the MISP core format (`{"Event": {…}}`), which a
 /// MISP instance imports offline (Events → Import from… → MISP JSON) and `pymisp` loads.
 ///
@@ -34,18 +36,18 @@ enum MISPEventFile {
         }
     }
 
-    static func event(_ c: PackageContents) -> PackageJSON {
+    static func event(_ c: PackageContents) -> JSONValue {
         let r = c.request
-        let timestamp = PackageJSON.string(String(c.created / 1000))
-        var attributes: [PackageJSON] = []
-        var objects: [PackageJSON] = []
+        let timestamp = JSONValue.string(String(c.created / 1000))
+        var attributes: [JSONValue] = []
+        var objects: [JSONValue] = []
         var pseudonymUUIDs: [String] = []
 
         func attribute(
             uuid: String, type: String, category: String, value: String, toIDs: Bool, comment: String,
             relation: String? = nil
-        ) -> PackageJSON {
-            PackageJSON.members([
+        ) -> JSONValue {
+            JSONValue.members([
                 ("uuid", .string(uuid)), ("type", .string(type)), ("category", .string(category)),
                 ("object_relation", relation.map { .string($0) }), ("value", .string(value)), ("to_ids", .bool(toIDs)),
                 ("distribution", "5"), ("timestamp", timestamp), ("comment", .string(comment)),
@@ -104,7 +106,7 @@ enum MISPEventFile {
             if let scheme = r.pseudonymScheme { description += ": " + scheme.description }
             description +=
                 ". Pseudonym key id \(r.keyID); redaction policy SHA-256 \(r.policyHash). Only the sender can map a pseudonym back."
-            var members: [PackageJSON] = [
+            var members: [JSONValue] = [
                 attribute(
                     uuid: c.uuid("misp-attribute:anonymisation:description"), type: "text", category: "Other",
                     value: description,
@@ -128,7 +130,7 @@ enum MISPEventFile {
                         category: "Other",
                         value: function, toIDs: false, comment: "", relation: "keyed-hash-function"))
             }
-            let references: [PackageJSON] = pseudonymUUIDs.map { target in
+            let references: [JSONValue] = pseudonymUUIDs.map { target in
                 .object([
                     ("uuid", .string(c.uuid("misp-reference:anonymisation:\(target)"))),
                     ("object_uuid", .string(objectUUID)),
@@ -149,7 +151,7 @@ enum MISPEventFile {
                 ]))
         }
 
-        let event = PackageJSON.object([
+        let event = JSONValue.object([
             ("uuid", .string(c.uuid("misp-event"))),
             ("info", .string(r.title)),
             ("date", .string(PackageTime.day(milliseconds: c.created))),

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// One distinct observable of a package (a kind and a value), with what the records say about it.
 struct ObservableSummary {
@@ -74,7 +75,7 @@ struct PackageContents {
         observables = list.sorted { ($0.kind.rawValue, $0.value) < ($1.kind.rawValue, $1.value) }
 
         // The package id covers everything the package says, so two different packages never share one.
-        var idParts: [(String, PackageJSON)] = [
+        var idParts: [(String, JSONValue)] = [
             ("created", .string(createdISO)),
             ("sender", .string(request.senderOrganisation)),
             ("signer_public_key", .string(signer.publicKeyHex)),
@@ -92,7 +93,7 @@ struct PackageContents {
             idParts.append(("custody_head", .string("\(head.caseID):\(head.seq):\(head.entryHash)")))
         }
         packageID = NameBasedUUID.v5(
-            namespace: PackageIDs.iproceedsNamespace, name: "package:" + PackageJSON.object(idParts).canonical)
+            namespace: PackageIDs.iproceedsNamespace, name: "package:" + JSONValue.object(idParts).canonical)
         namespace = UUID(uuidString: packageID)!
     }
 
@@ -109,14 +110,14 @@ struct PackageContents {
     static func jsonl(_ records: [SharedRecord]) -> [UInt8] {
         var out = ""
         for r in records {
-            let line = PackageJSON.members([
+            let line = JSONValue.members([
                 ("id", .string(r.id)),
                 ("time", r.time.map { .string($0) }),
                 ("category", r.category.map { .string($0) }),
                 ("description", r.description.map { .string($0) }),
                 ("fields", .object(r.fields.map { ($0.0, .string($0.1)) })),
             ])
-            out += line.ordered + "\n"
+            out += line.compact + "\n"
         }
         return Array(out.utf8)
     }

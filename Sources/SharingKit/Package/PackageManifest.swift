@@ -1,12 +1,13 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// The package's own bookkeeping files: `redaction-log.json`, `SHA256SUMS` and `manifest.json`.
 enum PackageManifest {
     static let format = "iproceeds-sharing-package/1"
 
     /// `redaction-log.json`: counts per type, field, rule and action, with totals; names and numbers only.
-    static func redactionLog(_ c: PackageContents) -> PackageJSON {
+    static func redactionLog(_ c: PackageContents) -> JSONValue {
         let log = c.request.redactionLog
         var merged: [RedactionLog.Count: Int] = [:]
         for entry in log.counts {
@@ -19,7 +20,7 @@ enum PackageManifest {
             k.count = n
             return k
         }.sorted { ($0.type, $0.field, $0.rule, $0.action) < ($1.type, $1.field, $1.rule, $1.action) }
-        func totals(_ by: (RedactionLog.Count) -> String) -> PackageJSON {
+        func totals(_ by: (RedactionLog.Count) -> String) -> JSONValue {
             var sums: [String: Int] = [:]
             for entry in counts { sums[by(entry), default: 0] += entry.count }
             return .object(sums.keys.sorted().map { ($0, .int(Int64(sums[$0]!))) })
@@ -45,7 +46,7 @@ enum PackageManifest {
                         .object([("input", .string($0.input)), ("line", .int(Int64($0.line))), ("reason", .string($0.reason))])
                     })
             ),
-            ("notes", log.notes.isEmpty ? nil : PackageJSON.strings(log.notes)),
+            ("notes", log.notes.isEmpty ? nil : JSONValue.strings(log.notes)),
             (
                 "counts",
                 .array(
@@ -72,10 +73,10 @@ enum PackageManifest {
     }
 
     /// `manifest.json` in RFC 8785 canonical form; `manifest.sig` signs exactly these bytes.
-    static func manifest(_ c: PackageContents, files: [(name: String, bytes: [UInt8])]) -> PackageJSON {
+    static func manifest(_ c: PackageContents, files: [(name: String, bytes: [UInt8])]) -> JSONValue {
         let r = c.request
         let key = c.signer.key.publicKey
-        return PackageJSON.members([
+        return JSONValue.members([
             ("format", .string(format)),
             ("package_id", .string(c.packageID)),
             ("created", .string(c.createdISO)),
@@ -100,7 +101,7 @@ enum PackageManifest {
                 ])
             ),
             ("review_by", .string(r.reviewBy)),
-            ("data_subject_categories", PackageJSON.strings(r.dataSubjectCategories)),
+            ("data_subject_categories", JSONValue.strings(r.dataSubjectCategories)),
             ("reliability", r.reliability.map { .string($0) }),
             ("policy_sha256", .string(r.policyHash)),
             ("pseudonym_key_id", .string(r.keyID)),
@@ -133,7 +134,7 @@ enum PackageManifest {
             ),
             (
                 "tool",
-                .object([("name", .string(EvidenceKitInfo.toolName)), ("version", .string(EvidenceKitInfo.version))])
+                .object([("name", .string(ToolIdentity.name)), ("version", .string(ToolIdentity.version))])
             ),
         ])
     }

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 #if canImport(Glibc)
     import Glibc
@@ -146,7 +147,7 @@ enum PackageIDs {
 
     /// The id of a STIX cyber-observable: UUIDv5 in the STIX namespace over the RFC 8785 form of its
     /// id-contributing properties.
-    static func observable(type: String, contributing: PackageJSON) -> String {
+    static func observable(type: String, contributing: JSONValue) -> String {
         type + "--" + NameBasedUUID.v5(namespace: stixObservableNamespace, name: contributing.canonical)
     }
 

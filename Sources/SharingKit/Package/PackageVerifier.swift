@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// The outcome of checking a sharing package. Problems are data, not errors: each names the file and why.
 public struct PackageVerification: Sendable {

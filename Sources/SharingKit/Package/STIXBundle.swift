@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// Writes `stix/bundle.json`: a STIX 2.1 bundle of the package's incident data.
 ///
 /// Objects, in this order: the TLP 2.0 marking definition; iproceeds' own identity and the two extension
@@ -22,13 +24,13 @@ enum STIXBundle {
     /// The custom observable's type.
     static let customObservableType = "iproceeds-observable"
 
-    static func bundle(_ c: PackageContents) -> PackageJSON {
+    static func bundle(_ c: PackageContents) -> JSONValue {
         let r = c.request
         let marking = r.tlp.stixMarkingID
-        let markingRefs: PackageJSON = .array([.string(marking)])
+        let markingRefs: JSONValue = .array([.string(marking)])
         let identityID = c.id("identity", "sender")
         let incidentID = c.id("incident", "incident")
-        var objects: [PackageJSON] = [r.tlp.stixMarkingDefinition]
+        var objects: [JSONValue] = [r.tlp.stixMarkingDefinition]
 
         let observableObjects = c.observables.map { observable(c, $0, markingRefs: markingRefs) }
         let usesCustom = observableObjects.contains { $0.type == customObservableType }
@@ -37,8 +39,8 @@ enum STIXBundle {
         if usesCustom { objects.append(observableExtension) }
         if usesPseudonyms { objects.append(pseudonymExtension) }
 
-        func sdo(_ type: String, _ id: String, _ properties: [(String, PackageJSON?)]) -> PackageJSON {
-            PackageJSON.members(
+        func sdo(_ type: String, _ id: String, _ properties: [(String, JSONValue?)]) -> JSONValue {
+            JSONValue.members(
                 [
                     ("type", .string(type)), ("spec_version", "2.1"), ("id", .string(id)),
                     ("created", .string(c.createdISO)),
@@ -61,12 +63,12 @@ enum STIXBundle {
                             "Shared with \(r.recipient) under \(r.tlp.label). Purpose: \(r.purpose). Legal basis: \(r.legalBasis)."
                         )
                     ),
-                    ("labels", categories.isEmpty ? nil : PackageJSON.strings(categories)),
+                    ("labels", categories.isEmpty ? nil : JSONValue.strings(categories)),
                 ]))
 
         // Observed data, one per record with observables.
         var observedIDs: [Int: String] = [:]
-        var observedObjects: [PackageJSON] = []
+        var observedObjects: [JSONValue] = []
         let idOf = Dictionary(
             uniqueKeysWithValues: zip(
                 c.observables.map { $0.kind.rawValue + "\u{0}" + $0.value }, observableObjects.map(\.id)))
@@ -85,8 +87,8 @@ enum STIXBundle {
                     [
                         ("created_by_ref", .string(identityID)), ("first_observed", .string(time)),
                         ("last_observed", .string(time)),
-                        ("number_observed", .int(1)), ("object_refs", PackageJSON.strings(refs)),
-                        ("labels", record.category.flatMap { $0.isEmpty ? nil : PackageJSON.strings([$0]) }),
+                        ("number_observed", .int(1)), ("object_refs", JSONValue.strings(refs)),
+                        ("labels", record.category.flatMap { $0.isEmpty ? nil : JSONValue.strings([$0]) }),
                         (
                             "external_references",
                             .array([
@@ -99,7 +101,7 @@ enum STIXBundle {
         objects += observableObjects.map(\.json)
 
         // Indicators and relationships.
-        var relationships: [PackageJSON] = []
+        var relationships: [JSONValue] = []
         func relate(_ type: String, _ source: String, _ target: String) {
             relationships.append(
                 sdo(
@@ -130,7 +132,7 @@ enum STIXBundle {
                         ("indicator_types", .array(["malicious-activity"])),
                         ("pattern", .string(pattern)), ("pattern_type", "stix"),
                         ("valid_from", .string(PackageTime.iso(milliseconds: o.firstSeen ?? c.created))),
-                        ("labels", recordCategories.isEmpty ? nil : PackageJSON.strings(recordCategories)),
+                        ("labels", recordCategories.isEmpty ? nil : JSONValue.strings(recordCategories)),
                     ]))
             relate("related-to", id, incidentID)
             for record in o.records { if let od = observedIDs[record] { relate("based-on", id, od) } }
@@ -143,12 +145,12 @@ enum STIXBundle {
     struct Observable {
         var type: String
         var id: String
-        var json: PackageJSON
+        var json: JSONValue
     }
 
-    static func observable(_ c: PackageContents, _ o: ObservableSummary, markingRefs: PackageJSON) -> Observable {
-        var extensions: [(String, PackageJSON)] = []
-        let standard: (type: String, contributing: [(String, PackageJSON)])?
+    static func observable(_ c: PackageContents, _ o: ObservableSummary, markingRefs: JSONValue) -> Observable {
+        var extensions: [(String, JSONValue)] = []
+        let standard: (type: String, contributing: [(String, JSONValue)])?
         if STIXValueSyntax.fits(o.kind, o.value) {
             switch o.kind {
             case .email: standard = ("email-addr", [("value", .string(o.value))])
@@ -159,7 +161,7 @@ enum STIXBundle {
             case .filename: standard = ("file", [("name", .string(o.value))])
             default:
                 if let file = fileParts(o) {
-                    var contributing: [(String, PackageJSON)] = [("hashes", .object([(file.algorithm, .string(file.digest))]))]
+                    var contributing: [(String, JSONValue)] = [("hashes", .object([(file.algorithm, .string(file.digest))]))]
                     if let name = file.name { contributing.append(("name", .string(name))) }
                     standard = ("file", contributing)
                 } else {
@@ -183,7 +185,7 @@ enum STIXBundle {
                 ))
         }
         let id = PackageIDs.observable(type: type, contributing: .object(contributing))
-        let json = PackageJSON.members(
+        let json = JSONValue.members(
             [("type", .string(type)), ("spec_version", "2.1"), ("id", .string(id))]
                 + contributing.map { ($0.0, Optional($0.1)) }
                 + [
@@ -247,14 +249,14 @@ enum STIXBundle {
 
     // MARK: The fixed objects
 
-    static let toolIdentity: PackageJSON = .object([
+    static let toolIdentity: JSONValue = .object([
         ("type", "identity"), ("spec_version", "2.1"), ("id", .string(toolIdentityID)),
         ("created", .string(definitionsCreated)),
         ("modified", .string(definitionsCreated)), ("name", "iproceeds"), ("identity_class", "system"),
         ("description", "The iproceeds toolkit, which defines the STIX extensions its sharing packages use."),
     ])
 
-    static let observableExtension: PackageJSON = .object([
+    static let observableExtension: JSONValue = .object([
         ("type", "extension-definition"), ("spec_version", "2.1"), ("id", .string(observableExtensionID)),
         ("created_by_ref", .string(toolIdentityID)), ("created", .string(definitionsCreated)),
         ("modified", .string(definitionsCreated)),
@@ -267,7 +269,7 @@ enum STIXBundle {
         ("extension_types", .array(["new-sco"])),
     ])
 
-    static let pseudonymExtension: PackageJSON = .object([
+    static let pseudonymExtension: JSONValue = .object([
         ("type", "extension-definition"), ("spec_version", "2.1"), ("id", .string(pseudonymExtensionID)),
         ("created_by_ref", .string(toolIdentityID)), ("created", .string(definitionsCreated)),
         ("modified", .string(definitionsCreated)),

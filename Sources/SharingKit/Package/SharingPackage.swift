@@ -73,10 +73,10 @@ public enum SharingPackage {
         }
         let mispAttributes = contents.observables.filter { $0.pseudonymised || $0.kind != .ethereumAddress }.count
         let data: [(name: String, bytes: [UInt8])] = [
-            ("misp/event.json", Array(event.pretty.utf8)),
+            ("misp/event.json", Array(event.pretty(sortedKeys: true).utf8)),
             ("records/records.jsonl", contents.recordsJSONL),
-            ("redaction-log.json", Array(PackageManifest.redactionLog(contents).pretty.utf8)),
-            ("stix/bundle.json", Array(bundle.pretty.utf8)),
+            ("redaction-log.json", Array(PackageManifest.redactionLog(contents).pretty(sortedKeys: true).utf8)),
+            ("stix/bundle.json", Array(bundle.pretty(sortedKeys: true).utf8)),
         ]
         let summary = SummaryHTML.document(
             contents, contentFiles: data, stixObjects: stixCount, mispAttributes: mispAttributes)

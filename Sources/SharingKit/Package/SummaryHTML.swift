@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// Writes `summary.html`: the package's cover sheet, one self-contained page (inline style, no scripts, no
 /// external resources) that a recipient can open or print. It holds no record value: only names, counts and
@@ -11,7 +12,7 @@ enum SummaryHTML {
         -> String
     {
         let r = c.request
-        let e = HTMLText.escape
+        let e = Escaping.html
         let key = c.signer.key.publicKey
         let fingerprint = Ed25519.fingerprint(key)
         // SubjectPublicKeyInfo for Ed25519 (RFC 8410): a fixed 12-byte prefix, then the key; 12 bytes are 16

@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// The Traffic Light Protocol 2.0 (FIRST, August 2022) label a package carries.
 ///
 /// In STIX 2.1 each label is the OASIS TLP 2.0 marking definition: a fixed id, `created` 2022-10-01, and the
@@ -59,7 +61,7 @@ public enum TLP: String, CaseIterable, Sendable, Codable {
     public static let stixExtensionID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 
     /// The marking-definition object exactly as OASIS publishes it.
-    public var stixMarkingDefinition: PackageJSON {
+    public var stixMarkingDefinition: JSONValue {
         .object([
             ("type", "marking-definition"),
             ("spec_version", "2.1"),

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Yams
+import IProceedsBase
 
 /// A policy file as a tree of JSON values, before validation: what the JSON and the YAML readers both produce,
 /// and what the canonical and pretty writers print.
@@ -27,42 +28,25 @@ indirect enum PolicyDocument: Hashable, Sendable {
 
     // MARK: Writing
 
+    /// The document as the foundation's JSON value: integers and fractions as Swift prints them (one spelling
+    /// per value), objects in any order (both outputs sort the keys).
+    var json: JSONValue {
+        switch self {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .int(let i): .int(i)
+        case .double(let d): .number(String(d))
+        case .string(let s): .string(s)
+        case .array(let a): .array(a.map(\.json))
+        case .object(let o): .object(o.map { ($0.key, $0.value.json) })
+        }
+    }
+
     /// RFC 8785 form: object keys sorted by UTF-16 code units, no white space, minimal string escapes.
-    var canonical: String {
-        switch self {
-        case .null: "null"
-        case .bool(let b): b ? "true" : "false"
-        case .int(let i): String(i)
-        case .double(let d): String(d)
-        case .string(let s): JSONLinesWriter.jsonString(s)
-        case .array(let a): "[" + a.map(\.canonical).joined(separator: ",") + "]"
-        case .object(let o):
-            "{"
-                + Self.sortedKeys(o).map { JSONLinesWriter.jsonString($0) + ":" + o[$0]!.canonical }
-                .joined(separator: ",") + "}"
-        }
-    }
+    var canonical: String { json.canonical }
 
-    /// Indented JSON with sorted keys, for people.
-    func pretty(indent: String = "") -> String {
-        let inner = indent + "  "
-        switch self {
-        case .array(let a) where !a.isEmpty:
-            return "[\n" + a.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .object(let o) where !o.isEmpty:
-            let members: [String] = Self.sortedKeys(o).map { key in
-                let value: String = o[key]!.pretty(indent: inner)
-                return inner + JSONLinesWriter.jsonString(key) + ": " + value
-            }
-            return "{\n" + members.joined(separator: ",\n") + "\n" + indent + "}"
-        default:
-            return canonical
-        }
-    }
-
-    private static func sortedKeys(_ o: [String: PolicyDocument]) -> [String] {
-        o.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-    }
+    /// Indented JSON with sorted keys, for people (no newline at the end).
+    func pretty() -> String { String(json.pretty(sortedKeys: true).dropLast()) }
 
     // MARK: Reading
 
@@ -128,198 +112,44 @@ indirect enum PolicyDocument: Hashable, Sendable {
         }
     }
 
-    /// Reads JSON (RFC 8259), refusing duplicate keys, with the line of the first error.
+    /// Reads JSON (RFC 8259) with the foundation's strict parser (Foundation's silently keeps one of two
+    /// duplicate keys, which in a policy would hide a rule), naming the line and column of the first error.
     /// - Throws: ``EvidenceError`` (`.policy`).
     static func parseJSON(_ bytes: [UInt8], source: String) throws -> PolicyDocument {
-        var parser = JSONParser(bytes: bytes, source: source)
-        let value = try parser.value()
-        parser.skipSpace()
-        guard parser.at == bytes.count else { throw parser.failure("text after the end of the document") }
-        return value
-    }
-}
-
-/// A small strict JSON reader: Foundation's silently keeps one of two duplicate keys, which in a policy would
-/// hide a rule.
-private struct JSONParser {
-    let bytes: [UInt8]
-    let source: String
-    var at = 0
-    /// Lists and mappings open around the value being read.
-    var depth = 0
-
-    init(bytes: [UInt8], source: String) {
-        self.bytes = bytes
-        self.source = source
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { at = 3 }  // a UTF-8 byte order mark
-    }
-
-    func failure(_ what: String) -> EvidenceError {
-        let line = bytes[0..<min(at, bytes.count)].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-        return EvidenceError(.policy, "\(source) is not valid JSON: \(what) (line \(line))", path: source)
-    }
-
-    mutating func skipSpace() {
-        while at < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[at]) { at += 1 }
-    }
-
-    mutating func expect(_ literal: String, _ value: PolicyDocument) throws -> PolicyDocument {
-        let l = Array(literal.utf8)
-        guard bytes.count - at >= l.count, Array(bytes[at..<at + l.count]) == l else {
-            throw failure("unexpected character")
-        }
-        at += l.count
-        return value
-    }
-
-    mutating func value() throws -> PolicyDocument {
-        skipSpace()
-        guard at < bytes.count else { throw failure("unexpected end") }
-        let opens = bytes[at] == UInt8(ascii: "{") || bytes[at] == UInt8(ascii: "[")
-        if opens {
+        do {
+            return try document(JSONValue.parse(bytes, maxDepth: PolicyLimits.depth), source: source)
+        } catch let e as JSONParseError {
+            let what: String
+            switch e.kind {
+            case .duplicateKey(let key): what = "key \(JSONValue.quoted(key)) appears twice"
             // The reader recurses once per level: a hostile file nested 100,000 deep would overflow the stack.
-            guard depth < PolicyLimits.depth else {
-                throw failure("lists and mappings nested more than \(PolicyLimits.depth) deep; a policy needs 4")
+            case .tooDeep: what = "lists and mappings nested more than \(PolicyLimits.depth) deep; a policy needs 4"
+            case .syntax, .invalidUTF8: what = e.reason
             }
-            depth += 1
+            throw EvidenceError(
+                .policy, "\(source) is not valid JSON: \(what) (line \(e.line), column \(e.column))", path: source)
         }
-        defer { if opens { depth -= 1 } }
-        switch bytes[at] {
-        case UInt8(ascii: "{"):
-            at += 1
+    }
+
+    /// A parsed JSON value as a document: a number without a fraction or exponent that fits `Int` is an
+    /// integer, any other number a `Double`.
+    private static func document(_ value: JSONValue, source: String) throws -> PolicyDocument {
+        switch value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let text):
+            if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let i = Int(text) { return .int(i) }
+            guard let d = Double(text) else {
+                throw EvidenceError(.policy, "\(source): the number \(text) cannot be read", path: source)
+            }
+            return .double(d)
+        case .string(let s): return .string(s)
+        case .array(let items): return .array(try items.map { try document($0, source: source) })
+        case .object(let members):
             var out = [String: PolicyDocument]()
-            skipSpace()
-            if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
-                at += 1
-                return .object(out)
-            }
-            while true {
-                skipSpace()
-                guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else {
-                    throw failure("expected a key in quotes")
-                }
-                let key = try string()
-                guard out[key] == nil else { throw failure("key \"\(key)\" appears twice") }
-                skipSpace()
-                guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else {
-                    throw failure("expected ':' after \"\(key)\"")
-                }
-                at += 1
-                out[key] = try value()
-                skipSpace()
-                guard at < bytes.count else { throw failure("unexpected end") }
-                if bytes[at] == UInt8(ascii: ",") {
-                    at += 1
-                } else if bytes[at] == UInt8(ascii: "}") {
-                    at += 1
-                    return .object(out)
-                } else {
-                    throw failure("expected ',' or '}'")
-                }
-            }
-        case UInt8(ascii: "["):
-            at += 1
-            var out = [PolicyDocument]()
-            skipSpace()
-            if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
-                at += 1
-                return .array(out)
-            }
-            while true {
-                out.append(try value())
-                skipSpace()
-                guard at < bytes.count else { throw failure("unexpected end") }
-                if bytes[at] == UInt8(ascii: ",") {
-                    at += 1
-                } else if bytes[at] == UInt8(ascii: "]") {
-                    at += 1
-                    return .array(out)
-                } else {
-                    throw failure("expected ',' or ']'")
-                }
-            }
-        case UInt8(ascii: "\""):
-            return .string(try string())
-        case UInt8(ascii: "t"): return try expect("true", .bool(true))
-        case UInt8(ascii: "f"): return try expect("false", .bool(false))
-        case UInt8(ascii: "n"): return try expect("null", .null)
-        default:
-            return try number()
+            for (key, value) in members { out[key] = try document(value, source: source) }
+            return .object(out)
         }
-    }
-
-    mutating func number() throws -> PolicyDocument {
-        let start = at
-        if at < bytes.count, bytes[at] == UInt8(ascii: "-") { at += 1 }
-        var fraction = false
-        while at < bytes.count {
-            let c = bytes[at]
-            if (0x30...0x39).contains(c) {
-                at += 1
-            } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-                || c == UInt8(ascii: "+")
-                || (c == UInt8(ascii: "-") && at > start)
-            {
-                fraction = true
-                at += 1
-            } else {
-                break
-            }
-        }
-        let text = String(decoding: bytes[start..<at], as: UTF8.self)
-        if !fraction, let i = Int(text) { return .int(i) }
-        guard let d = Double(text), !text.isEmpty, text != "-" else { throw failure("unexpected character") }
-        return .double(d)
-    }
-
-    mutating func string() throws -> String {
-        at += 1  // the opening quote
-        var out = [UInt8]()
-        while true {
-            guard at < bytes.count else { throw failure("a string is not closed") }
-            let c = bytes[at]
-            at += 1
-            switch c {
-            case UInt8(ascii: "\""):
-                return String(decoding: out, as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                guard at < bytes.count else { throw failure("a string is not closed") }
-                let e = bytes[at]
-                at += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        guard bytes.count - at >= 6, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u")
-                        else { throw failure("an unpaired surrogate escape") }
-                        at += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw failure("an unpaired surrogate escape") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let u = Unicode.Scalar(scalar) else { throw failure("an unpaired surrogate escape") }
-                    out.append(contentsOf: Array(String(Character(u)).utf8))
-                default:
-                    throw failure("an unknown escape \\\(Character(Unicode.Scalar(e)))")
-                }
-            default:
-                guard c >= 0x20 else { throw failure("a control character inside a string") }
-                out.append(c)
-            }
-        }
-    }
-
-    mutating func hex4() throws -> UInt32 {
-        guard bytes.count - at >= 4, let v = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self), radix: 16)
-        else { throw failure("a bad \\u escape") }
-        at += 4
-        return v
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// Decoded views of a text, so that a value written percent-encoded (`ana%40example.com`), with escapes
 /// (`ana\u0040example.com`, `\xc4\x87`) or in base64 is found as well as one written plainly.
@@ -20,7 +21,7 @@ struct DecodedView {
     static func percentDecoded(_ bytes: [UInt8]) -> DecodedView? {
         guard hasPercentEscape(bytes) else { return nil }
         return decode(bytes) { b, i in
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = hexValue(b[i + 1]), let l = hexValue(b[i + 2]) {
+            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = Hex.value(ofDigit: b[i + 1]), let l = Hex.value(ofDigit: b[i + 2]) {
                 return (h << 4 | l, 3)
             }
             if b[i] == UInt8(ascii: "+") { return (0x20, 1) }
@@ -46,7 +47,7 @@ struct DecodedView {
             guard at + count <= bytes.count else { return nil }
             var v: UInt32 = 0
             for k in at..<at + count {
-                guard let d = hexValue(bytes[k]) else { return nil }
+                guard let d = Hex.value(ofDigit: bytes[k]) else { return nil }
                 v = v << 4 | UInt32(d)
             }
             return v
@@ -207,8 +208,8 @@ struct DecodedView {
                 if body[q] == UInt8(ascii: "_") {
                     decoded.append(0x20)
                     q += 1
-                } else if body[q] == UInt8(ascii: "="), q + 2 < body.count, let h = hexValue(body[q + 1]),
-                    let l = hexValue(body[q + 2])
+                } else if body[q] == UInt8(ascii: "="), q + 2 < body.count, let h = Hex.value(ofDigit: body[q + 1]),
+                    let l = Hex.value(ofDigit: body[q + 2])
                 {
                     decoded.append(h << 4 | l)
                     q += 3
@@ -225,7 +226,7 @@ struct DecodedView {
     private static func hasPercentEscape(_ b: [UInt8]) -> Bool {
         var i = 0
         while i + 2 < b.count {
-            if b[i] == UInt8(ascii: "%"), hexValue(b[i + 1]) != nil, hexValue(b[i + 2]) != nil { return true }
+            if b[i] == UInt8(ascii: "%"), Hex.value(ofDigit: b[i + 1]) != nil, Hex.value(ofDigit: b[i + 2]) != nil { return true }
             i += 1
         }
         return false

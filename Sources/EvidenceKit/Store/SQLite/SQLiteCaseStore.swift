@@ -1,6 +1,7 @@
 internal import CSQLite
 internal import CZlib
 import Foundation
+import IProceedsBase
 
 /// The case file: one SQLite database (WAL journal; `synchronous=FULL`, so an entry reported written survives a
 /// crash or power loss). Schema versioned with `PRAGMA user_version`; migrations run on open for writing.
@@ -399,9 +400,9 @@ public final class SQLiteCaseStore: CaseStore {
                 """,
                 [
                     .integer(e.seq), .text(e.time), .text(e.caseID), .text(e.examinerID), .text(e.publicKey),
-                    .text(e.action), .text("[" + e.items.map(CanonicalJSON.string).joined(separator: ",") + "]"),
-                    .text(CanonicalJSON.references(e.inputs)), .text(CanonicalJSON.references(e.outputs)),
-                    .text(e.tool), .text(e.toolVersion), .text(CanonicalJSON.object(e.parameters)), .text(e.note),
+                    .text(e.action), .text(JSONValue.strings(e.items).canonical),
+                    .text(CustodyEntry.json(e.inputs).canonical), .text(CustodyEntry.json(e.outputs).canonical),
+                    .text(e.tool), .text(e.toolVersion), .text(CustodyEntry.json(e.parameters).canonical), .text(e.note),
                     .text(e.prevHash), .text(e.entryHash), .text(e.signature),
                 ])
             return e
@@ -411,20 +412,35 @@ public final class SQLiteCaseStore: CaseStore {
     /// A ledger row back into an entry. Malformed JSON columns come back empty, which verification then reports
     /// as changed content (the hash no longer matches).
     private static func entry(_ r: [SQLiteValue]) -> CustodyEntry {
-        func json(_ v: SQLiteValue) -> Any? {
+        func json(_ v: SQLiteValue) -> JSONValue? {
             guard let t = v.text else { return nil }
-            return try? JSONSerialization.jsonObject(with: Data(t.utf8))
+            return try? JSONValue.parse(Array(t.utf8))
+        }
+        func strings(_ v: JSONValue?) -> [String]? {
+            guard let items = v?.items else { return nil }
+            let texts = items.compactMap(\.string)
+            return texts.count == items.count ? texts : nil
         }
         func refs(_ v: SQLiteValue) -> [HashReference] {
-            ((json(v) as? [[String: Any]]) ?? []).map {
-                HashReference(name: $0["name"] as? String ?? "", sha256: $0["sha256"] as? String ?? "")
+            (json(v)?.items ?? []).compactMap {
+                guard case .object = $0 else { return nil }
+                return HashReference(name: $0["name"]?.string ?? "", sha256: $0["sha256"]?.string ?? "")
             }
+        }
+        func parameters(_ v: SQLiteValue) -> [String: String] {
+            guard case .object(let members)? = json(v) else { return [:] }
+            var out: [String: String] = [:]
+            for (key, value) in members {
+                guard let text = value.string else { return [:] }
+                out[key] = text
+            }
+            return out
         }
         return CustodyEntry(
             seq: r[0].integer ?? -1, time: r[1].text ?? "", caseID: r[2].text ?? "", examinerID: r[3].text ?? "",
-            publicKey: r[4].text ?? "", action: r[5].text ?? "", items: (json(r[6]) as? [String]) ?? [],
+            publicKey: r[4].text ?? "", action: r[5].text ?? "", items: strings(json(r[6])) ?? [],
             inputs: refs(r[7]), outputs: refs(r[8]), tool: r[9].text ?? "", toolVersion: r[10].text ?? "",
-            parameters: (json(r[11]) as? [String: String]) ?? [:], note: r[12].text ?? "", prevHash: r[13].text ?? "",
+            parameters: parameters(r[11]), note: r[12].text ?? "", prevHash: r[13].text ?? "",
             entryHash: r[14].text ?? "", signature: r[15].text ?? "")
     }
 }
