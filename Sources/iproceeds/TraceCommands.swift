@@ -49,7 +49,8 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
-    /// Imports the ledger, printing skipped rows on standard error; exits 65 when the import fails.
+    /// Imports the ledger, printing skipped rows on standard error; exits 65 when the import fails, 66 when a file
+    /// cannot be read.
     func load() throws -> Ledger {
         var options = ImportOptions()
         options.strict = strict
@@ -156,7 +157,8 @@ struct TraceRun: ParsableCommand {
               iproceeds trace run --transfers bank.csv --from VICTIM-ACC --since 2026-01-05 --policy fifo --format csv
 
             Exit status: 0 traced, every row imported; 1 traced, but malformed rows were skipped (listed on \
-            standard error); 64 usage; 65 an input could not be imported (or, with --strict, a row was malformed).
+            standard error); 64 usage; 65 an input could not be imported (or, with --strict, a row was malformed); \
+            66 an input cannot be read; 70 a conservation check failed (a bug to report).
             """)
 
     @OptionGroup var input: LedgerOptions
@@ -241,8 +243,7 @@ struct TraceRun: ParsableCommand {
                              "conversions": input.conversions ?? ""])
         }
         if result.traces.contains(where: { !$0.conservation.balanced || !$0.conservation.valueConserved }) {
-            FileHandle.standardError.write(Data("iproceeds: error: conservation check FAILED; please report this as a bug\n".utf8))
-            throw ExitCode(70)
+            try reporting { throw CLIError(.internalError, "conservation check FAILED; please report this as a bug") }
         }
         if !ledger.issues.isEmpty { throw ExitCode(1) }
     }

@@ -98,7 +98,7 @@ import Testing
     @Test func malformedXMLIsAnError() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).xml").path
         try Data("<Document><BkToCstmrStmt><Stmt>".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: ImportError.self) { try LedgerImporter.load([path], format: .camt053) }
+        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .camt053) }
     }
 }
 
@@ -177,7 +177,7 @@ import Testing
         do {
             _ = try Self.load(text, strict: true)
             Issue.record("no error")
-        } catch let e as ImportError {
+        } catch let e as ProceedsError {
             #expect(e.reason.contains("neither a booking date") && !e.reason.contains("111") && e.line > 0)
         }
     }
@@ -192,7 +192,7 @@ import Testing
         do {
             _ = try LedgerImporter.load([path], format: .camt053)
             Issue.record("no error")
-        } catch let e as ImportError {
+        } catch let e as ProceedsError {
             #expect(e.reason.contains("0xFF") && e.reason.contains("/Document/BkToCstmrStmt/Stmt/Ntry") && e.line == 7)
         }
     }
@@ -207,7 +207,7 @@ import Testing
             do {
                 let l = try Self.load(text)
                 Issue.record("imported \(l.transfers.count) transfers from a damaged file")
-            } catch let e as ImportError {
+            } catch let e as ProceedsError {
                 #expect(e.reason.contains("not well-formed XML") && e.line > 0, "\(e.reason)")
                 #expect(e.reason.contains("/Document/BkToCstmrStmt/Stmt[1]/Ntry"), "\(e.reason)")
             }

@@ -68,10 +68,10 @@ indirect enum PolicyDocument: Hashable, Sendable {
 
     /// Reads YAML (1.1 as libyaml reads it; duplicate keys refused, aliases expanded). Mapping keys are taken as
     /// text; a value's type is what YAML resolves it to, so `prefix: "24"` is a string, not a number.
-    /// - Throws: ``EvidenceError`` (`.policy`) naming the source and, where libyaml gives one, the line.
+    /// - Throws: ``SharingError`` (`.policy`) naming the source and, where libyaml gives one, the line.
     static func parseYAML(_ text: String, source: String) throws -> PolicyDocument {
         if let why = PolicyLimits.yamlProblem(text) {
-            throw EvidenceError(.policy, "\(source) is refused: \(why)", path: source)
+            throw SharingError(.policy, "\(source) is refused: \(why)", path: source)
         }
         let node: Node?
         do {
@@ -79,9 +79,9 @@ indirect enum PolicyDocument: Hashable, Sendable {
             let resolver = Resolver.default.removing(.timestamp).removing(.merge).removing(.value)
             node = try Yams.compose(yaml: text, resolver)
         } catch {
-            throw EvidenceError(.policy, "\(source) is not valid YAML: \(error)", path: source)
+            throw SharingError(.policy, "\(source) is not valid YAML: \(error)", path: source)
         }
-        guard let node else { throw EvidenceError(.policy, "\(source) is empty", path: source) }
+        guard let node else { throw SharingError(.policy, "\(source) is empty", path: source) }
         var budget = PolicyLimits.nodes
         return try convert(node, source: source, budget: &budget)
     }
@@ -92,7 +92,7 @@ indirect enum PolicyDocument: Hashable, Sendable {
         func location() -> String { node.mark.map { " (line \($0.line))" } ?? "" }
         budget -= 1
         guard budget >= 0 else {
-            throw EvidenceError(
+            throw SharingError(
                 .policy,
                 "\(source) is refused: it expands to more than \(PolicyLimits.nodes) values (YAML aliases that "
                     + "repeat a large part of the file?)", path: source)
@@ -104,7 +104,7 @@ indirect enum PolicyDocument: Hashable, Sendable {
             case Tag.Name.bool.rawValue: return .bool(node.bool!)
             case Tag.Name.int.rawValue:
                 guard let i = node.int else {
-                    throw EvidenceError(.policy, "\(source): \(scalar.string) is too large\(location())", path: source)
+                    throw SharingError(.policy, "\(source): \(scalar.string) is too large\(location())", path: source)
                 }
                 return .int(i)
             case Tag.Name.float.rawValue: return .double(node.float ?? .nan)
@@ -116,20 +116,20 @@ indirect enum PolicyDocument: Hashable, Sendable {
             var out = [String: PolicyDocument]()
             for (key, value) in mapping {
                 guard let name = key.scalar?.string else {
-                    throw EvidenceError(
+                    throw SharingError(
                         .policy, "\(source): a mapping key is not a plain name\(location())", path: source)
                 }
                 out[name] = try convert(value, source: source, budget: &budget)
             }
             return .object(out)
         case .alias:
-            throw EvidenceError(
+            throw SharingError(
                 .policy, "\(source): YAML aliases are not allowed in a policy\(location())", path: source)
         }
     }
 
     /// Reads JSON (RFC 8259), refusing duplicate keys, with the line of the first error.
-    /// - Throws: ``EvidenceError`` (`.policy`).
+    /// - Throws: ``SharingError`` (`.policy`).
     static func parseJSON(_ bytes: [UInt8], source: String) throws -> PolicyDocument {
         var parser = JSONParser(bytes: bytes, source: source)
         let value = try parser.value()
@@ -154,9 +154,9 @@ private struct JSONParser {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { at = 3 }  // a UTF-8 byte order mark
     }
 
-    func failure(_ what: String) -> EvidenceError {
+    func failure(_ what: String) -> SharingError {
         let line = bytes[0..<min(at, bytes.count)].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-        return EvidenceError(.policy, "\(source) is not valid JSON: \(what) (line \(line))", path: source)
+        return SharingError(.policy, "\(source) is not valid JSON: \(what) (line \(line))", path: source)
     }
 
     mutating func skipSpace() {
