@@ -381,9 +381,9 @@ struct AnalysisCustody: ParsableArguments {
         guard let path = casePath ?? (items.isEmpty ? nil : env) else { return }
         let examiner = try ExaminerStore.fromEnvironment().load()
         let file = CaseFile(store: try SQLiteCaseStore.open(path: path))
-        let inputs = ledger.inputs.map { HashReference(name: $0.path, sha256: $0.sha256) }
-        let output = HashReference(name: reportName, sha256: digestHex(.sha256, of: Array(report.utf8)))
-        let entry = try file.record(.analysed, items: items, inputs: inputs, outputs: [output], parameters: parameters, by: examiner)
+        let entry = try file.recordAnalysis(
+            items: items, inputs: ledger.inputs, report: Array(report.utf8), reportName: reportName, parameters: parameters,
+            by: examiner)
         FileHandle.standardError.write(Data("Recorded custody entry \(entry.seq) (analysed) in \(path); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
     }
 }

@@ -20,7 +20,7 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
     } catch let e as SharingError {
         return e.code == .policy ? e.message : "(wrong code \(e.code))"
     } catch {
-        return "(not an SharingError: \(error))"
+        return "(not a SharingError: \(error))"
     }
 }
 
@@ -129,9 +129,9 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
         #expect(aliased == (try parseYAML("version: 1\nname: x\ntypes:\n  email: drop\n  phone: drop\n")))
     }
 
-    @Test func missingPolicyFile() {
-        let m = problem { try SharingPolicy.load(path: "/nonexistent/policy.yaml") }
-        #expect(m.contains("does not exist"))
+    @Test func missingPolicyFile() throws {
+        let e = try #require(throws: SharingError.self) { try SharingPolicy.load(path: "/nonexistent/policy.yaml") }
+        #expect(e.code == .policyUnreadable && e.message.contains("does not exist"))
     }
 
     @Test func jsonAndYAMLOfOnePolicyHashEqually() throws {
