@@ -10,24 +10,25 @@ import Darwin
 /// recorded in a ``FingerprintRecord``'s `error`. This type is for failures that stop a run: bad options,
 /// an output that cannot be written, a manifest that cannot be parsed.
 public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// What kind of failure this is; extensible, compare with `==`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
-
+    /// What kind of failure this is: a stable code, written in audit lines as its raw value. The CLI decides its
+    /// exit status from the code alone (docs/exit-codes.md lists them); compare with `==`.
+    public enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
         /// An option or argument is not acceptable.
-        public static let invalidArgument = Code("invalid-argument")
+        case invalidArgument = "invalid-argument"
         /// A system call failed on something the run cannot do without (the output file, say).
-        public static let io = Code("io")
+        case io
         /// A manifest could not be read or parsed.
-        public static let manifest = Code("manifest")
-        /// A case file is missing, foreign, from a newer schema, or refuses the operation.
-        public static let caseFile = Code("case-file")
+        case manifest
+        /// A case file is foreign, from a newer schema, damaged, or refuses the operation.
+        case caseFile = "case-file"
+        /// There is no case file at the path given.
+        case caseFileMissing = "case-file-missing"
         /// The examiner is not known or not allowed to sign in this case.
-        public static let examiner = Code("examiner")
+        case examiner
         /// A C library reported a failure that should not happen.
-        public static let library = Code("library")
+        case library
+
+        public var description: String { rawValue }
     }
 
     public let code: Code

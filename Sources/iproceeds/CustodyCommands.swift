@@ -190,25 +190,8 @@ struct CustodyVerify: ParsableCommand {
             return try file.verify(expectHead: expectHead, rehash: rehash)
         }
         switch format {
-        case .text:
-            print("Case \(result.caseID): \(result.entries) entries")
-            print("Head: \(result.headSeq):\(result.headHash)")
-            for r in result.rehashed { print("Evidence \(r.item): \(r.matched) items matched, \(r.differing) differ") }
-            if result.intact {
-                print("Intact: every link, signature and signer checks out\(rehash ? ", and the evidence matches its manifests" : "").")
-            } else {
-                let first = result.firstProblem!
-                print("NOT INTACT: first bad entry \(first.seq): \(first.kind.rawValue) — \(first.detail)")
-                for p in result.problems.dropFirst() { print("  also entry \(p.seq): \(p.kind.rawValue) — \(p.detail)") }
-            }
-        case .json:
-            var o: [String: Any] = [
-                "case_id": result.caseID, "entries": result.entries, "head": ["seq": result.headSeq, "hash": result.headHash],
-                "intact": result.intact,
-                "problems": result.problems.map { ["seq": $0.seq, "kind": $0.kind.rawValue, "detail": $0.detail] as [String: Any] },
-            ]
-            if rehash { o["evidence"] = result.rehashed.map { ["item": $0.item, "matched": $0.matched, "differing": $0.differing] as [String: Any] } }
-            print(jsonObject(o))
+        case .text: print(CustodyReport.text(result, rehash: rehash), terminator: "")
+        case .json: print(CustodyReport.json(result, rehash: rehash), terminator: "")
         }
         if !result.intact { throw ExitCode(1) }
     }
@@ -235,8 +218,8 @@ struct CustodyLog: ParsableCommand {
             if let item { entries = entries.filter { $0.items.contains(item) } }
             let sink = ByteSink(fileDescriptor: STDOUT_FILENO, name: "standard output")
             switch format {
-            case .json: CustodyRendering.json(entries, into: sink)
-            case .table: CustodyRendering.table(entries, into: sink)
+            case .json: sink.write(CustodyReport.json(entries))
+            case .table: sink.write(CustodyReport.table(entries))
             }
             try sink.flush()
         }
@@ -274,47 +257,11 @@ struct CustodyExport: ParsableCommand {
             let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
             let out = try ReportOutput(path: output)
             switch format {
-            case .json: CustodyRendering.json(try file.store.entries(), into: out.sink)
+            case .json: out.sink.write(CustodyReport.json(try file.store.entries()))
             case .caseUCO: out.sink.write(try CASEExport.document(file))
             case .html: out.sink.write(try CustodyHTML.document(file))
             }
             try out.commit()
         }
-    }
-}
-
-enum CustodyRendering {
-    static func entryObject(_ e: CustodyEntry) -> [String: Any] {
-        [
-            "seq": e.seq, "time": e.time, "case_id": e.caseID, "examiner_id": e.examinerID, "public_key": e.publicKey,
-            "action": e.action, "items": e.items, "inputs": e.inputs.map { ["name": $0.name, "sha256": $0.sha256] },
-            "outputs": e.outputs.map { ["name": $0.name, "sha256": $0.sha256] }, "tool": e.tool,
-            "tool_version": e.toolVersion, "parameters": e.parameters, "note": e.note, "prev_hash": e.prevHash,
-            "entry_hash": e.entryHash, "signature": e.signature,
-        ]
-    }
-
-    static func json(_ entries: [CustodyEntry], into sink: ByteSink) {
-        sink.write("[\n" + entries.map { jsonObject(entryObject($0)) }.joined(separator: ",\n") + "\n]\n")
-    }
-
-    static func table(_ entries: [CustodyEntry], into sink: ByteSink) {
-        let rows = entries.map { e -> [String] in
-            var what = e.parameters.keys.sorted().filter { ["to", "from", "location", "description", "examiner_id", "title", "command", "policy", "policies"].contains($0) }
-                .map { "\($0)=\(e.parameters[$0]!)" }
-            if !e.note.isEmpty { what.append("note=\(e.note)") }
-            return [String(e.seq), e.time, e.examinerID, e.action, e.items.joined(separator: ","), what.joined(separator: "; "), String(e.entryHash.prefix(16))]
-        }
-        let header = ["SEQ", "TIME (UTC)", "EXAMINER", "ACTION", "ITEMS", "DETAILS", "ENTRY HASH"]
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = min(max(widths[i], c.count), i == 5 ? 60 : 40) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                let clipped = c.count > widths[i] ? String(c.prefix(widths[i] - 1)) + "…" : c
-                return clipped + String(repeating: " ", count: widths[i] - clipped.count)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        sink.write(line(header) + "\n")
-        for r in rows { sink.write(line(r) + "\n") }
     }
 }

@@ -55,62 +55,48 @@ final class ReportOutput {
     }
 }
 
-/// Failures that stop a command, each with what to do next and its exit status.
-enum CLIError: Error, CustomStringConvertible {
-    case cannotWrite(path: String, reason: String)
-    case cannotRead(path: String, reason: String)
-    case stopped(String)
-
-    var description: String {
-        switch self {
-        case .cannotWrite(let path, let reason):
-            "cannot write \(path): \(reason). Check that its folder exists and is writable, or choose another --output."
-        case .cannotRead(let path, let reason): "cannot read \(path): \(reason)."
-        case .stopped(let message): message
-        }
+/// Failures the CLI itself finds (an output it cannot write, an input it cannot open), each with a code that
+/// decides its exit status (``ExitStatus``) and a message that says what to do next.
+struct CLIError: Error, CustomStringConvertible {
+    /// What kind of failure this is; docs/exit-codes.md lists the exit status of each.
+    enum Code: String, CaseIterable {
+        /// An output file cannot be created or written.
+        case cannotWrite = "cannot-write"
+        /// An output exists and the command does not replace it.
+        case outputExists = "output-exists"
+        /// An input does not exist or cannot be read.
+        case cannotRead = "cannot-read"
+        /// An input was read but cannot be used (a key file with no key, nothing left to share).
+        case unusableInput = "unusable-input"
+        /// A check the tool makes of its own results failed: a bug to report.
+        case internalError = "internal-error"
     }
 
-    var exitCode: Int32 {
-        switch self {
-        case .cannotWrite: 74
-        case .cannotRead: 66
-        case .stopped: 70
-        }
+    let code: Code
+    let description: String
+
+    init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+
+    static func cannotWrite(path: String, reason: String) -> CLIError {
+        CLIError(
+            .cannotWrite,
+            "cannot write \(path): \(reason). Check that its folder exists and is writable, or choose another --output.")
+    }
+
+    static func cannotRead(path: String, reason: String) -> CLIError {
+        CLIError(.cannotRead, "cannot read \(path): \(reason).")
     }
 }
 
-/// Prints an error the way every command does and returns the exit code to use.
-func report(_ error: Error) -> ExitCodeCarrier {
-    let message: String
-    let code: Int32
-    switch error {
-    case let e as CLIError:
-        message = e.description
-        code = e.exitCode
-    case let e as ImportError:
-        message = e.description
-        code = 65
-    case let e as TraceError:
-        message = e.description
-        code = e.unusableInput ? 65 : 64
-    case let e as EvidenceError:
-        message = e.description
-        switch e.code {
-        case .invalidArgument: code = 64
-        case .manifest: code = 66
-        case .caseFile: code = e.message.contains("does not exist") ? 66 : 65
-        case .examiner: code = 77
-        default: code = 74
-        }
-    default:
-        message = "\(error)"
-        code = 70
-    }
+/// Prints an error the way every command does and returns the exit status to use.
+func report(_ error: Error) -> ExitStatus {
+    let (status, message) = ExitStatus.of(error)
     FileHandle.standardError.write(Data("iproceeds: error: \(message)\n".utf8))
-    return ExitCodeCarrier(code: code)
+    return status
 }
-
-struct ExitCodeCarrier: Error { let code: Int32 }
 
 func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
@@ -124,6 +110,6 @@ func reporting<R>(_ body: () throws -> R) throws -> R {
     } catch let e as ExitCode {
         throw e
     } catch {
-        throw ExitCode(report(error).code)
+        throw ExitCode(report(error).rawValue)
     }
 }

@@ -50,7 +50,7 @@ struct ShareRedactionOptions: ParsableArguments {
     /// Loads the policy, the key and the inputs, and redacts every record.
     /// - Parameter keepBlankLines: keep blank lines of text inputs (for writing the text back).
     func run(_ paths: [String], keepBlankLines: Bool) throws -> (run: SharingRun, key: PseudonymKey?) {
-        let loaded = try shareReporting { () throws -> (SharingPolicy, PseudonymKey?) in
+        let loaded = try reporting { () throws -> (SharingPolicy, PseudonymKey?) in
             let loaded = try SharingPolicy.named(self.policy)
             return (loaded, try keyFile.map { try PseudonymKey.load(path: $0) })
         }
@@ -61,7 +61,7 @@ struct ShareRedactionOptions: ParsableArguments {
                 "policy '\(policy.name)' pseudonymises \(types.isEmpty ? "some fields" : types): give --key-file FILE "
                     + "(make one once with `iproceeds share keygen --output FILE` and keep it)")
         }
-        return try shareReporting {
+        return try reporting {
             let inputs = try paths.map { try SharingInput.load(path: $0, format: inputFormat.format) }
             var run = try SharingRun(
                 policy: policy, key: key, strict: strict, keepBlankLines: keepBlankLines,
@@ -81,7 +81,7 @@ struct ShareRedactionOptions: ParsableArguments {
             }
             return nil
         }
-        let added = try shareReporting {
+        let added = try reporting {
             try ReidentificationVault.merge(run.pseudonymRecords, into: vault, key: key, packageDirectory: package)
         }
         return "Vault \(vault): \(run.pseudonymRecords.count) pseudonyms, \(added) new."
@@ -328,18 +328,15 @@ struct ShareBuild: ParsableCommand {
     }
 
     func run() throws {
-        if !replace, FileManager.default.fileExists(atPath: output) {
-            FileHandle.standardError.write(
-                Data("iproceeds: error: \(output) exists; choose another --output or give --replace\n".utf8))
-            throw ExitCode(74)
-        }
-        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            FileHandle.standardError.write(
-                Data(
-                    "iproceeds: error: cannot write \(output): its folder \(folder) does not exist or is not writable\n"
-                        .utf8))
-            throw ExitCode(74)
+        try reporting {
+            if !replace, FileManager.default.fileExists(atPath: output) {
+                throw CLIError(.outputExists, "\(output) exists; choose another --output or give --replace")
+            }
+            let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: folder) else {
+                throw CLIError(
+                    .cannotWrite, "cannot write \(output): its folder \(folder) does not exist or is not writable")
+            }
         }
         let signer = try reporting { try ExaminerStore.fromEnvironment().load() }
         let custodyPath = casePath ?? (items.isEmpty ? nil : ProcessInfo.processInfo.environment["IPROCEEDS_CASE"])
@@ -352,9 +349,8 @@ struct ShareBuild: ParsableCommand {
         guard let key else { throw ValidationError("give --key-file FILE") }
         guard !run.records.isEmpty else {
             printRunSummary(run, verb: "Nothing to share")
-            FileHandle.standardError.write(
-                Data("iproceeds: error: no record could be shared; no package was written\n".utf8))
-            throw ExitCode(65)
+            try reporting { throw CLIError(.unusableInput, "no record could be shared; no package was written") }
+            return
         }
         let createdAt = self.createdAt!
         let request = PackageRequest(

@@ -164,7 +164,7 @@ struct ShareScan: ParsableCommand {
                         out.sink.write(bytes: line)
                         try out.sink.flushIfNeeded()
                     }
-                } catch let e as EvidenceError where e.function == "read" {
+                } catch let e as SharingError where e.code == .inputUnreadable {
                     throw CLIError.cannotRead(path: path, reason: e.message)
                 }
                 var st2 = stat()

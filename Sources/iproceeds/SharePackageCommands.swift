@@ -30,29 +30,27 @@ struct ShareVerify: ParsableCommand {
     var format: TextOrJSON = .text
 
     func run() throws {
-        for path in [package] + (publicKey.map { [$0] } ?? []) where !FileManager.default.fileExists(atPath: path) {
-            FileHandle.standardError.write(Data("iproceeds: error: \(path) does not exist\n".utf8))
-            throw ExitCode(66)
-        }
-        var key: [UInt8]?
-        if let publicKey {
-            guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8),
-                let parsed = PackageVerifier.publicKey(from: text)
-            else {
-                FileHandle.standardError.write(
-                    Data(
-                        "iproceeds: error: \(publicKey) holds no Ed25519 public key (64 hex digits, PEM, or examiner.json)\n"
-                            .utf8))
-                throw ExitCode(65)
+        let v = try reporting { () throws -> PackageVerification in
+            for path in [package] + (publicKey.map { [$0] } ?? []) where !FileManager.default.fileExists(atPath: path) {
+                throw CLIError(.cannotRead, "\(path) does not exist")
             }
-            key = parsed
+            var key: [UInt8]?
+            if let publicKey {
+                guard let text = try? String(contentsOfFile: publicKey, encoding: .utf8),
+                    let parsed = PackageVerifier.publicKey(from: text)
+                else {
+                    throw CLIError(
+                        .unusableInput, "\(publicKey) holds no Ed25519 public key (64 hex digits, PEM, or examiner.json)")
+                }
+                key = parsed
+            }
+            return try PackageVerifier.verify(path: package, publicKey: key)
         }
-        let v = try reporting { try PackageVerifier.verify(path: package, publicKey: key) }
         switch format {
         case .text: print(Self.text(v), terminator: "")
         case .json: print(Self.json(v))
         }
-        if v.unreadable != nil { throw ExitCode(65) }
+        if v.unreadable != nil { throw ExitCode(ExitStatus.unusableInput.rawValue) }
         if !v.intact { throw ExitCode(1) }
     }
 

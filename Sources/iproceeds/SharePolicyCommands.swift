@@ -26,7 +26,7 @@ struct ShareKeygen: ParsableCommand {
     var output: String
 
     func run() throws {
-        let key = try shareReporting { () throws -> PseudonymKey in
+        let key = try reporting { () throws -> PseudonymKey in
             let key = try PseudonymKey.generate()
             try key.write(to: output)
             return key
@@ -69,7 +69,7 @@ struct ShareReidentify: ParsableCommand {
     }
 
     func run() throws {
-        let table = try shareReporting { () throws -> ReidentificationVault in
+        let table = try reporting { () throws -> ReidentificationVault in
             let key = try PseudonymKey.load(path: keyFile)
             return try ReidentificationVault.openExisting(path: vault, key: key)
         }
@@ -109,31 +109,12 @@ struct SharePolicyCheck: ParsableCommand {
     var hash = false
 
     func run() throws {
-        let loaded = try shareReporting { try SharingPolicy.named(policy) }
+        let loaded = try reporting { try SharingPolicy.named(policy) }
         if hash {
             print(loaded.hash)
             return
         }
         print(loaded.prettyJSON)
         FileHandle.standardError.write(Data("policy '\(loaded.name)' is valid; sha256 \(loaded.hash)\n".utf8))
-    }
-}
-
-/// Runs a `share` command body, printing SharingKit's failures with the exit statuses their commands document;
-/// anything else goes the way every command reports it.
-func shareReporting<R>(_ body: () throws -> R) throws -> R {
-    do {
-        return try body()
-    } catch let e as EvidenceError where [.policy, .pseudonymKey, .vault, .sharingInput].contains(e.code) {
-        let code: Int32
-        switch e.systemCode {
-        case ENOENT?, EACCES?: code = 66
-        case EEXIST?: code = 74
-        default: code = 65
-        }
-        FileHandle.standardError.write(Data("iproceeds: error: \(e.message)\n".utf8))
-        throw ExitCode(code)
-    } catch {
-        return try reporting { throw error }
     }
 }

@@ -50,7 +50,8 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
-    /// Imports the ledger, printing skipped rows on standard error; exits 65 when the import fails.
+    /// Imports the ledger, printing skipped rows on standard error; exits 65 when the import fails, 66 when a file
+    /// cannot be read.
     func load() throws -> Ledger {
         var options = ImportOptions()
         options.strict = strict
@@ -157,7 +158,8 @@ struct TraceRun: ParsableCommand {
               iproceeds trace run --transfers bank.csv --from VICTIM-ACC --since 2026-01-05 --policy fifo --format csv
 
             Exit status: 0 traced, every row imported; 1 traced, but malformed rows were skipped (listed on \
-            standard error); 64 usage; 65 an input could not be imported (or, with --strict, a row was malformed).
+            standard error); 64 usage; 65 an input could not be imported (or, with --strict, a row was malformed); \
+            66 an input cannot be read; 70 a conservation check failed (a bug to report).
             """)
 
     @OptionGroup var input: LedgerOptions
@@ -242,8 +244,7 @@ struct TraceRun: ParsableCommand {
                              "conversions": input.conversions ?? ""])
         }
         if result.traces.contains(where: { !$0.conservation.balanced || !$0.conservation.valueConserved }) {
-            FileHandle.standardError.write(Data("iproceeds: error: conservation check FAILED; please report this as a bug\n".utf8))
-            throw ExitCode(70)
+            try reporting { throw CLIError(.internalError, "conservation check FAILED; please report this as a bug") }
         }
         if !ledger.issues.isEmpty { throw ExitCode(1) }
     }
@@ -381,9 +382,9 @@ struct AnalysisCustody: ParsableArguments {
         guard let path = casePath ?? (items.isEmpty ? nil : env) else { return }
         let examiner = try ExaminerStore.fromEnvironment().load()
         let file = CaseFile(store: try SQLiteCaseStore.open(path: path))
-        let inputs = ledger.inputs.map { HashReference(name: $0.path, sha256: $0.sha256) }
-        let output = HashReference(name: reportName, sha256: digestHex(.sha256, of: Array(report.utf8)))
-        let entry = try file.record(.analysed, items: items, inputs: inputs, outputs: [output], parameters: parameters, by: examiner)
+        let entry = try file.recordAnalysis(
+            items: items, inputs: ledger.inputs, report: Array(report.utf8), reportName: reportName, parameters: parameters,
+            by: examiner)
         FileHandle.standardError.write(Data("Recorded custody entry \(entry.seq) (analysed) in \(path); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
     }
 }

@@ -24,7 +24,7 @@ struct TraceImport: ParsableCommand {
               iproceeds trace import --import-format camt.053 --transfers a.xml b.xml --format csv -o ledger.csv --statements statements.csv
 
             Exit status: 0 everything read and every statement with balances reconciles; 1 rows were skipped, or a \
-            statement does not reconcile or does not follow on from the one before (named on standard error); 64 usage; 65 a file could not be imported.
+            statement does not reconcile or does not follow on from the one before (named on standard error); 64 usage; 65 a file could not be imported; 66 a file cannot be read.
             """)
 
     @OptionGroup var input: LedgerOptions

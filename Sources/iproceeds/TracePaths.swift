@@ -22,7 +22,7 @@ struct TracePaths: ParsableCommand {
 
             Exit status: 0 listed, every row imported; 1 listed, but malformed rows were skipped or the listing \
             was cut at --limit, or an account named has no transfer in the ledger; 64 usage; 65 an input could not be \
-            imported.
+            imported; 66 an input cannot be read.
             """)
 
     @OptionGroup var input: LedgerOptions

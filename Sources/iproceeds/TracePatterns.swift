@@ -52,7 +52,7 @@ struct TracePatterns: ParsableCommand {
 
             Exit status: 0 scanned, every row imported (with or without findings); 1 scanned, but malformed rows \
             were skipped (listed on standard error); 64 usage, or an option that is not an amount of the asset; \
-            65 an input could not be imported (or, with --strict, a row was malformed).
+            65 an input could not be imported (or, with --strict, a row was malformed); 66 an input cannot be read.
             """)
 
     @OptionGroup var input: LedgerOptions
@@ -167,7 +167,7 @@ struct TracePatterns: ParsableCommand {
         o.excludeCategories = Set((excludeCategory ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         do {
             try o.validate()
-        } catch let e as TraceError {
+        } catch let e as ProceedsError {
             throw ValidationError(e.description)
         }
         return o

@@ -25,7 +25,7 @@ import IProceedsBase
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(Self.profiles + "/generic-signed-amount.json")
         let path = Self.profiles + "/generic-signed-amount.example.csv"
-        #expect(throws: ImportError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }  // no account
+        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }  // no account
         options.statementAccount = "ME25505000012345678951"
         let ledger = try LedgerImporter.load([path], format: .bankCSV, options: options)
         #expect(ledger.transfers.map(\.id) == ["TX-77", "TX-78", "TX-79"])
@@ -37,6 +37,6 @@ import IProceedsBase
     @Test func aProfileWithoutAmountsIsRefused() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("p-\(UUID().uuidString).json").path
         try Data(#"{"name":"x","date_column":"Date"}"#.utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: ImportError.self) { try BankCSVProfile.load(path) }
+        #expect(throws: ProceedsError.self) { try BankCSVProfile.load(path) }
     }
 }

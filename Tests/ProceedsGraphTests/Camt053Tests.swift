@@ -99,7 +99,7 @@ import IProceedsBase
     @Test func malformedXMLIsAnError() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).xml").path
         try Data("<Document><BkToCstmrStmt><Stmt>".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: ImportError.self) { try LedgerImporter.load([path], format: .camt053) }
+        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .camt053) }
     }
 }
 
@@ -178,7 +178,7 @@ import IProceedsBase
         do {
             _ = try Self.load(text, strict: true)
             Issue.record("no error")
-        } catch let e as ImportError {
+        } catch let e as ProceedsError {
             #expect(e.reason.contains("neither a booking date") && !e.reason.contains("111") && e.line > 0)
         }
     }
@@ -193,7 +193,7 @@ import IProceedsBase
         do {
             _ = try LedgerImporter.load([path], format: .camt053)
             Issue.record("no error")
-        } catch let e as ImportError {
+        } catch let e as ProceedsError {
             #expect(e.reason.contains("0xFF") && e.reason.contains("/Document/BkToCstmrStmt/Stmt/Ntry") && e.line == 7)
         }
     }
@@ -208,7 +208,7 @@ import IProceedsBase
             do {
                 let l = try Self.load(text)
                 Issue.record("imported \(l.transfers.count) transfers from a damaged file")
-            } catch let e as ImportError {
+            } catch let e as ProceedsError {
                 #expect(e.reason.contains("not well-formed XML") && e.line > 0, "\(e.reason)")
                 #expect(e.reason.contains("/Document/BkToCstmrStmt/Stmt[1]/Ntry"), "\(e.reason)")
             }

@@ -126,13 +126,13 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
 
     @Test func anAmbiguousSeedIsRefusedWithItsCandidates() throws {
         let (a, _, ledger) = try Self.twoFiles()
-        let e = try #require(throws: TraceError.self) {
+        let e = try #require(throws: ProceedsError.self) {
             try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["PAY-1"]), policy: .fifo)
         }
         #expect(e.description.contains("names 2 transfers") && e.description.contains("PAY-1@\(a):2") && e.description.contains("INNOCENT"))
         #expect(e.description.contains("FILE:LINE"))
         // The freezing list goes through the same resolution.
-        #expect(throws: TraceError.self) {
+        #expect(throws: ProceedsError.self) {
             try FreezeCandidates.list(ledger, seeds: TraceSeeds(transferIDs: ["PAY-1"]), policies: [.fifo], minimum: "0", at: nil, labels: [:])
         }
     }
@@ -156,8 +156,8 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
 
             """)
         let ledger = try LedgerImporter.load([path], format: .canonical)
-        let e = try #require(throws: TraceError.self) { try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .fifo) }
-        #expect(e.unusableInput && e.description.contains("all 1 rows were skipped") && e.description.contains("line 2"))
+        let e = try #require(throws: ProceedsError.self) { try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .fifo) }
+        #expect(e.code == .unusableInput && e.description.contains("all 1 rows were skipped") && e.description.contains("line 2"))
     }
 }
 

@@ -45,7 +45,7 @@ import Testing
                                   ("btcetl_zcash_block_with_shielded_addresses_transactions.json", "zcash"),
                                   ("btcetl_bitcoin_cash_block_with_duplicate_txid_transactions.json", "bitcoin_cash")] {
             let path = ImporterFixtures.path("bitcoin-etl/" + file)
-            let e = try #require(throws: ImportError.self) { try BitcoinETLImporter.load([path], chain: nil) }
+            let e = try #require(throws: ProceedsError.self) { try BitcoinETLImporter.load([path], chain: nil) }
             #expect(e.reason.contains(suggested) && e.reason.contains("--chain"), "\(file)")
         }
         let btc = try BitcoinETLImporter.load([ImporterFixtures.path("bitcoin-etl/btcetl_bitcoin_block_0_transactions.json")], chain: nil)

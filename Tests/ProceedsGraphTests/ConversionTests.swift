@@ -91,7 +91,7 @@ import Testing
         refuses(ConversionRecord(id: "X", funding: ["T2"], funded: ["NOPE"], source: Self.src), "NOPE is not in the ledger")
         refuses(ConversionRecord(id: "X", funding: ["W1"], funded: ["T2"], source: Self.src), "before its funding")
         refuses(ConversionRecord(id: "X", funding: ["T2"], funded: [], source: Self.src), "at least one funding and one funded")
-        #expect(throws: ImportError.self) {
+        #expect(throws: ProceedsError.self) {
             try MixedTracer.run(
                 Self.ledger,
                 conversions: [ConversionRecord(id: "X", funding: ["T2"], funded: ["W1"], source: Self.src),
@@ -111,6 +111,6 @@ import Testing
         #expect(r[0].funding == ["T2", "T5"] && r[0].funded == ["W1"] && r[0].note == "order 991")
         #expect(r[1].funding == ["W3"] && r[1].funded == ["P2"] && r[1].source.line == 4)
         try "conversion,funding,funded\nC1,,\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: ImportError.self) { try ConversionFile.load(path) }
+        #expect(throws: ProceedsError.self) { try ConversionFile.load(path) }
     }
 }

@@ -3,7 +3,7 @@ import ProceedsGraph
 import Testing
 
 /// The inputs the ledger fuzz harnesses crashed on (`Tests/FuzzRegressions/`, docs/fuzzing.md), replayed through
-/// the same entry points as the harnesses in `Fuzz/`: each must now import, or stop with an ``ImportError``.
+/// the same entry points as the harnesses in `Fuzz/`: each must now import, or stop with an ``ProceedsError``.
 @Suite struct FuzzRegressionTests {
     /// `Tests/FuzzRegressions/<harness>/`: the reproducers of crashes that are fixed (`open/` is not read).
     static func reproducers(_ harness: String) throws -> [URL] {
@@ -30,7 +30,7 @@ import Testing
         do {
             _ = try LedgerImporter.load([file.path], format: format)
         } catch {
-            #expect(error is ImportError, "\(file.lastPathComponent): \(error)")
+            #expect(error is ProceedsError, "\(file.lastPathComponent): \(error)")
         }
     }
 
@@ -44,7 +44,7 @@ import Testing
             do {
                 _ = try BitcoinETLImporter.load([file.path])
             } catch {
-                #expect(error is ImportError, "\(file.lastPathComponent): \(error)")
+                #expect(error is ProceedsError, "\(file.lastPathComponent): \(error)")
             }
         }
     }
@@ -55,7 +55,7 @@ import Testing
     @Test func canonicalHeaderWithADuplicateColumnIsRefused() throws {
         let file = try Self.reproducers("FuzzCanonicalCSV").first { $0.lastPathComponent == "canonical-duplicate-header-column" }
         let url = try #require(file)
-        let error = try #require(throws: ImportError.self) { try LedgerImporter.load([url.path], format: .canonical) }
+        let error = try #require(throws: ProceedsError.self) { try LedgerImporter.load([url.path], format: .canonical) }
         #expect(error.line == 1 && error.reason.contains("'x' twice (columns 1 and 2)"), "\(error)")
     }
 
@@ -76,7 +76,7 @@ import Testing
     // signal 4. The camt importer now checks the bytes as UTF-8 before the parser sees them.
     @Test func camt053WithANonUTF8AttributeNameIsRefused() throws {
         let file = try #require(try Self.reproducers("FuzzCamt053").first { $0.lastPathComponent == "camt053-invalid-utf8-attribute-name" })
-        let error = try #require(throws: ImportError.self) { try LedgerImporter.load([file.path], format: .camt053) }
+        let error = try #require(throws: ProceedsError.self) { try LedgerImporter.load([file.path], format: .camt053) }
         #expect(error.reason.contains("UTF-8"), "\(error)")
     }
 }

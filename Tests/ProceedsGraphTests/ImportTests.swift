@@ -39,7 +39,7 @@ import IProceedsBase
         #expect(ledger.inputs.first?.sha256.count == 64)
         var strict = ImportOptions()
         strict.strict = true
-        #expect(throws: ImportError.self) { try LedgerImporter.load([path], format: .canonical, options: strict) }
+        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .canonical, options: strict) }
     }
 
     @Test func amlsimTransactions() throws {
@@ -56,7 +56,7 @@ import IProceedsBase
         #expect(ledger.transfers[1].extra["is_sar"] == "True")
         #expect(ledger.transfers[0].asset == "USD")
         #expect(ledger.issues.count == 1 && ledger.issues[0].line == 4)
-        #expect(throws: ImportError.self) { try LedgerImporter.load([path], format: .canonical) }
+        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .canonical) }
     }
 
     @Test func timestamps() {

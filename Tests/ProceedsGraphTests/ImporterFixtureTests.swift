@@ -85,13 +85,13 @@ enum ImporterFixtures {
         profile.encoding = nil
         var options = ImportOptions()
         options.profile = profile
-        let e = try #require(throws: ImportError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }
+        let e = try #require(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }
         #expect(e.line == 1 && e.reason.contains("not UTF-8") && e.reason.contains("encoding"))
 
         profile.encoding = "iso-8859-1"
         profile.counterpartyAccountColumn = "Gegenkonto"
         options.profile = profile
-        let missing = try #require(throws: ImportError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }
+        let missing = try #require(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }
         #expect(missing.line == 1 && missing.reason.contains("counterparty_account_column \"Gegenkonto\"")
             && missing.reason.contains("Kontonummer;Text;Datum;Währung;Soll;Haben"))
     }
@@ -163,7 +163,7 @@ enum ImporterFixtures {
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(profile.path)
         options.statementAccount = "X"
-        let e = try #require(throws: ImportError.self) { try LedgerImporter.load([csv.path], format: .bankCSV, options: options) }
+        let e = try #require(throws: ProceedsError.self) { try LedgerImporter.load([csv.path], format: .bankCSV, options: options) }
         #expect(e.line == 3 && e.reason.contains("windows-1254") && e.reason.contains("U+9E"))
     }
 
@@ -173,7 +173,7 @@ enum ImporterFixtures {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let profile = dir.appendingPathComponent("p.json")
         try Data(##"{"name":"t","header":false,"delimiter":";","decimal_separator":",","date_format":"DD.MM.YYYY","date_column":"Datum","amount_column":"#2","currency":"EUR"}"##.utf8).write(to: profile)
-        let e = try #require(throws: ImportError.self) { try BankCSVProfile.load(profile.path) }
+        let e = try #require(throws: ProceedsError.self) { try BankCSVProfile.load(profile.path) }
         #expect(e.reason.contains("date_column is \"Datum\""))
     }
 }

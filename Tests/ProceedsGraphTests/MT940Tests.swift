@@ -170,7 +170,7 @@ import IProceedsBase
         #expect(l.transfers.isEmpty && l.issues.count == 1)
         #expect(l.issues[0].file == path && l.issues[0].line == 6 && l.issues[0].reason.contains("160230"))
         #expect(l.statements[0].reconciles == false)
-        #expect(throws: ImportError.self) { try LedgerImporter.load([path], format: .mt940, options: { var o = ImportOptions(); o.strict = true; return o }()) }
+        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .mt940, options: { var o = ImportOptions(); o.strict = true; return o }()) }
     }
 
     @Test func interimReportsAreMarked() throws {

@@ -281,13 +281,13 @@ import Testing
     @Test func optionsAreCheckedAndAmountsMustFitTheAsset() throws {
         var o = PatternOptions()
         o.forwardPercent = 0
-        #expect(throws: TraceError.self) { try PatternFinder.scan(Ledger(transfers: Self.peel), options: o) }
+        #expect(throws: ProceedsError.self) { try PatternFinder.scan(Ledger(transfers: Self.peel), options: o) }
         o = PatternOptions()
         o.threshold = "10000.001"
-        #expect(throws: TraceError.self) { try PatternFinder.scan(Ledger(transfers: Self.peel), options: o) }
+        #expect(throws: ProceedsError.self) { try PatternFinder.scan(Ledger(transfers: Self.peel), options: o) }
         o = PatternOptions()
         o.asset = "BTC"
-        #expect(throws: TraceError.self) { try PatternFinder.scan(Ledger(transfers: Self.peel), options: o) }
+        #expect(throws: ProceedsError.self) { try PatternFinder.scan(Ledger(transfers: Self.peel), options: o) }
     }
 
     @Test func assetsAreScannedSeparatelyAndSelfTransfersIgnored() throws {

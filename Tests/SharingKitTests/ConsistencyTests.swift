@@ -186,7 +186,7 @@ private func stixPatterns(_ members: [String: String]) throws -> [String] {
         #expect(with.rule(forField: "source.ip", classification: "infected-system").action == .drop)
         #expect(with.rule(forField: "source.ip", classification: "phishing").action == .keep)
         #expect(with.canonicalJSON.contains(#""classifications":[{"fields":{"source.ip":{"action":"drop"}},"types":["infected-system"]}]"#))
-        let bad = #expect(throws: EvidenceError.self) {
+        let bad = #expect(throws: SharingError.self) {
             try SharingPolicy.parse(
                 Array((base + "classifications:\n  - types: []\n    fields: {source.ip: shred}\n    when: x\n").utf8),
                 format: .yaml, source: "p.yaml")

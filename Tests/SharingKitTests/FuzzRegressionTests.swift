@@ -18,12 +18,12 @@ import Testing
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
-    /// As `FuzzPolicy` does: a policy that cannot be used throws ``EvidenceError`` (`.policy`).
+    /// As `FuzzPolicy` does: a policy that cannot be used throws ``SharingError`` (`.policy`).
     @Test func policyReproducersParseOrThrowAPolicyError() throws {
         for file in try Self.reproducers("FuzzPolicy") {
             do {
                 _ = try SharingPolicy.parse(Array(Data(contentsOf: file)), format: nil, source: file.lastPathComponent)
-            } catch let error as EvidenceError {
+            } catch let error as SharingError {
                 #expect(error.code == .policy, "\(file.lastPathComponent): \(error)")
             }
         }

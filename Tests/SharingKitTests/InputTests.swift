@@ -132,10 +132,10 @@ private func run(_ text: String, _ format: InputFormat, policy: SharingPolicy = 
         let empty = dir.appendingPathComponent("empty.jsonl").path
         try Data(" \n\n".utf8).write(to: URL(fileURLWithPath: empty))
         #expect { try SharingInput.load(path: empty, format: nil) } throws: {
-            ($0 as? EvidenceError)?.code == .sharingInput && "\($0)".contains("empty")
+            ($0 as? SharingError)?.code == .sharingInput && "\($0)".contains("empty")
         }
         #expect { try SharingInput.load(path: dir.appendingPathComponent("nope").path, format: nil) } throws: {
-            ($0 as? EvidenceError)?.systemCode == ENOENT
+            ($0 as? SharingError)?.code == .inputUnreadable
         }
     }
 }
@@ -145,7 +145,7 @@ private func run(_ text: String, _ format: InputFormat, policy: SharingPolicy = 
         let lenient = try run("{\"comment\":\"a\"}\nnot json\n{\"comment\":\"b\"}\n", .intelmq)
         #expect(lenient.records.count == 2 && lenient.malformedRecords == 1)
         #expect(lenient.redactionLog.recordsRead == 3 && lenient.redactionLog.findings.map(\.line) == [2])
-        #expect(throws: EvidenceError.self) { try run("{\"comment\":\"a\"}\nnot json\n", .intelmq, strict: true) }
+        #expect(throws: SharingError.self) { try run("{\"comment\":\"a\"}\nnot json\n", .intelmq, strict: true) }
     }
 
     @Test func fieldRulesAndTypeRulesWithCountsNotValues() throws {

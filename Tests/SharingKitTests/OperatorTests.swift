@@ -339,7 +339,7 @@ private func temporaryDirectory() throws -> String {
     static let policy = SharingPolicy.shippedDefault
 
     @Test func needsAKeyWhenThePolicyPseudonymises() {
-        #expect(throws: EvidenceError.self) { try Redactor(policy: Self.policy, key: nil) }
+        #expect(throws: SharingError.self) { try Redactor(policy: Self.policy, key: nil) }
         let keepAll = try! SharingPolicy.parse(
             Array("{\"version\":1,\"name\":\"k\",\"unlisted_types\":\"keep\"}".utf8), format: .json, source: "t")
         #expect((try? Redactor(policy: keepAll, key: nil)) != nil)
@@ -446,14 +446,14 @@ private func temporaryDirectory() throws -> String {
         let path = dir + "/share.key"
         try PseudonymKey.generate().write(to: path)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        let error = try #require(throws: EvidenceError.self) { try PseudonymKey.generate().write(to: path) }
-        #expect(error.code == .pseudonymKey && error.systemCode == EEXIST)
+        let error = try #require(throws: SharingError.self) { try PseudonymKey.generate().write(to: path) }
+        #expect(error.code == .pseudonymKeyExists)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
     @Test func missingKeyFileSaysHowToMakeOne() throws {
-        let error = try #require(throws: EvidenceError.self) { try PseudonymKey.load(path: "/nonexistent/k.json") }
-        #expect(error.systemCode == ENOENT)
+        let error = try #require(throws: SharingError.self) { try PseudonymKey.load(path: "/nonexistent/k.json") }
+        #expect(error.code == .pseudonymKeyUnreadable)
         #expect(error.message.contains("iproceeds share keygen"))
     }
 
@@ -462,7 +462,7 @@ private func temporaryDirectory() throws -> String {
         let path = dir + "/share.key"
         try PseudonymKey.generate().write(to: path)
         chmod(path, 0o644)
-        let error = try #require(throws: EvidenceError.self) { try PseudonymKey.load(path: path) }
+        let error = try #require(throws: SharingError.self) { try PseudonymKey.load(path: path) }
         #expect(error.message.contains("chmod 600"))
     }
 
@@ -476,7 +476,7 @@ private func temporaryDirectory() throws -> String {
         let changed = String(hex.prefix(63)) + (hex.last == "0" ? "1" : "0")
         text = text.replacingOccurrences(of: hex, with: changed)
         try text.write(toFile: path, atomically: false, encoding: .utf8)
-        let error = try #require(throws: EvidenceError.self) { try PseudonymKey.load(path: path) }
+        let error = try #require(throws: SharingError.self) { try PseudonymKey.load(path: path) }
         #expect(error.message.contains("key_id"))
     }
 }
@@ -510,7 +510,7 @@ private func temporaryDirectory() throws -> String {
         let path = dir + "/vault.bin"
         try ReidentificationVault.merge(records, into: path, key: testKey, packageDirectory: nil)
         let other = try PseudonymKey(bytes: Array(1...32))
-        let error = try #require(throws: EvidenceError.self) { try ReidentificationVault.open(path: path, key: other) }
+        let error = try #require(throws: SharingError.self) { try ReidentificationVault.open(path: path, key: other) }
         #expect(error.code == .vault && error.message.contains(testKey.id))
     }
 
@@ -524,12 +524,12 @@ private func temporaryDirectory() throws -> String {
             var tampered = original
             tampered[offset] ^= 0x01
             try tampered.write(to: URL(fileURLWithPath: path))
-            #expect(throws: EvidenceError.self) { try ReidentificationVault.open(path: path, key: testKey) }
+            #expect(throws: SharingError.self) { try ReidentificationVault.open(path: path, key: testKey) }
         }
         var truncated = original
         truncated.removeLast(5)
         try truncated.write(to: URL(fileURLWithPath: path))
-        let error = try #require(throws: EvidenceError.self) {
+        let error = try #require(throws: SharingError.self) {
             try ReidentificationVault.open(path: path, key: testKey)
         }
         #expect(error.message.contains("failed authentication"))
@@ -549,7 +549,7 @@ private func temporaryDirectory() throws -> String {
     @Test func refusesAVaultInsideThePackage() throws {
         let dir = try temporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir + "/pkg/sub", withIntermediateDirectories: true)
-        #expect(throws: EvidenceError.self) {
+        #expect(throws: SharingError.self) {
             try ReidentificationVault.merge(
                 self.records, into: dir + "/pkg/sub/vault.bin", key: testKey, packageDirectory: dir + "/pkg")
         }

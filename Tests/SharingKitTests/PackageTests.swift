@@ -215,16 +215,16 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     @Test func badRequestsAreRefused() throws {
         var r = sampleRequest()
         r.reviewBy = "next year"
-        #expect(throws: EvidenceError.self) { try SharingPackage.build(r, signer: try examiner()) }
+        #expect(throws: SharingError.self) { try SharingPackage.build(r, signer: try examiner()) }
         r = sampleRequest()
         r.reliability = "G9"
-        #expect(throws: EvidenceError.self) { try SharingPackage.build(r, signer: try examiner()) }
+        #expect(throws: SharingError.self) { try SharingPackage.build(r, signer: try examiner()) }
         r = sampleRequest()
         r.records.append(r.records[0])
-        #expect(throws: EvidenceError.self) { try SharingPackage.build(r, signer: try examiner()) }
+        #expect(throws: SharingError.self) { try SharingPackage.build(r, signer: try examiner()) }
         r = sampleRequest()
         r.recipient = " "
-        #expect(throws: EvidenceError.self) { try SharingPackage.build(r, signer: try examiner()) }
+        #expect(throws: SharingError.self) { try SharingPackage.build(r, signer: try examiner()) }
     }
 
     // MARK: The package
@@ -244,7 +244,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         other.createdAt = other.createdAt.addingTimeInterval(1)
         #expect(try SharingPackage.build(other, signer: try examiner()).packageID != a.packageID)
         // An existing output is not replaced unless asked.
-        #expect(throws: EvidenceError.self) {
+        #expect(throws: SharingError.self) {
             try SharingPackage.write(sampleRequest(), to: s.file("a.zip"), signer: try examiner())
         }
         try SharingPackage.write(sampleRequest(), to: s.file("a.zip"), signer: try examiner(), replace: true)
@@ -535,7 +535,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         try s.python("import zipfile\nwith zipfile.ZipFile('nomanifest.zip', 'w') as z: z.writestr('a.txt', 'a')")
         #expect(
             try PackageVerifier.verify(path: s.file("nomanifest.zip")).unreadable?.contains("no manifest.json") == true)
-        #expect(throws: EvidenceError.self) { try PackageVerifier.verify(path: s.file("absent.zip")) }
+        #expect(throws: SharingError.self) { try PackageVerifier.verify(path: s.file("absent.zip")) }
     }
 
     // MARK: Custody
@@ -561,7 +561,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         #expect(built.zip == [UInt8](try Data(contentsOf: URL(fileURLWithPath: s.file("p.zip")))))
         // An examiner the case does not know: nothing written, no partial file.
         let stranger = Examiner(id: "x", name: "X", key: Ed25519PrivateKey())
-        #expect(throws: EvidenceError.self) {
+        #expect(throws: SharingError.self) {
             try SharingPackage.write(
                 sampleRequest(), to: s.file("q.zip"), signer: stranger, custody: PackageCustody(caseFile: file))
         }

@@ -17,10 +17,10 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
     do {
         _ = try body()
         return "(no error)"
-    } catch let e as EvidenceError {
+    } catch let e as SharingError {
         return e.code == .policy ? e.message : "(wrong code \(e.code))"
     } catch {
-        return "(not an EvidenceError: \(error))"
+        return "(not a SharingError: \(error))"
     }
 }
 
@@ -129,9 +129,9 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
         #expect(aliased == (try parseYAML("version: 1\nname: x\ntypes:\n  email: drop\n  phone: drop\n")))
     }
 
-    @Test func missingPolicyFile() {
-        let m = problem { try SharingPolicy.load(path: "/nonexistent/policy.yaml") }
-        #expect(m.contains("does not exist"))
+    @Test func missingPolicyFile() throws {
+        let e = try #require(throws: SharingError.self) { try SharingPolicy.load(path: "/nonexistent/policy.yaml") }
+        #expect(e.code == .policyUnreadable && e.message.contains("does not exist"))
     }
 
     @Test func jsonAndYAMLOfOnePolicyHashEqually() throws {
@@ -237,7 +237,7 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
 
     @Test func aliasBombIsRefused() {
         #expect(Self.billionLaughs.utf8.count < 600)
-        let error = #expect(throws: EvidenceError.self) { try parseYAML(Self.billionLaughs) }
+        let error = #expect(throws: SharingError.self) { try parseYAML(Self.billionLaughs) }
         #expect(error?.code == .policy)
         #expect(error?.message.contains("more than 16 YAML aliases") == true, "\(String(describing: error))")
     }
@@ -256,19 +256,19 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
 
     @Test func deepNestingIsRefused() {
         let deepJSON = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        let json = #expect(throws: EvidenceError.self) { try parseJSON(#"{"version": 1, "names": "# + deepJSON + "}") }
+        let json = #expect(throws: SharingError.self) { try parseJSON(#"{"version": 1, "names": "# + deepJSON + "}") }
         #expect(json?.message.contains("nested more than 64 deep") == true, "\(String(describing: json))")
 
-        let flow = #expect(throws: EvidenceError.self) { try parseYAML("names: " + deepJSON + "\n") }
+        let flow = #expect(throws: SharingError.self) { try parseYAML("names: " + deepJSON + "\n") }
         #expect(flow?.message.contains("nested more than 64 deep") == true, "\(String(describing: flow))")
 
         var block = "version: 1\n"
         for depth in 0..<70 { block += String(repeating: "  ", count: depth) + "k\(depth):\n" }
-        let blockError = #expect(throws: EvidenceError.self) { try parseYAML(block) }
+        let blockError = #expect(throws: SharingError.self) { try parseYAML(block) }
         #expect(blockError?.message.contains("nested more than 64 deep") == true, "\(String(describing: blockError))")
 
         let sequences = "names:\n" + String(repeating: "- ", count: 70) + "x\n"
-        let sequenceError = #expect(throws: EvidenceError.self) { try parseYAML(sequences) }
+        let sequenceError = #expect(throws: SharingError.self) { try parseYAML(sequences) }
         #expect(sequenceError?.message.contains("nested more than 64 deep") == true)
     }
 }

@@ -156,14 +156,14 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
     var grouping: String { thousandsSeparator ?? (decimal == "," ? "." : ",") }
 
     /// Reads a profile file and checks it.
-    /// - Throws: ``ImportError`` naming the key at fault and what it accepts.
+    /// - Throws: ``ProceedsError`` naming the key at fault and what it accepts.
     public static func load(_ path: String) throws -> BankCSVProfile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ImportError(file: path, line: 0, reason: "cannot read the profile") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the profile") }
         let p: BankCSVProfile
         do { p = try JSONDecoder().decode(BankCSVProfile.self, from: data) } catch {
-            throw ImportError(file: path, line: 0, reason: "not a bank CSV profile: \(error)")
+            throw ProceedsError(file: path, line: 0, reason: "not a bank CSV profile: \(error)")
         }
-        func bad(_ why: String) -> ImportError { ImportError(file: path, line: 0, reason: "profile: " + why) }
+        func bad(_ why: String) -> ProceedsError { ProceedsError(file: path, line: 0, reason: "profile: " + why) }
         let layouts = [p.amountColumn != nil && p.directionColumn == nil, p.amountColumn != nil && p.directionColumn != nil,
                        p.debitColumn != nil && p.creditColumn != nil].filter { $0 }.count
         guard layouts == 1, (p.debitColumn == nil) == (p.creditColumn == nil) else {
@@ -339,24 +339,24 @@ enum BankCSVImporter {
         if encoding == .utf8 {
             let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
             if String(validating: body, as: UTF8.self) != nil { return body }
-            throw ImportError(
+            throw ProceedsError(
                 file: path, line: firstBadLine(),
                 reason: "the file is not UTF-8 (profile \(p.name) expects utf-8): set \"encoding\" in the profile to the export's "
                     + "encoding (windows-1250 for Central and South-East Europe, windows-1252 or iso-8859-1 for Western Europe, "
                     + "windows-1254 for Turkey)")
         }
         if encoding == .utf16, !(bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])) {
-            throw ImportError(file: path, line: 1, reason: "encoding utf-16 needs a byte-order mark; set utf-16le or utf-16be in the profile")
+            throw ProceedsError(file: path, line: 1, reason: "encoding utf-16 needs a byte-order mark; set utf-16le or utf-16be in the profile")
         }
         guard let text = String(data: Data(bytes), encoding: encoding), text.data(using: encoding).map({ roundTrips($0, bytes, encoding) }) == true else {
-            throw ImportError(file: path, line: encoding == .utf16 || encoding == .utf16LittleEndian || encoding == .utf16BigEndian ? 0 : firstBadLine(),
+            throw ProceedsError(file: path, line: encoding == .utf16 || encoding == .utf16LittleEndian || encoding == .utf16BigEndian ? 0 : firstBadLine(),
                               reason: "the file holds bytes that are not \(name) (profile \(p.name)); check the export's encoding")
         }
         // C1 control characters (U+0080–U+009F) are what a single-byte code page makes of bytes it does not
         // define, or of another code page's letters (Windows-1252's € read as ISO-8859-1): never bank text.
         if let bad = text.unicodeScalars.firstIndex(where: { (0x80...0x9F).contains($0.value) }) {
             let line = text.unicodeScalars[..<bad].reduce(1) { $0 + ($1 == "\n" ? 1 : 0) }
-            throw ImportError(file: path, line: line, reason: "the file holds a byte that \(name) does not define as a letter "
+            throw ProceedsError(file: path, line: line, reason: "the file holds a byte that \(name) does not define as a letter "
                 + "(it decodes to the control character U+\(String(text.unicodeScalars[bad].value, radix: 16, uppercase: true))); "
                 + "check the export's encoding (profile \(p.name))")
         }
@@ -398,14 +398,14 @@ enum BankCSVImporter {
         var width = 0
         if p.header ?? true {
             guard let (line, fields) = reader.next(), let names = fields else {
-                throw ImportError(file: path, line: skipped + 1, reason: "no header line (profile \(p.name) expects one after \(skipped) skipped lines)")
+                throw ProceedsError(file: path, line: skipped + 1, reason: "no header line (profile \(p.name) expects one after \(skipped) skipped lines)")
             }
             for (i, n) in names.enumerated() where index[norm(n)] == nil { index[norm(n)] = i }
             width = names.count
             let missing = p.namedColumns.filter { !$0.column.hasPrefix("#") && index[norm($0.column)] == nil }
             if !missing.isEmpty {
                 let garbled = names.contains { $0.contains("\u{FFFD}") }
-                throw ImportError(
+                throw ProceedsError(
                     file: path, line: line,
                     reason: "the header lacks the profile's "
                         + missing.map { "\($0.key) \"\($0.column)\"" }.joined(separator: ", ")
@@ -444,7 +444,7 @@ enum BankCSVImporter {
                 continue
             }
             guard let account = nonEmpty(p.accountColumn) ?? options.statementAccount else {
-                throw ImportError(file: path, line: line, reason: p.accountColumn == nil
+                throw ProceedsError(file: path, line: line, reason: p.accountColumn == nil
                     ? "the statement account is unknown: the profile has no account_column; give --account"
                     : "the statement account column \(label(p.accountColumn)) is empty; give --account")
             }

@@ -90,7 +90,7 @@ public enum BitcoinETLImporter {
         var chain: UTXOChain?
         if let given {
             guard let c = UTXOChain.named(given) else {
-                throw ImportError(file: paths.first ?? "", line: 0, reason: "unknown chain '\(given)': give one of "
+                throw ProceedsError(file: paths.first ?? "", line: 0, reason: "unknown chain '\(given)': give one of "
                     + UTXOChain.known.map { "\($0.name) (\($0.asset))" }.joined(separator: ", "))
             }
             chain = c
@@ -109,7 +109,7 @@ public enum BitcoinETLImporter {
             for (n, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
                 guard line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) else { continue }
                 func fail(_ why: String) throws {
-                    if strict { throw ImportError(file: path, line: n + 1, reason: why) }
+                    if strict { throw ProceedsError(file: path, line: n + 1, reason: why) }
                     issues.append(ImportIssue(file: path, line: n + 1, reason: why))
                 }
                 let o: Row
@@ -179,7 +179,7 @@ public enum BitcoinETLImporter {
                 let why = "transaction \(tx.hash): the export gives no value for inputs spending \(refusedWhy[row]!.joined(separator: ", ")), "
                     + "and those outputs are not in the data. Enrich the export with bitcoin-etl's enrich step "
                     + "(`bitcoinetl enrich_transactions`), or add the transactions that created those outputs, and import again"
-                if strict { throw ImportError(file: tx.source.file, line: tx.source.line, reason: why) }
+                if strict { throw ProceedsError(file: tx.source.file, line: tx.source.line, reason: why) }
                 issues.append(ImportIssue(file: tx.source.file, line: tx.source.line, reason: why))
             }
             txs = txs.enumerated().filter { !refused.contains($0.offset) }.map(\.element)
@@ -188,7 +188,7 @@ public enum BitcoinETLImporter {
         if chain == nil {
             let shapes = addresses.filter { $0 != "unknown-address" && $0 != shieldedPool }
             if let other = shapes.sorted().lazy.compactMap({ Self.nonBitcoinChain(of: $0) }).first {
-                throw ImportError(
+                throw ProceedsError(
                     file: paths.first ?? "", line: 0,
                     reason: "addresses such as \(other.address) are not Bitcoin's (they look like \(other.chain)); "
                         + "say which chain the export is from with --chain (\(UTXOChain.known.map(\.name).joined(separator: ", ")))")

@@ -122,11 +122,11 @@ struct CSVFileStream {
 
     init(path: String, separator: UInt8 = UInt8(ascii: ","), chunkSize: Int = 4 << 20) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ImportError(file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
             close(fd)
-            throw ImportError(file: path, line: 0, reason: "is a directory, not a ledger file")
+            throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "is a directory, not a ledger file")
         }
         self.path = path
         self.fd = fd
@@ -157,7 +157,7 @@ struct CSVFileStream {
             if n < 0 {
                 bytes.removeLast(want)
                 if errno == EINTR { continue }
-                throw ImportError(file: path, line: 0, reason: "read failed (\(String(cString: strerror(errno))))")
+                throw ProceedsError(file: path, line: 0, reason: "read failed (\(String(cString: strerror(errno))))")
             }
             bytes.removeLast(want - n)
             if n == 0 {

@@ -86,7 +86,7 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         self.options = options
     }
 
-    /// - Throws: ``ImportError`` when the bytes are not UTF-8, the XML is not well-formed, or it holds no
+    /// - Throws: ``ProceedsError`` when the bytes are not UTF-8, the XML is not well-formed, or it holds no
     ///   statement, report or notification; with `strict`, the first entry that cannot be imported.
     func run(_ data: Data) throws {
         try Self.checkUTF8([UInt8](data), path: path)
@@ -95,22 +95,22 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         parser.delegate = self
         self.parser = parser
         let finished = parser.parse()
-        if let aborted { throw ImportError(file: aborted.file, line: aborted.line, reason: aborted.reason) }
+        if let aborted { throw ProceedsError(file: aborted.file, line: aborted.line, reason: aborted.reason) }
         // FoundationXML may recover from a damaged document and report success: the first error it signalled,
         // a closing tag that is not the open element's, or elements still open at the end all mean the file is
         // not well-formed, and nothing read from it is used.
         if let malformed {
-            throw ImportError(file: path, line: malformed.line, reason: malformed.reason)
+            throw ProceedsError(file: path, line: malformed.line, reason: malformed.reason)
         }
         if !finished || parser.parserError != nil || !stack.isEmpty {
             let code = (parser.parserError as NSError?)?.code ?? 5
-            throw ImportError(
+            throw ProceedsError(
                 file: path, line: parser.lineNumber,
                 reason: "not well-formed XML at column \(parser.columnNumber)\(stack.isEmpty ? "" : ", inside \(currentPath)")"
                     + " (\(Self.xmlProblem(code))); the file may be cut short or not a camt message")
         }
         if statements.isEmpty {
-            throw ImportError(
+            throw ProceedsError(
                 file: path, line: 0,
                 reason: "no camt.053 statement, camt.052 report or camt.054 notification (BkToCstmrStmt/Stmt, "
                     + "BkToCstmrAcctRpt/Rpt, BkToCstmrDbtCdtNtfctn/Ntfctn) found; if the file is in another format, give it with --import-format")
@@ -147,7 +147,7 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         if head.hasPrefix("<?xml"), let decl = head.split(separator: ">").first, let r = decl.range(of: "encoding=") {
             let enc = decl[r.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
             guard enc == "utf-8" || enc == "utf8" || bytes.allSatisfy({ $0 < 0x80 }) else {
-                throw ImportError(
+                throw ProceedsError(
                     file: path, line: 1,
                     reason: "the XML declaration says encoding \"\(enc)\"; ISO 20022 messages are UTF-8: convert the file "
                         + "(iconv -f \(enc) -t utf-8) and keep the original beside it")
@@ -180,7 +180,7 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             guard ok else {
                 let hex = String(b, radix: 16, uppercase: true)
                 let at = elementPath(Array(bytes[..<i]))
-                throw ImportError(
+                throw ProceedsError(
                     file: path, line: line,
                     reason: "byte 0x\(hex.count == 1 ? "0" + hex : hex) at offset \(i) is not UTF-8\(at.isEmpty ? "" : " (in \(at))"); "
                         + "ISO 20022 messages are UTF-8: ask the bank for the file as sent, or convert it (iconv) and keep both")

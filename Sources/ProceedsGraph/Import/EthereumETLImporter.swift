@@ -43,11 +43,11 @@ enum EthereumETLImporter {
             var reader = CSVReader(bytes)
             let index = try LedgerImporter.header(&reader, path: path, required: ["address", "decimals"])
             while let (line, fields) = reader.next() {
-                guard let f = fields, f.count >= index.count else { throw ImportError(file: path, line: line, reason: "malformed tokens.csv row") }
+                guard let f = fields, f.count >= index.count else { throw ProceedsError(file: path, line: line, reason: "malformed tokens.csv row") }
                 let address = f[index["address"]!].trimmingCharacters(in: .whitespaces).lowercased()
                 let text = f[index["decimals"]!].trimmingCharacters(in: .whitespaces)
                 guard let d = Int(text), (0...36).contains(d) else {
-                    throw ImportError(file: path, line: line, reason: "decimals '\(text)' of token \(address) is not a whole number from 0 to 36")
+                    throw ProceedsError(file: path, line: line, reason: "decimals '\(text)' of token \(address) is not a whole number from 0 to 36")
                 }
                 if options.scales[address] == nil { options.scales[address] = d }
             }
@@ -62,7 +62,7 @@ enum EthereumETLImporter {
         case .transactionsCSV: try loadTransactionsCSV(bytes, path: path, sha256: sha256, options: options, into: &ledger)
         case .tokens: break  // read by tokenScales before the transfers
         case nil:
-            throw ImportError(file: path, line: 1, reason: "not an ethereum-etl export: expected token_transfers (CSV or JSON lines), "
+            throw ProceedsError(file: path, line: 1, reason: "not an ethereum-etl export: expected token_transfers (CSV or JSON lines), "
                 + "transactions.csv or tokens.csv; check --import-format")
         }
     }

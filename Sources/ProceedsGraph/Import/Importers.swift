@@ -41,18 +41,10 @@ public struct ImportOptions: Sendable {
     func scale(of asset: String) -> Int? { scales[asset] ?? AssetScale.known[asset] }
 }
 
-/// The reason an import stopped (with `--strict`, or when a file cannot be read at all).
-public struct ImportError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var line: Int
-    public var reason: String
-    public var description: String { line > 0 ? "\(file) line \(line): \(reason)" : "\(file): \(reason)" }
-}
-
 /// Reads ledger files into one ``Ledger``.
 public enum LedgerImporter {
     /// Imports `paths` in `format`, in order, appending to one ledger.
-    /// - Throws: ``ImportError`` when a file cannot be read, its header is not the format's, or (`strict`) a row
+    /// - Throws: ``ProceedsError`` when a file cannot be read, its header is not the format's, or (`strict`) a row
     ///   is malformed.
     public static func load(_ paths: [String], format: ImportFormat, options: ImportOptions = ImportOptions()) throws -> Ledger {
         var ledger = Ledger()
@@ -87,10 +79,10 @@ public enum LedgerImporter {
             case .mt940: try MT940Importer.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .ethereumETL: try EthereumETLImporter.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .bankCSV:
-                guard let profile = options.profile else { throw ImportError(file: path, line: 0, reason: "bank-csv needs --profile FILE") }
+                guard let profile = options.profile else { throw ProceedsError(file: path, line: 0, reason: "bank-csv needs --profile FILE") }
                 try BankCSVImporter.load(bytes, path: path, sha256: sha, profile: profile, options: options, into: &ledger)
             case .bitcoinETL:
-                throw ImportError(file: path, line: 0, reason: "bitcoin-etl transactions are traced per transaction with `trace run`, not as account transfers")
+                throw ProceedsError(file: path, line: 0, reason: "bitcoin-etl transactions are traced per transaction with `trace run`, not as account transfers")
             }
         }
         if format == .camt053 { ledger.duplicatesMerged = mergeDuplicates(&ledger.transfers) }
@@ -101,11 +93,11 @@ public enum LedgerImporter {
     /// would hold it twice).
     static func readBytes(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ImportError(file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ImportError(file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
-        guard st.st_mode & S_IFMT != S_IFDIR else { throw ImportError(file: path, line: 0, reason: "is a directory, not a ledger file") }
+        guard fstat(fd, &st) == 0 else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
+        guard st.st_mode & S_IFMT != S_IFDIR else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "is a directory, not a ledger file") }
         var bytes = [UInt8]()
         bytes.reserveCapacity(max(Int(st.st_size), 0))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -113,7 +105,7 @@ public enum LedgerImporter {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ImportError(file: path, line: 0, reason: "read failed (\(String(cString: strerror(errno))))")
+                throw ProceedsError(file: path, line: 0, reason: "read failed (\(String(cString: strerror(errno))))")
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
@@ -153,7 +145,7 @@ public enum LedgerImporter {
 
     static func header(_ reader: inout CSVReader, path: String, required: [String]) throws -> [String: Int] {
         guard let (line, fields) = reader.next(), let names = fields else {
-            throw ImportError(file: path, line: 1, reason: "empty file, or no CSV header")
+            throw ProceedsError(file: path, line: 1, reason: "empty file, or no CSV header")
         }
         return try header(names, line: line, path: path, required: required)
     }
@@ -166,7 +158,7 @@ public enum LedgerImporter {
             var key = n.trimmingCharacters(in: .whitespaces).lowercased()
             if key.isEmpty { key = "#\(i + 1)" }
             if let first = index[key] {
-                throw ImportError(
+                throw ProceedsError(
                     file: path, line: line,
                     reason: "header names column '\(key)' twice (columns \(first + 1) and \(i + 1)); "
                         + "rename one so that each column has one name")
@@ -175,7 +167,7 @@ public enum LedgerImporter {
         }
         let missing = required.filter { index[$0] == nil }
         guard missing.isEmpty else {
-            throw ImportError(
+            throw ProceedsError(
                 file: path, line: line,
                 reason: "header lacks \(missing.joined(separator: ", ")) (found: \(names.joined(separator: ",")))")
         }
@@ -189,7 +181,7 @@ public enum LedgerImporter {
     }
 
     static func record(_ issue: ImportIssue, strict: Bool, into ledger: inout Ledger) throws {
-        if strict { throw ImportError(file: issue.file, line: issue.line, reason: issue.reason) }
+        if strict { throw ProceedsError(file: issue.file, line: issue.line, reason: issue.reason) }
         ledger.issues.append(issue)
     }
 
@@ -198,7 +190,7 @@ public enum LedgerImporter {
         let columns = ["id", "timestamp", "from", "to", "amount", "currency"]
         var names: [String] = []
         guard let (headerLine, _) = try reader.next(into: &names) else {
-            throw ImportError(file: path, line: 1, reason: "empty file, or no CSV header")
+            throw ProceedsError(file: path, line: 1, reason: "empty file, or no CSV header")
         }
         let index = try header(names, line: headerLine, path: path, required: columns)
         let known = Set(columns.map { index[$0]! })
@@ -258,14 +250,14 @@ public enum LedgerImporter {
         var probe = reader
         if let (_, fields) = probe.next(), let names = fields?.map({ $0.lowercased() }),
             names.contains("txn_id") && names.contains("counter_party_account_num") && !names.contains("tran_timestamp") {
-            throw ImportError(file: path, line: 1, reason: "this is AMLSim's older output layout (TXN_ID, ACCOUNT_ID, COUNTER_PARTY_ACCOUNT_NUM, "
+            throw ProceedsError(file: path, line: 1, reason: "this is AMLSim's older output layout (TXN_ID, ACCOUNT_ID, COUNTER_PARTY_ACCOUNT_NUM, "
                 + "start/end simulation steps): its times are step numbers, not dates, so it is not imported; convert it to the "
                 + "canonical CSV (id,timestamp,from,to,amount,currency) with the dates the simulation stands for")
         }
         let index = try header(&reader, path: path, required: ["tran_id", "orig_acct", "bene_acct", "base_amt", "tran_timestamp"])
         let currency = options.defaultCurrency.uppercased()
         guard let scale = options.scale(of: currency) else {
-            throw ImportError(file: path, line: 0, reason: "unknown currency \(currency): give its decimals with --scale \(currency)=N")
+            throw ProceedsError(file: path, line: 0, reason: "unknown currency \(currency): give its decimals with --scale \(currency)=N")
         }
         while let (line, fields) = reader.next() {
             func fail(_ why: String) throws { try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger) }

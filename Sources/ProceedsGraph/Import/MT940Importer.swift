@@ -95,7 +95,7 @@ enum MT940Importer {
     static func load(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger) throws {
         let all = fields(lines(bytes))
         guard all.contains(where: { $0.tag == "61" || $0.tag == "25" }) else {
-            throw ImportError(
+            throw ProceedsError(
                 file: path, line: 0,
                 reason: "no MT940 statement found (no :25: account and no :61: statement line); if the file is in another "
                     + "format, give it with --import-format")
@@ -130,10 +130,10 @@ enum MT940Importer {
     }
 
     /// `C` or `D`, a YYMMDD date, a currency and an amount: `:60F:`, `:62F:`, `:64:`.
-    static func balance(_ f: Field, scale: (String) -> Int?) -> Result<(StatementBalance, String), ImportError> {
+    static func balance(_ f: Field, scale: (String) -> Int?) -> Result<(StatementBalance, String), ProceedsError> {
         let u = Array(f.first.trimmingCharacters(in: .whitespaces).utf8)
-        func bad(_ why: String) -> Result<(StatementBalance, String), ImportError> {
-            .failure(ImportError(file: "", line: f.line, reason: ":\(f.tag): \(why) (expected C|D, YYMMDD, currency, amount as in C260105EUR1234,56)"))
+        func bad(_ why: String) -> Result<(StatementBalance, String), ProceedsError> {
+            .failure(ProceedsError(file: "", line: f.line, reason: ":\(f.tag): \(why) (expected C|D, YYMMDD, currency, amount as in C260105EUR1234,56)"))
         }
         guard u.count >= 11, u[0] == 67 || u[0] == 68 else { return bad("'\(f.first)' does not start with C or D") }
         guard let yy = Int(String(decoding: u[1..<3], as: UTF8.self)), let mm = Int(String(decoding: u[3..<5], as: UTF8.self)),
@@ -142,7 +142,7 @@ enum MT940Importer {
         let currency = String(decoding: u[7..<10], as: UTF8.self).uppercased()
         guard currency.allSatisfy({ $0.isLetter }) else { return bad("'\(f.first)' has no three-letter currency code after the date") }
         guard let sc = scale(currency) else {
-            return .failure(ImportError(file: "", line: f.line, reason: ":\(f.tag): unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"))
+            return .failure(ProceedsError(file: "", line: f.line, reason: ":\(f.tag): unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"))
         }
         let text = String(decoding: u[10...], as: UTF8.self)
         switch StatementText.amount(text, scale: sc) {
@@ -296,7 +296,7 @@ enum MT940Importer {
 
     /// `YYMMDD[MMDD](C|D|RC|RD)[funds code]amount[N|F|S+3 type]reference[//bank reference]`, supplementary
     /// details on the next line. A first line cut before the type (one bank wraps there) is joined to the next.
-    static func parse61(_ f: Field, scale: Int, currency: String) -> Result<StatementLine, ImportError> {
+    static func parse61(_ f: Field, scale: Int, currency: String) -> Result<StatementLine, ProceedsError> {
         var result = parse61Line(f.first, scale: scale, currency: currency, line: f.line)
         var rest = Array(f.lines.dropFirst())
         if case .failure = result, !rest.isEmpty, case .success = parse61Line(f.first + rest[0], scale: scale, currency: currency, line: f.line) {
@@ -309,10 +309,10 @@ enum MT940Importer {
         return .success(l)
     }
 
-    static func parse61Line(_ text: String, scale: Int, currency: String, line: Int) -> Result<StatementLine, ImportError> {
+    static func parse61Line(_ text: String, scale: Int, currency: String, line: Int) -> Result<StatementLine, ProceedsError> {
         let u = Array(text.utf8)
-        func bad(_ why: String) -> Result<StatementLine, ImportError> {
-            .failure(ImportError(file: "", line: line, reason: ":61: \(why) (layout: YYMMDD[MMDD] C|D|RC|RD [funds code] amount type reference[//bank reference])"))
+        func bad(_ why: String) -> Result<StatementLine, ProceedsError> {
+            .failure(ProceedsError(file: "", line: line, reason: ":61: \(why) (layout: YYMMDD[MMDD] C|D|RC|RD [funds code] amount type reference[//bank reference])"))
         }
         func number(_ r: Range<Int>) -> Int? {
             guard r.upperBound <= u.count, u[r].allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }

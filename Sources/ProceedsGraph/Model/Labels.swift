@@ -10,17 +10,17 @@ public struct AccountLabel: Sendable, Equatable {
 
 /// Labels read from `account,label,category[,institution]` CSV.
 public enum LabelFile {
-    /// - Throws: ``ImportError`` when the file cannot be read or lacks the columns.
+    /// - Throws: ``ProceedsError`` when the file cannot be read or lacks the columns.
     public static func load(_ path: String) throws -> [String: AccountLabel] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImportError(file: path, line: 0, reason: "cannot read the labels file")
+            throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the labels file")
         }
         var reader = CSVReader([UInt8](data))
         let index = try LedgerImporter.header(&reader, path: path, required: ["account", "label", "category"])
         var labels: [String: AccountLabel] = [:]
         while let (line, fields) = reader.next() {
             guard let f = fields, f.count >= index.count else {
-                throw ImportError(file: path, line: line, reason: "malformed labels row")
+                throw ProceedsError(file: path, line: line, reason: "malformed labels row")
             }
             func v(_ k: String) -> String { index[k].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
             labels[v("account")] = AccountLabel(account: v("account"), label: v("label"), category: v("category").lowercased(), institution: v("institution"))

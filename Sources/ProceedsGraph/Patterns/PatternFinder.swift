@@ -11,7 +11,7 @@ public enum PatternFinder {
     /// Scans `ledger` for the patterns in `options.kinds`.
     /// - Returns: findings sorted by kind (in ``PatternKind`` order), then time of the first evidence transfer,
     ///   then accounts, numbered `P-0001`, … in that order; and what was left out and why.
-    /// - Throws: ``TraceError`` when an option is out of range, the threshold or minimum is not an amount of a
+    /// - Throws: ``ProceedsError`` when an option is out of range, the threshold or minimum is not an amount of a
     ///   scanned asset, or `options.asset` has no transfers.
     public static func scan(_ ledger: Ledger, options: PatternOptions = PatternOptions()) throws -> PatternScan {
         try options.validate()
@@ -32,7 +32,7 @@ public enum PatternFinder {
         }
         if let asset = options.asset, scanned == 0 {
             let present = all.assetCodes.joined(separator: ", ")
-            throw TraceError(description: "no transfers in \(asset); the ledger has: \(present.isEmpty ? "none" : present)")
+            throw ProceedsError(.invalidOption, "no transfers in \(asset); the ledger has: \(present.isEmpty ? "none" : present)")
         }
 
         var findings: [PatternFinding] = []
@@ -44,7 +44,7 @@ public enum PatternFinder {
             let ix = PatternIndex(transfers: all, indices: byAsset[asset]!, asset: asset)
             func amount(_ text: String, _ what: String) throws -> MinorUnits {
                 guard let v = Decimal.parse(text, scale: ix.scale), v >= 0 else {
-                    throw TraceError(description: "\(what) '\(text)' is not an amount of \(asset) with at most \(ix.scale) decimals")
+                    throw ProceedsError(.invalidOption, "\(what) '\(text)' is not an amount of \(asset) with at most \(ix.scale) decimals")
                 }
                 return v
             }

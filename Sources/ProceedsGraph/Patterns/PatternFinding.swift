@@ -161,9 +161,9 @@ public struct PatternOptions: Sendable, Equatable {
 
     public func window(_ kind: PatternKind) -> Int64 { windows[kind] ?? Self.defaultWindows[kind]! }
 
-    /// - Throws: ``TraceError`` naming the first option out of range.
+    /// - Throws: ``ProceedsError`` naming the first option out of range.
     public func validate() throws {
-        func check(_ ok: Bool, _ message: String) throws { if !ok { throw TraceError(description: message) } }
+        func check(_ ok: Bool, _ message: String) throws { if !ok { throw ProceedsError(.invalidOption, message) } }
         try check(minCounterparties >= 2, "the fan-in/fan-out counterparty count must be at least 2")
         try check((1...100).contains(forwardPercent), "the pass-through percentage must be 1 to 100")
         try check((2...12).contains(maxHops), "cycles have 2 to 12 hops")

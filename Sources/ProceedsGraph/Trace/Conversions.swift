@@ -29,13 +29,13 @@ public struct ConversionRecord: Sendable, Hashable {
 /// one record, so a conversion can have several funding and several funded transfers; either column may be
 /// empty on a row.
 public enum ConversionFile {
-    /// - Throws: ``ImportError`` naming the file and line of a malformed row.
+    /// - Throws: ``ProceedsError`` naming the file and line of a malformed row.
     public static func load(_ path: String) throws -> [ConversionRecord] { try read(path).records }
 
     /// The records and the file's SHA-256.
     public static func read(_ path: String) throws -> (records: [ConversionRecord], sha256: String) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImportError(file: path, line: 0, reason: "cannot read the conversions file")
+            throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the conversions file")
         }
         let bytes = [UInt8](data)
         let sha = SHA256Digest.hex(of: bytes)
@@ -45,13 +45,13 @@ public enum ConversionFile {
         var order: [String] = []
         while let (line, fields) = reader.next() {
             guard let f = fields, f.count >= index.count else {
-                throw ImportError(file: path, line: line, reason: "malformed conversions row")
+                throw ProceedsError(file: path, line: line, reason: "malformed conversions row")
             }
             func v(_ k: String) -> String { index[k].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
             let id = v("conversion")
-            guard !id.isEmpty else { throw ImportError(file: path, line: line, reason: "empty conversion id") }
+            guard !id.isEmpty else { throw ProceedsError(file: path, line: line, reason: "empty conversion id") }
             guard !v("funding").isEmpty || !v("funded").isEmpty else {
-                throw ImportError(file: path, line: line, reason: "a row needs a funding or a funded transfer id")
+                throw ProceedsError(file: path, line: line, reason: "a row needs a funding or a funded transfer id")
             }
             if records[id] == nil {
                 order.append(id)
@@ -161,7 +161,7 @@ public enum MixedTracer {
             }
             fundedTaint = next
         }
-        guard settled else { throw TraceError(description: "conversion figures did not settle; please report this as a bug") }
+        guard settled else { throw ProceedsError(.internalInconsistency, "conversion figures did not settle; please report this as a bug") }
         let traces = results.keys.sorted { a, b in a == primary ? true : b == primary ? false : a < b }.map { results[$0]! }
         return MixedTraceResult(policy: policy, traces: traces, conversions: outcomes)
     }
@@ -185,8 +185,8 @@ public enum MixedTracer {
         var used: [String: String] = [:]
         var links: [Link] = []
         for r in records {
-            func fail(_ why: String) -> ImportError {
-                ImportError(file: r.source.file, line: r.source.line, reason: "conversion \(r.id): \(why)")
+            func fail(_ why: String) -> ProceedsError {
+                ProceedsError(file: r.source.file, line: r.source.line, reason: "conversion \(r.id): \(why)")
             }
             guard !r.funding.isEmpty, !r.funded.isEmpty else { throw fail("needs at least one funding and one funded transfer") }
             guard ledger.transfers.accountNumber(r.node) == nil else { throw fail("the ledger already has an account named \(r.node)") }

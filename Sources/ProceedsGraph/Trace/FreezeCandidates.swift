@@ -28,7 +28,7 @@ public enum FreezeCandidates {
     /// Accounts whose tainted holding reaches `minimum` (a decimal amount in the traced asset's units) under
     /// any of `policies`, at `at`. Accounts labelled `victim` are left out: money back with the victim is not
     /// frozen.
-    /// - Throws: ``TraceError`` when there is no seed, or `minimum` is not an amount of the asset.
+    /// - Throws: ``ProceedsError`` when there is no seed, or `minimum` is not an amount of the asset.
     public static func list(
         _ ledger: Ledger, seeds: TraceSeeds, policies: [TaintPolicy], minimum text: String, at: Int64?,
         labels: [String: AccountLabel], asset: String? = nil, conversions: [ConversionRecord] = []
@@ -41,7 +41,7 @@ public enum FreezeCandidates {
         }
         let first = mixed[policies[0]]!.traces[0]
         guard let minimum = Decimal.parse(text, scale: first.scale), minimum >= 0 else {
-            throw TraceError(description: "minimum amount '\(text)' is not an amount of \(first.asset) with at most \(first.scale) decimals")
+            throw ProceedsError(.invalidOption, "minimum amount '\(text)' is not an amount of \(first.asset) with at most \(first.scale) decimals")
         }
         var list = candidates(policies.map { p in (p, mixed[p]!.traces[0]) }, minimum: minimum, at: at, labels: labels)
         // Other assets, in the order the policies reached them.

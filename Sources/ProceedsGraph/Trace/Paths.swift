@@ -25,12 +25,12 @@ public struct TemporalGraph: Sendable {
     private let table: TransferTable
 
     /// - Parameter asset: the asset to take; `nil` takes the only asset of the ledger.
-    /// - Throws: ``TraceError`` when `asset` is `nil` and the ledger has several.
+    /// - Throws: ``ProceedsError`` when `asset` is `nil` and the ledger has several.
     public init(_ ledger: Ledger, asset requested: String?, since: Int64? = nil, until: Int64? = nil) throws {
         let table = ledger.transfers
         let assets = table.assetCodes
         guard let asset = requested ?? (assets.count == 1 ? assets.first : nil) else {
-            throw TraceError(description: "the ledger has several assets (\(assets.joined(separator: ", "))); choose one with --asset")
+            throw ProceedsError(.invalidOption, "the ledger has several assets (\(assets.joined(separator: ", "))); choose one with --asset")
         }
         let order = table.rows(asset: asset, since: since, until: until)
         let fromColumn = table.fromColumn

@@ -62,7 +62,7 @@ extension TraceSeeds {
     /// several times. A token that is no id is read as `FILE:LINE` or `ID@FILE:LINE` (FILE as given on import,
     /// or its last path component): the transfer imported from that line.
     /// - Returns: the rows, and the tokens that named nothing.
-    /// - Throws: ``TraceError`` when a token names more than one transfer.
+    /// - Throws: ``ProceedsError`` when a token names more than one transfer.
     public func resolveRows(in table: TransferTable) throws -> (rows: Set<Int>, unmatched: [String]) {
         guard !transferIDs.isEmpty else { return ([], []) }
         var byID: [String: [Int]] = [:]
@@ -95,7 +95,7 @@ extension TraceSeeds {
             }
         }
         guard ambiguous.isEmpty else {
-            throw TraceError(description: ambiguous.joined(separator: "\n") + "\nA seed must name one transfer. Give the one you mean as "
+            throw ProceedsError(.invalidOption, ambiguous.joined(separator: "\n") + "\nA seed must name one transfer. Give the one you mean as "
                 + "FILE:LINE or ID@FILE:LINE (as listed), or list several of them separated by commas.")
         }
         return (rows, unmatched)

@@ -143,18 +143,6 @@ public struct TraceResult: Sendable {
     public var conservation: Conservation
 }
 
-/// Errors that stop a trace.
-public struct TraceError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    /// The input, not the options, is at fault (every row skipped): the CLI exits 65, not 64.
-    public var unusableInput = false
-
-    public init(description: String, unusableInput: Bool = false) {
-        self.description = description
-        self.unusableInput = unusableInput
-    }
-}
-
 /// Time-respecting taint tracing over an account-based ledger, with exact integer arithmetic.
 ///
 /// Transfers are applied in ``Transfer/applicationOrder(_:_:)``. Haircut splits are the one place a division
@@ -199,19 +187,19 @@ public enum TaintTracer {
             if table.count == 0 {
                 // Nothing to seed because nothing was imported: the input, not the seed options, is the problem.
                 let why = ledger.issues.first.map { " (the first: \($0.file) line \($0.line): \($0.reason))" } ?? ""
-                throw TraceError(
-                    description: ledger.issues.isEmpty
+                throw ProceedsError(
+                    .unusableInput,
+                    ledger.issues.isEmpty
                         ? "no transfer was imported: the input holds no transfers"
                         : "no transfer was imported: all \(ledger.issues.count) rows were skipped\(why); "
-                            + "fix the input or the import options (--import-format, --profile, --scale) and run again",
-                    unusableInput: true)
+                            + "fix the input or the import options (--import-format, --profile, --scale) and run again")
             }
             let skipped = ledger.issues.isEmpty ? "" : " (\(ledger.issues.count) rows were skipped on import; a seed may be among them)"
-            throw TraceError(description: "no seed transfer found: check --seed-tx ids, or --from and --since\(skipped)")
+            throw ProceedsError(.invalidOption, "no seed transfer found: check --seed-tx ids, or --from and --since\(skipped)")
         }
         let asset = requested ?? table.asset(firstSeed).code
         if requested == nil, let other = seedTaint.keys.sorted().first(where: { table.asset($0).code != asset }) {
-            throw TraceError(description: "seeds are in more than one asset (\(asset), \(table.asset(other).code)); choose one with --asset")
+            throw ProceedsError(.invalidOption, "seeds are in more than one asset (\(asset), \(table.asset(other).code)); choose one with --asset")
         }
         let order = table.rows(asset: asset, until: until)
         let scale = order.first.map { table.asset($0).scale } ?? table.asset(firstSeed).scale

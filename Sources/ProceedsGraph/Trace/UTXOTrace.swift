@@ -57,11 +57,11 @@ public enum UTXOTracer {
         var places: [String: [String]] = [:]
         for tx in txs where seeded(tx) { places[tx.hash, default: []].append("\(tx.source.file):\(tx.source.line)") }
         if let (hash, where_) = places.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count > 1 }) {
-            throw TraceError(description: "seed transaction \(hash) occurs \(where_.count) times (\(where_.joined(separator: ", "))); "
+            throw ProceedsError(.invalidOption, "seed transaction \(hash) occurs \(where_.count) times (\(where_.joined(separator: ", "))); "
                 + "a seed must name one transaction: import only the file that holds the one you mean")
         }
         guard ordered.contains(where: seeded) else {
-            throw TraceError(description: "no seed transaction found among the imported transactions")
+            throw ProceedsError(.invalidOption, "no seed transaction found among the imported transactions")
         }
         struct OutKey: Hashable { var tx: String; var index: Int }
         var unspent: [OutKey: (address: String, lots: [Lot])] = [:]

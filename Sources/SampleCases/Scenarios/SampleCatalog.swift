@@ -39,7 +39,7 @@ public enum SampleCatalog {
         precondition(scale >= 1)
         let fm = FileManager.default
         if let existing = try? fm.contentsOfDirectory(atPath: directory.path), !existing.isEmpty {
-            throw SampleCaseError("\(directory.path) is not empty: choose a new folder")
+            throw SampleCaseError(.destinationNotEmpty, "\(directory.path) is not empty: choose a new folder")
         }
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         let builder = CaseBuilder(root: directory, scenario: scenario.name, seed: seed, scale: scale, evidenceTime: 0)

@@ -120,7 +120,7 @@ final class CaseBuilder {
     func stream(_ relative: String, _ body: (_ emit: (String) -> Void) throws -> Void) throws -> String {
         let url = root.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard let handle = fopen(url.path, "wb") else { throw SampleCaseError("cannot write \(url.path)") }
+        guard let handle = fopen(url.path, "wb") else { throw SampleCaseError(.cannotWrite, "cannot write \(url.path)") }
         defer { fclose(handle) }
         let digester = SHA256Digest()
         var buffer: [UInt8] = []
@@ -138,7 +138,7 @@ final class CaseBuilder {
             if buffer.count >= 1 << 20 { flush() }
         }
         flush()
-        guard ferror(handle) == 0 else { throw SampleCaseError("cannot write \(url.path)") }
+        guard ferror(handle) == 0 else { throw SampleCaseError(.cannotWrite, "cannot write \(url.path)") }
         let sha = digester.finalizeHex()
         written.append((relative, sha, size))
         return sha
@@ -174,7 +174,22 @@ final class CaseBuilder {
 }
 
 /// A case could not be written.
-public struct SampleCaseError: Error, CustomStringConvertible {
+public struct SampleCaseError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure this is: a stable code. The CLI decides its exit status from the code alone
+    /// (docs/exit-codes.md lists them).
+    public enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
+        /// The folder to write the case into already holds something.
+        case destinationNotEmpty = "destination-not-empty"
+        /// A file of the case could not be created or written.
+        case cannotWrite = "cannot-write"
+
+        public var description: String { rawValue }
+    }
+
+    public let code: Code
     public let description: String
-    init(_ description: String) { self.description = description }
+    init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
 }

@@ -59,8 +59,8 @@ extension PersonalDataScanner {
                 if n < 0 {
                     if errno == EINTR { continue }
                     let code = errno
-                    throw EvidenceError(
-                        .io, "read \(name): \(String(cString: strerror(code)))", path: name, function: "read",
+                    throw SharingError(
+                        .inputUnreadable, "read \(name): \(String(cString: strerror(code)))", path: name, function: "read",
                         systemCode: code)
                 }
                 if n == 0 {

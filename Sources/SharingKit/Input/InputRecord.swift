@@ -1,12 +1,6 @@
 import EvidenceKit
 import Foundation
 
-extension EvidenceError.Code {
-    /// An input to `share redact` or `share build` is missing, unreadable, empty, or (with `--strict`) holds a
-    /// malformed record.
-    public static let sharingInput = EvidenceError.Code("sharing-input")
-}
-
 /// The kinds of incident data SharingKit reads. The raw value is the `--input-format` name.
 public enum InputFormat: String, CaseIterable, Sendable, Codable {
     /// IntelMQ events, one JSON object a line, dotted field names (`source.ip`); `raw` holds the original line in
@@ -104,22 +98,22 @@ public struct SharingInput: Sendable {
     /// Reads a file and decides its format.
     /// - Parameter format: the format to read it as; `nil` to decide from the name and the content
     ///   (``InputReaders/detect(path:bytes:)``).
-    /// - Throws: ``EvidenceError`` (`.sharingInput`; `systemCode` `ENOENT` for a missing file) when the file
-    ///   does not exist, cannot be read, or holds nothing but white space.
+    /// - Throws: ``SharingError``: `.inputUnreadable` when the file does not exist or cannot be read,
+    ///   `.sharingInput` when it holds nothing but white space.
     public static func load(path: String, format: InputFormat?) throws -> SharingInput {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw EvidenceError(.sharingInput, "input \(path) does not exist", path: path, systemCode: ENOENT)
+            throw SharingError(.inputUnreadable, "input \(path) does not exist", path: path, systemCode: ENOENT)
         }
         guard !isDirectory.boolValue else {
-            throw EvidenceError(.sharingInput, "input \(path) is a folder; give the files in it", path: path)
+            throw SharingError(.sharingInput, "input \(path) is a folder; give the files in it", path: path)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvidenceError(.sharingInput, "cannot read input \(path)", path: path, systemCode: EACCES)
+            throw SharingError(.inputUnreadable, "cannot read input \(path)", path: path, systemCode: EACCES)
         }
         let bytes = [UInt8](data)
         guard bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
-            throw EvidenceError(
+            throw SharingError(
                 .sharingInput, "input \(path) is empty: there is nothing to share in it", path: path)
         }
         let name = (path as NSString).lastPathComponent

@@ -21,17 +21,17 @@ public struct PseudonymKey: Sendable, Equatable {
     public static let fileFormat = "iproceeds-pseudonym-key"
 
     /// A key from its 32 bytes.
-    /// - Throws: ``EvidenceError`` (`.pseudonymKey`) when `bytes` is not 32 bytes long.
+    /// - Throws: ``SharingError`` (`.pseudonymKey`) when `bytes` is not 32 bytes long.
     public init(bytes: [UInt8]) throws {
         guard bytes.count == 32 else {
-            throw EvidenceError(.pseudonymKey, "a pseudonym key is 32 bytes, not \(bytes.count)")
+            throw SharingError(.pseudonymKey, "a pseudonym key is 32 bytes, not \(bytes.count)")
         }
         self.bytes = bytes
         self.id = String(digestHex(.sha256, of: Array("iproceeds-pseudonym-key-id".utf8) + [0] + bytes).prefix(16))
     }
 
     /// A new key of 32 bytes from the kernel's CSPRNG.
-    /// - Throws: ``EvidenceError`` when `/dev/urandom` cannot be read.
+    /// - Throws: ``SharingError`` when `/dev/urandom` cannot be read.
     public static func generate() throws -> PseudonymKey {
         try PseudonymKey(bytes: secureRandomBytes(32))
     }
@@ -67,7 +67,7 @@ public struct PseudonymKey: Sendable, Equatable {
     ///
     /// The file is created with `O_EXCL`, so an existing file — most likely the key behind pseudonyms already
     /// shared — is never replaced.
-    /// - Throws: ``EvidenceError`` (`.pseudonymKey`, `systemCode` `EEXIST`) when the file exists, or `.io` when it
+    /// - Throws: ``SharingError`` (`.pseudonymKeyExists`) when the file exists, or `.io` when it
     ///   cannot be written.
     public func write(to path: String) throws {
         // OutputFile: written whole under a fresh random name (O_EXCL|O_NOFOLLOW, 0600), then moved into place with
@@ -75,8 +75,8 @@ public struct PseudonymKey: Sendable, Equatable {
         do {
             try OutputFile.write(Array(fileContents().utf8), to: path, mode: 0o600, existing: .refuse)
         } catch let e as EvidenceError where e.systemCode == EEXIST {
-            throw EvidenceError(
-                .pseudonymKey,
+            throw SharingError(
+                .pseudonymKeyExists,
                 "refusing to overwrite \(path): it exists, and replacing a pseudonym key gives every value new "
                     + "pseudonyms and makes the vault unreadable. Choose another --output.",
                 path: path, function: "open", systemCode: EEXIST)
@@ -87,41 +87,41 @@ public struct PseudonymKey: Sendable, Equatable {
     ///
     /// Refuses a file that group or others may read (as ssh refuses such a private key), a file of another
     /// format, and one whose recorded `key_id` does not match its key (an edited or damaged file).
-    /// - Throws: ``EvidenceError`` (`.pseudonymKey`; `systemCode` `ENOENT` when the file does not exist).
+    /// - Throws: ``SharingError`` (`.pseudonymKeyUnreadable` when the file does not exist or cannot be read).
     public static func load(path: String) throws -> PseudonymKey {
         var st = stat()
         guard stat(path, &st) == 0 else {
             let code = errno
             if code == ENOENT {
-                throw EvidenceError(
-                    .pseudonymKey,
+                throw SharingError(
+                    .pseudonymKeyUnreadable,
                     "key file \(path) does not exist; create one with `iproceeds share keygen --output \(path)`",
                     path: path, function: "stat", systemCode: code)
             }
-            throw EvidenceError(
-                .pseudonymKey, "cannot read key file \(path): \(String(cString: strerror(code)))",
+            throw SharingError(
+                .pseudonymKeyUnreadable, "cannot read key file \(path): \(String(cString: strerror(code)))",
                 path: path, function: "stat", systemCode: code)
         }
         guard st.st_mode & S_IFMT == S_IFREG else {
-            throw EvidenceError(.pseudonymKey, "key file \(path) is not a regular file", path: path)
+            throw SharingError(.pseudonymKey, "key file \(path) is not a regular file", path: path)
         }
         guard st.st_mode & 0o077 == 0 else {
-            throw EvidenceError(
+            throw SharingError(
                 .pseudonymKey,
                 "key file \(path) may be read by other users (mode \(String(st.st_mode & 0o777, radix: 8))); "
                     + "run `chmod 600 \(path)` if it has not leaked, or make a new key if it has",
                 path: path)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvidenceError(.pseudonymKey, "cannot read key file \(path)", path: path, function: "read")
+            throw SharingError(.pseudonymKey, "cannot read key file \(path)", path: path, function: "read")
         }
         return try parse(data, path: path)
     }
 
     /// Parses key-file contents.
     static func parse(_ data: Data, path: String) throws -> PseudonymKey {
-        func bad(_ why: String) -> EvidenceError {
-            EvidenceError(.pseudonymKey, "\(path) is not a pseudonym key file: \(why)", path: path)
+        func bad(_ why: String) -> SharingError {
+            SharingError(.pseudonymKey, "\(path) is not a pseudonym key file: \(why)", path: path)
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw bad("it is not a JSON object")

@@ -57,12 +57,12 @@ public struct Redactor: Sendable {
 
     /// - Parameters:
     ///   - key: the pseudonym key; required when the policy pseudonymises anything.
-    /// - Throws: ``EvidenceError`` (`.pseudonymKey`) when the policy needs a key and none is given.
+    /// - Throws: ``SharingError`` (`.pseudonymKey`) when the policy needs a key and none is given.
     public init(policy: SharingPolicy, key: PseudonymKey?) throws {
         if policy.needsPseudonymKey && key == nil {
             let types = policy.pseudonymisedTypes.map(\.rawValue)
             let what = types.isEmpty ? "some fields" : types.joined(separator: ", ")
-            throw EvidenceError(
+            throw SharingError(
                 .pseudonymKey,
                 "policy '\(policy.name)' pseudonymises \(what), which needs a key file: give --key-file FILE "
                     + "(make one once with `iproceeds share keygen --output FILE` and keep it)")

@@ -30,24 +30,24 @@ public struct ReidentificationVault: Sendable {
     }
 
     /// Opens the vault at `path` under `key`; a vault that does not exist yet is empty until ``save()``.
-    /// - Throws: ``EvidenceError`` (`.vault`) when the file is not a vault, was written under another key, or fails
+    /// - Throws: ``SharingError`` (`.vault`) when the file is not a vault, was written under another key, or fails
     ///   authentication (altered, truncated or corrupt).
     public static func open(path: String, key: PseudonymKey) throws -> ReidentificationVault {
         guard FileManager.default.fileExists(atPath: path) else {
             return ReidentificationVault(path: path, key: key, entries: [:])
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvidenceError(.vault, "cannot read vault \(path)", path: path, function: "read")
+            throw SharingError(.vault, "cannot read vault \(path)", path: path, function: "read")
         }
         return ReidentificationVault(path: path, key: key, entries: try decode(Array(data), key: key, path: path))
     }
 
     /// Opens an existing vault, for look-ups.
-    /// - Throws: ``EvidenceError`` (`.vault`, `systemCode` `ENOENT`) when there is no vault at `path`, or as
+    /// - Throws: ``SharingError`` (`.vaultMissing`) when there is no vault at `path`, or as
     ///   ``open(path:key:)``.
     public static func openExisting(path: String, key: PseudonymKey) throws -> ReidentificationVault {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw EvidenceError(.vault, "vault \(path) does not exist", path: path, systemCode: ENOENT)
+            throw SharingError(.vaultMissing, "vault \(path) does not exist", path: path, systemCode: ENOENT)
         }
         return try open(path: path, key: key)
     }
@@ -84,7 +84,7 @@ public struct ReidentificationVault: Sendable {
 
     /// Encrypts and writes the vault: to a temporary file in the same folder (mode 0600), synced, then renamed over
     /// the old one, so that a crash leaves the previous vault intact.
-    /// - Throws: ``EvidenceError`` (`.io`) when the file cannot be written.
+    /// - Throws: ``SharingError`` (`.io`) when the file cannot be written.
     public func save() throws {
         let sealed = try encode()
         // OutputFile: mode 0600 from creation, a fresh random name (O_EXCL|O_NOFOLLOW), synced, renamed, folder synced.
@@ -96,7 +96,7 @@ public struct ReidentificationVault: Sendable {
     /// - Parameters:
     ///   - packageDirectory: the package being written; the vault must not be inside it.
     /// - Returns: how many records were new.
-    /// - Throws: ``EvidenceError`` (`.vault`) when the vault would be written inside the package, or as
+    /// - Throws: ``SharingError`` (`.vault`) when the vault would be written inside the package, or as
     ///   ``open(path:key:)`` and ``save()``.
     @discardableResult
     public static func merge(
@@ -118,7 +118,7 @@ public struct ReidentificationVault: Sendable {
 
     /// Refuses a vault path inside the package directory: the vault undoes the pseudonymisation, and a package
     /// leaves the CSIRT.
-    /// - Throws: ``EvidenceError`` (`.vault`).
+    /// - Throws: ``SharingError`` (`.vault`).
     public static func ensure(_ vaultPath: String, isOutside packageDirectory: String) throws {
         func resolved(_ p: String) -> String {
             // The vault may not exist yet: resolve its folder, which must.
@@ -131,7 +131,7 @@ public struct ReidentificationVault: Sendable {
         let package = URL(fileURLWithPath: packageDirectory).resolvingSymlinksInPath().path
         let base = package.hasSuffix("/") ? package : package + "/"
         if vault == package || vault.hasPrefix(base) {
-            throw EvidenceError(
+            throw SharingError(
                 .vault,
                 "the vault \(vaultPath) would be inside the package \(packageDirectory); it undoes the pseudonyms and "
                     + "must stay with the CSIRT: choose a path outside the package", path: vaultPath)
@@ -140,9 +140,9 @@ public struct ReidentificationVault: Sendable {
 
     // MARK: Encoding
 
-    private static func ioError(_ function: String, _ path: String) -> EvidenceError {
+    private static func ioError(_ function: String, _ path: String) -> SharingError {
         let code = errno
-        return EvidenceError(
+        return SharingError(
             .io, "\(function) \(path): \(String(cString: strerror(code)))", path: path,
             function: function, systemCode: code)
     }
@@ -183,16 +183,16 @@ public struct ReidentificationVault: Sendable {
         guard data.count >= headerLength + AES256GCM.nonceLength + AES256GCM.tagLength,
             Array(data[0..<8]) == magic
         else {
-            throw EvidenceError(.vault, "\(path) is not an iproceeds re-identification vault", path: path)
+            throw SharingError(.vault, "\(path) is not an iproceeds re-identification vault", path: path)
         }
         guard data[8] == version else {
-            throw EvidenceError(
+            throw SharingError(
                 .vault, "vault \(path) has format version \(data[8]); this iproceeds reads version 1",
                 path: path)
         }
         let recordedID = Hex.encode(data[9..<17])
         guard recordedID == key.id else {
-            throw EvidenceError(
+            throw SharingError(
                 .vault,
                 "vault \(path) was written with pseudonym key \(recordedID), not with this key (\(key.id)); give the "
                     + "key file it was made with", path: path)
@@ -203,7 +203,7 @@ public struct ReidentificationVault: Sendable {
                 key: key.subkey("vault-aes-256-gcm"), nonce: nonce, sealed: Array(data[29...]), aad: Array(data[0..<17])
             )
         else {
-            throw EvidenceError(
+            throw SharingError(
                 .vault,
                 "vault \(path) failed authentication: it was altered, truncated or damaged. Restore it from a "
                     + "backup; do not trust any of its entries", path: path)
@@ -211,7 +211,7 @@ public struct ReidentificationVault: Sendable {
         guard let decoded = try? JSONDecoder().decode(Plaintext.self, from: Data(plaintext)),
             decoded.format == plaintextFormat, decoded.version == 1, decoded.keyID == key.id
         else {
-            throw EvidenceError(.vault, "vault \(path) decrypts but its contents are not a vault table", path: path)
+            throw SharingError(.vault, "vault \(path) decrypts but its contents are not a vault table", path: path)
         }
         return Dictionary(grouping: decoded.entries) { $0.pseudonym.lowercased() }
     }

@@ -147,11 +147,11 @@ enum AES256GCM {
 
 /// Cryptographically secure random bytes from the kernel (`/dev/urandom`, which never blocks once the
 /// system's pool is seeded).
-/// - Throws: ``EvidenceError`` when the device cannot be read.
+/// - Throws: ``SharingError`` when the device cannot be read.
 func secureRandomBytes(_ count: Int) throws -> [UInt8] {
     let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
-        throw EvidenceError(.io, "cannot open /dev/urandom", path: "/dev/urandom", function: "open", systemCode: errno)
+        throw SharingError(.io, "cannot open /dev/urandom", path: "/dev/urandom", function: "open", systemCode: errno)
     }
     defer { close(fd) }
     var out = [UInt8](repeating: 0, count: count)
@@ -160,7 +160,7 @@ func secureRandomBytes(_ count: Int) throws -> [UInt8] {
         let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
         if n < 0 && errno == EINTR { continue }
         guard n > 0 else {
-            throw EvidenceError(
+            throw SharingError(
                 .io, "cannot read /dev/urandom", path: "/dev/urandom", function: "read", systemCode: errno)
         }
         filled += n

@@ -125,7 +125,7 @@ struct PackageContents {
     static func validate(_ r: PackageRequest) throws {
         func need(_ value: String, _ what: String) throws {
             if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw EvidenceError(.sharingPackage, "a sharing package needs \(what)")
+                throw SharingError(.sharingPackage, "a sharing package needs \(what)")
             }
         }
         try need(r.title, "a title")
@@ -135,33 +135,33 @@ struct PackageContents {
         try need(r.legalBasis, "a legal basis")
         try need(r.keyID, "the pseudonym key id")
         guard PackageTime.isDay(r.reviewBy) else {
-            throw EvidenceError(.sharingPackage, "the review-by date '\(r.reviewBy)' is not a date YYYY-MM-DD")
+            throw SharingError(.sharingPackage, "the review-by date '\(r.reviewBy)' is not a date YYYY-MM-DD")
         }
         guard STIXValueSyntax.isHex(r.policyHash, count: 64) else {
-            throw EvidenceError(.sharingPackage, "the policy hash is not a SHA-256 in hex")
+            throw SharingError(.sharingPackage, "the policy hash is not a SHA-256 in hex")
         }
         if let grade = r.reliability {
             let u = Array(grade.utf8)
             guard u.count == 2, (0x41...0x46).contains(u[0]), (0x31...0x36).contains(u[1]) else {
-                throw EvidenceError(
+                throw SharingError(
                     .sharingPackage,
                     "reliability '\(grade)' is not an Admiralty grade A1–F6 (source A–F, information 1–6)")
             }
         }
         for input in r.inputs where !STIXValueSyntax.isHex(input.sha256, count: 64) {
-            throw EvidenceError(.sharingPackage, "input \(input.name): '\(input.sha256)' is not a SHA-256 in hex")
+            throw SharingError(.sharingPackage, "input \(input.name): '\(input.sha256)' is not a SHA-256 in hex")
         }
         var ids = Set<String>()
         for record in r.records {
             guard ids.insert(record.id).inserted else {
-                throw EvidenceError(.sharingPackage, "record id '\(record.id)' occurs twice; record ids must be unique")
+                throw SharingError(.sharingPackage, "record id '\(record.id)' occurs twice; record ids must be unique")
             }
             var names = Set<String>()
             for (name, _) in record.fields where !names.insert(name).inserted {
-                throw EvidenceError(.sharingPackage, "record \(record.id): field '\(name)' occurs twice")
+                throw SharingError(.sharingPackage, "record \(record.id): field '\(name)' occurs twice")
             }
             for o in record.observables where o.value.isEmpty {
-                throw EvidenceError(.sharingPackage, "record \(record.id): an empty \(o.kind.rawValue) observable")
+                throw SharingError(.sharingPackage, "record \(record.id): an empty \(o.kind.rawValue) observable")
             }
         }
     }

@@ -8,11 +8,6 @@ import IProceedsBase
     import Darwin
 #endif
 
-extension EvidenceError.Code {
-    /// A sharing package cannot be built from the request, or cannot be written.
-    public static let sharingPackage = EvidenceError.Code("sharing-package")
-}
-
 /// Times in the forms the package formats want, from milliseconds since the epoch, UTC, without the locale or
 /// the time zone of the machine.
 enum PackageTime {

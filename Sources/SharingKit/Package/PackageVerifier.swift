@@ -56,7 +56,7 @@ public enum PackageVerifier {
     ///   - publicKey: the sender's 32-byte Ed25519 key as obtained from the sender; without it the key in the
     ///     manifest is used, which proves integrity only (see ``PackageVerification/KeySource``).
     ///   - limits: how many members, and how many inflated bytes, are read before the package is refused.
-    /// - Throws: ``EvidenceError`` only when the file cannot be read at all.
+    /// - Throws: ``SharingError`` only when the file cannot be read at all.
     public static func verify(
         path: String, publicKey: [UInt8]? = nil, limits: PackageLimits = PackageLimits()
     ) throws -> PackageVerification {
@@ -65,7 +65,7 @@ public enum PackageVerifier {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             let exists = FileManager.default.fileExists(atPath: path)
-            throw EvidenceError(.io, exists ? "cannot read \(path)" : "\(path) does not exist", path: path)
+            throw SharingError(.io, exists ? "cannot read \(path)" : "\(path) does not exist", path: path)
         }
         return data.withUnsafeBytes { verify(zip: $0, publicKey: publicKey, limits: limits) }
     }

@@ -28,7 +28,7 @@ enum PackageZip {
     }
 
     /// The archive's bytes. The corresponding C functions are `archive_write_*`.
-    /// - Throws: ``EvidenceError`` with libarchive's message when a call fails.
+    /// - Throws: ``SharingError`` with libarchive's message when a call fails.
     static func write(_ members: [(name: String, bytes: [UInt8])], modified seconds: Int64) throws -> [UInt8] {
         guard let a = archive_write_new() else { throw PackageZipError("archive_write_new failed") }
         defer { archive_write_free(a) }

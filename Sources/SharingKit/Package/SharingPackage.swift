@@ -59,7 +59,7 @@ public enum SharingPackage {
 
     /// Builds the package in memory.
     /// - Parameter custodyHead: the case's last ledger entry, named in the manifest.
-    /// - Throws: ``EvidenceError`` (code `sharing-package`) when the request is incomplete or inconsistent.
+    /// - Throws: ``SharingError`` (code `sharing-package`) when the request is incomplete or inconsistent.
     public static func build(_ request: PackageRequest, signer: Examiner, custodyHead: CustodyEntry? = nil) throws
         -> Built
     {
@@ -91,7 +91,7 @@ public enum SharingPackage {
         do {
             zip = try PackageZip.write(members, modified: contents.created / 1000)
         } catch let e as PackageZipError {
-            throw EvidenceError(.library, "writing the package zip: \(e.description)", function: "archive_write")
+            throw SharingError(.library, "writing the package zip: \(e.description)", function: "archive_write")
         }
         return Built(packageID: contents.packageID, zip: zip, members: members)
     }
@@ -102,7 +102,7 @@ public enum SharingPackage {
     /// if that entry cannot be written, no package is left behind.
     /// - Parameters:
     ///   - replace: overwrite an existing file at `path` (otherwise that is an error).
-    /// - Throws: ``EvidenceError`` when the request is incomplete, the examiner or an item is unknown to the
+    /// - Throws: ``SharingError`` when the request is incomplete, the examiner or an item is unknown to the
     ///   case, or the file cannot be written.
     @discardableResult
     public static func write(
@@ -110,7 +110,7 @@ public enum SharingPackage {
         replace: Bool = false
     ) throws -> WrittenPackage {
         if !replace, FileManager.default.fileExists(atPath: path) {
-            throw EvidenceError(
+            throw SharingError(
                 .invalidArgument, "\(path) exists; choose another output or remove it first", path: path)
         }
         var head: CustodyEntry?
@@ -119,14 +119,14 @@ public enum SharingPackage {
             let store = custody.caseFile.store
             caseID = try custody.caseFile.info().caseID
             guard try store.examiners().contains(where: { $0.publicKey == signer.publicKeyHex }) else {
-                throw EvidenceError(
+                throw SharingError(
                     .examiner,
                     "examiner \(signer.id) (key \(Ed25519.fingerprint(signer.key.publicKey))) is not registered in case \(caseID); "
                         + "a registered examiner can add you with `iproceeds case add-examiner`")
             }
             let known = Set(try store.items().map(\.itemID))
             if let unknown = custody.items.first(where: { !known.contains($0) }) {
-                throw EvidenceError(.invalidArgument, "unknown item \(unknown) in case \(caseID)")
+                throw SharingError(.invalidArgument, "unknown item \(unknown) in case \(caseID)")
             }
             head = try store.entries().last
         }
@@ -166,7 +166,7 @@ public enum SharingPackage {
                     now: custody.now)
             }
             do { try output.commit() } catch let e as EvidenceError {
-                throw EvidenceError(
+                throw SharingError(
                     .io,
                     e.message + (entry.map { "; custody entry \($0.seq) records a package that is not in place" } ?? ""),
                     path: path, function: e.function, systemCode: e.systemCode)

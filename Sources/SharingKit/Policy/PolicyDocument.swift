@@ -52,10 +52,10 @@ indirect enum PolicyDocument: Hashable, Sendable {
 
     /// Reads YAML (1.1 as libyaml reads it; duplicate keys refused, aliases expanded). Mapping keys are taken as
     /// text; a value's type is what YAML resolves it to, so `prefix: "24"` is a string, not a number.
-    /// - Throws: ``EvidenceError`` (`.policy`) naming the source and, where libyaml gives one, the line.
+    /// - Throws: ``SharingError`` (`.policy`) naming the source and, where libyaml gives one, the line.
     static func parseYAML(_ text: String, source: String) throws -> PolicyDocument {
         if let why = PolicyLimits.yamlProblem(text) {
-            throw EvidenceError(.policy, "\(source) is refused: \(why)", path: source)
+            throw SharingError(.policy, "\(source) is refused: \(why)", path: source)
         }
         let node: Node?
         do {
@@ -63,9 +63,9 @@ indirect enum PolicyDocument: Hashable, Sendable {
             let resolver = Resolver.default.removing(.timestamp).removing(.merge).removing(.value)
             node = try Yams.compose(yaml: text, resolver)
         } catch {
-            throw EvidenceError(.policy, "\(source) is not valid YAML: \(error)", path: source)
+            throw SharingError(.policy, "\(source) is not valid YAML: \(error)", path: source)
         }
-        guard let node else { throw EvidenceError(.policy, "\(source) is empty", path: source) }
+        guard let node else { throw SharingError(.policy, "\(source) is empty", path: source) }
         var budget = PolicyLimits.nodes
         return try convert(node, source: source, budget: &budget)
     }
@@ -76,7 +76,7 @@ indirect enum PolicyDocument: Hashable, Sendable {
         func location() -> String { node.mark.map { " (line \($0.line))" } ?? "" }
         budget -= 1
         guard budget >= 0 else {
-            throw EvidenceError(
+            throw SharingError(
                 .policy,
                 "\(source) is refused: it expands to more than \(PolicyLimits.nodes) values (YAML aliases that "
                     + "repeat a large part of the file?)", path: source)
@@ -88,7 +88,7 @@ indirect enum PolicyDocument: Hashable, Sendable {
             case Tag.Name.bool.rawValue: return .bool(node.bool!)
             case Tag.Name.int.rawValue:
                 guard let i = node.int else {
-                    throw EvidenceError(.policy, "\(source): \(scalar.string) is too large\(location())", path: source)
+                    throw SharingError(.policy, "\(source): \(scalar.string) is too large\(location())", path: source)
                 }
                 return .int(i)
             case Tag.Name.float.rawValue: return .double(node.float ?? .nan)
@@ -100,21 +100,21 @@ indirect enum PolicyDocument: Hashable, Sendable {
             var out = [String: PolicyDocument]()
             for (key, value) in mapping {
                 guard let name = key.scalar?.string else {
-                    throw EvidenceError(
+                    throw SharingError(
                         .policy, "\(source): a mapping key is not a plain name\(location())", path: source)
                 }
                 out[name] = try convert(value, source: source, budget: &budget)
             }
             return .object(out)
         case .alias:
-            throw EvidenceError(
+            throw SharingError(
                 .policy, "\(source): YAML aliases are not allowed in a policy\(location())", path: source)
         }
     }
 
     /// Reads JSON (RFC 8259) with the foundation's strict parser (Foundation's silently keeps one of two
     /// duplicate keys, which in a policy would hide a rule), naming the line and column of the first error.
-    /// - Throws: ``EvidenceError`` (`.policy`).
+    /// - Throws: ``SharingError`` (`.policy`).
     static func parseJSON(_ bytes: [UInt8], source: String) throws -> PolicyDocument {
         do {
             return try document(JSONValue.parse(bytes, maxDepth: PolicyLimits.depth), source: source)
@@ -126,7 +126,7 @@ indirect enum PolicyDocument: Hashable, Sendable {
             case .tooDeep: what = "lists and mappings nested more than \(PolicyLimits.depth) deep; a policy needs 4"
             case .syntax, .invalidUTF8: what = e.reason
             }
-            throw EvidenceError(
+            throw SharingError(
                 .policy, "\(source) is not valid JSON: \(what) (line \(e.line), column \(e.column))", path: source)
         }
     }
@@ -140,7 +140,7 @@ indirect enum PolicyDocument: Hashable, Sendable {
         case .number(let text):
             if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let i = Int(text) { return .int(i) }
             guard let d = Double(text) else {
-                throw EvidenceError(.policy, "\(source): the number \(text) cannot be read", path: source)
+                throw SharingError(.policy, "\(source): the number \(text) cannot be read", path: source)
             }
             return .double(d)
         case .string(let s): return .string(s)

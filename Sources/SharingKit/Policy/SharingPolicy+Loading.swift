@@ -15,19 +15,20 @@ extension SharingPolicy {
 
     /// The policy a `--policy` argument names: `default` for ``shippedDefault``, otherwise a file path (write
     /// `./default` for a file of that name).
-    /// - Throws: ``EvidenceError`` (`.policy`) when the file is missing, unreadable or invalid.
+    /// - Throws: ``SharingError`` (`.policy`) when the file is missing, unreadable or invalid.
     public static func named(_ argument: String) throws -> SharingPolicy {
         argument == "default" ? shippedDefault : try load(path: argument)
     }
 
     /// Reads a policy file: JSON when it ends in `.json`, YAML when in `.yaml` or `.yml`, otherwise JSON when its
     /// first non-blank character is `{` and YAML when not.
-    /// - Throws: ``EvidenceError`` (`.policy`; `systemCode` `ENOENT` when the file does not exist).
+    /// - Throws: ``SharingError``: `.policyUnreadable` when the file does not exist or cannot be read, `.policy`
+    ///   when it is invalid.
     public static func load(path: String) throws -> SharingPolicy {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
-            throw EvidenceError(
-                .policy, exists ? "cannot read policy file \(path)" : "policy file \(path) does not exist",
+            throw SharingError(
+                .policyUnreadable, exists ? "cannot read policy file \(path)" : "policy file \(path) does not exist",
                 path: path, systemCode: exists ? EACCES : ENOENT)
         }
         let lower = path.lowercased()
@@ -40,7 +41,7 @@ extension SharingPolicy {
     /// - Parameters:
     ///   - format: the syntax; `nil` to decide by the first non-blank character (`{` for JSON).
     ///   - source: the file name or description used in error messages.
-    /// - Throws: ``EvidenceError`` (`.policy`) listing every problem found, each with its key path
+    /// - Throws: ``SharingError`` (`.policy`) listing every problem found, each with its key path
     ///   (`types.card.keep_last`) and what is allowed there.
     public static func parse(_ bytes: [UInt8], format: FileFormat?, source: String) throws -> SharingPolicy {
         let syntax =
@@ -53,7 +54,7 @@ extension SharingPolicy {
             document = try PolicyDocument.parseJSON(bytes, source: source)
         case .yaml:
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw EvidenceError(.policy, "\(source) is not UTF-8 text", path: source)
+                throw SharingError(.policy, "\(source) is not UTF-8 text", path: source)
             }
             document = try PolicyDocument.parseYAML(text, source: source)
         }
@@ -61,7 +62,7 @@ extension SharingPolicy {
         let policy = validator.policy(document)
         guard let policy, validator.problems.isEmpty else {
             let list = validator.problems.map { "  - " + $0 }.joined(separator: "\n")
-            throw EvidenceError(
+            throw SharingError(
                 .policy,
                 "policy \(source) is invalid (\(validator.problems.count) problem"
                     + "\(validator.problems.count == 1 ? "" : "s")):\n" + list, path: source)

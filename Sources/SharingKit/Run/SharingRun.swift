@@ -50,7 +50,7 @@ public struct SharingRun: InputSink {
     ///   - key: the pseudonym key; required when the policy pseudonymises anything.
     ///   - detect: the detectors: every hit in a text, as UTF-8 byte offsets (``PersonalDataScanner``'s `scan`
     ///     with the policy's names).
-    /// - Throws: ``EvidenceError`` (`.pseudonymKey`) when the policy needs a key and none is given.
+    /// - Throws: ``SharingError`` (`.pseudonymKey`) when the policy needs a key and none is given.
     public init(
         policy: SharingPolicy, key: PseudonymKey?, strict: Bool = false, keepBlankLines: Bool = false,
         detect: @escaping (String) -> [Hit]
@@ -88,7 +88,7 @@ public struct SharingRun: InputSink {
 
     /// Reads every input in order. Each input's name is its base name with any personal data in it redacted,
     /// made unique (`events.jsonl`, `events.jsonl#2`).
-    /// - Throws: ``EvidenceError`` (`.sharingInput`) when `strict` and a record cannot be read.
+    /// - Throws: ``SharingError`` (`.sharingInput`) when `strict` and a record cannot be read.
     public mutating func read(_ inputs: [SharingInput]) throws {
         for var input in inputs {
             input.name = uniqueName(for: input.name)
@@ -121,7 +121,7 @@ public struct SharingRun: InputSink {
         malformed += 1
         findings.append(finding)
         if strict {
-            throw EvidenceError(
+            throw SharingError(
                 .sharingInput,
                 "\(finding)\n(--strict stops at the first record that cannot be read; nothing was written)",
                 path: finding.input)

@@ -110,14 +110,14 @@ public final class SQLiteCaseStore: CaseStore {
     /// `readOnly` (every command that only reads: verify, log, export) opens with `SQLITE_OPEN_READONLY`; when
     /// the file or its folder cannot be written (read-only media, a write-protected copy), it is opened
     /// `immutable=1`, which needs no `-shm` or `-wal` file beside it.
-    /// - Throws: ``EvidenceError`` with code `.caseFile` for a missing file, a file that is not an iproceeds case
-    ///   file, or one written by a newer iproceeds — before anything is written to it.
+    /// - Throws: ``EvidenceError`` with code `.caseFileMissing` for a missing file, `.caseFile` for a file that is
+    ///   not an iproceeds case file, or one written by a newer iproceeds — before anything is written to it.
     public static func open(path: String, readOnly: Bool = false, manifestChunkSize: Int = defaultManifestChunkSize) throws
         -> SQLiteCaseStore
     {
         guard FileManager.default.fileExists(atPath: path) else {
             throw EvidenceError(
-                .caseFile, "case file \(path) does not exist; create one with `iproceeds case init --case \(path) --id ID --title TEXT`",
+                .caseFileMissing, "case file \(path) does not exist; create one with `iproceeds case init --case \(path) --id ID --title TEXT`",
                 path: path)
         }
         let db: SQLiteDatabase
