@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "IProceedsBase"),
         .target(
             name: "EvidenceKit",
-            dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall"]
+            dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall", "CEWF"]
         ),
         .target(
             name: "ProceedsGraph",
