@@ -130,6 +130,10 @@ public enum Imager {
         case .e01:
             writer = try EWFImageWriter(partialBase: names.partialBase, source: desc, options: options)
         }
+        // Room for the log on a disk the image may fill: released just before the log is written.
+        let reserve = LogReserve(path: names.partialBase + ".reserve", pieces: desc.size.flatMap { size in
+            options.pieceSize.map { size / max($0, 1) + 1 }
+        } ?? 0)
         let multi = MultiDigest(options.algorithms, pieceSize: options.pieceSize)
         let pipeline = Pipeline(writer: writer, lanes: multi.lanes, options: options)
         var reader = SourceReader(source: source, progress: progress)
@@ -213,6 +217,7 @@ public enum Imager {
         }
         log.endedAt = CaseFile.timestamp(Date())
 
+        reserve.release()
         let jsonPath = log.complete ? names.logPath : names.partialLogPath
         let textPath = log.complete ? names.textLogPath : names.partialTextLogPath
         var logError: EvidenceError?
@@ -317,5 +322,33 @@ public enum Imager {
             }
             return AcquisitionLog.Segment(name: (path as NSString).lastPathComponent, size: size, sha256: sha)
         }
+    }
+}
+
+/// A file of zeros kept beside the image while it is written, so that a full disk still leaves room for the
+/// acquisition log that says the image is incomplete.
+final class LogReserve {
+    private let path: String
+    private var held = false
+
+    /// Reserves 256 KiB, plus 1 KiB a piece for a piecewise log (at most 64 MiB); best effort.
+    init(path: String, pieces: UInt64) {
+        self.path = path
+        let size = Int(min(256 * 1024 + pieces * 1024, 64 << 20))
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        held = true
+        let zeros = [UInt8](repeating: 0, count: size)
+        _ = try? zeros.withUnsafeBytes { try OutputFile.writeAll(fd, $0, path: path) }
+        fsync(fd)
+    }
+
+    deinit { release() }
+
+    func release() {
+        guard held else { return }
+        held = false
+        unlink(path)
     }
 }

@@ -46,8 +46,8 @@ public struct SourceReadFailure: Error, Sendable, Equatable {
 public protocol ImagingSource: AnyObject {
     /// The source as the log records it; `size` nil means a stream read to its end.
     var description: SourceDescription { get }
-    /// Reads up to `buffer.count` bytes at `offset` and returns how many were read (0 at the end).
-    /// A stream ignores `offset`: it is called with consecutive offsets only.
+    /// Reads up to `buffer.count` bytes at `offset` and returns how many were read (0 at the end only).
+    /// A stream ignores `offset`: it is called with consecutive offsets only, and may return short blocks.
     /// - Throws: ``SourceReadFailure`` when the read fails (`EIO` on a bad sector).
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SourceReadFailure) -> Int
 }
@@ -119,23 +119,17 @@ public final class FileImagingSource: ImagingSource {
 
     deinit { if ownsDescriptor { close(fd) } }
 
-    /// Reads with `pread`, or `read` for a stream, resuming after interrupted calls; a stream's short reads are
-    /// filled up so that the imager sees whole blocks.
+    /// Reads with `pread`, or `read` for a stream, resuming after interrupted calls.
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SourceReadFailure) -> Int {
         guard let base = buffer.baseAddress else { return 0 }
         if description.kind == .stream {
-            var filled = 0
-            while filled < buffer.count {
-                let n = Glibc.read(fd, base + filled, buffer.count - filled)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    if filled > 0 { return filled }
-                    throw SourceReadFailure(errno: errno)
-                }
-                if n == 0 { break }
-                filled += n
+            // One read(2): a pipe returns what it has, so a slow stream still advances block by block (and a
+            // Ctrl-C is seen at the next data).
+            while true {
+                let n = Glibc.read(fd, base, buffer.count)
+                if n >= 0 { return n }
+                if errno != EINTR { throw SourceReadFailure(errno: errno) }
             }
-            return filled
         }
         while true {
             let n = pread(fd, base, buffer.count, off_t(offset))

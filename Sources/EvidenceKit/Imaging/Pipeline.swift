@@ -88,6 +88,12 @@ final class Pipeline {
             }
             if result.atEnd { break }
         }
+        // A Ctrl-C that arrived while the last block was read, before the end of the source was seen.
+        if !interrupted, streamFailure == nil, progress.cancelRequested.load(ordering: .relaxed),
+            let size = reader.source.description.size, offset < size
+        {
+            interrupted = true
+        }
         for slot in slots { slot.group.wait() }
         let failure = box.failure.withLock { $0 }
         // A block read but not written (the writer had failed) is not in the image: count only what was written.
@@ -127,7 +133,7 @@ struct SourceReader {
         if source.description.kind == .stream {
             do {
                 let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: offset)
-                return BlockResult(count: n, atEnd: n < want)
+                return BlockResult(count: n, atEnd: n == 0)
             } catch {
                 // A stream cannot be read again at an offset: what came before is kept, the rest is lost.
                 return BlockResult(count: 0, atEnd: true, streamFailure: error)
