@@ -111,10 +111,11 @@ final class EWFImageReader: ImagingSource {
         _ get: (UnsafeMutablePointer<libewf_handle_t>?, UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, Int,
             UnsafeMutablePointer<UnsafeMutablePointer<libewf_error_t>?>?) -> Int32
     ) -> String? {
-        let key = Array(identifier.utf8)
+        // NUL-terminated, the length without it: see EWFImageWriter.setHeader.
+        let key = Array(identifier.utf8) + [0]
         var out = [UInt8](repeating: 0, count: 1024)
         var err: UnsafeMutablePointer<libewf_error_t>?
-        let found = get(handle, key, key.count, &out, out.count, &err)
+        let found = get(handle, key, key.count - 1, &out, out.count, &err)
         if err != nil { libewf_error_free(&err) }
         guard found == 1 else { return nil }
         let text = String(decoding: out.prefix { $0 != 0 }, as: UTF8.self)

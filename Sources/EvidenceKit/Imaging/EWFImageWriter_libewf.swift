@@ -17,6 +17,7 @@ final class EWFImageWriter: ImageWriter {
     private let options: ImagingOptions
     private let sectorSize: Int
     private var written: UInt64 = 0
+    var bytesWritten: UInt64 { written }
     private var acquiryErrors: [(start: UInt64, count: UInt64)] = []
     /// Set by the imager before ``finish()``.
     var storedMD5: String?
@@ -40,6 +41,20 @@ final class EWFImageWriter: ImageWriter {
                     names.withUnsafeMutableBufferPointer { libewf_handle_open(h, $0.baseAddress, 1, Int32(LIBEWF_ACCESS_FLAG_WRITE.rawValue), err) }
                 }
             }
+            var values: [(String, String?)] = [
+                ("case_number", options.caseNumber), ("description", options.description),
+                ("examiner_name", options.examinerName), ("evidence_number", options.evidenceNumber),
+                ("notes", options.notes),
+                // EWF has no field for the program's name: the version field carries both, as "iproceeds 0.1.0".
+                ("acquiry_software_version", "\(ToolIdentity.name) \(ToolIdentity.version)"),
+                ("acquiry_operating_system", "Linux"),
+            ]
+            values.append(("model", source.model))
+            values.append(("serial_number", source.serial))
+            for (key, value) in values {
+                guard let value, !value.isEmpty else { continue }
+                try setHeader(key, value)
+            }
             try check("libewf_handle_set_format") { libewf_handle_set_format(h, UInt8(LIBEWF_FORMAT_ENCASE6.rawValue), $0) }
             if let size = source.size {
                 let padded = Self.roundUp(size, to: UInt64(sectorSize))
@@ -61,18 +76,6 @@ final class EWFImageWriter: ImageWriter {
             }
             if let segment = options.segmentSize {
                 try check("libewf_handle_set_maximum_segment_size") { libewf_handle_set_maximum_segment_size(h, segment, $0) }
-            }
-            var values: [(String, String?)] = [
-                ("case_number", options.caseNumber), ("description", options.description),
-                ("examiner_name", options.examinerName), ("evidence_number", options.evidenceNumber),
-                ("notes", options.notes), ("acquiry_software", ToolIdentity.name),
-                ("acquiry_software_version", ToolIdentity.version), ("acquiry_operating_system", "Linux"),
-            ]
-            values.append(("model", source.model))
-            values.append(("serial_number", source.serial))
-            for (key, value) in values {
-                guard let value, !value.isEmpty else { continue }
-                try setHeader(key, value)
             }
         } catch {
             close(finalize: false)
@@ -173,15 +176,17 @@ final class EWFImageWriter: ImageWriter {
     }
 
     private func setHeader(_ key: String, _ value: String) throws {
-        let k = Array(key.utf8)
+        // libewf 20140813 compares identifiers over their length plus one, the terminating NUL: the buffer must
+        // hold one, though the length passed leaves it out.
+        let k = Array(key.utf8) + [0]
         let v = Array(value.utf8)
-        try check("libewf_handle_set_utf8_header_value") { libewf_handle_set_utf8_header_value(handle, k, k.count, v, v.count, $0) }
+        try check("libewf_handle_set_utf8_header_value") { libewf_handle_set_utf8_header_value(handle, k, k.count - 1, v, v.count, $0) }
     }
 
     private func setHash(_ key: String, _ value: String) throws {
-        let k = Array(key.utf8)
+        let k = Array(key.utf8) + [0]
         let v = Array(value.utf8)
-        try check("libewf_handle_set_utf8_hash_value") { libewf_handle_set_utf8_hash_value(handle, k, k.count, v, v.count, $0) }
+        try check("libewf_handle_set_utf8_hash_value") { libewf_handle_set_utf8_hash_value(handle, k, k.count - 1, v, v.count, $0) }
     }
 
     @discardableResult

@@ -44,6 +44,7 @@ final class DiscardingWriter: ImageWriter {
     func finish() throws {}
     func abandon() {}
     var partialPaths: [String] { [] }
+    var bytesWritten: UInt64 { 0 }
     var segmentDigests: [String]? { nil }
 }
 

@@ -12,6 +12,8 @@ protocol ImageWriter: AnyObject {
     func abandon()
     /// The files written so far, partial paths in order.
     var partialPaths: [String] { get }
+    /// Bytes of source the files hold, also after a failed write.
+    var bytesWritten: UInt64 { get }
     /// SHA-256 of each file, when the writer computed it while writing (nil: the imager reads the file back).
     var segmentDigests: [String]? { get }
 }
@@ -27,6 +29,7 @@ final class RawImageWriter: ImageWriter {
     private var digests: [String] = []
     private var fd: Int32 = -1
     private var fill: UInt64 = 0
+    private(set) var bytesWritten: UInt64 = 0
     private var hasher: DigestContext?
 
     /// - Parameters:
@@ -75,9 +78,14 @@ final class RawImageWriter: ImageWriter {
             if let segmentSize, fill == segmentSize { try openNext() }
             let room = segmentSize.map { Int(min(UInt64(rest.count), $0 - fill)) } ?? rest.count
             let part = UnsafeRawBufferPointer(rebasing: rest[0..<room])
-            try OutputFile.writeAll(fd, part, path: partialPaths.last!)
+            do { try OutputFile.writeAll(fd, part, path: partialPaths.last!) } catch {
+                // Cut a half-written block off, so that the file holds exactly `bytesWritten` bytes of source.
+                ftruncate(fd, off_t(fill))
+                throw error
+            }
             hasher?.update(part)
             fill += UInt64(room)
+            bytesWritten += UInt64(room)
             rest = UnsafeRawBufferPointer(rebasing: rest[room...])
         }
     }

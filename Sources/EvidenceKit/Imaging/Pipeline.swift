@@ -24,8 +24,6 @@ final class WriterBox: @unchecked Sendable {
     let writer: any ImageWriter
     let queue = DispatchQueue(label: "iproceeds.imaging.writer", qos: .userInitiated)
     let failure = Mutex<EvidenceError?>(nil)
-    /// Bytes the writer accepted: what the image holds when it stops early.
-    let written = Atomic<UInt64>(0)
     init(_ writer: any ImageWriter) { self.writer = writer }
 }
 
@@ -74,7 +72,6 @@ final class Pipeline {
                     let bytes = UnsafeRawBufferPointer(rebasing: slot.buffer[0..<count])
                     do {
                         try box.writer.write(bytes)
-                        box.written.add(UInt64(bytes.count), ordering: .relaxed)
                     } catch let e as EvidenceError {
                         box.failure.withLock { $0 = e }
                     } catch { preconditionFailure("ImageWriter.write throws EvidenceError only") }
@@ -97,7 +94,7 @@ final class Pipeline {
         for slot in slots { slot.group.wait() }
         let failure = box.failure.withLock { $0 }
         // A block read but not written (the writer had failed) is not in the image: count only what was written.
-        let bytes = failure == nil ? offset : box.written.load(ordering: .relaxed)
+        let bytes = failure == nil ? offset : box.writer.bytesWritten
         return Outcome(bytes: bytes, interrupted: interrupted, writeError: failure, streamFailure: streamFailure)
     }
 }
