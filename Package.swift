@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "IProceedsDigest", dependencies: ["IProceedsBase", "COpenSSL"]),
         .target(
             name: "EvidenceKit",
-            dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall"]
+            dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall", "CEWF"]
         ),
         .target(
             name: "ProceedsGraph",

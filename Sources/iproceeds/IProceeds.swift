@@ -22,6 +22,6 @@ struct IProceeds: ParsableCommand {
 struct Evidence: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fingerprint seized files, trees and archive members, audit them, and add them to a case.",
-        subcommands: [EvidenceHash.self, EvidenceAudit.self, EvidenceAdd.self]
+        subcommands: [EvidenceHash.self, EvidenceAudit.self, EvidenceAdd.self, EvidenceImage.self, EvidenceVerifyImage.self]
     )
 }

@@ -40,6 +40,9 @@ final class DigestLane: @unchecked Sendable {
         }
     }
 
+    /// A copy of the whole-stream computation so far, for the imager to finish over padding.
+    func copyOfWhole() -> DigestContext { whole.copy() }
+
     private func closePiece() {
         guard let piece, pieceFill > 0 else { return }
         pieces.append((pieceStart, pieceFill, piece.finalizeHex()))

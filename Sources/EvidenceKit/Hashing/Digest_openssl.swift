@@ -56,6 +56,14 @@ final class DigestContext {
         precondition(EVP_DigestUpdate(ctx, base, bytes.count) == 1, "EVP_DigestUpdate failed")
     }
 
+    /// An independent copy of the computation so far, to finish two ways (an E01's digests over a source padded
+    /// to whole sectors, beside the source's own). The corresponding C function is `EVP_MD_CTX_copy_ex`.
+    func copy() -> DigestContext {
+        let other = DigestContext(algorithm)
+        precondition(EVP_MD_CTX_copy_ex(other.ctx, ctx) == 1, "EVP_MD_CTX_copy_ex failed")
+        return other
+    }
+
     /// Finishes and returns lowercase hex, then resets for reuse. The corresponding C function is
     /// `EVP_DigestFinal_ex`.
     func finalizeHex() -> String {

@@ -1,0 +1,173 @@
+import Foundation
+
+/// The record of one acquisition, written next to the image as JSON (`BASE.log.json`, see docs/formats.md) and
+/// as text for the report (`BASE.log.txt`). An interrupted acquisition writes `BASE.partial.log.json` with
+/// `complete` false beside its `BASE.partial.*` image files.
+public struct AcquisitionLog: Codable, Sendable, Equatable {
+    /// A range of the source that could not be read even one sector at a time; the image holds zeros there.
+    public struct BadRange: Codable, Sendable, Equatable {
+        public var offset: UInt64
+        public var length: UInt64
+        /// The `errno` value of the last failed read, and its text.
+        public var errno: Int32
+        public var error: String
+    }
+
+    /// The digest of one piece of the source (`--piecewise`).
+    public struct Piece: Codable, Sendable, Equatable {
+        public var offset: UInt64
+        public var size: UInt64
+        public var digests: [String: String]
+    }
+
+    /// One file of the image as written, with its own SHA-256.
+    public struct Segment: Codable, Sendable, Equatable {
+        /// The file name, relative to the log's folder.
+        public var name: String
+        public var size: UInt64
+        public var sha256: String
+    }
+
+    /// What the E01 holds beyond the source's bytes.
+    public struct EWFDetails: Codable, Sendable, Equatable {
+        public var compression: String
+        public var caseNumber: String?
+        public var evidenceNumber: String?
+        public var examinerName: String?
+        public var description: String?
+        public var notes: String?
+        /// Bytes the E01 holds: the source size rounded up to whole sectors (zeros added at the end).
+        public var mediaSize: UInt64
+        /// MD5 and SHA-1 stored in the E01: of the source when `mediaSize` equals its size, otherwise of the
+        /// source followed by the padding zeros.
+        public var storedMD5: String
+        public var storedSHA1: String
+    }
+
+    /// The result of re-reading the image (`--verify`, `evidence verify-image`).
+    public struct Verification: Codable, Sendable, Equatable {
+        /// `match` or `mismatch`.
+        public var result: String
+        /// The digests of the image's content as re-read.
+        public var digests: [String: String]
+        /// What did not match, one line each.
+        public var problems: [String]
+    }
+
+    /// `iproceeds-acquisition-log`.
+    public var format = "iproceeds-acquisition-log"
+    public var formatVersion = 1
+    /// Whether the whole source was read and the image finished. False after Ctrl-C, a full output disk or a
+    /// stream that failed: the image then stops at `bytesAcquired` and its files are named `BASE.partial.*`.
+    public var complete: Bool
+    /// Why the acquisition stopped early, when it did.
+    public var incompleteReason: String?
+    public var tool: String
+    public var toolVersion: String
+    public var commandLine: [String]
+    public var source: SourceDescription
+    /// UTC, ISO 8601 with milliseconds.
+    public var startedAt: String
+    public var endedAt: String
+    /// `raw` or `e01`.
+    public var imageFormat: String
+    /// Bytes of the source read into the image (bad ranges included, as zeros).
+    public var bytesAcquired: UInt64
+    /// Digests of those bytes, by algorithm name (`md5`, `sha1`, `sha256`, ...), lowercase hex.
+    public var digests: [String: String]
+    public var pieceSize: UInt64?
+    public var pieces: [Piece]?
+    public var segmentSize: UInt64?
+    public var badRanges: [BadRange]
+    public var segments: [Segment]
+    public var ewf: EWFDetails?
+    public var verification: Verification?
+
+    /// The JSON form: keys sorted, two-space indentation, a final newline; byte-identical for identical logs.
+    public func jsonBytes() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        // Encoding plain strings, integers and booleans cannot fail.
+        let data = try! encoder.encode(self)
+        return Array(data) + [0x0A]
+    }
+
+    /// Reads a log written by ``jsonBytes()``.
+    /// - Throws: ``EvidenceError`` `.manifest` naming the file when it is not an acquisition log.
+    public static func read(path: String) throws -> AcquisitionLog {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EvidenceError(.manifest, "cannot read acquisition log \(path)", path: path)
+        }
+        do {
+            let log = try JSONDecoder().decode(AcquisitionLog.self, from: data)
+            guard log.format == "iproceeds-acquisition-log" else {
+                throw EvidenceError(.manifest, "\(path) is not an iproceeds acquisition log", path: path)
+            }
+            return log
+        } catch let e as EvidenceError {
+            throw e
+        } catch {
+            throw EvidenceError(.manifest, "\(path) is not a readable acquisition log: \(error)", path: path)
+        }
+    }
+
+    /// The text form, for a report: one fact a line.
+    public func text() -> String {
+        var lines: [String] = []
+        lines.append(complete ? "ACQUISITION COMPLETE" : "INCOMPLETE ACQUISITION - this image does not hold the whole source")
+        if let incompleteReason { lines.append("Stopped because: \(incompleteReason)") }
+        lines.append("Tool:            \(tool) \(toolVersion)")
+        lines.append("Command line:    \(commandLine.joined(separator: " "))")
+        lines.append("Source:          \(source.path) (\(source.kind.rawValue))")
+        lines.append("Source size:     \(source.size.map { "\($0) bytes" } ?? "unknown (stream)")")
+        lines.append("Sector size:     \(source.sectorSize) bytes")
+        if let model = source.model { lines.append("Model:           \(model)") }
+        if let serial = source.serial { lines.append("Serial number:   \(serial)") }
+        lines.append("Started:         \(startedAt)")
+        lines.append("Ended:           \(endedAt)")
+        lines.append("Image format:    \(imageFormat)")
+        lines.append("Bytes acquired:  \(bytesAcquired)")
+        for (name, value) in digests.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(name.uppercased()):".padding(toLength: 17, withPad: " ", startingAt: 0) + value)
+        }
+        if let ewf {
+            lines.append("E01 compression: \(ewf.compression)")
+            for (label, value) in [
+                ("Case number", ewf.caseNumber), ("Evidence number", ewf.evidenceNumber),
+                ("Examiner", ewf.examinerName), ("Description", ewf.description), ("Notes", ewf.notes),
+            ] {
+                if let value { lines.append("\(label):".padding(toLength: 17, withPad: " ", startingAt: 0) + value) }
+            }
+            if ewf.mediaSize != bytesAcquired {
+                lines.append(
+                    "E01 media size:  \(ewf.mediaSize) bytes (source padded with \(ewf.mediaSize - bytesAcquired) "
+                        + "zero bytes to whole sectors)")
+                lines.append("E01 stored MD5:  \(ewf.storedMD5) (source + padding)")
+                lines.append("E01 stored SHA1: \(ewf.storedSHA1) (source + padding)")
+            }
+        }
+        if badRanges.isEmpty {
+            lines.append("Read errors:     none")
+        } else {
+            let total = badRanges.reduce(0) { $0 + $1.length }
+            lines.append("Read errors:     \(badRanges.count) ranges, \(total) bytes written as zeros")
+            for r in badRanges { lines.append("  offset \(r.offset) length \(r.length): \(r.error)") }
+        }
+        if let pieceSize, let pieces {
+            lines.append("Piecewise:       \(pieces.count) pieces of \(pieceSize) bytes")
+            for p in pieces {
+                let ds = p.digests.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: " ")
+                lines.append("  \(p.offset)+\(p.size): \(ds)")
+            }
+        }
+        lines.append("Image files:")
+        for s in segments { lines.append("  \(s.name) \(s.size) bytes sha256 \(s.sha256)") }
+        if let v = verification {
+            lines.append("Verification:    \(v.result)")
+            for p in v.problems { lines.append("  \(p)") }
+        } else {
+            lines.append("Verification:    not performed")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+
+/// `evidence image` and `evidence verify-image`, checked with independent tools: coreutils digests and cmp for
+/// raw images, ewfverify, ewfinfo, ewfexport (libewf's own tools) and img_stat/fls (The Sleuth Kit) for E01.
+@Suite struct ImagingCLITests {
+    /// The JSON acquisition log as a dictionary.
+    static func log(_ ws: Workspace, _ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: ws.url.appendingPathComponent(name))
+        guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw E2EFailure("\(name) is not an object") }
+        return o
+    }
+
+    static func digest(_ ws: Workspace, _ tool: String, _ file: String) throws -> String {
+        String(try ws.sh("\(tool) '\(file)'").prefix { $0 != " " })
+    }
+
+    @Test func rawImageOfFileEqualsSourceAndLogDigestsMatchCoreutils() throws {
+        let ws = try Workspace()
+        // Not a multiple of the sector (512) or the block size.
+        try ws.sh("head -c 3000001 /dev/urandom > src.bin")
+        let r = try CLI.run(["evidence", "image", "src.bin", "--output", "img", "--format", "raw", "--verify", "--piecewise", "1M"], in: ws.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        try ws.sh("cmp src.bin img.raw")
+        let log = try Self.log(ws, "img.log.json")
+        let digests = log["digests"] as? [String: String] ?? [:]
+        #expect(digests["md5"] == (try Self.digest(ws, "md5sum", "src.bin")))
+        #expect(digests["sha1"] == (try Self.digest(ws, "sha1sum", "src.bin")))
+        #expect(digests["sha256"] == (try Self.digest(ws, "sha256sum", "src.bin")))
+        #expect(log["complete"] as? Bool == true)
+        #expect(log["bytesAcquired"] as? Int == 3_000_001)
+        #expect((log["verification"] as? [String: Any])?["result"] as? String == "match")
+        // Piece 2 (bytes 1 MiB..2 MiB) against dd + sha256sum.
+        let pieces = log["pieces"] as? [[String: Any]] ?? []
+        #expect(pieces.count == 3)
+        let second = try ws.sh("dd if=src.bin bs=1M skip=1 count=1 status=none | sha256sum").prefix(64)
+        #expect((pieces.dropFirst().first?["digests"] as? [String: String])?["sha256"] == String(second))
+        #expect(try ws.read("img.log.txt").hasPrefix("ACQUISITION COMPLETE"))
+        let v = try CLI.run(["evidence", "verify-image", "img.raw"], in: ws.path)
+        #expect(v.status == 0 && v.stdout.contains("VERIFIED"), "\(v.stdout)\(v.stderr)")
+    }
+
+    @Test func splitRawFromStandardInput() throws {
+        let ws = try Workspace()
+        try ws.sh("head -c 2621440 /dev/urandom > src.bin")
+        try ws.sh("cat src.bin | '\(CLI.binary)' evidence image - --output s --format raw --segment-size 1M -q")
+        #expect(try ws.sh("ls s.*").split(separator: "\n") == ["s.001", "s.002", "s.003", "s.log.json", "s.log.txt"])
+        #expect(try ws.sh("stat -c %s s.001 s.002 s.003") == "1048576\n1048576\n524288\n")
+        #expect(try ws.sh("cat s.001 s.002 s.003 | sha256sum") == (try ws.sh("sha256sum < src.bin")))
+        let log = try Self.log(ws, "s.log.json")
+        #expect((log["source"] as? [String: Any])?["kind"] as? String == "stream")
+        let segments = log["segments"] as? [[String: Any]] ?? []
+        #expect(segments.map { $0["sha256"] as? String } == (try ["s.001", "s.002", "s.003"].map { try Self.digest(ws, "sha256sum", $0) }))
+        // A changed byte in the second file: verify-image names it.
+        try ws.sh("printf 'X' | dd of=s.002 bs=1 seek=1000 conv=notrunc status=none")
+        let v = try CLI.run(["evidence", "verify-image", "s.001"], in: ws.path)
+        #expect(v.status == 1)
+        #expect(v.stdout.contains("s.002: sha256"), "\(v.stdout)")
+    }
+
+    @Test func e01IsAcceptedByLibewfToolsAndTheSleuthKit() throws {
+        let ws = try Workspace()
+        // 3 MiB + 77 bytes: not a multiple of the sector nor of the 32 KiB chunk.
+        try ws.sh("head -c 3145805 /dev/urandom > src.bin")
+        let r = try CLI.run([
+            "evidence", "image", "src.bin", "--output", "ev", "--case-number", "2026-042", "--evidence-number", "USB-1",
+            "--examiner-name", "Jo Example", "--description", "seized stick", "--notes", "bag 7", "--segment-size", "1M",
+            "--verify",
+        ], in: ws.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try ws.sh("ls ev.E0*").split(separator: "\n").count >= 3)
+        let verify = try ws.sh("ewfverify -q ev.E01")
+        #expect(verify.contains("ewfverify: SUCCESS"), "\(verify)")
+        let info = try ws.sh("ewfinfo ev.E01")
+        for text in ["2026-042", "USB-1", "Jo Example", "seized stick", "bag 7", "iproceeds"] { #expect(info.contains(text), "\(text) not in \(info)") }
+        try ws.sh("ewfexport -q -u -f raw -t back ev.E01 > /dev/null")
+        // The E01 holds the source padded with zeros to whole sectors: the first 3145805 bytes are the source.
+        #expect(try ws.sh("head -c 3145805 back.raw | sha256sum") == (try ws.sh("sha256sum < src.bin")))
+        #expect(try ws.sh("tail -c +3145806 back.raw | tr -d '\\0' | wc -c") == "0\n")
+        #expect(try ws.sh("stat -c %s back.raw") == "3146240\n")
+        let log = try Self.log(ws, "ev.log.json")
+        let ewf = log["ewf"] as? [String: Any] ?? [:]
+        #expect(ewf["mediaSize"] as? Int == 3_146_240)
+        #expect(ewf["storedMD5"] as? String == (try Self.digest(ws, "md5sum", "back.raw")))
+        #expect((log["digests"] as? [String: String])?["md5"] == (try Self.digest(ws, "md5sum", "src.bin")))
+        #expect(info.contains(ewf["storedMD5"] as? String ?? "-"))
+        let stat = try ws.sh("img_stat ev.E01")
+        #expect(stat.contains("ewf") && stat.contains("3146240"), "\(stat)")
+        let v = try CLI.run(["evidence", "verify-image", "ev.E01"], in: ws.path)
+        #expect(v.status == 0 && v.stdout.contains("VERIFIED"), "\(v.stdout)\(v.stderr)")
+    }
+
+    @Test func e01OfZerosIsSmallAndOfAFileSystemIsReadByFls() throws {
+        let ws = try Workspace()
+        try ws.sh("head -c 33554432 /dev/zero > zeros.bin")
+        #expect(try CLI.run(["evidence", "image", "zeros.bin", "-o", "z", "-q"], in: ws.path).status == 0)
+        #expect(Int(try ws.sh("stat -c %s z.E01").trimmingCharacters(in: .whitespacesAndNewlines))! < 1_048_576)
+        #expect(try ws.sh("ewfverify -q z.E01").contains("SUCCESS"))
+        // An ext4 file system holding one known file: The Sleuth Kit lists it from the E01.
+        try ws.sh("mkdir tree && echo evidence > tree/found.txt && truncate -s 8M fs.img && mkfs.ext4 -q -d tree fs.img")
+        #expect(try CLI.run(["evidence", "image", "fs.img", "-o", "fs", "-q", "--compression", "best"], in: ws.path).status == 0)
+        #expect(try ws.sh("fls -r fs.E01").contains("found.txt"))
+        #expect(try ws.sh("ewfverify -q fs.E01").contains("SUCCESS"))
+    }
+
+    @Test func corruptE01ChunkIsReportedByOffset() throws {
+        let ws = try Workspace()
+        try ws.sh("head -c 1048576 /dev/urandom > src.bin")
+        #expect(try CLI.run(["evidence", "image", "src.bin", "-o", "c", "--compression", "none", "-q"], in: ws.path).status == 0)
+        // Uncompressed chunks follow the headers: a byte in the middle of the file is chunk data.
+        try ws.sh("printf '\\377' | dd of=c.E01 bs=1 seek=600000 conv=notrunc status=none")
+        let independent = try CLI.exec("ewfverify", ["-q", "c.E01"], in: ws.path)
+        #expect(independent.status != 0)
+        let v = try CLI.run(["evidence", "verify-image", "c.E01"], in: ws.path)
+        #expect(v.status == 1)
+        #expect(v.stdout.contains("chunk checksum error at offset"), "\(v.stdout)")
+    }
+
+    @Test func existingOutputMissingSourceAndFullDisk() throws {
+        let ws = try Workspace()
+        try ws.sh("head -c 4194304 /dev/urandom > src.bin")
+        #expect(try CLI.run(["evidence", "image", "src.bin", "-o", "a", "--format", "raw", "-q"], in: ws.path).status == 0)
+        let again = try CLI.run(["evidence", "image", "src.bin", "-o", "a", "--format", "raw", "-q"], in: ws.path)
+        #expect(again.status == 74)
+        #expect(again.stderr.contains("already exists") && again.stderr.contains("--replace"), "\(again.stderr)")
+        #expect(try CLI.run(["evidence", "image", "src.bin", "-o", "a", "--format", "raw", "-q", "--replace"], in: ws.path).status == 0)
+        let missing = try CLI.run(["evidence", "image", "no-such-disk", "-o", "m", "--format", "raw"], in: ws.path)
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("no-such-disk"))
+        // A 2 MiB tmpfs cannot hold a 4 MiB image: exit 74, a partial image and a log that says so.
+        try ws.sh("mkdir small && mount -t tmpfs -o size=2m tmpfs small")
+        defer { _ = try? ws.sh("umount small") }
+        let full = try CLI.run(["evidence", "image", "src.bin", "-o", "small/f", "--format", "raw"], in: ws.path)
+        #expect(full.status == 74, "\(full.stderr)")
+        #expect(full.stderr.contains("No space left") || full.stderr.contains("no space left"), "\(full.stderr)")
+        #expect(try ws.sh("ls small") == "f.partial.log.json\nf.partial.log.txt\nf.partial.raw\n")
+        let log = try Self.log(ws, "small/f.partial.log.json")
+        #expect(log["complete"] as? Bool == false)
+        #expect((log["incompleteReason"] as? String)?.contains("could not be written") == true)
+        #expect(log["bytesAcquired"] as? Int == Int(try ws.sh("stat -c %s small/f.partial.raw").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(try ws.sh("cmp -n $(stat -c %s small/f.partial.raw) src.bin small/f.partial.raw; echo $?") == "0\n")
+    }
+
+    @Test func ctrlCLeavesAnIncompleteImage() throws {
+        let ws = try Workspace()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["evidence", "image", "-", "-o", "cut", "--format", "raw", "-q"]
+        p.currentDirectoryURL = ws.url
+        let input = Pipe()
+        p.standardInput = input
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let first = Data((0..<1_048_576).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        input.fileHandleForWriting.write(first)
+        // Wait until the first MiB is in the partial image, then interrupt.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: ws.path + "/cut.partial.raw")[.size] as? Int) ?? 0
+            if size == 1_048_576 { break }
+            usleep(20_000)
+        }
+        p.interrupt()
+        usleep(200_000)
+        // The reader sees the signal once its blocked read returns: give it one more block, keep the pipe open.
+        input.fileHandleForWriting.write(Data(repeating: 7, count: 4096))
+        p.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        #expect(p.terminationStatus == 130)
+        #expect(!FileManager.default.fileExists(atPath: ws.path + "/cut.raw"))
+        let log = try Self.log(ws, "cut.partial.log.json")
+        #expect(log["complete"] as? Bool == false)
+        let size = (try FileManager.default.attributesOfItem(atPath: ws.path + "/cut.partial.raw")[.size] as? Int) ?? -1
+        #expect(log["bytesAcquired"] as? Int == size)
+        #expect(try ws.read("cut.partial.log.txt").hasPrefix("INCOMPLETE"))
+    }
+}

@@ -1,0 +1,198 @@
+import EvidenceKit
+import Foundation
+import Testing
+
+/// An in-memory source that fails with `EIO` on every read touching a bad sector: the seam for read errors.
+final class FailingSource: ImagingSource {
+    let bytes: [UInt8]
+    let badSectors: Set<Int>
+    let description: SourceDescription
+    /// Called before each read, with the bytes read so far (to interrupt half way).
+    var beforeRead: ((UInt64) -> Void)?
+    private(set) var reads = 0
+
+    init(_ bytes: [UInt8], badSectors: Set<Int> = [], sectorSize: Int = 512, stream: Bool = false) {
+        self.bytes = bytes
+        self.badSectors = badSectors
+        description = SourceDescription(
+            path: "test-source", kind: stream ? .stream : .file, size: stream ? nil : UInt64(bytes.count),
+            sectorSize: sectorSize)
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SourceReadFailure) -> Int {
+        reads += 1
+        beforeRead?(offset)
+        let start = Int(offset)
+        guard start < bytes.count else { return 0 }
+        let end = min(start + buffer.count, bytes.count)
+        let sector = description.sectorSize
+        if (start / sector...(end - 1) / sector).contains(where: badSectors.contains) { throw SourceReadFailure(errno: EIO) }
+        for i in start..<end { buffer[i - start] = bytes[i] }
+        return end - start
+    }
+}
+
+/// Deterministic bytes for imaging tests (the shared generator with a fixed seed).
+func imagingBytes(_ count: Int) -> [UInt8] { pseudoRandomBytes(count, seed: 14) }
+
+/// Runs a tool and returns its standard output; the test fails on a non-zero exit.
+func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [name] + args
+    p.currentDirectoryURL = URL(fileURLWithPath: dir)
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    #expect(p.terminationStatus == 0, "\(name) \(args) exited \(p.terminationStatus): \(text)")
+    return text
+}
+
+@Suite struct ImagingTests {
+    /// The image holds the source with zeros exactly in the bad sectors, and the log lists them, merged.
+    @Test func badSectorsBecomeZerosAndRanges() throws {
+        let scratch = try Scratch()
+        let data = imagingBytes(3 * 4096 * 8 + 1000)
+        // Sectors 10 and 11 (adjacent: one range), 40, and the last whole sector before the tail.
+        let bad: Set<Int> = [10, 11, 40, 191]
+        let source = FailingSource(data, badSectors: bad)
+        var options = ImagingOptions()
+        options.format = .raw
+        options.blockSize = 16384
+        options.buffers = 3
+        let result = try Imager.acquire(
+            source: source, base: scratch.path + "/img", options: options, progress: ImagingProgress())
+        var expected = data
+        for s in bad { for i in s * 512..<(s + 1) * 512 { expected[i] = 0 } }
+        let image = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/img.raw")))
+        #expect(image == expected)
+        #expect(result.log.complete)
+        #expect(result.log.badRanges.map { [$0.offset, $0.length] } == [[5120, 1024], [20480, 512], [97792, 512]])
+        #expect(result.log.badRanges.allSatisfy { $0.errno == EIO })
+        // The digests are of what the image holds, checked with coreutils.
+        let sha = try tool("sha256sum", ["img.raw"], in: scratch.path).prefix(64)
+        #expect(result.log.digests["sha256"] == String(sha))
+    }
+
+    /// A read error in a tail that is not a whole sector still salvages the good sectors before it.
+    @Test func badTailSectorIsPartial() throws {
+        let scratch = try Scratch()
+        let data = imagingBytes(5 * 512 + 100)
+        let source = FailingSource(data, badSectors: [5])
+        var options = ImagingOptions()
+        options.format = .raw
+        let result = try Imager.acquire(source: source, base: scratch.path + "/t", options: options, progress: ImagingProgress())
+        #expect(result.log.badRanges.map { [$0.offset, $0.length] } == [[2560, 100]])
+        let image = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/t.raw")))
+        #expect(Array(image[0..<2560]) == Array(data[0..<2560]))
+        #expect(image[2560...].allSatisfy { $0 == 0 })
+        #expect(image.count == data.count)
+    }
+
+    /// Ctrl-C half way: the files keep their partial names and the log says the image is incomplete.
+    @Test func interruptedLeavesPartialImageAndLog() throws {
+        let scratch = try Scratch()
+        let data = imagingBytes(1 << 20)
+        let source = FailingSource(data)
+        let progress = ImagingProgress()
+        source.beforeRead = { (offset: UInt64) in if offset >= 512 * 1024 { progress.cancelRequested.store(true, ordering: .relaxed) } }
+        var options = ImagingOptions()
+        options.format = .raw
+        options.blockSize = 65536
+        let result = try Imager.acquire(source: source, base: scratch.path + "/cut", options: options, progress: progress)
+        #expect(result.interrupted)
+        #expect(!result.log.complete)
+        #expect(result.imagePaths == [scratch.path + "/cut.partial.raw"])
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/cut.raw"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/cut.log.json"))
+        let log = try AcquisitionLog.read(path: scratch.path + "/cut.partial.log.json")
+        #expect(log.complete == false)
+        #expect(log.incompleteReason?.contains("interrupted") == true)
+        let image = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/cut.partial.raw")))
+        #expect(UInt64(image.count) == log.bytesAcquired)
+        #expect(image.count < data.count && image == Array(data[0..<image.count]))
+        #expect(try String(contentsOfFile: scratch.path + "/cut.partial.log.txt", encoding: .utf8).hasPrefix("INCOMPLETE"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/cut.partial.reserve"))
+    }
+
+    /// A split raw image: segments of the given size whose concatenation is the source, each with its SHA-256.
+    @Test func splitRawSegments() throws {
+        let scratch = try Scratch()
+        let data = imagingBytes(250_000)
+        var options = ImagingOptions()
+        options.format = .raw
+        options.segmentSize = 100_000
+        options.pieceSize = 65536
+        options.blockSize = 32768
+        let result = try Imager.acquire(source: FailingSource(data), base: scratch.path + "/s", options: options, progress: ImagingProgress())
+        #expect(result.log.segments.map { $0.name } == ["s.001", "s.002", "s.003"])
+        #expect(result.log.segments.map { $0.size } == [100_000, 100_000, 50_000])
+        var joined: [UInt8] = []
+        for s in result.log.segments {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/" + s.name)))
+            joined += bytes
+            #expect(String(try tool("sha256sum", [s.name], in: scratch.path).prefix(64)) == s.sha256)
+        }
+        #expect(joined == data)
+        #expect(result.log.pieces?.map { $0.size } == [65536, 65536, 65536, 53392])
+        let report = try ImageVerifier.verifyImage(path: scratch.path + "/s.001")
+        #expect(report.verified, "\(report.problems)")
+    }
+
+    /// A stream that fails cannot be re-read: the image keeps what came before and says it is incomplete.
+    @Test func failingStreamIsIncomplete() throws {
+        let scratch = try Scratch()
+        let data = imagingBytes(8192)
+        let source = FailingSource(data, badSectors: [12], stream: true)
+        var options = ImagingOptions()
+        options.format = .raw
+        options.blockSize = 4096
+        let result = try Imager.acquire(source: source, base: scratch.path + "/p", options: options, progress: ImagingProgress())
+        #expect(!result.log.complete)
+        #expect(result.log.bytesAcquired == 4096)
+        #expect(result.log.incompleteReason?.contains("offset 4096") == true)
+    }
+
+    /// An existing image is refused without `replace`, replaced with it.
+    @Test func existingOutputRefused() throws {
+        let scratch = try Scratch()
+        try scratch.write("x.raw", "old")
+        var options = ImagingOptions()
+        options.format = .raw
+        #expect(throws: EvidenceError.self) {
+            try Imager.acquire(source: FailingSource([1, 2, 3]), base: scratch.path + "/x", options: options, progress: ImagingProgress())
+        }
+        #expect(try String(contentsOfFile: scratch.path + "/x.raw", encoding: .utf8) == "old")
+        options.replace = true
+        let result = try Imager.acquire(source: FailingSource([1, 2, 3]), base: scratch.path + "/x", options: options, progress: ImagingProgress())
+        #expect(result.log.complete)
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/x.raw"))) == [1, 2, 3])
+    }
+
+    /// An E01 of a source with bad sectors: ewfverify accepts it, ewfinfo lists the acquiry errors, and the
+    /// stored digests are those of the image's media.
+    @Test func e01WithAcquiryErrors() throws {
+        let scratch = try Scratch()
+        let data = imagingBytes(200_000)
+        var options = ImagingOptions()
+        options.format = .e01
+        options.caseNumber = "CASE-7"
+        options.blockSize = 65536
+        let result = try Imager.acquire(
+            source: FailingSource(data, badSectors: [3, 100]), base: scratch.path + "/e", options: options,
+            progress: ImagingProgress())
+        #expect(result.log.badRanges.count == 2)
+        _ = try tool("ewfverify", ["-q", "e.E01"], in: scratch.path)
+        let info = try tool("ewfinfo", ["e.E01"], in: scratch.path)
+        #expect(info.contains("CASE-7"))
+        #expect(info.contains("Read errors during acquiry"), "\(info)")
+        #expect(info.contains("at sector(s): 3 - 3 number: 1"), "\(info)")
+        #expect(info.contains("at sector(s): 100 - 100 number: 1"), "\(info)")
+        let report = try ImageVerifier.verifyImage(path: scratch.path + "/e.E01")
+        #expect(report.verified, "\(report.problems)")
+    }
+}
