@@ -11,6 +11,10 @@ other wallets (mostly round amounts, some not), and sends the change to a fresh 
 back to an input address). Every COINJOIN_EVERY transactions a CoinJoin joins several wallets: a JoinMarket-like
 one (n equal outputs and n change) or a Whirlpool-like one (5 inputs, 5 outputs of 0.01 BTC). Addresses look like
 Bitcoin's forms but carry no valid checksum. Same arguments, same bytes.
+
+What makes the change heuristics err here, as on the real chain: one wallet in ten sends its change to another
+script type; change goes back to an input address (one time in ten) or to an address the wallet used before
+(about one in seven); now and then an odd payment leaves a round change.
 """
 
 import argparse
@@ -40,6 +44,8 @@ class Chain:
     def __init__(self, seed, wallets, services):
         self.rng = random.Random(seed)
         self.kinds = [TYPES[self.rng.randrange(4)] for _ in range(wallets)]
+        # One wallet in ten sends its change to another script type (a wallet upgraded from P2PKH, say).
+        self.change_kinds = [TYPES[self.rng.randrange(4)] if self.rng.random() < 0.1 else k for k in self.kinds]
         self.services = set(range(services))
         self.counter = 0
         self.owner = {}
@@ -49,9 +55,9 @@ class Chain:
         self.block = 100000
         self.out = None
 
-    def fresh(self, w):
+    def fresh(self, w, change=False):
         self.counter += 1
-        a = make_address(self.kinds[w], self.counter)
+        a = make_address(self.change_kinds[w] if change else self.kinds[w], self.counter)
         self.owner[a] = w
         self.addresses[w].append(a)
         return a
@@ -115,9 +121,21 @@ class Chain:
                 break
             outputs.append((self.receive_address(p), amount))
             budget -= amount
+        if budget > 0 and len(outputs) == 1 and rng.random() < 0.05:
+            # Priced in another currency: an odd payment, and change that happens to be round.
+            shift = budget % 100_000 + 100_000 * rng.randrange(0, 3)
+            if shift < budget:
+                outputs[0] = (outputs[0][0], outputs[0][1] + shift)
+                budget -= shift
         if budget > 0:
-            back = rng.random() < 0.1
-            outputs.append((rng.choice(inputs)[2] if back else self.fresh(w), budget))
+            r = rng.random()
+            if r < 0.1:
+                change = rng.choice(inputs)[2]  # back to an input address
+            elif r < 0.25 and len(self.addresses[w]) > 1:
+                change = rng.choice(self.addresses[w])  # a wallet that reuses its addresses for change
+            else:
+                change = self.fresh(w, change=True)
+            outputs.append((change, budget))
         if not outputs:
             self.coins[w].extend(inputs)
             self.fund(w)
