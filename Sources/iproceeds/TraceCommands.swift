@@ -7,7 +7,7 @@ import IProceedsBase
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Follow the proceeds: import ledgers and trace tainted funds through time.",
-        subcommands: [TraceImport.self, TraceRun.self, TraceFreeze.self, TracePaths.self, TracePatterns.self])
+        subcommands: [TraceImport.self, TraceRun.self, TraceFreeze.self, TracePaths.self, TracePatterns.self, TraceCluster.self])
 }
 
 /// The ledger inputs every trace command takes.

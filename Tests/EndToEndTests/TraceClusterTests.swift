@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// `iproceeds trace cluster` on generated chains whose true owners are known, against an independent Python
+/// union-find (Benchmarks/cluster_unionfind.py) and the generator's truth file.
+@Suite struct TraceClusterTests {
+    static let benchmarks = CLI.packageRoot.appendingPathComponent("Benchmarks").path
+
+    /// Pairwise precision and recall of `entities` (address → entity) against `truth` (address → owner).
+    static func precisionRecall(entities: [String: String], truth: [String: String]) -> (precision: Double, recall: Double) {
+        func pairs<K: Hashable>(_ groups: [K: Int]) -> Int { groups.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 } }
+        var predicted: [String: Int] = [:], actual: [String: Int] = [:], both: [String: Int] = [:]
+        for (a, e) in entities {
+            predicted[e, default: 0] += 1
+            actual[truth[a]!, default: 0] += 1
+            both[e + "\u{0}" + truth[a]!, default: 0] += 1
+        }
+        let tp = Double(pairs(both))
+        return (tp / Double(pairs(predicted)), tp / Double(pairs(actual)))
+    }
+
+    /// Rows of a CSV whose first two columns are `key,value` (no quoting needed: addresses and ids are plain).
+    static func twoColumns(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            out[String(f[0])] = String(f[1])
+        }
+        return out
+    }
+
+    /// Same entities as the Python union-find, byte for byte, on 4,000 generated transactions with CoinJoins;
+    /// without change heuristics no two owners are ever merged (precision 1), and the CoinJoins were seen.
+    @Test func matchesPythonUnionFindAndNeverMergesOwners() throws {
+        let w = try Workspace()
+        try w.sh("python3 \(Self.benchmarks)/gen_cluster_corpus.py --transactions 4000 --seed 5 --out c.jsonl --truth truth.csv 2>/dev/null")
+        let r = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--format", "csv", "-o", "swift.csv"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("whirlpool-like") && r.stderr.contains("joinmarket-like"))
+        let python = try w.sh("python3 \(Self.benchmarks)/cluster_unionfind.py c.jsonl")
+        let swift = try w.read("swift.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(2).joined(separator: ",") }
+        #expect(swift.joined(separator: "\n") + "\n" == python)
+        let truth = Self.twoColumns(try w.read("truth.csv"))
+        let entities = Self.twoColumns(try w.read("swift.csv"))
+        #expect(entities.count == truth.count)
+        let plain = Self.precisionRecall(entities: entities, truth: truth)
+        #expect(plain.precision == 1.0)
+        // Change heuristics find more of each owner and make some wrong merges: both show in the figures.
+        let all = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--format", "csv",
+                               "--change", "one-time,script-type,round-amount"], in: w.path)
+        let guessed = Self.precisionRecall(entities: Self.twoColumns(all.stdout), truth: truth)
+        #expect(guessed.recall > plain.recall * 2)
+        #expect(guessed.precision < 1.0 && guessed.precision > 0.85)
+        #expect(all.stderr.contains("disagreed"))
+    }
+
+    /// The same file twice gives the same bytes; its lines in another order give the same entities.
+    @Test func deterministicWhateverTheOrder() throws {
+        let w = try Workspace()
+        try w.sh("python3 \(Self.benchmarks)/gen_cluster_corpus.py --transactions 1500 --seed 9 --out c.jsonl 2>/dev/null && tac c.jsonl > r.jsonl")
+        let args = ["trace", "cluster", "--import-format", "bitcoin-etl", "--format", "csv", "--change", "script-type,round-amount", "--transfers"]
+        let a = try CLI.run(args + ["c.jsonl"], in: w.path)
+        let b = try CLI.run(args + ["c.jsonl"], in: w.path)
+        let c = try CLI.run(args + ["r.jsonl"], in: w.path)
+        #expect(a.status == 0 && a.stdoutBytes == b.stdoutBytes)
+        #expect(Self.twoColumns(a.stdout) == Self.twoColumns(c.stdout))
+    }
+
+    static let good = #"{"hash":"t1","block_number":1,"block_timestamp":1700000000,"index":0,"is_coinbase":false,"inputs":[{"spent_transaction_hash":"p","spent_output_index":0,"addresses":["1A"],"value":5},{"spent_transaction_hash":"p","spent_output_index":1,"addresses":["1B"],"value":5}],"outputs":[{"index":0,"addresses":["1C"],"value":9}]}"#
+
+    /// A malformed line is named with its file and line; the rest is clustered (exit 1), or with --strict nothing is (65).
+    @Test func malformedLineNamesFileAndLine() throws {
+        let w = try Workspace()
+        try w.write("bad.jsonl", Self.good + "\n" + #"{"hash":"t2","block_number":2,"block_timestamp":1700000600,"inputs":[{"spent_transaction_hash":"q","addresses":["1D"],"value":5}],"outputs":[]}"# + "\n{not json\n")
+        let r = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "bad.jsonl", "--format", "csv"], in: w.path)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.jsonl line 2: input 0 lacks spent_transaction_hash or spent_output_index"))
+        #expect(r.stderr.contains("bad.jsonl line 3: not a bitcoin-etl transaction object"))
+        #expect(r.stdout.contains("1B,E-1A,2,"))
+        let strict = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "bad.jsonl", "--strict"], in: w.path)
+        #expect(strict.status == 65 && strict.stderr.contains("bad.jsonl line 2") && strict.stdout.isEmpty)
+    }
+
+    /// Litecoin addresses in an export said to be (or taken for) Bitcoin: refused with what to do.
+    @Test func addressOfAnotherChainIsRefused() throws {
+        let w = try Workspace()
+        try w.write("ltc.jsonl", Self.good.replacingOccurrences(of: "\"1A\"", with: "\"ltc1qg82tkhm3ch7whst6zv3cx6cy6fxkhcx0dwl5cz\"") + "\n")
+        let r = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "ltc.jsonl"], in: w.path)
+        #expect(r.status == 65 && r.stderr.contains("litecoin") && r.stderr.contains("--chain"))
+        let ok = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--chain", "litecoin", "--transfers", "ltc.jsonl"], in: w.path)
+        #expect(ok.status == 0 && ok.stdout.contains("\"asset\": \"LTC\""))
+    }
+
+    @Test func usageErrors() throws {
+        let w = try Workspace()
+        try w.write("c.jsonl", Self.good + "\n")
+        let h = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--change", "peeling"], in: w.path)
+        #expect(h.status == 64 && h.stderr.contains("one-time, script-type, round-amount"))
+        let f = try CLI.run(["trace", "cluster", "--import-format", "canonical", "--transfers", "c.jsonl"], in: w.path)
+        #expect(f.status == 64 && f.stderr.contains("bitcoin-etl"))
+        let m = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "missing.jsonl"], in: w.path)
+        #expect(m.status == 66 || m.status == 65)
+        #expect(m.stderr.contains("missing.jsonl"))
+    }
+}
