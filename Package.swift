@@ -55,6 +55,8 @@ let package = Package(
             name: "EvidenceKit",
             dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall"]
         ),
+        // Disk images (raw, split raw, E01 …): volumes and file systems through The Sleuth Kit.
+        .target(name: "EvidenceImages", dependencies: ["EvidenceKit", "CTSK", "CEWF"]),
         .target(
             name: "ProceedsGraph",
             dependencies: ["IProceedsBase", "EvidenceKit"]
@@ -74,6 +76,7 @@ let package = Package(
             dependencies: [
                 "IProceedsBase",
                 "EvidenceKit",
+                "EvidenceImages",
                 "ProceedsGraph",
                 "SharingKit",
                 "SampleCases",
@@ -85,6 +88,7 @@ let package = Package(
             dependencies: ["EvidenceKit"],
             resources: [.copy("Vectors")]
         ),
+        .testTarget(name: "EvidenceImagesTests", dependencies: ["EvidenceImages", "EvidenceKit"]),
         .testTarget(
             name: "ProceedsGraphTests",
             dependencies: ["ProceedsGraph"]

@@ -107,9 +107,26 @@ public final class JSONLinesWriter: ManifestWriter {
             s += "]"
         }
         if let mtime = r.mtime { s += ",\"mtime\":\"" + TextEscaping.isoUTC(mtime) + "\"" }
+        if let fs = r.filesystem { s += ",\"fs\":" + fileSystemObject(fs) }
         if let note = r.note { s += ",\"note\":" + TextEscaping.json(note) }
         if let error = r.error { s += ",\"error\":" + TextEscaping.json(error) }
         return s + "}"
+    }
+
+    /// The `fs` object of a file found inside a disk image, keys in a fixed order (see `docs/formats.md`).
+    static func fileSystemObject(_ f: FileSystemFacts) -> String {
+        var o = "{"
+        if let p = f.partition { o += "\"partition\":\(p),"}
+        if let t = f.partitionType { o += "\"partition_type\":" + TextEscaping.json(t) + "," }
+        if let off = f.partitionOffset { o += "\"partition_offset\":\(off)," }
+        o += "\"type\":" + TextEscaping.json(f.fileSystem) + ",\"inode\":\(f.inode)"
+        if let stream = f.stream { o += ",\"stream\":" + TextEscaping.json(stream) }
+        o += ",\"alloc\":" + (f.deleted ? "false" : "true")
+        if f.possiblyOverwritten { o += ",\"possibly_overwritten\":true" }
+        if let t = f.accessed { o += ",\"atime\":\"" + TextEscaping.isoUTC(t) + "\"" }
+        if let t = f.changed { o += ",\"ctime\":\"" + TextEscaping.isoUTC(t) + "\"" }
+        if let t = f.created { o += ",\"crtime\":\"" + TextEscaping.isoUTC(t) + "\"" }
+        return o + "}"
     }
 }
 
@@ -250,8 +267,14 @@ public final class DFXMLWriter: ManifestWriter {
         let own = r.member.last ?? r.path
         sink.write("    <filename>\(TextEscaping.xml(own.text))</filename>\n")
         if let error = r.error { sink.write("    <error>\(TextEscaping.xml(error))</error>\n") }
+        let fs = r.filesystem
+        if let p = fs?.partition { sink.write("    <partition>\(p)</partition>\n") }
         if let size = r.size { sink.write("    <filesize>\(size)</filesize>\n") }
+        if let fs { sink.write("    <alloc>\(fs.deleted ? 0 : 1)</alloc>\n    <inode>\(fs.inode)</inode>\n") }
         if let mtime = r.mtime { sink.write("    <mtime>\(TextEscaping.isoUTC(mtime))</mtime>\n") }
+        if let t = fs?.changed { sink.write("    <ctime>\(TextEscaping.isoUTC(t))</ctime>\n") }
+        if let t = fs?.accessed { sink.write("    <atime>\(TextEscaping.isoUTC(t))</atime>\n") }
+        if let t = fs?.created { sink.write("    <crtime>\(TextEscaping.isoUTC(t))</crtime>\n") }
         if let pieces = r.pieces, !pieces.isEmpty {
             sink.write("    <byte_runs>\n")
             for p in pieces {
@@ -268,6 +291,11 @@ public final class DFXMLWriter: ManifestWriter {
         }
         // Our own elements, after DFXML's: the schema allows other namespaces only at the end of a fileobject.
         sink.write("    <iproceeds:kind>\(r.kind.rawValue)</iproceeds:kind>\n")
+        if let fs {
+            sink.write("    <iproceeds:file_system>\(TextEscaping.xml(fs.fileSystem))</iproceeds:file_system>\n")
+            if let stream = fs.stream { sink.write("    <iproceeds:stream>\(TextEscaping.xml(stream))</iproceeds:stream>\n") }
+            if fs.possiblyOverwritten { sink.write("    <iproceeds:possibly_overwritten>1</iproceeds:possibly_overwritten>\n") }
+        }
         if !own.isValidUTF8 || own.hasLineBreak || own.text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             sink.write("    <iproceeds:filename_bytes>\(own.hex)</iproceeds:filename_bytes>\n")
         }
