@@ -146,7 +146,12 @@ private final class FileReader {
             let n = tsk_fs_attr_read(attribute, TSK_OFF_T(offset), ptr, want, TSK_FS_FILE_READ_FLAG_NONE)
             guard n > 0 else {
                 for d in digesters { _ = d.finalizeHex() }  // start over for the next file
-                problem("read error at offset \(offset): \(tskError(n == 0 ? "content ends early" : "unknown error"))")
+                let reason = tskError(n == 0 ? "content ends early" : "unknown error")
+                if file.facts.deleted {
+                    r.note = "content recoverable only up to byte \(offset) of \(file.size) (\(reason)): not hashed"
+                } else {
+                    r.error = "read error at offset \(offset): \(reason)"
+                }
                 return r
             }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
