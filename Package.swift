@@ -57,6 +57,8 @@ let package = Package(
             name: "EvidenceKit",
             dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall", "CEWF"]
         ),
+        // Disk images (raw, split raw, E01 …): volumes and file systems through The Sleuth Kit.
+        .target(name: "EvidenceImages", dependencies: ["EvidenceKit", "CTSK", "CEWF"]),
         .target(
             name: "ProceedsGraph",
             dependencies: ["IProceedsBase", "IProceedsDigest"]
@@ -76,6 +78,7 @@ let package = Package(
             dependencies: [
                 "IProceedsBase",
                 "EvidenceKit",
+                "EvidenceImages",
                 "ProceedsGraph",
                 "SharingKit",
                 "SampleCases",
@@ -91,6 +94,7 @@ let package = Package(
             dependencies: ["EvidenceKit", "IProceedsBase"],
             resources: [.copy("Vectors")]
         ),
+        .testTarget(name: "EvidenceImagesTests", dependencies: ["EvidenceImages", "EvidenceKit"]),
         .testTarget(
             name: "ProceedsGraphTests",
             dependencies: ["ProceedsGraph", "IProceedsBase", "EvidenceKit"]

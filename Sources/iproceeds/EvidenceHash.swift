@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvidenceImages
 import EvidenceKit
 import Foundation
 
@@ -44,6 +45,12 @@ struct EvidenceHash: ParsableCommand {
     @Flag(name: .customLong("no-archives"), help: "Hash archives as plain files only; do not look inside.")
     var noArchives = false
 
+    @Flag(name: .customLong("no-images"), help: "Hash disk images as plain files only; do not read their file systems.")
+    var noImages = false
+
+    @Flag(help: "In disk images, also list deleted files and hash what their file system still maps.")
+    var deleted = false
+
     @Option(help: "How deep to open archives inside archives (members of an archive on disk are depth 1; at most \(FingerprintOptions.maxDepthLimit)).")
     var maxDepth = 8
 
@@ -76,6 +83,7 @@ struct EvidenceHash: ParsableCommand {
                     + "by one more recursion; real evidence is rarely nested more than a few levels)")
         }
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH to fingerprint") }
+        if deleted && noImages { throw ValidationError("--deleted reads disk images: it cannot go with --no-images") }
         do {
             let algs = try DigestAlgorithm.parseList(algorithms)
             if format.value == .hashdeep, let other = algs.first(where: { !$0.isHashdeepAlgorithm }) {
@@ -116,7 +124,9 @@ struct EvidenceHash: ParsableCommand {
             let progress = FingerprintProgress()
             let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
             defer { line?.finish() }
-            let summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) {
+            var fingerprinter = Fingerprinter(options: options)
+            if !noImages { fingerprinter.containers = DiskImageReader(deleted: deleted) }
+            let summary = try fingerprinter.run(paths.map { RawName($0) }, progress: progress) {
                 try writer.write($0)
             }
             try writer.finish()

@@ -26,6 +26,8 @@ final class FileHasher {
     private let progress: FingerprintProgress?
     private let runBudget: RunExpansionBudget?
     private let hooks: FingerprintHooks
+    /// Opens disk images and other containers the pipeline does not know itself (see ``ContainerReader``).
+    var containers: (any ContainerReader)?
 
     init(
         options: FingerprintOptions, progress: FingerprintProgress?, runBudget: RunExpansionBudget? = nil,
@@ -83,8 +85,9 @@ final class FileHasher {
         let firstChunk = UnsafeRawBufferPointer(rebasing: buffer[0..<firstCount])
         remaining -= UInt64(firstCount)
 
+        let container = containers.flatMap { $0.recognises(firstChunk, path: path) ? $0 : nil }
         var scan: ArchiveScanTask?
-        if options.archives, options.maxDepth >= 1, let hint = ArchiveSniffer.detect(firstChunk) {
+        if container == nil, options.archives, options.maxDepth >= 1, let hint = ArchiveSniffer.detect(firstChunk) {
             scan = ArchiveScanTask(path: path, fd: fd, limit: allowed, options: options, runBudget: runBudget, hint: hint)
         }
         hooks.afterFirstBlock?(path)
@@ -123,6 +126,14 @@ final class FileHasher {
         } else {
             for (alg, hex) in zip(options.algorithms, finished.digests) { record.digests[alg] = hex }
             record.pieces = finished.pieces
+        }
+        if let container {
+            // Read after the file's own bytes: an image's file systems then come from a warm cache.
+            let contents = container.expand(path: path, fd: fd, options: options)
+            if let error = contents.error { record.error = ArchiveScanner.join(record.error, error) }
+            if let note = contents.note { record.note = ArchiveScanner.join(record.note, note) }
+            progress?.membersDone.add(contents.records.count, ordering: .relaxed)
+            return [record] + contents.records
         }
         guard let scan else { return [record] }
         let result = scan.wait()

@@ -31,6 +31,8 @@ public struct FingerprintRecord: Sendable, Equatable {
     public var note: String?
     /// Why the item could not be read whole. A record with an error makes the run exit 1.
     public var error: String?
+    /// For a file inside a disk image: its partition, file system, inode and times.
+    public var filesystem: FileSystemFacts?
 
     public init(
         path: RawName, member: [RawName] = [], kind: ItemKind, size: UInt64? = nil,

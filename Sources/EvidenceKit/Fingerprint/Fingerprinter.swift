@@ -10,6 +10,8 @@ public struct Fingerprinter: Sendable {
     public let options: FingerprintOptions
     /// Points where tests step in to change the evidence under the run (a race, made deterministic).
     var hooks = FingerprintHooks()
+    /// Opens containers the pipeline does not know itself (disk images); `nil` hashes them as plain files.
+    public var containers: (any ContainerReader)?
 
     public init(options: FingerprintOptions) {
         self.options = options
@@ -31,11 +33,13 @@ public struct Fingerprinter: Sendable {
         let workers = DispatchGroup()
         let options = self.options
         let hooks = self.hooks
+        let containers = self.containers
         let runBudget = RunExpansionBudget(limit: options.maxExpandTotal)
         for i in 0..<max(1, options.threads) {
             workers.enter()
             let thread = Thread {
                 let hasher = FileHasher(options: options, progress: progress, runBudget: runBudget, hooks: hooks)
+                hasher.containers = containers
                 while let item = queue.pop() {
                     if delivery.stopped {
                         close(item.fd)

@@ -100,9 +100,26 @@ public final class JSONLinesWriter: ManifestWriter {
             s += "]"
         }
         if let mtime = r.mtime { s += ",\"mtime\":\"" + ISO8601.format(seconds: mtime) + "\"" }
+        if let fs = r.filesystem { s += ",\"fs\":" + fileSystemObject(fs) }
         if let note = r.note { s += ",\"note\":" + JSONValue.quoted(note) }
         if let error = r.error { s += ",\"error\":" + JSONValue.quoted(error) }
         return s + "}"
+    }
+
+    /// The `fs` object of a file found inside a disk image, keys in a fixed order (see `docs/formats.md`).
+    static func fileSystemObject(_ f: FileSystemFacts) -> String {
+        var o = "{"
+        if let p = f.partition { o += "\"partition\":\(p),"}
+        if let t = f.partitionType { o += "\"partition_type\":" + JSONValue.quoted(t) + "," }
+        if let off = f.partitionOffset { o += "\"partition_offset\":\(off)," }
+        o += "\"type\":" + JSONValue.quoted(f.fileSystem) + ",\"inode\":\(f.inode)"
+        if let stream = f.stream { o += ",\"stream\":" + JSONValue.quoted(stream) }
+        o += ",\"alloc\":" + (f.deleted ? "false" : "true")
+        if f.possiblyOverwritten { o += ",\"possibly_overwritten\":true" }
+        if let t = f.accessed { o += ",\"atime\":\"" + ISO8601.format(seconds: t) + "\"" }
+        if let t = f.changed { o += ",\"ctime\":\"" + ISO8601.format(seconds: t) + "\"" }
+        if let t = f.created { o += ",\"crtime\":\"" + ISO8601.format(seconds: t) + "\"" }
+        return o + "}"
     }
 }
 
@@ -243,8 +260,14 @@ public final class DFXMLWriter: ManifestWriter {
         let own = r.member.last ?? r.path
         sink.write("    <filename>\(Escaping.xml(own.text))</filename>\n")
         if let error = r.error { sink.write("    <error>\(Escaping.xml(error))</error>\n") }
+        let fs = r.filesystem
+        if let p = fs?.partition { sink.write("    <partition>\(p)</partition>\n") }
         if let size = r.size { sink.write("    <filesize>\(size)</filesize>\n") }
+        if let fs { sink.write("    <alloc>\(fs.deleted ? 0 : 1)</alloc>\n    <inode>\(fs.inode)</inode>\n") }
         if let mtime = r.mtime { sink.write("    <mtime>\(ISO8601.format(seconds: mtime))</mtime>\n") }
+        if let t = fs?.changed { sink.write("    <ctime>\(ISO8601.format(seconds: t))</ctime>\n") }
+        if let t = fs?.accessed { sink.write("    <atime>\(ISO8601.format(seconds: t))</atime>\n") }
+        if let t = fs?.created { sink.write("    <crtime>\(ISO8601.format(seconds: t))</crtime>\n") }
         if let pieces = r.pieces, !pieces.isEmpty {
             sink.write("    <byte_runs>\n")
             for p in pieces {
@@ -261,6 +284,11 @@ public final class DFXMLWriter: ManifestWriter {
         }
         // Our own elements, after DFXML's: the schema allows other namespaces only at the end of a fileobject.
         sink.write("    <iproceeds:kind>\(r.kind.rawValue)</iproceeds:kind>\n")
+        if let fs {
+            sink.write("    <iproceeds:file_system>\(Escaping.xml(fs.fileSystem))</iproceeds:file_system>\n")
+            if let stream = fs.stream { sink.write("    <iproceeds:stream>\(Escaping.xml(stream))</iproceeds:stream>\n") }
+            if fs.possiblyOverwritten { sink.write("    <iproceeds:possibly_overwritten>1</iproceeds:possibly_overwritten>\n") }
+        }
         if !own.isValidUTF8 || own.hasLineBreak || own.text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             sink.write("    <iproceeds:filename_bytes>\(own.hex)</iproceeds:filename_bytes>\n")
         }
