@@ -17,7 +17,7 @@ public enum ClusterReport {
             let reasons = r.reasons(i).map { x in
                 "\(x.heuristic):\(x.citation.transaction)(\(x.citation.file):\(x.citation.line))" + (x.transactions > 1 ? "+\(x.transactions - 1) more" : "")
             }.joined(separator: ";")
-            chunk += TextEscaping.csv(r.addresses[i]) + "," + TextEscaping.csv(e.id) + "," + String(e.size) + "," + TextEscaping.csv(reasons) + "\n"
+            chunk += CSV.field(r.addresses[i]) + "," + CSV.field(e.id) + "," + String(e.size) + "," + CSV.field(reasons) + "\n"
             if chunk.utf8.count > 1 << 16 {
                 write(chunk)
                 chunk = ""
