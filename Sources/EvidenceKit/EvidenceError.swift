@@ -27,6 +27,10 @@ public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable
         case examiner
         /// A C library reported a failure that should not happen.
         case library
+        /// The source to image (or the image to verify) does not exist or cannot be opened.
+        case sourceMissing = "source-missing"
+        /// An image or log of that name exists and `--replace` was not given.
+        case outputExists = "output-exists"
 
         public var description: String { rawValue }
     }

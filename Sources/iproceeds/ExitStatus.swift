@@ -29,9 +29,9 @@ enum ExitStatus: Int32, CaseIterable {
         switch code {
         case .invalidArgument: .usage
         case .caseFile: .unusableInput
-        case .manifest, .caseFileMissing: .missingInput
+        case .manifest, .caseFileMissing, .sourceMissing: .missingInput
         case .examiner: .examinerKey
-        case .io, .library: .cannotWrite
+        case .io, .library, .outputExists: .cannotWrite
         }
     }
 

@@ -1,5 +1,6 @@
 internal import CEWF
 import Foundation
+import IProceedsBase
 
 /// An E01 image opened for reading through libewf, as an ``ImagingSource`` so that verification runs through
 /// the same parallel digest pipeline as acquisition.

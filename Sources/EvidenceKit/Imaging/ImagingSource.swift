@@ -165,10 +165,3 @@ public final class FileImagingSource: ImagingSource {
 
 @available(*, unavailable)
 extension FileImagingSource: Sendable {}
-
-extension EvidenceError.Code {
-    /// The source to image does not exist or cannot be opened (exit 66 in the CLI).
-    public static let sourceMissing = EvidenceError.Code("source-missing")
-    /// An image or log of that name exists and `--replace` was not given.
-    public static let outputExists = EvidenceError.Code("output-exists")
-}

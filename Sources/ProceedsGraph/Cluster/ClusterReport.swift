@@ -1,4 +1,3 @@
-import EvidenceKit
 import IProceedsBase
 
 /// Writes clustering results as JSON or CSV, deterministically: addresses by entity id then address, fixed keys.

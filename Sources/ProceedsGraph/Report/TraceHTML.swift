@@ -142,7 +142,7 @@ public enum TraceHTML {
     private static func evidence(_ arrivals: [TaintedArrival], scale: Int) -> HTML {
         let rows: [HTML] = arrivals.map { e in
             """
-            <tr><td class="mono">\(e.transferID)</td><td>\(Timestamp.format(e.time))</td><td class="mono">\(e.from)</td>\
+            <tr><td class="mono">\(e.transferID)</td><td>\(ISO8601.format(e.time))</td><td class="mono">\(e.from)</td>\
             <td class="n">\(Decimal.format(e.tainted, scale: scale))</td>\
             <td class="mono">\(e.source.file + " " + e.source.location)</td></tr>
             """
