@@ -26,7 +26,7 @@ PIP_PACKAGES := case-utils==0.18.0 cryptography stix2-validator==3.3.2 pymisp==2
                 mt-940==5.1.1
 SWIFT_FLAGS ?=
 
-.PHONY: demo demo-evidence samples test deps pydeps build release clean fuzz fuzz-build
+.PHONY: demo demo-evidence samples test deps pydeps build release clean fuzz fuzz-build lint format
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -59,9 +59,18 @@ samples: build
 	@for s in $$(.build/debug/iproceeds samples list | awk 'NF && $$1 !~ /^Extract/ {print $$1}'); do \
 	  rm -rf Samples/cases/$$s && .build/debug/iproceeds samples extract $$s Samples/cases/$$s; done
 
-test: deps pydeps
+test: deps pydeps lint
 	swift build $(SWIFT_FLAGS)
 	swift test $(SWIFT_FLAGS)
+
+# Style: the toolchain's `swift format` with the committed .swift-format (4 spaces, 120 columns); a violation fails
+# `make test`. `make format` fixes what can be fixed mechanically.
+SWIFT_FORMAT_PATHS := Sources Tests Package.swift
+lint:
+	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS)
+
+format:
+	swift format format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)
 
 # libFuzzer harnesses (Fuzz/, docs/fuzzing.md); not part of `make test`. Each harness runs FUZZ_SECONDS, one after
 # another: `make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="FuzzArchive FuzzMT940"`. Crashes go to Fuzz/findings/.

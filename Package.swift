@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "iproceeds",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "iproceeds", targets: ["iproceeds"]),
         .library(name: "EvidenceKit", targets: ["EvidenceKit"]),

@@ -22,7 +22,6 @@ let harnesses: [(name: String, reader: Target.Dependency)] = [
 
 let package = Package(
     name: "iproceeds-fuzz",
-    platforms: [.macOS(.v15)],
     dependencies: [.package(name: "iproceeds", path: "..")],
     targets: [
         .systemLibrary(name: "CLibFuzzer"),

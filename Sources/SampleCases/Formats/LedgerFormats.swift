@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// One bank transfer of a case, as the generator plans it; each ledger format below writes it in its own words.
 struct PlannedTransfer {
     var id: String
@@ -64,10 +66,7 @@ enum Camt053Writer {
         return x
     }
 
-    static func xml(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
+    static func xml(_ s: String) -> String { Escaping.xml(s) }
 }
 
 /// Bank CSV exports in the layouts of `Samples/bank-profiles/`.
@@ -92,9 +91,7 @@ enum BankCSVWriter {
             + "\(out ? Amount.commaText(t.amount) : "");\(out ? "" : Amount.commaText(t.amount));\(t.currency)\n"
     }
 
-    static func csv(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    static func csv(_ s: String) -> String { CSV.field(s) }
 }
 
 /// The canonical ledger CSV of `trace run` (`id,timestamp,from,to,amount,currency,memo`).

@@ -1,3 +1,4 @@
+import IProceedsBase
 /// Money in the generator: integer minor units (cents, satoshi), formatted without any floating point.
 enum Amount {
     /// `4800000` at scale 2 → `48000.00`.
@@ -39,18 +40,13 @@ enum Amount {
     }
 }
 
-/// Times in the generator: seconds since 1970 in UTC, formatted by hand (no Foundation calendar, no time zone).
+/// Times in the generator: seconds since 1970 in UTC, through the foundation's ``ISO8601`` (no Foundation
+/// calendar, no time zone), plus the two local layouts the sample files use.
 enum Clock {
     /// 2026-01-05T09:00:00Z and so on.
-    static func iso(_ seconds: Int64) -> String {
-        let (y, m, d, hh, mm, ss) = fields(seconds)
-        return "\(pad(y, 4))-\(pad(m))-\(pad(d))T\(pad(hh)):\(pad(mm)):\(pad(ss))Z"
-    }
+    static func iso(_ seconds: Int64) -> String { ISO8601.format(seconds: seconds) }
 
-    static func date(_ seconds: Int64) -> String {
-        let (y, m, d, _, _, _) = fields(seconds)
-        return "\(pad(y, 4))-\(pad(m))-\(pad(d))"
-    }
+    static func date(_ seconds: Int64) -> String { ISO8601.date(seconds: seconds) }
 
     /// `05.01.2026`.
     static func dottedDate(_ seconds: Int64) -> String {
@@ -65,36 +61,16 @@ enum Clock {
         return "\(pad(d))/\(months[m - 1])/\(y):\(pad(hh)):\(pad(mm)):\(pad(ss)) +0000"
     }
 
-    static func pad(_ v: Int, _ n: Int = 2) -> String {
-        let s = String(v)
-        return String(repeating: "0", count: max(0, n - s.count)) + s
-    }
+    static func pad(_ v: Int, _ n: Int = 2) -> String { ISO8601.pad(v, n) }
 
-    /// Days-from-civil (Howard Hinnant's algorithm), inverted.
+    /// Year, month, day, hour, minute, second in UTC.
     static func fields(_ seconds: Int64) -> (Int, Int, Int, Int, Int, Int) {
-        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
-        let rem = Int(seconds - Int64(days) * 86400)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+        let f = ISO8601.fields(seconds: seconds)
+        return (f.year, f.month, f.day, f.hour, f.minute, f.second)
     }
 
-    /// Seconds at 00:00 UTC of a civil date.
+    /// Seconds at a civil date and time in UTC.
     static func seconds(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second)
+        ISO8601.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 }

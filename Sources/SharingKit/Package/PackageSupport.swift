@@ -2,43 +2,17 @@ import EvidenceKit
 import Foundation
 import IProceedsBase
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Times in the forms the package formats want, from milliseconds since the epoch, UTC, without the locale or
 /// the time zone of the machine.
 enum PackageTime {
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    private static func fields(_ seconds: Int64) -> tm {
-        var t = time_t(seconds)
-        var out = tm()
-        gmtime_r(&t, &out)
-        return out
-    }
-
-    private static func pad(_ v: Int32, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
-
     /// `2026-03-01T10:00:00.000Z` (STIX timestamps, the manifest).
-    static func iso(milliseconds ms: Int64) -> String {
-        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let millis = ms - seconds * 1000
-        let t = fields(seconds)
-        return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1, 2))-\(pad(t.tm_mday, 2))T"
-            + "\(pad(t.tm_hour, 2)):\(pad(t.tm_min, 2)):\(pad(t.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
-    }
+    static func iso(milliseconds ms: Int64) -> String { ISO8601.format(milliseconds: ms, fraction: .milliseconds) }
 
     /// `2026-03-01` (MISP `date`).
     static func day(milliseconds ms: Int64) -> String { String(iso(milliseconds: ms).prefix(10)) }
-
-    /// The broken-down UTC time, for the zip's MS-DOS time fields.
-    static func utcFields(seconds: Int64) -> tm { fields(seconds) }
 
     /// Parses the ISO 8601 forms records carry: `YYYY-MM-DD`, then optionally `T` or a space,
     /// `HH:MM[:SS[.fraction]]`, then `Z`, `±HH:MM`, `±HHMM`, `±HH` or nothing (taken as UTC).
@@ -111,14 +85,10 @@ enum PackageTime {
             }
             guard i == u.count else { return nil }
         }
-        var t = tm()
-        t.tm_year = Int32(year - 1900)
-        t.tm_mon = Int32(month - 1)
-        t.tm_mday = Int32(day)
-        t.tm_hour = Int32(hour)
-        t.tm_min = Int32(minute)
-        t.tm_sec = Int32(second)
-        let seconds = Int64(timegm(&t)) - Int64(offset)
+        // A day past the month's end rolls into the next month, as `timegm` did here before.
+        let seconds =
+            ISO8601.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+            - Int64(offset)
         return seconds * 1000 + Int64(millis)
     }
 

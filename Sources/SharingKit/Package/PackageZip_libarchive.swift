@@ -1,4 +1,5 @@
 internal import CLibArchive
+import IProceedsBase
 
 #if canImport(Glibc)
     import Glibc
@@ -76,10 +77,10 @@ enum PackageZip {
         func u16(_ at: Int) -> Int { Int(z[at]) | Int(z[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
         func put32(_ at: Int, _ v: UInt32) { for k in 0..<4 { z[at + k] = UInt8((v >> (8 * UInt32(k))) & 0xFF) } }
-        let t = PackageTime.utcFields(seconds: seconds)
-        let dosDate = UInt32(max(0, Int(t.tm_year) - 80) & 0x7F) << 9 | UInt32(t.tm_mon + 1) << 5 | UInt32(t.tm_mday)
-        let dosTime = UInt32(t.tm_hour) << 11 | UInt32(t.tm_min) << 5 | UInt32(t.tm_sec / 2)
-        let stamp = t.tm_year < 80 ? 0x0021_0000 : dosDate << 16 | dosTime
+        let t = ISO8601.fields(seconds: seconds)
+        let dosDate = UInt32(max(0, t.year - 1980) & 0x7F) << 9 | UInt32(t.month) << 5 | UInt32(t.day)
+        let dosTime = UInt32(t.hour) << 11 | UInt32(t.minute) << 5 | UInt32(t.second / 2)
+        let stamp = t.year < 1980 ? 0x0021_0000 : dosDate << 16 | dosTime
         let eocd = z.count - 22
         guard eocd >= 0, u32(eocd) == 0x0605_4B50 else {
             throw PackageZipError("no end of central directory where expected")
