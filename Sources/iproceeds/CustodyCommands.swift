@@ -76,13 +76,8 @@ struct EvidenceAdd: ParsableCommand {
                 itemID: item, description: description, paths: paths, details: details, options: options, by: examiner,
                 progress: progress)
             line?.finish()
-            let summary = result.summary
-            print("Recorded \(item): \(summary.items) items (\(summary.members) archive members), manifest sha256 \(result.entry.outputs[0].sha256)")
-            print("Entry \(result.entry.seq) acquired; ledger head: \(result.entry.seq):\(result.entry.entryHash)")
-            if summary.errors > 0 {
-                print("\(summary.errors) items could not be read whole; they are in the manifest with their reasons")
-            }
-            return summary
+            print(result.summary.acquisitionText(item: item, entry: result.entry), terminator: "")
+            return result.summary
         }
         if summary.errors > 0 { throw ExitCode(1) }
     }

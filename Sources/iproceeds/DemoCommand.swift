@@ -225,36 +225,38 @@ struct DemoNarrator {
         let made = try SampleCatalog.generate(scenario, seed: scenario.shippedSeed, into: caseDir)
         print("     \(made.files.count) files: the seized evidence, bank statements and exports, the exchange's records,")
         print("     a blockchain export and the CSIRT's reports. The story is in case/README.md.")
-        let key = json("answers.json")
-        let facts = key["facts"] as? [String: Any] ?? [:]
-        if let victim = facts["victim"] as? String, let loss = facts["loss"] as? String {
+        let key: SampleAnswerKey
+        do {
+            key = try SampleAnswerKey.read(from: caseDir.appendingPathComponent("answers.json"))
+        } catch {
+            failures.append("the case's answer key cannot be read: \(error)")
+            return false
+        }
+        let facts = key.facts
+        if let victim = facts["victim"]?.text, let loss = facts["loss"]?.text {
             print("     \(victim) paid EUR \(loss) to an account named in a forged e-mail. Where did it go?")
         }
 
         heading("An examiner key and a case file")
-        let custody = key["custody"] as? [String: Any] ?? [:]
-        let script = custody["steps"] as? [[String: Any]] ?? []
-        let steps = script.compactMap { $0["run"] as? [String] }
-        let caseID = key["case_id"] as? String ?? "CASE-DEMO"
+        let script = key.custody.steps
+        let steps = script.map(\.run)
         iproceeds(["examiner", "init", "--name", "Demo Examiner", "--id", "EX-DEMO"], show: 2)
-        iproceeds(["case", "init", "--case", "demo.case", "--id", caseID, "--title", key["title"] as? String ?? "demo"], show: 2)
+        iproceeds(["case", "init", "--case", "demo.case", "--id", key.caseID, "--title", key.title], show: 2)
 
         heading("The seizure into custody: every file and every archive member fingerprinted, each item signed in")
-        for s in script {
-            guard var args = s["run"] as? [String], args.starts(with: ["evidence", "add"]) else { continue }
+        for s in script where s.run.starts(with: ["evidence", "add"]) {
+            var args = s.run
             if let i = args.firstIndex(of: "--case") { args[i + 1] = "demo.case" }
-            iproceeds(args, expect: Int32(s["exit"] as? Int ?? 0), show: 1)
+            iproceeds(args, expect: s.exit, show: 1)
         }
         let sealedItem = steps.first { $0.contains("sealed") }.flatMap { s in s.firstIndex(of: "--item").map { s[$0 + 1] } } ?? "EV-001"
         iproceeds(["custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "sealed", "--note", "evidence bag 1"], show: 1)
         iproceeds(["custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "transferred", "--from", "Cybercrime unit", "--to", "Forensic lab"], show: 1)
-        let evidence = key["evidence"] as? [String: Any] ?? [:]
-        let errors = evidence["errors"] as? Int ?? 0
-        let manifest = iproceeds(["evidence", "hash", "-q", "-c", "md5,sha256", "-o", "seized.jsonl", "evidence"], expect: errors > 0 ? 1 : 0)
+        let manifest = iproceeds(["evidence", "hash", "-q", "-c", "md5,sha256", "-o", "seized.jsonl", "evidence"], expect: key.evidence.errors > 0 ? 1 : 0)
         _ = manifest
         let lines = (try? String(contentsOf: caseDir.appendingPathComponent("seized.jsonl"), encoding: .utf8))?.split(separator: "\n") ?? []
         let members = lines.filter { $0.contains("\"kind\":\"member\"") }.count
-        let mark = check("evidence records", "\(lines.count)", (evidence["records"] as? Int).map(String.init))
+        let mark = check("evidence records", "\(lines.count)", String(key.evidence.records))
         print("     seized.jsonl: \(lines.count) records, \(members) of them inside archives (md5 and sha256 each) \(mark)")
 
         heading("Follow the money: the FIU extract traced under the four policies")
@@ -266,11 +268,10 @@ struct DemoNarrator {
                 labels[String(fields[0])] = String(fields[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             }
         }
-        let traces = key["traces"] as? [[String: Any]] ?? []
         var reports: [String] = []
-        if let fiu = traces.first(where: { ($0["command"] as? [String] ?? []).contains("ledgers/fiu-extract.csv") }) {
-            let command = fiu["command"] as? [String] ?? []
-            let held = fiu["held"] as? [String: [String: String]] ?? [:]
+        if let fiu = key.trace(reading: "ledgers/fiu-extract.csv") {
+            let command = fiu.command
+            let held = fiu.held
             var tool: [String: [String: String]] = [:]
             for policy in ["poison", "haircut", "fifo", "lifo"] {
                 iproceeds(command + ["--policy", policy, "--format", "json", "-o", "trace-\(policy).json"], quiet: true)
@@ -296,7 +297,8 @@ struct DemoNarrator {
         }
 
         heading("Freezing candidates, grouped by bank, under all four policies")
-        if let freeze = key["freeze"] as? [String: Any], let command = freeze["command"] as? [String] {
+        if let freeze = key.freeze {
+            let command = freeze.command
             let csvCommand = command.map { $0 == "json" ? "csv" : $0 } + ["-o", "freeze.csv"]
             iproceeds(csvCommand)
             iproceeds(command + ["-o", "freeze.json"], quiet: true)
@@ -309,44 +311,43 @@ struct DemoNarrator {
                     print("        fifo \(h["fifo"] ?? "-"), haircut \(h["haircut"] ?? "-"), lifo \(h["lifo"] ?? "-"), poison \(h["poison"] ?? "-")")
                 }
             }
-            let want = (freeze["candidates"] as? [[String: Any]] ?? []).compactMap { $0["account"] as? String }
+            let want = freeze.candidates.map(\.account)
             print("     \(listed.count) accounts to freeze \(check("freezing candidates", listed.sorted().joined(separator: ","), want.sorted().joined(separator: ",")))  → case/freeze.csv for the requests")
         }
 
         heading("The crypto leg: the exchange's BTC withdrawal followed on chain")
-        if let chain = traces.first(where: { ($0["command"] as? [String] ?? []).contains("bitcoin-etl") }) {
-            let command = chain["command"] as? [String] ?? []
-            let deposit = facts["btc_exchange_deposit_address"] as? String ?? ""
+        if let chain = key.trace(reading: "bitcoin-etl") {
+            let command = chain.command
+            let deposit = facts["btc_exchange_deposit_address"]?.text ?? ""
             iproceeds(command + ["--policy", "haircut", "--format", "html", "-o", "chain-haircut.html"])
             reports.append("case/chain-haircut.html")
             iproceeds(command + ["--policy", "haircut", "--format", "json", "-o", "chain-haircut.json"], quiet: true)
             let tool = (json("chain-haircut.json")["accounts"] as? [[String: Any]] ?? []).first { $0["account"] as? String == deposit }?["tainted_held"] as? String
-            let want = (chain["held"] as? [String: [String: String]])?[deposit]?["haircut"]
+            let want = chain.held[deposit]?["haircut"]
             print("     After a peel and a merge with clean coins, the second exchange's deposit address \(deposit)")
             print("     holds \(tool ?? "0") BTC of the withdrawal under haircut \(check("chain", tool, want))")
         }
 
         heading("Sharing: the CSIRT's reports, redacted, signed and sent to the police")
-        if let redaction = key["redaction"] as? [String: Any] {
+        if let redaction = key.redaction {
             var args = ["share", "scan", "-q"]
-            if let names = redaction["names_file"] as? String { args += ["--names-file", names] }
-            args += redaction["files"] as? [String] ?? []
+            if let names = redaction.namesFile { args += ["--names-file", names] }
+            args += redaction.files
             iproceeds(args + ["-o", "personal-data.jsonl"])
             var counts: [String: Int] = [:]
             for line in ((try? String(contentsOf: caseDir.appendingPathComponent("personal-data.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n") {
                 if let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let t = o["type"] as? String { counts[t, default: 0] += 1 }
             }
-            let want = redaction["planted"] as? [String: Int] ?? [:]
+            let want = redaction.planted
             let text = counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ")
             print("     Personal data found: \(text) \(check("personal data", text, want.keys.sorted().map { "\($0) \(want[$0]!)" }.joined(separator: ", ")))")
-            let sharing = redaction["sharing"] as? [String: Any] ?? [:]
-            for step in sharing["steps"] as? [[String: Any]] ?? [] {
-                guard var run = step["run"] as? [String] else { continue }
+            for step in redaction.sharing?.steps ?? [] {
+                var run = step.run
                 // The demo also logs the transmission in the case's custody ledger.
                 if run.starts(with: ["share", "build"]) { run += ["--case", "demo.case"] }
-                iproceeds(run, expect: Int32(step["exit"] as? Int ?? 0), show: run.starts(with: ["share", "keygen"]) ? 0 : 10)
+                iproceeds(run, expect: step.exit, show: run.starts(with: ["share", "keygen"]) ? 0 : 10)
             }
-            if let package = sharing["package"] as? String, FileManager.default.fileExists(atPath: caseDir.appendingPathComponent(package).path) {
+            if let package = redaction.sharing?.package, FileManager.default.fileExists(atPath: caseDir.appendingPathComponent(package).path) {
                 let cover = caseDir.appendingPathComponent("package-cover")
                 try? FileManager.default.createDirectory(at: cover, withIntermediateDirectories: true)
                 let unzip = Process()

@@ -1,7 +1,6 @@
 import ArgumentParser
 import EvidenceKit
 import Foundation
-import IProceedsBase
 
 struct EvidenceAudit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -94,50 +93,12 @@ struct EvidenceAudit: ParsableCommand {
                 workingDirectory: FileManager.default.currentDirectoryPath)
             let out = try ReportOutput(path: output)
             switch format {
-            case .text: AuditRendering.text(auditReport, manifest: manifest, problems: known.problems, verbose: verbose, into: out.sink)
-            case .json: AuditRendering.json(auditReport, manifest: manifest, problems: known.problems, into: out.sink)
+            case .text: out.sink.write(auditReport.text(manifest: manifest, problems: known.problems, verbose: verbose))
+            case .json: out.sink.write(auditReport.json(manifest: manifest, problems: known.problems))
             }
             try out.commit()
-            return auditReport.passed && known.problems.isEmpty
+            return auditReport.passed(problems: known.problems)
         }
         if !passed { throw ExitCode(1) }
     }
-}
-
-enum AuditRendering {
-    static func text(_ r: AuditReport, manifest: String, problems: [ManifestProblem], verbose: Bool, into sink: ByteSink) {
-        for p in problems { sink.write("unreadable: \(manifest) line \(p.line): \(p.reason)\n") }
-        for e in r.entries where verbose || e.status != .matched {
-            var line = "\(e.status.rawValue): \(e.key)"
-            if e.status != .matched, e.status != .new || e.actual?.error != nil, let reason = e.reason { line += " (\(reason))" }
-            sink.write(line + "\n")
-        }
-        let c = r.counts
-        sink.write(
-            "\(c[.matched]!) matched, \(c[.changed]!) changed, \(c[.moved]!) moved, \(c[.new]!) new, \(c[.missing]!) missing\n")
-        if !problems.isEmpty {
-            sink.write("\(problems.count) manifest line\(problems.count == 1 ? "" : "s") could not be read; the rest was audited\n")
-        }
-        sink.write(r.passed && problems.isEmpty ? "Audit passed: every item matches \(manifest)\n" : "Audit FAILED against \(manifest)\n")
-    }
-
-    static func json(_ r: AuditReport, manifest: String, problems: [ManifestProblem], into sink: ByteSink) {
-        let c = r.counts
-        var s = "{\"manifest\":\(jsonString(manifest)),\"result\":\"\(r.passed && problems.isEmpty ? "passed" : "failed")\","
-        s += "\"unreadable_lines\":[" + problems.map { "{\"line\":\($0.line),\"reason\":\(jsonString($0.reason))}" }.joined(separator: ",") + "],"
-        s += "\"algorithms\":[" + r.algorithms.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "],"
-        s += "\"counts\":{" + AuditStatus.allCases.map { "\"\($0.rawValue)\":\(c[$0]!)" }.joined(separator: ",") + "},"
-        s += "\"items\":[\n"
-        s += r.entries.map { e in
-            var o = "{\"status\":\"\(e.status.rawValue)\""
-            if let a = e.actual { o += ",\"actual\":" + JSONLinesWriter.line(a, algorithms: r.algorithms) }
-            if let x = e.expected { o += ",\"expected\":" + JSONLinesWriter.line(x, algorithms: r.algorithms) }
-            if let reason = e.reason, e.status != .matched { o += ",\"reason\":" + jsonString(reason) }
-            return o + "}"
-        }.joined(separator: ",\n")
-        s += "\n]}\n"
-        sink.write(s)
-    }
-
-    static func jsonString(_ s: String) -> String { JSONValue.quoted(s) }
 }

@@ -134,8 +134,7 @@ struct EvidenceHash: ParsableCommand {
             return summary
         }
         if !quiet {
-            var text = "\(summary.items) items (\(summary.members) archive members), \(ProgressLine.bytes(summary.bytes)) hashed → \(destination)"
-            if summary.errors > 0 { text += "; \(summary.errors) could not be read whole: see their \"error\" field" }
+            let text = summary.text(destination: destination)
             if isTerminal(STDERR_FILENO) || summary.errors > 0 {
                 FileHandle.standardError.write(Data((text + "\n").utf8))
             }

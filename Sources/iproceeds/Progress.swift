@@ -58,16 +58,7 @@ final class ProgressLine: @unchecked Sendable {
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
     }
 
-    static func bytes(_ n: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(n)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ n: UInt64) -> String { ByteSize.text(n) }
 
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

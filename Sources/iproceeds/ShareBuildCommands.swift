@@ -65,7 +65,7 @@ struct ShareRedactionOptions: ParsableArguments {
             let inputs = try paths.map { try SharingInput.load(path: $0, format: inputFormat.format) }
             var run = try SharingRun(
                 policy: policy, key: key, strict: strict, keepBlankLines: keepBlankLines,
-                detect: try ShareDetection.detector(for: policy))
+                detect: PersonalDataScanner.detector(for: policy))
             try run.read(inputs)
             return (run, key)
         }

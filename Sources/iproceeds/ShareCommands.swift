@@ -2,7 +2,6 @@ import ArgumentParser
 import EvidenceKit
 import Foundation
 import SharingKit
-import IProceedsBase
 
 struct Share: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -132,36 +131,21 @@ struct ShareScan: ParsableCommand {
             let progressLine = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
             defer { progressLine?.finish() }
             var done: UInt64 = 0
-            var line: [UInt8] = []
-            let typePrefixes = Dictionary(
-                uniqueKeysWithValues: PersonalDataType.allCases.map { ($0, Array("{\"type\":\"\($0.rawValue)\",\"start\":".utf8)) })
-            let endKey = Array(",\"end\":".utf8)
+            var lines = HitLineWriter()
             for (path, fd) in zip(inputs, descriptors) {
                 var st = stat()
                 if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG {
                     progress.bytesFound.add(UInt64(st.st_size), ordering: .relaxed)
                 }
                 progress.filesFound.add(1, ordering: .relaxed)
-                let fileField = Array((inputs.count > 1 ? ",\"file\":" + JSONValue.quoted(path) : "").utf8)
-                let valueReader = showValues ? try ValueReader(path: path, fd: fd) : nil
+                let fileField = HitLineWriter.fileField(path, severalFiles: inputs.count > 1)
+                let valueReader = showValues ? try HitValueReader(path: path, fd: fd) : nil
                 do {
                     try scanner.scan(
                         fileDescriptor: valueReader?.scanDescriptor ?? fd, name: path,
                         progress: { progress.bytesDone.store(done + UInt64($0), ordering: .relaxed) }
                     ) { hit in
-                        // Built as bytes: a big log has millions of hits.
-                        line.removeAll(keepingCapacity: true)
-                        line += typePrefixes[hit.type]!
-                        appendDecimal(hit.start, to: &line)
-                        line += endKey
-                        appendDecimal(hit.end, to: &line)
-                        line += fileField
-                        if let valueReader {
-                            line += ",\"value\":".utf8
-                            line += JSONValue.quoted(valueReader.text(hit)).utf8
-                        }
-                        line += "}\n".utf8
-                        out.sink.write(bytes: line)
+                        out.sink.write(bytes: lines.line(hit, fileField: fileField, value: valueReader?.text(hit)))
                         try out.sink.flushIfNeeded()
                     }
                 } catch let e as SharingError where e.code == .inputUnreadable {
@@ -174,72 +158,5 @@ struct ShareScan: ParsableCommand {
             progress.walkFinished.store(true, ordering: .relaxed)
             try out.commit()
         }
-    }
-}
-
-/// Appends the decimal digits of a non-negative integer.
-func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-    var v = value
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-        UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var n = 0
-    withUnsafeMutableBytes(of: &digits) { buf in
-        repeat {
-            buf[n] = UInt8(0x30 + v % 10)
-            v /= 10
-            n += 1
-        } while v > 0
-        for k in stride(from: n - 1, through: 0, by: -1) { out.append(buf[k]) }
-    }
-}
-
-/// Reads the text of hits for `--show-values`. A regular file is read back with `pread` at each hit's offsets;
-/// standard input or a pipe cannot be read twice, so it is first copied to an unlinked temporary file.
-final class ValueReader {
-    private let fd: Int32
-    private let owned: Bool
-    /// The descriptor the scan reads from.
-    let scanDescriptor: Int32
-
-    init(path: String, fd: Int32) throws {
-        var st = stat()
-        if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG {
-            self.fd = fd
-            owned = false
-            scanDescriptor = fd
-            return
-        }
-        var template = Array((NSTemporaryDirectory() + "/iproceeds-scan-XXXXXX").utf8CString)
-        let tmp = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard tmp >= 0 else { throw CLIError.cannotWrite(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 1)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer, 1 << 20)
-            if n < 0, errno == EINTR { continue }
-            if n < 0 { throw CLIError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
-            if n == 0 { break }
-            var off = 0
-            while off < n {
-                let w = write(tmp, buffer + off, n - off)
-                if w < 0, errno == EINTR { continue }
-                if w < 0 { throw CLIError.cannotWrite(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
-                off += w
-            }
-        }
-        lseek(tmp, 0, SEEK_SET)
-        self.fd = tmp
-        owned = true
-        scanDescriptor = tmp
-    }
-
-    deinit { if owned { close(fd) } }
-
-    /// The hit's bytes as text; invalid UTF-8 becomes U+FFFD.
-    func text(_ hit: Hit) -> String {
-        var bytes = [UInt8](repeating: 0, count: hit.end - hit.start)
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(hit.start)) }
-        return String(decoding: bytes[0..<max(n, 0)], as: UTF8.self)
     }
 }

@@ -47,57 +47,10 @@ struct ShareVerify: ParsableCommand {
             return try PackageVerifier.verify(path: package, publicKey: key)
         }
         switch format {
-        case .text: print(Self.text(v), terminator: "")
-        case .json: print(Self.json(v))
+        case .text: print(v.text, terminator: "")
+        case .json: print(v.json, terminator: "")
         }
         if v.unreadable != nil { throw ExitCode(ExitStatus.unusableInput.rawValue) }
         if !v.intact { throw ExitCode(1) }
-    }
-
-    /// The report for a terminal. Everything the package says (its id, sender, recipient, marking, member names,
-    /// the hashes its manifest states) is printed through `TerminalText.escaped`: a control character in it must
-    /// not rewrite what the screen shows.
-    static func text(_ v: PackageVerification) -> String {
-        let e = TerminalText.escaped
-        if let why = v.unreadable { return "NOT A READABLE PACKAGE: \(e(why))\n" }
-        var out = ""
-        if let id = v.packageID { out += "Package \(e(id))\n" }
-        if let sender = v.sender { out += "From: \(e(sender))\n" }
-        if let recipient = v.recipient { out += "To: \(e(recipient))\n" }
-        if let tlp = v.tlp { out += "Marking: \(e(tlp))\n" }
-        if let created = v.created { out += "Created: \(e(created))\n" }
-        let key = v.publicKey.flatMap(Hex.decode).map(Ed25519.fingerprint) ?? "none"
-        switch v.keySource {
-        case .given: out += "Key: \(key) (given with --public-key)\n"
-        case .manifest:
-            out +=
-                "Key: \(key) (read from the package itself: proves integrity only, not who signed; "
-                + "compare the fingerprint with the sender's, or pass --public-key)\n"
-        }
-        out += "Signature: \(v.signatureValid ? "valid" : "NOT valid")\n"
-        out += "Files verified: \(v.verifiedFiles.count)\n"
-        if v.intact {
-            out += "Intact: the signature holds, every file matches the manifest, none missing, none added.\n"
-        } else {
-            out += "NOT INTACT:\n"
-            for p in v.problems { out += "  \(e(p.file ?? "(archive)")): \(e(p.reason))\n" }
-        }
-        return out
-    }
-
-    static func json(_ v: PackageVerification) -> String {
-        var o: [String: Any] = [
-            "intact": v.intact, "signature_valid": v.signatureValid, "key_source": v.keySource.rawValue,
-            "verified_files": v.verifiedFiles,
-            "problems": v.problems.map { ["file": $0.file ?? NSNull(), "reason": $0.reason] as [String: Any] },
-        ]
-        if let why = v.unreadable { o["unreadable"] = why }
-        if let x = v.packageID { o["package_id"] = x }
-        if let x = v.publicKey { o["public_key"] = x }
-        if let x = v.sender { o["sender"] = x }
-        if let x = v.recipient { o["recipient"] = x }
-        if let x = v.tlp { o["tlp"] = x }
-        if let x = v.created { o["created"] = x }
-        return jsonObject(o)
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import EvidenceKit
 import Foundation
 import ProceedsGraph
-import IProceedsBase
 
 struct TracePaths: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,7 +55,7 @@ struct TracePaths: ParsableCommand {
 
     @OptionGroup var custody: AnalysisCustody
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+    typealias Format = PathReport.Format
 
     var sourceList: [String] {
         sources.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -67,7 +66,7 @@ struct TracePaths: ParsableCommand {
         guard (1...64).contains(maxHops) else { throw ValidationError("--max-hops takes 1 to 64") }
         guard limit >= 1 else { throw ValidationError("--limit takes a positive number") }
         for (name, value) in [("--since", since), ("--until", until)] {
-            if let value, ISO8601.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not an ISO 8601 time") }
+            if let value, Timestamp.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not an ISO 8601 time") }
         }
         guard input.importFormat.value != .bitcoinETL else { throw ValidationError("trace paths reads account ledgers; bitcoin-etl is not one") }
     }
@@ -76,7 +75,7 @@ struct TracePaths: ParsableCommand {
         let ledger = try input.load()
         let assetCode = asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() }
         let g = try input.timed("graph") { try reporting {
-            try TemporalGraph(ledger, asset: assetCode, since: since.flatMap(ISO8601.parse), until: until.flatMap(ISO8601.parse))
+            try TemporalGraph(ledger, asset: assetCode, since: since.flatMap(Timestamp.parse), until: until.flatMap(Timestamp.parse))
         } }
         var cut = false
         var report = PathReport(graph: g, ledger: ledger, format: format, maxHops: maxHops, listsPaths: target != nil)
@@ -133,114 +132,4 @@ struct TracePaths: ParsableCommand {
     }
 }
 
-/// Accumulates the listing in the chosen format; deterministic for the same inputs.
-struct PathReport {
-    let graph: TemporalGraph
-    let ledger: Ledger
-    let format: TracePaths.Format
-    let maxHops: Int
-    /// Paths to a target (`--to`), or reachability.
-    let listsPaths: Bool
-    private var parts: [String] = []
-    private var notFound: [String] = []
-
-    init(graph: TemporalGraph, ledger: Ledger, format: TracePaths.Format, maxHops: Int, listsPaths: Bool) {
-        self.listsPaths = listsPaths
-        self.graph = graph
-        self.ledger = ledger
-        self.format = format
-        self.maxHops = maxHops
-    }
-
-    private func amount(_ v: MinorUnits) -> String { Decimal.format(v, scale: graph.scale) }
-    private func str(_ s: String) -> String { JSONValue.quoted(s) }
-
-    var notInLedger: [String] { notFound }
-
-    mutating func missing(_ account: String) {
-        if !notFound.contains(account) { notFound.append(account) }
-    }
-
-    private func transferJSON(_ i: Int) -> String {
-        let t = ledger.transfers[i]
-        return "{\"id\": \(str(t.id)), \"time\": \(str(ISO8601.format(t.time))), \"from\": \(str(t.from)), \"to\": \(str(t.to)), "
-            + "\"amount\": \"\(amount(t.amount))\", \"source\": \(str(t.source.file + " " + t.source.location))}"
-    }
-
-    mutating func add(from: String, to: String, _ listing: PathListing) {
-        switch format {
-        case .json:
-            var s = "    {\"from\": \(str(from)), \"to\": \(str(to)), \"truncated\": \(listing.truncated), \"paths\": ["
-            s += listing.paths.map { p in
-                "\n      {\"hops\": \(p.transfers.count), \"bottleneck\": \"\(amount(p.bottleneck))\", \"transfers\": ["
-                    + p.transfers.map { "\n        " + transferJSON($0) }.joined(separator: ",") + "\n      ]}"
-            }.joined(separator: ",")
-            parts.append(s + (listing.paths.isEmpty ? "]}" : "\n    ]}"))
-        case .csv:
-            for (n, p) in listing.paths.enumerated() {
-                for (hop, i) in p.transfers.enumerated() {
-                    let t = ledger.transfers[i]
-                    parts.append([from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id, ISO8601.format(t.time), t.from, t.to,
-                                  amount(t.amount), graph.asset].map(CSV.field).joined(separator: ",") + "\r\n")
-                }
-            }
-        case .text:
-            var s = "\(listing.paths.count)\(listing.truncated ? "+" : "") path\(listing.paths.count == 1 ? "" : "s") from \(from) to \(to) within \(maxHops) hops\n"
-            for (n, p) in listing.paths.enumerated() {
-                s += "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(amount(p.bottleneck)) \(graph.asset)\n"
-                for i in p.transfers {
-                    let t = ledger.transfers[i]
-                    s += "    \(ISO8601.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
-                }
-            }
-            parts.append(s)
-        }
-    }
-
-    mutating func add(from: String, _ reached: [Reached]) {
-        switch format {
-        case .json:
-            let rows = reached.map { r in
-                "\n      {\"account\": \(str(r.account)), \"hops\": \(r.hops), \"first_transfer\": \(transferJSON(r.firstTransfer))}"
-            }
-            parts.append("    {\"from\": \(str(from)), \"reached\": [" + rows.joined(separator: ",") + (reached.isEmpty ? "]}" : "\n    ]}"))
-        case .csv:
-            for r in reached {
-                let t = ledger.transfers[r.firstTransfer]
-                parts.append([from, r.account, String(r.hops), t.id, ISO8601.format(t.time), amount(t.amount), graph.asset]
-                    .map(CSV.field).joined(separator: ",") + "\r\n")
-            }
-        case .text:
-            var s = "\(reached.count) account\(reached.count == 1 ? "" : "s") reachable from \(from) within \(maxHops) hops\n"
-            let width = reached.map(\.account.count).max() ?? 7
-            s += "  " + "account".padding(toLength: width, withPad: " ", startingAt: 0) + "  hops  first reached by\n"
-            for r in reached {
-                let t = ledger.transfers[r.firstTransfer]
-                s += "  " + r.account.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(r.hops).padding(toLength: 4, withPad: " ", startingAt: 0)
-                    + "  \(t.id) at \(ISO8601.format(t.time))\n"
-            }
-            parts.append(s)
-        }
-    }
-
-    func finish() -> String {
-        switch format {
-        case .json:
-            var s = "{\n  \"asset\": \(str(graph.asset)),\n  \"max_hops\": \(maxHops),\n  \"results\": [\n" + parts.joined(separator: ",\n")
-            s += parts.isEmpty ? "  ],\n" : "\n  ],\n"
-            s += "  \"not_in_ledger\": [" + notFound.map(str).joined(separator: ", ") + "],\n"
-            s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
-            s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n}\n"
-            return s
-        case .csv:
-            let header = listsPaths
-                ? "from,to,path,width,hop,transfer,time,sender,receiver,amount,asset\r\n"
-                : "from,account,hops,first_transfer,time,amount,asset\r\n"
-            return header + parts.joined()
-        case .text:
-            var s = parts.joined(separator: "\n")
-            for a in notFound { s += "\n\(a): not in the ledger (no transfer of \(graph.asset) in the window)\n" }
-            return s
-        }
-    }
-}
+extension PathReport.Format: ExpressibleByArgument {}

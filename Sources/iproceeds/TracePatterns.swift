@@ -200,16 +200,7 @@ struct TracePatterns: ParsableCommand {
             }
             try custody.record(
                 ledger: ledger, report: report, reportName: output ?? "pattern findings (standard output)",
-                parameters: [
-                    "command": "trace patterns", "kinds": PatternKind.allCases.filter(options.kinds.contains).map(\.rawValue).joined(separator: ","),
-                    "windows": PatternKind.allCases.filter(options.kinds.contains).map { "\($0.rawValue)=\(PatternWindow.format(options.window($0)))" }.joined(separator: ","),
-                    "min_counterparties": String(minCounterparties), "forward_percent": String(forwardPercent),
-                    "max_hops": String(maxHops), "threshold": threshold, "margin": String(margin),
-                    "structuring_count": String(structuringCount), "peel_percent": String(peelPercent), "peel_hops": String(peelHops),
-                    "min_amount": minAmount, "asset": options.asset ?? "", "exclude_category": options.excludeCategories.sorted().joined(separator: ","),
-                    "findings": String(scan.findings.count), "format": format.rawValue,
-                    "max_cycles": String(maxCycles), "max_cycles_per_account": String(maxCyclesPerAccount),
-                ])
+                parameters: scan.custodyParameters.merging(["format": format.rawValue]) { $1 })
         }
         if !ledger.issues.isEmpty { throw ExitCode(1) }
     }

@@ -1,0 +1,137 @@
+import Foundation
+import EvidenceKit
+import IProceedsBase
+
+/// The listing of `trace paths`: flow paths from sources to a target, or what each source's money could reach,
+/// in text (for people), JSON or CSV. Deterministic for the same inputs; JSON is built from values.
+public struct PathReport {
+    /// The forms a listing can take.
+    public enum Format: String, Sendable, CaseIterable { case text, json, csv }
+
+    let graph: TemporalGraph
+    let ledger: Ledger
+    let format: Format
+    let maxHops: Int
+    /// Paths to a target (`--to`), or reachability.
+    let listsPaths: Bool
+    private var results: [JSONValue] = []
+    private var parts: [String] = []
+    private var notFound: [String] = []
+
+    /// An empty listing over `graph`, built from `ledger`.
+    /// - Parameter listsPaths: whether the listing holds paths to a target (else reachability).
+    public init(graph: TemporalGraph, ledger: Ledger, format: Format, maxHops: Int, listsPaths: Bool) {
+        self.listsPaths = listsPaths
+        self.graph = graph
+        self.ledger = ledger
+        self.format = format
+        self.maxHops = maxHops
+    }
+
+    private func amount(_ v: MinorUnits) -> String { Decimal.format(v, scale: graph.scale) }
+
+    /// Accounts named (as a source or the target) that have no transfer in the graph, in the order named.
+    public var notInLedger: [String] { notFound }
+
+    /// Notes an account named that has no transfer in the graph (once).
+    public mutating func missing(_ account: String) {
+        if !notFound.contains(account) { notFound.append(account) }
+    }
+
+    private func transferValue(_ i: Int) -> JSONValue {
+        let t = ledger.transfers[i]
+        return .object([
+            ("id", .string(t.id)), ("time", .string(Timestamp.format(t.time))), ("from", .string(t.from)),
+            ("to", .string(t.to)), ("amount", .string(amount(t.amount))),
+            ("source", .string(t.source.file + " " + t.source.location)),
+        ])
+    }
+
+    /// Adds the paths found from `from` to `to`.
+    public mutating func add(from: String, to: String, _ listing: PathListing) {
+        switch format {
+        case .json:
+            results.append(.object([
+                ("from", .string(from)), ("to", .string(to)), ("truncated", .bool(listing.truncated)),
+                ("paths", .array(listing.paths.map { p in
+                    .object([
+                        ("hops", .int(p.transfers.count)), ("bottleneck", .string(amount(p.bottleneck))),
+                        ("transfers", .array(p.transfers.map(transferValue))),
+                    ])
+                })),
+            ]))
+        case .csv:
+            for (n, p) in listing.paths.enumerated() {
+                for (hop, i) in p.transfers.enumerated() {
+                    let t = ledger.transfers[i]
+                    parts.append([from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id, Timestamp.format(t.time), t.from, t.to,
+                                  amount(t.amount), graph.asset].map(TextEscaping.csv).joined(separator: ",") + "\r\n")
+                }
+            }
+        case .text:
+            var s = "\(listing.paths.count)\(listing.truncated ? "+" : "") path\(listing.paths.count == 1 ? "" : "s") from \(from) to \(to) within \(maxHops) hops\n"
+            for (n, p) in listing.paths.enumerated() {
+                s += "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(amount(p.bottleneck)) \(graph.asset)\n"
+                for i in p.transfers {
+                    let t = ledger.transfers[i]
+                    s += "    \(Timestamp.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
+                }
+            }
+            parts.append(s)
+        }
+    }
+
+    /// Adds the accounts reachable from `from`.
+    public mutating func add(from: String, _ reached: [Reached]) {
+        switch format {
+        case .json:
+            results.append(.object([
+                ("from", .string(from)),
+                ("reached", .array(reached.map { r in
+                    .object([
+                        ("account", .string(r.account)), ("hops", .int(r.hops)), ("first_transfer", transferValue(r.firstTransfer)),
+                    ])
+                })),
+            ]))
+        case .csv:
+            for r in reached {
+                let t = ledger.transfers[r.firstTransfer]
+                parts.append([from, r.account, String(r.hops), t.id, Timestamp.format(t.time), amount(t.amount), graph.asset]
+                    .map(TextEscaping.csv).joined(separator: ",") + "\r\n")
+            }
+        case .text:
+            var s = "\(reached.count) account\(reached.count == 1 ? "" : "s") reachable from \(from) within \(maxHops) hops\n"
+            let width = reached.map(\.account.count).max() ?? 7
+            s += "  " + "account".padding(toLength: width, withPad: " ", startingAt: 0) + "  hops  first reached by\n"
+            for r in reached {
+                let t = ledger.transfers[r.firstTransfer]
+                s += "  " + r.account.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(r.hops).padding(toLength: 4, withPad: " ", startingAt: 0)
+                    + "  \(t.id) at \(Timestamp.format(t.time))\n"
+            }
+            parts.append(s)
+        }
+    }
+
+    /// The whole listing.
+    public func finish() -> String {
+        switch format {
+        case .json:
+            let value: JSONValue = .object([
+                ("asset", .string(graph.asset)), ("max_hops", .int(maxHops)), ("results", .array(results)),
+                ("not_in_ledger", .strings(notFound)),
+                ("inputs", .array(ledger.inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+                ("tool", .object([("name", .string(ToolIdentity.name)), ("version", .string(ToolIdentity.version))])),
+            ])
+            return value.pretty()
+        case .csv:
+            let header = listsPaths
+                ? "from,to,path,width,hop,transfer,time,sender,receiver,amount,asset\r\n"
+                : "from,account,hops,first_transfer,time,amount,asset\r\n"
+            return header + parts.joined()
+        case .text:
+            var s = parts.joined(separator: "\n")
+            for a in notFound { s += "\n\(a): not in the ledger (no transfer of \(graph.asset) in the window)\n" }
+            return s
+        }
+    }
+}
