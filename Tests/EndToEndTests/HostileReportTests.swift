@@ -60,6 +60,19 @@ import Testing
             found = "\n".join(p.data) + "\n" + "\n".join(v or "" for _, v in p.attrs)
             for v in spec["expect"].get(f, []):
                 if shown(v) not in found: problems.append(f"{f}: does not show {v!r} as text")
+        import xml.dom.minidom
+        for f in spec.get("svg", []):
+            try: doc = xml.dom.minidom.parse(f)  # expat: refuses what is not well-formed XML
+            except Exception as e: problems.append(f"{f}: not well-formed: {e}"); continue
+            texts = []
+            for el in doc.getElementsByTagName("*"):
+                if el.tagName in ("script", "foreignObject", "img", "iframe"): problems.append(f"{f}: <{el.tagName}>")
+                for k, v in el.attributes.items():
+                    if k.startswith("on"): problems.append(f"{f}: attribute {k}")
+                texts += [n.data for n in el.childNodes if n.nodeType == n.TEXT_NODE]
+            found = "\n".join(texts)
+            for v in spec["expect"].get(f, []):
+                if shown(v) not in found: problems.append(f"{f}: does not show {v!r} as text")
         for f in spec["json"] + spec["jsonl"]:
             try:
                 text = open(f, "rb").read().decode("utf-8")
@@ -73,10 +86,12 @@ import Testing
         print("\n".join(problems))
         """#
 
-    static func check(_ w: Workspace, html: [String], json: [String], jsonl: [String] = [], expect: [String: [String]])
-        throws
-    {
-        let spec = try JSONSerialization.data(withJSONObject: ["html": html, "json": json, "jsonl": jsonl, "expect": expect])
+    static func check(
+        _ w: Workspace, html: [String], json: [String], jsonl: [String] = [], svg: [String] = [],
+        expect: [String: [String]]
+    ) throws {
+        let spec = try JSONSerialization.data(
+            withJSONObject: ["html": html, "json": json, "jsonl": jsonl, "svg": svg, "expect": expect])
         try w.write("spec.json", spec)
         try w.write("check.py", checker)
         let problems = try w.sh("python3 check.py").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -129,14 +144,17 @@ import Testing
         #expect(
             try CLI.run(["trace", "import", "--transfers", file, "--format", "json", "-o", "import.json"], in: w.path)
                 .status == 0)
+        // The Graphviz file and the SVG dot renders from it.
+        let dot = try CLI.run(["trace", "run"] + base + ["--policy", "fifo", "--format", "dot", "-o", "t.dot"], in: w.path)
+        #expect(dot.status == 0 && dot.stderr.contains("rendered t.svg"), "\(dot.stderr)")
         let accounts = [a1, a2, a3, t1]
         try Self.check(
             w, html: ["trace-dot.html", "trace-measured.html"],
-            json: ["trace.json", "freeze.json", "paths.json", "patterns.json", "import.json"],
+            json: ["trace.json", "freeze.json", "paths.json", "patterns.json", "import.json"], svg: ["t.svg"],
             expect: [
                 "trace-dot.html": accounts + [label, institution, file], "trace-measured.html": accounts + [label, file],
                 "trace.json": accounts + [file], "freeze.json": accounts + [label, institution],
-                "paths.json": [a1, a2, t1], "import.json": [file],
+                "paths.json": [a1, a2, t1], "import.json": [file], "t.svg": [a1, a2, a3, t1],
             ])
     }
 
