@@ -227,8 +227,9 @@ struct CustodyExport: ParsableCommand {
         abstract: "Export the chain of custody: CASE/UCO JSON-LD, JSON, or printable HTML forms.",
         discussion: """
             case-uco: a CASE/UCO JSON-LD graph (investigative actions, provenance records, hashes, the tool, the \
-            performers) that passes `case_validate`. html: one self-contained, printable chain-of-custody form per \
-            item, with the head hash and a verification statement. json: the ledger entries as stored.
+            performers) that passes `case_validate`. html: a self-contained, printable chain-of-custody record: \
+            the entries about the case as a whole (opened, analysed, shared), then one form per item, with the \
+            head hash and a verification statement. json: the ledger entries as stored.
 
             Example:
               iproceeds custody export --case 2026-014.case --format html --output custody.html
@@ -254,7 +255,7 @@ struct CustodyExport: ParsableCommand {
             switch format {
             case .json: out.sink.write(CustodyReport.json(try file.store.entries()))
             case .caseUCO: out.sink.write(try CASEExport.document(file))
-            case .html: out.sink.write(try CustodyHTML.document(file))
+            case .html: out.sink.write(try CustodyForm.html(file))
             }
             try out.commit()
         }

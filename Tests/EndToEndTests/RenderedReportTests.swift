@@ -152,10 +152,38 @@ import Testing
         let built = try ShareBuildTests.build(w, env, ["--case", "c.case"])
         #expect(built.status == 0, "\(built.stderr)")
         try w.sh("unzip -q -o pkg.zip summary.html")
+        let sample = CLI.packageRoot.appendingPathComponent("Samples/proceeds-basic").path
+        let traced = try CLI.run(
+            ["trace", "run", "--transfers", sample + "/transfers.csv", "--seed-tx", "T-0001", "--policy", "fifo",
+             "--case", "c.case", "-o", "trace.json"], in: w.path, environment: env)
+        #expect(traced.status == 0, "\(traced.stderr)")
         let export = try CLI.run(
             ["custody", "export", "--case", "c.case", "--format", "html", "-o", "custody.html"], in: w.path,
             environment: env)
         #expect(export.status == 0, "\(export.stderr)")
+        // The printed chain is the whole chain: every entry of the ledger (as the JSON export lists them) is on
+        // the page, the case-level ones (opened, analysed, shared) in the case section.
+        let json = try CLI.run(
+            ["custody", "export", "--case", "c.case", "--format", "json", "-o", "ledger.json"], in: w.path,
+            environment: env)
+        #expect(json.status == 0, "\(json.stderr)")
+        let ledger = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: w.url.appendingPathComponent("ledger.json")))
+                as? [[String: Any]])
+        let form = try w.read("custody.html")
+        #expect(Set(ledger.compactMap { $0["action"] as? String }).isSuperset(of: ["opened", "analysed", "shared"]))
+        for e in ledger {
+            let hash = try #require(e["entry_hash"] as? String)
+            #expect(form.contains(hash), "entry \(e["seq"] ?? "?") (\(e["action"] ?? "?")) is not on the form")
+        }
+        let caseSection = try #require(form.range(of: "entries about the case as a whole"))
+        let firstItem = try #require(form.range(of: "<h2>Item EV-001"))
+        for e in ledger where (e["items"] as? [String])?.isEmpty == true {
+            let hash = try #require(e["entry_hash"] as? String)
+            // (The head's hash is also printed above the sections.)
+            let at = form.range(of: hash, range: caseSection.upperBound..<form.endIndex)
+            #expect(at.map { $0.lowerBound < firstItem.lowerBound } == true, "\(e["action"] ?? "?") not in the case section")
+        }
         let pages = [
             Page(name: "package-summary", file: w.url.appendingPathComponent("summary.html")),
             Page(name: "custody-form", file: w.url.appendingPathComponent("custody.html")),

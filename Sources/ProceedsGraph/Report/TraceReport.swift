@@ -160,10 +160,22 @@ public enum TraceGraph {
 
     /// Conversions are drawn as ellipses joining the assets they link.
     public static func dot(_ m: MixedTraceResult) -> String {
-        // Quoted DOT ids; a line break becomes Graphviz's \n escape.
+        // Quoted DOT ids; a line break becomes Graphviz's \n escape. Other controls become their Unicode control
+        // pictures (as on the HTML pages): Graphviz stops reading at NUL and copies controls into the SVG it
+        // renders, which XML forbids.
         func q(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n") + "\""
+            var out = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar.value {
+                case 0x5C: out += "\\\\"
+                case 0x22: out += "\\\""
+                case 0x0A: out += "\\n"
+                case 0x00...0x1F: out.unicodeScalars.append(Unicode.Scalar(0x2400 + scalar.value)!)
+                case 0x7F: out += "\u{2421}"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
         }
         let first = m.traces[0]
         var s = "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
