@@ -3,7 +3,7 @@
 
   run       time a shell command RUNS times: median wall seconds (perf_counter) and the peak RSS of the last run
             (GNU time's %M: the largest process of the command, pipelines and `&&` chains included)
-  openssl   single-core `openssl speed -evp sha256 -bytes 1048576 -seconds 3`, parsed
+  openssl   the hardware's own SHA-256 limit: `openssl speed [-multi N] -mr -evp sha256 -bytes 1048576`, parsed
   check-tree / check-archive / check-sums
             compare iproceeds's digests with a peer tool's; exit 1 on any mismatch
   case      record a case's title, input size and notes
@@ -25,7 +25,6 @@ import tempfile
 import time
 
 MIB = 1 << 20
-REFERENCE_GBPS = 2.35
 GNU_TIME = os.environ.get("GNU_TIME", "/usr/bin/time")
 
 
@@ -43,7 +42,7 @@ def load(results):
 
 
 def run_once(cmd):
-    """Runs `bash -o pipefail -c CMD` under GNU time; returns (wall seconds, peak RSS KiB, exit code, stderr).
+    """Runs `bash -o pipefail -c CMD` under GNU time; returns (wall s, peak RSS KiB, exit code, stderr, CPU s).
 
     Wall time is measured here (perf_counter: GNU time's %e has only 10 ms resolution). Peak RSS is GNU time's
     %M, the largest ru_maxrss among the command's processes. It is not taken from os.wait4 here: a child forked
@@ -51,31 +50,38 @@ def run_once(cmd):
     figure; GNU time is a small process, so its floor is ~1-2 MiB.
     """
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss_file:
-        argv = [GNU_TIME, "-f", "%M", "-o", rss_file.name, "bash", "-o", "pipefail", "-c", cmd]
+        argv = [GNU_TIME, "-f", "%M %U %S", "-o", rss_file.name, "bash", "-o", "pipefail", "-c", cmd]
         t0 = time.perf_counter()
         code = subprocess.run(argv, stdin=subprocess.DEVNULL, stderr=err).returncode
         wall = time.perf_counter() - t0
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
         lines = [l for l in rss_file.read().splitlines() if l.strip()]
-    rss = int(lines[-1]) if lines and lines[-1].strip().isdigit() else 0
-    return wall, rss, code, text  # %M is in KiB
+    # %M (KiB) is the largest process; %U and %S are the user and system CPU seconds of the whole command.
+    fields = lines[-1].split() if lines else []
+    ok = len(fields) == 3 and fields[0].isdigit()
+    rss = int(fields[0]) if ok else 0
+    cpu = float(fields[1]) + float(fields[2]) if ok else 0.0
+    return wall, rss, code, text, cpu
 
 
 def cmd_run(a):
     times = []
+    cpus = []
     rss = 0
     for i in range(a.runs):
         if a.pre:
             subprocess.run(["bash", "-o", "pipefail", "-c", a.pre], check=True)
-        wall, rss, code, err = run_once(a.cmd)
+        wall, rss, code, err, cpu = run_once(a.cmd)
         if code != 0:
             print(f"\nbench: FAILED ({a.tool}, exit {code}): {a.cmd}", file=sys.stderr)
             if err.strip():
                 print("  stderr (last lines):\n    " + "\n    ".join(err.strip().splitlines()[-15:]), file=sys.stderr)
             sys.exit(1)
         times.append(wall)
-        print(f"    {a.tool:<22} run {i + 1}/{a.runs}: {wall:8.3f} s  peak RSS {rss / 1024:8.1f} MiB", file=sys.stderr)
+        cpus.append(cpu)
+        print(f"    {a.tool:<22} run {i + 1}/{a.runs}: {wall:8.3f} s  CPU {cpu:7.2f} s  peak RSS {rss / 1024:8.1f} MiB",
+              file=sys.stderr)
     append(
         a.results,
         {
@@ -87,6 +93,9 @@ def cmd_run(a):
             "bytes": a.bytes,
             "times": times,
             "median": statistics.median(times),
+            "cpu": statistics.median(cpus),
+            "threads": a.threads,
+            "sha256": a.sha256,
             "rss_kib": rss,
             "note": a.note,
         },
@@ -97,16 +106,23 @@ def cmd_run(a):
 
 
 def cmd_openssl(a):
-    cmd = ["openssl", "speed", "-evp", "sha256", "-bytes", "1048576", "-seconds", str(a.seconds)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rows = [l for l in out.splitlines() if l.strip()]
-    last = rows[-1].split()
-    m = re.fullmatch(r"([0-9.]+)k", last[-1])
-    if not m:
-        sys.exit(f"bench: cannot parse `{' '.join(cmd)}` output, last line: {rows[-1]!r}")
-    single = float(m.group(1)) * 1000.0  # 'k' = 1000 bytes per second
-    print(f"    openssl sha256 single core: {single / 1e9:.3f} GB/s", file=sys.stderr)
-    append(a.results, {"type": "openssl", "cmd": " ".join(cmd), "single_Bps": single, "line": rows[-1].strip()})
+    """`openssl speed` on 1 MiB blocks, in machine-readable form (-mr): its last `+F:N:sha256:BYTES_PER_S` line.
+
+    One process (no -multi) divides by its user CPU time: the per-core rate, whatever else runs. With
+    `-multi N` the N processes' rates are summed and, as measured with OpenSSL 3.0 (the sum matches `-elapsed`),
+    they are wall-clock rates: what N cores give to N hashing processes *now*, under the same load as the
+    commands timed beside it.
+    """
+    cmd = ["openssl", "speed"] + (["-multi", str(a.procs)] if a.procs > 1 else [])
+    cmd += ["-mr", "-evp", "sha256", "-bytes", "1048576", "-seconds", str(a.seconds)]
+    for i in range(a.runs):
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        found = re.findall(r"^\+F:\d+:sha256:([0-9.]+)\s*$", out, re.M)
+        if not found:
+            sys.exit(f"bench: cannot parse `{' '.join(cmd)}` output:\n{out[-500:]}")
+        rate = float(found[-1])  # with -multi the parent's summary line comes last
+        print(f"    openssl sha256, {a.procs} process(es), run {i + 1}/{a.runs}: {rate / 1e9:.3f} GB/s", file=sys.stderr)
+        append(a.results, {"type": "openssl", "cmd": " ".join(cmd), "procs": a.procs, "Bps": rate})
 
 
 # ---------------------------------------------------------------------------------------------------- checks
@@ -311,16 +327,34 @@ def human(n):
     return f"{n} B"
 
 
-def case_rows(timings):
+def openssl_limit(recs, procs):
+    """Median `openssl speed` rate (bytes/s) with `procs` processes in this run, or None."""
+    rates = [r["Bps"] for r in recs if r["type"] == "openssl" and r.get("procs") == procs]
+    return statistics.median(rates) if rates else None
+
+
+def case_rows(timings, recs):
     base = next((t for t in timings if t["base"]), None)
+    single = openssl_limit(recs, 1)
     rows = []
     for t in timings:
+        threads = t.get("threads") or 0
+        wall_rate = t["bytes"] / t["median"] if t["median"] > 0 else 0
+        limit = openssl_limit(recs, threads) if threads > 1 else single
+        # Only the SHA-256 rows are measured against openssl's SHA-256.
+        of_limit = f"{wall_rate / limit:.0%}" if t.get("sha256") and limit and threads else "-"
+        cpu = t.get("cpu") or 0
+        of_cpu = f"{t['bytes'] / cpu / single:.0%}" if t.get("sha256") and single and cpu > 0 else "-"
         rows.append(
             {
                 "tool": t["tool"],
+                "threads": str(threads) if threads else "?",
                 "median": f"{t['median']:.3f}",
                 "runs": len(t["times"]),
                 "mbps": fmt_rate(t["bytes"], t["median"]),
+                "of_limit": of_limit,
+                "cpu": f"{cpu:.2f}" if cpu else "-",
+                "of_cpu": of_cpu,
                 "ratio": fmt_ratio(t["median"], base["median"]) if base else "-",
                 "rss": f"{t['rss_kib'] / 1024:.1f}",
                 "cmd": t["cmd"],
@@ -335,7 +369,6 @@ def cmd_report(a):
     cases = [r for r in recs if r["type"] == "case"]
     timings = [r for r in recs if r["type"] == "timing"]
     checks = [r for r in recs if r["type"] == "check"]
-    ossl = next((r for r in recs if r["type"] == "openssl"), None)
     env = environment(a)
 
     text = []
@@ -346,7 +379,11 @@ def cmd_report(a):
     md.append(
         "Median wall time of each command over RUNS runs, warm page cache; MB/s = input bytes / median time "
         "(1 MB = 10^6 bytes); **ratio = peer time / iproceeds time** (above 1: iproceeds is faster); "
-        "peak RSS = the largest process of the command, last run.")
+        "peak RSS = the largest process of the command, last run. threads = threads hashing at once. "
+        "**% limit** = MB/s / the hardware's own SHA-256 limit measured in the same run: `openssl speed -multi T` "
+        "(wall clock, T = the row's threads) or, for one thread, single-process `openssl speed`, on 1 MiB blocks. "
+        "**% CPU limit** = input bytes per CPU second (user + system, all threads) / the single-core openssl rate: "
+        "the share of the CPU spent hashing, which other load on the machine changes little.")
     md.append("")
     md.append("| | |")
     md.append("|---|---|")
@@ -354,42 +391,49 @@ def cmd_report(a):
         md.append(f"| {k} | {v.replace('|', '/')} |")
     md.append("")
 
-    header = f"  {'tool':<24}{'median s':>10}{'MB/s':>10}{'ratio':>8}{'peak RSS MiB':>14}"
+    ossl_lines = []
+    for procs in sorted({r["procs"] for r in recs if r["type"] == "openssl"}):
+        rates = [r["Bps"] for r in recs if r["type"] == "openssl" and r["procs"] == procs]
+        cmd = next(r["cmd"] for r in recs if r["type"] == "openssl" and r["procs"] == procs)
+        ossl_lines.append(
+            f"`{cmd}`: median {statistics.median(rates) / 1e9:.3f} GB/s over {len(rates)} runs "
+            f"({', '.join(f'{x / 1e9:.3f}' for x in rates)})")
+    if ossl_lines:
+        md.append("SHA-256 limit of this machine, measured between the cases of this run:")
+        md.append("")
+        for line in ossl_lines:
+            md.append(f"- {line}")
+            text.append(f"  {line}")
+        md.append("")
+
+    header = (f"  {'tool':<24}{'thr':>4}{'median s':>10}{'MB/s':>10}{'%limit':>8}{'CPU s':>8}{'%CPU':>6}"
+              f"{'ratio':>8}{'peak RSS MiB':>14}")
     for c in cases:
         ts = [t for t in timings if t["case"] == c["case"]]
         if not ts:
             continue
-        rows = case_rows(ts)
+        rows = case_rows(ts, recs)
         text.append("")
         text.append(f"{c['title']}  [{human(c['bytes'])} input]")
         text.append(header)
         for r in rows:
             runs = "" if r["runs"] == a.runs else f"  ({r['runs']} run{'s' if r['runs'] != 1 else ''})"
-            text.append(f"  {r['tool']:<24}{r['median']:>10}{r['mbps']:>10}{r['ratio']:>8}{r['rss']:>14}{runs}")
+            text.append(f"  {r['tool']:<24}{r['threads']:>4}{r['median']:>10}{r['mbps']:>10}{r['of_limit']:>8}"
+                        f"{r['cpu']:>8}{r['of_cpu']:>6}{r['ratio']:>8}{r['rss']:>14}{runs}")
         md.append(f"### {c['title']}")
         md.append("")
         md.append(f"Input: {human(c['bytes'])}.")
         md.append("")
-        md.append("| tool | median s | MB/s | ratio | peak RSS MiB |")
-        md.append("|---|---:|---:|---:|---:|")
+        md.append("| tool | threads | median s | MB/s | % limit | CPU s | % CPU limit | ratio | peak RSS MiB |")
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             runs = "" if r["runs"] == a.runs else f" ({r['runs']} run{'s' if r['runs'] != 1 else ''})"
             tool = r["tool"].replace("|", "\\|")  # a pipe would end the cell
-            md.append(f"| {tool} | {r['median']}{runs} | {r['mbps']} | {r['ratio']} | {r['rss']} |")
+            md.append(f"| {tool} | {r['threads']} | {r['median']}{runs} | {r['mbps']} | {r['of_limit']} | {r['cpu']} | "
+                      f"{r['of_cpu']} | {r['ratio']} | {r['rss']} |")
         md.append("")
 
         extra = []
-        if c["case"] == "a-sha256":
-            base = next((t for t in ts if t["base"]), None)
-            if base:
-                gbps = base["bytes"] / base["median"] / 1e9
-                extra.append(f"iproceeds sha256 throughput: {gbps:.3f} GB/s")
-                if ossl:
-                    ceiling = 2 * ossl["single_Bps"] / 1e9
-                    extra.append(
-                        f"two-core ceiling (2 x single-core `{ossl['cmd']}` = 2 x {ossl['single_Bps'] / 1e9:.3f} GB/s): "
-                        f"{ceiling:.3f} GB/s; iproceeds reaches {gbps / ceiling:.1%} of it")
-                extra.append(f"ratio to {REFERENCE_GBPS} GB/s: {gbps / REFERENCE_GBPS:.3f} ({gbps / REFERENCE_GBPS:.1%})")
         if c["case"] == "d-rss":
             for t in ts:
                 if t["base"]:
@@ -456,12 +500,16 @@ def main():
     p.add_argument("--base", action="store_true", help="this is the iproceeds row the ratios are relative to")
     p.add_argument("--pre", help="untimed shell command before every run")
     p.add_argument("--note")
+    p.add_argument("--threads", type=int, default=0, help="threads the command hashes with (0: unknown)")
+    p.add_argument("--sha256", action="store_true", help="the command computes SHA-256 only: compare with openssl")
     p.add_argument("cmd")
     p.set_defaults(fn=cmd_run)
 
     p = sub.add_parser("openssl")
     p.add_argument("--results", required=True)
-    p.add_argument("--seconds", type=int, default=3)
+    p.add_argument("--seconds", type=int, default=1)
+    p.add_argument("--procs", type=int, default=1, help="openssl speed -multi PROCS (1: one process, no -multi)")
+    p.add_argument("--runs", type=int, default=1)
     p.set_defaults(fn=cmd_openssl)
 
     for name, fn in (("check-tree", cmd_check_tree), ("check-archive", cmd_check_archive), ("check-sums", cmd_check_sums)):

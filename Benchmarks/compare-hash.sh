@@ -18,6 +18,7 @@
 #                  d|sparse    peak RSS on a 10 GiB sparse file (and on (a))
 #   RUNS_SPARSE  runs of each (d) command (default 1: the case is there for peak RSS)
 #   RESULTS_MD   where the Markdown block goes (default Benchmarks/results/last-run.md)
+#   OPENSSL_SECONDS  seconds of each `openssl speed` run of the SHA-256 limit (default 1)
 #
 # The page cache is warmed (cat > /dev/null) before every case, so the numbers are CPU, not disk, figures.
 # Wall time is measured by Benchmarks/benchlib.py, peak RSS by GNU time (%M); missing peers (hashdeep, b3sum,
@@ -137,15 +138,15 @@ OUTQ=$(q "$OUT")
 bytes_of() { stat -c %s "$@" | awk '{s += $1} END {printf "%.0f", s}'; }
 warm() { step "warming the page cache: $*"; }
 
-# bench CASE TOOL BYTES [--base] [--pre CMD] [--note TEXT] [--runs N] -- COMMAND
+# bench CASE TOOL BYTES [--base] [--pre CMD] [--note TEXT] [--runs N] [--threads N] [--sha256] -- COMMAND
 bench() {
     local case=$1 tool=$2 bytes=$3
     shift 3
     local args=() runs=$RUNS
     while [[ $1 != -- ]]; do
         case "$1" in
-            --base) args+=(--base); shift ;;
-            --pre|--note) args+=("$1" "$2"); shift 2 ;;
+            --base|--sha256) args+=("$1"); shift ;;
+            --pre|--note|--threads) args+=("$1" "$2"); shift 2 ;;
             --runs) runs=$2; shift 2 ;;
             *) die "bench: bad option $1" ;;
         esac
@@ -169,6 +170,17 @@ run_ip() {  # OUTPUT ARGS... : an untimed iproceeds run for a check; a non-zero 
     shift
     "$IPROCEEDS" evidence hash "$@" > "$out" || echo "  note: iproceeds exited $? on: evidence hash $*" >&2
 }
+NPROC=$(nproc)
+# The hardware's own SHA-256 limit, measured between the cases so that it sees the same load as they do:
+# one process (per CPU second) and $NPROC processes at once (wall clock). OPENSSL_SECONDS per run, RUNS runs.
+openssl_limit() {
+    step "SHA-256 limit: openssl speed [-multi $NPROC] -mr -evp sha256 -bytes 1048576, $RUNS run(s) each"
+    python3 "$BENCH/benchlib.py" openssl --results "$RESULTS" --procs 1 --runs "$RUNS" --seconds "${OPENSSL_SECONDS:-1}"
+    if [[ $NPROC -gt 1 ]]; then
+        python3 "$BENCH/benchlib.py" openssl --results "$RESULTS" --procs "$NPROC" --runs "$RUNS" \
+            --seconds "${OPENSSL_SECONDS:-1}"
+    fi
+}
 B_REF="$OUT/B.hashdeep"
 b_reference() {  # hashdeep of the B tree: the reference for (b) and for the archive members of (c)
     [[ -s $B_REF ]] || hashdeep -c sha256 -r "$C/B" > "$B_REF"
@@ -185,8 +197,7 @@ if want a; then
     warm "$A"
     cat "$A"/*.bin > /dev/null
 
-    step "(a) single-core ceiling: openssl speed -evp sha256 -bytes 1048576 -seconds 3"
-    python3 "$BENCH/benchlib.py" openssl --results "$RESULTS" --seconds 3
+    openssl_limit
 
     step "(a) digest check: iproceeds vs hashdeep, md5+sha1+sha256 of every file"
     run_ip "$OUT/A.iproceeds.jsonl" -q -c md5,sha1,sha256 --no-archives "$A/"
@@ -195,20 +206,22 @@ if want a; then
         --algs md5,sha1,sha256 \
         || die "iproceeds's digests differ from hashdeep's on (a): see above; manifests in $OUT. Benchmark stopped."
 
-    nproc_now=$(nproc)
     notes=("b3sum computes BLAKE3, not SHA-256 (multithreaded): it is there as a speed reference only."
         "iproceeds's manifest goes to standard output redirected to /dev/null, not '-o /dev/null': iproceeds writes -o FILE as .FILE.partial beside it and renames that over FILE, which as root would replace the /dev/null device with a regular file.")
-    [[ $nproc_now -eq 2 ]] || notes+=("this machine has $nproc_now cores; the 'two-core ceiling' is still 2 x single-core openssl.")
     case_info a-sha256 "(a) $A_DESC, sha256" "$A_BYTES" "${notes[@]}"
-    bench a-sha256 iproceeds "$A_BYTES" --base -- "$IPQ evidence hash -q -c sha256 --no-archives $AQ/ > /dev/null"
-    bench a-sha256 "hashdeep -r" "$A_BYTES" -- "hashdeep -c sha256 -r $AQ/ > /dev/null"
-    bench a-sha256 sha256sum "$A_BYTES" -- "sha256sum $AQ/* > /dev/null"
-    bench a-sha256 "b3sum (BLAKE3)" "$A_BYTES" -- "b3sum $AQ/* > /dev/null"
+    bench a-sha256 iproceeds "$A_BYTES" --base --threads "$NPROC" --sha256 -- \
+        "$IPQ evidence hash -q -c sha256 --no-archives $AQ/ > /dev/null"
+    bench a-sha256 "iproceeds --threads 1" "$A_BYTES" --threads 1 --sha256 -- \
+        "$IPQ evidence hash -q -c sha256 --no-archives --threads 1 $AQ/ > /dev/null"
+    bench a-sha256 "hashdeep -r" "$A_BYTES" --threads "$NPROC" --sha256 -- "hashdeep -c sha256 -r $AQ/ > /dev/null"
+    bench a-sha256 "hashdeep -r -j 1" "$A_BYTES" --threads 1 --sha256 -- "hashdeep -c sha256 -r -j 1 $AQ/ > /dev/null"
+    bench a-sha256 sha256sum "$A_BYTES" --threads 1 --sha256 -- "sha256sum $AQ/* > /dev/null"
+    bench a-sha256 "b3sum (BLAKE3)" "$A_BYTES" --threads "$NPROC" -- "b3sum $AQ/* > /dev/null"
 
     case_info a-multi "(a) $A_DESC, md5+sha1+sha256 in one read" "$A_BYTES"
-    bench a-multi iproceeds "$A_BYTES" --base -- \
+    bench a-multi iproceeds "$A_BYTES" --base --threads "$NPROC" -- \
         "$IPQ evidence hash -q -c md5,sha1,sha256 --no-archives $AQ/ > /dev/null"
-    bench a-multi "hashdeep -r" "$A_BYTES" -- "hashdeep -c md5,sha1,sha256 -r $AQ/ > /dev/null"
+    bench a-multi "hashdeep -r" "$A_BYTES" --threads "$NPROC" -- "hashdeep -c md5,sha1,sha256 -r $AQ/ > /dev/null"
 fi
 
 # ------------------------------------------------------------------------------------------ (b) small files
@@ -229,9 +242,15 @@ if want b; then
         || FAILED_CHECKS=$((FAILED_CHECKS + 1))
 
     case_info b-small "(b) $B_DESC, sha256" "$B_BYTES"
-    bench b-small iproceeds "$B_BYTES" --base -- "$IPQ evidence hash -q -c sha256 --no-archives $BQ > /dev/null"
-    bench b-small "hashdeep -r" "$B_BYTES" -- "hashdeep -c sha256 -r $BQ > /dev/null"
-    bench b-small "find | xargs sha256sum" "$B_BYTES" -- "find $BQ -type f -print0 | xargs -0 sha256sum > /dev/null"
+    bench b-small iproceeds "$B_BYTES" --base --threads "$NPROC" --sha256 -- \
+        "$IPQ evidence hash -q -c sha256 --no-archives $BQ > /dev/null"
+    bench b-small "iproceeds --threads 1" "$B_BYTES" --threads 1 --sha256 -- \
+        "$IPQ evidence hash -q -c sha256 --no-archives --threads 1 $BQ > /dev/null"
+    bench b-small "hashdeep -r" "$B_BYTES" --threads "$NPROC" --sha256 -- "hashdeep -c sha256 -r $BQ > /dev/null"
+    bench b-small "hashdeep -r -j 1" "$B_BYTES" --threads 1 --sha256 -- "hashdeep -c sha256 -r -j 1 $BQ > /dev/null"
+    bench b-small "find | xargs sha256sum" "$B_BYTES" --threads 1 --sha256 -- \
+        "find $BQ -type f -print0 | xargs -0 sha256sum > /dev/null"
+    openssl_limit
 fi
 
 # ------------------------------------------------------------------------------------------ (c) archives
@@ -262,16 +281,16 @@ system; the timed pipeline does not fsync, so hashdeep may read the extracted fi
     case_info c-tar "(c) tar of (b): the archive and its $N members, sha256" "$(bytes_of "$TAR")" \
         "iproceeds hashes the tar itself and every member, without extracting; the peer extracts then hashes the files." \
         "$xnote"
-    bench c-tar iproceeds "$(bytes_of "$TAR")" --base -- "$IPQ evidence hash -q -c sha256 $TARQ > /dev/null"
-    bench c-tar "tar -x + hashdeep -r" "$(bytes_of "$TAR")" --pre "$pre" -- \
+    bench c-tar iproceeds "$(bytes_of "$TAR")" --base --threads "$NPROC" -- "$IPQ evidence hash -q -c sha256 $TARQ > /dev/null"
+    bench c-tar "tar -x + hashdeep -r" "$(bytes_of "$TAR")" --threads "$NPROC" --pre "$pre" -- \
         "rm -rf $XQ && mkdir $XQ && tar -xf $TARQ -C $XQ && hashdeep -c sha256 -r $XQ > /dev/null"
     rm -rf "$X"
 
     case_info c-zip "(c) zip (stored, zip -0) of (b): the archive and its $N members, sha256" "$(bytes_of "$ZIP")" \
         "the zip is STORED (no compression), so neither side spends time inflating: the figures are hashing and I/O." \
         "$xnote"
-    bench c-zip iproceeds "$(bytes_of "$ZIP")" --base -- "$IPQ evidence hash -q -c sha256 $ZIPQ > /dev/null"
-    bench c-zip "unzip + hashdeep -r" "$(bytes_of "$ZIP")" --pre "$pre" -- \
+    bench c-zip iproceeds "$(bytes_of "$ZIP")" --base --threads "$NPROC" -- "$IPQ evidence hash -q -c sha256 $ZIPQ > /dev/null"
+    bench c-zip "unzip + hashdeep -r" "$(bytes_of "$ZIP")" --threads "$NPROC" --pre "$pre" -- \
         "rm -rf $XQ && mkdir $XQ && unzip -q $ZIPQ -d $XQ && hashdeep -c sha256 -r $XQ > /dev/null"
     rm -rf "$X"
     sync
@@ -287,10 +306,10 @@ if want d; then
     step "(d) $SP_DESC (page cache not warmed: a hole is never on disk)"
     case_info d-rss "(d) $SP_DESC" "$SP_BYTES" \
         "iproceeds runs with its defaults here (archive detection on); each command runs $RUNS_SPARSE time(s)."
-    bench d-rss iproceeds "$SP_BYTES" --base --runs "$RUNS_SPARSE" -- \
+    bench d-rss iproceeds "$SP_BYTES" --base --threads "$NPROC" --runs "$RUNS_SPARSE" -- \
         "$IPQ evidence hash -q -c sha256 $SPQ > $OUTQ/sparse.iproceeds.jsonl"
-    bench d-rss "sha256sum" "$SP_BYTES" --runs "$RUNS_SPARSE" -- "sha256sum $SPQ > $OUTQ/sparse.sha256sum"
-    bench d-rss "hashdeep" "$SP_BYTES" --runs "$RUNS_SPARSE" -- "hashdeep -c sha256 $SPQ > /dev/null"
+    bench d-rss "sha256sum" "$SP_BYTES" --threads 1 --runs "$RUNS_SPARSE" -- "sha256sum $SPQ > $OUTQ/sparse.sha256sum"
+    bench d-rss "hashdeep" "$SP_BYTES" --threads "$NPROC" --runs "$RUNS_SPARSE" -- "hashdeep -c sha256 $SPQ > /dev/null"
     check check-sums --name "(d) sparse file" --iproceeds "$OUT/sparse.iproceeds.jsonl" --sums "$OUT/sparse.sha256sum" \
         || FAILED_CHECKS=$((FAILED_CHECKS + 1))
 fi

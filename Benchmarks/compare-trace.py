@@ -9,18 +9,29 @@ in one run, on the same file:
 
   build    iproceeds: import the CSV and build the time-ordered graph
                       (`trace paths --from A1 --max-hops 1 --timings`: its `import` + `graph` phases);
-           networkx:  csv.DictReader, amounts to integer cents, MultiDiGraph.add_edge per transfer.
-           Peak memory is each process's peak RSS over the build (iproceeds's whole process; networkx's
+           peer:      csv.DictReader, amounts to integer cents, networkx MultiDiGraph.add_edge per transfer.
+           Peak memory is each process's peak RSS over the build (iproceeds's whole process; the peer's
            ru_maxrss after the build, before any sweep).
   haircut  the time-ordered sweep under the haircut policy (iproceeds `trace run --timings`: its `trace` phase;
-  fifo     networkx: sort the graph's edges by time, then sweep with Python integers, half-to-even rounding).
+  fifo     peer: Python's sorted() of every edge of the MultiDiGraph by (time, id), then one loop over them with
+           Python integers and half-to-even rounding; no networkx algorithm).
   reach    accounts reachable from each of --sources accounts by time-respecting paths of at most 6 hops, with
-           their fewest hops (iproceeds `trace paths --from … --max-hops 6`: its `search` phase; networkx: a
-           hop-by-hop search over G.out_edges with each edge's time).
+           their fewest hops (iproceeds `trace paths --from … --max-hops 6`: its `search` phase, on every core;
+           peer: a hop-bounded earliest-arrival search written here in Python — Bellman-Ford-style rounds, one
+           per hop, relaxing the out-edges (MultiDiGraph.out_edges) of the accounts improved in the round before;
+           no networkx algorithm, one thread).
+
+networkx is the peer's graph container only: no networkx traversal or flow algorithm answers these questions
+(none respects time order), so the peer's algorithms are the Python loops in this file.
 
 Each phase is timed inside its own process (wall clock, median of --runs), so import time does not hide in the
-sweep ratios. Results are compared: per-account taint figures for both sweeps, and the full reach listing
-(source, account, hops, first transfer). Any difference fails the run.
+sweep ratios. Results are compared, never assumed: the build by the transfers each side holds after it (the
+ledger iproceeds imported, `trace import --format csv`, against every edge of the peer's graph: id, from, to,
+time, integer cents); the sweeps by per-account taint figures; the reach by the full listing (source, account,
+hops, first transfer). Any difference fails the run.
+
+Threads: iproceeds's reach runs on every core (`trace paths` has no thread option: the single-thread row runs it
+under `taskset -c 0`, which leaves it one processor); every other phase, and every peer phase, is one thread.
 """
 import argparse, csv, json, os, random, re, resource, statistics, subprocess, sys, time
 from collections import defaultdict, deque
@@ -139,6 +150,10 @@ def peer_main(path, sources_file, out):
     g = nx_build(path)
     build = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # What was built, for the comparison (untimed): every edge, as the ledger row it came from.
+    with open(f"{out}-ledger.csv", "w") as f:
+        for u, v, key, d in sorted(g.edges(keys=True, data=True), key=lambda e: e[2]):
+            f.write(f"{key},{d['ts']},{u},{v},{d['amount']}\n")
     seeds = set(SEEDS.split(","))
     result = {"build": build, "build_rss": rss}
     for policy in ["haircut", "fifo"]:
@@ -196,6 +211,13 @@ def main():
     ip = args.iproceeds
     ours = defaultdict(list)
     peer = defaultdict(list)
+    # What iproceeds's build holds: the ledger as imported (untimed).
+    ledger_out = os.path.join(corpus, "iproceeds-ledger.csv")
+    p = subprocess.run([ip, "trace", "import", "--transfers", path, "--format", "csv", "-o", ledger_out],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.exit(f"failed: trace import\n{p.stderr}")
+    taskset = ["taskset", "-c", "0"] if os.cpu_count() and os.cpu_count() > 1 else []
     for _ in range(args.runs):
         b = timings([ip, "trace", "paths", "--transfers", path, "--from", "A1", "--max-hops", "1", "-o", "/dev/null"])
         ours["build"].append(b["import"] + b["graph"]); ours["build_rss"].append(b["rss"])
@@ -204,6 +226,9 @@ def main():
             ours[policy].append(t["trace"]); ours["peak_rss"].append(t["rss"])
         r = timings([ip, "trace", "paths", "--transfers", path, "--from", ",".join(sources), "--max-hops", "6", "--format", "csv", "-o", os.path.join(corpus, "iproceeds-reach.csv")])
         ours["reach"].append(r["search"]); ours["peak_rss"].append(r["rss"])
+        if taskset:
+            r1 = timings(taskset + [ip, "trace", "paths", "--transfers", path, "--from", ",".join(sources), "--max-hops", "6", "--format", "csv", "-o", os.path.join(corpus, "iproceeds-reach-1.csv")])
+            ours["reach-1"].append(r1["search"])
         p = subprocess.run([sys.executable, os.path.abspath(__file__), "--peer-run", path, sources_file, os.path.join(corpus, "networkx")],
                            capture_output=True, text=True)
         if p.returncode != 0:
@@ -227,15 +252,41 @@ def main():
             s, v, h, e = line.rstrip("\n").split(",")
             theirs.append((s, v, int(h), e))
     same["reach"] = sorted(mine) == sorted(theirs)
-    same["build"] = True  # checked through the sweeps and the reach, which use the built graphs
+    if taskset:
+        with open(os.path.join(corpus, "iproceeds-reach.csv"), "rb") as a, \
+                open(os.path.join(corpus, "iproceeds-reach-1.csv"), "rb") as b:
+            same["reach-1"] = same["reach"] and a.read() == b.read()
+    built = set()
+    with open(ledger_out, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["currency"] != "EUR":
+                sys.exit(f"iproceeds imported a transfer in {row['currency']}: {row}")
+            built.add((row["id"], row["timestamp"], row["from"], row["to"], cents(row["amount"])))
+    theirs_built = set()
+    with open(os.path.join(corpus, "networkx-ledger.csv")) as f:
+        for line in f:
+            k, ts, u, v, amount = line.rstrip("\n").split(",")
+            theirs_built.add((k, ts, u, v, int(amount)))
+    same["build"] = built == theirs_built and len(built) == args.transfers
+    if not same["build"]:
+        print(f"build: {len(built)} transfers imported by iproceeds, {len(theirs_built)} edges in the peer's graph; "
+              f"{len(built - theirs_built)} only in iproceeds's, {len(theirs_built - built)} only in the peer's, "
+              f"e.g. {sorted(built ^ theirs_built)[:3]}")
 
     med = lambda xs: statistics.median(xs)
-    targets = {"build": 10, "haircut": 30, "fifo": 30, "reach": 20}
-    print(f"\n| phase | iproceeds s | networkx s | ratio | target | identical |")
-    print("|---|---:|---:|---:|---:|---|")
-    for phase in ["build", "haircut", "fifo", "reach"]:
-        o, p = med(ours[phase]), med(peer[phase])
-        print(f"| {phase} | {o:.3f} | {p:.2f} | {p / o:.1f}× | ≥ {targets[phase]}× | {'yes' if same[phase] else 'NO'} |")
+    targets = {"build": 10, "haircut": 30, "fifo": 30, "reach": 20, "reach-1": None}
+    threads = {p: "1" for p in targets}
+    threads["reach"] = str(os.cpu_count())
+    peer_phase = {"reach-1": "reach"}
+    print(f"\n| phase | threads (iproceeds / peer) | iproceeds s | peer s | ratio | target | identical |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for phase in targets:
+        if phase not in ours:
+            continue
+        o, p = med(ours[phase]), med(peer[peer_phase.get(phase, phase)])
+        target = f"≥ {targets[phase]}×" if targets[phase] else ""
+        print(f"| {phase} | {threads[phase]} / 1 | {o:.3f} | {p:.2f} | {p / o:.1f}× | {target} | "
+              f"{'yes' if same[phase] else 'NO'} |")
     ob, pb = max(ours["build_rss"]), max(peer["build_rss"])
     print(f"\nPeak memory over the build: iproceeds {ob:.0f} MiB, networkx {pb:.0f} MiB (1/{pb / ob:.1f}; target ≤ 1/6).")
     print(f"Peak memory of whole runs: iproceeds {max(ours['peak_rss']):.0f} MiB, networkx {max(peer['peak_rss']):.0f} MiB.")

@@ -235,6 +235,36 @@ import Testing
         #expect(summary.errors == 2)
     }
 
+    /// Large files are hashed from mappings of the page cache: a file truncated under its mapping must give an
+    /// error without a digest, not kill the run with SIGBUS (which would lose every record not yet written).
+    @Test(arguments: [1, 2]) func aFileTruncatedUnderItsMappingIsAnErrorAndTheRunGoesOn(threads: Int) throws {
+        let s = try Scratch()
+        // shrinks.bin is truncated after its first block, inside the first mapped window; big.bin (at least
+        // FileHasher.pipelineThreshold, two digests) is hashed through the ring of windows and truncated too.
+        try s.run("sh", ["-c", "mkdir t && head -c 20971520 /dev/urandom > t/a-shrinks.bin"
+            + " && head -c 71303168 /dev/urandom > t/b-big.bin && head -c 3145728 /dev/urandom > t/c-quiet.bin"])
+        let quiet = try s.run("sha256sum", ["t/c-quiet.bin"]).prefix(64)
+        var options = FingerprintOptions()
+        options.threads = threads
+        options.algorithms = [.md5, .sha256]
+        var fingerprinter = Fingerprinter(options: options)
+        fingerprinter.hooks.afterFirstBlock = { path in
+            if path.text.hasSuffix("a-shrinks.bin") { _ = truncate(path.text, (2 << 20) + 123) }
+            if path.text.hasSuffix("b-big.bin") { _ = truncate(path.text, 30 << 20) }
+        }
+        var records: [FingerprintRecord] = []
+        let summary = try fingerprinter.run([RawName(s.path + "/t")]) { records.append($0) }
+        #expect(records.count == 3)
+        for name in ["a-shrinks.bin", "b-big.bin"] {
+            let r = try #require(records.first { $0.path.text.hasSuffix(name) })
+            // "truncated to": the fault was caught in the mapping (a read would have seen a short file instead).
+            #expect(r.error?.contains("changed while being read (truncated to") == true, "\(name): \(r.error ?? "no error")")
+            #expect(r.digests.isEmpty, "\(name)")
+        }
+        #expect(records.last?.digests[.sha256].map { $0[...] } == quiet)
+        #expect(summary.errors == 2)
+    }
+
     @Test(.timeLimit(.minutes(1))) func followedSymlinkMazeWalksEachDirectoryOnce() throws {
         // 31 directories and about 60 links between them: without a visited set the paths through them are exponential.
         let s = try Scratch()

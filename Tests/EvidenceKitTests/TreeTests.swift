@@ -21,6 +21,41 @@ import IProceedsBase
         #expect(records.allSatisfy { $0.kind == .file && $0.error == nil && $0.mtime != nil })
     }
 
+    /// Sizes around the first block (read) and the mapped windows after it, one file past the size at which the
+    /// algorithms run on their own queues, several digests and pieces that straddle windows: every digest against
+    /// coreutils' and Python's.
+    @Test(arguments: [1, 2]) func digestsAcrossReadAndMappedWindowsMatchCoreutils(threads: Int) throws {
+        let s = try Scratch()
+        let sizes = [(1 << 20) - 1, 1 << 20, (1 << 20) + 1, 9 << 20, (9 << 20) + 4097, (17 << 20) - 1, 69 << 20]
+        try s.run("sh", ["-c", "mkdir w && " + sizes.map { "head -c \($0) /dev/urandom > w/f\($0).bin" }.joined(separator: " && ")])
+        let records = try fingerprint(["w"], in: s.path) {
+            $0.threads = threads
+            $0.algorithms = [.md5, .sha1, .sha256]
+            $0.pieceSize = 3 << 20
+        }
+        #expect(records.count == sizes.count)
+        let names = records.map(\.path.text)
+        let md5 = try s.run("md5sum", names)
+        let sha1 = try s.run("sha1sum", names)
+        let sha256 = try s.run("sha256sum", names)
+        let pieces = try s.run("python3", ["-c", """
+            import hashlib, sys
+            for name in sys.argv[1:]:
+                data = open(name, "rb").read()
+                for at in range(0, len(data), 3 << 20):
+                    print(name, at, hashlib.sha256(data[at:at + (3 << 20)]).hexdigest())
+            """] + names)
+        var ours = ""
+        for r in records {
+            #expect(r.error == nil, "\(r.path.text): \(r.error ?? "")")
+            #expect(md5.contains("\(r.digests[.md5] ?? "-")  \(r.path.text)\n"), "\(r.path.text)")
+            #expect(sha1.contains("\(r.digests[.sha1] ?? "-")  \(r.path.text)\n"), "\(r.path.text)")
+            #expect(sha256.contains("\(r.digests[.sha256] ?? "-")  \(r.path.text)\n"), "\(r.path.text)")
+            for p in r.pieces ?? [] { ours += "\(r.path.text) \(p.offset) \(p.digests[2])\n" }
+        }
+        #expect(ours == pieces)
+    }
+
     @Test func unicodeNonUTF8AndNewlineNamesAreKeptExactly() throws {
         let s = try Scratch()
         let names = ["ë.txt", "ç", "ş", "ğ", "İstanbul", "Приштина.doc", "line\nbreak.txt", "tab\there"]

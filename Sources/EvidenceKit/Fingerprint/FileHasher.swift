@@ -50,15 +50,11 @@ final class FileHasher {
     /// members' records in manifest order.
     /// - Parameters:
     ///   - path: the path the walk reached it by, for the record only: nothing is opened by name here.
+    ///   - opened: the walk's `fstat` of `fd` right after it opened it: what the file must still be after reading.
     ///   - othersIdle: whether the other workers have nothing left to do (a large file may then use them).
-    func fingerprint(_ path: RawName, fd: Int32, othersIdle: () -> Bool) -> [FingerprintRecord] {
+    func fingerprint(_ path: RawName, fd: Int32, opened st: stat, othersIdle: () -> Bool) -> [FingerprintRecord] {
         var record = FingerprintRecord(path: path, kind: .file)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            record.error = describeErrno(errno)
-            return [record]
-        }
         record.mtime = Int64(st.st_mtim.tv_sec)
         guard st.st_mode & S_IFMT == S_IFREG else {
             // Replaced by a FIFO or device between the walk and the open: record, never read.
@@ -66,7 +62,8 @@ final class FileHasher {
             record.note = "not a regular file when opened; not read"
             return [record]
         }
-        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        // Read-ahead advice only pays past the first block (a small file is read by one `read`).
+        if st.st_size > Self.bufferSize { _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL)) }
         // A kernel pseudo-file's size says nothing of its content (0 for /proc/self/pagemap, which is endless):
         // read it to its end, up to a cap. Any other file is read to one byte past its size at open at most, which
         // is enough to prove it grew.
@@ -96,12 +93,27 @@ final class FileHasher {
         progress?.bytesDone.add(UInt64(firstCount), ordering: .relaxed)
         var total = UInt64(firstCount)
         var readError: Int32?
+        var truncatedWhileMapped = false
         if firstCount == buffer.count {
             let useOtherCores =
                 st.st_size >= Self.pipelineThreshold && (options.algorithms.count > 1 || othersIdle())
-            let rest = useOtherCores ? readPipelined(fd, limit: remaining) : readSequential(fd, limit: remaining)
-            total += rest.bytes
-            readError = rest.error
+            #if os(Linux)
+            // The bytes the file had at open are hashed where they lie in the page cache; the read below then
+            // only looks for bytes past that size (and takes over where a window could not be mapped).
+            if pseudo == nil, sizeAtOpen > total {
+                let mapped = hashMapped(fd, from: total, to: sizeAtOpen, pipelined: useOtherCores)
+                total += mapped.bytes
+                remaining -= mapped.bytes
+                truncatedWhileMapped = mapped.truncated
+                if lseek(fd, off_t(total), SEEK_SET) < 0 { readError = errno }
+            }
+            #endif
+            if readError == nil {
+                let pipelineRest = useOtherCores && remaining > UInt64(Self.slotSize)
+                let rest = pipelineRest ? readPipelined(fd, limit: remaining) : readSequential(fd, limit: remaining)
+                total += rest.bytes
+                readError = rest.error
+            }
         }
         let finished = digest.finish()
 
@@ -110,6 +122,9 @@ final class FileHasher {
         let statAfter = fstat(fd, &after) == 0 ? after : st
         if let readError {
             record.error = "read error at offset \(total): \(describeErrno(readError))"
+        } else if truncatedWhileMapped {
+            record.error = "changed while being read (truncated to \(statAfter.st_size) bytes): not hashed; hash it "
+                + "again once it is quiet"
         } else if let pseudo {
             if total > allowed {
                 record.size = nil
@@ -237,6 +252,50 @@ final class FileHasher {
         return (total, failure)
     }
 }
+
+#if os(Linux)
+extension FileHasher {
+    /// Digests bytes `start..<end` of `fd` (`start` a multiple of the page size) from read-only mappings of the
+    /// page cache, ``MappedWindow/size`` bytes at a time: sequentially on this thread, or with each algorithm on
+    /// its own serial queue while this thread maps the next windows (`pipelined`).
+    /// - Returns: how many bytes were digested (fewer than asked when a window could not be mapped: the caller
+    ///   reads the rest), and whether the file was truncated under a window (the digest is then of zeros).
+    func hashMapped(_ fd: Int32, from start: UInt64, to end: UInt64, pipelined: Bool) -> (bytes: UInt64, truncated: Bool) {
+        let ringSize = pipelined ? Self.slotCount : 1
+        let queues = pipelined ? digest.lanes.map { DispatchQueue(label: "iproceeds.digest.\($0.algorithm.rawValue)") } : []
+        let groups = (0..<ringSize).map { _ in DispatchGroup() }
+        var windows: [MappedWindow?] = Array(repeating: nil, count: ringSize)
+        var truncated = false
+        var offset = start
+        var slot = 0
+        while offset < end {
+            groups[slot].wait()
+            if let done = windows[slot] {
+                truncated = truncated || done.faulted
+                windows[slot] = nil  // unmapped here, after every queue is done with it
+            }
+            let length = Int(min(UInt64(MappedWindow.size), end - offset))
+            guard let window = MappedWindow(fd: fd, offset: offset, length: length) else { break }
+            if pipelined {
+                windows[slot] = window
+                let chunk = SlotChunk(bytes: window.bytes)
+                for (lane, queue) in zip(digest.lanes, queues) {
+                    queue.async(group: groups[slot]) { lane.update(chunk.bytes) }
+                }
+            } else {
+                digest.update(window.bytes)
+                truncated = truncated || window.faulted
+            }
+            offset += UInt64(length)
+            progress?.bytesDone.add(UInt64(length), ordering: .relaxed)
+            slot = (slot + 1) % ringSize
+        }
+        for group in groups { group.wait() }
+        truncated = truncated || windows.contains { $0?.faulted == true }
+        return (offset - start, truncated)
+    }
+}
+#endif
 
 /// A slot of the read ring handed to a digest queue.
 ///

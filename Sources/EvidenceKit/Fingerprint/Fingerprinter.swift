@@ -29,7 +29,7 @@ public struct Fingerprinter: Sendable {
     ) throws -> FingerprintSummary {
         let delivery = OrderedDelivery(sink: UncheckedSink(body: sink))
         // Every queued file is an open descriptor (the walk opens what it checked): bound how many wait.
-        let queue = WorkQueue<(seq: Int, path: RawName, fd: Int32)>(capacity: 64 + 4 * max(1, options.threads))
+        let queue = WorkQueue<(seq: Int, path: RawName, fd: Int32, opened: stat)>(capacity: 64 + 4 * max(1, options.threads))
         let workers = DispatchGroup()
         let options = self.options
         let hooks = self.hooks
@@ -46,7 +46,8 @@ public struct Fingerprinter: Sendable {
                         delivery.deliver(item.seq, [])
                         continue
                     }
-                    let records = hasher.fingerprint(item.path, fd: item.fd, othersIdle: { queue.isDrained })
+                    let records = hasher.fingerprint(
+                        item.path, fd: item.fd, opened: item.opened, othersIdle: { queue.isDrained })
                     progress?.filesDone.add(1, ordering: .relaxed)
                     delivery.deliver(item.seq, records)
                 }
@@ -60,10 +61,10 @@ public struct Fingerprinter: Sendable {
         var seq = 0
         let walker = TreeWalker(options: options, hooks: hooks) { event in
             switch event {
-            case .file(let path, let fd, let size):
+            case .file(let path, let fd, let opened):
                 progress?.filesFound.add(1, ordering: .relaxed)
-                progress?.bytesFound.add(size, ordering: .relaxed)
-                queue.push((seq, path, fd))
+                progress?.bytesFound.add(UInt64(max(0, opened.st_size)), ordering: .relaxed)
+                queue.push((seq, path, fd, opened))
             case .record(let record):
                 delivery.deliver(seq, [record])
             }

@@ -6,8 +6,9 @@ import Darwin
 
 /// What the walk found at one place in the tree.
 enum WalkEvent {
-    /// A regular file to hash, already opened by the walk as `fd` (the receiver closes it).
-    case file(RawName, fd: Int32, size: UInt64)
+    /// A regular file to hash, already opened by the walk as `fd` (the receiver closes it), with its `fstat` at
+    /// open (the state the worker compares with after reading, so that it needs no `fstat` of its own).
+    case file(RawName, fd: Int32, opened: stat)
     /// Something recorded without reading: a symbolic link, a special file, an error.
     case record(FingerprintRecord)
 }
@@ -158,7 +159,7 @@ final class TreeWalker {
             return emit(.record(FingerprintRecord(
                 path: path, kind: .file, error: "replaced by another file while being walked; not read")))
         }
-        return emit(.file(path, fd: fd, size: UInt64(max(0, opened.st_size))))
+        return emit(.file(path, fd: fd, opened: opened))
     }
 
     /// Lists the directory open as `fd` (and closes it), visiting its entries in byte order.
