@@ -57,7 +57,11 @@ let package = Package(
         ),
         .target(
             name: "ProceedsGraph",
-            dependencies: ["IProceedsBase", "EvidenceKit"]
+            dependencies: [
+                "IProceedsBase", "EvidenceKit",
+                // GraphSense TagPacks (attribution tags) are YAML; SharingKit already uses Yams.
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "SharingKit",

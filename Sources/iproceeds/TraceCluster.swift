@@ -23,9 +23,14 @@ struct TraceCluster: ParsableCommand {
               iproceeds trace cluster --import-format bitcoin-etl --transfers transactions.json -o entities.json
               iproceeds trace cluster --import-format bitcoin-etl --transfers a.json b.json \\
                   --change one-time,script-type --format csv -o entities.csv
+              iproceeds trace cluster --import-format bitcoin-etl --transfers tx.json --tags exchanges.yaml seized.csv
 
-            Exit status: 0 clustered, every line read; 1 clustered, but malformed lines were skipped (listed on \
-            standard error); 64 usage; 65 an input could not be used (or, with --strict, a line was malformed); \
+            With --tags, every entity that a tag names carries the tag's label and category, and the JSON lists \
+            each tagged entity with all its tags. Tags of one entity that disagree (another label or category) \
+            are reported on standard error and the entity is left unnamed: correct the tags, never pick one.
+
+            Exit status: 0 clustered, every line read; 1 clustered, but malformed lines were skipped or tags \
+            conflict (listed on standard error); 64 usage; 65 an input could not be used (or, with --strict, a line was malformed); \
             66 an input is missing.
             """)
 
@@ -43,6 +48,9 @@ struct TraceCluster: ParsableCommand {
 
     @Option(help: ArgumentHelp("Change heuristics to apply, comma-separated: one-time, script-type, round-amount (none by default).", valueName: "list"))
     var change: String?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Attribution tags: GraphSense TagPacks (.yaml) or address,label,category,source CSV. A tag on any address names its whole entity; tags that disagree on one entity are reported, none chosen.", valueName: "file"))
+    var tags: [String] = []
 
     @Option(help: "json or csv.")
     var format: Format = .json
@@ -74,7 +82,9 @@ struct TraceCluster: ParsableCommand {
             FileHandle.standardError.write(Data("iproceeds: … and \(ledger.issues.count - 20) more skipped lines (use --strict to stop at the first)\n".utf8))
         }
         if let note = loaded.chainNote { FileHandle.standardError.write(Data("iproceeds: note: \(note)\n".utf8)) }
+        let tagList = try clusterReporting { try tags.flatMap(TagFile.load) }
         let result = timed("cluster") { AddressClusterer.cluster(loaded.transactions, heuristics: heuristics) }
+        let attribution = tags.isEmpty ? nil : Attribution.apply(tagList, to: result, asset: loaded.chain.asset)
         try timed("write") {
             try reporting {
                 let out = try ReportOutput(path: output)
@@ -82,8 +92,8 @@ struct TraceCluster: ParsableCommand {
                 case .json:
                     ClusterReport.json(
                         result, chain: loaded.chain.name, asset: loaded.chain.asset, inputs: loaded.inputs, importIssues: loaded.issues.count,
-                        write: { out.sink.write($0) })
-                case .csv: ClusterReport.csv(result, write: { out.sink.write($0) })
+                        attribution: attribution, write: { out.sink.write($0) })
+                case .csv: ClusterReport.csv(result, attribution: attribution, write: { out.sink.write($0) })
                 }
                 try out.commit()
             }
@@ -95,7 +105,32 @@ struct TraceCluster: ParsableCommand {
         if s.changeDisagreements > 0 {
             FileHandle.standardError.write(Data("iproceeds: the change heuristics disagreed on \(s.changeDisagreements) transaction(s): no change merge there\n".utf8))
         }
-        if !ledger.issues.isEmpty { throw ExitCode(1) }
+        var conflicts = 0
+        if let attribution {
+            let named = attribution.entities.count - attribution.conflicts.count
+            FileHandle.standardError.write(Data(("iproceeds: \(tagList.count) tag(s) name \(named) entit\(named == 1 ? "y" : "ies")"
+                + (attribution.unmatched.isEmpty ? "" : "; \(attribution.unmatched.count) tag(s) are on addresses not in the data")
+                + (attribution.otherCurrency.isEmpty ? "" : "; \(attribution.otherCurrency.count) tag(s) are of another currency than \(loaded.chain.asset), not applied")
+                + "\n").utf8))
+            for c in attribution.conflicts {
+                conflicts += 1
+                FileHandle.standardError.write(Data(("iproceeds: warning: entity \(c.entity) has conflicting tags: "
+                    + c.tags.map { "\($0.label) on \($0.address) (\($0.origin))" }.joined(separator: ", ")
+                    + "; it is left unnamed: check the sources and correct the tags\n").utf8))
+            }
+        }
+        if !ledger.issues.isEmpty || conflicts > 0 { throw ExitCode(1) }
+    }
+
+    /// Like `reporting`, for the tag and entity errors of this command: 66 for a file that cannot be read, 65
+    /// for one that does not validate.
+    func clusterReporting<R>(_ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let e as ClusterError {
+            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
+            throw ExitCode(e.code == .unreadableTags ? 66 : e.code == .unknownHeuristic ? 64 : 65)
+        }
     }
 
     /// Runs `body`, and with `--timings` prints its wall time and the peak memory so far on standard error.

@@ -102,4 +102,25 @@ import Testing
         #expect(m.status == 66 || m.status == 65)
         #expect(m.stderr.contains("missing.jsonl"))
     }
+
+    /// A TagPack and a CSV name the entity of 1A and 1B; they disagree, so it is reported and left unnamed
+    /// (exit 1); a TagPack that does not validate stops the run (65), naming the file and the tag.
+    @Test func tagsNameEntitiesAndConflictsAreReported() throws {
+        let w = try Workspace()
+        try w.write("c.jsonl", Self.good + "\n")
+        try w.write("x.yaml", "title: T\ncreator: C\ncurrency: BTC\nconfidence: service_data\nsource: letter\ncategory: exchange\ntags:\n  - address: 1B\n    label: ExampleX\n")
+        let one = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--tags", "x.yaml", "--format", "csv"], in: w.path)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("1A,E-1A,2,ExampleX,exchange,multi-input:t1(c.jsonl:1)"))
+        try w.write("y.csv", "address,label,category,source\n1A,Other VASP,exchange,report\n")
+        let two = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--tags", "x.yaml", "y.csv"], in: w.path)
+        #expect(two.status == 1)
+        #expect(two.stderr.contains("entity E-1A has conflicting tags: ExampleX on 1B (x.yaml tag 1 (line 8)), Other VASP on 1A (y.csv line 2)"))
+        #expect(two.stdout.contains(#""label":null,"category":null,"conflict":true"#))
+        try w.write("bad.yaml", "title: T\ncreator: C\ntags:\n  - address: 1B\n    label: ExampleX\n")
+        let bad = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--tags", "bad.yaml"], in: w.path)
+        #expect(bad.status == 65 && bad.stderr.contains("bad.yaml: tag 1 (line 4) has no 'source'") && bad.stdout.isEmpty)
+        let missing = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--tags", "none.csv"], in: w.path)
+        #expect(missing.status == 66 && missing.stderr.contains("none.csv"))
+    }
 }
