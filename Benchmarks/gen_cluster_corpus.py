@@ -54,6 +54,7 @@ class Chain:
         self.txs = 0
         self.block = 100000
         self.out = None
+        self.input_counts = [1, 1, 2, 2, 3]
 
     def fresh(self, w, change=False):
         self.counter += 1
@@ -105,7 +106,7 @@ class Chain:
         if not self.coins[w]:
             self.fund(w)
             return
-        inputs = self.take(w, rng.choice([1, 1, 2, 2, 3]))
+        inputs = self.take(w, rng.choice(self.input_counts))
         total = sum(x[3] for x in inputs)
         fee = rng.randrange(1_000, 20_000)
         payees = [rng.randrange(len(self.kinds)) for _ in range(rng.choice([1, 1, 1, 1, 2, 3]))]
@@ -171,11 +172,15 @@ def main():
     ap.add_argument("--services", type=int, default=0, help="wallets that reuse deposit addresses (default: wallets / 50)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--coinjoins", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--inputs-mean", type=float, default=1.8, choices=[1.8, 2.5],
+                    help="mean coins spent per ordinary payment: 1.8 (1,1,2,2,3) or 2.5 (1,2,2,3,3,4, the benchmark's)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--truth")
     a = ap.parse_args()
     wallets = a.wallets or max(10, a.transactions // 10)
     chain = Chain(a.seed, wallets, a.services or max(1, wallets // 50))
+    if a.inputs_mean == 2.5:
+        chain.input_counts = [1, 2, 2, 3, 3, 4]
     with open(a.out, "w") as out:
         chain.out = out
         for w in range(wallets):
