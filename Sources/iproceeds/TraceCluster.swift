@@ -145,3 +145,100 @@ struct TraceCluster: ParsableCommand {
         return value
     }
 }
+
+/// `--entities FILE` or `--cluster` on `trace run` and `trace freeze` (bitcoin-etl): taint summed per entity,
+/// named by its tags.
+struct EntityOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("With bitcoin-etl: the entities CSV `trace cluster --format csv` wrote; taint is also reported per entity.", valueName: "file"))
+    var entities: String?
+
+    @Flag(help: "With bitcoin-etl: cluster the addresses on the fly (multi-input heuristic, CoinJoins unmerged) and report taint per entity.")
+    var cluster = false
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("With --cluster: attribution tags (GraphSense TagPacks .yaml, or address,label,category,source CSV) naming entities.", valueName: "file"))
+    var tags: [String] = []
+
+    @Option(help: ArgumentHelp("With --cluster: change heuristics, as for trace cluster (none by default).", valueName: "list"))
+    var change: String?
+
+    var active: Bool { entities != nil || cluster }
+
+    func validate() throws {
+        if entities != nil && cluster { throw ValidationError("give --entities FILE or --cluster, not both") }
+        if (!tags.isEmpty || change != nil) && !cluster {
+            throw ValidationError("--tags and --change go with --cluster (an --entities file carries its names already)")
+        }
+        if let change { do { _ = try ChangeHeuristic.list(change) } catch let e as ClusterError { throw ValidationError(e.description) } }
+    }
+
+    /// The entities for `transactions`: read from --entities, or clustered now (tag conflicts are warned about).
+    func directory(_ transactions: [UTXOTransaction], asset: String) throws -> EntityDirectory {
+        do {
+            if let entities { return try EntityDirectory.load(entities) }
+            let tagList = try tags.flatMap(TagFile.load)
+            let result = AddressClusterer.cluster(transactions, heuristics: try change.map(ChangeHeuristic.list) ?? [])
+            let attribution = tags.isEmpty ? nil : Attribution.apply(tagList, to: result, asset: asset)
+            for c in attribution?.conflicts ?? [] {
+                FileHandle.standardError.write(Data(("iproceeds: warning: entity \(c.entity) has conflicting tags: "
+                    + c.tags.map { "\($0.label) (\($0.origin))" }.joined(separator: ", ") + "; it is reported unnamed\n").utf8))
+            }
+            return EntityDirectory(result, attribution: attribution)
+        } catch let e as ClusterError {
+            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
+            throw ExitCode(e.code == .unreadableTags ? 66 : 65)
+        }
+    }
+
+    /// `report` (a JSON object ending in `}` and a newline) with an `entities` member added last.
+    static func splice(_ groups: [EntityTaint], scale: Int, into report: String) -> String {
+        guard report.hasSuffix("\n}\n") else { return report }
+        return String(report.dropLast(3)) + ",\n  \"entities\": " + EntityTracer.json(groups, scale: scale).compact + "\n}\n"
+    }
+
+    /// One sentence per group on standard error: what each entity received and holds.
+    static func tell(_ groups: [EntityTaint], policy: TaintPolicy, asset: String, scale: Int) {
+        for g in groups.prefix(20) {
+            FileHandle.standardError.write(Data("iproceeds: \(g.sentence(policy: policy, asset: asset, scale: scale))\n".utf8))
+        }
+        if groups.count > 20 {
+            FileHandle.standardError.write(Data("iproceeds: … and \(groups.count - 20) more entities (the JSON report lists them all)\n".utf8))
+        }
+    }
+}
+
+extension TraceFreeze {
+    /// Freezing candidates on a bitcoin-etl ledger: tainted value held per tagged entity (the institution to
+    /// write to), under each policy asked; untagged holders are listed apart.
+    func runUTXO() throws {
+        guard entityOptions.active else {
+            throw ValidationError("freezing candidates on a bitcoin-etl ledger are entities: give --cluster (with --tags naming the services) or --entities FILE")
+        }
+        guard seed.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
+        let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain) }
+        let ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
+        input.printIssues(ledger)
+        input.printNotes(loaded)
+        guard let minimum = Decimal.parse(minAmount, scale: loaded.chain.scale) else {
+            throw ValidationError("--min-amount '\(minAmount)' is not an amount of \(loaded.chain.asset) (\(Decimal.grammar(scale: loaded.chain.scale)))")
+        }
+        let directory = try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset)
+        let list = try reporting {
+            try EntityFreezeList.make(
+                loaded.transactions, seeds: seed.seeds.transferIDs, policies: policies!, directory: directory, minimum: minimum,
+                until: at.flatMap(Timestamp.parse), asset: loaded.chain.asset, scale: loaded.chain.scale)
+        }
+        for h in list.institutions { FileHandle.standardError.write(Data("iproceeds: \(list.request(h))\n".utf8)) }
+        let report = format == .csv ? list.csv() : list.json(inputs: loaded.inputs)
+        try reporting {
+            let out = try ReportOutput(path: output)
+            out.sink.write(report)
+            try out.commit()
+            try custody.record(
+                ledger: ledger, report: report, reportName: output ?? "freezing candidates (standard output)",
+                parameters: ["command": "trace freeze", "policies": list.policies.map(\.rawValue).joined(separator: ","),
+                             "min_amount": minAmount, "at": at ?? "", "asset": list.asset,
+                             "entities": entityOptions.entities ?? (entityOptions.cluster ? "clustered" : "")])
+        }
+        if !ledger.issues.isEmpty { throw ExitCode(1) }
+    }
+}
