@@ -96,8 +96,12 @@ class Chain:
         self.emit([], [(self.fresh(w), self.rng.randrange(50_000_000, 500_000_000))], coinbase=True)
 
     def take(self, w, n):
-        self.rng.shuffle(self.coins[w])
-        taken, self.coins[w] = self.coins[w][:n], self.coins[w][n:]
+        # n coins at random, each swapped to the end and popped: O(n), however many coins a service holds.
+        coins, taken = self.coins[w], []
+        for _ in range(min(n, len(coins))):
+            k = self.rng.randrange(len(coins))
+            coins[k], coins[-1] = coins[-1], coins[k]
+            taken.append(coins.pop())
         return taken
 
     def payment(self):
