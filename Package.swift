@@ -60,7 +60,11 @@ let package = Package(
         .target(name: "EvidenceImages", dependencies: ["EvidenceKit", "CTSK", "CEWF"]),
         .target(
             name: "ProceedsGraph",
-            dependencies: ["IProceedsBase", "IProceedsDigest"]
+            dependencies: [
+                "IProceedsBase", "IProceedsDigest",
+                // GraphSense TagPacks (attribution tags) are YAML; SharingKit already uses Yams.
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "SharingKit",

@@ -54,6 +54,7 @@ class Chain:
         self.txs = 0
         self.block = 100000
         self.out = None
+        self.input_counts = [1, 1, 2, 2, 3]
 
     def fresh(self, w, change=False):
         self.counter += 1
@@ -95,8 +96,12 @@ class Chain:
         self.emit([], [(self.fresh(w), self.rng.randrange(50_000_000, 500_000_000))], coinbase=True)
 
     def take(self, w, n):
-        self.rng.shuffle(self.coins[w])
-        taken, self.coins[w] = self.coins[w][:n], self.coins[w][n:]
+        # n coins at random, each swapped to the end and popped: O(n), however many coins a service holds.
+        coins, taken = self.coins[w], []
+        for _ in range(min(n, len(coins))):
+            k = self.rng.randrange(len(coins))
+            coins[k], coins[-1] = coins[-1], coins[k]
+            taken.append(coins.pop())
         return taken
 
     def payment(self):
@@ -105,7 +110,7 @@ class Chain:
         if not self.coins[w]:
             self.fund(w)
             return
-        inputs = self.take(w, rng.choice([1, 1, 2, 2, 3]))
+        inputs = self.take(w, rng.choice(self.input_counts))
         total = sum(x[3] for x in inputs)
         fee = rng.randrange(1_000, 20_000)
         payees = [rng.randrange(len(self.kinds)) for _ in range(rng.choice([1, 1, 1, 1, 2, 3]))]
@@ -171,11 +176,15 @@ def main():
     ap.add_argument("--services", type=int, default=0, help="wallets that reuse deposit addresses (default: wallets / 50)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--coinjoins", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--inputs-mean", type=float, default=1.8, choices=[1.8, 2.5],
+                    help="mean coins spent per ordinary payment: 1.8 (1,1,2,2,3) or 2.5 (1,2,2,3,3,4, the benchmark's)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--truth")
     a = ap.parse_args()
     wallets = a.wallets or max(10, a.transactions // 10)
     chain = Chain(a.seed, wallets, a.services or max(1, wallets // 50))
+    if a.inputs_mean == 2.5:
+        chain.input_counts = [1, 2, 2, 3, 3, 4]
     with open(a.out, "w") as out:
         chain.out = out
         for w in range(wallets):

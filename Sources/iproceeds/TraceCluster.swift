@@ -23,9 +23,14 @@ struct TraceCluster: ParsableCommand {
               iproceeds trace cluster --import-format bitcoin-etl --transfers transactions.json -o entities.json
               iproceeds trace cluster --import-format bitcoin-etl --transfers a.json b.json \\
                   --change one-time,script-type --format csv -o entities.csv
+              iproceeds trace cluster --import-format bitcoin-etl --transfers tx.json --tags exchanges.yaml seized.csv
 
-            Exit status: 0 clustered, every line read; 1 clustered, but malformed lines were skipped (listed on \
-            standard error); 64 usage; 65 an input could not be used (or, with --strict, a line was malformed); \
+            With --tags, every entity that a tag names carries the tag's label and category, and the JSON lists \
+            each tagged entity with all its tags. Tags of one entity that disagree (another label or category) \
+            are reported on standard error and the entity is left unnamed: correct the tags, never pick one.
+
+            Exit status: 0 clustered, every line read; 1 clustered, but malformed lines were skipped or tags \
+            conflict (listed on standard error); 64 usage; 65 an input could not be used (or, with --strict, a line was malformed); \
             66 an input is missing.
             """)
 
@@ -43,6 +48,9 @@ struct TraceCluster: ParsableCommand {
 
     @Option(help: ArgumentHelp("Change heuristics to apply, comma-separated: one-time, script-type, round-amount (none by default).", valueName: "list"))
     var change: String?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Attribution tags: GraphSense TagPacks (.yaml) or address,label,category,source CSV. A tag on any address names its whole entity; tags that disagree on one entity are reported, none chosen.", valueName: "file"))
+    var tags: [String] = []
 
     @Option(help: "json or csv.")
     var format: Format = .json
@@ -74,7 +82,9 @@ struct TraceCluster: ParsableCommand {
             FileHandle.standardError.write(Data("iproceeds: … and \(ledger.issues.count - 20) more skipped lines (use --strict to stop at the first)\n".utf8))
         }
         if let note = loaded.chainNote { FileHandle.standardError.write(Data("iproceeds: note: \(note)\n".utf8)) }
+        let tagList = try clusterReporting { try tags.flatMap(TagFile.load) }
         let result = timed("cluster") { AddressClusterer.cluster(loaded.transactions, heuristics: heuristics) }
+        let attribution = tags.isEmpty ? nil : Attribution.apply(tagList, to: result, asset: loaded.chain.asset)
         try timed("write") {
             try reporting {
                 let out = try ReportOutput(path: output)
@@ -82,8 +92,8 @@ struct TraceCluster: ParsableCommand {
                 case .json:
                     ClusterReport.json(
                         result, chain: loaded.chain.name, asset: loaded.chain.asset, inputs: loaded.inputs, importIssues: loaded.issues.count,
-                        write: { out.sink.write($0) })
-                case .csv: ClusterReport.csv(result, write: { out.sink.write($0) })
+                        attribution: attribution, write: { out.sink.write($0) })
+                case .csv: ClusterReport.csv(result, attribution: attribution, write: { out.sink.write($0) })
                 }
                 try out.commit()
             }
@@ -95,7 +105,32 @@ struct TraceCluster: ParsableCommand {
         if s.changeDisagreements > 0 {
             FileHandle.standardError.write(Data("iproceeds: the change heuristics disagreed on \(s.changeDisagreements) transaction(s): no change merge there\n".utf8))
         }
-        if !ledger.issues.isEmpty { throw ExitCode(1) }
+        var conflicts = 0
+        if let attribution {
+            let named = attribution.entities.count - attribution.conflicts.count
+            FileHandle.standardError.write(Data(("iproceeds: \(tagList.count) tag(s) name \(named) entit\(named == 1 ? "y" : "ies")"
+                + (attribution.unmatched.isEmpty ? "" : "; \(attribution.unmatched.count) tag(s) are on addresses not in the data")
+                + (attribution.otherCurrency.isEmpty ? "" : "; \(attribution.otherCurrency.count) tag(s) are of another currency than \(loaded.chain.asset), not applied")
+                + "\n").utf8))
+            for c in attribution.conflicts {
+                conflicts += 1
+                FileHandle.standardError.write(Data(("iproceeds: warning: entity \(c.entity) has conflicting tags: "
+                    + c.tags.map { "\($0.label) on \($0.address) (\($0.origin))" }.joined(separator: ", ")
+                    + "; it is left unnamed: check the sources and correct the tags\n").utf8))
+            }
+        }
+        if !ledger.issues.isEmpty || conflicts > 0 { throw ExitCode(1) }
+    }
+
+    /// Like `reporting`, for the tag and entity errors of this command: 66 for a file that cannot be read, 65
+    /// for one that does not validate.
+    func clusterReporting<R>(_ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let e as ClusterError {
+            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
+            throw ExitCode(e.code == .unreadableTags ? 66 : e.code == .unknownHeuristic ? 64 : 65)
+        }
     }
 
     /// Runs `body`, and with `--timings` prints its wall time and the peak memory so far on standard error.
@@ -108,5 +143,102 @@ struct TraceCluster: ParsableCommand {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         FileHandle.standardError.write(Data(String(format: "timing: %@ %.3f s (peak RSS %.0f MiB)\n", phase, seconds, Double(usage.ru_maxrss) / 1024).utf8))
         return value
+    }
+}
+
+/// `--entities FILE` or `--cluster` on `trace run` and `trace freeze` (bitcoin-etl): taint summed per entity,
+/// named by its tags.
+struct EntityOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("With bitcoin-etl: the entities CSV `trace cluster --format csv` wrote; taint is also reported per entity.", valueName: "file"))
+    var entities: String?
+
+    @Flag(help: "With bitcoin-etl: cluster the addresses on the fly (multi-input heuristic, CoinJoins unmerged) and report taint per entity.")
+    var cluster = false
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("With --cluster: attribution tags (GraphSense TagPacks .yaml, or address,label,category,source CSV) naming entities.", valueName: "file"))
+    var tags: [String] = []
+
+    @Option(help: ArgumentHelp("With --cluster: change heuristics, as for trace cluster (none by default).", valueName: "list"))
+    var change: String?
+
+    var active: Bool { entities != nil || cluster }
+
+    func validate() throws {
+        if entities != nil && cluster { throw ValidationError("give --entities FILE or --cluster, not both") }
+        if (!tags.isEmpty || change != nil) && !cluster {
+            throw ValidationError("--tags and --change go with --cluster (an --entities file carries its names already)")
+        }
+        if let change { do { _ = try ChangeHeuristic.list(change) } catch let e as ClusterError { throw ValidationError(e.description) } }
+    }
+
+    /// The entities for `transactions`: read from --entities, or clustered now (tag conflicts are warned about).
+    func directory(_ transactions: [UTXOTransaction], asset: String) throws -> EntityDirectory {
+        do {
+            if let entities { return try EntityDirectory.load(entities) }
+            let tagList = try tags.flatMap(TagFile.load)
+            let result = AddressClusterer.cluster(transactions, heuristics: try change.map(ChangeHeuristic.list) ?? [])
+            let attribution = tags.isEmpty ? nil : Attribution.apply(tagList, to: result, asset: asset)
+            for c in attribution?.conflicts ?? [] {
+                FileHandle.standardError.write(Data(("iproceeds: warning: entity \(c.entity) has conflicting tags: "
+                    + c.tags.map { "\($0.label) (\($0.origin))" }.joined(separator: ", ") + "; it is reported unnamed\n").utf8))
+            }
+            return EntityDirectory(result, attribution: attribution)
+        } catch let e as ClusterError {
+            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
+            throw ExitCode(e.code == .unreadableTags ? 66 : 65)
+        }
+    }
+
+    /// `report` (a JSON object ending in `}` and a newline) with an `entities` member added last.
+    static func splice(_ groups: [EntityTaint], scale: Int, into report: String) -> String {
+        guard report.hasSuffix("\n}\n") else { return report }
+        return String(report.dropLast(3)) + ",\n  \"entities\": " + EntityTracer.json(groups, scale: scale).compact + "\n}\n"
+    }
+
+    /// One sentence per group on standard error: what each entity received and holds.
+    static func tell(_ groups: [EntityTaint], policy: TaintPolicy, asset: String, scale: Int) {
+        for g in groups.prefix(20) {
+            FileHandle.standardError.write(Data("iproceeds: \(g.sentence(policy: policy, asset: asset, scale: scale))\n".utf8))
+        }
+        if groups.count > 20 {
+            FileHandle.standardError.write(Data("iproceeds: … and \(groups.count - 20) more entities (the JSON report lists them all)\n".utf8))
+        }
+    }
+}
+
+extension TraceFreeze {
+    /// Freezing candidates on a bitcoin-etl ledger: tainted value held per tagged entity (the institution to
+    /// write to), under each policy asked; untagged holders are listed apart.
+    func runUTXO() throws {
+        guard entityOptions.active else {
+            throw ValidationError("freezing candidates on a bitcoin-etl ledger are entities: give --cluster (with --tags naming the services) or --entities FILE")
+        }
+        guard seed.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
+        let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain) }
+        let ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
+        input.printIssues(ledger)
+        input.printNotes(loaded)
+        guard let minimum = Decimal.parse(minAmount, scale: loaded.chain.scale) else {
+            throw ValidationError("--min-amount '\(minAmount)' is not an amount of \(loaded.chain.asset) (\(Decimal.grammar(scale: loaded.chain.scale)))")
+        }
+        let directory = try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset)
+        let list = try reporting {
+            try EntityFreezeList.make(
+                loaded.transactions, seeds: seed.seeds.transferIDs, policies: policies!, directory: directory, minimum: minimum,
+                until: at.flatMap(Timestamp.parse), asset: loaded.chain.asset, scale: loaded.chain.scale)
+        }
+        for h in list.institutions { FileHandle.standardError.write(Data("iproceeds: \(list.request(h))\n".utf8)) }
+        let report = format == .csv ? list.csv() : list.json(inputs: loaded.inputs)
+        try reporting {
+            let out = try ReportOutput(path: output)
+            out.sink.write(report)
+            try out.commit()
+            try custody.record(
+                ledger: ledger, report: report, reportName: output ?? "freezing candidates (standard output)",
+                parameters: ["command": "trace freeze", "policies": list.policies.map(\.rawValue).joined(separator: ","),
+                             "min_amount": minAmount, "at": at ?? "", "asset": list.asset,
+                             "entities": entityOptions.entities ?? (entityOptions.cluster ? "clustered" : "")])
+        }
+        if !ledger.issues.isEmpty { throw ExitCode(1) }
     }
 }

@@ -170,6 +170,8 @@ struct TraceRun: ParsableCommand {
 
     @OptionGroup var custody: AnalysisCustody
 
+    @OptionGroup var entityOptions: EntityOptions
+
     @Option(help: ArgumentHelp("Evaluate balances at this time (ISO 8601); later transfers are ignored.", valueName: "time"))
     var until: String?
 
@@ -191,6 +193,7 @@ struct TraceRun: ParsableCommand {
     func run() throws {
         let ledger: Ledger
         let result: MixedTraceResult
+        var entityGroups: [EntityTaint]?
         if input.importFormat.value == .bitcoinETL {
             // UTXO: taint follows outputs, per transaction (docs/tracing-policies.md).
             guard seed.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
@@ -205,7 +208,12 @@ struct TraceRun: ParsableCommand {
                     scale: loaded.chain.scale, asset: loaded.chain.asset)
             }
             result = MixedTraceResult(policy: policy.value, traces: [utxo], conversions: [])
+            if entityOptions.active {
+                entityGroups = EntityTracer.aggregate(utxo, directory: try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset))
+                EntityOptions.tell(entityGroups!, policy: policy.value, asset: utxo.asset, scale: utxo.scale)
+            }
         } else {
+            guard !entityOptions.active else { throw ValidationError("--entities and --cluster are for bitcoin-etl ledgers") }
             var loaded = try input.load()
             let conversions = try input.loadConversions(into: &loaded)
             ledger = loaded
@@ -218,7 +226,9 @@ struct TraceRun: ParsableCommand {
         }
         let report: String
         switch format {
-        case .json: report = TraceReport.json(result, ledger: ledger)
+        case .json:
+            report = entityGroups.map { EntityOptions.splice($0, scale: result.traces[0].scale, into: TraceReport.json(result, ledger: ledger)) }
+                ?? TraceReport.json(result, ledger: ledger)
         case .csv: report = TraceReport.csv(result)
         case .dot: report = TraceGraph.dot(result)
         case .html:
@@ -306,6 +316,8 @@ struct TraceFreeze: ParsableCommand {
 
     @OptionGroup var custody: AnalysisCustody
 
+    @OptionGroup var entityOptions: EntityOptions
+
     @Option(help: "json or csv.")
     var format: TraceRun.TraceFormat = .json
 
@@ -325,6 +337,8 @@ struct TraceFreeze: ParsableCommand {
     }
 
     func run() throws {
+        if input.importFormat.value == .bitcoinETL { return try runUTXO() }  // by entity: TraceCluster.swift
+        guard !entityOptions.active else { throw ValidationError("--entities and --cluster are for bitcoin-etl ledgers") }
         var ledger = try input.load()
         let conversions = try input.loadConversions(into: &ledger)
         let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }

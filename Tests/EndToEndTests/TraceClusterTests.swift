@@ -102,4 +102,59 @@ import Testing
         #expect(m.status == 66 || m.status == 65)
         #expect(m.stderr.contains("missing.jsonl"))
     }
+
+    /// A TagPack and a CSV name the entity of 1A and 1B; they disagree, so it is reported and left unnamed
+    /// (exit 1); a TagPack that does not validate stops the run (65), naming the file and the tag.
+    @Test func tagsNameEntitiesAndConflictsAreReported() throws {
+        let w = try Workspace()
+        try w.write("c.jsonl", Self.good + "\n")
+        try w.write("x.yaml", "title: T\ncreator: C\ncurrency: BTC\nconfidence: service_data\nsource: letter\ncategory: exchange\ntags:\n  - address: 1B\n    label: ExampleX\n")
+        let one = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--tags", "x.yaml", "--format", "csv"], in: w.path)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("1A,E-1A,2,ExampleX,exchange,multi-input:t1(c.jsonl:1)"))
+        try w.write("y.csv", "address,label,category,source\n1A,Other VASP,exchange,report\n")
+        let two = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--tags", "x.yaml", "y.csv"], in: w.path)
+        #expect(two.status == 1)
+        #expect(two.stderr.contains("entity E-1A has conflicting tags: ExampleX on 1B (x.yaml tag 1 (line 8)), Other VASP on 1A (y.csv line 2)"))
+        #expect(two.stdout.contains(#""label":null,"category":null,"conflict":true"#))
+        try w.write("bad.yaml", "title: T\ncreator: C\ntags:\n  - address: 1B\n    label: ExampleX\n")
+        let bad = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--tags", "bad.yaml"], in: w.path)
+        #expect(bad.status == 65 && bad.stderr.contains("bad.yaml: tag 1 (line 4) has no 'source'") && bad.stdout.isEmpty)
+        let missing = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", "c.jsonl", "--tags", "none.csv"], in: w.path)
+        #expect(missing.status == 66 && missing.stderr.contains("none.csv"))
+    }
+
+    /// The ledger of EntityTraceTests (figures worked out by hand there): ExampleX holds 3.1998 BTC under
+    /// haircut, 4 under FIFO, 2 under LIFO, 7.9995 under poison, at HOT, having received through D1 and D2.
+    static let entityLedger = [
+        #"{"hash":"s","block_number":100,"block_timestamp":1767600000,"index":1,"is_coinbase":false,"inputs":[{"spent_transaction_hash":"v0","spent_output_index":0,"addresses":["VICTIM"],"value":500000000}],"outputs":[{"index":0,"addresses":["M"],"value":400000000},{"index":1,"addresses":["VICTIM"],"value":99990000}]}"#,
+        #"{"hash":"t","block_number":101,"block_timestamp":1767600600,"index":1,"is_coinbase":false,"inputs":[{"spent_transaction_hash":"s","spent_output_index":0,"addresses":["M"],"value":400000000},{"spent_transaction_hash":"c0","spent_output_index":2,"addresses":["C"],"value":600000000}],"outputs":[{"index":0,"addresses":["D1"],"value":300000000},{"index":1,"addresses":["D2"],"value":500000000},{"index":2,"addresses":["M"],"value":199900000}]}"#,
+        #"{"hash":"u","block_number":102,"block_timestamp":1767601200,"index":1,"is_coinbase":false,"inputs":[{"spent_transaction_hash":"t","spent_output_index":0,"addresses":["D1"],"value":300000000},{"spent_transaction_hash":"t","spent_output_index":1,"addresses":["D2"],"value":500000000}],"outputs":[{"index":0,"addresses":["HOT"],"value":799950000}]}"#,
+    ].joined(separator: "\n") + "\n"
+
+    @Test func traceRunAndFreezeByEntity() throws {
+        let w = try Workspace()
+        try w.write("l.jsonl", Self.entityLedger)
+        try w.write("x.yaml", "title: T\ncreator: C\ncurrency: BTC\nconfidence: service_data\nsource: letter\ncategory: exchange\ntags:\n  - address: D1\n    label: ExampleX\n  - address: HOT\n    label: ExampleX\n")
+        let base = ["--import-format", "bitcoin-etl", "--chain", "bitcoin", "--transfers", "l.jsonl", "--seed-tx", "s:0"]
+        let run = try CLI.run(["trace", "run"] + base + ["--policy", "haircut", "--cluster", "--tags", "x.yaml"], in: w.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("ExampleX (exchange) received 3.20000000 BTC of the traced funds under haircut, through 2 addresses; it holds 3.19980000 BTC of them now"))
+        #expect(run.stdout.contains(#"{"group":"ExampleX","label":"ExampleX","category":"exchange","entities":["E-D1","E-HOT"],"tainted_received":"3.20000000","tainted_held":"3.19980000","receiving_addresses":["D1","D2"],"holding_addresses":["HOT"]}"#))
+        let freeze = try CLI.run(["trace", "freeze"] + base + ["--cluster", "--tags", "x.yaml", "--format", "csv"], in: w.path)
+        #expect(freeze.status == 0, "\(freeze.stderr)")
+        #expect(freeze.stdout.contains("ExampleX,exchange,E-D1 E-HOT,haircut,3.19980000,3.20000000,HOT,D1 D2\n"))
+        #expect(freeze.stdout.contains("ExampleX,exchange,E-D1 E-HOT,fifo,4.00000000,4.00000000,HOT,D1 D2\n"))
+        #expect(freeze.stdout.contains("ExampleX,exchange,E-D1 E-HOT,lifo,2.00000000,2.00000000,HOT,D1 D2\n"))
+        #expect(freeze.stdout.contains("ExampleX,exchange,E-D1 E-HOT,poison,7.99950000,8.00000000,HOT,D1 D2\n"))
+        // From an entities file written by trace cluster: the same groups.
+        _ = try CLI.run(["trace", "cluster", "--import-format", "bitcoin-etl", "--chain", "bitcoin", "--transfers", "l.jsonl", "--tags", "x.yaml",
+                         "--format", "csv", "-o", "entities.csv"], in: w.path)
+        let fromFile = try CLI.run(["trace", "freeze"] + base + ["--entities", "entities.csv", "--format", "csv", "--policy", "haircut"], in: w.path)
+        #expect(fromFile.stdout.contains("ExampleX,exchange,E-D1 E-HOT,haircut,3.19980000,3.20000000,HOT,D1 D2\n"))
+        let none = try CLI.run(["trace", "freeze"] + base, in: w.path)
+        #expect(none.status == 64 && none.stderr.contains("--cluster"))
+        let mixed = try CLI.run(["trace", "run", "--transfers", "l.jsonl", "--seed-tx", "s", "--policy", "fifo", "--cluster"], in: w.path)
+        #expect(mixed.status == 64 && mixed.stderr.contains("bitcoin-etl"))
+    }
 }

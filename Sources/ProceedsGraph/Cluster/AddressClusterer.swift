@@ -288,6 +288,16 @@ public struct ClusterResult: Sendable {
         }
     }
 
+    /// The entity with this id (entities are in the byte order of their ids: a binary search).
+    public func entity(id: String) -> ClusterEntity? {
+        var lo = 0, hi = entities.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if entities[mid].id.utf8.lexicographicallyPrecedes(id.utf8) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < entities.count && entities[lo].id == id ? entities[lo] : nil
+    }
+
     /// Address → number (built on each call: keep the result).
     public func makeAddressIndex() -> [String: Int] {
         Dictionary(uniqueKeysWithValues: addresses.enumerated().map { ($1, $0) })

@@ -1,0 +1,118 @@
+import Foundation
+
+/// A name put on an address by a source: "this address belongs to ExampleX exchange". Read from GraphSense
+/// TagPacks (``TagPack``) or plain `address,label,category,source` CSV (``TagFile``).
+public struct AttributionTag: Sendable, Equatable {
+    public var address: String
+    public var label: String
+    /// GraphSense concept (`exchange`, `mixing_service`, `ransomware`, …), or what the CSV says; may be empty.
+    public var category: String
+    /// The asset the address is of (`BTC`), upper case; empty in a CSV that does not say.
+    public var currency: String
+    /// Where the attribution comes from (a URL, a report, a letter from the exchange).
+    public var source: String
+    /// GraphSense confidence (`ownership`, `service_data`, `web_crawl`, …); empty in CSV.
+    public var confidence: String
+    /// The TagPack's `is_public`, when it says.
+    public var isPublic: Bool?
+    /// Where the tag was read: `file tag N` (TagPack, counting from 1) or `file line N` (CSV).
+    public var origin: String
+}
+
+/// The tags that name one entity, and whether they agree.
+public struct EntityAttribution: Sendable, Equatable {
+    public var entity: String
+    /// Every tag on any of the entity's addresses, in the order read.
+    public var tags: [AttributionTag]
+
+    /// Tags disagree when their labels (ignoring case and surrounding spaces) or their non-empty categories differ.
+    public var isConflict: Bool {
+        Set(tags.map { $0.label.trimmingCharacters(in: .whitespaces).lowercased() }).count > 1
+            || Set(tags.map(\.category).filter { !$0.isEmpty }).count > 1
+    }
+
+    /// The entity's name when its tags agree; nil when they conflict (never one chosen among them).
+    public var label: String? { isConflict ? nil : tags.first?.label }
+    /// The category its tags give (the first non-empty), when they agree.
+    public var category: String? { isConflict ? nil : tags.first { !$0.category.isEmpty }?.category }
+    /// Distinct sources, in the order read.
+    public var sources: [String] {
+        var seen = Set<String>()
+        return tags.map(\.source).filter { seen.insert($0).inserted }
+    }
+}
+
+/// What the tags say about a clustering result.
+public struct Attribution: Sendable {
+    /// Per entity id: its tags.
+    public var entities: [String: EntityAttribution]
+    /// Tags whose address is not in the data.
+    public var unmatched: [AttributionTag]
+    /// Tags of another currency than the ledger's (not applied).
+    public var otherCurrency: [AttributionTag]
+
+    /// Entities whose tags disagree, by id.
+    public var conflicts: [EntityAttribution] { entities.values.filter(\.isConflict).sorted { $0.entity < $1.entity } }
+
+    /// Puts `tags` on the entities of `result`: a tag on any address names the address's whole entity.
+    /// - Parameter asset: the ledger's asset (`BTC`); tags of another currency are set aside, tags without one
+    ///   (CSV) apply.
+    public static func apply(_ tags: [AttributionTag], to result: ClusterResult, asset: String) -> Attribution {
+        let index = result.makeAddressIndex()
+        var entities: [String: EntityAttribution] = [:]
+        var unmatched: [AttributionTag] = [], other: [AttributionTag] = []
+        for t in tags {
+            guard t.currency.isEmpty || t.currency == asset.uppercased() else {
+                other.append(t)
+                continue
+            }
+            guard let i = index[t.address] else {
+                unmatched.append(t)
+                continue
+            }
+            let id = result.entities[Int(result.entityOf[i])].id
+            entities[id, default: EntityAttribution(entity: id, tags: [])].tags.append(t)
+        }
+        return Attribution(entities: entities, unmatched: unmatched, otherCurrency: other)
+    }
+}
+
+/// Reads tag files: GraphSense TagPacks (`.yaml`, `.yml`) or `address,label,category,source` CSV (anything else).
+public enum TagFile {
+    /// The tags of `path`, by its extension.
+    /// - Throws: ``ClusterError`` naming the file and the line or tag that does not validate.
+    public static func load(_ path: String) throws -> [AttributionTag] {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") ? try TagPack.load(path) : try loadCSV(path)
+    }
+
+    /// Tags from `address,label,category,source` CSV (header required; `category` and `source` may be empty,
+    /// further columns are ignored).
+    /// - Throws: ``ClusterError`` naming the file and line of a malformed row.
+    public static func loadCSV(_ path: String) throws -> [AttributionTag] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ClusterError(code: .unreadableTags, description: "\(path): cannot read the tags file")
+        }
+        var reader = CSVReader([UInt8](data))
+        let index: [String: Int]
+        do {
+            index = try LedgerImporter.header(&reader, path: path, required: ["address", "label"])
+        } catch let e as ImportError {
+            throw ClusterError(code: .invalidTags, description: e.description + " (a tags CSV has the columns address,label,category,source)")
+        }
+        var tags: [AttributionTag] = []
+        while let (line, fields) = reader.next() {
+            guard let f = fields, f.count >= index.count else {
+                throw ClusterError(code: .invalidTags, description: "\(path) line \(line): malformed tags row")
+            }
+            func v(_ k: String) -> String { index[k].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
+            guard !v("address").isEmpty, !v("label").isEmpty else {
+                throw ClusterError(code: .invalidTags, description: "\(path) line \(line): a tag needs an address and a label")
+            }
+            tags.append(AttributionTag(
+                address: v("address"), label: v("label"), category: v("category").lowercased(), currency: "", source: v("source"),
+                confidence: "", isPublic: nil, origin: "\(path) line \(line)"))
+        }
+        return tags
+    }
+}
