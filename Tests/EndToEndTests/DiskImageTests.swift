@@ -174,6 +174,28 @@ import Testing
         #expect(try Self.records(plain.stdout).count == 2)
     }
 
+    @Test func gptPartitionsAreListedByNumberNameAndOffset() throws {
+        let w = try Workspace()
+        try w.sh(Self.build)
+        try w.sh(
+            """
+            set -e
+            truncate -s 64M gpt.img
+            sgdisk -n 1:2048:+16M -t 1:8300 -c 1:root -n 2:0:+32M -t 2:0700 gpt.img >/dev/null
+            dd if=ext4.img of=gpt.img bs=512 seek=2048 conv=notrunc status=none
+            dd if=fat.img of=gpt.img bs=512 seek=34816 conv=notrunc status=none
+            """)
+        let r = try CLI.run(["evidence", "hash", "-q", "gpt.img"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = try Self.records(r.stdout)
+        #expect((records.first?["note"] as? String ?? "").contains("gpt partition table, 2 partitions"))
+        let big = String(try w.sh("sha256sum src/sub/big.bin").prefix(64))
+        let inExt4 = records.first { Self.member($0) == ["partition 1 (root, offset 1048576)", "sub/big.bin"] }
+        let inFAT = records.first { Self.member($0) == ["partition 2 (unnamed, offset 17825792)", "D/big.bin"] }
+        #expect(inExt4?["sha256"] as? String == big && inFAT?["sha256"] as? String == big)
+        #expect(Self.fs(inFAT ?? [:])["type"] as? String == "fat16" || Self.fs(inFAT ?? [:])["type"] as? String == "fat12")
+    }
+
     @Test func archivesInsideAnImageAreOpenedLikeArchivesOnDisk() throws {
         let w = try Workspace()
         try w.sh(
