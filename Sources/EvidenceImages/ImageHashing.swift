@@ -9,53 +9,56 @@ import EvidenceKit
 import Foundation
 import Synchronization
 
-/// Reads and hashes the files of an `ImageListing` on up to `threads` threads, each with the image opened on its
-/// own, and returns their records in listing order.
+/// Reads and hashes the files of an `ImageListing` on up to `options.threads` threads, each with the image opened
+/// on its own, and returns their records (each file's followed by its archive members') in listing order.
 struct ImageHashing {
     let listing: ImageListing
-    let algorithms: [DigestAlgorithm]
-    let threads: Int
+    let options: FingerprintOptions
 
     static let bufferSize = 1 << 20
+    /// Archives inside the image are listed on these threads, nested ones by recursion: room for 64 levels.
+    static let stackSize = 16 << 20
 
-    /// - Parameter first: the image the listing was made from, used by this thread.
+    /// - Parameter first: the image the listing was made from; the first thread reads through it (the calling
+    ///   thread only waits, so the handle is never used by two threads at once).
     func run(first: TSKImage) -> [FingerprintRecord] {
         let files = listing.files
         guard !files.isEmpty else { return [] }
         let next = Atomic<Int>(0)
-        let results = Mutex<[Int: FingerprintRecord]>([:])
-        let workers = min(max(1, threads), files.count)
+        let results = Mutex<[Int: [FingerprintRecord]]>([:])
+        let workers = min(max(1, options.threads), files.count)
         let group = DispatchGroup()
         let listing = self.listing
-        let algorithms = self.algorithms
-        // The other threads open the image again: The Sleuth Kit's handles are not shared between threads.
-        for i in 1..<max(1, workers) {
+        let options = self.options
+        let handOver = UncheckedImage(image: first)
+        for i in 0..<workers {
             group.enter()
             let thread = Thread {
                 defer { group.leave() }
-                let image = try? TSKImage(path: listing.path.bytes, format: listing.format)
-                let reader = FileReader(listing: listing, image: image, algorithms: algorithms)
-                var mine: [(Int, FingerprintRecord)] = []
+                // The other threads open the image again: The Sleuth Kit's handles are not shared between threads.
+                let image = i == 0 ? handOver.image : try? TSKImage(path: listing.path.bytes, format: listing.format)
+                let reader = FileReader(listing: listing, image: image, options: options)
+                var mine: [(Int, [FingerprintRecord])] = []
                 while case let k = next.add(1, ordering: .relaxed).oldValue, k < files.count {
-                    mine.append((k, reader.record(files[k])))
+                    mine.append((k, reader.records(files[k])))
                 }
                 results.withLock { r in for (k, v) in mine { r[k] = v } }
             }
             thread.name = "iproceeds-image-\(i)"
-            thread.stackSize = 1 << 20
+            thread.stackSize = Self.stackSize
             thread.start()
         }
-        let reader = FileReader(listing: listing, image: first, algorithms: algorithms)
-        var mine: [(Int, FingerprintRecord)] = []
-        while case let k = next.add(1, ordering: .relaxed).oldValue, k < files.count {
-            mine.append((k, reader.record(files[k])))
-        }
         group.wait()
-        return results.withLock { r in
-            for (k, v) in mine { r[k] = v }
-            return (0..<files.count).map { r[$0]! }
-        }
+        return results.withLock { r in (0..<files.count).flatMap { r[$0]! } }
     }
+}
+
+/// The image the listing was made from, handed to the first reading thread.
+///
+/// `@unchecked Sendable`: the thread that made it waits while the reading thread uses it, and uses it again only
+/// after `group.wait()`.
+private struct UncheckedImage: @unchecked Sendable {
+    let image: TSKImage
 }
 
 /// Reads files of one image through one thread's own `TSKImage`, with a buffer and digests reused from file
@@ -65,16 +68,31 @@ struct ImageHashing {
 private final class FileReader {
     let listing: ImageListing
     let image: TSKImage?
-    let algorithms: [DigestAlgorithm]
+    let options: FingerprintOptions
     private var fileSystems: [Int: FileSystem] = [:]
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ImageHashing.bufferSize, alignment: 64)
     private let digesters: [Digester]
 
-    init(listing: ImageListing, image: TSKImage?, algorithms: [DigestAlgorithm]) {
+    private var algorithms: [DigestAlgorithm] { options.algorithms }
+
+    init(listing: ImageListing, image: TSKImage?, options: FingerprintOptions) {
         self.listing = listing
         self.image = image
-        self.algorithms = algorithms
-        self.digesters = algorithms.map { Digester($0) }
+        self.options = options
+        self.digesters = options.algorithms.map { Digester($0) }
+    }
+
+    /// The file's record followed, when it is an archive, by its members' records.
+    func records(_ file: ListedFile) -> [FingerprintRecord] {
+        var held: [UInt8]? = nil
+        var record = record(file, holding: &held)
+        guard let held, record.error == nil, !record.digests.isEmpty else { return [record] }
+        let listing = held.withUnsafeBytes {
+            EmbeddedArchives.list($0, path: record.path, chain: record.member, options: options)
+        }
+        if let error = listing.error { record.error = record.error.map { "\($0); \(error)" } ?? error }
+        if let note = listing.note { record.note = record.note.map { "\($0); \(note)" } ?? note }
+        return [record] + listing.members
     }
 
     deinit { buffer.deallocate() }
@@ -87,7 +105,9 @@ private final class FileReader {
         return fs
     }
 
-    func record(_ file: ListedFile) -> FingerprintRecord {
+    /// Reads and hashes one file; when its first block looks like an archive small enough to list from memory,
+    /// its bytes are kept in `held`.
+    func record(_ file: ListedFile, holding held: inout [UInt8]?) -> FingerprintRecord {
         var r = FingerprintRecord(path: listing.path, member: file.member, kind: file.kind, mtime: file.mtime)
         r.filesystem = file.facts
         r.size = file.size
@@ -156,6 +176,18 @@ private final class FileReader {
             }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
             for d in digesters { d.update(chunk) }
+            if offset == 0, options.archives, options.maxDepth >= 1,
+                EmbeddedArchives.looksLikeArchive(UnsafeRawBufferPointer(rebasing: chunk.prefix(EmbeddedArchives.prefixLength)))
+            {
+                if file.size <= UInt64(EmbeddedArchives.memoryLimit) {
+                    held = []
+                    held!.reserveCapacity(Int(file.size))
+                } else {
+                    r.note = "an archive larger than \(EmbeddedArchives.memoryLimit >> 20) MiB inside a disk image: "
+                        + "hashed, members not listed"
+                }
+            }
+            if held != nil { held!.append(contentsOf: chunk) }
             offset += UInt64(n)
         }
         if initialised < file.size {

@@ -78,7 +78,9 @@ final class TSKImage {
             found.append(
                 Partition(
                     number: found.count + 1, address: i,
-                    description: part.pointee.desc.map { String(cString: $0) } ?? "unknown",
+                    // A GPT entry's description is its name, which may be empty.
+                    description: part.pointee.desc.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+                        ?? "unnamed",
                     offset: UInt64(part.pointee.start) * blockSize, length: UInt64(part.pointee.len) * blockSize))
         }
         let name = tsk_vs_type_toname(vs.pointee.vstype).map { String(cString: $0) } ?? "unknown"

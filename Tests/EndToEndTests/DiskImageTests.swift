@@ -174,6 +174,59 @@ import Testing
         #expect(try Self.records(plain.stdout).count == 2)
     }
 
+    @Test func gptPartitionsAreListedByNumberNameAndOffset() throws {
+        let w = try Workspace()
+        try w.sh(Self.build)
+        try w.sh(
+            """
+            set -e
+            truncate -s 64M gpt.img
+            sgdisk -n 1:2048:+16M -t 1:8300 -c 1:root -n 2:0:+32M -t 2:0700 gpt.img >/dev/null
+            dd if=ext4.img of=gpt.img bs=512 seek=2048 conv=notrunc status=none
+            dd if=fat.img of=gpt.img bs=512 seek=34816 conv=notrunc status=none
+            """)
+        let r = try CLI.run(["evidence", "hash", "-q", "gpt.img"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = try Self.records(r.stdout)
+        #expect((records.first?["note"] as? String ?? "").contains("gpt partition table, 2 partitions"))
+        let big = String(try w.sh("sha256sum src/sub/big.bin").prefix(64))
+        let inExt4 = records.first { Self.member($0) == ["partition 1 (root, offset 1048576)", "sub/big.bin"] }
+        let inFAT = records.first { Self.member($0) == ["partition 2 (unnamed, offset 17825792)", "D/big.bin"] }
+        #expect(inExt4?["sha256"] as? String == big && inFAT?["sha256"] as? String == big)
+        #expect(Self.fs(inFAT ?? [:])["type"] as? String == "fat16" || Self.fs(inFAT ?? [:])["type"] as? String == "fat12")
+    }
+
+    @Test func archivesInsideAnImageAreOpenedLikeArchivesOnDisk() throws {
+        let w = try Workspace()
+        try w.sh(
+            """
+            set -e
+            mkdir mail && printf '%%PDF-1.4 invoice\\n' > mail/invoice.pdf && printf 'notes\\n' > mail/notes.txt
+            (cd mail && zip -q ../mail.zip invoice.pdf notes.txt && tar -czf ../inner.tgz notes.txt)
+            (cd mail && cp ../inner.tgz . && zip -q ../outer.zip inner.tgz)
+            truncate -s 32M ntfs.img && mkntfs -q -F -f ntfs.img
+            ntfscp -f ntfs.img mail.zip mail.zip >/dev/null && ntfscp -f ntfs.img outer.zip outer.zip >/dev/null
+            ewfacquire -u -t ev -c fast ntfs.img >/dev/null
+            """)
+        let r = try CLI.run(["evidence", "hash", "-q", "ev.E01"], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = try Self.records(r.stdout)
+        func digest(_ chain: [String]) -> String? { records.first { Self.member($0) == chain }?["sha256"] as? String }
+        let pdf = String(try w.sh("sha256sum mail/invoice.pdf").prefix(64))
+        let notes = String(try w.sh("sha256sum mail/notes.txt").prefix(64))
+        // E01 › NTFS › mail.zip › invoice.pdf, and a tar.gz inside a zip inside the image.
+        #expect(digest(["mail.zip"]) == String(try w.sh("sha256sum mail.zip").prefix(64)))
+        #expect(digest(["mail.zip", "invoice.pdf"]) == pdf)
+        #expect(digest(["mail.zip", "notes.txt"]) == notes)
+        #expect(digest(["outer.zip", "inner.tgz", "notes.txt"]) == notes)
+        // Members follow their archive, in member order, as they do for archives on disk.
+        let order = records.map { Self.member($0) }
+        let zipAt = try #require(order.firstIndex(of: ["mail.zip"]))
+        #expect(Array(order[zipAt...].prefix(3)) == [["mail.zip"], ["mail.zip", "invoice.pdf"], ["mail.zip", "notes.txt"]])
+        let plain = try CLI.run(["evidence", "hash", "-q", "--no-archives", "ev.E01"], in: w.path)
+        #expect(!plain.stdout.contains("invoice.pdf") && plain.stdout.contains("mail.zip"))
+    }
+
     @Test func outputIsTheSameWhateverTheThreadCount() throws {
         let w = try Workspace()
         try w.sh(Self.build)
