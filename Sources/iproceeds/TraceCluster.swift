@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvidenceKit
 import Foundation
+import IProceedsBase
 import ProceedsGraph
 
 struct TraceCluster: ParsableCommand {
@@ -225,7 +226,7 @@ extension TraceFreeze {
         let list = try reporting {
             try EntityFreezeList.make(
                 loaded.transactions, seeds: seed.seeds.transferIDs, policies: policies!, directory: directory, minimum: minimum,
-                until: at.flatMap(Timestamp.parse), asset: loaded.chain.asset, scale: loaded.chain.scale)
+                until: at.flatMap(ISO8601.parse), asset: loaded.chain.asset, scale: loaded.chain.scale)
         }
         for h in list.institutions { FileHandle.standardError.write(Data("iproceeds: \(list.request(h))\n".utf8)) }
         let report = format == .csv ? list.csv() : list.json(inputs: loaded.inputs)

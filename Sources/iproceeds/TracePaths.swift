@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvidenceKit
 import Foundation
+import IProceedsBase
 import ProceedsGraph
 
 struct TracePaths: ParsableCommand {
@@ -66,7 +67,7 @@ struct TracePaths: ParsableCommand {
         guard (1...64).contains(maxHops) else { throw ValidationError("--max-hops takes 1 to 64") }
         guard limit >= 1 else { throw ValidationError("--limit takes a positive number") }
         for (name, value) in [("--since", since), ("--until", until)] {
-            if let value, Timestamp.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not an ISO 8601 time") }
+            if let value, ISO8601.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not an ISO 8601 time") }
         }
         guard input.importFormat.value != .bitcoinETL else { throw ValidationError("trace paths reads account ledgers; bitcoin-etl is not one") }
     }
@@ -75,7 +76,7 @@ struct TracePaths: ParsableCommand {
         let ledger = try input.load()
         let assetCode = asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() }
         let g = try input.timed("graph") { try reporting {
-            try TemporalGraph(ledger, asset: assetCode, since: since.flatMap(Timestamp.parse), until: until.flatMap(Timestamp.parse))
+            try TemporalGraph(ledger, asset: assetCode, since: since.flatMap(ISO8601.parse), until: until.flatMap(ISO8601.parse))
         } }
         var cut = false
         var report = PathReport(graph: g, ledger: ledger, format: format, maxHops: maxHops, listsPaths: target != nil)

@@ -18,7 +18,7 @@ extension FingerprintRecord {
                 .object([("offset", .int(p.offset)), ("size", .int(p.size))] + zip(algorithms, p.digests).map { ($0.rawValue, .string($1)) })
             })))
         }
-        if let mtime { o.append(("mtime", .string(TextEscaping.isoUTC(mtime)))) }
+        if let mtime { o.append(("mtime", .string(ISO8601.format(seconds: mtime)))) }
         if let note { o.append(("note", .string(note))) }
         if let error { o.append(("error", .string(error))) }
         return .object(o)

@@ -1,4 +1,3 @@
-import EvidenceKit
 import IProceedsBase
 
 /// Freezing candidates on a UTXO ledger: the tainted value each tagged service (exchange, custodian, …) holds,
@@ -94,7 +93,7 @@ public struct EntityFreezeList: Sendable {
             for (k, p) in policies.enumerated() {
                 s += [h.label ?? "", h.category ?? "", h.entities.joined(separator: " "), p.rawValue, Decimal.format(h.held[k], scale: scale),
                       Decimal.format(h.received[k], scale: scale), h.holdingAddresses.joined(separator: " "), h.receivingAddresses.joined(separator: " ")]
-                    .map(TextEscaping.csv).joined(separator: ",") + "\n"
+                    .map(CSV.field).joined(separator: ",") + "\n"
             }
         }
         return s

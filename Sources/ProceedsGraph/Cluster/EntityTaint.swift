@@ -54,7 +54,7 @@ public struct EntityDirectory: Sendable {
         let index: [String: Int]
         do {
             index = try LedgerImporter.header(&reader, path: path, required: ["address", "entity"])
-        } catch let e as ImportError {
+        } catch let e as ProceedsError {
             throw ClusterError(code: .invalidEntities, description: e.description + " (give the CSV that `trace cluster --format csv` writes)")
         }
         var map: [String: String] = [:], names: [String: Name] = [:]

@@ -1,5 +1,4 @@
 import Foundation
-import EvidenceKit
 import IProceedsBase
 
 /// The listing of `trace paths`: flow paths from sources to a target, or what each source's money could reach,
@@ -41,7 +40,7 @@ public struct PathReport {
     private func transferValue(_ i: Int) -> JSONValue {
         let t = ledger.transfers[i]
         return .object([
-            ("id", .string(t.id)), ("time", .string(Timestamp.format(t.time))), ("from", .string(t.from)),
+            ("id", .string(t.id)), ("time", .string(ISO8601.format(t.time))), ("from", .string(t.from)),
             ("to", .string(t.to)), ("amount", .string(amount(t.amount))),
             ("source", .string(t.source.file + " " + t.source.location)),
         ])
@@ -64,8 +63,8 @@ public struct PathReport {
             for (n, p) in listing.paths.enumerated() {
                 for (hop, i) in p.transfers.enumerated() {
                     let t = ledger.transfers[i]
-                    parts.append([from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id, Timestamp.format(t.time), t.from, t.to,
-                                  amount(t.amount), graph.asset].map(TextEscaping.csv).joined(separator: ",") + "\r\n")
+                    parts.append([from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id, ISO8601.format(t.time), t.from, t.to,
+                                  amount(t.amount), graph.asset].map(CSV.field).joined(separator: ",") + "\r\n")
                 }
             }
         case .text:
@@ -74,7 +73,7 @@ public struct PathReport {
                 s += "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(amount(p.bottleneck)) \(graph.asset)\n"
                 for i in p.transfers {
                     let t = ledger.transfers[i]
-                    s += "    \(Timestamp.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
+                    s += "    \(ISO8601.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
                 }
             }
             parts.append(s)
@@ -96,8 +95,8 @@ public struct PathReport {
         case .csv:
             for r in reached {
                 let t = ledger.transfers[r.firstTransfer]
-                parts.append([from, r.account, String(r.hops), t.id, Timestamp.format(t.time), amount(t.amount), graph.asset]
-                    .map(TextEscaping.csv).joined(separator: ",") + "\r\n")
+                parts.append([from, r.account, String(r.hops), t.id, ISO8601.format(t.time), amount(t.amount), graph.asset]
+                    .map(CSV.field).joined(separator: ",") + "\r\n")
             }
         case .text:
             var s = "\(reached.count) account\(reached.count == 1 ? "" : "s") reachable from \(from) within \(maxHops) hops\n"
@@ -106,7 +105,7 @@ public struct PathReport {
             for r in reached {
                 let t = ledger.transfers[r.firstTransfer]
                 s += "  " + r.account.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(r.hops).padding(toLength: 4, withPad: " ", startingAt: 0)
-                    + "  \(t.id) at \(Timestamp.format(t.time))\n"
+                    + "  \(t.id) at \(ISO8601.format(t.time))\n"
             }
             parts.append(s)
         }

@@ -97,7 +97,7 @@ public enum TagFile {
         let index: [String: Int]
         do {
             index = try LedgerImporter.header(&reader, path: path, required: ["address", "label"])
-        } catch let e as ImportError {
+        } catch let e as ProceedsError {
             throw ClusterError(code: .invalidTags, description: e.description + " (a tags CSV has the columns address,label,category,source)")
         }
         var tags: [AttributionTag] = []

@@ -1,3 +1,4 @@
+import IProceedsBase
 import EvidenceKit
 import Foundation
 
@@ -24,7 +25,7 @@ public struct HitLineWriter {
 
     /// The `"file"` member for hits of the file `name`, or nothing when only one file is scanned.
     public static func fileField(_ name: String, severalFiles: Bool) -> [UInt8] {
-        severalFiles ? Array((",\"file\":" + JSONLinesWriter.jsonString(name)).utf8) : []
+        severalFiles ? Array((",\"file\":" + JSONValue.quoted(name)).utf8) : []
     }
 
     /// The line for `hit`, with its newline; valid until the next call.
@@ -40,7 +41,7 @@ public struct HitLineWriter {
         line += fileField
         if let value {
             line += ",\"value\":".utf8
-            line += JSONLinesWriter.jsonString(value).utf8
+            line += JSONValue.quoted(value).utf8
         }
         line += "}\n".utf8
         return line
