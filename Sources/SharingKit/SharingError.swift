@@ -50,7 +50,8 @@ public struct SharingError: Error, CustomStringConvertible, Sendable, Equatable 
     /// The `errno` value or library code, when there is one.
     public let systemCode: Int32?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, function: String? = nil, systemCode: Int32? = nil) {
+    public init(_ code: Code, _ message: String, path: String? = nil, function: String? = nil, systemCode: Int32? = nil)
+    {
         self.code = code
         self.message = message
         self.path = path

@@ -55,7 +55,9 @@ enum ExitCodesDoc {
         #expect(rows.count >= 8, "the table of docs/exit-codes.md was not found")
         for m in Self.mapped {
             let documented = rows.filter { $0.codes[m.type]?.contains(m.code) ?? false }.map(\.status)
-            #expect(documented == [m.status], "\(m.type) `\(m.code)`: the CLI exits \(m.status), docs/exit-codes.md lists it under \(documented)")
+            #expect(
+                documented == [m.status],
+                "\(m.type) `\(m.code)`: the CLI exits \(m.status), docs/exit-codes.md lists it under \(documented)")
         }
     }
 
@@ -63,7 +65,9 @@ enum ExitCodesDoc {
         let known = Set(Self.mapped.map { "\($0.type).\($0.code)" })
         for row in try ExitCodesDoc.rows() {
             for (type, codes) in row.codes {
-                for code in codes { #expect(known.contains("\(type).\(code)"), "status \(row.status): no code \(type) `\(code)`") }
+                for code in codes {
+                    #expect(known.contains("\(type).\(code)"), "status \(row.status): no code \(type) `\(code)`")
+                }
             }
         }
     }
@@ -75,10 +79,13 @@ enum ExitCodesDoc {
 
     @Test func readmeListsTheSameStatuses() throws {
         let readme = try String(contentsOf: CLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        let paragraph = try #require(readme.range(of: "Exit status (`docs/exit-codes.md`").map { readme[$0.lowerBound...] })
+        let paragraph = try #require(
+            readme.range(of: "Exit status (`docs/exit-codes.md`").map { readme[$0.lowerBound...] })
         let text = paragraph.prefix { $0 != "#" }.replacingOccurrences(of: "\n", with: " ")
         for status in ExitStatus.allCases where status != .success {
-            #expect(text.contains("; \(status.rawValue) ") || text.contains(": \(status.rawValue) "), "README does not list \(status.rawValue)")
+            #expect(
+                text.contains("; \(status.rawValue) ") || text.contains(": \(status.rawValue) "),
+                "README does not list \(status.rawValue)")
         }
     }
 
@@ -93,7 +100,8 @@ enum ExitCodesDoc {
     static func examinerWorkspace() throws -> (Workspace, [String: String]) {
         let w = try Workspace()
         let env = ["IPROCEEDS_HOME": w.path + "/home"]
-        let r = try CLI.run(["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: w.path, environment: env)
+        let r = try CLI.run(
+            ["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: w.path, environment: env)
         guard r.status == 0 else { throw E2EFailure("examiner init: \(r.stderr)") }
         return (w, env)
     }
@@ -106,7 +114,9 @@ enum ExitCodesDoc {
 
     @Test func oneWhenTheRunCompletesWithProblems() throws {
         let w = try Workspace()
-        try w.write("bank.csv", "id,timestamp,from,to,amount,currency\nT1,2026-01-01T00:00:00Z,A,B,10.00,EUR\nT2,not a time,A,B,1.00,EUR\n")
+        try w.write(
+            "bank.csv",
+            "id,timestamp,from,to,amount,currency\nT1,2026-01-01T00:00:00Z,A,B,10.00,EUR\nT2,not a time,A,B,1.00,EUR\n")
         let r = try CLI.run(["trace", "paths", "--transfers", "bank.csv", "--from", "A"], in: w.path)
         #expect(r.status == 1, "\(r.stderr)")
     }
@@ -115,7 +125,8 @@ enum ExitCodesDoc {
         // A seed that is not in the ledger: ProceedsError `invalid-option`.
         let w = try Workspace()
         try w.write("bank.csv", "id,timestamp,from,to,amount,currency\nT1,2026-01-01T00:00:00Z,A,B,10.00,EUR\n")
-        let r = try CLI.run(["trace", "run", "--transfers", "bank.csv", "--seed-tx", "NOPE", "--policy", "fifo"], in: w.path)
+        let r = try CLI.run(
+            ["trace", "run", "--transfers", "bank.csv", "--seed-tx", "NOPE", "--policy", "fifo"], in: w.path)
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.hasPrefix("iproceeds: error: no seed transfer found"))
     }

@@ -11,9 +11,12 @@ import Testing
     static var records: [FingerprintRecord] {
         let piece = PieceDigest(offset: 0, size: 4, digests: ["aa", "bb"])
         return [
-            FingerprintRecord(path: RawName("a.txt"), kind: .file, size: 2, digests: [.md5: "00", .sha256: "11"], mtime: 1_767_225_600),
             FingerprintRecord(
-                path: RawName([0x62, 0xFF, 0x0A, 0x22]), member: [RawName("in\u{1}ner"), RawName([0xC3, 0x28])], kind: .member,
+                path: RawName("a.txt"), kind: .file, size: 2, digests: [.md5: "00", .sha256: "11"], mtime: 1_767_225_600
+            ),
+            FingerprintRecord(
+                path: RawName([0x62, 0xFF, 0x0A, 0x22]), member: [RawName("in\u{1}ner"), RawName([0xC3, 0x28])],
+                kind: .member,
                 size: 4, digests: [.sha256: "22"], pieces: [piece, piece], note: "tab\there <script>",
                 error: "quote \" and backslash \\"),
             FingerprintRecord(path: RawName("link"), kind: .symlink, note: "→ target"),
@@ -23,7 +26,9 @@ import Testing
 
     @Test func aRecordsJSONValueIsItsManifestLine() throws {
         for r in Self.records {
-            #expect(r.jsonValue(algorithms: Self.algorithms).compact == JSONLinesWriter.line(r, algorithms: Self.algorithms))
+            #expect(
+                r.jsonValue(algorithms: Self.algorithms).compact == JSONLinesWriter.line(r, algorithms: Self.algorithms)
+            )
         }
     }
 
@@ -31,7 +36,9 @@ import Testing
         let records = Self.records
         var changed = records[0]
         changed.digests[.sha256] = "99"
-        let report = Auditor.compare(expected: records, actual: [changed] + records.dropFirst(), algorithms: Self.algorithms, workingDirectory: "/")
+        let report = Auditor.compare(
+            expected: records, actual: [changed] + records.dropFirst(), algorithms: Self.algorithms,
+            workingDirectory: "/")
         let problems = [ManifestProblem(line: 7, reason: "not JSON")]
         let text = report.json(manifest: "m.jsonl", problems: problems)
         #expect(text.hasSuffix("}\n") && text.filter { $0 == "\n" }.count == 1)

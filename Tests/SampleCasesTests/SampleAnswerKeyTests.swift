@@ -43,7 +43,9 @@ import Testing
             #expect(t.feesTainted == r["fees_tainted"] as? [String: String])
         }
         let freeze = raw["freeze"] as? [String: Any]
-        #expect(key.freeze?.candidates.map(\.account) == (freeze?["candidates"] as? [[String: Any]])?.map { $0["account"] as? String ?? "" })
+        #expect(
+            key.freeze?.candidates.map(\.account)
+                == (freeze?["candidates"] as? [[String: Any]])?.map { $0["account"] as? String ?? "" })
         #expect(key.freeze?.minAmount == freeze?["min_amount"] as? String)
         let redaction = raw["redaction"] as? [String: Any]
         #expect(key.redaction?.planted == redaction?["planted"] as? [String: Int])

@@ -14,9 +14,16 @@ extension FingerprintRecord {
         if let size { o.append(("size", .int(size))) }
         for alg in algorithms { if let hex = digests[alg] { o.append((alg.rawValue, .string(hex))) } }
         if let pieces, !pieces.isEmpty {
-            o.append(("pieces", .array(pieces.map { p in
-                .object([("offset", .int(p.offset)), ("size", .int(p.size))] + zip(algorithms, p.digests).map { ($0.rawValue, .string($1)) })
-            })))
+            o.append(
+                (
+                    "pieces",
+                    .array(
+                        pieces.map { p in
+                            .object(
+                                [("offset", .int(p.offset)), ("size", .int(p.size))]
+                                    + zip(algorithms, p.digests).map { ($0.rawValue, .string($1)) })
+                        })
+                ))
         }
         if let mtime { o.append(("mtime", .string(ISO8601.format(seconds: mtime)))) }
         if let note { o.append(("note", .string(note))) }
@@ -38,15 +45,21 @@ extension AuditReport {
         for p in problems { s += "unreadable: \(manifest) line \(p.line): \(p.reason)\n" }
         for e in entries where verbose || e.status != .matched {
             var line = "\(e.status.rawValue): \(e.key)"
-            if e.status != .matched, e.status != .new || e.actual?.error != nil, let reason = e.reason { line += " (\(reason))" }
+            if e.status != .matched, e.status != .new || e.actual?.error != nil, let reason = e.reason {
+                line += " (\(reason))"
+            }
             s += line + "\n"
         }
         let c = counts
-        s += "\(c[.matched]!) matched, \(c[.changed]!) changed, \(c[.moved]!) moved, \(c[.new]!) new, \(c[.missing]!) missing\n"
+        s +=
+            "\(c[.matched]!) matched, \(c[.changed]!) changed, \(c[.moved]!) moved, \(c[.new]!) new, \(c[.missing]!) missing\n"
         if !problems.isEmpty {
-            s += "\(problems.count) manifest line\(problems.count == 1 ? "" : "s") could not be read; the rest was audited\n"
+            s +=
+                "\(problems.count) manifest line\(problems.count == 1 ? "" : "s") could not be read; the rest was audited\n"
         }
-        s += passed(problems: problems) ? "Audit passed: every item matches \(manifest)\n" : "Audit FAILED against \(manifest)\n"
+        s +=
+            passed(problems: problems)
+            ? "Audit passed: every item matches \(manifest)\n" : "Audit FAILED against \(manifest)\n"
         return s
     }
 
@@ -57,17 +70,24 @@ extension AuditReport {
         let value: JSONValue = .object([
             ("manifest", .string(manifest)),
             ("result", .string(passed(problems: problems) ? "passed" : "failed")),
-            ("unreadable_lines", .array(problems.map { .object([("line", .int($0.line)), ("reason", .string($0.reason))]) })),
+            (
+                "unreadable_lines",
+                .array(problems.map { .object([("line", .int($0.line)), ("reason", .string($0.reason))]) })
+            ),
             ("algorithms", .strings(algorithms.map(\.rawValue))),
             ("counts", .object(AuditStatus.allCases.map { ($0.rawValue, .int(c[$0]!)) })),
-            ("items", .array(entries.map { e in
-                .members([
-                    ("status", .string(e.status.rawValue)),
-                    ("actual", e.actual.map { $0.jsonValue(algorithms: algorithms) }),
-                    ("expected", e.expected.map { $0.jsonValue(algorithms: algorithms) }),
-                    ("reason", e.status == .matched ? nil : e.reason.map { .string($0) }),
-                ])
-            })),
+            (
+                "items",
+                .array(
+                    entries.map { e in
+                        .members([
+                            ("status", .string(e.status.rawValue)),
+                            ("actual", e.actual.map { $0.jsonValue(algorithms: algorithms) }),
+                            ("expected", e.expected.map { $0.jsonValue(algorithms: algorithms) }),
+                            ("reason", e.status == .matched ? nil : e.reason.map { .string($0) }),
+                        ])
+                    })
+            ),
         ])
         return value.compact + "\n"
     }

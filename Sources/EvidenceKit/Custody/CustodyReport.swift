@@ -15,7 +15,8 @@ public enum CustodyReport {
             ("items", .strings(e.items)), ("inputs", references(e.inputs)), ("outputs", references(e.outputs)),
             ("tool", .string(e.tool)), ("tool_version", .string(e.toolVersion)),
             ("parameters", .object(e.parameters.map { ($0.key, .string($0.value)) })), ("note", .string(e.note)),
-            ("prev_hash", .string(e.prevHash)), ("entry_hash", .string(e.entryHash)), ("signature", .string(e.signature)),
+            ("prev_hash", .string(e.prevHash)), ("entry_hash", .string(e.entryHash)),
+            ("signature", .string(e.signature)),
         ])
     }
 
@@ -31,7 +32,10 @@ public enum CustodyReport {
         let rows = entries.map { e -> [String] in
             var what = e.parameters.keys.sorted().filter { shown.contains($0) }.map { "\($0)=\(e.parameters[$0]!)" }
             if !e.note.isEmpty { what.append("note=\(e.note)") }
-            return [String(e.seq), e.time, e.examinerID, e.action, e.items.joined(separator: ","), what.joined(separator: "; "), String(e.entryHash.prefix(16))]
+            return [
+                String(e.seq), e.time, e.examinerID, e.action, e.items.joined(separator: ","),
+                what.joined(separator: "; "), String(e.entryHash.prefix(16)),
+            ]
         }
         let header = ["SEQ", "TIME (UTC)", "EXAMINER", "ACTION", "ITEMS", "DETAILS", "ENTRY HASH"]
         var widths = header.map(\.count)
@@ -56,7 +60,8 @@ public enum CustodyReport {
             s += "NOT INTACT: first bad entry \(first.seq): \(first.kind.rawValue) — \(first.detail)\n"
             for p in v.problems.dropFirst() { s += "  also entry \(p.seq): \(p.kind.rawValue) — \(p.detail)\n" }
         } else {
-            s += "Intact: every link, signature and signer checks out\(rehash ? ", and the evidence matches its manifests" : "").\n"
+            s +=
+                "Intact: every link, signature and signer checks out\(rehash ? ", and the evidence matches its manifests" : "").\n"
         }
         return s
     }
@@ -66,14 +71,28 @@ public enum CustodyReport {
         var members: [(String, JSONValue)] = [
             ("case_id", .string(v.caseID)), ("entries", .int(v.entries)),
             ("head", .object([("seq", .int(v.headSeq)), ("hash", .string(v.headHash))])), ("intact", .bool(v.intact)),
-            ("problems", .array(v.problems.map {
-                .object([("seq", .int($0.seq)), ("kind", .string($0.kind.rawValue)), ("detail", .string($0.detail))])
-            })),
+            (
+                "problems",
+                .array(
+                    v.problems.map {
+                        .object([
+                            ("seq", .int($0.seq)), ("kind", .string($0.kind.rawValue)), ("detail", .string($0.detail)),
+                        ])
+                    })
+            ),
         ]
         if rehash {
-            members.append(("evidence", .array(v.rehashed.map {
-                .object([("item", .string($0.item)), ("matched", .int($0.matched)), ("differing", .int($0.differing))])
-            })))
+            members.append(
+                (
+                    "evidence",
+                    .array(
+                        v.rehashed.map {
+                            .object([
+                                ("item", .string($0.item)), ("matched", .int($0.matched)),
+                                ("differing", .int($0.differing)),
+                            ])
+                        })
+                ))
         }
         return JSONValue.object(members).canonical + "\n"
     }

@@ -25,7 +25,8 @@ extension FingerprintSummary {
     /// The lines `evidence add` prints once an item is in the case: what was recorded, the manifest's hash and
     /// the entry that signs it, and how many records carry an error.
     public func acquisitionText(item: String, entry: CustodyEntry) -> String {
-        var s = "Recorded \(item): \(items) items (\(members) archive members), manifest sha256 \(entry.outputs[0].sha256)\n"
+        var s =
+            "Recorded \(item): \(items) items (\(members) archive members), manifest sha256 \(entry.outputs[0].sha256)\n"
         s += "Entry \(entry.seq) acquired; ledger head: \(entry.seq):\(entry.entryHash)\n"
         if errors > 0 { s += "\(errors) items could not be read whole; they are in the manifest with their reasons\n" }
         return s

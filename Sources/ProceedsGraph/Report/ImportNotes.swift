@@ -9,7 +9,8 @@ extension Ledger {
         for d in duplicates.prefix(20) {
             let places = d.places.prefix(10).joined(separator: ", ") + (d.places.count > 10 ? ", …" : "")
             notes.append(
-                "warning: transfer id \(d.id) occurs \(d.places.count) times (\(places)); to seed one, give --seed-tx FILE:LINE or ID@FILE:LINE")
+                "warning: transfer id \(d.id) occurs \(d.places.count) times (\(places)); to seed one, give --seed-tx FILE:LINE or ID@FILE:LINE"
+            )
         }
         if duplicates.count > 20 {
             notes.append("warning: … and \(duplicates.count - 20) more transfer ids occur more than once")
@@ -28,10 +29,14 @@ extension UTXOImport {
         var notes: [String] = []
         if let chainNote { notes.append("note: \(chainNote)") }
         if inputsResolved > 0 {
-            notes.append("note: \(inputsResolved) input values were missing from the export and were taken from the outputs they spend")
+            notes.append(
+                "note: \(inputsResolved) input values were missing from the export and were taken from the outputs they spend"
+            )
         }
         for d in duplicateHashes.prefix(20) {
-            notes.append("warning: transaction \(d.id) occurs \(d.places.count) times (\(d.places.joined(separator: ", "))); a seed naming it is refused")
+            notes.append(
+                "warning: transaction \(d.id) occurs \(d.places.count) times (\(d.places.joined(separator: ", "))); a seed naming it is refused"
+            )
         }
         return notes
     }

@@ -50,27 +50,38 @@ public struct PathReport {
     public mutating func add(from: String, to: String, _ listing: PathListing) {
         switch format {
         case .json:
-            results.append(.object([
-                ("from", .string(from)), ("to", .string(to)), ("truncated", .bool(listing.truncated)),
-                ("paths", .array(listing.paths.map { p in
-                    .object([
-                        ("hops", .int(p.transfers.count)), ("bottleneck", .string(amount(p.bottleneck))),
-                        ("transfers", .array(p.transfers.map(transferValue))),
-                    ])
-                })),
-            ]))
+            results.append(
+                .object([
+                    ("from", .string(from)), ("to", .string(to)), ("truncated", .bool(listing.truncated)),
+                    (
+                        "paths",
+                        .array(
+                            listing.paths.map { p in
+                                .object([
+                                    ("hops", .int(p.transfers.count)), ("bottleneck", .string(amount(p.bottleneck))),
+                                    ("transfers", .array(p.transfers.map(transferValue))),
+                                ])
+                            })
+                    ),
+                ]))
         case .csv:
             for (n, p) in listing.paths.enumerated() {
                 for (hop, i) in p.transfers.enumerated() {
                     let t = ledger.transfers[i]
-                    parts.append([from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id, ISO8601.format(t.time), t.from, t.to,
-                                  amount(t.amount), graph.asset].map(CSV.field).joined(separator: ",") + "\r\n")
+                    parts.append(
+                        [
+                            from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id,
+                            ISO8601.format(t.time), t.from, t.to,
+                            amount(t.amount), graph.asset,
+                        ].map(CSV.field).joined(separator: ",") + "\r\n")
                 }
             }
         case .text:
-            var s = "\(listing.paths.count)\(listing.truncated ? "+" : "") path\(listing.paths.count == 1 ? "" : "s") from \(from) to \(to) within \(maxHops) hops\n"
+            var s =
+                "\(listing.paths.count)\(listing.truncated ? "+" : "") path\(listing.paths.count == 1 ? "" : "s") from \(from) to \(to) within \(maxHops) hops\n"
             for (n, p) in listing.paths.enumerated() {
-                s += "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(amount(p.bottleneck)) \(graph.asset)\n"
+                s +=
+                    "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(amount(p.bottleneck)) \(graph.asset)\n"
                 for i in p.transfers {
                     let t = ledger.transfers[i]
                     s += "    \(ISO8601.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
@@ -84,27 +95,37 @@ public struct PathReport {
     public mutating func add(from: String, _ reached: [Reached]) {
         switch format {
         case .json:
-            results.append(.object([
-                ("from", .string(from)),
-                ("reached", .array(reached.map { r in
-                    .object([
-                        ("account", .string(r.account)), ("hops", .int(r.hops)), ("first_transfer", transferValue(r.firstTransfer)),
-                    ])
-                })),
-            ]))
+            results.append(
+                .object([
+                    ("from", .string(from)),
+                    (
+                        "reached",
+                        .array(
+                            reached.map { r in
+                                .object([
+                                    ("account", .string(r.account)), ("hops", .int(r.hops)),
+                                    ("first_transfer", transferValue(r.firstTransfer)),
+                                ])
+                            })
+                    ),
+                ]))
         case .csv:
             for r in reached {
                 let t = ledger.transfers[r.firstTransfer]
-                parts.append([from, r.account, String(r.hops), t.id, ISO8601.format(t.time), amount(t.amount), graph.asset]
-                    .map(CSV.field).joined(separator: ",") + "\r\n")
+                parts.append(
+                    [from, r.account, String(r.hops), t.id, ISO8601.format(t.time), amount(t.amount), graph.asset]
+                        .map(CSV.field).joined(separator: ",") + "\r\n")
             }
         case .text:
-            var s = "\(reached.count) account\(reached.count == 1 ? "" : "s") reachable from \(from) within \(maxHops) hops\n"
+            var s =
+                "\(reached.count) account\(reached.count == 1 ? "" : "s") reachable from \(from) within \(maxHops) hops\n"
             let width = reached.map(\.account.count).max() ?? 7
             s += "  " + "account".padding(toLength: width, withPad: " ", startingAt: 0) + "  hops  first reached by\n"
             for r in reached {
                 let t = ledger.transfers[r.firstTransfer]
-                s += "  " + r.account.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(r.hops).padding(toLength: 4, withPad: " ", startingAt: 0)
+                s +=
+                    "  " + r.account.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + String(r.hops).padding(toLength: 4, withPad: " ", startingAt: 0)
                     + "  \(t.id) at \(ISO8601.format(t.time))\n"
             }
             parts.append(s)
@@ -118,12 +139,16 @@ public struct PathReport {
             let value: JSONValue = .object([
                 ("asset", .string(graph.asset)), ("max_hops", .int(maxHops)), ("results", .array(results)),
                 ("not_in_ledger", .strings(notFound)),
-                ("inputs", .array(ledger.inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+                (
+                    "inputs",
+                    .array(ledger.inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })
+                ),
                 ("tool", .object([("name", .string(ToolIdentity.name)), ("version", .string(ToolIdentity.version))])),
             ])
             return value.pretty()
         case .csv:
-            let header = listsPaths
+            let header =
+                listsPaths
                 ? "from,to,path,width,hop,transfer,time,sender,receiver,amount,asset\r\n"
                 : "from,account,hops,first_transfer,time,amount,asset\r\n"
             return header + parts.joined()

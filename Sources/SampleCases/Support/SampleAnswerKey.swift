@@ -176,7 +176,8 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
         let key = try JSONDecoder().decode(SampleAnswerKey.self, from: Data(contentsOf: url))
         guard key.format == formatName else {
             throw DecodingError.dataCorrupted(
-                DecodingError.Context(codingPath: [CodingKeys.format], debugDescription: "not \(formatName): \(key.format)"))
+                DecodingError.Context(
+                    codingPath: [CodingKeys.format], debugDescription: "not \(formatName): \(key.format)"))
         }
         return key
     }

@@ -20,7 +20,9 @@ public struct HitLineWriter {
 
     public init() {
         typePrefixes = Dictionary(
-            uniqueKeysWithValues: PersonalDataType.allCases.map { ($0, Array("{\"type\":\"\($0.rawValue)\",\"start\":".utf8)) })
+            uniqueKeysWithValues: PersonalDataType.allCases.map {
+                ($0, Array("{\"type\":\"\($0.rawValue)\",\"start\":".utf8))
+            })
     }
 
     /// The `"file"` member for hits of the file `name`, or nothing when only one file is scanned.
@@ -50,8 +52,11 @@ public struct HitLineWriter {
     /// Appends the decimal digits of a non-negative integer.
     static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         var v = value
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var n = 0
         withUnsafeMutableBytes(of: &digits) { buf in
             repeat {
@@ -84,7 +89,8 @@ public final class HitValueReader {
         }
         func cannotCopy() -> SharingError {
             SharingError(
-                .io, "cannot write a temporary copy of \(path) in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))",
+                .io,
+                "cannot write a temporary copy of \(path) in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))",
                 path: NSTemporaryDirectory(), systemCode: errno)
         }
         var template = Array((NSTemporaryDirectory() + "/iproceeds-scan-XXXXXX").utf8CString)
@@ -100,7 +106,8 @@ public final class HitValueReader {
                 let code = errno
                 close(tmp)
                 throw SharingError(
-                    .inputUnreadable, "cannot read \(path): \(String(cString: strerror(code))).", path: path, function: "read",
+                    .inputUnreadable, "cannot read \(path): \(String(cString: strerror(code))).", path: path,
+                    function: "read",
                     systemCode: code)
             }
             if n == 0 { break }

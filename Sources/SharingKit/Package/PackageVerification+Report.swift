@@ -38,12 +38,20 @@ extension PackageVerification {
     /// are left out; a problem with no file has `"file": null`.
     public var json: String {
         let value: JSONValue = .members([
-            ("intact", .bool(intact)), ("signature_valid", .bool(signatureValid)), ("key_source", .string(keySource.rawValue)),
+            ("intact", .bool(intact)), ("signature_valid", .bool(signatureValid)),
+            ("key_source", .string(keySource.rawValue)),
             ("verified_files", .strings(verifiedFiles)),
-            ("problems", .array(problems.map { .object([("file", $0.file.map { .string($0) } ?? .null), ("reason", .string($0.reason))]) })),
+            (
+                "problems",
+                .array(
+                    problems.map {
+                        .object([("file", $0.file.map { .string($0) } ?? .null), ("reason", .string($0.reason))])
+                    })
+            ),
             ("unreadable", unreadable.map { .string($0) }), ("package_id", packageID.map { .string($0) }),
             ("public_key", publicKey.map { .string($0) }), ("sender", sender.map { .string($0) }),
-            ("recipient", recipient.map { .string($0) }), ("tlp", tlp.map { .string($0) }), ("created", created.map { .string($0) }),
+            ("recipient", recipient.map { .string($0) }), ("tlp", tlp.map { .string($0) }),
+            ("created", created.map { .string($0) }),
         ])
         return value.canonical + "\n"
     }
