@@ -48,6 +48,9 @@ enum Chromium {
         var group: Int
         var title: String
         var text: String
+
+        /// What a reader calls the box: its title (an account id), else its text.
+        var name: String { title.isEmpty ? text : title }
     }
 
     struct Geometry: Decodable {
@@ -68,7 +71,7 @@ enum Chromium {
                     p.append("text '\(a.text)' \(a.box) overlaps text '\(b.text)' \(b.box)")
                 }
                 for s in shapes where s.group != a.group && s.box.overlaps(a.box) {
-                    p.append("text '\(a.text)' \(a.box) overlaps the box of '\(s.title.isEmpty ? s.text : s.title)' \(s.box)")
+                    p.append("text '\(a.text)' \(a.box) overlaps the box of '\(s.name)' \(s.box)")
                 }
                 if let g = a.group, let own = shapes.first(where: { $0.group == g }), !own.box.contains(a.box) {
                     p.append("text '\(a.text)' \(a.box) runs out of its box \(own.box)")
@@ -76,7 +79,7 @@ enum Chromium {
             }
             for (i, a) in shapes.enumerated() {
                 for b in shapes[(i + 1)...] where a.group != b.group && a.box.overlaps(b.box) {
-                    p.append("box '\(a.title.isEmpty ? a.text : a.title)' \(a.box) overlaps box '\(b.title.isEmpty ? b.text : b.title)' \(b.box)")
+                    p.append("box '\(a.name)' \(a.box) overlaps box '\(b.name)' \(b.box)")
                 }
             }
             p += overflowing.map { "text runs out of its element: \($0)" }

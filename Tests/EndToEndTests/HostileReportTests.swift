@@ -106,7 +106,9 @@ import Testing
 
     @Test func traceReportsCarryHostileAccountsLabelsAndIdsIntact() throws {
         let w = try Workspace()
-        let a1 = "A1" + Self.markup, a2 = "A2" + Self.controls + Self.attribute, a3 = "A3" + Self.closing + "\u{0}NUL"
+        let a1 = "A1" + Self.markup
+        let a2 = "A2" + Self.controls + Self.attribute
+        let a3 = "A3" + Self.closing + "\u{0}NUL"
         let t1 = "T1" + Self.attribute
         var ledger = "id,timestamp,from,to,amount,currency,memo\n"
         ledger += "\(Self.csv(t1)),2026-01-05T09:00:00Z,VICTIM,\(Self.csv(a1)),100.00,EUR,m\n"
@@ -117,18 +119,22 @@ import Testing
         bytes += Data("T4,2026-01-05T12:00:00Z,".utf8) + Data([0xFF, 0xFE]) + Data(",X,1.00,EUR,m\n".utf8)
         let file = "ledger " + Self.markup.replacingOccurrences(of: "/", with: "|") + ".csv"
         try w.write(file, bytes)
-        let label = "L" + Self.markup + Self.controls, institution = "Bank" + Self.attribute + Self.closing
+        let label = "L" + Self.markup + Self.controls
+        let institution = "Bank" + Self.attribute + Self.closing
         try w.write(
             "labels.csv",
             "account,label,category,institution\n\(Self.csv(a1)),\(Self.csv(label)),mule,\(Self.csv(institution))\n")
         let base = ["--transfers", file, "--seed-tx", t1]
         for (out, env) in [("dot", [String: String]()), ("measured", ["IPROCEEDS_DOT": "none"])] {
             let r = try CLI.run(
-                ["trace", "run"] + base + ["--policy", "fifo", "--labels", "labels.csv", "--format", "html", "-o",
-                    "trace-\(out).html"], in: w.path, environment: env)
+                ["trace", "run"] + base + [
+                    "--policy", "fifo", "--labels", "labels.csv", "--format", "html", "-o",
+                    "trace-\(out).html",
+                ], in: w.path, environment: env)
             #expect(r.status == 0, "\(r.stderr)")
         }
-        #expect(try CLI.run(["trace", "run"] + base + ["--policy", "fifo", "-o", "trace.json"], in: w.path).status == 0)
+        #expect(
+            try CLI.run(["trace", "run"] + base + ["--policy", "fifo", "-o", "trace.json"], in: w.path).status == 0)
         #expect(
             try CLI.run(
                 ["trace", "freeze"] + base + ["--labels", "labels.csv", "--format", "json", "-o", "freeze.json"],
@@ -136,26 +142,32 @@ import Testing
             ).status == 0)
         #expect(
             try CLI.run(
-                ["trace", "paths", "--transfers", file, "--from", "VICTIM", "--to", a2, "--format", "json", "-o",
-                    "paths.json"], in: w.path
+                [
+                    "trace", "paths", "--transfers", file, "--from", "VICTIM", "--to", a2, "--format", "json", "-o",
+                    "paths.json",
+                ], in: w.path
             ).status == 0)
         #expect(
             try CLI.run(
-                ["trace", "patterns", "--transfers", file, "--labels", "labels.csv", "--format", "json", "-o",
-                    "patterns.json"], in: w.path
+                [
+                    "trace", "patterns", "--transfers", file, "--labels", "labels.csv", "--format", "json", "-o",
+                    "patterns.json",
+                ], in: w.path
             ).status != 64)
         #expect(
             try CLI.run(["trace", "import", "--transfers", file, "--format", "json", "-o", "import.json"], in: w.path)
                 .status == 0)
         // The Graphviz file and the SVG dot renders from it.
-        let dot = try CLI.run(["trace", "run"] + base + ["--policy", "fifo", "--format", "dot", "-o", "t.dot"], in: w.path)
+        let dot = try CLI.run(
+            ["trace", "run"] + base + ["--policy", "fifo", "--format", "dot", "-o", "t.dot"], in: w.path)
         #expect(dot.status == 0 && dot.stderr.contains("rendered t.svg"), "\(dot.stderr)")
         let accounts = [a1, a2, a3, t1]
         try Self.check(
             w, html: ["trace-dot.html", "trace-measured.html"],
             json: ["trace.json", "freeze.json", "paths.json", "patterns.json", "import.json"], svg: ["t.svg"],
             expect: [
-                "trace-dot.html": accounts + [label, institution, file], "trace-measured.html": accounts + [label, file],
+                "trace-dot.html": accounts + [label, institution, file],
+                "trace-measured.html": accounts + [label, file],
                 "trace.json": accounts + [file], "freeze.json": accounts + [label, institution],
                 "paths.json": [a1, a2, t1], "import.json": [file], "t.svg": [a1, a2, a3, t1],
             ])
@@ -164,38 +176,50 @@ import Testing
     @Test func custodyExportsCarryHostileCaseValuesIntact() throws {
         let w = try Workspace()
         let env = ["IPROCEEDS_HOME": w.path + "/home"]
-        let name = "Ana" + Self.markup + Self.controls, caseID = "CASE" + Self.attribute
-        let title = "T" + Self.closing, item = "EV" + Self.markup, note = "N" + Self.controls + Self.attribute
+        let name = "Ana" + Self.markup + Self.controls
+        let caseID = "CASE" + Self.attribute
+        let title = "T" + Self.closing
+        let item = "EV" + Self.markup
+        let note = "N" + Self.controls + Self.attribute
         // A seized file whose name is not UTF-8.
         try w.write("seized/usb/a.txt", "alpha\n")
         try w.sh("printf 'x' > \"seized/usb/$(printf 'b\\377.t')\"")
-        #expect(try CLI.run(["examiner", "init", "--name", name, "--id", "EX<1>"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(["examiner", "init", "--name", name, "--id", "EX<1>"], in: w.path, environment: env).status == 0
+        )
         let opened = try CLI.run(
             ["case", "init", "--case", "c.case", "--id", caseID, "--title", title], in: w.path, environment: env)
         #expect(opened.status == 0, "\(opened.stderr)")
         let add = try CLI.run(
-            ["evidence", "add", "--case", "c.case", "--item", item, "--description", note, "--seized-by", name,
-             "--location", Self.closing, "seized/usb"], in: w.path, environment: env)
+            [
+                "evidence", "add", "--case", "c.case", "--item", item, "--description", note, "--seized-by", name,
+                "--location", Self.closing, "seized/usb",
+            ], in: w.path, environment: env)
         #expect(add.status == 0 || add.status == 64, "\(add.stderr)")
         let itemID = add.status == 0 ? item : "EV-001"
         if add.status != 0 {
             // An item id is an identifier (the CLI may refuse markup in it); the values go in elsewhere.
             #expect(
                 try CLI.run(
-                    ["evidence", "add", "--case", "c.case", "--item", itemID, "--description", note, "--seized-by",
-                     name, "--location", Self.closing, "seized/usb"], in: w.path, environment: env
+                    [
+                        "evidence", "add", "--case", "c.case", "--item", itemID, "--description", note, "--seized-by",
+                        name, "--location", Self.closing, "seized/usb",
+                    ], in: w.path, environment: env
                 ).status == 0)
         }
         let record = try CLI.run(
-            ["custody", "record", "--case", "c.case", "--item", itemID, "--action", "transferred", "--to", note,
-             "--note", Self.markup + Self.controls], in: w.path, environment: env)
+            [
+                "custody", "record", "--case", "c.case", "--item", itemID, "--action", "transferred", "--to", note,
+                "--note", Self.markup + Self.controls,
+            ], in: w.path, environment: env)
         #expect(record.status == 0, "\(record.stderr)")
         for (format, out) in [("html", "custody.html"), ("case-uco", "custody.jsonld"), ("json", "ledger.json")] {
             let r = try CLI.run(
                 ["custody", "export", "--case", "c.case", "--format", format, "-o", out], in: w.path, environment: env)
             #expect(r.status == 0, "\(format): \(r.stderr)")
         }
-        let values = [name, caseID, title, note, Self.markup + Self.controls, Self.closing] + (add.status == 0 ? [item] : [])
+        let values =
+            [name, caseID, title, note, Self.markup + Self.controls, Self.closing] + (add.status == 0 ? [item] : [])
         try Self.check(
             w, html: ["custody.html"], json: ["custody.jsonld", "ledger.json"],
             expect: ["custody.html": values, "custody.jsonld": [caseID, note], "ledger.json": values])
@@ -219,16 +243,22 @@ import Testing
 
     @Test func sharingPackageCarriesHostileRequestAndRecordValuesIntact() throws {
         let (w, env) = try ShareBuildTests.setUp()
-        let organisation = "CSIRT" + Self.markup, recipient = "Police" + Self.attribute
-        let purpose = "P" + Self.closing + Self.controls, basis = "Law" + Self.markup
+        let organisation = "CSIRT" + Self.markup
+        let recipient = "Police" + Self.attribute
+        let purpose = "P" + Self.closing + Self.controls
+        let basis = "Law" + Self.markup
         let input = "reports " + Self.attribute.replacingOccurrences(of: "/", with: "|") + ".csv"
         var csv = "report_id,received,victim_name,description\n"
-        csv += "R-1,2026-03-01T10:05:00Z,\(Self.csv("Ana" + Self.markup)),\(Self.csv("D" + Self.controls + Self.closing))\n"
+        csv +=
+            "R-1,2026-03-01T10:05:00Z,\(Self.csv("Ana" + Self.markup)),\(Self.csv("D" + Self.controls + Self.closing))\n"
         try w.write(input, Data(csv.utf8) + Data("R-2,2026-03-01T11:00:00Z,B".utf8) + Data([0xFF]) + Data(",d\n".utf8))
         let r = try CLI.run(
-            ["share", "build", "--input", input, "--policy", ShareBuildTests.sample + "/case-policy.yaml", "--key-file",
-             "csirt.key", "--organisation", organisation, "--recipient", recipient, "--tlp", "red", "--purpose",
-             purpose, "--legal-basis", basis, "--created", "2026-03-05T10:00:00Z", "--output", "pkg.zip"],
+            [
+                "share", "build", "--input", input, "--policy", ShareBuildTests.sample + "/case-policy.yaml",
+                "--key-file",
+                "csirt.key", "--organisation", organisation, "--recipient", recipient, "--tlp", "red", "--purpose",
+                purpose, "--legal-basis", basis, "--created", "2026-03-05T10:00:00Z", "--output", "pkg.zip",
+            ],
             in: w.path, environment: env)
         #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
         try w.sh("unzip -q -o pkg.zip -d pkg")

@@ -54,7 +54,9 @@ import Testing
             if !s.text.contains(s.title) { p.append("box of '\(s.title)' does not show the full id: '\(s.text)'") }
             if let h = held[s.title] {
                 seen += 1
-                if !s.text.contains("held " + h) { p.append("box of '\(s.title)' does not show 'held \(h)': '\(s.text)'") }
+                if !s.text.contains("held " + h) {
+                    p.append("box of '\(s.title)' does not show 'held \(h)': '\(s.text)'")
+                }
             }
         }
         if seen == 0 { p.append("no account box found in the diagram") }
@@ -86,7 +88,9 @@ import Testing
                     jobs.append(
                         Job(
                             directory: dir.path,
-                            arguments: command + ["--policy", "haircut"] + labels + ["--format", "html", "-o", html.path],
+                            arguments: command + ["--policy", "haircut"] + labels + [
+                                "--format", "html", "-o", html.path,
+                            ],
                             environment: env))
                     pages.append(Page(name: name, file: html, held: held))
                 }
@@ -114,7 +118,9 @@ import Testing
             let name = "proceeds-basic-\(layout)"
             let html = w.url.appendingPathComponent(name + ".html")
             jobs.append(
-                Job(directory: mixed, arguments: args + ["--labels", "labels.csv", "--format", "html", "-o", html.path],
+                Job(
+                    directory: mixed,
+                    arguments: args + ["--labels", "labels.csv", "--format", "html", "-o", html.path],
                     environment: env))
             pages.append(Page(name: name, file: html, held: held))
         }
@@ -135,15 +141,19 @@ import Testing
             }
             #expect(geometry.texts.count > 2, "\(page.name): no diagram text drawn")
             let p = Self.problems(page, geometry)
-            #expect(p.isEmpty, "\(page.name) (\(geometry.screenshot)): \(p.count) problems:\n\(p.prefix(12).joined(separator: "\n"))")
+            #expect(
+                p.isEmpty,
+                "\(page.name) (\(geometry.screenshot)): \(p.count) problems:\n\(p.prefix(12).joined(separator: "\n"))")
         }
     }
 
     @Test func packageSummaryAndCustodyFormRenderCleanly() throws {
         let (w, env) = try ShareBuildTests.setUp()
         #expect(
-            try CLI.run(["case", "init", "--case", "c.case", "--id", "CASE-2026-031", "--title", "Phishing 2026-03"],
-                in: w.path, environment: env).status == 0)
+            try CLI.run(
+                ["case", "init", "--case", "c.case", "--id", "CASE-2026-031", "--title", "Phishing 2026-03"],
+                in: w.path, environment: env
+            ).status == 0)
         try w.write("seized/usb/a.txt", "alpha\n")
         let add = try CLI.run(
             ["evidence", "add", "--case", "c.case", "--item", "EV-001", "--description", "USB stick", "seized/usb"],
@@ -154,8 +164,10 @@ import Testing
         try w.sh("unzip -q -o pkg.zip summary.html")
         let sample = CLI.packageRoot.appendingPathComponent("Samples/proceeds-basic").path
         let traced = try CLI.run(
-            ["trace", "run", "--transfers", sample + "/transfers.csv", "--seed-tx", "T-0001", "--policy", "fifo",
-             "--case", "c.case", "-o", "trace.json"], in: w.path, environment: env)
+            [
+                "trace", "run", "--transfers", sample + "/transfers.csv", "--seed-tx", "T-0001", "--policy", "fifo",
+                "--case", "c.case", "-o", "trace.json",
+            ], in: w.path, environment: env)
         #expect(traced.status == 0, "\(traced.stderr)")
         let export = try CLI.run(
             ["custody", "export", "--case", "c.case", "--format", "html", "-o", "custody.html"], in: w.path,
@@ -182,7 +194,9 @@ import Testing
             let hash = try #require(e["entry_hash"] as? String)
             // (The head's hash is also printed above the sections.)
             let at = form.range(of: hash, range: caseSection.upperBound..<form.endIndex)
-            #expect(at.map { $0.lowerBound < firstItem.lowerBound } == true, "\(e["action"] ?? "?") not in the case section")
+            #expect(
+                at.map { $0.lowerBound < firstItem.lowerBound } == true, "\(e["action"] ?? "?") not in the case section"
+            )
         }
         let pages = [
             Page(name: "package-summary", file: w.url.appendingPathComponent("summary.html")),

@@ -85,7 +85,9 @@ public enum CustodyForm {
                 let unreadable = a.parameters["items_with_errors"] ?? "0"
                 h += "<tr><th>Fingerprinted</th><td>\(a.parameters["items_recorded"] ?? "?") items "
                 h += "(\(a.parameters["algorithms"] ?? "?"))"
-                h += unreadable == "0" ? ", all read whole" : "; \(unreadable) could not be read whole (see the manifest)"
+                h +=
+                    unreadable == "0"
+                    ? ", all read whole" : "; \(unreadable) could not be read whole (see the manifest)"
                 h += "</td></tr>\n"
             }
             h += "</table>\n<h3>Custody entries</h3>\n<table>\n<tr><th>#</th><th>Time (UTC)</th><th>Action</th>"

@@ -208,7 +208,10 @@ struct FlowDiagram {
         let labelSizes = edges.map(labelSize)
         let columns = (column.compactMap { $0 }.max() ?? 0) * 2 + 2
         // Items per grid column: account columns at even indices, label columns at odd ones.
-        enum Item { case node(Int), label(Int) }
+        enum Item {
+            case node(Int)
+            case label(Int)
+        }
         var grid = [[Item]](repeating: [], count: columns)
         var order = [Double](repeating: 0, count: nodes.count)  // a node's index within its column
         var labelOrder = [Double](repeating: 0, count: edges.count)
@@ -226,14 +229,16 @@ struct FlowDiagram {
             } else {
                 let members = edges.indices.filter { column[edges[$0].from]! * 2 + 1 == c }
                 let sorted = members.sorted { a, b in
-                    let ka = (order[edges[a].from], edges[a].to), kb = (order[edges[b].from], edges[b].to)
+                    let ka = (order[edges[a].from], edges[a].to)
+                    let kb = (order[edges[b].from], edges[b].to)
                     return ka != kb ? ka < kb : a < b
                 }
                 for (k, m) in sorted.enumerated() { labelOrder[m] = Double(k) }
                 grid[c] = sorted.map { .label($0) }
             }
         }
-        let gapX = 36.0, gapY = 14.0
+        let gapX = 36.0
+        let gapY = 14.0
         func size(_ item: Item) -> (w: Double, h: Double) {
             switch item {
             case .node(let i): return nodeSizes[i]
@@ -261,12 +266,16 @@ struct FlowDiagram {
         }
         func curve(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double) -> String {
             let bend = max(abs(bx - ax) / 2, 24)
-            let cx1 = ax + bend, cx2 = bx - bend
-            return "M\(Self.n(ax)),\(Self.n(ay)) C\(Self.n(cx1)),\(Self.n(ay)) \(Self.n(cx2)),\(Self.n(by)) \(Self.n(bx)),\(Self.n(by))"
+            let cx1 = ax + bend
+            let cx2 = bx - bend
+            return "M\(Self.n(ax)),\(Self.n(ay)) C\(Self.n(cx1)),\(Self.n(ay)) \(Self.n(cx2)),\(Self.n(by))"
+                + " \(Self.n(bx)),\(Self.n(by))"
         }
         var paths: [(in: String, out: String)] = []
         for (i, e) in edges.enumerated() {
-            let s = nodeRects[e.from], l = labelRects[i], t = nodeRects[e.to]
+            let s = nodeRects[e.from]
+            let l = labelRects[i]
+            let t = nodeRects[e.to]
             paths.append(
                 (
                     curve(s.x + s.w, s.y + s.h / 2, l.x, l.y + l.h / 2),
@@ -276,7 +285,8 @@ struct FlowDiagram {
         return Layout(
             width: (x - gapX + Self.margin).rounded(.up), height: (tallest + 2 * Self.margin).rounded(.up),
             nodes: nodeRects, labels: labelRects, paths: paths,
-            engine: "Laid out without Graphviz: columns by distance from where the taint entered, boxes sized from their text.")
+            engine: "Laid out without Graphviz: columns by distance from where the taint entered, boxes sized from "
+                + "their text.")
     }
 
     // MARK: Drawing
@@ -299,7 +309,8 @@ struct FlowDiagram {
             let r = l.labels[i]
             s += "<g class=\"edge-label\"><rect x=\"\(Self.n(r.x))\" y=\"\(Self.n(r.y))\" width=\"\(Self.n(r.w))\" "
             s += "height=\"\(Self.n(r.h))\" rx=\"3\" fill=\"#ffffff\" stroke=\"#bbbbbb\"/>"
-            s += "<text x=\"\(Self.n(r.x + Self.labelPadX))\" y=\"\(Self.n(r.y + 13))\" fill=\"#333\">\(e.label)</text></g>\n"
+            s += "<text x=\"\(Self.n(r.x + Self.labelPadX))\" y=\"\(Self.n(r.y + 13))\" fill=\"#333\">"
+            s += "\(e.label)</text></g>\n"
         }
         for (i, node) in nodes.enumerated() {
             let r = l.nodes[i]
@@ -308,7 +319,8 @@ struct FlowDiagram {
             s += "fill=\"\(node.fill)\" stroke=\"#444\"/>"
             for (k, line) in node.lines.enumerated() {
                 let y = r.y + Self.padY + Self.lineHeight * Double(k) + 12
-                s += line.bold
+                s +=
+                    line.bold
                     ? "<text x=\"\(Self.n(r.x + Self.padX))\" y=\"\(Self.n(y))\" font-weight=\"bold\">\(line.text)</text>"
                     : "<text x=\"\(Self.n(r.x + Self.padX))\" y=\"\(Self.n(y))\" fill=\"#333\">\(line.text)</text>"
             }
@@ -331,7 +343,9 @@ struct FlowDiagram {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program)
         p.arguments = arguments
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        let inPipe = Pipe()
+        let outPipe = Pipe()
+        let errPipe = Pipe()
         p.standardInput = inPipe
         p.standardOutput = outPipe
         p.standardError = errPipe

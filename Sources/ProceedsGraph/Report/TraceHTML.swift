@@ -111,7 +111,9 @@ public enum TraceHTML {
         }
 
         h += "<h2>Inputs</h2>\n<table>\n<tr><th>File</th><th>SHA-256</th></tr>\n"
-        for i in ledger.inputs { h += "<tr><td class=\"mono\">\(i.path)</td><td class=\"mono\">\(i.sha256)</td></tr>\n" }
+        for i in ledger.inputs {
+            h += "<tr><td class=\"mono\">\(i.path)</td><td class=\"mono\">\(i.sha256)</td></tr>\n"
+        }
         h += "</table>\n"
         if !ledger.issues.isEmpty {
             let n = ledger.issues.count
@@ -132,8 +134,10 @@ public enum TraceHTML {
     static func meaning(_ p: TaintPolicy) -> String {
         switch p {
         case .poison:
-            return "once an account holds any taint, everything it sends is wholly tainted and its whole balance counts as tainted (an upper bound)."
-        case .haircut: return "each outgoing transfer is tainted in the sender's tainted ÷ total proportion at that moment."
+            return "once an account holds any taint, everything it sends is wholly tainted and its whole balance "
+                + "counts as tainted (an upper bound)."
+        case .haircut:
+            return "each outgoing transfer is tainted in the sender's tainted ÷ total proportion at that moment."
         case .fifo: return "the balance is a queue of lots; a transfer out consumes the oldest lots first."
         case .lifo: return "the balance is a queue of lots; a transfer out consumes the newest lots first."
         }
