@@ -108,12 +108,14 @@ def cmd_run(a):
 def cmd_openssl(a):
     """`openssl speed` on 1 MiB blocks, in machine-readable form (-mr): its last `+F:N:sha256:BYTES_PER_S` line.
 
-    One process (no -multi) divides by its user CPU time: the per-core rate, whatever else runs. With
-    `-multi N` the N processes' rates are summed and, as measured with OpenSSL 3.0 (the sum matches `-elapsed`),
-    they are wall-clock rates: what N cores give to N hashing processes *now*, under the same load as the
-    commands timed beside it.
+    One process without -elapsed divides by its user CPU time: the per-core rate, whatever else runs (the
+    "% CPU limit" reference). With -elapsed it divides by wall-clock time: what one core gives one hashing process
+    *now*, under the same load as the commands timed beside it (the one-thread "% limit" reference). With
+    `-multi N` the N processes' rates are summed (wall clock, -elapsed given for clarity: OpenSSL 3.0 sums the
+    same figures either way).
     """
     cmd = ["openssl", "speed"] + (["-multi", str(a.procs)] if a.procs > 1 else [])
+    cmd += ["-elapsed"] if a.elapsed else []
     cmd += ["-mr", "-evp", "sha256", "-bytes", "1048576", "-seconds", str(a.seconds)]
     for i in range(a.runs):
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -122,7 +124,7 @@ def cmd_openssl(a):
             sys.exit(f"bench: cannot parse `{' '.join(cmd)}` output:\n{out[-500:]}")
         rate = float(found[-1])  # with -multi the parent's summary line comes last
         print(f"    openssl sha256, {a.procs} process(es), run {i + 1}/{a.runs}: {rate / 1e9:.3f} GB/s", file=sys.stderr)
-        append(a.results, {"type": "openssl", "cmd": " ".join(cmd), "procs": a.procs, "Bps": rate})
+        append(a.results, {"type": "openssl", "cmd": " ".join(cmd), "procs": a.procs, "elapsed": a.elapsed, "Bps": rate})
 
 
 # ---------------------------------------------------------------------------------------------------- checks
@@ -327,20 +329,21 @@ def human(n):
     return f"{n} B"
 
 
-def openssl_limit(recs, procs):
-    """Median `openssl speed` rate (bytes/s) with `procs` processes in this run, or None."""
-    rates = [r["Bps"] for r in recs if r["type"] == "openssl" and r.get("procs") == procs]
+def openssl_limit(recs, procs, elapsed):
+    """Median `openssl speed` rate (bytes/s) with `procs` processes (wall clock or CPU) in this run, or None."""
+    rates = [r["Bps"] for r in recs
+             if r["type"] == "openssl" and r.get("procs") == procs and bool(r.get("elapsed")) == elapsed]
     return statistics.median(rates) if rates else None
 
 
 def case_rows(timings, recs):
     base = next((t for t in timings if t["base"]), None)
-    single = openssl_limit(recs, 1)
+    single = openssl_limit(recs, 1, False)
     rows = []
     for t in timings:
         threads = t.get("threads") or 0
         wall_rate = t["bytes"] / t["median"] if t["median"] > 0 else 0
-        limit = openssl_limit(recs, threads) if threads > 1 else single
+        limit = openssl_limit(recs, threads, True) if threads else None
         # Only the SHA-256 rows are measured against openssl's SHA-256.
         of_limit = f"{wall_rate / limit:.0%}" if t.get("sha256") and limit and threads else "-"
         cpu = t.get("cpu") or 0
@@ -381,7 +384,7 @@ def cmd_report(a):
         "(1 MB = 10^6 bytes); **ratio = peer time / iproceeds time** (above 1: iproceeds is faster); "
         "peak RSS = the largest process of the command, last run. threads = threads hashing at once. "
         "**% limit** = MB/s / the hardware's own SHA-256 limit measured in the same run: `openssl speed -multi T` "
-        "(wall clock, T = the row's threads) or, for one thread, single-process `openssl speed`, on 1 MiB blocks. "
+        "-elapsed (wall clock; T = the row's threads, no -multi for one thread), on 1 MiB blocks. "
         "**% CPU limit** = input bytes per CPU second (user + system, all threads) / the single-core openssl rate: "
         "the share of the CPU spent hashing, which other load on the machine changes little.")
     md.append("")
@@ -392,9 +395,10 @@ def cmd_report(a):
     md.append("")
 
     ossl_lines = []
-    for procs in sorted({r["procs"] for r in recs if r["type"] == "openssl"}):
-        rates = [r["Bps"] for r in recs if r["type"] == "openssl" and r["procs"] == procs]
-        cmd = next(r["cmd"] for r in recs if r["type"] == "openssl" and r["procs"] == procs)
+    for procs, elapsed in sorted({(r["procs"], bool(r.get("elapsed"))) for r in recs if r["type"] == "openssl"}):
+        same = [r for r in recs if r["type"] == "openssl" and r["procs"] == procs and bool(r.get("elapsed")) == elapsed]
+        rates = [r["Bps"] for r in same]
+        cmd = same[0]["cmd"]
         ossl_lines.append(
             f"`{cmd}`: median {statistics.median(rates) / 1e9:.3f} GB/s over {len(rates)} runs "
             f"({', '.join(f'{x / 1e9:.3f}' for x in rates)})")
@@ -509,6 +513,7 @@ def main():
     p.add_argument("--results", required=True)
     p.add_argument("--seconds", type=int, default=1)
     p.add_argument("--procs", type=int, default=1, help="openssl speed -multi PROCS (1: one process, no -multi)")
+    p.add_argument("--elapsed", action="store_true", help="divide by wall-clock time, not user CPU time")
     p.add_argument("--runs", type=int, default=1)
     p.set_defaults(fn=cmd_openssl)
 

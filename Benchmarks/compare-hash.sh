@@ -19,6 +19,7 @@
 #   RUNS_SPARSE  runs of each (d) command (default 1: the case is there for peak RSS)
 #   RESULTS_MD   where the Markdown block goes (default Benchmarks/results/last-run.md)
 #   OPENSSL_SECONDS  seconds of each `openssl speed` run of the SHA-256 limit (default 1)
+#   PEERS        0 = time the iproceeds rows only (to compare two iproceeds builds); the digest checks still run
 #
 # The page cache is warmed (cat > /dev/null) before every case, so the numbers are CPU, not disk, figures.
 # Wall time is measured by Benchmarks/benchlib.py, peak RSS by GNU time (%M); missing peers (hashdeep, b3sum,
@@ -142,6 +143,8 @@ warm() { step "warming the page cache: $*"; }
 bench() {
     local case=$1 tool=$2 bytes=$3
     shift 3
+    # PEERS=0: iproceeds rows only (to compare two builds quickly); a peer row has no --base and no "iproceeds".
+    if [[ ${PEERS:-1} == 0 && $tool != iproceeds* ]]; then return 0; fi
     local args=() runs=$RUNS
     while [[ $1 != -- ]]; do
         case "$1" in
@@ -175,10 +178,12 @@ NPROC=$(nproc)
 # one process (per CPU second) and $NPROC processes at once (wall clock). OPENSSL_SECONDS per run, RUNS runs.
 openssl_limit() {
     step "SHA-256 limit: openssl speed [-multi $NPROC] -mr -evp sha256 -bytes 1048576, $RUNS run(s) each"
-    python3 "$BENCH/benchlib.py" openssl --results "$RESULTS" --procs 1 --runs "$RUNS" --seconds "${OPENSSL_SECONDS:-1}"
+    local secs=${OPENSSL_SECONDS:-1}
+    python3 "$BENCH/benchlib.py" openssl --results "$RESULTS" --procs 1 --runs "$RUNS" --seconds "$secs"
+    python3 "$BENCH/benchlib.py" openssl --results "$RESULTS" --procs 1 --elapsed --runs "$RUNS" --seconds "$secs"
     if [[ $NPROC -gt 1 ]]; then
-        python3 "$BENCH/benchlib.py" openssl --results "$RESULTS" --procs "$NPROC" --runs "$RUNS" \
-            --seconds "${OPENSSL_SECONDS:-1}"
+        python3 "$BENCH/benchlib.py" openssl --results "$RESULTS" --procs "$NPROC" --elapsed --runs "$RUNS" \
+            --seconds "$secs"
     fi
 }
 B_REF="$OUT/B.hashdeep"
