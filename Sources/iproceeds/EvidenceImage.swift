@@ -63,6 +63,12 @@ struct EvidenceImage: ParsableCommand {
     @Option(help: "E01 header: a description of the source.") var description: String?
     @Option(help: "E01 header: notes.") var notes: String?
 
+    @Option(name: .customLong("case"), help: ArgumentHelp("With --item: record an `imaged` entry in this case file's custody ledger.", valueName: "file"))
+    var casePath: String?
+
+    @Option(help: ArgumentHelp("The case's item (exhibit number) the source is, e.g. EV-001; it must be in the case.", valueName: "id"))
+    var item: String?
+
     @Flag(help: "Re-read the finished image and compare its digests with the source's.")
     var verify = false
 
@@ -85,6 +91,7 @@ struct EvidenceImage: ParsableCommand {
                 throw ValidationError("--segment-size for E01 must be at least 1M (libewf's smallest segment file)")
             }
         }
+        guard (casePath == nil) == (item == nil) else { throw ValidationError("give --case and --item together") }
         guard !output.isEmpty, !output.hasSuffix("/") else {
             throw ValidationError("--output is a base name such as case42/usb1 (the image becomes case42/usb1.E01)")
         }
@@ -120,6 +127,13 @@ struct EvidenceImage: ParsableCommand {
         }
         defer { signals.forEach { $0.cancel() } }
 
+        // The examiner's key and the case are opened before imaging, so that a missing key or case stops the run
+        // before hours of reading, not after.
+        let custody = try reporting { () throws -> (CaseFile, Examiner)? in
+            guard let casePath else { return nil }
+            let examiner = try ExaminerStore.fromEnvironment().load()
+            return (CaseFile(store: try SQLiteCaseStore.open(path: casePath)), examiner)
+        }
         let result = try reporting { () throws -> ImagingResult in
             let src: FileImagingSource
             do { src = try FileImagingSource(path: source) } catch let e as EvidenceError where e.code == .sourceMissing {
@@ -156,8 +170,32 @@ struct EvidenceImage: ParsableCommand {
             FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
         if result.outputError != nil || result.logError != nil { throw ExitCode(74) }
+        if let (file, examiner) = custody, let item, log.complete {
+            try reporting { try recordImaged(result, in: file, item: item, by: examiner) }
+        }
         if result.interrupted { throw ExitCode(130) }
         if !log.complete || !log.badRanges.isEmpty || log.verification?.result == "mismatch" { throw ExitCode(1) }
+    }
+}
+
+extension EvidenceImage {
+    /// Appends a signed `imaged` entry: the source and its digests as parameters, every image file and the JSON
+    /// log as outputs named by their SHA-256. Only a complete acquisition is recorded.
+    func recordImaged(_ result: ImagingResult, in file: CaseFile, item: String, by examiner: Examiner) throws {
+        let log = result.log
+        guard let logBytes = FileManager.default.contents(atPath: result.logPath) else {
+            throw CLIError.cannotRead(path: result.logPath, reason: "the acquisition log just written cannot be read back")
+        }
+        var outputs = log.segments.map { HashReference(name: $0.name, sha256: $0.sha256) }
+        outputs.append(HashReference(name: (result.logPath as NSString).lastPathComponent, sha256: digestHex(.sha256, of: Array(logBytes))))
+        var parameters: [String: String] = [
+            "source": log.source.path, "source_kind": log.source.kind.rawValue, "bytes": String(log.bytesAcquired),
+            "format": log.imageFormat, "bad_ranges": String(log.badRanges.count),
+        ]
+        for (name, value) in log.digests { parameters["digest_" + name] = value }
+        if let v = log.verification { parameters["verification"] = v.result }
+        let entry = try file.record(.imaged, items: [item], outputs: outputs, parameters: parameters, by: examiner)
+        FileHandle.standardError.write(Data("Entry \(entry.seq) imaged for \(item); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
     }
 }
 

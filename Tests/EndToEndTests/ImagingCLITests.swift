@@ -174,4 +174,26 @@ import Testing
         #expect(log["bytesAcquired"] as? Int == size)
         #expect(try ws.read("cut.partial.log.txt").hasPrefix("INCOMPLETE"))
     }
+
+    @Test func imagedCustodyEntryNamesTheLogAndTheImage() throws {
+        let ws = try Workspace()
+        let env = ["IPROCEEDS_HOME": ws.path + "/home"]
+        try ws.sh("mkdir seized && head -c 1500000 /dev/urandom > seized/stick.dd")
+        #expect(try CLI.run(["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: ws.path, environment: env).status == 0)
+        #expect(try CLI.run(["case", "init", "--case", "c.case", "--id", "CASE-14", "--title", "imaging"], in: ws.path, environment: env).status == 0)
+        #expect(try CLI.run(["evidence", "add", "--case", "c.case", "--item", "EV-001", "--description", "USB stick", "seized"], in: ws.path, environment: env).status == 0)
+        let r = try CLI.run(["evidence", "image", "seized/stick.dd", "-o", "ev1", "--case", "c.case", "--item", "EV-001", "-q"], in: ws.path, environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("imaged for EV-001"), "\(r.stderr)")
+        #expect(try CLI.run(["custody", "verify", "--case", "c.case"], in: ws.path, environment: env).status == 0)
+        let entries = try CLI.run(["custody", "log", "--case", "c.case", "--item", "EV-001", "--format", "json"], in: ws.path, environment: env)
+        #expect(entries.stdout.contains("imaged"), "\(entries.stdout)")
+        #expect(entries.stdout.contains(try Self.digest(ws, "sha256sum", "ev1.log.json")))
+        #expect(entries.stdout.contains(try Self.digest(ws, "sha256sum", "ev1.E01")))
+        #expect(entries.stdout.contains(try Self.digest(ws, "sha256sum", "seized/stick.dd")))
+        // An unknown item: the image is made, the entry refused with the case's items listed.
+        let unknown = try CLI.run(["evidence", "image", "seized/stick.dd", "-o", "ev2", "--case", "c.case", "--item", "EV-404", "-q"], in: ws.path, environment: env)
+        #expect(unknown.status == 64, "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("EV-404"))
+    }
 }

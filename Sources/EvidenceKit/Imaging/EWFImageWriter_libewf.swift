@@ -69,8 +69,9 @@ final class EWFImageWriter: ImageWriter {
             case .best: level = Int32(LIBEWF_COMPRESSION_BEST.rawValue)
             }
             try check("libewf_handle_set_compression_values") { libewf_handle_set_compression_values(h, Int8(level), 0, $0) }
-            let mediaType = source.kind == .blockDevice ? LIBEWF_MEDIA_TYPE_FIXED : LIBEWF_MEDIA_TYPE_FIXED
-            try check("libewf_handle_set_media_type") { libewf_handle_set_media_type(h, UInt8(mediaType.rawValue), $0) }
+            // Whether a device is removable is not something the examiner can rely on the kernel for (a USB disk
+            // reports fixed, a card reader removable): recorded as a fixed, physical disk, as ewfacquire's default.
+            try check("libewf_handle_set_media_type") { libewf_handle_set_media_type(h, UInt8(LIBEWF_MEDIA_TYPE_FIXED.rawValue), $0) }
             try check("libewf_handle_set_media_flags") {
                 libewf_handle_set_media_flags(h, UInt8(LIBEWF_MEDIA_FLAG_PHYSICAL.rawValue), $0)
             }

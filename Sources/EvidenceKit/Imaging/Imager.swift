@@ -239,7 +239,7 @@ public enum Imager {
         let first = Names.firstExtension(options)
         let finals = [names.base + first, names.logPath, names.textLogPath]
         let partials = [names.partialBase + first, names.partialLogPath, names.partialTextLogPath]
-        for path in finals + partials where FileManager.default.fileExists(atPath: path) || isSymlink(path) {
+        for path in finals + partials where FileManager.default.fileExists(atPath: path) || exists(path) {
             guard options.replace else {
                 throw EvidenceError(
                     .outputExists, "\(path) already exists; choose another --output, or give --replace to overwrite it",
@@ -251,7 +251,8 @@ public enum Imager {
         for path in segmentSequence(names.partialBase, options) { unlink(path) }
     }
 
-    private static func isSymlink(_ path: String) -> Bool {
+    /// Whether a name exists (a dangling symbolic link too).
+    private static func exists(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0
     }
@@ -269,7 +270,7 @@ public enum Imager {
             case .e01: ext = EWFImageWriter.segmentExtension(n)
             }
             let path = prefix + ext
-            guard isSymlink(path), !paths.contains(path) else { break }
+            guard exists(path), !paths.contains(path) else { break }
             paths.append(path)
             n += 1
         }
