@@ -13,6 +13,7 @@
 #   THREADS    iproceeds thread counts to measure (default "1 2")
 #   WORK       scratch folder (default Benchmarks/corpus/images, git-ignored)
 #   IPROCEEDS  the binary (default .build/release/iproceeds)
+#   PREPARE_ONLY=1  build the image and stop
 # Before timing, every MD5 and SHA-1 iproceeds gives is compared with fiwalk's; a mismatch stops the run.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ RUNS=${RUNS:-3}
 THREADS=${THREADS:-"1 2"}
 WORK=${WORK:-Benchmarks/corpus/images}
 IPROCEEDS=${IPROCEEDS:-.build/release/iproceeds}
-IPROCEEDS=$(realpath "$IPROCEEDS")
+IPROCEEDS=$(realpath -m "$IPROCEEDS")
 for tool in fiwalk tsk_recover hashdeep mke2fs python3; do
     command -v "$tool" >/dev/null || { echo "compare-images: $tool is missing (make deps)" >&2; exit 1; }
 done
@@ -50,6 +51,8 @@ PY
     mke2fs -q -t ext4 -d "$WORK/src" "$IMAGE" "$((MIB * 5 / 4 + 64))M"
     rm -rf "$WORK/src"
 fi
+
+[[ "${PREPARE_ONLY:-0}" == 1 ]] && exit 0
 
 median() { python3 -c 'import statistics,sys; print("%.2f" % statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 timed() {  # timed RESULT_VAR command...: median wall seconds of RUNS runs

@@ -28,14 +28,27 @@ enum ImageSniffer {
         // A dynamic VHD starts with a copy of its footer; a fixed one is raw bytes followed by it (recognised as raw).
         if at(0, Array("conectix".utf8)) { return .vhd }
         if at(512, Array("EFI PART".utf8)) { return .raw }
-        if at(1080, [0x53, 0xEF]) { return .raw }  // ext2/3/4 superblock magic 0xEF53 at 1024 + 56
+        if isExtSuperblock(b) { return .raw }
         if at(3, Array("NTFS    ".utf8)) || at(3, Array("EXFAT   ".utf8)) { return .raw }
-        if at(1024, Array("H+".utf8)) || at(1024, Array("HX".utf8)) { return .raw }
+        // HFS+ / HFSX volume header: signature and version (4 or 5), big-endian, at 1024.
+        if at(1024, [0x48, 0x2B, 0x00, 0x04]) || at(1024, [0x48, 0x58, 0x00, 0x05]) { return .raw }
         if at(510, [0x55, 0xAA]) {
             if at(54, Array("FAT1".utf8)) || at(82, Array("FAT32".utf8)) { return .raw }
             if isPartitionTable(b) { return .raw }
         }
         return nil
+    }
+
+    /// Whether an ext2/3/4 superblock starts at 1024: its two-byte magic (0xEF53 at 1080) would match one file
+    /// in 65,536 by chance, so the fields around it must be sane too (a run of a million files would otherwise
+    /// take a dozen ordinary files for images and report them as damaged).
+    static func isExtSuperblock(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard b.count >= 2048, b[1080] == 0x53, b[1081] == 0xEF else { return false }
+        func le32(_ o: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(b[o + $1]) << (8 * $1) } }
+        let inodes = le32(1024), blocks = le32(1028), firstData = le32(1044), logBlock = le32(1048)
+        let state = UInt16(b[1082]) | UInt16(b[1083]) << 8
+        let revision = le32(1100)
+        return inodes > 0 && blocks > 0 && firstData <= 1 && logBlock <= 6 && (1...7).contains(state) && revision <= 1
     }
 
     /// Whether the four 16-byte entries at 446 look like a DOS partition table: each boot flag 0x00 or 0x80, an

@@ -13,12 +13,18 @@ struct EvidenceHash: ParsableCommand {
             inside is hashed too, recursively, without extracting anything to disk. Symbolic links are recorded, \
             not followed; devices, FIFOs and sockets are recorded, not read.
 
-            Output is one record per item, sorted by path and then member path, identical whatever --threads is.
+            Disk images (E01, raw, split raw .001, recognised by content) are hashed as files and every file of \
+            every partition and file system inside is hashed too, through The Sleuth Kit, with its partition, \
+            path, inode and times; --deleted adds deleted files, --no-images turns this off.
+
+            Output is one record per item, sorted by path and then member path (inside a disk image: in the file \
+            system's own tree order), identical whatever --threads is.
 
             Examples:
               iproceeds evidence hash seized/ > seized.jsonl
               iproceeds evidence hash -c md5,sha1,sha256 --format hashdeep -o seized.hashdeep seized/
               iproceeds evidence hash --threads 1 /mnt/usb        # spinning disk: read one file at a time
+              iproceeds evidence hash -c md5,sha1 --deleted laptop.E01 > laptop.jsonl
               iproceeds evidence audit --manifest seized.jsonl seized/
 
             Exit status: 0 every item was read whole; 1 the run completed but some records carry an "error"; \

@@ -16,7 +16,18 @@ import Testing
     @Test func strongSignatures() {
         #expect(Self.detect(Self.sector { $0.replaceSubrange(0..<8, with: [0x45, 0x56, 0x46, 0x09, 0x0D, 0x0A, 0xFF, 0x00]) }) == .ewf)
         #expect(Self.detect(Self.sector { $0.replaceSubrange(512..<520, with: Array("EFI PART".utf8)) }) == .raw)
-        #expect(Self.detect(Self.sector { $0[1080] = 0x53; $0[1081] = 0xEF }) == .raw)
+        // ext: the magic alone is one file in 65,536; the superblock's fields must be sane too.
+        #expect(Self.detect(Self.sector { $0[1080] = 0x53; $0[1081] = 0xEF }) == nil)
+        let ext = Self.sector { b in
+            b[1080] = 0x53; b[1081] = 0xEF  // magic
+            b[1024] = 0x00; b[1025] = 0x10  // 4096 inodes
+            b[1028] = 0x00; b[1029] = 0x40  // 16384 blocks
+            b[1048] = 2  // 4 KiB blocks
+            b[1082] = 1  // clean
+            b[1100] = 1  // dynamic revision
+        }
+        #expect(Self.detect(ext) == .raw)
+        #expect(Self.detect(Self.sector { $0 = ext; $0[1048] = 40 }) == nil)
         #expect(Self.detect(Self.sector { $0.replaceSubrange(3..<11, with: Array("NTFS    ".utf8)) }) == .raw)
         #expect(Self.detect(Self.sector { _ in }) == nil)
         // An LVF (logical evidence) file is not a disk image.
