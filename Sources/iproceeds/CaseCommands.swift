@@ -31,7 +31,8 @@ struct ExaminerInit: ParsableCommand {
     var force = false
 
     func validate() throws {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !id.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
             throw ValidationError("--name and --id must not be empty")
         }
     }
@@ -65,7 +66,11 @@ struct ExaminerShow: ParsableCommand {
                 print("Public key:  \(examiner.publicKeyHex)")
                 print("Fingerprint: \(fingerprint)")
             case .json:
-                print(jsonObject(["id": examiner.id, "name": examiner.name, "public_key": examiner.publicKeyHex, "fingerprint": fingerprint]))
+                print(
+                    jsonObject([
+                        "id": examiner.id, "name": examiner.name, "public_key": examiner.publicKeyHex,
+                        "fingerprint": fingerprint,
+                    ]))
             }
         }
     }
@@ -77,7 +82,8 @@ enum TextOrJSON: String, ExpressibleByArgument, CaseIterable {
 
 /// `--case`, defaulting from `IPROCEEDS_CASE`.
 struct CaseOption: ParsableArguments {
-    @Option(name: .customLong("case"), help: ArgumentHelp("The case file (default: $IPROCEEDS_CASE).", valueName: "file"))
+    @Option(
+        name: .customLong("case"), help: ArgumentHelp("The case file (default: $IPROCEEDS_CASE).", valueName: "file"))
     var path: String?
 
     func resolved() throws -> String {
@@ -163,6 +169,7 @@ struct CaseAddExaminer: ParsableCommand {
 
 /// A compact JSON object with sorted keys.
 func jsonObject(_ dict: [String: Any]) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: dict, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    let data =
+        (try? JSONSerialization.data(withJSONObject: dict, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     return String(decoding: data, as: UTF8.self)
 }

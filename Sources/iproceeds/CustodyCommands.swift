@@ -54,7 +54,9 @@ struct EvidenceAdd: ParsableCommand {
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError { throw ValidationError(e.message) }
+        do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError {
+            throw ValidationError(e.message)
+        }
     }
 
     func run() throws {
@@ -77,7 +79,9 @@ struct EvidenceAdd: ParsableCommand {
                 progress: progress)
             line?.finish()
             let summary = result.summary
-            print("Recorded \(item): \(summary.items) items (\(summary.members) archive members), manifest sha256 \(result.entry.outputs[0].sha256)")
+            print(
+                "Recorded \(item): \(summary.items) items (\(summary.members) archive members), manifest sha256 \(result.entry.outputs[0].sha256)"
+            )
             print("Entry \(result.entry.seq) acquired; ledger head: \(result.entry.seq):\(result.entry.entryHash)")
             if summary.errors > 0 {
                 print("\(summary.errors) items could not be read whole; they are in the manifest with their reasons")
@@ -127,7 +131,9 @@ struct CustodyRecord: ParsableCommand {
     var note: String?
 
     func validate() throws {
-        if action.value != .note && item.isEmpty { throw ValidationError("give --item for action \(action.value.rawValue)") }
+        if action.value != .note && item.isEmpty {
+            throw ValidationError("give --item for action \(action.value.rawValue)")
+        }
     }
 
     func run() throws {
@@ -138,7 +144,8 @@ struct CustodyRecord: ParsableCommand {
             parameters["to"] = to
             parameters["from"] = from
             parameters["location"] = location
-            let entry = try file.record(action.value, items: item, parameters: parameters, note: note ?? "", by: examiner)
+            let entry = try file.record(
+                action.value, items: item, parameters: parameters, note: note ?? "", by: examiner)
             print("Recorded entry \(entry.seq) (\(entry.action)); ledger head: \(entry.seq):\(entry.entryHash)")
         }
     }
@@ -147,7 +154,9 @@ struct CustodyRecord: ParsableCommand {
 struct RecordableAction: ExpressibleByArgument {
     let value: CustodyAction
     init?(argument: String) {
-        guard let v = CustodyAction(rawValue: argument.lowercased()), CustodyAction.recordable.contains(v) else { return nil }
+        guard let v = CustodyAction(rawValue: argument.lowercased()), CustodyAction.recordable.contains(v) else {
+            return nil
+        }
         value = v
     }
     static var allValueStrings: [String] { CustodyAction.recordable.map(\.rawValue) }
@@ -195,19 +204,30 @@ struct CustodyVerify: ParsableCommand {
             print("Head: \(result.headSeq):\(result.headHash)")
             for r in result.rehashed { print("Evidence \(r.item): \(r.matched) items matched, \(r.differing) differ") }
             if result.intact {
-                print("Intact: every link, signature and signer checks out\(rehash ? ", and the evidence matches its manifests" : "").")
+                print(
+                    "Intact: every link, signature and signer checks out\(rehash ? ", and the evidence matches its manifests" : "")."
+                )
             } else {
                 let first = result.firstProblem!
                 print("NOT INTACT: first bad entry \(first.seq): \(first.kind.rawValue) — \(first.detail)")
-                for p in result.problems.dropFirst() { print("  also entry \(p.seq): \(p.kind.rawValue) — \(p.detail)") }
+                for p in result.problems.dropFirst() {
+                    print("  also entry \(p.seq): \(p.kind.rawValue) — \(p.detail)")
+                }
             }
         case .json:
             var o: [String: Any] = [
-                "case_id": result.caseID, "entries": result.entries, "head": ["seq": result.headSeq, "hash": result.headHash],
+                "case_id": result.caseID, "entries": result.entries,
+                "head": ["seq": result.headSeq, "hash": result.headHash],
                 "intact": result.intact,
-                "problems": result.problems.map { ["seq": $0.seq, "kind": $0.kind.rawValue, "detail": $0.detail] as [String: Any] },
+                "problems": result.problems.map {
+                    ["seq": $0.seq, "kind": $0.kind.rawValue, "detail": $0.detail] as [String: Any]
+                },
             ]
-            if rehash { o["evidence"] = result.rehashed.map { ["item": $0.item, "matched": $0.matched, "differing": $0.differing] as [String: Any] } }
+            if rehash {
+                o["evidence"] = result.rehashed.map {
+                    ["item": $0.item, "matched": $0.matched, "differing": $0.differing] as [String: Any]
+                }
+            }
             print(jsonObject(o))
         }
         if !result.intact { throw ExitCode(1) }
@@ -300,10 +320,16 @@ enum CustodyRendering {
 
     static func table(_ entries: [CustodyEntry], into sink: ByteSink) {
         let rows = entries.map { e -> [String] in
-            var what = e.parameters.keys.sorted().filter { ["to", "from", "location", "description", "examiner_id", "title", "command", "policy", "policies"].contains($0) }
-                .map { "\($0)=\(e.parameters[$0]!)" }
+            var what = e.parameters.keys.sorted().filter {
+                ["to", "from", "location", "description", "examiner_id", "title", "command", "policy", "policies"]
+                    .contains($0)
+            }
+            .map { "\($0)=\(e.parameters[$0]!)" }
             if !e.note.isEmpty { what.append("note=\(e.note)") }
-            return [String(e.seq), e.time, e.examinerID, e.action, e.items.joined(separator: ","), what.joined(separator: "; "), String(e.entryHash.prefix(16))]
+            return [
+                String(e.seq), e.time, e.examinerID, e.action, e.items.joined(separator: ","),
+                what.joined(separator: "; "), String(e.entryHash.prefix(16)),
+            ]
         }
         let header = ["SEQ", "TIME (UTC)", "EXAMINER", "ACTION", "ITEMS", "DETAILS", "ENTRY HASH"]
         var widths = header.map(\.count)

@@ -13,7 +13,8 @@ enum CustodyHTML {
         // Items as the signed ledger acquired them; every value below comes from the case file, which an attacker
         // may have edited, so every one is escaped (hashes included).
         let items = file.signedItems(in: entries)
-        let examiners = Dictionary(try file.store.examiners().map { ($0.publicKey, $0) }, uniquingKeysWith: { a, _ in a })
+        let examiners = Dictionary(
+            try file.store.examiners().map { ($0.publicKey, $0) }, uniquingKeysWith: { a, _ in a })
         let verification = try file.verify()
         let statement =
             verification.intact
@@ -44,23 +45,31 @@ enum CustodyHTML {
         for item in items {
             let acquired = entries.first { $0.seq == item.acquiredSeq }
             let rows = entries.filter { $0.items.contains(item.itemID) }
-            h += "<section class=\"form\">\n<h2>Item \(escape(item.itemID)): \(escape(item.description))</h2>\n<table>\n"
+            h +=
+                "<section class=\"form\">\n<h2>Item \(escape(item.itemID)): \(escape(item.description))</h2>\n<table>\n"
             for (label, key) in [("Seized at", "seized_at"), ("Seized by", "seized_by"), ("Location", "location")] {
                 if let v = acquired?.parameters[key] { h += "<tr><th>\(label)</th><td>\(escape(v))</td></tr>\n" }
             }
             h += "<tr><th>Manifest SHA-256</th><td class=\"mono\">\(escape(item.manifestSHA256))</td></tr>\n"
             if let a = acquired {
                 let unreadable = a.parameters["items_with_errors"] ?? "0"
-                h += "<tr><th>Fingerprinted</th><td>\(escape(a.parameters["items_recorded"] ?? "?")) items (\(escape(a.parameters["algorithms"] ?? "?")))"
-                h += unreadable == "0" ? ", all read whole" : "; \(escape(unreadable)) could not be read whole (see the manifest)"
+                h +=
+                    "<tr><th>Fingerprinted</th><td>\(escape(a.parameters["items_recorded"] ?? "?")) items (\(escape(a.parameters["algorithms"] ?? "?")))"
+                h +=
+                    unreadable == "0"
+                    ? ", all read whole" : "; \(escape(unreadable)) could not be read whole (see the manifest)"
                 h += "</td></tr>\n"
             }
-            h += "</table>\n<h3>Custody entries</h3>\n<table>\n<tr><th>#</th><th>Time (UTC)</th><th>Action</th><th>By</th><th>Details</th><th>Entry hash</th></tr>\n"
+            h +=
+                "</table>\n<h3>Custody entries</h3>\n<table>\n<tr><th>#</th><th>Time (UTC)</th><th>Action</th><th>By</th><th>Details</th><th>Entry hash</th></tr>\n"
             for e in rows {
                 let who = examiners[e.publicKey].map { "\($0.name) (\($0.examinerID))" } ?? e.examinerID
-                var details = e.parameters.filter { ["to", "from", "location"].contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+                var details = e.parameters.filter { ["to", "from", "location"].contains($0.key) }.sorted {
+                    $0.key < $1.key
+                }.map { "\($0.key): \($0.value)" }
                 if !e.note.isEmpty { details.append(e.note) }
-                h += "<tr><td>\(e.seq)</td><td>\(escape(e.time))</td><td>\(escape(e.action))</td><td>\(escape(who))</td><td>\(escape(details.joined(separator: "; ")))</td><td class=\"mono\">\(escape(e.entryHash))</td></tr>\n"
+                h +=
+                    "<tr><td>\(e.seq)</td><td>\(escape(e.time))</td><td>\(escape(e.action))</td><td>\(escape(who))</td><td>\(escape(details.joined(separator: "; ")))</td><td class=\"mono\">\(escape(e.entryHash))</td></tr>\n"
             }
             h += "</table>\n<div class=\"sign\"><div>Signature of custodian</div><div>Date</div></div>\n</section>\n"
         }
@@ -73,4 +82,3 @@ enum CustodyHTML {
         return h
     }
 }
-

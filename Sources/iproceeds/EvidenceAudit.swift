@@ -32,10 +32,14 @@ struct EvidenceAudit: ParsableCommand {
             """
     )
 
-    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("The manifest to compare with (jsonl or hashdeep).", valueName: "file"))
+    @Option(
+        name: [.customShort("k"), .long],
+        help: ArgumentHelp("The manifest to compare with (jsonl or hashdeep).", valueName: "file"))
     var manifest: String
 
-    @Argument(help: ArgumentHelp("Files or directories to re-hash (default: the files the manifest lists).", valueName: "path"))
+    @Argument(
+        help: ArgumentHelp(
+            "Files or directories to re-hash (default: the files the manifest lists).", valueName: "path"))
     var paths: [String] = []
 
     @Option(help: "Report format: text or json.")
@@ -50,7 +54,9 @@ struct EvidenceAudit: ParsableCommand {
     @Option(help: ArgumentHelp("Skip items whose path or name matches this glob (repeatable).", valueName: "glob"))
     var exclude: [String] = []
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
     var output: String?
 
     @Flag(name: [.customShort("q"), .long], help: "No progress line on standard error.")
@@ -94,7 +100,9 @@ struct EvidenceAudit: ParsableCommand {
                 workingDirectory: FileManager.default.currentDirectoryPath)
             let out = try ReportOutput(path: output)
             switch format {
-            case .text: AuditRendering.text(auditReport, manifest: manifest, problems: known.problems, verbose: verbose, into: out.sink)
+            case .text:
+                AuditRendering.text(
+                    auditReport, manifest: manifest, problems: known.problems, verbose: verbose, into: out.sink)
             case .json: AuditRendering.json(auditReport, manifest: manifest, problems: known.problems, into: out.sink)
             }
             try out.commit()
@@ -105,26 +113,38 @@ struct EvidenceAudit: ParsableCommand {
 }
 
 enum AuditRendering {
-    static func text(_ r: AuditReport, manifest: String, problems: [ManifestProblem], verbose: Bool, into sink: ByteSink) {
+    static func text(
+        _ r: AuditReport, manifest: String, problems: [ManifestProblem], verbose: Bool, into sink: ByteSink
+    ) {
         for p in problems { sink.write("unreadable: \(manifest) line \(p.line): \(p.reason)\n") }
         for e in r.entries where verbose || e.status != .matched {
             var line = "\(e.status.rawValue): \(e.key)"
-            if e.status != .matched, e.status != .new || e.actual?.error != nil, let reason = e.reason { line += " (\(reason))" }
+            if e.status != .matched, e.status != .new || e.actual?.error != nil, let reason = e.reason {
+                line += " (\(reason))"
+            }
             sink.write(line + "\n")
         }
         let c = r.counts
         sink.write(
-            "\(c[.matched]!) matched, \(c[.changed]!) changed, \(c[.moved]!) moved, \(c[.new]!) new, \(c[.missing]!) missing\n")
+            "\(c[.matched]!) matched, \(c[.changed]!) changed, \(c[.moved]!) moved, \(c[.new]!) new, \(c[.missing]!) missing\n"
+        )
         if !problems.isEmpty {
-            sink.write("\(problems.count) manifest line\(problems.count == 1 ? "" : "s") could not be read; the rest was audited\n")
+            sink.write(
+                "\(problems.count) manifest line\(problems.count == 1 ? "" : "s") could not be read; the rest was audited\n"
+            )
         }
-        sink.write(r.passed && problems.isEmpty ? "Audit passed: every item matches \(manifest)\n" : "Audit FAILED against \(manifest)\n")
+        sink.write(
+            r.passed && problems.isEmpty
+                ? "Audit passed: every item matches \(manifest)\n" : "Audit FAILED against \(manifest)\n")
     }
 
     static func json(_ r: AuditReport, manifest: String, problems: [ManifestProblem], into sink: ByteSink) {
         let c = r.counts
-        var s = "{\"manifest\":\(jsonString(manifest)),\"result\":\"\(r.passed && problems.isEmpty ? "passed" : "failed")\","
-        s += "\"unreadable_lines\":[" + problems.map { "{\"line\":\($0.line),\"reason\":\(jsonString($0.reason))}" }.joined(separator: ",") + "],"
+        var s =
+            "{\"manifest\":\(jsonString(manifest)),\"result\":\"\(r.passed && problems.isEmpty ? "passed" : "failed")\","
+        s +=
+            "\"unreadable_lines\":["
+            + problems.map { "{\"line\":\($0.line),\"reason\":\(jsonString($0.reason))}" }.joined(separator: ",") + "],"
         s += "\"algorithms\":[" + r.algorithms.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "],"
         s += "\"counts\":{" + AuditStatus.allCases.map { "\"\($0.rawValue)\":\(c[$0]!)" }.joined(separator: ",") + "},"
         s += "\"items\":[\n"

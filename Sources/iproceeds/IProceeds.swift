@@ -14,7 +14,10 @@ struct IProceeds: ParsableCommand {
             74 an output cannot be written.
             """,
         version: ToolIdentity.version,
-        subcommands: [ExaminerCommand.self, CaseCommand.self, Evidence.self, Custody.self, Trace.self, Share.self, Samples.self, Demo.self]
+        subcommands: [
+            ExaminerCommand.self, CaseCommand.self, Evidence.self, Custody.self, Trace.self, Share.self, Samples.self,
+            Demo.self,
+        ]
     )
 }
 

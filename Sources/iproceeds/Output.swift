@@ -37,7 +37,8 @@ final class ReportOutput {
             file = out
             fd = out.fileDescriptor
         } catch let e as EvidenceError {
-            throw CLIError.cannotWrite(path: path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
+            throw CLIError.cannotWrite(
+                path: path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
         }
         sink = ByteSink(fileDescriptor: fd, name: path)
     }
@@ -50,7 +51,8 @@ final class ReportOutput {
             return
         }
         do { try file.commit() } catch let e as EvidenceError {
-            throw CLIError.cannotWrite(path: file.path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
+            throw CLIError.cannotWrite(
+                path: file.path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
         }
     }
 }

@@ -22,7 +22,8 @@ struct Share: ParsableCommand {
             docs/sharing-guide-csirt.md and docs/sharing-guide-investigator.md walk through it.
             """,
         subcommands: [
-            ShareScan.self, SharePolicyCheck.self, ShareKeygen.self, ShareRedact.self, ShareBuild.self, ShareVerify.self,
+            ShareScan.self, SharePolicyCheck.self, ShareKeygen.self, ShareRedact.self, ShareBuild.self,
+            ShareVerify.self,
             ShareReidentify.self,
         ]
     )
@@ -70,10 +71,14 @@ struct ShareScan: ParsableCommand {
     @Option(help: ArgumentHelp("Report only these types, comma-separated (default: all).", valueName: "types"))
     var types: String?
 
-    @Option(help: ArgumentHelp("A file of person names to find, one per line (UTF-8; # starts a comment).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A file of person names to find, one per line (UTF-8; # starts a comment).", valueName: "file"))
     var namesFile: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the hits here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the hits here instead of standard output.", valueName: "file"))
     var output: String?
 
     @Flag(name: [.customShort("q"), .long], help: "No progress line on standard error.")
@@ -90,7 +95,8 @@ struct ShareScan: ParsableCommand {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
             guard let t = PersonalDataType(rawValue: name) else {
                 throw ValidationError(
-                    "unknown type '\(raw)'; choose from \(PersonalDataType.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "unknown type '\(raw)'; choose from \(PersonalDataType.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             set.insert(t)
         }
@@ -134,7 +140,9 @@ struct ShareScan: ParsableCommand {
             var done: UInt64 = 0
             var line: [UInt8] = []
             let typePrefixes = Dictionary(
-                uniqueKeysWithValues: PersonalDataType.allCases.map { ($0, Array("{\"type\":\"\($0.rawValue)\",\"start\":".utf8)) })
+                uniqueKeysWithValues: PersonalDataType.allCases.map {
+                    ($0, Array("{\"type\":\"\($0.rawValue)\",\"start\":".utf8))
+                })
             let endKey = Array(",\"end\":".utf8)
             for (path, fd) in zip(inputs, descriptors) {
                 var st = stat()
@@ -180,8 +188,11 @@ struct ShareScan: ParsableCommand {
 /// Appends the decimal digits of a non-negative integer.
 func appendDecimal(_ value: Int, to out: inout [UInt8]) {
     var v = value
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-        UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var digits:
+        (
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+            UInt8, UInt8, UInt8, UInt8, UInt8
+        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     var n = 0
     withUnsafeMutableBytes(of: &digits) { buf in
         repeat {
@@ -211,7 +222,9 @@ final class ValueReader {
         }
         var template = Array((NSTemporaryDirectory() + "/iproceeds-scan-XXXXXX").utf8CString)
         let tmp = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard tmp >= 0 else { throw CLIError.cannotWrite(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
+        guard tmp >= 0 else {
+            throw CLIError.cannotWrite(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno)))
+        }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 1)
         defer { buffer.deallocate() }
@@ -224,7 +237,9 @@ final class ValueReader {
             while off < n {
                 let w = write(tmp, buffer + off, n - off)
                 if w < 0, errno == EINTR { continue }
-                if w < 0 { throw CLIError.cannotWrite(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
+                if w < 0 {
+                    throw CLIError.cannotWrite(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno)))
+                }
                 off += w
             }
         }

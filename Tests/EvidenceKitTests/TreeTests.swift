@@ -29,7 +29,9 @@ import IProceedsBase
         let latin1: [UInt8] = Array("u/caf".utf8) + [0xE9] + Array(".txt".utf8)
         // Create it through the raw bytes, since a Swift String cannot hold them.
         let raw = Array(s.path.utf8) + [UInt8(ascii: "/")] + latin1 + [0]
-        let fd2 = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) } }
+        let fd2 = raw.withUnsafeBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) }
+        }
         #expect(fd2 >= 0)
         close(fd2)
         let records = try fingerprint(["u"], in: s.path)
@@ -48,7 +50,8 @@ import IProceedsBase
     @Test func symlinksAreRecordedNotFollowedAndLoopsAreCaught() throws {
         let s = try Scratch()
         try s.write("l/real/file.txt", "content")
-        try FileManager.default.createSymbolicLink(atPath: s.path + "/l/link-to-file", withDestinationPath: "real/file.txt")
+        try FileManager.default.createSymbolicLink(
+            atPath: s.path + "/l/link-to-file", withDestinationPath: "real/file.txt")
         try FileManager.default.createSymbolicLink(atPath: s.path + "/l/real/loop", withDestinationPath: "..")
         try FileManager.default.createSymbolicLink(atPath: s.path + "/l/dangling", withDestinationPath: "nowhere")
         let plain = try fingerprint(["l"], in: s.path)
@@ -91,8 +94,14 @@ import IProceedsBase
         }
         try s.write("many/big.bin", pseudoRandomBytes(70 << 20, seed: 99))
         try s.run("tar", ["-cf", "many/inner.tar", "-C", "many", "d1", "d2"])
-        let one = try jsonl(fingerprint(["many"], in: s.path) { $0.threads = 1; $0.algorithms = [.md5, .sha256] }, [.md5, .sha256])
-        let four = try jsonl(fingerprint(["many"], in: s.path) { $0.threads = 4; $0.algorithms = [.md5, .sha256] }, [.md5, .sha256])
+        let one = try jsonl(
+            fingerprint(["many"], in: s.path) {
+                $0.threads = 1; $0.algorithms = [.md5, .sha256]
+            }, [.md5, .sha256])
+        let four = try jsonl(
+            fingerprint(["many"], in: s.path) {
+                $0.threads = 4; $0.algorithms = [.md5, .sha256]
+            }, [.md5, .sha256])
         #expect(one == four)
         let members = (0..<300).filter { $0 % 17 == 1 || $0 % 17 == 2 }.count
         #expect(one.split(separator: "\n").count == 300 + 2 + members)

@@ -2,9 +2,9 @@ import Dispatch
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Fingerprints one file on disk: its own digests and, when it is an archive, every member inside.
@@ -85,7 +85,8 @@ final class FileHasher {
 
         var scan: ArchiveScanTask?
         if options.archives, options.maxDepth >= 1, let hint = ArchiveSniffer.detect(firstChunk) {
-            scan = ArchiveScanTask(path: path, fd: fd, limit: allowed, options: options, runBudget: runBudget, hint: hint)
+            scan = ArchiveScanTask(
+                path: path, fd: fd, limit: allowed, options: options, runBudget: runBudget, hint: hint)
         }
         hooks.afterFirstBlock?(path)
 
@@ -110,7 +111,8 @@ final class FileHasher {
         } else if let pseudo {
             if total > allowed {
                 record.size = nil
-                record.error = "kernel pseudo-file (\(pseudo)) longer than \(allowed) bytes: reading stopped there, "
+                record.error =
+                    "kernel pseudo-file (\(pseudo)) longer than \(allowed) bytes: reading stopped there, "
                     + "not hashed"
             } else {
                 for (alg, hex) in zip(options.algorithms, finished.digests) { record.digests[alg] = hex }
@@ -140,7 +142,9 @@ final class FileHasher {
     static func change(from before: stat, to after: stat, read total: UInt64) -> String? {
         var parts: [String] = []
         if total != UInt64(max(0, before.st_size)) {
-            parts.append("\(before.st_size) bytes at open, \(total > UInt64(max(0, before.st_size)) ? "more than " : "")\(total) read")
+            parts.append(
+                "\(before.st_size) bytes at open, \(total > UInt64(max(0, before.st_size)) ? "more than " : "")\(total) read"
+            )
         }
         if after.st_size != before.st_size { parts.append("\(after.st_size) bytes after reading") }
         if after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
@@ -206,7 +210,8 @@ final class FileHasher {
         while total < limit {
             groups[slot].wait()
             let want = Int(min(UInt64(Self.slotSize), limit - total))
-            let buf = UnsafeMutableRawBufferPointer(rebasing: ring[(slot * Self.slotSize)..<(slot * Self.slotSize + want)])
+            let buf = UnsafeMutableRawBufferPointer(
+                rebasing: ring[(slot * Self.slotSize)..<(slot * Self.slotSize + want)])
             let r = readFully(fd, into: buf)
             guard case .success(let n) = r else {
                 if case .failure(let code) = r { failure = code }
@@ -255,15 +260,21 @@ final class ArchiveScanTask: @unchecked Sendable {
         let thread = Thread { [self] in
             defer { group.leave() }
             guard own >= 0 else {
-                self.result = (ArchiveScanner.Outcome(opened: true, error: "archive not scanned: \(describeErrno(errno))"), [])
+                self.result = (
+                    ArchiveScanner.Outcome(opened: true, error: "archive not scanned: \(describeErrno(errno))"), []
+                )
                 return
             }
             defer { close(own) }
             let scanner = ArchiveScanner(path: path, options: options, runBudget: runBudget)
             let source = DescriptorSource(fd: own, limit: limit)
-            var outcome = ArchiveScanner.withUTF8Names { scanner.scan(.descriptor(source), chain: [], depth: 1, hint: hint) }
+            var outcome = ArchiveScanner.withUTF8Names {
+                scanner.scan(.descriptor(source), chain: [], depth: 1, hint: hint)
+            }
             if hint.name == "gzip", let damage = GzipIntegrity.check(fd: own, limit: limit) {
-                if outcome.listedWholeFromOneStream { scanner.markDecompressed(from: 0, ArchiveScanner.untrustworthy("gzip")) }
+                if outcome.listedWholeFromOneStream {
+                    scanner.markDecompressed(from: 0, ArchiveScanner.untrustworthy("gzip"))
+                }
                 outcome.error = ArchiveScanner.join(outcome.error, damage)
             }
             self.result = (outcome, Self.ordered(scanner.records))
@@ -300,23 +311,25 @@ enum PseudoFileSystems {
     /// `st_dev` → file system type, for pseudo-file systems only.
     static let devices: [UInt64: String] = {
         #if os(Linux)
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [:] }
-        var found: [UInt64: String] = [:]
-        for line in text.split(separator: "\n") {
-            // "36 35 0:22 / /proc rw,nosuid - proc proc rw": major:minor is field 3, the type follows " - ".
-            let fields = line.split(separator: " ")
-            guard fields.count > 3, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
-            let type = String(fields[dash + 1])
-            guard kinds.contains(type) else { continue }
-            let numbers = fields[2].split(separator: ":")
-            guard numbers.count == 2, let major = UInt64(numbers[0]), let minor = UInt64(numbers[1]) else { continue }
-            // glibc's makedev.
-            let dev = (major & 0xfff) << 8 | (major & ~0xfff) << 32 | (minor & 0xff) | (minor & ~0xff) << 12
-            found[dev] = type
-        }
-        return found
+            guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [:] }
+            var found: [UInt64: String] = [:]
+            for line in text.split(separator: "\n") {
+                // "36 35 0:22 / /proc rw,nosuid - proc proc rw": major:minor is field 3, the type follows " - ".
+                let fields = line.split(separator: " ")
+                guard fields.count > 3, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+                let type = String(fields[dash + 1])
+                guard kinds.contains(type) else { continue }
+                let numbers = fields[2].split(separator: ":")
+                guard numbers.count == 2, let major = UInt64(numbers[0]), let minor = UInt64(numbers[1]) else {
+                    continue
+                }
+                // glibc's makedev.
+                let dev = (major & 0xfff) << 8 | (major & ~0xfff) << 32 | (minor & 0xff) | (minor & ~0xff) << 12
+                found[dev] = type
+            }
+            return found
         #else
-        return [:]
+            return [:]
         #endif
     }()
 }

@@ -171,7 +171,8 @@ public final class CSVWriter: ManifestWriter {
     }
 
     public func begin() throws {
-        let columns = ["path", "path_bytes", "member", "member_bytes", "kind", "size"]
+        let columns =
+            ["path", "path_bytes", "member", "member_bytes", "kind", "size"]
             + context.algorithms.map(\.rawValue) + ["mtime", "note", "error"]
         sink.write(columns.joined(separator: ",") + "\r\n")
     }
@@ -179,7 +180,8 @@ public final class CSVWriter: ManifestWriter {
     public func write(_ r: FingerprintRecord) throws {
         var fields = [
             CSV.field(r.path.text), r.path.isValidUTF8 ? "" : r.path.hex,
-            r.member.isEmpty ? "" : CSV.field("[" + r.member.map { JSONValue.quoted($0.text) }.joined(separator: ",") + "]"),
+            r.member.isEmpty
+                ? "" : CSV.field("[" + r.member.map { JSONValue.quoted($0.text) }.joined(separator: ",") + "]"),
             r.member.allSatisfy(\.isValidUTF8) ? "" : r.member.map(\.hex).joined(separator: " "),
             r.kind.rawValue, r.size.map(String.init) ?? "",
         ]
@@ -220,7 +222,9 @@ public final class DFXMLWriter: ManifestWriter {
             "<dfxml xmlns=\"\(Self.namespace)\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
                 + "xmlns:iproceeds=\"\(Self.extensionNamespace)\" version=\"1.2.0\">\n")
         sink.write("  <metadata>\n    <dc:type>Hash List</dc:type>\n")
-        sink.write("    <iproceeds:working_directory>\(Escaping.xml(context.workingDirectory))</iproceeds:working_directory>\n")
+        sink.write(
+            "    <iproceeds:working_directory>\(Escaping.xml(context.workingDirectory))</iproceeds:working_directory>\n"
+        )
         sink.write("  </metadata>\n")
         sink.write("  <creator version=\"1.0\">\n")
         sink.write("    <program>\(ToolIdentity.name)</program>\n")
@@ -257,7 +261,9 @@ public final class DFXMLWriter: ManifestWriter {
             sink.write("    </byte_runs>\n")
         }
         for alg in context.algorithms {
-            if let hex = r.digests[alg] { sink.write("    <hashdigest \(Self.typeAttributes(alg))>\(hex)</hashdigest>\n") }
+            if let hex = r.digests[alg] {
+                sink.write("    <hashdigest \(Self.typeAttributes(alg))>\(hex)</hashdigest>\n")
+            }
         }
         // Our own elements, after DFXML's: the schema allows other namespaces only at the end of a fileobject.
         sink.write("    <iproceeds:kind>\(r.kind.rawValue)</iproceeds:kind>\n")
