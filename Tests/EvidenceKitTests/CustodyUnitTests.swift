@@ -55,13 +55,14 @@ import IProceedsBase
             prevHash: "ff", entryHash: "", signature: "")
         let ours = String(decoding: e.canonicalContent, as: UTF8.self)
         let s = try Scratch()
+        try s.write("entry.json", ours)
         let theirs = try s.run(
             "python3",
             [
                 "-c",
-                "import json,sys; v=json.loads(sys.stdin.read()); "
-                    + "sys.stdout.write(json.dumps(v, sort_keys=True, separators=(',', ':'), ensure_ascii=False))",
-            ], input: Data(ours.utf8))
+                "import json,sys; v=json.load(open('entry.json', encoding='utf-8')); sys.stdout.buffer.write("
+                    + "json.dumps(v, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode('utf-8'))",
+            ])
         #expect(theirs == ours)
         #expect(ours.contains(#""seq":9007199254740993"#))
     }
