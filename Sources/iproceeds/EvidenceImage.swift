@@ -141,11 +141,9 @@ struct EvidenceImage: ParsableCommand {
             }
             let line = !quiet && isTerminal(STDERR_FILENO) ? ImagingProgressLine(progress: progress) : nil
             defer { line?.finish() }
-            do {
-                return try Imager.acquire(source: src, base: output, options: options, progress: progress)
-            } catch let e as EvidenceError where e.code == .outputExists || e.code == .io {
-                throw failure(e.message, exit: 74)
-            }
+            // An existing output (`output-exists`) or one that cannot be written (`io`) is exit 74, decided with
+            // every other code in ExitStatus.
+            return try Imager.acquire(source: src, base: output, options: options, progress: progress)
         }
         let log = result.log
         var lines: [String] = []
@@ -233,7 +231,8 @@ struct EvidenceVerifyImage: ParsableCommand {
             do { return try ImageVerifier.verifyImage(path: image, logPath: log) } catch let e as EvidenceError where e.code == .sourceMissing {
                 throw CLIError.cannotRead(path: image, reason: e.message.components(separatedBy: ": ").last ?? e.message)
             } catch let e as EvidenceError where e.code == .manifest {
-                throw failure(e.message, exit: 65)
+                // The log exists but cannot be used: an unusable input (65), not a missing one.
+                throw CLIError(.unusableInput, e.message)
             }
         }
         if json {
@@ -310,7 +309,3 @@ final class ImagingProgressLine: @unchecked Sendable {
 
 /// Prints an error the way every command does and returns the exit status to throw (for failures whose status
 /// the shared ``report(_:)`` does not know yet).
-private func failure(_ message: String, exit: Int32) -> ExitCode {
-    FileHandle.standardError.write(Data("iproceeds: error: \(message)\n".utf8))
-    return ExitCode(exit)
-}

@@ -69,7 +69,7 @@ struct TraceCluster: ParsableCommand {
         guard importFormat.value == .bitcoinETL else {
             throw ValidationError("trace cluster groups the addresses of UTXO chains: give --import-format bitcoin-etl")
         }
-        if let change { do { _ = try ChangeHeuristic.list(change) } catch let e as ClusterError { throw ValidationError(e.description) } }
+        if let change { do { _ = try ChangeHeuristic.list(change) } catch let e as ProceedsError { throw ValidationError(e.description) } }
     }
 
     func run() throws {
@@ -83,7 +83,7 @@ struct TraceCluster: ParsableCommand {
             FileHandle.standardError.write(Data("iproceeds: … and \(ledger.issues.count - 20) more skipped lines (use --strict to stop at the first)\n".utf8))
         }
         if let note = loaded.chainNote { FileHandle.standardError.write(Data("iproceeds: note: \(note)\n".utf8)) }
-        let tagList = try clusterReporting { try tags.flatMap(TagFile.load) }
+        let tagList = try reporting { try tags.flatMap(TagFile.load) }
         let result = timed("cluster") { AddressClusterer.cluster(loaded.transactions, heuristics: heuristics) }
         let attribution = tags.isEmpty ? nil : Attribution.apply(tagList, to: result, asset: loaded.chain.asset)
         try timed("write") {
@@ -123,17 +123,6 @@ struct TraceCluster: ParsableCommand {
         if !ledger.issues.isEmpty || conflicts > 0 { throw ExitCode(1) }
     }
 
-    /// Like `reporting`, for the tag and entity errors of this command: 66 for a file that cannot be read, 65
-    /// for one that does not validate.
-    func clusterReporting<R>(_ body: () throws -> R) throws -> R {
-        do {
-            return try body()
-        } catch let e as ClusterError {
-            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
-            throw ExitCode(e.code == .unreadableTags ? 66 : e.code == .unknownHeuristic ? 64 : 65)
-        }
-    }
-
     /// Runs `body`, and with `--timings` prints its wall time and the peak memory so far on standard error.
     func timed<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
         guard timings else { return try body() }
@@ -169,12 +158,12 @@ struct EntityOptions: ParsableArguments {
         if (!tags.isEmpty || change != nil) && !cluster {
             throw ValidationError("--tags and --change go with --cluster (an --entities file carries its names already)")
         }
-        if let change { do { _ = try ChangeHeuristic.list(change) } catch let e as ClusterError { throw ValidationError(e.description) } }
+        if let change { do { _ = try ChangeHeuristic.list(change) } catch let e as ProceedsError { throw ValidationError(e.description) } }
     }
 
     /// The entities for `transactions`: read from --entities, or clustered now (tag conflicts are warned about).
     func directory(_ transactions: [UTXOTransaction], asset: String) throws -> EntityDirectory {
-        do {
+        try reporting {
             if let entities { return try EntityDirectory.load(entities) }
             let tagList = try tags.flatMap(TagFile.load)
             let result = AddressClusterer.cluster(transactions, heuristics: try change.map(ChangeHeuristic.list) ?? [])
@@ -184,9 +173,6 @@ struct EntityOptions: ParsableArguments {
                     + c.tags.map { "\($0.label) (\($0.origin))" }.joined(separator: ", ") + "; it is reported unnamed\n").utf8))
             }
             return EntityDirectory(result, attribution: attribution)
-        } catch let e as ClusterError {
-            FileHandle.standardError.write(Data("iproceeds: error: \(e.description)\n".utf8))
-            throw ExitCode(e.code == .unreadableTags ? 66 : 65)
         }
     }
 
@@ -219,8 +205,8 @@ extension TraceFreeze {
         let ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
         input.printIssues(ledger)
         input.printNotes(loaded)
-        guard let minimum = Decimal.parse(minAmount, scale: loaded.chain.scale) else {
-            throw ValidationError("--min-amount '\(minAmount)' is not an amount of \(loaded.chain.asset) (\(Decimal.grammar(scale: loaded.chain.scale)))")
+        guard let minimum = ExactDecimal.parse(minAmount, scale: loaded.chain.scale) else {
+            throw ValidationError("--min-amount '\(minAmount)' is not an amount of \(loaded.chain.asset) (\(ExactDecimal.grammar(scale: loaded.chain.scale)))")
         }
         let directory = try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset)
         let list = try reporting {

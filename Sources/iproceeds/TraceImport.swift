@@ -68,14 +68,14 @@ struct TraceImport: ParsableCommand {
         var unreconciled = 0
         for st in ledger.statements where st.reconciles == false {
             unreconciled += 1
-            let diff = Decimal.format(st.closing!.amount - st.computedClosing!, scale: st.scale)
+            let diff = ExactDecimal.format(st.closing!.amount - st.computedClosing!, scale: st.scale)
             FileHandle.standardError.write(Data(
-                "iproceeds: warning: \(st.name) does not reconcile: opening + credits - debits = \(Decimal.format(st.computedClosing!, scale: st.scale)), but the closing balance is \(Decimal.format(st.closing!.amount, scale: st.scale)) (difference \(diff))\n".utf8))
+                "iproceeds: warning: \(st.name) does not reconcile: opening + credits - debits = \(ExactDecimal.format(st.computedClosing!, scale: st.scale)), but the closing balance is \(ExactDecimal.format(st.closing!.amount, scale: st.scale)) (difference \(diff))\n".utf8))
         }
         let gaps = ledger.statementGaps
         for (p, n) in gaps {
             FileHandle.standardError.write(Data(
-                "iproceeds: warning: \(n.name) opens with \(Decimal.format(n.opening!.amount, scale: n.scale)), but the account's statement before it, \(p.name), closed with \(Decimal.format(p.closing!.amount, scale: p.scale)): entries are missing between them\n".utf8))
+                "iproceeds: warning: \(n.name) opens with \(ExactDecimal.format(n.opening!.amount, scale: n.scale)), but the account's statement before it, \(p.name), closed with \(ExactDecimal.format(p.closing!.amount, scale: p.scale)): entries are missing between them\n".utf8))
         }
         if !ledger.issues.isEmpty || unreconciled > 0 || !gaps.isEmpty { throw ExitCode(1) }
     }

@@ -16,23 +16,23 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
 @Suite struct AmountGrammarTests {
     @Test func groupingMarksOnlyWhereTheyBelong() {
         // The cases: read as 1250.00, 15.00 and 100000.00 before.
-        #expect(Decimal.parse("12,50", scale: 2) == nil)
-        #expect(Decimal.parse("1,5", scale: 2) == nil)
-        #expect(Decimal.parse("1 000,00", scale: 2) == nil)
-        #expect(Decimal.parse("1,000.00", scale: 2) == nil)  // the canonical CSV has no grouping at all
-        #expect(Decimal.parse("1000.00", scale: 2) == 100_000 && Decimal.parse("-0.41", scale: 2) == -41 && Decimal.parse("+7", scale: 2) == 700)
+        #expect(ExactDecimal.parse("12,50", scale: 2) == nil)
+        #expect(ExactDecimal.parse("1,5", scale: 2) == nil)
+        #expect(ExactDecimal.parse("1 000,00", scale: 2) == nil)
+        #expect(ExactDecimal.parse("1,000.00", scale: 2) == nil)  // the canonical CSV has no grouping at all
+        #expect(ExactDecimal.parse("1000.00", scale: 2) == 100_000 && ExactDecimal.parse("-0.41", scale: 2) == -41 && ExactDecimal.parse("+7", scale: 2) == 700)
         // With grouping declared (bank profiles): groups of three, one mark kind, in place.
-        #expect(Decimal.parse("1,000.00", scale: 2, grouping: ",") == 100_000)
-        #expect(Decimal.parse("12,345,678.9", scale: 2, grouping: ",") == 1_234_567_890)
-        #expect(Decimal.parse("1,5", scale: 2, grouping: ",") == nil)
-        #expect(Decimal.parse("12,50", scale: 2, grouping: ",") == nil)
-        #expect(Decimal.parse("1,0000.00", scale: 2, grouping: ",") == nil)
-        #expect(Decimal.parse("1.000,00", scale: 2, decimalSeparator: ",", grouping: ".") == 100_000)
-        #expect(Decimal.parse("1 000,00", scale: 2, decimalSeparator: ",", grouping: " ") == 100_000)
-        #expect(Decimal.parse("1\u{00A0}000,00", scale: 2, decimalSeparator: ",", grouping: " ") == 100_000)
-        #expect(Decimal.parse("1.000 000,00", scale: 2, decimalSeparator: ",", grouping: ". ") == nil)  // mixed marks
-        #expect(Decimal.parse("12.", scale: 2) == nil && Decimal.parse(".5", scale: 2) == nil && Decimal.parse("1.005", scale: 2) == nil)
-        #expect(Decimal.parse("1.000", scale: 2) == 100)  // trailing zeros beyond the scale are not precision
+        #expect(ExactDecimal.parse("1,000.00", scale: 2, grouping: ",") == 100_000)
+        #expect(ExactDecimal.parse("12,345,678.9", scale: 2, grouping: ",") == 1_234_567_890)
+        #expect(ExactDecimal.parse("1,5", scale: 2, grouping: ",") == nil)
+        #expect(ExactDecimal.parse("12,50", scale: 2, grouping: ",") == nil)
+        #expect(ExactDecimal.parse("1,0000.00", scale: 2, grouping: ",") == nil)
+        #expect(ExactDecimal.parse("1.000,00", scale: 2, decimalSeparator: ",", grouping: ".") == 100_000)
+        #expect(ExactDecimal.parse("1 000,00", scale: 2, decimalSeparator: ",", grouping: " ") == 100_000)
+        #expect(ExactDecimal.parse("1\u{00A0}000,00", scale: 2, decimalSeparator: ",", grouping: " ") == 100_000)
+        #expect(ExactDecimal.parse("1.000 000,00", scale: 2, decimalSeparator: ",", grouping: ". ") == nil)  // mixed marks
+        #expect(ExactDecimal.parse("12.", scale: 2) == nil && ExactDecimal.parse(".5", scale: 2) == nil && ExactDecimal.parse("1.005", scale: 2) == nil)
+        #expect(ExactDecimal.parse("1.000", scale: 2) == 100)  // trailing zeros beyond the scale are not precision
     }
 
     @Test func calendarDaysAndOffsets() {

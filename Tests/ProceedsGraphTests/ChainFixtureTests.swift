@@ -114,9 +114,9 @@ import Testing
             """)
         let ledger = try LedgerImporter.load([transfers, tokens], format: .ethereumETL)
         #expect(ledger.transfers.map(\.scale) == [18, 9])
-        #expect(Decimal.format(ledger.transfers[1].amount, scale: 9) == "40.000000000")
+        #expect(ExactDecimal.format(ledger.transfers[1].amount, scale: 9) == "40.000000000")
         let native = try LedgerImporter.load([ImporterFixtures.path("ethereum-etl/ethetl_export_blocks_with_transactions_transactions.csv")], format: .ethereumETL)
-        #expect(native.transfers[0].asset == "ETH" && Decimal.format(native.transfers[0].amount, scale: 18) == "110.000000000000000000")
+        #expect(native.transfers[0].asset == "ETH" && ExactDecimal.format(native.transfers[0].amount, scale: 18) == "110.000000000000000000")
         #expect(native.transfers[0].id == "0x99f1097abd8f33a68f0ed63d60de5f3e7e2a3e0579b90d5f46a4f201c658b46d")
         // Without decimals, the refusal says where they come from.
         let bare = try LedgerImporter.load([transfers], format: .ethereumETL)

@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func unknownHeuristicIsRefusedByName() {
-        #expect(throws: ClusterError.self) { try ChangeHeuristic.list("one-time,peeling") }
+        #expect(throws: ProceedsError.self) { try ChangeHeuristic.list("one-time,peeling") }
         #expect((try? ChangeHeuristic.list("round-amount, one-time,one-time")) == [.oneTime, .roundAmount])
     }
 }

@@ -9,7 +9,7 @@ import Testing
 
     static func t(_ id: String, _ minute: Int64, _ from: String, _ to: String, _ amount: String, _ asset: String = "EUR") -> Transfer {
         let scale = asset == "BTC" ? 8 : 2
-        return Transfer(id: id, time: minute * 60_000, from: from, to: to, amount: Decimal.parse(amount, scale: scale)!, asset: asset, scale: scale, source: src)
+        return Transfer(id: id, time: minute * 60_000, from: from, to: to, amount: ExactDecimal.parse(amount, scale: scale)!, asset: asset, scale: scale, source: src)
     }
 
     /// M holds 1000 clean (T0), then 1000 tainted (T1); pays 1000 to the exchange (T2), which buys 0.5 BTC and
@@ -31,7 +31,7 @@ import Testing
 
     static func held(_ r: MixedTraceResult, _ asset: String, _ account: String) -> String? {
         guard let trace = r.traces.first(where: { $0.asset == asset }) else { return nil }
-        return Decimal.format(trace.accounts.first { $0.account == account }?.taintedHeld ?? 0, scale: trace.scale)
+        return ExactDecimal.format(trace.accounts.first { $0.account == account }?.taintedHeld ?? 0, scale: trace.scale)
     }
 
     @Test func haircutCarriesTheFundingFractionAcrossAndBack() throws {

@@ -44,7 +44,7 @@ import Testing
         let trace = try UTXOTracer.run(txs, seeds: ["s:0"], policy: policy)
         var out: [String: (String, String, Int)] = [:]
         for g in EntityTracer.aggregate(trace, directory: directory) {
-            out[g.group] = (Decimal.format(g.taintedReceived, scale: 8), Decimal.format(g.taintedHeld, scale: 8), g.receivingAddresses.count)
+            out[g.group] = (ExactDecimal.format(g.taintedReceived, scale: 8), ExactDecimal.format(g.taintedHeld, scale: 8), g.receivingAddresses.count)
         }
         return out
     }

@@ -22,14 +22,14 @@ import Testing
         let ledger = try LedgerImporter.load([path], format: .ethereumETL, options: options)
         #expect(ledger.transfers.count == 3)
         #expect(ledger.issues.map(\.line) == [5, 6])  // bad value; token of unknown decimals
-        #expect(ledger.transfers[0].amount == Decimal.parse("120000000", scale: 18))
+        #expect(ledger.transfers[0].amount == ExactDecimal.parse("120000000", scale: 18))
         // Block 101: log 1 (clean in) applies before log 2 (out), whatever the file order.
         let lifo = try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["0xaaa:7"]), policy: .lifo)
         let exchange = try #require(lifo.accounts.first { $0.account == "0xexchange" })
-        #expect(Decimal.format(exchange.taintedHeld, scale: 18) == "70000000.000000000000000000")
+        #expect(ExactDecimal.format(exchange.taintedHeld, scale: 18) == "70000000.000000000000000000")
         let haircut = try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["0xaaa:7"]), policy: .haircut)
         // 100M × 120/150 = 80M exactly.
-        #expect(Decimal.format(haircut.accounts.first { $0.account == "0xexchange" }!.taintedHeld, scale: 18) == "80000000.000000000000000000")
+        #expect(ExactDecimal.format(haircut.accounts.first { $0.account == "0xexchange" }!.taintedHeld, scale: 18) == "80000000.000000000000000000")
         #expect(haircut.conservation.balanced)
     }
 }

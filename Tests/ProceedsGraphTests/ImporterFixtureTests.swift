@@ -66,9 +66,9 @@ enum ImporterFixtures {
         func sum(_ ts: [Transfer], _ direction: String) -> MinorUnits { ts.filter { $0.extra["direction"] == direction }.reduce(0) { $0 + $1.amount } }
         let expected = try ImporterFixtures.independent("bank", [path])
         #expect(payments.count == expected["rows"] as? Int, "\(file): rows")
-        #expect(Decimal.format(sum(payments, "CRDT"), scale: 2) == expected["in"] as? String, "\(file): money in")
-        #expect(Decimal.format(sum(payments, "DBIT"), scale: 2) == expected["out"] as? String, "\(file): money out")
-        #expect(Decimal.format(sum(fees, "DBIT") - sum(fees, "CRDT"), scale: 2) == expected["fees"] as? String, "\(file): fees")
+        #expect(ExactDecimal.format(sum(payments, "CRDT"), scale: 2) == expected["in"] as? String, "\(file): money in")
+        #expect(ExactDecimal.format(sum(payments, "DBIT"), scale: 2) == expected["out"] as? String, "\(file): money out")
+        #expect(ExactDecimal.format(sum(fees, "DBIT") - sum(fees, "CRDT"), scale: 2) == expected["fees"] as? String, "\(file): fees")
         #expect(ledger.setAside.values.reduce(0, +) == expected["set_aside"] as? Int, "\(file): set aside")
         #expect(ledger.issues.count == expected["refused"] as? Int, "\(file): refused rows \(ledger.issues)")
         for issue in ledger.issues { #expect(issue.line > 1 && !issue.reason.isEmpty) }

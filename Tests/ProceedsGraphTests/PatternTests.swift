@@ -10,7 +10,7 @@ import Testing
     /// A EUR transfer at `hours` after the epoch (fractions allowed as minutes: 1.5 is 1h30m).
     static func t(_ id: String, _ hours: Double, _ from: String, _ to: String, _ euros: String, asset: String = "EUR") -> Transfer {
         Transfer(
-            id: id, time: Int64(hours * 60) * 60_000, from: from, to: to, amount: Decimal.parse(euros, scale: 2)!, asset: asset, scale: 2,
+            id: id, time: Int64(hours * 60) * 60_000, from: from, to: to, amount: ExactDecimal.parse(euros, scale: 2)!, asset: asset, scale: 2,
             source: src)
     }
 

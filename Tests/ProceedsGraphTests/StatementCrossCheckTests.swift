@@ -69,7 +69,7 @@ enum StatementFixtures {
     /// The other reader's figures for one file, at `scale` decimals, or nil when it refused the file.
     static func theirs(_ value: Any?, scale: Int) -> [Figures]? {
         guard let list = value as? [[String: Any]] else { return nil }
-        func amount(_ v: Any?) -> MinorUnits? { (v as? String).flatMap { Decimal.parse($0, scale: scale) } }
+        func amount(_ v: Any?) -> MinorUnits? { (v as? String).flatMap { ExactDecimal.parse($0, scale: scale) } }
         return list.map { s in
             Figures(opening: amount(s["opening"]), closing: amount(s["closing"]), entries: s["entries"] as? Int ?? -1,
                     credits: amount(s["credits"]) ?? -1, debits: amount(s["debits"]) ?? -1)

@@ -52,8 +52,8 @@ import Testing
             do {
                 _ = try Self.parse(text)
                 return "accepted"
-            } catch let e as ClusterError {
-                #expect(e.code == .invalidTags)
+            } catch let e as ProceedsError {
+                #expect(e.code == .unusableInput)
                 return e.description
             } catch { return "\(error)" }
         }
@@ -111,8 +111,8 @@ import Testing
         let w = FileManager.default.temporaryDirectory.appendingPathComponent("tags-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: w) }
         try Data("address,label\n1A,Exchange\n,Nameless\n".utf8).write(to: w)
-        #expect(throws: ClusterError(code: .invalidTags, description: "\(w.path) line 3: a tag needs an address and a label")) { try TagFile.load(w.path) }
+        #expect(throws: ProceedsError(.unusableInput, "\(w.path) line 3: a tag needs an address and a label")) { try TagFile.load(w.path) }
         try Data("addr,name\n1A,B\n".utf8).write(to: w)
-        #expect(throws: ClusterError.self) { try TagFile.load(w.path) }
+        #expect(throws: ProceedsError.self) { try TagFile.load(w.path) }
     }
 }

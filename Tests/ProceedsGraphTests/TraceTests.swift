@@ -9,15 +9,15 @@ import Testing
 
     /// A transfer in EUR at minute `minute`, amount in whole euros with cents.
     static func t(_ id: String, _ minute: Int64, _ from: String, _ to: String, _ euros: String) -> Transfer {
-        Transfer(id: id, time: minute * 60_000, from: from, to: to, amount: Decimal.parse(euros, scale: 2)!, asset: "EUR", scale: 2, source: src)
+        Transfer(id: id, time: minute * 60_000, from: from, to: to, amount: ExactDecimal.parse(euros, scale: 2)!, asset: "EUR", scale: 2, source: src)
     }
 
     static func held(_ r: TraceResult, _ account: String) -> String {
-        Decimal.format(r.accounts.first { $0.account == account }?.taintedHeld ?? 0, scale: 2)
+        ExactDecimal.format(r.accounts.first { $0.account == account }?.taintedHeld ?? 0, scale: 2)
     }
 
     static func sent(_ r: TraceResult, _ account: String) -> String {
-        Decimal.format(r.accounts.first { $0.account == account }?.taintedSent ?? 0, scale: 2)
+        ExactDecimal.format(r.accounts.first { $0.account == account }?.taintedSent ?? 0, scale: 2)
     }
 
     /// M receives 3 tainted, then 7 clean, then sends 5 to X.
@@ -77,14 +77,14 @@ import Testing
         #expect(MinorUnits(7).scaled(by: 1, over: 2) == 4)  // 3.5 → 4
         #expect(MinorUnits(10).scaled(by: 1, over: 3) == 3)
         // 10^26 wei × 10^26 / (2 × 10^26): the product overflows 128 bits, the result does not.
-        let big = Decimal.pow10(26)
+        let big = ExactDecimal.pow10(26)
         #expect(big.scaled(by: big, over: 2 * big) == big / 2)
-        #expect(Decimal.parse("120000000.000000000000000001", scale: 18) == Decimal.pow10(26) * 12 / 10 + 1)
-        #expect(Decimal.format(Decimal.pow10(26) * 12 / 10 + 1, scale: 18) == "120000000.000000000000000001")
-        #expect(Decimal.parse("1.234", scale: 2) == nil)  // never round money silently on import
+        #expect(ExactDecimal.parse("120000000.000000000000000001", scale: 18) == ExactDecimal.pow10(26) * 12 / 10 + 1)
+        #expect(ExactDecimal.format(ExactDecimal.pow10(26) * 12 / 10 + 1, scale: 18) == "120000000.000000000000000001")
+        #expect(ExactDecimal.parse("1.234", scale: 2) == nil)  // never round money silently on import
         // Grouping marks only when the source declares them (bank profiles), and only in thousands positions.
-        #expect(Decimal.parse("48.000,00", scale: 2, decimalSeparator: ",", grouping: ".") == 4_800_000)
-        #expect(Decimal.parse("48.000,00", scale: 2, decimalSeparator: ",") == nil)
+        #expect(ExactDecimal.parse("48.000,00", scale: 2, decimalSeparator: ",", grouping: ".") == 4_800_000)
+        #expect(ExactDecimal.parse("48.000,00", scale: 2, decimalSeparator: ",") == nil)
     }
 
     @Test func tiesInTimeAreOrderedById() throws {

@@ -17,7 +17,7 @@ import Testing
         return try BitcoinETLImporter.load([path])
     }
 
-    static func held(_ r: TraceResult, _ a: String) -> String { Decimal.format(r.accounts.first { $0.account == a }?.taintedHeld ?? 0, scale: 8) }
+    static func held(_ r: TraceResult, _ a: String) -> String { ExactDecimal.format(r.accounts.first { $0.account == a }?.taintedHeld ?? 0, scale: 8) }
 
     /// Seed output s:0 (4 BTC to M). Transaction t spends it with 6 BTC clean from C, pays 5 to X, 4.999 back to
     /// M, and a 0.001 fee. By hand: haircut 40 % of each part (2, 1.9996, 0.0004 to the fee); FIFO lays

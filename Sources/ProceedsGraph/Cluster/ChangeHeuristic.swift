@@ -19,12 +19,12 @@ public enum ChangeHeuristic: String, Sendable, CaseIterable, Comparable {
     public static let roundUnit: MinorUnits = 100_000
 
     /// Parses `one-time,script-type,round-amount` (any order, no repeats).
-    /// - Throws: ``ClusterError`` naming an unknown heuristic and the known ones.
+    /// - Throws: ``ProceedsError`` naming an unknown heuristic and the known ones.
     public static func list(_ text: String) throws -> [ChangeHeuristic] {
         var out: [ChangeHeuristic] = []
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !part.isEmpty {
             guard let h = ChangeHeuristic(rawValue: part) else {
-                throw ClusterError(code: .unknownHeuristic, description: "unknown change heuristic '\(part)': give any of "
+                throw ProceedsError(.invalidOption, "unknown change heuristic '\(part)': give any of "
                     + allCases.map(\.rawValue).joined(separator: ", ") + ", comma-separated")
             }
             if !out.contains(h) { out.append(h) }

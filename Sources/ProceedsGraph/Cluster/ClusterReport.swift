@@ -67,7 +67,7 @@ public enum ClusterReport {
                 .object([
                     ("transaction", .string(c.citation.transaction)), ("pattern", .string(c.pattern.rawValue)),
                     ("inputs", .int(c.inputs)), ("outputs", .int(c.outputs)), ("equal_outputs", .int(c.equalOutputs)),
-                    ("equal_value", .string(Decimal.format(c.equalValue, scale: 8))),
+                    ("equal_value", .string(ExactDecimal.format(c.equalValue, scale: 8))),
                     ("source", .string("\(c.citation.file):\(c.citation.line)")),
                 ])
             })),

@@ -58,9 +58,9 @@ public struct EntityFreezeList: Sendable {
     /// The sentence of a request to `h`: what it holds under each policy, at which addresses, and what it received.
     public func request(_ h: Holder) -> String {
         let name = (h.label ?? "Entity \(h.group)") + (h.category.map { " (\($0))" } ?? "")
-        let holds = zip(policies, h.held).map { "\(Decimal.format($1, scale: scale)) \(asset) under \($0.rawValue)" }.joined(separator: ", ")
+        let holds = zip(policies, h.held).map { "\(ExactDecimal.format($1, scale: scale)) \(asset) under \($0.rawValue)" }.joined(separator: ", ")
         let n = h.receivingAddresses.count
-        let received = zip(policies, h.received).map { "\(Decimal.format($1, scale: scale)) under \($0.rawValue)" }.joined(separator: ", ")
+        let received = zip(policies, h.received).map { "\(ExactDecimal.format($1, scale: scale)) under \($0.rawValue)" }.joined(separator: ", ")
         return "\(name) holds \(holds) of the traced funds, at \(h.holdingAddresses.count) address\(h.holdingAddresses.count == 1 ? "" : "es") "
             + "(\(h.holdingAddresses.joined(separator: ", "))); it received \(received), through \(n) address\(n == 1 ? "" : "es")"
     }
@@ -71,8 +71,8 @@ public struct EntityFreezeList: Sendable {
             .object([
                 ("institution", h.label.map(JSONValue.string) ?? .null), ("category", h.category.map(JSONValue.string) ?? .null),
                 ("entities", .strings(h.entities)),
-                ("tainted_held", .object(zip(policies, h.held).map { ($0.rawValue, .string(Decimal.format($1, scale: scale))) })),
-                ("tainted_received", .object(zip(policies, h.received).map { ($0.rawValue, .string(Decimal.format($1, scale: scale))) })),
+                ("tainted_held", .object(zip(policies, h.held).map { ($0.rawValue, .string(ExactDecimal.format($1, scale: scale))) })),
+                ("tainted_received", .object(zip(policies, h.received).map { ($0.rawValue, .string(ExactDecimal.format($1, scale: scale))) })),
                 ("holding_addresses", .strings(h.holdingAddresses)), ("receiving_addresses", .strings(h.receivingAddresses)),
                 ("request", .string(request(h))),
             ])
@@ -91,8 +91,8 @@ public struct EntityFreezeList: Sendable {
         var s = "institution,category,entities,policy,tainted_held,tainted_received,holding_addresses,receiving_addresses\n"
         for h in institutions + untagged {
             for (k, p) in policies.enumerated() {
-                s += [h.label ?? "", h.category ?? "", h.entities.joined(separator: " "), p.rawValue, Decimal.format(h.held[k], scale: scale),
-                      Decimal.format(h.received[k], scale: scale), h.holdingAddresses.joined(separator: " "), h.receivingAddresses.joined(separator: " ")]
+                s += [h.label ?? "", h.category ?? "", h.entities.joined(separator: " "), p.rawValue, ExactDecimal.format(h.held[k], scale: scale),
+                      ExactDecimal.format(h.received[k], scale: scale), h.holdingAddresses.joined(separator: " "), h.receivingAddresses.joined(separator: " ")]
                     .map(CSV.field).joined(separator: ",") + "\n"
             }
         }

@@ -45,30 +45,30 @@ public struct EntityDirectory: Sendable {
 
     /// Reads the CSV `trace cluster --format csv` writes (`address,entity,…,entity_label,entity_category,…`).
     /// A label that reads `conflicting tags: …` marks a conflict.
-    /// - Throws: ``ClusterError`` naming the file and line of a row that does not fit.
+    /// - Throws: ``ProceedsError`` naming the file and line of a row that does not fit.
     public static func load(_ path: String) throws -> EntityDirectory {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClusterError(code: .unreadableTags, description: "\(path): cannot read the entities file")
+            throw ProceedsError(.unreadableInput, "\(path): cannot read the entities file")
         }
         var reader = CSVReader([UInt8](data))
         let index: [String: Int]
         do {
             index = try LedgerImporter.header(&reader, path: path, required: ["address", "entity"])
         } catch let e as ProceedsError {
-            throw ClusterError(code: .invalidEntities, description: e.description + " (give the CSV that `trace cluster --format csv` writes)")
+            throw ProceedsError(.unusableInput, e.description + " (give the CSV that `trace cluster --format csv` writes)")
         }
         var map: [String: String] = [:], names: [String: Name] = [:]
         while let (line, fields) = reader.next() {
             guard let f = fields, f.count >= index.count else {
-                throw ClusterError(code: .invalidEntities, description: "\(path) line \(line): malformed entities row")
+                throw ProceedsError(.unusableInput, "\(path) line \(line): malformed entities row")
             }
             func v(_ k: String) -> String { index[k].map { f[$0] } ?? "" }
             let address = v("address"), entity = v("entity")
             guard !address.isEmpty, !entity.isEmpty else {
-                throw ClusterError(code: .invalidEntities, description: "\(path) line \(line): an entities row needs an address and an entity")
+                throw ProceedsError(.unusableInput, "\(path) line \(line): an entities row needs an address and an entity")
             }
             if let other = map[address], other != entity {
-                throw ClusterError(code: .invalidEntities, description: "\(path) line \(line): address \(address) is listed in two entities (\(other), \(entity))")
+                throw ProceedsError(.unusableInput, "\(path) line \(line): address \(address) is listed in two entities (\(other), \(entity))")
             }
             map[address] = entity
             let label = v("entity_label")
@@ -104,8 +104,8 @@ public struct EntityTaint: Sendable, Equatable {
     public func sentence(policy: TaintPolicy, asset: String, scale: Int) -> String {
         let name = label.map { $0 + (category.map { " (\($0))" } ?? "") } ?? "Entity \(group)"
         let n = receivingAddresses.count
-        return "\(name) received \(Decimal.format(taintedReceived, scale: scale)) \(asset) of the traced funds under \(policy.rawValue), "
-            + "through \(n) address\(n == 1 ? "" : "es"); it holds \(Decimal.format(taintedHeld, scale: scale)) \(asset) of them now"
+        return "\(name) received \(ExactDecimal.format(taintedReceived, scale: scale)) \(asset) of the traced funds under \(policy.rawValue), "
+            + "through \(n) address\(n == 1 ? "" : "es"); it holds \(ExactDecimal.format(taintedHeld, scale: scale)) \(asset) of them now"
     }
 }
 
@@ -148,8 +148,8 @@ public enum EntityTracer {
             .object([
                 ("group", .string(g.group)), ("label", g.label.map(JSONValue.string) ?? .null),
                 ("category", g.category.map(JSONValue.string) ?? .null), ("entities", .strings(g.entities)),
-                ("tainted_received", .string(Decimal.format(g.taintedReceived, scale: scale))),
-                ("tainted_held", .string(Decimal.format(g.taintedHeld, scale: scale))),
+                ("tainted_received", .string(ExactDecimal.format(g.taintedReceived, scale: scale))),
+                ("tainted_held", .string(ExactDecimal.format(g.taintedHeld, scale: scale))),
                 ("receiving_addresses", .strings(g.receivingAddresses)), ("holding_addresses", .strings(g.holdingAddresses)),
             ])
         })

@@ -467,8 +467,8 @@ enum BankCSVImporter {
             func amount(_ column: String?) throws -> MinorUnits?? {
                 guard let text = v(column) else { return .some(nil) }
                 if text.isEmpty { return .some(nil) }
-                guard let a = Decimal.parse(text, scale: scale, decimalSeparator: p.decimal, grouping: p.grouping) else {
-                    try fail("\(label(column)) '\(text)': expected \(Decimal.grammar(scale: scale, decimalSeparator: p.decimal, grouping: p.grouping)) "
+                guard let a = ExactDecimal.parse(text, scale: scale, decimalSeparator: p.decimal, grouping: p.grouping) else {
+                    try fail("\(label(column)) '\(text)': expected \(ExactDecimal.grammar(scale: scale, decimalSeparator: p.decimal, grouping: p.grouping)) "
                         + "(\(currency) has \(scale); give another with --scale \(currency)=N)")
                     return nil
                 }

@@ -224,8 +224,8 @@ public enum LedgerImporter {
                 last = (f[cCurrency], currency, s, asset)
             }
             guard let time = ISO8601.parse(f[cTime]) else { try fail("timestamp '\(v(cTime))' is not ISO 8601 as accepted: expected \(ISO8601.grammar)"); continue }
-            guard let amount = Decimal.parse(f[cAmount], scale: scale) else {
-                try fail("amount '\(v(cAmount))': expected \(Decimal.grammar(scale: scale)) (\(currency) has \(scale); give another with --scale \(currency)=N)")
+            guard let amount = ExactDecimal.parse(f[cAmount], scale: scale) else {
+                try fail("amount '\(v(cAmount))': expected \(ExactDecimal.grammar(scale: scale)) (\(currency) has \(scale); give another with --scale \(currency)=N)")
                 continue
             }
             guard amount != 0 else { ledger.setAside["zero amount (moves no money)", default: 0] += 1; continue }
@@ -265,8 +265,8 @@ public enum LedgerImporter {
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: String) -> String { f[index[k]!].trimmingCharacters(in: .whitespaces) }
             guard let time = ISO8601.parse(v("tran_timestamp")) else { try fail("tran_timestamp '\(v("tran_timestamp"))' is not ISO 8601 as accepted: expected \(ISO8601.grammar)"); continue }
-            guard let amount = Decimal.parse(v("base_amt"), scale: scale), amount >= 0 else {
-                try fail("base_amt '\(v("base_amt"))': expected a positive amount, \(Decimal.grammar(scale: scale)) (give another scale with --scale \(currency)=N)"); continue
+            guard let amount = ExactDecimal.parse(v("base_amt"), scale: scale), amount >= 0 else {
+                try fail("base_amt '\(v("base_amt"))': expected a positive amount, \(ExactDecimal.grammar(scale: scale)) (give another scale with --scale \(currency)=N)"); continue
             }
             guard amount != 0 else { ledger.setAside["zero amount (moves no money)", default: 0] += 1; continue }
             var extra: [String: String] = [:]

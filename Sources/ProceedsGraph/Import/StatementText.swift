@@ -75,7 +75,7 @@ enum StatementText {
         guard digits > 0 else { return .failure(.notANumber) }
         let kept = min(fractionDigits, scale)
         for _ in kept..<scale { fraction *= 10 }
-        return .success(whole * Decimal.pow10(scale) + fraction)
+        return .success(whole * ExactDecimal.pow10(scale) + fraction)
     }
 
     /// Midnight UTC of a calendar date, or `nil` when there is no such day (30 February).

@@ -5,7 +5,7 @@
 public typealias MinorUnits = Int128
 
 /// Parsing and printing decimal amounts exactly.
-public enum Decimal {
+public enum ExactDecimal {
     /// Parses `text` into minor units at `scale` decimals, under one strict grammar (docs/tracing-policies.md,
     /// "Amounts"):
     ///

@@ -58,7 +58,7 @@ extension PatternIndex {
         // The smallest amount that counts as just under (rounded up: amount × 100 ≥ threshold × (100 − margin)).
         let floor = (threshold * MinorUnits(100 - margin) + 99) / 100
         let reason = (incoming ? "received" : "sent") + " \(positions.count) transfers of "
-            + "\(Decimal.format(amounts.min()!, scale: scale)) to \(money(amounts.max()!)) "
+            + "\(ExactDecimal.format(amounts.min()!, scale: scale)) to \(money(amounts.max()!)) "
             + (incoming ? "from" : "to") + " \(parties.count) \(incoming ? "sender" : "receiver")\(parties.count == 1 ? "" : "s")"
             + " within \(PatternWindow.format(span)), totalling \(money(total)): each within \(margin)% below the "
             + "\(money(threshold)) threshold, and none at or above it (flagged at \(minimum) such transfers within "

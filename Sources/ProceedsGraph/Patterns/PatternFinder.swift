@@ -43,7 +43,7 @@ public enum PatternFinder {
         for asset in byAsset.keys.sorted() {
             let ix = PatternIndex(transfers: all, indices: byAsset[asset]!, asset: asset)
             func amount(_ text: String, _ what: String) throws -> MinorUnits {
-                guard let v = Decimal.parse(text, scale: ix.scale), v >= 0 else {
+                guard let v = ExactDecimal.parse(text, scale: ix.scale), v >= 0 else {
                     throw ProceedsError(.invalidOption, "\(what) '\(text)' is not an amount of \(asset) with at most \(ix.scale) decimals")
                 }
                 return v

@@ -85,7 +85,7 @@ struct PatternIndex {
     func outs(of a: Int) -> ArraySlice<Int32> { outs[outStart[a]..<outStart[a + 1]] }
     func ins(of a: Int) -> ArraySlice<Int32> { ins[inStart[a]..<inStart[a + 1]] }
 
-    func money(_ v: MinorUnits) -> String { Decimal.format(v, scale: scale) + " " + asset }
+    func money(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: scale) + " " + asset }
 }
 
 /// Exact comparisons of shares: no division, no floating point.
@@ -104,6 +104,6 @@ enum Share {
 
     /// `93.75%`.
     static func percentText(_ part: MinorUnits, of whole: MinorUnits) -> String {
-        Decimal.format(basisPoints(part, of: whole), scale: 2) + "%"
+        ExactDecimal.format(basisPoints(part, of: whole), scale: 2) + "%"
     }
 }

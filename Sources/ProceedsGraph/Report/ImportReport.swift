@@ -28,7 +28,7 @@ public enum ImportReport {
     }
 
     static func fields(_ st: StatementSummary) -> [String] {
-        func amount(_ v: MinorUnits?) -> String { v.map { Decimal.format($0, scale: st.scale) } ?? "" }
+        func amount(_ v: MinorUnits?) -> String { v.map { ExactDecimal.format($0, scale: st.scale) } ?? "" }
         func date(_ b: StatementBalance?) -> String { b?.date.map { String(ISO8601.format($0).prefix(10)) } ?? "" }
         return [
             st.file, "\(st.index)", st.location, st.kind, st.reference ?? "", st.account, st.accountAsWritten, st.currency, date(st.opening),
@@ -79,7 +79,7 @@ public enum ImportReport {
     }
 
     static func row(_ t: Transfer) -> [String] {
-        var row = [t.id, ISO8601.format(t.time), t.from, t.to, Decimal.format(t.amount, scale: t.scale), t.asset, t.source.file, "\(t.source.line)"]
+        var row = [t.id, ISO8601.format(t.time), t.from, t.to, ExactDecimal.format(t.amount, scale: t.scale), t.asset, t.source.file, "\(t.source.line)"]
         row += ["element_path", "statement", "statement_account", "direction", "bank_reference", "end_to_end_id"].map { t.extra[$0] ?? "" }
         row.append(t.extra["counterparty_name"] ?? (t.extra["direction"] == "DBIT" ? t.extra["creditor_name"] : t.extra["debtor_name"]) ?? "")
         row += [t.extra["value_date"] ?? "", t.extra["reversal"] ?? ""]
@@ -99,7 +99,7 @@ public enum ImportReport {
                 + " = \(f[14].isEmpty ? "-" : f[14]); closing \(f[16].isEmpty ? "-" : f[16] + " (" + f[15] + ")"): "
             switch st.reconciles {
             case .some(true): s += "reconciles\n"
-            case .some(false): s += "DOES NOT RECONCILE (difference \(Decimal.format(st.closing!.amount - st.computedClosing!, scale: st.scale)))\n"
+            case .some(false): s += "DOES NOT RECONCILE (difference \(ExactDecimal.format(st.closing!.amount - st.computedClosing!, scale: st.scale)))\n"
             case .none: s += "cannot be reconciled (the file gives no \(st.opening == nil ? "opening" : "closing") balance)\n"
             }
             for n in st.notes { s += "  note: \(n)\n" }

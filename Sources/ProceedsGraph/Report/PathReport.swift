@@ -27,7 +27,7 @@ public struct PathReport {
         self.maxHops = maxHops
     }
 
-    private func amount(_ v: MinorUnits) -> String { Decimal.format(v, scale: graph.scale) }
+    private func amount(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: graph.scale) }
 
     /// Accounts named (as a source or the target) that have no transfer in the graph, in the order named.
     public var notInLedger: [String] { notFound }

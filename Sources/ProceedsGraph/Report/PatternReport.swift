@@ -8,9 +8,9 @@ public enum PatternReport {
 
     private static func figureJSON(_ f: PatternFigure, scale: Int) -> String {
         switch f.value {
-        case .amount(let v): str(Decimal.format(v, scale: scale))
+        case .amount(let v): str(ExactDecimal.format(v, scale: scale))
         case .count(let n): String(n)
-        case .basisPoints(let v): str(Decimal.format(v, scale: 2))
+        case .basisPoints(let v): str(ExactDecimal.format(v, scale: 2))
         case .seconds(let s): String(s)
         case .text(let t): str(t)
         }
@@ -18,9 +18,9 @@ public enum PatternReport {
 
     private static func figureText(_ f: PatternFigure, finding: PatternFinding) -> String {
         switch f.value {
-        case .amount(let v): Decimal.format(v, scale: finding.scale) + " " + finding.asset
+        case .amount(let v): ExactDecimal.format(v, scale: finding.scale) + " " + finding.asset
         case .count(let n): String(n)
-        case .basisPoints(let v): Decimal.format(v, scale: 2) + "%"
+        case .basisPoints(let v): ExactDecimal.format(v, scale: 2) + "%"
         case .seconds(let s): PatternWindow.format(s * 1000)
         case .text(let t): t
         }
@@ -56,7 +56,7 @@ public enum PatternReport {
         }.joined(separator: ", ") + "},\n"
         s += "  \"findings\": [\n"
         s += scan.findings.map { f in
-            func amount(_ v: MinorUnits) -> String { str(Decimal.format(v, scale: f.scale)) }
+            func amount(_ v: MinorUnits) -> String { str(ExactDecimal.format(v, scale: f.scale)) }
             let labels = Dictionary(f.labels.map { ($0.account, $0) }) { a, _ in a }
             var o = "    {\"id\": \(str(f.id)), \"kind\": \(str(f.kind.rawValue)), \"asset\": \(str(f.asset)),\n"
             o += "     \"accounts\": [" + f.accounts.map { a in
@@ -122,12 +122,12 @@ public enum PatternReport {
             let labels = f.labels.map { "\($0.account): \($0.label) [\($0.category)]" }.joined(separator: "; ")
             let head = [
                 f.id, f.kind.rawValue, f.asset, f.accounts[0], f.accounts.joined(separator: " → "), labels,
-                ISO8601.format(f.first), ISO8601.format(f.last), Decimal.format(f.total, scale: f.scale), f.reason, f.note ?? "",
+                ISO8601.format(f.first), ISO8601.format(f.last), ExactDecimal.format(f.total, scale: f.scale), f.reason, f.note ?? "",
             ].map(field)
             for e in f.evidence {
                 let t = e.transfer
                 let row = [
-                    e.role, t.id, ISO8601.format(t.time), t.from, t.to, Decimal.format(t.amount, scale: f.scale), source(t.source),
+                    e.role, t.id, ISO8601.format(t.time), t.from, t.to, ExactDecimal.format(t.amount, scale: f.scale), source(t.source),
                     t.source.fileSHA256,
                 ].map(field)
                 s += (head + row).joined(separator: ",") + "\r\n"
@@ -163,7 +163,7 @@ public enum PatternReport {
             for f in scan.findings {
                 rows.append([
                     f.id, f.kind.rawValue, ISO8601.format(f.first), ISO8601.format(f.last),
-                    Decimal.format(f.total, scale: f.scale) + " " + f.asset, String(f.evidence.count), accounts(f),
+                    ExactDecimal.format(f.total, scale: f.scale) + " " + f.asset, String(f.evidence.count), accounts(f),
                 ])
             }
             s += table(rows, rightAligned: [4, 5]) + "\n"
@@ -182,7 +182,7 @@ public enum PatternReport {
             }.joined(separator: ", ") + "\n"
             let rows = f.evidence.map { e in
                 let t = e.transfer
-                return ["    " + e.role, t.id, ISO8601.format(t.time), t.from + " → " + t.to, Decimal.format(t.amount, scale: f.scale), source(t.source)]
+                return ["    " + e.role, t.id, ISO8601.format(t.time), t.from + " → " + t.to, ExactDecimal.format(t.amount, scale: f.scale), source(t.source)]
             }
             s += table(rows, rightAligned: [4]) + "\n"
         }

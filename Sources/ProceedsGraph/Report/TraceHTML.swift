@@ -22,7 +22,7 @@ public enum TraceHTML {
         var h: HTML = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
-            <title>Trace report — \(m.policy.rawValue), \(Decimal.format(first.conservation.injected, scale: first.scale)) \(first.asset)</title>
+            <title>Trace report — \(m.policy.rawValue), \(ExactDecimal.format(first.conservation.injected, scale: first.scale)) \(first.asset)</title>
             <style>
             body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em;color:#111;max-width:80em}
             h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}
@@ -51,7 +51,7 @@ public enum TraceHTML {
         h += "<th>Converted to other assets</th><th>Check</th></tr>\n"
         for r in m.traces {
             let c = r.conservation
-            func a(_ v: MinorUnits) -> String { Decimal.format(v, scale: r.scale) }
+            func a(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: r.scale) }
             let ok = c.balanced && c.valueConserved
             let verdict =
                 ok
@@ -72,7 +72,7 @@ public enum TraceHTML {
 
         // Accounts.
         for r in m.traces {
-            func a(_ v: MinorUnits) -> String { Decimal.format(v, scale: r.scale) }
+            func a(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: r.scale) }
             h += "<h2>Accounts — \(r.asset)</h2>\n<table>\n<tr><th>Account</th><th>Label</th><th>Institution</th>"
             h += "<th>Tainted received</th><th>Tainted sent</th><th>Tainted held</th><th>Balance</th>"
             h += "<th>Transfers that brought taint in</th></tr>\n"
@@ -94,12 +94,12 @@ public enum TraceHTML {
             for c in m.conversions {
                 h += "<tr><td>\(c.record.id)<br><span class=\"note\">\(c.record.note)</span></td>"
                 h += "<td class=\"mono\">\(c.depositAccount)</td>"
-                h += "<td class=\"n\">\(Decimal.format(c.fundingAmount, scale: c.fromScale)) \(c.fromAsset)<br>"
+                h += "<td class=\"n\">\(ExactDecimal.format(c.fundingAmount, scale: c.fromScale)) \(c.fromAsset)<br>"
                 h += "<span class=\"mono\">\(c.record.funding.joined(separator: ", "))</span></td>"
-                h += "<td class=\"n\">\(Decimal.format(c.fundingTainted, scale: c.fromScale))</td>"
-                h += "<td class=\"n\">\(Decimal.format(c.fundedAmount, scale: c.toScale)) \(c.toAsset)<br>"
+                h += "<td class=\"n\">\(ExactDecimal.format(c.fundingTainted, scale: c.fromScale))</td>"
+                h += "<td class=\"n\">\(ExactDecimal.format(c.fundedAmount, scale: c.toScale)) \(c.toAsset)<br>"
                 h += "<span class=\"mono\">\(c.record.funded.joined(separator: ", "))</span></td>"
-                h += "<td class=\"n\">\(Decimal.format(c.fundedTainted, scale: c.toScale))</td>"
+                h += "<td class=\"n\">\(ExactDecimal.format(c.fundedTainted, scale: c.toScale))</td>"
                 h += "<td class=\"mono\">\(c.record.source.file + " " + c.record.source.location)</td></tr>\n"
             }
             h += """
@@ -147,7 +147,7 @@ public enum TraceHTML {
         let rows: [HTML] = arrivals.map { e in
             """
             <tr><td class="mono">\(e.transferID)</td><td>\(ISO8601.format(e.time))</td><td class="mono">\(e.from)</td>\
-            <td class="n">\(Decimal.format(e.tainted, scale: scale))</td>\
+            <td class="n">\(ExactDecimal.format(e.tainted, scale: scale))</td>\
             <td class="mono">\(e.source.file + " " + e.source.location)</td></tr>
             """
         }
@@ -179,14 +179,14 @@ public enum TraceHTML {
                 if isConversion {
                     conversionNodes.insert(a.account)
                 } else {
-                    held[a.account] = "held \(Decimal.format(a.taintedHeld, scale: r.scale)) \(r.asset)"
+                    held[a.account] = "held \(ExactDecimal.format(a.taintedHeld, scale: r.scale)) \(r.asset)"
                     if a.taintedHeld > 0 { holding.insert(a.account) }
                 }
                 for e in a.taintedArrivals {
                     edges.append(
                         Edge(
                             from: e.from, to: a.account,
-                            label: "\(e.transferID): \(Decimal.format(e.tainted, scale: r.scale))"))
+                            label: "\(e.transferID): \(ExactDecimal.format(e.tainted, scale: r.scale))"))
                 }
             }
         }

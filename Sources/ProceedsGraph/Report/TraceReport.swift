@@ -18,8 +18,8 @@ public enum TraceReport {
         if !m.conversions.isEmpty {
             s += "  \"traces\": [\n" + m.traces.map { "    {\n" + body($0, indent: "      ").dropLast(2) + "\n    }" }.joined(separator: ",\n") + "\n  ],\n"
             s += "  \"conversions\": [\n" + m.conversions.map { c in
-                func from(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: c.fromScale) + "\"" }
-                func to(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: c.toScale) + "\"" }
+                func from(_ v: MinorUnits) -> String { "\"" + ExactDecimal.format(v, scale: c.fromScale) + "\"" }
+                func to(_ v: MinorUnits) -> String { "\"" + ExactDecimal.format(v, scale: c.toScale) + "\"" }
                 return "    {\"conversion\": \(str(c.record.id)), \"from_asset\": \(str(c.fromAsset)), \"to_asset\": \(str(c.toAsset)), "
                     + "\"deposit_account\": \(str(c.depositAccount)), "
                     + "\"funding\": [\(c.record.funding.map(str).joined(separator: ", "))], \"funded\": [\(c.record.funded.map(str).joined(separator: ", "))], "
@@ -38,7 +38,7 @@ public enum TraceReport {
 
     /// The figures of one asset's trace as JSON members, each line indented and ending in ",\n".
     private static func body(_ r: TraceResult, indent: String) -> String {
-        func amount(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: r.scale) + "\"" }
+        func amount(_ v: MinorUnits) -> String { "\"" + ExactDecimal.format(v, scale: r.scale) + "\"" }
         func str(_ s: String) -> String { JSONValue.quoted(s) }
         func figures(_ a: AccountTaint) -> String {
             "\(indent)  {\"account\": \(str(a.account)), \"tainted_received\": \(amount(a.taintedReceived)), "
@@ -74,9 +74,9 @@ public enum TraceReport {
         var s = "account,tainted_received,tainted_sent,tainted_held,balance,opening,asset,policy\r\n"
         for r in m.traces {
             for a in r.accounts + r.conversions {
-                s += [CSV.field(a.account), Decimal.format(a.taintedReceived, scale: r.scale), Decimal.format(a.taintedSent, scale: r.scale),
-                      Decimal.format(a.taintedHeld, scale: r.scale), Decimal.format(a.balance, scale: r.scale),
-                      Decimal.format(a.opening, scale: r.scale), CSV.field(r.asset), r.policy.rawValue].joined(separator: ",") + "\r\n"
+                s += [CSV.field(a.account), ExactDecimal.format(a.taintedReceived, scale: r.scale), ExactDecimal.format(a.taintedSent, scale: r.scale),
+                      ExactDecimal.format(a.taintedHeld, scale: r.scale), ExactDecimal.format(a.balance, scale: r.scale),
+                      ExactDecimal.format(a.opening, scale: r.scale), CSV.field(r.asset), r.policy.rawValue].joined(separator: ",") + "\r\n"
             }
         }
         return s
@@ -100,7 +100,7 @@ public enum FreezeReport {
 
     /// One asset's list as JSON members, each line indented and ending in ",\n".
     private static func body(_ f: FreezeList, indent: String) -> String {
-        func amount(_ v: MinorUnits) -> String { "\"" + Decimal.format(v, scale: f.scale) + "\"" }
+        func amount(_ v: MinorUnits) -> String { "\"" + ExactDecimal.format(v, scale: f.scale) + "\"" }
         func str(_ s: String) -> String { JSONValue.quoted(s) }
         var s = "  \"asset\": \(str(f.asset)),\n  \"policies\": [" + f.policies.map { str($0.rawValue) }.joined(separator: ", ") + "],\n"
         s += "  \"min_amount\": \(amount(f.minimum)),\n"
@@ -142,8 +142,8 @@ public enum FreezeReport {
         for group in f.institutions {
             for c in group.candidates {
                 var row = [group.institution, c.account, c.label?.label ?? "", c.label?.category ?? ""].map(field)
-                row += f.policies.map { Decimal.format(c.held[$0] ?? 0, scale: f.scale) }
-                row += [Decimal.format(c.balance, scale: f.scale), f.asset, field(c.evidence.map(\.transferID).joined(separator: " "))]
+                row += f.policies.map { ExactDecimal.format(c.held[$0] ?? 0, scale: f.scale) }
+                row += [ExactDecimal.format(c.balance, scale: f.scale), f.asset, field(c.evidence.map(\.transferID).joined(separator: " "))]
                 s += row.joined(separator: ",") + "\r\n"
             }
         }
@@ -179,21 +179,21 @@ public enum TraceGraph {
         }
         let first = m.traces[0]
         var s = "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
-        s += "  label=\(q("\(m.policy.rawValue) trace of \(Decimal.format(first.conservation.injected, scale: first.scale)) \(first.asset); seeds \(first.seeds.joined(separator: ", "))"));\n"
+        s += "  label=\(q("\(m.policy.rawValue) trace of \(ExactDecimal.format(first.conservation.injected, scale: first.scale)) \(first.asset); seeds \(first.seeds.joined(separator: ", "))"));\n"
         for c in m.conversions {
             s += "  \(q(c.record.node)) [shape=ellipse, label=\(q("\(c.record.id): \(c.fromAsset) → \(c.toAsset) at \(c.depositAccount)"))];\n"
         }
         for r in m.traces {
             for a in r.accounts {
                 let style = a.taintedHeld > 0 ? ", style=filled, fillcolor=\"#f6d5d5\"" : ""
-                let figures = "held \(Decimal.format(a.taintedHeld, scale: r.scale)) of \(Decimal.format(a.balance, scale: r.scale)) \(r.asset)"
+                let figures = "held \(ExactDecimal.format(a.taintedHeld, scale: r.scale)) of \(ExactDecimal.format(a.balance, scale: r.scale)) \(r.asset)"
                 s += "  \(q(a.account)) [label=\(q("\(a.account)\n\(figures)"))\(style)];\n"
             }
         }
         for r in m.traces {
             for a in r.accounts + r.conversions {
                 for e in a.taintedArrivals {
-                    let label = "\(e.transferID): \(Decimal.format(e.tainted, scale: r.scale))\(m.traces.count > 1 ? " " + r.asset : "")"
+                    let label = "\(e.transferID): \(ExactDecimal.format(e.tainted, scale: r.scale))\(m.traces.count > 1 ? " " + r.asset : "")"
                     s += "  \(q(e.from)) -> \(q(a.account)) [label=\(q(label))];\n"
                 }
             }

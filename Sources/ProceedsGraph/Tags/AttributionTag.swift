@@ -80,7 +80,7 @@ public struct Attribution: Sendable {
 /// Reads tag files: GraphSense TagPacks (`.yaml`, `.yml`) or `address,label,category,source` CSV (anything else).
 public enum TagFile {
     /// The tags of `path`, by its extension.
-    /// - Throws: ``ClusterError`` naming the file and the line or tag that does not validate.
+    /// - Throws: ``ProceedsError`` naming the file and the line or tag that does not validate.
     public static func load(_ path: String) throws -> [AttributionTag] {
         let lower = path.lowercased()
         return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") ? try TagPack.load(path) : try loadCSV(path)
@@ -88,26 +88,26 @@ public enum TagFile {
 
     /// Tags from `address,label,category,source` CSV (header required; `category` and `source` may be empty,
     /// further columns are ignored).
-    /// - Throws: ``ClusterError`` naming the file and line of a malformed row.
+    /// - Throws: ``ProceedsError`` naming the file and line of a malformed row.
     public static func loadCSV(_ path: String) throws -> [AttributionTag] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClusterError(code: .unreadableTags, description: "\(path): cannot read the tags file")
+            throw ProceedsError(.unreadableInput, "\(path): cannot read the tags file")
         }
         var reader = CSVReader([UInt8](data))
         let index: [String: Int]
         do {
             index = try LedgerImporter.header(&reader, path: path, required: ["address", "label"])
         } catch let e as ProceedsError {
-            throw ClusterError(code: .invalidTags, description: e.description + " (a tags CSV has the columns address,label,category,source)")
+            throw ProceedsError(.unusableInput, e.description + " (a tags CSV has the columns address,label,category,source)")
         }
         var tags: [AttributionTag] = []
         while let (line, fields) = reader.next() {
             guard let f = fields, f.count >= index.count else {
-                throw ClusterError(code: .invalidTags, description: "\(path) line \(line): malformed tags row")
+                throw ProceedsError(.unusableInput, "\(path) line \(line): malformed tags row")
             }
             func v(_ k: String) -> String { index[k].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
             guard !v("address").isEmpty, !v("label").isEmpty else {
-                throw ClusterError(code: .invalidTags, description: "\(path) line \(line): a tag needs an address and a label")
+                throw ProceedsError(.unusableInput, "\(path) line \(line): a tag needs an address and a label")
             }
             tags.append(AttributionTag(
                 address: v("address"), label: v("label"), category: v("category").lowercased(), currency: "", source: v("source"),

@@ -30,23 +30,23 @@ public enum TagPack {
     public static let maximumBytes = 64 << 20
 
     /// The tags of the TagPack at `path`, with header fields inherited.
-    /// - Throws: ``ClusterError`` naming the file, and the tag (counting from 1) or header field that does not validate.
+    /// - Throws: ``ProceedsError`` naming the file, and the tag (counting from 1) or header field that does not validate.
     public static func load(_ path: String) throws -> [AttributionTag] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClusterError(code: .unreadableTags, description: "\(path): cannot read the TagPack")
+            throw ProceedsError(.unreadableInput, "\(path): cannot read the TagPack")
         }
         guard data.count <= maximumBytes else {
-            throw ClusterError(code: .invalidTags, description: "\(path): a TagPack of \(data.count) bytes is larger than the \(maximumBytes >> 20) MiB read")
+            throw ProceedsError(.unusableInput, "\(path): a TagPack of \(data.count) bytes is larger than the \(maximumBytes >> 20) MiB read")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ClusterError(code: .invalidTags, description: "\(path): not UTF-8 text, so not a TagPack")
+            throw ProceedsError(.unusableInput, "\(path): not UTF-8 text, so not a TagPack")
         }
         return try parse(text, name: path)
     }
 
     /// The tags of TagPack `text`; `name` is how errors name it.
     public static func parse(_ text: String, name: String) throws -> [AttributionTag] {
-        func fail(_ why: String) -> ClusterError { ClusterError(code: .invalidTags, description: "\(name): \(why)") }
+        func fail(_ why: String) -> ProceedsError { ProceedsError(.unusableInput, "\(name): \(why)") }
         if let line = aliasLine(text) {
             throw fail("line \(line): YAML anchors and aliases are not accepted in a TagPack; write each value out")
         }

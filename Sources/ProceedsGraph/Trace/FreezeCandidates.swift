@@ -40,7 +40,7 @@ public enum FreezeCandidates {
                 : try MixedTracer.run(ledger, conversions: conversions, seeds: seeds, policy: p, until: at, asset: asset)
         }
         let first = mixed[policies[0]]!.traces[0]
-        guard let minimum = Decimal.parse(text, scale: first.scale), minimum >= 0 else {
+        guard let minimum = ExactDecimal.parse(text, scale: first.scale), minimum >= 0 else {
             throw ProceedsError(.invalidOption, "minimum amount '\(text)' is not an amount of \(first.asset) with at most \(first.scale) decimals")
         }
         var list = candidates(policies.map { p in (p, mixed[p]!.traces[0]) }, minimum: minimum, at: at, labels: labels)

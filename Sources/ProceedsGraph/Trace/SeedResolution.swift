@@ -88,7 +88,7 @@ extension TraceSeeds {
                 let candidates = found.prefix(20).map { row in
                     let t = table[row]
                     return "  \(t.id)@\(SeedReference.place(table, row))  \(ISO8601.format(t.time)) \(t.from) -> \(t.to) "
-                        + "\(Decimal.format(t.amount, scale: t.scale)) \(t.asset)"
+                        + "\(ExactDecimal.format(t.amount, scale: t.scale)) \(t.asset)"
                 }
                 let more = found.count > 20 ? "\n  … and \(found.count - 20) more" : ""
                 ambiguous.append("--seed-tx \(token) names \(found.count) transfers:\n" + candidates.joined(separator: "\n") + more)

@@ -49,7 +49,7 @@ enum ArchiveWriter {
 
     /// A zip of stored members (method 0) with one fixed MS-DOS time, made by "UNIX", mode 0644.
     static func zip(_ members: [(name: String, bytes: [UInt8])], modified: Int64) -> [UInt8] {
-        let (y, mo, d, h, mi, s) = Clock.fields(modified)
+        let (y, mo, d, h, mi, s) = SampleClock.fields(modified)
         let dosTime = h << 11 | mi << 5 | s / 2
         let dosDate = (y - 1980) << 9 | mo << 5 | d
         var out: [UInt8] = []

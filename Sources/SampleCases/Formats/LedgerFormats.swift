@@ -27,10 +27,10 @@ enum Camt053Writer {
             <?xml version="1.0" encoding="UTF-8"?>
             <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">
               <BkToCstmrStmt>
-                <GrpHdr><MsgId>\(id)</MsgId><CreDtTm>\(Clock.iso(created))</CreDtTm></GrpHdr>
+                <GrpHdr><MsgId>\(id)</MsgId><CreDtTm>\(SampleClock.iso(created))</CreDtTm></GrpHdr>
                 <Stmt>
                   <Id>\(id)</Id>
-                  <CreDtTm>\(Clock.iso(created))</CreDtTm>
+                  <CreDtTm>\(SampleClock.iso(created))</CreDtTm>
                   <Acct><Id><IBAN>\(account)</IBAN></Id><Ccy>\(currency)</Ccy><Ownr><Nm>\(xml(owner))</Nm></Ownr><Svcr><FinInstnId><BICFI>\(bic)</BICFI></FinInstnId></Svcr></Acct>
 
             """
@@ -46,7 +46,7 @@ enum Camt053Writer {
             x += """
                       <Ntry>
                         <Amt Ccy="\(t.currency)">\(Amount.text(t.amount))</Amt><CdtDbtInd>\(debit ? "DBIT" : "CRDT")</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
-                        <BookgDt><DtTm>\(Clock.iso(t.time))</DtTm></BookgDt><ValDt><Dt>\(Clock.date(t.time))</Dt></ValDt><AcctSvcrRef>\(ref)</AcctSvcrRef>
+                        <BookgDt><DtTm>\(SampleClock.iso(t.time))</DtTm></BookgDt><ValDt><Dt>\(SampleClock.date(t.time))</Dt></ValDt><AcctSvcrRef>\(ref)</AcctSvcrRef>
                         <BkTxCd><Prtry><Cd>\(debit ? "PMNT-OUT" : "PMNT-IN")</Cd></Prtry></BkTxCd>
                         <NtryDtls><TxDtls>
                           <Refs><AcctSvcrRef>\(ref)</AcctSvcrRef><EndToEndId>\(t.endToEnd.isEmpty ? "NOTPROVIDED" : t.endToEnd)</EndToEndId></Refs>
@@ -76,7 +76,7 @@ enum BankCSVWriter {
 
     static func genericRow(_ t: PlannedTransfer, account: String, id: String) -> String {
         let out = t.from == account
-        return "\(Clock.date(t.time)),\(id),\(csv(out ? t.toName : t.fromName)),\(out ? t.to : t.from),"
+        return "\(SampleClock.date(t.time)),\(id),\(csv(out ? t.toName : t.fromName)),\(out ? t.to : t.from),"
             + "\(Amount.text(out ? -t.amount : t.amount)),\(t.currency)\n"
     }
 
@@ -87,7 +87,7 @@ enum BankCSVWriter {
     static func serbianRow(_ t: PlannedTransfer, account: String, id: String) -> String {
         let out = t.from == account
         let name = (out ? t.toName : t.fromName).replacingOccurrences(of: ";", with: ",")
-        return "\(account);\(Clock.dottedDate(t.time));\(id);\(name);\(out ? t.to : t.from);"
+        return "\(account);\(SampleClock.dottedDate(t.time));\(id);\(name);\(out ? t.to : t.from);"
             + "\(out ? Amount.commaText(t.amount) : "");\(out ? "" : Amount.commaText(t.amount));\(t.currency)\n"
     }
 
@@ -99,7 +99,7 @@ enum CanonicalCSV {
     static let header = "id,timestamp,from,to,amount,currency,memo\n"
 
     static func row(_ t: PlannedTransfer, scale: Int = 2) -> String {
-        "\(t.id),\(Clock.iso(t.time)),\(t.from),\(t.to),\(Amount.text(t.amount, scale: scale)),\(t.currency),\(BankCSVWriter.csv(t.memo))\n"
+        "\(t.id),\(SampleClock.iso(t.time)),\(t.from),\(t.to),\(Amount.text(t.amount, scale: scale)),\(t.currency),\(BankCSVWriter.csv(t.memo))\n"
     }
 }
 

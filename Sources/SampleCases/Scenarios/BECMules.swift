@@ -8,10 +8,10 @@ enum BECMules {
 
     static func build(_ b: CaseBuilder, _ root: SeededRandom) throws -> AnswerKey {
         var rng = root.derived("plan")
-        let day = Clock.seconds(year: 2026, month: 1, day: 5) + Int64(rng.int(0...40)) * 86400
+        let day = SampleClock.seconds(year: 2026, month: 1, day: 5) + Int64(rng.int(0...40)) * 86400
         b.evidenceTime = day + 3 * 86400 + 10 * 3600
         func at(_ d: Int, _ h: Int, _ m: Int) -> Int64 { day + Int64(d) * 86400 + Int64(h * 3600 + m * 60) }
-        let caseID = "CASE-\(Clock.date(day).prefix(4))-\(rng.int(100...899))"
+        let caseID = "CASE-\(SampleClock.date(day).prefix(4))-\(rng.int(100...899))"
 
         // The people and accounts.
         let victimName = rng.pick(BankWorld.companies.filter { $0.hasSuffix("d.o.o.") || $0.hasSuffix("a.d.") })
@@ -40,7 +40,7 @@ enum BECMules {
 
         // The money: the loss, the mules' clean balances, and what each passes on (whole euros, in cents).
         let loss = Int64(rng.int(300...900)) * 100_00
-        let invoice = "\(Clock.date(day).prefix(4))-\(rng.int(100...999))"
+        let invoice = "\(SampleClock.date(day).prefix(4))-\(rng.int(100...999))"
         let salary1 = Int64(rng.int(700...1400)) * 100
         let salary2 = Int64(rng.int(700...1400)) * 100
         let spend1 = Int64(rng.int(50...300)) * 100, spend2 = Int64(rng.int(50...300)) * 100
@@ -55,9 +55,9 @@ enum BECMules {
         func plan(_ t: Int64, _ f: Holder, _ to: Holder, _ amount: Int64, _ memo: String, _ e2e: String = "") {
             planted.append(PlannedTransfer(id: "", time: t, from: f.account, to: to.account, amount: amount, memo: memo, endToEnd: e2e, fromName: f.name, toName: to.name))
         }
-        plan(at(-35, 8, 0), employer, mule1, salary1, "plata \(Clock.date(at(-35, 0, 0)).prefix(7))", "SAL-\(rng.digits(6))")
+        plan(at(-35, 8, 0), employer, mule1, salary1, "plata \(SampleClock.date(at(-35, 0, 0)).prefix(7))", "SAL-\(rng.digits(6))")
         plan(at(-28, 17, 30), mule1, shop, spend1, "kupovina", "NOTPROVIDED")
-        plan(at(-5, 8, 0), employer, mule1, salary2, "plata \(Clock.date(at(-5, 0, 0)).prefix(7))", "SAL-\(rng.digits(6))")
+        plan(at(-5, 8, 0), employer, mule1, salary2, "plata \(SampleClock.date(at(-5, 0, 0)).prefix(7))", "SAL-\(rng.digits(6))")
         plan(at(-3, 18, 10), mule1, shop, spend2, "kupovina", "NOTPROVIDED")
         plan(at(-20, 11, 0), relative, mule2, family, "family support", "NOTPROVIDED")
         plan(at(-15, 9, 0), mule2, landlord, rent, "qira", "NOTPROVIDED")
@@ -85,7 +85,7 @@ enum BECMules {
             func write(_ t: PlannedTransfer) {
                 sequence += 1
                 var t = t
-                t.id = "TX-" + Clock.pad(sequence, 8)
+                t.id = "TX-" + SampleClock.pad(sequence, 8)
                 if t.endToEnd == seedTransfer.endToEnd && t.from == seedTransfer.from { fiuSeed = t.id }
                 emit(CanonicalCSV.row(t))
                 if watched.contains(t.to) || watched.contains(t.from) { fiu.append(t) }
@@ -105,9 +105,9 @@ enum BECMules {
         var camtSeeds: [String] = []
         var camtTransfers: [PlannedTransfer] = []
         func statement(_ h: Holder, _ rows: [PlannedTransfer], prefix: String, file: String) throws {
-            let entries = rows.enumerated().map { k, t in (transfer: t, reference: "\(prefix)\(Clock.date(t.time).replacingOccurrences(of: "-", with: ""))\(Clock.pad(k + 1, 5))") }
+            let entries = rows.enumerated().map { k, t in (transfer: t, reference: "\(prefix)\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(k + 1, 5))") }
             for e in entries where e.transfer.endToEnd == seedTransfer.endToEnd { camtSeeds.append(e.reference) }
-            try b.write(file, Camt053Writer.statement(account: h.account, owner: h.name, bic: h.bic, id: "\(prefix)-STMT-\(Clock.date(at(3, 0, 0)))", created: at(3, 6, 0), currency: "EUR", entries: entries))
+            try b.write(file, Camt053Writer.statement(account: h.account, owner: h.name, bic: h.bic, id: "\(prefix)-STMT-\(SampleClock.date(at(3, 0, 0)))", created: at(3, 6, 0), currency: "EUR", entries: entries))
         }
         try statement(victim, victimRows, prefix: "RSB", file: "ledgers/statements/\(victim.account)-camt053.xml")
         let mule1Rows = planted.filter { $0.from == mule1.account || $0.to == mule1.account }
@@ -121,9 +121,9 @@ enum BECMules {
         var perDay: [String: Int] = [:]
         var csv = BankCSVWriter.genericHeader
         for t in mule2Rows {
-            let d = Clock.date(t.time).replacingOccurrences(of: "-", with: "")
+            let d = SampleClock.date(t.time).replacingOccurrences(of: "-", with: "")
             perDay[d, default: 0] += 1
-            let id = "BSH-\(d)-\(Clock.pad(perDay[d]!, 3))"
+            let id = "BSH-\(d)-\(SampleClock.pad(perDay[d]!, 3))"
             csv += BankCSVWriter.genericRow(t, account: mule2.account, id: id)
             var c = t
             c.id = id
@@ -140,11 +140,11 @@ enum BECMules {
         let customer = "CU-\(rng.digits(6))"
         let suspectMail = Fiction.localPart(mule1Name) + rng.digits(2) + "@example.net"
         var export = "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
-        export += "kyc,\(Clock.iso(at(-12, 20, 4))),\(customer),\(mule1Name),\(suspectMail),,,,\(mule1.account),,\(Fiction.documentationIP(&rng))\n"
-        export += "login,\(Clock.iso(at(0, 11, 20))),\(customer),\(mule1Name),\(suspectMail),,,,,,\(Fiction.documentationIP(&rng))\n"
-        export += "deposit,\(Clock.iso(at(0, 11, 6))),\(customer),\(mule1Name),\(suspectMail),EUR,\(Amount.text(toExchange)),\(planted.first { $0.to == exchange.account }!.endToEnd),\(mule1.account),,\n"
-        export += "trade,\(Clock.iso(at(0, 11, 40))),\(customer),\(mule1Name),\(suspectMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),ORD-\(rng.digits(8)),EUR \(Amount.text(toExchange)) sold,,\n"
-        export += "withdrawal,\(Clock.iso(at(0, 12, 0))),\(customer),\(mule1Name),\(suspectMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),WD-\(rng.digits(8)),\(chain.firstAddress),\(chain.seedTx),\n"
+        export += "kyc,\(SampleClock.iso(at(-12, 20, 4))),\(customer),\(mule1Name),\(suspectMail),,,,\(mule1.account),,\(Fiction.documentationIP(&rng))\n"
+        export += "login,\(SampleClock.iso(at(0, 11, 20))),\(customer),\(mule1Name),\(suspectMail),,,,,,\(Fiction.documentationIP(&rng))\n"
+        export += "deposit,\(SampleClock.iso(at(0, 11, 6))),\(customer),\(mule1Name),\(suspectMail),EUR,\(Amount.text(toExchange)),\(planted.first { $0.to == exchange.account }!.endToEnd),\(mule1.account),,\n"
+        export += "trade,\(SampleClock.iso(at(0, 11, 40))),\(customer),\(mule1Name),\(suspectMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),ORD-\(rng.digits(8)),EUR \(Amount.text(toExchange)) sold,,\n"
+        export += "withdrawal,\(SampleClock.iso(at(0, 12, 0))),\(customer),\(mule1Name),\(suspectMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),WD-\(rng.digits(8)),\(chain.firstAddress),\(chain.seedTx),\n"
         try b.write("ledgers/exchange/examplex-production-order-response.csv", export)
         try b.stream("ledgers/chain/btc-transactions.jsonl") { emit in for t in chain.transactions { emit(t.jsonLine) } }
 
@@ -165,14 +165,14 @@ enum BECMules {
         let genuine = genuineMail(victimDomain: victimDomain, supplierDomain: supplierDomain, supplierName: supplierName, accountant: accountant, invoice: invoice, loss: loss, supplier: supplier.account, time: at(-9, 10, 2))
         var mailbox: [(String, EvidenceNode)] = [("Inbox/0001-invoice-\(invoice).eml", .text(genuine)), ("Inbox/0002-RE-invoice-\(invoice)-new-bank-details.eml", .text(forged))]
         for k in 0..<(25 * b.scale) {
-            mailbox.append(("Archive/\(Clock.pad(k + 1, 6)).eml", .text(officeMail(&erng, victimDomain: victimDomain, time: at(-60 + k % 55, 9 + k % 8, k % 60)))))
+            mailbox.append(("Archive/\(SampleClock.pad(k + 1, 6)).eml", .text(officeMail(&erng, victimDomain: victimDomain, time: at(-60 + k % 55, 9 + k % 8, k % 60)))))
         }
         for (name, node) in mailbox { try b.evidence("evidence/EV-001-accounting-mailbox/\(name)", node) }
         b.fixFolderTimes("evidence/EV-001-accounting-mailbox")
         let chat = chatExport(&erng, mule1: mule1Name, mule2: mule2.account, exchangeName: "ExampleX", amount: toMule2, toExchange: toExchange, time: at(0, 9, 20))
         try b.evidence("evidence/EV-002-phone-extraction-\(Fiction.localPart(mule1Name)).tar", .tar([
-            ("sdcard/DCIM/Camera/IMG_\(Clock.date(day).replacingOccurrences(of: "-", with: ""))_0930.jpg", .bytes(Fiction.photo(&erng, size: 3000 + erng.int(0...4000)))),
-            ("sdcard/DCIM/Camera/IMG_\(Clock.date(day).replacingOccurrences(of: "-", with: ""))_1102.jpg", .bytes(Fiction.photo(&erng, size: 3000 + erng.int(0...4000)))),
+            ("sdcard/DCIM/Camera/IMG_\(SampleClock.date(day).replacingOccurrences(of: "-", with: ""))_0930.jpg", .bytes(Fiction.photo(&erng, size: 3000 + erng.int(0...4000)))),
+            ("sdcard/DCIM/Camera/IMG_\(SampleClock.date(day).replacingOccurrences(of: "-", with: ""))_1102.jpg", .bytes(Fiction.photo(&erng, size: 3000 + erng.int(0...4000)))),
             ("sdcard/Download/instructions.txt", .text("Sve ide preko ExampleX. Ne zovi telefonom.\n")),
             ("apps/messenger/chat-export.zip", .zip([("messages.txt", .text(chat)), ("contacts.csv", .text("name,number\nboss,\(Fiction.phone(&erng))\n"))])),
         ]))
@@ -180,10 +180,10 @@ enum BECMules {
         var lrng = root.derived("logs")
         for k in 0..<(300 * b.scale) {
             let t = at(-10, 0, 0) + Int64(k) * 240 / Int64(b.scale)
-            logLines += "\(Clock.iso(t)) mx1 postfix/smtpd[\(2000 + k % 900)]: connect from mail\(k % 40).example.org[\(Fiction.documentationIP(&lrng))]\n"
+            logLines += "\(SampleClock.iso(t)) mx1 postfix/smtpd[\(2000 + k % 900)]: connect from mail\(k % 40).example.org[\(Fiction.documentationIP(&lrng))]\n"
         }
-        logLines += "\(Clock.iso(at(-2, 14, 12))) mx1 postfix/smtpd[4242]: client=mail.\(lookalike)[203.0.113.66] sasl=none spf=softfail\n"
-        try b.evidence("evidence/EV-003-mail-gateway-logs.tar.gz", .tarGz([("var/log/mail.log", .text(logLines)), ("var/log/mail.log.1", .text("rotated \(Clock.date(at(-11, 0, 0)))\n"))]))
+        logLines += "\(SampleClock.iso(at(-2, 14, 12))) mx1 postfix/smtpd[4242]: client=mail.\(lookalike)[203.0.113.66] sasl=none spf=softfail\n"
+        try b.evidence("evidence/EV-003-mail-gateway-logs.tar.gz", .tarGz([("var/log/mail.log", .text(logLines)), ("var/log/mail.log.1", .text("rotated \(SampleClock.date(at(-11, 0, 0)))\n"))]))
 
         var pd = PlantedData()
         var events = ""
@@ -192,7 +192,7 @@ enum BECMules {
             let ip = pd.plant("ipv4", k == 0 ? "203.0.113.66" : Fiction.documentationIP(&irng))
             let url = pd.plant("url", "http://\(lookalike)/invoice/\(irng.digits(5))")
             let mail = pd.plant("email", k == 0 ? "\(Fiction.localPart(accountant))@\(victimDomain)" : "office\(k)@\(victimDomain)")
-            events += "{\"classification.taxonomy\":\"fraud\",\"classification.type\":\"phishing\",\"feed.name\":\"Reported BEC mails\",\"source.fqdn\":\"\(lookalike)\",\"source.ip\":\"\(ip)\",\"source.url\":\"\(url)\",\"destination.account\":\"\(mail)\",\"time.source\":\"\(Clock.iso(at(-2, 14, 12 + k)))\",\"time.observation\":\"\(Clock.iso(at(1, 8, 0)))\"}\n"
+            events += "{\"classification.taxonomy\":\"fraud\",\"classification.type\":\"phishing\",\"feed.name\":\"Reported BEC mails\",\"source.fqdn\":\"\(lookalike)\",\"source.ip\":\"\(ip)\",\"source.url\":\"\(url)\",\"destination.account\":\"\(mail)\",\"time.source\":\"\(SampleClock.iso(at(-2, 14, 12 + k)))\",\"time.observation\":\"\(SampleClock.iso(at(1, 8, 0)))\"}\n"
         }
         try b.write("csirt/intelmq-events.jsonl", events)
         let reportPhone = pd.plant("phone", Fiction.phone(&irng))
@@ -201,16 +201,16 @@ enum BECMules {
         let realIBAN = pd.plant("iban", Fiction.grouped(supplier.account))
         let reporter = pd.plant("person", accountant)
         let report = """
-            Incident report (received by phone and e-mail, \(Clock.date(at(1, 0, 0))))
+            Incident report (received by phone and e-mail, \(SampleClock.date(at(1, 0, 0))))
 
             Reporter: \(reporter), chief accountant of \(victimName), e-mail \(reporterMail), phone \(reportPhone).
-            On \(Clock.date(at(-2, 0, 0))) the accounting department received an e-mail that looked like it came from our
+            On \(SampleClock.date(at(-2, 0, 0))) the accounting department received an e-mail that looked like it came from our
             supplier \(supplierName), asking us to pay invoice \(invoice) to a new account: \(muleIBAN).
-            Our records show the supplier's real account is \(realIBAN). We paid EUR \(Amount.prose(loss)) on \(Clock.date(day)).
+            Our records show the supplier's real account is \(realIBAN). We paid EUR \(Amount.prose(loss)) on \(SampleClock.date(day)).
             The e-mail came from the domain \(lookalike); we attach the message headers.
 
             """
-        try b.write("csirt/reports/report-\(Clock.date(at(1, 0, 0))).txt", report)
+        try b.write("csirt/reports/report-\(SampleClock.date(at(1, 0, 0))).txt", report)
         try b.write(CaseSharing.policyFile, CaseSharing.policy(name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.", names: [accountant], keepC2: false))
         try b.write("csirt/names.txt", "# People named in the reports, for the person detector (share scan --names-file)\n\(accountant)\n")
 
@@ -230,7 +230,7 @@ enum BECMules {
                 .init(id: "T4", question: "The exchange's BTC withdrawal, traced on chain: where are the coins?", command: ["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0"], asset: "BTC", scale: 8, injected: chain.withdrawn, held: chainHeld.held, feesTainted: chainHeld.fees),
             ],
             freeze: .init(command: ["trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeed, "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json"], minAmount: minimum, candidates: BankWorld.candidates(fiuHeld, holders: holders, minimum: minimum)),
-            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(1, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(1, 0, 0))).txt"], purpose: "Investigation of the BEC fraud, invoice \(invoice)", created: b.evidenceTime, subjects: "victims,suspects")),
+            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(1, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(1, 0, 0))).txt"], purpose: "Investigation of the BEC fraud, invoice \(invoice)", created: b.evidenceTime, subjects: "victims,suspects")),
             facts: [
                 ("victim", .string(victimName)), ("victim_account", .string(victim.account)), ("loss", .string(Amount.text(loss))),
                 ("invoice", .string(invoice)), ("lookalike_domain", .string(lookalike)), ("real_supplier_account", .string(supplier.account)),
@@ -268,12 +268,12 @@ enum BECMules {
         """
         Return-Path: <accounts@\(lookalike)>
         Received: from mail.\(lookalike) (mail.\(lookalike) [\(ip)])
-        \tby mx1.\(victimDomain) with ESMTP; \(Clock.iso(time))
+        \tby mx1.\(victimDomain) with ESMTP; \(SampleClock.iso(time))
         From: "\(supplierName) - Accounts" <accounts@\(lookalike)>
         Reply-To: <accounts@\(lookalike)>
         To: \(Fiction.localPart(accountant))@\(victimDomain)
         Subject: RE: Invoice \(invoice) - new bank details
-        Date: \(Clock.iso(time))
+        Date: \(SampleClock.iso(time))
         Message-ID: <\(invoice)-\(time)@\(lookalike)>
 
         Dear colleague,
@@ -296,7 +296,7 @@ enum BECMules {
         From: "\(supplierName) - Accounts" <accounts@\(supplierDomain)>
         To: \(Fiction.localPart(accountant))@\(victimDomain)
         Subject: Invoice \(invoice)
-        Date: \(Clock.iso(time))
+        Date: \(SampleClock.iso(time))
         Message-ID: <\(invoice)-\(time)@\(supplierDomain)>
 
         Please find our invoice \(invoice) for EUR \(Amount.prose(loss)), payable within 14 days to
@@ -311,7 +311,7 @@ enum BECMules {
             From: \(from)@\(victimDomain)
             To: team@\(victimDomain)
             Subject: \(rng.pick(["Delivery", "Meeting", "Price list", "Contract", "Report", "Schedule"])) \(rng.digits(3))
-            Date: \(Clock.iso(time))
+            Date: \(SampleClock.iso(time))
 
             \(Fiction.prose(&rng, sentences: rng.int(2...6)))
 
@@ -320,12 +320,12 @@ enum BECMules {
 
     static func chatExport(_ rng: inout SeededRandom, mule1: String, mule2: String, exchangeName: String, amount: Int64, toExchange: Int64, time: Int64) -> String {
         """
-        [\(Clock.iso(time))] boss: money arrived?
-        [\(Clock.iso(time + 300))] \(mule1): yes, all of it
-        [\(Clock.iso(time + 420))] boss: send \(Amount.prose(amount)) to \(Fiction.grouped(mule2)), write "consulting services"
-        [\(Clock.iso(time + 600))] boss: then \(Amount.prose(toExchange)) to your \(exchangeName) account, buy BTC, send to the address I gave you
-        [\(Clock.iso(time + 900))] \(mule1): ok
-        [\(Clock.iso(time + 86400))] boss: take the rest in cash, keep your part
+        [\(SampleClock.iso(time))] boss: money arrived?
+        [\(SampleClock.iso(time + 300))] \(mule1): yes, all of it
+        [\(SampleClock.iso(time + 420))] boss: send \(Amount.prose(amount)) to \(Fiction.grouped(mule2)), write "consulting services"
+        [\(SampleClock.iso(time + 600))] boss: then \(Amount.prose(toExchange)) to your \(exchangeName) account, buy BTC, send to the address I gave you
+        [\(SampleClock.iso(time + 900))] \(mule1): ok
+        [\(SampleClock.iso(time + 86400))] boss: take the rest in cash, keep your part
 
         """
     }
@@ -366,7 +366,7 @@ enum BECMules {
 
         ## What the investigator receives
 
-        On \(Clock.date(day)) **\(victimName)** (Belgrade) paid **EUR \(Amount.prose(loss))** for invoice \(Exercises.text(key.facts.first { $0.0 == "invoice" }?.1))
+        On \(SampleClock.date(day)) **\(victimName)** (Belgrade) paid **EUR \(Amount.prose(loss))** for invoice \(Exercises.text(key.facts.first { $0.0 == "invoice" }?.1))
         to an account whose details arrived two days earlier in an e-mail that looked like it came from their supplier. The real
         supplier never got the money. The company filed a complaint with its bank statement and its accounting
         mailbox; the police seized the phone of the account holder in Podgorica; production orders brought the

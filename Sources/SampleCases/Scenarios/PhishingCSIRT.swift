@@ -8,10 +8,10 @@ enum PhishingCSIRT {
 
     static func build(_ b: CaseBuilder, _ root: SeededRandom) throws -> AnswerKey {
         var rng = root.derived("plan")
-        let day = Clock.seconds(year: 2026, month: 3, day: 2) + Int64(rng.int(0...40)) * 86400
+        let day = SampleClock.seconds(year: 2026, month: 3, day: 2) + Int64(rng.int(0...40)) * 86400
         b.evidenceTime = day + 6 * 86400 + 9 * 3600
         func at(_ d: Int, _ h: Int, _ m: Int) -> Int64 { day + Int64(d) * 86400 + Int64(h * 3600 + m * 60) }
-        let caseID = "CASE-\(Clock.date(day).prefix(4))-\(rng.int(100...899))"
+        let caseID = "CASE-\(SampleClock.date(day).prefix(4))-\(rng.int(100...899))"
         let brand = rng.pick(["Primer Banka", "Uzorak Banka", "Banka Shembull"])
         let phishDomain = Fiction.localPart(brand).replacingOccurrences(of: ".", with: "-") + "-secure-login.example"
         let kitIP = "203.0.113.\(rng.int(10...250))"
@@ -83,7 +83,7 @@ enum PhishingCSIRT {
             func write(_ t: PlannedTransfer) {
                 sequence += 1
                 var t = t
-                t.id = "TX-" + Clock.pad(sequence, 8)
+                t.id = "TX-" + SampleClock.pad(sequence, 8)
                 emit(CanonicalCSV.row(t))
                 if victimAccounts.contains(t.from) { fiuSeeds.append(t.id) }
                 if watched.contains(t.to) || watched.contains(t.from) { watchedRows.append(t) }
@@ -106,7 +106,7 @@ enum PhishingCSIRT {
         for t in planted where mules.contains(where: { $0.account == t.from || $0.account == t.to }) {
             seq += 1
             let account = mules.first { $0.account == t.from || $0.account == t.to }!.account
-            let id = "UB\(Clock.date(t.time).replacingOccurrences(of: "-", with: ""))\(Clock.pad(seq, 5))"
+            let id = "UB\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(seq, 5))"
             csv += BankCSVWriter.serbianRow(t, account: account, id: id)
             var c = t
             c.id = id
@@ -121,7 +121,7 @@ enum PhishingCSIRT {
         let collectorRows = planted.filter { $0.from == collector.account || $0.to == collector.account }
         var camtSeeds: [String] = []
         var camtTransfers: [PlannedTransfer] = []
-        let entries = collectorRows.enumerated().map { k, t in (transfer: t, reference: "MEB\(Clock.date(t.time).replacingOccurrences(of: "-", with: ""))\(Clock.pad(k + 1, 4))") }
+        let entries = collectorRows.enumerated().map { k, t in (transfer: t, reference: "MEB\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(k + 1, 4))") }
         for e in entries {
             var t = e.transfer
             t.id = e.reference
@@ -129,7 +129,7 @@ enum PhishingCSIRT {
             if t.to == collector.account { camtSeeds.append(e.reference) }
         }
         let statementFile = "ledgers/statements/\(collector.account)-camt053.xml"
-        try b.write(statementFile, Camt053Writer.statement(account: collector.account, owner: collectorName, bic: collector.bic, id: "ME-STMT-\(Clock.date(at(6, 0, 0)))", created: at(6, 6, 0), currency: "EUR", entries: entries))
+        try b.write(statementFile, Camt053Writer.statement(account: collector.account, owner: collectorName, bic: collector.bic, id: "ME-STMT-\(SampleClock.date(at(6, 0, 0)))", created: at(6, 6, 0), currency: "EUR", entries: entries))
         let holders = victims.map(\.holder) + mules + [collector, exchange, atm]
         try b.write("ledgers/labels.csv", BankWorld.labels(holders))
 
@@ -141,22 +141,22 @@ enum PhishingCSIRT {
             ("otp.php", .text("<?php // asks for the one-time code the bank sent\n")),
         ]
         var harvested = ""
-        for v in victims { harvested += "\(Clock.iso(v.time - 1800)) \(v.email) otp-ok\n" }
+        for v in victims { harvested += "\(SampleClock.iso(v.time - 1800)) \(v.email) otp-ok\n" }
         webroot.append(("results/log.txt", .text(harvested)))
-        for k in 0..<(10 * b.scale) { webroot.append(("assets/img/\(Clock.pad(k, 5)).png", .bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + erng.bytes(300 + erng.int(0...700))))) }
+        for k in 0..<(10 * b.scale) { webroot.append(("assets/img/\(SampleClock.pad(k, 5)).png", .bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + erng.bytes(300 + erng.int(0...700))))) }
         for (name, node) in webroot { try b.evidence("evidence/EV-001-phishing-server-webroot/\(name)", node) }
         b.fixFolderTimes("evidence/EV-001-phishing-server-webroot")
         var access = ""
         for k in 0..<(400 * b.scale) {
-            access += "\(Fiction.documentationIP(&erng)) - - [\(Clock.logTime(at(-1, 0, 0) + Int64(k) * 600 / Int64(b.scale)))] \"GET / HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n"
+            access += "\(Fiction.documentationIP(&erng)) - - [\(SampleClock.logTime(at(-1, 0, 0) + Int64(k) * 600 / Int64(b.scale)))] \"GET / HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n"
         }
-        try b.evidence("evidence/EV-002-phishing-server-logs.tar.gz", .tarGz([("var/log/nginx/access.log", .text(access)), ("var/log/nginx/error.log", .text("\(Clock.iso(at(-1, 0, 5))) [warn] server started\n"))]))
+        try b.evidence("evidence/EV-002-phishing-server-logs.tar.gz", .tarGz([("var/log/nginx/access.log", .text(access)), ("var/log/nginx/error.log", .text("\(SampleClock.iso(at(-1, 0, 5))) [warn] server started\n"))]))
         let customer = Fiction.person(&erng)
         try b.evidence("evidence/EV-003-hosting-provider-return.tar", .tar([
             ("cover-letter.txt", .text("Response to production order \(caseID): customer data and login history of the account that rented \(kitIP).\n")),
             ("account-export.zip", .zip([
                 ("customer.txt", .text("Customer: \(customer)\nE-mail: \(Fiction.localPart(customer))@example.net\nServer: \(kitIP)\n")),
-                ("logins.csv", .text("time,ip\n\(Clock.iso(at(-3, 22, 10))),\(Fiction.documentationIP(&erng))\n\(Clock.iso(at(-1, 23, 40))),\(Fiction.documentationIP(&erng))\n")),
+                ("logins.csv", .text("time,ip\n\(SampleClock.iso(at(-3, 22, 10))),\(Fiction.documentationIP(&erng))\n\(SampleClock.iso(at(-1, 23, 40))),\(Fiction.documentationIP(&erng))\n")),
             ])),
         ]))
 
@@ -167,13 +167,13 @@ enum PhishingCSIRT {
         let extraReports = 10 * b.scale
         for k in 0..<(victims.count + extraReports) {
             let mail = k < victims.count ? victims[k].email : "user\(k)@example.org"
-            events += "{\"classification.taxonomy\":\"fraud\",\"classification.type\":\"phishing\",\"feed.name\":\"Phishing reports\",\"source.url\":\"\(pd.plant("url", "https://\(phishDomain)/\(irng.hex(8))/login"))\",\"source.ip\":\"\(pd.plant("ipv4", kitIP))\",\"destination.account\":\"\(pd.plant("email", mail))\",\"time.source\":\"\(Clock.iso(at(-1, 8, 0) + Int64(k) * 97))\"}\n"
+            events += "{\"classification.taxonomy\":\"fraud\",\"classification.type\":\"phishing\",\"feed.name\":\"Phishing reports\",\"source.url\":\"\(pd.plant("url", "https://\(phishDomain)/\(irng.hex(8))/login"))\",\"source.ip\":\"\(pd.plant("ipv4", kitIP))\",\"destination.account\":\"\(pd.plant("email", mail))\",\"time.source\":\"\(SampleClock.iso(at(-1, 8, 0) + Int64(k) * 97))\"}\n"
         }
         try b.write("csirt/intelmq-events.jsonl", events)
         var reports = ""
         for v in victims {
             reports += """
-                --- report \(Clock.iso(v.time + 7200))
+                --- report \(SampleClock.iso(v.time + 7200))
                 I am \(pd.plant("person", v.holder.name)), e-mail \(pd.plant("email", v.email)), phone \(pd.plant("phone", v.phone)).
                 I logged in through a link in an e-mail from "\(brand)" and entered the code from my phone.
                 EUR \(Amount.prose(v.amount)) left my account \(pd.plant("iban", Fiction.grouped(v.holder.account))) without my consent.
@@ -268,7 +268,7 @@ enum PhishingCSIRT {
 
         ## What the CSIRT and the police receive
 
-        From \(Clock.date(day)) customers of **\(brand)** report e-mails that lead to `\(domain)`, a copy of the bank's
+        From \(SampleClock.date(day)) customers of **\(brand)** report e-mails that lead to `\(domain)`, a copy of the bank's
         login page that also asks for the one-time code. The national CSIRT collects the reports as IntelMQ events
         and keeps the victims' own accounts of what happened, full of personal data. \(victims) of the victims lost
         money: their sessions paid three accounts at one bank in Novi Sad, which passed most of it to an account in

@@ -8,10 +8,10 @@ enum RansomwarePeel {
 
     static func build(_ b: CaseBuilder, _ root: SeededRandom) throws -> AnswerKey {
         var rng = root.derived("plan")
-        let day = Clock.seconds(year: 2026, month: 2, day: 2) + Int64(rng.int(0...40)) * 86400
+        let day = SampleClock.seconds(year: 2026, month: 2, day: 2) + Int64(rng.int(0...40)) * 86400
         b.evidenceTime = day + 4 * 86400 + 15 * 3600
         func at(_ d: Int, _ h: Int, _ m: Int) -> Int64 { day + Int64(d) * 86400 + Int64(h * 3600 + m * 60) }
-        let caseID = "CASE-\(Clock.date(day).prefix(4))-\(rng.int(100...899))"
+        let caseID = "CASE-\(SampleClock.date(day).prefix(4))-\(rng.int(100...899))"
         let victimName = rng.pick(["Uzorak Logistika d.o.o. Sarajevo", "Primer Špedicija d.o.o.", "Shembull Transport Sh.p.k.", "Model Kargo DOOEL Skopje"])
         let admin = Fiction.person(&rng)
         let suspectName = Fiction.person(&rng)
@@ -42,26 +42,26 @@ enum RansomwarePeel {
         }
         if let p = pending { victimRows.append(p) }
         var statementSeed = ""
-        let entries = victimRows.enumerated().map { k, t in (transfer: t, reference: "BAB\(Clock.pad(k + 1, 7))") }
+        let entries = victimRows.enumerated().map { k, t in (transfer: t, reference: "BAB\(SampleClock.pad(k + 1, 7))") }
         for e in entries where e.transfer.endToEnd == toExchange.endToEnd { statementSeed = e.reference }
         let statementFile = "ledgers/statements/\(victim.account)-camt053.xml"
-        try b.write(statementFile, Camt053Writer.statement(account: victim.account, owner: victimName, bic: victim.bic, id: "BA-STMT-\(Clock.date(at(6, 0, 0)))", created: at(6, 6, 0), currency: "EUR", entries: entries))
+        try b.write(statementFile, Camt053Writer.statement(account: victim.account, owner: victimName, bic: victim.bic, id: "BA-STMT-\(SampleClock.date(at(6, 0, 0)))", created: at(6, 6, 0), currency: "EUR", entries: entries))
 
         // The two exchanges' answers.
         let customerX = "CU-\(rng.digits(6))", customerY = "TR-\(rng.digits(7))"
         let victimMail = "finance@" + Fiction.localPart(String(victimName.split(separator: " ").prefix(2).joined(separator: "-"))).replacingOccurrences(of: ".", with: "") + ".example"
         var x = "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
-        x += "deposit,\(Clock.iso(at(1, 10, 2))),\(customerX),\(victimName),\(victimMail),EUR,\(Amount.text(paid)),\(toExchange.endToEnd),\(victim.account),,\n"
-        x += "trade,\(Clock.iso(at(1, 15, 30))),\(customerX),\(victimName),\(victimMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),ORD-\(rng.digits(8)),EUR \(Amount.text(paid)) sold,,\n"
-        x += "withdrawal,\(Clock.iso(at(1, 16, 0))),\(customerX),\(victimName),\(victimMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),WD-\(rng.digits(8)),\(ransomAddress),\(chain.seedTx),\n"
+        x += "deposit,\(SampleClock.iso(at(1, 10, 2))),\(customerX),\(victimName),\(victimMail),EUR,\(Amount.text(paid)),\(toExchange.endToEnd),\(victim.account),,\n"
+        x += "trade,\(SampleClock.iso(at(1, 15, 30))),\(customerX),\(victimName),\(victimMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),ORD-\(rng.digits(8)),EUR \(Amount.text(paid)) sold,,\n"
+        x += "withdrawal,\(SampleClock.iso(at(1, 16, 0))),\(customerX),\(victimName),\(victimMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),WD-\(rng.digits(8)),\(ransomAddress),\(chain.seedTx),\n"
         try b.write("ledgers/exchange/examplex-victim-account.csv", x)
         // ExampleY sells what arrived at the deposit address and pays euros to the suspect (a round sum).
         let payout = Int64(rng.int(Int(paid / 100_00 * 40 / 100)...Int(paid / 100_00 * 55 / 100))) * 100_00
         let suspectMail = Fiction.localPart(suspectName) + rng.digits(2) + "@example.org"
         var y = "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
-        y += "kyc,\(Clock.iso(at(-40, 12, 0))),\(customerY),\(suspectName),\(suspectMail),,,,\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
-        y += "deposit,\(Clock.iso(at(2, 9, 0))),\(customerY),\(suspectName),\(suspectMail),BTC,\(Amount.text(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.outputs[0].value, scale: 8)),DEP-\(rng.digits(8)),\(chain.depositAddress),\(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.hash),\(Fiction.documentationIP(&rng))\n"
-        y += "withdrawal,\(Clock.iso(at(2, 14, 0))),\(customerY),\(suspectName),\(suspectMail),EUR,\(Amount.text(payout)),PAY-\(rng.digits(8)),\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
+        y += "kyc,\(SampleClock.iso(at(-40, 12, 0))),\(customerY),\(suspectName),\(suspectMail),,,,\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
+        y += "deposit,\(SampleClock.iso(at(2, 9, 0))),\(customerY),\(suspectName),\(suspectMail),BTC,\(Amount.text(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.outputs[0].value, scale: 8)),DEP-\(rng.digits(8)),\(chain.depositAddress),\(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.hash),\(Fiction.documentationIP(&rng))\n"
+        y += "withdrawal,\(SampleClock.iso(at(2, 14, 0))),\(customerY),\(suspectName),\(suspectMail),EUR,\(Amount.text(payout)),PAY-\(rng.digits(8)),\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
         try b.write("ledgers/exchange/exampley-production-order-response.csv", y)
         try b.stream("ledgers/chain/btc-transactions.jsonl") { emit in for t in chain.transactions { emit(t.jsonLine) } }
 
@@ -86,9 +86,9 @@ enum RansomwarePeel {
         var csvTransfers: [PlannedTransfer] = []
         var csvSeed = ""
         for (k, t) in rows.enumerated() {
-            let id = "OB\(Clock.date(t.time).replacingOccurrences(of: "-", with: ""))\(Clock.pad(k + 1, 4))"
+            let id = "OB\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(k + 1, 4))"
             let out = t.from == suspect.account
-            csv += "\(suspect.account);\(Clock.dottedDate(t.time));\(id);\(out ? t.toName : t.fromName);\(out ? t.to : t.from);\(out ? Amount.commaText(t.amount) : "");\(out ? "" : Amount.commaText(t.amount));EUR\n"
+            csv += "\(suspect.account);\(SampleClock.dottedDate(t.time));\(id);\(out ? t.toName : t.fromName);\(out ? t.to : t.from);\(out ? Amount.commaText(t.amount) : "");\(out ? "" : Amount.commaText(t.amount));EUR\n"
             var c = t
             c.id = id
             c.time = t.time - t.time % 86400
@@ -113,16 +113,16 @@ enum RansomwarePeel {
         var server: [(String, EvidenceNode)] = [("README_RESTORE_FILES.txt", .text(note))]
         for k in 0..<(20 * b.scale) {
             let folder = ["Dispatch", "Invoices", "HR", "Drivers", "Contracts"][k % 5]
-            server.append(("shares/\(folder)/\(folder.lowercased())-\(Clock.pad(k + 1, 5)).xlsx.locked", .bytes(erng.bytes(200 + erng.int(0...1800)))))
+            server.append(("shares/\(folder)/\(folder.lowercased())-\(SampleClock.pad(k + 1, 5)).xlsx.locked", .bytes(erng.bytes(200 + erng.int(0...1800)))))
         }
         for (name, node) in server { try b.evidence("evidence/EV-001-file-server-copy/\(name)", node) }
         b.fixFolderTimes("evidence/EV-001-file-server-copy")
         var auth = ""
         for k in 0..<(200 * b.scale) {
-            auth += "\(Clock.iso(at(-3, 0, 0) + Int64(k) * 300 / Int64(b.scale))) fs01 sshd[\(3000 + k)]: Failed password for admin from \(Fiction.documentationIP(&erng)) port \(40000 + k % 2000)\n"
+            auth += "\(SampleClock.iso(at(-3, 0, 0) + Int64(k) * 300 / Int64(b.scale))) fs01 sshd[\(3000 + k)]: Failed password for admin from \(Fiction.documentationIP(&erng)) port \(40000 + k % 2000)\n"
         }
-        auth += "\(Clock.iso(at(0, 2, 14))) fs01 sshd[9911]: Accepted password for admin from \(attackerIP) port 51515\n"
-        let rdp = "\(Clock.iso(at(0, 2, 20))) fs01 TermService: logon admin from \(attackerIP)\n\(Clock.iso(at(0, 3, 5))) fs01 vssadmin: delete shadows /all /quiet\n"
+        auth += "\(SampleClock.iso(at(0, 2, 14))) fs01 sshd[9911]: Accepted password for admin from \(attackerIP) port 51515\n"
+        let rdp = "\(SampleClock.iso(at(0, 2, 20))) fs01 TermService: logon admin from \(attackerIP)\n\(SampleClock.iso(at(0, 3, 5))) fs01 vssadmin: delete shadows /all /quiet\n"
         try b.evidence("evidence/EV-002-server-logs.tar.gz", .tarGz([("var/log/auth.log", .text(auth)), ("var/log/remote-access.log", .text(rdp))]))
         try b.evidence("evidence/EV-003-nightly-backup.zip", .damagedZip([
             ("db/dispatch.sql", Array("-- dispatch database dump\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 4000)),
@@ -141,7 +141,7 @@ enum RansomwarePeel {
         for k in 0..<(5 * b.scale) {
             let src = pd.plant("ipv4", k == 0 ? attackerIP : Fiction.documentationIP(&irng))
             let dst = pd.plant("ipv4", Fiction.documentationIP(&irng))
-            events += "{\"classification.taxonomy\":\"malicious-code\",\"classification.type\":\"infected-system\",\"feed.name\":\"Ransomware C2 sinkhole\",\"malware.name\":\"examplelocker\",\"source.ip\":\"\(src)\",\"destination.ip\":\"\(dst)\",\"destination.port\":443,\"time.source\":\"\(Clock.iso(at(0, 2, 30 + k % 29)))\"}\n"
+            events += "{\"classification.taxonomy\":\"malicious-code\",\"classification.type\":\"infected-system\",\"feed.name\":\"Ransomware C2 sinkhole\",\"malware.name\":\"examplelocker\",\"source.ip\":\"\(src)\",\"destination.ip\":\"\(dst)\",\"destination.port\":443,\"time.source\":\"\(SampleClock.iso(at(0, 2, 30 + k % 29)))\"}\n"
         }
         try b.write("csirt/intelmq-events.jsonl", events)
         let adminMail = pd.plant("email", Fiction.localPart(admin) + "@" + victimMail.split(separator: "@")[1])
@@ -149,14 +149,14 @@ enum RansomwarePeel {
         let person = pd.plant("person", admin)
         let address = pd.plant("btc_address", ransomAddress)
         let report = """
-            Ransomware incident report, \(Clock.date(at(2, 0, 0)))
+            Ransomware incident report, \(SampleClock.date(at(2, 0, 0)))
 
             Reported by \(person) (IT administrator, \(victimName)), \(adminMail), \(adminPhone).
             In the night the file server fs01 was encrypted; the note asks for payment to \(address).
             The management decided to pay. Remote access came from \(pd.plant("ipv4", attackerIP)).
 
             """
-        try b.write("csirt/reports/report-\(Clock.date(at(2, 0, 0))).txt", report)
+        try b.write("csirt/reports/report-\(SampleClock.date(at(2, 0, 0))).txt", report)
         try b.write(CaseSharing.policyFile, CaseSharing.policy(name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.", names: [admin], keepC2: true))
         try b.write("csirt/names.txt", "# People named in the reports, for the person detector (share scan --names-file)\n\(admin)\n")
 
@@ -179,7 +179,7 @@ enum RansomwarePeel {
                 .init(id: "T3", question: "The suspect's bank export (seeding ExampleY's payout whole): where did the euros go?", command: ["trace", "run"] + profileArgs, asset: "EUR", scale: 2, injected: payout, held: csvHeld),
             ],
             freeze: .init(command: ["trace", "freeze"] + profileArgs + ["--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json"], minAmount: minimum, candidates: BankWorld.candidates(csvHeld, holders: holders, minimum: minimum)),
-            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(2, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(Clock.date(at(2, 0, 0))).txt"], purpose: "Investigation of the ransomware attack on \(victimName)", created: b.evidenceTime, subjects: "victims")),
+            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(2, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(2, 0, 0))).txt"], purpose: "Investigation of the ransomware attack on \(victimName)", created: b.evidenceTime, subjects: "victims")),
             facts: [
                 ("victim", .string(victimName)), ("victim_account", .string(victim.account)), ("paid", .string(Amount.text(paid))),
                 ("ransom_btc", .string(Amount.text(chain.withdrawn, scale: 8))), ("ransom_address", .string(ransomAddress)),
@@ -234,7 +234,7 @@ enum RansomwarePeel {
 
         ## What the investigator receives
 
-        In the night of \(Clock.date(day)) the file server of **\(victimName)** was encrypted. The next day the company
+        In the night of \(SampleClock.date(day)) the file server of **\(victimName)** was encrypted. The next day the company
         bought bitcoin at the exchange ExampleX and paid the ransom. The police received a copy of the encrypted
         server, its logs, a nightly backup that turned out to be **damaged**, and the administrator's USB stick;
         the victim's bank statement; ExampleX's records of the purchase; a blockchain export; the records of a second

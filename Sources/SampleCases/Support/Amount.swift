@@ -42,7 +42,7 @@ enum Amount {
 
 /// Times in the generator: seconds since 1970 in UTC, through the foundation's ``ISO8601`` (no Foundation
 /// calendar, no time zone), plus the two local layouts the sample files use.
-enum Clock {
+enum SampleClock {
     /// 2026-01-05T09:00:00Z and so on.
     static func iso(_ seconds: Int64) -> String { ISO8601.format(seconds: seconds) }
 

@@ -59,7 +59,7 @@ enum CaseSharing {
                 "--policy", policyFile, "--key-file", keyFile, "--organisation", "National CSIRT (training)",
                 "--recipient", "Cybercrime Unit (training)", "--tlp", "amber", "--purpose", purpose,
                 "--legal-basis", "Law on Information Security, Art. 12 (training)", "--data-subjects", subjects,
-                "--created", Clock.iso(created), "--output", package,
+                "--created", SampleClock.iso(created), "--output", package,
             ]),
             CustodyScript.Step(["share", "verify", package]),
         ]
