@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The unit-wide case store on a PostgreSQL server (CaseStorePostgres); NIO stays out of EvidenceKit.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +58,10 @@ let package = Package(
             dependencies: ["IProceedsBase", "COpenSSL", "CLibArchive", "CSQLite", "CZlib", "CSysCall"]
         ),
         .target(
+            name: "CaseStorePostgres",
+            dependencies: ["EvidenceKit", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        .target(
             name: "ProceedsGraph",
             dependencies: ["IProceedsBase", "EvidenceKit"]
         ),
@@ -77,6 +83,7 @@ let package = Package(
                 "ProceedsGraph",
                 "SharingKit",
                 "SampleCases",
+                "CaseStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +91,10 @@ let package = Package(
             name: "EvidenceKitTests",
             dependencies: ["EvidenceKit"],
             resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "CaseStorePostgresTests",
+            dependencies: ["CaseStorePostgres", "EvidenceKit"]
         ),
         .testTarget(
             name: "ProceedsGraphTests",

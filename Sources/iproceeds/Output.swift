@@ -100,6 +100,8 @@ func report(_ error: Error) -> ExitCodeCarrier {
         case .manifest: code = 66
         case .caseFile: code = e.message.contains("does not exist") ? 66 : 65
         case .examiner: code = 77
+        case .storeUnavailable: code = 69  // EX_UNAVAILABLE: the case server cannot be reached; nothing written
+        case .storeAccessDenied: code = 77  // EX_NOPERM: the server refused the login or the role
         default: code = 74
         }
     default:
