@@ -36,6 +36,19 @@ as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Runs a command with only descriptors 0-2 open. A descriptor that a parent leaked without close-on-exec (a test
+# runner's pipe) would otherwise stay open in the server for its whole life, and whoever waits for that pipe to
+# close would wait for ever.
+without_leaked_fds() {
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+        done
+        "$@"
+    )
+}
+
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
@@ -65,7 +78,7 @@ max_connections = 100
 fsync = on
 logging_collector = off
 EOF
-    if ! as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+    if ! without_leaked_fds as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start </dev/null >/dev/null; then
         cat "$dir/server.log" >&2
         rm -rf "$dir"
         return 1
@@ -89,7 +102,7 @@ stop() {
 
 restart() {
     local dir=${1:?usage: pg-test-cluster.sh restart DIR}
-    as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null
+    without_leaked_fds as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart </dev/null >/dev/null
 }
 
 case "${1:-}" in

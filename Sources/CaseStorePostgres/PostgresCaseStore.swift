@@ -67,7 +67,9 @@ public final class PostgresCaseStore: CaseStore {
         }
         let store = try PostgresCaseStore(
             url: url, caseRef: caseRef, readOnly: readOnly, manifestChunkSize: manifestChunkSize, notice: notice)
-        let version = try store.schemaVersion()
+        // Through retrying(): a server restarting while the store opens is waited for, and every failure becomes
+        // an EvidenceError (its exit status), never a raw driver error.
+        let version = try store.retrying { try store.schemaVersion() }
         guard let version else {
             throw EvidenceError(
                 .caseFile,
@@ -75,8 +77,8 @@ public final class PostgresCaseStore: CaseStore {
                     + "create the case with `iproceeds case init --case \(url) --id \(caseRef) --title TEXT`")
         }
         try store.refuseNewer(version)
-        if version < PostgresSchema.version && !readOnly { try store.migrate() }
-        guard try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty else {
+        if version < PostgresSchema.version && !readOnly { try store.retrying { try store.migrate() } }
+        guard try store.retrying({ try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty }) else {
             throw EvidenceError(
                 .caseFile,
                 "case \(caseRef) does not exist on \(url); create it with `iproceeds case init --case \(url) --id \(caseRef) --title TEXT`")
@@ -98,9 +100,9 @@ public final class PostgresCaseStore: CaseStore {
         var url = url
         url.caseID = caseID
         let store = try PostgresCaseStore(url: url, caseRef: caseID, readOnly: false, manifestChunkSize: manifestChunkSize, notice: notice)
-        if let version = try store.schemaVersion() { try store.refuseNewer(version) }
-        try store.migrate()
-        guard try store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseID)").isEmpty else {
+        if let version = try store.retrying({ try store.schemaVersion() }) { try store.refuseNewer(version) }
+        try store.retrying { try store.migrate() }
+        guard try store.retrying({ try store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseID)").isEmpty }) else {
             throw EvidenceError(.invalidArgument, "case \(caseID) already exists on \(store.url.description); choose another --id")
         }
         try build(store)
@@ -112,9 +114,9 @@ public final class PostgresCaseStore: CaseStore {
         guard let caseRef = url.caseID else { return false }
         let store = try PostgresCaseStore(
             url: url, caseRef: caseRef, readOnly: true, manifestChunkSize: SQLiteCaseStore.defaultManifestChunkSize, notice: notice)
-        guard let version = try store.schemaVersion() else { return false }
+        guard let version = try store.retrying({ try store.schemaVersion() }) else { return false }
         try store.refuseNewer(version)
-        return try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty
+        return try store.retrying { try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty }
     }
 
     /// The schema version of the database, or nil when it has no iproceeds schema.

@@ -338,7 +338,11 @@ struct CaseUnderTest {
         #expect(failures.isEmpty, "\(failures)\n\((try? c.w.read("A.err")) ?? "")")
         let recorded = try ["A", "B", "C"].map { try c.w.read("\($0).out").split(separator: "\n").filter { $0.hasPrefix("Recorded entry") }.count }
         #expect(recorded == [25, 25, 25])
-        let notes = try psql("SELECT count(*), count(DISTINCT note) FROM iproceeds.ledger WHERE action = 'note'")
+        let notes = try CLI.exec(
+            try TestServer.bin("psql"),
+            ["-X", "-q", "-A", "-t", "-d", admin.replacingOccurrences(of: "/postgres", with: "/burst"), "-c",
+             "SELECT count(*), count(DISTINCT note) FROM iproceeds.ledger WHERE action = 'note'"],
+            in: "/", environment: own)
         #expect(notes.stdout == "75|75\n")
         let r = try CLI.run(["custody", "verify", "--case", arg], in: w.path, environment: env)
         #expect(r.status == 0, "\(r.stdout)")
