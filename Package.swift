@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The unit-wide case store on a PostgreSQL server (CaseStorePostgres); NIO stays out of EvidenceKit.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -59,6 +61,10 @@ let package = Package(
         // Disk images (raw, split raw, E01 …): volumes and file systems through The Sleuth Kit.
         .target(name: "EvidenceImages", dependencies: ["EvidenceKit", "CTSK", "CEWF"]),
         .target(
+            name: "CaseStorePostgres",
+            dependencies: ["EvidenceKit", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        .target(
             name: "ProceedsGraph",
             dependencies: [
                 "IProceedsBase", "IProceedsDigest",
@@ -85,6 +91,7 @@ let package = Package(
                 "ProceedsGraph",
                 "SharingKit",
                 "SampleCases",
+                "CaseStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,6 +105,10 @@ let package = Package(
             resources: [.copy("Vectors")]
         ),
         .testTarget(name: "EvidenceImagesTests", dependencies: ["EvidenceImages", "EvidenceKit"]),
+        .testTarget(
+            name: "CaseStorePostgresTests",
+            dependencies: ["CaseStorePostgres", "EvidenceKit"]
+        ),
         .testTarget(
             name: "ProceedsGraphTests",
             dependencies: ["ProceedsGraph", "IProceedsBase", "EvidenceKit"]

@@ -31,6 +31,11 @@ public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable
         case sourceMissing = "source-missing"
         /// An image or log of that name exists and `--replace` was not given.
         case outputExists = "output-exists"
+        /// The case store could not be reached (a server that refuses or drops connections, a name that does not
+        /// resolve); nothing was written.
+        case storeUnavailable = "store-unavailable"
+        /// The case store refused the credentials or the role (wrong password, no password, no privilege).
+        case storeAccessDenied = "store-access-denied"
 
         public var description: String { rawValue }
     }

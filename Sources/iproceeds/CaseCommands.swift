@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseStorePostgres
 import EvidenceKit
 import Foundation
 
@@ -6,7 +7,7 @@ struct ExaminerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "examiner",
         abstract: "Create and show the examiner identity (Ed25519 key) that signs custody entries.",
-        subcommands: [ExaminerInit.self, ExaminerShow.self])
+        subcommands: [ExaminerInit.self, ExaminerShow.self, ExaminerProtect.self])
 }
 
 struct ExaminerInit: ParsableCommand {
@@ -77,20 +78,24 @@ enum TextOrJSON: String, ExpressibleByArgument, CaseIterable {
 
 /// `--case`, defaulting from `IPROCEEDS_CASE`.
 struct CaseOption: ParsableArguments {
-    @Option(name: .customLong("case"), help: ArgumentHelp("The case file (default: $IPROCEEDS_CASE).", valueName: "file"))
+    @Option(
+        name: .customLong("case"),
+        help: ArgumentHelp(
+            "The case file, or a case on the unit's server: postgresql://USER@HOST[:PORT]/DB?case=ID (default: $IPROCEEDS_CASE).",
+            valueName: "case"))
     var path: String?
 
     func resolved() throws -> String {
         if let path { return path }
         if let env = ProcessInfo.processInfo.environment["IPROCEEDS_CASE"], !env.isEmpty { return env }
-        throw ValidationError("give --case FILE (or set IPROCEEDS_CASE)")
+        throw ValidationError("give --case FILE or --case postgresql://USER@HOST/DB?case=ID (or set IPROCEEDS_CASE)")
     }
 }
 
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "case", abstract: "Create a case file and register examiners in it.",
-        subcommands: [CaseInit.self, CaseAddExaminer.self])
+        commandName: "case", abstract: "Create a case (a file or on the unit's server), register examiners, move it between the two.",
+        subcommands: [CaseInit.self, CaseAddExaminer.self, CasePush.self, CasePull.self])
 }
 
 struct CaseInit: ParsableCommand {
@@ -120,12 +125,12 @@ struct CaseInit: ParsableCommand {
         try reporting {
             let path = try caseFile.resolved()
             let examiner = try ExaminerStore.fromEnvironment().load()
-            // Built whole in a temporary file and moved into place: a killed run leaves no half-made case file.
-            let store = try SQLiteCaseStore.create(path: path) {
+            // Whole or nothing: a file built aside and moved into place, or one transaction on the server.
+            let store = try CaseStores.create(path, caseID: id, notice: printNotice) {
                 _ = try CaseFile.create(store: $0, caseID: id, title: title, examiner: examiner)
             }
             let head = try store.entries().last!
-            print("Created case \(id) in \(path)")
+            print("Created case \(id) in \(CaseStores.display(path))")
             print("Opened by \(examiner.id) (\(examiner.name)); ledger head: 1:\(head.entryHash)")
         }
     }
@@ -154,7 +159,7 @@ struct CaseAddExaminer: ParsableCommand {
     func run() throws {
         try reporting {
             let examiner = try ExaminerStore.fromEnvironment().load()
-            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved()))
+            let file = CaseFile(store: try openCaseStore(try caseFile.resolved()))
             let entry = try file.register(id: id, name: name, publicKeyHex: publicKey, by: examiner)
             print("Registered \(id) (\(name)) as entry \(entry.seq); ledger head: \(entry.seq):\(entry.entryHash)")
         }

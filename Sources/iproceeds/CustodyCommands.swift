@@ -61,7 +61,7 @@ struct EvidenceAdd: ParsableCommand {
         let summary = try reporting { () throws -> FingerprintSummary in
             let path = try caseFile.resolved()
             let examiner = try ExaminerStore.fromEnvironment().load()
-            let file = CaseFile(store: try SQLiteCaseStore.open(path: path))
+            let file = CaseFile(store: try openCaseStore(path))
             var options = FingerprintOptions()
             options.algorithms = try DigestAlgorithm.parseList(algorithms)
             options.threads = threads
@@ -128,7 +128,7 @@ struct CustodyRecord: ParsableCommand {
     func run() throws {
         try reporting {
             let examiner = try ExaminerStore.fromEnvironment().load()
-            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved()))
+            let file = CaseFile(store: try openCaseStore(try caseFile.resolved()))
             var parameters: [String: String] = [:]
             parameters["to"] = to
             parameters["from"] = from
@@ -181,7 +181,7 @@ struct CustodyVerify: ParsableCommand {
 
     func run() throws {
         let result = try reporting {
-            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
+            let file = CaseFile(store: try openCaseStore(try caseFile.resolved(), readOnly: true))
             return try file.verify(expectHead: expectHead, rehash: rehash)
         }
         switch format {
@@ -208,7 +208,7 @@ struct CustodyLog: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
+            let file = CaseFile(store: try openCaseStore(try caseFile.resolved(), readOnly: true))
             var entries = try file.store.entries()
             if let item { entries = entries.filter { $0.items.contains(item) } }
             let sink = ByteSink(fileDescriptor: STDOUT_FILENO, name: "standard output")
@@ -250,7 +250,7 @@ struct CustodyExport: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let file = CaseFile(store: try SQLiteCaseStore.open(path: try caseFile.resolved(), readOnly: true))
+            let file = CaseFile(store: try openCaseStore(try caseFile.resolved(), readOnly: true))
             let out = try ReportOutput(path: output)
             switch format {
             case .json: out.sink.write(CustodyReport.json(try file.store.entries()))

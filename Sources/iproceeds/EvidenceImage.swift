@@ -171,7 +171,7 @@ struct EvidenceImage: ParsableCommand {
         if let (file, examiner) = custody, let item, log.complete {
             try reporting { try recordImaged(result, in: file, item: item, by: examiner) }
         }
-        if result.interrupted { throw ExitCode(130) }
+        if result.interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
         if !log.complete || !log.badRanges.isEmpty || log.verification?.result == "mismatch" { throw ExitCode(1) }
     }
 }

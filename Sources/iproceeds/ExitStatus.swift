@@ -18,19 +18,25 @@ enum ExitStatus: Int32, CaseIterable {
     case unusableInput = 65
     /// An input or case file does not exist or cannot be read (`EX_NOINPUT`).
     case missingInput = 66
+    /// The case server cannot be reached; nothing was written (`EX_UNAVAILABLE`).
+    case unavailable = 69
     /// iproceeds found a fault in its own results (`EX_SOFTWARE`): a bug to report.
     case internalError = 70
     /// An output cannot be written (`EX_IOERR`).
     case cannotWrite = 74
     /// The examiner's key is missing, unsafe, or not registered in the case (`EX_NOPERM`).
     case examinerKey = 77
+    /// Interrupted (Ctrl-C, SIGTERM) during a long acquisition, which leaves its output marked incomplete
+    /// (128 + SIGINT, as shells report it).
+    case interrupted = 130
 
     static func of(_ code: EvidenceError.Code) -> ExitStatus {
         switch code {
         case .invalidArgument: .usage
         case .caseFile: .unusableInput
         case .manifest, .caseFileMissing, .sourceMissing: .missingInput
-        case .examiner: .examinerKey
+        case .examiner, .storeAccessDenied: .examinerKey
+        case .storeUnavailable: .unavailable
         case .io, .library, .outputExists: .cannotWrite
         }
     }

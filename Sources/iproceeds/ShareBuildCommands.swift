@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseStorePostgres
 import EvidenceKit
 import Foundation
 import SharingKit
@@ -342,7 +343,7 @@ struct ShareBuild: ParsableCommand {
         let custodyPath = casePath ?? (items.isEmpty ? nil : ProcessInfo.processInfo.environment["IPROCEEDS_CASE"])
         let custody = try reporting { () throws -> PackageCustody? in
             guard let custodyPath else { return nil }
-            return PackageCustody(caseFile: CaseFile(store: try SQLiteCaseStore.open(path: custodyPath)), items: items)
+            return PackageCustody(caseFile: CaseFile(store: try openCaseStore(custodyPath)), items: items)
         }
 
         let (run, key) = try options.run(input, keepBlankLines: false)
@@ -379,7 +380,7 @@ struct ShareBuild: ParsableCommand {
             "\(request.tlp.label) to \(request.recipient); review by \(request.reviewBy); \(run.records.count) records\n"
         if let entry = written.custodyEntry {
             out +=
-                "Custody: entry \(entry.seq) (shared) in \(custodyPath!); ledger head \(entry.seq):\(entry.entryHash)\n"
+                "Custody: entry \(entry.seq) (shared) in \(CaseStores.display(custodyPath!)); ledger head \(entry.seq):\(entry.entryHash)\n"
         }
         if let vaultLine { out += vaultLine + "\n" }
         print(out, terminator: "")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseStorePostgres
 import EvidenceKit
 import Foundation
 import ProceedsGraph
@@ -395,10 +396,10 @@ struct AnalysisCustody: ParsableArguments {
         let env = ProcessInfo.processInfo.environment["IPROCEEDS_CASE"]
         guard let path = casePath ?? (items.isEmpty ? nil : env) else { return }
         let examiner = try ExaminerStore.fromEnvironment().load()
-        let file = CaseFile(store: try SQLiteCaseStore.open(path: path))
+        let file = CaseFile(store: try openCaseStore(path))
         let entry = try file.recordAnalysis(
             items: items, inputs: ledger.inputs, report: Array(report.utf8), reportName: reportName, parameters: parameters,
             by: examiner)
-        FileHandle.standardError.write(Data("Recorded custody entry \(entry.seq) (analysed) in \(path); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
+        FileHandle.standardError.write(Data("Recorded custody entry \(entry.seq) (analysed) in \(CaseStores.display(path)); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
     }
 }

@@ -6,6 +6,12 @@ public struct CaseInfo: Sendable, Equatable {
     public var caseID: String
     public var title: String
     public var created: String
+
+    public init(caseID: String, title: String, created: String) {
+        self.caseID = caseID
+        self.title = title
+        self.created = created
+    }
 }
 
 /// An examiner whose public key the case knows. (Verification derives registration from the signed ledger;
@@ -15,6 +21,13 @@ public struct RegisteredExaminer: Sendable, Equatable {
     public var name: String
     public var publicKey: String
     public var registeredSeq: Int64
+
+    public init(examinerID: String, name: String, publicKey: String, registeredSeq: Int64) {
+        self.examinerID = examinerID
+        self.name = name
+        self.publicKey = publicKey
+        self.registeredSeq = registeredSeq
+    }
 }
 
 /// A seized item registered in a case, with the manifest of its fingerprints.
@@ -23,6 +36,13 @@ public struct CustodyItem: Sendable, Equatable {
     public var description: String
     public var acquiredSeq: Int64
     public var manifestSHA256: String
+
+    public init(itemID: String, description: String, acquiredSeq: Int64, manifestSHA256: String) {
+        self.itemID = itemID
+        self.description = description
+        self.acquiredSeq = acquiredSeq
+        self.manifestSHA256 = manifestSHA256
+    }
 }
 
 /// Rows written in the same transaction as a ledger entry. The store sets `item.acquiredSeq` and
@@ -36,8 +56,8 @@ public struct StoreChanges: Sendable {
 
     public init() {}
 
-    /// The changes with their rows pointing at entry `seq`.
-    func stamped(with seq: Int64) -> StoreChanges {
+    /// The changes with their rows pointing at entry `seq` (for stores: call it under the write lock).
+    public func stamped(with seq: Int64) -> StoreChanges {
         var c = self
         c.item?.acquiredSeq = seq
         c.examiner?.registeredSeq = seq
@@ -45,8 +65,8 @@ public struct StoreChanges: Sendable {
     }
 }
 
-/// Where a case lives. The SQLite case file is the one backend today; a unit-wide server backend can be added
-/// behind this protocol without touching the custody logic. ``InMemoryCaseStore`` serves tests.
+/// Where a case lives: the SQLite case file (``SQLiteCaseStore``), or a unit-wide PostgreSQL server (the
+/// `CaseStorePostgres` module), with the same custody logic over both. ``InMemoryCaseStore`` serves tests.
 public protocol CaseStore: AnyObject {
     func caseInfo() throws -> CaseInfo?
     func entries() throws -> [CustodyEntry]

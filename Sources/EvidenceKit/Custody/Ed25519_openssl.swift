@@ -101,3 +101,81 @@ public enum Ed25519 {
     }
 }
 
+
+// MARK: Keys encrypted at rest
+
+extension Ed25519PrivateKey {
+    /// PBKDF2 iterations for a protected key: OWASP's 2023 figure for PBKDF2-HMAC-SHA256 (a few tenths of a
+    /// second per command that signs).
+    public static let protectedKeyIterations: Int32 = 600_000
+
+    /// The private key as a PKCS #8 `EncryptedPrivateKeyInfo` PEM (`BEGIN ENCRYPTED PRIVATE KEY`): PBES2 with
+    /// PBKDF2-HMAC-SHA256 (random 16-byte salt) and AES-256-CBC, which `openssl pkey` and Python's `cryptography`
+    /// read with the passphrase. The corresponding C functions are `PKCS5_pbe2_set_iv`, `PKCS8_set0_pbe` and
+    /// `PEM_write_bio_PKCS8`.
+    /// - Throws: ``EvidenceError`` `.invalidArgument` for an empty passphrase.
+    public func encryptedPEM(passphrase: [UInt8], iterations: Int32 = protectedKeyIterations) throws -> String {
+        guard !passphrase.isEmpty else { throw EvidenceError(.invalidArgument, "an empty passphrase protects nothing") }
+        guard let p8 = EVP_PKEY2PKCS8(key) else { throw Self.failure("EVP_PKEY2PKCS8") }
+        defer { PKCS8_PRIV_KEY_INFO_free(p8) }
+        guard let pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), iterations, nil, 16, nil, NID_hmacWithSHA256) else {
+            throw Self.failure("PKCS5_pbe2_set_iv")
+        }
+        let sealed = passphrase.withUnsafeBytes {
+            PKCS8_set0_pbe($0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32($0.count), p8, pbe)
+        }
+        guard let sealed else {
+            X509_ALGOR_free(pbe)
+            throw Self.failure("PKCS8_set0_pbe")
+        }
+        defer { X509_SIG_free(sealed) }
+        guard let bio = BIO_new(BIO_s_mem()) else { throw Self.failure("BIO_new") }
+        defer { BIO_free(bio) }
+        guard PEM_write_bio_PKCS8(bio, sealed) == 1 else { throw Self.failure("PEM_write_bio_PKCS8") }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = BIO_read(bio, &buffer, Int32(buffer.count))
+            if n <= 0 { break }
+            out += buffer[0..<Int(n)]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether `pem` holds an encrypted key (it then needs a passphrase).
+    public static func isEncrypted(pem: String) -> Bool { pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") }
+
+    /// Reads a key written by ``pem`` or ``encryptedPEM(passphrase:iterations:)``; `passphrase` is asked only for
+    /// an encrypted one. The corresponding C function is `PEM_read_bio_PrivateKey`.
+    /// - Throws: ``EvidenceError`` `.examiner` for a wrong passphrase or a key that is not Ed25519.
+    public static func read(pem: String, passphrase: () throws -> [UInt8]) throws -> Ed25519PrivateKey {
+        guard isEncrypted(pem: pem) else { return try Ed25519PrivateKey(pem: pem) }
+        var secret = try passphrase() + [0]
+        defer { for i in secret.indices { secret[i] = 0 } }
+        let bytes = Array(pem.utf8)
+        guard let bio = bytes.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
+            throw failure("BIO_new_mem_buf")
+        }
+        defer { BIO_free(bio) }
+        // With no callback, OpenSSL takes the last argument as the NUL-terminated passphrase.
+        let pkey = secret.withUnsafeMutableBytes { PEM_read_bio_PrivateKey(bio, nil, nil, $0.baseAddress) }
+        ERR_clear_error()
+        guard let pkey else {
+            throw EvidenceError(.examiner, "the passphrase does not open the examiner key (or the key file is damaged)")
+        }
+        defer { EVP_PKEY_free(pkey) }
+        var seed = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_is_a(pkey, "ED25519") == 1, EVP_PKEY_get_raw_private_key(pkey, &seed, &length) == 1, length == 32 else {
+            throw EvidenceError(.examiner, "the examiner key is not an Ed25519 key")
+        }
+        defer { for i in seed.indices { seed[i] = 0 } }
+        return try Ed25519PrivateKey(seed: seed)
+    }
+
+    private static func failure(_ function: String) -> EvidenceError {
+        let code = ERR_get_error()
+        ERR_clear_error()
+        return EvidenceError(.library, "OpenSSL \(function) failed (error \(code))", function: function, systemCode: Int32(truncatingIfNeeded: code))
+    }
+}

@@ -55,9 +55,9 @@ public struct ExaminerStore: Sendable {
         return examiner
     }
 
-    /// Loads the identity.
-    /// - Throws: ``EvidenceError`` saying how to create one when there is none.
-    public func load() throws -> Examiner {
+    /// Loads the identity; `passphrase` is asked only when the key is protected (``protect(passphrase:)``).
+    /// - Throws: ``EvidenceError`` saying how to create one when there is none, or that the passphrase is wrong.
+    public func load(passphrase: ((String) throws -> [UInt8])? = nil) throws -> Examiner {
         guard exists, let data = FileManager.default.contents(atPath: infoPath),
             let info = try? JSONSerialization.jsonObject(with: data) as? [String: String], let id = info["id"],
             let name = info["name"]
@@ -68,11 +68,30 @@ public struct ExaminerStore: Sendable {
                 path: directory)
         }
         let pem = try readPrivateKey()
-        let key = try Ed25519PrivateKey(pem: pem)
+        let key = try Ed25519PrivateKey.read(pem: pem) { try (passphrase ?? { try Passphrase.obtain(for: $0) })(keyPath) }
         if let stated = info["public_key"], stated != Hex.encode(key.publicKey) {
             throw EvidenceError(.examiner, "\(infoPath) and \(keyPath) do not belong together (public keys differ)", path: directory)
         }
         return Examiner(id: id, name: name, key: key)
+    }
+
+    /// Whether the private key is encrypted at rest.
+    public func isProtected() throws -> Bool { Ed25519PrivateKey.isEncrypted(pem: try readPrivateKey()) }
+
+    /// Encrypts the private key at rest with `passphrase` (PKCS #8, PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC),
+    /// replacing the plain file atomically (mode 0600), after checking that the new file opens to the same key.
+    /// - Throws: ``EvidenceError`` `.examiner` when the key is already protected or missing.
+    public func protect(passphrase: [UInt8]) throws {
+        let pem = try readPrivateKey()
+        guard !Ed25519PrivateKey.isEncrypted(pem: pem) else {
+            throw EvidenceError(.examiner, "the examiner key \(keyPath) is already protected by a passphrase", path: keyPath)
+        }
+        let key = try Ed25519PrivateKey(pem: pem)
+        let sealed = try key.encryptedPEM(passphrase: passphrase)
+        guard try Ed25519PrivateKey.read(pem: sealed, passphrase: { passphrase }).publicKey == key.publicKey else {
+            throw EvidenceError(.library, "the encrypted key did not read back to the same key; nothing was changed", path: keyPath)
+        }
+        try OutputFile.write(Array(sealed.utf8), to: keyPath, mode: 0o600, existing: .replace)
     }
 
     /// Reads the private key, refusing it (as ssh does) when others could read or replace it: group or other

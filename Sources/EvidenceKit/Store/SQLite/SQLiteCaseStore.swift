@@ -314,8 +314,9 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    /// zlib (RFC 1950) at level 6. The corresponding C function is `compress2`.
-    static func deflate(_ bytes: [UInt8]) throws -> [UInt8] {
+    /// zlib (RFC 1950) at level 6, as every case store compresses manifest chunks. The corresponding C function
+    /// is `compress2`.
+    public static func deflate(_ bytes: [UInt8]) throws -> [UInt8] {
         var size = compressBound(uLong(bytes.count))
         var out = [UInt8](repeating: 0, count: Int(size))
         let rc = out.withUnsafeMutableBufferPointer { o in
@@ -328,7 +329,7 @@ public final class SQLiteCaseStore: CaseStore {
 
     /// The bytes of one chunk, or nil when they do not inflate to exactly `size` bytes. The corresponding C
     /// function is `uncompress`.
-    static func inflate(_ data: [UInt8], size: Int) -> [UInt8]? {
+    public static func inflate(_ data: [UInt8], size: Int) -> [UInt8]? {
         guard size >= 0, size <= 1 << 30 else { return nil }
         var out = [UInt8](repeating: 0, count: max(size, 1))
         var length = uLong(out.count)

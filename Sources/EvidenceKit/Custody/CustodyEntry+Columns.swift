@@ -1,0 +1,34 @@
+import Foundation
+
+/// How every case store keeps a ledger entry in a row: scalar fields in their own columns, and the four
+/// structured fields as canonical JSON text, so that a row read back gives the entry whose hash was signed.
+extension CustodyEntry {
+    /// The `items` column: a JSON array of strings.
+    public var itemsColumn: String { "[" + items.map(CanonicalJSON.string).joined(separator: ",") + "]" }
+    /// The `inputs` column: a JSON array of `{"name","sha256"}` objects.
+    public var inputsColumn: String { CanonicalJSON.references(inputs) }
+    /// The `outputs` column.
+    public var outputsColumn: String { CanonicalJSON.references(outputs) }
+    /// The `parameters` column: a JSON object of strings, keys in JCS order.
+    public var parametersColumn: String { CanonicalJSON.object(parameters) }
+
+    /// An entry from a stored row. Malformed JSON columns come back empty, which verification then reports as
+    /// changed content (the hash no longer matches), never as a crash.
+    public init(
+        storedSeq seq: Int64, time: String, caseID: String, examinerID: String, publicKey: String, action: String,
+        itemsColumn: String, inputsColumn: String, outputsColumn: String, tool: String, toolVersion: String,
+        parametersColumn: String, note: String, prevHash: String, entryHash: String, signature: String
+    ) {
+        func json(_ t: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(t.utf8)) }
+        func refs(_ t: String) -> [HashReference] {
+            ((json(t) as? [[String: Any]]) ?? []).map {
+                HashReference(name: $0["name"] as? String ?? "", sha256: $0["sha256"] as? String ?? "")
+            }
+        }
+        self.init(
+            seq: seq, time: time, caseID: caseID, examinerID: examinerID, publicKey: publicKey, action: action,
+            items: (json(itemsColumn) as? [String]) ?? [], inputs: refs(inputsColumn), outputs: refs(outputsColumn),
+            tool: tool, toolVersion: toolVersion, parameters: (json(parametersColumn) as? [String: String]) ?? [:],
+            note: note, prevHash: prevHash, entryHash: entryHash, signature: signature)
+    }
+}
