@@ -75,7 +75,8 @@ let package = Package(
         .target(
             name: "SharingKit",
             dependencies: [
-                "IProceedsBase", "EvidenceKit", "CLibArchive", "COpenSSL", "CZlib", .product(name: "Yams", package: "Yams"),
+                "IProceedsBase", "EvidenceKit", "CLibArchive", "COpenSSL", "CZlib",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(

@@ -9,7 +9,8 @@ public enum CaseStores {
     ///   - readOnly: for commands that only read (verify, log, export): a file is opened read-only, a server
     ///     schema is not migrated.
     ///   - notice: receives one-line notices for the user (a reconnection, an entry already recorded).
-    public static func open(_ argument: String, readOnly: Bool = false, notice: @escaping (String) -> Void = { _ in }) throws
+    public static func open(_ argument: String, readOnly: Bool = false, notice: @escaping (String) -> Void = { _ in })
+        throws
         -> any CaseStore
     {
         if PostgresCaseURL.isServerURL(argument) {
@@ -25,7 +26,9 @@ public enum CaseStores {
         build: (any CaseStore) throws -> Void
     ) throws -> any CaseStore {
         if PostgresCaseURL.isServerURL(argument) {
-            return try PostgresCaseStore.create(try PostgresCaseURL(argument), caseID: caseID, notice: notice) { try build($0) }
+            return try PostgresCaseStore.create(try PostgresCaseURL(argument), caseID: caseID, notice: notice) {
+                try build($0)
+            }
         }
         return try SQLiteCaseStore.create(path: argument) { try build($0) }
     }

@@ -18,7 +18,9 @@ public enum CaseTransfer {
     /// - Throws: ``EvidenceError`` `.caseFile` when the destination has moved on (entries the source does not
     ///   have, or different ones), naming both heads; nothing is written then.
     @discardableResult
-    public static func copy(from source: any CaseStore, to destination: any CaseStore, sourceName: String, destinationName: String)
+    public static func copy(
+        from source: any CaseStore, to destination: any CaseStore, sourceName: String, destinationName: String
+    )
         throws -> Outcome
     {
         let entries = try source.entries()
@@ -47,7 +49,9 @@ public enum CaseTransfer {
                 changes.manifest = try manifest(item.manifestSHA256, from: source, name: sourceName)
             }
             try destination.append(changes: changes) { last in
-                guard last?.entryHash ?? CustodyEntry.genesisPrevHash == entry.prevHash, (last?.seq ?? 0) + 1 == entry.seq else {
+                guard last?.entryHash ?? CustodyEntry.genesisPrevHash == entry.prevHash,
+                    (last?.seq ?? 0) + 1 == entry.seq
+                else {
                     throw EvidenceError(
                         .caseFile,
                         "\(destinationName) moved on while the case was being copied (its head is now "
@@ -62,11 +66,14 @@ public enum CaseTransfer {
     /// Copies the case `source` names into `destination` (a case file path or a server URL), creating it there
     /// when it does not exist: a new case file whole or not at all; on a server, entry by entry (an interrupted
     /// copy leaves a valid prefix, which the next run completes).
-    public static func copy(_ source: String, to destination: String, notice: @escaping (String) -> Void = { _ in }) throws
+    public static func copy(_ source: String, to destination: String, notice: @escaping (String) -> Void = { _ in })
+        throws
         -> Outcome
     {
         let from = try CaseStores.open(source, readOnly: true, notice: notice)
-        guard let info = try from.caseInfo() else { throw EvidenceError(.caseFile, "\(CaseStores.display(source)) holds no case") }
+        guard let info = try from.caseInfo() else {
+            throw EvidenceError(.caseFile, "\(CaseStores.display(source)) holds no case")
+        }
         let sourceName = CaseStores.display(source)
         let destinationName = CaseStores.display(destination)
         var outcome: Outcome?
@@ -74,7 +81,8 @@ public enum CaseTransfer {
             var url = try PostgresCaseURL(destination)
             if let named = url.caseID, named != info.caseID {
                 throw EvidenceError(
-                    .invalidArgument, "\(sourceName) holds case \(info.caseID), but the URL names case \(named); make them the same")
+                    .invalidArgument,
+                    "\(sourceName) holds case \(info.caseID), but the URL names case \(named); make them the same")
             }
             url.caseID = info.caseID
             if try PostgresCaseStore.caseExists(url, notice: notice) {
@@ -85,7 +93,9 @@ public enum CaseTransfer {
                 outcome = try copy(from: from, to: $0, sourceName: sourceName, destinationName: url.description)
             }
         } else if FileManager.default.fileExists(atPath: destination) {
-            return try copy(from: from, to: try SQLiteCaseStore.open(path: destination), sourceName: sourceName, destinationName: destinationName)
+            return try copy(
+                from: from, to: try SQLiteCaseStore.open(path: destination), sourceName: sourceName,
+                destinationName: destinationName)
         } else {
             _ = try SQLiteCaseStore.create(path: destination) {
                 outcome = try copy(from: from, to: $0, sourceName: sourceName, destinationName: destinationName)
@@ -106,12 +116,15 @@ public enum CaseTransfer {
             try sink.flushIfNeeded()
         }
         guard found else {
-            throw EvidenceError(.caseFile, "\(name) lacks the manifest \(sha256.prefix(16))… that one of its items names")
+            throw EvidenceError(
+                .caseFile, "\(name) lacks the manifest \(sha256.prefix(16))… that one of its items names")
         }
         try sink.flush()
         let blob = try ManifestBlob(format: "jsonl", spool: spool)
         guard blob.sha256 == sha256 else {
-            throw EvidenceError(.caseFile, "the manifest \(sha256.prefix(16))… stored in \(name) is altered; run `iproceeds custody verify` on it")
+            throw EvidenceError(
+                .caseFile,
+                "the manifest \(sha256.prefix(16))… stored in \(name) is altered; run `iproceeds custody verify` on it")
         }
         return blob
     }

@@ -39,7 +39,10 @@ public final class PostgresCaseStore: CaseStore {
         return l
     }()
 
-    private init(url: PostgresCaseURL, caseRef: String, readOnly: Bool, manifestChunkSize: Int, notice: @escaping (String) -> Void)
+    private init(
+        url: PostgresCaseURL, caseRef: String, readOnly: Bool, manifestChunkSize: Int,
+        notice: @escaping (String) -> Void
+    )
         throws
     {
         self.url = url
@@ -59,7 +62,8 @@ public final class PostgresCaseStore: CaseStore {
     ///   for refused credentials, `.caseFile` for a database without the schema or the case ("does not exist"), or
     ///   a schema from a newer iproceeds.
     public static func open(
-        _ url: PostgresCaseURL, readOnly: Bool = false, manifestChunkSize: Int = SQLiteCaseStore.defaultManifestChunkSize,
+        _ url: PostgresCaseURL, readOnly: Bool = false,
+        manifestChunkSize: Int = SQLiteCaseStore.defaultManifestChunkSize,
         notice: @escaping (String) -> Void = { _ in }
     ) throws -> PostgresCaseStore {
         guard let caseRef = url.caseID else {
@@ -78,10 +82,13 @@ public final class PostgresCaseStore: CaseStore {
         }
         try store.refuseNewer(version)
         if version < PostgresSchema.version && !readOnly { try store.retrying { try store.migrate() } }
-        guard try store.retrying({ try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty }) else {
+        guard
+            try store.retrying({ try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty })
+        else {
             throw EvidenceError(
                 .caseFile,
-                "case \(caseRef) does not exist on \(url); create it with `iproceeds case init --case \(url) --id \(caseRef) --title TEXT`")
+                "case \(caseRef) does not exist on \(url); create it with `iproceeds case init --case \(url) --id \(caseRef) --title TEXT`"
+            )
         }
         return store
     }
@@ -95,35 +102,47 @@ public final class PostgresCaseStore: CaseStore {
         notice: @escaping (String) -> Void = { _ in }, build: (PostgresCaseStore) throws -> Void
     ) throws -> PostgresCaseStore {
         if let named = url.caseID, named != caseID {
-            throw EvidenceError(.invalidArgument, "the URL names case \(named) but --id is \(caseID); make them the same")
+            throw EvidenceError(
+                .invalidArgument, "the URL names case \(named) but --id is \(caseID); make them the same")
         }
         var url = url
         url.caseID = caseID
-        let store = try PostgresCaseStore(url: url, caseRef: caseID, readOnly: false, manifestChunkSize: manifestChunkSize, notice: notice)
+        let store = try PostgresCaseStore(
+            url: url, caseRef: caseID, readOnly: false, manifestChunkSize: manifestChunkSize, notice: notice)
         if let version = try store.retrying({ try store.schemaVersion() }) { try store.refuseNewer(version) }
         try store.retrying { try store.migrate() }
-        guard try store.retrying({ try store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseID)").isEmpty }) else {
-            throw EvidenceError(.invalidArgument, "case \(caseID) already exists on \(store.url.description); choose another --id")
+        guard try store.retrying({ try store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseID)").isEmpty })
+        else {
+            throw EvidenceError(
+                .invalidArgument, "case \(caseID) already exists on \(store.url.description); choose another --id")
         }
         try build(store)
         return store
     }
 
     /// Whether the database `url` names holds its case (false also when it has no iproceeds schema yet).
-    public static func caseExists(_ url: PostgresCaseURL, notice: @escaping (String) -> Void = { _ in }) throws -> Bool {
+    public static func caseExists(_ url: PostgresCaseURL, notice: @escaping (String) -> Void = { _ in }) throws -> Bool
+    {
         guard let caseRef = url.caseID else { return false }
         let store = try PostgresCaseStore(
-            url: url, caseRef: caseRef, readOnly: true, manifestChunkSize: SQLiteCaseStore.defaultManifestChunkSize, notice: notice)
+            url: url, caseRef: caseRef, readOnly: true, manifestChunkSize: SQLiteCaseStore.defaultManifestChunkSize,
+            notice: notice)
         guard let version = try store.retrying({ try store.schemaVersion() }) else { return false }
         try store.refuseNewer(version)
-        return try store.retrying { try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty }
+        return try store.retrying {
+            try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty
+        }
     }
 
     /// The schema version of the database, or nil when it has no iproceeds schema.
     private func schemaVersion() throws -> Int? {
-        guard try rows("SELECT to_regclass('iproceeds.schema_info')::text").first.flatMap({ try $0.decode(String?.self) }) != nil
+        guard
+            try rows("SELECT to_regclass('iproceeds.schema_info')::text").first.flatMap({ try $0.decode(String?.self) })
+                != nil
         else { return nil }
-        return try rows("SELECT version FROM iproceeds.schema_info WHERE singleton = 1").first.map { try $0.decode(Int.self) } ?? 0
+        return try rows("SELECT version FROM iproceeds.schema_info WHERE singleton = 1").first.map {
+            try $0.decode(Int.self)
+        } ?? 0
     }
 
     private func refuseNewer(_ version: Int) throws {
@@ -141,7 +160,10 @@ public final class PostgresCaseStore: CaseStore {
         try transaction {
             _ = try rows("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockClass), \(PostgresSchema.migrationLock))")
             for statement in PostgresSchema.bootstrap { _ = try rows(PostgresQuery(unsafeSQL: statement)) }
-            let current = try rows("SELECT version FROM iproceeds.schema_info WHERE singleton = 1").first.map { try $0.decode(Int.self) } ?? 0
+            let current =
+                try rows("SELECT version FROM iproceeds.schema_info WHERE singleton = 1").first.map {
+                    try $0.decode(Int.self)
+                } ?? 0
             try refuseNewer(current)
             guard current < PostgresSchema.version else { return }
             for v in current..<PostgresSchema.migrations.count {
@@ -206,7 +228,8 @@ public final class PostgresCaseStore: CaseStore {
                 ).first.map({ try $0.decode(String.self) })
             else { return nil }
             guard storage == "zlib-chunks" else {
-                throw EvidenceError(.caseFile, "the stored manifest \(sha256.prefix(16))… has an unknown storage \(storage)")
+                throw EvidenceError(
+                    .caseFile, "the stored manifest \(sha256.prefix(16))… has an unknown storage \(storage)")
             }
             return try rows(
                 """
@@ -228,7 +251,8 @@ public final class PostgresCaseStore: CaseStore {
                 ).first.map { Array(try $0.decode(ByteBuffer.self).readableBytesView) }
             }
             guard chunk == expected, let data, let plain = SQLiteCaseStore.inflate(data, size: size) else {
-                throw EvidenceError(.caseFile, "the stored manifest \(sha256.prefix(16))… is damaged at chunk \(expected)")
+                throw EvidenceError(
+                    .caseFile, "the stored manifest \(sha256.prefix(16))… is damaged at chunk \(expected)")
             }
             try body(plain)
         }
@@ -237,7 +261,9 @@ public final class PostgresCaseStore: CaseStore {
 
     public func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
         var host = [UInt8](repeating: 0, count: 256)
-        _ = host.withUnsafeMutableBufferPointer { $0.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) } }
+        _ = host.withUnsafeMutableBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) }
+        }
         let hostname = String(decoding: host.prefix { $0 != 0 }, as: UTF8.self)
         try retrying {
             try transaction {
@@ -252,7 +278,8 @@ public final class PostgresCaseStore: CaseStore {
                     let (seq, by, at) = try row.decode((Int64, String?, String?).self)
                     throw EvidenceError(
                         .invalidArgument,
-                        "item \(itemID) is already in the case (added by \(by ?? "?") at \(at ?? "?"), entry \(seq)); choose another --item")
+                        "item \(itemID) is already in the case (added by \(by ?? "?") at \(at ?? "?"), entry \(seq)); choose another --item"
+                    )
                 }
                 if let row = try rows(
                     """
@@ -270,7 +297,8 @@ public final class PostgresCaseStore: CaseStore {
                             "item \(itemID) is being added to the case right now (by \(by) on \(host), process \(pid), since \(since)); "
                                 + "wait for it to finish, or choose another --item")
                     }
-                    _ = try rows("DELETE FROM iproceeds.item_reservations WHERE case_ref = \(caseRef) AND item_id = \(itemID)")
+                    _ = try rows(
+                        "DELETE FROM iproceeds.item_reservations WHERE case_ref = \(caseRef) AND item_id = \(itemID)")
                 }
                 _ = try rows(
                     """
@@ -349,19 +377,24 @@ public final class PostgresCaseStore: CaseStore {
     private func write(_ e: CustodyEntry, changes: StoreChanges) throws {
         if let info = changes.caseInfo {
             _ = try rows(
-                "INSERT INTO iproceeds.cases (case_ref, title, created) VALUES (\(caseRef), \(info.title), \(info.created))")
+                "INSERT INTO iproceeds.cases (case_ref, title, created) VALUES (\(caseRef), \(info.title), \(info.created))"
+            )
         }
         if let m = changes.manifest { try storeManifest(m) }
         if let item = changes.item {
-            if !(try rows("SELECT 1 FROM iproceeds.items WHERE case_ref = \(caseRef) AND item_id = \(item.itemID)").isEmpty) {
-                throw EvidenceError(.invalidArgument, "item \(item.itemID) is already in the case; choose another --item")
+            if !(try rows("SELECT 1 FROM iproceeds.items WHERE case_ref = \(caseRef) AND item_id = \(item.itemID)")
+                .isEmpty)
+            {
+                throw EvidenceError(
+                    .invalidArgument, "item \(item.itemID) is already in the case; choose another --item")
             }
             _ = try rows(
                 """
                 INSERT INTO iproceeds.items (case_ref, item_id, description, acquired_seq, manifest_sha256)
                 VALUES (\(caseRef), \(item.itemID), \(item.description), \(item.acquiredSeq), \(item.manifestSHA256))
                 """)
-            _ = try rows("DELETE FROM iproceeds.item_reservations WHERE case_ref = \(caseRef) AND item_id = \(item.itemID)")
+            _ = try rows(
+                "DELETE FROM iproceeds.item_reservations WHERE case_ref = \(caseRef) AND item_id = \(item.itemID)")
         }
         if let x = changes.examiner {
             _ = try rows(
@@ -445,10 +478,16 @@ public final class PostgresCaseStore: CaseStore {
     }
 
     static func entry(_ row: PostgresRow) throws -> CustodyEntry {
-        let (seq, time, caseID, examinerID, publicKey, action, items, inputs, outputs, tool, toolVersion, parameters, note, prev, hash, sig) =
+        let (
+            seq, time, caseID, examinerID, publicKey, action, items, inputs, outputs, tool, toolVersion, parameters,
+            note, prev, hash, sig
+        ) =
             try row.decode(
-                (Int64, String, String, String, String, String, String, String, String, String, String, String, String, String, String, String)
-                    .self)
+                (
+                    Int64, String, String, String, String, String, String, String, String, String, String, String,
+                    String, String, String, String
+                )
+                .self)
         return CustodyEntry(
             storedSeq: seq, time: time, caseID: caseID, examinerID: examinerID, publicKey: publicKey, action: action,
             itemsColumn: items, inputsColumn: inputs, outputsColumn: outputs, tool: tool, toolVersion: toolVersion,
@@ -462,7 +501,8 @@ public final class PostgresCaseStore: CaseStore {
         connection = nil
         do {
             let c = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: nextConnectionID, logger: logger
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: nextConnectionID,
+                logger: logger
             ).wait()
             nextConnectionID += 1
             connection = c
@@ -536,14 +576,18 @@ public final class PostgresCaseStore: CaseStore {
                 }
                 return try body()
             } catch {
-                let lost = Self.isConnectionLoss(error) || (reconnecting && (error as? EvidenceError)?.code == .storeUnavailable)
+                let lost =
+                    Self.isConnectionLoss(error)
+                    || (reconnecting && (error as? EvidenceError)?.code == .storeUnavailable)
                 guard lost, everConnected, Date() < deadline else {
                     if let e = error as? EvidenceError { throw e }
                     if let e = error as? PSQLError, e.code == .server { throw refused(e) }
                     throw Self.describe(error, url: url)
                 }
                 dropConnection()
-                if !reconnecting { notice("lost the connection to \(url); reconnecting (up to \(Int(reconnectBudget)) s)") }
+                if !reconnecting {
+                    notice("lost the connection to \(url); reconnecting (up to \(Int(reconnectBudget)) s)")
+                }
                 reconnecting = true
                 Thread.sleep(forTimeInterval: pause)
                 pause = min(pause * 2, 2)
@@ -598,21 +642,27 @@ public final class PostgresCaseStore: CaseStore {
                         + "(or PGPASSFILE, PGPASSWORD)")
             case .server where state == "3D000":
                 return EvidenceError(
-                    .caseFile, "database \(url.database) does not exist on \(url.host):\(url.port); ask the unit's database "
+                    .caseFile,
+                    "database \(url.database) does not exist on \(url.host):\(url.port); ask the unit's database "
                         + "administrator to create it (docs/unit-server.md)")
             case .server where state.hasPrefix("08") || state.hasPrefix("57P"):
-                return EvidenceError(.storeUnavailable, "the case server \(whereTo) is not available (\(message)); nothing was written. Try again later")
+                return EvidenceError(
+                    .storeUnavailable,
+                    "the case server \(whereTo) is not available (\(message)); nothing was written. Try again later")
             case .server:
                 return EvidenceError(.caseFile, "the case server \(whereTo) refused: \(message)")
             case .authMechanismRequiresPassword:
                 return EvidenceError(
                     .storeAccessDenied,
-                    "the server \(whereTo) asks for a password for \(url.user); put it in ~/.pgpass (mode 0600) or PGPASSWORD")
+                    "the server \(whereTo) asks for a password for \(url.user); put it in ~/.pgpass (mode 0600) or PGPASSWORD"
+                )
             case .sslUnsupported:
                 return EvidenceError(
-                    .storeUnavailable, "the server \(whereTo) does not offer TLS, which sslmode=\(url.sslMode.rawValue) requires")
+                    .storeUnavailable,
+                    "the server \(whereTo) does not offer TLS, which sslmode=\(url.sslMode.rawValue) requires")
             default:
-                let cause = (e.underlying.map { "\($0)" } ?? "\(e.code)").split(whereSeparator: \.isNewline).joined(separator: " ")
+                let cause = (e.underlying.map { "\($0)" } ?? "\(e.code)").split(whereSeparator: \.isNewline).joined(
+                    separator: " ")
                 return EvidenceError(
                     .storeUnavailable,
                     "cannot reach the case server \(whereTo) (\(cause)); nothing was written. Check that the server runs and "
@@ -620,11 +670,14 @@ public final class PostgresCaseStore: CaseStore {
             }
         }
         return EvidenceError(
-            .storeUnavailable, "cannot reach the case server \(whereTo) (\(error)); nothing was written. Check that the server runs")
+            .storeUnavailable,
+            "cannot reach the case server \(whereTo) (\(error)); nothing was written. Check that the server runs")
     }
 
     /// postgres-nio's settings for `url`: the password from the environment or pgpass file, TLS per `sslmode`.
-    static func configuration(for url: PostgresCaseURL, warn: (String) -> Void) throws -> PostgresConnection.Configuration {
+    static func configuration(for url: PostgresCaseURL, warn: (String) -> Void) throws
+        -> PostgresConnection.Configuration
+    {
         let tls: PostgresConnection.Configuration.TLS
         do {
             switch url.sslMode {
@@ -646,7 +699,8 @@ public final class PostgresCaseStore: CaseStore {
             throw EvidenceError(.invalidArgument, "cannot set up TLS for \(url) (\(error)); check sslrootcert")
         }
         var configuration = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.user, password: url.password(warn: warn), database: url.database,
+            host: url.host, port: url.port, username: url.user, password: url.password(warn: warn),
+            database: url.database,
             tls: tls)
         configuration.options.connectTimeout = .seconds(15)
         return configuration

@@ -41,7 +41,8 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
         func bad(_ why: String) -> EvidenceError {
             EvidenceError(
                 .invalidArgument,
-                "\(redacted) is not a usable case URL: \(why); write postgresql://USER@HOST[:PORT]/DATABASE?case=CASE-ID")
+                "\(redacted) is not a usable case URL: \(why); write postgresql://USER@HOST[:PORT]/DATABASE?case=CASE-ID"
+            )
         }
         guard Self.isServerURL(text), let components = URLComponents(string: text) else { throw bad("not a URL") }
         if components.password != nil {
@@ -62,7 +63,9 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
         var sslMode = SSLMode.prefer
         var root = environment["PGSSLROOTCERT"].flatMap { $0.isEmpty ? nil : $0 }
         if let mode = environment["PGSSLMODE"], !mode.isEmpty {
-            guard let m = SSLMode(rawValue: mode) else { throw bad("PGSSLMODE \(mode) is not one of disable, prefer, require, verify-full") }
+            guard let m = SSLMode(rawValue: mode) else {
+                throw bad("PGSSLMODE \(mode) is not one of disable, prefer, require, verify-full")
+            }
             sslMode = m
         }
         for item in components.queryItems ?? [] {
@@ -101,14 +104,18 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
         let rest = text[scheme.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return text }
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else {
+            return text
+        }
         return String(text[..<colon]) + ":***" + String(text[at...])
     }
 
     /// The password for this URL: `PGPASSWORD`, else the first matching line of the pgpass file, else nil.
     /// A pgpass file that others can read is ignored with a warning, as libpq does.
     /// - Parameter warn: receives a one-line warning (never the password).
-    public func password(environment: [String: String] = ProcessInfo.processInfo.environment, warn: (String) -> Void = { _ in })
+    public func password(
+        environment: [String: String] = ProcessInfo.processInfo.environment, warn: (String) -> Void = { _ in }
+    )
         -> String?
     {
         if let p = environment["PGPASSWORD"], !p.isEmpty { return p }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 internal import CTSK
@@ -34,7 +34,8 @@ public struct DiskImageReader: ContainerReader {
     public func expand(path: RawName, fd: Int32, options: FingerprintOptions) -> ContainerContents {
         var head = [UInt8](repeating: 0, count: 4096)
         let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0, let format = head.withUnsafeBytes({ ImageSniffer.detect(UnsafeRawBufferPointer(rebasing: $0[0..<n])) })
+        guard n > 0,
+            let format = head.withUnsafeBytes({ ImageSniffer.detect(UnsafeRawBufferPointer(rebasing: $0[0..<n])) })
         else {
             return ContainerContents(error: "disk image could not be read again: \(String(cString: strerror(errno)))")
         }
@@ -44,11 +45,14 @@ public struct DiskImageReader: ContainerReader {
         var named = stat()
         let cPath = path.bytes + [0]
         guard fstat(fd, &opened) == 0,
-            cPath.withUnsafeBufferPointer({ stat(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), &named) }) == 0,
+            cPath.withUnsafeBufferPointer({
+                stat(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), &named)
+            }) == 0,
             opened.st_dev == named.st_dev, opened.st_ino == named.st_ino
         else {
             return ContainerContents(
-                error: "disk image not read: the name no longer leads to the file that was hashed (replaced or removed)")
+                error: "disk image not read: the name no longer leads to the file that was hashed (replaced or removed)"
+            )
         }
         let image: TSKImage
         do {
@@ -104,15 +108,17 @@ struct ImageListing {
         let segments = image.segments
         var about = "\(format.rawValue) disk image, \(image.size) bytes"
         if segments.count > 1 {
-            about += " in \(segments.count) segments (\(segments.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"
+            about +=
+                " in \(segments.count) segments (\(segments.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"
         }
         tell(about)
         if let (table, partitions) = image.partitions() {
             tell("\(table) partition table, \(partitions.count) partition\(partitions.count == 1 ? "" : "s")")
             for p in partitions {
                 if p.offset + p.length > image.size {
-                    fail("\(p.memberName) extends past the end of the image (ends at byte \(p.offset + p.length), "
-                        + "the image holds \(image.size)): truncated image or damaged partition table")
+                    fail(
+                        "\(p.memberName) extends past the end of the image (ends at byte \(p.offset + p.length), "
+                            + "the image holds \(image.size)): truncated image or damaged partition table")
                     if p.offset >= image.size { continue }
                 }
                 do {
@@ -165,8 +171,9 @@ struct ImageListing {
             fail("\(where_)\(fs.typeName) file system could not be listed whole: \(tskError("directory walk failed"))")
         }
         if fs.handle.pointee.last_block > fs.handle.pointee.last_block_act {
-            fail("\(where_)\(fs.typeName) file system is larger than the image holds (block \(fs.handle.pointee.last_block) "
-                + "of \(fs.handle.pointee.last_block_act) present): truncated image")
+            fail(
+                "\(where_)\(fs.typeName) file system is larger than the image holds (block \(fs.handle.pointee.last_block) "
+                    + "of \(fs.handle.pointee.last_block_act) present): truncated image")
         }
         files += collector.files
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 internal import CTSK
@@ -177,13 +177,15 @@ private final class FileReader {
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
             for d in digesters { d.update(chunk) }
             if offset == 0, options.archives, options.maxDepth >= 1,
-                EmbeddedArchives.looksLikeArchive(UnsafeRawBufferPointer(rebasing: chunk.prefix(EmbeddedArchives.prefixLength)))
+                EmbeddedArchives.looksLikeArchive(
+                    UnsafeRawBufferPointer(rebasing: chunk.prefix(EmbeddedArchives.prefixLength)))
             {
                 if file.size <= UInt64(EmbeddedArchives.memoryLimit) {
                     held = []
                     held!.reserveCapacity(Int(file.size))
                 } else {
-                    r.note = "an archive larger than \(EmbeddedArchives.memoryLimit >> 20) MiB inside a disk image: "
+                    r.note =
+                        "an archive larger than \(EmbeddedArchives.memoryLimit >> 20) MiB inside a disk image: "
                         + "hashed, members not listed"
                 }
             }
@@ -191,7 +193,8 @@ private final class FileReader {
             offset += UInt64(n)
         }
         if initialised < file.size {
-            r.note = "bytes \(initialised) to \(file.size) lie past the stream's initialised size: hashed as the "
+            r.note =
+                "bytes \(initialised) to \(file.size) lie past the stream's initialised size: hashed as the "
                 + "zeros NTFS reads there"
         }
         for (alg, d) in zip(algorithms, digesters) { r.digests[alg] = d.finalizeHex() }

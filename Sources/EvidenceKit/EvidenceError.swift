@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An error that stopped an EvidenceKit operation, with the context an examiner needs in an audit trail.
@@ -49,7 +49,8 @@ public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable
     /// The `errno` value or library code, when there is one.
     public let systemCode: Int32?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, function: String? = nil, systemCode: Int32? = nil) {
+    public init(_ code: Code, _ message: String, path: String? = nil, function: String? = nil, systemCode: Int32? = nil)
+    {
         self.code = code
         self.message = message
         self.path = path

@@ -32,7 +32,8 @@ struct ExaminerInit: ParsableCommand {
     var force = false
 
     func validate() throws {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !id.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
             throw ValidationError("--name and --id must not be empty")
         }
     }
@@ -66,7 +67,11 @@ struct ExaminerShow: ParsableCommand {
                 print("Public key:  \(examiner.publicKeyHex)")
                 print("Fingerprint: \(fingerprint)")
             case .json:
-                print(jsonObject(["id": examiner.id, "name": examiner.name, "public_key": examiner.publicKeyHex, "fingerprint": fingerprint]))
+                print(
+                    jsonObject([
+                        "id": examiner.id, "name": examiner.name, "public_key": examiner.publicKeyHex,
+                        "fingerprint": fingerprint,
+                    ]))
             }
         }
     }
@@ -94,7 +99,8 @@ struct CaseOption: ParsableArguments {
 
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "case", abstract: "Create a case (a file or on the unit's server), register examiners, move it between the two.",
+        commandName: "case",
+        abstract: "Create a case (a file or on the unit's server), register examiners, move it between the two.",
         subcommands: [CaseInit.self, CaseAddExaminer.self, CasePush.self, CasePull.self])
 }
 
@@ -168,6 +174,7 @@ struct CaseAddExaminer: ParsableCommand {
 
 /// A compact JSON object with sorted keys.
 func jsonObject(_ dict: [String: Any]) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: dict, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    let data =
+        (try? JSONSerialization.data(withJSONObject: dict, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     return String(decoding: data, as: UTF8.self)
 }

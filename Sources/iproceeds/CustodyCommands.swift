@@ -54,7 +54,9 @@ struct EvidenceAdd: ParsableCommand {
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError { throw ValidationError(e.message) }
+        do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError {
+            throw ValidationError(e.message)
+        }
     }
 
     func run() throws {
@@ -122,7 +124,9 @@ struct CustodyRecord: ParsableCommand {
     var note: String?
 
     func validate() throws {
-        if action.value != .note && item.isEmpty { throw ValidationError("give --item for action \(action.value.rawValue)") }
+        if action.value != .note && item.isEmpty {
+            throw ValidationError("give --item for action \(action.value.rawValue)")
+        }
     }
 
     func run() throws {
@@ -133,7 +137,8 @@ struct CustodyRecord: ParsableCommand {
             parameters["to"] = to
             parameters["from"] = from
             parameters["location"] = location
-            let entry = try file.record(action.value, items: item, parameters: parameters, note: note ?? "", by: examiner)
+            let entry = try file.record(
+                action.value, items: item, parameters: parameters, note: note ?? "", by: examiner)
             print("Recorded entry \(entry.seq) (\(entry.action)); ledger head: \(entry.seq):\(entry.entryHash)")
         }
     }
@@ -142,7 +147,9 @@ struct CustodyRecord: ParsableCommand {
 struct RecordableAction: ExpressibleByArgument {
     let value: CustodyAction
     init?(argument: String) {
-        guard let v = CustodyAction(rawValue: argument.lowercased()), CustodyAction.recordable.contains(v) else { return nil }
+        guard let v = CustodyAction(rawValue: argument.lowercased()), CustodyAction.recordable.contains(v) else {
+            return nil
+        }
         value = v
     }
     static var allValueStrings: [String] { CustodyAction.recordable.map(\.rawValue) }

@@ -7,7 +7,8 @@ import SampleCases
 /// user would, in a folder of its own and with a scratch examiner key (never the user's).
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a whole case start to finish on a bundled sample, narrating each step and where its outputs are.",
+        abstract:
+            "Run a whole case start to finish on a bundled sample, narrating each step and where its outputs are.",
         discussion: """
             Extracts the sample case bec-mules into DIR/case and runs, one after another: an examiner key (a \
             scratch one under DIR/examiner-home, never yours), a case file, the seized items into custody, \
@@ -20,7 +21,9 @@ struct Demo: ParsableCommand {
             files the earlier demo wrote (listed in DIR/.iproceeds-demo) and keeps anything you added.
             """)
 
-    @Option(help: ArgumentHelp("Where to work; what an earlier demo wrote there is replaced, nothing else.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Where to work; what an earlier demo wrote there is replaced, nothing else.", valueName: "dir"))
     var dir = "iproceeds-demo"
 
     @Option(help: "The sample case to run (see `samples list`).")
@@ -45,8 +48,9 @@ struct Demo: ParsableCommand {
             marker.remove(plan.demos)
             kept = plan.kept
             if !kept.isEmpty {
-                print("Keeping \(kept.count) file\(kept.count == 1 ? "" : "s") in \(dir) that the demo did not write: "
-                    + kept.prefix(5).joined(separator: ", ") + (kept.count > 5 ? ", …" : ""))
+                print(
+                    "Keeping \(kept.count) file\(kept.count == 1 ? "" : "s") in \(dir) that the demo did not write: "
+                        + kept.prefix(5).joined(separator: ", ") + (kept.count > 5 ? ", …" : ""))
             }
         }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
@@ -54,7 +58,9 @@ struct Demo: ParsableCommand {
         var narrator = DemoNarrator(root: root, sample: sample)
         let ok = try narrator.run()
         let keptSet = Set(kept)
-        try marker.write(running: false, files: DemoMarker.files(under: root).filter { !keptSet.contains($0) && $0 != DemoMarker.name })
+        try marker.write(
+            running: false,
+            files: DemoMarker.files(under: root).filter { !keptSet.contains($0) && $0 != DemoMarker.name })
         if !ok { throw ExitCode(1) }
     }
 }
@@ -102,9 +108,10 @@ struct DemoMarker {
                 "\(root.path) holds a demo from an older iproceeds, which did not list the files it wrote; "
                     + "remove it yourself (keeping anything of yours) or choose another --dir")
         }
-        let listed = Set(lines.dropFirst(2).compactMap { line -> String? in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8), options: .fragmentsAllowed)) as? String
-        })
+        let listed = Set(
+            lines.dropFirst(2).compactMap { line -> String? in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8), options: .fragmentsAllowed)) as? String
+            })
         let present = Self.files(under: root).filter { $0 != Self.name }
         // A finished run lists what it wrote; an interrupted one lists what was there before it started.
         let wrote = lines[1] == "# wrote:"
@@ -131,7 +138,9 @@ struct DemoMarker {
     }
 
     private func jsonString(_ s: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes]))
+            ?? Data("[\"\"]".utf8)
         return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 }
@@ -147,7 +156,8 @@ struct DemoNarrator {
         self.root = root
         self.sample = sample
         // This same program: /proc/self/exe on Linux, else how it was started.
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         binary = URL(fileURLWithPath: exe).standardizedFileURL.path
     }
 
@@ -158,7 +168,8 @@ struct DemoNarrator {
     }
 
     static func shellWord(_ a: String) -> String {
-        !a.isEmpty && a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,@+".contains($0) }) ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        !a.isEmpty && a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,@+".contains($0) })
+            ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Runs `iproceeds ARGS` in the case folder, printing the command; returns its output. A failure is
@@ -192,7 +203,9 @@ struct DemoNarrator {
         let stdout = String(decoding: data, as: UTF8.self)
         if p.terminationStatus != expect {
             failures.append("iproceeds \(args.joined(separator: " ")) exited \(p.terminationStatus)")
-            print("     ✗ exit status \(p.terminationStatus), expected \(expect): \(String(decoding: errData.value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+            print(
+                "     ✗ exit status \(p.terminationStatus), expected \(expect): \(String(decoding: errData.value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
         for line in stdout.split(separator: "\n").prefix(show) { print("     \(line)") }
         return stdout
@@ -211,7 +224,9 @@ struct DemoNarrator {
         return o
     }
 
-    func label(_ labels: [String: String], _ account: String) -> String { labels[account].map { "\($0) (\(account))" } ?? account }
+    func label(_ labels: [String: String], _ account: String) -> String {
+        labels[account].map { "\($0) (\(account))" } ?? account
+    }
 
     mutating func run() throws -> Bool {
         guard let scenario = SampleCatalog.scenario(named: sample) else {
@@ -223,7 +238,8 @@ struct DemoNarrator {
         heading("The case arrives: extract the sample")
         print("   $ iproceeds samples extract \(sample) \(root.path)/case")
         let made = try SampleCatalog.generate(scenario, seed: scenario.shippedSeed, into: caseDir)
-        print("     \(made.files.count) files: the seized evidence, bank statements and exports, the exchange's records,")
+        print(
+            "     \(made.files.count) files: the seized evidence, bank statements and exports, the exchange's records,")
         print("     a blockchain export and the CSIRT's reports. The story is in case/README.md.")
         let key: SampleAnswerKey
         do {
@@ -249,19 +265,36 @@ struct DemoNarrator {
             if let i = args.firstIndex(of: "--case") { args[i + 1] = "demo.case" }
             iproceeds(args, expect: s.exit, show: 1)
         }
-        let sealedItem = steps.first { $0.contains("sealed") }.flatMap { s in s.firstIndex(of: "--item").map { s[$0 + 1] } } ?? "EV-001"
-        iproceeds(["custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "sealed", "--note", "evidence bag 1"], show: 1)
-        iproceeds(["custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "transferred", "--from", "Cybercrime unit", "--to", "Forensic lab"], show: 1)
-        let manifest = iproceeds(["evidence", "hash", "-q", "-c", "md5,sha256", "-o", "seized.jsonl", "evidence"], expect: key.evidence.errors > 0 ? 1 : 0)
+        let sealedItem =
+            steps.first { $0.contains("sealed") }.flatMap { s in s.firstIndex(of: "--item").map { s[$0 + 1] } }
+            ?? "EV-001"
+        iproceeds(
+            [
+                "custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "sealed", "--note",
+                "evidence bag 1",
+            ], show: 1)
+        iproceeds(
+            [
+                "custody", "record", "--case", "demo.case", "--item", sealedItem, "--action", "transferred", "--from",
+                "Cybercrime unit", "--to", "Forensic lab",
+            ], show: 1)
+        let manifest = iproceeds(
+            ["evidence", "hash", "-q", "-c", "md5,sha256", "-o", "seized.jsonl", "evidence"],
+            expect: key.evidence.errors > 0 ? 1 : 0)
         _ = manifest
-        let lines = (try? String(contentsOf: caseDir.appendingPathComponent("seized.jsonl"), encoding: .utf8))?.split(separator: "\n") ?? []
+        let lines =
+            (try? String(contentsOf: caseDir.appendingPathComponent("seized.jsonl"), encoding: .utf8))?.split(
+                separator: "\n") ?? []
         let members = lines.filter { $0.contains("\"kind\":\"member\"") }.count
         let mark = check("evidence records", "\(lines.count)", String(key.evidence.records))
-        print("     seized.jsonl: \(lines.count) records, \(members) of them inside archives (md5 and sha256 each) \(mark)")
+        print(
+            "     seized.jsonl: \(lines.count) records, \(members) of them inside archives (md5 and sha256 each) \(mark)"
+        )
 
         heading("Follow the money: the FIU extract traced under the four policies")
         var labels: [String: String] = [:]
-        let labelText = (try? String(contentsOf: caseDir.appendingPathComponent("ledgers/labels.csv"), encoding: .utf8)) ?? ""
+        let labelText =
+            (try? String(contentsOf: caseDir.appendingPathComponent("ledgers/labels.csv"), encoding: .utf8)) ?? ""
         for line in labelText.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             if fields.count >= 2, labels[String(fields[0])] == nil {
@@ -274,26 +307,41 @@ struct DemoNarrator {
             let held = fiu.held
             var tool: [String: [String: String]] = [:]
             for policy in ["poison", "haircut", "fifo", "lifo"] {
-                iproceeds(command + ["--policy", policy, "--format", "json", "-o", "trace-\(policy).json"], quiet: true)
-                iproceeds(command + ["--policy", policy, "--format", "html", "--labels", "ledgers/labels.csv", "-o", "trace-\(policy).html"] + (policy == "fifo" ? ["--case", "demo.case"] : []))
+                iproceeds(
+                    command + ["--policy", policy, "--format", "json", "-o", "trace-\(policy).json"], quiet: true)
+                iproceeds(
+                    command + [
+                        "--policy", policy, "--format", "html", "--labels", "ledgers/labels.csv", "-o",
+                        "trace-\(policy).html",
+                    ] + (policy == "fifo" ? ["--case", "demo.case"] : []))
                 reports.append("case/trace-\(policy).html")
                 for a in json("trace-\(policy).json")["accounts"] as? [[String: Any]] ?? [] {
                     tool[a["account"] as? String ?? "", default: [:]][policy] = a["tainted_held"] as? String
                 }
             }
             print("     Tainted money still held at the end (EUR):")
-            print("     " + "account".padding(toLength: 34, withPad: " ", startingAt: 0) + ["poison", "haircut", "fifo", "lifo"].map { $0.leftPad(11) }.joined())
+            print(
+                "     " + "account".padding(toLength: 34, withPad: " ", startingAt: 0)
+                    + ["poison", "haircut", "fifo", "lifo"].map { $0.leftPad(11) }.joined())
             for account in held.keys.sorted() {
-                var row = "     " + String((labels[account] ?? account).prefix(33)).padding(toLength: 34, withPad: " ", startingAt: 0)
+                var row =
+                    "     "
+                    + String((labels[account] ?? account).prefix(33)).padding(toLength: 34, withPad: " ", startingAt: 0)
                 for policy in ["poison", "haircut", "fifo", "lifo"] {
                     row += (tool[account]?[policy] ?? "0.00").leftPad(11)
                 }
-                let same = ["poison", "haircut", "fifo", "lifo"].allSatisfy { (tool[account]?[$0] ?? "0.00") == held[account]?[$0] }
+                let same = ["poison", "haircut", "fifo", "lifo"].allSatisfy {
+                    (tool[account]?[$0] ?? "0.00") == held[account]?[$0]
+                }
                 if !same { failures.append("trace: \(account) differs from the answer key") }
                 print(row + (same ? "  ✓" : "  ✗"))
             }
-            print("     Poison counts everything an account holds once taint touched it; haircut shares taint in proportion;")
-            print("     FIFO and LIFO say which money left first. docs/tracing-policies.md defines each; ✓ = as the answer key.")
+            print(
+                "     Poison counts everything an account holds once taint touched it; haircut shares taint in proportion;"
+            )
+            print(
+                "     FIFO and LIFO say which money left first. docs/tracing-policies.md defines each; ✓ = as the answer key."
+            )
         }
 
         heading("Freezing candidates, grouped by bank, under all four policies")
@@ -308,11 +356,15 @@ struct DemoNarrator {
                     let h = a["tainted_held"] as? [String: String] ?? [:]
                     listed.append(a["account"] as? String ?? "")
                     print("     \(i["institution"] as? String ?? ""): \(label(labels, a["account"] as? String ?? ""))")
-                    print("        fifo \(h["fifo"] ?? "-"), haircut \(h["haircut"] ?? "-"), lifo \(h["lifo"] ?? "-"), poison \(h["poison"] ?? "-")")
+                    print(
+                        "        fifo \(h["fifo"] ?? "-"), haircut \(h["haircut"] ?? "-"), lifo \(h["lifo"] ?? "-"), poison \(h["poison"] ?? "-")"
+                    )
                 }
             }
             let want = freeze.candidates.map(\.account)
-            print("     \(listed.count) accounts to freeze \(check("freezing candidates", listed.sorted().joined(separator: ","), want.sorted().joined(separator: ",")))  → case/freeze.csv for the requests")
+            print(
+                "     \(listed.count) accounts to freeze \(check("freezing candidates", listed.sorted().joined(separator: ","), want.sorted().joined(separator: ",")))  → case/freeze.csv for the requests"
+            )
         }
 
         heading("The crypto leg: the exchange's BTC withdrawal followed on chain")
@@ -322,7 +374,10 @@ struct DemoNarrator {
             iproceeds(command + ["--policy", "haircut", "--format", "html", "-o", "chain-haircut.html"])
             reports.append("case/chain-haircut.html")
             iproceeds(command + ["--policy", "haircut", "--format", "json", "-o", "chain-haircut.json"], quiet: true)
-            let tool = (json("chain-haircut.json")["accounts"] as? [[String: Any]] ?? []).first { $0["account"] as? String == deposit }?["tainted_held"] as? String
+            let tool =
+                (json("chain-haircut.json")["accounts"] as? [[String: Any]] ?? []).first {
+                    $0["account"] as? String == deposit
+                }?["tainted_held"] as? String
             let want = chain.held[deposit]?["haircut"]
             print("     After a peel and a merge with clean coins, the second exchange's deposit address \(deposit)")
             print("     holds \(tool ?? "0") BTC of the withdrawal under haircut \(check("chain", tool, want))")
@@ -335,32 +390,49 @@ struct DemoNarrator {
             args += redaction.files
             iproceeds(args + ["-o", "personal-data.jsonl"])
             var counts: [String: Int] = [:]
-            for line in ((try? String(contentsOf: caseDir.appendingPathComponent("personal-data.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n") {
-                if let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let t = o["type"] as? String { counts[t, default: 0] += 1 }
+            for line
+                in ((try? String(contentsOf: caseDir.appendingPathComponent("personal-data.jsonl"), encoding: .utf8))
+                ?? "").split(separator: "\n")
+            {
+                if let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    let t = o["type"] as? String
+                {
+                    counts[t, default: 0] += 1
+                }
             }
             let want = redaction.planted
             let text = counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ")
-            print("     Personal data found: \(text) \(check("personal data", text, want.keys.sorted().map { "\($0) \(want[$0]!)" }.joined(separator: ", ")))")
+            print(
+                "     Personal data found: \(text) \(check("personal data", text, want.keys.sorted().map { "\($0) \(want[$0]!)" }.joined(separator: ", ")))"
+            )
             for step in redaction.sharing?.steps ?? [] {
                 var run = step.run
                 // The demo also logs the transmission in the case's custody ledger.
                 if run.starts(with: ["share", "build"]) { run += ["--case", "demo.case"] }
                 iproceeds(run, expect: step.exit, show: run.starts(with: ["share", "keygen"]) ? 0 : 10)
             }
-            if let package = redaction.sharing?.package, FileManager.default.fileExists(atPath: caseDir.appendingPathComponent(package).path) {
+            if let package = redaction.sharing?.package,
+                FileManager.default.fileExists(atPath: caseDir.appendingPathComponent(package).path)
+            {
                 let cover = caseDir.appendingPathComponent("package-cover")
                 try? FileManager.default.createDirectory(at: cover, withIntermediateDirectories: true)
                 let unzip = Process()
                 unzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                unzip.arguments = ["unzip", "-q", "-o", caseDir.appendingPathComponent(package).path, "summary.html", "-d", cover.path]
+                unzip.arguments = [
+                    "unzip", "-q", "-o", caseDir.appendingPathComponent(package).path, "summary.html", "-d", cover.path,
+                ]
                 unzip.standardOutput = FileHandle.nullDevice
                 unzip.standardError = FileHandle.nullDevice
                 if (try? unzip.run()) != nil { unzip.waitUntilExit() }
                 if FileManager.default.fileExists(atPath: cover.appendingPathComponent("summary.html").path) {
                     reports.append("case/package-cover/summary.html")
                 }
-                print("     The package case/\(package) holds the redacted records, STIX 2.1 and MISP versions, the redaction log")
-                print("     (counts, never values) and a cover sheet; the police check it with `share verify` before use.")
+                print(
+                    "     The package case/\(package) holds the redacted records, STIX 2.1 and MISP versions, the redaction log"
+                )
+                print(
+                    "     (counts, never values) and a cover sheet; the police check it with `share verify` before use."
+                )
             }
         }
 
@@ -371,9 +443,13 @@ struct DemoNarrator {
 
         print("\nOpen these in a browser:")
         for r in reports { print("   \(root.path)/\(r)") }
-        print("Also: \(root.path)/case/freeze.csv (freezing requests), seized.jsonl (the manifest), demo.case (the case file).")
+        print(
+            "Also: \(root.path)/case/freeze.csv (freezing requests), seized.jsonl (the manifest), demo.case (the case file)."
+        )
         if failures.isEmpty {
-            print("\nEvery step worked and every figure matches the case's answer key. Next: case/exercises.md, docs/trainer-guide.md.")
+            print(
+                "\nEvery step worked and every figure matches the case's answer key. Next: case/exercises.md, docs/trainer-guide.md."
+            )
             return true
         }
         print("\n\(failures.count) problem(s):")
@@ -383,7 +459,9 @@ struct DemoNarrator {
 }
 
 extension String {
-    func leftPad(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }
+    func leftPad(_ width: Int) -> String {
+        count >= width ? " " + self : String(repeating: " ", count: width - count) + self
+    }
 }
 
 /// `@unchecked Sendable`: guarded by its lock.

@@ -31,10 +31,14 @@ struct EvidenceAudit: ParsableCommand {
             """
     )
 
-    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("The manifest to compare with (jsonl or hashdeep).", valueName: "file"))
+    @Option(
+        name: [.customShort("k"), .long],
+        help: ArgumentHelp("The manifest to compare with (jsonl or hashdeep).", valueName: "file"))
     var manifest: String
 
-    @Argument(help: ArgumentHelp("Files or directories to re-hash (default: the files the manifest lists).", valueName: "path"))
+    @Argument(
+        help: ArgumentHelp(
+            "Files or directories to re-hash (default: the files the manifest lists).", valueName: "path"))
     var paths: [String] = []
 
     @Option(help: "Report format: text or json.")
@@ -49,7 +53,9 @@ struct EvidenceAudit: ParsableCommand {
     @Option(help: ArgumentHelp("Skip items whose path or name matches this glob (repeatable).", valueName: "glob"))
     var exclude: [String] = []
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
     var output: String?
 
     @Flag(name: [.customShort("q"), .long], help: "No progress line on standard error.")

@@ -42,10 +42,14 @@ struct EvidenceHash: ParsableCommand {
             valueName: "list"))
     var algorithms = "sha256"
 
-    @Option(help: ArgumentHelp("Also hash every block of this size (e.g. 1M), to localise damage in large files.", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp(
+            "Also hash every block of this size (e.g. 1M), to localise damage in large files.", valueName: "bytes"))
     var piecewise: String?
 
-    @Option(name: [.customShort("j"), .long], help: "Files read at once (default: the number of cores; 1 for spinning disks).")
+    @Option(
+        name: [.customShort("j"), .long],
+        help: "Files read at once (default: the number of cores; 1 for spinning disks).")
     var threads: Int = FingerprintOptions.defaultThreads
 
     @Flag(name: .customLong("no-archives"), help: "Hash archives as plain files only; do not look inside.")
@@ -57,13 +61,21 @@ struct EvidenceHash: ParsableCommand {
     @Flag(help: "In disk images, also list deleted files and hash what their file system still maps.")
     var deleted = false
 
-    @Option(help: "How deep to open archives inside archives (members of an archive on disk are depth 1; at most \(FingerprintOptions.maxDepthLimit)).")
+    @Option(
+        help:
+            "How deep to open archives inside archives (members of an archive on disk are depth 1; at most \(FingerprintOptions.maxDepthLimit))."
+    )
     var maxDepth = 8
 
-    @Option(help: ArgumentHelp("Stop reading an archive after this many decompressed bytes, all levels counted (zip-bomb guard).", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop reading an archive after this many decompressed bytes, all levels counted (zip-bomb guard).",
+            valueName: "bytes"))
     var maxExpand = "64G"
 
-    @Option(help: ArgumentHelp("Stop reading archives once the whole run has decompressed this many bytes.", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop reading archives once the whole run has decompressed this many bytes.", valueName: "bytes"))
     var maxExpandTotal = "256G"
 
     @Option(help: ArgumentHelp("Skip items whose path or name matches this glob (repeatable).", valueName: "glob"))
@@ -75,7 +87,9 @@ struct EvidenceHash: ParsableCommand {
     @Option(help: "Manifest format: jsonl, hashdeep, dfxml or csv.")
     var format: ManifestFormatArgument = .jsonl
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the manifest here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the manifest here instead of standard output.", valueName: "file"))
     var output: String?
 
     @Flag(name: [.customShort("q"), .long], help: "No progress line and no summary on standard error.")
@@ -97,8 +111,14 @@ struct EvidenceHash: ParsableCommand {
                     "hashdeep manifests can carry only md5, sha1 and sha256 (hashdeep cannot read \(other.rawValue)); "
                         + "use --format jsonl, csv or dfxml for it")
             }
-            if let p = piecewise { guard let v = ByteCount.parse(p), v > 0 else { throw ValidationError("--piecewise takes a size such as 1048576 or 1M") } }
-            guard ByteCount.parse(maxExpand) != nil else { throw ValidationError("--max-expand takes a size such as 64G") }
+            if let p = piecewise {
+                guard let v = ByteCount.parse(p), v > 0 else {
+                    throw ValidationError("--piecewise takes a size such as 1048576 or 1M")
+                }
+            }
+            guard ByteCount.parse(maxExpand) != nil else {
+                throw ValidationError("--max-expand takes a size such as 64G")
+            }
             guard ByteCount.parse(maxExpandTotal) != nil else {
                 throw ValidationError("--max-expand-total takes a size such as 256G")
             }
@@ -167,7 +187,11 @@ enum ByteCount {
         let t = text.trimmingCharacters(in: .whitespaces).uppercased()
         let multipliers: [Character: UInt64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
         var digits = Substring(t)
-        if digits.hasSuffix("IB") { digits = digits.dropLast(2) } else if digits.hasSuffix("B") { digits = digits.dropLast() }
+        if digits.hasSuffix("IB") {
+            digits = digits.dropLast(2)
+        } else if digits.hasSuffix("B") {
+            digits = digits.dropLast()
+        }
         var multiplier: UInt64 = 1
         if let last = digits.last, let m = multipliers[last] {
             multiplier = m

@@ -5,7 +5,8 @@ import Foundation
 struct EvidenceImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
-        abstract: "Image a seized disk, stick or card (or a file, or standard input) to raw or E01, hashing it in the same read.",
+        abstract:
+            "Image a seized disk, stick or card (or a file, or standard input) to raw or E01, hashing it in the same read.",
         discussion: """
             SOURCE is a block device (opened read-only; size and sector size from the kernel), a regular file, or \
             - for standard input. The digests (-c, md5,sha1,sha256 by default) are computed in the same read as the \
@@ -35,7 +36,9 @@ struct EvidenceImage: ParsableCommand {
     @Argument(help: ArgumentHelp("The device, file, or - for standard input.", valueName: "source"))
     var source: String
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The image's base name: BASE.E01 or BASE.raw, BASE.log.json, ...", valueName: "base"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("The image's base name: BASE.E01 or BASE.raw, BASE.log.json, ...", valueName: "base"))
     var output: String
 
     @Option(help: "Image format: e01 or raw.")
@@ -48,10 +51,13 @@ struct EvidenceImage: ParsableCommand {
             valueName: "list"))
     var algorithms = "md5,sha1,sha256"
 
-    @Option(help: ArgumentHelp("Also hash every piece of this size (e.g. 1G), to localise later damage.", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp(
+            "Also hash every piece of this size (e.g. 1G), to localise later damage.", valueName: "bytes"))
     var piecewise: String?
 
-    @Option(help: ArgumentHelp("Split the image into files of this size (e.g. 2G; E01 at least 1M).", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp("Split the image into files of this size (e.g. 2G; E01 at least 1M).", valueName: "bytes"))
     var segmentSize: String?
 
     @Option(help: "E01 compression: none, fast or best.")
@@ -63,10 +69,15 @@ struct EvidenceImage: ParsableCommand {
     @Option(help: "E01 header: a description of the source.") var description: String?
     @Option(help: "E01 header: notes.") var notes: String?
 
-    @Option(name: .customLong("case"), help: ArgumentHelp("With --item: record an `imaged` entry in this case file's custody ledger.", valueName: "file"))
+    @Option(
+        name: .customLong("case"),
+        help: ArgumentHelp(
+            "With --item: record an `imaged` entry in this case file's custody ledger.", valueName: "file"))
     var casePath: String?
 
-    @Option(help: ArgumentHelp("The case's item (exhibit number) the source is, e.g. EV-001; it must be in the case.", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "The case's item (exhibit number) the source is, e.g. EV-001; it must be in the case.", valueName: "id"))
     var item: String?
 
     @Flag(help: "Re-read the finished image and compare its digests with the source's.")
@@ -79,14 +90,24 @@ struct EvidenceImage: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard ImagingOptions.Format(rawValue: format.lowercased()) != nil else { throw ValidationError("--format takes e01 or raw") }
+        guard ImagingOptions.Format(rawValue: format.lowercased()) != nil else {
+            throw ValidationError("--format takes e01 or raw")
+        }
         guard ImagingOptions.Compression(rawValue: compression.lowercased()) != nil else {
             throw ValidationError("--compression takes none, fast or best")
         }
-        do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError { throw ValidationError(e.message) }
-        if let p = piecewise { guard let v = ByteCount.parse(p), v > 0 else { throw ValidationError("--piecewise takes a size such as 1048576 or 1G") } }
+        do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError {
+            throw ValidationError(e.message)
+        }
+        if let p = piecewise {
+            guard let v = ByteCount.parse(p), v > 0 else {
+                throw ValidationError("--piecewise takes a size such as 1048576 or 1G")
+            }
+        }
         if let s = segmentSize {
-            guard let v = ByteCount.parse(s), v > 0 else { throw ValidationError("--segment-size takes a size such as 650M or 2G") }
+            guard let v = ByteCount.parse(s), v > 0 else {
+                throw ValidationError("--segment-size takes a size such as 650M or 2G")
+            }
             if format.lowercased() == "e01", v < 1 << 20 {
                 throw ValidationError("--segment-size for E01 must be at least 1M (libewf's smallest segment file)")
             }
@@ -136,8 +157,10 @@ struct EvidenceImage: ParsableCommand {
         }
         let result = try reporting { () throws -> ImagingResult in
             let src: FileImagingSource
-            do { src = try FileImagingSource(path: source) } catch let e as EvidenceError where e.code == .sourceMissing {
-                throw CLIError.cannotRead(path: source, reason: e.message.components(separatedBy: ": ").last ?? e.message)
+            do { src = try FileImagingSource(path: source) } catch let e as EvidenceError where e.code == .sourceMissing
+            {
+                throw CLIError.cannotRead(
+                    path: source, reason: e.message.components(separatedBy: ": ").last ?? e.message)
             }
             let line = !quiet && isTerminal(STDERR_FILENO) ? ImagingProgressLine(progress: progress) : nil
             defer { line?.finish() }
@@ -149,20 +172,30 @@ struct EvidenceImage: ParsableCommand {
         var lines: [String] = []
         if log.complete {
             let files = result.imagePaths.map { ($0 as NSString).lastPathComponent }
-            lines.append("\(ProgressLine.bytes(log.bytesAcquired)) imaged → \(files.joined(separator: ", ")); log \(result.logPath)")
+            lines.append(
+                "\(ProgressLine.bytes(log.bytesAcquired)) imaged → \(files.joined(separator: ", ")); log \(result.logPath)"
+            )
             for (name, value) in log.digests.sorted(by: { $0.key < $1.key }) { lines.append("  \(name) \(value)") }
         } else {
-            lines.append("INCOMPLETE: \(log.incompleteReason ?? "stopped"); the image is left as \(result.imagePaths.joined(separator: ", ")) and the log as \(result.logPath)")
+            lines.append(
+                "INCOMPLETE: \(log.incompleteReason ?? "stopped"); the image is left as \(result.imagePaths.joined(separator: ", ")) and the log as \(result.logPath)"
+            )
         }
         if !log.badRanges.isEmpty {
             let total = log.badRanges.reduce(0) { $0 + $1.length }
-            lines.append("\(log.badRanges.count) unreadable ranges (\(total) bytes) written as zeros: see badRanges in \(result.logPath)")
+            lines.append(
+                "\(log.badRanges.count) unreadable ranges (\(total) bytes) written as zeros: see badRanges in \(result.logPath)"
+            )
         }
         if let v = log.verification {
-            lines.append(v.result == "match" ? "verified: the image reads back with the source's digests" : "VERIFICATION FAILED:")
+            lines.append(
+                v.result == "match"
+                    ? "verified: the image reads back with the source's digests" : "VERIFICATION FAILED:")
             for p in v.problems { lines.append("  \(p)") }
         }
-        if let e = result.logError { lines.append("iproceeds: error: the acquisition log could not be written: \(e.message)") }
+        if let e = result.logError {
+            lines.append("iproceeds: error: the acquisition log could not be written: \(e.message)")
+        }
         if let e = result.outputError { lines.append("iproceeds: error: \(e.message)") }
         if !quiet || !log.complete || result.outputError != nil {
             FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
@@ -182,10 +215,13 @@ extension EvidenceImage {
     func recordImaged(_ result: ImagingResult, in file: CaseFile, item: String, by examiner: Examiner) throws {
         let log = result.log
         guard let logBytes = FileManager.default.contents(atPath: result.logPath) else {
-            throw CLIError.cannotRead(path: result.logPath, reason: "the acquisition log just written cannot be read back")
+            throw CLIError.cannotRead(
+                path: result.logPath, reason: "the acquisition log just written cannot be read back")
         }
         var outputs = log.segments.map { HashReference(name: $0.name, sha256: $0.sha256) }
-        outputs.append(HashReference(name: (result.logPath as NSString).lastPathComponent, sha256: digestHex(.sha256, of: Array(logBytes))))
+        outputs.append(
+            HashReference(
+                name: (result.logPath as NSString).lastPathComponent, sha256: digestHex(.sha256, of: Array(logBytes))))
         var parameters: [String: String] = [
             "source": log.source.path, "source_kind": log.source.kind.rawValue, "bytes": String(log.bytesAcquired),
             "format": log.imageFormat, "bad_ranges": String(log.badRanges.count),
@@ -193,7 +229,8 @@ extension EvidenceImage {
         for (name, value) in log.digests { parameters["digest_" + name] = value }
         if let v = log.verification { parameters["verification"] = v.result }
         let entry = try file.record(.imaged, items: [item], outputs: outputs, parameters: parameters, by: examiner)
-        FileHandle.standardError.write(Data("Entry \(entry.seq) imaged for \(item); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
+        FileHandle.standardError.write(
+            Data("Entry \(entry.seq) imaged for \(item); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
     }
 }
 
@@ -228,8 +265,11 @@ struct EvidenceVerifyImage: ParsableCommand {
 
     func run() throws {
         let report = try reporting { () throws -> ImageVerificationReport in
-            do { return try ImageVerifier.verifyImage(path: image, logPath: log) } catch let e as EvidenceError where e.code == .sourceMissing {
-                throw CLIError.cannotRead(path: image, reason: e.message.components(separatedBy: ": ").last ?? e.message)
+            do { return try ImageVerifier.verifyImage(path: image, logPath: log) } catch let e as EvidenceError
+                where e.code == .sourceMissing
+            {
+                throw CLIError.cannotRead(
+                    path: image, reason: e.message.components(separatedBy: ": ").last ?? e.message)
             } catch let e as EvidenceError where e.code == .manifest {
                 // The log exists but cannot be used: an unusable input (65), not a missing one.
                 throw CLIError(.unusableInput, e.message)
@@ -243,7 +283,8 @@ struct EvidenceVerifyImage: ParsableCommand {
                 "checksumErrors": report.checksumErrors.map { ["offset": $0.offset, "length": $0.length] },
             ]
             if let logPath = report.logPath { object["log"] = logPath }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } else {
             var lines = ["\(image): \(report.format), \(report.files.count) file(s), \(report.bytes) bytes"]

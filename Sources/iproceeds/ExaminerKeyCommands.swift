@@ -25,7 +25,9 @@ struct ExaminerProtect: ParsableCommand {
             let store = ExaminerStore.fromEnvironment()
             let examiner = try store.load()
             try store.protect(passphrase: try Passphrase.new())
-            print("Protected the key of \(examiner.id) (\(examiner.name)), fingerprint \(Ed25519.fingerprint(examiner.key.publicKey))")
+            print(
+                "Protected the key of \(examiner.id) (\(examiner.name)), fingerprint \(Ed25519.fingerprint(examiner.key.publicKey))"
+            )
             print("Private key: \(store.directory)/examiner.key (encrypted PKCS #8, mode 0600)")
         }
     }

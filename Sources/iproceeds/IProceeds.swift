@@ -15,13 +15,18 @@ struct IProceeds: ParsableCommand {
             key is missing or not registered. docs/exit-codes.md lists them with the error codes behind each.
             """,
         version: ToolIdentity.version,
-        subcommands: [ExaminerCommand.self, CaseCommand.self, Evidence.self, Custody.self, Trace.self, Share.self, Samples.self, Demo.self]
+        subcommands: [
+            ExaminerCommand.self, CaseCommand.self, Evidence.self, Custody.self, Trace.self, Share.self, Samples.self,
+            Demo.self,
+        ]
     )
 }
 
 struct Evidence: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fingerprint seized files, trees and archive members, audit them, and add them to a case.",
-        subcommands: [EvidenceHash.self, EvidenceAudit.self, EvidenceAdd.self, EvidenceImage.self, EvidenceVerifyImage.self]
+        subcommands: [
+            EvidenceHash.self, EvidenceAudit.self, EvidenceAdd.self, EvidenceImage.self, EvidenceVerifyImage.self,
+        ]
     )
 }

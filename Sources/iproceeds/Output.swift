@@ -37,7 +37,8 @@ final class ReportOutput {
             file = out
             fd = out.fileDescriptor
         } catch let e as EvidenceError {
-            throw CLIError.cannotWrite(path: path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
+            throw CLIError.cannotWrite(
+                path: path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
         }
         sink = ByteSink(fileDescriptor: fd, name: path)
     }
@@ -50,7 +51,8 @@ final class ReportOutput {
             return
         }
         do { try file.commit() } catch let e as EvidenceError {
-            throw CLIError.cannotWrite(path: file.path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
+            throw CLIError.cannotWrite(
+                path: file.path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
         }
     }
 }
@@ -83,7 +85,8 @@ struct CLIError: Error, CustomStringConvertible {
     static func cannotWrite(path: String, reason: String) -> CLIError {
         CLIError(
             .cannotWrite,
-            "cannot write \(path): \(reason). Check that its folder exists and is writable, or choose another --output.")
+            "cannot write \(path): \(reason). Check that its folder exists and is writable, or choose another --output."
+        )
     }
 
     static func cannotRead(path: String, reason: String) -> CLIError {

@@ -16,7 +16,9 @@ struct Samples: ParsableCommand {
 /// A scenario name given on the command line.
 func scenarioNamed(_ name: String) throws -> SampleScenario {
     guard let s = SampleCatalog.scenario(named: name) else {
-        throw ValidationError("no sample case '\(name)'; choose one of \(SampleCatalog.scenarios.map(\.name).joined(separator: ", ")) (iproceeds samples list)")
+        throw ValidationError(
+            "no sample case '\(name)'; choose one of \(SampleCatalog.scenarios.map(\.name).joined(separator: ", ")) (iproceeds samples list)"
+        )
     }
     return s
 }
@@ -49,7 +51,9 @@ struct SamplesShow: ParsableCommand {
         print("Files (\(made.files.count), \(made.bytes) bytes; seed \(made.seed)):")
         var folders: [String: (count: Int, bytes: Int)] = [:]
         for f in made.files {
-            let size = (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(f).path)[.size] as? Int) ?? 0
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(f).path)[.size] as? Int)
+                ?? 0
             let parts = f.split(separator: "/")
             let key = parts.count > 2 ? parts.prefix(2).joined(separator: "/") + "/" : f
             folders[key, default: (0, 0)].count += 1
@@ -66,7 +70,9 @@ struct SamplesExtract: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract",
         abstract: "Write a bundled case into a new folder (the shipped case, byte for byte).",
-        discussion: "The same as `samples generate --scenario NAME --seed <its shipped seed> --out DIR`. DIR must be new or empty.")
+        discussion:
+            "The same as `samples generate --scenario NAME --seed <its shipped seed> --out DIR`. DIR must be new or empty."
+    )
 
     @Argument(help: "The case (see `samples list`).")
     var name: String
@@ -76,9 +82,13 @@ struct SamplesExtract: ParsableCommand {
 
     func run() throws {
         let scenario = try scenarioNamed(name)
-        let made = try reporting { try SampleCatalog.generate(scenario, seed: scenario.shippedSeed, into: URL(fileURLWithPath: directory)) }
+        let made = try reporting {
+            try SampleCatalog.generate(scenario, seed: scenario.shippedSeed, into: URL(fileURLWithPath: directory))
+        }
         print("Wrote \(made.files.count) files (\(made.bytes) bytes) of case \(made.scenario) to \(directory)")
-        print("Start with \(directory)/README.md and \(directory)/exercises.md; the answers are in \(directory)/answers.json.")
+        print(
+            "Start with \(directory)/README.md and \(directory)/exercises.md; the answers are in \(directory)/answers.json."
+        )
     }
 }
 
@@ -115,7 +125,11 @@ struct SamplesGenerate: ParsableCommand {
 
     func run() throws {
         let s = try scenarioNamed(scenario)
-        let made = try reporting { try SampleCatalog.generate(s, seed: seed, scale: scale, into: URL(fileURLWithPath: out)) }
-        print("Wrote \(made.files.count) files (\(made.bytes) bytes) of \(made.scenario), seed \(made.seed), scale \(made.scale), to \(out)")
+        let made = try reporting {
+            try SampleCatalog.generate(s, seed: seed, scale: scale, into: URL(fileURLWithPath: out))
+        }
+        print(
+            "Wrote \(made.files.count) files (\(made.bytes) bytes) of \(made.scenario), seed \(made.seed), scale \(made.scale), to \(out)"
+        )
     }
 }

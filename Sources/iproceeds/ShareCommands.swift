@@ -21,7 +21,8 @@ struct Share: ParsableCommand {
             docs/sharing-guide-csirt.md and docs/sharing-guide-investigator.md walk through it.
             """,
         subcommands: [
-            ShareScan.self, SharePolicyCheck.self, ShareKeygen.self, ShareRedact.self, ShareBuild.self, ShareVerify.self,
+            ShareScan.self, SharePolicyCheck.self, ShareKeygen.self, ShareRedact.self, ShareBuild.self,
+            ShareVerify.self,
             ShareReidentify.self,
         ]
     )
@@ -69,10 +70,14 @@ struct ShareScan: ParsableCommand {
     @Option(help: ArgumentHelp("Report only these types, comma-separated (default: all).", valueName: "types"))
     var types: String?
 
-    @Option(help: ArgumentHelp("A file of person names to find, one per line (UTF-8; # starts a comment).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A file of person names to find, one per line (UTF-8; # starts a comment).", valueName: "file"))
     var namesFile: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the hits here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the hits here instead of standard output.", valueName: "file"))
     var output: String?
 
     @Flag(name: [.customShort("q"), .long], help: "No progress line on standard error.")
@@ -89,7 +94,8 @@ struct ShareScan: ParsableCommand {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
             guard let t = PersonalDataType(rawValue: name) else {
                 throw ValidationError(
-                    "unknown type '\(raw)'; choose from \(PersonalDataType.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "unknown type '\(raw)'; choose from \(PersonalDataType.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             set.insert(t)
         }

@@ -40,7 +40,8 @@ struct ShareVerify: ParsableCommand {
                     let parsed = PackageVerifier.publicKey(from: text)
                 else {
                     throw CLIError(
-                        .unusableInput, "\(publicKey) holds no Ed25519 public key (64 hex digits, PEM, or examiner.json)")
+                        .unusableInput,
+                        "\(publicKey) holds no Ed25519 public key (64 hex digits, PEM, or examiner.json)")
                 }
                 key = parsed
             }

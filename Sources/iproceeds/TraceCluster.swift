@@ -7,7 +7,8 @@ import ProceedsGraph
 struct TraceCluster: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
-        abstract: "Group the addresses of a bitcoin-etl export into entities (common-input ownership; change heuristics on request).",
+        abstract:
+            "Group the addresses of a bitcoin-etl export into entities (common-input ownership; change heuristics on request).",
         discussion: """
             Addresses spent together as inputs of one transaction are taken to have one owner (the multi-input \
             heuristic), except in CoinJoin-like transactions, whose inputs belong to several owners by design: \
@@ -35,28 +36,41 @@ struct TraceCluster: ParsableCommand {
             66 an input is missing.
             """)
 
-    @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("bitcoin-etl transactions exports (JSON Lines).", valueName: "file"))
+    @Option(
+        name: .customLong("transfers"), parsing: .upToNextOption,
+        help: ArgumentHelp("bitcoin-etl transactions exports (JSON Lines).", valueName: "file"))
     var transfers: [String] = []
 
     @Option(help: "Input format: bitcoin-etl (the only one with addresses to cluster).")
     var importFormat: ImportFormatArgument = ImportFormatArgument(argument: "bitcoin-etl")!
 
-    @Option(help: ArgumentHelp("The chain the export is from (bitcoin, litecoin, dogecoin, …; or its asset code).", valueName: "chain"))
+    @Option(
+        help: ArgumentHelp(
+            "The chain the export is from (bitcoin, litecoin, dogecoin, …; or its asset code).", valueName: "chain"))
     var chain: String?
 
     @Flag(help: "Stop at the first malformed line instead of skipping and counting it.")
     var strict = false
 
-    @Option(help: ArgumentHelp("Change heuristics to apply, comma-separated: one-time, script-type, round-amount (none by default).", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Change heuristics to apply, comma-separated: one-time, script-type, round-amount (none by default).",
+            valueName: "list"))
     var change: String?
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Attribution tags: GraphSense TagPacks (.yaml) or address,label,category,source CSV. A tag on any address names its whole entity; tags that disagree on one entity are reported, none chosen.", valueName: "file"))
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Attribution tags: GraphSense TagPacks (.yaml) or address,label,category,source CSV. A tag on any address names its whole entity; tags that disagree on one entity are reported, none chosen.",
+            valueName: "file"))
     var tags: [String] = []
 
     @Option(help: "json or csv.")
     var format: Format = .json
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the entities here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the entities here instead of standard output.", valueName: "file"))
     var output: String?
 
     @Flag(help: "Print how long each phase took (import, cluster, write) and the peak memory on standard error.")
@@ -69,18 +83,28 @@ struct TraceCluster: ParsableCommand {
         guard importFormat.value == .bitcoinETL else {
             throw ValidationError("trace cluster groups the addresses of UTXO chains: give --import-format bitcoin-etl")
         }
-        if let change { do { _ = try ChangeHeuristic.list(change) } catch let e as ProceedsError { throw ValidationError(e.description) } }
+        if let change {
+            do { _ = try ChangeHeuristic.list(change) } catch let e as ProceedsError {
+                throw ValidationError(e.description)
+            }
+        }
     }
 
     func run() throws {
         let heuristics = try change.map(ChangeHeuristic.list) ?? []
-        let loaded = try timed("import") { try reporting { try BitcoinETLImporter.load(transfers, strict: strict, chain: chain) } }
+        let loaded = try timed("import") {
+            try reporting { try BitcoinETLImporter.load(transfers, strict: strict, chain: chain) }
+        }
         let ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
         for issue in ledger.issues.prefix(20) {
-            FileHandle.standardError.write(Data("iproceeds: skipped \(issue.file) line \(issue.line): \(issue.reason)\n".utf8))
+            FileHandle.standardError.write(
+                Data("iproceeds: skipped \(issue.file) line \(issue.line): \(issue.reason)\n".utf8))
         }
         if ledger.issues.count > 20 {
-            FileHandle.standardError.write(Data("iproceeds: … and \(ledger.issues.count - 20) more skipped lines (use --strict to stop at the first)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "iproceeds: … and \(ledger.issues.count - 20) more skipped lines (use --strict to stop at the first)\n"
+                        .utf8))
         }
         if let note = loaded.chainNote { FileHandle.standardError.write(Data("iproceeds: note: \(note)\n".utf8)) }
         let tagList = try reporting { try tags.flatMap(TagFile.load) }
@@ -92,7 +116,8 @@ struct TraceCluster: ParsableCommand {
                 switch format {
                 case .json:
                     ClusterReport.json(
-                        result, chain: loaded.chain.name, asset: loaded.chain.asset, inputs: loaded.inputs, importIssues: loaded.issues.count,
+                        result, chain: loaded.chain.name, asset: loaded.chain.asset, inputs: loaded.inputs,
+                        importIssues: loaded.issues.count,
                         attribution: attribution, write: { out.sink.write($0) })
                 case .csv: ClusterReport.csv(result, attribution: attribution, write: { out.sink.write($0) })
                 }
@@ -101,23 +126,36 @@ struct TraceCluster: ParsableCommand {
         }
         let s = result.statistics
         let joins = CoinJoinPattern.allCases.compactMap { p in s.coinJoins[p].map { "\($0) \(p.rawValue)" } }
-        FileHandle.standardError.write(Data(("iproceeds: \(result.addresses.count) addresses in \(result.entities.count) entities from "
-            + "\(s.transactions) transactions" + (joins.isEmpty ? "" : "; left unmerged: " + joins.joined(separator: ", ")) + "\n").utf8))
+        FileHandle.standardError.write(
+            Data(
+                ("iproceeds: \(result.addresses.count) addresses in \(result.entities.count) entities from "
+                    + "\(s.transactions) transactions"
+                    + (joins.isEmpty ? "" : "; left unmerged: " + joins.joined(separator: ", ")) + "\n").utf8))
         if s.changeDisagreements > 0 {
-            FileHandle.standardError.write(Data("iproceeds: the change heuristics disagreed on \(s.changeDisagreements) transaction(s): no change merge there\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "iproceeds: the change heuristics disagreed on \(s.changeDisagreements) transaction(s): no change merge there\n"
+                        .utf8))
         }
         var conflicts = 0
         if let attribution {
             let named = attribution.entities.count - attribution.conflicts.count
-            FileHandle.standardError.write(Data(("iproceeds: \(tagList.count) tag(s) name \(named) entit\(named == 1 ? "y" : "ies")"
-                + (attribution.unmatched.isEmpty ? "" : "; \(attribution.unmatched.count) tag(s) are on addresses not in the data")
-                + (attribution.otherCurrency.isEmpty ? "" : "; \(attribution.otherCurrency.count) tag(s) are of another currency than \(loaded.chain.asset), not applied")
-                + "\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("iproceeds: \(tagList.count) tag(s) name \(named) entit\(named == 1 ? "y" : "ies")"
+                        + (attribution.unmatched.isEmpty
+                            ? "" : "; \(attribution.unmatched.count) tag(s) are on addresses not in the data")
+                        + (attribution.otherCurrency.isEmpty
+                            ? ""
+                            : "; \(attribution.otherCurrency.count) tag(s) are of another currency than \(loaded.chain.asset), not applied")
+                        + "\n").utf8))
             for c in attribution.conflicts {
                 conflicts += 1
-                FileHandle.standardError.write(Data(("iproceeds: warning: entity \(c.entity) has conflicting tags: "
-                    + c.tags.map { "\($0.label) on \($0.address) (\($0.origin))" }.joined(separator: ", ")
-                    + "; it is left unnamed: check the sources and correct the tags\n").utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("iproceeds: warning: entity \(c.entity) has conflicting tags: "
+                            + c.tags.map { "\($0.label) on \($0.address) (\($0.origin))" }.joined(separator: ", ")
+                            + "; it is left unnamed: check the sources and correct the tags\n").utf8))
             }
         }
         if !ledger.issues.isEmpty || conflicts > 0 { throw ExitCode(1) }
@@ -131,7 +169,11 @@ struct TraceCluster: ParsableCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        FileHandle.standardError.write(Data(String(format: "timing: %@ %.3f s (peak RSS %.0f MiB)\n", phase, seconds, Double(usage.ru_maxrss) / 1024).utf8))
+        FileHandle.standardError.write(
+            Data(
+                String(
+                    format: "timing: %@ %.3f s (peak RSS %.0f MiB)\n", phase, seconds, Double(usage.ru_maxrss) / 1024
+                ).utf8))
         return value
     }
 }
@@ -139,16 +181,28 @@ struct TraceCluster: ParsableCommand {
 /// `--entities FILE` or `--cluster` on `trace run` and `trace freeze` (bitcoin-etl): taint summed per entity,
 /// named by its tags.
 struct EntityOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("With bitcoin-etl: the entities CSV `trace cluster --format csv` wrote; taint is also reported per entity.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "With bitcoin-etl: the entities CSV `trace cluster --format csv` wrote; taint is also reported per entity.",
+            valueName: "file"))
     var entities: String?
 
-    @Flag(help: "With bitcoin-etl: cluster the addresses on the fly (multi-input heuristic, CoinJoins unmerged) and report taint per entity.")
+    @Flag(
+        help:
+            "With bitcoin-etl: cluster the addresses on the fly (multi-input heuristic, CoinJoins unmerged) and report taint per entity."
+    )
     var cluster = false
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("With --cluster: attribution tags (GraphSense TagPacks .yaml, or address,label,category,source CSV) naming entities.", valueName: "file"))
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "With --cluster: attribution tags (GraphSense TagPacks .yaml, or address,label,category,source CSV) naming entities.",
+            valueName: "file"))
     var tags: [String] = []
 
-    @Option(help: ArgumentHelp("With --cluster: change heuristics, as for trace cluster (none by default).", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "With --cluster: change heuristics, as for trace cluster (none by default).", valueName: "list"))
     var change: String?
 
     var active: Bool { entities != nil || cluster }
@@ -156,9 +210,14 @@ struct EntityOptions: ParsableArguments {
     func validate() throws {
         if entities != nil && cluster { throw ValidationError("give --entities FILE or --cluster, not both") }
         if (!tags.isEmpty || change != nil) && !cluster {
-            throw ValidationError("--tags and --change go with --cluster (an --entities file carries its names already)")
+            throw ValidationError(
+                "--tags and --change go with --cluster (an --entities file carries its names already)")
         }
-        if let change { do { _ = try ChangeHeuristic.list(change) } catch let e as ProceedsError { throw ValidationError(e.description) } }
+        if let change {
+            do { _ = try ChangeHeuristic.list(change) } catch let e as ProceedsError {
+                throw ValidationError(e.description)
+            }
+        }
     }
 
     /// The entities for `transactions`: read from --entities, or clustered now (tag conflicts are warned about).
@@ -169,8 +228,11 @@ struct EntityOptions: ParsableArguments {
             let result = AddressClusterer.cluster(transactions, heuristics: try change.map(ChangeHeuristic.list) ?? [])
             let attribution = tags.isEmpty ? nil : Attribution.apply(tagList, to: result, asset: asset)
             for c in attribution?.conflicts ?? [] {
-                FileHandle.standardError.write(Data(("iproceeds: warning: entity \(c.entity) has conflicting tags: "
-                    + c.tags.map { "\($0.label) (\($0.origin))" }.joined(separator: ", ") + "; it is reported unnamed\n").utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("iproceeds: warning: entity \(c.entity) has conflicting tags: "
+                            + c.tags.map { "\($0.label) (\($0.origin))" }.joined(separator: ", ")
+                            + "; it is reported unnamed\n").utf8))
             }
             return EntityDirectory(result, attribution: attribution)
         }
@@ -179,16 +241,19 @@ struct EntityOptions: ParsableArguments {
     /// `report` (a JSON object ending in `}` and a newline) with an `entities` member added last.
     static func splice(_ groups: [EntityTaint], scale: Int, into report: String) -> String {
         guard report.hasSuffix("\n}\n") else { return report }
-        return String(report.dropLast(3)) + ",\n  \"entities\": " + EntityTracer.json(groups, scale: scale).compact + "\n}\n"
+        return String(report.dropLast(3)) + ",\n  \"entities\": " + EntityTracer.json(groups, scale: scale).compact
+            + "\n}\n"
     }
 
     /// One sentence per group on standard error: what each entity received and holds.
     static func tell(_ groups: [EntityTaint], policy: TaintPolicy, asset: String, scale: Int) {
         for g in groups.prefix(20) {
-            FileHandle.standardError.write(Data("iproceeds: \(g.sentence(policy: policy, asset: asset, scale: scale))\n".utf8))
+            FileHandle.standardError.write(
+                Data("iproceeds: \(g.sentence(policy: policy, asset: asset, scale: scale))\n".utf8))
         }
         if groups.count > 20 {
-            FileHandle.standardError.write(Data("iproceeds: … and \(groups.count - 20) more entities (the JSON report lists them all)\n".utf8))
+            FileHandle.standardError.write(
+                Data("iproceeds: … and \(groups.count - 20) more entities (the JSON report lists them all)\n".utf8))
         }
     }
 }
@@ -198,20 +263,29 @@ extension TraceFreeze {
     /// write to), under each policy asked; untagged holders are listed apart.
     func runUTXO() throws {
         guard entityOptions.active else {
-            throw ValidationError("freezing candidates on a bitcoin-etl ledger are entities: give --cluster (with --tags naming the services) or --entities FILE")
+            throw ValidationError(
+                "freezing candidates on a bitcoin-etl ledger are entities: give --cluster (with --tags naming the services) or --entities FILE"
+            )
         }
-        guard seed.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
-        let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain) }
+        guard seed.fromAccount == nil else {
+            throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX")
+        }
+        let loaded = try reporting {
+            try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain)
+        }
         let ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
         input.printIssues(ledger)
         input.printNotes(loaded)
         guard let minimum = ExactDecimal.parse(minAmount, scale: loaded.chain.scale) else {
-            throw ValidationError("--min-amount '\(minAmount)' is not an amount of \(loaded.chain.asset) (\(ExactDecimal.grammar(scale: loaded.chain.scale)))")
+            throw ValidationError(
+                "--min-amount '\(minAmount)' is not an amount of \(loaded.chain.asset) (\(ExactDecimal.grammar(scale: loaded.chain.scale)))"
+            )
         }
         let directory = try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset)
         let list = try reporting {
             try EntityFreezeList.make(
-                loaded.transactions, seeds: seed.seeds.transferIDs, policies: policies!, directory: directory, minimum: minimum,
+                loaded.transactions, seeds: seed.seeds.transferIDs, policies: policies!, directory: directory,
+                minimum: minimum,
                 until: at.flatMap(ISO8601.parse), asset: loaded.chain.asset, scale: loaded.chain.scale)
         }
         for h in list.institutions { FileHandle.standardError.write(Data("iproceeds: \(list.request(h))\n".utf8)) }
@@ -222,9 +296,11 @@ extension TraceFreeze {
             try out.commit()
             try custody.record(
                 ledger: ledger, report: report, reportName: output ?? "freezing candidates (standard output)",
-                parameters: ["command": "trace freeze", "policies": list.policies.map(\.rawValue).joined(separator: ","),
-                             "min_amount": minAmount, "at": at ?? "", "asset": list.asset,
-                             "entities": entityOptions.entities ?? (entityOptions.cluster ? "clustered" : "")])
+                parameters: [
+                    "command": "trace freeze", "policies": list.policies.map(\.rawValue).joined(separator: ","),
+                    "min_amount": minAmount, "at": at ?? "", "asset": list.asset,
+                    "entities": entityOptions.entities ?? (entityOptions.cluster ? "clustered" : ""),
+                ])
         }
         if !ledger.issues.isEmpty { throw ExitCode(1) }
     }

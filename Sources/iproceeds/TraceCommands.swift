@@ -8,46 +8,67 @@ import IProceedsBase
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Follow the proceeds: import ledgers and trace tainted funds through time.",
-        subcommands: [TraceImport.self, TraceRun.self, TraceFreeze.self, TracePaths.self, TracePatterns.self, TraceCluster.self])
+        subcommands: [
+            TraceImport.self, TraceRun.self, TraceFreeze.self, TracePaths.self, TracePatterns.self, TraceCluster.self,
+        ])
 }
 
 /// The ledger inputs every trace command takes.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file"))
+    @Option(
+        name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file")
+    )
     var transfers: [String] = []
 
-    @Option(help: "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements; camt.052 and camt.054 too), mt940 (and MT942), bank-csv (with --profile), ethereum-etl (token_transfers CSV or JSON lines, transactions.csv for native ether, tokens.csv for decimals), or bitcoin-etl (transactions JSON of any bitcoin-etl chain, with --chain; trace run only).")
+    @Option(
+        help:
+            "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements; camt.052 and camt.054 too), mt940 (and MT942), bank-csv (with --profile), ethereum-etl (token_transfers CSV or JSON lines, transactions.csv for native ether, tokens.csv for decimals), or bitcoin-etl (transactions JSON of any bitcoin-etl chain, with --chain; trace run only)."
+    )
     var importFormat: ImportFormatArgument = .canonical
 
     @Option(help: "Currency for formats that carry none (amlsim).")
     var currency = "USD"
 
-    @Option(parsing: .singleValue, help: ArgumentHelp("Decimals of an asset not known to iproceeds, as CODE=N (repeatable).", valueName: "code=n"))
+    @Option(
+        parsing: .singleValue,
+        help: ArgumentHelp("Decimals of an asset not known to iproceeds, as CODE=N (repeatable).", valueName: "code=n"))
     var scale: [String] = []
 
     @Flag(help: "Stop at the first malformed row instead of skipping and counting it.")
     var strict = false
 
-    @Option(help: ArgumentHelp("With --import-format bank-csv: the bank's profile (JSON; see Samples/bank-profiles/).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "With --import-format bank-csv: the bank's profile (JSON; see Samples/bank-profiles/).", valueName: "file"))
     var profile: String?
 
-    @Option(help: ArgumentHelp("With bank-csv: the statement's own account, when the export has no column for it.", valueName: "account"))
+    @Option(
+        help: ArgumentHelp(
+            "With bank-csv: the statement's own account, when the export has no column for it.", valueName: "account"))
     var account: String?
 
-    @Option(help: ArgumentHelp("With bitcoin-etl or ethereum-etl: the chain the export is from (bitcoin, bitcoin_cash, dogecoin, litecoin, zcash, dash, bitcoin_sv; or an asset code such as DOGE, or for ethereum-etl the native asset, e.g. ETH). See docs/tracing-policies.md.", valueName: "chain"))
+    @Option(
+        help: ArgumentHelp(
+            "With bitcoin-etl or ethereum-etl: the chain the export is from (bitcoin, bitcoin_cash, dogecoin, litecoin, zcash, dash, bitcoin_sv; or an asset code such as DOGE, or for ethereum-etl the native asset, e.g. ETH). See docs/tracing-policies.md.",
+            valueName: "chain"))
     var chain: String?
 
     @Flag(help: "Print how long each phase took (import, graph, trace) on standard error.")
     var timings = false
 
-    @Option(help: ArgumentHelp("Conversions between assets (conversion,funding,funded[,note] CSV): taint carries across as a fraction. See docs/tracing-policies.md.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Conversions between assets (conversion,funding,funded[,note] CSV): taint carries across as a fraction. See docs/tracing-policies.md.",
+            valueName: "file"))
     var conversions: String?
 
     func validate() throws {
         guard !transfers.isEmpty else { throw ValidationError("give at least one --transfers FILE") }
         for s in scale {
             let parts = s.split(separator: "=")
-            guard parts.count == 2, Int(parts[1]) != nil else { throw ValidationError("--scale takes CODE=N, e.g. DOGE=8") }
+            guard parts.count == 2, Int(parts[1]) != nil else {
+                throw ValidationError("--scale takes CODE=N, e.g. DOGE=8")
+            }
         }
     }
 
@@ -69,12 +90,16 @@ struct LedgerOptions: ParsableArguments {
             let code = parts[0].hasPrefix("0x") ? parts[0].lowercased() : parts[0].uppercased()
             options.scales[code] = Int(parts[1])!
         }
-        let ledger = try timed("import") { try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) } }
+        let ledger = try timed("import") {
+            try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) }
+        }
         printIssues(ledger)
         printImportNotes(ledger)
         if ledger.duplicatesMerged > 0 {
-            FileHandle.standardError.write(Data(("iproceeds: \(ledger.duplicatesMerged) payment(s) appear in two statements (the payer's debit and "
-                + "the payee's credit, same end-to-end id and amount): imported once\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("iproceeds: \(ledger.duplicatesMerged) payment(s) appear in two statements (the payer's debit and "
+                        + "the payee's credit, same end-to-end id and amount): imported once\n").utf8))
         }
         return ledger
     }
@@ -87,7 +112,11 @@ struct LedgerOptions: ParsableArguments {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        FileHandle.standardError.write(Data(String(format: "timing: %@ %.3f s (peak RSS %.0f MiB)\n", phase, seconds, Double(usage.ru_maxrss) / 1024).utf8))
+        FileHandle.standardError.write(
+            Data(
+                String(
+                    format: "timing: %@ %.3f s (peak RSS %.0f MiB)\n", phase, seconds, Double(usage.ru_maxrss) / 1024
+                ).utf8))
         return value
     }
 
@@ -103,10 +132,14 @@ struct LedgerOptions: ParsableArguments {
     /// Skipped rows on standard error (the first twenty, then a count).
     func printIssues(_ ledger: Ledger) {
         for issue in ledger.issues.prefix(20) {
-            FileHandle.standardError.write(Data("iproceeds: skipped \(issue.file) line \(issue.line): \(issue.reason)\n".utf8))
+            FileHandle.standardError.write(
+                Data("iproceeds: skipped \(issue.file) line \(issue.line): \(issue.reason)\n".utf8))
         }
         if ledger.issues.count > 20 {
-            FileHandle.standardError.write(Data("iproceeds: … and \(ledger.issues.count - 20) more skipped rows (use --strict to stop at the first)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "iproceeds: … and \(ledger.issues.count - 20) more skipped rows (use --strict to stop at the first)\n"
+                        .utf8))
         }
     }
 }
@@ -116,7 +149,9 @@ struct SeedOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seed transfer ids, comma-separated.", valueName: "ids"))
     var seedTx: String?
 
-    @Option(name: .customLong("from"), help: ArgumentHelp("Every transfer out of this account is a seed.", valueName: "account"))
+    @Option(
+        name: .customLong("from"),
+        help: ArgumentHelp("Every transfer out of this account is a seed.", valueName: "account"))
     var fromAccount: String?
 
     @Option(help: ArgumentHelp("With --from: only transfers at or after this time (ISO 8601).", valueName: "time"))
@@ -128,7 +163,9 @@ struct SeedOptions: ParsableArguments {
     func validate() throws {
         guard seedTx != nil || fromAccount != nil else { throw ValidationError("give --seed-tx IDS or --from ACCOUNT") }
         if since != nil && fromAccount == nil { throw ValidationError("--since goes with --from") }
-        if let since, ISO8601.parse(since) == nil { throw ValidationError("--since '\(since)' is not an ISO 8601 time") }
+        if let since, ISO8601.parse(since) == nil {
+            throw ValidationError("--since '\(since)' is not an ISO 8601 time")
+        }
     }
 
     /// `--asset` as assets are keyed: codes upper case, token contract addresses lower case.
@@ -173,22 +210,33 @@ struct TraceRun: ParsableCommand {
 
     @OptionGroup var entityOptions: EntityOptions
 
-    @Option(help: ArgumentHelp("Evaluate balances at this time (ISO 8601); later transfers are ignored.", valueName: "time"))
+    @Option(
+        help: ArgumentHelp("Evaluate balances at this time (ISO 8601); later transfers are ignored.", valueName: "time")
+    )
     var until: String?
 
-    @Option(help: "json, csv, dot (Graphviz; with -o X.dot, X.svg is rendered too when Graphviz is installed), or html (a self-contained report to open in a browser).")
+    @Option(
+        help:
+            "json, csv, dot (Graphviz; with -o X.dot, X.svg is rendered too when Graphviz is installed), or html (a self-contained report to open in a browser)."
+    )
     var format: TraceFormat = .json
 
-    @Option(help: ArgumentHelp("account,label,category,institution CSV: names accounts in the html report.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "account,label,category,institution CSV: names accounts in the html report.", valueName: "file"))
     var labels: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
     var output: String?
 
     enum TraceFormat: String, ExpressibleByArgument, CaseIterable { case json, csv, dot, html }
 
     func validate() throws {
-        if let until, ISO8601.parse(until) == nil { throw ValidationError("--until '\(until)' is not an ISO 8601 time") }
+        if let until, ISO8601.parse(until) == nil {
+            throw ValidationError("--until '\(until)' is not an ISO 8601 time")
+        }
     }
 
     func run() throws {
@@ -197,45 +245,74 @@ struct TraceRun: ParsableCommand {
         var entityGroups: [EntityTaint]?
         if input.importFormat.value == .bitcoinETL {
             // UTXO: taint follows outputs, per transaction (docs/tracing-policies.md).
-            guard seed.fromAccount == nil else { throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX") }
-            let loaded = try reporting { try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain) }
+            guard seed.fromAccount == nil else {
+                throw ValidationError(
+                    "--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX")
+            }
+            let loaded = try reporting {
+                try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain)
+            }
             ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
             input.printIssues(ledger)
             input.printNotes(loaded)
-            guard input.conversions == nil else { throw ValidationError("--conversions is for account ledgers; bitcoin-etl input is traced per transaction") }
+            guard input.conversions == nil else {
+                throw ValidationError(
+                    "--conversions is for account ledgers; bitcoin-etl input is traced per transaction")
+            }
             let utxo = try reporting {
                 try UTXOTracer.run(
-                    loaded.transactions, seeds: seed.seeds.transferIDs, policy: policy.value, until: until.flatMap(ISO8601.parse),
+                    loaded.transactions, seeds: seed.seeds.transferIDs, policy: policy.value,
+                    until: until.flatMap(ISO8601.parse),
                     scale: loaded.chain.scale, asset: loaded.chain.asset)
             }
             result = MixedTraceResult(policy: policy.value, traces: [utxo], conversions: [])
             if entityOptions.active {
-                entityGroups = EntityTracer.aggregate(utxo, directory: try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset))
+                entityGroups = EntityTracer.aggregate(
+                    utxo, directory: try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset))
                 EntityOptions.tell(entityGroups!, policy: policy.value, asset: utxo.asset, scale: utxo.scale)
             }
         } else {
-            guard !entityOptions.active else { throw ValidationError("--entities and --cluster are for bitcoin-etl ledgers") }
+            guard !entityOptions.active else {
+                throw ValidationError("--entities and --cluster are for bitcoin-etl ledgers")
+            }
             var loaded = try input.load()
             let conversions = try input.loadConversions(into: &loaded)
             ledger = loaded
             let at = until.flatMap(ISO8601.parse)
-            result = try input.timed("trace") { try reporting {
-                conversions.isEmpty
-                    ? MixedTraceResult(policy: policy.value, traces: [try TaintTracer.run(ledger, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)], conversions: [])
-                    : try MixedTracer.run(ledger, conversions: conversions, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)
-            } }
+            result = try input.timed("trace") {
+                try reporting {
+                    conversions.isEmpty
+                        ? MixedTraceResult(
+                            policy: policy.value,
+                            traces: [
+                                try TaintTracer.run(
+                                    ledger, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)
+                            ], conversions: [])
+                        : try MixedTracer.run(
+                            ledger, conversions: conversions, seeds: seed.seeds, policy: policy.value, until: at,
+                            asset: seed.assetCode)
+                }
+            }
         }
         let report: String
         switch format {
         case .json:
-            report = entityGroups.map { EntityOptions.splice($0, scale: result.traces[0].scale, into: TraceReport.json(result, ledger: ledger)) }
+            report =
+                entityGroups.map {
+                    EntityOptions.splice(
+                        $0, scale: result.traces[0].scale, into: TraceReport.json(result, ledger: ledger))
+                }
                 ?? TraceReport.json(result, ledger: ledger)
         case .csv: report = TraceReport.csv(result)
         case .dot: report = TraceGraph.dot(result)
         case .html:
             let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
             var parameters: [(String, String)] = [
-                ("Seed option", seed.seedTx.map { "--seed-tx \($0)" } ?? "--from \(seed.fromAccount ?? "")" + (seed.since.map { " --since \($0)" } ?? "")),
+                (
+                    "Seed option",
+                    seed.seedTx.map { "--seed-tx \($0)" } ?? "--from \(seed.fromAccount ?? "")"
+                        + (seed.since.map { " --since \($0)" } ?? "")
+                ),
                 ("Until", until ?? "the end of the data"),
                 ("Import format", input.importFormat.value.rawValue),
             ]
@@ -250,9 +327,12 @@ struct TraceRun: ParsableCommand {
             if format == .dot, let output, output.hasSuffix(".dot") { renderSVG(dotFile: output) }
             try custody.record(
                 ledger: ledger, report: report, reportName: output ?? "trace report (standard output)",
-                parameters: ["command": "trace run", "policy": policy.value.rawValue, "seeds": result.traces[0].seeds.joined(separator: ","),
-                             "until": until ?? "", "format": format.rawValue, "asset": result.traces[0].asset,
-                             "conversions": input.conversions ?? ""])
+                parameters: [
+                    "command": "trace run", "policy": policy.value.rawValue,
+                    "seeds": result.traces[0].seeds.joined(separator: ","),
+                    "until": until ?? "", "format": format.rawValue, "asset": result.traces[0].asset,
+                    "conversions": input.conversions ?? "",
+                ])
         }
         if result.traces.contains(where: { !$0.conservation.balanced || !$0.conservation.valueConserved }) {
             try reporting { throw CLIError(.internalError, "conservation check FAILED; please report this as a bug") }
@@ -264,9 +344,13 @@ struct TraceRun: ParsableCommand {
 /// Renders `X.dot` to `X.svg` with Graphviz when `dot` is installed; says what it did, or how to do it.
 func renderSVG(dotFile: String) {
     let svg = String(dotFile.dropLast(4)) + ".svg"
-    let dot = ["/usr/bin/dot", "/usr/local/bin/dot", "/opt/homebrew/bin/dot"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let dot = ["/usr/bin/dot", "/usr/local/bin/dot", "/opt/homebrew/bin/dot"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
     guard let dot else {
-        FileHandle.standardError.write(Data("iproceeds: Graphviz is not installed; render the diagram with: dot -Tsvg \(dotFile) -o \(svg)\n".utf8))
+        FileHandle.standardError.write(
+            Data("iproceeds: Graphviz is not installed; render the diagram with: dot -Tsvg \(dotFile) -o \(svg)\n".utf8)
+        )
         return
     }
     let p = Process()
@@ -276,9 +360,14 @@ func renderSVG(dotFile: String) {
         try p.run()
         p.waitUntilExit()
         let done = p.terminationStatus == 0
-        FileHandle.standardError.write(Data((done ? "iproceeds: rendered \(svg)\n" : "iproceeds: dot could not render \(dotFile); the .dot file is complete\n").utf8))
+        FileHandle.standardError.write(
+            Data(
+                (done
+                    ? "iproceeds: rendered \(svg)\n"
+                    : "iproceeds: dot could not render \(dotFile); the .dot file is complete\n").utf8))
     } catch {
-        FileHandle.standardError.write(Data("iproceeds: could not run dot (\(error)); the .dot file is complete\n".utf8))
+        FileHandle.standardError.write(
+            Data("iproceeds: could not run dot (\(error)); the .dot file is complete\n".utf8))
     }
 }
 
@@ -306,7 +395,9 @@ struct TraceFreeze: ParsableCommand {
     @Option(help: ArgumentHelp("poison, haircut, fifo, lifo, a comma-separated list, or all.", valueName: "policy"))
     var policy = "all"
 
-    @Option(help: ArgumentHelp("Smallest tainted holding to list, in the asset's units (e.g. 500.00).", valueName: "amount"))
+    @Option(
+        help: ArgumentHelp("Smallest tainted holding to list, in the asset's units (e.g. 500.00).", valueName: "amount")
+    )
     var minAmount = "0"
 
     @Option(help: ArgumentHelp("Evaluate holdings at this time (ISO 8601).", valueName: "time"))
@@ -322,30 +413,41 @@ struct TraceFreeze: ParsableCommand {
     @Option(help: "json or csv.")
     var format: TraceRun.TraceFormat = .json
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the list here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the list here instead of standard output.", valueName: "file"))
     var output: String?
 
     var policies: [TaintPolicy]? {
         if policy.lowercased() == "all" { return TaintPolicy.allCases }
-        let list = policy.split(separator: ",").map { TaintPolicy(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) }
+        let list = policy.split(separator: ",").map {
+            TaintPolicy(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased())
+        }
         return list.contains(nil) || list.isEmpty ? nil : list.map { $0! }
     }
 
     func validate() throws {
-        guard policies != nil else { throw ValidationError("--policy takes poison, haircut, fifo, lifo, a list of them, or all") }
-        guard format == .json || format == .csv else { throw ValidationError("freezing candidates are json or csv; --format \(format.rawValue) is for trace run") }
+        guard policies != nil else {
+            throw ValidationError("--policy takes poison, haircut, fifo, lifo, a list of them, or all")
+        }
+        guard format == .json || format == .csv else {
+            throw ValidationError("freezing candidates are json or csv; --format \(format.rawValue) is for trace run")
+        }
         if let at, ISO8601.parse(at) == nil { throw ValidationError("--at '\(at)' is not an ISO 8601 time") }
     }
 
     func run() throws {
         if input.importFormat.value == .bitcoinETL { return try runUTXO() }  // by entity: TraceCluster.swift
-        guard !entityOptions.active else { throw ValidationError("--entities and --cluster are for bitcoin-etl ledgers") }
+        guard !entityOptions.active else {
+            throw ValidationError("--entities and --cluster are for bitcoin-etl ledgers")
+        }
         var ledger = try input.load()
         let conversions = try input.loadConversions(into: &ledger)
         let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
         try reporting {
             let list = try FreezeCandidates.list(
-                ledger, seeds: seed.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(ISO8601.parse), labels: labelMap,
+                ledger, seeds: seed.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(ISO8601.parse),
+                labels: labelMap,
                 asset: seed.assetCode, conversions: conversions)
             let report = format == .csv ? FreezeReport.csv(list) : FreezeReport.json(list, ledger: ledger)
             let out = try ReportOutput(path: output)
@@ -353,8 +455,10 @@ struct TraceFreeze: ParsableCommand {
             try out.commit()
             try custody.record(
                 ledger: ledger, report: report, reportName: output ?? "freezing candidates (standard output)",
-                parameters: ["command": "trace freeze", "policies": list.policies.map(\.rawValue).joined(separator: ","),
-                             "min_amount": minAmount, "at": at ?? "", "asset": list.asset])
+                parameters: [
+                    "command": "trace freeze", "policies": list.policies.map(\.rawValue).joined(separator: ","),
+                    "min_amount": minAmount, "at": at ?? "", "asset": list.asset,
+                ])
         }
         if !ledger.issues.isEmpty { throw ExitCode(1) }
     }
@@ -364,7 +468,8 @@ struct ImportFormatArgument: ExpressibleByArgument {
     let value: ImportFormat
     init?(argument: String) {
         // camt.052 reports and camt.054 notifications share camt.053's entries and its importer.
-        let name = ["camt", "camt.052", "camt.054"].contains(argument.lowercased()) ? "camt.053" : argument.lowercased()
+        let name =
+            ["camt", "camt.052", "camt.054"].contains(argument.lowercased()) ? "camt.053" : argument.lowercased()
         guard let v = ImportFormat(rawValue: name) else { return nil }
         value = v
     }
@@ -382,14 +487,19 @@ struct PolicyArgument: ExpressibleByArgument {
     static var allValueStrings: [String] { TaintPolicy.allCases.map(\.rawValue) }
 }
 
-
 /// `--case`/`--item` on analysis commands: fingerprint the inputs and the report, and sign an `analysed`
 /// custody entry naming them, so the figure can be traced back to the ledgers it came from.
 struct AnalysisCustody: ParsableArguments {
-    @Option(name: .customLong("case"), help: ArgumentHelp("Record an `analysed` entry in this case file (default: $IPROCEEDS_CASE if --item is given).", valueName: "file"))
+    @Option(
+        name: .customLong("case"),
+        help: ArgumentHelp(
+            "Record an `analysed` entry in this case file (default: $IPROCEEDS_CASE if --item is given).",
+            valueName: "file"))
     var casePath: String?
 
-    @Option(name: .customLong("item"), help: ArgumentHelp("The case item(s) the ledgers belong to (repeatable).", valueName: "id"))
+    @Option(
+        name: .customLong("item"),
+        help: ArgumentHelp("The case item(s) the ledgers belong to (repeatable).", valueName: "id"))
     var items: [String] = []
 
     func record(ledger: Ledger, report: String, reportName: String, parameters: [String: String]) throws {
@@ -398,8 +508,12 @@ struct AnalysisCustody: ParsableArguments {
         let examiner = try ExaminerStore.fromEnvironment().load()
         let file = CaseFile(store: try openCaseStore(path))
         let entry = try file.recordAnalysis(
-            items: items, inputs: ledger.inputs, report: Array(report.utf8), reportName: reportName, parameters: parameters,
+            items: items, inputs: ledger.inputs, report: Array(report.utf8), reportName: reportName,
+            parameters: parameters,
             by: examiner)
-        FileHandle.standardError.write(Data("Recorded custody entry \(entry.seq) (analysed) in \(CaseStores.display(path)); ledger head: \(entry.seq):\(entry.entryHash)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "Recorded custody entry \(entry.seq) (analysed) in \(CaseStores.display(path)); ledger head: \(entry.seq):\(entry.entryHash)\n"
+                    .utf8))
     }
 }

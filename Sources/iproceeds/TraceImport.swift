@@ -32,7 +32,9 @@ struct TraceImport: ParsableCommand {
     @Option(help: "text, csv (the ledger) or json (ledger and statements).")
     var format: Format = .text
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
     var output: String?
 
     @Option(help: ArgumentHelp("Also write the statement summaries as CSV to this file.", valueName: "file"))
@@ -42,7 +44,8 @@ struct TraceImport: ParsableCommand {
 
     func validate() throws {
         guard input.importFormat.value != .bitcoinETL else {
-            throw ValidationError("bitcoin-etl transactions are traced per transaction (trace run); trace import reads account ledgers")
+            throw ValidationError(
+                "bitcoin-etl transactions are traced per transaction (trace run); trace import reads account ledgers")
         }
     }
 
@@ -69,13 +72,17 @@ struct TraceImport: ParsableCommand {
         for st in ledger.statements where st.reconciles == false {
             unreconciled += 1
             let diff = ExactDecimal.format(st.closing!.amount - st.computedClosing!, scale: st.scale)
-            FileHandle.standardError.write(Data(
-                "iproceeds: warning: \(st.name) does not reconcile: opening + credits - debits = \(ExactDecimal.format(st.computedClosing!, scale: st.scale)), but the closing balance is \(ExactDecimal.format(st.closing!.amount, scale: st.scale)) (difference \(diff))\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "iproceeds: warning: \(st.name) does not reconcile: opening + credits - debits = \(ExactDecimal.format(st.computedClosing!, scale: st.scale)), but the closing balance is \(ExactDecimal.format(st.closing!.amount, scale: st.scale)) (difference \(diff))\n"
+                        .utf8))
         }
         let gaps = ledger.statementGaps
         for (p, n) in gaps {
-            FileHandle.standardError.write(Data(
-                "iproceeds: warning: \(n.name) opens with \(ExactDecimal.format(n.opening!.amount, scale: n.scale)), but the account's statement before it, \(p.name), closed with \(ExactDecimal.format(p.closing!.amount, scale: p.scale)): entries are missing between them\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "iproceeds: warning: \(n.name) opens with \(ExactDecimal.format(n.opening!.amount, scale: n.scale)), but the account's statement before it, \(p.name), closed with \(ExactDecimal.format(p.closing!.amount, scale: p.scale)): entries are missing between them\n"
+                        .utf8))
         }
         if !ledger.issues.isEmpty || unreconciled > 0 || !gaps.isEmpty { throw ExitCode(1) }
     }

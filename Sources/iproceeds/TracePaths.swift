@@ -27,7 +27,9 @@ struct TracePaths: ParsableCommand {
 
     @OptionGroup var input: LedgerOptions
 
-    @Option(name: .customLong("from"), parsing: .singleValue, help: ArgumentHelp("Source account(s), comma-separated or repeated.", valueName: "account"))
+    @Option(
+        name: .customLong("from"), parsing: .singleValue,
+        help: ArgumentHelp("Source account(s), comma-separated or repeated.", valueName: "account"))
     var sources: [String] = []
 
     @Option(name: .customLong("to"), help: ArgumentHelp("List paths to this account.", valueName: "account"))
@@ -51,7 +53,9 @@ struct TracePaths: ParsableCommand {
     @Option(help: "text (for people), json or csv.")
     var format: Format = .text
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the listing here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the listing here instead of standard output.", valueName: "file"))
     var output: String?
 
     @OptionGroup var custody: AnalysisCustody
@@ -59,7 +63,9 @@ struct TracePaths: ParsableCommand {
     typealias Format = PathReport.Format
 
     var sourceList: [String] {
-        sources.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        sources.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
     }
 
     func validate() throws {
@@ -67,17 +73,24 @@ struct TracePaths: ParsableCommand {
         guard (1...64).contains(maxHops) else { throw ValidationError("--max-hops takes 1 to 64") }
         guard limit >= 1 else { throw ValidationError("--limit takes a positive number") }
         for (name, value) in [("--since", since), ("--until", until)] {
-            if let value, ISO8601.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not an ISO 8601 time") }
+            if let value, ISO8601.parse(value) == nil {
+                throw ValidationError("\(name) '\(value)' is not an ISO 8601 time")
+            }
         }
-        guard input.importFormat.value != .bitcoinETL else { throw ValidationError("trace paths reads account ledgers; bitcoin-etl is not one") }
+        guard input.importFormat.value != .bitcoinETL else {
+            throw ValidationError("trace paths reads account ledgers; bitcoin-etl is not one")
+        }
     }
 
     func run() throws {
         let ledger = try input.load()
         let assetCode = asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() }
-        let g = try input.timed("graph") { try reporting {
-            try TemporalGraph(ledger, asset: assetCode, since: since.flatMap(ISO8601.parse), until: until.flatMap(ISO8601.parse))
-        } }
+        let g = try input.timed("graph") {
+            try reporting {
+                try TemporalGraph(
+                    ledger, asset: assetCode, since: since.flatMap(ISO8601.parse), until: until.flatMap(ISO8601.parse))
+            }
+        }
         var cut = false
         var report = PathReport(graph: g, ledger: ledger, format: format, maxHops: maxHops, listsPaths: target != nil)
         var searching: UInt64 = 0  // time in the searches themselves, not in writing the report
@@ -87,7 +100,9 @@ struct TracePaths: ParsableCommand {
         if target == nil {
             let known = sourceList.filter { g.node($0) != nil }
             let started = clock()
-            let all = FlowPaths.reach(g, from: known.map { g.node($0)! }, maxHops: maxHops, threads: ProcessInfo.processInfo.activeProcessorCount)
+            let all = FlowPaths.reach(
+                g, from: known.map { g.node($0)! }, maxHops: maxHops,
+                threads: ProcessInfo.processInfo.activeProcessorCount)
             searching += clock() - started
             for (s, r) in zip(known, all) { reachable[s] = r }
         }
@@ -113,7 +128,8 @@ struct TracePaths: ParsableCommand {
         }
         if input.timings {
             let seconds = Double(searching) / 1e9
-            FileHandle.standardError.write(Data(String(format: "timing: search %.3f s for %d sources\n", seconds, sourceList.count).utf8))
+            FileHandle.standardError.write(
+                Data(String(format: "timing: search %.3f s for %d sources\n", seconds, sourceList.count).utf8))
         }
         let text = report.finish()
         try reporting {
@@ -122,12 +138,20 @@ struct TracePaths: ParsableCommand {
             try out.commit()
             try custody.record(
                 ledger: ledger, report: text, reportName: output ?? "flow paths (standard output)",
-                parameters: ["command": "trace paths", "from": sourceList.joined(separator: ","), "to": target ?? "",
-                             "max_hops": String(maxHops), "asset": g.asset, "since": since ?? "", "until": until ?? ""])
+                parameters: [
+                    "command": "trace paths", "from": sourceList.joined(separator: ","), "to": target ?? "",
+                    "max_hops": String(maxHops), "asset": g.asset, "since": since ?? "", "until": until ?? "",
+                ])
         }
-        if cut { FileHandle.standardError.write(Data("iproceeds: more paths than listed; raise --limit or lower --max-hops\n".utf8)) }
+        if cut {
+            FileHandle.standardError.write(
+                Data("iproceeds: more paths than listed; raise --limit or lower --max-hops\n".utf8))
+        }
         for a in report.notInLedger {
-            FileHandle.standardError.write(Data("iproceeds: \(a) has no \(g.asset) transfer in the ledger (check the id, --asset, --since and --until)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "iproceeds: \(a) has no \(g.asset) transfer in the ledger (check the id, --asset, --since and --until)\n"
+                        .utf8))
         }
         if !ledger.issues.isEmpty || cut || !report.notInLedger.isEmpty { throw ExitCode(1) }
     }

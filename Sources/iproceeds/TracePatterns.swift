@@ -6,7 +6,8 @@ import ProceedsGraph
 struct TracePatterns: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patterns",
-        abstract: "Flag money-mule and laundering patterns: fan-in, fan-out, rapid pass-through, cycles, structuring, peel chains.",
+        abstract:
+            "Flag money-mule and laundering patterns: fan-in, fan-out, rapid pass-through, cycles, structuring, peel chains.",
         discussion: """
             Looks at every transfer of the ledger (no seeds needed), one asset at a time, and reports each \
             occurrence of a pattern with the figures behind it and the transfers that show it, each with its \
@@ -57,58 +58,87 @@ struct TracePatterns: ParsableCommand {
 
     @OptionGroup var input: LedgerOptions
 
-    @Option(help: ArgumentHelp("Patterns to look for, comma-separated: fan_in, fan_out, pass_through, cycle, structuring, peel_chain, or all.", valueName: "kinds"))
+    @Option(
+        help: ArgumentHelp(
+            "Patterns to look for, comma-separated: fan_in, fan_out, pass_through, cycle, structuring, peel_chain, or all.",
+            valueName: "kinds"))
     var kinds = "all"
 
-    @Option(parsing: .singleValue, help: ArgumentHelp("Window of every pattern (48h, 3d), or of one as KIND=DURATION (repeatable).", valueName: "[kind=]duration"))
+    @Option(
+        parsing: .singleValue,
+        help: ArgumentHelp(
+            "Window of every pattern (48h, 3d), or of one as KIND=DURATION (repeatable).", valueName: "[kind=]duration")
+    )
     var window: [String] = []
 
     @Option(help: ArgumentHelp("fan_in, fan_out: different senders (receivers) within the window.", valueName: "n"))
     var minCounterparties = 5
 
-    @Option(help: ArgumentHelp("pass_through: percent of a transfer in paid on within the window.", valueName: "percent"))
+    @Option(
+        help: ArgumentHelp("pass_through: percent of a transfer in paid on within the window.", valueName: "percent"))
     var forwardPercent = 80
 
     @Option(help: ArgumentHelp("cycle: most hops (accounts) on a cycle, 2 to 12.", valueName: "n"))
     var maxHops = 6
 
-    @Option(help: ArgumentHelp("cycle: transfers one search may examine before it stops (reported when it does).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "cycle: transfers one search may examine before it stops (reported when it does).", valueName: "n"))
     var cycleSearchLimit = 10_000
 
-    @Option(help: ArgumentHelp("cycle: most cycle findings naming any one account; more are counted, not listed.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "cycle: most cycle findings naming any one account; more are counted, not listed.", valueName: "n"))
     var maxCyclesPerAccount = 100
 
-    @Option(help: ArgumentHelp("cycle: most cycle findings in all, per asset; the search stops there and the report says so.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "cycle: most cycle findings in all, per asset; the search stops there and the report says so.",
+            valueName: "n"))
     var maxCycles = 2_000
 
-    @Option(help: ArgumentHelp("cycle: instances listed as evidence per cycle finding (all are counted).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("cycle: instances listed as evidence per cycle finding (all are counted).", valueName: "n"))
     var cycleInstances = 20
 
     @Option(help: ArgumentHelp("structuring: the reporting threshold, in the asset's units.", valueName: "amount"))
     var threshold = "10000.00"
 
-    @Option(help: ArgumentHelp("structuring: how far below the threshold counts as just under, in percent of it.", valueName: "percent"))
+    @Option(
+        help: ArgumentHelp(
+            "structuring: how far below the threshold counts as just under, in percent of it.", valueName: "percent"))
     var margin = 10
 
     @Option(help: ArgumentHelp("structuring: transfers just under the threshold within the window.", valueName: "n"))
     var structuringCount = 3
 
-    @Option(help: ArgumentHelp("peel_chain: percent of what a hop received that must go on to the next account.", valueName: "percent"))
+    @Option(
+        help: ArgumentHelp(
+            "peel_chain: percent of what a hop received that must go on to the next account.", valueName: "percent"))
     var peelPercent = 90
 
     @Option(help: ArgumentHelp("peel_chain: hops a chain needs.", valueName: "n"))
     var peelHops = 3
 
-    @Option(help: ArgumentHelp("Leave out findings whose total is below this amount (they are counted in the report).", valueName: "amount"))
+    @Option(
+        help: ArgumentHelp(
+            "Leave out findings whose total is below this amount (they are counted in the report).", valueName: "amount"
+        ))
     var minAmount = "0"
 
     @Option(help: ArgumentHelp("Only this asset (a code like EUR, or a token contract address).", valueName: "asset"))
     var asset: String?
 
-    @Option(help: ArgumentHelp("account,label,category,institution CSV: findings name what is known of their accounts.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "account,label,category,institution CSV: findings name what is known of their accounts.", valueName: "file")
+    )
     var labels: String?
 
-    @Option(help: ArgumentHelp("Leave out findings about accounts labelled with these categories, e.g. exchange,merchant (they are counted in the report).", valueName: "categories"))
+    @Option(
+        help: ArgumentHelp(
+            "Leave out findings about accounts labelled with these categories, e.g. exchange,merchant (they are counted in the report).",
+            valueName: "categories"))
     var excludeCategory: String?
 
     @OptionGroup var custody: AnalysisCustody
@@ -116,7 +146,9 @@ struct TracePatterns: ParsableCommand {
     @Option(help: "json, csv or text.")
     var format: PatternFormat = .json
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
     var output: String?
 
     enum PatternFormat: String, ExpressibleByArgument, CaseIterable { case json, csv, text }
@@ -129,7 +161,9 @@ struct TracePatterns: ParsableCommand {
             for k in kinds.split(separator: ",") {
                 let name = k.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "-", with: "_")
                 guard let kind = PatternKind(rawValue: name) else {
-                    throw ValidationError("unknown pattern '\(k)': choose from \(PatternKind.allCases.map(\.rawValue).joined(separator: ", ")), or all")
+                    throw ValidationError(
+                        "unknown pattern '\(k)': choose from \(PatternKind.allCases.map(\.rawValue).joined(separator: ", ")), or all"
+                    )
                 }
                 chosen.insert(kind)
             }
@@ -139,10 +173,12 @@ struct TracePatterns: ParsableCommand {
         for w in window {
             let parts = w.split(separator: "=", maxSplits: 1).map(String.init)
             guard let duration = PatternWindow.parse(parts.last!), duration > 0 else {
-                throw ValidationError("--window '\(w)' is not a duration: write e.g. 48h, 3d, 90m, 1w or pass_through=24h")
+                throw ValidationError(
+                    "--window '\(w)' is not a duration: write e.g. 48h, 3d, 90m, 1w or pass_through=24h")
             }
             if parts.count == 2 {
-                guard let kind = PatternKind(rawValue: parts[0].lowercased().replacingOccurrences(of: "-", with: "_")) else {
+                guard let kind = PatternKind(rawValue: parts[0].lowercased().replacingOccurrences(of: "-", with: "_"))
+                else {
                     throw ValidationError("--window '\(w)': unknown pattern '\(parts[0])'")
                 }
                 o.windows[kind] = duration
@@ -164,7 +200,9 @@ struct TracePatterns: ParsableCommand {
         o.minPeelHops = peelHops
         o.minimumTotal = minAmount
         o.asset = asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() }
-        o.excludeCategories = Set((excludeCategory ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        o.excludeCategories = Set(
+            (excludeCategory ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                .filter { !$0.isEmpty })
         do {
             try o.validate()
         } catch let e as ProceedsError {
@@ -175,7 +213,8 @@ struct TracePatterns: ParsableCommand {
 
     func validate() throws {
         guard input.importFormat.value != .bitcoinETL else {
-            throw ValidationError("patterns work on account transfers; bitcoin-etl transactions are traced per output with `trace run`")
+            throw ValidationError(
+                "patterns work on account transfers; bitcoin-etl transactions are traced per output with `trace run`")
         }
         _ = try patternOptions()
     }

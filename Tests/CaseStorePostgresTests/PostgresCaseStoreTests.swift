@@ -7,7 +7,8 @@ import Testing
 /// Case URLs and passwords: no server needed.
 @Suite struct PostgresCaseURLTests {
     @Test func aCaseURLIsReadWithItsCaseAndTLSMode() throws {
-        let u = try PostgresCaseURL("postgresql://ana@db.unit.example:6543/custody?case=CASE-2026-014&sslmode=verify-full", environment: [:])
+        let u = try PostgresCaseURL(
+            "postgresql://ana@db.unit.example:6543/custody?case=CASE-2026-014&sslmode=verify-full", environment: [:])
         #expect(u.user == "ana" && u.host == "db.unit.example" && u.port == 6543 && u.database == "custody")
         #expect(u.caseID == "CASE-2026-014")
         #expect(u.sslMode == .verifyFull)
@@ -30,7 +31,10 @@ import Testing
         }
         #expect(PostgresCaseURL.redact("postgresql://u:p@ss:w@h:5/d?case=x") == "postgresql://u:***@h:5/d?case=x")
         #expect(CaseStores.display("postgresql://u:pw@h/d?case=x") == "postgresql://u:***@h/d?case=x")
-        for bad in ["postgresql://h/db?case=x", "postgresql://u@h/?case=x", "postgresql://u@h/db?case=x&sslmode=maybe", "postgresql://u@h/db?cas=x"] {
+        for bad in [
+            "postgresql://h/db?case=x", "postgresql://u@h/?case=x", "postgresql://u@h/db?case=x&sslmode=maybe",
+            "postgresql://u@h/db?cas=x",
+        ] {
             #expect(throws: EvidenceError.self, "\(bad)") { try PostgresCaseURL(bad, environment: [:]) }
         }
     }
@@ -43,13 +47,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/pgpass"
         try """
-            # comment
-            other:5432:custody:ana:wrong-host
-            db:5432:custody:bob:wrong-user
-            db:*:custody:ana:p\\:w\\\\1
-            *:*:*:*:catch-all
+        # comment
+        other:5432:custody:ana:wrong-host
+        db:5432:custody:bob:wrong-user
+        db:*:custody:ana:p\\:w\\\\1
+        *:*:*:*:catch-all
 
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         chmod(file, 0o600)
         let u = try PostgresCaseURL("postgresql://ana@db/custody?case=C", environment: [:])
         #expect(u.password(environment: ["PGPASSFILE": file]) == "p:w\\1")
@@ -72,7 +76,9 @@ import Testing
         -> (PostgresCaseStore, String)
     {
         let db = try TestServer.freshDatabase()
-        let store = try PostgresCaseStore.create(try PostgresCaseURL(db), caseID: id, manifestChunkSize: chunk, notice: notice) {
+        let store = try PostgresCaseStore.create(
+            try PostgresCaseURL(db), caseID: id, manifestChunkSize: chunk, notice: notice
+        ) {
             _ = try CaseFile.create(store: $0, caseID: id, title: "t", examiner: ana)
         }
         return (store, db)
@@ -84,12 +90,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: scratch) }
         for i in 0..<150 {
             let f = scratch.appendingPathComponent("d\(i % 5)/f\(i).txt")
-            try FileManager.default.createDirectory(at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data("evidence \(i)\n".utf8).write(to: f)
         }
         let file = CaseFile(store: store)
         let (entry, summary) = try file.addEvidence(
-            itemID: "EV-1", description: "d", paths: [scratch.path], details: [:], options: FingerprintOptions(), by: ana)
+            itemID: "EV-1", description: "d", paths: [scratch.path], details: [:], options: FingerprintOptions(),
+            by: ana)
         #expect(summary.items == 150)
         let sha = entry.outputs[0].sha256
         let manifest = try #require(try store.manifest(sha256: sha))
@@ -99,7 +107,8 @@ import Testing
         // psql and Python's zlib, not ours: the chunks in order inflate to the bytes the signed entry names.
         let hexes = try TestServer.psql(
             db,
-            "SELECT size || ':' || encode(data, 'hex') FROM iproceeds.manifest_chunks WHERE sha256 = '\(sha)' ORDER BY chunk")
+            "SELECT size || ':' || encode(data, 'hex') FROM iproceeds.manifest_chunks WHERE sha256 = '\(sha)' ORDER BY chunk"
+        )
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         python.arguments = [
@@ -137,7 +146,8 @@ import Testing
         let entry = try file.record(.note, note: "after-commit loss", by: ana)
         #expect(entry.seq == 2)
         #expect(notices.withLock { $0.contains { $0.contains("already recorded") } })
-        #expect(try TestServer.psql(db, "SELECT count(*) FROM iproceeds.ledger WHERE note = 'after-commit loss'") == "1\n")
+        #expect(
+            try TestServer.psql(db, "SELECT count(*) FROM iproceeds.ledger WHERE note = 'after-commit loss'") == "1\n")
 
         // Lost before COMMIT: the transaction rolled back; the same signed entry is sent again, once.
         fired = 0
@@ -148,7 +158,8 @@ import Testing
         }
         let again = try file.record(.note, note: "before-commit loss", by: ana)
         #expect(again.seq == 3)
-        #expect(try TestServer.psql(db, "SELECT count(*) FROM iproceeds.ledger WHERE note = 'before-commit loss'") == "1\n")
+        #expect(
+            try TestServer.psql(db, "SELECT count(*) FROM iproceeds.ledger WHERE note = 'before-commit loss'") == "1\n")
         store.commitHook = nil
         #expect(try file.verify().intact)
         #expect(try file.verify().entries == 3)
@@ -176,7 +187,9 @@ import Testing
         let result = try CaseFile(store: store).verify()
         #expect(result.intact)
         #expect(result.entries == 61)
-        #expect(try TestServer.psql(db, "SELECT count(DISTINCT note) FROM iproceeds.ledger WHERE action = 'note'") == "60\n")
+        #expect(
+            try TestServer.psql(db, "SELECT count(DISTINCT note) FROM iproceeds.ledger WHERE action = 'note'") == "60\n"
+        )
     }
 
     /// Even the superuser, through an ordinary session (psql), cannot change or remove custody rows, nor insert an
@@ -192,7 +205,9 @@ import Testing
             "UPDATE iproceeds.cases SET title = 'x'",
         ] {
             #expect(throws: TestServer.PSQLFailure.self, "\(sql)") { try TestServer.psql(db, sql) }
-            do { try TestServer.psql(db, sql) } catch { #expect("\(error)".contains("append-only"), "\(sql): \(error)") }
+            do { try TestServer.psql(db, sql) } catch {
+                #expect("\(error)".contains("append-only"), "\(sql): \(error)")
+            }
         }
         // A second entry 2 (a fork), and an entry 3 that does not name entry 2's hash.
         let copy = """
@@ -207,7 +222,10 @@ import Testing
         // The examiner role: SELECT and INSERT only.
         #expect(try TestServer.psql(db, "SET ROLE iproceeds_examiner; SELECT count(*) FROM iproceeds.ledger") == "2\n")
         do {
-            try TestServer.psql(db, "ALTER TABLE iproceeds.ledger DISABLE TRIGGER USER; SET ROLE iproceeds_examiner; UPDATE iproceeds.ledger SET note = 'x'")
+            try TestServer.psql(
+                db,
+                "ALTER TABLE iproceeds.ledger DISABLE TRIGGER USER; SET ROLE iproceeds_examiner; UPDATE iproceeds.ledger SET note = 'x'"
+            )
             Issue.record("the examiner role could update the ledger")
         } catch { #expect("\(error)".contains("permission denied"), "\(error)") }
         let privileges = try TestServer.psql(

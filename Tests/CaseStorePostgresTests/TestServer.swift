@@ -48,7 +48,8 @@ enum TestServer {
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw PSQLFailure(description: "psql failed (\(p.terminationStatus)): \(String(decoding: errors, as: UTF8.self))")
+            throw PSQLFailure(
+                description: "psql failed (\(p.terminationStatus)): \(String(decoding: errors, as: UTF8.self))")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -14,17 +14,21 @@ struct CLI {
     /// `IPROCEEDS_BIN` when set.
     static let binary: String = {
         if let env = ProcessInfo.processInfo.environment["IPROCEEDS_BIN"] { return env }
-        let candidates: [String] = ([
-            Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("iproceeds").path,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("iproceeds").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".build/debug/iproceeds").path,
-        ] as [String?]).compactMap { $0 }
+        let candidates: [String] =
+            ([
+                Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("iproceeds").path,
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                    "iproceeds"
+                ).path,
+                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent(".build/debug/iproceeds").path,
+            ] as [String?]).compactMap { $0 }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
     }()
 
     static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     @discardableResult
@@ -33,7 +37,9 @@ struct CLI {
     }
 
     /// Runs any program and captures its output.
-    static func exec(_ program: String, _ args: [String], in cwd: String, environment: [String: String] = [:]) throws -> Result {
+    static func exec(_ program: String, _ args: [String], in cwd: String, environment: [String: String] = [:]) throws
+        -> Result
+    {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
         p.arguments = program.hasPrefix("/") ? args : [program] + args

@@ -55,7 +55,8 @@ import Testing
         }
         // A row added to the item table for an item no signed entry acquired is named too.
         let (w, env) = try CustodyTests.makeCase()
-        try CustodyTests.tamper(w, "db.execute(\"INSERT INTO items SELECT 'EV-666', 'planted', acquired_seq, manifest_sha256 FROM items\")")
+        try CustodyTests.tamper(
+            w, "db.execute(\"INSERT INTO items SELECT 'EV-666', 'planted', acquired_seq, manifest_sha256 FROM items\")")
         let r = try CustodyTests.verify(w, env)
         #expect(r.status == 1)
         #expect(r.stdout.contains("item EV-666 is in the item table but no signed entry acquired it"), "\(r.stdout)")
@@ -85,11 +86,19 @@ import Testing
             """)
         let before = try CustodyTests.verify(w, env, ["--rehash"])
         #expect(before.status == 0, "\(before.stdout)\(before.stderr)")
-        #expect(try w.sh("python3 -c \"import sqlite3; print(sqlite3.connect('c.case').execute('PRAGMA user_version').fetchone()[0])\"") == "1\n")
+        #expect(
+            try w.sh(
+                "python3 -c \"import sqlite3; print(sqlite3.connect('c.case').execute('PRAGMA user_version').fetchone()[0])\""
+            ) == "1\n")
         try w.write("seized/phone/d.txt", "delta\n")
-        let add = try CLI.run(["evidence", "add", "--case", "c.case", "--item", "EV-002", "--description", "phone", "seized/phone"], in: w.path, environment: env)
+        let add = try CLI.run(
+            ["evidence", "add", "--case", "c.case", "--item", "EV-002", "--description", "phone", "seized/phone"],
+            in: w.path, environment: env)
         #expect(add.status == 0, "\(add.stderr)")
-        #expect(try w.sh("python3 -c \"import sqlite3; print(sqlite3.connect('c.case').execute('PRAGMA user_version').fetchone()[0])\"") == "2\n")
+        #expect(
+            try w.sh(
+                "python3 -c \"import sqlite3; print(sqlite3.connect('c.case').execute('PRAGMA user_version').fetchone()[0])\""
+            ) == "2\n")
         let after = try CustodyTests.verify(w, env, ["--rehash"])
         #expect(after.status == 0, "\(after.stdout)")
         #expect(after.stdout.contains("Evidence EV-001: 2 items matched, 0 differ"))
@@ -112,7 +121,9 @@ import Testing
             db.execute("UPDATE examiners SET name = ?", (h,))
             db.execute("UPDATE case_info SET title = ?, created = ?", (h, h))
             """)
-        let r = try CLI.run(["custody", "export", "--case", "c.case", "--format", "html", "-o", "custody.html"], in: w.path, environment: env)
+        let r = try CLI.run(
+            ["custody", "export", "--case", "c.case", "--format", "html", "-o", "custody.html"], in: w.path,
+            environment: env)
         #expect(r.status == 0, "\(r.stderr)")
         // Python's HTML parser, not ours: the only elements are the form's own, and no attribute carries an event.
         let tags = try w.sh(
@@ -160,12 +171,15 @@ import Testing
         try w.sh("chmod 700 home")
         #expect(try CLI.run(record, in: w.path, environment: env).status == 0)
         // examiner init makes the key 0600 whatever the umask.
-        let lax = try CLI.exec("sh", ["-c", "umask 000 && '\(CLI.binary)' examiner init --name B --id EX-2"], in: w.path, environment: ["IPROCEEDS_HOME": w.path + "/lax"])
+        let lax = try CLI.exec(
+            "sh", ["-c", "umask 000 && '\(CLI.binary)' examiner init --name B --id EX-2"], in: w.path,
+            environment: ["IPROCEEDS_HOME": w.path + "/lax"])
         #expect(lax.status == 0)
         #expect(try w.sh("stat -c %a lax/examiner.key") == "600\n")
         let unregistered = try CLI.run(record, in: w.path, environment: ["IPROCEEDS_HOME": w.path + "/lax"])
         #expect(unregistered.status == 77)
-        #expect(unregistered.stderr.contains("is not registered"), "\(unregistered.stderr)")  // the key itself was accepted
+        // the key itself was accepted
+        #expect(unregistered.stderr.contains("is not registered"), "\(unregistered.stderr)")
     }
 
     /// Outputs go through a fresh random name: a link planted at the name the old code used is not followed, and
@@ -180,7 +194,11 @@ import Testing
         #expect(try w.read("out.jsonl").contains("\"path\":\"tree/a.txt\""))
         // examiner init used examiner.key.new.
         try w.sh("mkdir -p home && chmod 700 home && ln -s ../victim.txt home/examiner.key.new")
-        #expect(try CLI.run(["examiner", "init", "--name", "A", "--id", "EX-1"], in: w.path, environment: ["IPROCEEDS_HOME": w.path + "/home"]).status == 0)
+        #expect(
+            try CLI.run(
+                ["examiner", "init", "--name", "A", "--id", "EX-1"], in: w.path,
+                environment: ["IPROCEEDS_HOME": w.path + "/home"]
+            ).status == 0)
         #expect(try w.read("victim.txt") == "precious\n")
         // Two writers, many times: the output is always exactly one of the two, whole.
         for i in 0..<300 { try w.write("one/f\(i)", String(repeating: "1", count: i)) }
@@ -193,7 +211,9 @@ import Testing
             let got = try w.read("same.jsonl")
             #expect(got == oneRef || got == twoRef)
         }
-        let left = try FileManager.default.contentsOfDirectory(atPath: w.path).filter { $0.hasSuffix(".partial") && $0 != ".out.jsonl.partial" }
+        let left = try FileManager.default.contentsOfDirectory(atPath: w.path).filter {
+            $0.hasSuffix(".partial") && $0 != ".out.jsonl.partial"
+        }
         #expect(left.isEmpty, "\(left)")
     }
 
@@ -202,7 +222,9 @@ import Testing
     @Test func aCaseFileOnReadOnlyMediaCanBeVerifiedListedAndExported() throws {
         let (w, env) = try CustodyTests.makeCase()
         // A folder name that must be percent-encoded in the immutable=1 URI.
-        try w.sh("mkdir 'r o#1%?' && mv c.case 'r o#1%?/' && rm -f c.case-wal c.case-shm && chmod 444 'r o#1%?/c.case' && chmod 555 'r o#1%?' && mkdir out")
+        try w.sh(
+            "mkdir 'r o#1%?' && mv c.case 'r o#1%?/' && rm -f c.case-wal c.case-shm && chmod 444 'r o#1%?/c.case' && chmod 555 'r o#1%?' && mkdir out"
+        )
         let bin = CLI.binary
         let script = """
             set -e
@@ -233,7 +255,8 @@ import Testing
     @Test func caseInitIsWholeOrNothing() throws {
         let w = try Workspace()
         let env = ["IPROCEEDS_HOME": w.path + "/home"]
-        #expect(try CLI.run(["examiner", "init", "--name", "A", "--id", "EX-1"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "A", "--id", "EX-1"], in: w.path, environment: env).status == 0)
         let bin = CLI.binary
         for i in 0..<12 {
             let delay = String(format: "0.%03d", i * 4)
@@ -247,7 +270,8 @@ import Testing
                 let v = try CLI.run(["custody", "verify", "--case", "k\(i).case"], in: w.path, environment: env)
                 #expect(v.status == 0, "k\(i).case exists but does not verify: \(v.stdout)\(v.stderr)")
             } else {
-                let again = try CLI.run(["case", "init", "--case", "k\(i).case", "--id", "K", "--title", "t"], in: w.path, environment: env)
+                let again = try CLI.run(
+                    ["case", "init", "--case", "k\(i).case", "--id", "K", "--title", "t"], in: w.path, environment: env)
                 #expect(again.status == 0, "\(again.stderr)")
             }
         }
@@ -281,9 +305,13 @@ import Testing
         #expect(try w.read("first.status") == "0\n", "\(firstErr)")
         #expect(try w.read("second.status") == "64\n")
         let second = try w.read("second.err")
-        #expect(second.contains("item EV-002 is being added to the case right now") || second.contains("item EV-002 is already in the case (added by EX-017 at"), "\(second)")
+        #expect(
+            second.contains("item EV-002 is being added to the case right now")
+                || second.contains("item EV-002 is already in the case (added by EX-017 at"), "\(second)")
         #expect(!second.contains("constraint") && !second.contains("UNIQUE"))
-        let again = try CLI.run(["evidence", "add", "--case", "c.case", "--item", "EV-001", "--description", "x", "big"], in: w.path, environment: env)
+        let again = try CLI.run(
+            ["evidence", "add", "--case", "c.case", "--item", "EV-001", "--description", "x", "big"], in: w.path,
+            environment: env)
         #expect(again.status == 64)
         #expect(again.stderr.contains("item EV-001 is already in the case (added by EX-017 at "), "\(again.stderr)")
         // A reservation held by a live process on this host stops the add; one whose process is gone (killed
@@ -295,14 +323,22 @@ import Testing
                 """)
         }
         try reserve("1")
-        let held = try CLI.run(["evidence", "add", "--case", "c.case", "--item", "EV-003", "--description", "big", "big"], in: w.path, environment: env)
+        let held = try CLI.run(
+            ["evidence", "add", "--case", "c.case", "--item", "EV-003", "--description", "big", "big"], in: w.path,
+            environment: env)
         #expect(held.status == 64)
-        #expect(held.stderr.contains("item EV-003 is being added to the case right now (by EX-022 on "), "\(held.stderr)")
+        #expect(
+            held.stderr.contains("item EV-003 is being added to the case right now (by EX-022 on "), "\(held.stderr)")
         let dead = try w.sh("sh -c 'true & wait $!; echo $!'").trimmingCharacters(in: .whitespacesAndNewlines)
         try reserve(dead)
-        let retry = try CLI.run(["evidence", "add", "--case", "c.case", "--item", "EV-003", "--description", "big", "big"], in: w.path, environment: env)
+        let retry = try CLI.run(
+            ["evidence", "add", "--case", "c.case", "--item", "EV-003", "--description", "big", "big"], in: w.path,
+            environment: env)
         #expect(retry.status == 0, "\(retry.stderr)")
-        #expect(try w.sh("python3 -c \"import sqlite3; print(sqlite3.connect('c.case').execute('SELECT count(*) FROM item_reservations').fetchone()[0])\"") == "0\n")
+        #expect(
+            try w.sh(
+                "python3 -c \"import sqlite3; print(sqlite3.connect('c.case').execute('SELECT count(*) FROM item_reservations').fetchone()[0])\""
+            ) == "0\n")
         #expect(try CustodyTests.verify(w, env).status == 0)
     }
 }

@@ -39,7 +39,8 @@ enum TestServer {
     /// SQL through psql, an independent client, as the superuser; unaligned output.
     @discardableResult
     static func psql(_ url: String, _ sql: String) throws -> String {
-        let r = try CLI.exec(try bin("psql"), ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], in: "/")
+        let r = try CLI.exec(
+            try bin("psql"), ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], in: "/")
         guard r.status == 0 else { throw E2EFailure("psql failed (\(r.status)): \(r.stderr)") }
         return r.stdout
     }
@@ -71,13 +72,19 @@ struct CaseUnderTest {
         }
         try w.write("seized/usb/a.txt", "alpha\n")
         try w.write("seized/usb/b.txt", "beta\n")
-        #expect(try CLI.run(["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: w.path, environment: env)
+                .status == 0)
         let created = try run(["case", "init", "--case", arg, "--id", "CASE-2026-014", "--title", "BEC fraud"])
         #expect(created.status == 0, "\(created.stderr)")
-        let add = try run(["evidence", "add", "--case", arg, "--item", "EV-001", "--description", "USB stick", "seized/usb"])
+        let add = try run([
+            "evidence", "add", "--case", arg, "--item", "EV-001", "--description", "USB stick", "seized/usb",
+        ])
         #expect(add.status == 0, "\(add.stderr)")
         for action in ["sealed", "transferred", "checked-out", "checked-in"] {
-            let r = try run(["custody", "record", "--case", arg, "--item", "EV-001", "--action", action, "--to", "Lab 2"])
+            let r = try run([
+                "custody", "record", "--case", arg, "--item", "EV-001", "--action", action, "--to", "Lab 2",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
         }
     }
@@ -117,7 +124,9 @@ struct CaseUnderTest {
 
 /// The custody suite over both stores: the same commands, the same verification, the same findings.
 @Suite struct CustodyStoreTests {
-    @Test(arguments: StoreKind.allCases) func anIndependentImplementationRecomputesEveryHashAndSignature(_ kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases) func anIndependentImplementationRecomputesEveryHashAndSignature(
+        _ kind: StoreKind
+    ) throws {
         let c = try CaseUnderTest(kind)
         let ok = try c.verify(["--rehash"])
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
@@ -166,13 +175,18 @@ struct CaseUnderTest {
                 return out
 
             """
-        let cols = "seq, time, case_id, examiner_id, public_key, action, items, inputs, outputs, tool, tool_version, parameters, note, prev_hash"
+        let cols =
+            "seq, time, case_id, examiner_id, public_key, action, items, inputs, outputs, tool, tool_version, parameters, note, prev_hash"
         let cases: [(name: String, python: String, sql: String, seq: Int, kind: String)] = [
             (
-                "edit a field", "db.execute(\"UPDATE ledger SET parameters = '{\\\"to\\\":\\\"Home\\\"}' WHERE seq = 4\")",
+                "edit a field",
+                "db.execute(\"UPDATE ledger SET parameters = '{\\\"to\\\":\\\"Home\\\"}' WHERE seq = 4\")",
                 "UPDATE ledger SET parameters = '{\"to\":\"Home\"}' WHERE seq = 4", 4, "content changed"
             ),
-            ("delete a row", "db.execute(\"DELETE FROM ledger WHERE seq = 3\")", "DELETE FROM ledger WHERE seq = 3", 3, "entry missing"),
+            (
+                "delete a row", "db.execute(\"DELETE FROM ledger WHERE seq = 3\")", "DELETE FROM ledger WHERE seq = 3",
+                3, "entry missing"
+            ),
             (
                 "swap two rows",
                 """
@@ -204,22 +218,28 @@ struct CaseUnderTest {
             case ("re-sign with an unregistered key", .postgresql):
                 // The rows out through psql as JSON, re-signed by Python, back in through psql.
                 let rows = try TestServer.psql(
-                    c.db!, "SELECT json_agg(row_to_json(l) ORDER BY seq) FROM (SELECT \(cols) FROM iproceeds.ledger WHERE seq >= 5) l")
+                    c.db!,
+                    "SELECT json_agg(row_to_json(l) ORDER BY seq) FROM (SELECT \(cols) FROM iproceeds.ledger WHERE seq >= 5) l"
+                )
                 let prev = try TestServer.psql(c.db!, "SELECT entry_hash FROM iproceeds.ledger WHERE seq = 4")
                 try c.w.write("rows.json", rows)
-                try c.w.write("resign.py", resignPython + """
-                    rows = json.load(open("rows.json"))
-                    prev = "\(prev.trimmingCharacters(in: .whitespacesAndNewlines))"
-                    for seq, params, h, sig in resign(rows, prev):
-                        print(f"UPDATE ledger SET public_key='{pub}', prev_hash='{prev}', parameters=$j${params}$j$, entry_hash='{h}', signature='{sig}' WHERE seq={seq};")
-                        prev = h
-                    """)
+                try c.w.write(
+                    "resign.py",
+                    resignPython + """
+                        rows = json.load(open("rows.json"))
+                        prev = "\(prev.trimmingCharacters(in: .whitespacesAndNewlines))"
+                        for seq, params, h, sig in resign(rows, prev):
+                            print(f"UPDATE ledger SET public_key='{pub}', prev_hash='{prev}', parameters=$j${params}$j$, entry_hash='{h}', signature='{sig}' WHERE seq={seq};")
+                            prev = h
+                        """)
                 try c.tamper(python: "", sql: try c.w.sh("python3 resign.py"))
             case ("copy an entry from another case", _):
                 let other = kind == .sqlite ? "other.case" : c.db! + "?case=CASE-OTHER"
                 #expect(try c.run(["case", "init", "--case", other, "--id", "CASE-OTHER", "--title", "x"]).status == 0)
-                #expect(try c.run(["custody", "record", "--case", other, "--action", "note", "--note", "n"]).status == 0)
-                let fields = "time, case_id, examiner_id, public_key, action, items, inputs, outputs, tool, tool_version, parameters, note, prev_hash, entry_hash, signature"
+                #expect(
+                    try c.run(["custody", "record", "--case", other, "--action", "note", "--note", "n"]).status == 0)
+                let fields =
+                    "time, case_id, examiner_id, public_key, action, items, inputs, outputs, tool, tool_version, parameters, note, prev_hash, entry_hash, signature"
                 try c.tamper(
                     python: """
                         other = sqlite3.connect("other.case")
@@ -241,11 +261,13 @@ struct CaseUnderTest {
         }
     }
 
-    @Test(arguments: StoreKind.allCases) func aTruncatedTailIsCaughtAgainstTheHeadWrittenDown(_ kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases) func aTruncatedTailIsCaughtAgainstTheHeadWrittenDown(_ kind: StoreKind) throws
+    {
         let c = try CaseUnderTest(kind)
         let head = try CaseUnderTest.head(try c.verify())
         #expect(try c.verify(["--expect-head", head]).status == 0)
-        try c.tamper(python: "db.execute(\"DELETE FROM ledger WHERE seq >= 5\")", sql: "DELETE FROM ledger WHERE seq >= 5")
+        try c.tamper(
+            python: "db.execute(\"DELETE FROM ledger WHERE seq >= 5\")", sql: "DELETE FROM ledger WHERE seq >= 5")
         #expect(try c.verify().status == 0)  // without the head, a clean truncation cannot be seen
         let r = try c.verify(["--expect-head", head])
         #expect(r.status == 1)
@@ -255,7 +277,8 @@ struct CaseUnderTest {
     @Test(arguments: StoreKind.allCases) func alteredManifestsAreCaught(_ kind: StoreKind) throws {
         let c = try CaseUnderTest(kind)
         try c.tamper(
-            python: "import zlib; db.execute(\"UPDATE manifest_chunks SET data = ?, size = 2\", (zlib.compress(b'{}'),))",
+            python:
+                "import zlib; db.execute(\"UPDATE manifest_chunks SET data = ?, size = 2\", (zlib.compress(b'{}'),))",
             sql: "UPDATE manifest_chunks SET data = decode('789cabae0500017500f9', 'hex'), size = 2")
         let m = try c.verify()
         #expect(m.status == 1)
@@ -279,13 +302,23 @@ struct CaseUnderTest {
     @Test(arguments: StoreKind.allCases) func aSecondExaminerCanSignOnceRegistered(_ kind: StoreKind) throws {
         let c = try CaseUnderTest(kind)
         let murat = ["IPROCEEDS_HOME": c.w.path + "/murat"]
-        #expect(try c.run(["examiner", "init", "--name", "Murat Yılmaz", "--id", "EX-022"], environment: murat).status == 0)
+        #expect(
+            try c.run(["examiner", "init", "--name", "Murat Yılmaz", "--id", "EX-022"], environment: murat).status == 0)
         let show = try c.run(["examiner", "show", "--format", "json"], environment: murat)
-        let key = try #require((try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: String])?["public_key"])
-        let refused = try c.run(["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat)
+        let key = try #require(
+            (try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: String])?["public_key"])
+        let refused = try c.run(
+            ["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat)
         #expect(refused.status == 77)
-        #expect(try c.run(["case", "add-examiner", "--case", c.arg, "--id", "EX-022", "--name", "Murat Yılmaz", "--public-key", key]).status == 0)
-        #expect(try c.run(["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat).status == 0)
+        #expect(
+            try c.run([
+                "case", "add-examiner", "--case", c.arg, "--id", "EX-022", "--name", "Murat Yılmaz", "--public-key",
+                key,
+            ]).status == 0)
+        #expect(
+            try c.run(
+                ["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat
+            ).status == 0)
         #expect(try c.verify().status == 0)
     }
 }
@@ -308,11 +341,19 @@ struct CaseUnderTest {
         let admin = try #require(own["IPROCEEDS_TEST_PG_URL"])
         let w = try Workspace()
         let env = own.merging(["IPROCEEDS_HOME": w.path + "/home"]) { $1 }
-        let psql = { (sql: String) in try CLI.exec(try TestServer.bin("psql"), ["-X", "-q", "-A", "-t", "-d", admin, "-c", sql], in: "/", environment: own) }
+        let psql = { (sql: String) in
+            try CLI.exec(
+                try TestServer.bin("psql"), ["-X", "-q", "-A", "-t", "-d", admin, "-c", sql], in: "/", environment: own)
+        }
         #expect(try psql("CREATE DATABASE burst").status == 0)
         let arg = admin.replacingOccurrences(of: "/postgres", with: "/burst") + "?case=CASE-2026-014"
-        #expect(try CLI.run(["examiner", "init", "--name", "Ana", "--id", "EX-017"], in: w.path, environment: env).status == 0)
-        #expect(try CLI.run(["case", "init", "--case", arg, "--id", "CASE-2026-014", "--title", "t"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "Ana", "--id", "EX-017"], in: w.path, environment: env).status
+                == 0)
+        #expect(
+            try CLI.run(
+                ["case", "init", "--case", arg, "--id", "CASE-2026-014", "--title", "t"], in: w.path, environment: env
+            ).status == 0)
         let c = (w: w, arg: arg)
         try c.w.sh(
             """
@@ -336,12 +377,16 @@ struct CaseUnderTest {
             """)
         let failures = (try? c.w.read("fail.out")) ?? ""
         #expect(failures.isEmpty, "\(failures)\n\((try? c.w.read("A.err")) ?? "")")
-        let recorded = try ["A", "B", "C"].map { try c.w.read("\($0).out").split(separator: "\n").filter { $0.hasPrefix("Recorded entry") }.count }
+        let recorded = try ["A", "B", "C"].map {
+            try c.w.read("\($0).out").split(separator: "\n").filter { $0.hasPrefix("Recorded entry") }.count
+        }
         #expect(recorded == [25, 25, 25])
         let notes = try CLI.exec(
             try TestServer.bin("psql"),
-            ["-X", "-q", "-A", "-t", "-d", admin.replacingOccurrences(of: "/postgres", with: "/burst"), "-c",
-             "SELECT count(*), count(DISTINCT note) FROM iproceeds.ledger WHERE action = 'note'"],
+            [
+                "-X", "-q", "-A", "-t", "-d", admin.replacingOccurrences(of: "/postgres", with: "/burst"), "-c",
+                "SELECT count(*), count(DISTINCT note) FROM iproceeds.ledger WHERE action = 'note'",
+            ],
             in: "/", environment: own)
         #expect(notes.stdout == "75|75\n")
         let r = try CLI.run(["custody", "verify", "--case", arg], in: w.path, environment: env)
@@ -356,10 +401,13 @@ struct CaseUnderTest {
     @Test func aRefusedConnectionIsOneClearLineWithItsOwnExitStatus() throws {
         let w = try Workspace()
         let env = ["IPROCEEDS_HOME": w.path + "/home"]
-        #expect(try CLI.run(["examiner", "init", "--name", "A", "--id", "X"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "A", "--id", "X"], in: w.path, environment: env).status == 0)
         // A port nothing listens on: bound and closed again.
-        let port = try w.sh("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])'")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try w.sh(
+            "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])'"
+        )
+        .trimmingCharacters(in: .whitespacesAndNewlines)
         let url = "postgresql://ana@127.0.0.1:\(port)/custody?case=C-1"
         for args in [["custody", "verify", "--case", url], ["custody", "record", "--case", url, "--action", "note"]] {
             let r = try CLI.run(args, in: w.path, environment: env.merging(["PGPASSWORD": "hunter2-secret"]) { $1 })
@@ -368,16 +416,21 @@ struct CaseUnderTest {
             #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
             #expect(!r.stderr.contains("hunter2"))
         }
-        let withPassword = try CLI.run(["custody", "verify", "--case", "postgresql://ana:hunter2-secret@127.0.0.1/custody?case=C-1"], in: w.path, environment: env)
+        let withPassword = try CLI.run(
+            ["custody", "verify", "--case", "postgresql://ana:hunter2-secret@127.0.0.1/custody?case=C-1"], in: w.path,
+            environment: env)
         #expect(withPassword.status == 64)
         #expect(!withPassword.stderr.contains("hunter2") && withPassword.stderr.contains("~/.pgpass"))
     }
 
     @Test func aWrongPasswordAndAMissingCaseAndANewerSchemaAreRefused() throws {
         let c = try CaseUnderTest(.postgresql)
-        let wrong = try c.run(["custody", "verify", "--case", c.arg], environment: ["PGPASSWORD": "not-the-password", "PGPASSFILE": "/nonexistent"])
+        let wrong = try c.run(
+            ["custody", "verify", "--case", c.arg],
+            environment: ["PGPASSWORD": "not-the-password", "PGPASSFILE": "/nonexistent"])
         #expect(wrong.status == 77, "\(wrong.stderr)")
-        #expect(wrong.stderr.contains("refused the login") && !wrong.stderr.contains("not-the-password"), "\(wrong.stderr)")
+        #expect(
+            wrong.stderr.contains("refused the login") && !wrong.stderr.contains("not-the-password"), "\(wrong.stderr)")
         let none = try c.run(["custody", "verify", "--case", c.arg], environment: ["PGPASSFILE": "/nonexistent"])
         #expect(none.status == 77, "\(none.stderr)")
         #expect(none.stderr.contains("asks for a password"), "\(none.stderr)")
@@ -398,14 +451,18 @@ struct CaseUnderTest {
         try TestServer.psql(c.db!, "CREATE ROLE \(role) LOGIN PASSWORD 'ana-pw' IN ROLE iproceeds_examiner")
         let asAna = c.arg.replacingOccurrences(of: "iproceeds_admin@", with: "\(role)@")
         let env = ["PGPASSWORD": "ana-pw"]
-        let r = try c.run(["custody", "record", "--case", asAna, "--item", "EV-001", "--action", "examined"], environment: env)
+        let r = try c.run(
+            ["custody", "record", "--case", asAna, "--item", "EV-001", "--action", "examined"], environment: env)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try c.run(["custody", "verify", "--case", asAna], environment: env).status == 0)
         let database = String(c.db!.split(separator: "/").last!)
         let port = String(c.db!.split(separator: ":").last!.split(separator: "/").first!)
         let update = try CLI.exec(
             try TestServer.bin("psql"),
-            ["-X", "-h", "127.0.0.1", "-p", port, "-U", role, "-d", database, "-c", "UPDATE iproceeds.ledger SET note = 'x'"],
+            [
+                "-X", "-h", "127.0.0.1", "-p", port, "-U", role, "-d", database, "-c",
+                "UPDATE iproceeds.ledger SET note = 'x'",
+            ],
             in: "/", environment: env)
         #expect(update.status != 0)
         #expect(update.stderr.contains("permission denied"), "\(update.stderr)")
@@ -420,9 +477,12 @@ struct CaseUnderTest {
         let d = try CLI.exec(try TestServer.bin("pg_dump"), ["-Fc", "-f", dump, "-d", c.db!], in: c.w.path)
         #expect(d.status == 0, "\(d.stderr)")
         let restored = try TestServer.freshDatabase()
-        let r = try CLI.exec(try TestServer.bin("pg_restore"), ["--no-owner", "--exit-on-error", "-d", restored, dump], in: c.w.path)
+        let r = try CLI.exec(
+            try TestServer.bin("pg_restore"), ["--no-owner", "--exit-on-error", "-d", restored, dump], in: c.w.path)
         #expect(r.status == 0, "\(r.stderr)")
-        let v = try c.run(["custody", "verify", "--case", restored + "?case=CASE-2026-014", "--rehash", "--expect-head", head])
+        let v = try c.run([
+            "custody", "verify", "--case", restored + "?case=CASE-2026-014", "--rehash", "--expect-head", head,
+        ])
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
         #expect(v.stdout.contains("Evidence EV-001: 2 items matched"))
         // The restored database enforces the same rules.
@@ -436,10 +496,16 @@ struct CaseUnderTest {
     @Test func aCaseMovesToTheServerAndBackWithItsHeadAndSignatures() throws {
         let c = try CaseUnderTest(.sqlite)
         let murat = ["IPROCEEDS_HOME": c.w.path + "/murat"]
-        #expect(try c.run(["examiner", "init", "--name", "Murat Yılmaz", "--id", "EX-022"], environment: murat).status == 0)
+        #expect(
+            try c.run(["examiner", "init", "--name", "Murat Yılmaz", "--id", "EX-022"], environment: murat).status == 0)
         let key = try c.run(["examiner", "show", "--format", "json"], environment: murat).stdout
-        let pub = try #require((try JSONSerialization.jsonObject(with: Data(key.utf8)) as? [String: String])?["public_key"])
-        #expect(try c.run(["case", "add-examiner", "--case", c.arg, "--id", "EX-022", "--name", "Murat Yılmaz", "--public-key", pub]).status == 0)
+        let pub = try #require(
+            (try JSONSerialization.jsonObject(with: Data(key.utf8)) as? [String: String])?["public_key"])
+        #expect(
+            try c.run([
+                "case", "add-examiner", "--case", c.arg, "--id", "EX-022", "--name", "Murat Yılmaz", "--public-key",
+                pub,
+            ]).status == 0)
         let head = try CaseUnderTest.head(try c.verify())
         let db = try TestServer.freshDatabase()
         let url = db + "?case=CASE-2026-014"
@@ -457,20 +523,26 @@ struct CaseUnderTest {
         #expect(try c.w.read("file.json") == c.w.read("server.json"))
         // Examiners and the manifest, read by independent clients (sqlite3, psql).
         let fileExaminers = try c.w.sh(
-            "python3 -c \"import sqlite3; [print('|'.join(map(str, r))) for r in sqlite3.connect('c.case').execute('SELECT examiner_id, name, public_key, registered_seq FROM examiners ORDER BY registered_seq')]\"")
-        let serverExaminers = try TestServer.psql(db, "SELECT examiner_id, name, public_key, registered_seq FROM iproceeds.examiners ORDER BY registered_seq")
+            "python3 -c \"import sqlite3; [print('|'.join(map(str, r))) for r in sqlite3.connect('c.case').execute('SELECT examiner_id, name, public_key, registered_seq FROM examiners ORDER BY registered_seq')]\""
+        )
+        let serverExaminers = try TestServer.psql(
+            db, "SELECT examiner_id, name, public_key, registered_seq FROM iproceeds.examiners ORDER BY registered_seq")
         #expect(fileExaminers == serverExaminers)
         #expect(fileExaminers.split(separator: "\n").count == 2)
         #expect(try c.run(["case", "push", "c.case", url]).stdout.contains("Nothing to push"))
 
         // The file moves on: the next push copies just that entry.
-        #expect(try c.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "sealed"]).status == 0)
+        #expect(
+            try c.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "sealed"]).status == 0)
         let more = try c.run(["case", "push", "c.case", url])
         #expect(more.status == 0 && more.stdout.contains("Copied 1 entries"), "\(more.stdout)\(more.stderr)")
 
         // Both move on: refused, naming both heads; nothing written.
-        #expect(try c.run(["custody", "record", "--case", url, "--item", "EV-001", "--action", "examined"]).status == 0)
-        #expect(try c.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "returned"]).status == 0)
+        #expect(
+            try c.run(["custody", "record", "--case", url, "--item", "EV-001", "--action", "examined"]).status == 0)
+        #expect(
+            try c.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "returned"]).status == 0
+        )
         let serverHead = try CaseUnderTest.head(try c.run(["custody", "verify", "--case", url]))
         let fileHead = try CaseUnderTest.head(try c.verify())
         let refused = try c.run(["case", "push", "c.case", url])
@@ -481,7 +553,9 @@ struct CaseUnderTest {
         // Pull the server's case into a new file: same head, same bytes.
         let pull = try c.run(["case", "pull", url, "field.case"])
         #expect(pull.status == 0, "\(pull.stderr)")
-        #expect(try c.run(["custody", "verify", "--case", "field.case", "--rehash", "--expect-head", serverHead]).status == 0)
+        #expect(
+            try c.run(["custody", "verify", "--case", "field.case", "--rehash", "--expect-head", serverHead]).status
+                == 0)
         for (name, arg) in [("pulled.json", "field.case"), ("server2.json", url)] {
             #expect(try c.run(["custody", "export", "--case", arg, "--format", "json", "-o", name]).status == 0)
         }

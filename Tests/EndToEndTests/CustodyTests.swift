@@ -11,14 +11,25 @@ import Testing
         try w.write("seized/usb/a.txt", "alpha\n")
         try w.write("seized/usb/b.txt", "beta\n")
         try w.write("seized/phone/c.txt", "gamma\n")
-        #expect(try CLI.run(["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: w.path, environment: env).status == 0)
-        #expect(try CLI.run(["case", "init", "--case", "c.case", "--id", "CASE-2026-014", "--title", "BEC fraud"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: w.path, environment: env)
+                .status == 0)
+        #expect(
+            try CLI.run(
+                ["case", "init", "--case", "c.case", "--id", "CASE-2026-014", "--title", "BEC fraud"], in: w.path,
+                environment: env
+            ).status == 0)
         let add = try CLI.run(
-            ["evidence", "add", "--case", "c.case", "--item", "EV-001", "--description", "USB stick", "--seized-by", "Insp. Kovač", "seized/usb"],
+            [
+                "evidence", "add", "--case", "c.case", "--item", "EV-001", "--description", "USB stick", "--seized-by",
+                "Insp. Kovač", "seized/usb",
+            ],
             in: w.path, environment: env)
         #expect(add.status == 0, "\(add.stderr)")
         for action in ["sealed", "transferred", "checked-out", "checked-in"] {
-            let r = try CLI.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", action, "--to", "Lab 2"], in: w.path, environment: env)
+            let r = try CLI.run(
+                ["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", action, "--to", "Lab 2"],
+                in: w.path, environment: env)
             #expect(r.status == 0, "\(r.stderr)")
         }
         return (w, env)
@@ -52,7 +63,11 @@ import Testing
         #expect(ok.stdout.contains("Evidence EV-001: 2 items matched, 0 differ"))
         let head = try #require(ok.stdout.split(separator: "\n").first { $0.hasPrefix("Head: ") }).dropFirst(6)
         #expect(head.hasPrefix("6:"))
-        #expect(try CLI.run(["custody", "export", "--case", "c.case", "--format", "json", "-o", "ledger.json"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(
+                ["custody", "export", "--case", "c.case", "--format", "json", "-o", "ledger.json"], in: w.path,
+                environment: env
+            ).status == 0)
         let check = try w.sh(
             """
             python3 - <<'PY'
@@ -75,7 +90,11 @@ import Testing
 
     @Test func everyKindOfTamperingIsCaughtAtTheRightEntry() throws {
         let cases: [(name: String, python: String, seq: Int, kind: String)] = [
-            ("edit a field", "db.execute(\"UPDATE ledger SET parameters = '{\\\"to\\\":\\\"Home\\\"}' WHERE seq = 4\")", 4, "content changed"),
+            (
+                "edit a field",
+                "db.execute(\"UPDATE ledger SET parameters = '{\\\"to\\\":\\\"Home\\\"}' WHERE seq = 4\")", 4,
+                "content changed"
+            ),
             ("delete a row", "db.execute(\"DELETE FROM ledger WHERE seq = 3\")", 3, "entry missing"),
             (
                 "swap two rows",
@@ -122,9 +141,15 @@ import Testing
         for c in cases {
             let (w, env) = try Self.makeCase()
             if c.name.hasPrefix("copy") {
-                let other = try CLI.run(["case", "init", "--case", "other.case", "--id", "CASE-OTHER", "--title", "x"], in: w.path, environment: env)
+                let other = try CLI.run(
+                    ["case", "init", "--case", "other.case", "--id", "CASE-OTHER", "--title", "x"], in: w.path,
+                    environment: env)
                 #expect(other.status == 0)
-                #expect(try CLI.run(["custody", "record", "--case", "other.case", "--action", "note", "--note", "n"], in: w.path, environment: env).status == 0)
+                #expect(
+                    try CLI.run(
+                        ["custody", "record", "--case", "other.case", "--action", "note", "--note", "n"], in: w.path,
+                        environment: env
+                    ).status == 0)
             }
             #expect(try Self.verify(w, env).status == 0, "\(c.name): intact before")
             try Self.tamper(w, c.python)
@@ -137,7 +162,8 @@ import Testing
     @Test func aTruncatedTailIsCaughtAgainstTheHeadWrittenDown() throws {
         let (w, env) = try Self.makeCase()
         let before = try Self.verify(w, env)
-        let head = String(try #require(before.stdout.split(separator: "\n").first { $0.hasPrefix("Head: ") }).dropFirst(6))
+        let head = String(
+            try #require(before.stdout.split(separator: "\n").first { $0.hasPrefix("Head: ") }).dropFirst(6))
         #expect(try Self.verify(w, env, ["--expect-head", head]).status == 0)
         try Self.tamper(w, "db.execute(\"DELETE FROM ledger WHERE seq >= 5\")")
         #expect(try Self.verify(w, env).status == 0)  // without the head, a clean truncation cannot be seen
@@ -157,7 +183,8 @@ import Testing
         try w.write("seized/usb/a.txt", "alpha\n")
         #expect(try Self.verify(w, env, ["--rehash"]).status == 0)
         // Manifests are stored as zlib chunks (schema 2).
-        try Self.tamper(w, "import zlib; db.execute(\"UPDATE manifest_chunks SET data = ?, size = 2\", (zlib.compress(b'{}'),))")
+        try Self.tamper(
+            w, "import zlib; db.execute(\"UPDATE manifest_chunks SET data = ?, size = 2\", (zlib.compress(b'{}'),))")
         let m = try Self.verify(w, env)
         #expect(m.status == 1)
         #expect(m.stdout.contains("stored manifest of EV-001 is altered"))
@@ -199,7 +226,10 @@ import Testing
             return Int(line.dropFirst(15).prefix { $0.isNumber })
         }
         let log = try CLI.run(["custody", "log", "--case", "c.case", "--format", "json"], in: w.path, environment: env)
-        let seqs = Set(((try JSONSerialization.jsonObject(with: Data(log.stdout.utf8))) as! [[String: Any]]).map { $0["seq"] as! Int })
+        let seqs = Set(
+            ((try JSONSerialization.jsonObject(with: Data(log.stdout.utf8))) as! [[String: Any]]).map {
+                $0["seq"] as! Int
+            })
         #expect(!reported.isEmpty)
         #expect(reported.allSatisfy { seqs.contains($0) })
     }
@@ -215,21 +245,37 @@ import Testing
         let foreign = try CLI.run(["custody", "log", "--case", "foreign.case"], in: w.path, environment: env)
         #expect(foreign.status == 65)
         #expect(foreign.stderr.contains("not an iproceeds case file"))
-        let unknownItem = try CLI.run(["custody", "record", "--case", "c.case", "--item", "EV-404", "--action", "sealed"], in: w.path, environment: env)
+        let unknownItem = try CLI.run(
+            ["custody", "record", "--case", "c.case", "--item", "EV-404", "--action", "sealed"], in: w.path,
+            environment: env)
         #expect(unknownItem.status == 64)
         #expect(unknownItem.stderr.contains("unknown item EV-404"))
         let otherHome = ["IPROCEEDS_HOME": w.path + "/other-home"]
-        #expect(try CLI.run(["examiner", "init", "--name", "Mallory", "--id", "X"], in: w.path, environment: otherHome).status == 0)
-        let wrongKey = try CLI.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "sealed"], in: w.path, environment: otherHome)
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "Mallory", "--id", "X"], in: w.path, environment: otherHome)
+                .status == 0)
+        let wrongKey = try CLI.run(
+            ["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "sealed"], in: w.path,
+            environment: otherHome)
         #expect(wrongKey.status == 77)
         #expect(wrongKey.stderr.contains("is not registered in case CASE-2026-014"))
-        let noKey = try CLI.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "sealed"], in: w.path, environment: ["IPROCEEDS_HOME": w.path + "/empty"])
+        let noKey = try CLI.run(
+            ["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "sealed"], in: w.path,
+            environment: ["IPROCEEDS_HOME": w.path + "/empty"])
         #expect(noKey.status == 77)
         #expect(noKey.stderr.contains("iproceeds examiner init"))
-        #expect(try CLI.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "teleported"], in: w.path, environment: env).status == 64)
+        #expect(
+            try CLI.run(
+                ["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "teleported"], in: w.path,
+                environment: env
+            ).status == 64)
         #expect(try hash() == before)
-        try w.sh("cp c.case newer.case && python3 -c \"import sqlite3; d = sqlite3.connect('newer.case'); d.execute('PRAGMA user_version = 99'); d.commit()\"")
-        let newer = try CLI.run(["custody", "record", "--case", "newer.case", "--item", "EV-001", "--action", "sealed"], in: w.path, environment: env)
+        try w.sh(
+            "cp c.case newer.case && python3 -c \"import sqlite3; d = sqlite3.connect('newer.case'); d.execute('PRAGMA user_version = 99'); d.commit()\""
+        )
+        let newer = try CLI.run(
+            ["custody", "record", "--case", "newer.case", "--item", "EV-001", "--action", "sealed"], in: w.path,
+            environment: env)
         #expect(newer.status == 65)
         #expect(newer.stderr.contains("newer iproceeds"))
         for r in [missing, foreign, unknownItem, wrongKey, newer] {
@@ -240,12 +286,30 @@ import Testing
     @Test func aSecondExaminerCanSignOnceRegistered() throws {
         let (w, env) = try Self.makeCase()
         let other = ["IPROCEEDS_HOME": w.path + "/murat"]
-        #expect(try CLI.run(["examiner", "init", "--name", "Murat Yılmaz", "--id", "EX-022"], in: w.path, environment: other).status == 0)
+        #expect(
+            try CLI.run(
+                ["examiner", "init", "--name", "Murat Yılmaz", "--id", "EX-022"], in: w.path, environment: other
+            ).status == 0)
         let show = try CLI.run(["examiner", "show", "--format", "json"], in: w.path, environment: other)
-        let key = try #require((try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: String])?["public_key"])
-        #expect(try CLI.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "examined"], in: w.path, environment: other).status == 77)
-        #expect(try CLI.run(["case", "add-examiner", "--case", "c.case", "--id", "EX-022", "--name", "Murat Yılmaz", "--public-key", key], in: w.path, environment: env).status == 0)
-        #expect(try CLI.run(["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "examined"], in: w.path, environment: other).status == 0)
+        let key = try #require(
+            (try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: String])?["public_key"])
+        #expect(
+            try CLI.run(
+                ["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "examined"], in: w.path,
+                environment: other
+            ).status == 77)
+        #expect(
+            try CLI.run(
+                [
+                    "case", "add-examiner", "--case", "c.case", "--id", "EX-022", "--name", "Murat Yılmaz",
+                    "--public-key", key,
+                ], in: w.path, environment: env
+            ).status == 0)
+        #expect(
+            try CLI.run(
+                ["custody", "record", "--case", "c.case", "--item", "EV-001", "--action", "examined"], in: w.path,
+                environment: other
+            ).status == 0)
         #expect(try Self.verify(w, env).status == 0)
         let keyFile = w.path + "/murat/examiner.key"
         let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
@@ -255,7 +319,11 @@ import Testing
 
     @Test func htmlFormsAreSelfContained() throws {
         let (w, env) = try Self.makeCase()
-        #expect(try CLI.run(["custody", "export", "--case", "c.case", "--format", "html", "-o", "custody.html"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(
+                ["custody", "export", "--case", "c.case", "--format", "html", "-o", "custody.html"], in: w.path,
+                environment: env
+            ).status == 0)
         let html = try w.read("custody.html")
         #expect(html.contains("Item EV-001: USB stick"))
         #expect(html.contains("Verified: all 6 entries"))
@@ -268,11 +336,19 @@ import Testing
     @Test func caseUCOExportPassesCaseValidateAndIsDeterministic() throws {
         let (w, env) = try Self.makeCase()
         for name in ["one.jsonld", "two.jsonld"] {
-            #expect(try CLI.run(["custody", "export", "--case", "c.case", "--format", "case-uco", "-o", name], in: w.path, environment: env).status == 0)
+            #expect(
+                try CLI.run(
+                    ["custody", "export", "--case", "c.case", "--format", "case-uco", "-o", name], in: w.path,
+                    environment: env
+                ).status == 0)
         }
         #expect(try w.read("one.jsonld") == w.read("two.jsonld"))
         let validation = try CLI.exec(
-            "python3", ["-c", "import sys; sys.argv = ['case_validate', 'one.jsonld']; from case_utils.case_validate import main; sys.exit(main())"],
+            "python3",
+            [
+                "-c",
+                "import sys; sys.argv = ['case_validate', 'one.jsonld']; from case_utils.case_validate import main; sys.exit(main())",
+            ],
             in: w.path)
         #expect(validation.status == 0, "\(validation.stdout)\(validation.stderr)")
         #expect(validation.stdout.contains("Conforms: True"))

@@ -5,7 +5,9 @@ import Testing
 /// `../shared/fixtures/schemas/dfxml/` with the Dublin Core and XML schemas it imports), checked by xmllint.
 @Suite struct DFXMLSchemaTests {
     /// `../shared/fixtures/schemas/dfxml/dfxml.xsd` beside the repository (CI lays a copy of shared/ there).
-    static let schema = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/schemas/dfxml/dfxml.xsd").path
+    static let schema = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent(
+        "shared/fixtures/schemas/dfxml/dfxml.xsd"
+    ).path
 
     static func validate(_ file: String, in w: Workspace) throws -> CLI.Result {
         #expect(FileManager.default.fileExists(atPath: schema), "the DFXML schema is missing at \(schema)")
@@ -38,7 +40,8 @@ import Testing
             ["--no-archives"],
         ].enumerated() {
             let name = "m\(i).xml"
-            let r = try CLI.run(["evidence", "hash", "-q", "--format", "dfxml", "-o", name] + args + ["case"], in: w.path)
+            let r = try CLI.run(
+                ["evidence", "hash", "-q", "--format", "dfxml", "-o", name] + args + ["case"], in: w.path)
             #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
             outputs.append(name)
         }
@@ -64,7 +67,8 @@ import Testing
             print("wd", r0.find("d:metadata/i:working_directory", ns) is not None)
             PY
             """)
-        #expect(check.contains("chain ['case/outer.tar', 'inner.zip'] ['other/sha3-256', 'other/blake2b-512']"), "\(check)")
+        #expect(
+            check.contains("chain ['case/outer.tar', 'inner.zip'] ['other/sha3-256', 'other/blake2b-512']"), "\(check)")
         #expect(check.contains("runs 5"), "\(check)")
         #expect(check.contains("wd True"), "\(check)")
     }

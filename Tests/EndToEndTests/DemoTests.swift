@@ -6,19 +6,27 @@ import Testing
 @Suite struct DemoTests {
     @Test func theDemoRunsAWholeCaseAndChecksItAgainstTheAnswerKey() throws {
         let w = try Workspace()
-        let r = try CLI.run(["demo", "--dir", "demo-out"], in: w.path, environment: ["IPROCEEDS_HOME": "/nonexistent/must-not-be-used"])
+        let r = try CLI.run(
+            ["demo", "--dir", "demo-out"], in: w.path, environment: ["IPROCEEDS_HOME": "/nonexistent/must-not-be-used"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         for needle in [
             "1. The case arrives: extract the sample", "$ iproceeds examiner init", "$ iproceeds evidence add",
-            "Tainted money still held at the end (EUR):", "accounts to freeze ✓", "Intact: every link, signature and signer checks out",
+            "Tainted money still held at the end (EUR):", "accounts to freeze ✓",
+            "Intact: every link, signature and signer checks out",
             "Every step worked and every figure matches the case's answer key.", "demo-out/case/custody.html",
-            "demo-out/case/trace-haircut.html", "demo-out/case/package-cover/summary.html", "$ iproceeds share verify csirt-to-police.zip",
+            "demo-out/case/trace-haircut.html", "demo-out/case/package-cover/summary.html",
+            "$ iproceeds share verify csirt-to-police.zip",
         ] {
             #expect(r.stdout.contains(needle), "missing: \(needle)")
         }
         #expect(!r.stdout.contains("✗"))
-        for file in ["case/custody.html", "case/trace-fifo.html", "case/freeze.csv", "case/demo.case", "examiner-home/examiner.key"] {
-            #expect(FileManager.default.fileExists(atPath: w.url.appendingPathComponent("demo-out/\(file)").path), "\(file)")
+        for file in [
+            "case/custody.html", "case/trace-fifo.html", "case/freeze.csv", "case/demo.case",
+            "examiner-home/examiner.key",
+        ] {
+            #expect(
+                FileManager.default.fileExists(atPath: w.url.appendingPathComponent("demo-out/\(file)").path), "\(file)"
+            )
         }
         // Run again: what the earlier demo wrote is replaced; a trainee's files are left alone (the old code
         // removed the whole folder).
@@ -34,7 +42,9 @@ import Testing
         try w.write("demo-out/case/evidence/extra.txt", "mine too")
         let blocked = try CLI.run(["demo", "--dir", "demo-out"], in: w.path)
         #expect(blocked.status == 64)
-        #expect(blocked.stderr.contains("demo-out/case/evidence/extra.txt was not written by the demo"), "\(blocked.stderr)")
+        #expect(
+            blocked.stderr.contains("demo-out/case/evidence/extra.txt was not written by the demo"), "\(blocked.stderr)"
+        )
         #expect(FileManager.default.fileExists(atPath: w.url.appendingPathComponent("demo-out/case/custody.html").path))
         try w.write("mine/notes.txt", "keep me")
         let refused = try CLI.run(["demo", "--dir", "mine"], in: w.path)

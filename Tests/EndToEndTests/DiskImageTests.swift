@@ -40,13 +40,17 @@ import Testing
     @Test func filesInsideRawImagesMatchTheSourceFilesAndIcat() throws {
         let w = try Workspace()
         try w.sh(Self.build)
-        let r = try CLI.run(["evidence", "hash", "-q", "-c", "md5,sha1,sha256", "ext4.img", "fat.img", "ntfs.img", "disk.img"], in: w.path)
+        let r = try CLI.run(
+            ["evidence", "hash", "-q", "-c", "md5,sha1,sha256", "ext4.img", "fat.img", "ntfs.img", "disk.img"],
+            in: w.path)
         #expect(r.status == 0, "\(r.stderr)")
         let records = try Self.records(r.stdout)
         // The images themselves, hashed as files and recognised by content.
         for image in ["ext4.img", "fat.img", "ntfs.img", "disk.img"] {
             let own = records.first { $0["path"] as? String == image && Self.member($0).isEmpty }
-            #expect(own?["kind"] as? String == "file" && (own?["note"] as? String ?? "").contains("raw disk image"), "\(image)")
+            #expect(
+                own?["kind"] as? String == "file" && (own?["note"] as? String ?? "").contains("raw disk image"),
+                "\(image)")
         }
         // Every regular file inside an ext4 image, against sha256sum of the source files.
         let sources = try w.sh("cd src && find . -type f -printf '%P\\n' | sort | xargs sha256sum")
@@ -79,9 +83,11 @@ import Testing
             if f["type"] as? String == "ntfs" {
                 // By attribute: icat's default for a file with named streams may be one of them ($Secure:$SDS).
                 let name = f["stream"] as? String ?? "N/A"
-                let line = try w.sh("istat\(offset) \(image) \(inode) | grep -F '$DATA (' | grep -F 'Name: \(name) ' | head -1")
+                let line = try w.sh(
+                    "istat\(offset) \(image) \(inode) | grep -F '$DATA (' | grep -F 'Name: \(name) ' | head -1")
                 if line.isEmpty {  // no $DATA at all ($Extend/$ObjId holds only indexes): an empty file
-                    #expect(rec["size"] as? Int == 0 && rec["sha256"] as? String == Self.emptySHA256, "\(Self.member(rec))")
+                    #expect(
+                        rec["size"] as? Int == 0 && rec["sha256"] as? String == Self.emptySHA256, "\(Self.member(rec))")
                     continue
                 }
                 if (rec["note"] as? String ?? "").contains("initialised size") {
@@ -101,7 +107,9 @@ import Testing
         let ads = records.first { $0["path"] as? String == "ntfs.img" && Self.member($0) == ["a.txt:secret"] }
         #expect(Self.fs(ads ?? [:])["stream"] as? String == "secret")
         #expect(ads?["sha256"] as? String == String(try w.sh("sha256sum ads.txt").prefix(64)))
-        let part = records.first { Self.member($0) == ["partition 2 (NTFS / exFAT (0x07), offset 18874368)", "big.bin"] }
+        let part = records.first {
+            Self.member($0) == ["partition 2 (NTFS / exFAT (0x07), offset 18874368)", "big.bin"]
+        }
         #expect(part?["sha256"] as? String == expected["sub/big.bin"])
         #expect(Self.fs(part ?? [:])["partition"] as? Int == 2 && Self.fs(part ?? [:])["type"] as? String == "ntfs")
     }
@@ -132,7 +140,8 @@ import Testing
         }
         #expect(theirs.count > 50, "fiwalk listed \(theirs.count) files")
         var ours: [String: String] = [:]
-        for rec in try Self.records(r.stdout) where rec["kind"] as? String == "member" && Self.fs(rec)["stream"] == nil {
+        for rec in try Self.records(r.stdout) where rec["kind"] as? String == "member" && Self.fs(rec)["stream"] == nil
+        {
             ours["\(Self.fs(rec)["partition"]!) \(Self.member(rec).last!)"] = "\(rec["md5"]!) \(rec["sha1"]!)"
         }
         var compared = 0
@@ -193,7 +202,8 @@ import Testing
         let inExt4 = records.first { Self.member($0) == ["partition 1 (root, offset 1048576)", "sub/big.bin"] }
         let inFAT = records.first { Self.member($0) == ["partition 2 (unnamed, offset 17825792)", "D/big.bin"] }
         #expect(inExt4?["sha256"] as? String == big && inFAT?["sha256"] as? String == big)
-        #expect(Self.fs(inFAT ?? [:])["type"] as? String == "fat16" || Self.fs(inFAT ?? [:])["type"] as? String == "fat12")
+        #expect(
+            Self.fs(inFAT ?? [:])["type"] as? String == "fat16" || Self.fs(inFAT ?? [:])["type"] as? String == "fat12")
     }
 
     @Test func archivesInsideAnImageAreOpenedLikeArchivesOnDisk() throws {
@@ -222,7 +232,10 @@ import Testing
         // Members follow their archive, in member order, as they do for archives on disk.
         let order = records.map { Self.member($0) }
         let zipAt = try #require(order.firstIndex(of: ["mail.zip"]))
-        #expect(Array(order[zipAt...].prefix(3)) == [["mail.zip"], ["mail.zip", "invoice.pdf"], ["mail.zip", "notes.txt"]])
+        #expect(
+            Array(order[zipAt...].prefix(3)) == [
+                ["mail.zip"], ["mail.zip", "invoice.pdf"], ["mail.zip", "notes.txt"],
+            ])
         let plain = try CLI.run(["evidence", "hash", "-q", "--no-archives", "ev.E01"], in: w.path)
         #expect(!plain.stdout.contains("invoice.pdf") && plain.stdout.contains("mail.zip"))
     }
@@ -285,8 +298,10 @@ import Testing
             ewfacquire -u -t ev -c fast disk.img >/dev/null && head -c 1000000 ev.E01 > cut.E01
             """)
         for (image, expected) in [
-            ("truncated.img", "extends past the end of the image"), ("pastend.img", "extends past the end of the image"),
-            ("corrupt.img", "could not be listed whole"), ("cut.E01", "no partition table or file system could be read"),
+            ("truncated.img", "extends past the end of the image"),
+            ("pastend.img", "extends past the end of the image"),
+            ("corrupt.img", "could not be listed whole"),
+            ("cut.E01", "no partition table or file system could be read"),
         ] {
             let r = try CLI.run(["evidence", "hash", "-q", image], in: w.path)
             #expect(r.status == 1, "\(image): \(r.status) \(r.stderr)")
@@ -299,7 +314,8 @@ import Testing
     @Test func dfxmlCarriesPartitionInodeAndAllocationAndValidates() throws {
         let w = try Workspace()
         try w.sh(Self.build)
-        let r = try CLI.run(["evidence", "hash", "-q", "--format", "dfxml", "-c", "md5,sha1", "-o", "m.xml", "disk.img"], in: w.path)
+        let r = try CLI.run(
+            ["evidence", "hash", "-q", "--format", "dfxml", "-c", "md5,sha1", "-o", "m.xml", "disk.img"], in: w.path)
         #expect(r.status == 0, "\(r.stderr)")
         let v = try DFXMLSchemaTests.validate("m.xml", in: w)
         #expect(v.status == 0 && v.stderr.contains("m.xml validates"), "\(v.stderr)")

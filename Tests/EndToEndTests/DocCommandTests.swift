@@ -52,22 +52,30 @@ import Testing
     static func run(_ commands: [Command], in directory: String, file: String, home: String) throws -> [String] {
         var script = "set +e\n__fail=0\n"
         for c in commands {
-            script += "\(c.text)\n__rc=$?; [ \"$__rc\" -eq \(c.expected) ] || { echo \"@@\(c.line) $__rc\" >&2; __fail=1; }\n"
+            script +=
+                "\(c.text)\n__rc=$?; [ \"$__rc\" -eq \(c.expected) ] || { echo \"@@\(c.line) $__rc\" >&2; __fail=1; }\n"
         }
         script += "exit $__fail\n"
         let bin = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path
-        let r = try CLI.exec("bash", ["-c", script], in: directory, environment: [
-            "PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "IPROCEEDS_HOME": home,
-            "IPROCEEDS_CASE": "",
-        ])
+        let r = try CLI.exec(
+            "bash", ["-c", script], in: directory,
+            environment: [
+                "PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                "IPROCEEDS_HOME": home,
+                "IPROCEEDS_CASE": "",
+            ])
         var failures: [String] = []
         for line in r.stderr.split(separator: "\n") where line.hasPrefix("@@") {
             let parts = line.dropFirst(2).split(separator: " ")
             let n = Int(parts[0]) ?? 0
             let c = commands.first { $0.line == n }
-            failures.append("\(file):\(n) exited \(parts.count > 1 ? String(parts[1]) : "?") (expected \(c?.expected ?? 0)): \(c?.text ?? "")")
+            failures.append(
+                "\(file):\(n) exited \(parts.count > 1 ? String(parts[1]) : "?") (expected \(c?.expected ?? 0)): \(c?.text ?? "")"
+            )
         }
-        if r.status != 0 && failures.isEmpty { failures.append("\(file): bash exited \(r.status): \(r.stderr.suffix(2000))") }
+        if r.status != 0 && failures.isEmpty {
+            failures.append("\(file): bash exited \(r.status): \(r.stderr.suffix(2000))")
+        }
         if !failures.isEmpty { failures.append("stderr: \(r.stderr.suffix(3000))") }
         return failures
     }
@@ -95,7 +103,9 @@ import Testing
         var failures: [String] = []
         for doc in ["README.md", "exercises.md"] {
             let text = try String(contentsOf: w.url.appendingPathComponent("case/\(doc)"), encoding: .utf8)
-            failures += try Self.run(Self.commands(text), in: w.url.appendingPathComponent("case").path, file: "\(name)/\(doc)", home: w.url.appendingPathComponent(".home").path)
+            failures += try Self.run(
+                Self.commands(text), in: w.url.appendingPathComponent("case").path, file: "\(name)/\(doc)",
+                home: w.url.appendingPathComponent(".home").path)
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }

@@ -16,7 +16,8 @@ import Testing
     @Test func digestsAgreeWithCoreutilsAndPythonHashlib() throws {
         let w = try Workspace()
         try Self.plainTree(w)
-        let r = try CLI.run(["evidence", "hash", "-c", "md5,sha1,sha256,sha512,sha3-256,blake2b-512", "case"], in: w.path)
+        let r = try CLI.run(
+            ["evidence", "hash", "-c", "md5,sha1,sha256,sha512,sha3-256,blake2b-512", "case"], in: w.path)
         #expect(r.status == 0)
         #expect(r.stderr == "")
         let records = try jsonLines(r.stdout)
@@ -48,7 +49,8 @@ import Testing
     @Test func hashdeepAcceptsOurManifestAndCatchesTampering() throws {
         let w = try Workspace()
         try Self.plainTree(w)
-        let made = try CLI.run(["evidence", "hash", "-c", "md5,sha256", "--format", "hashdeep", "-o", "m.hashdeep", "case"], in: w.path)
+        let made = try CLI.run(
+            ["evidence", "hash", "-c", "md5,sha256", "--format", "hashdeep", "-o", "m.hashdeep", "case"], in: w.path)
         #expect(made.status == 0)
         let audit = try CLI.exec("hashdeep", ["-a", "-k", "m.hashdeep", "-r", "case"], in: w.path)
         #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
@@ -117,9 +119,12 @@ import Testing
         for i in 0..<200 { try w.write("case/many/\(i % 13)/f\(i)", String(repeating: "x", count: i * 37)) }
         try w.sh("tar -czf case/many.tgz case/many && cd case && zip -qr many.zip many")
         for format in ["jsonl", "hashdeep", "dfxml", "csv"] {
-            let one = try CLI.run(["evidence", "hash", "-j", "1", "--format", format, "-c", "md5,sha256", "case"], in: w.path)
-            let four = try CLI.run(["evidence", "hash", "-j", "4", "--format", format, "-c", "md5,sha256", "case"], in: w.path)
-            let again = try CLI.run(["evidence", "hash", "-j", "4", "--format", format, "-c", "md5,sha256", "case"], in: w.path)
+            let one = try CLI.run(
+                ["evidence", "hash", "-j", "1", "--format", format, "-c", "md5,sha256", "case"], in: w.path)
+            let four = try CLI.run(
+                ["evidence", "hash", "-j", "4", "--format", format, "-c", "md5,sha256", "case"], in: w.path)
+            let again = try CLI.run(
+                ["evidence", "hash", "-j", "4", "--format", format, "-c", "md5,sha256", "case"], in: w.path)
             #expect(one.status == 0)
             // hashdeep and DFXML headers record the command line, which differs in -j; the rest must not.
             func body(_ r: CLI.Result) -> [Substring] {
@@ -187,7 +192,8 @@ import Testing
         let help = try CLI.run(["evidence", "hash", "--help"], in: w.path)
         #expect(help.status == 0)
         for needle in [
-            "USAGE: iproceeds evidence hash", "--algorithms", "--piecewise", "--threads", "--no-archives", "--max-depth",
+            "USAGE: iproceeds evidence hash", "--algorithms", "--piecewise", "--threads", "--no-archives",
+            "--max-depth",
             "--max-expand", "--exclude", "--follow-symlinks", "--format", "--output", "--quiet", "Examples:",
             "Exit status:",
         ] {
@@ -204,9 +210,10 @@ import Testing
         let records = try jsonLines(r.stdout)
         #expect(records.count == 27)
         #expect(records.filter { $0["kind"] as? String == "member" }.count == 17)
-        #expect(records.filter { $0["error"] != nil }.map { $0["path"] as! String } == [
-            "Samples/evidence-basic/seized/damaged.zip", "Samples/evidence-basic/seized/damaged.zip",
-        ])
+        #expect(
+            records.filter { $0["error"] != nil }.map { $0["path"] as! String } == [
+                "Samples/evidence-basic/seized/damaged.zip", "Samples/evidence-basic/seized/damaged.zip",
+            ])
         // Members inside the nested zip carry the exact stored UTF-8 names.
         #expect(records.contains { ($0["member"] as? [String]) == ["backup/documents.zip", "Приштина_белешке.txt"] })
     }
@@ -220,7 +227,8 @@ import Testing
         try w.write("case/locked/inside.txt", "hidden\n")
         try w.sh("chmod 000 case/secret.txt case/locked && chmod 755 . case")
         let r = try CLI.exec(
-            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary, "evidence", "hash", "case"], in: w.path)
+            "/usr/bin/setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary, "evidence", "hash", "case"], in: w.path)
         #expect(r.status == 1, "\(r.stderr)")
         let records = try jsonLines(r.stdout)
         let byPath = Dictionary(uniqueKeysWithValues: records.map { ($0["path"] as! String, $0) })
@@ -237,7 +245,9 @@ import Testing
         let w = try Workspace()
         for i in 0..<40 { try w.write("case/f\(i).bin", Data(repeating: UInt8(i), count: 8 << 20)) }
         // `script` gives the command a terminal; the progress line is redrawn with a carriage return.
-        let tty = try CLI.exec("/usr/bin/script", ["-qec", "'\(CLI.binary)' evidence hash -j 1 -c sha512,sha3-256 -o m.jsonl case", "/dev/null"], in: w.path)
+        let tty = try CLI.exec(
+            "/usr/bin/script",
+            ["-qec", "'\(CLI.binary)' evidence hash -j 1 -c sha512,sha3-256 -o m.jsonl case", "/dev/null"], in: w.path)
         #expect(tty.status == 0)
         #expect(tty.stdout.contains("files"))
         #expect(tty.stdout.contains("/s"))
@@ -253,11 +263,13 @@ import Testing
     @Test func theEvidenceWalkthroughRunsEndToEnd() throws {
         let w = try Workspace()
         let root = CLI.packageRoot.path
-        let r = try CLI.exec("bash", ["-c", "cd '\(root)' && OUT_DIR='\(w.path)' bash Samples/demo.sh '\(CLI.binary)'"], in: w.path)
+        let r = try CLI.exec(
+            "bash", ["-c", "cd '\(root)' && OUT_DIR='\(w.path)' bash Samples/demo.sh '\(CLI.binary)'"], in: w.path)
         #expect(r.status == 0, "\(r.stderr)")
         for needle in [
             "27 items (17 archive members)", "hashdeep: Audit passed", "Audit passed: every item matches",
-            "Audit FAILED against copy.jsonl", "Intact: every link, signature and signer checks out, and the evidence matches its manifests.",
+            "Audit FAILED against copy.jsonl",
+            "Intact: every link, signature and signer checks out, and the evidence matches its manifests.",
             "Recorded custody entry 5 (analysed)", "EXCHANGE-DEPOSIT-77",
         ] {
             #expect(r.stdout.contains(needle) || r.stderr.contains(needle), "\(needle)")

@@ -14,7 +14,8 @@ import Testing
         let lines = try w.read("hd.txt").split(separator: "\n", omittingEmptySubsequences: false)
         let broken = try #require(lines.firstIndex { $0 == "line.txt" }) + 1
         let hashdeep = try CLI.exec("hashdeep", ["-a", "-vv", "-k", "hd.txt", "-r", "t"], in: w.path)
-        let matchedByHashdeep = try #require(hashdeep.stdout.split(separator: "\n").first { $0.contains("Files matched:") })
+        let matchedByHashdeep = try #require(
+            hashdeep.stdout.split(separator: "\n").first { $0.contains("Files matched:") })
         #expect(matchedByHashdeep.hasSuffix(": 2"), "\(hashdeep.stdout)")
 
         let r = try CLI.run(["evidence", "audit", "-k", "hd.txt", "t"], in: w.path)
@@ -37,14 +38,18 @@ import Testing
         try w.write("t/plain.txt", "plain\n")
         try w.write("t/car\rriage.txt", "cr\n")
         try w.write("t/a\rb\rc", "two\n")
-        let made = try CLI.run(["evidence", "hash", "-c", "md5,sha256", "--format", "hashdeep", "-o", "m.hd", "t"], in: w.path)
+        let made = try CLI.run(
+            ["evidence", "hash", "-c", "md5,sha256", "--format", "hashdeep", "-o", "m.hd", "t"], in: w.path)
         #expect(made.status == 0, "\(made.stderr)")
         let text = try w.read("m.hd")
-        #expect(text.split(separator: "\n").contains { $0.hasSuffix("/t/car\rriage.txt") && !$0.hasPrefix("#") }, "\(text)")
+        #expect(
+            text.split(separator: "\n").contains { $0.hasSuffix("/t/car\rriage.txt") && !$0.hasPrefix("#") }, "\(text)")
         let hashdeep = try CLI.exec("hashdeep", ["-a", "-vv", "-k", "m.hd", "-r", "t"], in: w.path)
         #expect(hashdeep.status == 0, "\(hashdeep.stdout)\(hashdeep.stderr)")
         #expect(hashdeep.stdout.contains("Audit passed"))
-        #expect(hashdeep.stdout.split(separator: "\n").contains { $0.contains("Files matched:") && $0.hasSuffix(": 3") }, "\(hashdeep.stdout)")
+        #expect(
+            hashdeep.stdout.split(separator: "\n").contains { $0.contains("Files matched:") && $0.hasSuffix(": 3") },
+            "\(hashdeep.stdout)")
         let ours = try CLI.run(["evidence", "audit", "-k", "m.hd", "t"], in: w.path)
         #expect(ours.status == 0, "\(ours.stdout)")
         #expect(ours.stdout.contains("3 matched, 0 changed, 0 moved, 0 new, 0 missing"))
@@ -52,7 +57,10 @@ import Testing
         try w.write("t/trailing\r", "t\n")
         let again = try CLI.run(["evidence", "hash", "--format", "hashdeep", "-o", "m2.hd", "t"], in: w.path)
         #expect(again.status == 0)
-        #expect(try w.read("m2.hd").split(separator: "\n").contains { $0.hasPrefix("## iproceeds ") && $0.contains("trailing\\r") })
+        #expect(
+            try w.read("m2.hd").split(separator: "\n").contains {
+                $0.hasPrefix("## iproceeds ") && $0.contains("trailing\\r")
+            })
         #expect(try CLI.run(["evidence", "audit", "-k", "m2.hd", "t"], in: w.path).status == 0)
     }
 }

@@ -7,7 +7,9 @@ import Testing
     /// The JSON acquisition log as a dictionary.
     static func log(_ ws: Workspace, _ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: ws.url.appendingPathComponent(name))
-        guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw E2EFailure("\(name) is not an object") }
+        guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw E2EFailure("\(name) is not an object")
+        }
         return o
     }
 
@@ -19,7 +21,9 @@ import Testing
         let ws = try Workspace()
         // Not a multiple of the sector (512) or the block size.
         try ws.sh("head -c 3000001 /dev/urandom > src.bin")
-        let r = try CLI.run(["evidence", "image", "src.bin", "--output", "img", "--format", "raw", "--verify", "--piecewise", "1M"], in: ws.path)
+        let r = try CLI.run(
+            ["evidence", "image", "src.bin", "--output", "img", "--format", "raw", "--verify", "--piecewise", "1M"],
+            in: ws.path)
         #expect(r.status == 0, "\(r.stderr)")
         try ws.sh("cmp src.bin img.raw")
         let log = try Self.log(ws, "img.log.json")
@@ -50,7 +54,9 @@ import Testing
         let log = try Self.log(ws, "s.log.json")
         #expect((log["source"] as? [String: Any])?["kind"] as? String == "stream")
         let segments = log["segments"] as? [[String: Any]] ?? []
-        #expect(segments.map { $0["sha256"] as? String } == (try ["s.001", "s.002", "s.003"].map { try Self.digest(ws, "sha256sum", $0) }))
+        #expect(
+            segments.map { $0["sha256"] as? String }
+                == (try ["s.001", "s.002", "s.003"].map { try Self.digest(ws, "sha256sum", $0) }))
         // A changed byte in the second file: verify-image names it.
         try ws.sh("printf 'X' | dd of=s.002 bs=1 seek=1000 conv=notrunc status=none")
         let v = try CLI.run(["evidence", "verify-image", "s.001"], in: ws.path)
@@ -62,17 +68,22 @@ import Testing
         let ws = try Workspace()
         // 3 MiB + 77 bytes: not a multiple of the sector nor of the 32 KiB chunk.
         try ws.sh("head -c 3145805 /dev/urandom > src.bin")
-        let r = try CLI.run([
-            "evidence", "image", "src.bin", "--output", "ev", "--case-number", "2026-042", "--evidence-number", "USB-1",
-            "--examiner-name", "Jo Example", "--description", "seized stick", "--notes", "bag 7", "--segment-size", "1M",
-            "--verify",
-        ], in: ws.path)
+        let r = try CLI.run(
+            [
+                "evidence", "image", "src.bin", "--output", "ev", "--case-number", "2026-042", "--evidence-number",
+                "USB-1",
+                "--examiner-name", "Jo Example", "--description", "seized stick", "--notes", "bag 7", "--segment-size",
+                "1M",
+                "--verify",
+            ], in: ws.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try ws.sh("ls ev.E0*").split(separator: "\n").count >= 3)
         let verify = try ws.sh("ewfverify -q ev.E01")
         #expect(verify.contains("ewfverify: SUCCESS"), "\(verify)")
         let info = try ws.sh("ewfinfo ev.E01")
-        for text in ["2026-042", "USB-1", "Jo Example", "seized stick", "bag 7", "iproceeds"] { #expect(info.contains(text), "\(text) not in \(info)") }
+        for text in ["2026-042", "USB-1", "Jo Example", "seized stick", "bag 7", "iproceeds"] {
+            #expect(info.contains(text), "\(text) not in \(info)")
+        }
         try ws.sh("ewfexport -q -u -f raw -t back ev.E01 > /dev/null")
         // The E01 holds the source padded with zeros to whole sectors: the first 3145805 bytes are the source.
         #expect(try ws.sh("head -c 3145805 back.raw | sha256sum") == (try ws.sh("sha256sum < src.bin")))
@@ -97,8 +108,11 @@ import Testing
         #expect(Int(try ws.sh("stat -c %s z.E01").trimmingCharacters(in: .whitespacesAndNewlines))! < 1_048_576)
         #expect(try ws.sh("ewfverify -q z.E01").contains("SUCCESS"))
         // An ext4 file system holding one known file: The Sleuth Kit lists it from the E01.
-        try ws.sh("mkdir tree && echo evidence > tree/found.txt && truncate -s 8M fs.img && mkfs.ext4 -q -d tree fs.img")
-        #expect(try CLI.run(["evidence", "image", "fs.img", "-o", "fs", "-q", "--compression", "best"], in: ws.path).status == 0)
+        try ws.sh(
+            "mkdir tree && echo evidence > tree/found.txt && truncate -s 8M fs.img && mkfs.ext4 -q -d tree fs.img")
+        #expect(
+            try CLI.run(["evidence", "image", "fs.img", "-o", "fs", "-q", "--compression", "best"], in: ws.path).status
+                == 0)
         #expect(try ws.sh("fls -r fs.E01").contains("found.txt"))
         #expect(try ws.sh("ewfverify -q fs.E01").contains("SUCCESS"))
     }
@@ -106,7 +120,9 @@ import Testing
     @Test func corruptE01ChunkIsReportedByOffset() throws {
         let ws = try Workspace()
         try ws.sh("head -c 1048576 /dev/urandom > src.bin")
-        #expect(try CLI.run(["evidence", "image", "src.bin", "-o", "c", "--compression", "none", "-q"], in: ws.path).status == 0)
+        #expect(
+            try CLI.run(["evidence", "image", "src.bin", "-o", "c", "--compression", "none", "-q"], in: ws.path).status
+                == 0)
         // Uncompressed chunks follow the headers: a byte in the middle of the file is chunk data.
         try ws.sh("printf '\\377' | dd of=c.E01 bs=1 seek=600000 conv=notrunc status=none")
         let independent = try CLI.exec("ewfverify", ["-q", "c.E01"], in: ws.path)
@@ -119,11 +135,14 @@ import Testing
     @Test func existingOutputMissingSourceAndFullDisk() throws {
         let ws = try Workspace()
         try ws.sh("head -c 4194304 /dev/urandom > src.bin")
-        #expect(try CLI.run(["evidence", "image", "src.bin", "-o", "a", "--format", "raw", "-q"], in: ws.path).status == 0)
+        #expect(
+            try CLI.run(["evidence", "image", "src.bin", "-o", "a", "--format", "raw", "-q"], in: ws.path).status == 0)
         let again = try CLI.run(["evidence", "image", "src.bin", "-o", "a", "--format", "raw", "-q"], in: ws.path)
         #expect(again.status == 74)
         #expect(again.stderr.contains("already exists") && again.stderr.contains("--replace"), "\(again.stderr)")
-        #expect(try CLI.run(["evidence", "image", "src.bin", "-o", "a", "--format", "raw", "-q", "--replace"], in: ws.path).status == 0)
+        #expect(
+            try CLI.run(["evidence", "image", "src.bin", "-o", "a", "--format", "raw", "-q", "--replace"], in: ws.path)
+                .status == 0)
         let missing = try CLI.run(["evidence", "image", "no-such-disk", "-o", "m", "--format", "raw"], in: ws.path)
         #expect(missing.status == 66)
         #expect(missing.stderr.contains("no-such-disk"))
@@ -137,7 +156,9 @@ import Testing
         let log = try Self.log(ws, "small/f.partial.log.json")
         #expect(log["complete"] as? Bool == false)
         #expect((log["incompleteReason"] as? String)?.contains("could not be written") == true)
-        #expect(log["bytesAcquired"] as? Int == Int(try ws.sh("stat -c %s small/f.partial.raw").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(
+            log["bytesAcquired"] as? Int
+                == Int(try ws.sh("stat -c %s small/f.partial.raw").trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(try ws.sh("cmp -n $(stat -c %s small/f.partial.raw) src.bin small/f.partial.raw; echo $?") == "0\n")
     }
 
@@ -156,7 +177,8 @@ import Testing
         // Wait until the first MiB is in the partial image, then interrupt.
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            let size = (try? FileManager.default.attributesOfItem(atPath: ws.path + "/cut.partial.raw")[.size] as? Int) ?? 0
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: ws.path + "/cut.partial.raw")[.size] as? Int) ?? 0
             if size == 1_048_576 { break }
             usleep(20_000)
         }
@@ -179,20 +201,37 @@ import Testing
         let ws = try Workspace()
         let env = ["IPROCEEDS_HOME": ws.path + "/home"]
         try ws.sh("mkdir seized && head -c 1500000 /dev/urandom > seized/stick.dd")
-        #expect(try CLI.run(["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: ws.path, environment: env).status == 0)
-        #expect(try CLI.run(["case", "init", "--case", "c.case", "--id", "CASE-14", "--title", "imaging"], in: ws.path, environment: env).status == 0)
-        #expect(try CLI.run(["evidence", "add", "--case", "c.case", "--item", "EV-001", "--description", "USB stick", "seized"], in: ws.path, environment: env).status == 0)
-        let r = try CLI.run(["evidence", "image", "seized/stick.dd", "-o", "ev1", "--case", "c.case", "--item", "EV-001", "-q"], in: ws.path, environment: env)
+        #expect(
+            try CLI.run(
+                ["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: ws.path, environment: env
+            ).status == 0)
+        #expect(
+            try CLI.run(
+                ["case", "init", "--case", "c.case", "--id", "CASE-14", "--title", "imaging"], in: ws.path,
+                environment: env
+            ).status == 0)
+        #expect(
+            try CLI.run(
+                ["evidence", "add", "--case", "c.case", "--item", "EV-001", "--description", "USB stick", "seized"],
+                in: ws.path, environment: env
+            ).status == 0)
+        let r = try CLI.run(
+            ["evidence", "image", "seized/stick.dd", "-o", "ev1", "--case", "c.case", "--item", "EV-001", "-q"],
+            in: ws.path, environment: env)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("imaged for EV-001"), "\(r.stderr)")
         #expect(try CLI.run(["custody", "verify", "--case", "c.case"], in: ws.path, environment: env).status == 0)
-        let entries = try CLI.run(["custody", "log", "--case", "c.case", "--item", "EV-001", "--format", "json"], in: ws.path, environment: env)
+        let entries = try CLI.run(
+            ["custody", "log", "--case", "c.case", "--item", "EV-001", "--format", "json"], in: ws.path,
+            environment: env)
         #expect(entries.stdout.contains("imaged"), "\(entries.stdout)")
         #expect(entries.stdout.contains(try Self.digest(ws, "sha256sum", "ev1.log.json")))
         #expect(entries.stdout.contains(try Self.digest(ws, "sha256sum", "ev1.E01")))
         #expect(entries.stdout.contains(try Self.digest(ws, "sha256sum", "seized/stick.dd")))
         // An unknown item: the image is made, the entry refused with the case's items listed.
-        let unknown = try CLI.run(["evidence", "image", "seized/stick.dd", "-o", "ev2", "--case", "c.case", "--item", "EV-404", "-q"], in: ws.path, environment: env)
+        let unknown = try CLI.run(
+            ["evidence", "image", "seized/stick.dd", "-o", "ev2", "--case", "c.case", "--item", "EV-404", "-q"],
+            in: ws.path, environment: env)
         #expect(unknown.status == 64, "\(unknown.stderr)")
         #expect(unknown.stderr.contains("EV-404"))
     }

@@ -6,7 +6,10 @@ import Testing
 @Suite struct MixedTraceCLITests {
     static var sample: String { CLI.packageRoot.appendingPathComponent("Samples/proceeds-basic").path }
     static var ledgerArgs: [String] {
-        ["--transfers", "\(sample)/transfers.csv", "\(sample)/vasp-records.csv", "--conversions", "\(sample)/conversions.csv", "--seed-tx", "T-0001"]
+        [
+            "--transfers", "\(sample)/transfers.csv", "\(sample)/vasp-records.csv", "--conversions",
+            "\(sample)/conversions.csv", "--seed-tx", "T-0001",
+        ]
     }
 
     @Test func haircutAcrossTheExchangeAndBack() throws {
@@ -32,10 +35,14 @@ import Testing
     @Test func freezeListsTheCashOutReachedThroughBitcoin() throws {
         let w = try Workspace()
         let r = try CLI.run(
-            ["trace", "freeze"] + Self.ledgerArgs + ["--labels", "\(Self.sample)/labels.csv", "--min-amount", "500.00", "--format", "csv"],
+            ["trace", "freeze"] + Self.ledgerArgs + [
+                "--labels", "\(Self.sample)/labels.csv", "--min-amount", "500.00", "--format", "csv",
+            ],
             in: w.path)
         #expect(r.status == 0, "\(r.stderr)")
-        let rows = r.stdout.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let rows = r.stdout.split(separator: "\r\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         let pristina = try #require(rows.first { $0[1] == "XK051212012345678906" })
         // poison, haircut, fifo, lifo: FIFO converts 25,000 wholly tainted EUR, so all 23,500 paid out is tainted.
         #expect(Array(pristina[4...7]) == ["23500.00", "21933.33", "23500.00", "21541.67"])
@@ -48,7 +55,10 @@ import Testing
     @Test func aBadConversionsFileIsAnImportError() throws {
         let w = try Workspace()
         try w.write("conv.csv", "conversion,funding,funded\nC1,T-0004,NO-SUCH-TX\n")
-        let args = ["trace", "run", "--transfers", "\(Self.sample)/transfers.csv", "--conversions", "conv.csv", "--seed-tx", "T-0001", "--policy", "fifo"]
+        let args = [
+            "trace", "run", "--transfers", "\(Self.sample)/transfers.csv", "--conversions", "conv.csv", "--seed-tx",
+            "T-0001", "--policy", "fifo",
+        ]
         let r = try CLI.run(args, in: w.path)
         #expect(r.status == 65)
         #expect(r.stderr.contains("conv.csv") && r.stderr.contains("NO-SUCH-TX"))
@@ -56,11 +66,15 @@ import Testing
 
     @Test func htmlReportIsSelfContainedAndDeterministic() throws {
         let w = try Workspace()
-        let args = ["trace", "run"] + Self.ledgerArgs + ["--policy", "fifo", "--labels", "\(Self.sample)/labels.csv", "--format", "html", "-o", "r.html"]
+        let args =
+            ["trace", "run"] + Self.ledgerArgs + [
+                "--policy", "fifo", "--labels", "\(Self.sample)/labels.csv", "--format", "html", "-o", "r.html",
+            ]
         let r = try CLI.run(args, in: w.path)
         #expect(r.status == 0, "\(r.stderr)")
         let html = try w.read("r.html")
-        let sha = try w.sh("sha256sum '\(Self.sample)/vasp-records.csv' | cut -c1-64").trimmingCharacters(in: .whitespacesAndNewlines)
+        let sha = try w.sh("sha256sum '\(Self.sample)/vasp-records.csv' | cut -c1-64").trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(html.contains(sha))  // inputs with their SHA-256, computed independently
         #expect(html.contains("Cash-out account (Pristina)") && html.contains("<svg") && html.contains("C-OTC-1"))
         #expect(html.contains("held + converted = injected, exactly"))
@@ -75,11 +89,13 @@ import Testing
 
     @Test func dotOutputIsRenderedToSVGByGraphviz() throws {
         let w = try Workspace()
-        let r = try CLI.run(["trace", "run"] + Self.ledgerArgs + ["--policy", "fifo", "--format", "dot", "-o", "t.dot"], in: w.path)
+        let r = try CLI.run(
+            ["trace", "run"] + Self.ledgerArgs + ["--policy", "fifo", "--format", "dot", "-o", "t.dot"], in: w.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try w.read("t.dot").contains("\"conversion:C-EX-1\" -> \"BTC-WALLET-A\""))
         // make test installs Graphviz; the SVG is Graphviz's own rendering of our .dot.
         let svg = try w.read("t.svg")
-        #expect(svg.contains("<svg") && svg.contains("BTC&#45;WALLET&#45;A") && r.stderr.contains("rendered"))  // Graphviz writes - as &#45;
+        // Graphviz writes - as &#45;
+        #expect(svg.contains("<svg") && svg.contains("BTC&#45;WALLET&#45;A") && r.stderr.contains("rendered"))
     }
 }

@@ -21,8 +21,11 @@ import Testing
     static func tree(_ dir: String) throws -> [String: Data] {
         var out: [String: Data] = [:]
         let base = URL(fileURLWithPath: dir)
-        guard let e = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else { return out }
-        for case let url as URL in e where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+        guard let e = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            return out
+        }
+        for case let url as URL in e where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true
+        {
             out[String(url.path.dropFirst(base.path.count + 1))] = try Data(contentsOf: url)
         }
         return out
@@ -63,11 +66,14 @@ import Testing
             #expect(r.status == Int32(s["exit"] as? Int ?? 0), "\(step.joined(separator: " ")): \(r.stderr)")
             if step.starts(with: ["custody", "verify"]) { #expect(r.stdout.contains("Intact"), "\(r.stdout)") }
         }
-        let log = try CLI.run(["custody", "log", "--case", "workshop.case", "--format", "json"], in: dir, environment: ["IPROCEEDS_HOME": home])
+        let log = try CLI.run(
+            ["custody", "log", "--case", "workshop.case", "--format", "json"], in: dir,
+            environment: ["IPROCEEDS_HOME": home])
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == custody["entries"] as? Int)
         #expect(entries.map { $0["action"] as? String ?? "" } == custody["actions"] as? [String])
-        let acquired = Set(entries.filter { $0["action"] as? String == "acquired" }.flatMap { $0["items"] as? [String] ?? [] })
+        let acquired = Set(
+            entries.filter { $0["action"] as? String == "acquired" }.flatMap { $0["items"] as? [String] ?? [] })
         #expect(acquired == Set(custody["items"] as? [String] ?? []))
 
         // 3. Traces: every policy, every account.
@@ -82,16 +88,24 @@ import Testing
                 let report = try json(r.stdout)
                 #expect(report["injected"] as? String == trace["injected"] as? String, "\(id) \(policy) injected")
                 var tool: [String: String] = [:]
-                for a in report["accounts"] as? [[String: Any]] ?? [] { tool[a["account"] as! String] = a["tainted_held"] as? String }
+                for a in report["accounts"] as? [[String: Any]] ?? [] {
+                    tool[a["account"] as! String] = a["tainted_held"] as? String
+                }
                 for (account, perPolicy) in held {
                     let want = perPolicy[policy]!
                     let isZero = want.allSatisfy { $0 == "0" || $0 == "." }
-                    #expect(tool[account] == want || (isZero && tool[account] == nil), "\(id) \(policy) \(account): tool \(tool[account] ?? "none"), key \(want)")
+                    #expect(
+                        tool[account] == want || (isZero && tool[account] == nil),
+                        "\(id) \(policy) \(account): tool \(tool[account] ?? "none"), key \(want)")
                 }
                 for (account, value) in tool where held[account] == nil {
-                    #expect(value.allSatisfy { $0 == "0" || $0 == "." }, "\(id) \(policy): \(account) holds \(value), not in the key")
+                    #expect(
+                        value.allSatisfy { $0 == "0" || $0 == "." },
+                        "\(id) \(policy): \(account) holds \(value), not in the key")
                 }
-                if let fees = trace["fees_tainted"] as? [String: String], let c = report["conservation"] as? [String: Any] {
+                if let fees = trace["fees_tainted"] as? [String: String],
+                    let c = report["conservation"] as? [String: Any]
+                {
                     #expect(c["left"] as? String == fees[policy], "\(id) \(policy) fees")
                 }
             }
@@ -106,12 +120,15 @@ import Testing
             for i in report["institutions"] as? [[String: Any]] ?? [] {
                 for a in i["accounts"] as? [[String: Any]] ?? [] {
                     let held = a["tainted_held"] as? [String: String] ?? [:]
-                    got.append("\(a["account"]!)|\(i["institution"]!)|\(["poison", "haircut", "fifo", "lifo"].map { held[$0] ?? "" })")
+                    got.append(
+                        "\(a["account"]!)|\(i["institution"]!)|\(["poison", "haircut", "fifo", "lifo"].map { held[$0] ?? "" })"
+                    )
                 }
             }
             let want = (freeze["candidates"] as? [[String: Any]] ?? []).map { c in
                 let held = c["tainted_held"] as? [String: String] ?? [:]
-                return "\(c["account"]!)|\(c["institution"]!)|\(["poison", "haircut", "fifo", "lifo"].map { held[$0] ?? "" })"
+                return
+                    "\(c["account"]!)|\(c["institution"]!)|\(["poison", "haircut", "fifo", "lifo"].map { held[$0] ?? "" })"
             }
             #expect(got.sorted() == want.sorted())
         }
@@ -122,10 +139,14 @@ import Testing
             #expect(r.status == 0, "patterns: \(r.stderr)")
             var flagged: [String: Set<String>] = [:]
             for f in (try json(r.stdout))["findings"] as? [[String: Any]] ?? [] {
-                for a in f["accounts"] as? [[String: Any]] ?? [] { flagged[f["kind"] as! String, default: []].insert(a["account"] as! String) }
+                for a in f["accounts"] as? [[String: Any]] ?? [] {
+                    flagged[f["kind"] as! String, default: []].insert(a["account"] as! String)
+                }
             }
             for (kind, accounts) in patterns["must_flag"] as? [String: [String]] ?? [:] {
-                #expect(Set(accounts).isSubset(of: flagged[kind] ?? []), "\(kind): \(accounts) not all in \(flagged[kind] ?? [])")
+                #expect(
+                    Set(accounts).isSubset(of: flagged[kind] ?? []),
+                    "\(kind): \(accounts) not all in \(flagged[kind] ?? [])")
             }
         }
 
@@ -143,11 +164,16 @@ import Testing
                 for s in sharing["steps"] as? [[String: Any]] ?? [] {
                     let step = try #require(s["run"] as? [String])
                     let r = try CLI.run(step, in: dir, environment: ["IPROCEEDS_HOME": home])
-                    #expect(r.status == Int32(s["exit"] as? Int ?? 0), "\(step.prefix(2).joined(separator: " ")): \(r.stdout) \(r.stderr)")
+                    #expect(
+                        r.status == Int32(s["exit"] as? Int ?? 0),
+                        "\(step.prefix(2).joined(separator: " ")): \(r.stdout) \(r.stderr)")
                 }
-                let log = try CLI.exec("unzip", ["-p", sharing["package"] as? String ?? "", "redaction-log.json"], in: dir)
+                let log = try CLI.exec(
+                    "unzip", ["-p", sharing["package"] as? String ?? "", "redaction-log.json"], in: dir)
                 let byType = ((try json(log.stdout))["totals"] as? [String: Any])?["by_type"] as? [String: Int] ?? [:]
-                #expect(byType.filter { $0.key != "time" } == (redaction["planted"] as? [String: Int] ?? [:]), "redaction log: \(byType)")
+                #expect(
+                    byType.filter { $0.key != "time" } == (redaction["planted"] as? [String: Int] ?? [:]),
+                    "redaction log: \(byType)")
             }
         }
     }
@@ -161,7 +187,9 @@ import Testing
         let shipped = try Self.tree(CLI.packageRoot.appendingPathComponent("Samples/cases/\(name)").path)
         let extracted = try Self.tree(w.url.appendingPathComponent("case").path)
         #expect(shipped.keys.sorted() == extracted.keys.sorted())
-        for (path, data) in shipped { #expect(extracted[path] == data, "\(path) differs from what `samples extract` writes") }
+        for (path, data) in shipped {
+            #expect(extracted[path] == data, "\(path) differs from what `samples extract` writes")
+        }
     }
 
     @Test(arguments: scenarios) func theShippedCaseMatchesItsAnswerKey(_ name: String) throws {
@@ -182,20 +210,24 @@ import Testing
     @Test(arguments: scenarios) func aScaledVariantKeepsItsPlantedAnswers(_ name: String) throws {
         let w = try Workspace()
         try #require(try CLI.run(["samples", "list"], in: w.path).stdout.contains(name))
-        let r = try CLI.run(["samples", "generate", "--scenario", name, "--seed", "5", "--scale", "3", "--out", "s"], in: w.path)
+        let r = try CLI.run(
+            ["samples", "generate", "--scenario", name, "--seed", "5", "--scale", "3", "--out", "s"], in: w.path)
         try #require(r.status == 0, "\(r.stderr)")
         try Self.checkExercises(w.url.appendingPathComponent("s").path)
         let small = try CLI.run(["samples", "generate", "--scenario", name, "--seed", "5", "--out", "one"], in: w.path)
         #expect(small.status == 0)
         let k3 = try Self.answers(w.url.appendingPathComponent("s").path)
         let k1 = try Self.answers(w.url.appendingPathComponent("one").path)
-        #expect(((k3["evidence"] as? [String: Any])?["records"] as? Int ?? 0) > ((k1["evidence"] as? [String: Any])?["records"] as? Int ?? 0))
+        #expect(
+            ((k3["evidence"] as? [String: Any])?["records"] as? Int ?? 0)
+                > ((k1["evidence"] as? [String: Any])?["records"] as? Int ?? 0))
     }
 
     @Test func theSameSeedGivesTheSameBytesAndAnotherSeedAnotherCase() throws {
         let w = try Workspace()
         for (dir, seed) in [("a", 11), ("b", 11), ("c", 12)] {
-            let r = try CLI.run(["samples", "generate", "--scenario", "bec-mules", "--seed", "\(seed)", "--out", dir], in: w.path)
+            let r = try CLI.run(
+                ["samples", "generate", "--scenario", "bec-mules", "--seed", "\(seed)", "--out", dir], in: w.path)
             #expect(r.status == 0, "\(r.stderr)")
         }
         let a = try Self.tree(w.url.appendingPathComponent("a").path)

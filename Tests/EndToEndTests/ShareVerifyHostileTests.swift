@@ -91,7 +91,8 @@ import Testing
             ("altered.zip", "stix/bundle.json", "SHA-256 is"),
         ]
         for e in expected {
-            let r = try CLI.run(["share", "verify", e.zip, "--public-key", "home/examiner.json"], in: w.path, environment: env)
+            let r = try CLI.run(
+                ["share", "verify", e.zip, "--public-key", "home/examiner.json"], in: w.path, environment: env)
             #expect(r.status == 1, "\(e.zip): \(r.stdout)\(r.stderr)")
             #expect(r.stdout.contains("NOT INTACT:"), "\(e.zip): \(r.stdout)")
             #expect(r.stdout.contains("  \(e.file): \(e.reason)"), "\(e.zip): \(r.stdout)")
@@ -162,10 +163,13 @@ import Testing
 @Suite struct SharePolicyLimitTests {
     @Test func aliasBombAndDeepNestingExit65() throws {
         let w = try Workspace()
-        var bomb = "version: 1\nname: lol\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        var bomb =
+            "version: 1\nname: lol\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
         let names = Array("abcdefghi")
         for i in 1..<names.count {
-            bomb += "\(names[i]): &\(names[i]) [" + Array(repeating: "*\(names[i - 1])", count: 9).joined(separator: ",") + "]\n"
+            bomb +=
+                "\(names[i]): &\(names[i]) [" + Array(repeating: "*\(names[i - 1])", count: 9).joined(separator: ",")
+                + "]\n"
         }
         _ = try w.write("bomb.yaml", bomb)
         _ = try w.write("deep.json", "{\"version\": 1, \"names\": " + String(repeating: "[", count: 100_000) + "}")

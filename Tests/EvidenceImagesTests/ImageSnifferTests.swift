@@ -14,10 +14,17 @@ import Testing
     static func detect(_ b: [UInt8]) -> ImageSniffer.Format? { b.withUnsafeBytes { ImageSniffer.detect($0) } }
 
     @Test func strongSignatures() {
-        #expect(Self.detect(Self.sector { $0.replaceSubrange(0..<8, with: [0x45, 0x56, 0x46, 0x09, 0x0D, 0x0A, 0xFF, 0x00]) }) == .ewf)
+        #expect(
+            Self.detect(
+                Self.sector { $0.replaceSubrange(0..<8, with: [0x45, 0x56, 0x46, 0x09, 0x0D, 0x0A, 0xFF, 0x00]) })
+                == .ewf)
         #expect(Self.detect(Self.sector { $0.replaceSubrange(512..<520, with: Array("EFI PART".utf8)) }) == .raw)
         // ext: the magic alone is one file in 65,536; the superblock's fields must be sane too.
-        #expect(Self.detect(Self.sector { $0[1080] = 0x53; $0[1081] = 0xEF }) == nil)
+        #expect(
+            Self.detect(
+                Self.sector {
+                    $0[1080] = 0x53; $0[1081] = 0xEF
+                }) == nil)
         let ext = Self.sector { b in
             b[1080] = 0x53; b[1081] = 0xEF  // magic
             b[1024] = 0x00; b[1025] = 0x10  // 4096 inodes
@@ -27,7 +34,11 @@ import Testing
             b[1100] = 1  // dynamic revision
         }
         #expect(Self.detect(ext) == .raw)
-        #expect(Self.detect(Self.sector { $0 = ext; $0[1048] = 40 }) == nil)
+        #expect(
+            Self.detect(
+                Self.sector {
+                    $0 = ext; $0[1048] = 40
+                }) == nil)
         #expect(Self.detect(Self.sector { $0.replaceSubrange(3..<11, with: Array("NTFS    ".utf8)) }) == .raw)
         #expect(Self.detect(Self.sector { _ in }) == nil)
         // An LVF (logical evidence) file is not a disk image.

@@ -42,8 +42,10 @@ import Testing
         let chains = records.map { $0.member.map(\.text) }
         // Directory entries ("a/") are not items; files are listed by member chain, outermost first.
         let expected: [[String]] = [
-            [], ["usb.tar"], ["usb.tar", "docs.zip"], ["usb.tar", "docs.zip", "a/b.txt"], ["usb.tar", "docs.zip", "c.txt"],
-            ["usb.tar", "inner.7z"], ["usb.tar", "inner.7z", "docs.zip"], ["usb.tar", "inner.7z", "docs.zip", "a/b.txt"],
+            [], ["usb.tar"], ["usb.tar", "docs.zip"], ["usb.tar", "docs.zip", "a/b.txt"],
+            ["usb.tar", "docs.zip", "c.txt"],
+            ["usb.tar", "inner.7z"], ["usb.tar", "inner.7z", "docs.zip"],
+            ["usb.tar", "inner.7z", "docs.zip", "a/b.txt"],
             ["usb.tar", "inner.7z", "docs.zip", "c.txt"],
         ]
         #expect(chains == expected)
@@ -81,7 +83,8 @@ import Testing
         try s.write("e/z-after.txt", "still hashed")
 
         let records = try fingerprint(["e"], in: s.path)
-        let byChain = Dictionary(grouping: records, by: { "\($0.path.text)|\($0.member.map(\.text).joined(separator: "/"))" })
+        let byChain = Dictionary(
+            grouping: records, by: { "\($0.path.text)|\($0.member.map(\.text).joined(separator: "/"))" })
         let truncatedTwo = try #require(byChain["e/truncated.tar|two.bin"]?.first)
         #expect(truncatedTwo.digests.isEmpty)
         #expect(truncatedTwo.error?.contains("truncated or corrupt") == true)
@@ -94,7 +97,9 @@ import Testing
         #expect(corruptArchive.error?.contains("damaged") == true)
         #expect(corruptMembers.first { $0.member.last?.text == "log.txt" }?.error?.contains("Corrupt") == true)
         #expect(byChain["e/z-after.txt|"]?.first?.digests[.sha256] != nil)
-        #expect(byChain["e/whole.tar|two.bin"]?.first?.digests[.sha256] == digestHex(.sha256, of: pseudoRandomBytes(200_000, seed: 2)))
+        #expect(
+            byChain["e/whole.tar|two.bin"]?.first?.digests[.sha256]
+                == digestHex(.sha256, of: pseudoRandomBytes(200_000, seed: 2)))
     }
 
     @Test func encryptedMemberIsAnErrorNotAGuess() throws {
@@ -112,23 +117,26 @@ import Testing
 
     @Test func hostileMemberNamesAreRecordedExactlyAndNothingIsWritten() throws {
         let s = try Scratch()
-        try s.run("python3", [
-            "-c",
-            """
-            import io, tarfile, zipfile
-            t = tarfile.open('evil.tar', 'w', format=tarfile.GNU_FORMAT, encoding='utf-8', errors='surrogateescape')
-            for name in ['../../etc/passwd', '/abs/olute.txt', 'ok/../../x', 'caf\\udce9.txt', 'new\\nline']:
-                data = b'pwned ' + name.encode('utf-8', 'surrogateescape')
-                info = tarfile.TarInfo(name); info.size = len(data)
-                t.addfile(info, io.BytesIO(data))
-            t.close()
-            """,
-        ])
+        try s.run(
+            "python3",
+            [
+                "-c",
+                """
+                import io, tarfile, zipfile
+                t = tarfile.open('evil.tar', 'w', format=tarfile.GNU_FORMAT, encoding='utf-8', errors='surrogateescape')
+                for name in ['../../etc/passwd', '/abs/olute.txt', 'ok/../../x', 'caf\\udce9.txt', 'new\\nline']:
+                    data = b'pwned ' + name.encode('utf-8', 'surrogateescape')
+                    info = tarfile.TarInfo(name); info.size = len(data)
+                    t.addfile(info, io.BytesIO(data))
+                t.close()
+                """,
+            ])
         let before = try FileManager.default.contentsOfDirectory(atPath: s.path).sorted()
         let records = try fingerprint(["evil.tar"], in: s.path)
         let names = records.compactMap { $0.member.first?.bytes }
         let expected: [[UInt8]] = [
-            Array("../../etc/passwd".utf8), Array("/abs/olute.txt".utf8), Array("caf".utf8) + [0xE9] + Array(".txt".utf8),
+            Array("../../etc/passwd".utf8), Array("/abs/olute.txt".utf8),
+            Array("caf".utf8) + [0xE9] + Array(".txt".utf8),
             Array("new\nline".utf8), Array("ok/../../x".utf8),
         ]
         #expect(names == expected.sorted { $0.lexicographicallyPrecedes($1) })
@@ -141,7 +149,12 @@ import Testing
 
     @Test func zipBombStopsAtTheExpansionLimit() throws {
         let s = try Scratch()
-        try s.run("sh", ["-c", "head -c 200000000 /dev/zero > zeros && zip -q -9 bomb.zip zeros && rm zeros && zip -q -0 outer.zip bomb.zip"])
+        try s.run(
+            "sh",
+            [
+                "-c",
+                "head -c 200000000 /dev/zero > zeros && zip -q -9 bomb.zip zeros && rm zeros && zip -q -0 outer.zip bomb.zip",
+            ])
         let records = try fingerprint(["outer.zip"], in: s.path) { $0.maxExpand = 10 << 20 }
         let outer = try #require(records.first { $0.member.isEmpty })
         #expect(outer.error?.contains("expansion limit") == true)
@@ -168,18 +181,20 @@ import Testing
     @Test func unicodeMemberNamesInZipAndTarSurvive() throws {
         let s = try Scratch()
         let names = ["ë.txt", "ç/ş/ğ.txt", "İzmir.doc", "Приштина.txt", "Podgorica/račun.pdf"]
-        try s.run("python3", [
-            "-c",
-            """
-            import sys, tarfile, zipfile, io
-            names = sys.argv[1:]
-            with zipfile.ZipFile('u.zip', 'w') as z:
-                for n in names: z.writestr(n, n.encode())
-            with tarfile.open('u.tar', 'w', format=tarfile.PAX_FORMAT) as t:
-                for n in names:
-                    i = tarfile.TarInfo(n); i.size = len(n.encode()); t.addfile(i, io.BytesIO(n.encode()))
-            """,
-        ] + names)
+        try s.run(
+            "python3",
+            [
+                "-c",
+                """
+                import sys, tarfile, zipfile, io
+                names = sys.argv[1:]
+                with zipfile.ZipFile('u.zip', 'w') as z:
+                    for n in names: z.writestr(n, n.encode())
+                with tarfile.open('u.tar', 'w', format=tarfile.PAX_FORMAT) as t:
+                    for n in names:
+                        i = tarfile.TarInfo(n); i.size = len(n.encode()); t.addfile(i, io.BytesIO(n.encode()))
+                """,
+            ] + names)
         let records = try fingerprint(["u.tar", "u.zip"], in: s.path)
         for archive in ["u.tar", "u.zip"] {
             let members = records.filter { $0.path.text == archive && !$0.member.isEmpty }
@@ -192,7 +207,9 @@ import Testing
         // Found by the benchmark: of 20,000 random files two began with 1F 8B (gzip's magic) and were read as
         // raw streams nested eight deep. A chance magic must give a plain file record: no members, no error.
         let s = try Scratch()
-        for (i, prefix) in [[0x1F, 0x8B, 0x9B], [0x1F, 0x8B, 0x08, 0xFF], [0x1F, 0x9D, 0x00], [0xC7, 0x71], [0x71, 0xC7, 0, 0]].enumerated() {
+        for (i, prefix) in [
+            [0x1F, 0x8B, 0x9B], [0x1F, 0x8B, 0x08, 0xFF], [0x1F, 0x9D, 0x00], [0xC7, 0x71], [0x71, 0xC7, 0, 0],
+        ].enumerated() {
             try s.write("r/\(i).bin", prefix.map(UInt8.init) + pseudoRandomBytes(50_000, seed: UInt64(i)))
         }
         let records = try fingerprint(["r"], in: s.path)

@@ -18,7 +18,8 @@ import Testing
         }
         let file = CaseFile(store: store)
         let (entry, summary) = try file.addEvidence(
-            itemID: "EV-1", description: "d", paths: [s.path + "/ev"], details: [:], options: FingerprintOptions(), by: ana)
+            itemID: "EV-1", description: "d", paths: [s.path + "/ev"], details: [:], options: FingerprintOptions(),
+            by: ana)
         #expect(summary.items == 120)
         let sha = entry.outputs[0].sha256
         let manifest = try #require(try store.manifest(sha256: sha))
@@ -46,7 +47,13 @@ import Testing
         #expect(fields[2].trimmingCharacters(in: .whitespacesAndNewlines) == sha)
 
         // A damaged chunk is named, not a crash, and verification fails on the item.
-        try s.run("python3", ["-c", "import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute(\"UPDATE manifest_chunks SET data = x'00' WHERE chunk = 3\"); d.commit()", path])
+        try s.run(
+            "python3",
+            [
+                "-c",
+                "import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute(\"UPDATE manifest_chunks SET data = x'00' WHERE chunk = 3\"); d.commit()",
+                path,
+            ])
         let reopened = CaseFile(store: try SQLiteCaseStore.open(path: path, readOnly: true))
         let result = try reopened.verify()
         #expect(!result.intact)
@@ -57,8 +64,10 @@ import Testing
     /// A JSON Lines manifest fed in pieces of any size (lines split across pieces, CRLF, no final newline) reads
     /// exactly as when parsed whole.
     @Test func aManifestParsedInPiecesEqualsOneParsedWhole() throws {
-        let text = (0..<50).map { #"{"path":"dir/f\#($0)\n,é","kind":"file","size":\#($0),"sha256":"\#(String(repeating: "ab", count: 32))"}"# }
-            .joined(separator: "\r\n")
+        let text = (0..<50).map {
+            #"{"path":"dir/f\#($0)\n,é","kind":"file","size":\#($0),"sha256":"\#(String(repeating: "ab", count: 32))"}"#
+        }
+        .joined(separator: "\r\n")
         let bytes = Array(text.utf8)
         let whole = try ManifestReader.parse(bytes, name: "m")
         #expect(whole.records.count == 50)
@@ -75,7 +84,9 @@ import Testing
             #expect(pieces.algorithms == [.sha256])
         }
         let bad = ManifestReader.JSONLinesParser(name: "m")
-        #expect(throws: EvidenceError.self) { try bad.feed(Array("{\"path\":\"a\",\"kind\":\"file\"}\nnot json\n".utf8)) }
+        #expect(throws: EvidenceError.self) {
+            try bad.feed(Array("{\"path\":\"a\",\"kind\":\"file\"}\nnot json\n".utf8))
+        }
     }
 
     @Test func outputFileRefusesToReplaceAndNeverFollowsAPlantedName() throws {

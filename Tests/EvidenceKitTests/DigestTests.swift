@@ -33,7 +33,8 @@ import Testing
     }
 
     static func load() throws -> VectorFile {
-        let url = try #require(Bundle.module.url(forResource: "digests", withExtension: "json", subdirectory: "Vectors"))
+        let url = try #require(
+            Bundle.module.url(forResource: "digests", withExtension: "json", subdirectory: "Vectors"))
         return try JSONDecoder().decode(VectorFile.self, from: Data(contentsOf: url))
     }
 

@@ -23,7 +23,8 @@ import Testing
 
     static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
         guard hay.count >= needle.count else { return nil }
-        for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle {
+        for i in 0...(hay.count - needle.count)
+        where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle {
             return i
         }
         return nil
@@ -36,13 +37,25 @@ import Testing
         let made: [(String, [String])] = [
             ("stored.zip", ["sh", "-c", "cd src && zip -q -0 ../stored.zip a.bin ok.txt"]),
             ("deflated.zip", ["sh", "-c", "cd src && zip -q -1 ../deflated.zip a.bin ok.txt"]),
-            ("store.7z", ["bsdtar", "--format", "7zip", "--options", "7zip:compression=store", "-cf", "store.7z", "-C", "src", "a.bin", "ok.txt"]),
+            (
+                "store.7z",
+                [
+                    "bsdtar", "--format", "7zip", "--options", "7zip:compression=store", "-cf", "store.7z", "-C", "src",
+                    "a.bin", "ok.txt",
+                ]
+            ),
             ("a.tar.xz", ["bsdtar", "-cJf", "a.tar.xz", "-C", "src", "a.bin", "ok.txt"]),
             ("a.tar.lz4", ["bsdtar", "--lz4", "-cf", "a.tar.lz4", "-C", "src", "a.bin", "ok.txt"]),
             ("a.tar.zst", ["sh", "-c", "bsdtar -cf - -C src a.bin ok.txt | zstd -q --check > a.tar.zst"]),
             ("a.bin.bz2", ["sh", "-c", "bzip2 -c src/a.bin > a.bin.bz2"]),
             // Level 0: stored deflate blocks, so the flipped byte decodes and only the CRC-32 can notice.
-            ("a.tar.gz", ["sh", "-c", "bsdtar -cf - -C src a.bin ok.txt | python3 -c 'import gzip, sys; sys.stdout.buffer.write(gzip.compress(sys.stdin.buffer.read(), compresslevel=0))' > a.tar.gz"]),
+            (
+                "a.tar.gz",
+                [
+                    "sh", "-c",
+                    "bsdtar -cf - -C src a.bin ok.txt | python3 -c 'import gzip, sys; sys.stdout.buffer.write(gzip.compress(sys.stdin.buffer.read(), compresslevel=0))' > a.tar.gz",
+                ]
+            ),
         ]
         for (_, command) in made { try s.run(command[0], Array(command.dropFirst())) }
         // A gzip with its payload damaged, on disk and nested inside a tar (libarchive checks neither CRC).
@@ -93,7 +106,10 @@ import Testing
         #expect(member("store.7z", ["ok.txt"])?.digests[.sha256] == okDigest)
         // xz, lz4, zstd, bzip2, gzip: the stream's checksum (which covers the whole stream) fails: an error on the
         // archive naming the check, and every member decompressed from it has an error and no digest.
-        for (file, check) in [("a.tar.xz", "Lzma"), ("a.tar.lz4", "lz4 stream checksum"), ("a.tar.zst", "checksum"), ("a.bin.bz2", "bzip"), ("a.tar.gz", "incorrect data check")] {
+        for (file, check) in [
+            ("a.tar.xz", "Lzma"), ("a.tar.lz4", "lz4 stream checksum"), ("a.tar.zst", "checksum"),
+            ("a.bin.bz2", "bzip"), ("a.tar.gz", "incorrect data check"),
+        ] {
             let archive = try #require(member(file, []))
             #expect(archive.error?.contains(check) == true, "\(file): \(archive.error ?? "")")
             for r in records where r.path.text == "bad/\(file)" && !r.member.isEmpty {
@@ -105,7 +121,8 @@ import Testing
         #expect(member("a.bin.gz", ["a.bin"])?.digests.isEmpty == true)
         #expect(member("nested-gz.tar", ["a.bin.gz"])?.error?.contains("incorrect data check") == true)
         #expect(member("nested-gz.tar", ["a.bin.gz"])?.digests[.sha256] != nil)
-        #expect(member("nested-gz.tar", ["a.bin.gz", "a.bin"])?.error?.contains("gzip stream that fails its check") == true)
+        #expect(
+            member("nested-gz.tar", ["a.bin.gz", "a.bin"])?.error?.contains("gzip stream that fails its check") == true)
         #expect(member("nested-gz.tar", ["a.bin.gz", "a.bin"])?.digests.isEmpty == true)
         // tar: one record for the damaged header (however many blocks libarchive skipped), then the run goes on.
         let hdr = records.filter { $0.path.text == "bad/hdr.tar" && !$0.member.isEmpty }
@@ -119,11 +136,14 @@ import Testing
         try s.write("src/a.bin", Self.payload)
         try s.run("sh", ["-c", "mkdir -p s && cd src && zip -q -0 ../s/stored.zip a.bin"])
         try s.run("bsdtar", ["--format", "7zip", "-cf", "s/a.7z", "-C", "src", "a.bin"])
-        try s.run("sh", ["-c", "bsdtar -cf - -C src a.bin | zstd -q --check > s/a.tar.zst && gzip -c src/a.bin > s/a.gz"])
+        try s.run(
+            "sh", ["-c", "bsdtar -cf - -C src a.bin | zstd -q --check > s/a.tar.zst && gzip -c src/a.bin > s/a.gz"])
         try s.run("bsdtar", ["-cf", "s/gz.tar", "-C", "s", "a.gz"])
         let records = try fingerprint(["s"], in: s.path)
-        let expected = try s.run("python3", ["-c", "import hashlib;print(hashlib.sha256(open('src/a.bin','rb').read()).hexdigest())"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let expected = try s.run(
+            "python3", ["-c", "import hashlib;print(hashlib.sha256(open('src/a.bin','rb').read()).hexdigest())"]
+        )
+        .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(records.allSatisfy { $0.error == nil }, "\(records.compactMap(\.error))")
         let members = records.filter { $0.member.last?.text == "a.bin" }
         #expect(members.count == 5, "\(members.map { $0.member })")
@@ -132,24 +152,27 @@ import Testing
 
     @Test func damagedSmallCompressedFilesAreErrorsNotPlainFiles() throws {
         let s = try Scratch()
-        try s.run("python3", [
-            "-c",
-            """
-            import bz2, gzip, lzma, subprocess
-            data = b'small log line\\n' * 40
-            files = {'a.xz': lzma.compress(data), 'a.bz2': bz2.compress(data), 'a.gz': gzip.compress(data),
-                     'a.zst': subprocess.run(['zstd', '-q', '-c'], input=data, capture_output=True, check=True).stdout}
-            import os
-            os.makedirs('d', exist_ok=True)
-            for name, b in files.items():
-                b = bytearray(b); b[len(b) // 2] ^= 0x10; b[len(b) // 2 + 1] ^= 0xFF
-                open('d/' + name, 'wb').write(b)
-            """,
-        ])
+        try s.run(
+            "python3",
+            [
+                "-c",
+                """
+                import bz2, gzip, lzma, subprocess
+                data = b'small log line\\n' * 40
+                files = {'a.xz': lzma.compress(data), 'a.bz2': bz2.compress(data), 'a.gz': gzip.compress(data),
+                         'a.zst': subprocess.run(['zstd', '-q', '-c'], input=data, capture_output=True, check=True).stdout}
+                import os
+                os.makedirs('d', exist_ok=True)
+                for name, b in files.items():
+                    b = bytearray(b); b[len(b) // 2] ^= 0x10; b[len(b) // 2 + 1] ^= 0xFF
+                    open('d/' + name, 'wb').write(b)
+                """,
+            ])
         let records = try fingerprint(["d"], in: s.path)
         for name in ["a.bz2", "a.gz", "a.xz", "a.zst"] {
             let mine = records.filter { $0.path.text == "d/\(name)" }
-            #expect(mine.contains { $0.error != nil }, "\(name): \(mine.map { ($0.member.map(\.text), $0.note ?? "") })")
+            #expect(
+                mine.contains { $0.error != nil }, "\(name): \(mine.map { ($0.member.map(\.text), $0.note ?? "") })")
             #expect(!mine.contains { $0.note?.contains("could not be opened") == true }, "\(name)")
         }
     }
@@ -157,9 +180,24 @@ import Testing
     @Test func encryptedMembersAndArchivesAreErrorsNotDigestsOfNothing() throws {
         let s = try Scratch()
         try s.write("src/secret.txt", "the plan\n")
-        try s.run("bsdtar", ["--format", "zip", "--options", "zip:encryption=aes256", "--passphrase", "pw", "-cf", "aes.zip", "-C", "src", "secret.txt"])
-        try s.run("bsdtar", ["--format", "zip", "--options", "zip:encryption=zipcrypt", "--passphrase", "pw", "-cf", "zc.zip", "-C", "src", "secret.txt"])
-        try s.run("sh", ["-c", "cd src && 7z a -bd -bso0 -ppw -mhe=off ../data.7z secret.txt && 7z a -bd -bso0 -ppw -mhe=on ../head.7z secret.txt"])
+        try s.run(
+            "bsdtar",
+            [
+                "--format", "zip", "--options", "zip:encryption=aes256", "--passphrase", "pw", "-cf", "aes.zip", "-C",
+                "src", "secret.txt",
+            ])
+        try s.run(
+            "bsdtar",
+            [
+                "--format", "zip", "--options", "zip:encryption=zipcrypt", "--passphrase", "pw", "-cf", "zc.zip", "-C",
+                "src", "secret.txt",
+            ])
+        try s.run(
+            "sh",
+            [
+                "-c",
+                "cd src && 7z a -bd -bso0 -ppw -mhe=off ../data.7z secret.txt && 7z a -bd -bso0 -ppw -mhe=on ../head.7z secret.txt",
+            ])
         let records = try fingerprint(["aes.zip", "zc.zip", "data.7z", "head.7z"], in: s.path)
         for file in ["aes.zip", "zc.zip", "data.7z", "head.7z"] {
             let mine = records.filter { $0.path.text == file }
@@ -194,12 +232,15 @@ import Testing
         var records: [FingerprintRecord] = []
         let summary = try fingerprinter.run([RawName(root + "/seized")]) { records.append($0) }
         let outside = digestHex(.sha256, of: Array("OUTSIDE SECRET\n".utf8))
-        #expect(!records.contains { $0.digests[.sha256] == outside }, "\(records.map { ($0.path.text, $0.error ?? "") })")
+        #expect(
+            !records.contains { $0.digests[.sha256] == outside }, "\(records.map { ($0.path.text, $0.error ?? "") })")
         let sub = try #require(records.first { $0.path.text == root + "/seized/sub" })
         #expect(sub.error?.contains("replaced") == true)
         let c = try #require(records.first { $0.path.text == root + "/seized/c.txt" })
         #expect(c.error?.contains("symbolic link") == true && c.digests.isEmpty)
-        #expect(records.first { $0.path.text == root + "/seized/a.txt" }?.digests[.sha256] == digestHex(.sha256, of: Array("inside\n".utf8)))
+        #expect(
+            records.first { $0.path.text == root + "/seized/a.txt" }?.digests[.sha256]
+                == digestHex(.sha256, of: Array("inside\n".utf8)))
         #expect(summary.errors == 2)
     }
 
@@ -226,7 +267,8 @@ import Testing
         }
         var records: [FingerprintRecord] = []
         let summary = try fingerprinter.run([RawName(root + "/f")]) { records.append($0) }
-        let byName = Dictionary(uniqueKeysWithValues: records.map { ($0.path.text.split(separator: "/").last.map(String.init) ?? "", $0) })
+        let byName = Dictionary(
+            uniqueKeysWithValues: records.map { ($0.path.text.split(separator: "/").last.map(String.init) ?? "", $0) })
         #expect(byName["grows.bin"]?.error?.contains("changed while being read") == true)
         #expect(byName["grows.bin"]?.digests.isEmpty == true)
         #expect(byName["rewritten.bin"]?.error?.contains("modification time changed") == true)
@@ -241,8 +283,13 @@ import Testing
         let s = try Scratch()
         // shrinks.bin is truncated after its first block, inside the first mapped window; big.bin (at least
         // FileHasher.pipelineThreshold, two digests) is hashed through the ring of windows and truncated too.
-        try s.run("sh", ["-c", "mkdir t && head -c 20971520 /dev/urandom > t/a-shrinks.bin"
-            + " && head -c 71303168 /dev/urandom > t/b-big.bin && head -c 3145728 /dev/urandom > t/c-quiet.bin"])
+        try s.run(
+            "sh",
+            [
+                "-c",
+                "mkdir t && head -c 20971520 /dev/urandom > t/a-shrinks.bin"
+                    + " && head -c 71303168 /dev/urandom > t/b-big.bin && head -c 3145728 /dev/urandom > t/c-quiet.bin",
+            ])
         let quiet = try s.run("sha256sum", ["t/c-quiet.bin"]).prefix(64)
         var options = FingerprintOptions()
         options.threads = threads
@@ -258,7 +305,9 @@ import Testing
         for name in ["a-shrinks.bin", "b-big.bin"] {
             let r = try #require(records.first { $0.path.text.hasSuffix(name) })
             // "truncated to": the fault was caught in the mapping (a read would have seen a short file instead).
-            #expect(r.error?.contains("changed while being read (truncated to") == true, "\(name): \(r.error ?? "no error")")
+            #expect(
+                r.error?.contains("changed while being read (truncated to") == true, "\(name): \(r.error ?? "no error")"
+            )
             #expect(r.digests.isEmpty, "\(name)")
         }
         #expect(records.last?.digests[.sha256].map { $0[...] } == quiet)
@@ -271,7 +320,8 @@ import Testing
         for i in 0..<31 { try s.write("maze/d\(i)/f.txt", "file \(i)\n") }
         for i in 0..<31 {
             for j in Set([(i + 1) % 31, (i * 7 + 3) % 31]) {
-                try FileManager.default.createSymbolicLink(atPath: s.path + "/maze/d\(i)/to\(j)", withDestinationPath: "../d\(j)")
+                try FileManager.default.createSymbolicLink(
+                    atPath: s.path + "/maze/d\(i)/to\(j)", withDestinationPath: "../d\(j)")
             }
         }
         let records = try fingerprint(["maze"], in: s.path) { $0.followSymlinks = true }
@@ -284,7 +334,12 @@ import Testing
 
     @Test func theRunWideExpansionLimitStopsManyArchivesEachUnderTheirOwn() throws {
         let s = try Scratch()
-        try s.run("sh", ["-c", "mkdir -p z && head -c 3000000 /dev/zero > zeros && for i in 1 2 3; do zip -q -9 z/$i.zip zeros; done"])
+        try s.run(
+            "sh",
+            [
+                "-c",
+                "mkdir -p z && head -c 3000000 /dev/zero > zeros && for i in 1 2 3; do zip -q -9 z/$i.zip zeros; done",
+            ])
         let records = try fingerprint(["z"], in: s.path) {
             $0.threads = 1
             $0.maxExpand = 10 << 20
@@ -306,7 +361,9 @@ import Testing
         let records = try fingerprint(["padded.tar.gz"], in: s.path) { $0.maxExpand = 10 << 20 }
         let archive = try #require(records.first { $0.member.isEmpty })
         #expect(archive.error?.contains("--max-expand") == true, "\(archive.error ?? "")")
-        #expect(records.first { $0.member.map(\.text) == ["a.txt"] }?.digests[.sha256] == digestHex(.sha256, of: Array("a\n".utf8)))
+        #expect(
+            records.first { $0.member.map(\.text) == ["a.txt"] }?.digests[.sha256]
+                == digestHex(.sha256, of: Array("a\n".utf8)))
     }
 
     @Test func underDeclaredNestedZipIsStreamedNotBufferedWhole() throws {
@@ -342,19 +399,21 @@ import Testing
 
     @Test func zipsNestedDeeperThanTheDepthLimitDoNotOverflowTheStack() throws {
         let s = try Scratch()
-        try s.run("python3", [
-            "-c",
-            """
-            import io, zipfile
-            data = b'core\\n'
-            for i in range(200):
-                buf = io.BytesIO()
-                with zipfile.ZipFile(buf, 'w', zipfile.ZIP_STORED) as z:
-                    z.writestr('l%d.zip' % i if i else 'core.txt', data)
-                data = buf.getvalue()
-            open('deep.zip', 'wb').write(data)
-            """,
-        ])
+        try s.run(
+            "python3",
+            [
+                "-c",
+                """
+                import io, zipfile
+                data = b'core\\n'
+                for i in range(200):
+                    buf = io.BytesIO()
+                    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_STORED) as z:
+                        z.writestr('l%d.zip' % i if i else 'core.txt', data)
+                    data = buf.getvalue()
+                open('deep.zip', 'wb').write(data)
+                """,
+            ])
         let records = try fingerprint(["deep.zip"], in: s.path) { $0.maxDepth = 100_000 }
         let deepest = records.map(\.member.count).max() ?? 0
         #expect(deepest == FingerprintOptions.maxDepthLimit)
@@ -363,13 +422,15 @@ import Testing
 
     @Test func kernelPseudoFilesAreReadToTheirEndButNoFurtherThanTheCap() throws {
         #if os(Linux)
-        let records = try fingerprint(["/proc/self/status", "/proc/self/pagemap"], in: "")
-        let status = try #require(records.first { $0.path.text.hasSuffix("status") })
-        #expect(status.error == nil && status.digests[.sha256] != nil && (status.size ?? 0) > 0)
-        #expect(status.note?.contains("pseudo-file") == true)
-        let pagemap = try #require(records.first { $0.path.text.hasSuffix("pagemap") })
-        #expect(pagemap.error?.contains("longer than \(FingerprintOptions.pseudoFileLimit) bytes") == true, "\(pagemap)")
-        #expect(pagemap.digests.isEmpty)
+            let records = try fingerprint(["/proc/self/status", "/proc/self/pagemap"], in: "")
+            let status = try #require(records.first { $0.path.text.hasSuffix("status") })
+            #expect(status.error == nil && status.digests[.sha256] != nil && (status.size ?? 0) > 0)
+            #expect(status.note?.contains("pseudo-file") == true)
+            let pagemap = try #require(records.first { $0.path.text.hasSuffix("pagemap") })
+            #expect(
+                pagemap.error?.contains("longer than \(FingerprintOptions.pseudoFileLimit) bytes") == true, "\(pagemap)"
+            )
+            #expect(pagemap.digests.isEmpty)
         #endif
     }
 }

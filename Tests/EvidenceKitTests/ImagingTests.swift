@@ -26,7 +26,9 @@ final class FailingSource: ImagingSource {
         guard start < bytes.count else { return 0 }
         let end = min(start + buffer.count, bytes.count)
         let sector = description.sectorSize
-        if (start / sector...(end - 1) / sector).contains(where: badSectors.contains) { throw SourceReadFailure(errno: EIO) }
+        if (start / sector...(end - 1) / sector).contains(where: badSectors.contains) {
+            throw SourceReadFailure(errno: EIO)
+        }
         for i in start..<end { buffer[i - start] = bytes[i] }
         return end - start
     }
@@ -85,7 +87,8 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         let source = FailingSource(data, badSectors: [5])
         var options = ImagingOptions()
         options.format = .raw
-        let result = try Imager.acquire(source: source, base: scratch.path + "/t", options: options, progress: ImagingProgress())
+        let result = try Imager.acquire(
+            source: source, base: scratch.path + "/t", options: options, progress: ImagingProgress())
         #expect(result.log.badRanges.map { [$0.offset, $0.length] } == [[2560, 100]])
         let image = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/t.raw")))
         #expect(Array(image[0..<2560]) == Array(data[0..<2560]))
@@ -99,11 +102,14 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         let data = imagingBytes(1 << 20)
         let source = FailingSource(data)
         let progress = ImagingProgress()
-        source.beforeRead = { (offset: UInt64) in if offset >= 512 * 1024 { progress.cancelRequested.store(true, ordering: .relaxed) } }
+        source.beforeRead = { (offset: UInt64) in
+            if offset >= 512 * 1024 { progress.cancelRequested.store(true, ordering: .relaxed) }
+        }
         var options = ImagingOptions()
         options.format = .raw
         options.blockSize = 65536
-        let result = try Imager.acquire(source: source, base: scratch.path + "/cut", options: options, progress: progress)
+        let result = try Imager.acquire(
+            source: source, base: scratch.path + "/cut", options: options, progress: progress)
         #expect(result.interrupted)
         #expect(!result.log.complete)
         #expect(result.imagePaths == [scratch.path + "/cut.partial.raw"])
@@ -115,7 +121,8 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         let image = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/cut.partial.raw")))
         #expect(UInt64(image.count) == log.bytesAcquired)
         #expect(image.count < data.count && image == Array(data[0..<image.count]))
-        #expect(try String(contentsOfFile: scratch.path + "/cut.partial.log.txt", encoding: .utf8).hasPrefix("INCOMPLETE"))
+        #expect(
+            try String(contentsOfFile: scratch.path + "/cut.partial.log.txt", encoding: .utf8).hasPrefix("INCOMPLETE"))
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/cut.partial.reserve"))
     }
 
@@ -128,7 +135,8 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         options.segmentSize = 100_000
         options.pieceSize = 65536
         options.blockSize = 32768
-        let result = try Imager.acquire(source: FailingSource(data), base: scratch.path + "/s", options: options, progress: ImagingProgress())
+        let result = try Imager.acquire(
+            source: FailingSource(data), base: scratch.path + "/s", options: options, progress: ImagingProgress())
         #expect(result.log.segments.map { $0.name } == ["s.001", "s.002", "s.003"])
         #expect(result.log.segments.map { $0.size } == [100_000, 100_000, 50_000])
         var joined: [UInt8] = []
@@ -151,7 +159,8 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         var options = ImagingOptions()
         options.format = .raw
         options.blockSize = 4096
-        let result = try Imager.acquire(source: source, base: scratch.path + "/p", options: options, progress: ImagingProgress())
+        let result = try Imager.acquire(
+            source: source, base: scratch.path + "/p", options: options, progress: ImagingProgress())
         #expect(!result.log.complete)
         #expect(result.log.bytesAcquired == 4096)
         #expect(result.log.incompleteReason?.contains("offset 4096") == true)
@@ -164,11 +173,14 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         var options = ImagingOptions()
         options.format = .raw
         #expect(throws: EvidenceError.self) {
-            try Imager.acquire(source: FailingSource([1, 2, 3]), base: scratch.path + "/x", options: options, progress: ImagingProgress())
+            try Imager.acquire(
+                source: FailingSource([1, 2, 3]), base: scratch.path + "/x", options: options,
+                progress: ImagingProgress())
         }
         #expect(try String(contentsOfFile: scratch.path + "/x.raw", encoding: .utf8) == "old")
         options.replace = true
-        let result = try Imager.acquire(source: FailingSource([1, 2, 3]), base: scratch.path + "/x", options: options, progress: ImagingProgress())
+        let result = try Imager.acquire(
+            source: FailingSource([1, 2, 3]), base: scratch.path + "/x", options: options, progress: ImagingProgress())
         #expect(result.log.complete)
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/x.raw"))) == [1, 2, 3])
     }

@@ -27,7 +27,9 @@ import IProceedsBase
     @Test(arguments: [1, 2]) func digestsAcrossReadAndMappedWindowsMatchCoreutils(threads: Int) throws {
         let s = try Scratch()
         let sizes = [(1 << 20) - 1, 1 << 20, (1 << 20) + 1, 9 << 20, (9 << 20) + 4097, (17 << 20) - 1, 69 << 20]
-        try s.run("sh", ["-c", "mkdir w && " + sizes.map { "head -c \($0) /dev/urandom > w/f\($0).bin" }.joined(separator: " && ")])
+        try s.run(
+            "sh",
+            ["-c", "mkdir w && " + sizes.map { "head -c \($0) /dev/urandom > w/f\($0).bin" }.joined(separator: " && ")])
         let records = try fingerprint(["w"], in: s.path) {
             $0.threads = threads
             $0.algorithms = [.md5, .sha1, .sha256]
@@ -38,13 +40,18 @@ import IProceedsBase
         let md5 = try s.run("md5sum", names)
         let sha1 = try s.run("sha1sum", names)
         let sha256 = try s.run("sha256sum", names)
-        let pieces = try s.run("python3", ["-c", """
-            import hashlib, sys
-            for name in sys.argv[1:]:
-                data = open(name, "rb").read()
-                for at in range(0, len(data), 3 << 20):
-                    print(name, at, hashlib.sha256(data[at:at + (3 << 20)]).hexdigest())
-            """] + names)
+        let pieces = try s.run(
+            "python3",
+            [
+                "-c",
+                """
+                import hashlib, sys
+                for name in sys.argv[1:]:
+                    data = open(name, "rb").read()
+                    for at in range(0, len(data), 3 << 20):
+                        print(name, at, hashlib.sha256(data[at:at + (3 << 20)]).hexdigest())
+                """,
+            ] + names)
         var ours = ""
         for r in records {
             #expect(r.error == nil, "\(r.path.text): \(r.error ?? "")")
@@ -64,7 +71,9 @@ import IProceedsBase
         let latin1: [UInt8] = Array("u/caf".utf8) + [0xE9] + Array(".txt".utf8)
         // Create it through the raw bytes, since a Swift String cannot hold them.
         let raw = Array(s.path.utf8) + [UInt8(ascii: "/")] + latin1 + [0]
-        let fd2 = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) } }
+        let fd2 = raw.withUnsafeBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) }
+        }
         #expect(fd2 >= 0)
         close(fd2)
         let records = try fingerprint(["u"], in: s.path)
@@ -83,7 +92,8 @@ import IProceedsBase
     @Test func symlinksAreRecordedNotFollowedAndLoopsAreCaught() throws {
         let s = try Scratch()
         try s.write("l/real/file.txt", "content")
-        try FileManager.default.createSymbolicLink(atPath: s.path + "/l/link-to-file", withDestinationPath: "real/file.txt")
+        try FileManager.default.createSymbolicLink(
+            atPath: s.path + "/l/link-to-file", withDestinationPath: "real/file.txt")
         try FileManager.default.createSymbolicLink(atPath: s.path + "/l/real/loop", withDestinationPath: "..")
         try FileManager.default.createSymbolicLink(atPath: s.path + "/l/dangling", withDestinationPath: "nowhere")
         let plain = try fingerprint(["l"], in: s.path)
@@ -126,8 +136,14 @@ import IProceedsBase
         }
         try s.write("many/big.bin", pseudoRandomBytes(70 << 20, seed: 99))
         try s.run("tar", ["-cf", "many/inner.tar", "-C", "many", "d1", "d2"])
-        let one = try jsonl(fingerprint(["many"], in: s.path) { $0.threads = 1; $0.algorithms = [.md5, .sha256] }, [.md5, .sha256])
-        let four = try jsonl(fingerprint(["many"], in: s.path) { $0.threads = 4; $0.algorithms = [.md5, .sha256] }, [.md5, .sha256])
+        let one = try jsonl(
+            fingerprint(["many"], in: s.path) {
+                $0.threads = 1; $0.algorithms = [.md5, .sha256]
+            }, [.md5, .sha256])
+        let four = try jsonl(
+            fingerprint(["many"], in: s.path) {
+                $0.threads = 4; $0.algorithms = [.md5, .sha256]
+            }, [.md5, .sha256])
         #expect(one == four)
         let members = (0..<300).filter { $0 % 17 == 1 || $0 % 17 == 2 }.count
         #expect(one.split(separator: "\n").count == 300 + 2 + members)

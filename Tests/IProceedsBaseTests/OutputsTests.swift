@@ -45,7 +45,9 @@ import Testing
 
     @Test func iso8601FormattingMatchesPythonDatetime() throws {
         var state: UInt64 = 42
-        var instants: [Int64] = [0, -1, 1, 999, -999, 86_399_999, 951_782_400_000, 4_107_542_400_000, -62_135_596_800_000]
+        var instants: [Int64] = [
+            0, -1, 1, 999, -999, 86_399_999, 951_782_400_000, 4_107_542_400_000, -62_135_596_800_000,
+        ]
         for _ in 0..<2000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             instants.append(Int64(bitPattern: state >> 1) % 315_537_897_599_000 - 62_135_596_800_000)
@@ -102,7 +104,8 @@ import Testing
 
     @Test func escapingLeavesNoMarkup() {
         let hostile = "<script>alert('x')</script> & \"q\" \u{01}\n"
-        #expect(Escaping.html(hostile) == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot; \u{01}\n")
+        #expect(
+            Escaping.html(hostile) == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot; \u{01}\n")
         #expect(Escaping.xml(hostile) == "&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;q&quot; \u{FFFD}&#10;")
     }
 }

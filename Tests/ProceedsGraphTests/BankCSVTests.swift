@@ -11,7 +11,8 @@ import IProceedsBase
     @Test func shippedSerbianProfileWithDebitAndCreditColumns() throws {
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(Self.profiles + "/rs-semicolon-debit-credit.json")
-        let ledger = try LedgerImporter.load([Self.profiles + "/rs-semicolon-debit-credit.example.csv"], format: .bankCSV, options: options)
+        let ledger = try LedgerImporter.load(
+            [Self.profiles + "/rs-semicolon-debit-credit.example.csv"], format: .bankCSV, options: options)
         #expect(ledger.issues.isEmpty)
         #expect(ledger.transfers.count == 2)
         let out = ledger.transfers[0]
@@ -25,12 +26,15 @@ import IProceedsBase
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(Self.profiles + "/generic-signed-amount.json")
         let path = Self.profiles + "/generic-signed-amount.example.csv"
-        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }  // no account
+        // no account
+        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }
         options.statementAccount = "ME25505000012345678951"
         let ledger = try LedgerImporter.load([path], format: .bankCSV, options: options)
         #expect(ledger.transfers.map(\.id) == ["TX-77", "TX-78", "TX-79"])
         #expect(ledger.transfers[0].to == "ME25505000012345678951" && ledger.transfers[0].amount == 4_800_000)
-        #expect(ledger.transfers[1].from == "ME25505000012345678951" && ledger.transfers[1].to == "AL35202111090000000001234567")
+        #expect(
+            ledger.transfers[1].from == "ME25505000012345678951"
+                && ledger.transfers[1].to == "AL35202111090000000001234567")
         #expect(ledger.transfers[2].to == "ATM withdrawal" && ledger.transfers[2].amount == 50_000)
     }
 

@@ -84,7 +84,8 @@ import IProceedsBase
         #expect(ledger.duplicatesMerged == 1)
         #expect(ledger.transfers.map(\.id) == ["V-0001", "M-0002/1", "M-0002/2"])
         let first = ledger.transfers[0]
-        #expect(first.from == "RS35105008123123123173" && first.to == "ME25505000012345678951" && first.amount == 4_800_000)
+        #expect(
+            first.from == "RS35105008123123123173" && first.to == "ME25505000012345678951" && first.amount == 4_800_000)
         #expect(first.source.line == 8 && first.source.reference == "V-0001")
         #expect(ledger.transfers[1].to == "EXCH-ACC-77" && ledger.transfers[1].amount == 2_000_000)
         #expect(ledger.transfers[2].to == "Cash Courier" && ledger.transfers[2].time == ISO8601.parse("2026-01-06"))
@@ -125,16 +126,23 @@ import IProceedsBase
         """
     }
 
-    static func entry(_ amount: String, _ dir: String, ref: String? = nil, dates: String = "<BookgDt><Dt>2026-01-05</Dt></BookgDt>",
-                      details: String = "", extra: String = "") -> String {
+    static func entry(
+        _ amount: String, _ dir: String, ref: String? = nil, dates: String = "<BookgDt><Dt>2026-01-05</Dt></BookgDt>",
+        details: String = "", extra: String = ""
+    ) -> String {
         "<Ntry><Amt Ccy=\"EUR\">\(amount)</Amt><CdtDbtInd>\(dir)</CdtDbtInd>\(extra)<Sts>BOOK</Sts>\(dates)"
-            + (ref.map { "<AcctSvcrRef>\($0)</AcctSvcrRef>" } ?? "") + (details.isEmpty ? "" : "<NtryDtls>\(details)</NtryDtls>") + "</Ntry>\n"
+            + (ref.map { "<AcctSvcrRef>\($0)</AcctSvcrRef>" } ?? "")
+            + (details.isEmpty ? "" : "<NtryDtls>\(details)</NtryDtls>") + "</Ntry>\n"
     }
 
-    static func tx(_ amount: String? = nil, creditor: String? = nil, debtor: String? = nil, e2e: String = "E2E-1") -> String {
-        "<TxDtls>" + (amount.map { "<Amt Ccy=\"EUR\">\($0)</Amt>" } ?? "") + "<Refs><EndToEndId>\(e2e)</EndToEndId></Refs><RltdPties>"
+    static func tx(_ amount: String? = nil, creditor: String? = nil, debtor: String? = nil, e2e: String = "E2E-1")
+        -> String
+    {
+        "<TxDtls>" + (amount.map { "<Amt Ccy=\"EUR\">\($0)</Amt>" } ?? "")
+            + "<Refs><EndToEndId>\(e2e)</EndToEndId></Refs><RltdPties>"
             + (debtor.map { "<Dbtr><Nm>D</Nm></Dbtr><DbtrAcct><Id><IBAN>\($0)</IBAN></Id></DbtrAcct>" } ?? "")
-            + (creditor.map { "<Cdtr><Nm>C</Nm></Cdtr><CdtrAcct><Id><IBAN>\($0)</IBAN></Id></CdtrAcct>" } ?? "") + "</RltdPties></TxDtls>"
+            + (creditor.map { "<Cdtr><Nm>C</Nm></Cdtr><CdtrAcct><Id><IBAN>\($0)</IBAN></Id></CdtrAcct>" } ?? "")
+            + "</RltdPties></TxDtls>"
     }
 
     static func load(_ text: String, strict: Bool = false) throws -> Ledger {
@@ -146,7 +154,10 @@ import IProceedsBase
     /// The statement account is Acct/Id, never the owner's personal or company id that follows it.
     @Test func accountIsAcctIdNotTheOwnersId() throws {
         let owner = "<Ownr><Nm>Jane</Nm><Id><PrvtId><Othr><Id>1234567890123</Id></Othr></PrvtId></Id></Ownr>"
-        let l = try Self.load(Self.document(Self.entry("10.00", "CRDT", ref: "R1", details: Self.tx(debtor: "RS35105008123123123173")), owner: owner))
+        let l = try Self.load(
+            Self.document(
+                Self.entry("10.00", "CRDT", ref: "R1", details: Self.tx(debtor: "RS35105008123123123173")), owner: owner
+            ))
         #expect(l.statements[0].account == "ME25505000012345678951" && l.transfers[0].to == "ME25505000012345678951")
     }
 
@@ -159,16 +170,22 @@ import IProceedsBase
     }
 
     @Test func datesWithZonesAndTheValueDateFallback() throws {
-        let entries = Self.entry("1.00", "CRDT", ref: "A", dates: "<BookgDt><Dt>2017-04-01+02:00</Dt></BookgDt>")
+        let entries =
+            Self.entry("1.00", "CRDT", ref: "A", dates: "<BookgDt><Dt>2017-04-01+02:00</Dt></BookgDt>")
             + Self.entry("2.00", "CRDT", ref: "B", dates: "<ValDt><Dt>2017-04-02</Dt></ValDt>")
             + Self.entry("3.00", "CRDT", ref: "C", dates: "<BookgDt><DtTm>2017-04-03T10:00:00+02:00</DtTm></BookgDt>")
             + Self.entry("4.00", "CRDT", ref: "D", dates: "")
             + Self.entry("5.00", "CRDT", ref: "E", dates: "<BookgDt><Dt>2017-02-30</Dt></BookgDt>")
         let l = try Self.load(Self.document(entries))
-        #expect(l.transfers.map(\.time) == [ISO8601.parse("2017-04-01"), ISO8601.parse("2017-04-02"), ISO8601.parse("2017-04-03T08:00:00Z")])
+        #expect(
+            l.transfers.map(\.time) == [
+                ISO8601.parse("2017-04-01"), ISO8601.parse("2017-04-02"), ISO8601.parse("2017-04-03T08:00:00Z"),
+            ])
         #expect(l.statements[0].notes.contains { $0.contains("no BookgDt") && $0.contains("2017-04-02") })
         #expect(l.issues.count == 2)
-        #expect(l.issues[0].reason.contains("/Document/BkToCstmrStmt/Stmt[1]/Ntry[4]") && l.issues[0].reason.contains("neither"))
+        #expect(
+            l.issues[0].reason.contains("/Document/BkToCstmrStmt/Stmt[1]/Ntry[4]")
+                && l.issues[0].reason.contains("neither"))
         #expect(l.issues[1].reason.contains("2017-02-30"))
     }
 
@@ -216,10 +233,18 @@ import IProceedsBase
     }
 
     @Test func batchesChargesAndReversals() throws {
-        let batch = Self.entry("30.00", "DBIT", ref: "B1", details: Self.tx("20.00", creditor: "DE89370400440532013000") + Self.tx("10.00", creditor: "NL66RABO0160878799"))
-        let uneven = Self.entry("31.00", "DBIT", ref: "B2", details: Self.tx("20.00", creditor: "DE89370400440532013000") + Self.tx("10.00", creditor: "NL66RABO0160878799"))
-        let reversal = Self.entry("7.00", "CRDT", ref: "R1", details: Self.tx(creditor: "DE89370400440532013000", debtor: "ME25505000012345678951"),
-                                  extra: "<RvslInd>true</RvslInd>")
+        let batch = Self.entry(
+            "30.00", "DBIT", ref: "B1",
+            details: Self.tx("20.00", creditor: "DE89370400440532013000")
+                + Self.tx("10.00", creditor: "NL66RABO0160878799"))
+        let uneven = Self.entry(
+            "31.00", "DBIT", ref: "B2",
+            details: Self.tx("20.00", creditor: "DE89370400440532013000")
+                + Self.tx("10.00", creditor: "NL66RABO0160878799"))
+        let reversal = Self.entry(
+            "7.00", "CRDT", ref: "R1",
+            details: Self.tx(creditor: "DE89370400440532013000", debtor: "ME25505000012345678951"),
+            extra: "<RvslInd>true</RvslInd>")
         let balances = """
             <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-04</Dt></Dt></Bal>
             <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">46.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-05</Dt></Dt></Bal>
@@ -230,16 +255,24 @@ import IProceedsBase
         #expect(l.transfers[2].to == "unknown:\(l.inputs[0].path)#2")
         #expect(l.statements[0].notes.contains { $0.contains("do not add up") })
         // The reversal brings money back from the original payee.
-        #expect(l.transfers[3].from == "DE89370400440532013000" && l.transfers[3].to == "ME25505000012345678951" && l.transfers[3].extra["reversal"] == "true")
-        #expect(l.statements[0].opening?.amount == 10_000 && l.statements[0].closing?.amount == 4_600 && l.statements[0].reconciles == true)
+        #expect(
+            l.transfers[3].from == "DE89370400440532013000" && l.transfers[3].to == "ME25505000012345678951"
+                && l.transfers[3].extra["reversal"] == "true")
+        #expect(
+            l.statements[0].opening?.amount == 10_000 && l.statements[0].closing?.amount == 4_600
+                && l.statements[0].reconciles == true)
     }
 
     @Test func camt052And054AndPublicFiles() throws {
-        for (name, kind) in [("genkgo_camt052.v2.xml", "camt.052"), ("genkgo_camt054.v2.xml", "camt.054"), ("oca_test-camt054.xml", "camt.054")] {
+        for (name, kind) in [
+            ("genkgo_camt052.v2.xml", "camt.052"), ("genkgo_camt054.v2.xml", "camt.054"),
+            ("oca_test-camt054.xml", "camt.054"),
+        ] {
             let l = try LedgerImporter.load([StatementFixtures.url("camt053/" + name).path], format: .camt053)
             #expect(l.statements.first?.kind == kind && l.transfers.count == 1, "\(name)")
         }
-        let multi = try LedgerImporter.load([StatementFixtures.url("camt053/genkgo_camt053.v2.multi.statement.xml").path], format: .camt053)
+        let multi = try LedgerImporter.load(
+            [StatementFixtures.url("camt053/genkgo_camt053.v2.multi.statement.xml").path], format: .camt053)
         #expect(multi.statements.count == 2 && multi.statements.allSatisfy { $0.reconciles == true })
     }
 }

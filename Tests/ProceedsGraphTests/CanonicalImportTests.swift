@@ -20,7 +20,9 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
         #expect(ExactDecimal.parse("1,5", scale: 2) == nil)
         #expect(ExactDecimal.parse("1 000,00", scale: 2) == nil)
         #expect(ExactDecimal.parse("1,000.00", scale: 2) == nil)  // the canonical CSV has no grouping at all
-        #expect(ExactDecimal.parse("1000.00", scale: 2) == 100_000 && ExactDecimal.parse("-0.41", scale: 2) == -41 && ExactDecimal.parse("+7", scale: 2) == 700)
+        #expect(
+            ExactDecimal.parse("1000.00", scale: 2) == 100_000 && ExactDecimal.parse("-0.41", scale: 2) == -41
+                && ExactDecimal.parse("+7", scale: 2) == 700)
         // With grouping declared (bank profiles): groups of three, one mark kind, in place.
         #expect(ExactDecimal.parse("1,000.00", scale: 2, grouping: ",") == 100_000)
         #expect(ExactDecimal.parse("12,345,678.9", scale: 2, grouping: ",") == 1_234_567_890)
@@ -30,14 +32,21 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
         #expect(ExactDecimal.parse("1.000,00", scale: 2, decimalSeparator: ",", grouping: ".") == 100_000)
         #expect(ExactDecimal.parse("1 000,00", scale: 2, decimalSeparator: ",", grouping: " ") == 100_000)
         #expect(ExactDecimal.parse("1\u{00A0}000,00", scale: 2, decimalSeparator: ",", grouping: " ") == 100_000)
-        #expect(ExactDecimal.parse("1.000 000,00", scale: 2, decimalSeparator: ",", grouping: ". ") == nil)  // mixed marks
-        #expect(ExactDecimal.parse("12.", scale: 2) == nil && ExactDecimal.parse(".5", scale: 2) == nil && ExactDecimal.parse("1.005", scale: 2) == nil)
+        // mixed marks
+        #expect(ExactDecimal.parse("1.000 000,00", scale: 2, decimalSeparator: ",", grouping: ". ") == nil)
+        #expect(
+            ExactDecimal.parse("12.", scale: 2) == nil && ExactDecimal.parse(".5", scale: 2) == nil
+                && ExactDecimal.parse("1.005", scale: 2) == nil)
         #expect(ExactDecimal.parse("1.000", scale: 2) == 100)  // trailing zeros beyond the scale are not precision
     }
 
     @Test func calendarDaysAndOffsets() {
-        #expect(ISO8601.parse("2026-02-30") == nil && ISO8601.parse("2026-02-29") == nil && ISO8601.parse("2028-02-29") != nil)
-        #expect(ISO8601.parse("1900-02-29") == nil && ISO8601.parse("2000-02-29") != nil && ISO8601.parse("2026-04-31") == nil)
+        #expect(
+            ISO8601.parse("2026-02-30") == nil && ISO8601.parse("2026-02-29") == nil
+                && ISO8601.parse("2028-02-29") != nil)
+        #expect(
+            ISO8601.parse("1900-02-29") == nil && ISO8601.parse("2000-02-29") != nil
+                && ISO8601.parse("2026-04-31") == nil)
         #expect(ISO8601.parse("2026-01-05T09:00:00+99:00") == nil && ISO8601.parse("2026-01-05T09:00:00+14:01") == nil)
         #expect(ISO8601.parse("2026-01-05T09:00:00+01:60") == nil)
         #expect(ISO8601.parse("2026-01-05T09:00:00+14:00") == ISO8601.parse("2026-01-04T19:00:00Z"))
@@ -45,7 +54,9 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
     }
 
     @Test func canonicalRowsNameFileLineFieldAndWhatIsAccepted() throws {
-        let path = try temporaryFile("ledger.csv", """
+        let path = try temporaryFile(
+            "ledger.csv",
+            """
             id,timestamp,from,to,amount,currency
             T1,2026-01-05T09:00:00Z,A,B,12,50,EUR
             T2,2026-01-05T09:00:00Z,A,B,"12,50",EUR
@@ -62,7 +73,9 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
         // column then reads "50". Either way it is refused, never 1250.00.
         #expect(!ledger.transfers.contains { $0.amount == 125_000 })
         let byLine = Dictionary(grouping: ledger.issues, by: \.line)
-        #expect(byLine[3]?.first?.reason.contains("amount '12,50'") == true && byLine[3]?.first?.reason.contains("no thousands separators") == true)
+        #expect(
+            byLine[3]?.first?.reason.contains("amount '12,50'") == true
+                && byLine[3]?.first?.reason.contains("no thousands separators") == true)
         #expect(byLine[4]?.first?.reason.contains("timestamp '2026-02-30T09:00:00Z'") == true)
         #expect(byLine[5]?.first?.reason.contains("±14:00") == true)
         #expect(byLine[6] == nil && ledger.setAside["zero amount (moves no money)"] == 1)
@@ -97,7 +110,9 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
         #expect(expected.count > 150)
         #expect(Dictionary(uniqueKeysWithValues: expected) == ISO4217.active)
         #expect(Set(ISO4217.active.keys).isDisjoint(with: ISO4217.withdrawn.keys))
-        for code in ["HKD", "AUD", "CAD", "CNY", "DEM", "ATS", "ITL", "YUM", "HRK", "BGN"] { #expect(AssetScale.known[code] != nil, "\(code)") }
+        for code in ["HKD", "AUD", "CAD", "CNY", "DEM", "ATS", "ITL", "YUM", "HRK", "BGN"] {
+            #expect(AssetScale.known[code] != nil, "\(code)")
+        }
         #expect(AssetScale.known["ITL"] == 0 && AssetScale.known["KWD"] == 3 && AssetScale.known["CLF"] == 4)
     }
 }
@@ -105,13 +120,17 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
 /// A transfer id that several rows carry never seeds several transfers silently.
 @Suite struct DuplicateTransferIDTests {
     static func twoFiles() throws -> (String, String, Ledger) {
-        let a = try temporaryFile("bank-a.csv", """
+        let a = try temporaryFile(
+            "bank-a.csv",
+            """
             id,timestamp,from,to,amount,currency
             PAY-1,2026-01-05T09:00:00Z,VICTIM,MULE,100.00,EUR
             PAY-2,2026-01-05T10:00:00Z,MULE,X,40.00,EUR
 
             """)
-        let b = try temporaryFile("bank-b.csv", """
+        let b = try temporaryFile(
+            "bank-b.csv",
+            """
             id,timestamp,from,to,amount,currency
             PAY-1,2026-01-06T09:00:00Z,INNOCENT,SHOP,70.00,EUR
 
@@ -129,11 +148,15 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
         let e = try #require(throws: ProceedsError.self) {
             try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["PAY-1"]), policy: .fifo)
         }
-        #expect(e.description.contains("names 2 transfers") && e.description.contains("PAY-1@\(a):2") && e.description.contains("INNOCENT"))
+        #expect(
+            e.description.contains("names 2 transfers") && e.description.contains("PAY-1@\(a):2")
+                && e.description.contains("INNOCENT"))
         #expect(e.description.contains("FILE:LINE"))
         // The freezing list goes through the same resolution.
         #expect(throws: ProceedsError.self) {
-            try FreezeCandidates.list(ledger, seeds: TraceSeeds(transferIDs: ["PAY-1"]), policies: [.fifo], minimum: "0", at: nil, labels: [:])
+            try FreezeCandidates.list(
+                ledger, seeds: TraceSeeds(transferIDs: ["PAY-1"]), policies: [.fifo], minimum: "0", at: nil, labels: [:]
+            )
         }
     }
 
@@ -150,14 +173,20 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
     }
 
     @Test func everyRowSkippedIsAnInputProblem() throws {
-        let path = try temporaryFile("bad.csv", """
+        let path = try temporaryFile(
+            "bad.csv",
+            """
             id,timestamp,from,to,amount,currency
             T1,2026-01-05,A,B,"12,50",EUR
 
             """)
         let ledger = try LedgerImporter.load([path], format: .canonical)
-        let e = try #require(throws: ProceedsError.self) { try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .fifo) }
-        #expect(e.code == .unusableInput && e.description.contains("all 1 rows were skipped") && e.description.contains("line 2"))
+        let e = try #require(throws: ProceedsError.self) {
+            try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .fifo)
+        }
+        #expect(
+            e.code == .unusableInput && e.description.contains("all 1 rows were skipped")
+                && e.description.contains("line 2"))
     }
 }
 
@@ -177,7 +206,9 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
             var b = next(30)
             if b == a { b = (a + 1) % 30 }
             let minute = i / 2
-            rows.append("T\(i),2026-01-05T\(String(format: "%02d", 8 + minute / 60 % 12)):\(String(format: "%02d", minute % 60)):00Z,ACC\(a),ACC\(b),\(100 + next(900)).00,EUR")
+            rows.append(
+                "T\(i),2026-01-05T\(String(format: "%02d", 8 + minute / 60 % 12)):\(String(format: "%02d", minute % 60)):00Z,ACC\(a),ACC\(b),\(100 + next(900)).00,EUR"
+            )
         }
         let path = try temporaryFile("dense.csv", rows.joined(separator: "\n") + "\n")
         let ledger = try LedgerImporter.load([path], format: .canonical)
@@ -196,7 +227,9 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
         #expect(scan.findings.allSatisfy { f in Set(f.evidence.map(\.transfer.id)).count <= 5 * f.accounts.count })
         #expect(scan.cyclesTruncated)
         let json = PatternReport.json(scan, ledger: ledger)
-        #expect(json.contains("\"cycles_truncated\": true") && json.contains("\"cycle_caps\": {\"per_account\": 25, \"total\": 300"))
+        #expect(
+            json.contains("\"cycles_truncated\": true")
+                && json.contains("\"cycle_caps\": {\"per_account\": 25, \"total\": 300"))
         #expect(PatternReport.text(scan, ledger: ledger).contains("Cycles truncated:"))
     }
 }

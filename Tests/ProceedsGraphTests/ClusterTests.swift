@@ -8,13 +8,19 @@ import Testing
 @Suite struct ClusterTests {
     /// A transaction spending from `inputs` (address, value) to `outputs` (address, value).
     static func tx(
-        _ hash: String, block: Int64 = 1, _ inputs: [(String, MinorUnits)], _ outputs: [(String, MinorUnits)], coinbase: Bool = false
+        _ hash: String, block: Int64 = 1, _ inputs: [(String, MinorUnits)], _ outputs: [(String, MinorUnits)],
+        coinbase: Bool = false
     ) -> UTXOTransaction {
         UTXOTransaction(
             hash: hash, time: block * 600_000, block: block, indexInBlock: 0,
-            inputs: inputs.enumerated().map { .init(spentTransaction: "prev-\(hash)", spentOutput: $0.offset, address: $0.element.0, value: $0.element.1) },
+            inputs: inputs.enumerated().map {
+                .init(
+                    spentTransaction: "prev-\(hash)", spentOutput: $0.offset, address: $0.element.0, value: $0.element.1
+                )
+            },
             outputs: outputs.enumerated().map { .init(index: $0.offset, address: $0.element.0, value: $0.element.1) },
-            isCoinbase: coinbase, source: SourceReference(file: "t.jsonl", fileSHA256: "", line: Int(block), reference: hash))
+            isCoinbase: coinbase,
+            source: SourceReference(file: "t.jsonl", fileSHA256: "", line: Int(block), reference: hash))
     }
 
     static func entities(_ r: ClusterResult) -> [String: String] {
@@ -31,7 +37,12 @@ import Testing
         let e = Self.entities(r)
         #expect(e["1A"] == "E-1A" && e["1B"] == "E-1A" && e["1C"] == "E-1A" && e["1D"] == "E-1D")
         let b = r.addresses.firstIndex(of: "1B")!
-        #expect(r.reasons(b) == [ClusterReason(heuristic: "multi-input", citation: ClusterCitation(transaction: "t1", file: "t.jsonl", line: 1), transactions: 2)])
+        #expect(
+            r.reasons(b) == [
+                ClusterReason(
+                    heuristic: "multi-input", citation: ClusterCitation(transaction: "t1", file: "t.jsonl", line: 1),
+                    transactions: 2)
+            ])
         #expect(r.reasons(r.addresses.firstIndex(of: "1D")!).isEmpty)
         // Same entities whatever the order the transactions come in.
         #expect(Self.entities(AddressClusterer.cluster(txs.reversed())) == e)
@@ -41,14 +52,20 @@ import Testing
     @Test func coinJoinsAreNotMerged() {
         let people = (1...5).map { "1P\($0)" }
         let whirlpool = Self.tx("w", people.map { ($0, 1_000_150) }, people.map { ("bc1qout\($0)", 1_000_000) })
-        let joinMarketOut: [(String, MinorUnits)] = people.enumerated().flatMap { k, p in [("3eq\(p)", MinorUnits(3_141_592)), ("3ch\(p)", 5_000_000 + MinorUnits(k))] }
+        let joinMarketOut: [(String, MinorUnits)] = people.enumerated().flatMap { k, p in
+            [("3eq\(p)", MinorUnits(3_141_592)), ("3ch\(p)", 5_000_000 + MinorUnits(k))]
+        }
         let joinMarket = Self.tx("j", people.map { ($0, 9_000_000) }, joinMarketOut)
         let wasabiIn = (1...12).map { ("bc1qw\($0)", MinorUnits(20_000_000)) }
-        let wasabiOut: [(String, MinorUnits)] = (1...12).map { ("bc1qmix\($0)", MinorUnits(10_000_000)) } + [("bc1qcoordinator", 300_000), ("bc1qchange", 9_000_000)]
+        let wasabiOut: [(String, MinorUnits)] =
+            (1...12).map { ("bc1qmix\($0)", MinorUnits(10_000_000)) } + [
+                ("bc1qcoordinator", 300_000), ("bc1qchange", 9_000_000),
+            ]
         let wasabi = Self.tx("s", wasabiIn, wasabiOut)
         let generic = Self.tx("g", [("1X", 600), ("1Y", 700)], [("1Z1", 500), ("1Z2", 500)])
         let r = AddressClusterer.cluster([whirlpool, joinMarket, wasabi, generic])
-        let byHash: [String: CoinJoinPattern] = Dictionary(uniqueKeysWithValues: r.coinJoins.map { ($0.citation.transaction, $0.pattern) })
+        let byHash: [String: CoinJoinPattern] = Dictionary(
+            uniqueKeysWithValues: r.coinJoins.map { ($0.citation.transaction, $0.pattern) })
         #expect(byHash == ["w": .whirlpool, "j": .joinMarket, "s": .wasabi, "g": .equalOutput])
         #expect(r.entities.allSatisfy { $0.size == 1 })
         #expect(r.statistics.multiInputTransactions == 0)
@@ -59,12 +76,18 @@ import Testing
     /// payment to two people of different amounts is ordinary and merges.
     @Test func coinJoinBoundaries() {
         let people = (1...5).map { "1P\($0)" }
-        #expect(CoinJoinDetector.pattern(inputCount: 5, distinctInputAddresses: 5, outputs: (0..<5).map { (Int32($0), 2_000_000) }) == .equalOutput)
-        #expect(CoinJoinDetector.pattern(inputCount: 2, distinctInputAddresses: 2, outputs: [(0, 500), (1, 501)]) == nil)
+        #expect(
+            CoinJoinDetector.pattern(
+                inputCount: 5, distinctInputAddresses: 5, outputs: (0..<5).map { (Int32($0), 2_000_000) })
+                == .equalOutput)
+        #expect(
+            CoinJoinDetector.pattern(inputCount: 2, distinctInputAddresses: 2, outputs: [(0, 500), (1, 501)]) == nil)
         // Equal values to one address are not several participants.
-        #expect(CoinJoinDetector.pattern(inputCount: 2, distinctInputAddresses: 2, outputs: [(0, 500), (0, 500)]) == nil)
+        #expect(
+            CoinJoinDetector.pattern(inputCount: 2, distinctInputAddresses: 2, outputs: [(0, 500), (0, 500)]) == nil)
         // One owner's inputs (a single address) cannot be a CoinJoin.
-        #expect(CoinJoinDetector.pattern(inputCount: 3, distinctInputAddresses: 1, outputs: [(0, 500), (1, 500)]) == nil)
+        #expect(
+            CoinJoinDetector.pattern(inputCount: 3, distinctInputAddresses: 1, outputs: [(0, 500), (1, 500)]) == nil)
         let ordinary = Self.tx("o", people.map { ($0, 100) }, [("1Q", 300), ("1R", 190)])
         #expect(AddressClusterer.cluster([ordinary]).entities.count == 3)
     }
@@ -84,8 +107,11 @@ import Testing
     /// Sender 1S (P2PKH) pays 0.5 BTC to a P2WPKH address and 0.12345678 back to a new P2PKH address: every
     /// change heuristic picks 1CHANGE, none does without being asked, and each records its own reason.
     @Test func changeHeuristicsEachRecordTheirReason() throws {
-        let known = Self.tx("k", block: 1, [("1OTHER", 60_000_000)], [("bc1qpayee0000000000000000000000000000000000", 59_000_000)])
-        let pay = Self.tx("p", block: 2, [("1S", 62_355_678)], [("bc1qpayee0000000000000000000000000000000000", 50_000_000), ("1CHANGE", 12_345_678)])
+        let known = Self.tx(
+            "k", block: 1, [("1OTHER", 60_000_000)], [("bc1qpayee0000000000000000000000000000000000", 59_000_000)])
+        let pay = Self.tx(
+            "p", block: 2, [("1S", 62_355_678)],
+            [("bc1qpayee0000000000000000000000000000000000", 50_000_000), ("1CHANGE", 12_345_678)])
         #expect(AddressClusterer.cluster([known, pay]).entities.count == 4)
         for h in ChangeHeuristic.allCases {
             let r = AddressClusterer.cluster([known, pay], heuristics: [h])
@@ -94,17 +120,24 @@ import Testing
             #expect(r.reasons(r.addresses.firstIndex(of: "1CHANGE")!).map(\.heuristic) == [h.reason])
         }
         let all = AddressClusterer.cluster([known, pay], heuristics: ChangeHeuristic.allCases)
-        #expect(all.reasons(all.addresses.firstIndex(of: "1CHANGE")!).map(\.heuristic) == ["change/one-time", "change/script-type", "change/round-amount"])
+        #expect(
+            all.reasons(all.addresses.firstIndex(of: "1CHANGE")!).map(\.heuristic) == [
+                "change/one-time", "change/script-type", "change/round-amount",
+            ])
     }
 
     /// Script type says the P2PKH output is change; round amount says the other one is: no merge, and counted.
     @Test func disagreeingHeuristicsMergeNothing() throws {
-        let pay = Self.tx("p", [("1S", 70_000_000)], [("1ROUND", 50_000_000), ("bc1qodd00000000000000000000000000000000000", 19_990_001)])
+        let pay = Self.tx(
+            "p", [("1S", 70_000_000)],
+            [("1ROUND", 50_000_000), ("bc1qodd00000000000000000000000000000000000", 19_990_001)])
         let r = AddressClusterer.cluster([pay], heuristics: [.scriptType, .roundAmount])
         #expect(r.entities.count == 3 && r.statistics.changeDisagreements == 1)
         #expect(Self.entities(AddressClusterer.cluster([pay], heuristics: [.scriptType]))["1ROUND"] == "E-1ROUND")
         #expect(Self.entities(AddressClusterer.cluster([pay], heuristics: [.roundAmount]))["1S"] == "E-1S")
-        #expect(Self.entities(AddressClusterer.cluster([pay], heuristics: [.roundAmount]))["bc1qodd00000000000000000000000000000000000"] == "E-1S")
+        #expect(
+            Self.entities(AddressClusterer.cluster([pay], heuristics: [.roundAmount]))[
+                "bc1qodd00000000000000000000000000000000000"] == "E-1S")
     }
 
     /// A transaction that pays back to an input address shows its change: the guesses make no merge there.

@@ -7,9 +7,13 @@ import Testing
 @Suite struct ConversionTests {
     static let src = SourceReference(file: "conversions.csv", fileSHA256: "", line: 2)
 
-    static func t(_ id: String, _ minute: Int64, _ from: String, _ to: String, _ amount: String, _ asset: String = "EUR") -> Transfer {
+    static func t(
+        _ id: String, _ minute: Int64, _ from: String, _ to: String, _ amount: String, _ asset: String = "EUR"
+    ) -> Transfer {
         let scale = asset == "BTC" ? 8 : 2
-        return Transfer(id: id, time: minute * 60_000, from: from, to: to, amount: ExactDecimal.parse(amount, scale: scale)!, asset: asset, scale: scale, source: src)
+        return Transfer(
+            id: id, time: minute * 60_000, from: from, to: to, amount: ExactDecimal.parse(amount, scale: scale)!,
+            asset: asset, scale: scale, source: src)
     }
 
     /// M holds 1000 clean (T0), then 1000 tainted (T1); pays 1000 to the exchange (T2), which buys 0.5 BTC and
@@ -35,7 +39,8 @@ import Testing
     }
 
     @Test func haircutCarriesTheFundingFractionAcrossAndBack() throws {
-        let r = try MixedTracer.run(Self.ledger, conversions: Self.records, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .haircut)
+        let r = try MixedTracer.run(
+            Self.ledger, conversions: Self.records, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .haircut)
         #expect(r.traces.map(\.asset) == ["EUR", "BTC"])
         // M is half tainted when it pays the exchange: 500 of T2's 1000, so half of W1's 0.5 BTC.
         #expect(Self.held(r, "EUR", "M") == "500.00")
@@ -68,13 +73,15 @@ import Testing
     }
 
     @Test func poisonTaintsFundedTransfersWholly() throws {
-        let r = try MixedTracer.run(Self.ledger, conversions: Self.records, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .poison)
+        let r = try MixedTracer.run(
+            Self.ledger, conversions: Self.records, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .poison)
         #expect(r.conversions.map(\.fundedTainted) == [50_000_000, 80_000])
     }
 
     @Test func untilStopsBeforeTheRoundTrip() throws {
         let r = try MixedTracer.run(
-            Self.ledger, conversions: Self.records, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .haircut, until: 5 * 60_000)
+            Self.ledger, conversions: Self.records, seeds: TraceSeeds(transferIDs: ["T1"]), policy: .haircut,
+            until: 5 * 60_000)
         #expect(Self.held(r, "BTC", "A2") == "0.25000000")
         #expect(r.conversions[1].fundedTainted == 0)
         #expect(Self.held(r, "EUR", "CASHOUT") == "0.00")
@@ -83,19 +90,25 @@ import Testing
     @Test func malformedRecordsAreRefusedWithTheirLine() throws {
         func refuses(_ r: ConversionRecord, _ text: String) {
             #expect {
-                try MixedTracer.run(Self.ledger, conversions: [r], seeds: TraceSeeds(transferIDs: ["T1"]), policy: .fifo)
+                try MixedTracer.run(
+                    Self.ledger, conversions: [r], seeds: TraceSeeds(transferIDs: ["T1"]), policy: .fifo)
             } throws: { error in
                 "\(error)".contains(text) && "\(error)".contains("conversions.csv")
             }
         }
-        refuses(ConversionRecord(id: "X", funding: ["T2"], funded: ["NOPE"], source: Self.src), "NOPE is not in the ledger")
+        refuses(
+            ConversionRecord(id: "X", funding: ["T2"], funded: ["NOPE"], source: Self.src), "NOPE is not in the ledger")
         refuses(ConversionRecord(id: "X", funding: ["W1"], funded: ["T2"], source: Self.src), "before its funding")
-        refuses(ConversionRecord(id: "X", funding: ["T2"], funded: [], source: Self.src), "at least one funding and one funded")
+        refuses(
+            ConversionRecord(id: "X", funding: ["T2"], funded: [], source: Self.src),
+            "at least one funding and one funded")
         #expect(throws: ProceedsError.self) {
             try MixedTracer.run(
                 Self.ledger,
-                conversions: [ConversionRecord(id: "X", funding: ["T2"], funded: ["W1"], source: Self.src),
-                              ConversionRecord(id: "Y", funding: ["T2"], funded: ["W2"], source: Self.src)],
+                conversions: [
+                    ConversionRecord(id: "X", funding: ["T2"], funded: ["W1"], source: Self.src),
+                    ConversionRecord(id: "Y", funding: ["T2"], funded: ["W2"], source: Self.src),
+                ],
                 seeds: TraceSeeds(transferIDs: ["T1"]), policy: .fifo)
         }
     }
@@ -105,7 +118,8 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("conversions.csv").path
-        try "conversion,funding,funded,note\nC1,T2,W1,order 991\nC1,T5,,\nC2,,P2,\nC2,W3,,\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "conversion,funding,funded,note\nC1,T2,W1,order 991\nC1,T5,,\nC2,,P2,\nC2,W3,,\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let r = try ConversionFile.load(path)
         #expect(r.map(\.id) == ["C1", "C2"])
         #expect(r[0].funding == ["T2", "T5"] && r[0].funded == ["W1"] && r[0].note == "order 991")

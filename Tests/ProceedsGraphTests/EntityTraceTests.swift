@@ -23,7 +23,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let txs = try BitcoinETLImporter.load([path]).transactions
         let result = AddressClusterer.cluster(txs)
-        let tags = try TagPack.parse("""
+        let tags = try TagPack.parse(
+            """
             title: T
             creator: C
             currency: BTC
@@ -44,7 +45,10 @@ import Testing
         let trace = try UTXOTracer.run(txs, seeds: ["s:0"], policy: policy)
         var out: [String: (String, String, Int)] = [:]
         for g in EntityTracer.aggregate(trace, directory: directory) {
-            out[g.group] = (ExactDecimal.format(g.taintedReceived, scale: 8), ExactDecimal.format(g.taintedHeld, scale: 8), g.receivingAddresses.count)
+            out[g.group] = (
+                ExactDecimal.format(g.taintedReceived, scale: 8), ExactDecimal.format(g.taintedHeld, scale: 8),
+                g.receivingAddresses.count
+            )
         }
         return out
     }
@@ -87,20 +91,30 @@ import Testing
         let (txs, directory) = try Self.setup()
         let result = AddressClusterer.cluster(txs)
         var csv = ""
-        let tags = [AttributionTag(address: "D2", label: "ExampleX", category: "exchange", currency: "BTC", source: "s", confidence: "ownership", isPublic: nil, origin: "o")]
+        let tags = [
+            AttributionTag(
+                address: "D2", label: "ExampleX", category: "exchange", currency: "BTC", source: "s",
+                confidence: "ownership", isPublic: nil, origin: "o")
+        ]
         ClusterReport.csv(result, attribution: Attribution.apply(tags, to: result, asset: "BTC"), write: { csv += $0 })
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ent-\(UUID().uuidString).csv").path
         try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let loaded = try EntityDirectory.load(path)
         #expect(loaded.entityOf == directory.entityOf)
-        #expect(loaded.group(of: "D1") == "ExampleX" && loaded.group(of: "HOT") == "E-HOT" && loaded.group(of: "nowhere") == "E-nowhere")
+        #expect(
+            loaded.group(of: "D1") == "ExampleX" && loaded.group(of: "HOT") == "E-HOT"
+                && loaded.group(of: "nowhere") == "E-nowhere")
         let trace = try UTXOTracer.run(txs, seeds: ["s:0"], policy: .haircut)
         let g = EntityTracer.aggregate(trace, directory: loaded)
-        #expect(g.first { $0.group == "E-C" }?.sentence(policy: .haircut, asset: "BTC", scale: 8)
-            == "Entity E-C received 4.00000000 BTC of the traced funds under haircut, through 1 address; it holds 0.79960000 BTC of them now")
-        #expect(g.first { $0.group == "ExampleX" }?.sentence(policy: .haircut, asset: "BTC", scale: 8)
-            == "ExampleX (exchange) received 3.20000000 BTC of the traced funds under haircut, through 2 addresses; it holds 0.00000000 BTC of them now")
+        #expect(
+            g.first { $0.group == "E-C" }?.sentence(policy: .haircut, asset: "BTC", scale: 8)
+                == "Entity E-C received 4.00000000 BTC of the traced funds under haircut, through 1 address; it holds 0.79960000 BTC of them now"
+        )
+        #expect(
+            g.first { $0.group == "ExampleX" }?.sentence(policy: .haircut, asset: "BTC", scale: 8)
+                == "ExampleX (exchange) received 3.20000000 BTC of the traced funds under haircut, through 2 addresses; it holds 0.00000000 BTC of them now"
+        )
         #expect(g.first { $0.group == "E-HOT" }?.taintedReceived == 319_980_000)
     }
 }

@@ -29,7 +29,9 @@ import Testing
         #expect(ExactDecimal.format(exchange.taintedHeld, scale: 18) == "70000000.000000000000000000")
         let haircut = try TaintTracer.run(ledger, seeds: TraceSeeds(transferIDs: ["0xaaa:7"]), policy: .haircut)
         // 100M × 120/150 = 80M exactly.
-        #expect(ExactDecimal.format(haircut.accounts.first { $0.account == "0xexchange" }!.taintedHeld, scale: 18) == "80000000.000000000000000000")
+        #expect(
+            ExactDecimal.format(haircut.accounts.first { $0.account == "0xexchange" }!.taintedHeld, scale: 18)
+                == "80000000.000000000000000000")
         #expect(haircut.conservation.balanced)
     }
 }

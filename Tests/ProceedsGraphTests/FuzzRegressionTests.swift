@@ -53,7 +53,9 @@ import Testing
     // so a name given twice left fewer names than columns; rows were checked against the number of names and then read
     // at a higher column: Swift trapped, `trace` died. The header is now refused, naming the column and both positions.
     @Test func canonicalHeaderWithADuplicateColumnIsRefused() throws {
-        let file = try Self.reproducers("FuzzCanonicalCSV").first { $0.lastPathComponent == "canonical-duplicate-header-column" }
+        let file = try Self.reproducers("FuzzCanonicalCSV").first {
+            $0.lastPathComponent == "canonical-duplicate-header-column"
+        }
         let url = try #require(file)
         let error = try #require(throws: ProceedsError.self) { try LedgerImporter.load([url.path], format: .canonical) }
         #expect(error.line == 1 && error.reason.contains("'x' twice (columns 1 and 2)"), "\(error)")
@@ -65,7 +67,8 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("t.csv")
-        try Data(",,id,timestamp,from,to,amount,currency\n,,T1,2026-01-01T00:00:00Z,A,B,1.00,EUR\nT2,2026\n".utf8).write(to: file)
+        try Data(",,id,timestamp,from,to,amount,currency\n,,T1,2026-01-01T00:00:00Z,A,B,1.00,EUR\nT2,2026\n".utf8)
+            .write(to: file)
         let ledger = try LedgerImporter.load([file.path], format: .canonical)
         #expect(ledger.transfers.count == 1)
         #expect(ledger.issues.contains { $0.line == 3 }, "\(ledger.issues)")
@@ -75,7 +78,8 @@ import Testing
     // bytes) made swift-corelibs-foundation's XMLParser trap in its start-element callback: `trace` died with
     // signal 4. The camt importer now checks the bytes as UTF-8 before the parser sees them.
     @Test func camt053WithANonUTF8AttributeNameIsRefused() throws {
-        let file = try #require(try Self.reproducers("FuzzCamt053").first { $0.lastPathComponent == "camt053-invalid-utf8-attribute-name" })
+        let file = try #require(
+            try Self.reproducers("FuzzCamt053").first { $0.lastPathComponent == "camt053-invalid-utf8-attribute-name" })
         let error = try #require(throws: ProceedsError.self) { try LedgerImporter.load([file.path], format: .camt053) }
         #expect(error.reason.contains("UTF-8"), "\(error)")
     }

@@ -9,16 +9,20 @@ import IProceedsBase
 enum ImporterFixtures {
     static let repository = URL(fileURLWithPath: #filePath)  // Tests/ProceedsGraphTests/ImporterFixtureTests.swift
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let root = repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/real-world/finance")
+    static let root = repository.deletingLastPathComponent().appendingPathComponent(
+        "shared/fixtures/real-world/finance")
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-    static func profile(_ name: String) -> String { repository.appendingPathComponent("Samples/bank-profiles/\(name).json").path }
+    static func profile(_ name: String) -> String {
+        repository.appendingPathComponent("Samples/bank-profiles/\(name).json").path
+    }
 
     /// Runs the independent reader and returns its JSON figures.
     static func independent(_ kind: String, _ files: [String]) throws -> [String: Any] {
         for f in files { #expect(FileManager.default.fileExists(atPath: f), "fixture missing: \(f)") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", repository.appendingPathComponent("Tests/Vectors/independent-importers.py").path, kind] + files
+        p.arguments =
+            ["python3", repository.appendingPathComponent("Tests/Vectors/independent-importers.py").path, kind] + files
         let out = Pipe()
         p.standardOutput = out
         try p.run()
@@ -63,12 +67,17 @@ enum ImporterFixtures {
         let ledger = try LedgerImporter.load([path], format: .bankCSV, options: options)
         let payments = ledger.transfers.filter { $0.extra["fee"] == nil }
         let fees = ledger.transfers.filter { $0.extra["fee"] != nil }
-        func sum(_ ts: [Transfer], _ direction: String) -> MinorUnits { ts.filter { $0.extra["direction"] == direction }.reduce(0) { $0 + $1.amount } }
+        func sum(_ ts: [Transfer], _ direction: String) -> MinorUnits {
+            ts.filter { $0.extra["direction"] == direction }.reduce(0) { $0 + $1.amount }
+        }
         let expected = try ImporterFixtures.independent("bank", [path])
         #expect(payments.count == expected["rows"] as? Int, "\(file): rows")
         #expect(ExactDecimal.format(sum(payments, "CRDT"), scale: 2) == expected["in"] as? String, "\(file): money in")
-        #expect(ExactDecimal.format(sum(payments, "DBIT"), scale: 2) == expected["out"] as? String, "\(file): money out")
-        #expect(ExactDecimal.format(sum(fees, "DBIT") - sum(fees, "CRDT"), scale: 2) == expected["fees"] as? String, "\(file): fees")
+        #expect(
+            ExactDecimal.format(sum(payments, "DBIT"), scale: 2) == expected["out"] as? String, "\(file): money out")
+        #expect(
+            ExactDecimal.format(sum(fees, "DBIT") - sum(fees, "CRDT"), scale: 2) == expected["fees"] as? String,
+            "\(file): fees")
         #expect(ledger.setAside.values.reduce(0, +) == expected["set_aside"] as? Int, "\(file): set aside")
         #expect(ledger.issues.count == expected["refused"] as? Int, "\(file): refused rows \(ledger.issues)")
         for issue in ledger.issues { #expect(issue.line > 1 && !issue.reason.isEmpty) }
@@ -85,15 +94,20 @@ enum ImporterFixtures {
         profile.encoding = nil
         var options = ImportOptions()
         options.profile = profile
-        let e = try #require(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }
+        let e = try #require(throws: ProceedsError.self) {
+            try LedgerImporter.load([path], format: .bankCSV, options: options)
+        }
         #expect(e.line == 1 && e.reason.contains("not UTF-8") && e.reason.contains("encoding"))
 
         profile.encoding = "iso-8859-1"
         profile.counterpartyAccountColumn = "Gegenkonto"
         options.profile = profile
-        let missing = try #require(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .bankCSV, options: options) }
-        #expect(missing.line == 1 && missing.reason.contains("counterparty_account_column \"Gegenkonto\"")
-            && missing.reason.contains("Kontonummer;Text;Datum;Währung;Soll;Haben"))
+        let missing = try #require(throws: ProceedsError.self) {
+            try LedgerImporter.load([path], format: .bankCSV, options: options)
+        }
+        #expect(
+            missing.line == 1 && missing.reason.contains("counterparty_account_column \"Gegenkonto\"")
+                && missing.reason.contains("Kontonummer;Text;Datum;Währung;Soll;Haben"))
     }
 
     /// A credit column holding a negative figure is not money in: refused by default, with field and value.
@@ -101,9 +115,12 @@ enum ImporterFixtures {
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(ImporterFixtures.profile("oca-sheet-debit-credit"))
         options.statementAccount = "A"
-        let ledger = try LedgerImporter.load([ImporterFixtures.path("bank-csv/oca_sheet_debit_credit_amount.csv")], format: .bankCSV, options: options)
+        let ledger = try LedgerImporter.load(
+            [ImporterFixtures.path("bank-csv/oca_sheet_debit_credit_amount.csv")], format: .bankCSV, options: options)
         #expect(ledger.issues.map(\.line) == [3, 4])
-        #expect(ledger.issues[0].reason.contains("credit \"Credit\" '-13.50'") && ledger.issues[0].reason.contains("negative_figures"))
+        #expect(
+            ledger.issues[0].reason.contains("credit \"Credit\" '-13.50'")
+                && ledger.issues[0].reason.contains("negative_figures"))
         #expect(!ledger.transfers.contains { $0.amount == 1350 })
     }
 
@@ -112,11 +129,14 @@ enum ImporterFixtures {
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(ImporterFixtures.profile("paypal-activity"))
         options.statementAccount = "paypal@my-company.com"
-        let ledger = try LedgerImporter.load([ImporterFixtures.path("bank-csv/oca_paypal_activity_en.csv")], format: .bankCSV, options: options)
+        let ledger = try LedgerImporter.load(
+            [ImporterFixtures.path("bank-csv/oca_paypal_activity_en.csv")], format: .bankCSV, options: options)
         #expect(ledger.setAside.keys.contains { $0.contains("Pending") })
         let first = try #require(ledger.transfers.first { $0.id == "TID1" })
         // 29/12/2015 07:45:51 PST = 15:45:51 UTC.
-        #expect(first.time == ISO8601.parse("2015-12-29T15:45:51Z") && first.from == "paypal@partner1.com" && first.amount == 8400)
+        #expect(
+            first.time == ISO8601.parse("2015-12-29T15:45:51Z") && first.from == "paypal@partner1.com"
+                && first.amount == 8400)
         let fee = try #require(ledger.transfers.first { $0.id == "TID1:fee" })
         #expect(fee.from == "paypal@my-company.com" && fee.to == "fees:paypal-activity" && fee.amount == 425)
     }
@@ -127,7 +147,9 @@ enum ImporterFixtures {
     @Test func serbianWindows1250WithPreambleDirectionStatusAndFee() throws {
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(ImporterFixtures.profile("rs-windows-1250-dc"))
-        let path = ImporterFixtures.repository.appendingPathComponent("Samples/bank-profiles/rs-windows-1250-dc.example.csv").path
+        let path = ImporterFixtures.repository.appendingPathComponent(
+            "Samples/bank-profiles/rs-windows-1250-dc.example.csv"
+        ).path
         let ledger = try LedgerImporter.load([path], format: .bankCSV, options: options)
         #expect(ledger.issues.isEmpty)
         #expect(ledger.setAside.values.reduce(0, +) == 1)  // "Na čekanju" (pending)
@@ -143,10 +165,14 @@ enum ImporterFixtures {
     @Test func turkishWindows1254WithBorcAlacak() throws {
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(ImporterFixtures.profile("tr-windows-1254-ba"))
-        let path = ImporterFixtures.repository.appendingPathComponent("Samples/bank-profiles/tr-windows-1254-ba.example.csv").path
+        let path = ImporterFixtures.repository.appendingPathComponent(
+            "Samples/bank-profiles/tr-windows-1254-ba.example.csv"
+        ).path
         let ledger = try LedgerImporter.load([path], format: .bankCSV, options: options)
         #expect(ledger.issues.isEmpty && ledger.transfers.count == 2)
-        #expect(ledger.transfers[0].to == "TR320010009999901234567890" && ledger.transfers[0].amount == 1_250_000 && ledger.transfers[0].asset == "TRY")
+        #expect(
+            ledger.transfers[0].to == "TR320010009999901234567890" && ledger.transfers[0].amount == 1_250_000
+                && ledger.transfers[0].asset == "TRY")
         #expect(ledger.transfers[1].from == "Çağlar İnşaat" && ledger.transfers[1].amount == 325_075)
         #expect(ledger.transfers[0].time == ISO8601.parse("2026-01-05T06:14:00Z"))  // Istanbul is UTC+3
     }
@@ -156,14 +182,19 @@ enum ImporterFixtures {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("enc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let profile = dir.appendingPathComponent("p.json")
-        try Data(#"{"name":"t","encoding":"windows-1254","delimiter":";","decimal_separator":",","date_format":"DD.MM.YYYY","date_column":"D","amount_column":"A","currency":"TRY","counterparty_name_column":"N"}"#.utf8).write(to: profile)
+        try Data(
+            #"{"name":"t","encoding":"windows-1254","delimiter":";","decimal_separator":",","date_format":"DD.MM.YYYY","date_column":"D","amount_column":"A","currency":"TRY","counterparty_name_column":"N"}"#
+                .utf8
+        ).write(to: profile)
         let csv = dir.appendingPathComponent("x.csv")
         // 0x9E is not defined in Windows-1254 (Foundation decodes it to the invisible control U+009E).
         try Data("D;A;N\r\n01.02.2026;1,00;ok\r\n02.02.2026;2,00;ba".utf8 + [0x9E] + Array("d\r\n".utf8)).write(to: csv)
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(profile.path)
         options.statementAccount = "X"
-        let e = try #require(throws: ProceedsError.self) { try LedgerImporter.load([csv.path], format: .bankCSV, options: options) }
+        let e = try #require(throws: ProceedsError.self) {
+            try LedgerImporter.load([csv.path], format: .bankCSV, options: options)
+        }
         #expect(e.line == 3 && e.reason.contains("windows-1254") && e.reason.contains("U+9E"))
     }
 
@@ -172,7 +203,10 @@ enum ImporterFixtures {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let profile = dir.appendingPathComponent("p.json")
-        try Data(##"{"name":"t","header":false,"delimiter":";","decimal_separator":",","date_format":"DD.MM.YYYY","date_column":"Datum","amount_column":"#2","currency":"EUR"}"##.utf8).write(to: profile)
+        try Data(
+            ##"{"name":"t","header":false,"delimiter":";","decimal_separator":",","date_format":"DD.MM.YYYY","date_column":"Datum","amount_column":"#2","currency":"EUR"}"##
+                .utf8
+        ).write(to: profile)
         let e = try #require(throws: ProceedsError.self) { try BankCSVProfile.load(profile.path) }
         #expect(e.reason.contains("date_column is \"Datum\""))
     }

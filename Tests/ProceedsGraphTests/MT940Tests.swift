@@ -45,11 +45,14 @@ import IProceedsBase
         #expect(ledger.transfers.count == 4)
         let t = ledger.transfers
         // Ids are the file and the line of the :61:; the bank's reference is kept beside it.
-        #expect(t[0].id == "mt940.sta:6" && t[0].extra["bank_reference"] == "M-0001" && t[0].extra["customer_reference"] == "INV-2026-014")
+        #expect(
+            t[0].id == "mt940.sta:6" && t[0].extra["bank_reference"] == "M-0001"
+                && t[0].extra["customer_reference"] == "INV-2026-014")
         #expect(t[0].from == "RS35105008123123123173" && t[0].to == "ME25505000012345678951")
         #expect(t[0].amount == 4_800_000 && t[0].time == ISO8601.parse("2026-01-05"))
         #expect(t[0].source.line == 6 && t[0].extra["counterparty_name"] == "Victim d.o.o.")
-        #expect(t[1].to == "EXCHACC0000000000077" && t[1].amount == 2_000_000 && t[1].extra["customer_reference"] == nil)
+        #expect(
+            t[1].to == "EXCHACC0000000000077" && t[1].amount == 2_000_000 && t[1].extra["customer_reference"] == nil)
         // Nothing names the ATM withdrawal's counterparty: an account of its own, not one shared by every entry.
         #expect(t[2].to == "unknown:\(path)#3" && t[2].amount == 900_000)
         // RC: the reversal of a credit takes money out.
@@ -63,7 +66,10 @@ import IProceedsBase
     /// CRLF (SWIFT FIN, most downloads), CR only and mixed line ends read the same as LF.
     @Test func lineEnds() throws {
         let lf = try Self.load(Self.statement)
-        for text in [Self.statement.replacingOccurrences(of: "\n", with: "\r\n"), Self.statement.replacingOccurrences(of: "\n", with: "\r")] {
+        for text in [
+            Self.statement.replacingOccurrences(of: "\n", with: "\r\n"),
+            Self.statement.replacingOccurrences(of: "\n", with: "\r"),
+        ] {
             let other = try Self.load(text)
             #expect(other.transfers.map(\.amount) == lf.transfers.map(\.amount))
             // Unidentified counterparties are named after the file, which differs here: compare their entry numbers.
@@ -75,7 +81,8 @@ import IProceedsBase
         for i in lines.indices where i % 2 == 0 { lines[i] += "\r" }
         #expect(try Self.load(lines.joined(separator: "\n")).transfers.map(\.amount) == lf.transfers.map(\.amount))
         // The public Sberbank file uses CRLF throughout.
-        let sber = try LedgerImporter.load([StatementFixtures.url("mt940/wolph_sberbank_171011_01234945.sta").path], format: .mt940)
+        let sber = try LedgerImporter.load(
+            [StatementFixtures.url("mt940/wolph_sberbank_171011_01234945.sta").path], format: .mt940)
         #expect(sber.transfers.count == 3 && sber.statements.first?.reconciles == true)
     }
 
@@ -96,30 +103,44 @@ import IProceedsBase
         #expect(l.issues.isEmpty)
         let t = l.transfers
         #expect(t.map(\.amount) == [1250, 300, 710, 5])
-        #expect(t[1].extra["type"] == nil && t[1].extra["customer_reference"] == nil && t[1].extra["bank_reference"] == "BANK-2")
+        #expect(
+            t[1].extra["type"] == nil && t[1].extra["customer_reference"] == nil
+                && t[1].extra["bank_reference"] == "BANK-2")
         #expect(t[2].extra["funds_code"] == "R" && t[2].extra["type"] == "N541" && t[2].extra["entry_date"] == nil)
         // The counterparty's IBAN in the supplementary details; the placeholder reference EREF is not an id.
         #expect(t[2].from == "NL66RABO0160878799" && t[2].id == "mt940.sta:6")
         // An entry date across New Year belongs to the next year.
-        #expect(t[3].time == ISO8601.parse("2015-01-02") && t[3].extra["mark"] == "RD" && t[3].to == "NL34RABO0142623393")
+        #expect(
+            t[3].time == ISO8601.parse("2015-01-02") && t[3].extra["mark"] == "RD" && t[3].to == "NL34RABO0142623393")
         #expect(l.statements[0].account == "NL34RABO0142623393" && l.statements[0].reconciles == true)
         // More decimals than the currency has is an error with the --scale hint, never a cut.
         let cut = try Self.load(":25:DE1\n:60F:C140101EUR0,\n:61:140102C1,234NTRF\n")
-        #expect(cut.transfers.isEmpty && cut.issues[0].reason.contains("3 decimals") && cut.issues[0].reason.contains("--scale EUR=3"))
+        #expect(
+            cut.transfers.isEmpty && cut.issues[0].reason.contains("3 decimals")
+                && cut.issues[0].reason.contains("--scale EUR=3"))
     }
 
     /// The public Rabobank file of the older layout: amounts with leading zeros, account with its currency.
     @Test func publicFilesReadAsTheBankWroteThem() throws {
-        let rabo = try LedgerImporter.load([StatementFixtures.url("mt940/oca10_mt940_base_test-rabo.swi").path], format: .mt940)
-        #expect(rabo.statements.count == 4 && rabo.statements.allSatisfy { $0.account == "NL34RABO0142623393" && $0.reconciles == true })
-        #expect(rabo.transfers.map(\.from).first == "NL66RABO0160878799" && rabo.transfers.first?.extra["counterparty_name"] == "R. SMITH")
+        let rabo = try LedgerImporter.load(
+            [StatementFixtures.url("mt940/oca10_mt940_base_test-rabo.swi").path], format: .mt940)
+        #expect(
+            rabo.statements.count == 4
+                && rabo.statements.allSatisfy { $0.account == "NL34RABO0142623393" && $0.reconciles == true })
+        #expect(
+            rabo.transfers.map(\.from).first == "NL66RABO0160878799"
+                && rabo.transfers.first?.extra["counterparty_name"] == "R. SMITH")
         // ING: :25: IBAN with the currency glued on; /CNTP/ names the counterparty; EREF is a placeholder.
-        let ing = try LedgerImporter.load([StatementFixtures.url("mt940/oca10_mt940_base_test-ing.940").path], format: .mt940)
+        let ing = try LedgerImporter.load(
+            [StatementFixtures.url("mt940/oca10_mt940_base_test-ing.940").path], format: .mt940)
         #expect(ing.statements.count == 1 && ing.statements[0].account == "NL77INGB0574908765")
-        #expect(ing.transfers[0].from == "NL32INGB0000012345" && ing.transfers[0].extra["counterparty_name"] == "ING BANK NV INZAKE WEB")
+        #expect(
+            ing.transfers[0].from == "NL32INGB0000012345"
+                && ing.transfers[0].extra["counterparty_name"] == "ING BANK NV INZAKE WEB")
         #expect(ing.issues.isEmpty && ing.transfers.count == 8)
         // Ids stay unique where bank references repeat (97 entries, many NONREF or KREF+).
-        let sepa = try LedgerImporter.load([StatementFixtures.url("mt940/wolph_betterplace_sepa_mt9401.sta").path], format: .mt940)
+        let sepa = try LedgerImporter.load(
+            [StatementFixtures.url("mt940/wolph_betterplace_sepa_mt9401.sta").path], format: .mt940)
         #expect(Set(sepa.transfers.map(\.id)).count == 97 && sepa.transfers.count == 97)
         #expect(sepa.statements.count == 26 && sepa.statements.allSatisfy { $0.reconciles != false })
         // Counterparties from ?31 (an IBAN) and ?32/?33.
@@ -131,10 +152,13 @@ import IProceedsBase
         #expect(MT940Importer.account("BANKMEPG/ME25505000012345678951", currency: "EUR") == "ME25505000012345678951")
         #expect(MT940Importer.account("50880050/0194774600888", currency: "EUR") == "50880050/0194774600888")
         #expect(MT940Importer.account("51210600/9223382012EUR", currency: nil) == "51210600/9223382012")
-        #expect(MT940Importer.account("UBRTHUHB/123456789150ABCDEF002/HUF", currency: "HUF") == "UBRTHUHB/123456789150ABCDEF002")
+        #expect(
+            MT940Importer.account("UBRTHUHB/123456789150ABCDEF002/HUF", currency: "HUF")
+                == "UBRTHUHB/123456789150ABCDEF002")
         #expect(MT940Importer.account("NL34RABO0142623393 EUR", currency: "EUR") == "NL34RABO0142623393")
         #expect(MT940Importer.account("NL77INGB0574908765EUR", currency: "EUR") == "NL77INGB0574908765")
-        #expect(MT940Importer.account("PL29114010810000267002001002", currency: "PLN") == "PL29114010810000267002001002")
+        #expect(
+            MT940Importer.account("PL29114010810000267002001002", currency: "PLN") == "PL29114010810000267002001002")
         #expect(MT940Importer.account("123456789", currency: "USD") == "123456789")
     }
 
@@ -157,8 +181,12 @@ import IProceedsBase
         let l = try Self.load(text)
         let t = l.transfers
         #expect(t[0].to == "ME25505000099999999999" && t[0].extra["counterparty_name"] == "Mule One")
-        #expect(t[1].to == "DE89370400440532013000" && t[1].extra["end_to_end_id"] == "E2E-7" && t[1].extra["remittance"] == "invoice 7")
-        #expect(t[2].from == "DE89370400440532013000" && t[2].extra["counterparty_name"] == "KARL KAUFMANN" && t[2].extra["end_to_end_id"] == "E-1")
+        #expect(
+            t[1].to == "DE89370400440532013000" && t[1].extra["end_to_end_id"] == "E2E-7"
+                && t[1].extra["remittance"] == "invoice 7")
+        #expect(
+            t[2].from == "DE89370400440532013000" && t[2].extra["counterparty_name"] == "KARL KAUFMANN"
+                && t[2].extra["end_to_end_id"] == "E-1")
         // Two entries with nothing to say who got the money: two accounts, not one.
         #expect(t[3].to != t[4].to && t[3].to.hasPrefix("unknown:") && t[4].to.hasPrefix("unknown:"))
         #expect(l.statements[0].reconciles == true)
@@ -170,12 +198,20 @@ import IProceedsBase
         #expect(l.transfers.isEmpty && l.issues.count == 1)
         #expect(l.issues[0].file == path && l.issues[0].line == 6 && l.issues[0].reason.contains("160230"))
         #expect(l.statements[0].reconciles == false)
-        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .mt940, options: { var o = ImportOptions(); o.strict = true; return o }()) }
+        #expect(throws: ProceedsError.self) {
+            try LedgerImporter.load(
+                [path], format: .mt940,
+                options: {
+                    var o = ImportOptions(); o.strict = true; return o
+                }())
+        }
     }
 
     @Test func interimReportsAreMarked() throws {
         let l = try LedgerImporter.load([StatementFixtures.url("mt940/wolph_mBank_mt942.sta").path], format: .mt940)
-        #expect(l.statements.count == 1 && l.statements[0].kind == "MT942" && l.statements[0].currency == "PLN" && l.transfers.count == 3)
+        #expect(
+            l.statements.count == 1 && l.statements[0].kind == "MT942" && l.statements[0].currency == "PLN"
+                && l.transfers.count == 3)
         #expect(l.statements[0].notes.contains { $0.contains("do not import both") })
     }
 

@@ -8,26 +8,34 @@ import Testing
     static let src = SourceReference(file: "test.csv", fileSHA256: "", line: 0)
 
     /// A EUR transfer at `hours` after the epoch (fractions allowed as minutes: 1.5 is 1h30m).
-    static func t(_ id: String, _ hours: Double, _ from: String, _ to: String, _ euros: String, asset: String = "EUR") -> Transfer {
+    static func t(_ id: String, _ hours: Double, _ from: String, _ to: String, _ euros: String, asset: String = "EUR")
+        -> Transfer
+    {
         Transfer(
-            id: id, time: Int64(hours * 60) * 60_000, from: from, to: to, amount: ExactDecimal.parse(euros, scale: 2)!, asset: asset, scale: 2,
+            id: id, time: Int64(hours * 60) * 60_000, from: from, to: to, amount: ExactDecimal.parse(euros, scale: 2)!,
+            asset: asset, scale: 2,
             source: src)
     }
 
-    static func scan(_ transfers: [Transfer], _ kinds: Set<PatternKind>, _ adjust: (inout PatternOptions) -> Void = { _ in }) throws -> [PatternFinding] {
+    static func scan(
+        _ transfers: [Transfer], _ kinds: Set<PatternKind>, _ adjust: (inout PatternOptions) -> Void = { _ in }
+    ) throws -> [PatternFinding] {
         var o = PatternOptions()
         o.kinds = kinds
         adjust(&o)
         return try PatternFinder.scan(Ledger(transfers: transfers), options: o).findings
     }
 
-    static func figure(_ f: PatternFinding, _ name: String) -> PatternFigure.Value? { f.figures.first { $0.name == name }?.value }
+    static func figure(_ f: PatternFinding, _ name: String) -> PatternFigure.Value? {
+        f.figures.first { $0.name == name }?.value
+    }
     static func ids(_ f: PatternFinding) -> [String] { f.evidence.map(\.transfer.id) }
 
     // MARK: fan-in and fan-out
 
     @Test func fanInFlagsFiveSendersWithinTheWindow() throws {
-        let ledger = (1...5).map { Self.t("F\($0)", Double($0), "S\($0)", "R", "100.00") } + [Self.t("X", 1, "R", "Y", "1.00")]
+        let ledger =
+            (1...5).map { Self.t("F\($0)", Double($0), "S\($0)", "R", "100.00") } + [Self.t("X", 1, "R", "Y", "1.00")]
         let f = try Self.scan(ledger, [.fanIn])
         try #require(f.count == 1)
         #expect(f[0].kind == .fanIn && f[0].accounts == ["R"])
@@ -42,9 +50,13 @@ import Testing
         // Four senders only.
         #expect(try Self.scan((1...4).map { Self.t("F\($0)", Double($0), "S\($0)", "R", "100.00") }, [.fanIn]).isEmpty)
         // Five transfers, but from two senders.
-        #expect(try Self.scan((1...5).map { Self.t("F\($0)", Double($0), "S\($0 % 2)", "R", "100.00") }, [.fanIn]).isEmpty)
+        #expect(
+            try Self.scan((1...5).map { Self.t("F\($0)", Double($0), "S\($0 % 2)", "R", "100.00") }, [.fanIn]).isEmpty)
         // Five senders, but the fifth 73 hours after the first (window 72h).
-        let spread = (1...4).map { Self.t("F\($0)", Double($0), "S\($0)", "R", "100.00") } + [Self.t("F5", 74, "S5", "R", "100.00")]
+        let spread =
+            (1...4).map { Self.t("F\($0)", Double($0), "S\($0)", "R", "100.00") } + [
+                Self.t("F5", 74, "S5", "R", "100.00")
+            ]
         #expect(try Self.scan(spread, [.fanIn]).isEmpty)
         // … which a wider window catches.
         #expect(try Self.scan(spread, [.fanIn]) { $0.windows[.fanIn] = 80 * PatternOptions.hour }.count == 1)
@@ -89,21 +101,32 @@ import Testing
     }
 
     @Test func passThroughBoundaryIsExact() throws {
-        func ledger(_ out: String) -> [Transfer] { [Self.t("IN", 0, "V", "M", "100.00"), Self.t("OUT", 1, "M", "N", out)] }
+        func ledger(_ out: String) -> [Transfer] {
+            [Self.t("IN", 0, "V", "M", "100.00"), Self.t("OUT", 1, "M", "N", out)]
+        }
         #expect(try Self.scan(ledger("80.00"), [.passThrough]).count == 1)  // exactly 80 %
         #expect(try Self.scan(ledger("79.99"), [.passThrough]).isEmpty)
     }
 
     @Test func passThroughNearMisses() throws {
         // Forwards only half.
-        #expect(try Self.scan([Self.t("IN", 0, "V", "M", "1000.00"), Self.t("OUT", 1, "M", "N", "500.00")], [.passThrough]).isEmpty)
+        #expect(
+            try Self.scan([Self.t("IN", 0, "V", "M", "1000.00"), Self.t("OUT", 1, "M", "N", "500.00")], [.passThrough])
+                .isEmpty)
         // Forwards it all, but 49 hours later (window 48h).
-        #expect(try Self.scan([Self.t("IN", 0, "V", "M", "1000.00"), Self.t("OUT", 49, "M", "N", "1000.00")], [.passThrough]).isEmpty)
+        #expect(
+            try Self.scan(
+                [Self.t("IN", 0, "V", "M", "1000.00"), Self.t("OUT", 49, "M", "N", "1000.00")], [.passThrough]
+            ).isEmpty)
         // Sends it back where it came from: a return, not a pass-through.
-        #expect(try Self.scan([Self.t("IN", 0, "V", "M", "1000.00"), Self.t("OUT", 1, "M", "V", "1000.00")], [.passThrough]).isEmpty)
+        #expect(
+            try Self.scan(
+                [Self.t("IN", 0, "V", "M", "1000.00"), Self.t("OUT", 1, "M", "V", "1000.00")], [.passThrough]
+            ).isEmpty)
         // Pays out as much, but from money it held long before: first in, first out takes the old money.
         let business = [
-            Self.t("OLD", 0, "CLIENT", "M", "5000.00"), Self.t("IN", 100, "V", "M", "1000.00"), Self.t("OUT", 101, "M", "N", "1000.00"),
+            Self.t("OLD", 0, "CLIENT", "M", "5000.00"), Self.t("IN", 100, "V", "M", "1000.00"),
+            Self.t("OUT", 101, "M", "N", "1000.00"),
         ]
         #expect(try Self.scan(business, [.passThrough]).isEmpty)
     }
@@ -112,8 +135,10 @@ import Testing
         // Two victims pay the mule and are forwarded within hours; between them the employer pays 2000.00, which
         // goes back to the employer (a return, not forwarded).
         let ledger = [
-            Self.t("V1", 0, "VIC1", "M", "500.00"), Self.t("SAL", 1, "EMPLOYER", "M", "2000.00"), Self.t("V2", 2, "VIC2", "M", "700.00"),
-            Self.t("O1", 3, "M", "BOSS", "500.00"), Self.t("O2", 4, "M", "EMPLOYER", "2000.00"), Self.t("O3", 5, "M", "BOSS", "700.00"),
+            Self.t("V1", 0, "VIC1", "M", "500.00"), Self.t("SAL", 1, "EMPLOYER", "M", "2000.00"),
+            Self.t("V2", 2, "VIC2", "M", "700.00"),
+            Self.t("O1", 3, "M", "BOSS", "500.00"), Self.t("O2", 4, "M", "EMPLOYER", "2000.00"),
+            Self.t("O3", 5, "M", "BOSS", "700.00"),
         ]
         let f = try Self.scan(ledger, [.passThrough])
         try #require(f.count == 1)
@@ -128,7 +153,10 @@ import Testing
     // MARK: cycles
 
     @Test func timeRespectingCycleIsFound() throws {
-        let ledger = [Self.t("C1", 0, "A", "B", "1000.00"), Self.t("C2", 1, "B", "C", "990.00"), Self.t("C3", 2, "C", "A", "980.00")]
+        let ledger = [
+            Self.t("C1", 0, "A", "B", "1000.00"), Self.t("C2", 1, "B", "C", "990.00"),
+            Self.t("C3", 2, "C", "A", "980.00"),
+        ]
         let f = try Self.scan(ledger, [.cycle])
         try #require(f.count == 1)
         #expect(f[0].accounts == ["A", "B", "C"])
@@ -140,10 +168,16 @@ import Testing
 
     @Test func cycleNearMisses() throws {
         // The last hop happens before the second: not a path money can take.
-        let backwards = [Self.t("C1", 0, "A", "B", "1000.00"), Self.t("C2", 2, "B", "C", "990.00"), Self.t("C3", 1, "C", "A", "980.00")]
+        let backwards = [
+            Self.t("C1", 0, "A", "B", "1000.00"), Self.t("C2", 2, "B", "C", "990.00"),
+            Self.t("C3", 1, "C", "A", "980.00"),
+        ]
         #expect(try Self.scan(backwards, [.cycle]).isEmpty)
         // Back after 8 days (window 7d).
-        let slow = [Self.t("C1", 0, "A", "B", "1000.00"), Self.t("C2", 1, "B", "C", "990.00"), Self.t("C3", 193, "C", "A", "980.00")]
+        let slow = [
+            Self.t("C1", 0, "A", "B", "1000.00"), Self.t("C2", 1, "B", "C", "990.00"),
+            Self.t("C3", 193, "C", "A", "980.00"),
+        ]
         #expect(try Self.scan(slow, [.cycle]).isEmpty)
         // Seven hops with at most six allowed, then with seven.
         let names = ["A", "B", "C", "D", "E", "F", "G"]
@@ -154,7 +188,8 @@ import Testing
 
     @Test func cycleInstancesOfOneLoopAreOneFinding() throws {
         let ledger = [
-            Self.t("C1", 0, "A", "B", "100.00"), Self.t("C2", 1, "B", "A", "100.00"), Self.t("C3", 2, "A", "B", "100.00"),
+            Self.t("C1", 0, "A", "B", "100.00"), Self.t("C2", 1, "B", "A", "100.00"),
+            Self.t("C3", 2, "A", "B", "100.00"),
             Self.t("C4", 3, "B", "A", "100.00"),
         ]
         let f = try Self.scan(ledger, [.cycle])
@@ -185,7 +220,8 @@ import Testing
 
     @Test func structuringJustUnderTheThreshold() throws {
         let ledger = [
-            Self.t("S1", 0, "P1", "X", "9500.00"), Self.t("S2", 20, "P2", "X", "9000.00"), Self.t("S3", 40, "P3", "X", "9999.99"),
+            Self.t("S1", 0, "P1", "X", "9500.00"), Self.t("S2", 20, "P2", "X", "9000.00"),
+            Self.t("S3", 40, "P3", "X", "9999.99"),
             Self.t("SMALL", 30, "P4", "X", "120.00"),
         ]
         let f = try Self.scan(ledger, [.structuring])
@@ -199,18 +235,28 @@ import Testing
     @Test func structuringNearMisses() throws {
         // One of them at the threshold: that account does not avoid it.
         let above = [
-            Self.t("S1", 0, "P1", "X", "9500.00"), Self.t("S2", 20, "P2", "X", "10000.00"), Self.t("S3", 40, "P3", "X", "9800.00"),
+            Self.t("S1", 0, "P1", "X", "9500.00"), Self.t("S2", 20, "P2", "X", "10000.00"),
+            Self.t("S3", 40, "P3", "X", "9800.00"),
             Self.t("S4", 41, "P4", "X", "9900.00"),
         ]
         #expect(try Self.scan(above, [.structuring]).isEmpty)
         // One just below the band (10 % under 10000.00 starts at 9000.00).
-        let low = [Self.t("S1", 0, "P1", "X", "9500.00"), Self.t("S2", 20, "P2", "X", "8999.99"), Self.t("S3", 40, "P3", "X", "9800.00")]
+        let low = [
+            Self.t("S1", 0, "P1", "X", "9500.00"), Self.t("S2", 20, "P2", "X", "8999.99"),
+            Self.t("S3", 40, "P3", "X", "9800.00"),
+        ]
         #expect(try Self.scan(low, [.structuring]).isEmpty)
         // Spread over more than the window.
-        let slow = [Self.t("S1", 0, "P1", "X", "9500.00"), Self.t("S2", 100, "P2", "X", "9600.00"), Self.t("S3", 200, "P3", "X", "9800.00")]
+        let slow = [
+            Self.t("S1", 0, "P1", "X", "9500.00"), Self.t("S2", 100, "P2", "X", "9600.00"),
+            Self.t("S3", 200, "P3", "X", "9800.00"),
+        ]
         #expect(try Self.scan(slow, [.structuring]).isEmpty)
         // A lower threshold makes them structuring again.
-        #expect(try Self.scan(slow, [.structuring]) { $0.threshold = "9900"; $0.windows[.structuring] = 300 * PatternOptions.hour }.count == 1)
+        #expect(
+            try Self.scan(slow, [.structuring]) {
+                $0.threshold = "9900"; $0.windows[.structuring] = 300 * PatternOptions.hour
+            }.count == 1)
     }
 
     @Test func structuringOutOfOneAccount() throws {
@@ -249,7 +295,10 @@ import Testing
         weak[5] = Self.t("C1", 3, "C", "D", "800.00")
         #expect(try Self.scan(weak, [.peelChain]).isEmpty)
         // No peels: forwarding, not peeling.
-        let plain = [Self.t("IN", 0, "V", "A", "1000.00"), Self.t("A1", 1, "A", "B", "1000.00"), Self.t("B1", 2, "B", "C", "1000.00"), Self.t("C1", 3, "C", "D", "1000.00")]
+        let plain = [
+            Self.t("IN", 0, "V", "A", "1000.00"), Self.t("A1", 1, "A", "B", "1000.00"),
+            Self.t("B1", 2, "B", "C", "1000.00"), Self.t("C1", 3, "C", "D", "1000.00"),
+        ]
         #expect(try Self.scan(plain, [.peelChain]).isEmpty)
         // C pays out more than it received: not a peel of that money.
         var over = Self.peel
@@ -263,7 +312,10 @@ import Testing
         let ledger = (1...5).map { Self.t("F\($0)", Double($0), "S\($0)", "EXCH", "100.00") }
         var o = PatternOptions()
         o.kinds = [.fanIn]
-        o.labels = ["EXCH": AccountLabel(account: "EXCH", label: "ExampleX deposit", category: "exchange", institution: "ExampleX")]
+        o.labels = [
+            "EXCH": AccountLabel(
+                account: "EXCH", label: "ExampleX deposit", category: "exchange", institution: "ExampleX")
+        ]
         let labelled = try PatternFinder.scan(Ledger(transfers: ledger), options: o)
         try #require(labelled.findings.count == 1)
         #expect(labelled.findings[0].labels.map(\.label) == ["ExampleX deposit"])
@@ -323,9 +375,14 @@ import Testing
         var l = (1...5).map { t("FI\($0)", Double($0), "SEND\($0)", "HUB", "100.00") }
         l += (1...5).map { t("FO\($0)", 10 + Double($0), "SPRAY", "GET\($0)", "100.00") }
         l += [t("PT1", 20, "VIC", "MULE", "1000.00"), t("PT2", 21, "MULE", "BOSS", "900.00")]
-        l += [t("CY1", 30, "CA", "CB", "500.00"), t("CY2", 31, "CB", "CC", "500.00"), t("CY3", 32, "CC", "CA", "500.00")]
+        l += [
+            t("CY1", 30, "CA", "CB", "500.00"), t("CY2", 31, "CB", "CC", "500.00"), t("CY3", 32, "CC", "CA", "500.00"),
+        ]
         l += (1...3).map { t("ST\($0)", 40 + Double($0), "SMURF\($0)", "BANKED", "9900.00") }
-        l += peel.map { var x = $0; x.id = "PC-" + x.id; x.from = "PC-" + x.from; x.to = "PC-" + x.to; x.time += 50 * 3_600_000; return x }
+        l += peel.map {
+            var x = $0; x.id = "PC-" + x.id; x.from = "PC-" + x.from; x.to = "PC-" + x.to; x.time += 50 * 3_600_000;
+            return x
+        }
         return l
     }
 
@@ -339,8 +396,11 @@ import Testing
         #expect(Set(original.map(\.kind)) == Set(PatternKind.allCases))
         // Rename every account by a bijection that reverses the names' order, and shuffle the rows.
         let names = Set(Self.everything.flatMap { [$0.from, $0.to] }).sorted()
-        let rename = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, "acct-\(String(names.count - $0))") })
-        var renamed = Self.everything.map { var x = $0; x.from = rename[x.from]!; x.to = rename[x.to]!; return x }
+        let rename = Dictionary(
+            uniqueKeysWithValues: names.enumerated().map { ($1, "acct-\(String(names.count - $0))") })
+        var renamed = Self.everything.map {
+            var x = $0; x.from = rename[x.from]!; x.to = rename[x.to]!; return x
+        }
         renamed.reverse()
         let after = try PatternFinder.scan(Ledger(transfers: renamed)).findings
         #expect(Set(after.map(Self.fingerprint)) == Set(original.map(Self.fingerprint)))
@@ -359,6 +419,8 @@ import Testing
         let a = PatternReport.json(try PatternFinder.scan(ledger), ledger: ledger)
         let b = PatternReport.json(try PatternFinder.scan(Ledger(transfers: shuffled)), ledger: ledger)
         #expect(a == b)
-        #expect(PatternReport.csv(try PatternFinder.scan(ledger)) == PatternReport.csv(try PatternFinder.scan(Ledger(transfers: shuffled))))
+        #expect(
+            PatternReport.csv(try PatternFinder.scan(ledger))
+                == PatternReport.csv(try PatternFinder.scan(Ledger(transfers: shuffled))))
     }
 }

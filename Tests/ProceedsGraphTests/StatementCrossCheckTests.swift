@@ -7,7 +7,8 @@ import Testing
 enum StatementFixtures {
     static let repository: URL = URL(fileURLWithPath: #filePath)  // Tests/ProceedsGraphTests/<File>.swift
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let root: URL = repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/real-world/finance")
+    static let root: URL = repository.deletingLastPathComponent().appendingPathComponent(
+        "shared/fixtures/real-world/finance")
 
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
@@ -27,19 +28,24 @@ enum StatementFixtures {
 @Suite struct StatementCrossCheckTests {
     /// Files where the two readings differ, and why (each checked by hand against the file).
     static let knownDifferences: [String: String] = [
-        "wolph_betterplace_sepa_mt9401.sta": "mt940 books the reversal of a credit (RC) as a credit; the file's own balances reconcile only with RC as a debit",
-        "wolph_self-provided_february_30.sta": "value date 30 February: refused here (an error naming the line), read by mt940",
+        "wolph_betterplace_sepa_mt9401.sta":
+            "mt940 books the reversal of a credit (RC) as a credit; the file's own balances reconcile only with RC as a debit",
+        "wolph_self-provided_february_30.sta":
+            "value date 30 February: refused here (an error naming the line), read by mt940",
         "wolph_self-provided_transaction_details_wrapped.sta": "value date 30 February, as above",
         "wolph_self-provided_wrapped_timestamp.sta": "value date 30 February, as above",
-        "wolph_betterplace_empty_entry_date.sta": "a lone :61: line with no :25: account: no transfer can be made (error naming the line)",
+        "wolph_betterplace_empty_entry_date.sta":
+            "a lone :61: line with no :25: account: no transfer can be made (error naming the line)",
         "wolph_cmxl_statement_line.sta": "a lone :61: line with no :25: account, as above",
         "wolph_self-provided_sparkassen.sta": "a lone :61: line with no :25: account, as above",
         "wolph_betterplace_amount_formats.sta": "six :60F: lines and nothing else: refused as no statement",
         "wolph_betterplace_missing_crlf_at_end.sta": "a lone :62F: line: refused as no statement",
-        "wolph_self-provided_raphaelm.sta": ":62M:/:62F: without a currency code: refused with the line; mt940 reads the digits of the date and amount as the amount",
+        "wolph_self-provided_raphaelm.sta":
+            ":62M:/:62F: without a currency code: refused with the line; mt940 reads the digits of the date and amount as the amount",
         "oca10_mt940_base_test-ing.940": "mt940 cannot read it (:28C: wrapped over two lines)",
         "oca10_mt940_nl_ing_test-ing-old.940": "mt940 cannot read it (:28C: wrapped over two lines)",
-        "oca10_mt940_base_test-sns.940": "mt940 cannot read it without a bank-specific tag (its :61: carries the counterparty's IBAN as reference)",
+        "oca10_mt940_base_test-sns.940":
+            "mt940 cannot read it without a bank-specific tag (its :61: carries the counterparty's IBAN as reference)",
     ]
 
     struct Figures: Equatable, CustomStringConvertible {
@@ -48,7 +54,9 @@ enum StatementFixtures {
         var entries: Int
         var credits: MinorUnits
         var debits: MinorUnits
-        var description: String { "opening \(opening.map { "\($0)" } ?? "-") closing \(closing.map { "\($0)" } ?? "-") entries \(entries) credits \(credits) debits \(debits)" }
+        var description: String {
+            "opening \(opening.map { "\($0)" } ?? "-") closing \(closing.map { "\($0)" } ?? "-") entries \(entries) credits \(credits) debits \(debits)"
+        }
     }
 
     static func independent(_ kind: String, _ files: [String]) throws -> [String: Any] {
@@ -62,7 +70,8 @@ enum StatementFixtures {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "statement-crosscheck.py failed (is the mt-940 package installed? make pydeps)")
+        try #require(
+            p.terminationStatus == 0, "statement-crosscheck.py failed (is the mt-940 package installed? make pydeps)")
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
@@ -71,8 +80,9 @@ enum StatementFixtures {
         guard let list = value as? [[String: Any]] else { return nil }
         func amount(_ v: Any?) -> MinorUnits? { (v as? String).flatMap { ExactDecimal.parse($0, scale: scale) } }
         return list.map { s in
-            Figures(opening: amount(s["opening"]), closing: amount(s["closing"]), entries: s["entries"] as? Int ?? -1,
-                    credits: amount(s["credits"]) ?? -1, debits: amount(s["debits"]) ?? -1)
+            Figures(
+                opening: amount(s["opening"]), closing: amount(s["closing"]), entries: s["entries"] as? Int ?? -1,
+                credits: amount(s["credits"]) ?? -1, debits: amount(s["debits"]) ?? -1)
         }
     }
 
@@ -82,7 +92,9 @@ enum StatementFixtures {
         options.scales["DEM"] = 2  // legacy currency of two German fixtures
         guard let ledger = try? LedgerImporter.load([path], format: format, options: options) else { return (nil, nil) }
         let figures = ledger.statements.map {
-            Figures(opening: $0.opening?.amount, closing: $0.closing?.amount, entries: $0.entries, credits: $0.credits, debits: $0.debits)
+            Figures(
+                opening: $0.opening?.amount, closing: $0.closing?.amount, entries: $0.entries, credits: $0.credits,
+                debits: $0.debits)
         }
         return (ledger, figures)
     }
@@ -99,15 +111,20 @@ enum StatementFixtures {
             let scale = ledger?.statements.first?.scale ?? 2
             let theirs = Self.theirs(reference[path], scale: scale)
             // A statement with no entries and no balances (a lone :25:) is no statement to either reader.
-            func meaningful(_ f: [Figures]?) -> [Figures]? { f?.filter { $0.entries > 0 || $0.opening != nil || $0.closing != nil } }
+            func meaningful(_ f: [Figures]?) -> [Figures]? {
+                f?.filter { $0.entries > 0 || $0.opening != nil || $0.closing != nil }
+            }
             let same = meaningful(mine) == meaningful(theirs) || (mine == nil && (meaningful(theirs) ?? []).isEmpty)
             if !same { differing.append(name) }
             let reconciles = ledger?.statements.map { $0.reconciles.map { $0 ? "yes" : "NO" } ?? "no balances" } ?? []
-            table.append("| \(name) | \(ledger.map { "\($0.statements.count)" } ?? "refused") | \(ledger?.statements.reduce(0) { $0 + $1.entries } ?? 0) "
-                + "| \(ledger?.transfers.count ?? 0) | \(ledger?.issues.count ?? 0) | \(Set(reconciles).sorted().joined(separator: ", ")) "
-                + "| \(same ? "yes" : "no: " + (Self.knownDifferences[name] ?? "UNEXPLAINED")) |")
+            table.append(
+                "| \(name) | \(ledger.map { "\($0.statements.count)" } ?? "refused") | \(ledger?.statements.reduce(0) { $0 + $1.entries } ?? 0) "
+                    + "| \(ledger?.transfers.count ?? 0) | \(ledger?.issues.count ?? 0) | \(Set(reconciles).sorted().joined(separator: ", ")) "
+                    + "| \(same ? "yes" : "no: " + (Self.knownDifferences[name] ?? "UNEXPLAINED")) |")
             if !same, Self.knownDifferences[name] == nil {
-                Issue.record("\(name): ours \(mine.map { "\($0)" } ?? "refused"), independent \(theirs.map { "\($0)" } ?? "refused")")
+                Issue.record(
+                    "\(name): ours \(mine.map { "\($0)" } ?? "refused"), independent \(theirs.map { "\($0)" } ?? "refused")"
+                )
             }
         }
         // The table of docs/importers-tested.md, printed for whoever updates it.

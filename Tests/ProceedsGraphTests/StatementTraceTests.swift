@@ -16,7 +16,9 @@ import Testing
         :62F:C260106EUR1000,00
         """
 
-    static func held(_ r: TraceResult, _ account: String) -> MinorUnits { r.accounts.first { $0.account == account }?.taintedHeld ?? 0 }
+    static func held(_ r: TraceResult, _ account: String) -> MinorUnits {
+        r.accounts.first { $0.account == account }?.taintedHeld ?? 0
+    }
 
     @Test func theDeclaredOpeningBalanceIsCleanFunds() throws {
         let path = try MT940Tests.file(Self.statement, name: "a.sta")

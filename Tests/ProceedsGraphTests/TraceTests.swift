@@ -9,7 +9,9 @@ import Testing
 
     /// A transfer in EUR at minute `minute`, amount in whole euros with cents.
     static func t(_ id: String, _ minute: Int64, _ from: String, _ to: String, _ euros: String) -> Transfer {
-        Transfer(id: id, time: minute * 60_000, from: from, to: to, amount: ExactDecimal.parse(euros, scale: 2)!, asset: "EUR", scale: 2, source: src)
+        Transfer(
+            id: id, time: minute * 60_000, from: from, to: to, amount: ExactDecimal.parse(euros, scale: 2)!,
+            asset: "EUR", scale: 2, source: src)
     }
 
     static func held(_ r: TraceResult, _ account: String) -> String {
@@ -53,7 +55,8 @@ import Testing
     /// transfer (an opening lot at the front of its history).
     @Test func openingLotRule() throws {
         let ledger = Ledger(transfers: [
-            Self.t("1", 1, "V", "A", "5.00"), Self.t("2", 2, "C", "A", "4.00"), Self.t("3", 3, "A", "B", "6.00"), Self.t("4", 4, "A", "D", "5.00"),
+            Self.t("1", 1, "V", "A", "5.00"), Self.t("2", 2, "C", "A", "4.00"), Self.t("3", 3, "A", "B", "6.00"),
+            Self.t("4", 4, "A", "D", "5.00"),
         ])
         let seeds = TraceSeeds(transferIDs: ["1"])
         // FIFO: [2c][5t][4c] → 6 = 2c + 4t → B gets 4 tainted; left [1t][4c] → 5 = 1t + 4c → D gets 1.
@@ -107,7 +110,8 @@ import Testing
     }
 
     @Test func untilEvaluatesBalancesAtThatTime() throws {
-        let r = try TaintTracer.run(Self.threeSeven, seeds: TraceSeeds(transferIDs: ["1"]), policy: .fifo, until: 2 * 60_000)
+        let r = try TaintTracer.run(
+            Self.threeSeven, seeds: TraceSeeds(transferIDs: ["1"]), policy: .fifo, until: 2 * 60_000)
         #expect(Self.held(r, "M") == "3.00")
         #expect(r.transfersApplied == 2)
     }
@@ -124,12 +128,18 @@ import Testing
                 var b = accounts[Int(rng.next() % 12)]
                 if a == b { b = accounts[(accounts.firstIndex(of: a)! + 1) % 12] }
                 let cents = MinorUnits(rng.next() % 100_000 + 1)
-                transfers.append(Transfer(id: String(format: "t%04d", k), time: Int64(rng.next() % 200) * 1000, from: a, to: b, amount: cents, asset: "EUR", scale: 2, source: Self.src))
+                transfers.append(
+                    Transfer(
+                        id: String(format: "t%04d", k), time: Int64(rng.next() % 200) * 1000, from: a, to: b,
+                        amount: cents, asset: "EUR", scale: 2, source: Self.src))
             }
             let ledger = Ledger(transfers: transfers)
             let seeds = TraceSeeds(transferIDs: Set(transfers.prefix(5).map(\.id)))
             let rename = Dictionary(uniqueKeysWithValues: accounts.map { ($0, "renamed-" + String($0.reversed())) })
-            let renamed = Ledger(transfers: transfers.map { var t = $0; t.from = rename[t.from]!; t.to = rename[t.to]!; return t })
+            let renamed = Ledger(
+                transfers: transfers.map {
+                    var t = $0; t.from = rename[t.from]!; t.to = rename[t.to]!; return t
+                })
             for policy in TaintPolicy.allCases {
                 let r = try TaintTracer.run(ledger, seeds: seeds, policy: policy)
                 #expect(r.conservation.valueConserved, "round \(round) \(policy)")
@@ -139,7 +149,9 @@ import Testing
                 let mapped = r.accounts.map { a -> AccountTaint in
                     var a = a
                     a.account = rename[a.account]!
-                    a.taintedArrivals = a.taintedArrivals.map { var e = $0; e.from = rename[e.from]!; return e }
+                    a.taintedArrivals = a.taintedArrivals.map {
+                        var e = $0; e.from = rename[e.from]!; return e
+                    }
                     return a
                 }
                 let same = mapped.sorted { $0.account < $1.account } == r2.accounts

@@ -11,7 +11,10 @@ import EvidenceKit
         var rng = SystemRandomNumberGenerator()
         for k in 0..<20_000 {
             // Repeats, near-duplicates, long (heap) and short (inline) strings, non-ASCII.
-            let name = k % 3 == 0 ? "ACC-\(Int.random(in: 0..<5000, using: &rng))" : k % 3 == 1 ? "RS35105008123123123\(k % 700)" : "Müller-\(k % 900)"
+            let name =
+                k % 3 == 0
+                ? "ACC-\(Int.random(in: 0..<5000, using: &rng))"
+                : k % 3 == 1 ? "RS35105008123123123\(k % 700)" : "Müller-\(k % 900)"
             let n = interner.intern(name)
             if let e = expected[name] { #expect(n == e) } else { #expect(Int(n) == expected.count); expected[name] = n }
         }
@@ -22,8 +25,12 @@ import EvidenceKit
 
     @Test func tableReadsBackWhatWasWrittenAndCopiesOnWrite() {
         let src = SourceReference(file: "a.csv", fileSHA256: "ab", line: 3, reference: "REF")
-        let t1 = Transfer(id: "1", time: 5, orderKey: [1, 2], from: "A", to: "B", amount: 100, asset: "EUR", scale: 2, source: src, extra: ["memo": "x"])
-        let t2 = Transfer(id: "2", time: 6, from: "B", to: "C", amount: 7, asset: "BTC", scale: 8, source: SourceReference(file: "b.csv", fileSHA256: "cd", line: 9))
+        let t1 = Transfer(
+            id: "1", time: 5, orderKey: [1, 2], from: "A", to: "B", amount: 100, asset: "EUR", scale: 2, source: src,
+            extra: ["memo": "x"])
+        let t2 = Transfer(
+            id: "2", time: 6, from: "B", to: "C", amount: 7, asset: "BTC", scale: 8,
+            source: SourceReference(file: "b.csv", fileSHA256: "cd", line: 9))
         var table: TransferTable = [t1, t2]
         #expect(Array(table) == [t1, t2])
         let copy = table
@@ -38,7 +45,8 @@ import EvidenceKit
     /// Records read in chunks of any size equal the records of the whole file: quoted line breaks, doubled
     /// quotes, CRLF, blank lines and a last record without a line break all straddle chunk boundaries.
     @Test func chunkedReadingEqualsWholeReading() throws {
-        let text = "id,memo,amount\r\n1,\"two\nlines\",3.00\r\n\r\n2,\"say \"\"hi\"\"\",4.50\n3,plain,5\n\n4,\"\",6\n5,\"end\r\nof, file\",7"
+        let text =
+            "id,memo,amount\r\n1,\"two\nlines\",3.00\r\n\r\n2,\"say \"\"hi\"\"\",4.50\n3,plain,5\n\n4,\"\",6\n5,\"end\r\nof, file\",7"
         let bytes = Array(text.utf8)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csvstream-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

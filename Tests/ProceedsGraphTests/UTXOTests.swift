@@ -11,13 +11,17 @@ import Testing
 
         """
 
-    static func load() throws -> (transactions: [UTXOTransaction], issues: [ImportIssue], inputs: [(path: String, sha256: String)]) {
+    static func load() throws -> (
+        transactions: [UTXOTransaction], issues: [ImportIssue], inputs: [(path: String, sha256: String)]
+    ) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("btc-\(UUID().uuidString).jsonl").path
         try Data(Self.lines.utf8).write(to: URL(fileURLWithPath: path))
         return try BitcoinETLImporter.load([path])
     }
 
-    static func held(_ r: TraceResult, _ a: String) -> String { ExactDecimal.format(r.accounts.first { $0.account == a }?.taintedHeld ?? 0, scale: 8) }
+    static func held(_ r: TraceResult, _ a: String) -> String {
+        ExactDecimal.format(r.accounts.first { $0.account == a }?.taintedHeld ?? 0, scale: 8)
+    }
 
     /// Seed output s:0 (4 BTC to M). Transaction t spends it with 6 BTC clean from C, pays 5 to X, 4.999 back to
     /// M, and a 0.001 fee. By hand: haircut 40 % of each part (2, 1.9996, 0.0004 to the fee); FIFO lays
@@ -33,11 +37,16 @@ import Testing
         #expect(Self.held(haircut, "M") == "1.99960000")
         #expect(haircut.conservation.left == 40_000)
         let fifo = try UTXOTracer.run(txs, seeds: seeds, policy: .fifo)
-        #expect(Self.held(fifo, "X") == "4.00000000" && Self.held(fifo, "M") == "0.00000000" && fifo.conservation.left == 0)
+        #expect(
+            Self.held(fifo, "X") == "4.00000000" && Self.held(fifo, "M") == "0.00000000" && fifo.conservation.left == 0)
         let lifo = try UTXOTracer.run(txs, seeds: seeds, policy: .lifo)
-        #expect(Self.held(lifo, "X") == "0.00000000" && Self.held(lifo, "M") == "3.99900000" && lifo.conservation.left == 100_000)
+        #expect(
+            Self.held(lifo, "X") == "0.00000000" && Self.held(lifo, "M") == "3.99900000"
+                && lifo.conservation.left == 100_000)
         let poison = try UTXOTracer.run(txs, seeds: seeds, policy: .poison)
-        #expect(Self.held(poison, "X") == "5.00000000" && Self.held(poison, "M") == "4.99900000" && poison.conservation.left == 100_000)
+        #expect(
+            Self.held(poison, "X") == "5.00000000" && Self.held(poison, "M") == "4.99900000"
+                && poison.conservation.left == 100_000)
         for r in [haircut, fifo, lifo] {
             #expect(r.conservation.injected == 400_000_000)
             #expect(r.conservation.held + r.conservation.left == r.conservation.injected)

@@ -20,9 +20,14 @@ import Testing
         #expect(Identifiers.ibanValid("ME25505000012345678951"))
         #expect(!Identifiers.ibanValid("ME25505000012345678952"))
         var rng = SeededRandom(seed: 9)
-        for c in ["RS", "ME", "AL", "MK", "XK", "BA", "TR", "LT"] { #expect(Identifiers.ibanValid(Fiction.iban(c, &rng)), "\(c)") }
+        for c in ["RS", "ME", "AL", "MK", "XK", "BA", "TR", "LT"] {
+            #expect(Identifiers.ibanValid(Fiction.iban(c, &rng)), "\(c)")
+        }
         // BIP-173's testnet P2WPKH vector.
-        let program: [UInt8] = [0x75, 0x1e, 0x76, 0xe8, 0x19, 0x91, 0x96, 0xd4, 0x54, 0x94, 0x1c, 0x45, 0xd1, 0xb3, 0xa3, 0x23, 0xf1, 0x43, 0x3b, 0xd6]
+        let program: [UInt8] = [
+            0x75, 0x1e, 0x76, 0xe8, 0x19, 0x91, 0x96, 0xd4, 0x54, 0x94, 0x1c, 0x45, 0xd1, 0xb3, 0xa3, 0x23, 0xf1, 0x43,
+            0x3b, 0xd6,
+        ]
         #expect(Identifiers.bech32("tb", version: 0, program: program) == "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx")
         for _ in 0..<20 {
             let card = Identifiers.testCard(&rng)
@@ -39,12 +44,18 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let members: [(name: String, bytes: [UInt8])] = [("a/ćirilica-Приштина.txt", Array("zdravo\n".utf8)), ("b.bin", (0..<70000).map { UInt8($0 % 251) })]
+        let members: [(name: String, bytes: [UInt8])] = [
+            ("a/ćirilica-Приштина.txt", Array("zdravo\n".utf8)), ("b.bin", (0..<70000).map { UInt8($0 % 251) }),
+        ]
         try Data(ArchiveWriter.tar(members, modified: 1_767_323_045)).write(to: dir.appendingPathComponent("t.tar"))
         try Data(ArchiveWriter.zip(members, modified: 1_767_323_045)).write(to: dir.appendingPathComponent("t.zip"))
-        try Data(ArchiveWriter.gzip(ArchiveWriter.tar(members, modified: 0))).write(to: dir.appendingPathComponent("t.tar.gz"))
+        try Data(ArchiveWriter.gzip(ArchiveWriter.tar(members, modified: 0))).write(
+            to: dir.appendingPathComponent("t.tar.gz"))
         // Independent readers: bsdtar, unzip and gzip from the system.
-        for (tool, args) in [("bsdtar", ["-tvf", "t.tar"]), ("unzip", ["-t", "t.zip"]), ("gzip", ["-t", "t.tar.gz"]), ("bsdtar", ["-tzf", "t.tar.gz"])] {
+        for (tool, args) in [
+            ("bsdtar", ["-tvf", "t.tar"]), ("unzip", ["-t", "t.zip"]), ("gzip", ["-t", "t.tar.gz"]),
+            ("bsdtar", ["-tzf", "t.tar.gz"]),
+        ] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = [tool] + args
@@ -93,8 +104,16 @@ import Testing
     @Test func theUTXOExpectationFollowsTheDocsExample() {
         // docs/tracing-policies.md (UTXO): seed s:0 (4 BTC to M); t spends it with 6 BTC clean, pays 5 to X,
         // 4.999 back to M and a 0.001 fee. The generator's plans keep haircut splits exact; this one is too.
-        let s = PlannedBitcoinTransaction(hash: "s", block: 1, time: 1, index: 1, inputs: [.init(spentTransaction: "v", spentOutput: 0, address: "V", value: 500_000_000)], outputs: [.init(address: "M", value: 400_000_000), .init(address: "V", value: 99_990_000)])
-        let t = PlannedBitcoinTransaction(hash: "t", block: 2, time: 2, index: 1, inputs: [.init(spentTransaction: "s", spentOutput: 0, address: "M", value: 400_000_000), .init(spentTransaction: "c", spentOutput: 2, address: "C", value: 600_000_000)], outputs: [.init(address: "X", value: 500_000_000), .init(address: "M", value: 499_900_000)])
+        let s = PlannedBitcoinTransaction(
+            hash: "s", block: 1, time: 1, index: 1,
+            inputs: [.init(spentTransaction: "v", spentOutput: 0, address: "V", value: 500_000_000)],
+            outputs: [.init(address: "M", value: 400_000_000), .init(address: "V", value: 99_990_000)])
+        let t = PlannedBitcoinTransaction(
+            hash: "t", block: 2, time: 2, index: 1,
+            inputs: [
+                .init(spentTransaction: "s", spentOutput: 0, address: "M", value: 400_000_000),
+                .init(spentTransaction: "c", spentOutput: 2, address: "C", value: 600_000_000),
+            ], outputs: [.init(address: "X", value: 500_000_000), .init(address: "M", value: 499_900_000)])
         let (held, fees) = ExpectedUTXOTaint.addresses([s, t], seeds: ["s:0"])
         #expect(held["X"] == [.poison: 500_000_000, .haircut: 200_000_000, .fifo: 400_000_000, .lifo: 0])
         #expect(held["M"]?[.haircut] == 199_960_000 && held["M"]?[.lifo] == 399_900_000)
@@ -109,15 +128,22 @@ import Testing
             let b = try SampleCatalog.generate(scenario, seed: 3, into: base.appendingPathComponent("b"))
             #expect(a.files == b.files)
             for f in a.files {
-                #expect(FileManager.default.contents(atPath: base.appendingPathComponent("a/\(f)").path) == FileManager.default.contents(atPath: base.appendingPathComponent("b/\(f)").path), "\(scenario.name) \(f)")
+                #expect(
+                    FileManager.default.contents(atPath: base.appendingPathComponent("a/\(f)").path)
+                        == FileManager.default.contents(atPath: base.appendingPathComponent("b/\(f)").path),
+                    "\(scenario.name) \(f)")
             }
-            let key = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: base.appendingPathComponent("a/answers.json"))) as? [String: Any])
+            let key = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: base.appendingPathComponent("a/answers.json")))
+                    as? [String: Any])
             // Haircut, FIFO and LIFO conserve taint: what the accounts hold adds up to what was injected.
             for trace in key["traces"] as? [[String: Any]] ?? [] where (trace["fees_tainted"] == nil) {
                 let held = trace["held"] as? [String: [String: String]] ?? [:]
                 for policy in ["haircut", "fifo", "lifo"] {
                     let total = held.values.compactMap { Decimal(string: $0[policy] ?? "0") }.reduce(0, +)
-                    #expect(total == Decimal(string: trace["injected"] as? String ?? ""), "\(scenario.name) \(trace["id"] ?? "") \(policy)")
+                    #expect(
+                        total == Decimal(string: trace["injected"] as? String ?? ""),
+                        "\(scenario.name) \(trace["id"] ?? "") \(policy)")
                 }
             }
             #expect(!a.files.contains { $0.hasPrefix("/") || $0.contains("..") })

@@ -7,7 +7,8 @@ import Testing
 private let key = try! PseudonymKey(bytes: Array(repeating: 5, count: 32))
 
 /// Runs the pipeline on inputs (paths, or text written to a scratch file) and builds the package in memory.
-private func share(_ paths: [String], policy: SharingPolicy = .shippedDefault) throws -> (SharingRun, [String: String]) {
+private func share(_ paths: [String], policy: SharingPolicy = .shippedDefault) throws -> (SharingRun, [String: String])
+{
     let scanner = PersonalDataScanner(names: policy.names)
     var run = try SharingRun(policy: policy, key: key, detect: { scanner.scan($0) })
     try run.read(try paths.map { try SharingInput.load(path: $0, format: nil) })
@@ -24,7 +25,8 @@ private func share(_ paths: [String], policy: SharingPolicy = .shippedDefault) t
 }
 
 private func scratchFile(_ name: String, _ text: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("iproceeds-consistency-\(UUID().uuidString)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "iproceeds-consistency-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent(name).path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -37,7 +39,9 @@ private func mispAttributes(_ members: [String: String]) throws -> [(type: Strin
     let event = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     let e = try #require(event["Event"] as? [String: Any])
     let attributes = (e["Attribute"] as? [[String: Any]]) ?? []
-    return attributes.map { ($0["type"] as? String ?? "", $0["value"] as? String ?? "", $0["to_ids"] as? Bool ?? false) }
+    return attributes.map {
+        ($0["type"] as? String ?? "", $0["value"] as? String ?? "", $0["to_ids"] as? Bool ?? false)
+    }
 }
 
 private func stixPatterns(_ members: [String: String]) throws -> [String] {
@@ -99,7 +103,10 @@ private func stixPatterns(_ members: [String: String]) throws -> [String] {
         }
         #expect(try mispAttributes(members).allSatisfy { !$0.toIDs })
         #expect(try stixPatterns(members).isEmpty)
-        #expect(run.redactionLog.counts.contains { $0.type == "email" && $0.field == "source.url" && $0.action == "pseudonymise" })
+        #expect(
+            run.redactionLog.counts.contains {
+                $0.type == "email" && $0.field == "source.url" && $0.action == "pseudonymise"
+            })
     }
 }
 
@@ -112,7 +119,8 @@ private func stixPatterns(_ members: [String: String]) throws -> [String] {
         for address in ["198.38.90.108", "27.121.64.179"] {
             #expect(!records.contains(address), "\(address) left in clear beside its pseudonym")
             let pseudonym = try #require(run.pseudonymRecords.first { $0.value == address }?.pseudonym)
-            let record = try #require(run.records.first { r in r.fields.contains { $0.0 == "extra.review" && $0.1 == pseudonym } })
+            let record = try #require(
+                run.records.first { r in r.fields.contains { $0.0 == "extra.review" && $0.1 == pseudonym } })
             #expect(record.fields.first { $0.0 == "source.ip" }?.1 == pseudonym)
         }
         #expect(run.findings.isEmpty)
@@ -157,13 +165,16 @@ private func stixPatterns(_ members: [String: String]) throws -> [String] {
         for victim in ["224.0.5.8", "203.0.113.2\"", "203.0.113.0/24"] {
             #expect(!records.contains(victim), "\(victim) left in clear")
         }
-        let bot = try #require(run.records.first { r in r.fields.contains { $0 == ("destination.ip", "198.18.18.18") } })
+        let bot = try #require(
+            run.records.first { r in r.fields.contains { $0 == ("destination.ip", "198.18.18.18") } })
         let victim = try #require(bot.fields.first { $0.0 == "source.ip" }?.1)
         #expect(victim.hasPrefix("24") || victim.hasPrefix("25"), "\(victim) is not a reserved-range pseudonym")
         #expect(try mispAttributes(members).contains { $0.value == "198.18.18.18" && $0.toIDs })
-        #expect(run.redactionLog.counts.contains {
-            $0.field == "source.ip" && $0.rule == "classifications.infected-system.source.ip" && $0.action == "pseudonymise"
-        })
+        #expect(
+            run.redactionLog.counts.contains {
+                $0.field == "source.ip" && $0.rule == "classifications.infected-system.source.ip"
+                    && $0.action == "pseudonymise"
+            })
         let anubis = try #require(run.records.first { $0.id.hasPrefix("parsers__anubisnetworks") })
         #expect(anubis.fields.contains { $0 == ("source.geolocation.cc", "AT") })
         for dropped in ["source.geolocation.city", "source.geolocation.latitude", "source.network"] {
@@ -172,7 +183,9 @@ private func stixPatterns(_ members: [String: String]) throws -> [String] {
     }
 
     @Test func phishingReportsStillKeepTheirSource() throws {
-        let (run, _) = try share([RealWorldFixtures.path("csirt/intelmq/parsers__openphish__test_parser_commercial.jsonl")])
+        let (run, _) = try share([
+            RealWorldFixtures.path("csirt/intelmq/parsers__openphish__test_parser_commercial.jsonl")
+        ])
         #expect(run.records.contains { r in r.fields.contains { $0 == ("source.ip", "213.123.230.105") } })
     }
 
@@ -185,7 +198,9 @@ private func stixPatterns(_ members: [String: String]) throws -> [String] {
             format: .yaml, source: "p.yaml")
         #expect(with.rule(forField: "source.ip", classification: "infected-system").action == .drop)
         #expect(with.rule(forField: "source.ip", classification: "phishing").action == .keep)
-        #expect(with.canonicalJSON.contains(#""classifications":[{"fields":{"source.ip":{"action":"drop"}},"types":["infected-system"]}]"#))
+        #expect(
+            with.canonicalJSON.contains(
+                #""classifications":[{"fields":{"source.ip":{"action":"drop"}},"types":["infected-system"]}]"#))
         let bad = #expect(throws: SharingError.self) {
             try SharingPolicy.parse(
                 Array((base + "classifications:\n  - types: []\n    fields: {source.ip: shred}\n    when: x\n").utf8),

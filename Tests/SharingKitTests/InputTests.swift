@@ -199,7 +199,8 @@ private func run(_ text: String, _ format: InputFormat, policy: SharingPolicy = 
             let lines = stride(from: 0, to: encoded.count, by: 20).map {
                 String(Array(encoded)[$0..<min($0 + 20, encoded.count)])
             }
-            let body = "Content-Transfer-Encoding: base64\(lineBreak)\(lineBreak)" + lines.joined(separator: lineBreak)
+            let body =
+                "Content-Transfer-Encoding: base64\(lineBreak)\(lineBreak)" + lines.joined(separator: lineBreak)
                 + "\(lineBreak)--boundary--"
             let out = t.redact(body).text
             let outLines = out.components(separatedBy: lineBreak)

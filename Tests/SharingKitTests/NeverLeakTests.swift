@@ -364,11 +364,12 @@ private func leaks(in zip: [UInt8], of values: [String], scratch s: LeakScratch,
         // The phishing host's address is kept in source.ip and ip-src but pseudonymised in mail.log's text: one
         // value, one treatment makes it the pseudonym everywhere, and says so.
         #expect(run.findings.isEmpty && run.malformedRecords == 0)
-        #expect(run.treatmentNotes == [
-            "one value, one treatment: 1 ipv4 value kept by fields.ip-src, fields.source.ip (in ip-src, source.ip) "
-                + "was given pseudonymise by types.ipv4 (in text) elsewhere in the package; the stricter rule won "
-                + "everywhere, so that no pseudonym sits beside its value"
-        ])
+        #expect(
+            run.treatmentNotes == [
+                "one value, one treatment: 1 ipv4 value kept by fields.ip-src, fields.source.ip (in ip-src, source.ip) "
+                    + "was given pseudonymise by types.ipv4 (in text) elsewhere in the package; the stricter rule won "
+                    + "everywhere, so that no pseudonym sits beside its value"
+            ])
         let removed = [
             "ana.petrovic@example.org", "marko.markovic@example.com", "jovana.ilic@example.com", "Ana Petrović",
             "Marko Marković", "Jovana Ilić", "Petrović", "+381 60 123 4567", "+381 60 765 4321", "+381 60 555 0101",

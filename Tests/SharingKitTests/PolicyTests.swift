@@ -230,7 +230,8 @@ private func problem(_ body: () throws -> SharingPolicy) -> String {
         let names = Array("abcdefghi")
         for i in 1..<names.count {
             let previous = "*\(names[i - 1])"
-            lines.append("\(names[i]): &\(names[i]) [" + Array(repeating: previous, count: 9).joined(separator: ",") + "]")
+            lines.append(
+                "\(names[i]): &\(names[i]) [" + Array(repeating: previous, count: 9).joined(separator: ",") + "]")
         }
         return lines.joined(separator: "\n") + "\n"
     }()

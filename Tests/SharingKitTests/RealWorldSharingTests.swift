@@ -75,9 +75,15 @@ private func visibleValues(_ text: String) -> Set<String> {
             let value = ns.substring(with: m.range)
             if n == 0 {
                 guard value.split(separator: ".").allSatisfy({ Int($0)! <= 255 }) else { continue }
-                let before = ns.substring(with: NSRange(location: max(0, m.range.location - 24), length: min(24, m.range.location)))
-                let after = ns.substring(with: NSRange(location: m.range.location + m.range.length, length: min(1, ns.length - m.range.location - m.range.length)))
-                if after != "/", before.range(of: #"(?:(?<![\w.-])[A-Z][a-z]+/|\brv:)$"#, options: .regularExpression) != nil {
+                let before = ns.substring(
+                    with: NSRange(location: max(0, m.range.location - 24), length: min(24, m.range.location)))
+                let after = ns.substring(
+                    with: NSRange(
+                        location: m.range.location + m.range.length,
+                        length: min(1, ns.length - m.range.location - m.range.length)))
+                if after != "/",
+                    before.range(of: #"(?:(?<![\w.-])[A-Z][a-z]+/|\brv:)$"#, options: .regularExpression) != nil
+                {
                     continue
                 }
             }
@@ -177,15 +183,21 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
 
     /// A Snort rule in a MISP event and breach names in Have I Been Pwned events are not personal data.
     @Test func signaturesAndBreachNamesStayAsWritten() throws {
-        let misp = try packageText([RealWorldFixtures.url("csirt/misp/pymisp-reportlab_testfiles__long_event.json").path])
+        let misp = try packageText([
+            RealWorldFixtures.url("csirt/misp/pymisp-reportlab_testfiles__long_event.json").path
+        ])
         #expect(misp.contains("|01 00 00 01 00 00 00 00 00 00|"))
-        let hibp = try packageText([RealWorldFixtures.url("csirt/intelmq/parsers__hibp__test_parser_callback.jsonl").path])
+        let hibp = try packageText([
+            RealWorldFixtures.url("csirt/intelmq/parsers__hibp__test_parser_callback.jsonl").path
+        ])
         // Two breaches are a JSON text inside `extra.breach` (their quotes escaped in the records), one a field.
         for name in ["Adobe", "BattlefieldHeroes"] {
             #expect(hibp.contains(#"\"Name\":\"\#(name)\""#), "\(name)")
         }
         #expect(hibp.contains(#""extra.breach.Name":"Wanelo""#))
-        let galaxy = try packageText([RealWorldFixtures.url("csirt/misp/pymisp-reportlab_testfiles__galaxy_1.json").path])
+        let galaxy = try packageText([
+            RealWorldFixtures.url("csirt/misp/pymisp-reportlab_testfiles__galaxy_1.json").path
+        ])
         #expect(galaxy.contains("\"event.orgc\":\"CIRCL\""))
     }
 }
@@ -195,7 +207,9 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
 @Suite struct RealLogLineTests {
     private func scan(_ line: String) -> [String] {
         let bytes = Array(line.utf8)
-        return PersonalDataScanner().scan(bytes).map { "\($0.type.rawValue):" + String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) }
+        return PersonalDataScanner().scan(bytes).map {
+            "\($0.type.rawValue):" + String(decoding: bytes[$0.start..<$0.end], as: UTF8.self)
+        }
     }
 
     @Test func timestampsAndStampsAreNotPhoneNumbers() {
@@ -217,7 +231,8 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
 
     @Test func versionsAndComponentsAreNotAddressesOrURLs() {
         #expect(scan("Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4") == [])
-        #expect(scan("START u0 {act=android.intent.action.MAIN cmp=com.android.settings/.Settings} from uid 1000") == [])
+        #expect(
+            scan("START u0 {act=android.intent.action.MAIN cmp=com.android.settings/.Settings} from uid 1000") == [])
         #expect(scan("Displayed com.tencent.mm/.plugin.base.stub.WXEntryActivity: +120ms") == [])
         #expect(scan("read /Applications/Google Chrome.app/Contents/Info.plist failed") == [])
         #expect(scan("client 192.0.2.7#53: query (cache) 'ricreig.com/NS/IN' denied") == ["ipv4:192.0.2.7"])
@@ -236,7 +251,8 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
     }
 
     @Test func addressAfterProtocolTokens() {
-        let line = #"SecurityEvent="InvalidPassword",LocalAddress="IPV4/UDP/10.0.0.5/5060",RemoteAddress="IPV4/UDP/141.255.164.106/5084""#
+        let line =
+            #"SecurityEvent="InvalidPassword",LocalAddress="IPV4/UDP/10.0.0.5/5060",RemoteAddress="IPV4/UDP/141.255.164.106/5084""#
         #expect(scan(line) == ["ipv4:10.0.0.5", "ipv4:141.255.164.106"])
         #expect(scan("peer TCP/192.0.2.1 and 198.51.100.2/24") == ["ipv4:192.0.2.1", "ipv4:198.51.100.2"])
         // portsentry's `address/address`, Java's `host/address` (Hadoop), haproxy's IPv6 address and port.
@@ -262,10 +278,14 @@ private func valuesByTreatment(_ path: String) throws -> (kept: Set<String>, rem
     @Test func evasions() {
         #expect(scan("ip 141.255\u{200B}.164.106 x") == ["ipv4:141.255\u{200B}.164.106"])
         #expect(scan("ip 141.255\u{AD}.164.106 x") == ["ipv4:141.255\u{AD}.164.106"])
-        #expect(scan("mail a&#64;example.com b&#x40;example.org") == ["email:a&#64;example.com", "email:b&#x40;example.org"])
+        #expect(
+            scan("mail a&#64;example.com b&#x40;example.org") == [
+                "email:a&#64;example.com", "email:b&#x40;example.org",
+            ])
         #expect(scan("iban rs35260005601001611379 x") == ["iban:rs35260005601001611379"])
         #expect(scan("card 4111.1111.1111.1111 x") == ["card:4111.1111.1111.1111"])
-        #expect(scan("call ++441772285411 or 00 44 1772 285411") == ["phone:++441772285411", "phone:00 44 1772 285411"])
+        #expect(
+            scan("call ++441772285411 or 00 44 1772 285411") == ["phone:++441772285411", "phone:00 44 1772 285411"])
         // Dialled through a PBX with a carrier-select digit (fail2ban's asterisk log).
         #expect(scan("to extension '001447441452805' rejected") == ["phone:001447441452805"])
         // A mixed-case IBAN-like token and a HealthApp counter are not values.

@@ -38,7 +38,9 @@ public enum EmbeddedArchives {
             let checker = GzipIntegrity()
             checker.update(bytes)
             if let damage = checker.finish() {
-                if outcome.listedWholeFromOneStream { scanner.markDecompressed(from: 0, ArchiveScanner.untrustworthy("gzip")) }
+                if outcome.listedWholeFromOneStream {
+                    scanner.markDecompressed(from: 0, ArchiveScanner.untrustworthy("gzip"))
+                }
                 outcome.error = ArchiveScanner.join(outcome.error, damage)
             }
         }

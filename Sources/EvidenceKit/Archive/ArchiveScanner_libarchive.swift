@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 internal import CLibArchive
@@ -61,7 +61,8 @@ final class ExpansionBudget {
             return "run-wide expansion limit reached: more than \(run.limit) bytes decompressed from all archives of "
                 + "this run (--max-expand-total); rest not read"
         }
-        return "expansion limit reached: more than \(limit) bytes decompressed from this archive (--max-expand); rest not read"
+        return
+            "expansion limit reached: more than \(limit) bytes decompressed from this archive (--max-expand); rest not read"
     }
 }
 
@@ -223,7 +224,8 @@ final class ArchiveScanner {
                 } else {
                     let at = archive_read_header_position(a)
                     var record = FingerprintRecord(path: path, member: chain + [RawName("")], kind: .member)
-                    let first = "member header damaged at byte \(at) of the archive (it fails its own check, so its "
+                    let first =
+                        "member header damaged at byte \(at) of the archive (it fails its own check, so its "
                         + "name and content are unknown): \(text)"
                     record.error = first
                     skippedRun = (records.count, first, 0)
@@ -311,7 +313,9 @@ final class ArchiveScanner {
                 raw = false
                 unwrappedStream = true
                 if let error = result.error {
-                    if result.membersSuspect { markDecompressed(from: index, Self.untrustworthy(hint?.name ?? "compressed")) }
+                    if result.membersSuspect {
+                        markDecompressed(from: index, Self.untrustworthy(hint?.name ?? "compressed"))
+                    }
                     return Outcome(opened: true, error: error, raw: false)
                 }
                 continue
@@ -403,7 +407,8 @@ final class ArchiveScanner {
                     result.error = problem
                 } else if !outcome.opened {
                     // Not an archive after all: the stream is an ordinary member, whose digest is now lost.
-                    result.error = "decompressed stream looks like \(hint.name) but could not be opened: \(outcome.error ?? "")"
+                    result.error =
+                        "decompressed stream looks like \(hint.name) but could not be opened: \(outcome.error ?? "")"
                 }
             } else if let hint = ArchiveSniffer.detect(seen) {
                 if hint.name == "gzip" {
@@ -475,7 +480,9 @@ final class ArchiveScanner {
         }
         if let gzip, let damage = gzip.finish() {
             result.error = Self.join(result.error, damage)
-            if nested?.listedWholeFromOneStream == true { markDecompressed(from: nestedStart, Self.untrustworthy("gzip")) }
+            if nested?.listedWholeFromOneStream == true {
+                markDecompressed(from: nestedStart, Self.untrustworthy("gzip"))
+            }
         }
         if let failure = reader.integrityFailure {
             // The format's own check (a CRC-32, a declared size) says these bytes are not the member's content:
@@ -493,7 +500,8 @@ final class ArchiveScanner {
         if let problem = Self.problem(of: outcome, hint: hint) {
             result.error = Self.join(result.error, problem)
         } else if !outcome.opened {
-            result.note = Self.join(result.note, "looks like \(hint.name) but could not be opened: \(outcome.error ?? "")")
+            result.note = Self.join(
+                result.note, "looks like \(hint.name) but could not be opened: \(outcome.error ?? "")")
         }
     }
 
@@ -606,7 +614,9 @@ final class MemberReader {
     /// The size the archive declares, used to hash a trailing hole of a sparse member.
     private let sparseSize: UInt64?
     /// 64 KiB of zeros to hash holes with. `nonisolated(unsafe)`: written once at initialisation, only read after.
-    nonisolated(unsafe) private static let zeros = UnsafeRawBufferPointer(UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 64).initializeMemory(as: UInt8.self, repeating: 0))
+    nonisolated(unsafe) private static let zeros = UnsafeRawBufferPointer(
+        UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 64).initializeMemory(
+            as: UInt8.self, repeating: 0))
     private var pending: UnsafeRawBufferPointer?
     private var pendingOffset: UInt64 = 0
     private(set) var total: UInt64 = 0
@@ -641,7 +651,9 @@ final class MemberReader {
             let r = archive_read_data_block(archive, &buffer, &size, &offset)
             if r == ARCHIVE_EOF {
                 // A sparse member may end in a hole.
-                if let sparseSize, sparseSize > total { return emit(Self.zeros.prefix(Int(min(sparseSize - total, UInt64(Self.zeros.count))))) }
+                if let sparseSize, sparseSize > total {
+                    return emit(Self.zeros.prefix(Int(min(sparseSize - total, UInt64(Self.zeros.count)))))
+                }
                 atEnd = true
                 return nil
             }

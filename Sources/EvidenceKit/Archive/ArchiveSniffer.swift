@@ -53,7 +53,9 @@ enum ArchiveSniffer {
         if starts([0x1F, 0x9D]), p.count > 2, (9...16).contains(p[2] & 0x1F), p[2] & 0x60 == 0 {
             return Hint(name: "compress", wantsSeek: false)
         }
-        if starts([0x89, 0x4C, 0x5A, 0x4F, 0x00, 0x0D, 0x0A, 0x1A, 0x0A]) { return Hint(name: "lzop", wantsSeek: false) }
+        if starts([0x89, 0x4C, 0x5A, 0x4F, 0x00, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            return Hint(name: "lzop", wantsSeek: false)
+        }
         if isTarHeader(p) { return Hint(name: "tar", wantsSeek: false) }
         return nil
     }
@@ -63,12 +65,22 @@ enum ArchiveSniffer {
     static func isBinaryCpioHeader(_ p: UnsafeRawBufferPointer) -> Bool {
         guard p.count >= 28 else { return false }
         let little: Bool
-        if p[0] == 0xC7 && p[1] == 0x71 { little = true } else if p[0] == 0x71 && p[1] == 0xC7 { little = false } else { return false }
+        if p[0] == 0xC7 && p[1] == 0x71 {
+            little = true
+        } else if p[0] == 0x71 && p[1] == 0xC7 {
+            little = false
+        } else {
+            return false
+        }
         func u16(_ o: Int) -> Int { little ? Int(p[o]) | Int(p[o + 1]) << 8 : Int(p[o]) << 8 | Int(p[o + 1]) }
         let type = u16(6) & 0o170000
-        guard [0o100000, 0o040000, 0o120000, 0o020000, 0o060000, 0o010000, 0o140000].contains(type) else { return false }
+        guard [0o100000, 0o040000, 0o120000, 0o020000, 0o060000, 0o010000, 0o140000].contains(type) else {
+            return false
+        }
         let nameLength = u16(20)
-        guard (1...4096).contains(nameLength), p.count >= 26 + nameLength else { return nameLength >= 1 && nameLength <= 4096 && p.count < 26 + nameLength }
+        guard (1...4096).contains(nameLength), p.count >= 26 + nameLength else {
+            return nameLength >= 1 && nameLength <= 4096 && p.count < 26 + nameLength
+        }
         return p[26 + nameLength - 1] == 0
     }
 

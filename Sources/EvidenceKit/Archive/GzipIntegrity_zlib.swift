@@ -1,9 +1,9 @@
 internal import CZlib
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Checks a gzip stream's CRC-32 and length trailers, which libarchive's gzip reader does not verify.

@@ -54,7 +54,9 @@ public enum Auditor {
         expected: [FingerprintRecord], actual: [FingerprintRecord], algorithms: [DigestAlgorithm],
         workingDirectory: String
     ) -> AuditReport {
-        func normalised(_ key: ItemKey) -> ItemKey { ItemKey(path: key.path.absolute(in: workingDirectory), member: key.member) }
+        func normalised(_ key: ItemKey) -> ItemKey {
+            ItemKey(path: key.path.absolute(in: workingDirectory), member: key.member)
+        }
 
         var expectedByKey: [ItemKey: FingerprintRecord] = [:]
         var expectedOrder: [ItemKey] = []
@@ -77,12 +79,15 @@ public enum Auditor {
             let k = normalised(record.key)
             if let old = expectedByKey[k] {
                 let reason = difference(old, record, algorithms)
-                entries.append(AuditEntry(status: reason == nil ? .matched : .changed, actual: record, expected: old, reason: reason))
+                entries.append(
+                    AuditEntry(
+                        status: reason == nil ? .matched : .changed, actual: record, expected: old, reason: reason))
             } else if let id = ContentID(record, algorithms), var candidates = vanished[id], !candidates.isEmpty {
                 let from = candidates.removeFirst()
                 vanished[id] = candidates
                 movedFrom.insert(normalised(from.key))
-                entries.append(AuditEntry(status: .moved, actual: record, expected: from, reason: "moved from \(from.key)"))
+                entries.append(
+                    AuditEntry(status: .moved, actual: record, expected: from, reason: "moved from \(from.key)"))
             } else {
                 let reason = record.error.map { "new, and could not be read whole: \($0)" } ?? "not in the manifest"
                 entries.append(AuditEntry(status: .new, actual: record, expected: nil, reason: reason))
@@ -96,7 +101,9 @@ public enum Auditor {
     }
 
     /// Why `now` differs from `then`, or `nil` when it matches.
-    static func difference(_ then: FingerprintRecord, _ now: FingerprintRecord, _ algorithms: [DigestAlgorithm]) -> String? {
+    static func difference(_ then: FingerprintRecord, _ now: FingerprintRecord, _ algorithms: [DigestAlgorithm])
+        -> String?
+    {
         if let error = now.error, now.digests.isEmpty || then.error == nil {
             if then.error == error { return nil }
             return "could not be read whole: \(error)"

@@ -26,8 +26,10 @@ public enum CASEExport {
 
     /// A node identifier: a readable local name ending in a UUID derived from the case and the name.
     static func id(_ caseID: String, _ local: String) -> String {
-        let safe = String(local.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "-" })
-        return "kb:" + safe + "-" + NameBasedUUID.v5(namespace: NameBasedUUID.urlNamespace, name: kb + caseID + "/" + local)
+        let safe = String(
+            local.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "-" })
+        return "kb:" + safe + "-"
+            + NameBasedUUID.v5(namespace: NameBasedUUID.urlNamespace, name: kb + caseID + "/" + local)
     }
 
     /// The JSON-LD document, pretty-printed with sorted keys.
@@ -65,7 +67,10 @@ public enum CASEExport {
             let parts = v.split(separator: " ", maxSplits: 1).map(String.init)
             let node = id(c, "tool-" + v)
             toolByVersion[v] = node
-            graph.append(["@id": node, "@type": "uco-tool:Tool", "uco-core:name": parts[0], "uco-tool:version": parts.count > 1 ? parts[1] : ""])
+            graph.append([
+                "@id": node, "@type": "uco-tool:Tool", "uco-core:name": parts[0],
+                "uco-tool:version": parts.count > 1 ? parts[1] : "",
+            ])
         }
         var provenanceByItem: [String: String] = [:]
         var manifestNode: [String: String] = [:]
@@ -75,10 +80,12 @@ public enum CASEExport {
             _ = try file.store.readManifest(sha256: item.manifestSHA256) { size += $0.count }
             manifestNode[item.itemID] = fileNode
             graph.append([
-                "@id": fileNode, "@type": "uco-observable:File", "uco-core:name": "manifest of \(item.itemID) (JSON Lines)",
+                "@id": fileNode, "@type": "uco-observable:File",
+                "uco-core:name": "manifest of \(item.itemID) (JSON Lines)",
                 "uco-core:hasFacet": [
                     [
-                        "@id": id(c, "manifest-" + item.itemID + "-content"), "@type": "uco-observable:ContentDataFacet",
+                        "@id": id(c, "manifest-" + item.itemID + "-content"),
+                        "@type": "uco-observable:ContentDataFacet",
                         "uco-observable:sizeInBytes": ["@type": "xsd:integer", "@value": String(size)],
                         "uco-observable:hash": [
                             [
@@ -93,14 +100,16 @@ public enum CASEExport {
             let prov = id(c, "provenance-" + item.itemID)
             provenanceByItem[item.itemID] = prov
             graph.append([
-                "@id": prov, "@type": "case-investigation:ProvenanceRecord", "case-investigation:exhibitNumber": item.itemID,
+                "@id": prov, "@type": "case-investigation:ProvenanceRecord",
+                "case-investigation:exhibitNumber": item.itemID,
                 "uco-core:description": item.description, "uco-core:object": [ref(fileNode)],
             ])
         }
         for e in entries {
             var node: [String: Any] = [
                 "@id": id(c, "action-\(e.seq)-\(e.action)"), "@type": "case-investigation:InvestigativeAction",
-                "uco-core:name": e.action, "uco-action:startTime": dateTime(e.time), "uco-action:endTime": dateTime(e.time),
+                "uco-core:name": e.action, "uco-action:startTime": dateTime(e.time),
+                "uco-action:endTime": dateTime(e.time),
                 "iproceeds:seq": e.seq, "iproceeds:entryHash": e.entryHash, "iproceeds:prevHash": e.prevHash,
                 "iproceeds:signature": e.signature, "iproceeds:publicKey": e.publicKey,
             ]
@@ -111,7 +120,9 @@ public enum CASEExport {
             if let tool = toolByVersion["\(e.tool) \(e.toolVersion)"] { node["uco-action:instrument"] = ref(tool) }
             let objects = e.items.compactMap { provenanceByItem[$0] }.map(ref)
             if e.action == CustodyAction.acquired.rawValue {
-                node["uco-action:result"] = e.items.flatMap { [manifestNode[$0], provenanceByItem[$0]] }.compactMap { $0 }.map(ref)
+                node["uco-action:result"] = e.items.flatMap { [manifestNode[$0], provenanceByItem[$0]] }.compactMap {
+                    $0
+                }.map(ref)
             } else if !objects.isEmpty {
                 node["uco-action:object"] = objects
                 node["uco-action:result"] = objects
@@ -125,7 +136,8 @@ public enum CASEExport {
         let doc: [String: Any] = [
             "@context": Dictionary(uniqueKeysWithValues: context), "@graph": [investigation] + graph,
         ]
-        let data = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        let data = try JSONSerialization.data(
+            withJSONObject: doc, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

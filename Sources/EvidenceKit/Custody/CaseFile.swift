@@ -11,14 +11,17 @@ public final class CaseFile {
     public init(store: any CaseStore) { self.store = store }
 
     /// Opens a new case: the first entry (`opened`) is signed by `examiner`, who is thereby registered.
-    public static func create(store: any CaseStore, caseID: String, title: String, examiner: Examiner, now: Date = Date())
+    public static func create(
+        store: any CaseStore, caseID: String, title: String, examiner: Examiner, now: Date = Date()
+    )
         throws -> CaseFile
     {
         let file = CaseFile(store: store)
         let time = Self.timestamp(now)
         var changes = StoreChanges()
         changes.caseInfo = CaseInfo(caseID: caseID, title: title, created: time)
-        changes.examiner = RegisteredExaminer(examinerID: examiner.id, name: examiner.name, publicKey: examiner.publicKeyHex, registeredSeq: 1)
+        changes.examiner = RegisteredExaminer(
+            examinerID: examiner.id, name: examiner.name, publicKey: examiner.publicKeyHex, registeredSeq: 1)
         try store.append(changes: changes) { last in
             guard last == nil else { throw EvidenceError(.caseFile, "the case file already has a ledger") }
             return Self.sign(
@@ -33,7 +36,9 @@ public final class CaseFile {
     }
 
     public func info() throws -> CaseInfo {
-        guard let info = try store.caseInfo() else { throw EvidenceError(.caseFile, "the case file has no case record") }
+        guard let info = try store.caseInfo() else {
+            throw EvidenceError(.caseFile, "the case file has no case record")
+        }
         return info
     }
 
@@ -43,7 +48,8 @@ public final class CaseFile {
     @discardableResult
     public func record(
         _ action: CustodyAction, items: [String] = [], inputs: [HashReference] = [], outputs: [HashReference] = [],
-        parameters: [String: String] = [:], note: String = "", by examiner: Examiner, changes: StoreChanges = StoreChanges(),
+        parameters: [String: String] = [:], note: String = "", by examiner: Examiner,
+        changes: StoreChanges = StoreChanges(),
         now: Date = Date()
     ) throws -> CustodyEntry {
         let info = try self.info()
@@ -51,7 +57,9 @@ public final class CaseFile {
         if changes.item == nil {
             let known = Set(try store.items().map(\.itemID))
             if let unknown = items.first(where: { !known.contains($0) }) {
-                let list = known.isEmpty ? "none yet (add one with `iproceeds evidence add`)" : known.sorted().joined(separator: ", ")
+                let list =
+                    known.isEmpty
+                    ? "none yet (add one with `iproceeds evidence add`)" : known.sorted().joined(separator: ", ")
                 throw EvidenceError(.invalidArgument, "unknown item \(unknown) in case \(info.caseID); items: \(list)")
             }
         }
@@ -60,7 +68,8 @@ public final class CaseFile {
             guard let last else { throw EvidenceError(.caseFile, "the case file has no ledger") }
             return Self.sign(
                 CustodyEntry(
-                    seq: last.seq + 1, time: time, caseID: info.caseID, examinerID: examiner.id, publicKey: examiner.publicKeyHex,
+                    seq: last.seq + 1, time: time, caseID: info.caseID, examinerID: examiner.id,
+                    publicKey: examiner.publicKeyHex,
                     action: action.rawValue, items: items, inputs: inputs, outputs: outputs, tool: ToolIdentity.name,
                     toolVersion: ToolIdentity.version, parameters: parameters, note: note, prevHash: last.entryHash,
                     entryHash: "", signature: ""),
@@ -87,9 +96,11 @@ public final class CaseFile {
             throw EvidenceError(.invalidArgument, "that key is already registered in this case")
         }
         var changes = StoreChanges()
-        changes.examiner = RegisteredExaminer(examinerID: id, name: name, publicKey: publicKeyHex.lowercased(), registeredSeq: 0)
+        changes.examiner = RegisteredExaminer(
+            examinerID: id, name: name, publicKey: publicKeyHex.lowercased(), registeredSeq: 0)
         return try record(
-            .examinerRegistered, parameters: ["examiner_id": id, "examiner_name": name, "public_key": publicKeyHex.lowercased()],
+            .examinerRegistered,
+            parameters: ["examiner_id": id, "examiner_name": name, "public_key": publicKeyHex.lowercased()],
             by: examiner, changes: changes)
     }
 
@@ -112,7 +123,9 @@ public final class CaseFile {
         let spool = try ManifestSpool()
         let sink = ByteSink(fileDescriptor: spool.fileDescriptor, name: "manifest spool")
         let writer = JSONLinesWriter(context: ManifestContext(algorithms: options.algorithms), sink: sink)
-        let summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) { try writer.write($0) }
+        let summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) {
+            try writer.write($0)
+        }
         try writer.finish()
         let manifest = try ManifestBlob(format: "jsonl", spool: spool)
         let manifestHash = manifest.sha256
@@ -127,9 +140,11 @@ public final class CaseFile {
         parameters["bytes_hashed"] = String(summary.bytes)
         var changes = StoreChanges()
         changes.manifest = manifest
-        changes.item = CustodyItem(itemID: itemID, description: description, acquiredSeq: 0, manifestSHA256: manifestHash)
+        changes.item = CustodyItem(
+            itemID: itemID, description: description, acquiredSeq: 0, manifestSHA256: manifestHash)
         let entry = try record(
-            .acquired, items: [itemID], outputs: [HashReference(name: "manifest \(itemID).jsonl", sha256: manifestHash)],
+            .acquired, items: [itemID],
+            outputs: [HashReference(name: "manifest \(itemID).jsonl", sha256: manifestHash)],
             parameters: parameters, by: examiner, changes: changes)
         return (entry, summary)
     }
@@ -141,7 +156,8 @@ public final class CaseFile {
             e.items.map { item in
                 let manifest = e.outputs.first { $0.name == "manifest \(item).jsonl" } ?? e.outputs.first
                 return Acquisition(
-                    itemID: item, description: e.parameters["description"] ?? "", entry: e, manifestSHA256: manifest?.sha256)
+                    itemID: item, description: e.parameters["description"] ?? "", entry: e,
+                    manifestSHA256: manifest?.sha256)
             }
         }
     }
@@ -150,7 +166,9 @@ public final class CaseFile {
     public func signedItems(in entries: [CustodyEntry]) -> [CustodyItem] {
         var seen = Set<String>()
         return acquisitions(in: entries).filter { seen.insert($0.itemID).inserted }.map {
-            CustodyItem(itemID: $0.itemID, description: $0.description, acquiredSeq: $0.entry.seq, manifestSHA256: $0.manifestSHA256 ?? "")
+            CustodyItem(
+                itemID: $0.itemID, description: $0.description, acquiredSeq: $0.entry.seq,
+                manifestSHA256: $0.manifestSHA256 ?? "")
         }.sorted { $0.itemID < $1.itemID }
     }
 

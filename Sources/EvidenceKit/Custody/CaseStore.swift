@@ -169,7 +169,9 @@ public final class ManifestSpool {
         while true {
             var filled = 0
             while filled < pieceSize {
-                let n = buffer.withUnsafeMutableBytes { pread(fileDescriptor, $0.baseAddress! + filled, pieceSize - filled, offset + off_t(filled)) }
+                let n = buffer.withUnsafeMutableBytes {
+                    pread(fileDescriptor, $0.baseAddress! + filled, pieceSize - filled, offset + off_t(filled))
+                }
                 if n < 0, errno == EINTR { continue }
                 guard n >= 0 else { throw EvidenceError.system("pread", path: "manifest spool") }
                 if n == 0 { break }

@@ -13,7 +13,10 @@ public enum CustodyAction: String, CaseIterable, Sendable, Codable {
 
     /// The actions an examiner may record by hand with `custody record`.
     public static var recordable: [CustodyAction] {
-        [.sealed, .transferred, .checkedOut, .checkedIn, .examined, .imaged, .analysed, .reported, .shared, .returned, .destroyed, .note]
+        [
+            .sealed, .transferred, .checkedOut, .checkedIn, .examined, .imaged, .analysed, .reported, .shared,
+            .returned, .destroyed, .note,
+        ]
     }
 }
 

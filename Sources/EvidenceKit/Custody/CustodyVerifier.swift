@@ -72,7 +72,9 @@ extension CaseFile {
     /// - Parameters:
     ///   - expectHead: a head hash (or `SEQ:HASH`) written down earlier; a ledger that ends elsewhere fails.
     ///   - rehash: re-read the evidence from the paths recorded at acquisition and compare with the manifests.
-    public func verify(expectHead: String? = nil, rehash: Bool = false, threads: Int = FingerprintOptions.defaultThreads)
+    public func verify(
+        expectHead: String? = nil, rehash: Bool = false, threads: Int = FingerprintOptions.defaultThreads
+    )
         throws -> CustodyVerification
     {
         let info = try self.info()
@@ -87,43 +89,65 @@ extension CaseFile {
             if e.seq != expectedSeq {
                 if e.seq > expectedSeq {
                     let missing = expectedSeq == e.seq - 1 ? "\(expectedSeq)" : "\(expectedSeq)–\(e.seq - 1)"
-                    problems.append(CustodyProblem(seq: expectedSeq, kind: .entryMissing, detail: "no entry \(missing): deleted"))
+                    problems.append(
+                        CustodyProblem(seq: expectedSeq, kind: .entryMissing, detail: "no entry \(missing): deleted"))
                 }
                 expectedSeq = e.seq
             }
             expectedSeq += 1
             let wantPrev = previous?.entryHash ?? CustodyEntry.genesisPrevHash
             if e.caseID != info.caseID {
-                problems.append(CustodyProblem(seq: e.seq, kind: .foreignEntry, detail: "belongs to case \(e.caseID), not \(info.caseID)"))
+                problems.append(
+                    CustodyProblem(
+                        seq: e.seq, kind: .foreignEntry, detail: "belongs to case \(e.caseID), not \(info.caseID)"))
             } else if e.prevHash != wantPrev && (previous == nil || previous!.seq == e.seq - 1) {
                 if hashes.contains(e.prevHash) && e.prevHash != e.entryHash {
-                    problems.append(CustodyProblem(seq: e.seq, kind: .entriesReordered, detail: "prev_hash names another entry of this ledger, not entry \(e.seq - 1)"))
+                    problems.append(
+                        CustodyProblem(
+                            seq: e.seq, kind: .entriesReordered,
+                            detail: "prev_hash names another entry of this ledger, not entry \(e.seq - 1)"))
                 } else {
-                    problems.append(CustodyProblem(seq: e.seq, kind: .linkBroken, detail: "prev_hash \(e.prevHash.prefix(16))… does not match entry \(e.seq - 1)"))
+                    problems.append(
+                        CustodyProblem(
+                            seq: e.seq, kind: .linkBroken,
+                            detail: "prev_hash \(e.prevHash.prefix(16))… does not match entry \(e.seq - 1)"))
                 }
             }
             if e.computedHash != e.entryHash {
-                problems.append(CustodyProblem(seq: e.seq, kind: .contentChanged, detail: "content does not hash to its entry_hash"))
+                problems.append(
+                    CustodyProblem(seq: e.seq, kind: .contentChanged, detail: "content does not hash to its entry_hash")
+                )
             }
             let signatureOK =
                 Hex.decode(e.signature).flatMap { sig in
-                    Hex.decode(e.entryHash).flatMap { msg in Hex.decode(e.publicKey).map { Ed25519.verify(signature: sig, of: msg, publicKey: $0) } }
+                    Hex.decode(e.entryHash).flatMap { msg in
+                        Hex.decode(e.publicKey).map { Ed25519.verify(signature: sig, of: msg, publicKey: $0) }
+                    }
                 } ?? false
             if !signatureOK {
-                problems.append(CustodyProblem(seq: e.seq, kind: .signatureInvalid, detail: "Ed25519 signature does not verify"))
+                problems.append(
+                    CustodyProblem(seq: e.seq, kind: .signatureInvalid, detail: "Ed25519 signature does not verify"))
             }
             let isGenesis = e.seq == 1 && e.action == CustodyAction.opened.rawValue && previous == nil
             if isGenesis {
                 registered.insert(e.publicKey)
                 if e.parameters["title"] != info.title {
-                    problems.append(CustodyProblem(seq: e.seq, kind: .contentChanged, detail: "the case title differs from the one signed when the case was opened"))
+                    problems.append(
+                        CustodyProblem(
+                            seq: e.seq, kind: .contentChanged,
+                            detail: "the case title differs from the one signed when the case was opened"))
                 }
             } else if !registered.contains(e.publicKey) {
-                problems.append(CustodyProblem(
-                    seq: e.seq, kind: .unknownSigner,
-                    detail: "signed by key \(Hex.decode(e.publicKey).map(Ed25519.fingerprint) ?? e.publicKey), not registered in this case at that point"))
+                problems.append(
+                    CustodyProblem(
+                        seq: e.seq, kind: .unknownSigner,
+                        detail:
+                            "signed by key \(Hex.decode(e.publicKey).map(Ed25519.fingerprint) ?? e.publicKey), not registered in this case at that point"
+                    ))
             }
-            if e.action == CustodyAction.examinerRegistered.rawValue, let key = e.parameters["public_key"], registered.contains(e.publicKey) {
+            if e.action == CustodyAction.examinerRegistered.rawValue, let key = e.parameters["public_key"],
+                registered.contains(e.publicKey)
+            {
                 registered.insert(key)
             }
             previous = e
@@ -138,13 +162,19 @@ extension CaseFile {
             let wantSeq = parts.count > 1 ? Int64(parts[0]) : nil
             if head?.entryHash != wantHash || (wantSeq != nil && head?.seq != wantSeq) {
                 if let found = entries.first(where: { $0.entryHash == wantHash }) {
-                    problems.append(CustodyProblem(
-                        seq: found.seq, kind: .headMismatch,
-                        detail: "the expected head is entry \(found.seq), but the ledger goes on to entry \(head?.seq ?? 0): entries were added since"))
+                    problems.append(
+                        CustodyProblem(
+                            seq: found.seq, kind: .headMismatch,
+                            detail:
+                                "the expected head is entry \(found.seq), but the ledger goes on to entry \(head?.seq ?? 0): entries were added since"
+                        ))
                 } else {
-                    problems.append(CustodyProblem(
-                        seq: (head?.seq ?? 0) + 1, kind: .headMismatch,
-                        detail: "the expected head \(wantHash.prefix(16))… is not in the ledger, which ends at entry \(head?.seq ?? 0): its tail was truncated or rewritten"))
+                    problems.append(
+                        CustodyProblem(
+                            seq: (head?.seq ?? 0) + 1, kind: .headMismatch,
+                            detail:
+                                "the expected head \(wantHash.prefix(16))… is not in the ledger, which ends at entry \(head?.seq ?? 0): its tail was truncated or rewritten"
+                        ))
                 }
             }
         }
@@ -157,8 +187,10 @@ extension CaseFile {
         var seen: [String: Int64] = [:]
         for a in acquisitions {
             if let first = seen[a.itemID] {
-                problems.append(CustodyProblem(
-                    seq: a.entry.seq, kind: .evidenceChanged, detail: "item \(a.itemID) is acquired again, after entry \(first)"))
+                problems.append(
+                    CustodyProblem(
+                        seq: a.entry.seq, kind: .evidenceChanged,
+                        detail: "item \(a.itemID) is acquired again, after entry \(first)"))
             }
             seen[a.itemID] = seen[a.itemID] ?? a.entry.seq
         }
@@ -166,24 +198,33 @@ extension CaseFile {
         for a in acquisitions where seen[a.itemID] == a.entry.seq {
             if let row = index[a.itemID] {
                 if row.acquiredSeq != a.entry.seq || row.manifestSHA256 != a.manifestSHA256 {
-                    problems.append(CustodyProblem(
-                        seq: a.entry.seq, kind: .indexAltered,
-                        detail: "the case file's item table does not match entry \(a.entry.seq) for \(a.itemID)"))
+                    problems.append(
+                        CustodyProblem(
+                            seq: a.entry.seq, kind: .indexAltered,
+                            detail: "the case file's item table does not match entry \(a.entry.seq) for \(a.itemID)"))
                 }
             } else {
-                problems.append(CustodyProblem(
-                    seq: a.entry.seq, kind: .indexAltered,
-                    detail: "item \(a.itemID), acquired in entry \(a.entry.seq), is missing from the case file's item table"))
+                problems.append(
+                    CustodyProblem(
+                        seq: a.entry.seq, kind: .indexAltered,
+                        detail:
+                            "item \(a.itemID), acquired in entry \(a.entry.seq), is missing from the case file's item table"
+                    ))
             }
         }
         for row in index.values.sorted(by: { $0.itemID < $1.itemID }) where seen[row.itemID] == nil {
-            problems.append(CustodyProblem(
-                seq: row.acquiredSeq, kind: .indexAltered, detail: "item \(row.itemID) is in the item table but no signed entry acquired it"))
+            problems.append(
+                CustodyProblem(
+                    seq: row.acquiredSeq, kind: .indexAltered,
+                    detail: "item \(row.itemID) is in the item table but no signed entry acquired it"))
         }
         for a in acquisitions where seen[a.itemID] == a.entry.seq {
             let acquired = a.entry
             guard let sha = a.manifestSHA256 else {
-                problems.append(CustodyProblem(seq: acquired.seq, kind: .evidenceChanged, detail: "\(a.itemID): entry \(acquired.seq) names no manifest"))
+                problems.append(
+                    CustodyProblem(
+                        seq: acquired.seq, kind: .evidenceChanged,
+                        detail: "\(a.itemID): entry \(acquired.seq) names no manifest"))
                 continue
             }
             // The manifest is found by the hash the signed entry carries, and must hash to it.
@@ -200,19 +241,26 @@ extension CaseFile {
                     }
                 }
             } catch let e as EvidenceError {
-                problems.append(CustodyProblem(seq: acquired.seq, kind: .evidenceChanged, detail: "\(a.itemID): \(e.message)"))
+                problems.append(
+                    CustodyProblem(seq: acquired.seq, kind: .evidenceChanged, detail: "\(a.itemID): \(e.message)"))
                 continue
             }
             guard found else {
-                problems.append(CustodyProblem(
-                    seq: acquired.seq, kind: .evidenceChanged,
-                    detail: "the stored manifest of \(a.itemID) is missing (entry \(acquired.seq) names sha256 \(sha.prefix(16))…)"))
+                problems.append(
+                    CustodyProblem(
+                        seq: acquired.seq, kind: .evidenceChanged,
+                        detail:
+                            "the stored manifest of \(a.itemID) is missing (entry \(acquired.seq) names sha256 \(sha.prefix(16))…)"
+                    ))
                 continue
             }
             guard digester.finalizeHex() == sha else {
-                problems.append(CustodyProblem(
-                    seq: acquired.seq, kind: .evidenceChanged,
-                    detail: "the stored manifest of \(a.itemID) is altered (it no longer hashes to \(sha.prefix(16))…, as entry \(acquired.seq) signed)"))
+                problems.append(
+                    CustodyProblem(
+                        seq: acquired.seq, kind: .evidenceChanged,
+                        detail:
+                            "the stored manifest of \(a.itemID) is altered (it no longer hashes to \(sha.prefix(16))…, as entry \(acquired.seq) signed)"
+                    ))
                 continue
             }
             guard rehash else { continue }
@@ -233,15 +281,19 @@ extension CaseFile {
                 r.path = r.path.absolute(in: wd)
                 return r
             }
-            let report = Auditor.compare(expected: expected, actual: actual, algorithms: options.algorithms, workingDirectory: wd)
+            let report = Auditor.compare(
+                expected: expected, actual: actual, algorithms: options.algorithms, workingDirectory: wd)
             let counts = report.counts
             let differing = report.entries.count - counts[.matched]!
             rehashed.append((a.itemID, counts[.matched]!, differing))
             if differing > 0 {
                 let first = report.entries.first { $0.status != .matched }!
-                problems.append(CustodyProblem(
-                    seq: acquired.seq, kind: .evidenceChanged,
-                    detail: "\(a.itemID): \(counts[.changed]!) changed, \(counts[.moved]!) moved, \(counts[.new]!) new, \(counts[.missing]!) missing (first: \(first.status.rawValue) \(first.key))"))
+                problems.append(
+                    CustodyProblem(
+                        seq: acquired.seq, kind: .evidenceChanged,
+                        detail:
+                            "\(a.itemID): \(counts[.changed]!) changed, \(counts[.moved]!) moved, \(counts[.new]!) new, \(counts[.missing]!) missing (first: \(first.status.rawValue) \(first.key))"
+                    ))
             }
         }
         problems.sort { ($0.seq, $0.kind.rank) < ($1.seq, $1.kind.rank) }

@@ -10,10 +10,14 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
 
     /// A new random key pair (OpenSSL's CSPRNG). The corresponding C function is `EVP_PKEY_generate`.
     public init() {
-        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "ED25519", nil) else { preconditionFailure("no Ed25519 in OpenSSL") }
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "ED25519", nil) else {
+            preconditionFailure("no Ed25519 in OpenSSL")
+        }
         defer { EVP_PKEY_CTX_free(ctx) }
         var pkey: OpaquePointer?
-        precondition(EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_generate(ctx, &pkey) == 1 && pkey != nil, "Ed25519 keygen failed")
+        precondition(
+            EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_generate(ctx, &pkey) == 1 && pkey != nil, "Ed25519 keygen failed"
+        )
         key = pkey!
     }
 
@@ -58,15 +62,19 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     /// The private key as PKCS #8 PEM, which `openssl pkey` reads.
     public var pem: String {
         // PKCS #8 for Ed25519 (RFC 8410): a fixed 16-byte DER prefix, then the seed.
-        let der: [UInt8] = [0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20] + seed
-        return "-----BEGIN PRIVATE KEY-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed]) + "\n-----END PRIVATE KEY-----\n"
+        let der: [UInt8] =
+            [0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20] + seed
+        return "-----BEGIN PRIVATE KEY-----\n"
+            + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+            + "\n-----END PRIVATE KEY-----\n"
     }
 
     /// Reads the PEM written by ``pem``.
     public convenience init(pem: String) throws {
         let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
-        guard let data = Data(base64Encoded: body), case let der = [UInt8](data), der.count == 48, der.prefix(16).elementsEqual(
-            [0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20])
+        guard let data = Data(base64Encoded: body), case let der = [UInt8](data), der.count == 48,
+            der.prefix(16).elementsEqual(
+                [0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20])
         else { throw EvidenceError(.invalidArgument, "not an Ed25519 private key in PKCS #8 PEM form") }
         try self.init(seed: Array(der.suffix(32)))
     }
@@ -100,7 +108,6 @@ public enum Ed25519 {
         return "SHA256:" + pairs.joined(separator: ":")
     }
 }
-
 
 // MARK: Keys encrypted at rest
 
@@ -166,7 +173,8 @@ extension Ed25519PrivateKey {
         defer { EVP_PKEY_free(pkey) }
         var seed = [UInt8](repeating: 0, count: 32)
         var length = 32
-        guard EVP_PKEY_is_a(pkey, "ED25519") == 1, EVP_PKEY_get_raw_private_key(pkey, &seed, &length) == 1, length == 32 else {
+        guard EVP_PKEY_is_a(pkey, "ED25519") == 1, EVP_PKEY_get_raw_private_key(pkey, &seed, &length) == 1, length == 32
+        else {
             throw EvidenceError(.examiner, "the examiner key is not an Ed25519 key")
         }
         defer { for i in seed.indices { seed[i] = 0 } }
@@ -176,6 +184,8 @@ extension Ed25519PrivateKey {
     private static func failure(_ function: String) -> EvidenceError {
         let code = ERR_get_error()
         ERR_clear_error()
-        return EvidenceError(.library, "OpenSSL \(function) failed (error \(code))", function: function, systemCode: Int32(truncatingIfNeeded: code))
+        return EvidenceError(
+            .library, "OpenSSL \(function) failed (error \(code))", function: function,
+            systemCode: Int32(truncatingIfNeeded: code))
     }
 }

@@ -41,14 +41,17 @@ public struct ExaminerStore: Sendable {
     public func create(id: String, name: String, replace: Bool = false) throws -> Examiner {
         if exists && !replace {
             throw EvidenceError(
-                .examiner, "an examiner identity already exists in \(directory); use --force to replace it (its key is then lost)",
+                .examiner,
+                "an examiner identity already exists in \(directory); use --force to replace it (its key is then lost)",
                 path: directory)
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let examiner = Examiner(id: id, name: name, key: Ed25519PrivateKey())
         // Through OutputFile: created 0600 from the start under a fresh random name (O_EXCL|O_NOFOLLOW), so the key
         // is never readable by others, not even for a moment, and a planted link cannot redirect it.
-        try OutputFile.write(Array(examiner.key.pem.utf8), to: keyPath, mode: 0o600, existing: replace ? .replace : .refuse)
+        try OutputFile.write(
+            Array(examiner.key.pem.utf8), to: keyPath, mode: 0o600, existing: replace ? .replace : .refuse)
         let info: [String: String] = ["id": id, "name": name, "public_key": examiner.publicKeyHex]
         let data = try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .prettyPrinted])
         try OutputFile.write(Array(data), to: infoPath)
@@ -68,9 +71,12 @@ public struct ExaminerStore: Sendable {
                 path: directory)
         }
         let pem = try readPrivateKey()
-        let key = try Ed25519PrivateKey.read(pem: pem) { try (passphrase ?? { try Passphrase.obtain(for: $0) })(keyPath) }
+        let key = try Ed25519PrivateKey.read(pem: pem) {
+            try (passphrase ?? { try Passphrase.obtain(for: $0) })(keyPath)
+        }
         if let stated = info["public_key"], stated != Hex.encode(key.publicKey) {
-            throw EvidenceError(.examiner, "\(infoPath) and \(keyPath) do not belong together (public keys differ)", path: directory)
+            throw EvidenceError(
+                .examiner, "\(infoPath) and \(keyPath) do not belong together (public keys differ)", path: directory)
         }
         return Examiner(id: id, name: name, key: key)
     }
@@ -84,12 +90,14 @@ public struct ExaminerStore: Sendable {
     public func protect(passphrase: [UInt8]) throws {
         let pem = try readPrivateKey()
         guard !Ed25519PrivateKey.isEncrypted(pem: pem) else {
-            throw EvidenceError(.examiner, "the examiner key \(keyPath) is already protected by a passphrase", path: keyPath)
+            throw EvidenceError(
+                .examiner, "the examiner key \(keyPath) is already protected by a passphrase", path: keyPath)
         }
         let key = try Ed25519PrivateKey(pem: pem)
         let sealed = try key.encryptedPEM(passphrase: passphrase)
         guard try Ed25519PrivateKey.read(pem: sealed, passphrase: { passphrase }).publicKey == key.publicKey else {
-            throw EvidenceError(.library, "the encrypted key did not read back to the same key; nothing was changed", path: keyPath)
+            throw EvidenceError(
+                .library, "the encrypted key did not read back to the same key; nothing was changed", path: keyPath)
         }
         try OutputFile.write(Array(sealed.utf8), to: keyPath, mode: 0o600, existing: .replace)
     }
@@ -102,11 +110,14 @@ public struct ExaminerStore: Sendable {
         guard fd >= 0 else {
             let code = errno
             let why = code == ELOOP ? "it is a symbolic link; keep the key itself there" : describeErrno(code)
-            throw EvidenceError(.examiner, "cannot read \(keyPath): \(why)", path: keyPath, function: "open", systemCode: code)
+            throw EvidenceError(
+                .examiner, "cannot read \(keyPath): \(why)", path: keyPath, function: "open", systemCode: code)
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw EvidenceError(.examiner, "cannot read \(keyPath): \(describeErrno(errno))", path: keyPath) }
+        guard fstat(fd, &st) == 0 else {
+            throw EvidenceError(.examiner, "cannot read \(keyPath): \(describeErrno(errno))", path: keyPath)
+        }
         let mode = String(st.st_mode & 0o7777, radix: 8)
         if st.st_uid != geteuid() {
             throw EvidenceError(
@@ -135,10 +146,14 @@ public struct ExaminerStore: Sendable {
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw EvidenceError(.examiner, "cannot read \(keyPath): \(describeErrno(errno))", path: keyPath) }
+            guard n >= 0 else {
+                throw EvidenceError(.examiner, "cannot read \(keyPath): \(describeErrno(errno))", path: keyPath)
+            }
             if n == 0 { break }
             bytes += buffer[0..<n]
-            guard bytes.count < 1 << 20 else { throw EvidenceError(.examiner, "\(keyPath) is not a key (over 1 MB)", path: keyPath) }
+            guard bytes.count < 1 << 20 else {
+                throw EvidenceError(.examiner, "\(keyPath) is not a key (over 1 MB)", path: keyPath)
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }

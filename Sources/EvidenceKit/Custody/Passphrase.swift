@@ -5,7 +5,8 @@ import Foundation
 public enum Passphrase {
     /// The passphrase for the examiner key at `keyPath`.
     /// - Throws: ``EvidenceError`` `.examiner` when there is no terminal and `IPROCEEDS_PASSPHRASE` is not set.
-    public static func obtain(for keyPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    public static func obtain(for keyPath: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws
         -> [UInt8]
     {
         if let p = environment["IPROCEEDS_PASSPHRASE"], !p.isEmpty { return Array(p.utf8) }
@@ -28,7 +29,9 @@ public enum Passphrase {
             throw EvidenceError(.examiner, "no terminal to type a passphrase on: set IPROCEEDS_PASSPHRASE")
         }
         guard first == second else { throw EvidenceError(.examiner, "the two passphrases differ; nothing was changed") }
-        guard !first.isEmpty else { throw EvidenceError(.examiner, "an empty passphrase protects nothing; nothing was changed") }
+        guard !first.isEmpty else {
+            throw EvidenceError(.examiner, "an empty passphrase protects nothing; nothing was changed")
+        }
         return first
     }
 

@@ -2,9 +2,9 @@ import Dispatch
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Fingerprints one file on disk: its own digests and, when it is an archive, every member inside.
@@ -85,7 +85,8 @@ final class FileHasher {
         let container = containers.flatMap { $0.recognises(firstChunk, path: path) ? $0 : nil }
         var scan: ArchiveScanTask?
         if container == nil, options.archives, options.maxDepth >= 1, let hint = ArchiveSniffer.detect(firstChunk) {
-            scan = ArchiveScanTask(path: path, fd: fd, limit: allowed, options: options, runBudget: runBudget, hint: hint)
+            scan = ArchiveScanTask(
+                path: path, fd: fd, limit: allowed, options: options, runBudget: runBudget, hint: hint)
         }
         hooks.afterFirstBlock?(path)
 
@@ -98,15 +99,15 @@ final class FileHasher {
             let useOtherCores =
                 st.st_size >= Self.pipelineThreshold && (options.algorithms.count > 1 || othersIdle())
             #if os(Linux)
-            // The bytes the file had at open are hashed where they lie in the page cache; the read below then
-            // only looks for bytes past that size (and takes over where a window could not be mapped).
-            if pseudo == nil, sizeAtOpen > total {
-                let mapped = hashMapped(fd, from: total, to: sizeAtOpen, pipelined: useOtherCores)
-                total += mapped.bytes
-                remaining -= mapped.bytes
-                truncatedWhileMapped = mapped.truncated
-                if lseek(fd, off_t(total), SEEK_SET) < 0 { readError = errno }
-            }
+                // The bytes the file had at open are hashed where they lie in the page cache; the read below then
+                // only looks for bytes past that size (and takes over where a window could not be mapped).
+                if pseudo == nil, sizeAtOpen > total {
+                    let mapped = hashMapped(fd, from: total, to: sizeAtOpen, pipelined: useOtherCores)
+                    total += mapped.bytes
+                    remaining -= mapped.bytes
+                    truncatedWhileMapped = mapped.truncated
+                    if lseek(fd, off_t(total), SEEK_SET) < 0 { readError = errno }
+                }
             #endif
             if readError == nil {
                 let pipelineRest = useOtherCores && remaining > UInt64(Self.slotSize)
@@ -123,12 +124,14 @@ final class FileHasher {
         if let readError {
             record.error = "read error at offset \(total): \(describeErrno(readError))"
         } else if truncatedWhileMapped {
-            record.error = "changed while being read (truncated to \(statAfter.st_size) bytes): not hashed; hash it "
+            record.error =
+                "changed while being read (truncated to \(statAfter.st_size) bytes): not hashed; hash it "
                 + "again once it is quiet"
         } else if let pseudo {
             if total > allowed {
                 record.size = nil
-                record.error = "kernel pseudo-file (\(pseudo)) longer than \(allowed) bytes: reading stopped there, "
+                record.error =
+                    "kernel pseudo-file (\(pseudo)) longer than \(allowed) bytes: reading stopped there, "
                     + "not hashed"
             } else {
                 for (alg, hex) in zip(options.algorithms, finished.digests) { record.digests[alg] = hex }
@@ -166,7 +169,9 @@ final class FileHasher {
     static func change(from before: stat, to after: stat, read total: UInt64) -> String? {
         var parts: [String] = []
         if total != UInt64(max(0, before.st_size)) {
-            parts.append("\(before.st_size) bytes at open, \(total > UInt64(max(0, before.st_size)) ? "more than " : "")\(total) read")
+            parts.append(
+                "\(before.st_size) bytes at open, \(total > UInt64(max(0, before.st_size)) ? "more than " : "")\(total) read"
+            )
         }
         if after.st_size != before.st_size { parts.append("\(after.st_size) bytes after reading") }
         if after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
@@ -232,7 +237,8 @@ final class FileHasher {
         while total < limit {
             groups[slot].wait()
             let want = Int(min(UInt64(Self.slotSize), limit - total))
-            let buf = UnsafeMutableRawBufferPointer(rebasing: ring[(slot * Self.slotSize)..<(slot * Self.slotSize + want)])
+            let buf = UnsafeMutableRawBufferPointer(
+                rebasing: ring[(slot * Self.slotSize)..<(slot * Self.slotSize + want)])
             let r = readFully(fd, into: buf)
             guard case .success(let n) = r else {
                 if case .failure(let code) = r { failure = code }
@@ -254,47 +260,50 @@ final class FileHasher {
 }
 
 #if os(Linux)
-extension FileHasher {
-    /// Digests bytes `start..<end` of `fd` (`start` a multiple of the page size) from read-only mappings of the
-    /// page cache, ``MappedWindow/size`` bytes at a time: sequentially on this thread, or with each algorithm on
-    /// its own serial queue while this thread maps the next windows (`pipelined`).
-    /// - Returns: how many bytes were digested (fewer than asked when a window could not be mapped: the caller
-    ///   reads the rest), and whether the file was truncated under a window (the digest is then of zeros).
-    func hashMapped(_ fd: Int32, from start: UInt64, to end: UInt64, pipelined: Bool) -> (bytes: UInt64, truncated: Bool) {
-        let ringSize = pipelined ? Self.slotCount : 1
-        let queues = pipelined ? digest.lanes.map { DispatchQueue(label: "iproceeds.digest.\($0.algorithm.rawValue)") } : []
-        let groups = (0..<ringSize).map { _ in DispatchGroup() }
-        var windows: [MappedWindow?] = Array(repeating: nil, count: ringSize)
-        var truncated = false
-        var offset = start
-        var slot = 0
-        while offset < end {
-            groups[slot].wait()
-            if let done = windows[slot] {
-                truncated = truncated || done.faulted
-                windows[slot] = nil  // unmapped here, after every queue is done with it
-            }
-            let length = Int(min(UInt64(MappedWindow.size), end - offset))
-            guard let window = MappedWindow(fd: fd, offset: offset, length: length) else { break }
-            if pipelined {
-                windows[slot] = window
-                let chunk = SlotChunk(bytes: window.bytes)
-                for (lane, queue) in zip(digest.lanes, queues) {
-                    queue.async(group: groups[slot]) { lane.update(chunk.bytes) }
+    extension FileHasher {
+        /// Digests bytes `start..<end` of `fd` (`start` a multiple of the page size) from read-only mappings of the
+        /// page cache, ``MappedWindow/size`` bytes at a time: sequentially on this thread, or with each algorithm on
+        /// its own serial queue while this thread maps the next windows (`pipelined`).
+        /// - Returns: how many bytes were digested (fewer than asked when a window could not be mapped: the caller
+        ///   reads the rest), and whether the file was truncated under a window (the digest is then of zeros).
+        func hashMapped(_ fd: Int32, from start: UInt64, to end: UInt64, pipelined: Bool) -> (
+            bytes: UInt64, truncated: Bool
+        ) {
+            let ringSize = pipelined ? Self.slotCount : 1
+            let queues =
+                pipelined ? digest.lanes.map { DispatchQueue(label: "iproceeds.digest.\($0.algorithm.rawValue)") } : []
+            let groups = (0..<ringSize).map { _ in DispatchGroup() }
+            var windows: [MappedWindow?] = Array(repeating: nil, count: ringSize)
+            var truncated = false
+            var offset = start
+            var slot = 0
+            while offset < end {
+                groups[slot].wait()
+                if let done = windows[slot] {
+                    truncated = truncated || done.faulted
+                    windows[slot] = nil  // unmapped here, after every queue is done with it
                 }
-            } else {
-                digest.update(window.bytes)
-                truncated = truncated || window.faulted
+                let length = Int(min(UInt64(MappedWindow.size), end - offset))
+                guard let window = MappedWindow(fd: fd, offset: offset, length: length) else { break }
+                if pipelined {
+                    windows[slot] = window
+                    let chunk = SlotChunk(bytes: window.bytes)
+                    for (lane, queue) in zip(digest.lanes, queues) {
+                        queue.async(group: groups[slot]) { lane.update(chunk.bytes) }
+                    }
+                } else {
+                    digest.update(window.bytes)
+                    truncated = truncated || window.faulted
+                }
+                offset += UInt64(length)
+                progress?.bytesDone.add(UInt64(length), ordering: .relaxed)
+                slot = (slot + 1) % ringSize
             }
-            offset += UInt64(length)
-            progress?.bytesDone.add(UInt64(length), ordering: .relaxed)
-            slot = (slot + 1) % ringSize
+            for group in groups { group.wait() }
+            truncated = truncated || windows.contains { $0?.faulted == true }
+            return (offset - start, truncated)
         }
-        for group in groups { group.wait() }
-        truncated = truncated || windows.contains { $0?.faulted == true }
-        return (offset - start, truncated)
     }
-}
 #endif
 
 /// A slot of the read ring handed to a digest queue.
@@ -325,15 +334,21 @@ final class ArchiveScanTask: @unchecked Sendable {
         let thread = Thread { [self] in
             defer { group.leave() }
             guard own >= 0 else {
-                self.result = (ArchiveScanner.Outcome(opened: true, error: "archive not scanned: \(describeErrno(errno))"), [])
+                self.result = (
+                    ArchiveScanner.Outcome(opened: true, error: "archive not scanned: \(describeErrno(errno))"), []
+                )
                 return
             }
             defer { close(own) }
             let scanner = ArchiveScanner(path: path, options: options, runBudget: runBudget)
             let source = DescriptorSource(fd: own, limit: limit)
-            var outcome = ArchiveScanner.withUTF8Names { scanner.scan(.descriptor(source), chain: [], depth: 1, hint: hint) }
+            var outcome = ArchiveScanner.withUTF8Names {
+                scanner.scan(.descriptor(source), chain: [], depth: 1, hint: hint)
+            }
             if hint.name == "gzip", let damage = GzipIntegrity.check(fd: own, limit: limit) {
-                if outcome.listedWholeFromOneStream { scanner.markDecompressed(from: 0, ArchiveScanner.untrustworthy("gzip")) }
+                if outcome.listedWholeFromOneStream {
+                    scanner.markDecompressed(from: 0, ArchiveScanner.untrustworthy("gzip"))
+                }
                 outcome.error = ArchiveScanner.join(outcome.error, damage)
             }
             self.result = (outcome, Self.ordered(scanner.records))
@@ -370,23 +385,25 @@ enum PseudoFileSystems {
     /// `st_dev` → file system type, for pseudo-file systems only.
     static let devices: [UInt64: String] = {
         #if os(Linux)
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [:] }
-        var found: [UInt64: String] = [:]
-        for line in text.split(separator: "\n") {
-            // "36 35 0:22 / /proc rw,nosuid - proc proc rw": major:minor is field 3, the type follows " - ".
-            let fields = line.split(separator: " ")
-            guard fields.count > 3, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
-            let type = String(fields[dash + 1])
-            guard kinds.contains(type) else { continue }
-            let numbers = fields[2].split(separator: ":")
-            guard numbers.count == 2, let major = UInt64(numbers[0]), let minor = UInt64(numbers[1]) else { continue }
-            // glibc's makedev.
-            let dev = (major & 0xfff) << 8 | (major & ~0xfff) << 32 | (minor & 0xff) | (minor & ~0xff) << 12
-            found[dev] = type
-        }
-        return found
+            guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [:] }
+            var found: [UInt64: String] = [:]
+            for line in text.split(separator: "\n") {
+                // "36 35 0:22 / /proc rw,nosuid - proc proc rw": major:minor is field 3, the type follows " - ".
+                let fields = line.split(separator: " ")
+                guard fields.count > 3, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+                let type = String(fields[dash + 1])
+                guard kinds.contains(type) else { continue }
+                let numbers = fields[2].split(separator: ":")
+                guard numbers.count == 2, let major = UInt64(numbers[0]), let minor = UInt64(numbers[1]) else {
+                    continue
+                }
+                // glibc's makedev.
+                let dev = (major & 0xfff) << 8 | (major & ~0xfff) << 32 | (minor & 0xff) | (minor & ~0xff) << 12
+                found[dev] = type
+            }
+            return found
         #else
-        return [:]
+            return [:]
         #endif
     }()
 }

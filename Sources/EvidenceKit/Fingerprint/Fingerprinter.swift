@@ -29,7 +29,8 @@ public struct Fingerprinter: Sendable {
     ) throws -> FingerprintSummary {
         let delivery = OrderedDelivery(sink: UncheckedSink(body: sink))
         // Every queued file is an open descriptor (the walk opens what it checked): bound how many wait.
-        let queue = WorkQueue<(seq: Int, path: RawName, fd: Int32, opened: stat)>(capacity: 64 + 4 * max(1, options.threads))
+        let queue = WorkQueue<(seq: Int, path: RawName, fd: Int32, opened: stat)>(
+            capacity: 64 + 4 * max(1, options.threads))
         let workers = DispatchGroup()
         let options = self.options
         let hooks = self.hooks

@@ -64,4 +64,3 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Comparable, Codable
         "blake2b512": .blake2b_512,
     ]
 }
-

@@ -114,7 +114,8 @@ public struct AcquisitionLog: Codable, Sendable, Equatable {
     /// The text form, for a report: one fact a line.
     public func text() -> String {
         var lines: [String] = []
-        lines.append(complete ? "ACQUISITION COMPLETE" : "INCOMPLETE ACQUISITION - this image does not hold the whole source")
+        lines.append(
+            complete ? "ACQUISITION COMPLETE" : "INCOMPLETE ACQUISITION - this image does not hold the whole source")
         if let incompleteReason { lines.append("Stopped because: \(incompleteReason)") }
         lines.append("Tool:            \(tool) \(toolVersion)")
         lines.append("Command line:    \(commandLine.joined(separator: " "))")
@@ -156,7 +157,8 @@ public struct AcquisitionLog: Codable, Sendable, Equatable {
         if let pieceSize, let pieces {
             lines.append("Piecewise:       \(pieces.count) pieces of \(pieceSize) bytes")
             for p in pieces {
-                let ds = p.digests.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: " ")
+                let ds = p.digests.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(
+                    separator: " ")
                 lines.append("  \(p.offset)+\(p.size): \(ds)")
             }
         }

@@ -19,7 +19,9 @@ final class EWFImageReader: ImagingSource {
         options.format = .e01
         let base = String(path.dropLast(4))
         let paths = path.uppercased().hasSuffix(".E01") ? Imager.segmentSequence(base, options) : [path]
-        guard !paths.isEmpty else { throw EvidenceError(.sourceMissing, "cannot open \(path): no such file", path: path) }
+        guard !paths.isEmpty else {
+            throw EvidenceError(.sourceMissing, "cannot open \(path): no such file", path: path)
+        }
         segmentPaths = paths
         var h: UnsafeMutablePointer<libewf_handle_t>?
         try EWFImageWriter.check("libewf_handle_initialize", path: path) { libewf_handle_initialize(&h, $0) }
@@ -29,12 +31,15 @@ final class EWFImageReader: ImagingSource {
             defer { cstrings.forEach { free($0) } }
             try EWFImageWriter.check("libewf_handle_open", path: path) { err in
                 cstrings.withUnsafeMutableBufferPointer {
-                    libewf_handle_open(h, $0.baseAddress, Int32(paths.count), Int32(LIBEWF_ACCESS_FLAG_READ.rawValue), err)
+                    libewf_handle_open(
+                        h, $0.baseAddress, Int32(paths.count), Int32(LIBEWF_ACCESS_FLAG_READ.rawValue), err)
                 }
             }
             var size: UInt64 = 0
             var sector: UInt32 = 512
-            try EWFImageWriter.check("libewf_handle_get_media_size", path: path) { libewf_handle_get_media_size(h, &size, $0) }
+            try EWFImageWriter.check("libewf_handle_get_media_size", path: path) {
+                libewf_handle_get_media_size(h, &size, $0)
+            }
             try EWFImageWriter.check("libewf_handle_get_bytes_per_sector", path: path) {
                 libewf_handle_get_bytes_per_sector(h, &sector, $0)
             }
@@ -109,8 +114,10 @@ final class EWFImageReader: ImagingSource {
 
     private func value(
         _ identifier: String,
-        _ get: (UnsafeMutablePointer<libewf_handle_t>?, UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, Int,
-            UnsafeMutablePointer<UnsafeMutablePointer<libewf_error_t>?>?) -> Int32
+        _ get: (
+            UnsafeMutablePointer<libewf_handle_t>?, UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, Int,
+            UnsafeMutablePointer<UnsafeMutablePointer<libewf_error_t>?>?
+        ) -> Int32
     ) -> String? {
         // NUL-terminated, the length without it: see EWFImageWriter.setHeader.
         let key = Array(identifier.utf8) + [0]

@@ -38,7 +38,9 @@ final class EWFImageWriter: ImageWriter {
             try name.withCString { cname in
                 var names: [UnsafeMutablePointer<CChar>?] = [UnsafeMutablePointer(mutating: cname)]
                 try check("libewf_handle_open") { err in
-                    names.withUnsafeMutableBufferPointer { libewf_handle_open(h, $0.baseAddress, 1, Int32(LIBEWF_ACCESS_FLAG_WRITE.rawValue), err) }
+                    names.withUnsafeMutableBufferPointer {
+                        libewf_handle_open(h, $0.baseAddress, 1, Int32(LIBEWF_ACCESS_FLAG_WRITE.rawValue), err)
+                    }
                 }
             }
             var values: [(String, String?)] = [
@@ -55,12 +57,16 @@ final class EWFImageWriter: ImageWriter {
                 guard let value, !value.isEmpty else { continue }
                 try setHeader(key, value)
             }
-            try check("libewf_handle_set_format") { libewf_handle_set_format(h, UInt8(LIBEWF_FORMAT_ENCASE6.rawValue), $0) }
+            try check("libewf_handle_set_format") {
+                libewf_handle_set_format(h, UInt8(LIBEWF_FORMAT_ENCASE6.rawValue), $0)
+            }
             if let size = source.size {
                 let padded = Self.roundUp(size, to: UInt64(sectorSize))
                 try check("libewf_handle_set_media_size") { libewf_handle_set_media_size(h, padded, $0) }
             }
-            try check("libewf_handle_set_bytes_per_sector") { libewf_handle_set_bytes_per_sector(h, UInt32(sectorSize), $0) }
+            try check("libewf_handle_set_bytes_per_sector") {
+                libewf_handle_set_bytes_per_sector(h, UInt32(sectorSize), $0)
+            }
             try check("libewf_handle_set_sectors_per_chunk") { libewf_handle_set_sectors_per_chunk(h, 64, $0) }
             let level: Int32
             switch options.compression {
@@ -68,15 +74,21 @@ final class EWFImageWriter: ImageWriter {
             case .fast: level = Int32(LIBEWF_COMPRESSION_FAST.rawValue)
             case .best: level = Int32(LIBEWF_COMPRESSION_BEST.rawValue)
             }
-            try check("libewf_handle_set_compression_values") { libewf_handle_set_compression_values(h, Int8(level), 0, $0) }
+            try check("libewf_handle_set_compression_values") {
+                libewf_handle_set_compression_values(h, Int8(level), 0, $0)
+            }
             // Whether a device is removable is not something the examiner can rely on the kernel for (a USB disk
             // reports fixed, a card reader removable): recorded as a fixed, physical disk, as ewfacquire's default.
-            try check("libewf_handle_set_media_type") { libewf_handle_set_media_type(h, UInt8(LIBEWF_MEDIA_TYPE_FIXED.rawValue), $0) }
+            try check("libewf_handle_set_media_type") {
+                libewf_handle_set_media_type(h, UInt8(LIBEWF_MEDIA_TYPE_FIXED.rawValue), $0)
+            }
             try check("libewf_handle_set_media_flags") {
                 libewf_handle_set_media_flags(h, UInt8(LIBEWF_MEDIA_FLAG_PHYSICAL.rawValue), $0)
             }
             if let segment = options.segmentSize {
-                try check("libewf_handle_set_maximum_segment_size") { libewf_handle_set_maximum_segment_size(h, segment, $0) }
+                try check("libewf_handle_set_maximum_segment_size") {
+                    libewf_handle_set_maximum_segment_size(h, segment, $0)
+                }
             }
         } catch {
             close(finalize: false)
@@ -92,7 +104,10 @@ final class EWFImageWriter: ImageWriter {
     static func segmentExtension(_ n: Int) -> String {
         if n <= 99 { return String(format: ".E%02d", n) }
         let i = n - 100
-        let letters = [UInt8(ascii: "E") + UInt8(i / 676), UInt8(ascii: "A") + UInt8(i / 26 % 26), UInt8(ascii: "A") + UInt8(i % 26)]
+        let letters = [
+            UInt8(ascii: "E") + UInt8(i / 676), UInt8(ascii: "A") + UInt8(i / 26 % 26),
+            UInt8(ascii: "A") + UInt8(i % 26),
+        ]
         return "." + String(decoding: letters, as: UTF8.self)
     }
 
@@ -125,7 +140,8 @@ final class EWFImageWriter: ImageWriter {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         let n = try check("libewf_handle_write_buffer") { libewf_handle_write_buffer(handle, base, bytes.count, $0) }
         guard n == bytes.count else {
-            throw EvidenceError(.io, "libewf wrote \(n) of \(bytes.count) bytes to \(partialBase).E01", path: partialBase + ".E01")
+            throw EvidenceError(
+                .io, "libewf wrote \(n) of \(bytes.count) bytes to \(partialBase).E01", path: partialBase + ".E01")
         }
         written += UInt64(bytes.count)
     }
@@ -141,7 +157,9 @@ final class EWFImageWriter: ImageWriter {
         }
         let h = handle
         for e in acquiryErrors {
-            try check("libewf_handle_append_acquiry_error") { libewf_handle_append_acquiry_error(h, e.start, e.count, $0) }
+            try check("libewf_handle_append_acquiry_error") {
+                libewf_handle_append_acquiry_error(h, e.start, e.count, $0)
+            }
         }
         if let md5 = storedMD5, var bytes = Hex.decode(md5) {
             try check("libewf_handle_set_md5_hash") { libewf_handle_set_md5_hash(h, &bytes, bytes.count, $0) }
@@ -181,17 +199,23 @@ final class EWFImageWriter: ImageWriter {
         // hold one, though the length passed leaves it out.
         let k = Array(key.utf8) + [0]
         let v = Array(value.utf8)
-        try check("libewf_handle_set_utf8_header_value") { libewf_handle_set_utf8_header_value(handle, k, k.count - 1, v, v.count, $0) }
+        try check("libewf_handle_set_utf8_header_value") {
+            libewf_handle_set_utf8_header_value(handle, k, k.count - 1, v, v.count, $0)
+        }
     }
 
     private func setHash(_ key: String, _ value: String) throws {
         let k = Array(key.utf8) + [0]
         let v = Array(value.utf8)
-        try check("libewf_handle_set_utf8_hash_value") { libewf_handle_set_utf8_hash_value(handle, k, k.count - 1, v, v.count, $0) }
+        try check("libewf_handle_set_utf8_hash_value") {
+            libewf_handle_set_utf8_hash_value(handle, k, k.count - 1, v, v.count, $0)
+        }
     }
 
     @discardableResult
-    private func check<R: BinaryInteger>(_ function: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<libewf_error_t>?>) -> R) throws -> R {
+    private func check<R: BinaryInteger>(
+        _ function: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<libewf_error_t>?>) -> R
+    ) throws -> R {
         try Self.check(function, path: partialBase + ".E01", body)
     }
 
@@ -206,7 +230,9 @@ final class EWFImageWriter: ImageWriter {
         var text = "libewf failed"
         if err != nil {
             var buffer = [CChar](repeating: 0, count: 2048)
-            if libewf_error_sprint(err, &buffer, buffer.count) > 0 { text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+            if libewf_error_sprint(err, &buffer, buffer.count) > 0 {
+                text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
             libewf_error_free(&err)
         }
         // libewf reports a full disk as a write error with errno set by the failed write(2).

@@ -16,7 +16,9 @@ final class ConcatenatedFilesSource: ImagingSource {
             guard fd >= 0, fstat(fd, &st) == 0 else {
                 let code = errno
                 for f in files { close(f.0) }
-                throw EvidenceError(.sourceMissing, "cannot open \(path): \(describeErrno(code))", path: path, function: "open", systemCode: code)
+                throw EvidenceError(
+                    .sourceMissing, "cannot open \(path): \(describeErrno(code))", path: path, function: "open",
+                    systemCode: code)
             }
             files.append((fd, total, UInt64(st.st_size)))
             total += UInt64(st.st_size)
@@ -91,13 +93,16 @@ public enum ImageVerifier {
     }
 
     /// The check `--verify` runs right after acquisition: the image's content against the source's digests.
-    static func verify(imagePaths: [String], format: ImagingOptions.Format, against log: AcquisitionLog) -> AcquisitionLog.Verification {
+    static func verify(imagePaths: [String], format: ImagingOptions.Format, against log: AcquisitionLog)
+        -> AcquisitionLog.Verification
+    {
         do {
             let report = try check(files: imagePaths, format: format, log: log, logPath: nil)
             return AcquisitionLog.Verification(
                 result: report.verified ? "match" : "mismatch", digests: report.digests, problems: report.problems)
         } catch {
-            return AcquisitionLog.Verification(result: "mismatch", digests: [:], problems: ["the image could not be re-read: \(error)"])
+            return AcquisitionLog.Verification(
+                result: "mismatch", digests: [:], problems: ["the image could not be re-read: \(error)"])
         }
     }
 
@@ -140,7 +145,8 @@ public enum ImageVerifier {
         return try check(files: files, format: format, log: log, logPath: logFile)
     }
 
-    private static func check(files: [String], format: ImagingOptions.Format, log: AcquisitionLog?, logPath: String?) throws
+    private static func check(files: [String], format: ImagingOptions.Format, log: AcquisitionLog?, logPath: String?)
+        throws
         -> ImageVerificationReport
     {
         var options = ImagingOptions()
@@ -182,7 +188,9 @@ public enum ImageVerifier {
                 let n = try tail.withUnsafeMutableBytes { try reader.read(into: $0, at: sourceLength) }
                 tail.withUnsafeBytes { md5Lane.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 tail.withUnsafeBytes { sha1Lane.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                if tail.contains(where: { $0 != 0 }) { problems.append("the E01's padding after the source's \(sourceLength) bytes is not zeros") }
+                if tail.contains(where: { $0 != 0 }) {
+                    problems.append("the E01's padding after the source's \(sourceLength) bytes is not zeros")
+                }
             }
             let mediaDigests = ["md5": md5Lane.finalizeHex(), "sha1": sha1Lane.finalizeHex()]
             for (alg, hex) in zip(options.algorithms, multi.finish().digests) { digests[alg.rawValue] = hex }
@@ -196,7 +204,8 @@ public enum ImageVerifier {
                 }
             }
             for e in reader.checksumErrors() {
-                checksumErrors.append(.init(offset: e.offset, length: e.length, errno: EIO, error: "chunk checksum mismatch"))
+                checksumErrors.append(
+                    .init(offset: e.offset, length: e.length, errno: EIO, error: "chunk checksum mismatch"))
                 problems.append("chunk checksum error at offset \(e.offset), \(e.length) bytes")
             }
         }
@@ -208,16 +217,23 @@ public enum ImageVerifier {
                 guard let got = digests[name] else { continue }
                 if got != expected { problems.append("\(name) of the image is \(got) but the log says \(expected)") }
             }
-            if !log.complete { problems.append("the log says the acquisition is incomplete: \(log.incompleteReason ?? "no reason given")") }
+            if !log.complete {
+                problems.append(
+                    "the log says the acquisition is incomplete: \(log.incompleteReason ?? "no reason given")")
+            }
             if logPath != nil {
                 // Each file against the SHA-256 the log recorded for it.
                 let names = imageFiles.map { ($0 as NSString).lastPathComponent }
                 if names != log.segments.map(\.name) {
-                    problems.append("the image's files (\(names.joined(separator: ", "))) are not those the log lists (\(log.segments.map(\.name).joined(separator: ", ")))")
+                    problems.append(
+                        "the image's files (\(names.joined(separator: ", "))) are not those the log lists (\(log.segments.map(\.name).joined(separator: ", ")))"
+                    )
                 } else {
                     for (path, segment) in zip(imageFiles, log.segments) {
                         let sha = try sha256(ofFile: path)
-                        if sha != segment.sha256 { problems.append("\(segment.name): sha256 \(sha) but the log says \(segment.sha256)") }
+                        if sha != segment.sha256 {
+                            problems.append("\(segment.name): sha256 \(sha) but the log says \(segment.sha256)")
+                        }
                     }
                 }
             }

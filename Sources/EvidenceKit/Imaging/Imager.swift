@@ -131,9 +131,11 @@ public enum Imager {
             writer = try EWFImageWriter(partialBase: names.partialBase, source: desc, options: options)
         }
         // Room for the log on a disk the image may fill: released just before the log is written.
-        let reserve = LogReserve(path: names.partialBase + ".reserve", pieces: desc.size.flatMap { size in
-            options.pieceSize.map { size / max($0, 1) + 1 }
-        } ?? 0)
+        let reserve = LogReserve(
+            path: names.partialBase + ".reserve",
+            pieces: desc.size.flatMap { size in
+                options.pieceSize.map { size / max($0, 1) + 1 }
+            } ?? 0)
         let multi = MultiDigest(options.algorithms, pieceSize: options.pieceSize)
         let pipeline = Pipeline(writer: writer, lanes: multi.lanes, options: options)
         var reader = SourceReader(source: source, progress: progress)
@@ -193,7 +195,9 @@ public enum Imager {
         }
         var imagePaths = writer.partialPaths
         if complete {
-            do { imagePaths = try rename(writer.partialPaths, names: names, options: options) } catch let e as EvidenceError {
+            do { imagePaths = try rename(writer.partialPaths, names: names, options: options) } catch let e
+                as EvidenceError
+            {
                 outputError = e
                 complete = false
             } catch { preconditionFailure("rename throws EvidenceError only") }
@@ -204,7 +208,8 @@ public enum Imager {
         } else if let e = outputError {
             log.incompleteReason = "the image could not be written: \(e.message)"
         } else if let f = outcome.streamFailure {
-            log.incompleteReason = "the source failed at offset \(outcome.bytes) and cannot be re-read: \(describeErrno(f.errno))"
+            log.incompleteReason =
+                "the source failed at offset \(outcome.bytes) and cannot be re-read: \(describeErrno(f.errno))"
         } else if let size = desc.size, outcome.bytes < size {
             log.incompleteReason = "the source ended at \(outcome.bytes) bytes, before its size of \(size) bytes"
             log.complete = false
@@ -309,7 +314,9 @@ public enum Imager {
         unlink(from)
     }
 
-    private static func segmentRecords(_ paths: [String], known: [String]?, wholeSHA256: String?) -> [AcquisitionLog.Segment] {
+    private static func segmentRecords(_ paths: [String], known: [String]?, wholeSHA256: String?) -> [AcquisitionLog
+        .Segment]
+    {
         paths.enumerated().map { i, path in
             var st = stat()
             let size = stat(path, &st) == 0 ? UInt64(st.st_size) : 0

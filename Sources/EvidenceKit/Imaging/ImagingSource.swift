@@ -106,7 +106,8 @@ public final class FileImagingSource: ImagingSource {
                 })
         case S_IFDIR:
             close(opened)
-            throw EvidenceError(.invalidArgument, "\(path) is a folder; image a device or a file (or - for standard input)", path: path)
+            throw EvidenceError(
+                .invalidArgument, "\(path) is a folder; image a device or a file (or - for standard input)", path: path)
         default:
             close(opened)
             throw EvidenceError(

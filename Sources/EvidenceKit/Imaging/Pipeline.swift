@@ -42,7 +42,9 @@ final class Pipeline {
 
     init(writer: any ImageWriter, lanes: [DigestLane], options: ImagingOptions) {
         box = WriterBox(writer)
-        self.lanes = lanes.map { ($0, DispatchQueue(label: "iproceeds.imaging.\($0.algorithm.rawValue)", qos: .userInitiated)) }
+        self.lanes = lanes.map {
+            ($0, DispatchQueue(label: "iproceeds.imaging.\($0.algorithm.rawValue)", qos: .userInitiated))
+        }
         slots = (0..<max(options.buffers, 2)).map { _ in PipelineSlot(size: options.blockSize) }
     }
 
@@ -64,7 +66,9 @@ final class Pipeline {
             let count = result.count
             if count > 0 {
                 for (lane, queue) in lanes {
-                    queue.async(group: slot.group) { lane.update(UnsafeRawBufferPointer(rebasing: slot.buffer[0..<count])) }
+                    queue.async(group: slot.group) {
+                        lane.update(UnsafeRawBufferPointer(rebasing: slot.buffer[0..<count]))
+                    }
                 }
                 let box = self.box
                 box.queue.async(group: slot.group) {
@@ -149,7 +153,8 @@ struct SourceReader {
         var pos = from
         while pos < to {
             do {
-                let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[pos..<to]), at: base + UInt64(pos))
+                let n = try source.read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: buffer[pos..<to]), at: base + UInt64(pos))
                 if n == 0 { return (pos - from, nil, true) }
                 pos += n
             } catch {
@@ -189,7 +194,9 @@ struct SourceReader {
         }
     }
 
-    private mutating func recordBad(_ buffer: UnsafeMutableRawBufferPointer, from: Int, to: Int, base: UInt64, errno code: Int32) {
+    private mutating func recordBad(
+        _ buffer: UnsafeMutableRawBufferPointer, from: Int, to: Int, base: UInt64, errno code: Int32
+    ) {
         guard to > from else { return }
         UnsafeMutableRawBufferPointer(rebasing: buffer[from..<to]).initializeMemory(as: UInt8.self, repeating: 0)
         let offset = base + UInt64(from)

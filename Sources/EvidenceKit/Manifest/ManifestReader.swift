@@ -110,16 +110,21 @@ public enum ManifestReader {
             if line.starts(with: Array("%%%% size,".utf8)) {
                 columns = String(decoding: line.dropFirst(5), as: UTF8.self).split(separator: ",").map(String.init)
                 guard columns.first == "size", columns.last == "filename" else {
-                    throw EvidenceError(.manifest, "\(name) line \(i + 1): hashdeep header without size and filename", path: name)
+                    throw EvidenceError(
+                        .manifest, "\(name) line \(i + 1): hashdeep header without size and filename", path: name)
                 }
                 continue
             }
             if line.starts(with: prefix) {
-                guard let record = try? parseJSONRecord(Array(line.dropFirst(prefix.count)), name: name, line: i + 1) else {
-                    problems.append(ManifestProblem(line: i + 1, reason: "an iproceeds comment record that is not valid JSON"))
+                guard let record = try? parseJSONRecord(Array(line.dropFirst(prefix.count)), name: name, line: i + 1)
+                else {
+                    problems.append(
+                        ManifestProblem(line: i + 1, reason: "an iproceeds comment record that is not valid JSON"))
                     continue
                 }
-                if let existing = indexByKey[record.key] { records[existing] = record } else {
+                if let existing = indexByKey[record.key] {
+                    records[existing] = record
+                } else {
                     indexByKey[record.key] = records.count
                     records.append(record)
                 }
@@ -127,7 +132,8 @@ public enum ManifestReader {
             }
             if line.first == UInt8(ascii: "#") || line.first == UInt8(ascii: "%") { continue }
             guard !columns.isEmpty else {
-                throw EvidenceError(.manifest, "\(name) line \(i + 1): hashdeep line before the %%%% header", path: name)
+                throw EvidenceError(
+                    .manifest, "\(name) line \(i + 1): hashdeep line before the %%%% header", path: name)
             }
             // size, one field per algorithm, then the file name, which may itself contain commas. A line that does
             // not fit is a finding, not the end of the manifest: hashdeep, too, audits the lines it can read.
@@ -139,10 +145,12 @@ public enum ManifestReader {
                 rest = rest[(comma + 1)...]
             }
             guard fields.count == columns.count - 1 else {
-                problems.append(ManifestProblem(
-                    line: i + 1,
-                    reason: "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(fields.count + 1); "
-                        + "a file name with a line break in it splits its line in two"))
+                problems.append(
+                    ManifestProblem(
+                        line: i + 1,
+                        reason:
+                            "expected \(columns.count) fields (\(columns.joined(separator: ","))), found \(fields.count + 1); "
+                            + "a file name with a line break in it splits its line in two"))
                 continue
             }
             guard let size = UInt64(String(decoding: fields[0], as: UTF8.self)) else {
@@ -180,7 +188,9 @@ public enum ManifestReader {
             path = RawName(raw)
         }
         var member = (object["member"]?.items ?? []).compactMap { $0.string.map(RawName.init) }
-        if let list = object["member_bytes"]?.items, case let hexes = list.compactMap(\.string), hexes.count == list.count {
+        if let list = object["member_bytes"]?.items, case let hexes = list.compactMap(\.string),
+            hexes.count == list.count
+        {
             let raw = hexes.compactMap(Hex.decode)
             guard raw.count == hexes.count else { throw fail("member_bytes is not hex") }
             member = raw.map(RawName.init)

@@ -109,7 +109,7 @@ public final class JSONLinesWriter: ManifestWriter {
     /// The `fs` object of a file found inside a disk image, keys in a fixed order (see `docs/formats.md`).
     static func fileSystemObject(_ f: FileSystemFacts) -> String {
         var o = "{"
-        if let p = f.partition { o += "\"partition\":\(p),"}
+        if let p = f.partition { o += "\"partition\":\(p)," }
         if let t = f.partitionType { o += "\"partition_type\":" + JSONValue.quoted(t) + "," }
         if let off = f.partitionOffset { o += "\"partition_offset\":\(off)," }
         o += "\"type\":" + JSONValue.quoted(f.fileSystem) + ",\"inode\":\(f.inode)"
@@ -188,7 +188,8 @@ public final class CSVWriter: ManifestWriter {
     }
 
     public func begin() throws {
-        let columns = ["path", "path_bytes", "member", "member_bytes", "kind", "size"]
+        let columns =
+            ["path", "path_bytes", "member", "member_bytes", "kind", "size"]
             + context.algorithms.map(\.rawValue) + ["mtime", "note", "error"]
         sink.write(columns.joined(separator: ",") + "\r\n")
     }
@@ -196,7 +197,8 @@ public final class CSVWriter: ManifestWriter {
     public func write(_ r: FingerprintRecord) throws {
         var fields = [
             CSV.field(r.path.text), r.path.isValidUTF8 ? "" : r.path.hex,
-            r.member.isEmpty ? "" : CSV.field("[" + r.member.map { JSONValue.quoted($0.text) }.joined(separator: ",") + "]"),
+            r.member.isEmpty
+                ? "" : CSV.field("[" + r.member.map { JSONValue.quoted($0.text) }.joined(separator: ",") + "]"),
             r.member.allSatisfy(\.isValidUTF8) ? "" : r.member.map(\.hex).joined(separator: " "),
             r.kind.rawValue, r.size.map(String.init) ?? "",
         ]
@@ -237,7 +239,9 @@ public final class DFXMLWriter: ManifestWriter {
             "<dfxml xmlns=\"\(Self.namespace)\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
                 + "xmlns:iproceeds=\"\(Self.extensionNamespace)\" version=\"1.2.0\">\n")
         sink.write("  <metadata>\n    <dc:type>Hash List</dc:type>\n")
-        sink.write("    <iproceeds:working_directory>\(Escaping.xml(context.workingDirectory))</iproceeds:working_directory>\n")
+        sink.write(
+            "    <iproceeds:working_directory>\(Escaping.xml(context.workingDirectory))</iproceeds:working_directory>\n"
+        )
         sink.write("  </metadata>\n")
         sink.write("  <creator version=\"1.0\">\n")
         sink.write("    <program>\(ToolIdentity.name)</program>\n")
@@ -280,14 +284,20 @@ public final class DFXMLWriter: ManifestWriter {
             sink.write("    </byte_runs>\n")
         }
         for alg in context.algorithms {
-            if let hex = r.digests[alg] { sink.write("    <hashdigest \(Self.typeAttributes(alg))>\(hex)</hashdigest>\n") }
+            if let hex = r.digests[alg] {
+                sink.write("    <hashdigest \(Self.typeAttributes(alg))>\(hex)</hashdigest>\n")
+            }
         }
         // Our own elements, after DFXML's: the schema allows other namespaces only at the end of a fileobject.
         sink.write("    <iproceeds:kind>\(r.kind.rawValue)</iproceeds:kind>\n")
         if let fs {
             sink.write("    <iproceeds:file_system>\(Escaping.xml(fs.fileSystem))</iproceeds:file_system>\n")
-            if let stream = fs.stream { sink.write("    <iproceeds:stream>\(Escaping.xml(stream))</iproceeds:stream>\n") }
-            if fs.possiblyOverwritten { sink.write("    <iproceeds:possibly_overwritten>1</iproceeds:possibly_overwritten>\n") }
+            if let stream = fs.stream {
+                sink.write("    <iproceeds:stream>\(Escaping.xml(stream))</iproceeds:stream>\n")
+            }
+            if fs.possiblyOverwritten {
+                sink.write("    <iproceeds:possibly_overwritten>1</iproceeds:possibly_overwritten>\n")
+            }
         }
         if !own.isValidUTF8 || own.hasLineBreak || own.text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             sink.write("    <iproceeds:filename_bytes>\(own.hex)</iproceeds:filename_bytes>\n")

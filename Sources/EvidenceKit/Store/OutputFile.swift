@@ -1,9 +1,9 @@
 internal import CSysCall
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A file written whole or not at all: the one way iproceeds writes a report, a manifest, a key, a vault, a
@@ -60,7 +60,8 @@ public final class OutputFile {
             var st = stat()
             if fstatat(dir, finalName, &st, AT_SYMLINK_NOFOLLOW) == 0 {
                 close(dir)
-                throw EvidenceError(.invalidArgument, "\(path) already exists", path: path, function: "fstatat", systemCode: EEXIST)
+                throw EvidenceError(
+                    .invalidArgument, "\(path) already exists", path: path, function: "fstatat", systemCode: EEXIST)
             }
         }
         // Keep the temporary name within NAME_MAX (255) whatever the target's length.
@@ -92,7 +93,8 @@ public final class OutputFile {
     private static func randomSuffix() -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
         var g = SystemRandomNumberGenerator()
-        return String(decoding: (0..<12).map { _ in alphabet[Int(g.next(upperBound: UInt64(alphabet.count)))] }, as: UTF8.self)
+        return String(
+            decoding: (0..<12).map { _ in alphabet[Int(g.next(upperBound: UInt64(alphabet.count)))] }, as: UTF8.self)
     }
 
     /// Writes all of `bytes`, retrying short writes. The corresponding C function is `write`.
@@ -139,7 +141,8 @@ public final class OutputFile {
             let code = errno
             unlinkat(directory, temporaryName, 0)
             if code == EEXIST {
-                throw EvidenceError(.invalidArgument, "\(path) already exists", path: path, function: "renameat2", systemCode: code)
+                throw EvidenceError(
+                    .invalidArgument, "\(path) already exists", path: path, function: "renameat2", systemCode: code)
             }
             throw EvidenceError.system("rename", path: path, errno: code)
         }
@@ -166,7 +169,9 @@ public final class OutputFile {
     }
 
     /// Writes `bytes` to `path` whole or not at all.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, existing: Existing = .replace) throws {
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, existing: Existing = .replace)
+        throws
+    {
         let file = try OutputFile(path: path, mode: mode, existing: existing)
         try file.write(bytes)
         try file.commit()

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What the walk found at one place in the tree.
@@ -31,7 +31,8 @@ final class TreeWalker {
     /// With `--follow-symlinks`: every directory walked so far, and the path it was first walked at.
     private var walked: [DirectoryID: RawName] = [:]
 
-    init(options: FingerprintOptions, hooks: FingerprintHooks = FingerprintHooks(), emit: @escaping (WalkEvent) -> Bool) {
+    init(options: FingerprintOptions, hooks: FingerprintHooks = FingerprintHooks(), emit: @escaping (WalkEvent) -> Bool)
+    {
         self.options = options
         self.hooks = hooks
         self.emit = emit
@@ -55,7 +56,8 @@ final class TreeWalker {
     }
 
     /// Visits `name` in the directory open as `dirfd` (a root's path relative to the working directory).
-    private func visit(in dirfd: Int32, name: [UInt8], path: RawName, isRoot: Bool, ancestors: Set<DirectoryID>) -> Bool {
+    private func visit(in dirfd: Int32, name: [UInt8], path: RawName, isRoot: Bool, ancestors: Set<DirectoryID>) -> Bool
+    {
         if !isRoot && options.isExcluded(path.bytes) { return true }
         var st = stat()
         guard name.withCString({ fstatat(dirfd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 else {
@@ -82,7 +84,8 @@ final class TreeWalker {
                 if let first = walked[id] {
                     var record = FingerprintRecord(
                         path: path, kind: via == nil ? .directory : .symlink, mtime: Int64(st.st_mtim.tv_sec))
-                    record.note = "\(via.map { "symlink to \($0): " } ?? "")directory already walked as \(first.text); not entered again"
+                    record.note =
+                        "\(via.map { "symlink to \($0): " } ?? "")directory already walked as \(first.text); not entered again"
                     return emit(.record(record))
                 }
                 walked[id] = path
@@ -139,7 +142,8 @@ final class TreeWalker {
         let fd = name.withCString { openat(dirfd, $0, flags) }
         guard fd >= 0 else {
             let code = errno
-            let why = code == ELOOP && !follow ? "became a symbolic link while being walked; not read" : describeErrno(code)
+            let why =
+                code == ELOOP && !follow ? "became a symbolic link while being walked; not read" : describeErrno(code)
             return emit(.record(FingerprintRecord(path: path, kind: .file, error: why)))
         }
         var opened = stat()
@@ -156,8 +160,10 @@ final class TreeWalker {
         }
         if opened.st_dev != st.st_dev || opened.st_ino != st.st_ino {
             close(fd)
-            return emit(.record(FingerprintRecord(
-                path: path, kind: .file, error: "replaced by another file while being walked; not read")))
+            return emit(
+                .record(
+                    FingerprintRecord(
+                        path: path, kind: .file, error: "replaced by another file while being walked; not read")))
         }
         return emit(.file(path, fd: fd, opened: opened))
     }
@@ -167,7 +173,8 @@ final class TreeWalker {
         guard let dir = fdopendir(fd) else {
             let code = errno
             close(fd)
-            let record = FingerprintRecord(path: path, kind: .directory, error: "cannot list directory: \(describeErrno(code))")
+            let record = FingerprintRecord(
+                path: path, kind: .directory, error: "cannot list directory: \(describeErrno(code))")
             return emit(.record(record))
         }
         defer { closedir(dir) }
@@ -203,7 +210,9 @@ final class TreeWalker {
     private func readLink(in dirfd: Int32, name: [UInt8]) -> String {
         var buf = [UInt8](repeating: 0, count: 4096)
         let n = name.withCString { p in
-            buf.withUnsafeMutableBytes { readlinkat(dirfd, p, $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4096) }
+            buf.withUnsafeMutableBytes {
+                readlinkat(dirfd, p, $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4096)
+            }
         }
         guard n >= 0 else { return "(unreadable: \(describeErrno(errno)))" }
         return RawName(Array(buf[0..<n])).text
@@ -225,6 +234,8 @@ extension Array where Element == UInt8 {
     func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
         var copy = self
         copy.append(0)
-        return try copy.withUnsafeBufferPointer { try $0.withMemoryRebound(to: CChar.self) { try body($0.baseAddress!) } }
+        return try copy.withUnsafeBufferPointer {
+            try $0.withMemoryRebound(to: CChar.self) { try body($0.baseAddress!) }
+        }
     }
 }

@@ -97,7 +97,8 @@ private struct JSONTextParser {
 
     mutating func literal(_ text: StaticString, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
         let count = text.utf8CodeUnitCount
-        let matches = text.withUTF8Buffer { l in bytes.endIndex - at >= count && bytes[at..<at + count].elementsEqual(l) }
+        let matches = text.withUTF8Buffer { l in bytes.endIndex - at >= count && bytes[at..<at + count].elementsEqual(l)
+        }
         guard matches else { throw failure("unexpected character") }
         at += count
         return value

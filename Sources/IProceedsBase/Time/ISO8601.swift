@@ -71,7 +71,9 @@ public enum ISO8601 {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.sss]Z`, milliseconds only when not zero: the form of the tracing reports.
-    public static func format(_ millis: Int64) -> String { format(milliseconds: millis, fraction: .millisecondsUnlessZero) }
+    public static func format(_ millis: Int64) -> String {
+        format(milliseconds: millis, fraction: .millisecondsUnlessZero)
+    }
 
     /// `YYYY-MM-DDTHH:MM:SS[.sss]Z` of an instant in milliseconds since the epoch.
     public static func format(milliseconds millis: Int64, fraction: Fraction) -> String {

@@ -34,7 +34,9 @@ public struct AddressClusterer {
     /// Clusters `transactions` in chain order (block, position in block, hash).
     public static func cluster(_ transactions: [UTXOTransaction], heuristics: [ChangeHeuristic] = []) -> ClusterResult {
         var c = AddressClusterer(heuristics: heuristics)
-        for tx in transactions.sorted(by: { ($0.block, $0.indexInBlock, $0.hash) < ($1.block, $1.indexInBlock, $1.hash) }) {
+        for tx in transactions.sorted(by: {
+            ($0.block, $0.indexInBlock, $0.hash) < ($1.block, $1.indexInBlock, $1.hash)
+        }) {
             c.add(tx)
         }
         return c.result()
@@ -102,11 +104,15 @@ public struct AddressClusterer {
         let outputs = tx.outputs.map { (address: intern($0.address), value: $0.value) }
         if tx.isCoinbase || inputIDs.isEmpty { return }
         var distinctInputs = Array(Set(inputIDs)).sorted()
-        if let pattern = CoinJoinDetector.pattern(inputCount: inputIDs.count, distinctInputAddresses: distinctInputs.count, outputs: outputs) {
+        if let pattern = CoinJoinDetector.pattern(
+            inputCount: inputIDs.count, distinctInputAddresses: distinctInputs.count, outputs: outputs)
+        {
             let eq = CoinJoinDetector.equalOutputs(outputs)!
-            coinJoins.append(CoinJoinFinding(
-                pattern: pattern, citation: citations[Int(cite(tx, &memo))], inputs: inputIDs.count, outputs: outputs.count,
-                equalOutputs: eq.count, equalValue: eq.value))
+            coinJoins.append(
+                CoinJoinFinding(
+                    pattern: pattern, citation: citations[Int(cite(tx, &memo))], inputs: inputIDs.count,
+                    outputs: outputs.count,
+                    equalOutputs: eq.count, equalValue: eq.value))
             stats.coinJoins[pattern, default: 0] += 1
             return
         }
@@ -126,7 +132,9 @@ public struct AddressClusterer {
         guard !outputs.contains(where: { inputSet.contains($0.address) }) else { return }
         var picks: [(ChangeHeuristic, Int)] = []
         for h in heuristics {
-            if let k = changeOutput(h, tx: tx, inputs: inputIDs, outputs: outputs, fresh: fresh) { picks.append((h, k)) }
+            if let k = changeOutput(h, tx: tx, inputs: inputIDs, outputs: outputs, fresh: fresh) {
+                picks.append((h, k))
+            }
         }
         guard let k = picks.first?.1 else { return }
         guard picks.allSatisfy({ $0.1 == k }) else {
@@ -145,7 +153,8 @@ public struct AddressClusterer {
 
     /// The output `h` takes for change, or nil when it does not pick exactly one.
     private func changeOutput(
-        _ h: ChangeHeuristic, tx: UTXOTransaction, inputs: [Int32], outputs: [(address: Int32, value: MinorUnits)], fresh: [Bool]
+        _ h: ChangeHeuristic, tx: UTXOTransaction, inputs: [Int32], outputs: [(address: Int32, value: MinorUnits)],
+        fresh: [Bool]
     ) -> Int? {
         switch h {
         case .oneTime:
@@ -193,8 +202,10 @@ public struct AddressClusterer {
         var change: [Int32: [(ChangeHeuristic, Int32)]] = [:]
         for r in changeReasons { change[r.address, default: []].append((r.heuristic, r.cite)) }
         return ClusterResult(
-            heuristics: heuristics, addresses: names, entityOf: entityOf, entities: entities, firstMultiInput: firstMultiInput,
-            multiInputCount: multiInputCount, changeReasons: change, citations: citations, coinJoins: coinJoins, statistics: stats)
+            heuristics: heuristics, addresses: names, entityOf: entityOf, entities: entities,
+            firstMultiInput: firstMultiInput,
+            multiInputCount: multiInputCount, changeReasons: change, citations: citations, coinJoins: coinJoins,
+            statistics: stats)
     }
 }
 
@@ -269,14 +280,20 @@ public struct ClusterResult: Sendable {
     public func reasons(_ i: Int) -> [ClusterReason] {
         var out: [ClusterReason] = []
         if firstMultiInput[i] >= 0 {
-            out.append(ClusterReason(heuristic: "multi-input", citation: citations[Int(firstMultiInput[i])], transactions: Int(multiInputCount[i])))
+            out.append(
+                ClusterReason(
+                    heuristic: "multi-input", citation: citations[Int(firstMultiInput[i])],
+                    transactions: Int(multiInputCount[i])))
         }
         var byHeuristic: [ChangeHeuristic: (first: Int32, count: Int)] = [:]
         for (h, c) in changeReasons[Int32(i)] ?? [] {
             byHeuristic[h] = byHeuristic[h].map { ($0.first, $0.count + 1) } ?? (c, 1)
         }
         for h in byHeuristic.keys.sorted() {
-            out.append(ClusterReason(heuristic: h.reason, citation: citations[Int(byHeuristic[h]!.first)], transactions: byHeuristic[h]!.count))
+            out.append(
+                ClusterReason(
+                    heuristic: h.reason, citation: citations[Int(byHeuristic[h]!.first)],
+                    transactions: byHeuristic[h]!.count))
         }
         return out
     }
@@ -284,7 +301,8 @@ public struct ClusterResult: Sendable {
     /// Address numbers in report order: by entity, then by address (byte order).
     public var reportOrder: [Int] {
         addresses.indices.sorted {
-            entityOf[$0] != entityOf[$1] ? entityOf[$0] < entityOf[$1] : addresses[$0].utf8.lexicographicallyPrecedes(addresses[$1].utf8)
+            entityOf[$0] != entityOf[$1]
+                ? entityOf[$0] < entityOf[$1] : addresses[$0].utf8.lexicographicallyPrecedes(addresses[$1].utf8)
         }
     }
 

@@ -22,10 +22,13 @@ public enum ChangeHeuristic: String, Sendable, CaseIterable, Comparable {
     /// - Throws: ``ProceedsError`` naming an unknown heuristic and the known ones.
     public static func list(_ text: String) throws -> [ChangeHeuristic] {
         var out: [ChangeHeuristic] = []
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !part.isEmpty {
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        where !part.isEmpty {
             guard let h = ChangeHeuristic(rawValue: part) else {
-                throw ProceedsError(.invalidOption, "unknown change heuristic '\(part)': give any of "
-                    + allCases.map(\.rawValue).joined(separator: ", ") + ", comma-separated")
+                throw ProceedsError(
+                    .invalidOption,
+                    "unknown change heuristic '\(part)': give any of "
+                        + allCases.map(\.rawValue).joined(separator: ", ") + ", comma-separated")
             }
             if !out.contains(h) { out.append(h) }
         }

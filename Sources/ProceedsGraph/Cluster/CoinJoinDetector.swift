@@ -54,12 +54,16 @@ public enum CoinJoinDetector {
     /// addresses, or nil for an ordinary transaction.
     /// - Parameters:
     ///   - outputs: every output as (interned address, value).
-    public static func pattern(inputCount: Int, distinctInputAddresses: Int, outputs: [(address: Int32, value: MinorUnits)]) -> CoinJoinPattern? {
+    public static func pattern(
+        inputCount: Int, distinctInputAddresses: Int, outputs: [(address: Int32, value: MinorUnits)]
+    ) -> CoinJoinPattern? {
         guard distinctInputAddresses >= 2, let eq = equalOutputs(outputs), eq.count >= 2 else { return nil }
         let n = outputs.count
         if inputCount == 5 && n == 5 && eq.count == 5 && whirlpoolPools.contains(eq.value) { return .whirlpool }
         if eq.count >= 10 && wasabiRange.contains(eq.value) && n > eq.count && inputCount >= eq.count { return .wasabi }
-        if inputCount >= eq.count && (n == 2 * eq.count || n == 2 * eq.count - 1) && eq.count >= 3 { return .joinMarket }
+        if inputCount >= eq.count && (n == 2 * eq.count || n == 2 * eq.count - 1) && eq.count >= 3 {
+            return .joinMarket
+        }
         return .equalOutput
     }
 }

@@ -30,16 +30,21 @@ public struct EntityFreezeList: Sendable {
     /// Traces `transactions` from `seeds` under each of `policies` and sums per group of `directory`.
     /// - Parameter minimum: smallest tainted holding listed, in the asset's smallest unit.
     public static func make(
-        _ transactions: [UTXOTransaction], seeds: Set<String>, policies: [TaintPolicy], directory: EntityDirectory, minimum: MinorUnits,
+        _ transactions: [UTXOTransaction], seeds: Set<String>, policies: [TaintPolicy], directory: EntityDirectory,
+        minimum: MinorUnits,
         until: Int64? = nil, asset: String, scale: Int
     ) throws -> EntityFreezeList {
         var holders: [String: Holder] = [:]
         for (k, policy) in policies.enumerated() {
-            let trace = try UTXOTracer.run(transactions, seeds: seeds, policy: policy, until: until, scale: scale, asset: asset)
+            let trace = try UTXOTracer.run(
+                transactions, seeds: seeds, policy: policy, until: until, scale: scale, asset: asset)
             for g in EntityTracer.aggregate(trace, directory: directory) {
-                var h = holders[g.group] ?? Holder(
-                    group: g.group, label: g.label, category: g.category, entities: [], held: policies.map { _ in 0 },
-                    received: policies.map { _ in 0 }, holdingAddresses: [], receivingAddresses: [])
+                var h =
+                    holders[g.group]
+                    ?? Holder(
+                        group: g.group, label: g.label, category: g.category, entities: [],
+                        held: policies.map { _ in 0 },
+                        received: policies.map { _ in 0 }, holdingAddresses: [], receivingAddresses: [])
                 h.held[k] = g.taintedHeld
                 h.received[k] = g.taintedReceived
                 h.entities = Array(Set(h.entities).union(g.entities)).sorted()
@@ -58,10 +63,14 @@ public struct EntityFreezeList: Sendable {
     /// The sentence of a request to `h`: what it holds under each policy, at which addresses, and what it received.
     public func request(_ h: Holder) -> String {
         let name = (h.label ?? "Entity \(h.group)") + (h.category.map { " (\($0))" } ?? "")
-        let holds = zip(policies, h.held).map { "\(ExactDecimal.format($1, scale: scale)) \(asset) under \($0.rawValue)" }.joined(separator: ", ")
+        let holds = zip(policies, h.held).map {
+            "\(ExactDecimal.format($1, scale: scale)) \(asset) under \($0.rawValue)"
+        }.joined(separator: ", ")
         let n = h.receivingAddresses.count
-        let received = zip(policies, h.received).map { "\(ExactDecimal.format($1, scale: scale)) under \($0.rawValue)" }.joined(separator: ", ")
-        return "\(name) holds \(holds) of the traced funds, at \(h.holdingAddresses.count) address\(h.holdingAddresses.count == 1 ? "" : "es") "
+        let received = zip(policies, h.received).map { "\(ExactDecimal.format($1, scale: scale)) under \($0.rawValue)" }
+            .joined(separator: ", ")
+        return
+            "\(name) holds \(holds) of the traced funds, at \(h.holdingAddresses.count) address\(h.holdingAddresses.count == 1 ? "" : "es") "
             + "(\(h.holdingAddresses.joined(separator: ", "))); it received \(received), through \(n) address\(n == 1 ? "" : "es")"
     }
 
@@ -69,11 +78,20 @@ public struct EntityFreezeList: Sendable {
     public func json(inputs: [(path: String, sha256: String)]) -> String {
         func holder(_ h: Holder) -> JSONValue {
             .object([
-                ("institution", h.label.map(JSONValue.string) ?? .null), ("category", h.category.map(JSONValue.string) ?? .null),
+                ("institution", h.label.map(JSONValue.string) ?? .null),
+                ("category", h.category.map(JSONValue.string) ?? .null),
                 ("entities", .strings(h.entities)),
-                ("tainted_held", .object(zip(policies, h.held).map { ($0.rawValue, .string(ExactDecimal.format($1, scale: scale))) })),
-                ("tainted_received", .object(zip(policies, h.received).map { ($0.rawValue, .string(ExactDecimal.format($1, scale: scale))) })),
-                ("holding_addresses", .strings(h.holdingAddresses)), ("receiving_addresses", .strings(h.receivingAddresses)),
+                (
+                    "tainted_held",
+                    .object(zip(policies, h.held).map { ($0.rawValue, .string(ExactDecimal.format($1, scale: scale))) })
+                ),
+                (
+                    "tainted_received",
+                    .object(
+                        zip(policies, h.received).map { ($0.rawValue, .string(ExactDecimal.format($1, scale: scale))) })
+                ),
+                ("holding_addresses", .strings(h.holdingAddresses)),
+                ("receiving_addresses", .strings(h.receivingAddresses)),
                 ("request", .string(request(h))),
             ])
         }
@@ -88,11 +106,17 @@ public struct EntityFreezeList: Sendable {
 
     /// CSV: one row per holder and policy: `institution,category,entities,policy,tainted_held,tainted_received,holding_addresses,receiving_addresses`.
     public func csv() -> String {
-        var s = "institution,category,entities,policy,tainted_held,tainted_received,holding_addresses,receiving_addresses\n"
+        var s =
+            "institution,category,entities,policy,tainted_held,tainted_received,holding_addresses,receiving_addresses\n"
         for h in institutions + untagged {
             for (k, p) in policies.enumerated() {
-                s += [h.label ?? "", h.category ?? "", h.entities.joined(separator: " "), p.rawValue, ExactDecimal.format(h.held[k], scale: scale),
-                      ExactDecimal.format(h.received[k], scale: scale), h.holdingAddresses.joined(separator: " "), h.receivingAddresses.joined(separator: " ")]
+                s +=
+                    [
+                        h.label ?? "", h.category ?? "", h.entities.joined(separator: " "), p.rawValue,
+                        ExactDecimal.format(h.held[k], scale: scale),
+                        ExactDecimal.format(h.received[k], scale: scale), h.holdingAddresses.joined(separator: " "),
+                        h.receivingAddresses.joined(separator: " "),
+                    ]
                     .map(CSV.field).joined(separator: ",") + "\n"
             }
         }

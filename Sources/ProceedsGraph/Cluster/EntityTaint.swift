@@ -28,7 +28,9 @@ public struct EntityDirectory: Sendable {
         map.reserveCapacity(result.addresses.count)
         for (i, a) in result.addresses.enumerated() { map[a] = result.entities[Int(result.entityOf[i])].id }
         var names: [String: Name] = [:]
-        for (id, t) in attribution?.entities ?? [:] { names[id] = Name(label: t.label, category: t.category, conflict: t.isConflict) }
+        for (id, t) in attribution?.entities ?? [:] {
+            names[id] = Name(label: t.label, category: t.category, conflict: t.isConflict)
+        }
         self.init(entityOf: map, names: names)
     }
 
@@ -55,7 +57,8 @@ public struct EntityDirectory: Sendable {
         do {
             index = try LedgerImporter.header(&reader, path: path, required: ["address", "entity"])
         } catch let e as ProceedsError {
-            throw ProceedsError(.unusableInput, e.description + " (give the CSV that `trace cluster --format csv` writes)")
+            throw ProceedsError(
+                .unusableInput, e.description + " (give the CSV that `trace cluster --format csv` writes)")
         }
         var map: [String: String] = [:], names: [String: Name] = [:]
         while let (line, fields) = reader.next() {
@@ -65,16 +68,20 @@ public struct EntityDirectory: Sendable {
             func v(_ k: String) -> String { index[k].map { f[$0] } ?? "" }
             let address = v("address"), entity = v("entity")
             guard !address.isEmpty, !entity.isEmpty else {
-                throw ProceedsError(.unusableInput, "\(path) line \(line): an entities row needs an address and an entity")
+                throw ProceedsError(
+                    .unusableInput, "\(path) line \(line): an entities row needs an address and an entity")
             }
             if let other = map[address], other != entity {
-                throw ProceedsError(.unusableInput, "\(path) line \(line): address \(address) is listed in two entities (\(other), \(entity))")
+                throw ProceedsError(
+                    .unusableInput,
+                    "\(path) line \(line): address \(address) is listed in two entities (\(other), \(entity))")
             }
             map[address] = entity
             let label = v("entity_label")
             if !label.isEmpty {
                 let conflict = label.hasPrefix("conflicting tags: ")
-                names[entity] = Name(label: conflict ? nil : label, category: v("entity_category").nilIfEmpty, conflict: conflict)
+                names[entity] = Name(
+                    label: conflict ? nil : label, category: v("entity_category").nilIfEmpty, conflict: conflict)
             }
         }
         return EntityDirectory(entityOf: map, names: names)
@@ -104,7 +111,8 @@ public struct EntityTaint: Sendable, Equatable {
     public func sentence(policy: TaintPolicy, asset: String, scale: Int) -> String {
         let name = label.map { $0 + (category.map { " (\($0))" } ?? "") } ?? "Entity \(group)"
         let n = receivingAddresses.count
-        return "\(name) received \(ExactDecimal.format(taintedReceived, scale: scale)) \(asset) of the traced funds under \(policy.rawValue), "
+        return
+            "\(name) received \(ExactDecimal.format(taintedReceived, scale: scale)) \(asset) of the traced funds under \(policy.rawValue), "
             + "through \(n) address\(n == 1 ? "" : "es"); it holds \(ExactDecimal.format(taintedHeld, scale: scale)) \(asset) of them now"
     }
 }
@@ -118,9 +126,12 @@ public enum EntityTracer {
             let g = directory.group(of: a.account)
             let e = directory.entity(of: a.account)
             let name = directory.names[e]
-            var t = groups[g] ?? EntityTaint(
-                group: g, label: name?.conflict == false ? name?.label : nil, category: name?.conflict == false ? name?.category : nil,
-                entities: [], taintedReceived: 0, taintedHeld: 0, receivingAddresses: [], holdingAddresses: [])
+            var t =
+                groups[g]
+                ?? EntityTaint(
+                    group: g, label: name?.conflict == false ? name?.label : nil,
+                    category: name?.conflict == false ? name?.category : nil,
+                    entities: [], taintedReceived: 0, taintedHeld: 0, receivingAddresses: [], holdingAddresses: [])
             if !t.entities.contains(e) { t.entities.append(e) }
             let outside = a.taintedArrivals.filter { directory.group(of: $0.from) != g }.reduce(0) { $0 + $1.tainted }
             if outside > 0 {
@@ -144,14 +155,16 @@ public enum EntityTracer {
 
     /// The groups as a JSON array (amounts as decimal strings at `scale`).
     public static func json(_ groups: [EntityTaint], scale: Int) -> JSONValue {
-        .array(groups.map { g in
-            .object([
-                ("group", .string(g.group)), ("label", g.label.map(JSONValue.string) ?? .null),
-                ("category", g.category.map(JSONValue.string) ?? .null), ("entities", .strings(g.entities)),
-                ("tainted_received", .string(ExactDecimal.format(g.taintedReceived, scale: scale))),
-                ("tainted_held", .string(ExactDecimal.format(g.taintedHeld, scale: scale))),
-                ("receiving_addresses", .strings(g.receivingAddresses)), ("holding_addresses", .strings(g.holdingAddresses)),
-            ])
-        })
+        .array(
+            groups.map { g in
+                .object([
+                    ("group", .string(g.group)), ("label", g.label.map(JSONValue.string) ?? .null),
+                    ("category", g.category.map(JSONValue.string) ?? .null), ("entities", .strings(g.entities)),
+                    ("tainted_received", .string(ExactDecimal.format(g.taintedReceived, scale: scale))),
+                    ("tainted_held", .string(ExactDecimal.format(g.taintedHeld, scale: scale))),
+                    ("receiving_addresses", .strings(g.receivingAddresses)),
+                    ("holding_addresses", .strings(g.holdingAddresses)),
+                ])
+            })
     }
 }

@@ -80,15 +80,19 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
         case name, description, encoding, header, delimiter, sign, currency
         case skipLines = "skip_lines", footerLines = "footer_lines"
         case decimalSeparator = "decimal_separator", thousandsSeparator = "thousands_separator"
-        case dateFormat = "date_format", dateColumn = "date_column", timeColumn = "time_column", timeFormat = "time_format"
+        case dateFormat = "date_format", dateColumn = "date_column", timeColumn = "time_column", timeFormat =
+            "time_format"
         case timeZone = "time_zone", timeZoneColumn = "time_zone_column"
-        case idColumn = "id_column", amountColumn = "amount_column", debitColumn = "debit_column", creditColumn = "credit_column"
+        case idColumn = "id_column", amountColumn = "amount_column", debitColumn = "debit_column", creditColumn =
+            "credit_column"
         case directionColumn = "direction_column", debitTokens = "debit_tokens", creditTokens = "credit_tokens"
         case negativeFigures = "negative_figures"
         case currencyColumn = "currency_column", accountColumn = "account_column"
-        case counterpartyAccountColumn = "counterparty_account_column", counterpartyNameColumn = "counterparty_name_column"
+        case counterpartyAccountColumn = "counterparty_account_column", counterpartyNameColumn =
+            "counterparty_name_column"
         case payerColumn = "payer_column", payeeColumn = "payee_column"
-        case statusColumn = "status_column", bookedStatuses = "booked_statuses", feeColumn = "fee_column", feeSign = "fee_sign"
+        case statusColumn = "status_column", bookedStatuses = "booked_statuses", feeColumn = "fee_column", feeSign =
+            "fee_sign"
     }
 
     public init(from decoder: Decoder) throws {
@@ -137,7 +141,8 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
             ("id_column", idColumn), ("amount_column", amountColumn), ("direction_column", directionColumn),
             ("debit_column", debitColumn), ("credit_column", creditColumn), ("currency_column", currencyColumn),
             ("account_column", accountColumn), ("counterparty_account_column", counterpartyAccountColumn),
-            ("counterparty_name_column", counterpartyNameColumn), ("payer_column", payerColumn), ("payee_column", payeeColumn),
+            ("counterparty_name_column", counterpartyNameColumn), ("payer_column", payerColumn),
+            ("payee_column", payeeColumn),
             ("status_column", statusColumn), ("fee_column", feeColumn),
         ]
         return all.compactMap { k, v in v.map { (k, $0) } }
@@ -146,7 +151,8 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
     static let encodings: [String: String.Encoding] = [
         "utf-8": .utf8, "utf-16": .utf16, "utf-16le": .utf16LittleEndian, "utf-16be": .utf16BigEndian,
         "windows-1250": .windowsCP1250, "windows-1251": .windowsCP1251, "windows-1252": .windowsCP1252,
-        "windows-1253": .windowsCP1253, "windows-1254": .windowsCP1254, "iso-8859-1": .isoLatin1, "iso-8859-2": .isoLatin2,
+        "windows-1253": .windowsCP1253, "windows-1254": .windowsCP1254, "iso-8859-1": .isoLatin1,
+        "iso-8859-2": .isoLatin2,
     ]
     static let defaultDebitTokens = ["D", "DR", "DEBIT", "DBIT", "S", "SOLL", "-"]
     static let defaultCreditTokens = ["C", "CR", "CREDIT", "CRDT", "H", "HABEN", "+"]
@@ -158,19 +164,27 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
     /// Reads a profile file and checks it.
     /// - Throws: ``ProceedsError`` naming the key at fault and what it accepts.
     public static func load(_ path: String) throws -> BankCSVProfile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the profile") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the profile")
+        }
         let p: BankCSVProfile
         do { p = try JSONDecoder().decode(BankCSVProfile.self, from: data) } catch {
             throw ProceedsError(file: path, line: 0, reason: "not a bank CSV profile: \(error)")
         }
         func bad(_ why: String) -> ProceedsError { ProceedsError(file: path, line: 0, reason: "profile: " + why) }
-        let layouts = [p.amountColumn != nil && p.directionColumn == nil, p.amountColumn != nil && p.directionColumn != nil,
-                       p.debitColumn != nil && p.creditColumn != nil].filter { $0 }.count
+        let layouts = [
+            p.amountColumn != nil && p.directionColumn == nil, p.amountColumn != nil && p.directionColumn != nil,
+            p.debitColumn != nil && p.creditColumn != nil,
+        ].filter { $0 }.count
         guard layouts == 1, (p.debitColumn == nil) == (p.creditColumn == nil) else {
-            throw bad("give amount_column (with sign or direction_column), or debit_column and credit_column: exactly one layout")
+            throw bad(
+                "give amount_column (with sign or direction_column), or debit_column and credit_column: exactly one layout"
+            )
         }
         guard DateFormat(p.dateFormat) != nil else {
-            throw bad("date_format \(p.dateFormat) is not ISO8601 or a pattern of YYYY, YY, MM, DD, hh, mm, ss, fff and separators")
+            throw bad(
+                "date_format \(p.dateFormat) is not ISO8601 or a pattern of YYYY, YY, MM, DD, hh, mm, ss, fff and separators"
+            )
         }
         if let t = p.timeFormat, DateFormat(t, timeOnly: true) == nil {
             throw bad("time_format \(t) is not a pattern of hh, mm, ss, fff and separators")
@@ -178,10 +192,14 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
         guard Self.encodings[(p.encoding ?? "utf-8").lowercased()] != nil else {
             throw bad("encoding \(p.encoding!) is not one of \(Self.encodings.keys.sorted().joined(separator: ", "))")
         }
-        guard [",", ";", "\t", "\\t", "|"].contains(p.delimiter) else { throw bad("delimiter must be \",\", \";\", \"|\" or \"\\t\"") }
+        guard [",", ";", "\t", "\\t", "|"].contains(p.delimiter) else {
+            throw bad("delimiter must be \",\", \";\", \"|\" or \"\\t\"")
+        }
         guard [".", ","].contains(p.decimalSeparator) else { throw bad("decimal_separator must be \".\" or \",\"") }
         if let s = p.thousandsSeparator, s.contains(where: { !".,' ".contains($0) }) || s.contains(p.decimal) {
-            throw bad("thousands_separator takes marks among . , ' and space, other than the decimal separator (\"\" for none)")
+            throw bad(
+                "thousands_separator takes marks among . , ' and space, other than the decimal separator (\"\" for none)"
+            )
         }
         if let s = p.sign, !["negative-is-outgoing", "positive-is-outgoing"].contains(s) {
             throw bad("sign must be negative-is-outgoing or positive-is-outgoing")
@@ -192,13 +210,23 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
         if let n = p.feeSign, !["negative-is-charged", "positive-is-charged"].contains(n) {
             throw bad("fee_sign must be negative-is-charged or positive-is-charged")
         }
-        if p.statusColumn != nil && (p.bookedStatuses ?? []).isEmpty { throw bad("status_column needs booked_statuses (the statuses to import)") }
-        if let z = p.timeZone, FixedZone.parse(z) == nil { throw bad("time_zone \(z) is not an IANA zone name, UTC or an offset such as +01:00") }
-        if (p.skipLines ?? 0) < 0 || (p.footerLines ?? 0) < 0 { throw bad("skip_lines and footer_lines cannot be negative") }
-        if p.header == false, let c = p.namedColumns.first(where: { Int($0.column.dropFirst()) == nil || !$0.column.hasPrefix("#") }) {
+        if p.statusColumn != nil && (p.bookedStatuses ?? []).isEmpty {
+            throw bad("status_column needs booked_statuses (the statuses to import)")
+        }
+        if let z = p.timeZone, FixedZone.parse(z) == nil {
+            throw bad("time_zone \(z) is not an IANA zone name, UTC or an offset such as +01:00")
+        }
+        if (p.skipLines ?? 0) < 0 || (p.footerLines ?? 0) < 0 {
+            throw bad("skip_lines and footer_lines cannot be negative")
+        }
+        if p.header == false,
+            let c = p.namedColumns.first(where: { Int($0.column.dropFirst()) == nil || !$0.column.hasPrefix("#") })
+        {
             throw bad("without a header, columns are named by position (#1, #2, …): \(c.key) is \"\(c.column)\"")
         }
-        if p.currencyColumn == nil && p.currency == nil { throw bad("give currency_column, or the export's one currency") }
+        if p.currencyColumn == nil && p.currency == nil {
+            throw bad("give currency_column, or the export's one currency")
+        }
         return p
     }
 }
@@ -210,7 +238,9 @@ enum FixedZone {
         if t.uppercased() == "UTC" || t == "Z" { return TimeZone(identifier: "UTC") }
         if let f = t.first, f == "+" || f == "-" {
             let digits = t.dropFirst().split(separator: ":")
-            guard digits.count == 2, let h = Int(digits[0]), let m = Int(digits[1]), m < 60, h * 60 + m <= ISO8601.maxOffsetMinutes else { return nil }
+            guard digits.count == 2, let h = Int(digits[0]), let m = Int(digits[1]), m < 60,
+                h * 60 + m <= ISO8601.maxOffsetMinutes
+            else { return nil }
             return TimeZone(secondsFromGMT: (f == "-" ? -1 : 1) * (h * 3600 + m * 60))
         }
         if t.contains("/"), let z = TimeZone(identifier: t) { return z }
@@ -235,8 +265,10 @@ struct DateFormat {
         iso = false
         var parts: [Part] = []
         var s = Substring(pattern)
-        let tokens: [(String, Part)] = [("YYYY", .year4), ("YY", .year2), ("MM", .month), ("DD", .day), ("hh", .hour),
-                                        ("mm", .minute), ("ss", .second), ("fff", .fraction)]
+        let tokens: [(String, Part)] = [
+            ("YYYY", .year4), ("YY", .year2), ("MM", .month), ("DD", .day), ("hh", .hour),
+            ("mm", .minute), ("ss", .second), ("fff", .fraction),
+        ]
         outer: while !s.isEmpty {
             for (t, p) in tokens where s.hasPrefix(t) {
                 parts.append(p)
@@ -249,9 +281,13 @@ struct DateFormat {
         }
         let has = Set(parts.map { "\($0)" })
         if timeOnly {
-            guard has.contains("hour"), !has.contains("year4"), !has.contains("year2"), !has.contains("month"), !has.contains("day") else { return nil }
+            guard has.contains("hour"), !has.contains("year4"), !has.contains("year2"), !has.contains("month"),
+                !has.contains("day")
+            else { return nil }
         } else {
-            guard has.contains("day"), has.contains("month"), has.contains("year4") || has.contains("year2") else { return nil }
+            guard has.contains("day"), has.contains("month"), has.contains("year4") || has.contains("year2") else {
+                return nil
+            }
         }
         self.parts = parts
     }
@@ -331,7 +367,9 @@ enum BankCSVImporter {
             var line = 1
             for chunk in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
                 let data = Data(chunk)
-                if let s = String(data: data, encoding: encoding), s.data(using: encoding) == data { line += 1; continue }
+                if let s = String(data: data, encoding: encoding), s.data(using: encoding) == data {
+                    line += 1; continue
+                }
                 return line
             }
             return 0
@@ -341,24 +379,34 @@ enum BankCSVImporter {
             if String(validating: body, as: UTF8.self) != nil { return body }
             throw ProceedsError(
                 file: path, line: firstBadLine(),
-                reason: "the file is not UTF-8 (profile \(p.name) expects utf-8): set \"encoding\" in the profile to the export's "
+                reason:
+                    "the file is not UTF-8 (profile \(p.name) expects utf-8): set \"encoding\" in the profile to the export's "
                     + "encoding (windows-1250 for Central and South-East Europe, windows-1252 or iso-8859-1 for Western Europe, "
                     + "windows-1254 for Turkey)")
         }
         if encoding == .utf16, !(bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])) {
-            throw ProceedsError(file: path, line: 1, reason: "encoding utf-16 needs a byte-order mark; set utf-16le or utf-16be in the profile")
+            throw ProceedsError(
+                file: path, line: 1,
+                reason: "encoding utf-16 needs a byte-order mark; set utf-16le or utf-16be in the profile")
         }
-        guard let text = String(data: Data(bytes), encoding: encoding), text.data(using: encoding).map({ roundTrips($0, bytes, encoding) }) == true else {
-            throw ProceedsError(file: path, line: encoding == .utf16 || encoding == .utf16LittleEndian || encoding == .utf16BigEndian ? 0 : firstBadLine(),
-                              reason: "the file holds bytes that are not \(name) (profile \(p.name)); check the export's encoding")
+        guard let text = String(data: Data(bytes), encoding: encoding),
+            text.data(using: encoding).map({ roundTrips($0, bytes, encoding) }) == true
+        else {
+            throw ProceedsError(
+                file: path,
+                line: encoding == .utf16 || encoding == .utf16LittleEndian || encoding == .utf16BigEndian
+                    ? 0 : firstBadLine(),
+                reason: "the file holds bytes that are not \(name) (profile \(p.name)); check the export's encoding")
         }
         // C1 control characters (U+0080–U+009F) are what a single-byte code page makes of bytes it does not
         // define, or of another code page's letters (Windows-1252's € read as ISO-8859-1): never bank text.
         if let bad = text.unicodeScalars.firstIndex(where: { (0x80...0x9F).contains($0.value) }) {
             let line = text.unicodeScalars[..<bad].reduce(1) { $0 + ($1 == "\n" ? 1 : 0) }
-            throw ProceedsError(file: path, line: line, reason: "the file holds a byte that \(name) does not define as a letter "
-                + "(it decodes to the control character U+\(String(text.unicodeScalars[bad].value, radix: 16, uppercase: true))); "
-                + "check the export's encoding (profile \(p.name))")
+            throw ProceedsError(
+                file: path, line: line,
+                reason: "the file holds a byte that \(name) does not define as a letter "
+                    + "(it decodes to the control character U+\(String(text.unicodeScalars[bad].value, radix: 16, uppercase: true))); "
+                    + "check the export's encoding (profile \(p.name))")
         }
         var out = Array(text.utf8)
         if out.starts(with: [0xEF, 0xBB, 0xBF]) { out.removeFirst(3) }
@@ -371,7 +419,10 @@ enum BankCSVImporter {
         return again == Data(bytes)
     }
 
-    static func load(_ bytes: [UInt8], path: String, sha256: String, profile p: BankCSVProfile, options: ImportOptions, into ledger: inout Ledger) throws {
+    static func load(
+        _ bytes: [UInt8], path: String, sha256: String, profile p: BankCSVProfile, options: ImportOptions,
+        into ledger: inout Ledger
+    ) throws {
         let text = try utf8Bytes(bytes, path: path, profile: p)
         let separator = p.delimiter == "\\t" ? UInt8(ascii: "\t") : (p.delimiter.utf8.first ?? UInt8(ascii: ","))
         // Preamble lines are skipped by line, before the CSV reader sees them (they rarely have the columns).
@@ -398,7 +449,9 @@ enum BankCSVImporter {
         var width = 0
         if p.header ?? true {
             guard let (line, fields) = reader.next(), let names = fields else {
-                throw ProceedsError(file: path, line: skipped + 1, reason: "no header line (profile \(p.name) expects one after \(skipped) skipped lines)")
+                throw ProceedsError(
+                    file: path, line: skipped + 1,
+                    reason: "no header line (profile \(p.name) expects one after \(skipped) skipped lines)")
             }
             for (i, n) in names.enumerated() where index[norm(n)] == nil { index[norm(n)] = i }
             width = names.count
@@ -428,11 +481,14 @@ enum BankCSVImporter {
 
         while let (line, fields) = reader.next() {
             func fail(_ why: String) throws {
-                try LedgerImporter.record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
+                try LedgerImporter.record(
+                    ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
             }
             guard let f = fields else { try fail("a quoted field is not closed"); continue }
             guard f.count >= needed else {
-                try fail("\(f.count) fields, but the profile reads column \(needed)" + (width > 0 ? " (the header has \(width))" : ""))
+                try fail(
+                    "\(f.count) fields, but the profile reads column \(needed)"
+                        + (width > 0 ? " (the header has \(width))" : ""))
                 continue
             }
             func v(_ name: String?) -> String? { column(name).map { LedgerImporter.trimmed(f[$0]) } }
@@ -440,36 +496,50 @@ enum BankCSVImporter {
             func label(_ name: String?) -> String { name.map { "\"\($0)\"" } ?? "" }
 
             if let status = v(p.statusColumn), !booked.contains(status.lowercased()) {
-                ledger.setAside["status \"\(status)\" in \(p.statusColumn!) (not booked; profile \(p.name))", default: 0] += 1
+                ledger.setAside[
+                    "status \"\(status)\" in \(p.statusColumn!) (not booked; profile \(p.name))", default: 0] += 1
                 continue
             }
             guard let account = nonEmpty(p.accountColumn) ?? options.statementAccount else {
-                throw ProceedsError(file: path, line: line, reason: p.accountColumn == nil
-                    ? "the statement account is unknown: the profile has no account_column; give --account"
-                    : "the statement account column \(label(p.accountColumn)) is empty; give --account")
+                throw ProceedsError(
+                    file: path, line: line,
+                    reason: p.accountColumn == nil
+                        ? "the statement account is unknown: the profile has no account_column; give --account"
+                        : "the statement account column \(label(p.accountColumn)) is empty; give --account")
             }
             let currency = (v(p.currencyColumn) ?? p.currency ?? "").uppercased()
             guard let scale = options.scale(of: currency) else {
-                try fail("currency \(label(p.currencyColumn)) '\(currency)' is not an ISO 4217 code or a known asset: give its decimals with --scale \(currency.isEmpty ? "CODE" : currency)=N")
+                try fail(
+                    "currency \(label(p.currencyColumn)) '\(currency)' is not an ISO 4217 code or a known asset: give its decimals with --scale \(currency.isEmpty ? "CODE" : currency)=N"
+                )
                 continue
             }
             var zone = fixedZone
             if let z = v(p.timeZoneColumn) {
-                guard let tz = FixedZone.parse(z) else { try fail("time zone \(label(p.timeZoneColumn)) '\(z)' is not an IANA zone name, an abbreviation or an offset"); continue }
+                guard let tz = FixedZone.parse(z) else {
+                    try fail(
+                        "time zone \(label(p.timeZoneColumn)) '\(z)' is not an IANA zone name, an abbreviation or an offset"
+                    ); continue
+                }
                 zone = tz
             }
             let dateText = v(p.dateColumn) ?? ""
             guard let time = p.parseTime(date: dateText, time: v(p.timeColumn), zone: zone) else {
-                let t = v(p.timeColumn).map { " with time \(label(p.timeColumn)) '\($0)' (expected \(p.timeFormat ?? "hh:mm:ss"))" } ?? ""
+                let t =
+                    v(p.timeColumn).map {
+                        " with time \(label(p.timeColumn)) '\($0)' (expected \(p.timeFormat ?? "hh:mm:ss"))"
+                    } ?? ""
                 try fail("date \(label(p.dateColumn)) '\(dateText)' is not a calendar date in \(p.dateFormat)\(t)")
                 continue
             }
             func amount(_ column: String?) throws -> MinorUnits?? {
                 guard let text = v(column) else { return .some(nil) }
                 if text.isEmpty { return .some(nil) }
-                guard let a = ExactDecimal.parse(text, scale: scale, decimalSeparator: p.decimal, grouping: p.grouping) else {
-                    try fail("\(label(column)) '\(text)': expected \(ExactDecimal.grammar(scale: scale, decimalSeparator: p.decimal, grouping: p.grouping)) "
-                        + "(\(currency) has \(scale); give another with --scale \(currency)=N)")
+                guard let a = ExactDecimal.parse(text, scale: scale, decimalSeparator: p.decimal, grouping: p.grouping)
+                else {
+                    try fail(
+                        "\(label(column)) '\(text)': expected \(ExactDecimal.grammar(scale: scale, decimalSeparator: p.decimal, grouping: p.grouping)) "
+                            + "(\(currency) has \(scale); give another with --scale \(currency)=N)")
                     return nil
                 }
                 return .some(a)
@@ -480,9 +550,15 @@ enum BankCSVImporter {
                 guard let parsed = try amount(p.amountColumn) else { continue }
                 guard let a = parsed else { try fail("amount \(label(p.amountColumn)) is empty"); continue }
                 let token = (v(directionColumn) ?? "").uppercased()
-                if debitTokens.contains(token) { outgoing = true } else if creditTokens.contains(token) { outgoing = false } else {
-                    try fail("direction \(label(directionColumn)) '\(token)' is neither a debit token (\(debitTokens.sorted().joined(separator: " "))) "
-                        + "nor a credit token (\(creditTokens.sorted().joined(separator: " "))); set debit_tokens and credit_tokens in the profile")
+                if debitTokens.contains(token) {
+                    outgoing = true
+                } else if creditTokens.contains(token) {
+                    outgoing = false
+                } else {
+                    try fail(
+                        "direction \(label(directionColumn)) '\(token)' is neither a debit token (\(debitTokens.sorted().joined(separator: " "))) "
+                            + "nor a credit token (\(creditTokens.sorted().joined(separator: " "))); set debit_tokens and credit_tokens in the profile"
+                    )
                     continue
                 }
                 if a < 0 {
@@ -490,8 +566,10 @@ enum BankCSVImporter {
                     case "reverse": outgoing.toggle()
                     case "ignore": break
                     default:
-                        try fail("amount \(label(p.amountColumn)) '\(v(p.amountColumn)!)' is negative while \(label(directionColumn)) says \(token): "
-                            + "ambiguous (set negative_figures to reverse or ignore in the profile if the bank means one of them)")
+                        try fail(
+                            "amount \(label(p.amountColumn)) '\(v(p.amountColumn)!)' is negative while \(label(directionColumn)) says \(token): "
+                                + "ambiguous (set negative_figures to reverse or ignore in the profile if the bank means one of them)"
+                        )
                         continue
                     }
                 }
@@ -506,7 +584,9 @@ enum BankCSVImporter {
                 let debit = d ?? 0
                 let credit = c ?? 0
                 if debit != 0 && credit != 0 {
-                    try fail("both debit \(label(p.debitColumn)) '\(v(p.debitColumn)!)' and credit \(label(p.creditColumn)) '\(v(p.creditColumn)!)' hold an amount; one row moves money one way")
+                    try fail(
+                        "both debit \(label(p.debitColumn)) '\(v(p.debitColumn)!)' and credit \(label(p.creditColumn)) '\(v(p.creditColumn)!)' hold an amount; one row moves money one way"
+                    )
                     continue
                 }
                 let figure = debit != 0 ? debit : credit
@@ -518,11 +598,15 @@ enum BankCSVImporter {
                     case ("ignore", _): break
                     case ("debit-negative", true) where figure < 0: break
                     default:
-                        let rule = negative == "debit-negative"
-                            ? (outgoing ? "the profile says debits are written negative" : "a credit must not be negative")
+                        let rule =
+                            negative == "debit-negative"
+                            ? (outgoing
+                                ? "the profile says debits are written negative" : "a credit must not be negative")
                             : "a negative figure in a \(outgoing ? "debit" : "credit") column is ambiguous"
-                        try fail("\(outgoing ? "debit" : "credit") \(label(column)) '\(v(column)!)': \(rule) "
-                            + "(negative_figures: \(negative); set it to reverse, debit-negative or ignore if the bank means one of them)")
+                        try fail(
+                            "\(outgoing ? "debit" : "credit") \(label(column)) '\(v(column)!)': \(rule) "
+                                + "(negative_figures: \(negative); set it to reverse, debit-negative or ignore if the bank means one of them)"
+                        )
                         continue
                     }
                 }
@@ -532,25 +616,36 @@ enum BankCSVImporter {
             if value == 0 {
                 ledger.setAside["zero amount (moves no money)", default: 0] += 1
             } else {
-                let counterparty = (outgoing ? nonEmpty(p.payeeColumn) : nonEmpty(p.payerColumn))
+                let counterparty =
+                    (outgoing ? nonEmpty(p.payeeColumn) : nonEmpty(p.payerColumn))
                     ?? nonEmpty(p.counterpartyAccountColumn) ?? nonEmpty(p.counterpartyNameColumn)
                     // One node per row: unidentified counterparties are not one account.
                     ?? "unknown counterparty (\(fileName) line \(line))"
-                ledger.transfers.append(Transfer(
-                    id: id, time: time, from: outgoing ? account : counterparty, to: outgoing ? counterparty : account, amount: value,
-                    asset: currency, scale: scale, source: SourceReference(file: path, fileSHA256: sha256, line: line),
-                    extra: ["direction": outgoing ? "DBIT" : "CRDT", "statement_account": account, "profile": p.name]))
+                ledger.transfers.append(
+                    Transfer(
+                        id: id, time: time, from: outgoing ? account : counterparty,
+                        to: outgoing ? counterparty : account, amount: value,
+                        asset: currency, scale: scale,
+                        source: SourceReference(file: path, fileSHA256: sha256, line: line),
+                        extra: [
+                            "direction": outgoing ? "DBIT" : "CRDT", "statement_account": account, "profile": p.name,
+                        ]))
             }
             if p.feeColumn != nil {
                 guard let parsed = try amount(p.feeColumn) else { continue }
                 if let fee = parsed, fee != 0 {
                     let charged = (fee < 0) == (p.feeSign != "positive-is-charged")
                     let feeAccount = "fees:\(p.name)"
-                    ledger.transfers.append(Transfer(
-                        id: id + ":fee", time: time, from: charged ? account : feeAccount, to: charged ? feeAccount : account,
-                        amount: fee < 0 ? -fee : fee, asset: currency, scale: scale,
-                        source: SourceReference(file: path, fileSHA256: sha256, line: line),
-                        extra: ["direction": charged ? "DBIT" : "CRDT", "statement_account": account, "profile": p.name, "fee": "true"]))
+                    ledger.transfers.append(
+                        Transfer(
+                            id: id + ":fee", time: time, from: charged ? account : feeAccount,
+                            to: charged ? feeAccount : account,
+                            amount: fee < 0 ? -fee : fee, asset: currency, scale: scale,
+                            source: SourceReference(file: path, fileSHA256: sha256, line: line),
+                            extra: [
+                                "direction": charged ? "DBIT" : "CRDT", "statement_account": account, "profile": p.name,
+                                "fee": "true",
+                            ]))
                 }
             }
         }

@@ -52,7 +52,9 @@ public struct UTXOImport: Sendable {
 ///   `zcash-shielded-pool`: value that enters it cannot be followed further.
 public enum BitcoinETLImporter {
     /// Bitcoin's exports, as before chains were told apart: the chain is `bitcoin`, given.
-    public static func load(_ paths: [String], strict: Bool = false) throws -> (transactions: [UTXOTransaction], issues: [ImportIssue], inputs: [(path: String, sha256: String)]) {
+    public static func load(_ paths: [String], strict: Bool = false) throws -> (
+        transactions: [UTXOTransaction], issues: [ImportIssue], inputs: [(path: String, sha256: String)]
+    ) {
         let r = try load(paths, strict: strict, chain: "bitcoin")
         return (r.transactions, r.issues, r.inputs)
     }
@@ -90,8 +92,10 @@ public enum BitcoinETLImporter {
         var chain: UTXOChain?
         if let given {
             guard let c = UTXOChain.named(given) else {
-                throw ProceedsError(file: paths.first ?? "", line: 0, reason: "unknown chain '\(given)': give one of "
-                    + UTXOChain.known.map { "\($0.name) (\($0.asset))" }.joined(separator: ", "))
+                throw ProceedsError(
+                    file: paths.first ?? "", line: 0,
+                    reason: "unknown chain '\(given)': give one of "
+                        + UTXOChain.known.map { "\($0.name) (\($0.asset))" }.joined(separator: ", "))
             }
             chain = c
         }
@@ -116,9 +120,12 @@ public enum BitcoinETLImporter {
                 do { o = try decoder.decode(Row.self, from: Data(line)) } catch {
                     try fail("not a bitcoin-etl transaction object (\(Self.describe(error)))"); continue
                 }
-                if let t = o.type, t != "transaction" { continue }  // streamed blocks and other items between transactions
+                // streamed blocks and other items between transactions
+                if let t = o.type, t != "transaction" { continue }
                 guard let hash = o.hash else { try fail("not a bitcoin-etl transaction object (no hash)"); continue }
-                guard let block = o.block_number, let ts = o.block_timestamp else { try fail("block_number and block_timestamp are required"); continue }
+                guard let block = o.block_number, let ts = o.block_timestamp else {
+                    try fail("block_number and block_timestamp are required"); continue
+                }
                 var ins: [UTXOTransaction.Input] = []
                 var outs: [UTXOTransaction.Output] = []
                 var bad: String?
@@ -129,29 +136,43 @@ public enum BitcoinETLImporter {
                         ins.append(.init(spentTransaction: "", spentOutput: -1, address: shieldedPool, value: value))
                         continue
                     }
-                    guard let spent = i.spent_transaction_hash, let idx = i.spent_output_index else { bad = "input \(k) lacks spent_transaction_hash or spent_output_index"; break }
+                    guard let spent = i.spent_transaction_hash, let idx = i.spent_output_index else {
+                        bad = "input \(k) lacks spent_transaction_hash or spent_output_index"; break
+                    }
                     let address = address(i.addresses)
-                    if let v = i.value { if v.units == nil { bad = "input \(k) value \(v.text) is not a whole number of units"; break } }
+                    if let v = i.value {
+                        if v.units == nil { bad = "input \(k) value \(v.text) is not a whole number of units"; break }
+                    }
                     if i.value == nil { missing.append(k) }
-                    ins.append(.init(spentTransaction: spent, spentOutput: Int(idx), address: address, value: i.value?.units ?? 0))
+                    ins.append(
+                        .init(
+                            spentTransaction: spent, spentOutput: Int(idx), address: address, value: i.value?.units ?? 0
+                        ))
                     addresses.insert(address)
                 }
                 if bad == nil {
                     for (k, out) in (o.outputs ?? []).enumerated() {
                         guard let v = out.value, let value = v.units, let idx = out.index else {
-                            bad = out.value.map { "output \(k) value \($0.text) is not a whole number of units" } ?? "output \(k) lacks its value or index"
+                            bad =
+                                out.value.map { "output \(k) value \($0.text) is not a whole number of units" }
+                                ?? "output \(k) lacks its value or index"
                             break
                         }
-                        let address = out.type == "shielded" && (out.addresses ?? []).isEmpty ? shieldedPool : address(out.addresses)
+                        let address =
+                            out.type == "shielded" && (out.addresses ?? []).isEmpty
+                            ? shieldedPool : address(out.addresses)
                         outs.append(.init(index: Int(idx), address: address, value: value))
                         addresses.insert(address)
                     }
                 }
                 if let bad { try fail(bad); continue }
                 let row = txs.count
-                txs.append(UTXOTransaction(
-                    hash: hash, time: ts * 1000, block: block, indexInBlock: o.index ?? 0, inputs: ins, outputs: outs,
-                    isCoinbase: o.is_coinbase ?? false, source: SourceReference(file: path, fileSHA256: sha, line: n + 1, reference: hash)))
+                txs.append(
+                    UTXOTransaction(
+                        hash: hash, time: ts * 1000, block: block, indexInBlock: o.index ?? 0, inputs: ins,
+                        outputs: outs,
+                        isCoinbase: o.is_coinbase ?? false,
+                        source: SourceReference(file: path, fileSHA256: sha, line: n + 1, reference: hash)))
                 for k in missing { unresolved.append((row, k)) }
             }
         }
@@ -176,7 +197,8 @@ public enum BitcoinETLImporter {
             }
             for row in refused.sorted() {
                 let tx = txs[row]
-                let why = "transaction \(tx.hash): the export gives no value for inputs spending \(refusedWhy[row]!.joined(separator: ", ")), "
+                let why =
+                    "transaction \(tx.hash): the export gives no value for inputs spending \(refusedWhy[row]!.joined(separator: ", ")), "
                     + "and those outputs are not in the data. Enrich the export with bitcoin-etl's enrich step "
                     + "(`bitcoinetl enrich_transactions`), or add the transactions that created those outputs, and import again"
                 if strict { throw ProceedsError(file: tx.source.file, line: tx.source.line, reason: why) }
@@ -191,22 +213,28 @@ public enum BitcoinETLImporter {
                 throw ProceedsError(
                     file: paths.first ?? "", line: 0,
                     reason: "addresses such as \(other.address) are not Bitcoin's (they look like \(other.chain)); "
-                        + "say which chain the export is from with --chain (\(UTXOChain.known.map(\.name).joined(separator: ", ")))")
+                        + "say which chain the export is from with --chain (\(UTXOChain.known.map(\.name).joined(separator: ", ")))"
+                )
             }
             chain = UTXOChain.named("bitcoin")
-            note = "chain taken to be bitcoin (BTC): every address has Bitcoin's forms. Bitcoin Cash and Bitcoin SV "
+            note =
+                "chain taken to be bitcoin (BTC): every address has Bitcoin's forms. Bitcoin Cash and Bitcoin SV "
                 + "exports with legacy addresses look the same: give --chain if this export is from another chain"
         }
         var seen: [String: [Int]] = [:]
         for (i, tx) in txs.enumerated() { seen[tx.hash, default: []].append(i) }
         let duplicates = seen.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }.map { rows in
-            DuplicateTransferID(id: txs[rows[0]].hash, places: rows.map { "\(txs[$0].source.file):\(txs[$0].source.line)" })
+            DuplicateTransferID(
+                id: txs[rows[0]].hash, places: rows.map { "\(txs[$0].source.file):\(txs[$0].source.line)" })
         }
-        return UTXOImport(transactions: txs, issues: issues, inputs: inputs, chain: chain!, chainNote: note, inputsResolved: resolved,
-                          duplicateHashes: duplicates)
+        return UTXOImport(
+            transactions: txs, issues: issues, inputs: inputs, chain: chain!, chainNote: note, inputsResolved: resolved,
+            duplicateHashes: duplicates)
     }
 
-    static func address(_ list: [String]?) -> String { (list ?? []).joined(separator: "+").nilIfEmpty ?? "unknown-address" }
+    static func address(_ list: [String]?) -> String {
+        (list ?? []).joined(separator: "+").nilIfEmpty ?? "unknown-address"
+    }
 
     /// The chain an address's form points to, when it is not one of Bitcoin's (P2PKH `1…`, P2SH `3…`, bech32
     /// `bc1…`, and the testnet forms `m…`, `n…`, `2…`, `tb1…`, `bcrt1…`).
@@ -217,14 +245,16 @@ public enum BitcoinETLImporter {
         if a.hasPrefix("ltc1") || a.hasPrefix("L") || a.hasPrefix("M") { return (a, "litecoin") }
         if a.hasPrefix("D") || a.hasPrefix("A") || a.hasPrefix("9") { return (a, "dogecoin") }
         if a.hasPrefix("X") || a.hasPrefix("7") { return (a, "dash") }
-        let bitcoin = a.hasPrefix("1") || a.hasPrefix("3") || a.hasPrefix("bc1") || a.hasPrefix("tb1") || a.hasPrefix("bcrt1")
+        let bitcoin =
+            a.hasPrefix("1") || a.hasPrefix("3") || a.hasPrefix("bc1") || a.hasPrefix("tb1") || a.hasPrefix("bcrt1")
             || a.hasPrefix("m") || a.hasPrefix("n") || a.hasPrefix("2")
         return bitcoin ? nil : (a, "another chain, or no address at all")
     }
 
     static func describe(_ error: Error) -> String {
         switch error {
-        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c), DecodingError.dataCorrupted(let c):
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c),
+            DecodingError.dataCorrupted(let c):
             let path = c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
             return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
         default: return "\(error)"

@@ -122,7 +122,11 @@ struct CSVFileStream {
 
     init(path: String, separator: UInt8 = UInt8(ascii: ","), chunkSize: Int = 4 << 20) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw ProceedsError(
+                .unreadableInput, file: path, line: 0,
+                reason: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
             close(fd)

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// ISO 20022 bank-to-customer cash management messages, any version: camt.053 statements (`Stmt`), camt.052
@@ -106,14 +106,16 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             let code = (parser.parserError as NSError?)?.code ?? 5
             throw ProceedsError(
                 file: path, line: parser.lineNumber,
-                reason: "not well-formed XML at column \(parser.columnNumber)\(stack.isEmpty ? "" : ", inside \(currentPath)")"
+                reason:
+                    "not well-formed XML at column \(parser.columnNumber)\(stack.isEmpty ? "" : ", inside \(currentPath)")"
                     + " (\(Self.xmlProblem(code))); the file may be cut short or not a camt message")
         }
         if statements.isEmpty {
             throw ProceedsError(
                 file: path, line: 0,
                 reason: "no camt.053 statement, camt.052 report or camt.054 notification (BkToCstmrStmt/Stmt, "
-                    + "BkToCstmrAcctRpt/Rpt, BkToCstmrDbtCdtNtfctn/Ntfctn) found; if the file is in another format, give it with --import-format")
+                    + "BkToCstmrAcctRpt/Rpt, BkToCstmrDbtCdtNtfctn/Ntfctn) found; if the file is in another format, give it with --import-format"
+            )
         }
         // Ids: the bank's entry reference when it is a real one and unique in the file, else the entry's position.
         var uses: [String: Int] = [:]
@@ -149,7 +151,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             guard enc == "utf-8" || enc == "utf8" || bytes.allSatisfy({ $0 < 0x80 }) else {
                 throw ProceedsError(
                     file: path, line: 1,
-                    reason: "the XML declaration says encoding \"\(enc)\"; ISO 20022 messages are UTF-8: convert the file "
+                    reason:
+                        "the XML declaration says encoding \"\(enc)\"; ISO 20022 messages are UTF-8: convert the file "
                         + "(iconv -f \(enc) -t utf-8) and keep the original beside it")
             }
         }
@@ -166,9 +169,13 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             var need = 0
             var min: UInt32 = 0
             var cp: UInt32 = 0
-            if b & 0xE0 == 0xC0 { need = 1; min = 0x80; cp = UInt32(b & 0x1F) }
-            else if b & 0xF0 == 0xE0 { need = 2; min = 0x800; cp = UInt32(b & 0x0F) }
-            else if b & 0xF8 == 0xF0 { need = 3; min = 0x10000; cp = UInt32(b & 0x07) }
+            if b & 0xE0 == 0xC0 {
+                need = 1; min = 0x80; cp = UInt32(b & 0x1F)
+            } else if b & 0xF0 == 0xE0 {
+                need = 2; min = 0x800; cp = UInt32(b & 0x0F)
+            } else if b & 0xF8 == 0xF0 {
+                need = 3; min = 0x10000; cp = UInt32(b & 0x07)
+            }
             var ok = need > 0
             if ok {
                 for k in 1...need {
@@ -182,8 +189,10 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
                 let at = elementPath(Array(bytes[..<i]))
                 throw ProceedsError(
                     file: path, line: line,
-                    reason: "byte 0x\(hex.count == 1 ? "0" + hex : hex) at offset \(i) is not UTF-8\(at.isEmpty ? "" : " (in \(at))"); "
-                        + "ISO 20022 messages are UTF-8: ask the bank for the file as sent, or convert it (iconv) and keep both")
+                    reason:
+                        "byte 0x\(hex.count == 1 ? "0" + hex : hex) at offset \(i) is not UTF-8\(at.isEmpty ? "" : " (in \(at))"); "
+                        + "ISO 20022 messages are UTF-8: ask the bank for the file as sent, or convert it (iconv) and keep both"
+                )
             }
             i += need + 1
         }
@@ -200,7 +209,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             let closing = c == UInt8(ascii: "/")
             var j = i + (closing ? 2 : 1)
             let start = j
-            while j < prefix.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/")].contains(prefix[j]) { j += 1 }
+            while j < prefix.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/")].contains(prefix[j])
+            { j += 1 }
             var nameBytes = Array(prefix[start..<j])
             if let colon = nameBytes.lastIndex(of: UInt8(ascii: ":")) { nameBytes = Array(nameBytes[(colon + 1)...]) }
             let name = String(decoding: nameBytes, as: UTF8.self)
@@ -221,12 +231,16 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
 
     private static let containers: Set<String> = ["Stmt", "Rpt", "Ntfctn"]
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         stack.append(name)
         let n = (counts[counts.count - 1][name] ?? 0) + 1
         counts[counts.count - 1][name] = n
         counts.append([:])
-        indexedPath.append(n > 1 || Self.containers.contains(name) || name == "Ntry" || name == "TxDtls" ? "\(name)[\(n)]" : name)
+        indexedPath.append(
+            n > 1 || Self.containers.contains(name) || name == "Ntry" || name == "TxDtls" ? "\(name)[\(n)]" : name)
         text = ""
         switch name {
         case "BkToCstmrAcctRpt": kind = "camt.052"
@@ -236,7 +250,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         }
         if Self.containers.contains(name), stack.count >= 2, stack[stack.count - 2].hasPrefix("BkToCstmr") {
             summary = StatementSummary(
-                file: path, fileSHA256: sha256, index: statements.count + 1, location: "line \(parser.lineNumber), \(currentPath)",
+                file: path, fileSHA256: sha256, index: statements.count + 1,
+                location: "line \(parser.lineNumber), \(currentPath)",
                 kind: kind)
             accountCurrency = ""
         } else if name == "Ntry", summary != nil {
@@ -269,7 +284,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         guard malformed == nil else { return }
         malformed = ImportIssue(
             file: path, line: parser.lineNumber,
-            reason: "not well-formed XML at column \(parser.columnNumber)\(stack.isEmpty ? "" : ", inside \(currentPath)") (\(why)); "
+            reason:
+                "not well-formed XML at column \(parser.columnNumber)\(stack.isEmpty ? "" : ", inside \(currentPath)") (\(why)); "
                 + "the file may be cut short or damaged, or not a camt message")
         parser.abortParsing()
     }
@@ -286,7 +302,9 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             indexedPath.removeLast()
             text = ""
         }
-        if Self.containers.contains(name), let s = summary, entry == nil, stack.count >= 2, stack[stack.count - 2].hasPrefix("BkToCstmr") {
+        if Self.containers.contains(name), let s = summary, entry == nil, stack.count >= 2,
+            stack[stack.count - 2].hasPrefix("BkToCstmr")
+        {
             var s = s
             if s.currency.isEmpty { s.currency = accountCurrency }
             statements.append(s)
@@ -316,7 +334,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         // The statement's own account: Stmt/Acct/Id/IBAN or Stmt/Acct/Id/Othr/Id, nothing deeper (Ownr, Svcr).
         if stack.count >= 4, Self.containers.contains(stack[stack.count - 4]), within("Acct", "Id", "IBAN") {
             setAccount(value)
-        } else if stack.count >= 5, Self.containers.contains(stack[stack.count - 5]), within("Acct", "Id", "Othr", "Id") {
+        } else if stack.count >= 5, Self.containers.contains(stack[stack.count - 5]), within("Acct", "Id", "Othr", "Id")
+        {
             if summary!.account.isEmpty { setAccount(value) }
         } else if stack.count >= 3, Self.containers.contains(stack[stack.count - 3]), within("Acct", "Ccy") {
             accountCurrency = value.uppercased()
@@ -336,12 +355,20 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         balance = nil
         let currency = b.currency.uppercased()
         guard let scale = options.scale(of: currency) else {
-            return fail(line, "\(currentPath): balance \(b.code) in unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)")
+            return fail(
+                line,
+                "\(currentPath): balance \(b.code) in unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"
+            )
         }
         guard case .success(let v) = StatementText.amount(b.amount, scale: scale) else {
-            return fail(line, "\(currentPath)/Amt: balance \(b.code) amount '\(b.amount)' is not a number with at most \(scale) decimals")
+            return fail(
+                line,
+                "\(currentPath)/Amt: balance \(b.code) amount '\(b.amount)' is not a number with at most \(scale) decimals"
+            )
         }
-        let date = b.date.flatMap { $0.count > 10 && $0.contains("T") ? StatementText.isoDateTime($0) : StatementText.isoDate($0) }
+        let date = b.date.flatMap {
+            $0.count > 10 && $0.contains("T") ? StatementText.isoDateTime($0) : StatementText.isoDate($0)
+        }
         let balance = StatementBalance(amount: b.direction == "DBIT" ? -v : v, date: date, kind: b.code)
         if summary!.currency.isEmpty { summary!.currency = currency }
         summary!.scale = scale
@@ -363,7 +390,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         case "AcctSvcrRef" where within("Refs", "AcctSvcrRef"): detail!.reference = value
         case "Nm" where within("Dbtr", "Nm") || within("Dbtr", "Pty", "Nm"): detail!.debtorName = value
         case "Nm" where within("Cdtr", "Nm") || within("Cdtr", "Pty", "Nm"): detail!.creditorName = value
-        case "Ustrd" where within("RmtInf", "Ustrd"): detail!.remittance = [detail!.remittance, value].compactMap { $0 }.joined(separator: " ")
+        case "Ustrd" where within("RmtInf", "Ustrd"):
+            detail!.remittance = [detail!.remittance, value].compactMap { $0 }.joined(separator: " ")
         case "Amt" where stack.contains("Chrgs"): detail!.charges.append(value)
         case "TxDtls":
             entry!.details.append(detail!)
@@ -373,10 +401,14 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         }
         // Counterparty accounts: …Acct/Id/IBAN, or …Acct/Id/Othr/Id.
         if within("DbtrAcct", "Id", "IBAN") || within("DbtrAcct", "Id", "Othr", "Id") {
-            if detail!.debtorAccount == nil || name == "IBAN" { detail!.debtorAccount = StatementText.normalizedAccount(value) }
+            if detail!.debtorAccount == nil || name == "IBAN" {
+                detail!.debtorAccount = StatementText.normalizedAccount(value)
+            }
         }
         if within("CdtrAcct", "Id", "IBAN") || within("CdtrAcct", "Id", "Othr", "Id") {
-            if detail!.creditorAccount == nil || name == "IBAN" { detail!.creditorAccount = StatementText.normalizedAccount(value) }
+            if detail!.creditorAccount == nil || name == "IBAN" {
+                detail!.creditorAccount = StatementText.normalizedAccount(value)
+            }
         }
     }
 
@@ -386,11 +418,13 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
         case "CdtDbtInd" where within("Ntry", "CdtDbtInd"): entry!.direction = value
         case "RvslInd" where within("Ntry", "RvslInd"): entry!.reversal = value == "true" || value == "1"
         // Sts holds the code directly (up to 001.08) or in Sts/Cd (later versions).
-        case "Sts" where within("Ntry", "Sts") && !value.isEmpty, "Cd" where within("Ntry", "Sts", "Cd"): entry!.status = value
+        case "Sts" where within("Ntry", "Sts") && !value.isEmpty, "Cd" where within("Ntry", "Sts", "Cd"):
+            entry!.status = value
         case "DtTm" where within("BookgDt", "DtTm"), "DtTm" where within("BookgDt", "Dt", "DtTm"):
             entry!.booked = value
             entry!.bookedIsDateTime = true
-        case "Dt" where within("Ntry", "BookgDt", "Dt") && !value.isEmpty: if entry!.booked == nil { entry!.booked = value }
+        case "Dt" where within("Ntry", "BookgDt", "Dt") && !value.isEmpty:
+            if entry!.booked == nil { entry!.booked = value }
         case "DtTm" where within("ValDt", "DtTm"), "DtTm" where within("ValDt", "Dt", "DtTm"):
             entry!.value = value
             entry!.valueIsDateTime = true
@@ -423,29 +457,43 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             fail(e.line, "\(e.path): entry \(e.reference ?? "") is \(e.status), not booked: not imported")
             return
         }
-        guard e.direction == "DBIT" || e.direction == "CRDT" else { return skip("CdtDbtInd '\(e.direction)' is neither DBIT nor CRDT") }
+        guard e.direction == "DBIT" || e.direction == "CRDT" else {
+            return skip("CdtDbtInd '\(e.direction)' is neither DBIT nor CRDT")
+        }
         let time: Int64
-        func parseDate(_ s: String, _ isDateTime: Bool) -> Int64? { isDateTime ? StatementText.isoDateTime(s) : StatementText.isoDate(s) }
+        func parseDate(_ s: String, _ isDateTime: Bool) -> Int64? {
+            isDateTime ? StatementText.isoDateTime(s) : StatementText.isoDate(s)
+        }
         if let b = e.booked {
             guard let t = parseDate(b, e.bookedIsDateTime) else {
-                return skip("BookgDt '\(b)' is not an ISO 8601 date or date-time (such as 2026-01-05, 2026-01-05+01:00 or 2026-01-05T09:00:00Z)")
+                return skip(
+                    "BookgDt '\(b)' is not an ISO 8601 date or date-time (such as 2026-01-05, 2026-01-05+01:00 or 2026-01-05T09:00:00Z)"
+                )
             }
             time = t
         } else if let v = e.value {
-            guard let t = parseDate(v, e.valueIsDateTime) else { return skip("ValDt '\(v)' is not an ISO 8601 date or date-time") }
+            guard let t = parseDate(v, e.valueIsDateTime) else {
+                return skip("ValDt '\(v)' is not an ISO 8601 date or date-time")
+            }
             time = t
             summary!.notes.append("entry \(e.ordinal) (\(e.path)) has no BookgDt: timed by its ValDt \(v)")
         } else {
             return skip("entry has neither a booking date (BookgDt) nor a value date (ValDt)")
         }
-        guard !summary!.account.isEmpty else { return skip("the statement has no account (Acct/Id/IBAN or Acct/Id/Othr/Id)") }
+        guard !summary!.account.isEmpty else {
+            return skip("the statement has no account (Acct/Id/IBAN or Acct/Id/Othr/Id)")
+        }
         let currency = (e.currency.isEmpty ? accountCurrency : e.currency).uppercased()
-        guard let scale = options.scale(of: currency) else { return skip("Amt: unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)") }
+        guard let scale = options.scale(of: currency) else {
+            return skip("Amt: unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)")
+        }
         let entryAmount: MinorUnits
         switch StatementText.amount(e.amount, scale: scale) {
         case .success(let v): entryAmount = v
         case .failure(.tooManyDecimals(let n)):
-            return skip("Amt '\(e.amount)' has \(n) decimals, \(currency) has \(scale) (if it has more here, give --scale \(currency)=\(n))")
+            return skip(
+                "Amt '\(e.amount)' has \(n) decimals, \(currency) has \(scale) (if it has more here, give --scale \(currency)=\(n))"
+            )
         case .failure: return skip("Amt '\(e.amount)' is not an amount")
         }
         if summary!.currency.isEmpty { summary!.currency = currency }
@@ -470,7 +518,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             var sum: MinorUnits = 0
             var ok = true
             for d in e.details {
-                guard let a = d.amount, (d.currency ?? currency).uppercased() == currency, case .success(let v) = StatementText.amount(a, scale: scale),
+                guard let a = d.amount, (d.currency ?? currency).uppercased() == currency,
+                    case .success(let v) = StatementText.amount(a, scale: scale),
                     d.direction == nil || d.direction == e.direction, v > 0
                 else { ok = false; break }
                 parts.append((d, v))
@@ -479,7 +528,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             if !ok || sum != entryAmount {
                 parts = []
                 summary!.notes.append(
-                    "entry \(e.ordinal) (\(e.path)): its \(e.details.count) transactions do not add up to the entry's amount; imported as one transfer")
+                    "entry \(e.ordinal) (\(e.path)): its \(e.details.count) transactions do not add up to the entry's amount; imported as one transfer"
+                )
             }
         }
         let split = !parts.isEmpty
@@ -492,7 +542,10 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             if counterparty == account { counterparty = creditorSide ? d.creditorName : d.debtorName }
             if !split, e.details.count > 1 {
                 // One transfer for a batch: its counterparty only when every transaction names the same one.
-                let all = Set(e.details.map { creditorSide ? $0.creditorAccount ?? $0.creditorName : $0.debtorAccount ?? $0.debtorName })
+                let all = Set(
+                    e.details.map {
+                        creditorSide ? $0.creditorAccount ?? $0.creditorName : $0.debtorAccount ?? $0.debtorName
+                    })
                 counterparty = all.count == 1 ? all.first! : nil
             }
             let other = counterparty.map(StatementText.collapsed) ?? "unknown:\(path)#\(e.ordinal)"
@@ -500,7 +553,8 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             let real = reference.flatMap { $0.isEmpty || $0 == "NOTPROVIDED" || $0 == "NONREF" ? nil : $0 }
             let suffix = split ? "/\(k + 1)" : ""
             var extra: [String: String] = [
-                "direction": e.direction, "statement_account": account, "statement": "\(summary!.index)", "element_path": e.path,
+                "direction": e.direction, "statement_account": account, "statement": "\(summary!.index)",
+                "element_path": e.path,
             ]
             extra["end_to_end_id"] = d.endToEndID
             extra["debtor_name"] = d.debtorName
@@ -513,9 +567,11 @@ final class Camt053Importer: NSObject, XMLParserDelegate {
             if !charges.isEmpty { extra["charges"] = charges.joined(separator: " ") }
             if e.details.count > 1 { extra["batch"] = "\(e.details.count) transactions" }
             let transfer = Transfer(
-                id: "", time: time, orderKey: [Int64(e.ordinal), Int64(k)], from: debit ? account : other, to: debit ? other : account,
+                id: "", time: time, orderKey: [Int64(e.ordinal), Int64(k)], from: debit ? account : other,
+                to: debit ? other : account,
                 amount: amount, asset: currency, scale: scale,
-                source: SourceReference(file: path, fileSHA256: sha256, line: e.line, reference: reference), extra: extra)
+                source: SourceReference(file: path, fileSHA256: sha256, line: e.line, reference: reference),
+                extra: extra)
             pending.append((transfer, real.map { $0 + suffix }, "\(name)#\(summary!.index).\(e.ordinal)\(suffix)"))
             summary!.transfers += 1
         }

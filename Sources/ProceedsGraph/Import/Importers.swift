@@ -46,7 +46,9 @@ public enum LedgerImporter {
     /// Imports `paths` in `format`, in order, appending to one ledger.
     /// - Throws: ``ProceedsError`` when a file cannot be read, its header is not the format's, or (`strict`) a row
     ///   is malformed.
-    public static func load(_ paths: [String], format: ImportFormat, options: ImportOptions = ImportOptions()) throws -> Ledger {
+    public static func load(_ paths: [String], format: ImportFormat, options: ImportOptions = ImportOptions()) throws
+        -> Ledger
+    {
         var ledger = Ledger()
         // ethereum-etl's tokens.csv scales the token transfers of the same import, whatever the order of files.
         let options = format == .ethereumETL ? try EthereumETLImporter.tokenScales(paths, options: options) : options
@@ -60,9 +62,11 @@ public enum LedgerImporter {
             let sha = SHA256Digest.hex(of: bytes)
             if format == .camt053 || format == .mt940, let earlier = ledger.inputs.first(where: { $0.sha256 == sha }) {
                 // The same statement file given twice (or under two names): its entries are not doubled.
-                try record(ImportIssue(
-                    file: path, line: 0,
-                    reason: "same bytes as \(earlier.path) (SHA-256 \(sha.prefix(16))…): not imported a second time"), strict: options.strict, into: &ledger)
+                try record(
+                    ImportIssue(
+                        file: path, line: 0,
+                        reason: "same bytes as \(earlier.path) (SHA-256 \(sha.prefix(16))…): not imported a second time"
+                    ), strict: options.strict, into: &ledger)
                 ledger.inputs.append((path, sha))
                 continue
             }
@@ -77,12 +81,20 @@ public enum LedgerImporter {
                 ledger.issues += importer.issues
                 ledger.statements += importer.statements
             case .mt940: try MT940Importer.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
-            case .ethereumETL: try EthereumETLImporter.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
+            case .ethereumETL:
+                try EthereumETLImporter.load(bytes, path: path, sha256: sha, options: options, into: &ledger)
             case .bankCSV:
-                guard let profile = options.profile else { throw ProceedsError(file: path, line: 0, reason: "bank-csv needs --profile FILE") }
-                try BankCSVImporter.load(bytes, path: path, sha256: sha, profile: profile, options: options, into: &ledger)
+                guard let profile = options.profile else {
+                    throw ProceedsError(file: path, line: 0, reason: "bank-csv needs --profile FILE")
+                }
+                try BankCSVImporter.load(
+                    bytes, path: path, sha256: sha, profile: profile, options: options, into: &ledger)
             case .bitcoinETL:
-                throw ProceedsError(file: path, line: 0, reason: "bitcoin-etl transactions are traced per transaction with `trace run`, not as account transfers")
+                throw ProceedsError(
+                    file: path, line: 0,
+                    reason:
+                        "bitcoin-etl transactions are traced per transaction with `trace run`, not as account transfers"
+                )
             }
         }
         if format == .camt053 { ledger.duplicatesMerged = mergeDuplicates(&ledger.transfers) }
@@ -93,11 +105,21 @@ public enum LedgerImporter {
     /// would hold it twice).
     static func readBytes(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw ProceedsError(
+                .unreadableInput, file: path, line: 0,
+                reason: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the file (\(String(cString: strerror(errno))))") }
-        guard st.st_mode & S_IFMT != S_IFDIR else { throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "is a directory, not a ledger file") }
+        guard fstat(fd, &st) == 0 else {
+            throw ProceedsError(
+                .unreadableInput, file: path, line: 0,
+                reason: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        guard st.st_mode & S_IFMT != S_IFDIR else {
+            throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "is a directory, not a ledger file")
+        }
         var bytes = [UInt8]()
         bytes.reserveCapacity(max(Int(st.st_size), 0))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -126,20 +148,21 @@ public enum LedgerImporter {
         // Unpaired sightings so far, per key: positive for debits, negative for credits.
         var open: [Key: Int] = [:]
         let before = transfers.count
-        transfers = TransferTable(transfers.filter { t in
-            guard let e2e = t.extra["end_to_end_id"], !e2e.isEmpty, e2e != "NOTPROVIDED" else { return true }
-            let debit = t.extra["direction"] == "DBIT" && t.extra["statement_account"] == t.from
-            let credit = t.extra["direction"] == "CRDT" && t.extra["statement_account"] == t.to
-            guard debit || credit else { return true }
-            let key = Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount)
-            let n = open[key] ?? 0
-            if debit ? n < 0 : n > 0 {
+        transfers = TransferTable(
+            transfers.filter { t in
+                guard let e2e = t.extra["end_to_end_id"], !e2e.isEmpty, e2e != "NOTPROVIDED" else { return true }
+                let debit = t.extra["direction"] == "DBIT" && t.extra["statement_account"] == t.from
+                let credit = t.extra["direction"] == "CRDT" && t.extra["statement_account"] == t.to
+                guard debit || credit else { return true }
+                let key = Key(from: t.from, to: t.to, asset: t.asset, endToEnd: e2e, amount: t.amount)
+                let n = open[key] ?? 0
+                if debit ? n < 0 : n > 0 {
+                    open[key] = debit ? n + 1 : n - 1
+                    return false
+                }
                 open[key] = debit ? n + 1 : n - 1
-                return false
-            }
-            open[key] = debit ? n + 1 : n - 1
-            return true
-        })
+                return true
+            })
         return before - transfers.count
     }
 
@@ -176,7 +199,9 @@ public enum LedgerImporter {
 
     /// The field without surrounding blanks; most fields have none, so most calls allocate nothing.
     @inline(__always) static func trimmed(_ s: String) -> String {
-        guard let first = s.utf8.first, let last = s.utf8.last, first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return s }
+        guard let first = s.utf8.first, let last = s.utf8.last,
+            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        else { return s }
         return s.trimmingCharacters(in: .whitespaces)
     }
 
@@ -194,7 +219,9 @@ public enum LedgerImporter {
         }
         let index = try header(names, line: headerLine, path: path, required: columns)
         let known = Set(columns.map { index[$0]! })
-        let (cID, cTime, cFrom, cTo, cAmount, cCurrency) = (index["id"]!, index["timestamp"]!, index["from"]!, index["to"]!, index["amount"]!, index["currency"]!)
+        let (cID, cTime, cFrom, cTo, cAmount, cCurrency) = (
+            index["id"]!, index["timestamp"]!, index["from"]!, index["to"]!, index["amount"]!, index["currency"]!
+        )
         let extraNames = index.filter { !known.contains($0.value) }.sorted { $0.value < $1.value }
         var f: [String] = []
         var last: (text: String, code: String, scale: Int, asset: UInt16)?  // rows nearly always repeat the currency
@@ -207,7 +234,9 @@ public enum LedgerImporter {
         }
         var extraRows: [(row: Int, extra: [String: String])] = []
         while let (line, ok) = try reader.next(into: &f) {
-            func fail(_ why: String) throws { try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger) }
+            func fail(_ why: String) throws {
+                try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
+            }
             guard ok else { try fail("unterminated quoted field"); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: Int) -> String { trimmed(f[k]) }
@@ -218,21 +247,34 @@ public enum LedgerImporter {
                 (currency, scale, asset) = (l.code, l.scale, l.asset)
             } else {
                 currency = v(cCurrency).uppercased()
-                guard let s = options.scale(of: currency) else { try fail("unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"); continue }
+                guard let s = options.scale(of: currency) else {
+                    try fail("unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"); continue
+                }
                 scale = s
                 asset = ledger.transfers.internAsset(currency, scale: s)
                 last = (f[cCurrency], currency, s, asset)
             }
-            guard let time = ISO8601.parse(f[cTime]) else { try fail("timestamp '\(v(cTime))' is not ISO 8601 as accepted: expected \(ISO8601.grammar)"); continue }
+            guard let time = ISO8601.parse(f[cTime]) else {
+                try fail("timestamp '\(v(cTime))' is not ISO 8601 as accepted: expected \(ISO8601.grammar)"); continue
+            }
             guard let amount = ExactDecimal.parse(f[cAmount], scale: scale) else {
-                try fail("amount '\(v(cAmount))': expected \(ExactDecimal.grammar(scale: scale)) (\(currency) has \(scale); give another with --scale \(currency)=N)")
+                try fail(
+                    "amount '\(v(cAmount))': expected \(ExactDecimal.grammar(scale: scale)) (\(currency) has \(scale); give another with --scale \(currency)=N)"
+                )
                 continue
             }
             guard amount != 0 else { ledger.setAside["zero amount (moves no money)", default: 0] += 1; continue }
-            guard amount > 0 else { try fail("amount '\(v(cAmount))' is negative: the canonical CSV gives every transfer from payer to payee with a positive amount"); continue }
+            guard amount > 0 else {
+                try fail(
+                    "amount '\(v(cAmount))' is negative: the canonical CSV gives every transfer from payer to payee with a positive amount"
+                ); continue
+            }
             let (id, from, to) = (v(cID), v(cFrom), v(cTo))
-            guard !id.isEmpty, !from.isEmpty, !to.isEmpty else { try fail("id, from and to must not be empty"); continue }
-            ledger.transfers.appendRow(id: id, time: time, from: from, to: to, amount: amount, asset: asset, file: file, line: line)
+            guard !id.isEmpty, !from.isEmpty, !to.isEmpty else {
+                try fail("id, from and to must not be empty"); continue
+            }
+            ledger.transfers.appendRow(
+                id: id, time: time, from: from, to: to, amount: amount, asset: asset, file: file, line: line)
             if !extraNames.isEmpty {
                 var extra: [String: String] = [:]
                 for (name, i) in extraNames where i < f.count { extra[name] = f[i] }
@@ -245,36 +287,55 @@ public enum LedgerImporter {
         ledger.inputs.append((path, sha256))
     }
 
-    static func importAMLSim(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger) throws {
+    static func importAMLSim(
+        _ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger
+    ) throws {
         var reader = CSVReader(bytes)
         var probe = reader
         if let (_, fields) = probe.next(), let names = fields?.map({ $0.lowercased() }),
-            names.contains("txn_id") && names.contains("counter_party_account_num") && !names.contains("tran_timestamp") {
-            throw ProceedsError(file: path, line: 1, reason: "this is AMLSim's older output layout (TXN_ID, ACCOUNT_ID, COUNTER_PARTY_ACCOUNT_NUM, "
-                + "start/end simulation steps): its times are step numbers, not dates, so it is not imported; convert it to the "
-                + "canonical CSV (id,timestamp,from,to,amount,currency) with the dates the simulation stands for")
+            names.contains("txn_id") && names.contains("counter_party_account_num") && !names.contains("tran_timestamp")
+        {
+            throw ProceedsError(
+                file: path, line: 1,
+                reason: "this is AMLSim's older output layout (TXN_ID, ACCOUNT_ID, COUNTER_PARTY_ACCOUNT_NUM, "
+                    + "start/end simulation steps): its times are step numbers, not dates, so it is not imported; convert it to the "
+                    + "canonical CSV (id,timestamp,from,to,amount,currency) with the dates the simulation stands for")
         }
-        let index = try header(&reader, path: path, required: ["tran_id", "orig_acct", "bene_acct", "base_amt", "tran_timestamp"])
+        let index = try header(
+            &reader, path: path, required: ["tran_id", "orig_acct", "bene_acct", "base_amt", "tran_timestamp"])
         let currency = options.defaultCurrency.uppercased()
         guard let scale = options.scale(of: currency) else {
-            throw ProceedsError(file: path, line: 0, reason: "unknown currency \(currency): give its decimals with --scale \(currency)=N")
+            throw ProceedsError(
+                file: path, line: 0,
+                reason: "unknown currency \(currency): give its decimals with --scale \(currency)=N")
         }
         while let (line, fields) = reader.next() {
-            func fail(_ why: String) throws { try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger) }
+            func fail(_ why: String) throws {
+                try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
+            }
             guard let f = fields else { try fail("unterminated quoted field"); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: String) -> String { f[index[k]!].trimmingCharacters(in: .whitespaces) }
-            guard let time = ISO8601.parse(v("tran_timestamp")) else { try fail("tran_timestamp '\(v("tran_timestamp"))' is not ISO 8601 as accepted: expected \(ISO8601.grammar)"); continue }
+            guard let time = ISO8601.parse(v("tran_timestamp")) else {
+                try fail(
+                    "tran_timestamp '\(v("tran_timestamp"))' is not ISO 8601 as accepted: expected \(ISO8601.grammar)");
+                continue
+            }
             guard let amount = ExactDecimal.parse(v("base_amt"), scale: scale), amount >= 0 else {
-                try fail("base_amt '\(v("base_amt"))': expected a positive amount, \(ExactDecimal.grammar(scale: scale)) (give another scale with --scale \(currency)=N)"); continue
+                try fail(
+                    "base_amt '\(v("base_amt"))': expected a positive amount, \(ExactDecimal.grammar(scale: scale)) (give another scale with --scale \(currency)=N)"
+                ); continue
             }
             guard amount != 0 else { ledger.setAside["zero amount (moves no money)", default: 0] += 1; continue }
             var extra: [String: String] = [:]
             for k in ["tx_type", "is_sar", "alert_id"] where index[k] != nil { extra[k] = v(k) }
-            ledger.transfers.append(Transfer(
-                id: v("tran_id"), time: time, orderKey: [Int64(v("tran_id")) ?? 0], from: v("orig_acct"), to: v("bene_acct"),
-                amount: amount, asset: currency, scale: scale, source: SourceReference(file: path, fileSHA256: sha256, line: line),
-                extra: extra))
+            ledger.transfers.append(
+                Transfer(
+                    id: v("tran_id"), time: time, orderKey: [Int64(v("tran_id")) ?? 0], from: v("orig_acct"),
+                    to: v("bene_acct"),
+                    amount: amount, asset: currency, scale: scale,
+                    source: SourceReference(file: path, fileSHA256: sha256, line: line),
+                    extra: extra))
         }
     }
 }

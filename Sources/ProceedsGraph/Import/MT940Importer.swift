@@ -79,7 +79,9 @@ enum MT940Importer {
             k += 1
             // A lone "-" ends a message only where a new one (or the end) follows: ING wraps :86: text onto a "-".
             let next = lines[k...].first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-            let endsMessage = line.hasPrefix("-}") || (line == "-" && (next == nil || next!.hasPrefix("{") || next!.hasPrefix(":20:")))
+            let endsMessage =
+                line.hasPrefix("-}")
+                || (line == "-" && (next == nil || next!.hasPrefix("{") || next!.hasPrefix(":20:")))
             if let (t, rest) = tag(of: line) {
                 fields.append(Field(tag: t, line: number, lines: [rest]))
             } else if endsMessage || line.hasPrefix("{") {
@@ -92,12 +94,15 @@ enum MT940Importer {
         return fields
     }
 
-    static func load(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger) throws {
+    static func load(_ bytes: [UInt8], path: String, sha256: String, options: ImportOptions, into ledger: inout Ledger)
+        throws
+    {
         let all = fields(lines(bytes))
         guard all.contains(where: { $0.tag == "61" || $0.tag == "25" }) else {
             throw ProceedsError(
                 file: path, line: 0,
-                reason: "no MT940 statement found (no :25: account and no :61: statement line); if the file is in another "
+                reason:
+                    "no MT940 statement found (no :25: account and no :61: statement line); if the file is in another "
                     + "format, give it with --import-format")
         }
         // Statements: from one :20: (or the first field) to the next :20:, a message end, or a second :25: after
@@ -106,9 +111,15 @@ enum MT940Importer {
         var statements: [[Field]] = []
         var current: [Field] = []
         for f in all {
-            if f.tag == "25", current.contains(where: { $0.tag == "61" }), !current.contains(where: { $0.tag.hasPrefix("62") }) {
+            if f.tag == "25", current.contains(where: { $0.tag == "61" }),
+                !current.contains(where: { $0.tag.hasPrefix("62") })
+            {
                 try LedgerImporter.record(
-                    ImportIssue(file: path, line: f.line, reason: ":25: inside a statement's entries (before its closing balance): read as text of the :\(current[current.count - 1].tag): field before it"),
+                    ImportIssue(
+                        file: path, line: f.line,
+                        reason:
+                            ":25: inside a statement's entries (before its closing balance): read as text of the :\(current[current.count - 1].tag): field before it"
+                    ),
                     strict: options.strict, into: &ledger)
                 current[current.count - 1].lines += [":25:" + f.lines[0]] + f.lines.dropFirst()
                 continue
@@ -124,8 +135,11 @@ enum MT940Importer {
         if !current.isEmpty { statements.append(current) }
         var entryOrdinal = 0
         let name = URL(fileURLWithPath: path).lastPathComponent
-        for (s, fields) in statements.enumerated() where fields.contains(where: { ["25", "60F", "60M", "61", "62F", "62M"].contains($0.tag) }) {
-            try statement(fields, index: s + 1, path: path, name: name, sha256: sha256, options: options, entryOrdinal: &entryOrdinal, into: &ledger)
+        for (s, fields) in statements.enumerated()
+        where fields.contains(where: { ["25", "60F", "60M", "61", "62F", "62M"].contains($0.tag) }) {
+            try statement(
+                fields, index: s + 1, path: path, name: name, sha256: sha256, options: options,
+                entryOrdinal: &entryOrdinal, into: &ledger)
         }
     }
 
@@ -133,22 +147,35 @@ enum MT940Importer {
     static func balance(_ f: Field, scale: (String) -> Int?) -> Result<(StatementBalance, String), ProceedsError> {
         let u = Array(f.first.trimmingCharacters(in: .whitespaces).utf8)
         func bad(_ why: String) -> Result<(StatementBalance, String), ProceedsError> {
-            .failure(ProceedsError(file: "", line: f.line, reason: ":\(f.tag): \(why) (expected C|D, YYMMDD, currency, amount as in C260105EUR1234,56)"))
+            .failure(
+                ProceedsError(
+                    file: "", line: f.line,
+                    reason: ":\(f.tag): \(why) (expected C|D, YYMMDD, currency, amount as in C260105EUR1234,56)"))
         }
         guard u.count >= 11, u[0] == 67 || u[0] == 68 else { return bad("'\(f.first)' does not start with C or D") }
-        guard let yy = Int(String(decoding: u[1..<3], as: UTF8.self)), let mm = Int(String(decoding: u[3..<5], as: UTF8.self)),
-            let dd = Int(String(decoding: u[5..<7], as: UTF8.self)), let date = StatementText.date(century(yy) + yy, mm, dd)
+        guard let yy = Int(String(decoding: u[1..<3], as: UTF8.self)),
+            let mm = Int(String(decoding: u[3..<5], as: UTF8.self)),
+            let dd = Int(String(decoding: u[5..<7], as: UTF8.self)),
+            let date = StatementText.date(century(yy) + yy, mm, dd)
         else { return bad("date '\(String(decoding: u[1..<7], as: UTF8.self))' is not a calendar date") }
         let currency = String(decoding: u[7..<10], as: UTF8.self).uppercased()
-        guard currency.allSatisfy({ $0.isLetter }) else { return bad("'\(f.first)' has no three-letter currency code after the date") }
+        guard currency.allSatisfy({ $0.isLetter }) else {
+            return bad("'\(f.first)' has no three-letter currency code after the date")
+        }
         guard let sc = scale(currency) else {
-            return .failure(ProceedsError(file: "", line: f.line, reason: ":\(f.tag): unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"))
+            return .failure(
+                ProceedsError(
+                    file: "", line: f.line,
+                    reason: ":\(f.tag): unknown currency '\(currency)' (give its decimals with --scale \(currency)=N)"))
         }
         let text = String(decoding: u[10...], as: UTF8.self)
         switch StatementText.amount(text, scale: sc) {
-        case .success(let v): return .success((StatementBalance(amount: u[0] == 68 ? -v : v, date: date, kind: f.tag), currency))
+        case .success(let v):
+            return .success((StatementBalance(amount: u[0] == 68 ? -v : v, date: date, kind: f.tag), currency))
         case .failure(.tooManyDecimals(let n)):
-            return bad("amount '\(text)' has \(n) decimals, \(currency) has \(sc) (if it has more here, give --scale \(currency)=\(n))")
+            return bad(
+                "amount '\(text)' has \(n) decimals, \(currency) has \(sc) (if it has more here, give --scale \(currency)=\(n))"
+            )
         case .failure: return bad("amount '\(text)' is not a number")
         }
     }
@@ -159,15 +186,20 @@ enum MT940Importer {
     /// (BIC or German bank code), else the account as written.
     static func account(_ raw: String, currency: String?) -> String {
         var v = StatementText.collapsed(raw)
-        var parts = v.split(separator: "/", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+        var parts = v.split(separator: "/", omittingEmptySubsequences: false).map {
+            String($0).trimmingCharacters(in: .whitespaces)
+        }
         // BIC/ACCOUNT/CCY
         if parts.count == 3, parts[2].count == 3, parts[2].allSatisfy({ $0.isUppercase }) { parts.removeLast() }
         // ACCOUNT CCY, and an account with its currency glued on (NL77INGB0574908765EUR, 9223382012EUR)
         var last = parts[parts.count - 1]
         let words = last.split(separator: " ")
-        if words.count == 2, words[1].count == 3, words[1].allSatisfy({ $0.isUppercase }), currency == nil || words[1] == currency! {
+        if words.count == 2, words[1].count == 3, words[1].allSatisfy({ $0.isUppercase }),
+            currency == nil || words[1] == currency!
+        {
             last = String(words[0])
-        } else if last.count > 3, let ccy = currency ?? (AssetScale.known[String(last.suffix(3))] != nil ? String(last.suffix(3)) : nil),
+        } else if last.count > 3,
+            let ccy = currency ?? (AssetScale.known[String(last.suffix(3))] != nil ? String(last.suffix(3)) : nil),
             last.hasSuffix(ccy), let before = last.dropLast(3).last, before.isNumber
         {
             last = String(last.dropLast(3))
@@ -181,15 +213,22 @@ enum MT940Importer {
     }
 
     private static func statement(
-        _ fields: [Field], index: Int, path: String, name: String, sha256: String, options: ImportOptions, entryOrdinal: inout Int,
+        _ fields: [Field], index: Int, path: String, name: String, sha256: String, options: ImportOptions,
+        entryOrdinal: inout Int,
         into ledger: inout Ledger
     ) throws {
         func fail(_ line: Int, _ why: String) throws {
-            try LedgerImporter.record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
+            try LedgerImporter.record(
+                ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
         }
-        var summary = StatementSummary(file: path, fileSHA256: sha256, index: index, location: "line \(fields[0].line)", kind: "MT940")
-        summary.reference = fields.first(where: { $0.tag == "20" }).map { $0.lines.joined().trimmingCharacters(in: .whitespaces) }
-        summary.number = fields.first(where: { $0.tag == "28C" || $0.tag == "28" }).map { $0.lines.joined().trimmingCharacters(in: .whitespaces) }
+        var summary = StatementSummary(
+            file: path, fileSHA256: sha256, index: index, location: "line \(fields[0].line)", kind: "MT940")
+        summary.reference = fields.first(where: { $0.tag == "20" }).map {
+            $0.lines.joined().trimmingCharacters(in: .whitespaces)
+        }
+        summary.number = fields.first(where: { $0.tag == "28C" || $0.tag == "28" }).map {
+            $0.lines.joined().trimmingCharacters(in: .whitespaces)
+        }
         // Currency: from the opening balance, else the closing, else an MT942's floor limit (:34F:).
         var currency: String?
         var balances: [(Field, StatementBalance)] = []
@@ -197,7 +236,9 @@ enum MT940Importer {
             switch balance(f, scale: options.scale(of:)) {
             case .success(let (b, ccy)):
                 if currency == nil { currency = ccy }
-                if ccy != currency { try fail(f.line, ":\(f.tag): currency \(ccy) differs from the statement's \(currency!)"); continue }
+                if ccy != currency {
+                    try fail(f.line, ":\(f.tag): currency \(ccy) differs from the statement's \(currency!)"); continue
+                }
                 balances.append((f, b))
             case .failure(let e): try fail(f.line, e.reason)
             }
@@ -205,12 +246,14 @@ enum MT940Importer {
         if balances.isEmpty, let floor = fields.first(where: { $0.tag == "34F" }) {
             currency = String(floor.first.prefix(3)).uppercased()
             summary.kind = "MT942"
-            summary.notes.append("interim report (MT942): no balances; its entries reappear in the day's MT940, so do not import both")
+            summary.notes.append(
+                "interim report (MT942): no balances; its entries reappear in the day's MT940, so do not import both")
         }
         for (f, b) in balances {
             switch f.tag {
             case "60F", "60M": if summary.opening == nil { summary.opening = b }
-            case "62F", "62M": summary.closing = b  // the last one: a statement split over messages closes with the last
+            // the last one: a statement split over messages closes with the last
+            case "62F", "62M": summary.closing = b
             default: summary.available = b
             }
         }
@@ -227,7 +270,9 @@ enum MT940Importer {
             guard f.tag == "61" else { continue }
             entryOrdinal += 1
             let info: Field? = k < fields.count && fields[k].tag == "86" ? fields[k] : nil
-            guard !summary.account.isEmpty else { try fail(f.line, ":61: statement line with no :25: account before it"); summary.skipped += 1; continue }
+            guard !summary.account.isEmpty else {
+                try fail(f.line, ":61: statement line with no :25: account before it"); summary.skipped += 1; continue
+            }
             guard let currency, let scale else {
                 try fail(f.line, ":61: the statement has no currency (no :60F: opening balance with a known currency)")
                 summary.skipped += 1
@@ -256,7 +301,8 @@ enum MT940Importer {
             let details = Details(info?.lines ?? [], statementLine: line, own: summary.account)
             let counterparty = details.account ?? details.name ?? "unknown:\(path)#\(entryOrdinal)"
             var extra: [String: String] = [
-                "direction": line.incoming ? "CRDT" : "DBIT", "statement_account": summary.account, "statement": "\(index)",
+                "direction": line.incoming ? "CRDT" : "DBIT", "statement_account": summary.account,
+                "statement": "\(index)",
                 "value_date": String(ISO8601.format(line.valueDate).prefix(10)), "mark": line.mark,
             ]
             extra["entry_date"] = line.entryDate.map { String(ISO8601.format($0).prefix(10)) }
@@ -270,12 +316,16 @@ enum MT940Importer {
             extra["mandate_id"] = details.mandate
             extra["remittance"] = details.remittance
             extra["details"] = info.map { $0.lines.joined(separator: " ") }
-            ledger.transfers.append(Transfer(
-                id: "\(name):\(f.line)", time: line.entryDate ?? line.valueDate, orderKey: [Int64(entryOrdinal)],
-                from: line.incoming ? counterparty : summary.account, to: line.incoming ? summary.account : counterparty,
-                amount: line.amount, asset: currency, scale: scale,
-                source: SourceReference(file: path, fileSHA256: sha256, line: f.line, reference: line.bankReference ?? line.customerReference),
-                extra: extra))
+            ledger.transfers.append(
+                Transfer(
+                    id: "\(name):\(f.line)", time: line.entryDate ?? line.valueDate, orderKey: [Int64(entryOrdinal)],
+                    from: line.incoming ? counterparty : summary.account,
+                    to: line.incoming ? summary.account : counterparty,
+                    amount: line.amount, asset: currency, scale: scale,
+                    source: SourceReference(
+                        file: path, fileSHA256: sha256, line: f.line,
+                        reference: line.bankReference ?? line.customerReference),
+                    extra: extra))
             summary.transfers += 1
         }
         ledger.statements.append(summary)
@@ -299,7 +349,9 @@ enum MT940Importer {
     static func parse61(_ f: Field, scale: Int, currency: String) -> Result<StatementLine, ProceedsError> {
         var result = parse61Line(f.first, scale: scale, currency: currency, line: f.line)
         var rest = Array(f.lines.dropFirst())
-        if case .failure = result, !rest.isEmpty, case .success = parse61Line(f.first + rest[0], scale: scale, currency: currency, line: f.line) {
+        if case .failure = result, !rest.isEmpty,
+            case .success = parse61Line(f.first + rest[0], scale: scale, currency: currency, line: f.line)
+        {
             result = parse61Line(f.first + rest[0], scale: scale, currency: currency, line: f.line)
             rest.removeFirst()
         }
@@ -309,16 +361,25 @@ enum MT940Importer {
         return .success(l)
     }
 
-    static func parse61Line(_ text: String, scale: Int, currency: String, line: Int) -> Result<StatementLine, ProceedsError> {
+    static func parse61Line(_ text: String, scale: Int, currency: String, line: Int) -> Result<
+        StatementLine, ProceedsError
+    > {
         let u = Array(text.utf8)
         func bad(_ why: String) -> Result<StatementLine, ProceedsError> {
-            .failure(ProceedsError(file: "", line: line, reason: ":61: \(why) (layout: YYMMDD[MMDD] C|D|RC|RD [funds code] amount type reference[//bank reference])"))
+            .failure(
+                ProceedsError(
+                    file: "", line: line,
+                    reason:
+                        ":61: \(why) (layout: YYMMDD[MMDD] C|D|RC|RD [funds code] amount type reference[//bank reference])"
+                ))
         }
         func number(_ r: Range<Int>) -> Int? {
             guard r.upperBound <= u.count, u[r].allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
             return Int(String(decoding: u[r], as: UTF8.self))
         }
-        guard let yy = number(0..<2), let mm = number(2..<4), let dd = number(4..<6) else { return bad("value date '\(text.prefix(6))' is not YYMMDD") }
+        guard let yy = number(0..<2), let mm = number(2..<4), let dd = number(4..<6) else {
+            return bad("value date '\(text.prefix(6))' is not YYMMDD")
+        }
         let year = century(yy) + yy
         guard let valueDate = StatementText.date(year, mm, dd) else {
             return bad("value date '\(text.prefix(6))' is not a calendar date (\(year)-\(mm)-\(dd) does not exist)")
@@ -329,7 +390,9 @@ enum MT940Importer {
             // The entry date has no year: the value date's, or the next or previous one across New Year.
             var ey = year
             if em == 1 && mm == 12 { ey += 1 } else if em == 12 && mm == 1 { ey -= 1 }
-            guard let d = StatementText.date(ey, em, ed) else { return bad("entry date '\(String(decoding: u[6..<10], as: UTF8.self))' is not a calendar date") }
+            guard let d = StatementText.date(ey, em, ed) else {
+                return bad("entry date '\(String(decoding: u[6..<10], as: UTF8.self))' is not a calendar date")
+            }
             entryDate = d
             i = 10
         } else if i + 4 <= u.count, u[6..<10].allSatisfy({ $0 == 0x20 }) {
@@ -352,21 +415,27 @@ enum MT940Importer {
             i += 1
         }
         let start = i
-        while i < u.count, (u[i] >= 48 && u[i] <= 57) || u[i] == UInt8(ascii: ",") || u[i] == UInt8(ascii: ".") { i += 1 }
+        while i < u.count, (u[i] >= 48 && u[i] <= 57) || u[i] == UInt8(ascii: ",") || u[i] == UInt8(ascii: ".") {
+            i += 1
+        }
         let amountText = String(decoding: u[start..<i], as: UTF8.self)
         guard i > start else { return bad("no amount after the mark \(mark)") }
         let amount: MinorUnits
         switch StatementText.amount(amountText, scale: scale) {
         case .success(let v): amount = v
         case .failure(.tooManyDecimals(let n)):
-            return bad("amount '\(amountText)' has \(n) decimals, \(currency) has \(scale) (if it has more here, give --scale \(currency)=\(n))")
+            return bad(
+                "amount '\(amountText)' has \(n) decimals, \(currency) has \(scale) (if it has more here, give --scale \(currency)=\(n))"
+            )
         case .failure: return bad("amount '\(amountText)' is not a number (digits with one ',' or '.')")
         }
         // Transaction type: N or F and three letters or digits, or S and a message type. It may be missing; a
         // reference of NONREF is never taken for a type NONR.
         var type: String?
         if i + 4 <= u.count, [UInt8(ascii: "N"), UInt8(ascii: "F"), UInt8(ascii: "S")].contains(u[i]),
-            u[(i + 1)..<(i + 4)].allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 0x20 }),
+            u[(i + 1)..<(i + 4)].allSatisfy({
+                ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 0x20
+            }),
             !String(decoding: u[i...], as: UTF8.self).hasPrefix("NONREF")
         {
             type = String(decoding: u[i..<(i + 4)], as: UTF8.self)
@@ -383,9 +452,11 @@ enum MT940Importer {
         if customer?.isEmpty == true || customer == "NONREF" { customer = nil }
         if bank?.isEmpty == true || bank == "NONREF" { bank = nil }
         let incoming = mark == "C" || mark == "RD"
-        return .success(StatementLine(
-            valueDate: valueDate, entryDate: entryDate, mark: mark, incoming: incoming, fundsCode: fundsCode, amount: amount,
-            type: type, customerReference: customer, bankReference: bank, supplementary: nil))
+        return .success(
+            StatementLine(
+                valueDate: valueDate, entryDate: entryDate, mark: mark, incoming: incoming, fundsCode: fundsCode,
+                amount: amount,
+                type: type, customerReference: customer, bankReference: bank, supplementary: nil))
     }
 
     /// What `:86:` (and the `:61:` line) say about the counterparty and the payment.
@@ -400,15 +471,25 @@ enum MT940Importer {
             // Continuation lines wrap inside subfields: joined without a separator, as the banks cut them.
             let flat = lines.joined()
             let head = Array(flat.utf8.prefix(4))
-            let gvc = head.count == 4 && head[0..<3].allSatisfy({ $0 >= 48 && $0 <= 57 }) && head[3] == UInt8(ascii: "?")
-            if gvc || (head.count >= 3 && head[0] == UInt8(ascii: "?") && head[1...2].allSatisfy({ $0 >= 48 && $0 <= 57 })) {
+            let gvc =
+                head.count == 4 && head[0..<3].allSatisfy({ $0 >= 48 && $0 <= 57 }) && head[3] == UInt8(ascii: "?")
+            if gvc
+                || (head.count >= 3 && head[0] == UInt8(ascii: "?") && head[1...2].allSatisfy({ $0 >= 48 && $0 <= 57 }))
+            {
                 german(flat, from: gvc ? 3 : 0)
-            } else if flat.hasPrefix("/") || flat.contains("/NAME/") || flat.contains("/IBAN/") || flat.contains("/CNTP/") {
+            } else if flat.hasPrefix("/") || flat.contains("/NAME/") || flat.contains("/IBAN/")
+                || flat.contains("/CNTP/")
+            {
                 slashCodes(flat)
-            } else if flat.contains("+") { sepa(StatementText.collapsed(lines.joined(separator: " "))) }
+            } else if flat.contains("+") {
+                sepa(StatementText.collapsed(lines.joined(separator: " ")))
+            }
             if account == nil {
                 // An IBAN with a valid check anywhere in the details, the reference or the supplementary details.
-                let texts = [lines.joined(separator: " "), statementLine.customerReference ?? "", statementLine.supplementary ?? ""]
+                let texts = [
+                    lines.joined(separator: " "), statementLine.customerReference ?? "",
+                    statementLine.supplementary ?? "",
+                ]
                 for text in texts where account == nil {
                     for word in text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
                         let w = String(word).uppercased()
@@ -436,7 +517,9 @@ enum MT940Importer {
             var value: [UInt8] = []
             func close() { if code >= 0 { sub[code, default: ""] += String(decoding: value, as: UTF8.self) } }
             while i < u.count {
-                if u[i] == UInt8(ascii: "?"), i + 2 < u.count, u[i + 1] >= 48, u[i + 1] <= 57, u[i + 2] >= 48, u[i + 2] <= 57 {
+                if u[i] == UInt8(ascii: "?"), i + 2 < u.count, u[i + 1] >= 48, u[i + 1] <= 57, u[i + 2] >= 48,
+                    u[i + 2] <= 57
+                {
                     close()
                     code = Int(u[i + 1] - 48) * 10 + Int(u[i + 2] - 48)
                     value = []
@@ -449,8 +532,11 @@ enum MT940Importer {
             close()
             let acct = sub[31].map { StatementText.normalizedAccount($0) } ?? ""
             let bank = sub[30].map { StatementText.collapsed($0) } ?? ""
-            if !acct.isEmpty, acct.contains(where: { $0.isNumber }), acct.trimmingCharacters(in: CharacterSet(charactersIn: "0")) != "" {
-                account = StatementText.isIBAN(acct) || bank.isEmpty || StatementText.isBIC(bank) ? acct : "\(bank)/\(acct)"
+            if !acct.isEmpty, acct.contains(where: { $0.isNumber }),
+                acct.trimmingCharacters(in: CharacterSet(charactersIn: "0")) != ""
+            {
+                account =
+                    StatementText.isIBAN(acct) || bank.isEmpty || StatementText.isBIC(bank) ? acct : "\(bank)/\(acct)"
             }
             let n = (sub[32] ?? "") + (sub[33] ?? "")
             if !n.trimmingCharacters(in: .whitespaces).isEmpty { name = n }
@@ -462,8 +548,10 @@ enum MT940Importer {
         /// `/CODE/value` layouts (Dutch banks, `/ORDP/`, `/BENM/`, ING's `/CNTP/account/BIC/name/city/`).
         mutating func slashCodes(_ flat: String) {
             let codes: Set<String> = [
-                "EREF", "KREF", "MARF", "CSID", "CNTP", "REMI", "PURP", "ULTC", "ULTD", "ULTB", "ORDP", "BENM", "NAME", "ADDR",
-                "ID", "ISDT", "IBAN", "BIC", "TRCD", "BUSP", "RTRN", "ACCW", "OCMT", "CHGS", "EXCH", "SWOC", "PREF", "RTYP",
+                "EREF", "KREF", "MARF", "CSID", "CNTP", "REMI", "PURP", "ULTC", "ULTD", "ULTB", "ORDP", "BENM", "NAME",
+                "ADDR",
+                "ID", "ISDT", "IBAN", "BIC", "TRCD", "BUSP", "RTRN", "ACCW", "OCMT", "CHGS", "EXCH", "SWOC", "PREF",
+                "RTYP",
                 "NRTX", "ACCT", "CDTRREFTP", "CDTRREF", "CODE", "ISSR", "CUSTREF", "BENMID", "ORDPID", "TRTP",
             ]
             // Split at every /CODE/ whose code is known; the text up to the next one is its value.
@@ -497,7 +585,8 @@ enum MT940Importer {
                 case "ORDP", "BENM":
                     party = code
                     if !v.isEmpty, account == nil { account = StatementText.normalizedAccount(v) }
-                case "ID" where party != nil: if !v.isEmpty, account == nil { account = StatementText.normalizedAccount(v) }
+                case "ID" where party != nil:
+                    if !v.isEmpty, account == nil { account = StatementText.normalizedAccount(v) }
                 case "NAME": if name == nil || party != nil { name = v }
                 case "ADDR", "ISDT": break
                 case "EREF": if !v.isEmpty, v != "NOTPROVIDED" { endToEnd = v }
@@ -513,7 +602,10 @@ enum MT940Importer {
 
         /// SEPA keywords in the purpose text: `EREF+ KREF+ MREF+ CRED+ DEBT+ SVWZ+ ABWA+ ABWE+ IBAN+ BIC+`.
         mutating func sepa(_ text: String) {
-            let keys = ["EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "SVWZ+", "ABWA+", "ABWE+", "IBAN+", "BIC+", "COAM+", "OAMT+", "SQTP+"]
+            let keys = [
+                "EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "SVWZ+", "ABWA+", "ABWE+", "IBAN+", "BIC+", "COAM+",
+                "OAMT+", "SQTP+",
+            ]
             var found: [(range: Range<String.Index>, key: String)] = []
             for k in keys {
                 var from = text.startIndex

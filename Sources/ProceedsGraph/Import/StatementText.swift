@@ -67,7 +67,11 @@ enum StatementText {
             let d = MinorUnits(c - 48)
             if seenMark {
                 fractionDigits += 1
-                if fractionDigits <= scale { fraction = fraction * 10 + d } else if d != 0 { return .failure(.tooManyDecimals(fractionDigits)) }
+                if fractionDigits <= scale {
+                    fraction = fraction * 10 + d
+                } else if d != 0 {
+                    return .failure(.tooManyDecimals(fractionDigits))
+                }
             } else {
                 whole = whole * 10 + d
             }
@@ -92,7 +96,8 @@ enum StatementText {
     static func isoDate(_ text: String) -> Int64? {
         let u = Array(text.utf8)
         guard u.count >= 10, u[4] == 45, u[7] == 45, let y = Int(String(decoding: u[0..<4], as: UTF8.self)),
-            let m = Int(String(decoding: u[5..<7], as: UTF8.self)), let d = Int(String(decoding: u[8..<10], as: UTF8.self))
+            let m = Int(String(decoding: u[5..<7], as: UTF8.self)),
+            let d = Int(String(decoding: u[8..<10], as: UTF8.self))
         else { return nil }
         let zone = String(decoding: u[10...], as: UTF8.self)
         guard zone.isEmpty || zone == "Z" || isZoneOffset(zone) else { return nil }
@@ -102,7 +107,8 @@ enum StatementText {
     /// `+02:00`, `-05:30` (hours up to 14, as XML Schema allows).
     static func isZoneOffset(_ s: String) -> Bool {
         let u = Array(s.utf8)
-        guard u.count == 6, u[0] == 43 || u[0] == 45, u[3] == 58, let h = Int(String(decoding: u[1..<3], as: UTF8.self)),
+        guard u.count == 6, u[0] == 43 || u[0] == 45, u[3] == 58,
+            let h = Int(String(decoding: u[1..<3], as: UTF8.self)),
             let m = Int(String(decoding: u[4..<6], as: UTF8.self))
         else { return false }
         return h <= 14 && m < 60 && (h < 14 || m == 0)

@@ -23,7 +23,9 @@ public enum LabelFile {
                 throw ProceedsError(file: path, line: line, reason: "malformed labels row")
             }
             func v(_ k: String) -> String { index[k].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
-            labels[v("account")] = AccountLabel(account: v("account"), label: v("label"), category: v("category").lowercased(), institution: v("institution"))
+            labels[v("account")] = AccountLabel(
+                account: v("account"), label: v("label"), category: v("category").lowercased(),
+                institution: v("institution"))
         }
         return labels
     }

@@ -110,7 +110,9 @@ public enum ExactDecimal {
     /// What ``parse(_:scale:decimalSeparator:grouping:)`` accepts, in words for an error message.
     public static func grammar(scale: Int, decimalSeparator: Character = ".", grouping: String = "") -> String {
         let marks = grouping.filter { $0 != decimalSeparator }.map { $0 == " " ? "space" : "'\($0)'" }
-        let groups = marks.isEmpty ? "no thousands separators" : "thousands groups of 3 separated by \(marks.joined(separator: " or "))"
+        let groups =
+            marks.isEmpty
+            ? "no thousands separators" : "thousands groups of 3 separated by \(marks.joined(separator: " or "))"
         return "digits with an optional sign, '\(decimalSeparator)' before at most \(scale) decimals, \(groups)"
     }
 

@@ -50,8 +50,10 @@ public struct StatementSummary: Sendable, Hashable {
     /// What the importer decided that the reader should know (interim report, booking date from the value date).
     public var notes: [String] = []
 
-    public init(file: String, fileSHA256: String, index: Int, location: String, kind: String, account: String = "",
-                accountAsWritten: String = "", currency: String = "", scale: Int = 2) {
+    public init(
+        file: String, fileSHA256: String, index: Int, location: String, kind: String, account: String = "",
+        accountAsWritten: String = "", currency: String = "", scale: Int = 2
+    ) {
         self.file = file
         self.fileSHA256 = fileSHA256
         self.index = index

@@ -85,7 +85,9 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
 
         mutating func resetFileCache() {
             lastFile = nil
-            fileIndex = Dictionary(fileInfo.enumerated().map { ($0.element.sha256 + $0.element.file, UInt16($0.offset)) }, uniquingKeysWith: { a, _ in a })
+            fileIndex = Dictionary(
+                fileInfo.enumerated().map { ($0.element.sha256 + $0.element.file, UInt16($0.offset)) },
+                uniquingKeysWith: { a, _ in a })
         }
 
         mutating func reserve(_ n: Int) {
@@ -100,7 +102,10 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
         }
 
         /// A plain row (no order key, reference or extra columns) from already interned parts.
-        mutating func appendRow(id: String, time: Int64, from a: String, to b: String, amount: MinorUnits, asset: UInt16, file: UInt16, line: Int) {
+        mutating func appendRow(
+            id: String, time: Int64, from a: String, to b: String, amount: MinorUnits, asset: UInt16, file: UInt16,
+            line: Int
+        ) {
             ids.append(id)
             times.append(time)
             from.append(account(a))
@@ -145,9 +150,11 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
             let asset = s.assetCodes[Int(s.assets[row])]
             let file = s.fileInfo[Int(s.files[row])]
             return Transfer(
-                id: s.ids[row], time: s.times[row], orderKey: s.orderKeys[row] ?? [], from: s.accounts.names[Int(s.from[row])],
+                id: s.ids[row], time: s.times[row], orderKey: s.orderKeys[row] ?? [],
+                from: s.accounts.names[Int(s.from[row])],
                 to: s.accounts.names[Int(s.to[row])], amount: s.amounts[row], asset: asset.code, scale: asset.scale,
-                source: SourceReference(file: file.file, fileSHA256: file.sha256, line: Int(s.lines[row]), reference: s.references[row]),
+                source: SourceReference(
+                    file: file.file, fileSHA256: file.sha256, line: Int(s.lines[row]), reference: s.references[row]),
                 extra: s.extras[row] ?? [:])
         }
         set { storage.set(row, newValue) }
@@ -160,7 +167,9 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
 
     /// The fast path of large imports: a row whose asset and source file were interned with ``internAsset(_:scale:)``
     /// and ``internFile(_:sha256:)``, without building a ``Transfer``.
-    mutating func appendRow(id: String, time: Int64, from: String, to: String, amount: MinorUnits, asset: UInt16, file: UInt16, line: Int) {
+    mutating func appendRow(
+        id: String, time: Int64, from: String, to: String, amount: MinorUnits, asset: UInt16, file: UInt16, line: Int
+    ) {
         storage.appendRow(id: id, time: time, from: from, to: to, amount: amount, asset: asset, file: file, line: line)
     }
 

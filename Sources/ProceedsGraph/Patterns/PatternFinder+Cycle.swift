@@ -80,7 +80,8 @@ extension PatternIndex {
     /// (the search stops there), and each lists at most `instancesKept` instances as evidence. What was left out
     /// is counted in the ``CycleTruncation``.
     func cycleFindings(
-        window: Int64, maxHops: Int, limit: Int, perAccount: Int = Int.max, total: Int = Int.max, instancesKept: Int = Int.max
+        window: Int64, maxHops: Int, limit: Int, perAccount: Int = Int.max, total: Int = Int.max,
+        instancesKept: Int = Int.max
     ) -> (findings: [PatternFinding], capped: [Int32], truncation: CycleTruncation) {
         let (component, size) = components()
         var search = CycleSearch(index: self, component: component, window: window, maxHops: maxHops, limit: limit)
@@ -127,7 +128,9 @@ extension PatternIndex {
             search.instances.removeAll(keepingCapacity: true)
         }
         let findings = groups.values.map {
-            cycleFinding($0.instances.sorted { $0[0] < $1[0] }, count: $0.count, starts: $0.starts, closes: $0.closes, window: window, maxHops: maxHops)
+            cycleFinding(
+                $0.instances.sorted { $0[0] < $1[0] }, count: $0.count, starts: $0.starts, closes: $0.closes,
+                window: window, maxHops: maxHops)
         }
         return (findings, capped, truncation)
     }
@@ -148,13 +151,15 @@ extension PatternIndex {
         let firstOut = amount[Int(first.first!)]
         let firstBack = amount[Int(first.last!)]
         let duration = time[Int(first.last!)] - time[Int(first.first!)]
-        var reason = "funds went round \(loop) (\(accounts.count) hops): \(money(firstOut)) left \(names[Int(accounts[0])]) and "
+        var reason =
+            "funds went round \(loop) (\(accounts.count) hops): \(money(firstOut)) left \(names[Int(accounts[0])]) and "
             + "\(money(firstBack)) came back \(PatternWindow.format(duration)) later"
         if count > 1 {
             reason += "; \(count) times in all, \(money(sent)) sent round and \(money(returned)) back"
         }
         if count > instances.count { reason += " (the first \(instances.count) instances are listed)" }
-        reason += " (cycles of up to \(maxHops) hops within \(PatternWindow.format(window)), each hop no earlier than the last)"
+        reason +=
+            " (cycles of up to \(maxHops) hops within \(PatternWindow.format(window)), each hop no earlier than the last)"
         return finding(
             .cycle, accounts: accounts, total: sent, reason: reason,
             figures: [

@@ -34,7 +34,10 @@ extension PatternIndex {
             var distinct = 0
             var episode: (start: Int, end: Int, peak: Int)?
             func emit(_ e: (start: Int, end: Int, peak: Int)) {
-                findings.append(fanFinding(kind, account: a, list.dropFirst(e.start).prefix(e.end - e.start + 1), peak: e.peak, window: window, minimum: minimum))
+                findings.append(
+                    fanFinding(
+                        kind, account: a, list.dropFirst(e.start).prefix(e.end - e.start + 1), peak: e.peak,
+                        window: window, minimum: minimum))
             }
             for j in 0..<list.count {
                 let c = party(j)
@@ -68,14 +71,17 @@ extension PatternIndex {
         let total = positions.reduce(MinorUnits(0)) { $0 + amount[Int($1)] }
         let span = time[Int(positions.last!)] - time[Int(positions.first!)]
         let who = incoming ? "senders" : "receivers"
-        let reason = (incoming ? "received" : "sent") + " \(positions.count) transfers totalling \(money(total)) "
+        let reason =
+            (incoming ? "received" : "sent") + " \(positions.count) transfers totalling \(money(total)) "
             + (incoming ? "from" : "to") + " \(parties.count) different \(who) within \(PatternWindow.format(span))"
             + " (up to \(peak) within any \(PatternWindow.format(window)); flagged at \(minimum) \(who) within \(PatternWindow.format(window)))"
         return finding(
             kind, accounts: [Int32(a)], total: total, reason: reason,
             figures: [
-                PatternFigure("transfers", .count(positions.count)), PatternFigure(incoming ? "senders" : "receivers", .count(parties.count)),
-                PatternFigure("peak_in_window", .count(peak)), PatternFigure(incoming ? "received" : "sent", .amount(total)),
+                PatternFigure("transfers", .count(positions.count)),
+                PatternFigure(incoming ? "senders" : "receivers", .count(parties.count)),
+                PatternFigure("peak_in_window", .count(peak)),
+                PatternFigure(incoming ? "received" : "sent", .amount(total)),
                 PatternFigure("span_seconds", .seconds(span / 1000)),
             ],
             evidence: positions.map { (incoming ? "in" : "out", $0) })

@@ -98,9 +98,10 @@ extension PatternIndex {
                 // Transfers in that did not pass through, but arrived between the episode's first and last.
                 let lastIn = episode.last!
                 others = others.filter { $0 < lastIn }
-                findings.append(passThroughFinding(account: a, episode, others: others, window: window, percent: percent) { p in
-                    (pieceStart[p]..<pieceStart[p + 1]).map { byIn[$0] }.map { (pieceOut[$0], pieceAmount[$0]) }
-                })
+                findings.append(
+                    passThroughFinding(account: a, episode, others: others, window: window, percent: percent) { p in
+                        (pieceStart[p]..<pieceStart[p + 1]).map { byIn[$0] }.map { (pieceOut[$0], pieceAmount[$0]) }
+                    })
             }
         }
         return findings
@@ -139,22 +140,27 @@ extension PatternIndex {
         let longest = delays.last?.delay ?? 0
         let residual = received - carried
         let otherAmount = others.reduce(MinorUnits(0)) { $0 + amount[Int($1)] }
-        var reason = "received \(money(received)) in \(receipts.count) transfer\(receipts.count == 1 ? "" : "s") and paid "
+        var reason =
+            "received \(money(received)) in \(receipts.count) transfer\(receipts.count == 1 ? "" : "s") and paid "
             + "\(money(carried)) (\(Share.percentText(carried, of: received))) of it out again within \(PatternWindow.format(window)) "
             + "of arrival, in \(payments.count) payment\(payments.count == 1 ? "" : "s"); \(money(residual)) stayed; half had left "
             + "within \(PatternWindow.format(median)) (flagged when at least \(percent)% of each transfer in leaves within "
             + "\(PatternWindow.format(window)))"
         if !others.isEmpty {
-            reason += "; in the same period \(others.count) other transfer\(others.count == 1 ? "" : "s") in (\(money(otherAmount))) stayed longer"
+            reason +=
+                "; in the same period \(others.count) other transfer\(others.count == 1 ? "" : "s") in (\(money(otherAmount))) stayed longer"
         }
         return finding(
             .passThrough, accounts: [Int32(a)], total: received, reason: reason,
             figures: [
                 PatternFigure("transfers_in", .count(receipts.count)), PatternFigure("received", .amount(received)),
-                PatternFigure("forwarded", .amount(carried)), PatternFigure("forwarded_percent", .basisPoints(Share.basisPoints(carried, of: received))),
+                PatternFigure("forwarded", .amount(carried)),
+                PatternFigure("forwarded_percent", .basisPoints(Share.basisPoints(carried, of: received))),
                 PatternFigure("residual", .amount(residual)), PatternFigure("payments_out", .count(payments.count)),
-                PatternFigure("median_delay_seconds", .seconds(median / 1000)), PatternFigure("max_delay_seconds", .seconds(longest / 1000)),
-                PatternFigure("other_transfers_in", .count(others.count)), PatternFigure("other_received", .amount(otherAmount)),
+                PatternFigure("median_delay_seconds", .seconds(median / 1000)),
+                PatternFigure("max_delay_seconds", .seconds(longest / 1000)),
+                PatternFigure("other_transfers_in", .count(others.count)),
+                PatternFigure("other_received", .amount(otherAmount)),
             ],
             evidence: evidence)
     }

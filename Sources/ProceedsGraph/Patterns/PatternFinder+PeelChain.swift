@@ -50,12 +50,16 @@ extension PatternIndex {
                 chain.append((x, hop))
                 x = hop.main
             }
-            if chain.count >= minimum { findings.append(peelChainFinding(chain, percent: percent, minimum: minimum, window: window)) }
+            if chain.count >= minimum {
+                findings.append(peelChainFinding(chain, percent: percent, minimum: minimum, window: window))
+            }
         }
         return findings
     }
 
-    private func peelChainFinding(_ chain: [(x: Int32, hop: Hop)], percent: Int, minimum: Int, window: Int64) -> PatternFinding {
+    private func peelChainFinding(_ chain: [(x: Int32, hop: Hop)], percent: Int, minimum: Int, window: Int64)
+        -> PatternFinding
+    {
         var evidence: [(role: String, position: Int32)] = [("in", chain[0].x)]
         var peeled: MinorUnits = 0
         var peels = 0
@@ -70,7 +74,8 @@ extension PatternIndex {
         let accounts = [to[Int(chain[0].x)]] + chain.map { to[Int($0.hop.main)] }
         let entered = amount[Int(chain[0].x)]
         let reached = amount[Int(chain.last!.hop.main)]
-        let reason = "\(money(entered)) entered at \(names[Int(accounts[0])]) and went through \(chain.count) hops "
+        let reason =
+            "\(money(entered)) entered at \(names[Int(accounts[0])]) and went through \(chain.count) hops "
             + "(\(accounts.map { names[Int($0)] }.joined(separator: " → "))); at each hop at least \(percent)% went on to the next "
             + "account and the rest was peeled off elsewhere (\(money(peeled)) in \(peels) peel\(peels == 1 ? "" : "s")); "
             + "\(money(reached)) reached \(names[Int(accounts.last!)]) (flagged at \(minimum) hops, each within "

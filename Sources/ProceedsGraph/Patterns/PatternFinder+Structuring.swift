@@ -18,7 +18,10 @@ extension PatternIndex {
                 var left = 0
                 var episode: (start: Int, end: Int)?
                 func emit(_ e: (start: Int, end: Int)) {
-                    findings.append(structuringFinding(account: a, incoming: incoming, Array(nearList[e.start...e.end]), threshold: threshold, margin: margin, minimum: minimum, window: window))
+                    findings.append(
+                        structuringFinding(
+                            account: a, incoming: incoming, Array(nearList[e.start...e.end]), threshold: threshold,
+                            margin: margin, minimum: minimum, window: window))
                 }
                 for p in list {
                     let v = amount[Int(p)]
@@ -57,17 +60,21 @@ extension PatternIndex {
         let span = time[Int(positions.last!)] - time[Int(positions.first!)]
         // The smallest amount that counts as just under (rounded up: amount × 100 ≥ threshold × (100 − margin)).
         let floor = (threshold * MinorUnits(100 - margin) + 99) / 100
-        let reason = (incoming ? "received" : "sent") + " \(positions.count) transfers of "
+        let reason =
+            (incoming ? "received" : "sent") + " \(positions.count) transfers of "
             + "\(ExactDecimal.format(amounts.min()!, scale: scale)) to \(money(amounts.max()!)) "
-            + (incoming ? "from" : "to") + " \(parties.count) \(incoming ? "sender" : "receiver")\(parties.count == 1 ? "" : "s")"
+            + (incoming ? "from" : "to")
+            + " \(parties.count) \(incoming ? "sender" : "receiver")\(parties.count == 1 ? "" : "s")"
             + " within \(PatternWindow.format(span)), totalling \(money(total)): each within \(margin)% below the "
             + "\(money(threshold)) threshold, and none at or above it (flagged at \(minimum) such transfers within "
             + "\(PatternWindow.format(window)))"
         return finding(
             .structuring, accounts: [Int32(a)], total: total, reason: reason,
             figures: [
-                PatternFigure("direction", .text(incoming ? "in" : "out")), PatternFigure("transfers", .count(positions.count)),
-                PatternFigure(incoming ? "senders" : "receivers", .count(parties.count)), PatternFigure("total", .amount(total)),
+                PatternFigure("direction", .text(incoming ? "in" : "out")),
+                PatternFigure("transfers", .count(positions.count)),
+                PatternFigure(incoming ? "senders" : "receivers", .count(parties.count)),
+                PatternFigure("total", .amount(total)),
                 PatternFigure("smallest", .amount(amounts.min()!)), PatternFigure("largest", .amount(amounts.max()!)),
                 PatternFigure("threshold", .amount(threshold)), PatternFigure("band_from", .amount(floor)),
                 PatternFigure("span_seconds", .seconds(span / 1000)),

@@ -32,7 +32,8 @@ public enum PatternFinder {
         }
         if let asset = options.asset, scanned == 0 {
             let present = all.assetCodes.joined(separator: ", ")
-            throw ProceedsError(.invalidOption, "no transfers in \(asset); the ledger has: \(present.isEmpty ? "none" : present)")
+            throw ProceedsError(
+                .invalidOption, "no transfers in \(asset); the ledger has: \(present.isEmpty ? "none" : present)")
         }
 
         var findings: [PatternFinding] = []
@@ -44,7 +45,9 @@ public enum PatternFinder {
             let ix = PatternIndex(transfers: all, indices: byAsset[asset]!, asset: asset)
             func amount(_ text: String, _ what: String) throws -> MinorUnits {
                 guard let v = ExactDecimal.parse(text, scale: ix.scale), v >= 0 else {
-                    throw ProceedsError(.invalidOption, "\(what) '\(text)' is not an amount of \(asset) with at most \(ix.scale) decimals")
+                    throw ProceedsError(
+                        .invalidOption,
+                        "\(what) '\(text)' is not an amount of \(asset) with at most \(ix.scale) decimals")
                 }
                 return v
             }
@@ -52,10 +55,12 @@ public enum PatternFinder {
             var found: [PatternFinding] = []
             let kinds = options.kinds
             if kinds.contains(.fanIn) {
-                found += ix.fanFindings(incoming: true, window: options.window(.fanIn), minimum: options.minCounterparties)
+                found += ix.fanFindings(
+                    incoming: true, window: options.window(.fanIn), minimum: options.minCounterparties)
             }
             if kinds.contains(.fanOut) {
-                found += ix.fanFindings(incoming: false, window: options.window(.fanOut), minimum: options.minCounterparties)
+                found += ix.fanFindings(
+                    incoming: false, window: options.window(.fanOut), minimum: options.minCounterparties)
             }
             if kinds.contains(.passThrough) {
                 found += ix.passThroughFindings(window: options.window(.passThrough), percent: options.forwardPercent)
@@ -63,7 +68,8 @@ public enum PatternFinder {
             if kinds.contains(.cycle) {
                 let (cycles, stopped, truncation) = ix.cycleFindings(
                     window: options.window(.cycle), maxHops: options.maxHops, limit: options.cycleSearchLimit,
-                    perAccount: options.maxCyclesPerAccount, total: options.maxCycles, instancesKept: options.cycleInstancesListed)
+                    perAccount: options.maxCyclesPerAccount, total: options.maxCycles,
+                    instancesKept: options.cycleInstancesListed)
                 found += cycles
                 cyclesNotReported += truncation.cyclesDropped
                 cycleStartsNotSearched += truncation.startsNotSearched
@@ -85,14 +91,21 @@ public enum PatternFinder {
                     suppressed["total below the minimum amount", default: 0] += 1
                     continue
                 }
-                let subjects = f.kind == .peelChain ? Array(f.accounts.dropLast()) : f.kind == .cycle ? f.accounts : [f.accounts[0]]
-                if let excluded = subjects.compactMap({ options.labels[$0]?.category }).first(where: options.excludeCategories.contains) {
+                let subjects =
+                    f.kind == .peelChain
+                    ? Array(f.accounts.dropLast()) : f.kind == .cycle ? f.accounts : [f.accounts[0]]
+                if let excluded = subjects.compactMap({ options.labels[$0]?.category }).first(
+                    where: options.excludeCategories.contains)
+                {
                     suppressed["account labelled \(excluded)", default: 0] += 1
                     continue
                 }
                 f.labels = f.accounts.compactMap { options.labels[$0] }
-                if let hub = subjects.compactMap({ options.labels[$0] }).first(where: { PatternOptions.hubCategories.contains($0.category) }) {
-                    f.note = "\(hub.account) is labelled \(hub.category) (\(hub.label)): many counterparties and fast turnover "
+                if let hub = subjects.compactMap({ options.labels[$0] }).first(where: {
+                    PatternOptions.hubCategories.contains($0.category)
+                }) {
+                    f.note =
+                        "\(hub.account) is labelled \(hub.category) (\(hub.label)): many counterparties and fast turnover "
                         + "are ordinary business for such an account"
                 }
                 findings.append(f)
@@ -108,7 +121,8 @@ public enum PatternFinder {
         }
         var scan = PatternScan(
             findings: findings, options: options, assets: byAsset.keys.sorted(), transfersScanned: scanned,
-            selfTransfersIgnored: selfTransfers, suppressed: suppressed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            selfTransfersIgnored: selfTransfers,
+            suppressed: suppressed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             cycleSearchesCapped: cappedCount, cappedStarts: capped)
         scan.cyclesNotReported = cyclesNotReported
         scan.cycleStartsNotSearched = cycleStartsNotSearched

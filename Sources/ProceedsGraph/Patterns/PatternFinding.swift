@@ -168,7 +168,9 @@ public struct PatternOptions: Sendable, Equatable {
         try check((1...100).contains(forwardPercent), "the pass-through percentage must be 1 to 100")
         try check((2...12).contains(maxHops), "cycles have 2 to 12 hops")
         try check(cycleSearchLimit >= 1, "the cycle search limit must be at least 1")
-        try check(maxCyclesPerAccount >= 1 && maxCycles >= 1 && cycleInstancesListed >= 1, "the cycle caps must be at least 1")
+        try check(
+            maxCyclesPerAccount >= 1 && maxCycles >= 1 && cycleInstancesListed >= 1, "the cycle caps must be at least 1"
+        )
         try check((1...99).contains(marginPercent), "the structuring margin must be 1 to 99 percent")
         try check(minNearThreshold >= 2, "structuring needs at least 2 transfers")
         try check((51...99).contains(peelPercent), "the peel percentage must be 51 to 99")

@@ -42,7 +42,9 @@ struct PatternIndex {
             names.append(ledgerNames[Int(account)])
             return i
         }
-        let (fromColumn, toColumn, timeColumn, amountColumn) = (transfers.fromColumn, transfers.toColumn, transfers.timeColumn, transfers.amountColumn)
+        let (fromColumn, toColumn, timeColumn, amountColumn) = (
+            transfers.fromColumn, transfers.toColumn, transfers.timeColumn, transfers.amountColumn
+        )
         var from = [Int32]()
         var to = [Int32]()
         var time = [Int64]()

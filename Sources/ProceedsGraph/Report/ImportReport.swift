@@ -6,13 +6,17 @@ public enum ImportReport {
     /// Columns of the ledger CSV: the canonical six (so the file imports back with `--import-format canonical`),
     /// then the source and the statement fields.
     public static let ledgerColumns = [
-        "id", "timestamp", "from", "to", "amount", "currency", "source_file", "source_line", "element_path", "statement",
-        "statement_account", "direction", "bank_reference", "end_to_end_id", "counterparty_name", "value_date", "reversal",
+        "id", "timestamp", "from", "to", "amount", "currency", "source_file", "source_line", "element_path",
+        "statement",
+        "statement_account", "direction", "bank_reference", "end_to_end_id", "counterparty_name", "value_date",
+        "reversal",
     ]
 
     public static let statementColumns = [
-        "file", "statement", "location", "kind", "reference", "account", "account_as_written", "currency", "opening_date",
-        "opening", "credits", "credit_entries", "debits", "debit_entries", "computed_closing", "closing_date", "closing",
+        "file", "statement", "location", "kind", "reference", "account", "account_as_written", "currency",
+        "opening_date",
+        "opening", "credits", "credit_entries", "debits", "debit_entries", "computed_closing", "closing_date",
+        "closing",
         "reconciles", "entries", "skipped", "transfers", "notes",
     ]
 
@@ -31,10 +35,12 @@ public enum ImportReport {
         func amount(_ v: MinorUnits?) -> String { v.map { ExactDecimal.format($0, scale: st.scale) } ?? "" }
         func date(_ b: StatementBalance?) -> String { b?.date.map { String(ISO8601.format($0).prefix(10)) } ?? "" }
         return [
-            st.file, "\(st.index)", st.location, st.kind, st.reference ?? "", st.account, st.accountAsWritten, st.currency, date(st.opening),
+            st.file, "\(st.index)", st.location, st.kind, st.reference ?? "", st.account, st.accountAsWritten,
+            st.currency, date(st.opening),
             amount(st.opening?.amount), amount(st.credits), "\(st.creditCount)", amount(st.debits), "\(st.debitCount)",
             amount(st.computedClosing), date(st.closing), amount(st.closing?.amount),
-            st.reconciles.map { $0 ? "yes" : "NO" } ?? "no balances", "\(st.entries)", "\(st.skipped)", "\(st.transfers)",
+            st.reconciles.map { $0 ? "yes" : "NO" } ?? "no balances", "\(st.entries)", "\(st.skipped)",
+            "\(st.transfers)",
             st.notes.joined(separator: "; "),
         ]
     }
@@ -51,7 +57,9 @@ public enum ImportReport {
         func str(_ s: String) -> String { JSONValue.quoted(s) }
         var s = "{\n  \"transfers\": [\n"
         s += ledger.transfers.map { t in
-            var row = ImportReport.ledgerColumns.enumerated().map { i, c -> String in "\(str(c)): \(str(ImportReport.row(t)[i]))" }
+            var row = ImportReport.ledgerColumns.enumerated().map { i, c -> String in
+                "\(str(c)): \(str(ImportReport.row(t)[i]))"
+            }
             row[7] = "\"source_line\": \(t.source.line)"
             return "    {" + row.joined(separator: ", ") + "}"
         }.joined(separator: ",\n")
@@ -62,7 +70,8 @@ public enum ImportReport {
             var members: [String] = []
             for (i, c) in statementColumns.enumerated() {
                 switch c {
-                case "statement", "credit_entries", "debit_entries", "entries", "skipped", "transfers": members.append("\(str(c)): \(f[i])")
+                case "statement", "credit_entries", "debit_entries", "entries", "skipped", "transfers":
+                    members.append("\(str(c)): \(f[i])")
                 case "reconciles": members.append("\(str(c)): \(st.reconciles.map { $0 ? "true" : "false" } ?? "null")")
                 case "notes": members.append("\"notes\": [" + st.notes.map(str).joined(separator: ", ") + "]")
                 default: members.append("\(str(c)): \(f[i].isEmpty ? "null" : str(f[i]))")
@@ -71,41 +80,61 @@ public enum ImportReport {
             return "    {" + members.joined(separator: ", ") + "}"
         }.joined(separator: ",\n")
         s += ledger.statements.isEmpty ? "  ],\n" : "\n  ],\n"
-        s += "  \"issues\": [" + ledger.issues.map { "{\"file\": \(str($0.file)), \"line\": \($0.line), \"reason\": \(str($0.reason))}" }.joined(separator: ", ") + "],\n"
+        s +=
+            "  \"issues\": ["
+            + ledger.issues.map { "{\"file\": \(str($0.file)), \"line\": \($0.line), \"reason\": \(str($0.reason))}" }
+            .joined(separator: ", ") + "],\n"
         s += "  \"payments_seen_twice\": \(ledger.duplicatesMerged),\n"
-        s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
+        s +=
+            "  \"inputs\": ["
+            + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ")
+            + "],\n"
         s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n}\n"
         return s
     }
 
     static func row(_ t: Transfer) -> [String] {
-        var row = [t.id, ISO8601.format(t.time), t.from, t.to, ExactDecimal.format(t.amount, scale: t.scale), t.asset, t.source.file, "\(t.source.line)"]
-        row += ["element_path", "statement", "statement_account", "direction", "bank_reference", "end_to_end_id"].map { t.extra[$0] ?? "" }
-        row.append(t.extra["counterparty_name"] ?? (t.extra["direction"] == "DBIT" ? t.extra["creditor_name"] : t.extra["debtor_name"]) ?? "")
+        var row = [
+            t.id, ISO8601.format(t.time), t.from, t.to, ExactDecimal.format(t.amount, scale: t.scale), t.asset,
+            t.source.file, "\(t.source.line)",
+        ]
+        row += ["element_path", "statement", "statement_account", "direction", "bank_reference", "end_to_end_id"].map {
+            t.extra[$0] ?? ""
+        }
+        row.append(
+            t.extra["counterparty_name"]
+                ?? (t.extra["direction"] == "DBIT" ? t.extra["creditor_name"] : t.extra["debtor_name"]) ?? "")
         row += [t.extra["value_date"] ?? "", t.extra["reversal"] ?? ""]
         return row
     }
 
     /// A table for the terminal: one line per statement, then the warnings.
     public static func text(_ ledger: Ledger) -> String {
-        var s = "\(ledger.transfers.count) transfers from \(ledger.inputs.count) file\(ledger.inputs.count == 1 ? "" : "s"), "
+        var s =
+            "\(ledger.transfers.count) transfers from \(ledger.inputs.count) file\(ledger.inputs.count == 1 ? "" : "s"), "
             + "\(ledger.statements.count) statement\(ledger.statements.count == 1 ? "" : "s")\n"
         for st in ledger.statements {
             let f = fields(st)
             s += "\n\(st.name)\n"
-            s += "  \(st.kind) account \(st.account.isEmpty ? "(none)" : st.account) \(st.currency): \(st.entries) entries"
+            s +=
+                "  \(st.kind) account \(st.account.isEmpty ? "(none)" : st.account) \(st.currency): \(st.entries) entries"
                 + (st.skipped > 0 ? ", \(st.skipped) skipped" : "") + ", \(st.transfers) transfers\n"
-            s += "  opening \(f[9].isEmpty ? "-" : f[9] + " (" + f[8] + ")") + credits \(f[10]) (\(f[11])) - debits \(f[12]) (\(f[13]))"
+            s +=
+                "  opening \(f[9].isEmpty ? "-" : f[9] + " (" + f[8] + ")") + credits \(f[10]) (\(f[11])) - debits \(f[12]) (\(f[13]))"
                 + " = \(f[14].isEmpty ? "-" : f[14]); closing \(f[16].isEmpty ? "-" : f[16] + " (" + f[15] + ")"): "
             switch st.reconciles {
             case .some(true): s += "reconciles\n"
-            case .some(false): s += "DOES NOT RECONCILE (difference \(ExactDecimal.format(st.closing!.amount - st.computedClosing!, scale: st.scale)))\n"
-            case .none: s += "cannot be reconciled (the file gives no \(st.opening == nil ? "opening" : "closing") balance)\n"
+            case .some(false):
+                s +=
+                    "DOES NOT RECONCILE (difference \(ExactDecimal.format(st.closing!.amount - st.computedClosing!, scale: st.scale)))\n"
+            case .none:
+                s += "cannot be reconciled (the file gives no \(st.opening == nil ? "opening" : "closing") balance)\n"
             }
             for n in st.notes { s += "  note: \(n)\n" }
         }
         if ledger.duplicatesMerged > 0 {
-            s += "\n\(ledger.duplicatesMerged) payment(s) appear in two statements (the payer's debit and the payee's credit, "
+            s +=
+                "\n\(ledger.duplicatesMerged) payment(s) appear in two statements (the payer's debit and the payee's credit, "
                 + "same end-to-end id and amount): imported once\n"
         }
         return s

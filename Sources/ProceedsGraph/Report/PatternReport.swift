@@ -26,15 +26,25 @@ public enum PatternReport {
         }
     }
 
-    private static func source(_ r: SourceReference) -> String { r.location.isEmpty ? r.file : r.file + " " + r.location }
+    private static func source(_ r: SourceReference) -> String {
+        r.location.isEmpty ? r.file : r.file + " " + r.location
+    }
 
     /// The options a scan ran with, so the report says what its flags mean.
     private static func parameters(_ o: PatternOptions) -> [(String, String)] {
         let kinds = PatternKind.allCases.filter(o.kinds.contains)
         return [
             ("kinds", "[" + kinds.map { str($0.rawValue) }.joined(separator: ", ") + "]"),
-            ("windows", "{" + kinds.map { "\(str($0.rawValue)): \(str(PatternWindow.format(o.window($0))))" }.joined(separator: ", ") + "}"),
-            ("window_seconds", "{" + kinds.map { "\(str($0.rawValue)): \(o.window($0) / 1000)" }.joined(separator: ", ") + "}"),
+            (
+                "windows",
+                "{"
+                    + kinds.map { "\(str($0.rawValue)): \(str(PatternWindow.format(o.window($0))))" }.joined(
+                        separator: ", ") + "}"
+            ),
+            (
+                "window_seconds",
+                "{" + kinds.map { "\(str($0.rawValue)): \(o.window($0) / 1000)" }.joined(separator: ", ") + "}"
+            ),
             ("min_counterparties", String(o.minCounterparties)), ("forward_percent", String(o.forwardPercent)),
             ("max_hops", String(o.maxHops)), ("cycle_search_limit", String(o.cycleSearchLimit)),
             ("threshold", str(o.threshold)), ("margin_percent", String(o.marginPercent)),
@@ -47,47 +57,67 @@ public enum PatternReport {
 
     public static func json(_ scan: PatternScan, ledger: Ledger) -> String {
         var s = "{\n"
-        s += "  \"parameters\": {" + parameters(scan.options).map { "\(str($0.0)): \($0.1)" }.joined(separator: ", ") + "},\n"
+        s +=
+            "  \"parameters\": {" + parameters(scan.options).map { "\(str($0.0)): \($0.1)" }.joined(separator: ", ")
+            + "},\n"
         s += "  \"assets\": [" + scan.assets.map(str).joined(separator: ", ") + "],\n"
         s += "  \"transfers_scanned\": \(scan.transfersScanned),\n"
         s += "  \"self_transfers_ignored\": \(scan.selfTransfersIgnored),\n"
-        s += "  \"counts\": {" + PatternKind.allCases.map { k in
-            "\(str(k.rawValue)): \(scan.findings.filter { $0.kind == k }.count)"
-        }.joined(separator: ", ") + "},\n"
+        s +=
+            "  \"counts\": {"
+            + PatternKind.allCases.map { k in
+                "\(str(k.rawValue)): \(scan.findings.filter { $0.kind == k }.count)"
+            }.joined(separator: ", ") + "},\n"
         s += "  \"findings\": [\n"
         s += scan.findings.map { f in
             func amount(_ v: MinorUnits) -> String { str(ExactDecimal.format(v, scale: f.scale)) }
             let labels = Dictionary(f.labels.map { ($0.account, $0) }) { a, _ in a }
             var o = "    {\"id\": \(str(f.id)), \"kind\": \(str(f.kind.rawValue)), \"asset\": \(str(f.asset)),\n"
-            o += "     \"accounts\": [" + f.accounts.map { a in
-                var e = "{\"account\": \(str(a))"
-                if let l = labels[a] {
-                    e += ", \"label\": \(str(l.label)), \"category\": \(str(l.category)), \"institution\": \(str(l.institution))"
-                }
-                return e + "}"
-            }.joined(separator: ", ") + "],\n"
-            o += "     \"first\": \(str(ISO8601.format(f.first))), \"last\": \(str(ISO8601.format(f.last))), \"total\": \(amount(f.total)),\n"
+            o +=
+                "     \"accounts\": ["
+                + f.accounts.map { a in
+                    var e = "{\"account\": \(str(a))"
+                    if let l = labels[a] {
+                        e +=
+                            ", \"label\": \(str(l.label)), \"category\": \(str(l.category)), \"institution\": \(str(l.institution))"
+                    }
+                    return e + "}"
+                }.joined(separator: ", ") + "],\n"
+            o +=
+                "     \"first\": \(str(ISO8601.format(f.first))), \"last\": \(str(ISO8601.format(f.last))), \"total\": \(amount(f.total)),\n"
             o += "     \"reason\": \(str(f.reason)),\n"
             if let note = f.note { o += "     \"note\": \(str(note)),\n" }
-            o += "     \"figures\": {" + f.figures.map { "\(str($0.name)): \(figureJSON($0, scale: f.scale))" }.joined(separator: ", ") + "},\n"
+            o +=
+                "     \"figures\": {"
+                + f.figures.map { "\(str($0.name)): \(figureJSON($0, scale: f.scale))" }.joined(separator: ", ")
+                + "},\n"
             o += "     \"evidence\": [\n"
             o += f.evidence.map { e in
                 let t = e.transfer
-                return "       {\"transfer\": \(str(t.id)), \"role\": \(str(e.role)), \"time\": \(str(ISO8601.format(t.time))), "
+                return
+                    "       {\"transfer\": \(str(t.id)), \"role\": \(str(e.role)), \"time\": \(str(ISO8601.format(t.time))), "
                     + "\"from\": \(str(t.from)), \"to\": \(str(t.to)), \"amount\": \(amount(t.amount)), "
                     + "\"source\": \(str(source(t.source))), \"source_sha256\": \(str(t.source.fileSHA256))}"
             }.joined(separator: ",\n")
             return o + "\n     ]}"
         }.joined(separator: ",\n")
         s += scan.findings.isEmpty ? "  ],\n" : "\n  ],\n"
-        s += "  \"suppressed\": [" + scan.suppressed.map { "{\"reason\": \(str($0.reason)), \"count\": \($0.count)}" }.joined(separator: ", ") + "],\n"
+        s +=
+            "  \"suppressed\": ["
+            + scan.suppressed.map { "{\"reason\": \(str($0.reason)), \"count\": \($0.count)}" }.joined(separator: ", ")
+            + "],\n"
         s += "  \"cycle_searches_capped\": \(scan.cycleSearchesCapped),\n"
         s += "  \"capped_cycle_starts\": [" + scan.cappedStarts.map(str).joined(separator: ", ") + "],\n"
         let o = scan.options
-        s += "  \"cycles_truncated\": \(scan.cyclesTruncated), \"cycles_not_reported\": \(scan.cyclesNotReported), "
+        s +=
+            "  \"cycles_truncated\": \(scan.cyclesTruncated), \"cycles_not_reported\": \(scan.cyclesNotReported), "
             + "\"cycle_starts_not_searched\": \(scan.cycleStartsNotSearched), \"cycle_instances_not_listed\": \(scan.cycleInstancesNotListed),\n"
-        s += "  \"cycle_caps\": {\"per_account\": \(o.maxCyclesPerAccount), \"total\": \(o.maxCycles), \"instances_listed\": \(o.cycleInstancesListed)},\n"
-        s += "  \"inputs\": [" + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ") + "],\n"
+        s +=
+            "  \"cycle_caps\": {\"per_account\": \(o.maxCyclesPerAccount), \"total\": \(o.maxCycles), \"instances_listed\": \(o.cycleInstancesListed)},\n"
+        s +=
+            "  \"inputs\": ["
+            + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ")
+            + "],\n"
         s += "  \"import_issues\": \(ledger.issues.count),\n"
         s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n"
         s += "}\n"
@@ -99,14 +129,19 @@ public enum PatternReport {
         let o = scan.options
         var parts: [String] = []
         if scan.cyclesNotReported > 0 {
-            parts.append("\(scan.cyclesNotReported) cycle\(scan.cyclesNotReported == 1 ? "" : "s") found but not reported (at most "
-                + "\(o.maxCyclesPerAccount) per account and \(o.maxCycles) in all)")
+            parts.append(
+                "\(scan.cyclesNotReported) cycle\(scan.cyclesNotReported == 1 ? "" : "s") found but not reported (at most "
+                    + "\(o.maxCyclesPerAccount) per account and \(o.maxCycles) in all)")
         }
         if scan.cycleStartsNotSearched > 0 {
-            parts.append("the search stopped at \(o.maxCycles) cycles and did not examine \(scan.cycleStartsNotSearched) start transfers")
+            parts.append(
+                "the search stopped at \(o.maxCycles) cycles and did not examine \(scan.cycleStartsNotSearched) start transfers"
+            )
         }
         if scan.cycleInstancesNotListed > 0 {
-            parts.append("\(scan.cycleInstancesNotListed) further instances of reported cycles are counted but not listed (\(o.cycleInstancesListed) per cycle)")
+            parts.append(
+                "\(scan.cycleInstancesNotListed) further instances of reported cycles are counted but not listed (\(o.cycleInstancesListed) per cycle)"
+            )
         }
         guard !parts.isEmpty else { return nil }
         return "Cycles truncated: " + parts.joined(separator: "; ")
@@ -117,17 +152,20 @@ public enum PatternReport {
     /// pivot. A finding's accounts are joined with ` → `.
     public static func csv(_ scan: PatternScan) -> String {
         let field = CSV.field
-        var s = "finding,kind,asset,account,accounts,labels,first,last,total,reason,note,role,transfer,time,from,to,amount,source,source_sha256\r\n"
+        var s =
+            "finding,kind,asset,account,accounts,labels,first,last,total,reason,note,role,transfer,time,from,to,amount,source,source_sha256\r\n"
         for f in scan.findings {
             let labels = f.labels.map { "\($0.account): \($0.label) [\($0.category)]" }.joined(separator: "; ")
             let head = [
                 f.id, f.kind.rawValue, f.asset, f.accounts[0], f.accounts.joined(separator: " → "), labels,
-                ISO8601.format(f.first), ISO8601.format(f.last), ExactDecimal.format(f.total, scale: f.scale), f.reason, f.note ?? "",
+                ISO8601.format(f.first), ISO8601.format(f.last), ExactDecimal.format(f.total, scale: f.scale), f.reason,
+                f.note ?? "",
             ].map(field)
             for e in f.evidence {
                 let t = e.transfer
                 let row = [
-                    e.role, t.id, ISO8601.format(t.time), t.from, t.to, ExactDecimal.format(t.amount, scale: f.scale), source(t.source),
+                    e.role, t.id, ISO8601.format(t.time), t.from, t.to, ExactDecimal.format(t.amount, scale: f.scale),
+                    source(t.source),
                     t.source.fileSHA256,
                 ].map(field)
                 s += (head + row).joined(separator: ",") + "\r\n"
@@ -138,7 +176,9 @@ public enum PatternReport {
 
     /// A summary table, then each finding with its reason, figures and evidence.
     public static func text(_ scan: PatternScan, ledger: Ledger) -> String {
-        func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+        func pad(_ s: String, _ width: Int) -> String {
+            s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+        }
         func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
             guard let columns = rows.first?.count else { return "" }
             let widths = (0..<columns).map { c in rows.map { $0[c].count }.max() ?? 0 }
@@ -151,7 +191,8 @@ public enum PatternReport {
         }
         func accounts(_ f: PatternFinding) -> String {
             let all = f.accounts.joined(separator: " → ")
-            return all.count <= 48 || f.accounts.count == 1 ? all : f.accounts[0] + " → … (\(f.accounts.count) accounts)"
+            return all.count <= 48 || f.accounts.count == 1
+                ? all : f.accounts[0] + " → … (\(f.accounts.count) accounts)"
         }
         let counts = PatternKind.allCases.map { k in "\(k.rawValue) \(scan.findings.filter { $0.kind == k }.count)" }
         var s = "Pattern findings: \(scan.findings.count) in \(scan.transfersScanned) transfers"
@@ -171,35 +212,52 @@ public enum PatternReport {
         for f in scan.findings {
             s += "\(f.id)  \(f.kind.rawValue)  \(f.accounts.joined(separator: " → "))\n"
             for l in f.labels {
-                s += "  \(l.account): \(l.label), \(l.category)" + (l.institution.isEmpty ? "" : ", \(l.institution)") + "\n"
+                s +=
+                    "  \(l.account): \(l.label), \(l.category)" + (l.institution.isEmpty ? "" : ", \(l.institution)")
+                    + "\n"
             }
             s += "  " + f.reason + "\n"
             if let note = f.note { s += "  note: " + note + "\n" }
             // Durations read as durations here ("median_delay 2h05m"); the JSON name keeps its unit.
-            s += "  figures: " + f.figures.map { fig in
-                let name = fig.name.hasSuffix("_seconds") ? String(fig.name.dropLast("_seconds".count)) : fig.name
-                return "\(name) \(figureText(fig, finding: f))"
-            }.joined(separator: ", ") + "\n"
+            s +=
+                "  figures: "
+                + f.figures.map { fig in
+                    let name = fig.name.hasSuffix("_seconds") ? String(fig.name.dropLast("_seconds".count)) : fig.name
+                    return "\(name) \(figureText(fig, finding: f))"
+                }.joined(separator: ", ") + "\n"
             let rows = f.evidence.map { e in
                 let t = e.transfer
-                return ["    " + e.role, t.id, ISO8601.format(t.time), t.from + " → " + t.to, ExactDecimal.format(t.amount, scale: f.scale), source(t.source)]
+                return [
+                    "    " + e.role, t.id, ISO8601.format(t.time), t.from + " → " + t.to,
+                    ExactDecimal.format(t.amount, scale: f.scale), source(t.source),
+                ]
             }
             s += table(rows, rightAligned: [4]) + "\n"
         }
         for r in scan.suppressed { s += "Left out: \(r.count) finding\(r.count == 1 ? "" : "s") (\(r.reason)).\n" }
         if scan.cycleSearchesCapped > 0 {
-            s += "Cycle search stopped at the limit for \(scan.cycleSearchesCapped) start transfer\(scan.cycleSearchesCapped == 1 ? "" : "s") "
+            s +=
+                "Cycle search stopped at the limit for \(scan.cycleSearchesCapped) start transfer\(scan.cycleSearchesCapped == 1 ? "" : "s") "
                 + "(first: \(scan.cappedStarts.joined(separator: ", "))): cycles through them may be missing; raise --cycle-search-limit.\n"
         }
         if let note = cycleTruncationNote(scan) { s += note + "\n" }
-        if scan.selfTransfersIgnored > 0 { s += "Ignored: \(scan.selfTransfersIgnored) transfers from an account to itself.\n" }
+        if scan.selfTransfersIgnored > 0 {
+            s += "Ignored: \(scan.selfTransfersIgnored) transfers from an account to itself.\n"
+        }
         let o = scan.options
-        s += "Windows: " + PatternKind.allCases.filter(o.kinds.contains).map { "\($0.rawValue) \(PatternWindow.format(o.window($0)))" }.joined(separator: ", ") + ".\n"
-        s += "Thresholds: \(o.minCounterparties) counterparties; \(o.forwardPercent)% passed on; cycles up to \(o.maxHops) hops; "
+        s +=
+            "Windows: "
+            + PatternKind.allCases.filter(o.kinds.contains).map {
+                "\($0.rawValue) \(PatternWindow.format(o.window($0)))"
+            }.joined(separator: ", ") + ".\n"
+        s +=
+            "Thresholds: \(o.minCounterparties) counterparties; \(o.forwardPercent)% passed on; cycles up to \(o.maxHops) hops; "
             + "structuring \(o.minNearThreshold) transfers within \(o.marginPercent)% below \(o.threshold); peel chains of \(o.minPeelHops) hops "
             + "passing on \(o.peelPercent)%; minimum total \(o.minimumTotal).\n"
         s += "Inputs: " + ledger.inputs.map { "\($0.path) (SHA-256 \($0.sha256))" }.joined(separator: ", ") + "\n"
-        if !ledger.issues.isEmpty { s += "Import issues: \(ledger.issues.count) rows skipped (listed on standard error).\n" }
+        if !ledger.issues.isEmpty {
+            s += "Import issues: \(ledger.issues.count) rows skipped (listed on standard error).\n"
+        }
         return s
     }
 }

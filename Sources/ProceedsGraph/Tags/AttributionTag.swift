@@ -98,7 +98,8 @@ public enum TagFile {
         do {
             index = try LedgerImporter.header(&reader, path: path, required: ["address", "label"])
         } catch let e as ProceedsError {
-            throw ProceedsError(.unusableInput, e.description + " (a tags CSV has the columns address,label,category,source)")
+            throw ProceedsError(
+                .unusableInput, e.description + " (a tags CSV has the columns address,label,category,source)")
         }
         var tags: [AttributionTag] = []
         while let (line, fields) = reader.next() {
@@ -109,9 +110,11 @@ public enum TagFile {
             guard !v("address").isEmpty, !v("label").isEmpty else {
                 throw ProceedsError(.unusableInput, "\(path) line \(line): a tag needs an address and a label")
             }
-            tags.append(AttributionTag(
-                address: v("address"), label: v("label"), category: v("category").lowercased(), currency: "", source: v("source"),
-                confidence: "", isPublic: nil, origin: "\(path) line \(line)"))
+            tags.append(
+                AttributionTag(
+                    address: v("address"), label: v("label"), category: v("category").lowercased(), currency: "",
+                    source: v("source"),
+                    confidence: "", isPublic: nil, origin: "\(path) line \(line)"))
         }
         return tags
     }

@@ -23,7 +23,8 @@ public enum TagPack {
     ]
     /// GraphSense's confidence levels (graphsense-tagpack-tool `db/confidence.csv`).
     public static let confidenceLevels: Set<String> = [
-        "override", "ownership", "manual_transaction", "service_api", "authority_data", "trusted_provider", "service_data",
+        "override", "ownership", "manual_transaction", "service_api", "authority_data", "trusted_provider",
+        "service_data",
         "forensic", "untrusted_transaction", "web_crawl", "heuristic", "unknown",
     ]
     /// Largest TagPack read (public TagPacks are a few MiB at most).
@@ -36,7 +37,9 @@ public enum TagPack {
             throw ProceedsError(.unreadableInput, "\(path): cannot read the TagPack")
         }
         guard data.count <= maximumBytes else {
-            throw ProceedsError(.unusableInput, "\(path): a TagPack of \(data.count) bytes is larger than the \(maximumBytes >> 20) MiB read")
+            throw ProceedsError(
+                .unusableInput,
+                "\(path): a TagPack of \(data.count) bytes is larger than the \(maximumBytes >> 20) MiB read")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ProceedsError(.unusableInput, "\(path): not UTF-8 text, so not a TagPack")
@@ -57,19 +60,25 @@ public enum TagPack {
         } catch {
             throw fail("not valid YAML (\(error))")
         }
-        guard let node, let header = node.mapping else { throw fail("a TagPack is a YAML mapping with title, creator and tags") }
+        guard let node, let header = node.mapping else {
+            throw fail("a TagPack is a YAML mapping with title, creator and tags")
+        }
         var fields: [String: Node] = [:]
         for (k, v) in header {
             guard let key = k.string else { throw fail("header keys must be text") }
             guard headerFields.contains(key) || tagFields.contains(key) else {
-                throw fail("header field '\(key)' is not in the TagPack schema (header: \(headerFields.sorted().joined(separator: ", ")); or a tag field)")
+                throw fail(
+                    "header field '\(key)' is not in the TagPack schema (header: \(headerFields.sorted().joined(separator: ", ")); or a tag field)"
+                )
             }
             fields[key] = v
         }
         for required in ["title", "creator"] where fields[required]?.scalar == nil {
             throw fail("the header lacks '\(required)', which the TagPack schema requires")
         }
-        guard let list = fields["tags"] else { throw fail("the header lacks 'tags', which the TagPack schema requires") }
+        guard let list = fields["tags"] else {
+            throw fail("the header lacks 'tags', which the TagPack schema requires")
+        }
         guard let tags = list.sequence else { throw fail("'tags' must be a list of tags") }
         var headerPublic: Bool?
         if let p = fields["is_public"] {
@@ -89,7 +98,9 @@ public enum TagPack {
             }
             func text(_ key: String, required: Bool) throws -> String {
                 guard let v = tag[key] else {
-                    if required { throw fail("\(place) has no '\(key)' (nor does the header), which the TagPack schema requires") }
+                    if required {
+                        throw fail("\(place) has no '\(key)' (nor does the header), which the TagPack schema requires")
+                    }
                     return ""
                 }
                 guard let s = v.scalar?.string, !(required && s.trimmingCharacters(in: .whitespaces).isEmpty) else {
@@ -102,20 +113,28 @@ public enum TagPack {
             let currency = try text("currency", required: true).uppercased()
             let confidence = try text("confidence", required: true)
             guard confidenceLevels.contains(confidence) else {
-                throw fail("\(place): confidence '\(confidence)' is not one of GraphSense's levels (\(confidenceLevels.sorted().joined(separator: ", ")))")
+                throw fail(
+                    "\(place): confidence '\(confidence)' is not one of GraphSense's levels (\(confidenceLevels.sorted().joined(separator: ", ")))"
+                )
             }
             for flag in ["is_cluster_definer"] where tag[flag] != nil && boolean(tag[flag]!) == nil {
                 throw fail("\(place): '\(flag)' must be true or false")
             }
             let lastmod = try text("lastmod", required: false)
-            if !lastmod.isEmpty && !isDate(lastmod) { throw fail("\(place): lastmod '\(lastmod)' is not a date (YYYY-MM-DD)") }
+            if !lastmod.isEmpty && !isDate(lastmod) {
+                throw fail("\(place): lastmod '\(lastmod)' is not a date (YYYY-MM-DD)")
+            }
             let address = try text("address", required: false)
             guard !address.isEmpty else {
-                throw fail("\(place) has no 'address'" + (tag["tx_hash"] != nil ? " (a tx_hash tag names a transaction, not an entity)" : ""))
+                throw fail(
+                    "\(place) has no 'address'"
+                        + (tag["tx_hash"] != nil ? " (a tx_hash tag names a transaction, not an entity)" : ""))
             }
-            out.append(AttributionTag(
-                address: address, label: label, category: try text("category", required: false), currency: currency, source: source,
-                confidence: confidence, isPublic: headerPublic, origin: "\(name) \(place)"))
+            out.append(
+                AttributionTag(
+                    address: address, label: label, category: try text("category", required: false), currency: currency,
+                    source: source,
+                    confidence: confidence, isPublic: headerPublic, origin: "\(name) \(place)"))
         }
         return out
     }
@@ -146,7 +165,9 @@ public enum TagPack {
                     previous = c
                     if c != " " && c != "\t" { lastSignificant = c }
                 }
-                let valueStart = (previous == " " || previous == "\t" || "[{,".contains(previous)) && ":-[{,".contains(lastSignificant)
+                let valueStart =
+                    (previous == " " || previous == "\t" || "[{,".contains(previous))
+                    && ":-[{,".contains(lastSignificant)
                 if let q = quote {
                     if c == q { quote = nil }
                 } else if c == "#" && (previous == " " || previous == "\t") {

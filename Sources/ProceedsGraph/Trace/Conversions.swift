@@ -55,10 +55,15 @@ public enum ConversionFile {
             }
             if records[id] == nil {
                 order.append(id)
-                records[id] = ConversionRecord(id: id, funding: [], funded: [], source: SourceReference(file: path, fileSHA256: sha, line: line))
+                records[id] = ConversionRecord(
+                    id: id, funding: [], funded: [], source: SourceReference(file: path, fileSHA256: sha, line: line))
             }
-            if !v("funding").isEmpty, !records[id]!.funding.contains(v("funding")) { records[id]!.funding.append(v("funding")) }
-            if !v("funded").isEmpty, !records[id]!.funded.contains(v("funded")) { records[id]!.funded.append(v("funded")) }
+            if !v("funding").isEmpty, !records[id]!.funding.contains(v("funding")) {
+                records[id]!.funding.append(v("funding"))
+            }
+            if !v("funded").isEmpty, !records[id]!.funded.contains(v("funded")) {
+                records[id]!.funded.append(v("funded"))
+            }
             if !v("note").isEmpty, records[id]!.note.isEmpty { records[id]!.note = v("note") }
         }
         return (order.map { records[$0]! }, sha)
@@ -113,7 +118,9 @@ public enum MixedTracer {
         let (rewritten, links) = try link(ledger, conversions)
         let nodes = Set(conversions.map(\.node))
         // The seeds' own asset, as the plain tracer would choose it.
-        let primary = try TaintTracer.run(rewritten, seeds: seeds, policy: policy, until: until, asset: requested, conversionNodes: nodes).asset
+        let primary = try TaintTracer.run(
+            rewritten, seeds: seeds, policy: policy, until: until, asset: requested, conversionNodes: nodes
+        ).asset
 
         var fundedTaint: [String: MinorUnits] = [:]
         var results: [String: TraceResult] = [:]
@@ -131,7 +138,10 @@ public enum MixedTracer {
                 let asset = assets[queue]
                 queue += 1
                 let seedsHere = asset == primary ? s : TraceSeeds(partial: fundedTaint)
-                guard let r = try? TaintTracer.run(rewritten, seeds: seedsHere, policy: policy, until: until, asset: asset, conversionNodes: nodes) else {
+                guard
+                    let r = try? TaintTracer.run(
+                        rewritten, seeds: seedsHere, policy: policy, until: until, asset: asset, conversionNodes: nodes)
+                else {
                     continue  // no seed of this asset happened by `until`
                 }
                 results[asset] = r
@@ -140,20 +150,26 @@ public enum MixedTracer {
             var next: [String: MinorUnits] = [:]
             outcomes = []
             for l in links {
-                let landed = results[l.fromAsset]?.conversions.first { $0.account == l.record.node }?.taintedReceived ?? 0
+                let landed =
+                    results[l.fromAsset]?.conversions.first { $0.account == l.record.node }?.taintedReceived ?? 0
                 var fundedTotal: MinorUnits = 0
                 var fundedTainted: MinorUnits = 0
                 for (id, amount, time) in l.funded where until == nil || time <= until! {
-                    let part: MinorUnits = landed == 0 ? 0
+                    let part: MinorUnits =
+                        landed == 0
+                        ? 0
                         : policy == .poison ? amount : amount.scaled(by: landed, over: l.fundingAmount)
                     if part > 0 { next[id] = part }
                     fundedTotal += amount
                     fundedTainted += part
                 }
-                outcomes.append(ConversionOutcome(
-                    record: l.record, fromAsset: l.fromAsset, fromScale: l.fromScale, toAsset: l.toAsset, toScale: l.toScale,
-                    fundingAmount: l.fundingAmount, fundingTainted: landed, fundedAmount: fundedTotal, fundedTainted: fundedTainted,
-                    depositAccount: l.depositAccount))
+                outcomes.append(
+                    ConversionOutcome(
+                        record: l.record, fromAsset: l.fromAsset, fromScale: l.fromScale, toAsset: l.toAsset,
+                        toScale: l.toScale,
+                        fundingAmount: l.fundingAmount, fundingTainted: landed, fundedAmount: fundedTotal,
+                        fundedTainted: fundedTainted,
+                        depositAccount: l.depositAccount))
             }
             if next == fundedTaint {
                 settled = true
@@ -161,8 +177,13 @@ public enum MixedTracer {
             }
             fundedTaint = next
         }
-        guard settled else { throw ProceedsError(.internalInconsistency, "conversion figures did not settle; please report this as a bug") }
-        let traces = results.keys.sorted { a, b in a == primary ? true : b == primary ? false : a < b }.map { results[$0]! }
+        guard settled else {
+            throw ProceedsError(
+                .internalInconsistency, "conversion figures did not settle; please report this as a bug")
+        }
+        let traces = results.keys.sorted { a, b in a == primary ? true : b == primary ? false : a < b }.map {
+            results[$0]!
+        }
         return MixedTraceResult(policy: policy, traces: traces, conversions: outcomes)
     }
 
@@ -180,7 +201,9 @@ public enum MixedTracer {
     /// Checks the records against the ledger and reroutes funding into, and funded out of, the conversion nodes.
     static func link(_ ledger: Ledger, _ records: [ConversionRecord]) throws -> (Ledger, [Link]) {
         var position: [String: Int] = [:]
-        for i in ledger.transfers.indices where position[ledger.transfers.id(i)] == nil { position[ledger.transfers.id(i)] = i }
+        for i in ledger.transfers.indices where position[ledger.transfers.id(i)] == nil {
+            position[ledger.transfers.id(i)] = i
+        }
         var rewritten = ledger
         var used: [String: String] = [:]
         var links: [Link] = []
@@ -188,8 +211,12 @@ public enum MixedTracer {
             func fail(_ why: String) -> ProceedsError {
                 ProceedsError(file: r.source.file, line: r.source.line, reason: "conversion \(r.id): \(why)")
             }
-            guard !r.funding.isEmpty, !r.funded.isEmpty else { throw fail("needs at least one funding and one funded transfer") }
-            guard ledger.transfers.accountNumber(r.node) == nil else { throw fail("the ledger already has an account named \(r.node)") }
+            guard !r.funding.isEmpty, !r.funded.isEmpty else {
+                throw fail("needs at least one funding and one funded transfer")
+            }
+            guard ledger.transfers.accountNumber(r.node) == nil else {
+                throw fail("the ledger already has an account named \(r.node)")
+            }
             func lookup(_ id: String) throws -> Int {
                 guard let i = position[id] else { throw fail("transfer \(id) is not in the ledger") }
                 if let other = used[id] { throw fail("transfer \(id) is already part of conversion \(other)") }
@@ -200,19 +227,26 @@ public enum MixedTracer {
             let funded = try r.funded.map(lookup)
             let a = ledger.transfers[funding[0]]
             let b = ledger.transfers[funded[0]]
-            guard funding.allSatisfy({ ledger.transfers[$0].asset == a.asset }) else { throw fail("its funding transfers are in more than one asset") }
-            guard funded.allSatisfy({ ledger.transfers[$0].asset == b.asset }) else { throw fail("its funded transfers are in more than one asset") }
+            guard funding.allSatisfy({ ledger.transfers[$0].asset == a.asset }) else {
+                throw fail("its funding transfers are in more than one asset")
+            }
+            guard funded.allSatisfy({ ledger.transfers[$0].asset == b.asset }) else {
+                throw fail("its funded transfers are in more than one asset")
+            }
             let lastFunding = funding.map { ledger.transfers[$0].time }.max()!
             if let early = funded.first(where: { ledger.transfers[$0].time < lastFunding }) {
                 throw fail("funded transfer \(ledger.transfers[early].id) happens before its funding has all arrived")
             }
             for i in funding { rewritten.transfers[i].to = r.node }
             for i in funded { rewritten.transfers[i].from = r.node }
-            links.append(Link(
-                record: r, fromAsset: a.asset, fromScale: a.scale, toAsset: b.asset, toScale: b.scale,
-                fundingAmount: funding.reduce(0) { $0 + ledger.transfers[$1].amount },
-                funded: funded.map { (ledger.transfers[$0].id, ledger.transfers[$0].amount, ledger.transfers[$0].time) },
-                depositAccount: a.to))
+            links.append(
+                Link(
+                    record: r, fromAsset: a.asset, fromScale: a.scale, toAsset: b.asset, toScale: b.scale,
+                    fundingAmount: funding.reduce(0) { $0 + ledger.transfers[$1].amount },
+                    funded: funded.map {
+                        (ledger.transfers[$0].id, ledger.transfers[$0].amount, ledger.transfers[$0].time)
+                    },
+                    depositAccount: a.to))
         }
         return (rewritten, links)
     }

@@ -35,20 +35,30 @@ public enum FreezeCandidates {
     ) throws -> FreezeList {
         var mixed: [TaintPolicy: MixedTraceResult] = [:]
         for p in policies {
-            mixed[p] = conversions.isEmpty
-                ? MixedTraceResult(policy: p, traces: [try TaintTracer.run(ledger, seeds: seeds, policy: p, until: at, asset: asset)], conversions: [])
-                : try MixedTracer.run(ledger, conversions: conversions, seeds: seeds, policy: p, until: at, asset: asset)
+            mixed[p] =
+                conversions.isEmpty
+                ? MixedTraceResult(
+                    policy: p, traces: [try TaintTracer.run(ledger, seeds: seeds, policy: p, until: at, asset: asset)],
+                    conversions: [])
+                : try MixedTracer.run(
+                    ledger, conversions: conversions, seeds: seeds, policy: p, until: at, asset: asset)
         }
         let first = mixed[policies[0]]!.traces[0]
         guard let minimum = ExactDecimal.parse(text, scale: first.scale), minimum >= 0 else {
-            throw ProceedsError(.invalidOption, "minimum amount '\(text)' is not an amount of \(first.asset) with at most \(first.scale) decimals")
+            throw ProceedsError(
+                .invalidOption,
+                "minimum amount '\(text)' is not an amount of \(first.asset) with at most \(first.scale) decimals")
         }
         var list = candidates(policies.map { p in (p, mixed[p]!.traces[0]) }, minimum: minimum, at: at, labels: labels)
         // Other assets, in the order the policies reached them.
         var others: [String] = []
-        for p in policies { for t in mixed[p]!.traces.dropFirst() where !others.contains(t.asset) { others.append(t.asset) } }
+        for p in policies {
+            for t in mixed[p]!.traces.dropFirst() where !others.contains(t.asset) { others.append(t.asset) }
+        }
         list.otherAssets = others.sorted().map { asset in
-            let traced = policies.map { p -> (TaintPolicy, TraceResult?) in (p, mixed[p]!.traces.first { $0.asset == asset }) }
+            let traced = policies.map { p -> (TaintPolicy, TraceResult?) in
+                (p, mixed[p]!.traces.first { $0.asset == asset })
+            }
             return candidates(traced, minimum: 1, at: at, labels: labels)
         }
         return list
@@ -66,7 +76,10 @@ public enum FreezeCandidates {
         var evidence: [String: AccountTaint] = [:]  // under the first policy that reached the account
         for p in policies {
             for a in results[p]?.accounts ?? [] where a.taintedHeld > 0 {
-                var c = byAccount[a.account] ?? FreezeCandidate(account: a.account, label: labels[a.account], held: [:], balance: a.balance, evidence: [])
+                var c =
+                    byAccount[a.account]
+                    ?? FreezeCandidate(
+                        account: a.account, label: labels[a.account], held: [:], balance: a.balance, evidence: [])
                 c.held[p] = a.taintedHeld
                 if evidence[a.account] == nil { evidence[a.account] = a }
                 byAccount[a.account] = c
@@ -86,6 +99,8 @@ public enum FreezeCandidates {
         let institutions = grouped.keys.sorted().map { key in
             (key, grouped[key]!.sorted { $0.account < $1.account })
         }
-        return FreezeList(asset: first.asset, scale: first.scale, policies: policies, minimum: minimum, at: at, institutions: institutions)
+        return FreezeList(
+            asset: first.asset, scale: first.scale, policies: policies, minimum: minimum, at: at,
+            institutions: institutions)
     }
 }

@@ -30,7 +30,9 @@ public struct TemporalGraph: Sendable {
         let table = ledger.transfers
         let assets = table.assetCodes
         guard let asset = requested ?? (assets.count == 1 ? assets.first : nil) else {
-            throw ProceedsError(.invalidOption, "the ledger has several assets (\(assets.joined(separator: ", "))); choose one with --asset")
+            throw ProceedsError(
+                .invalidOption,
+                "the ledger has several assets (\(assets.joined(separator: ", "))); choose one with --asset")
         }
         let order = table.rows(asset: asset, since: since, until: until)
         let fromColumn = table.fromColumn
@@ -49,7 +51,9 @@ public struct TemporalGraph: Sendable {
         self.table = table
         let accountNames = table.accountNames
         var rank = [Int32](repeating: 0, count: accountNames.count)
-        for (position, node) in accountNames.indices.sorted(by: { accountNames[$0] < accountNames[$1] }).enumerated() { rank[node] = Int32(position) }
+        for (position, node) in accountNames.indices.sorted(by: { accountNames[$0] < accountNames[$1] }).enumerated() {
+            rank[node] = Int32(position)
+        }
         self.nameRank = rank
     }
 
@@ -69,7 +73,9 @@ public struct TemporalGraph: Sendable {
 
     /// The node of `account`, if it has a transfer of this asset in the window.
     public func node(_ account: String) -> Int? {
-        guard let i = table.accountNumber(account).map(Int.init), outStart[i] < outStart[i + 1] || inStart[i] < inStart[i + 1] else { return nil }
+        guard let i = table.accountNumber(account).map(Int.init),
+            outStart[i] < outStart[i + 1] || inStart[i] < inStart[i + 1]
+        else { return nil }
         return i
     }
     public var transferCount: Int { transfers.count }
@@ -144,7 +150,8 @@ public enum FlowPaths {
     /// (bottleneck descending, then fewer hops, then earlier), at most `limit` of them. The search visits at most
     /// `explore` partial paths; `truncated` says when that cap or the limit cut the listing.
     public static func paths(
-        _ g: TemporalGraph, ledger: Ledger, from source: Int, to target: Int, maxHops: Int, limit: Int, explore: Int = 1_000_000
+        _ g: TemporalGraph, ledger: Ledger, from source: Int, to target: Int, maxHops: Int, limit: Int,
+        explore: Int = 1_000_000
     ) -> PathListing {
         let n = g.names.count
         let m = g.transferCount
@@ -179,7 +186,9 @@ public enum FlowPaths {
                     found.append(FlowPath(transfers: (stack + [e]).map { g.transfers[Int($0)] }, bottleneck: width))
                     continue  // a path ends where it first reaches the target
                 }
-                guard left > 1, v != source, e < latest[left - 1][v], !stack.contains(where: { Int(g.to[Int($0)]) == v }) else { continue }
+                guard left > 1, v != source, e < latest[left - 1][v],
+                    !stack.contains(where: { Int(g.to[Int($0)]) == v })
+                else { continue }
                 stack.append(e)
                 walk(v, after: e, left: left - 1, narrowest: width)
                 stack.removeLast()

@@ -44,7 +44,9 @@ enum SeedReference {
             id = String(rest[..<at])
             rest = rest[rest.index(after: at)...]
         }
-        guard let colon = rest.lastIndex(of: ":"), let line = Int(rest[rest.index(after: colon)...]), line >= 0 else { return nil }
+        guard let colon = rest.lastIndex(of: ":"), let line = Int(rest[rest.index(after: colon)...]), line >= 0 else {
+            return nil
+        }
         let file = String(rest[..<colon])
         return file.isEmpty ? nil : (id, file, line)
     }
@@ -78,7 +80,9 @@ extension TraceSeeds {
             if found.isEmpty, let q = SeedReference.qualified(token) {
                 for row in 0..<table.count {
                     let (file, line) = table.location(row)
-                    if line == q.line, SeedReference.sameFile(q.file, file), q.id == nil || q.id == table.id(row) { found.append(row) }
+                    if line == q.line, SeedReference.sameFile(q.file, file), q.id == nil || q.id == table.id(row) {
+                        found.append(row)
+                    }
                 }
             }
             switch found.count {
@@ -87,16 +91,20 @@ extension TraceSeeds {
             default:
                 let candidates = found.prefix(20).map { row in
                     let t = table[row]
-                    return "  \(t.id)@\(SeedReference.place(table, row))  \(ISO8601.format(t.time)) \(t.from) -> \(t.to) "
+                    return
+                        "  \(t.id)@\(SeedReference.place(table, row))  \(ISO8601.format(t.time)) \(t.from) -> \(t.to) "
                         + "\(ExactDecimal.format(t.amount, scale: t.scale)) \(t.asset)"
                 }
                 let more = found.count > 20 ? "\n  … and \(found.count - 20) more" : ""
-                ambiguous.append("--seed-tx \(token) names \(found.count) transfers:\n" + candidates.joined(separator: "\n") + more)
+                ambiguous.append(
+                    "--seed-tx \(token) names \(found.count) transfers:\n" + candidates.joined(separator: "\n") + more)
             }
         }
         guard ambiguous.isEmpty else {
-            throw ProceedsError(.invalidOption, ambiguous.joined(separator: "\n") + "\nA seed must name one transfer. Give the one you mean as "
-                + "FILE:LINE or ID@FILE:LINE (as listed), or list several of them separated by commas.")
+            throw ProceedsError(
+                .invalidOption,
+                ambiguous.joined(separator: "\n") + "\nA seed must name one transfer. Give the one you mean as "
+                    + "FILE:LINE or ID@FILE:LINE (as listed), or list several of them separated by commas.")
         }
         return (rows, unmatched)
     }

@@ -21,7 +21,10 @@ public struct TraceSeeds: Sendable {
     /// conversion between assets enters the other asset's ledger.
     public var partial: [String: MinorUnits]
 
-    public init(transferIDs: Set<String> = [], fromAccount: String? = nil, since: Int64? = nil, partial: [String: MinorUnits] = [:]) {
+    public init(
+        transferIDs: Set<String> = [], fromAccount: String? = nil, since: Int64? = nil,
+        partial: [String: MinorUnits] = [:]
+    ) {
         self.transferIDs = transferIDs
         self.fromAccount = fromAccount
         self.since = since
@@ -54,15 +57,20 @@ public struct AccountTaint: Sendable, Equatable {
     }
 
     public init(
-        account: String, taintedReceived: MinorUnits, taintedSent: MinorUnits, taintedHeld: MinorUnits, balance: MinorUnits,
+        account: String, taintedReceived: MinorUnits, taintedSent: MinorUnits, taintedHeld: MinorUnits,
+        balance: MinorUnits,
         opening: MinorUnits, taintedArrivals: [TaintedArrival] = []
     ) {
-        self.init(account: account, taintedReceived: taintedReceived, taintedSent: taintedSent, taintedHeld: taintedHeld,
-                  balance: balance, opening: opening, arrivals: .list(taintedArrivals))
+        self.init(
+            account: account, taintedReceived: taintedReceived, taintedSent: taintedSent, taintedHeld: taintedHeld,
+            balance: balance, opening: opening, arrivals: .list(taintedArrivals))
     }
 
-    init(account: String, taintedReceived: MinorUnits, taintedSent: MinorUnits, taintedHeld: MinorUnits, balance: MinorUnits,
-         opening: MinorUnits, arrivals: Arrivals) {
+    init(
+        account: String, taintedReceived: MinorUnits, taintedSent: MinorUnits, taintedHeld: MinorUnits,
+        balance: MinorUnits,
+        opening: MinorUnits, arrivals: Arrivals
+    ) {
         self.account = account
         self.taintedReceived = taintedReceived
         self.taintedSent = taintedSent
@@ -80,7 +88,8 @@ public struct AccountTaint: Sendable, Equatable {
             case .rows(let table, let records):
                 return records.map { r in
                     let t = table[Int(r.row)]
-                    return TaintedArrival(transferID: t.id, time: t.time, from: t.from, tainted: r.tainted, source: t.source)
+                    return TaintedArrival(
+                        transferID: t.id, time: t.time, from: t.from, tainted: r.tainted, source: t.source)
                 }
             }
         }
@@ -97,7 +106,8 @@ public struct AccountTaint: Sendable, Equatable {
 
     public static func == (a: AccountTaint, b: AccountTaint) -> Bool {
         a.account == b.account && a.taintedReceived == b.taintedReceived && a.taintedSent == b.taintedSent
-            && a.taintedHeld == b.taintedHeld && a.balance == b.balance && a.opening == b.opening && a.taintedArrivals == b.taintedArrivals
+            && a.taintedHeld == b.taintedHeld && a.balance == b.balance && a.opening == b.opening
+            && a.taintedArrivals == b.taintedArrivals
     }
 }
 
@@ -177,7 +187,9 @@ public enum TaintTracer {
             var seeded: MinorUnits?
             if let a = seedAccount, fromColumn[row] == a, times[row] >= since { seeded = amount }
             if seeded == nil, seedRows.contains(row) { seeded = amount }
-            if seeded == nil, !seeds.partial.isEmpty, let p = seeds.partial[table.id(row)] { seeded = min(max(p, 0), amount) }
+            if seeded == nil, !seeds.partial.isEmpty, let p = seeds.partial[table.id(row)] {
+                seeded = min(max(p, 0), amount)
+            }
             if let seeded {
                 seedTaint[row] = seeded
                 if firstSeed == nil { firstSeed = row }
@@ -194,12 +206,17 @@ public enum TaintTracer {
                         : "no transfer was imported: all \(ledger.issues.count) rows were skipped\(why); "
                             + "fix the input or the import options (--import-format, --profile, --scale) and run again")
             }
-            let skipped = ledger.issues.isEmpty ? "" : " (\(ledger.issues.count) rows were skipped on import; a seed may be among them)"
-            throw ProceedsError(.invalidOption, "no seed transfer found: check --seed-tx ids, or --from and --since\(skipped)")
+            let skipped =
+                ledger.issues.isEmpty
+                ? "" : " (\(ledger.issues.count) rows were skipped on import; a seed may be among them)"
+            throw ProceedsError(
+                .invalidOption, "no seed transfer found: check --seed-tx ids, or --from and --since\(skipped)")
         }
         let asset = requested ?? table.asset(firstSeed).code
         if requested == nil, let other = seedTaint.keys.sorted().first(where: { table.asset($0).code != asset }) {
-            throw ProceedsError(.invalidOption, "seeds are in more than one asset (\(asset), \(table.asset(other).code)); choose one with --asset")
+            throw ProceedsError(
+                .invalidOption,
+                "seeds are in more than one asset (\(asset), \(table.asset(other).code)); choose one with --asset")
         }
         let order = table.rows(asset: asset, until: until)
         let scale = order.first.map { table.asset($0).scale } ?? table.asset(firstSeed).scale
@@ -235,7 +252,8 @@ public enum TaintTracer {
             var poisoned = false
         }
         var state = opening.map { State(balance: $0) }
-        var lots: [[Lot]] = policy == .fifo || policy == .lifo ? opening.map { $0 > 0 ? [Lot(amount: $0, tainted: false)] : [] } : []
+        var lots: [[Lot]] =
+            policy == .fifo || policy == .lifo ? opening.map { $0 > 0 ? [Lot(amount: $0, tainted: false)] : [] } : []
         var injected: MinorUnits = 0
         var seedIDs: [String] = []
         var arrivals = [[AccountTaint.ArrivalRecord]](repeating: [], count: n)
@@ -322,7 +340,8 @@ public enum TaintTracer {
             if isConversion { converted += h } else { held += h }
             do {
                 let figures = AccountTaint(
-                    account: names[a], taintedReceived: st.received, taintedSent: st.sent, taintedHeld: h, balance: st.balance,
+                    account: names[a], taintedReceived: st.received, taintedSent: st.sent, taintedHeld: h,
+                    balance: st.balance,
                     opening: opening[a], arrivals: .rows(table, arrivals[a]))
                 if isConversion { conversions.append(figures) } else { accounts.append(figures) }
             }
@@ -331,7 +350,8 @@ public enum TaintTracer {
         conversions.sort { $0.account < $1.account }
         let valueConserved = state.reduce(0) { $0 + $1.balance } == opening.reduce(0, +)
         let balanced = policy == .poison ? held + converted >= injected : held + converted == injected
-        var conservation = Conservation(injected: injected, held: held, left: 0, balanced: balanced, valueConserved: valueConserved)
+        var conservation = Conservation(
+            injected: injected, held: held, left: 0, balanced: balanced, valueConserved: valueConserved)
         conservation.converted = converted
         return TraceResult(
             policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: order.count,

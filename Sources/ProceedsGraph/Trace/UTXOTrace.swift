@@ -25,13 +25,14 @@ public struct UTXOTransaction: Sendable, Equatable {
     public var source: SourceReference
 
     /// Input value less output value (zero for a coinbase).
-    public var fee: MinorUnits { isCoinbase ? 0 : max(0, inputs.reduce(0) { $0 + $1.value } - outputs.reduce(0) { $0 + $1.value }) }
+    public var fee: MinorUnits {
+        isCoinbase ? 0 : max(0, inputs.reduce(0) { $0 + $1.value } - outputs.reduce(0) { $0 + $1.value })
+    }
 }
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
-
 
 /// Taint through UTXO transactions, per transaction, as the issue defines it:
 /// - poison: any tainted input taints every output (and the fee) wholly;
@@ -47,18 +48,25 @@ public enum UTXOTracer {
         var tainted: Bool
     }
 
-    public static func run(_ txs: [UTXOTransaction], seeds: Set<String>, policy: TaintPolicy, until: Int64? = nil, scale: Int = 8, asset: String = "BTC") throws -> TraceResult {
+    public static func run(
+        _ txs: [UTXOTransaction], seeds: Set<String>, policy: TaintPolicy, until: Int64? = nil, scale: Int = 8,
+        asset: String = "BTC"
+    ) throws -> TraceResult {
         let ordered = txs.filter { until == nil || $0.time <= until! }.sorted {
             ($0.time, $0.block, $0.indexInBlock, $0.hash) < ($1.time, $1.block, $1.indexInBlock, $1.hash)
         }
-        func seeded(_ tx: UTXOTransaction) -> Bool { seeds.contains(tx.hash) || tx.outputs.contains { seeds.contains("\(tx.hash):\($0.index)") } }
+        func seeded(_ tx: UTXOTransaction) -> Bool {
+            seeds.contains(tx.hash) || tx.outputs.contains { seeds.contains("\(tx.hash):\($0.index)") }
+        }
         // A hash that several transactions carry (BIP 30 duplicate coinbases, a file given twice) cannot name a
         // seed: refused with its places rather than seeding each.
         var places: [String: [String]] = [:]
         for tx in txs where seeded(tx) { places[tx.hash, default: []].append("\(tx.source.file):\(tx.source.line)") }
         if let (hash, where_) = places.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count > 1 }) {
-            throw ProceedsError(.invalidOption, "seed transaction \(hash) occurs \(where_.count) times (\(where_.joined(separator: ", "))); "
-                + "a seed must name one transaction: import only the file that holds the one you mean")
+            throw ProceedsError(
+                .invalidOption,
+                "seed transaction \(hash) occurs \(where_.count) times (\(where_.joined(separator: ", "))); "
+                    + "a seed must name one transaction: import only the file that holds the one you mean")
         }
         guard ordered.contains(where: seeded) else {
             throw ProceedsError(.invalidOption, "no seed transaction found among the imported transactions")
@@ -77,7 +85,10 @@ public enum UTXOTracer {
             // Inputs: the lots of the outputs they spend (unknown outputs are clean).
             var inputLots: [[Lot]] = []
             for i in tx.inputs {
-                let lots = unspent.removeValue(forKey: OutKey(tx: i.spentTransaction, index: i.spentOutput))?.lots ?? [Lot(amount: i.value, tainted: false)]
+                let lots =
+                    unspent.removeValue(forKey: OutKey(tx: i.spentTransaction, index: i.spentOutput))?.lots ?? [
+                        Lot(amount: i.value, tainted: false)
+                    ]
                 let t = lots.filter(\.tainted).reduce(0) { $0 + $1.amount }
                 if t > 0 { sent[i.address, default: 0] += t }
                 inputLots.append(lots)
@@ -100,7 +111,9 @@ public enum UTXOTracer {
                 case .haircut:
                     let total = parts.reduce(0, +)
                     let tainted = apportion(taintIn, over: parts, total: total)
-                    shares = zip(parts, tainted).map { v, t in [Lot(amount: t, tainted: true), Lot(amount: v - t, tainted: false)].filter { $0.amount > 0 } }
+                    shares = zip(parts, tainted).map { v, t in
+                        [Lot(amount: t, tainted: true), Lot(amount: v - t, tainted: false)].filter { $0.amount > 0 }
+                    }
                 case .fifo, .lifo:
                     var queue = Array((policy == .lifo ? inputLots.reversed() : inputLots).joined())
                     var head = 0
@@ -115,18 +128,24 @@ public enum UTXOTracer {
                             need -= take
                             if queue[head].amount == 0 { head += 1 }
                         }
-                        if need > 0 { pieces.append(Lot(amount: need, tainted: false)) }  // outputs beyond inputs (coinbase)
+                        // outputs beyond inputs (coinbase)
+                        if need > 0 { pieces.append(Lot(amount: need, tainted: false)) }
                         shares.append(pieces)
                     }
                 }
             }
             // Every part (each output, then the fee) must be exactly covered by its lots.
-            for (part, lots) in zip(parts, shares) where lots.reduce(0, { $0 + $1.amount }) != part { valueConserved = false }
+            for (part, lots) in zip(parts, shares) where lots.reduce(0, { $0 + $1.amount }) != part {
+                valueConserved = false
+            }
             for (k, out) in tx.outputs.enumerated() {
                 let t = shares[k].filter(\.tainted).reduce(0) { $0 + $1.amount }
                 if t > 0 {
                     received[out.address, default: 0] += t
-                    arrivals[out.address, default: []].append(TaintedArrival(transferID: "\(tx.hash):\(out.index)", time: tx.time, from: tx.inputs.first?.address ?? "coinbase", tainted: t, source: tx.source))
+                    arrivals[out.address, default: []].append(
+                        TaintedArrival(
+                            transferID: "\(tx.hash):\(out.index)", time: tx.time,
+                            from: tx.inputs.first?.address ?? "coinbase", tainted: t, source: tx.source))
                 }
                 unspent[OutKey(tx: tx.hash, index: out.index)] = (out.address, shares[k])
             }
@@ -139,13 +158,17 @@ public enum UTXOTracer {
         }
         let names = Set(received.keys).union(sent.keys).union(held.filter { $0.value > 0 }.keys)
         let accounts = names.sorted().map {
-            AccountTaint(account: $0, taintedReceived: received[$0] ?? 0, taintedSent: sent[$0] ?? 0, taintedHeld: held[$0] ?? 0, balance: balance[$0] ?? 0, opening: 0, taintedArrivals: arrivals[$0] ?? [])
+            AccountTaint(
+                account: $0, taintedReceived: received[$0] ?? 0, taintedSent: sent[$0] ?? 0, taintedHeld: held[$0] ?? 0,
+                balance: balance[$0] ?? 0, opening: 0, taintedArrivals: arrivals[$0] ?? [])
         }
         let totalHeld = held.values.reduce(0, +)
         let balanced = policy == .poison ? totalHeld + left >= injected : totalHeld + left == injected
         return TraceResult(
-            policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: ordered.count, accounts: accounts,
-            conservation: Conservation(injected: injected, held: totalHeld, left: left, balanced: balanced, valueConserved: valueConserved))
+            policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: ordered.count,
+            accounts: accounts,
+            conservation: Conservation(
+                injected: injected, held: totalHeld, left: left, balanced: balanced, valueConserved: valueConserved))
     }
 
     /// Splits `amount` over `parts` in proportion to their values, in whole units that add up to `amount`

@@ -102,7 +102,9 @@ enum ExpectedTaint {
 /// number of satoshi), so no apportionment rule is needed to state the answer.
 enum ExpectedUTXOTaint {
     /// Tainted value held per address at the end (unspent outputs), per policy, and the taint paid as fees.
-    static func addresses(_ txs: [PlannedBitcoinTransaction], seeds: Set<String>) -> (held: [String: [Policy: Int64]], fees: [Policy: Int64]) {
+    static func addresses(_ txs: [PlannedBitcoinTransaction], seeds: Set<String>) -> (
+        held: [String: [Policy: Int64]], fees: [Policy: Int64]
+    ) {
         var held: [String: [Policy: Int64]] = [:]
         var fees: [Policy: Int64] = [:]
         for policy in Policy.allCases {
@@ -110,7 +112,9 @@ enum ExpectedUTXOTaint {
             for (a, v) in h { held[a, default: [:]][policy] = v }
             fees[policy] = f
         }
-        return (held.mapValues { h in Dictionary(uniqueKeysWithValues: Policy.allCases.map { ($0, h[$0] ?? 0) }) }, fees)
+        return (
+            held.mapValues { h in Dictionary(uniqueKeysWithValues: Policy.allCases.map { ($0, h[$0] ?? 0) }) }, fees
+        )
     }
 
     private struct Lot {
@@ -118,13 +122,17 @@ enum ExpectedUTXOTaint {
         var tainted: Bool
     }
 
-    private static func run(_ txs: [PlannedBitcoinTransaction], seeds: Set<String>, policy: Policy) -> ([String: Int64], Int64) {
+    private static func run(_ txs: [PlannedBitcoinTransaction], seeds: Set<String>, policy: Policy) -> (
+        [String: Int64], Int64
+    ) {
         var unspent: [String: (address: String, lots: [Lot])] = [:]
         var fees: Int64 = 0
         var touched: Set<String> = []
         for tx in txs.sorted(by: { ($0.time, $0.block, $0.index) < ($1.time, $1.block, $1.index) }) {
             let inputLots = tx.inputs.map { i in
-                unspent.removeValue(forKey: "\(i.spentTransaction):\(i.spentOutput)")?.lots ?? [Lot(amount: i.value, tainted: false)]
+                unspent.removeValue(forKey: "\(i.spentTransaction):\(i.spentOutput)")?.lots ?? [
+                    Lot(amount: i.value, tainted: false)
+                ]
             }
             let taintIn = inputLots.joined().filter(\.tainted).reduce(0) { $0 + $1.amount }
             let parts = tx.outputs.map(\.value) + [tx.fee]

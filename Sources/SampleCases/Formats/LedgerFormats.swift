@@ -38,9 +38,12 @@ enum Camt053Writer {
             let debit = t.from == account
             let other = debit ? t.to : t.from
             let otherName = debit ? t.toName : t.fromName
-            let otherID = other.count >= 15 && other.prefix(2).allSatisfy(\.isLetter) && other.dropFirst(2).prefix(2).allSatisfy(\.isNumber)
+            let otherID =
+                other.count >= 15 && other.prefix(2).allSatisfy(\.isLetter)
+                    && other.dropFirst(2).prefix(2).allSatisfy(\.isNumber)
                 ? "<IBAN>\(other)</IBAN>" : "<Othr><Id>\(xml(other))</Id></Othr>"
-            let party = debit
+            let party =
+                debit
                 ? "<Cdtr><Pty><Nm>\(xml(otherName))</Nm></Pty></Cdtr><CdtrAcct><Id>\(otherID)</Id></CdtrAcct>"
                 : "<Dbtr><Pty><Nm>\(xml(otherName))</Nm></Pty></Dbtr><DbtrAcct><Id>\(otherID)</Id></DbtrAcct>"
             x += """
@@ -82,7 +85,8 @@ enum BankCSVWriter {
 
     /// The Serbian layout (`rs-semicolon-debit-credit.json`): semicolons, decimal comma, `DD.MM.YYYY`,
     /// separate debit and credit columns, the account in every row.
-    static let serbianHeader = "Racun;Datum knjizenja;Referenca;Naziv primaoca/platioca;Racun primaoca/platioca;Duguje;Potrazuje;Valuta\n"
+    static let serbianHeader =
+        "Racun;Datum knjizenja;Referenca;Naziv primaoca/platioca;Racun primaoca/platioca;Duguje;Potrazuje;Valuta\n"
 
     static func serbianRow(_ t: PlannedTransfer, account: String, id: String) -> String {
         let out = t.from == account
@@ -137,7 +141,8 @@ struct PlannedBitcoinTransaction {
         }
         let inValue = inputs.reduce(0) { $0 + $1.value }
         let outValue = outputs.reduce(0) { $0 + $1.value }
-        return "{\"hash\":\"\(hash)\",\"size\":\(110 + 68 * inputs.count + 31 * outputs.count),\"virtual_size\":\(110 + 68 * inputs.count + 31 * outputs.count),"
+        return
+            "{\"hash\":\"\(hash)\",\"size\":\(110 + 68 * inputs.count + 31 * outputs.count),\"virtual_size\":\(110 + 68 * inputs.count + 31 * outputs.count),"
             + "\"version\":2,\"lock_time\":0,\"block_number\":\(block),\"block_hash\":\"\(Identifiers.txHash("block \(block)"))\","
             + "\"block_timestamp\":\(time),\"is_coinbase\":false,\"index\":\(index),\"inputs\":[\(ins.joined(separator: ","))],"
             + "\"outputs\":[\(outs.joined(separator: ","))],\"input_count\":\(inputs.count),\"output_count\":\(outputs.count),"

@@ -2,7 +2,11 @@
 /// Podgorica, who passes the money to a mule in Tirana and to a crypto exchange; the exchange's BTC withdrawal
 /// is peeled and mixed with clean coins before a second exchange.
 enum BECMules {
-    static let scenario = SampleScenario(name: "bec-mules", title: "Business e-mail compromise → mules in Montenegro and Albania → crypto exchange cash-out", shippedSeed: 2026_014) { b, rng in
+    static let scenario = SampleScenario(
+        name: "bec-mules",
+        title: "Business e-mail compromise → mules in Montenegro and Albania → crypto exchange cash-out",
+        shippedSeed: 2026_014
+    ) { b, rng in
         try build(b, rng)
     }
 
@@ -17,26 +21,60 @@ enum BECMules {
         let victimName = rng.pick(BankWorld.companies.filter { $0.hasSuffix("d.o.o.") || $0.hasSuffix("a.d.") })
         var supplierName = rng.pick(BankWorld.companies)
         while supplierName == victimName { supplierName = rng.pick(BankWorld.companies) }
-        let victimDomain = Fiction.localPart(String(victimName.split(separator: " ").prefix(2).joined(separator: "-"))).replacingOccurrences(of: ".", with: "") + ".example"
-        let supplierDomain = Fiction.localPart(String(supplierName.split(separator: " ").prefix(2).joined(separator: "-"))).replacingOccurrences(of: ".", with: "") + ".example"
-        let lookalike = supplierDomain.contains("m")
-            ? supplierDomain.replacingOccurrences(of: "m", with: "rn", options: [], range: supplierDomain.range(of: "m"))
+        let victimDomain =
+            Fiction.localPart(String(victimName.split(separator: " ").prefix(2).joined(separator: "-")))
+            .replacingOccurrences(of: ".", with: "") + ".example"
+        let supplierDomain =
+            Fiction.localPart(String(supplierName.split(separator: " ").prefix(2).joined(separator: "-")))
+            .replacingOccurrences(of: ".", with: "") + ".example"
+        let lookalike =
+            supplierDomain.contains("m")
+            ? supplierDomain.replacingOccurrences(
+                of: "m", with: "rn", options: [], range: supplierDomain.range(of: "m"))
             : supplierDomain.replacingOccurrences(of: ".example", with: "-billing.example")
         let accountant = Fiction.person(&rng)
         let mule1Name = Fiction.person(&rng)
         let mule2Name = Fiction.person(&rng)
-        let victim = Holder(account: Fiction.iban("RS", &rng), name: victimName, institution: "Primer Banka a.d. Beograd (EXMPRSBG)", bic: "EXMPRSBG", category: "victim", label: "\(victimName) (victim)")
-        let supplier = Holder(account: Fiction.iban("RS", &rng), name: supplierName, institution: "Uzorak Banka a.d. (EXMPRSB2)", bic: "EXMPRSB2", category: "", label: "\(supplierName) (the real supplier)")
-        let mule1 = Holder(account: Fiction.iban("ME", &rng), name: mule1Name, institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "EXMPMEPG", category: "mule", label: "\(mule1Name) (Podgorica)")
-        let mule2 = Holder(account: Fiction.iban("AL", &rng), name: mule2Name, institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)", bic: "EXMPALTR", category: "mule", label: "\(mule2Name) (Tirana)")
-        let exchange = Holder(account: Fiction.iban("LT", &rng), name: "ExampleX UAB client funds", institution: "ExampleX UAB (VASP, Vilnius)", bic: "EXMPLT2X", category: "exchange", label: "ExampleX EUR collection account")
-        let atmME = Holder(account: "ATM-PODGORICA-\(rng.digits(4))", name: "ATM cash withdrawal", institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "", category: "cash-out", label: "cash withdrawn in Podgorica")
-        let atmAL = Holder(account: "ATM-TIRANA-\(rng.digits(4))", name: "ATM cash withdrawal", institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)", bic: "", category: "cash-out", label: "cash withdrawn in Tirana")
-        let remit = Holder(account: Fiction.iban("AL", &rng), name: "Shembull Remit Sh.p.k.", institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)", bic: "EXMPALTR", category: "payment-provider", label: "money-transfer agent in Tirana")
-        let employer = Holder(account: Fiction.iban("ME", &rng), name: "Luka Primjer Trade d.o.o.", institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "EXMPMEPG", category: "", label: "")
-        let shop = Holder(account: Fiction.iban("ME", &rng), name: "Market Primjer d.o.o.", institution: "", bic: "", category: "", label: "")
-        let relative = Holder(account: Fiction.iban("XK", &rng), name: Fiction.person(&rng), institution: "", bic: "", category: "", label: "")
-        let landlord = Holder(account: Fiction.iban("AL", &rng), name: Fiction.person(&rng), institution: "", bic: "", category: "", label: "")
+        let victim = Holder(
+            account: Fiction.iban("RS", &rng), name: victimName, institution: "Primer Banka a.d. Beograd (EXMPRSBG)",
+            bic: "EXMPRSBG", category: "victim", label: "\(victimName) (victim)")
+        let supplier = Holder(
+            account: Fiction.iban("RS", &rng), name: supplierName, institution: "Uzorak Banka a.d. (EXMPRSB2)",
+            bic: "EXMPRSB2", category: "", label: "\(supplierName) (the real supplier)")
+        let mule1 = Holder(
+            account: Fiction.iban("ME", &rng), name: mule1Name, institution: "Primjer Banka AD Podgorica (EXMPMEPG)",
+            bic: "EXMPMEPG", category: "mule", label: "\(mule1Name) (Podgorica)")
+        let mule2 = Holder(
+            account: Fiction.iban("AL", &rng), name: mule2Name, institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)",
+            bic: "EXMPALTR", category: "mule", label: "\(mule2Name) (Tirana)")
+        let exchange = Holder(
+            account: Fiction.iban("LT", &rng), name: "ExampleX UAB client funds",
+            institution: "ExampleX UAB (VASP, Vilnius)", bic: "EXMPLT2X", category: "exchange",
+            label: "ExampleX EUR collection account")
+        let atmME = Holder(
+            account: "ATM-PODGORICA-\(rng.digits(4))", name: "ATM cash withdrawal",
+            institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "", category: "cash-out",
+            label: "cash withdrawn in Podgorica")
+        let atmAL = Holder(
+            account: "ATM-TIRANA-\(rng.digits(4))", name: "ATM cash withdrawal",
+            institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)", bic: "", category: "cash-out",
+            label: "cash withdrawn in Tirana")
+        let remit = Holder(
+            account: Fiction.iban("AL", &rng), name: "Shembull Remit Sh.p.k.",
+            institution: "Banka Shembull Sh.a. Tirana (EXMPALTR)", bic: "EXMPALTR", category: "payment-provider",
+            label: "money-transfer agent in Tirana")
+        let employer = Holder(
+            account: Fiction.iban("ME", &rng), name: "Luka Primjer Trade d.o.o.",
+            institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "EXMPMEPG", category: "", label: "")
+        let shop = Holder(
+            account: Fiction.iban("ME", &rng), name: "Market Primjer d.o.o.", institution: "", bic: "", category: "",
+            label: "")
+        let relative = Holder(
+            account: Fiction.iban("XK", &rng), name: Fiction.person(&rng), institution: "", bic: "", category: "",
+            label: "")
+        let landlord = Holder(
+            account: Fiction.iban("AL", &rng), name: Fiction.person(&rng), institution: "", bic: "", category: "",
+            label: "")
 
         // The money: the loss, the mules' clean balances, and what each passes on (whole euros, in cents).
         let loss = Int64(rng.int(300...900)) * 100_00
@@ -53,11 +91,18 @@ enum BECMules {
 
         var planted: [PlannedTransfer] = []
         func plan(_ t: Int64, _ f: Holder, _ to: Holder, _ amount: Int64, _ memo: String, _ e2e: String = "") {
-            planted.append(PlannedTransfer(id: "", time: t, from: f.account, to: to.account, amount: amount, memo: memo, endToEnd: e2e, fromName: f.name, toName: to.name))
+            planted.append(
+                PlannedTransfer(
+                    id: "", time: t, from: f.account, to: to.account, amount: amount, memo: memo, endToEnd: e2e,
+                    fromName: f.name, toName: to.name))
         }
-        plan(at(-35, 8, 0), employer, mule1, salary1, "plata \(SampleClock.date(at(-35, 0, 0)).prefix(7))", "SAL-\(rng.digits(6))")
+        plan(
+            at(-35, 8, 0), employer, mule1, salary1, "plata \(SampleClock.date(at(-35, 0, 0)).prefix(7))",
+            "SAL-\(rng.digits(6))")
         plan(at(-28, 17, 30), mule1, shop, spend1, "kupovina", "NOTPROVIDED")
-        plan(at(-5, 8, 0), employer, mule1, salary2, "plata \(SampleClock.date(at(-5, 0, 0)).prefix(7))", "SAL-\(rng.digits(6))")
+        plan(
+            at(-5, 8, 0), employer, mule1, salary2, "plata \(SampleClock.date(at(-5, 0, 0)).prefix(7))",
+            "SAL-\(rng.digits(6))")
         plan(at(-3, 18, 10), mule1, shop, spend2, "kupovina", "NOTPROVIDED")
         plan(at(-20, 11, 0), relative, mule2, family, "family support", "NOTPROVIDED")
         plan(at(-15, 9, 0), mule2, landlord, rent, "qira", "NOTPROVIDED")
@@ -91,7 +136,10 @@ enum BECMules {
                 if watched.contains(t.to) || watched.contains(t.from) { fiu.append(t) }
                 if t.from == victim.account || t.to == victim.account { victimRows.append(t) }
             }
-            BankWorld.background(&bgRNG, count: 1500 * b.scale, pool: pool, victim: victim, collector: exchange, start: at(-45, 0, 0), end: at(5, 0, 0)) { t in
+            BankWorld.background(
+                &bgRNG, count: 1500 * b.scale, pool: pool, victim: victim, collector: exchange, start: at(-45, 0, 0),
+                end: at(5, 0, 0)
+            ) { t in
                 while let p = pending.first, p.time < t.time {
                     write(p)
                     pending.removeFirst()
@@ -105,14 +153,27 @@ enum BECMules {
         var camtSeeds: [String] = []
         var camtTransfers: [PlannedTransfer] = []
         func statement(_ h: Holder, _ rows: [PlannedTransfer], prefix: String, file: String) throws {
-            let entries = rows.enumerated().map { k, t in (transfer: t, reference: "\(prefix)\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(k + 1, 5))") }
+            let entries = rows.enumerated().map { k, t in
+                (
+                    transfer: t,
+                    reference:
+                        "\(prefix)\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(k + 1, 5))"
+                )
+            }
             for e in entries where e.transfer.endToEnd == seedTransfer.endToEnd { camtSeeds.append(e.reference) }
-            try b.write(file, Camt053Writer.statement(account: h.account, owner: h.name, bic: h.bic, id: "\(prefix)-STMT-\(SampleClock.date(at(3, 0, 0)))", created: at(3, 6, 0), currency: "EUR", entries: entries))
+            try b.write(
+                file,
+                Camt053Writer.statement(
+                    account: h.account, owner: h.name, bic: h.bic,
+                    id: "\(prefix)-STMT-\(SampleClock.date(at(3, 0, 0)))", created: at(3, 6, 0), currency: "EUR",
+                    entries: entries))
         }
         try statement(victim, victimRows, prefix: "RSB", file: "ledgers/statements/\(victim.account)-camt053.xml")
         let mule1Rows = planted.filter { $0.from == mule1.account || $0.to == mule1.account }
         try statement(mule1, mule1Rows, prefix: "MEB", file: "ledgers/statements/\(mule1.account)-camt053.xml")
-        camtTransfers = mule1Rows.map { t in var t = t; t.id = t.endToEnd == seedTransfer.endToEnd ? "SEED" : "M1-\(t.time)"; return t }
+        camtTransfers = mule1Rows.map { t in
+            var t = t; t.id = t.endToEnd == seedTransfer.endToEnd ? "SEED" : "M1-\(t.time)"; return t
+        }
 
         // The Tirana mule's bank answered with its own CSV export (dates only).
         let mule2Rows = planted.filter { $0.from == mule2.account || $0.to == mule2.account }
@@ -139,14 +200,21 @@ enum BECMules {
         let chain = CryptoLeg.build(&crng, start: at(0, 12, 0), eurSpent: toExchange, background: 40 * b.scale)
         let customer = "CU-\(rng.digits(6))"
         let suspectMail = Fiction.localPart(mule1Name) + rng.digits(2) + "@example.net"
-        var export = "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
-        export += "kyc,\(SampleClock.iso(at(-12, 20, 4))),\(customer),\(mule1Name),\(suspectMail),,,,\(mule1.account),,\(Fiction.documentationIP(&rng))\n"
-        export += "login,\(SampleClock.iso(at(0, 11, 20))),\(customer),\(mule1Name),\(suspectMail),,,,,,\(Fiction.documentationIP(&rng))\n"
-        export += "deposit,\(SampleClock.iso(at(0, 11, 6))),\(customer),\(mule1Name),\(suspectMail),EUR,\(Amount.text(toExchange)),\(planted.first { $0.to == exchange.account }!.endToEnd),\(mule1.account),,\n"
-        export += "trade,\(SampleClock.iso(at(0, 11, 40))),\(customer),\(mule1Name),\(suspectMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),ORD-\(rng.digits(8)),EUR \(Amount.text(toExchange)) sold,,\n"
-        export += "withdrawal,\(SampleClock.iso(at(0, 12, 0))),\(customer),\(mule1Name),\(suspectMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),WD-\(rng.digits(8)),\(chain.firstAddress),\(chain.seedTx),\n"
+        var export =
+            "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
+        export +=
+            "kyc,\(SampleClock.iso(at(-12, 20, 4))),\(customer),\(mule1Name),\(suspectMail),,,,\(mule1.account),,\(Fiction.documentationIP(&rng))\n"
+        export +=
+            "login,\(SampleClock.iso(at(0, 11, 20))),\(customer),\(mule1Name),\(suspectMail),,,,,,\(Fiction.documentationIP(&rng))\n"
+        export +=
+            "deposit,\(SampleClock.iso(at(0, 11, 6))),\(customer),\(mule1Name),\(suspectMail),EUR,\(Amount.text(toExchange)),\(planted.first { $0.to == exchange.account }!.endToEnd),\(mule1.account),,\n"
+        export +=
+            "trade,\(SampleClock.iso(at(0, 11, 40))),\(customer),\(mule1Name),\(suspectMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),ORD-\(rng.digits(8)),EUR \(Amount.text(toExchange)) sold,,\n"
+        export +=
+            "withdrawal,\(SampleClock.iso(at(0, 12, 0))),\(customer),\(mule1Name),\(suspectMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),WD-\(rng.digits(8)),\(chain.firstAddress),\(chain.seedTx),\n"
         try b.write("ledgers/exchange/examplex-production-order-response.csv", export)
-        try b.stream("ledgers/chain/btc-transactions.jsonl") { emit in for t in chain.transactions { emit(t.jsonLine) } }
+        try b.stream("ledgers/chain/btc-transactions.jsonl") { emit in for t in chain.transactions { emit(t.jsonLine) }
+        }
 
         let holders = [victim, supplier, mule1, mule2, exchange, atmME, atmAL, remit]
         try b.write("ledgers/labels.csv", BankWorld.labels(holders))
@@ -156,34 +224,71 @@ enum BECMules {
         let camtHeld = ExpectedTaint.accounts(camtTransfers, seeds: ["SEED"])
         let csvHeld = ExpectedTaint.accounts(csvTransfers, seeds: [csvSeed])
         let chainHeld = ExpectedUTXOTaint.addresses(chain.transactions, seeds: ["\(chain.seedTx):0"])
-        let statements = ["ledgers/statements/\(mule1.account)-camt053.xml", "ledgers/statements/\(victim.account)-camt053.xml"]
+        let statements = [
+            "ledgers/statements/\(mule1.account)-camt053.xml", "ledgers/statements/\(victim.account)-camt053.xml",
+        ]
         let minimum: Int64 = 500_00
 
         // Evidence and CSIRT data.
         var erng = root.derived("evidence")
-        let forged = forgedMail(victimDomain: victimDomain, lookalike: lookalike, supplierName: supplierName, accountant: accountant, invoice: invoice, loss: loss, mule1: mule1.account, time: at(-2, 14, 12), ip: "203.0.113.\(erng.int(10...250))")
-        let genuine = genuineMail(victimDomain: victimDomain, supplierDomain: supplierDomain, supplierName: supplierName, accountant: accountant, invoice: invoice, loss: loss, supplier: supplier.account, time: at(-9, 10, 2))
-        var mailbox: [(String, EvidenceNode)] = [("Inbox/0001-invoice-\(invoice).eml", .text(genuine)), ("Inbox/0002-RE-invoice-\(invoice)-new-bank-details.eml", .text(forged))]
+        let forged = forgedMail(
+            victimDomain: victimDomain, lookalike: lookalike, supplierName: supplierName, accountant: accountant,
+            invoice: invoice, loss: loss, mule1: mule1.account, time: at(-2, 14, 12),
+            ip: "203.0.113.\(erng.int(10...250))")
+        let genuine = genuineMail(
+            victimDomain: victimDomain, supplierDomain: supplierDomain, supplierName: supplierName,
+            accountant: accountant, invoice: invoice, loss: loss, supplier: supplier.account, time: at(-9, 10, 2))
+        var mailbox: [(String, EvidenceNode)] = [
+            ("Inbox/0001-invoice-\(invoice).eml", .text(genuine)),
+            ("Inbox/0002-RE-invoice-\(invoice)-new-bank-details.eml", .text(forged)),
+        ]
         for k in 0..<(25 * b.scale) {
-            mailbox.append(("Archive/\(SampleClock.pad(k + 1, 6)).eml", .text(officeMail(&erng, victimDomain: victimDomain, time: at(-60 + k % 55, 9 + k % 8, k % 60)))))
+            mailbox.append(
+                (
+                    "Archive/\(SampleClock.pad(k + 1, 6)).eml",
+                    .text(officeMail(&erng, victimDomain: victimDomain, time: at(-60 + k % 55, 9 + k % 8, k % 60)))
+                ))
         }
         for (name, node) in mailbox { try b.evidence("evidence/EV-001-accounting-mailbox/\(name)", node) }
         b.fixFolderTimes("evidence/EV-001-accounting-mailbox")
-        let chat = chatExport(&erng, mule1: mule1Name, mule2: mule2.account, exchangeName: "ExampleX", amount: toMule2, toExchange: toExchange, time: at(0, 9, 20))
-        try b.evidence("evidence/EV-002-phone-extraction-\(Fiction.localPart(mule1Name)).tar", .tar([
-            ("sdcard/DCIM/Camera/IMG_\(SampleClock.date(day).replacingOccurrences(of: "-", with: ""))_0930.jpg", .bytes(Fiction.photo(&erng, size: 3000 + erng.int(0...4000)))),
-            ("sdcard/DCIM/Camera/IMG_\(SampleClock.date(day).replacingOccurrences(of: "-", with: ""))_1102.jpg", .bytes(Fiction.photo(&erng, size: 3000 + erng.int(0...4000)))),
-            ("sdcard/Download/instructions.txt", .text("Sve ide preko ExampleX. Ne zovi telefonom.\n")),
-            ("apps/messenger/chat-export.zip", .zip([("messages.txt", .text(chat)), ("contacts.csv", .text("name,number\nboss,\(Fiction.phone(&erng))\n"))])),
-        ]))
+        let chat = chatExport(
+            &erng, mule1: mule1Name, mule2: mule2.account, exchangeName: "ExampleX", amount: toMule2,
+            toExchange: toExchange, time: at(0, 9, 20))
+        try b.evidence(
+            "evidence/EV-002-phone-extraction-\(Fiction.localPart(mule1Name)).tar",
+            .tar([
+                (
+                    "sdcard/DCIM/Camera/IMG_\(SampleClock.date(day).replacingOccurrences(of: "-", with: ""))_0930.jpg",
+                    .bytes(Fiction.photo(&erng, size: 3000 + erng.int(0...4000)))
+                ),
+                (
+                    "sdcard/DCIM/Camera/IMG_\(SampleClock.date(day).replacingOccurrences(of: "-", with: ""))_1102.jpg",
+                    .bytes(Fiction.photo(&erng, size: 3000 + erng.int(0...4000)))
+                ),
+                ("sdcard/Download/instructions.txt", .text("Sve ide preko ExampleX. Ne zovi telefonom.\n")),
+                (
+                    "apps/messenger/chat-export.zip",
+                    .zip([
+                        ("messages.txt", .text(chat)),
+                        ("contacts.csv", .text("name,number\nboss,\(Fiction.phone(&erng))\n")),
+                    ])
+                ),
+            ]))
         var logLines = ""
         var lrng = root.derived("logs")
         for k in 0..<(300 * b.scale) {
             let t = at(-10, 0, 0) + Int64(k) * 240 / Int64(b.scale)
-            logLines += "\(SampleClock.iso(t)) mx1 postfix/smtpd[\(2000 + k % 900)]: connect from mail\(k % 40).example.org[\(Fiction.documentationIP(&lrng))]\n"
+            logLines +=
+                "\(SampleClock.iso(t)) mx1 postfix/smtpd[\(2000 + k % 900)]: connect from mail\(k % 40).example.org[\(Fiction.documentationIP(&lrng))]\n"
         }
-        logLines += "\(SampleClock.iso(at(-2, 14, 12))) mx1 postfix/smtpd[4242]: client=mail.\(lookalike)[203.0.113.66] sasl=none spf=softfail\n"
-        try b.evidence("evidence/EV-003-mail-gateway-logs.tar.gz", .tarGz([("var/log/mail.log", .text(logLines)), ("var/log/mail.log.1", .text("rotated \(SampleClock.date(at(-11, 0, 0)))\n"))]))
+        logLines +=
+            "\(SampleClock.iso(at(-2, 14, 12))) mx1 postfix/smtpd[4242]: client=mail.\(lookalike)[203.0.113.66] sasl=none spf=softfail\n"
+        try b.evidence(
+            "evidence/EV-003-mail-gateway-logs.tar.gz",
+            .tarGz([
+                ("var/log/mail.log", .text(logLines)),
+                ("var/log/mail.log.1", .text("rotated \(SampleClock.date(at(-11, 0, 0)))\n")),
+            ]))
 
         var pd = PlantedData()
         var events = ""
@@ -191,8 +296,10 @@ enum BECMules {
         for k in 0..<(6 * b.scale) {
             let ip = pd.plant("ipv4", k == 0 ? "203.0.113.66" : Fiction.documentationIP(&irng))
             let url = pd.plant("url", "http://\(lookalike)/invoice/\(irng.digits(5))")
-            let mail = pd.plant("email", k == 0 ? "\(Fiction.localPart(accountant))@\(victimDomain)" : "office\(k)@\(victimDomain)")
-            events += "{\"classification.taxonomy\":\"fraud\",\"classification.type\":\"phishing\",\"feed.name\":\"Reported BEC mails\",\"source.fqdn\":\"\(lookalike)\",\"source.ip\":\"\(ip)\",\"source.url\":\"\(url)\",\"destination.account\":\"\(mail)\",\"time.source\":\"\(SampleClock.iso(at(-2, 14, 12 + k)))\",\"time.observation\":\"\(SampleClock.iso(at(1, 8, 0)))\"}\n"
+            let mail = pd.plant(
+                "email", k == 0 ? "\(Fiction.localPart(accountant))@\(victimDomain)" : "office\(k)@\(victimDomain)")
+            events +=
+                "{\"classification.taxonomy\":\"fraud\",\"classification.type\":\"phishing\",\"feed.name\":\"Reported BEC mails\",\"source.fqdn\":\"\(lookalike)\",\"source.ip\":\"\(ip)\",\"source.url\":\"\(url)\",\"destination.account\":\"\(mail)\",\"time.source\":\"\(SampleClock.iso(at(-2, 14, 12 + k)))\",\"time.observation\":\"\(SampleClock.iso(at(1, 8, 0)))\"}\n"
         }
         try b.write("csirt/intelmq-events.jsonl", events)
         let reportPhone = pd.plant("phone", Fiction.phone(&irng))
@@ -211,38 +318,104 @@ enum BECMules {
 
             """
         try b.write("csirt/reports/report-\(SampleClock.date(at(1, 0, 0))).txt", report)
-        try b.write(CaseSharing.policyFile, CaseSharing.policy(name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.", names: [accountant], keepC2: false))
-        try b.write("csirt/names.txt", "# People named in the reports, for the person detector (share scan --names-file)\n\(accountant)\n")
+        try b.write(
+            CaseSharing.policyFile,
+            CaseSharing.policy(
+                name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.",
+                names: [accountant], keepC2: false))
+        try b.write(
+            "csirt/names.txt",
+            "# People named in the reports, for the person detector (share scan --names-file)\n\(accountant)\n")
 
-        let cust = CustodyScript.standard(caseID: caseID, title: "BEC: invoice \(invoice), \(victimName)", items: [
-            ("EV-001", "evidence/EV-001-accounting-mailbox", "Accounting mailbox export, \(victimName)"),
-            ("EV-002", "evidence/EV-002-phone-extraction-\(Fiction.localPart(mule1Name)).tar", "Phone extraction, \(mule1Name)"),
-            ("EV-003", "evidence/EV-003-mail-gateway-logs.tar.gz", "Mail gateway logs, \(victimName)"),
-        ], sealed: "EV-002", analysis: ["trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeed, "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "csv", "-o", "freeze.csv"])
+        let cust = CustodyScript.standard(
+            caseID: caseID, title: "BEC: invoice \(invoice), \(victimName)",
+            items: [
+                ("EV-001", "evidence/EV-001-accounting-mailbox", "Accounting mailbox export, \(victimName)"),
+                (
+                    "EV-002", "evidence/EV-002-phone-extraction-\(Fiction.localPart(mule1Name)).tar",
+                    "Phone extraction, \(mule1Name)"
+                ),
+                ("EV-003", "evidence/EV-003-mail-gateway-logs.tar.gz", "Mail gateway logs, \(victimName)"),
+            ], sealed: "EV-002",
+            analysis: [
+                "trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeed, "--labels",
+                "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "csv", "-o",
+                "freeze.csv",
+            ])
 
         let key = AnswerKey(
             title: "Business e-mail compromise: invoice \(invoice)", caseID: caseID,
             evidenceItems: cust.items, custodySteps: cust.steps, custodyActions: cust.actions,
             traces: [
-                .init(id: "T1", question: "From the two bank statements (camt.053): where is the victim's payment under each policy?", command: ["trace", "run", "--import-format", "camt.053", "--transfers"] + statements + ["--seed-tx", camtSeeds.joined(separator: ",")], asset: "EUR", scale: 2, injected: loss, held: camtHeld),
-                .init(id: "T2", question: "From the Tirana bank's CSV export alone: what did the second mule do with what it received?", command: ["trace", "run", "--import-format", "bank-csv", "--profile", "ledgers/bank-exports/banka-shembull-profile.json", "--account", mule2.account, "--transfers", "ledgers/bank-exports/\(mule2.account)-export.csv", "--seed-tx", csvSeed], asset: "EUR", scale: 2, injected: toMule2, held: csvHeld),
-                .init(id: "T3", question: "From the FIU extract (every bank payment): the whole flow under each policy.", command: ["trace", "run", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeed], asset: "EUR", scale: 2, injected: loss, held: fiuHeld),
-                .init(id: "T4", question: "The exchange's BTC withdrawal, traced on chain: where are the coins?", command: ["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0"], asset: "BTC", scale: 8, injected: chain.withdrawn, held: chainHeld.held, feesTainted: chainHeld.fees),
+                .init(
+                    id: "T1",
+                    question:
+                        "From the two bank statements (camt.053): where is the victim's payment under each policy?",
+                    command: ["trace", "run", "--import-format", "camt.053", "--transfers"] + statements + [
+                        "--seed-tx", camtSeeds.joined(separator: ","),
+                    ], asset: "EUR", scale: 2, injected: loss, held: camtHeld),
+                .init(
+                    id: "T2",
+                    question:
+                        "From the Tirana bank's CSV export alone: what did the second mule do with what it received?",
+                    command: [
+                        "trace", "run", "--import-format", "bank-csv", "--profile",
+                        "ledgers/bank-exports/banka-shembull-profile.json", "--account", mule2.account, "--transfers",
+                        "ledgers/bank-exports/\(mule2.account)-export.csv", "--seed-tx", csvSeed,
+                    ], asset: "EUR", scale: 2, injected: toMule2, held: csvHeld),
+                .init(
+                    id: "T3", question: "From the FIU extract (every bank payment): the whole flow under each policy.",
+                    command: ["trace", "run", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeed],
+                    asset: "EUR", scale: 2, injected: loss, held: fiuHeld),
+                .init(
+                    id: "T4", question: "The exchange's BTC withdrawal, traced on chain: where are the coins?",
+                    command: [
+                        "trace", "run", "--import-format", "bitcoin-etl", "--transfers",
+                        "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0",
+                    ], asset: "BTC", scale: 8, injected: chain.withdrawn, held: chainHeld.held,
+                    feesTainted: chainHeld.fees),
             ],
-            freeze: .init(command: ["trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeed, "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json"], minAmount: minimum, candidates: BankWorld.candidates(fiuHeld, holders: holders, minimum: minimum)),
-            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(1, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(1, 0, 0))).txt"], purpose: "Investigation of the BEC fraud, invoice \(invoice)", created: b.evidenceTime, subjects: "victims,suspects")),
+            freeze: .init(
+                command: [
+                    "trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeed, "--labels",
+                    "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json",
+                ], minAmount: minimum, candidates: BankWorld.candidates(fiuHeld, holders: holders, minimum: minimum)),
+            redaction: .init(
+                files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(1, 0, 0))).txt"],
+                namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct,
+                sharing: CaseSharing.steps(
+                    inputs: [
+                        "csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(1, 0, 0))).txt",
+                    ], purpose: "Investigation of the BEC fraud, invoice \(invoice)", created: b.evidenceTime,
+                    subjects: "victims,suspects")),
             facts: [
-                ("victim", .string(victimName)), ("victim_account", .string(victim.account)), ("loss", .string(Amount.text(loss))),
-                ("invoice", .string(invoice)), ("lookalike_domain", .string(lookalike)), ("real_supplier_account", .string(supplier.account)),
-                ("forged_email", .string("evidence/EV-001-accounting-mailbox/Inbox/0002-RE-invoice-\(invoice)-new-bank-details.eml")),
-                ("mule_accounts", .strings([mule1.account, mule2.account])), ("exchange_account", .string(exchange.account)),
+                ("victim", .string(victimName)), ("victim_account", .string(victim.account)),
+                ("loss", .string(Amount.text(loss))),
+                ("invoice", .string(invoice)), ("lookalike_domain", .string(lookalike)),
+                ("real_supplier_account", .string(supplier.account)),
+                (
+                    "forged_email",
+                    .string("evidence/EV-001-accounting-mailbox/Inbox/0002-RE-invoice-\(invoice)-new-bank-details.eml")
+                ),
+                ("mule_accounts", .strings([mule1.account, mule2.account])),
+                ("exchange_account", .string(exchange.account)),
                 ("exchange_customer", .string(customer)), ("btc_withdrawal_tx", .string(chain.seedTx)),
-                ("btc_first_address", .string(chain.firstAddress)), ("btc_exchange_deposit_address", .string(chain.depositAddress)),
+                ("btc_first_address", .string(chain.firstAddress)),
+                ("btc_exchange_deposit_address", .string(chain.depositAddress)),
                 ("mule1_clean_balance_before", .string(Amount.text(salary1 + salary2 - spend1 - spend2))),
                 ("fiu_seed", .string(fiuSeed)), ("fiu_transfers", .int(sequence)),
             ])
         try b.write("README.md", readme(key, victimName: victimName, day: day, loss: loss))
-        try b.write("exercises.md", Exercises.markdown(key, records: b.evidence.sorted { ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}")) }, scenario: "bec-mules", intro: exercisesIntro(loss: loss, b1: salary1 + salary2 - spend1 - spend2, toMule2: toMule2, toExchange: toExchange, cash1: cash1)))
+        try b.write(
+            "exercises.md",
+            Exercises.markdown(
+                key,
+                records: b.evidence.sorted {
+                    ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}"))
+                }, scenario: "bec-mules",
+                intro: exercisesIntro(
+                    loss: loss, b1: salary1 + salary2 - spend1 - spend2, toMule2: toMule2, toExchange: toExchange,
+                    cash1: cash1)))
         return key
     }
 
@@ -264,7 +437,10 @@ enum BECMules {
 
         """
 
-    static func forgedMail(victimDomain: String, lookalike: String, supplierName: String, accountant: String, invoice: String, loss: Int64, mule1: String, time: Int64, ip: String) -> String {
+    static func forgedMail(
+        victimDomain: String, lookalike: String, supplierName: String, accountant: String, invoice: String, loss: Int64,
+        mule1: String, time: Int64, ip: String
+    ) -> String {
         """
         Return-Path: <accounts@\(lookalike)>
         Received: from mail.\(lookalike) (mail.\(lookalike) [\(ip)])
@@ -291,7 +467,10 @@ enum BECMules {
         """
     }
 
-    static func genuineMail(victimDomain: String, supplierDomain: String, supplierName: String, accountant: String, invoice: String, loss: Int64, supplier: String, time: Int64) -> String {
+    static func genuineMail(
+        victimDomain: String, supplierDomain: String, supplierName: String, accountant: String, invoice: String,
+        loss: Int64, supplier: String, time: Int64
+    ) -> String {
         """
         From: "\(supplierName) - Accounts" <accounts@\(supplierDomain)>
         To: \(Fiction.localPart(accountant))@\(victimDomain)
@@ -318,7 +497,10 @@ enum BECMules {
             """
     }
 
-    static func chatExport(_ rng: inout SeededRandom, mule1: String, mule2: String, exchangeName: String, amount: Int64, toExchange: Int64, time: Int64) -> String {
+    static func chatExport(
+        _ rng: inout SeededRandom, mule1: String, mule2: String, exchangeName: String, amount: Int64, toExchange: Int64,
+        time: Int64
+    ) -> String {
         """
         [\(SampleClock.iso(time))] boss: money arrived?
         [\(SampleClock.iso(time + 300))] \(mule1): yes, all of it

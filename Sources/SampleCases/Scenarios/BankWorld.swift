@@ -22,7 +22,9 @@ enum BankWorld {
         return (0..<count).map { k in
             let c = rng.pick(countries)
             let name = k % 3 == 0 ? rng.pick(companies) : Fiction.person(&rng)
-            return Holder(account: Fiction.iban(c, &rng), name: name, institution: "Example Bank \(c)", bic: "EXMP\(c)XX", category: "", label: "")
+            return Holder(
+                account: Fiction.iban(c, &rng), name: name, institution: "Example Bank \(c)", bic: "EXMP\(c)XX",
+                category: "", label: "")
         }
     }
 
@@ -43,7 +45,9 @@ enum BankWorld {
             var from = rng.pick(pool)
             var to = rng.pick(pool)
             while to.account == from.account { to = rng.pick(pool) }
-            var memo = rng.pick(["invoice", "rent", "goods", "services", "loan repayment", "salary", "transport", "consulting"])
+            var memo = rng.pick([
+                "invoice", "rent", "goods", "services", "loan repayment", "salary", "transport", "consulting",
+            ])
             var amount = Int64(rng.int(20...250_000)) * 10
             let roll = rng.int(0...99)
             if let victim, roll < 4 {
@@ -54,19 +58,26 @@ enum BankWorld {
                 memo = "exchange deposit ref \(rng.digits(8))"
                 amount = Int64(rng.int(50...5_000)) * 100
             }
-            try emit(PlannedTransfer(id: "", time: time, from: from.account, to: to.account, amount: amount, memo: memo, fromName: from.name, toName: to.name))
+            try emit(
+                PlannedTransfer(
+                    id: "", time: time, from: from.account, to: to.account, amount: amount, memo: memo,
+                    fromName: from.name, toName: to.name))
         }
     }
 
     /// The labels file `trace freeze` and the HTML report read.
     static func labels(_ holders: [Holder]) -> String {
         "account,label,category,institution\n"
-            + holders.map { "\($0.account),\(BankCSVWriter.csv($0.label)),\($0.category),\(BankCSVWriter.csv($0.institution))" }.joined(separator: "\n") + "\n"
+            + holders.map {
+                "\($0.account),\(BankCSVWriter.csv($0.label)),\($0.category),\(BankCSVWriter.csv($0.institution))"
+            }.joined(separator: "\n") + "\n"
     }
 
     /// Freezing candidates from the planted holdings: accounts other than the victim's holding at least
     /// `minimum` under some policy.
-    static func candidates(_ held: [String: [Policy: Int64]], holders: [Holder], minimum: Int64) -> [(account: String, institution: String, held: [Policy: Int64])] {
+    static func candidates(_ held: [String: [Policy: Int64]], holders: [Holder], minimum: Int64) -> [(
+        account: String, institution: String, held: [Policy: Int64]
+    )] {
         held.keys.sorted().compactMap { a in
             let h = holders.first { $0.account == a }
             guard h?.category != "victim", held[a]!.values.contains(where: { $0 >= minimum }) else { return nil }

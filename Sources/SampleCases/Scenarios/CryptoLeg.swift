@@ -16,7 +16,10 @@ struct CryptoLeg {
     var changeAddress = ""
     var cleanAddress = ""
 
-    static func build(_ rng: inout SeededRandom, start: Int64, eurSpent: Int64, background: Int, peels: Int = 1, payer: String = "exchange hot wallet") -> CryptoLeg {
+    static func build(
+        _ rng: inout SeededRandom, start: Int64, eurSpent: Int64, background: Int, peels: Int = 1,
+        payer: String = "exchange hot wallet"
+    ) -> CryptoLeg {
         var leg = CryptoLeg()
         let u = Int64(rng.int(1_500_000...6_000_000)) * 4
         let mergeFee = Int64(rng.int(500...1_500)) * 4
@@ -39,19 +42,32 @@ struct CryptoLeg {
         leg.cleanAddress = Identifiers.testnetAddress(&rng)
         let baseBlock = Int64(2_800_000 + rng.int(0...200_000))
         var blockIndex: [Int64: Int] = [:]
-        func tx(_ label: String, _ time: Int64, _ inputs: [PlannedBitcoinTransaction.Input], _ outputs: [PlannedBitcoinTransaction.Output]) -> PlannedBitcoinTransaction {
+        func tx(
+            _ label: String, _ time: Int64, _ inputs: [PlannedBitcoinTransaction.Input],
+            _ outputs: [PlannedBitcoinTransaction.Output]
+        ) -> PlannedBitcoinTransaction {
             // Blocks every ten minutes from three days before the seed; a transaction carries its block's time.
             let origin = start - 86400 * 3
             let block = baseBlock + (time - origin) / 600
             blockIndex[block, default: 0] += 1
             return PlannedBitcoinTransaction(
-                hash: Identifiers.txHash("\(label) \(rng.next())"), block: block, time: origin + (block - baseBlock) * 600 + 540,
+                hash: Identifiers.txHash("\(label) \(rng.next())"), block: block,
+                time: origin + (block - baseBlock) * 600 + 540,
                 index: blockIndex[block]! * 7, inputs: inputs, outputs: outputs)
         }
         var planted: [PlannedBitcoinTransaction] = []
         let hotValue = leg.withdrawn + Int64(rng.int(50_000_000...300_000_000))
-        let seed = tx("seed", start, [.init(spentTransaction: Identifiers.txHash("hot funding \(rng.next())"), spentOutput: 0, address: hot, value: hotValue)],
-                      [.init(address: leg.firstAddress, value: leg.withdrawn), .init(address: hot, value: hotValue - leg.withdrawn - 4_000)])
+        let seed = tx(
+            "seed", start,
+            [
+                .init(
+                    spentTransaction: Identifiers.txHash("hot funding \(rng.next())"), spentOutput: 0, address: hot,
+                    value: hotValue)
+            ],
+            [
+                .init(address: leg.firstAddress, value: leg.withdrawn),
+                .init(address: hot, value: hotValue - leg.withdrawn - 4_000),
+            ])
         planted.append(seed)
         leg.seedTx = seed.hash
         var prev = (hash: seed.hash, index: 0, address: leg.firstAddress, value: leg.withdrawn)
@@ -59,21 +75,38 @@ struct CryptoLeg {
             let peelAddress = Identifiers.testnetAddress(&rng)
             let next = Identifiers.testnetAddress(&rng)
             leg.peelAddresses.append(peelAddress)
-            let t = tx("peel \(k)", start + Int64(k + 1) * 5400, [.init(spentTransaction: prev.hash, spentOutput: prev.index, address: prev.address, value: prev.value)],
-                       [.init(address: peelAddress, value: hop.peel), .init(address: next, value: hop.change)])
+            let t = tx(
+                "peel \(k)", start + Int64(k + 1) * 5400,
+                [.init(spentTransaction: prev.hash, spentOutput: prev.index, address: prev.address, value: prev.value)],
+                [.init(address: peelAddress, value: hop.peel), .init(address: next, value: hop.change)])
             planted.append(t)
             prev = (t.hash, 1, next, hop.change)
         }
         let cleanValue = u
         let funderValue = cleanValue + Int64(rng.int(10_000_000...90_000_000))
         let funder = Identifiers.testnetAddress(&rng)
-        let fund = tx("clean funding", start + Int64(hops.count + 1) * 5400 - 1800, [.init(spentTransaction: Identifiers.txHash("funder \(rng.next())"), spentOutput: 1, address: funder, value: funderValue)],
-                      [.init(address: leg.cleanAddress, value: cleanValue), .init(address: funder, value: funderValue - cleanValue - 3_000)])
+        let fund = tx(
+            "clean funding", start + Int64(hops.count + 1) * 5400 - 1800,
+            [
+                .init(
+                    spentTransaction: Identifiers.txHash("funder \(rng.next())"), spentOutput: 1, address: funder,
+                    value: funderValue)
+            ],
+            [
+                .init(address: leg.cleanAddress, value: cleanValue),
+                .init(address: funder, value: funderValue - cleanValue - 3_000),
+            ])
         planted.append(fund)
-        let merge = tx("merge", start + Int64(hops.count + 2) * 5400, [
-            .init(spentTransaction: prev.hash, spentOutput: prev.index, address: prev.address, value: prev.value),
-            .init(spentTransaction: fund.hash, spentOutput: 0, address: leg.cleanAddress, value: cleanValue),
-        ], [.init(address: leg.depositAddress, value: toDeposit), .init(address: leg.changeAddress, value: mergeChange)])
+        let merge = tx(
+            "merge", start + Int64(hops.count + 2) * 5400,
+            [
+                .init(spentTransaction: prev.hash, spentOutput: prev.index, address: prev.address, value: prev.value),
+                .init(spentTransaction: fund.hash, spentOutput: 0, address: leg.cleanAddress, value: cleanValue),
+            ],
+            [
+                .init(address: leg.depositAddress, value: toDeposit),
+                .init(address: leg.changeAddress, value: mergeChange),
+            ])
         planted.append(merge)
         precondition(merge.fee == mergeFee && prev.value == 3 * u)
         // Background: unrelated payments among other addresses, spending outputs outside the export.
@@ -82,8 +115,18 @@ struct CryptoLeg {
             let time = start - 86400 * 2 + Int64(k) * (86400 * 5) / Int64(max(1, background)) + 7
             let value = Int64(rng.int(100_000...90_000_000))
             let a = Identifiers.testnetAddress(&rng)
-            all.append(tx("bg \(k)", time, [.init(spentTransaction: Identifiers.txHash("bg in \(k) \(rng.next())"), spentOutput: rng.int(0...3), address: a, value: value)],
-                          [.init(address: Identifiers.testnetAddress(&rng), value: value * 3 / 5), .init(address: a, value: value * 2 / 5 - 2_000)]))
+            all.append(
+                tx(
+                    "bg \(k)", time,
+                    [
+                        .init(
+                            spentTransaction: Identifiers.txHash("bg in \(k) \(rng.next())"),
+                            spentOutput: rng.int(0...3), address: a, value: value)
+                    ],
+                    [
+                        .init(address: Identifiers.testnetAddress(&rng), value: value * 3 / 5),
+                        .init(address: a, value: value * 2 / 5 - 2_000),
+                    ]))
         }
         leg.transactions = all.sorted { ($0.block, $0.index, $0.hash) < ($1.block, $1.index, $1.hash) }
         return leg

@@ -2,7 +2,11 @@
 /// online-banking sessions pay three mule accounts at one bank, which pass most of it to a collector in
 /// Montenegro, who sends it to an exchange and takes cash.
 enum PhishingCSIRT {
-    static let scenario = SampleScenario(name: "phishing-csirt", title: "Phishing campaign reported to a CSIRT → sharing with the police → the mule accounts behind the payouts", shippedSeed: 2026_031) { b, rng in
+    static let scenario = SampleScenario(
+        name: "phishing-csirt",
+        title: "Phishing campaign reported to a CSIRT → sharing with the police → the mule accounts behind the payouts",
+        shippedSeed: 2026_031
+    ) { b, rng in
         try build(b, rng)
     }
 
@@ -18,13 +22,26 @@ enum PhishingCSIRT {
         let bankInst = "Uzorak Banka a.d. Novi Sad (EXMPRSNS)"
         let mules = (0..<3).map { k -> Holder in
             let n = Fiction.person(&rng)
-            return Holder(account: Fiction.iban("RS", &rng), name: n, institution: bankInst, bic: "EXMPRSNS", category: "mule", label: "\(n) (mule \(k + 1))")
+            return Holder(
+                account: Fiction.iban("RS", &rng), name: n, institution: bankInst, bic: "EXMPRSNS", category: "mule",
+                label: "\(n) (mule \(k + 1))")
         }
         let collectorName = Fiction.person(&rng)
-        let collector = Holder(account: Fiction.iban("ME", &rng), name: collectorName, institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "EXMPMEPG", category: "suspect", label: "\(collectorName) (collector)")
-        let exchange = Holder(account: Fiction.iban("LT", &rng), name: "ExampleX UAB client funds", institution: "ExampleX UAB (VASP, Vilnius)", bic: "EXMPLT2X", category: "exchange", label: "ExampleX EUR collection account")
-        let atm = Holder(account: "ATM-PODGORICA-\(rng.digits(4))", name: "ATM", institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "", category: "cash-out", label: "cash withdrawn in Podgorica")
-        let employer = Holder(account: Fiction.iban("RS", &rng), name: "Primer Usluge d.o.o.", institution: "", bic: "", category: "", label: "")
+        let collector = Holder(
+            account: Fiction.iban("ME", &rng), name: collectorName,
+            institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "EXMPMEPG", category: "suspect",
+            label: "\(collectorName) (collector)")
+        let exchange = Holder(
+            account: Fiction.iban("LT", &rng), name: "ExampleX UAB client funds",
+            institution: "ExampleX UAB (VASP, Vilnius)", bic: "EXMPLT2X", category: "exchange",
+            label: "ExampleX EUR collection account")
+        let atm = Holder(
+            account: "ATM-PODGORICA-\(rng.digits(4))", name: "ATM",
+            institution: "Primjer Banka AD Podgorica (EXMPMEPG)", bic: "", category: "cash-out",
+            label: "cash withdrawn in Podgorica")
+        let employer = Holder(
+            account: Fiction.iban("RS", &rng), name: "Primer Usluge d.o.o.", institution: "", bic: "", category: "",
+            label: "")
 
         // The victims: each paid one mule from a phished session.
         struct Victim {
@@ -40,16 +57,24 @@ enum PhishingCSIRT {
         for m in 0..<3 {
             for k in 0..<rng.int(5...7) {
                 let n = Fiction.person(&rng)
-                let h = Holder(account: Fiction.iban("RS", &rng), name: n, institution: "", bic: "", category: "victim", label: "\(n) (phishing victim)")
-                victims.append(Victim(
-                    holder: h, email: Fiction.localPart(n) + rng.digits(2) + "@example.com", phone: Fiction.phone(&rng),
-                    card: rng.chance(40) ? Identifiers.testCard(&rng) : nil, amount: Int64(rng.int(30...250)) * 10_00,
-                    time: at(k / 3, 9 + 3 * (k % 3) + m, 7 * m + k), mule: m))
+                let h = Holder(
+                    account: Fiction.iban("RS", &rng), name: n, institution: "", bic: "", category: "victim",
+                    label: "\(n) (phishing victim)")
+                victims.append(
+                    Victim(
+                        holder: h, email: Fiction.localPart(n) + rng.digits(2) + "@example.com",
+                        phone: Fiction.phone(&rng),
+                        card: rng.chance(40) ? Identifiers.testCard(&rng) : nil,
+                        amount: Int64(rng.int(30...250)) * 10_00,
+                        time: at(k / 3, 9 + 3 * (k % 3) + m, 7 * m + k), mule: m))
             }
         }
         var planted: [PlannedTransfer] = []
         func plan(_ t: Int64, _ f: Holder, _ to: Holder, _ amount: Int64, _ memo: String) {
-            planted.append(PlannedTransfer(id: "", time: t, from: f.account, to: to.account, amount: amount, memo: memo, endToEnd: "E2E-\(rng.digits(10))", fromName: f.name, toName: to.name))
+            planted.append(
+                PlannedTransfer(
+                    id: "", time: t, from: f.account, to: to.account, amount: amount, memo: memo,
+                    endToEnd: "E2E-\(rng.digits(10))", fromName: f.name, toName: to.name))
         }
         var forwarded: Int64 = 0
         for (m, mule) in mules.enumerated() {
@@ -88,7 +113,10 @@ enum PhishingCSIRT {
                 if victimAccounts.contains(t.from) { fiuSeeds.append(t.id) }
                 if watched.contains(t.to) || watched.contains(t.from) { watchedRows.append(t) }
             }
-            BankWorld.background(&bgRNG, count: 1500 * b.scale, pool: pool, victim: nil, collector: exchange, start: at(-30, 0, 0), end: at(6, 0, 0)) { t in
+            BankWorld.background(
+                &bgRNG, count: 1500 * b.scale, pool: pool, victim: nil, collector: exchange, start: at(-30, 0, 0),
+                end: at(6, 0, 0)
+            ) { t in
                 while let p = pending.first, p.time < t.time {
                     write(p)
                     pending.removeFirst()
@@ -121,7 +149,13 @@ enum PhishingCSIRT {
         let collectorRows = planted.filter { $0.from == collector.account || $0.to == collector.account }
         var camtSeeds: [String] = []
         var camtTransfers: [PlannedTransfer] = []
-        let entries = collectorRows.enumerated().map { k, t in (transfer: t, reference: "MEB\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(k + 1, 4))") }
+        let entries = collectorRows.enumerated().map { k, t in
+            (
+                transfer: t,
+                reference:
+                    "MEB\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(k + 1, 4))"
+            )
+        }
         for e in entries {
             var t = e.transfer
             t.id = e.reference
@@ -129,36 +163,83 @@ enum PhishingCSIRT {
             if t.to == collector.account { camtSeeds.append(e.reference) }
         }
         let statementFile = "ledgers/statements/\(collector.account)-camt053.xml"
-        try b.write(statementFile, Camt053Writer.statement(account: collector.account, owner: collectorName, bic: collector.bic, id: "ME-STMT-\(SampleClock.date(at(6, 0, 0)))", created: at(6, 6, 0), currency: "EUR", entries: entries))
+        try b.write(
+            statementFile,
+            Camt053Writer.statement(
+                account: collector.account, owner: collectorName, bic: collector.bic,
+                id: "ME-STMT-\(SampleClock.date(at(6, 0, 0)))", created: at(6, 6, 0), currency: "EUR", entries: entries)
+        )
         let holders = victims.map(\.holder) + mules + [collector, exchange, atm]
         try b.write("ledgers/labels.csv", BankWorld.labels(holders))
 
         // Evidence: the phishing server's web root, its logs, the hosting provider's return.
         var erng = root.derived("evidence")
         var webroot: [(String, EvidenceNode)] = [
-            ("index.html", .text("<html><head><title>\(brand) e-banking</title></head><body><form action=\"login.php\" method=\"post\">Korisničko ime <input name=\"u\"> Lozinka <input name=\"p\" type=\"password\"></form></body></html>\n")),
-            ("login.php", .text("<?php // collects the form and forwards it\n$f = fopen('results/log.txt', 'a'); fwrite($f, date('c') . ' ' . $_POST['u'] . \"\\n\"); header('Location: https://\(phishDomain)/otp.php');\n")),
+            (
+                "index.html",
+                .text(
+                    "<html><head><title>\(brand) e-banking</title></head><body><form action=\"login.php\" method=\"post\">Korisničko ime <input name=\"u\"> Lozinka <input name=\"p\" type=\"password\"></form></body></html>\n"
+                )
+            ),
+            (
+                "login.php",
+                .text(
+                    "<?php // collects the form and forwards it\n$f = fopen('results/log.txt', 'a'); fwrite($f, date('c') . ' ' . $_POST['u'] . \"\\n\"); header('Location: https://\(phishDomain)/otp.php');\n"
+                )
+            ),
             ("otp.php", .text("<?php // asks for the one-time code the bank sent\n")),
         ]
         var harvested = ""
         for v in victims { harvested += "\(SampleClock.iso(v.time - 1800)) \(v.email) otp-ok\n" }
         webroot.append(("results/log.txt", .text(harvested)))
-        for k in 0..<(10 * b.scale) { webroot.append(("assets/img/\(SampleClock.pad(k, 5)).png", .bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + erng.bytes(300 + erng.int(0...700))))) }
+        for k in 0..<(10 * b.scale) {
+            webroot.append(
+                (
+                    "assets/img/\(SampleClock.pad(k, 5)).png",
+                    .bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + erng.bytes(300 + erng.int(0...700)))
+                ))
+        }
         for (name, node) in webroot { try b.evidence("evidence/EV-001-phishing-server-webroot/\(name)", node) }
         b.fixFolderTimes("evidence/EV-001-phishing-server-webroot")
         var access = ""
         for k in 0..<(400 * b.scale) {
-            access += "\(Fiction.documentationIP(&erng)) - - [\(SampleClock.logTime(at(-1, 0, 0) + Int64(k) * 600 / Int64(b.scale)))] \"GET / HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n"
+            access +=
+                "\(Fiction.documentationIP(&erng)) - - [\(SampleClock.logTime(at(-1, 0, 0) + Int64(k) * 600 / Int64(b.scale)))] \"GET / HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n"
         }
-        try b.evidence("evidence/EV-002-phishing-server-logs.tar.gz", .tarGz([("var/log/nginx/access.log", .text(access)), ("var/log/nginx/error.log", .text("\(SampleClock.iso(at(-1, 0, 5))) [warn] server started\n"))]))
+        try b.evidence(
+            "evidence/EV-002-phishing-server-logs.tar.gz",
+            .tarGz([
+                ("var/log/nginx/access.log", .text(access)),
+                ("var/log/nginx/error.log", .text("\(SampleClock.iso(at(-1, 0, 5))) [warn] server started\n")),
+            ]))
         let customer = Fiction.person(&erng)
-        try b.evidence("evidence/EV-003-hosting-provider-return.tar", .tar([
-            ("cover-letter.txt", .text("Response to production order \(caseID): customer data and login history of the account that rented \(kitIP).\n")),
-            ("account-export.zip", .zip([
-                ("customer.txt", .text("Customer: \(customer)\nE-mail: \(Fiction.localPart(customer))@example.net\nServer: \(kitIP)\n")),
-                ("logins.csv", .text("time,ip\n\(SampleClock.iso(at(-3, 22, 10))),\(Fiction.documentationIP(&erng))\n\(SampleClock.iso(at(-1, 23, 40))),\(Fiction.documentationIP(&erng))\n")),
-            ])),
-        ]))
+        try b.evidence(
+            "evidence/EV-003-hosting-provider-return.tar",
+            .tar([
+                (
+                    "cover-letter.txt",
+                    .text(
+                        "Response to production order \(caseID): customer data and login history of the account that rented \(kitIP).\n"
+                    )
+                ),
+                (
+                    "account-export.zip",
+                    .zip([
+                        (
+                            "customer.txt",
+                            .text(
+                                "Customer: \(customer)\nE-mail: \(Fiction.localPart(customer))@example.net\nServer: \(kitIP)\n"
+                            )
+                        ),
+                        (
+                            "logins.csv",
+                            .text(
+                                "time,ip\n\(SampleClock.iso(at(-3, 22, 10))),\(Fiction.documentationIP(&erng))\n\(SampleClock.iso(at(-1, 23, 40))),\(Fiction.documentationIP(&erng))\n"
+                            )
+                        ),
+                    ])
+                ),
+            ]))
 
         // CSIRT: one IntelMQ event per reported phishing e-mail, and the victims' reports.
         var pd = PlantedData()
@@ -167,7 +248,8 @@ enum PhishingCSIRT {
         let extraReports = 10 * b.scale
         for k in 0..<(victims.count + extraReports) {
             let mail = k < victims.count ? victims[k].email : "user\(k)@example.org"
-            events += "{\"classification.taxonomy\":\"fraud\",\"classification.type\":\"phishing\",\"feed.name\":\"Phishing reports\",\"source.url\":\"\(pd.plant("url", "https://\(phishDomain)/\(irng.hex(8))/login"))\",\"source.ip\":\"\(pd.plant("ipv4", kitIP))\",\"destination.account\":\"\(pd.plant("email", mail))\",\"time.source\":\"\(SampleClock.iso(at(-1, 8, 0) + Int64(k) * 97))\"}\n"
+            events +=
+                "{\"classification.taxonomy\":\"fraud\",\"classification.type\":\"phishing\",\"feed.name\":\"Phishing reports\",\"source.url\":\"\(pd.plant("url", "https://\(phishDomain)/\(irng.hex(8))/login"))\",\"source.ip\":\"\(pd.plant("ipv4", kitIP))\",\"destination.account\":\"\(pd.plant("email", mail))\",\"time.source\":\"\(SampleClock.iso(at(-1, 8, 0) + Int64(k) * 97))\"}\n"
         }
         try b.write("csirt/intelmq-events.jsonl", events)
         var reports = ""
@@ -179,61 +261,124 @@ enum PhishingCSIRT {
                 EUR \(Amount.prose(v.amount)) left my account \(pd.plant("iban", Fiction.grouped(v.holder.account))) without my consent.
 
                 """
-            if let card = v.card { reports += "They also asked for my card, \(pd.plant("card", card)), which I have blocked.\n\n" }
+            if let card = v.card {
+                reports += "They also asked for my card, \(pd.plant("card", card)), which I have blocked.\n\n"
+            }
         }
         try b.write("csirt/reports/victim-reports.txt", reports)
-        try b.write(CaseSharing.policyFile, CaseSharing.policy(name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.", names: victims.map(\.holder.name), keepC2: false))
-        try b.write("csirt/names.txt", "# People named in the reports, for the person detector (share scan --names-file)\n" + victims.map(\.holder.name).joined(separator: "\n") + "\n")
+        try b.write(
+            CaseSharing.policyFile,
+            CaseSharing.policy(
+                name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.",
+                names: victims.map(\.holder.name), keepC2: false))
+        try b.write(
+            "csirt/names.txt",
+            "# People named in the reports, for the person detector (share scan --names-file)\n"
+                + victims.map(\.holder.name).joined(separator: "\n") + "\n")
 
         let fiuHeld = ExpectedTaint.accounts(watchedRows, seeds: Set(fiuSeeds))
         let csvHeld = ExpectedTaint.accounts(csvTransfers, seeds: Set(csvSeeds))
         let camtHeld = ExpectedTaint.accounts(camtTransfers, seeds: Set(camtSeeds))
         let loss = victims.reduce(0) { $0 + $1.amount }
         let minimum: Int64 = 500_00
-        let cust = CustodyScript.standard(caseID: caseID, title: "Phishing campaign \(phishDomain)", items: [
-            ("EV-001", "evidence/EV-001-phishing-server-webroot", "Web root of the phishing server \(kitIP)"),
-            ("EV-002", "evidence/EV-002-phishing-server-logs.tar.gz", "Logs of the phishing server"),
-            ("EV-003", "evidence/EV-003-hosting-provider-return.tar", "Hosting provider's return"),
-        ], sealed: "EV-003", analysis: ["trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeeds.joined(separator: ","), "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "csv", "-o", "freeze.csv"])
+        let cust = CustodyScript.standard(
+            caseID: caseID, title: "Phishing campaign \(phishDomain)",
+            items: [
+                ("EV-001", "evidence/EV-001-phishing-server-webroot", "Web root of the phishing server \(kitIP)"),
+                ("EV-002", "evidence/EV-002-phishing-server-logs.tar.gz", "Logs of the phishing server"),
+                ("EV-003", "evidence/EV-003-hosting-provider-return.tar", "Hosting provider's return"),
+            ], sealed: "EV-003",
+            analysis: [
+                "trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx",
+                fiuSeeds.joined(separator: ","), "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount",
+                "500.00", "--format", "csv", "-o", "freeze.csv",
+            ])
         let key = AnswerKey(
-            title: "Phishing campaign: \(phishDomain)", caseID: caseID, evidenceItems: cust.items, custodySteps: cust.steps, custodyActions: cust.actions,
+            title: "Phishing campaign: \(phishDomain)", caseID: caseID, evidenceItems: cust.items,
+            custodySteps: cust.steps, custodyActions: cust.actions,
             traces: [
-                .init(id: "T1", question: "The mules' bank export (Serbian CSV): seeded with every victim's payment, where is the money?", command: ["trace", "run", "--import-format", "bank-csv", "--profile", "ledgers/bank-exports/uzorak-banka-profile.json", "--transfers", exportFile, "--seed-tx", csvSeeds.joined(separator: ",")], asset: "EUR", scale: 2, injected: loss, held: csvHeld),
-                .init(id: "T2", question: "The collector's statement (camt.053), seeded with what the mules sent: what did the collector do?", command: ["trace", "run", "--import-format", "camt.053", "--transfers", statementFile, "--seed-tx", camtSeeds.joined(separator: ",")], asset: "EUR", scale: 2, injected: forwarded, held: camtHeld),
-                .init(id: "T3", question: "The FIU extract: the whole flow from the victims, under each policy.", command: ["trace", "run", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeeds.joined(separator: ",")], asset: "EUR", scale: 2, injected: loss, held: fiuHeld),
+                .init(
+                    id: "T1",
+                    question:
+                        "The mules' bank export (Serbian CSV): seeded with every victim's payment, where is the money?",
+                    command: [
+                        "trace", "run", "--import-format", "bank-csv", "--profile",
+                        "ledgers/bank-exports/uzorak-banka-profile.json", "--transfers", exportFile, "--seed-tx",
+                        csvSeeds.joined(separator: ","),
+                    ], asset: "EUR", scale: 2, injected: loss, held: csvHeld),
+                .init(
+                    id: "T2",
+                    question:
+                        "The collector's statement (camt.053), seeded with what the mules sent: what did the collector do?",
+                    command: [
+                        "trace", "run", "--import-format", "camt.053", "--transfers", statementFile, "--seed-tx",
+                        camtSeeds.joined(separator: ","),
+                    ], asset: "EUR", scale: 2, injected: forwarded, held: camtHeld),
+                .init(
+                    id: "T3", question: "The FIU extract: the whole flow from the victims, under each policy.",
+                    command: [
+                        "trace", "run", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx",
+                        fiuSeeds.joined(separator: ","),
+                    ], asset: "EUR", scale: 2, injected: loss, held: fiuHeld),
             ],
-            freeze: .init(command: ["trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx", fiuSeeds.joined(separator: ","), "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json"], minAmount: minimum, candidates: BankWorld.candidates(fiuHeld, holders: holders, minimum: minimum)),
-            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/victim-reports.txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/victim-reports.txt"], purpose: "Investigation of the phishing campaign \(phishDomain)", created: b.evidenceTime, subjects: "victims")),
-            patterns: .init(command: ["trace", "patterns", "--transfers", "ledgers/fiu-extract.csv", "--labels", "ledgers/labels.csv", "--kinds", "fan_in", "--format", "json"], mustFlag: ["fan_in": mules.map(\.account)]),
+            freeze: .init(
+                command: [
+                    "trace", "freeze", "--transfers", "ledgers/fiu-extract.csv", "--seed-tx",
+                    fiuSeeds.joined(separator: ","), "--labels", "ledgers/labels.csv", "--policy", "all",
+                    "--min-amount", "500.00", "--format", "json",
+                ], minAmount: minimum, candidates: BankWorld.candidates(fiuHeld, holders: holders, minimum: minimum)),
+            redaction: .init(
+                files: ["csirt/intelmq-events.jsonl", "csirt/reports/victim-reports.txt"], namesFile: "csirt/names.txt",
+                planted: pd.counts, distinct: pd.distinct,
+                sharing: CaseSharing.steps(
+                    inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/victim-reports.txt"],
+                    purpose: "Investigation of the phishing campaign \(phishDomain)", created: b.evidenceTime,
+                    subjects: "victims")),
+            patterns: .init(
+                command: [
+                    "trace", "patterns", "--transfers", "ledgers/fiu-extract.csv", "--labels", "ledgers/labels.csv",
+                    "--kinds", "fan_in", "--format", "json",
+                ], mustFlag: ["fan_in": mules.map(\.account)]),
             facts: [
-                ("phishing_domain", .string(phishDomain)), ("phishing_server_ip", .string(kitIP)), ("brand", .string(brand)),
-                ("victims", .int(victims.count)), ("loss", .string(Amount.text(loss))), ("mule_accounts", .strings(mules.map(\.account))),
-                ("collector_account", .string(collector.account)), ("forwarded_to_collector", .string(Amount.text(forwarded))),
+                ("phishing_domain", .string(phishDomain)), ("phishing_server_ip", .string(kitIP)),
+                ("brand", .string(brand)),
+                ("victims", .int(victims.count)), ("loss", .string(Amount.text(loss))),
+                ("mule_accounts", .strings(mules.map(\.account))),
+                ("collector_account", .string(collector.account)),
+                ("forwarded_to_collector", .string(Amount.text(forwarded))),
                 ("fiu_seeds", .strings(fiuSeeds)),
             ])
         try b.write("README.md", readme(brand: brand, domain: phishDomain, victims: victims.count, day: day))
-        try b.write("exercises.md", Exercises.markdown(key, records: b.evidence.sorted { ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}")) }, scenario: "phishing-csirt", intro: """
-            ## Many seeds at once
+        try b.write(
+            "exercises.md",
+            Exercises.markdown(
+                key,
+                records: b.evidence.sorted {
+                    ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}"))
+                }, scenario: "phishing-csirt",
+                intro: """
+                    ## Many seeds at once
 
-            Every victim's payment is a seed (`--seed-tx` takes them comma-separated). Each mule received five to
-            seven of them within two days, on top of a clean salary, and passed about 90 % on to the collector in
-            two payments; the collector sent part to an exchange and took cash. The mules' own bank gives dates only,
-            so within a day its export orders transfers by reference: compare T1 with T3 for the same mule.
+                    Every victim's payment is a seed (`--seed-tx` takes them comma-separated). Each mule received five to
+                    seven of them within two days, on top of a clean salary, and passed about 90 % on to the collector in
+                    two payments; the collector sent part to an exchange and took cash. The mules' own bank gives dates only,
+                    so within a day its export orders transfers by reference: compare T1 with T3 for the same mule.
 
-            """, extra: """
+                    """,
+                extra: """
 
-            ## Patterns: the mules without seeds
+                    ## Patterns: the mules without seeds
 
-            ```sh
-            iproceeds trace patterns --transfers ledgers/fiu-extract.csv --labels ledgers/labels.csv --kinds fan_in --format text
-            ```
+                    ```sh
+                    iproceeds trace patterns --transfers ledgers/fiu-extract.csv --labels ledgers/labels.csv --kinds fan_in --format text
+                    ```
 
-            - Are the three mule accounts flagged? What else is flagged, and why is a flag only a lead?
+                    - Are the three mule accounts flagged? What else is flagged, and why is a flag only a lead?
 
-            **Answers.** The three mule accounts are among the fan-in findings (five or more senders within three days);
-            so are some of the background accounts, which are ordinary businesses (see `docs/patterns.md`).
+                    **Answers.** The three mule accounts are among the fan-in findings (five or more senders within three days);
+                    so are some of the background accounts, which are ordinary businesses (see `docs/patterns.md`).
 
-            """))
+                    """))
         return key
     }
 

@@ -2,7 +2,11 @@
 /// ransom; the coins go down a peel chain, are merged with clean coins and deposited at a second exchange, which
 /// pays euros to an account in Turkey that spends them.
 enum RansomwarePeel {
-    static let scenario = SampleScenario(name: "ransomware-peel", title: "Ransomware payment traced through a peel chain to an exchange deposit and a bank cash-out", shippedSeed: 2026_027) { b, rng in
+    static let scenario = SampleScenario(
+        name: "ransomware-peel",
+        title: "Ransomware payment traced through a peel chain to an exchange deposit and a bank cash-out",
+        shippedSeed: 2026_027
+    ) { b, rng in
         try build(b, rng)
     }
 
@@ -12,58 +16,106 @@ enum RansomwarePeel {
         b.evidenceTime = day + 4 * 86400 + 15 * 3600
         func at(_ d: Int, _ h: Int, _ m: Int) -> Int64 { day + Int64(d) * 86400 + Int64(h * 3600 + m * 60) }
         let caseID = "CASE-\(SampleClock.date(day).prefix(4))-\(rng.int(100...899))"
-        let victimName = rng.pick(["Uzorak Logistika d.o.o. Sarajevo", "Primer Špedicija d.o.o.", "Shembull Transport Sh.p.k.", "Model Kargo DOOEL Skopje"])
+        let victimName = rng.pick([
+            "Uzorak Logistika d.o.o. Sarajevo", "Primer Špedicija d.o.o.", "Shembull Transport Sh.p.k.",
+            "Model Kargo DOOEL Skopje",
+        ])
         let admin = Fiction.person(&rng)
         let suspectName = Fiction.person(&rng)
-        let victim = Holder(account: Fiction.iban("BA", &rng), name: victimName, institution: "Primjer Banka d.d. Sarajevo (EXMPBA22)", bic: "EXMPBA22", category: "victim", label: "\(victimName) (victim)")
-        let exchangeX = Holder(account: Fiction.iban("LT", &rng), name: "ExampleX UAB client funds", institution: "ExampleX UAB (VASP, Vilnius)", bic: "EXMPLT2X", category: "exchange", label: "ExampleX EUR collection account")
-        let exchangeY = Holder(account: Fiction.iban("TR", &rng), name: "ExampleY Kripto A.Ş. müşteri hesabı", institution: "Örnek Bankası A.Ş. (EXMPTRIS)", bic: "EXMPTRIS", category: "exchange", label: "ExampleY payout account")
-        let suspect = Holder(account: Fiction.iban("TR", &rng), name: suspectName, institution: "Örnek Bankası A.Ş. (EXMPTRIS)", bic: "EXMPTRIS", category: "suspect", label: "\(suspectName) (cash-out account)")
-        let employer = Holder(account: Fiction.iban("TR", &rng), name: "Örnek Yazılım Ltd. Şti.", institution: "", bic: "", category: "", label: "")
-        let dealer = Holder(account: Fiction.iban("TR", &rng), name: "Örnek Otomotiv A.Ş.", institution: "Örnek Bankası A.Ş. (EXMPTRIS)", bic: "EXMPTRIS", category: "merchant", label: "car dealer (Istanbul)")
-        let brother = Holder(account: Fiction.iban("TR", &rng), name: Fiction.person(&rng), institution: "Deneme Bankası A.Ş. (EXMPTR2I)", bic: "EXMPTR2I", category: "associate", label: "relative of the suspect")
-        let atm = Holder(account: "ATM-ISTANBUL-\(rng.digits(4))", name: "ATM", institution: "Örnek Bankası A.Ş. (EXMPTRIS)", bic: "", category: "cash-out", label: "cash withdrawn in Istanbul")
+        let victim = Holder(
+            account: Fiction.iban("BA", &rng), name: victimName, institution: "Primjer Banka d.d. Sarajevo (EXMPBA22)",
+            bic: "EXMPBA22", category: "victim", label: "\(victimName) (victim)")
+        let exchangeX = Holder(
+            account: Fiction.iban("LT", &rng), name: "ExampleX UAB client funds",
+            institution: "ExampleX UAB (VASP, Vilnius)", bic: "EXMPLT2X", category: "exchange",
+            label: "ExampleX EUR collection account")
+        let exchangeY = Holder(
+            account: Fiction.iban("TR", &rng), name: "ExampleY Kripto A.Ş. müşteri hesabı",
+            institution: "Örnek Bankası A.Ş. (EXMPTRIS)", bic: "EXMPTRIS", category: "exchange",
+            label: "ExampleY payout account")
+        let suspect = Holder(
+            account: Fiction.iban("TR", &rng), name: suspectName, institution: "Örnek Bankası A.Ş. (EXMPTRIS)",
+            bic: "EXMPTRIS", category: "suspect", label: "\(suspectName) (cash-out account)")
+        let employer = Holder(
+            account: Fiction.iban("TR", &rng), name: "Örnek Yazılım Ltd. Şti.", institution: "", bic: "", category: "",
+            label: "")
+        let dealer = Holder(
+            account: Fiction.iban("TR", &rng), name: "Örnek Otomotiv A.Ş.",
+            institution: "Örnek Bankası A.Ş. (EXMPTRIS)", bic: "EXMPTRIS", category: "merchant",
+            label: "car dealer (Istanbul)")
+        let brother = Holder(
+            account: Fiction.iban("TR", &rng), name: Fiction.person(&rng),
+            institution: "Deneme Bankası A.Ş. (EXMPTR2I)", bic: "EXMPTR2I", category: "associate",
+            label: "relative of the suspect")
+        let atm = Holder(
+            account: "ATM-ISTANBUL-\(rng.digits(4))", name: "ATM", institution: "Örnek Bankası A.Ş. (EXMPTRIS)",
+            bic: "", category: "cash-out", label: "cash withdrawn in Istanbul")
 
         // The ransom: euros to ExampleX, bitcoin to the ransom address.
         let paid = Int64(rng.int(150...600)) * 100_00
         var crng = root.derived("chain")
-        let chain = CryptoLeg.build(&crng, start: at(1, 16, 0), eurSpent: paid, background: 60 * b.scale, peels: rng.int(4...6))
+        let chain = CryptoLeg.build(
+            &crng, start: at(1, 16, 0), eurSpent: paid, background: 60 * b.scale, peels: rng.int(4...6))
         let ransomAddress = chain.firstAddress
 
         // The victim's statement: ordinary payments and the one to the exchange.
         let pool = BankWorld.pool(&rng, count: 40 + 10 * b.scale)
         var victimRows: [PlannedTransfer] = []
         var brng = root.derived("background")
-        let toExchange = PlannedTransfer(id: "", time: at(1, 10, 0), from: victim.account, to: exchangeX.account, amount: paid, memo: "ExampleX account top-up", endToEnd: "TOPUP-\(rng.digits(8))", fromName: victimName, toName: exchangeX.name)
+        let toExchange = PlannedTransfer(
+            id: "", time: at(1, 10, 0), from: victim.account, to: exchangeX.account, amount: paid,
+            memo: "ExampleX account top-up", endToEnd: "TOPUP-\(rng.digits(8))", fromName: victimName,
+            toName: exchangeX.name)
         var pending: PlannedTransfer? = toExchange
-        BankWorld.background(&brng, count: 400 * b.scale, pool: pool, victim: victim, collector: nil, start: at(-30, 0, 0), end: at(6, 0, 0)) { t in
+        BankWorld.background(
+            &brng, count: 400 * b.scale, pool: pool, victim: victim, collector: nil, start: at(-30, 0, 0),
+            end: at(6, 0, 0)
+        ) { t in
             if let p = pending, p.time < t.time { victimRows.append(p); pending = nil }
             if t.from == victim.account || t.to == victim.account { victimRows.append(t) }
         }
         if let p = pending { victimRows.append(p) }
         var statementSeed = ""
-        let entries = victimRows.enumerated().map { k, t in (transfer: t, reference: "BAB\(SampleClock.pad(k + 1, 7))") }
+        let entries = victimRows.enumerated().map { k, t in (transfer: t, reference: "BAB\(SampleClock.pad(k + 1, 7))")
+        }
         for e in entries where e.transfer.endToEnd == toExchange.endToEnd { statementSeed = e.reference }
         let statementFile = "ledgers/statements/\(victim.account)-camt053.xml"
-        try b.write(statementFile, Camt053Writer.statement(account: victim.account, owner: victimName, bic: victim.bic, id: "BA-STMT-\(SampleClock.date(at(6, 0, 0)))", created: at(6, 6, 0), currency: "EUR", entries: entries))
+        try b.write(
+            statementFile,
+            Camt053Writer.statement(
+                account: victim.account, owner: victimName, bic: victim.bic,
+                id: "BA-STMT-\(SampleClock.date(at(6, 0, 0)))", created: at(6, 6, 0), currency: "EUR", entries: entries)
+        )
 
         // The two exchanges' answers.
         let customerX = "CU-\(rng.digits(6))", customerY = "TR-\(rng.digits(7))"
-        let victimMail = "finance@" + Fiction.localPart(String(victimName.split(separator: " ").prefix(2).joined(separator: "-"))).replacingOccurrences(of: ".", with: "") + ".example"
-        var x = "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
-        x += "deposit,\(SampleClock.iso(at(1, 10, 2))),\(customerX),\(victimName),\(victimMail),EUR,\(Amount.text(paid)),\(toExchange.endToEnd),\(victim.account),,\n"
-        x += "trade,\(SampleClock.iso(at(1, 15, 30))),\(customerX),\(victimName),\(victimMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),ORD-\(rng.digits(8)),EUR \(Amount.text(paid)) sold,,\n"
-        x += "withdrawal,\(SampleClock.iso(at(1, 16, 0))),\(customerX),\(victimName),\(victimMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),WD-\(rng.digits(8)),\(ransomAddress),\(chain.seedTx),\n"
+        let victimMail =
+            "finance@"
+            + Fiction.localPart(String(victimName.split(separator: " ").prefix(2).joined(separator: "-")))
+            .replacingOccurrences(of: ".", with: "") + ".example"
+        var x =
+            "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
+        x +=
+            "deposit,\(SampleClock.iso(at(1, 10, 2))),\(customerX),\(victimName),\(victimMail),EUR,\(Amount.text(paid)),\(toExchange.endToEnd),\(victim.account),,\n"
+        x +=
+            "trade,\(SampleClock.iso(at(1, 15, 30))),\(customerX),\(victimName),\(victimMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),ORD-\(rng.digits(8)),EUR \(Amount.text(paid)) sold,,\n"
+        x +=
+            "withdrawal,\(SampleClock.iso(at(1, 16, 0))),\(customerX),\(victimName),\(victimMail),BTC,\(Amount.text(chain.withdrawn, scale: 8)),WD-\(rng.digits(8)),\(ransomAddress),\(chain.seedTx),\n"
         try b.write("ledgers/exchange/examplex-victim-account.csv", x)
         // ExampleY sells what arrived at the deposit address and pays euros to the suspect (a round sum).
         let payout = Int64(rng.int(Int(paid / 100_00 * 40 / 100)...Int(paid / 100_00 * 55 / 100))) * 100_00
         let suspectMail = Fiction.localPart(suspectName) + rng.digits(2) + "@example.org"
-        var y = "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
-        y += "kyc,\(SampleClock.iso(at(-40, 12, 0))),\(customerY),\(suspectName),\(suspectMail),,,,\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
-        y += "deposit,\(SampleClock.iso(at(2, 9, 0))),\(customerY),\(suspectName),\(suspectMail),BTC,\(Amount.text(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.outputs[0].value, scale: 8)),DEP-\(rng.digits(8)),\(chain.depositAddress),\(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.hash),\(Fiction.documentationIP(&rng))\n"
-        y += "withdrawal,\(SampleClock.iso(at(2, 14, 0))),\(customerY),\(suspectName),\(suspectMail),EUR,\(Amount.text(payout)),PAY-\(rng.digits(8)),\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
+        var y =
+            "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
+        y +=
+            "kyc,\(SampleClock.iso(at(-40, 12, 0))),\(customerY),\(suspectName),\(suspectMail),,,,\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
+        y +=
+            "deposit,\(SampleClock.iso(at(2, 9, 0))),\(customerY),\(suspectName),\(suspectMail),BTC,\(Amount.text(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.outputs[0].value, scale: 8)),DEP-\(rng.digits(8)),\(chain.depositAddress),\(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.hash),\(Fiction.documentationIP(&rng))\n"
+        y +=
+            "withdrawal,\(SampleClock.iso(at(2, 14, 0))),\(customerY),\(suspectName),\(suspectMail),EUR,\(Amount.text(payout)),PAY-\(rng.digits(8)),\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
         try b.write("ledgers/exchange/exampley-production-order-response.csv", y)
-        try b.stream("ledgers/chain/btc-transactions.jsonl") { emit in for t in chain.transactions { emit(t.jsonLine) } }
+        try b.stream("ledgers/chain/btc-transactions.jsonl") { emit in for t in chain.transactions { emit(t.jsonLine) }
+        }
 
         // The suspect's bank answered with its CSV export (Turkish layout, dates only).
         let salary = Int64(rng.int(900...2000)) * 100
@@ -73,7 +125,10 @@ enum RansomwarePeel {
         let cash = Int64(rng.int(3...8)) * 100_00
         var rows: [PlannedTransfer] = []
         func plan(_ t: Int64, _ f: Holder, _ to: Holder, _ amount: Int64, _ memo: String) {
-            rows.append(PlannedTransfer(id: "", time: t, from: f.account, to: to.account, amount: amount, memo: memo, fromName: f.name, toName: to.name))
+            rows.append(
+                PlannedTransfer(
+                    id: "", time: t, from: f.account, to: to.account, amount: amount, memo: memo, fromName: f.name,
+                    toName: to.name))
         }
         plan(at(-25, 9, 0), employer, suspect, salary, "maaş")
         plan(at(-18, 13, 0), suspect, dealer, spend, "servis")
@@ -88,7 +143,8 @@ enum RansomwarePeel {
         for (k, t) in rows.enumerated() {
             let id = "OB\(SampleClock.date(t.time).replacingOccurrences(of: "-", with: ""))\(SampleClock.pad(k + 1, 4))"
             let out = t.from == suspect.account
-            csv += "\(suspect.account);\(SampleClock.dottedDate(t.time));\(id);\(out ? t.toName : t.fromName);\(out ? t.to : t.from);\(out ? Amount.commaText(t.amount) : "");\(out ? "" : Amount.commaText(t.amount));EUR\n"
+            csv +=
+                "\(suspect.account);\(SampleClock.dottedDate(t.time));\(id);\(out ? t.toName : t.fromName);\(out ? t.to : t.from);\(out ? Amount.commaText(t.amount) : "");\(out ? "" : Amount.commaText(t.amount));EUR\n"
             var c = t
             c.id = id
             c.time = t.time - t.time % 86400
@@ -113,26 +169,49 @@ enum RansomwarePeel {
         var server: [(String, EvidenceNode)] = [("README_RESTORE_FILES.txt", .text(note))]
         for k in 0..<(20 * b.scale) {
             let folder = ["Dispatch", "Invoices", "HR", "Drivers", "Contracts"][k % 5]
-            server.append(("shares/\(folder)/\(folder.lowercased())-\(SampleClock.pad(k + 1, 5)).xlsx.locked", .bytes(erng.bytes(200 + erng.int(0...1800)))))
+            server.append(
+                (
+                    "shares/\(folder)/\(folder.lowercased())-\(SampleClock.pad(k + 1, 5)).xlsx.locked",
+                    .bytes(erng.bytes(200 + erng.int(0...1800)))
+                ))
         }
         for (name, node) in server { try b.evidence("evidence/EV-001-file-server-copy/\(name)", node) }
         b.fixFolderTimes("evidence/EV-001-file-server-copy")
         var auth = ""
         for k in 0..<(200 * b.scale) {
-            auth += "\(SampleClock.iso(at(-3, 0, 0) + Int64(k) * 300 / Int64(b.scale))) fs01 sshd[\(3000 + k)]: Failed password for admin from \(Fiction.documentationIP(&erng)) port \(40000 + k % 2000)\n"
+            auth +=
+                "\(SampleClock.iso(at(-3, 0, 0) + Int64(k) * 300 / Int64(b.scale))) fs01 sshd[\(3000 + k)]: Failed password for admin from \(Fiction.documentationIP(&erng)) port \(40000 + k % 2000)\n"
         }
-        auth += "\(SampleClock.iso(at(0, 2, 14))) fs01 sshd[9911]: Accepted password for admin from \(attackerIP) port 51515\n"
-        let rdp = "\(SampleClock.iso(at(0, 2, 20))) fs01 TermService: logon admin from \(attackerIP)\n\(SampleClock.iso(at(0, 3, 5))) fs01 vssadmin: delete shadows /all /quiet\n"
-        try b.evidence("evidence/EV-002-server-logs.tar.gz", .tarGz([("var/log/auth.log", .text(auth)), ("var/log/remote-access.log", .text(rdp))]))
-        try b.evidence("evidence/EV-003-nightly-backup.zip", .damagedZip([
-            ("db/dispatch.sql", Array("-- dispatch database dump\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 4000)),
-            ("db/invoices.sql", erng.bytes(30_000)),
-        ], missing: 12_000))
-        try b.evidence("evidence/EV-004-admin-usb-stick.tar", .tar([
-            ("network/diagram.txt", .text("fs01 -- fw01 -- internet\nRDP open for the dispatch office\n")),
-            ("network/configs.zip", .zip([("fw01.conf", .text("allow tcp 3389 from any\n")), ("fs01.txt", .text("admin account shared by three people\n"))])),
-            ("photos/IMG_0001.jpg", .bytes(Fiction.photo(&erng, size: 2500))),
-        ]))
+        auth +=
+            "\(SampleClock.iso(at(0, 2, 14))) fs01 sshd[9911]: Accepted password for admin from \(attackerIP) port 51515\n"
+        let rdp =
+            "\(SampleClock.iso(at(0, 2, 20))) fs01 TermService: logon admin from \(attackerIP)\n\(SampleClock.iso(at(0, 3, 5))) fs01 vssadmin: delete shadows /all /quiet\n"
+        try b.evidence(
+            "evidence/EV-002-server-logs.tar.gz",
+            .tarGz([("var/log/auth.log", .text(auth)), ("var/log/remote-access.log", .text(rdp))]))
+        try b.evidence(
+            "evidence/EV-003-nightly-backup.zip",
+            .damagedZip(
+                [
+                    (
+                        "db/dispatch.sql",
+                        Array("-- dispatch database dump\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 4000)
+                    ),
+                    ("db/invoices.sql", erng.bytes(30_000)),
+                ], missing: 12_000))
+        try b.evidence(
+            "evidence/EV-004-admin-usb-stick.tar",
+            .tar([
+                ("network/diagram.txt", .text("fs01 -- fw01 -- internet\nRDP open for the dispatch office\n")),
+                (
+                    "network/configs.zip",
+                    .zip([
+                        ("fw01.conf", .text("allow tcp 3389 from any\n")),
+                        ("fs01.txt", .text("admin account shared by three people\n")),
+                    ])
+                ),
+                ("photos/IMG_0001.jpg", .bytes(Fiction.photo(&erng, size: 2500))),
+            ]))
 
         // CSIRT: infected-system events and the administrator's report.
         var pd = PlantedData()
@@ -141,7 +220,8 @@ enum RansomwarePeel {
         for k in 0..<(5 * b.scale) {
             let src = pd.plant("ipv4", k == 0 ? attackerIP : Fiction.documentationIP(&irng))
             let dst = pd.plant("ipv4", Fiction.documentationIP(&irng))
-            events += "{\"classification.taxonomy\":\"malicious-code\",\"classification.type\":\"infected-system\",\"feed.name\":\"Ransomware C2 sinkhole\",\"malware.name\":\"examplelocker\",\"source.ip\":\"\(src)\",\"destination.ip\":\"\(dst)\",\"destination.port\":443,\"time.source\":\"\(SampleClock.iso(at(0, 2, 30 + k % 29)))\"}\n"
+            events +=
+                "{\"classification.taxonomy\":\"malicious-code\",\"classification.type\":\"infected-system\",\"feed.name\":\"Ransomware C2 sinkhole\",\"malware.name\":\"examplelocker\",\"source.ip\":\"\(src)\",\"destination.ip\":\"\(dst)\",\"destination.port\":443,\"time.source\":\"\(SampleClock.iso(at(0, 2, 30 + k % 29)))\"}\n"
         }
         try b.write("csirt/intelmq-events.jsonl", events)
         let adminMail = pd.plant("email", Fiction.localPart(admin) + "@" + victimMail.split(separator: "@")[1])
@@ -157,48 +237,104 @@ enum RansomwarePeel {
 
             """
         try b.write("csirt/reports/report-\(SampleClock.date(at(2, 0, 0))).txt", report)
-        try b.write(CaseSharing.policyFile, CaseSharing.policy(name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.", names: [admin], keepC2: true))
-        try b.write("csirt/names.txt", "# People named in the reports, for the person detector (share scan --names-file)\n\(admin)\n")
+        try b.write(
+            CaseSharing.policyFile,
+            CaseSharing.policy(
+                name: caseID.lowercased(), description: "The CSIRT-to-police rules for this case, with its names.",
+                names: [admin], keepC2: true))
+        try b.write(
+            "csirt/names.txt",
+            "# People named in the reports, for the person detector (share scan --names-file)\n\(admin)\n")
 
         let chainHeld = ExpectedUTXOTaint.addresses(chain.transactions, seeds: ["\(chain.seedTx):0"])
         let csvHeld = ExpectedTaint.accounts(csvTransfers, seeds: [csvSeed])
-        let statementHeld = ExpectedTaint.accounts([toExchange].map { var t = $0; t.id = "S"; return t }, seeds: ["S"])
+        let statementHeld = ExpectedTaint.accounts(
+            [toExchange].map {
+                var t = $0; t.id = "S"; return t
+            }, seeds: ["S"])
         let minimum: Int64 = 500_00
-        let profileArgs = ["--import-format", "bank-csv", "--profile", "ledgers/bank-exports/ornek-bankasi-profile.json", "--transfers", exportFile, "--seed-tx", csvSeed]
-        let cust = CustodyScript.standard(caseID: caseID, title: "Ransomware, \(victimName)", items: [
-            ("EV-001", "evidence/EV-001-file-server-copy", "Copy of the encrypted file server fs01"),
-            ("EV-002", "evidence/EV-002-server-logs.tar.gz", "Server logs of fs01"),
-            ("EV-003", "evidence/EV-003-nightly-backup.zip", "Nightly backup found on the NAS (damaged)"),
-            ("EV-004", "evidence/EV-004-admin-usb-stick.tar", "Administrator's USB stick, copied to a tar"),
-        ], sealed: "EV-004", analysis: ["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0", "--policy", "haircut", "--format", "json", "-o", "chain-haircut.json"], damaged: ["EV-003"])
+        let profileArgs = [
+            "--import-format", "bank-csv", "--profile", "ledgers/bank-exports/ornek-bankasi-profile.json",
+            "--transfers", exportFile, "--seed-tx", csvSeed,
+        ]
+        let cust = CustodyScript.standard(
+            caseID: caseID, title: "Ransomware, \(victimName)",
+            items: [
+                ("EV-001", "evidence/EV-001-file-server-copy", "Copy of the encrypted file server fs01"),
+                ("EV-002", "evidence/EV-002-server-logs.tar.gz", "Server logs of fs01"),
+                ("EV-003", "evidence/EV-003-nightly-backup.zip", "Nightly backup found on the NAS (damaged)"),
+                ("EV-004", "evidence/EV-004-admin-usb-stick.tar", "Administrator's USB stick, copied to a tar"),
+            ], sealed: "EV-004",
+            analysis: [
+                "trace", "run", "--import-format", "bitcoin-etl", "--transfers", "ledgers/chain/btc-transactions.jsonl",
+                "--seed-tx", "\(chain.seedTx):0", "--policy", "haircut", "--format", "json", "-o", "chain-haircut.json",
+            ], damaged: ["EV-003"])
         let key = AnswerKey(
-            title: "Ransomware: \(victimName)", caseID: caseID, evidenceItems: cust.items, custodySteps: cust.steps, custodyActions: cust.actions,
+            title: "Ransomware: \(victimName)", caseID: caseID, evidenceItems: cust.items, custodySteps: cust.steps,
+            custodyActions: cust.actions,
             traces: [
-                .init(id: "T1", question: "The victim's statement (camt.053): where did the ransom money go?", command: ["trace", "run", "--import-format", "camt.053", "--transfers", statementFile, "--seed-tx", statementSeed], asset: "EUR", scale: 2, injected: paid, held: statementHeld),
-                .init(id: "T2", question: "The ransom on chain: through the peel chain, the merge with clean coins, to the exchange deposit.", command: ["trace", "run", "--import-format", "bitcoin-etl", "--transfers", "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0"], asset: "BTC", scale: 8, injected: chain.withdrawn, held: chainHeld.held, feesTainted: chainHeld.fees),
-                .init(id: "T3", question: "The suspect's bank export (seeding ExampleY's payout whole): where did the euros go?", command: ["trace", "run"] + profileArgs, asset: "EUR", scale: 2, injected: payout, held: csvHeld),
+                .init(
+                    id: "T1", question: "The victim's statement (camt.053): where did the ransom money go?",
+                    command: [
+                        "trace", "run", "--import-format", "camt.053", "--transfers", statementFile, "--seed-tx",
+                        statementSeed,
+                    ], asset: "EUR", scale: 2, injected: paid, held: statementHeld),
+                .init(
+                    id: "T2",
+                    question:
+                        "The ransom on chain: through the peel chain, the merge with clean coins, to the exchange deposit.",
+                    command: [
+                        "trace", "run", "--import-format", "bitcoin-etl", "--transfers",
+                        "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0",
+                    ], asset: "BTC", scale: 8, injected: chain.withdrawn, held: chainHeld.held,
+                    feesTainted: chainHeld.fees),
+                .init(
+                    id: "T3",
+                    question: "The suspect's bank export (seeding ExampleY's payout whole): where did the euros go?",
+                    command: ["trace", "run"] + profileArgs, asset: "EUR", scale: 2, injected: payout, held: csvHeld),
             ],
-            freeze: .init(command: ["trace", "freeze"] + profileArgs + ["--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json"], minAmount: minimum, candidates: BankWorld.candidates(csvHeld, holders: holders, minimum: minimum)),
-            redaction: .init(files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(2, 0, 0))).txt"], namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct, sharing: CaseSharing.steps(inputs: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(2, 0, 0))).txt"], purpose: "Investigation of the ransomware attack on \(victimName)", created: b.evidenceTime, subjects: "victims")),
+            freeze: .init(
+                command: ["trace", "freeze"] + profileArgs + [
+                    "--labels", "ledgers/labels.csv", "--policy", "all", "--min-amount", "500.00", "--format", "json",
+                ], minAmount: minimum, candidates: BankWorld.candidates(csvHeld, holders: holders, minimum: minimum)),
+            redaction: .init(
+                files: ["csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(2, 0, 0))).txt"],
+                namesFile: "csirt/names.txt", planted: pd.counts, distinct: pd.distinct,
+                sharing: CaseSharing.steps(
+                    inputs: [
+                        "csirt/intelmq-events.jsonl", "csirt/reports/report-\(SampleClock.date(at(2, 0, 0))).txt",
+                    ], purpose: "Investigation of the ransomware attack on \(victimName)", created: b.evidenceTime,
+                    subjects: "victims")),
             facts: [
-                ("victim", .string(victimName)), ("victim_account", .string(victim.account)), ("paid", .string(Amount.text(paid))),
-                ("ransom_btc", .string(Amount.text(chain.withdrawn, scale: 8))), ("ransom_address", .string(ransomAddress)),
+                ("victim", .string(victimName)), ("victim_account", .string(victim.account)),
+                ("paid", .string(Amount.text(paid))),
+                ("ransom_btc", .string(Amount.text(chain.withdrawn, scale: 8))),
+                ("ransom_address", .string(ransomAddress)),
                 ("ransom_tx", .string(chain.seedTx)), ("peel_hops", .int(chain.peelAddresses.count)),
-                ("peel_addresses", .strings(chain.peelAddresses)), ("exchange_deposit_address", .string(chain.depositAddress)),
-                ("attacker_ip", .string(attackerIP)), ("suspect_account", .string(suspect.account)), ("payout", .string(Amount.text(payout))),
+                ("peel_addresses", .strings(chain.peelAddresses)),
+                ("exchange_deposit_address", .string(chain.depositAddress)),
+                ("attacker_ip", .string(attackerIP)), ("suspect_account", .string(suspect.account)),
+                ("payout", .string(Amount.text(payout))),
                 ("damaged_archive", .string("evidence/EV-003-nightly-backup.zip")),
             ])
         try b.write("README.md", readme(victimName: victimName, day: day, hops: chain.peelAddresses.count))
-        try b.write("exercises.md", Exercises.markdown(key, records: b.evidence.sorted { ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}")) }, scenario: "ransomware-peel", intro: """
-            ## The peel chain by hand
+        try b.write(
+            "exercises.md",
+            Exercises.markdown(
+                key,
+                records: b.evidence.sorted {
+                    ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}"))
+                }, scenario: "ransomware-peel",
+                intro: """
+                    ## The peel chain by hand
 
-            The ransom output (\(Amount.text(chain.withdrawn, scale: 8)) BTC) is spent alone \(chain.peelAddresses.count) times: each hop pays a small amount
-            away and sends the change on. A transaction with one wholly tainted input taints every output wholly under
-            every policy, so up to the merge the four policies agree. The merge spends the last change (tainted) with
-            a clean coin worth a third of it, in that order: haircut makes three quarters of each output tainted; FIFO
-            fills the deposit from the tainted input first; LIFO from the clean one first; poison taints everything.
+                    The ransom output (\(Amount.text(chain.withdrawn, scale: 8)) BTC) is spent alone \(chain.peelAddresses.count) times: each hop pays a small amount
+                    away and sends the change on. A transaction with one wholly tainted input taints every output wholly under
+                    every policy, so up to the merge the four policies agree. The merge spends the last change (tainted) with
+                    a clean coin worth a third of it, in that order: haircut makes three quarters of each output tainted; FIFO
+                    fills the deposit from the tainted input first; LIFO from the clean one first; poison taints everything.
 
-            """))
+                    """))
         return key
     }
 

@@ -26,7 +26,9 @@ public struct GeneratedCase: Sendable {
 /// The bundled training cases and their generator.
 public enum SampleCatalog {
     /// Every scenario, in the order a workshop takes them.
-    public static let scenarios: [SampleScenario] = [BECMules.scenario, RansomwarePeel.scenario, PhishingCSIRT.scenario]
+    public static let scenarios: [SampleScenario] = [
+        BECMules.scenario, RansomwarePeel.scenario, PhishingCSIRT.scenario,
+    ]
 
     public static func scenario(named name: String) -> SampleScenario? { scenarios.first { $0.name == name } }
 
@@ -35,7 +37,9 @@ public enum SampleCatalog {
     /// - Parameter scale: multiplies the background (clean transfers, unrelated evidence files); the planted
     ///   facts the answer key checks stay the same shape.
     /// - Throws: ``SampleCaseError`` when the folder is not empty or a file cannot be written.
-    public static func generate(_ scenario: SampleScenario, seed: UInt64, scale: Int = 1, into directory: URL) throws -> GeneratedCase {
+    public static func generate(_ scenario: SampleScenario, seed: UInt64, scale: Int = 1, into directory: URL) throws
+        -> GeneratedCase
+    {
         precondition(scale >= 1)
         let fm = FileManager.default
         if let existing = try? fm.contentsOfDirectory(atPath: directory.path), !existing.isEmpty {
@@ -46,6 +50,8 @@ public enum SampleCatalog {
         let key = try scenario.build(builder, SeededRandom(seed: seed).derived(scenario.name))
         try builder.write("answers.json", key.json(builder).rendered() + "\n")
         let files = builder.written.map(\.path).sorted()
-        return GeneratedCase(scenario: scenario.name, seed: seed, scale: scale, files: files, bytes: builder.written.reduce(0) { $0 + $1.size })
+        return GeneratedCase(
+            scenario: scenario.name, seed: seed, scale: scale, files: files,
+            bytes: builder.written.reduce(0) { $0 + $1.size })
     }
 }

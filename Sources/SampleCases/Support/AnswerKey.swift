@@ -64,15 +64,36 @@ struct AnswerKey {
             ("files", .int(records.filter { $0.member.isEmpty }.count)),
             ("members", .int(records.filter { !$0.member.isEmpty }.count)),
             ("errors", .int(records.filter(\.error).count)),
-            ("items", .array(evidenceItems.map { .object([("item", .string($0.item)), ("path", .string($0.path)), ("description", .string($0.description))]) })),
-            ("records_list", .array(records.sorted { ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}")) }.map(\.json))),
+            (
+                "items",
+                .array(
+                    evidenceItems.map {
+                        .object([
+                            ("item", .string($0.item)), ("path", .string($0.path)),
+                            ("description", .string($0.description)),
+                        ])
+                    })
+            ),
+            (
+                "records_list",
+                .array(
+                    records.sorted {
+                        ($0.path, $0.member.joined(separator: "\u{0}")) < (
+                            $1.path, $1.member.joined(separator: "\u{0}")
+                        )
+                    }.map(\.json))
+            ),
         ])
         let custody: JSONValue = .object([
             ("steps", .array(custodySteps.map { .object([("run", .strings($0.args)), ("exit", .int($0.exit))]) })),
             ("entries", .int(custodyActions.count)),
             ("actions", .strings(custodyActions)),
             ("items", .strings(evidenceItems.map(\.item))),
-            ("note", .string("The head (seq:hash) depends on the examiner's key and the time; check it with `custody verify`.")),
+            (
+                "note",
+                .string(
+                    "The head (seq:hash) depends on the examiner's key and the time; check it with `custody verify`.")
+            ),
         ])
         var pairs: [(String, JSONValue)] = [
             ("format", .string("iproceeds-sample-answers/1")),
@@ -84,30 +105,55 @@ struct AnswerKey {
             ("facts", .object(facts)),
             ("evidence", evidence),
             ("custody", custody),
-            ("traces", .array(traces.map { t in
-                var o: [(String, JSONValue)] = [
-                    ("id", .string(t.id)), ("question", .string(t.question)), ("command", .strings(t.command)),
-                    ("asset", .string(t.asset)), ("injected", .string(Amount.text(t.injected, scale: t.scale))),
-                    ("held", .object(t.held.keys.sorted().map { ($0, Self.policies(t.held[$0]!, scale: t.scale)) })),
-                ]
-                if let f = t.feesTainted { o.append(("fees_tainted", Self.policies(f, scale: t.scale))) }
-                return .object(o)
-            })),
+            (
+                "traces",
+                .array(
+                    traces.map { t in
+                        var o: [(String, JSONValue)] = [
+                            ("id", .string(t.id)), ("question", .string(t.question)), ("command", .strings(t.command)),
+                            ("asset", .string(t.asset)), ("injected", .string(Amount.text(t.injected, scale: t.scale))),
+                            (
+                                "held",
+                                .object(t.held.keys.sorted().map { ($0, Self.policies(t.held[$0]!, scale: t.scale)) })
+                            ),
+                        ]
+                        if let f = t.feesTainted { o.append(("fees_tainted", Self.policies(f, scale: t.scale))) }
+                        return .object(o)
+                    })
+            ),
         ]
         if let f = freeze {
-            pairs.append(("freeze", .object([
-                ("command", .strings(f.command)),
-                ("min_amount", .string(Amount.text(f.minAmount))),
-                ("candidates", .array(f.candidates.map {
-                    .object([("account", .string($0.account)), ("institution", .string($0.institution)), ("tainted_held", Self.policies($0.held, scale: 2))])
-                })),
-            ])))
+            pairs.append(
+                (
+                    "freeze",
+                    .object([
+                        ("command", .strings(f.command)),
+                        ("min_amount", .string(Amount.text(f.minAmount))),
+                        (
+                            "candidates",
+                            .array(
+                                f.candidates.map {
+                                    .object([
+                                        ("account", .string($0.account)), ("institution", .string($0.institution)),
+                                        ("tainted_held", Self.policies($0.held, scale: 2)),
+                                    ])
+                                })
+                        ),
+                    ])
+                ))
         }
         if let p = patterns {
-            pairs.append(("patterns", .object([
-                ("command", .strings(p.command)),
-                ("must_flag", .object(p.mustFlag.keys.sorted().map { ($0, .strings(p.mustFlag[$0]!.sorted())) })),
-            ])))
+            pairs.append(
+                (
+                    "patterns",
+                    .object([
+                        ("command", .strings(p.command)),
+                        (
+                            "must_flag",
+                            .object(p.mustFlag.keys.sorted().map { ($0, .strings(p.mustFlag[$0]!.sorted())) })
+                        ),
+                    ])
+                ))
         }
         if let r = redaction {
             var o: [(String, JSONValue)] = [("files", .strings(r.files))]
@@ -115,10 +161,18 @@ struct AnswerKey {
             o.append(("planted", .object(r.planted.keys.sorted().map { ($0, .int(r.planted[$0]!)) })))
             o.append(("distinct", .object(r.distinct.keys.sorted().map { ($0, .int(r.distinct[$0]!)) })))
             if !r.sharing.isEmpty {
-                o.append(("sharing", .object([
-                    ("policy", .string(CaseSharing.policyFile)), ("package", .string(CaseSharing.package)),
-                    ("steps", .array(r.sharing.map { .object([("run", .strings($0.args)), ("exit", .int($0.exit))]) })),
-                ])))
+                o.append(
+                    (
+                        "sharing",
+                        .object([
+                            ("policy", .string(CaseSharing.policyFile)), ("package", .string(CaseSharing.package)),
+                            (
+                                "steps",
+                                .array(
+                                    r.sharing.map { .object([("run", .strings($0.args)), ("exit", .int($0.exit))]) })
+                            ),
+                        ])
+                    ))
             }
             pairs.append(("redaction", .object(o)))
         }

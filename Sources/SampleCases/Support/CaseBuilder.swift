@@ -24,9 +24,11 @@ indirect enum EvidenceNode {
     func render(modified: Int64) -> [UInt8] {
         switch self {
         case .bytes(let b): return b
-        case .tar(let m): return ArchiveWriter.tar(m.map { ($0.0, $0.1.render(modified: modified)) }, modified: modified)
+        case .tar(let m):
+            return ArchiveWriter.tar(m.map { ($0.0, $0.1.render(modified: modified)) }, modified: modified)
         case .tarGz(let m): return ArchiveWriter.gzip(EvidenceNode.tar(m).render(modified: modified))
-        case .zip(let m): return ArchiveWriter.zip(m.map { ($0.0, $0.1.render(modified: modified)) }, modified: modified)
+        case .zip(let m):
+            return ArchiveWriter.zip(m.map { ($0.0, $0.1.render(modified: modified)) }, modified: modified)
         case .damagedZip(let m, let missing):
             let whole = ArchiveWriter.zip(m, modified: modified)
             return Array(whole.prefix(whole.count - missing))
@@ -52,7 +54,10 @@ indirect enum EvidenceNode {
         for (name, node) in members {
             let bytes = node.render(modified: modified)
             let inner = node.memberRecords(path: path, within: within + [name], modified: modified)
-            out.append(ExpectedRecord(path: path, member: within + [name], size: bytes.count, sha256: SHA256Digest.hex(of: bytes), error: false))
+            out.append(
+                ExpectedRecord(
+                    path: path, member: within + [name], size: bytes.count, sha256: SHA256Digest.hex(of: bytes),
+                    error: false))
             out += inner
         }
         return out
@@ -120,7 +125,9 @@ final class CaseBuilder {
     func stream(_ relative: String, _ body: (_ emit: (String) -> Void) throws -> Void) throws -> String {
         let url = root.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard let handle = fopen(url.path, "wb") else { throw SampleCaseError(.cannotWrite, "cannot write \(url.path)") }
+        guard let handle = fopen(url.path, "wb") else {
+            throw SampleCaseError(.cannotWrite, "cannot write \(url.path)")
+        }
         defer { fclose(handle) }
         let digester = SHA256Digest()
         var buffer: [UInt8] = []
@@ -148,7 +155,8 @@ final class CaseBuilder {
     func evidence(_ relative: String, _ node: EvidenceNode) throws {
         let bytes = node.render(modified: evidenceTime)
         let sha = try write(relative, bytes, modified: evidenceTime)
-        evidence.append(ExpectedRecord(path: relative, member: [], size: bytes.count, sha256: sha, error: node.isDamaged))
+        evidence.append(
+            ExpectedRecord(path: relative, member: [], size: bytes.count, sha256: sha, error: node.isDamaged))
         evidence += node.memberRecords(path: relative, within: [], modified: evidenceTime)
     }
 
@@ -159,7 +167,9 @@ final class CaseBuilder {
             for case let sub as String in walker {
                 var isDir: ObjCBool = false
                 let p = base.appendingPathComponent(sub).path
-                if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue { setTime(p, evidenceTime) }
+                if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
+                    setTime(p, evidenceTime)
+                }
             }
         }
         setTime(base.path, evidenceTime)

@@ -27,11 +27,24 @@ enum CustodyScript {
         var actions = ["opened"]
         for i in items {
             // A damaged item is recorded, and `evidence add` says so with exit status 1.
-            steps.append(Step(["evidence", "add", "-q", "--case", caseFile, "--item", i.item, "--description", i.description, i.path], exit: damaged.contains(i.item) ? 1 : 0))
+            steps.append(
+                Step(
+                    [
+                        "evidence", "add", "-q", "--case", caseFile, "--item", i.item, "--description", i.description,
+                        i.path,
+                    ], exit: damaged.contains(i.item) ? 1 : 0))
             actions.append("acquired")
         }
-        steps.append(Step(["custody", "record", "--case", caseFile, "--item", sealed, "--action", "sealed", "--note", "evidence bag \(caseID.suffix(3))-1"]))
-        steps.append(Step(["custody", "record", "--case", caseFile, "--item", sealed, "--action", "transferred", "--from", "Cybercrime unit", "--to", "Forensic lab"]))
+        steps.append(
+            Step([
+                "custody", "record", "--case", caseFile, "--item", sealed, "--action", "sealed", "--note",
+                "evidence bag \(caseID.suffix(3))-1",
+            ]))
+        steps.append(
+            Step([
+                "custody", "record", "--case", caseFile, "--item", sealed, "--action", "transferred", "--from",
+                "Cybercrime unit", "--to", "Forensic lab",
+            ]))
         actions += ["sealed", "transferred"]
         steps.append(Step(analysis + ["--case", caseFile]))
         actions.append("analysed")
@@ -45,14 +58,18 @@ enum CustodyScript {
 enum Exercises {
     /// A command line as a user types it, quoting what the shell would split.
     static func shell(_ args: [String]) -> String {
-        "iproceeds " + args.map { a in
-            !a.isEmpty && a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,@+".contains($0) }) ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        }.joined(separator: " ")
+        "iproceeds "
+            + args.map { a in
+                !a.isEmpty && a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,@+".contains($0) })
+                    ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            }.joined(separator: " ")
     }
 
     static func text(_ v: JSONValue?) -> String { if case .string(let s)? = v { return s } else { return "" } }
 
-    static func markdown(_ key: AnswerKey, records: [ExpectedRecord], scenario: String, intro: String, extra: String = "") -> String {
+    static func markdown(
+        _ key: AnswerKey, records: [ExpectedRecord], scenario: String, intro: String, extra: String = ""
+    ) -> String {
         let errors = records.filter(\.error).count
         let members = records.filter { !$0.member.isEmpty }.count
         var s = """
@@ -88,9 +105,11 @@ enum Exercises {
             perFolder[folder, default: 0] += 1
             guard perFolder[folder]! <= (r.member.isEmpty ? 3 : 12), shown < 40 else { continue }
             shown += 1
-            s += "| `\(r.path)` | \(r.member.isEmpty ? "" : "`" + r.member.joined(separator: " » ") + "`") | \(r.sha256.map { "`\($0.prefix(16))…`" } ?? "error") |\n"
+            s +=
+                "| `\(r.path)` | \(r.member.isEmpty ? "" : "`" + r.member.joined(separator: " » ") + "`") | \(r.sha256.map { "`\($0.prefix(16))…`" } ?? "error") |\n"
         }
-        s += "\n\(records.count > shown ? "The other \(records.count - shown) records, and every" : "Every") record's full digest, are in `answers.json` (`evidence.records_list`).\n\n"
+        s +=
+            "\n\(records.count > shown ? "The other \(records.count - shown) records, and every" : "Every") record's full digest, are in `answers.json` (`evidence.records_list`).\n\n"
         s += """
             ## 2. Open a case and keep custody
 
@@ -132,10 +151,14 @@ enum Exercises {
                 """
             for a in t.held.keys.sorted() {
                 let h = t.held[a]!
-                s += "| `\(a)` | " + Policy.allCases.map { Amount.text(h[$0] ?? 0, scale: t.scale) }.joined(separator: " | ") + " |\n"
+                s +=
+                    "| `\(a)` | "
+                    + Policy.allCases.map { Amount.text(h[$0] ?? 0, scale: t.scale) }.joined(separator: " | ") + " |\n"
             }
             if let f = t.feesTainted {
-                s += "| *(fees)* | " + Policy.allCases.map { Amount.text(f[$0] ?? 0, scale: t.scale) }.joined(separator: " | ") + " |\n"
+                s +=
+                    "| *(fees)* | "
+                    + Policy.allCases.map { Amount.text(f[$0] ?? 0, scale: t.scale) }.joined(separator: " | ") + " |\n"
             }
         }
         if let f = key.freeze {
@@ -157,7 +180,9 @@ enum Exercises {
 
                 """
             for c in f.candidates {
-                s += "| \(c.institution) | `\(c.account)` | " + Policy.allCases.map { Amount.text(c.held[$0] ?? 0) }.joined(separator: " | ") + " |\n"
+                s +=
+                    "| \(c.institution) | `\(c.account)` | "
+                    + Policy.allCases.map { Amount.text(c.held[$0] ?? 0) }.joined(separator: " | ") + " |\n"
             }
         }
         if let r = key.redaction {

@@ -27,7 +27,8 @@ extension JSONValue {
                 return true
             }
             if flat {
-                let inline = "{" + pairs.map { Self.quoted($0.0) + ": " + $0.1.rendered() }.joined(separator: ", ") + "}"
+                let inline =
+                    "{" + pairs.map { Self.quoted($0.0) + ": " + $0.1.rendered() }.joined(separator: ", ") + "}"
                 if inline.count <= 160 && !inline.contains("\n") { return inline }
             }
             return "{\n"

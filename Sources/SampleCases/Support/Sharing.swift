@@ -55,12 +55,13 @@ enum CaseSharing {
     static func steps(inputs: [String], purpose: String, created: Int64, subjects: String) -> [CustodyScript.Step] {
         [
             CustodyScript.Step(["share", "keygen", "--output", keyFile]),
-            CustodyScript.Step(["share", "build", "--input"] + inputs + [
-                "--policy", policyFile, "--key-file", keyFile, "--organisation", "National CSIRT (training)",
-                "--recipient", "Cybercrime Unit (training)", "--tlp", "amber", "--purpose", purpose,
-                "--legal-basis", "Law on Information Security, Art. 12 (training)", "--data-subjects", subjects,
-                "--created", SampleClock.iso(created), "--output", package,
-            ]),
+            CustodyScript.Step(
+                ["share", "build", "--input"] + inputs + [
+                    "--policy", policyFile, "--key-file", keyFile, "--organisation", "National CSIRT (training)",
+                    "--recipient", "Cybercrime Unit (training)", "--tlp", "amber", "--purpose", purpose,
+                    "--legal-basis", "Law on Information Security, Art. 12 (training)", "--data-subjects", subjects,
+                    "--created", SampleClock.iso(created), "--output", package,
+                ]),
             CustodyScript.Step(["share", "verify", package]),
         ]
     }

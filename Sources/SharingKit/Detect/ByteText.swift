@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A read-only view of the bytes being scanned, with reads outside the buffer answering 0 (NUL), which every
@@ -28,7 +28,9 @@ struct ByteText {
     @inline(__always) subscript(i: Int) -> UInt8 { i >= 0 && i < count ? base[i] : 0 }
 
     /// The bytes of a span, for checksums that need them contiguous.
-    func bytes(_ range: Range<Int>) -> [UInt8] { Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)) }
+    func bytes(_ range: Range<Int>) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
+    }
 
     /// Whether the bytes at `i` equal `literal`, ignoring ASCII case (the literal must be lowercase).
     @inline(__always) func matches(_ literal: StaticString, at i: Int) -> Bool {

@@ -39,7 +39,9 @@ enum CryptoAddresses {
 
     static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         let hex = Array(digestHex(.sha256, of: bytes).utf8)
-        return stride(from: 0, to: hex.count, by: 2).map { UInt8(Ascii.hexValue(hex[$0]) << 4 | Ascii.hexValue(hex[$0 + 1])) }
+        return stride(from: 0, to: hex.count, by: 2).map {
+            UInt8(Ascii.hexValue(hex[$0]) << 4 | Ascii.hexValue(hex[$0 + 1]))
+        }
     }
 
     // MARK: Bech32 / Bech32m

@@ -21,10 +21,14 @@ enum HostAddresses {
         }
         if sep == 0x2D, bareLabel(t, s, end: k, starts, &out) { return }
         // The octets continue the name: a dot and another label, or a hyphen and letters (`1-2-3-4-static.`).
-        guard (t[k] == 0x2E || t[k] == 0x2D) && NetworkDetectors.isHostByte(t[k + 1]) && !(t[k] == sep && Ascii.isDigit(t[k + 1]))
+        guard
+            (t[k] == 0x2E || t[k] == 0x2D) && NetworkDetectors.isHostByte(t[k + 1])
+                && !(t[k] == sep && Ascii.isDigit(t[k + 1]))
         else { return }
         var hs = s
-        while hs > s - 64, NetworkDetectors.isHostByte(t[hs - 1]) || (t[hs - 1] == 0x2E && NetworkDetectors.isHostByte(t[hs - 2])) {
+        while hs > s - 64,
+            NetworkDetectors.isHostByte(t[hs - 1]) || (t[hs - 1] == 0x2E && NetworkDetectors.isHostByte(t[hs - 2]))
+        {
             hs -= 1
         }
         guard starts.contains(hs), !t.wordBefore(hs), t[hs - 1] != 0x2E, t[hs - 1] != 0x40,

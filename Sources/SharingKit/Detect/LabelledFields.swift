@@ -215,7 +215,8 @@ enum PersonNameDetector {
                     e += 1
                 } else {
                     let n = t.utf8Length(at: e)
-                    guard n > 0, Unicode.isWordScalar(t.scalar(at: e, length: n)) || t.scalar(at: e, length: n) == 0x2019
+                    guard n > 0,
+                        Unicode.isWordScalar(t.scalar(at: e, length: n)) || t.scalar(at: e, length: n) == 0x2019
                     else { break }
                     e += n
                 }
@@ -223,7 +224,9 @@ enum PersonNameDetector {
             if e == ws { break }
             // A word glued to a digit, '@', '/' or '=' is not a name word.
             let stop = t[e]
-            if Ascii.isDigit(stop) || stop == 0x40 || stop == 0x2F || stop == 0x3D || stop == 0x5F { return ws == v ? v : lastWordEnd }
+            if Ascii.isDigit(stop) || stop == 0x40 || stop == 0x2F || stop == 0x3D || stop == 0x5F {
+                return ws == v ? v : lastWordEnd
+            }
             lastWordEnd = e
             guard t[e] == 0x20, !Ascii.isSpace(t[e + 1]) else { break }
             let next = t[e + 1]
@@ -328,7 +331,9 @@ enum PersonNameDetector {
             } else if !inQuote, b == 0x3C {
                 // The display name is what comes before '<', or the quoted part.
                 let r = quoteStart >= itemStart && quoteEnd > quoteStart ? quoteStart..<quoteEnd : itemStart..<k
-                if let name = trim(t, r), starts.contains(name.lowerBound), nameLike(t, name, capitalized: false, commas: true) {
+                if let name = trim(t, r), starts.contains(name.lowerBound),
+                    nameLike(t, name, capitalized: false, commas: true)
+                {
                     out.append(Hit(type: .person, start: name.lowerBound, end: name.upperBound))
                 }
                 while k < t.count, t[k] != 0x3E, !Ascii.isLineBreak(t[k]) { k += 1 }

@@ -186,11 +186,15 @@ enum NetworkDetectors {
             }
             let schemeEnd = t[c - 1] == 0x5B ? c - 1 : c
             var s = schemeEnd
-            while s > schemeEnd - 32, Ascii.isAlnum(t[s - 1]) || t[s - 1] == 0x2B || t[s - 1] == 0x2D || t[s - 1] == 0x2E {
+            while s > schemeEnd - 32,
+                Ascii.isAlnum(t[s - 1]) || t[s - 1] == 0x2B || t[s - 1] == 0x2D || t[s - 1] == 0x2E
+            {
                 s -= 1
             }
             while s < schemeEnd, !Ascii.isLetter(t[s]) { s += 1 }
-            guard schemeEnd - s >= 2, starts.contains(s), !t.wordBefore(s), !isDigestName(t, s, schemeEnd) else { return }
+            guard schemeEnd - s >= 2, starts.contains(s), !t.wordBefore(s), !isDigestName(t, s, schemeEnd) else {
+                return
+            }
             let b = t[bodyStart]
             guard b >= 0x80 || (isURLByte(b) && b != 0x2F) else { return }
             let end = urlEnd(t, start: s, from: bodyStart)
@@ -230,7 +234,9 @@ enum NetworkDetectors {
     /// First labels of reversed-domain package names (`com.android.settings/.Settings`,
     /// `com.tencent.mm/.plugin.X`): an Android component or a Java class, not a host. No public host name starts
     /// with one of these labels followed by more labels.
-    static let packageRoots: [StaticString] = ["com.", "org.", "net.", "android.", "androidx.", "java.", "javax.", "io."]
+    static let packageRoots: [StaticString] = [
+        "com.", "org.", "net.", "android.", "androidx.", "java.", "javax.", "io.",
+    ]
 
     /// Whether the bare host at `s` before `slash` is a reversed-domain package name: it starts with a label of
     /// ``packageRoots``, or the path starts with `.` (`pkg/.Activity`, Android's short class form); or a macOS
@@ -247,13 +253,18 @@ enum NetworkDetectors {
     static func dnsQuery(_ t: ByteText, slash: Int) -> Bool {
         let cls: [StaticString] = ["in", "ch", "hs", "any"]
         // `name/IN` (class only), as BIND writes a refused query.
-        if cls.contains(where: { t.matches($0, at: slash + 1) && Ascii.isUpper(t[slash + 1]) && !t.wordAt(slash + 1 + $0.utf8CodeUnitCount) && t[slash + 1 + $0.utf8CodeUnitCount] != 0x2F }) {
+        if cls.contains(where: {
+            t.matches($0, at: slash + 1) && Ascii.isUpper(t[slash + 1]) && !t.wordAt(slash + 1 + $0.utf8CodeUnitCount)
+                && t[slash + 1 + $0.utf8CodeUnitCount] != 0x2F
+        }) {
             return true
         }
         var k = slash + 1
         while k < slash + 12, Ascii.isUpper(t[k]) || Ascii.isDigit(t[k]) { k += 1 }
         guard k > slash + 1, t[k] == 0x2F else { return false }
-        return cls.contains { t.matches($0, at: k + 1) && Ascii.isUpper(t[k + 1]) && !t.wordAt(k + 1 + $0.utf8CodeUnitCount) }
+        return cls.contains {
+            t.matches($0, at: k + 1) && Ascii.isUpper(t[k + 1]) && !t.wordAt(k + 1 + $0.utf8CodeUnitCount)
+        }
     }
 
     /// Whether `s..<e` names a digest (`SHA256`, `sha1`, `MD5`): an SSH key fingerprint in base64 can start with
@@ -402,7 +413,9 @@ enum NetworkDetectors {
         if t[k] == 0x2E, Ascii.isDigit(t[k + 1]) { return nil }
         if t[k] == 0x25, Ascii.isAlnum(t[k + 1]) {
             k += 1
-            while k - s < 64, Ascii.isAlnum(t[k]) || t[k] == 0x2E || t[k] == 0x5F || t[k] == 0x7E || t[k] == 0x2D { k += 1 }
+            while k - s < 64, Ascii.isAlnum(t[k]) || t[k] == 0x2E || t[k] == 0x5F || t[k] == 0x7E || t[k] == 0x2D {
+                k += 1
+            }
         }
         if t.wordAt(k) { return nil }
         return k

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import EvidenceKit
 
@@ -60,7 +60,8 @@ extension PersonalDataScanner {
                     if errno == EINTR { continue }
                     let code = errno
                     throw SharingError(
-                        .inputUnreadable, "read \(name): \(String(cString: strerror(code)))", path: name, function: "read",
+                        .inputUnreadable, "read \(name): \(String(cString: strerror(code)))", path: name,
+                        function: "read",
                         systemCode: code)
                 }
                 if n == 0 {

@@ -114,7 +114,8 @@ enum PhoneNumbers {
         }
         guard let end = best else { return nil }
         _ = bestIsFull
-        if notAPhoneNumber(t, start: start, end: end, runEnd: runEnd, sizes: groupSizes, groups: bestGroups,
+        if notAPhoneNumber(
+            t, start: start, end: end, runEnd: runEnd, sizes: groupSizes, groups: bestGroups,
             dotsOnly: sepKinds == 4, international: plus || (t[s] == 0x30 && t[s + 1] == 0x30))
         {
             return nil
@@ -122,7 +123,9 @@ enum PhoneNumbers {
         // Dots in a phone number are only accepted when they are its only separator (06.12.34.56.78), and a
         // date-shaped number (2024-03-12, 01.02.2024, 12/03/2024) is not a phone number.
         if sepKinds & 4 != 0, sepKinds != 4 { return nil }
-        if groupCount >= 3, firstSeps.0 == firstSeps.1, firstSeps.0 > 1, looksLikeDate(groupSizes, groups: groupCount) { return nil }
+        if groupCount >= 3, firstSeps.0 == firstSeps.1, firstSeps.0 > 1, looksLikeDate(groupSizes, groups: groupCount) {
+            return nil
+        }
         if amountAfter(t, end) { return nil }
         // Thirteen unbroken digits starting with a date are a JMBG (a mistyped one if its check digit failed).
         if !plus, !paren, end - s == 13, NumberDetectors.jmbgShaped(t, s) {
@@ -228,7 +231,10 @@ enum PhoneNumbers {
     static func amountAfter(_ t: ByteText, _ e: Int) -> Bool {
         var k = e
         if t[k] == 0x20 { k += 1 }
-        let codes: [StaticString] = ["eur", "usd", "rsd", "try", "all", "bam", "mkd", "gbp", "chf", "huf", "pln", "czk", "sek", "dkk", "ron", "bgn", "din", "tl ", "kn "]
+        let codes: [StaticString] = [
+            "eur", "usd", "rsd", "try", "all", "bam", "mkd", "gbp", "chf", "huf", "pln", "czk", "sek", "dkk", "ron",
+            "bgn", "din", "tl ", "kn ",
+        ]
         for code in codes where t.matches(code, at: k) && !Ascii.isLetter(t[k + code.utf8CodeUnitCount]) {
             return true
         }

@@ -95,7 +95,9 @@ public struct Redactor: Sendable {
     }
 
     /// The host of a generalised URL (`scheme://host[:port]/`) when it is an IPv4 or a bracketed IPv6 address.
-    static func addressHost(ofOrigin origin: String) -> (type: PersonalDataType, text: String, range: Range<String.Index>)? {
+    static func addressHost(ofOrigin origin: String) -> (
+        type: PersonalDataType, text: String, range: Range<String.Index>
+    )? {
         let start = origin.range(of: "://")?.upperBound ?? origin.startIndex
         let authority = origin[start...].prefix { $0 != "/" }
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {

@@ -43,7 +43,10 @@ enum PackageManifest {
                 "findings",
                 .array(
                     log.findings.map {
-                        .object([("input", .string($0.input)), ("line", .int(Int64($0.line))), ("reason", .string($0.reason))])
+                        .object([
+                            ("input", .string($0.input)), ("line", .int(Int64($0.line))),
+                            ("reason", .string($0.reason)),
+                        ])
                     })
             ),
             ("notes", log.notes.isEmpty ? nil : JSONValue.strings(log.notes)),

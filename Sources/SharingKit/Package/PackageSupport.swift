@@ -2,7 +2,6 @@ import EvidenceKit
 import Foundation
 import IProceedsBase
 
-
 /// Times in the forms the package formats want, from milliseconds since the epoch, UTC, without the locale or
 /// the time zone of the machine.
 enum PackageTime {

@@ -305,7 +305,9 @@ enum PackageZipCheck {
         var kept: [UInt8]? = keep ? [] : nil
         func feed(_ piece: UnsafeRawBufferPointer) {
             digest.update(piece)
-            crc = UInt32(truncatingIfNeeded: crc32(UInt(crc), piece.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(piece.count)))
+            crc = UInt32(
+                truncatingIfNeeded: crc32(
+                    UInt(crc), piece.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(piece.count)))
             size += piece.count
             kept?.append(contentsOf: piece)
         }

@@ -161,7 +161,9 @@ enum STIXBundle {
             case .filename: standard = ("file", [("name", .string(o.value))])
             default:
                 if let file = fileParts(o) {
-                    var contributing: [(String, JSONValue)] = [("hashes", .object([(file.algorithm, .string(file.digest))]))]
+                    var contributing: [(String, JSONValue)] = [
+                        ("hashes", .object([(file.algorithm, .string(file.digest))]))
+                    ]
                     if let name = file.name { contributing.append(("name", .string(name))) }
                     standard = ("file", contributing)
                 } else {

@@ -168,7 +168,8 @@ public enum SharingPackage {
             do { try output.commit() } catch let e as EvidenceError {
                 throw SharingError(
                     .io,
-                    e.message + (entry.map { "; custody entry \($0.seq) records a package that is not in place" } ?? ""),
+                    e.message
+                        + (entry.map { "; custody entry \($0.seq) records a package that is not in place" } ?? ""),
                     path: path, function: e.function, systemCode: e.systemCode)
             }
         } catch {

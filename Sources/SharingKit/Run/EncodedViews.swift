@@ -21,7 +21,9 @@ struct DecodedView {
     static func percentDecoded(_ bytes: [UInt8]) -> DecodedView? {
         guard hasPercentEscape(bytes) else { return nil }
         return decode(bytes) { b, i in
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = Hex.value(ofDigit: b[i + 1]), let l = Hex.value(ofDigit: b[i + 2]) {
+            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = Hex.value(ofDigit: b[i + 1]),
+                let l = Hex.value(ofDigit: b[i + 2])
+            {
                 return (h << 4 | l, 3)
             }
             if b[i] == UInt8(ascii: "+") { return (0x20, 1) }
@@ -226,7 +228,9 @@ struct DecodedView {
     private static func hasPercentEscape(_ b: [UInt8]) -> Bool {
         var i = 0
         while i + 2 < b.count {
-            if b[i] == UInt8(ascii: "%"), Hex.value(ofDigit: b[i + 1]) != nil, Hex.value(ofDigit: b[i + 2]) != nil { return true }
+            if b[i] == UInt8(ascii: "%"), Hex.value(ofDigit: b[i + 1]) != nil, Hex.value(ofDigit: b[i + 2]) != nil {
+                return true
+            }
             i += 1
         }
         return false

@@ -57,7 +57,8 @@ extension SharingRun {
     }
 
     /// Notes what a rule did to a value in the record being read.
-    mutating func track(_ type: PersonalDataType, _ value: String, _ outcome: ValueOutcome, field: String, rule: String) {
+    mutating func track(_ type: PersonalDataType, _ value: String, _ outcome: ValueOutcome, field: String, rule: String)
+    {
         if outcome.applied == .keep {
             keepPlace(type, value, field: field, rule: rule)
             return
@@ -154,7 +155,9 @@ extension SharingRun {
             groups[g]!.keptFields.formUnion(changedFields)
             groups[g]!.strictFields.insert(strict.field)
         }
-        for (g, info) in groups.sorted(by: { ($0.key.type.rawValue, $0.key.wonBy) < ($1.key.type.rawValue, $1.key.wonBy) }) {
+        for (g, info) in groups.sorted(by: {
+            ($0.key.type.rawValue, $0.key.wonBy) < ($1.key.type.rawValue, $1.key.wonBy)
+        }) {
             treatmentNotes.append(
                 "one value, one treatment: \(info.values) \(g.type.rawValue) value"
                     + "\(info.values == 1 ? "" : "s") kept by \(info.keptBy.sorted().joined(separator: ", ")) "

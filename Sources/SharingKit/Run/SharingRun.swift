@@ -332,7 +332,9 @@ public struct SharingRun: InputSink {
             return RedactedTextResult(text: String(url[..<authorityStart]) + rest.text, replacements: rest.replacements)
         }
         let authorityEnd =
-            u[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            u[authorityStart...].firstIndex {
+                $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+            }
             ?? u.endIndex
         var out = String(url[..<authorityStart])
         var replacements: [TextReplacement] = []

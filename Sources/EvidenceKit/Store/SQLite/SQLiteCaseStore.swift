@@ -70,13 +70,16 @@ public final class SQLiteCaseStore: CaseStore {
     /// file), so `case init` can simply be run again; two runs creating the same file cannot both succeed.
     /// - Throws: ``EvidenceError`` `.invalidArgument` if `path` exists, `.io` if it cannot be created.
     public static func create(
-        path: String, manifestChunkSize: Int = defaultManifestChunkSize, build: (SQLiteCaseStore) throws -> Void = { _ in }
+        path: String, manifestChunkSize: Int = defaultManifestChunkSize,
+        build: (SQLiteCaseStore) throws -> Void = { _ in }
     ) throws -> SQLiteCaseStore {
         func exists() -> EvidenceError {
             EvidenceError(.invalidArgument, "case file \(path) already exists; choose another --case", path: path)
         }
         let reservation: OutputFile
-        do { reservation = try OutputFile(path: path, existing: .refuse) } catch let e as EvidenceError where e.systemCode == EEXIST {
+        do { reservation = try OutputFile(path: path, existing: .refuse) } catch let e as EvidenceError
+            where e.systemCode == EEXIST
+        {
             throw exists()
         }
         let temporary = reservation.temporaryPath
@@ -84,7 +87,8 @@ public final class SQLiteCaseStore: CaseStore {
             try {
                 let db = try SQLiteDatabase(path: temporary, create: false)
                 defer { db.close() }
-                try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA application_id=\(applicationID);")
+                try db.execute(
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA application_id=\(applicationID);")
                 let store = SQLiteCaseStore(db: db, version: 0, manifestChunkSize: manifestChunkSize)
                 try store.migrate(from: 0)
                 try build(store)
@@ -112,12 +116,14 @@ public final class SQLiteCaseStore: CaseStore {
     /// `immutable=1`, which needs no `-shm` or `-wal` file beside it.
     /// - Throws: ``EvidenceError`` with code `.caseFileMissing` for a missing file, `.caseFile` for a file that is
     ///   not an iproceeds case file, or one written by a newer iproceeds — before anything is written to it.
-    public static func open(path: String, readOnly: Bool = false, manifestChunkSize: Int = defaultManifestChunkSize) throws
+    public static func open(path: String, readOnly: Bool = false, manifestChunkSize: Int = defaultManifestChunkSize)
+        throws
         -> SQLiteCaseStore
     {
         guard FileManager.default.fileExists(atPath: path) else {
             throw EvidenceError(
-                .caseFileMissing, "case file \(path) does not exist; create one with `iproceeds case init --case \(path) --id ID --title TEXT`",
+                .caseFileMissing,
+                "case file \(path) does not exist; create one with `iproceeds case init --case \(path) --id ID --title TEXT`",
                 path: path)
         }
         let db: SQLiteDatabase
@@ -133,7 +139,9 @@ public final class SQLiteCaseStore: CaseStore {
             (db, appID, version) = try probe(immutable: false)
         } catch let first as EvidenceError {
             let notADatabase = first.systemCode.map { $0 & 0xff == SQLITE_NOTADB } ?? false
-            guard readOnly, !notADatabase, !Self.writable(path) else { throw Self.openFailure(path, first, readOnly: readOnly) }
+            guard readOnly, !notADatabase, !Self.writable(path) else {
+                throw Self.openFailure(path, first, readOnly: readOnly)
+            }
             // Read-only media: SQLite cannot make the -shm file a WAL reader needs. Immutable mode reads the file
             // alone, which is exact unless a journal holds entries not yet merged into it.
             var st = stat()
@@ -149,7 +157,8 @@ public final class SQLiteCaseStore: CaseStore {
             }
         }
         guard appID == applicationID else {
-            throw EvidenceError(.caseFile, "\(path) is not an iproceeds case file (SQLite application id \(appID))", path: path)
+            throw EvidenceError(
+                .caseFile, "\(path) is not an iproceeds case file (SQLite application id \(appID))", path: path)
         }
         guard version <= schemaVersion else {
             throw EvidenceError(
@@ -178,9 +187,13 @@ public final class SQLiteCaseStore: CaseStore {
         let code = (e.systemCode ?? 0) & 0xff
         switch code {
         case SQLITE_NOTADB:
-            return EvidenceError(.caseFile, "\(path) is not an iproceeds case file (not an SQLite database)", path: path, systemCode: e.systemCode)
+            return EvidenceError(
+                .caseFile, "\(path) is not an iproceeds case file (not an SQLite database)", path: path,
+                systemCode: e.systemCode)
         case SQLITE_CORRUPT:
-            return EvidenceError(.caseFile, "case file \(path) is damaged (SQLite: \(e.message)); work from a backup copy", path: path, systemCode: e.systemCode)
+            return EvidenceError(
+                .caseFile, "case file \(path) is damaged (SQLite: \(e.message)); work from a backup copy", path: path,
+                systemCode: e.systemCode)
         default:
             return EvidenceError(
                 .caseFile,
@@ -221,24 +234,34 @@ public final class SQLiteCaseStore: CaseStore {
 
     public func items() throws -> [CustodyItem] {
         try db.query("SELECT item_id, description, acquired_seq, manifest_sha256 FROM items ORDER BY item_id").map {
-            CustodyItem(itemID: $0[0].text ?? "", description: $0[1].text ?? "", acquiredSeq: $0[2].integer ?? 0, manifestSHA256: $0[3].text ?? "")
+            CustodyItem(
+                itemID: $0[0].text ?? "", description: $0[1].text ?? "", acquiredSeq: $0[2].integer ?? 0,
+                manifestSHA256: $0[3].text ?? "")
         }
     }
 
     public func examiners() throws -> [RegisteredExaminer] {
-        try db.query("SELECT examiner_id, name, public_key, registered_seq FROM examiners ORDER BY registered_seq").map {
-            RegisteredExaminer(examinerID: $0[0].text ?? "", name: $0[1].text ?? "", publicKey: $0[2].text ?? "", registeredSeq: $0[3].integer ?? 0)
+        try db.query("SELECT examiner_id, name, public_key, registered_seq FROM examiners ORDER BY registered_seq").map
+        {
+            RegisteredExaminer(
+                examinerID: $0[0].text ?? "", name: $0[1].text ?? "", publicKey: $0[2].text ?? "",
+                registeredSeq: $0[3].integer ?? 0)
         }
     }
 
     public func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
         guard version >= 2 else {
-            guard let content = try db.query("SELECT content FROM manifests WHERE sha256 = ?", [.text(sha256)]).first?.first?.blob
+            guard
+                let content = try db.query("SELECT content FROM manifests WHERE sha256 = ?", [.text(sha256)]).first?
+                    .first?.blob
             else { return false }
             try body(content)
             return true
         }
-        guard let row = try db.query("SELECT storage, content, size FROM manifests WHERE sha256 = ?", [.text(sha256)]).first else {
+        guard
+            let row = try db.query("SELECT storage, content, size FROM manifests WHERE sha256 = ?", [.text(sha256)])
+                .first
+        else {
             return false
         }
         switch row[0].text {
@@ -247,24 +270,32 @@ public final class SQLiteCaseStore: CaseStore {
         case "zlib-chunks":
             // Chunks in order; a missing, extra or damaged chunk surfaces as a wrong size or hash in verification.
             var expected: Int64 = 0
-            try db.forEachRow("SELECT chunk, size, data FROM manifest_chunks WHERE sha256 = ? ORDER BY chunk", [.text(sha256)]) { r in
+            try db.forEachRow(
+                "SELECT chunk, size, data FROM manifest_chunks WHERE sha256 = ? ORDER BY chunk", [.text(sha256)]
+            ) { r in
                 guard r[0].integer == expected, let size = r[1].integer, let data = r[2].blob,
                     let plain = Self.inflate(data, size: Int(size))
                 else {
-                    throw EvidenceError(.caseFile, "the stored manifest \(sha256.prefix(16))… is damaged at chunk \(expected)", path: db.path)
+                    throw EvidenceError(
+                        .caseFile, "the stored manifest \(sha256.prefix(16))… is damaged at chunk \(expected)",
+                        path: db.path)
                 }
                 expected += 1
                 try body(plain)
             }
         default:
-            throw EvidenceError(.caseFile, "the stored manifest \(sha256.prefix(16))… has an unknown storage \(row[0].text ?? "?")", path: db.path)
+            throw EvidenceError(
+                .caseFile, "the stored manifest \(sha256.prefix(16))… has an unknown storage \(row[0].text ?? "?")",
+                path: db.path)
         }
         return true
     }
 
     public func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
         var host = [UInt8](repeating: 0, count: 256)
-        _ = host.withUnsafeMutableBufferPointer { $0.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) } }
+        _ = host.withUnsafeMutableBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) }
+        }
         let hostname = String(decoding: host.prefix { $0 != 0 }, as: UTF8.self)
         try db.immediateTransaction {
             if let row = try db.query(
@@ -278,7 +309,9 @@ public final class SQLiteCaseStore: CaseStore {
                     "item \(itemID) is already in the case (added by \(row[1].text ?? "?") at \(row[2].text ?? "?"), entry \(row[0].integer ?? 0)); "
                         + "choose another --item", path: db.path)
             }
-            if let r = try db.query("SELECT examiner_id, host, pid, started FROM item_reservations WHERE item_id = ?", [.text(itemID)]).first {
+            if let r = try db.query(
+                "SELECT examiner_id, host, pid, started FROM item_reservations WHERE item_id = ?", [.text(itemID)]
+            ).first {
                 // A reservation whose process is gone (killed, crashed) on this host is stale: take it over.
                 let pid = pid_t(truncatingIfNeeded: r[2].integer ?? 0)
                 let alive = r[1].text != hostname || (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
@@ -286,7 +319,8 @@ public final class SQLiteCaseStore: CaseStore {
                     throw EvidenceError(
                         .invalidArgument,
                         "item \(itemID) is being added to the case right now (by \(r[0].text ?? "?") on \(r[1].text ?? "?"), process \(pid), "
-                            + "since \(r[3].text ?? "?")); wait for it to finish, or choose another --item", path: db.path)
+                            + "since \(r[3].text ?? "?")); wait for it to finish, or choose another --item",
+                        path: db.path)
                 }
             }
             try db.query(
@@ -296,7 +330,8 @@ public final class SQLiteCaseStore: CaseStore {
     }
 
     public func releaseItem(_ itemID: String) {
-        _ = try? db.query("DELETE FROM item_reservations WHERE item_id = ? AND pid = ?", [.text(itemID), .integer(Int64(getpid()))])
+        _ = try? db.query(
+            "DELETE FROM item_reservations WHERE item_id = ? AND pid = ?", [.text(itemID), .integer(Int64(getpid()))])
     }
 
     /// Stores a manifest as zlib-compressed chunks of `manifestChunkSize` bytes, read from `m` piece by piece.
@@ -322,7 +357,9 @@ public final class SQLiteCaseStore: CaseStore {
         let rc = out.withUnsafeMutableBufferPointer { o in
             bytes.withUnsafeBufferPointer { i in compress2(o.baseAddress, &size, i.baseAddress, uLong(bytes.count), 6) }
         }
-        guard rc == Z_OK else { throw EvidenceError(.library, "zlib compress2 failed (\(rc))", function: "compress2", systemCode: rc) }
+        guard rc == Z_OK else {
+            throw EvidenceError(.library, "zlib compress2 failed (\(rc))", function: "compress2", systemCode: rc)
+        }
         out.removeSubrange(Int(size)...)
         return out
     }
@@ -352,18 +389,22 @@ public final class SQLiteCaseStore: CaseStore {
                     path: db.path, function: e.function, systemCode: e.systemCode)
             case SQLITE_READONLY:
                 throw EvidenceError(
-                    .caseFile, "the case file \(db.path) is read-only here; nothing was written. Record on a writable copy",
+                    .caseFile,
+                    "the case file \(db.path) is read-only here; nothing was written. Record on a writable copy",
                     path: db.path, function: e.function, systemCode: e.systemCode)
             case SQLITE_BUSY:
                 throw EvidenceError(
-                    .caseFile, "the case file \(db.path) stayed locked by another process for 30 s; nothing was written. Try again",
+                    .caseFile,
+                    "the case file \(db.path) stayed locked by another process for 30 s; nothing was written. Try again",
                     path: db.path, function: e.function, systemCode: e.systemCode)
             default: throw e
             }
         }
     }
 
-    private func appendRows(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry {
+    private func appendRows(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws
+        -> CustodyEntry
+    {
         try db.immediateTransaction {
             let last = try db.query(
                 """
@@ -381,11 +422,16 @@ public final class SQLiteCaseStore: CaseStore {
             if let m = changes.manifest { try storeManifest(m) }
             if let item = changes.item {
                 if !(try db.query("SELECT 1 FROM items WHERE item_id = ?", [.text(item.itemID)]).isEmpty) {
-                    throw EvidenceError(.invalidArgument, "item \(item.itemID) is already in the case; choose another --item", path: db.path)
+                    throw EvidenceError(
+                        .invalidArgument, "item \(item.itemID) is already in the case; choose another --item",
+                        path: db.path)
                 }
                 try db.query(
                     "INSERT INTO items (item_id, description, acquired_seq, manifest_sha256) VALUES (?, ?, ?, ?)",
-                    [.text(item.itemID), .text(item.description), .integer(item.acquiredSeq), .text(item.manifestSHA256)])
+                    [
+                        .text(item.itemID), .text(item.description), .integer(item.acquiredSeq),
+                        .text(item.manifestSHA256),
+                    ])
                 try db.query("DELETE FROM item_reservations WHERE item_id = ?", [.text(item.itemID)])
             }
             if let x = changes.examiner {
@@ -403,7 +449,8 @@ public final class SQLiteCaseStore: CaseStore {
                     .integer(e.seq), .text(e.time), .text(e.caseID), .text(e.examinerID), .text(e.publicKey),
                     .text(e.action), .text(JSONValue.strings(e.items).canonical),
                     .text(CustodyEntry.json(e.inputs).canonical), .text(CustodyEntry.json(e.outputs).canonical),
-                    .text(e.tool), .text(e.toolVersion), .text(CustodyEntry.json(e.parameters).canonical), .text(e.note),
+                    .text(e.tool), .text(e.toolVersion), .text(CustodyEntry.json(e.parameters).canonical),
+                    .text(e.note),
                     .text(e.prevHash), .text(e.entryHash), .text(e.signature),
                 ])
             return e

@@ -23,7 +23,9 @@ final class SQLiteDatabase {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
-            throw EvidenceError(.io, "cannot open case file \(path): \(message)", path: path, function: "sqlite3_open_v2", systemCode: rc)
+            throw EvidenceError(
+                .io, "cannot open case file \(path): \(message)", path: path, function: "sqlite3_open_v2",
+                systemCode: rc)
         }
         handle = db
         self.path = path
@@ -99,7 +101,9 @@ final class SQLiteDatabase {
             case .integer(let v): bound = sqlite3_bind_int64(statement, index, v)
             case .text(let v): bound = sqlite3_bind_text(statement, index, v, -1, CSQLite_TRANSIENT)
             case .blob(let v):
-                bound = v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), CSQLite_TRANSIENT) }
+                bound = v.withUnsafeBytes {
+                    sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), CSQLite_TRANSIENT)
+                }
             }
             guard bound == SQLITE_OK else { throw error("sqlite3_bind", bound) }
         }
