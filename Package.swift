@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "EvidenceImages", dependencies: ["EvidenceKit", "CTSK", "CEWF"]),
         .target(
             name: "CaseStorePostgres",
-            dependencies: ["EvidenceKit", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["IProceedsBase", "EvidenceKit", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .target(
             name: "ProceedsGraph",

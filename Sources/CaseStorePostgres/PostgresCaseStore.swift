@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 import PostgresNIO
 
 /// A case kept on a PostgreSQL server, with the guarantees of the SQLite case file, enforced by the server too

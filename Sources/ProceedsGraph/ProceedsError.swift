@@ -2,7 +2,7 @@
 ///
 /// Rows an importer cannot read are not thrown (unless the import is strict): they are recorded as the ledger's
 /// ``Ledger/issues`` with their file, line and reason, and the rest is imported.
-public struct ProceedsError: Error, CustomStringConvertible, Sendable {
+public struct ProceedsError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is: a stable code. The CLI decides its exit status from the code alone
     /// (docs/exit-codes.md lists them).
     public enum Code: String, CaseIterable, Sendable, CustomStringConvertible {

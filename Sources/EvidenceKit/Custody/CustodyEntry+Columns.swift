@@ -1,16 +1,17 @@
 import Foundation
+import IProceedsBase
 
 /// How every case store keeps a ledger entry in a row: scalar fields in their own columns, and the four
 /// structured fields as canonical JSON text, so that a row read back gives the entry whose hash was signed.
 extension CustodyEntry {
     /// The `items` column: a JSON array of strings.
-    public var itemsColumn: String { "[" + items.map(CanonicalJSON.string).joined(separator: ",") + "]" }
+    public var itemsColumn: String { JSONValue.strings(items).canonical }
     /// The `inputs` column: a JSON array of `{"name","sha256"}` objects.
-    public var inputsColumn: String { CanonicalJSON.references(inputs) }
+    public var inputsColumn: String { Self.json(inputs).canonical }
     /// The `outputs` column.
-    public var outputsColumn: String { CanonicalJSON.references(outputs) }
+    public var outputsColumn: String { Self.json(outputs).canonical }
     /// The `parameters` column: a JSON object of strings, keys in JCS order.
-    public var parametersColumn: String { CanonicalJSON.object(parameters) }
+    public var parametersColumn: String { Self.json(parameters).canonical }
 
     /// An entry from a stored row. Malformed JSON columns come back empty, which verification then reports as
     /// changed content (the hash no longer matches), never as a crash.
