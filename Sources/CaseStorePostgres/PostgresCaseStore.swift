@@ -60,7 +60,7 @@ public final class PostgresCaseStore: CaseStore {
 
     /// Opens the case `url` names, migrating an older schema unless `readOnly`.
     /// - Throws: ``EvidenceError``: `.storeUnavailable` when the server cannot be reached, `.storeAccessDenied`
-    ///   for refused credentials, `.caseFile` for a database without the schema or the case ("does not exist"), or
+    ///   for refused credentials, `.caseFileMissing` for a database without the schema or the case, `.caseFile` for
     ///   a schema from a newer iproceeds.
     public static func open(
         _ url: PostgresCaseURL, readOnly: Bool = false,
@@ -77,7 +77,7 @@ public final class PostgresCaseStore: CaseStore {
         let version = try store.retrying { try store.schemaVersion() }
         guard let version else {
             throw EvidenceError(
-                .caseFile,
+                .caseFileMissing,
                 "case \(caseRef) does not exist on \(url): the database has no iproceeds schema; "
                     + "create the case with `iproceeds case init --case \(url) --id \(caseRef) --title TEXT`")
         }
@@ -87,7 +87,7 @@ public final class PostgresCaseStore: CaseStore {
             try store.retrying({ try !store.rows("SELECT 1 FROM iproceeds.cases WHERE case_ref = \(caseRef)").isEmpty })
         else {
             throw EvidenceError(
-                .caseFile,
+                .caseFileMissing,
                 "case \(caseRef) does not exist on \(url); create it with `iproceeds case init --case \(url) --id \(caseRef) --title TEXT`"
             )
         }
@@ -643,7 +643,7 @@ public final class PostgresCaseStore: CaseStore {
                         + "(or PGPASSFILE, PGPASSWORD)")
             case .server where state == "3D000":
                 return EvidenceError(
-                    .caseFile,
+                    .caseFileMissing,
                     "database \(url.database) does not exist on \(url.host):\(url.port); ask the unit's database "
                         + "administrator to create it (docs/unit-server.md)")
             case .server where state.hasPrefix("08") || state.hasPrefix("57P"):

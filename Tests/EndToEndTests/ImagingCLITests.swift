@@ -58,7 +58,10 @@ import Testing
             segments.map { $0["sha256"] as? String }
                 == (try ["s.001", "s.002", "s.003"].map { try Self.digest(ws, "sha256sum", $0) }))
         // A changed byte in the second file: verify-image names it.
-        try ws.sh("printf 'X' | dd of=s.002 bs=1 seek=1000 conv=notrunc status=none")
+        // (Each bit of it flipped: a fixed replacement would leave the file unchanged when random data already held it.)
+        try ws.sh(
+            "python3 -c \"f = open('s.002', 'r+b'); f.seek(1000); b = f.read(1)[0]; "
+                + "f.seek(1000); f.write(bytes([b ^ 0xFF]))\"")
         let v = try CLI.run(["evidence", "verify-image", "s.001"], in: ws.path)
         #expect(v.status == 1)
         #expect(v.stdout.contains("s.002: sha256"), "\(v.stdout)")
@@ -124,7 +127,10 @@ import Testing
             try CLI.run(["evidence", "image", "src.bin", "-o", "c", "--compression", "none", "-q"], in: ws.path).status
                 == 0)
         // Uncompressed chunks follow the headers: a byte in the middle of the file is chunk data.
-        try ws.sh("printf '\\377' | dd of=c.E01 bs=1 seek=600000 conv=notrunc status=none")
+        // Every bit flipped, so that the byte changes whatever the random data held there.
+        try ws.sh(
+            "python3 -c \"f = open('c.E01', 'r+b'); f.seek(600000); b = f.read(1)[0]; "
+                + "f.seek(600000); f.write(bytes([b ^ 0xFF]))\"")
         let independent = try CLI.exec("ewfverify", ["-q", "c.E01"], in: ws.path)
         #expect(independent.status != 0)
         let v = try CLI.run(["evidence", "verify-image", "c.E01"], in: ws.path)
