@@ -12,6 +12,30 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
     return url.path
 }
 
+/// Bytes that are not UTF-8 in a canonical CSV field: read as U+FFFD, `A\xff` and `A\xfe` would become one
+/// account and their transfers would merge, with exit 0 and nothing said. Such rows are refused by line.
+@Suite struct NonUTF8CanonicalTests {
+    @Test func rowsWithBytesThatAreNotUTF8AreRefusedNotMerged() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ci-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("ledger.csv").path
+        var bytes = Array("id,timestamp,from,to,amount,currency\n".utf8)
+        bytes += Array("T1,2026-01-05T09:00:00Z,A".utf8) + [0xFF] + Array(",B,10.00,EUR\n".utf8)
+        bytes += Array("T2,2026-01-05T10:00:00Z,A".utf8) + [0xFE] + Array(",B,20.00,EUR\n".utf8)
+        bytes += Array("T3,2026-01-05T11:00:00Z,\"C".utf8) + [0xC3] + Array("\",B,30.00,EUR\n".utf8)
+        bytes += Array("T4,2026-01-05T12:00:00Z,Čedomir,B,40.00,EUR\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let ledger = try LedgerImporter.load([path], format: .canonical)
+        #expect(ledger.transfers.count == 1, "only the UTF-8 row is a transfer")
+        #expect(ledger.transfers.contains { $0.amount == 4000 })
+        #expect(ledger.issues.map(\.line) == [2, 3, 4])
+        #expect(ledger.issues.allSatisfy { $0.reason.contains("not UTF-8") })
+        var strict = ImportOptions()
+        strict.strict = true
+        #expect(throws: ProceedsError.self) { try LedgerImporter.load([path], format: .canonical, options: strict) }
+    }
+}
+
 /// The amount grammar, calendar dates and zone offsets of the canonical CSV (docs/tracing-policies.md).
 @Suite struct AmountGrammarTests {
     @Test func groupingMarksOnlyWhereTheyBelong() {

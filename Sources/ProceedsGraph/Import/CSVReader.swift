@@ -15,6 +15,10 @@ struct CSVReader {
     let isFinal: Bool
     /// Set when the reader stopped at an incomplete record.
     private(set) var stoppedShort = false
+    /// Whether a field of the record last returned held bytes that are not UTF-8. Its text then has U+FFFD in
+    /// their place, so two different names could read the same: importers refuse such a record instead of
+    /// merging accounts silently.
+    private(set) var lastRecordHadInvalidUTF8 = false
 
     init(_ bytes: [UInt8], separator: UInt8 = UInt8(ascii: ","), firstLine: Int = 1, isFinal: Bool = true) {
         // A UTF-8 byte-order mark is not part of the first header.
@@ -38,6 +42,7 @@ struct CSVReader {
     /// quoting was well formed, or `nil` at the end.
     mutating func next(into fields: inout [String]) -> (line: Int, ok: Bool)? {
         fields.removeAll(keepingCapacity: true)
+        lastRecordHadInvalidUTF8 = false
         let separator = self.separator
         return bytes.withUnsafeBufferPointer { b -> (line: Int, ok: Bool)? in
             let n = b.count
@@ -83,7 +88,12 @@ struct CSVReader {
                     let rest = i
                     while i < n && b[i] != separator && b[i] != 0x0A && b[i] != 0x0D { i += 1 }
                     field.append(contentsOf: b[rest..<i])
-                    fields.append(String(decoding: field, as: UTF8.self))
+                    if let text = String(validating: field, as: UTF8.self) {
+                        fields.append(text)
+                    } else {
+                        lastRecordHadInvalidUTF8 = true
+                        fields.append(String(decoding: field, as: UTF8.self))
+                    }
                 } else {
                     let from = i
                     while i < n {
@@ -91,7 +101,13 @@ struct CSVReader {
                         if c == separator || c == 0x0A || c == 0x0D { break }
                         i += 1
                     }
-                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: b[from..<i]), as: UTF8.self))
+                    let span = UnsafeBufferPointer(rebasing: b[from..<i])
+                    if let text = String(validating: span, as: UTF8.self) {
+                        fields.append(text)
+                    } else {
+                        lastRecordHadInvalidUTF8 = true
+                        fields.append(String(decoding: span, as: UTF8.self))
+                    }
                 }
                 if i >= n { return isFinal ? (start, true) : incomplete() }
                 if b[i] == separator {
@@ -173,6 +189,9 @@ struct CSVFileStream {
         digest.update(bytes[before...])
         reader = CSVReader(bytes, separator: separator, firstLine: firstLine, isFinal: finished)
     }
+
+    /// Whether a field of the record last returned held bytes that are not UTF-8 (see ``CSVReader``).
+    var lastRecordHadInvalidUTF8: Bool { reader.lastRecordHadInvalidUTF8 }
 
     /// The next record, reading more of the file as needed; `nil` at the end.
     mutating func next(into fields: inout [String]) throws -> (line: Int, ok: Bool)? {

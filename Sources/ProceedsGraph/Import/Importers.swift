@@ -238,6 +238,11 @@ public enum LedgerImporter {
                 try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
             }
             guard ok else { try fail("unterminated quoted field"); continue }
+            guard !reader.lastRecordHadInvalidUTF8 else {
+                // Read as U+FFFD, `A\xff` and `A\xfe` would be one account and their transfers would merge.
+                try fail("bytes that are not UTF-8 text; re-encode the file as UTF-8 (iconv -f CP1250 -t UTF-8, say)")
+                continue
+            }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: Int) -> String { trimmed(f[k]) }
             let scale: Int
