@@ -110,9 +110,11 @@ enum PostgresSchema {
             + [
                 """
                 DO $$ BEGIN
-                    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'iproceeds_examiner') THEN
-                        CREATE ROLE iproceeds_examiner NOLOGIN;
-                    END IF;
+                    CREATE ROLE iproceeds_examiner NOLOGIN;
+                EXCEPTION
+                    -- The role is cluster-wide: it exists (duplicate_object), or another database's migration is
+                    -- creating it at this moment (unique_violation on pg_authid); either way it is there.
+                    WHEN duplicate_object OR unique_violation THEN NULL;
                 END $$
                 """,
                 "GRANT USAGE ON SCHEMA iproceeds TO iproceeds_examiner",
