@@ -299,54 +299,25 @@ struct EvidenceVerifyImage: ParsableCommand {
 }
 
 /// A one-line progress display for an acquisition: bytes, rate, ETA, unreadable bytes.
-final class ImagingProgressLine: @unchecked Sendable {
-    // `@unchecked Sendable`: `stopped` is guarded by `lock`; the counters are atomics.
-    private let progress: ImagingProgress
-    private let lock = NSLock()
-    private var stopped = false
-    private let done = DispatchSemaphore(value: 0)
-    private let start = Date()
+final class ImagingProgressLine: Sendable {
+    private let ticker: StatusTicker
 
     init(progress: ImagingProgress) {
-        self.progress = progress
-        Thread { [self] in
-            while true {
-                Thread.sleep(forTimeInterval: 0.25)
-                lock.lock()
-                let stop = stopped
-                lock.unlock()
-                if stop { break }
-                draw()
-            }
-            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-            done.signal()
-        }.start()
-    }
-
-    func finish() {
-        lock.lock()
-        stopped = true
-        lock.unlock()
-        done.wait()
-    }
-
-    private func draw() {
-        let bytes = progress.bytesDone.load(ordering: .relaxed)
-        let total = progress.totalBytes.load(ordering: .relaxed)
-        let bad = progress.badBytes.load(ordering: .relaxed)
-        if progress.verifying.load(ordering: .relaxed) {
-            FileHandle.standardError.write(Data("\r\u{1B}[Kverifying the image…".utf8))
-            return
+        let start = Date()
+        ticker = StatusTicker {
+            let bytes = progress.bytesDone.load(ordering: .relaxed)
+            let total = progress.totalBytes.load(ordering: .relaxed)
+            let bad = progress.badBytes.load(ordering: .relaxed)
+            if progress.verifying.load(ordering: .relaxed) { return "verifying the image…" }
+            let rate = Double(bytes) / max(Date().timeIntervalSince(start), 0.001)
+            var line = ProgressLine.bytes(bytes)
+            if total > 0 { line += " of \(ProgressLine.bytes(total)) (\(bytes * 100 / total)%)" }
+            line += ", \(ProgressLine.bytes(UInt64(rate)))/s"
+            if total > bytes, rate > 0 { line += ", ETA \(ProgressLine.duration(Double(total - bytes) / rate))" }
+            if bad > 0 { line += ", \(ProgressLine.bytes(bad)) unreadable" }
+            return line
         }
-        let rate = Double(bytes) / max(Date().timeIntervalSince(start), 0.001)
-        var line = ProgressLine.bytes(bytes)
-        if total > 0 { line += " of \(ProgressLine.bytes(total)) (\(bytes * 100 / total)%)" }
-        line += ", \(ProgressLine.bytes(UInt64(rate)))/s"
-        if total > bytes, rate > 0 { line += ", ETA \(ProgressLine.duration(Double(total - bytes) / rate))" }
-        if bad > 0 { line += ", \(ProgressLine.bytes(bad)) unreadable" }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
     }
-}
 
-/// Prints an error the way every command does and returns the exit status to throw (for failures whose status
-/// the shared ``report(_:)`` does not know yet).
+    func finish() { ticker.finish() }
+}
