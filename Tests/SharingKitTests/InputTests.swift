@@ -90,6 +90,24 @@ private func run(_ text: String, _ format: InputFormat, policy: SharingPolicy = 
         #expect(CSVInputReader.uniqueNames(["a", "", "a"]) == ["a", "column 2", "a#2"])
     }
 
+    /// A CSV saved with classic Mac line ends: each lone CR ends a row. SharingKit's own row parser ended rows
+    /// only at LF, so such a file was one header row and every record in it vanished without a finding.
+    @Test func csvRowsEndAtALoneCarriageReturn() throws {
+        let c = try read("name,email\rAna,ana@example.org\rMarko,m@example.org\r", .csv)
+        #expect(c.findings.isEmpty)
+        #expect(c.records.map(\.line) == [2, 3])
+        #expect(pairs(c.records[0]) == ["name=Ana", "email=ana@example.org"])
+    }
+
+    /// A quoted cell with bytes that are not UTF-8 across lines: one finding at the line the record starts on,
+    /// with the column of the bad byte in the record; the rows after it are read.
+    @Test func csvRecordThatIsNotUTF8IsAFindingByItsFirstLine() throws {
+        let bytes = Array("a,b\n1,\"x\ny".utf8) + [0xE9] + Array("\"\n2,3\n".utf8)
+        let c = try read(bytes, .csv)
+        #expect(c.findings.map(\.line) == [2] && c.records.map(\.line) == [4])
+        #expect(c.findings[0].reason.contains("not valid UTF-8") && c.findings[0].reason.contains("column 7"))
+    }
+
     @Test func mispEventsAttributesAndObjects() throws {
         let c = try read(
             """

@@ -61,10 +61,9 @@ public struct EntityDirectory: Sendable {
                 .unusableInput, e.description + " (give the CSV that `trace cluster --format csv` writes)")
         }
         var map: [String: String] = [:], names: [String: Name] = [:]
-        while let (line, fields) = reader.next() {
-            guard let f = fields, f.count >= index.count else {
-                throw ProceedsError(.unusableInput, "\(path) line \(line): malformed entities row")
-            }
+        while let (line, f, problem) = reader.next() {
+            try LedgerImporter.requireRow(
+                f, line: line, problem: problem, columns: index.count, path: path, what: "entities")
             func v(_ k: String) -> String { index[k].map { f[$0] } ?? "" }
             let address = v("address"), entity = v("entity")
             guard !address.isEmpty, !entity.isEmpty else {

@@ -448,11 +448,12 @@ enum BankCSVImporter {
         var index: [String: Int] = [:]
         var width = 0
         if p.header ?? true {
-            guard let (line, fields) = reader.next(), let names = fields else {
+            guard let (line, names, problem) = reader.next() else {
                 throw ProceedsError(
                     file: path, line: skipped + 1,
                     reason: "no header line (profile \(p.name) expects one after \(skipped) skipped lines)")
             }
+            if let problem { throw ProceedsError(file: path, line: line, reason: "the header line: \(problem)") }
             for (i, n) in names.enumerated() where index[norm(n)] == nil { index[norm(n)] = i }
             width = names.count
             let missing = p.namedColumns.filter { !$0.column.hasPrefix("#") && index[norm($0.column)] == nil }
@@ -479,12 +480,12 @@ enum BankCSVImporter {
         let fixedZone = p.timeZone.flatMap(FixedZone.parse)
         let negative = p.negativeFigures ?? "refuse"
 
-        while let (line, fields) = reader.next() {
+        while let (line, f, problem) = reader.next() {
             func fail(_ why: String) throws {
                 try LedgerImporter.record(
                     ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
             }
-            guard let f = fields else { try fail("a quoted field is not closed"); continue }
+            if let problem { try fail(problem.description); continue }
             guard f.count >= needed else {
                 try fail(
                     "\(f.count) fields, but the profile reads column \(needed)"

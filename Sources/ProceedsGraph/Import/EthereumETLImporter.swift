@@ -30,9 +30,8 @@ enum EthereumETLImporter {
         else { return nil }
         if first == UInt8(ascii: "{") { return .tokenTransfersJSON }
         var reader = CSVReader(bytes)
-        guard let (_, fields) = reader.next(),
-            let names = fields.map({ Set($0.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }) })
-        else { return nil }
+        guard let (_, fields, _) = reader.next() else { return nil }
+        let names = Set(fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         if names.contains("token_address") { return .tokenTransfersCSV }
         if names.contains("decimals") && names.contains("address") { return .tokens }
         if names.contains("hash") && names.contains("value") && names.contains("from_address") {
@@ -50,10 +49,9 @@ enum EthereumETLImporter {
             guard kind(of: bytes) == .tokens else { continue }
             var reader = CSVReader(bytes)
             let index = try LedgerImporter.header(&reader, path: path, required: ["address", "decimals"])
-            while let (line, fields) = reader.next() {
-                guard let f = fields, f.count >= index.count else {
-                    throw ProceedsError(file: path, line: line, reason: "malformed tokens.csv row")
-                }
+            while let (line, f, problem) = reader.next() {
+                try LedgerImporter.requireRow(
+                    f, line: line, problem: problem, columns: index.count, path: path, what: "tokens.csv")
                 let address = f[index["address"]!].trimmingCharacters(in: .whitespaces).lowercased()
                 let text = f[index["decimals"]!].trimmingCharacters(in: .whitespaces)
                 guard let d = Int(text), (0...36).contains(d) else {
@@ -137,11 +135,11 @@ enum EthereumETLImporter {
             required: [
                 "token_address", "from_address", "to_address", "value", "transaction_hash", "log_index", "block_number",
             ])
-        while let (line, fields) = reader.next() {
-            guard let f = fields else {
+        while let (line, f, problem) = reader.next() {
+            if let problem {
                 try LedgerImporter.record(
-                    ImportIssue(file: path, line: line, reason: "a quoted field is not closed"), strict: options.strict,
-                    into: &ledger);
+                    ImportIssue(file: path, line: line, reason: problem.description), strict: options.strict,
+                    into: &ledger)
                 continue
             }
             guard f.count >= index.count else {
@@ -212,12 +210,12 @@ enum EthereumETLImporter {
             &reader, path: path, required: ["hash", "from_address", "to_address", "value", "block_number"])
         let asset = (options.chain ?? "ETH").uppercased()
         let scale = options.scale(of: asset) ?? 18
-        while let (line, fields) = reader.next() {
+        while let (line, f, problem) = reader.next() {
             func fail(_ why: String) throws {
                 try LedgerImporter.record(
                     ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
             }
-            guard let f = fields else { try fail("a quoted field is not closed"); continue }
+            if let problem { try fail(problem.description); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: String) -> String { index[k].map { LedgerImporter.trimmed(f[$0]) } ?? "" }
             let text = v("value")

@@ -167,13 +167,16 @@ public enum LedgerImporter {
     }
 
     static func header(_ reader: inout CSVReader, path: String, required: [String]) throws -> [String: Int] {
-        guard let (line, fields) = reader.next(), let names = fields else {
+        guard let (line, names, problem) = reader.next() else {
             throw ProceedsError(file: path, line: 1, reason: "empty file, or no CSV header")
         }
-        return try header(names, line: line, path: path, required: required)
+        return try header(names, line: line, problem: problem, path: path, required: required)
     }
 
-    static func header(_ names: [String], line: Int, path: String, required: [String]) throws -> [String: Int] {
+    static func header(
+        _ names: [String], line: Int, problem: CSVReader.Problem?, path: String, required: [String]
+    ) throws -> [String: Int] {
+        if let problem { throw ProceedsError(file: path, line: line, reason: "the CSV header: \(problem)") }
         // Rows are checked against `index.count`, so the index must hold one key per column: a name given twice
         // is refused (which column would be meant?), and a blank name is kept as `#N`, its 1-based position.
         var index: [String: Int] = [:]
@@ -197,6 +200,19 @@ public enum LedgerImporter {
         return index
     }
 
+    /// Checks a row of a side file (labels, tags, entities, conversions, tokens.csv), which is read whole or not
+    /// at all: a row that cannot be read as written, or has fewer fields than the header, stops the read.
+    /// - Throws: ``ProceedsError`` naming the file, the line and what is wrong.
+    static func requireRow(
+        _ fields: [String], line: Int, problem: CSVReader.Problem?, columns: Int, path: String, what: String
+    ) throws {
+        if let problem { throw ProceedsError(file: path, line: line, reason: "\(what) row: \(problem)") }
+        guard fields.count >= columns else {
+            throw ProceedsError(
+                file: path, line: line, reason: "\(what) row with \(fields.count) fields, the header has \(columns)")
+        }
+    }
+
     /// The field without surrounding blanks; most fields have none, so most calls allocate nothing.
     @inline(__always) static func trimmed(_ s: String) -> String {
         guard let first = s.utf8.first, let last = s.utf8.last,
@@ -214,10 +230,10 @@ public enum LedgerImporter {
         var reader = try CSVFileStream(path: path)
         let columns = ["id", "timestamp", "from", "to", "amount", "currency"]
         var names: [String] = []
-        guard let (headerLine, _) = try reader.next(into: &names) else {
+        guard let (headerLine, headerProblem) = try reader.next(into: &names) else {
             throw ProceedsError(file: path, line: 1, reason: "empty file, or no CSV header")
         }
-        let index = try header(names, line: headerLine, path: path, required: columns)
+        let index = try header(names, line: headerLine, problem: headerProblem, path: path, required: columns)
         let known = Set(columns.map { index[$0]! })
         let (cID, cTime, cFrom, cTo, cAmount, cCurrency) = (
             index["id"]!, index["timestamp"]!, index["from"]!, index["to"]!, index["amount"]!, index["currency"]!
@@ -233,16 +249,12 @@ public enum LedgerImporter {
             ledger.transfers.reserveCapacity(additional: size / 40)
         }
         var extraRows: [(row: Int, extra: [String: String])] = []
-        while let (line, ok) = try reader.next(into: &f) {
+        while let (line, problem) = try reader.next(into: &f) {
             func fail(_ why: String) throws {
                 try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
             }
-            guard ok else { try fail("unterminated quoted field"); continue }
-            guard !reader.lastRecordHadInvalidUTF8 else {
-                // Read as U+FFFD, `A\xff` and `A\xfe` would be one account and their transfers would merge.
-                try fail("bytes that are not UTF-8 text; re-encode the file as UTF-8 (iconv -f CP1250 -t UTF-8, say)")
-                continue
-            }
+            // Read as U+FFFD, `A\xff` and `A\xfe` would be one account and their transfers would merge.
+            if let problem { try fail(problem.description); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: Int) -> String { trimmed(f[k]) }
             let scale: Int
@@ -297,8 +309,9 @@ public enum LedgerImporter {
     ) throws {
         var reader = CSVReader(bytes)
         var probe = reader
-        if let (_, fields) = probe.next(), let names = fields?.map({ $0.lowercased() }),
-            names.contains("txn_id") && names.contains("counter_party_account_num") && !names.contains("tran_timestamp")
+        let names = probe.next().map { $0.fields.map { $0.lowercased() } } ?? []
+        if names.contains("txn_id") && names.contains("counter_party_account_num")
+            && !names.contains("tran_timestamp")
         {
             throw ProceedsError(
                 file: path, line: 1,
@@ -314,11 +327,11 @@ public enum LedgerImporter {
                 file: path, line: 0,
                 reason: "unknown currency \(currency): give its decimals with --scale \(currency)=N")
         }
-        while let (line, fields) = reader.next() {
+        while let (line, f, problem) = reader.next() {
             func fail(_ why: String) throws {
                 try record(ImportIssue(file: path, line: line, reason: why), strict: options.strict, into: &ledger)
             }
-            guard let f = fields else { try fail("unterminated quoted field"); continue }
+            if let problem { try fail(problem.description); continue }
             guard f.count >= index.count else { try fail("\(f.count) fields, the header has \(index.count)"); continue }
             func v(_ k: String) -> String { f[index[k]!].trimmingCharacters(in: .whitespaces) }
             guard let time = ISO8601.parse(v("tran_timestamp")) else {

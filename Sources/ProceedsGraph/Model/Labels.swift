@@ -1,3 +1,5 @@
+import IProceedsBase
+
 /// What an investigator knows about an account: a label, a category and the institution that holds it.
 public struct AccountLabel: Sendable, Equatable {
     public var account: String
@@ -18,10 +20,9 @@ public enum LabelFile {
         var reader = CSVReader([UInt8](data))
         let index = try LedgerImporter.header(&reader, path: path, required: ["account", "label", "category"])
         var labels: [String: AccountLabel] = [:]
-        while let (line, fields) = reader.next() {
-            guard let f = fields, f.count >= index.count else {
-                throw ProceedsError(file: path, line: line, reason: "malformed labels row")
-            }
+        while let (line, f, problem) = reader.next() {
+            try LedgerImporter.requireRow(
+                f, line: line, problem: problem, columns: index.count, path: path, what: "labels")
             func v(_ k: String) -> String { index[k].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
             labels[v("account")] = AccountLabel(
                 account: v("account"), label: v("label"), category: v("category").lowercased(),

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// A name put on an address by a source: "this address belongs to ExampleX exchange". Read from GraphSense
 /// TagPacks (``TagPack``) or plain `address,label,category,source` CSV (``TagFile``).
@@ -102,10 +103,9 @@ public enum TagFile {
                 .unusableInput, e.description + " (a tags CSV has the columns address,label,category,source)")
         }
         var tags: [AttributionTag] = []
-        while let (line, fields) = reader.next() {
-            guard let f = fields, f.count >= index.count else {
-                throw ProceedsError(.unusableInput, "\(path) line \(line): malformed tags row")
-            }
+        while let (line, f, problem) = reader.next() {
+            try LedgerImporter.requireRow(
+                f, line: line, problem: problem, columns: index.count, path: path, what: "tags")
             func v(_ k: String) -> String { index[k].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
             guard !v("address").isEmpty, !v("label").isEmpty else {
                 throw ProceedsError(.unusableInput, "\(path) line \(line): a tag needs an address and a label")

@@ -1,3 +1,4 @@
+import IProceedsBase
 import IProceedsDigest
 import Foundation
 
@@ -43,10 +44,9 @@ public enum ConversionFile {
         let index = try LedgerImporter.header(&reader, path: path, required: ["conversion", "funding", "funded"])
         var records: [String: ConversionRecord] = [:]
         var order: [String] = []
-        while let (line, fields) = reader.next() {
-            guard let f = fields, f.count >= index.count else {
-                throw ProceedsError(file: path, line: line, reason: "malformed conversions row")
-            }
+        while let (line, f, problem) = reader.next() {
+            try LedgerImporter.requireRow(
+                f, line: line, problem: problem, columns: index.count, path: path, what: "conversions")
             func v(_ k: String) -> String { index[k].map { f[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
             let id = v("conversion")
             guard !id.isEmpty else { throw ProceedsError(file: path, line: line, reason: "empty conversion id") }
