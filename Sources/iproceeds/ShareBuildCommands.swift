@@ -309,10 +309,11 @@ struct ShareBuild: ParsableCommand {
             throw ValidationError("\(name) must not be empty")
         }
         if let created, PackageRequest.time(parsing: created) == nil {
-            throw ValidationError("--created '\(created)' is not an ISO 8601 time (2026-03-01T10:00:00Z)")
+            throw ValidationError(
+                "--created '\(created)' is not an ISO 8601 time on a day the calendar has (2026-03-01T10:00:00Z)")
         }
         if let reviewBy, !PackageRequest.isDay(reviewBy) {
-            throw ValidationError("--review-by '\(reviewBy)' is not a date YYYY-MM-DD")
+            throw ValidationError("--review-by '\(reviewBy)' is not a date YYYY-MM-DD that the calendar has")
         }
         if let reliability, !PackageRequest.isReliabilityGrade(reliability) {
             throw ValidationError(

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 import Testing
 
 @testable import SharingKit
@@ -203,13 +204,37 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     }
 
     @Test func timesParse() {
-        #expect(PackageTime.parse("2026-03-01T10:00:00+01:00") == 1_772_355_600_000)
-        #expect(PackageTime.parse("2026-03-01 09:00:00.5Z") == 1_772_355_600_500)
-        #expect(PackageTime.parse("2026-03-01") == 1_772_323_200_000)
-        #expect(PackageTime.parse("2026-03-01T09:00:00+0000") == 1_772_355_600_000)
-        #expect(PackageTime.parse("01/03/2026") == nil && PackageTime.parse("2026-03-01T09:00:00 junk") == nil)
+        func ms(_ text: String) -> Int64? {
+            PackageRequest.time(parsing: text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        }
+        #expect(ms("2026-03-01T10:00:00+01:00") == 1_772_355_600_000)
+        #expect(ms("2026-03-01 09:00:00.5Z") == 1_772_355_600_500)
+        #expect(ms("2026-03-01") == 1_772_323_200_000)
+        #expect(ms("2026-03-01T09:00:00+0000") == 1_772_355_600_000)
+        #expect(ms("01/03/2026") == nil && ms("2026-03-01T09:00:00 junk") == nil)
         #expect(PackageTime.iso(milliseconds: 1_772_355_600_500) == "2026-03-01T09:00:00.500Z")
         #expect(PackageTime.isDay("2026-02-28") && !PackageTime.isDay("2026-02-30"))
+    }
+
+    /// A day the month does not have is refused, as everywhere else in the toolkit. SharingKit had a date grammar
+    /// of its own that read 31 February 2026 as 3 March (and 29 February 2025 as 1 March) without a word.
+    @Test func daysTheCalendarDoesNotHaveAreRefused() throws {
+        #expect(PackageRequest.time(parsing: "2026-02-31T10:00:00Z") == nil)
+        #expect(PackageRequest.time(parsing: "2025-02-29") == nil)
+        #expect(PackageRequest.time(parsing: "2026-04-31 08:00:00") == nil)
+        #expect(PackageRequest.time(parsing: "2024-02-29T10:00:00Z") != nil)
+        // A record whose time field is such a day gets no time from it (the field itself is shared as written).
+        let scanner = PersonalDataScanner(names: SharingPolicy.shippedDefault.names)
+        var run = try SharingRun(
+            policy: .shippedDefault, key: try PseudonymKey(bytes: Array(repeating: 9, count: 32)),
+            detect: { scanner.scan($0) })
+        let jsonl = """
+            {"time.source": "2026-02-31T10:00:00Z", "classification.type": "phishing"}
+            {"time.source": "2026-02-28T10:00:00Z", "classification.type": "phishing"}
+
+            """
+        try run.read([SharingInput(path: "x", name: "x", format: .intelmq, bytes: Array(jsonl.utf8))])
+        #expect(run.records.map(\.time) == [nil, "2026-02-28T10:00:00Z"])
     }
 
     @Test func badRequestsAreRefused() throws {

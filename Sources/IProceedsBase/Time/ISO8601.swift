@@ -125,7 +125,8 @@ public enum ISO8601 {
     /// Fraction digits past the third are dropped.
     ///
     /// Refused (`nil`): a day the month does not have (30 February, 29 February outside leap years), an hour
-    /// past 23, and a zone offset beyond ±14:00 or with minutes past 59. ±14:00 is the range XML Schema allows
+    /// past 23, a fraction that is not of seconds or has no digit (`10:00.5`, `10:00:00.`), and a zone offset
+    /// beyond ±14:00 or with minutes past 59. ±14:00 is the range XML Schema allows
     /// for `xs:dateTime` (and the widest offset in use, Kiribati's +14:00); ISO 8601 itself sets no bound, but
     /// an offset beyond it in a bank file is a damaged field, not a place.
     public static func parse(_ text: String) -> Int64? {
@@ -173,7 +174,10 @@ public enum ISO8601 {
                 s = ss
                 i = 19
             }
+            // A fraction of seconds only: ISO 8601 reads `10:00.5` as half a minute past ten (10:00:30), where
+            // this parser read 10:00:00.500; rather than guess what the writer meant, such a time is refused.
             if i < u.count && (u[i] == 0x2E || u[i] == 0x2C) {
+                guard i == 19 else { return nil }
                 i += 1
                 var digits = 0
                 while i < u.count && u[i] >= 48 && u[i] <= 57 {
@@ -181,6 +185,7 @@ public enum ISO8601 {
                     digits += 1
                     i += 1
                 }
+                guard digits > 0 else { return nil }
                 while digits < 3 {
                     ms *= 10
                     digits += 1

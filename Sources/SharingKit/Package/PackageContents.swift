@@ -49,7 +49,7 @@ struct PackageContents {
         created = PackageTime.milliseconds(request.createdAt)
         createdISO = PackageTime.iso(milliseconds: created)
         recordsJSONL = Self.jsonl(request.records)
-        recordTimes = request.records.map { $0.time.flatMap(PackageTime.parse) }
+        recordTimes = request.records.map { $0.time.flatMap(ISO8601.parse) }
 
         var index: [String: Int] = [:]
         var list: [ObservableSummary] = []

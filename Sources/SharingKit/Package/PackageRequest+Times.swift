@@ -1,10 +1,13 @@
 import Foundation
+import IProceedsBase
 
 extension PackageRequest {
-    /// Parses a creation time as the package formats accept it: `YYYY-MM-DD`, optionally followed by `T` or a
-    /// space and `HH:MM[:SS[.fraction]]`, then `Z`, `±HH:MM`, `±HHMM` or nothing (UTC). Milliseconds are kept.
+    /// Parses a creation time with the toolkit's one ISO 8601 parser (``ISO8601/parse(_:)``): `YYYY-MM-DD`,
+    /// optionally followed by `T` or a space and `HH:MM[:SS[.fraction]]`, then `Z`, `±HH:MM`, `±HHMM` or nothing
+    /// (UTC), offsets within ±14:00. Milliseconds are kept. A day the month does not have (31 February) is `nil`,
+    /// never rolled into the next month.
     public static func time(parsing text: String) -> Date? {
-        PackageTime.parse(text).map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        ISO8601.parse(text).map { Date(timeIntervalSince1970: Double($0) / 1000) }
     }
 
     /// The calendar day (UTC) of a time, `YYYY-MM-DD`, as `reviewBy` wants it.

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 /// Reads inputs and applies a sharing policy to every record: field rules to the fields of structured input,
 /// type rules to what the detectors find in free text and in `scan` fields. It collects the redacted records with
@@ -163,10 +164,10 @@ public struct SharingRun: InputSink {
     static func leadingTime(_ line: String) -> String? {
         let tokens = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
         guard let first = tokens.first else { return nil }
-        if PackageTime.parse(String(first)) != nil, first.count > 10 { return String(first) }
+        if ISO8601.parse(String(first)) != nil, first.count > 10 { return String(first) }
         if tokens.count > 1 {
             let two = first + " " + tokens[1]
-            if PackageTime.parse(String(two)) != nil { return String(two) }
+            if ISO8601.parse(String(two)) != nil { return String(two) }
         }
         return nil
     }
@@ -292,7 +293,7 @@ public struct SharingRun: InputSink {
                         "time.source", "time.observation", "attribute.timestamp", "event.date", "timestamp", "time",
                         "date",
                     ]
-                ) { PackageTime.parse($0) != nil },
+                ) { ISO8601.parse($0) != nil },
                 category: first(["classification.type", "attribute.category", "category"]),
                 description: first(["event_description.text", "event.info", "description"]),
                 fields: fields, observables: observables))
