@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "SharingKit",
             dependencies: [
-                "IProceedsBase", "EvidenceKit", "CLibArchive", "COpenSSL", "CZlib",
+                "IProceedsBase", "EvidenceKit", "COpenSSL", "CZlib",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SampleCasesTests",
-            dependencies: ["SampleCases", "EvidenceKit"]
+            dependencies: ["SampleCases", "EvidenceKit", "IProceedsBase"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 import Testing
 
 @testable import SampleCases
@@ -48,7 +49,7 @@ import Testing
             ("a/ćirilica-Приштина.txt", Array("zdravo\n".utf8)), ("b.bin", (0..<70000).map { UInt8($0 % 251) }),
         ]
         try Data(ArchiveWriter.tar(members, modified: 1_767_323_045)).write(to: dir.appendingPathComponent("t.tar"))
-        try Data(ArchiveWriter.zip(members, modified: 1_767_323_045)).write(to: dir.appendingPathComponent("t.zip"))
+        try Data(try StoredZip.archive(members, modified: 1_767_323_045)).write(to: dir.appendingPathComponent("t.zip"))
         try Data(ArchiveWriter.gzip(ArchiveWriter.tar(members, modified: 0))).write(
             to: dir.appendingPathComponent("t.tar.gz"))
         // Independent readers: bsdtar, unzip and gzip from the system.

@@ -1,6 +1,9 @@
+import IProceedsBase
+
 /// The archive formats of seized media, written byte for byte by the generator so that the same seed gives the
-/// same bytes on every machine: ustar, zip and gzip with fixed times, owners and modes, members in the order
-/// given, and no compression (stored zip members, stored deflate blocks), so nothing depends on a zlib build.
+/// same bytes on every machine: ustar and gzip with fixed times, owners and modes, members in the order given,
+/// and no compression (stored deflate blocks), so nothing depends on a zlib build. Zip archives come from
+/// IProceedsBase's ``StoredZip``, the writer of sharing packages too.
 enum ArchiveWriter {
     /// A ustar archive of regular files (POSIX.1-1988), ending in two zero blocks, padded to 10 KiB records as
     /// GNU and BSD tar write it.
@@ -44,63 +47,6 @@ enum ArchiveWriter {
         }
         out += [UInt8](repeating: 0, count: 1024)
         out += [UInt8](repeating: 0, count: (10240 - out.count % 10240) % 10240)
-        return out
-    }
-
-    /// A zip of stored members (method 0) with one fixed MS-DOS time, made by "UNIX", mode 0644.
-    static func zip(_ members: [(name: String, bytes: [UInt8])], modified: Int64) -> [UInt8] {
-        let (y, mo, d, h, mi, s) = SampleClock.fields(modified)
-        let dosTime = h << 11 | mi << 5 | s / 2
-        let dosDate = (y - 1980) << 9 | mo << 5 | d
-        var out: [UInt8] = []
-        var central: [UInt8] = []
-        for m in members {
-            let name = Array(m.name.utf8)
-            let crc = CRC32.checksum(m.bytes)
-            let offset = UInt32(out.count)
-            let utf8Flag = m.name.utf8.contains { $0 >= 0x80 } ? 0x0800 : 0
-            out.le32(0x0403_4B50)
-            out.le16(10)
-            out.le16(utf8Flag)
-            out.le16(0)
-            out.le16(dosTime)
-            out.le16(dosDate)
-            out.le32(crc)
-            out.le32(UInt32(m.bytes.count))
-            out.le32(UInt32(m.bytes.count))
-            out.le16(name.count)
-            out.le16(0)
-            out += name
-            out += m.bytes
-            central.le32(0x0201_4B50)
-            central.le16(3 << 8 | 10)
-            central.le16(10)
-            central.le16(utf8Flag)
-            central.le16(0)
-            central.le16(dosTime)
-            central.le16(dosDate)
-            central.le32(crc)
-            central.le32(UInt32(m.bytes.count))
-            central.le32(UInt32(m.bytes.count))
-            central.le16(name.count)
-            central.le16(0)
-            central.le16(0)
-            central.le16(0)
-            central.le16(0)
-            central.le32(UInt32(0o100644) << 16)
-            central.le32(offset)
-            central += name
-        }
-        let centralOffset = UInt32(out.count)
-        out += central
-        out.le32(0x0605_4B50)
-        out.le16(0)
-        out.le16(0)
-        out.le16(members.count)
-        out.le16(members.count)
-        out.le32(UInt32(central.count))
-        out.le32(centralOffset)
-        out.le16(0)
         return out
     }
 

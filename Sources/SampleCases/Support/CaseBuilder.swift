@@ -27,10 +27,11 @@ indirect enum EvidenceNode {
         case .tar(let m):
             return ArchiveWriter.tar(m.map { ($0.0, $0.1.render(modified: modified)) }, modified: modified)
         case .tarGz(let m): return ArchiveWriter.gzip(EvidenceNode.tar(m).render(modified: modified))
+        // try!: generated members are far below the 4 GiB and 65,534 members a zip without zip64 holds.
         case .zip(let m):
-            return ArchiveWriter.zip(m.map { ($0.0, $0.1.render(modified: modified)) }, modified: modified)
+            return try! StoredZip.archive(m.map { ($0.0, $0.1.render(modified: modified)) }, modified: modified)
         case .damagedZip(let m, let missing):
-            let whole = ArchiveWriter.zip(m, modified: modified)
+            let whole = try! StoredZip.archive(m, modified: modified)
             return Array(whole.prefix(whole.count - missing))
         }
     }

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 #if canImport(Glibc)
     import Glibc
@@ -89,9 +90,10 @@ public enum SharingPackage {
             .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         let zip: [UInt8]
         do {
-            zip = try PackageZip.write(members, modified: contents.created / 1000)
-        } catch let e as PackageZipError {
-            throw SharingError(.library, "writing the package zip: \(e.description)", function: "archive_write")
+            zip = try StoredZip.archive(members, modified: contents.created / 1000)
+        } catch {
+            throw SharingError(
+                .sharingPackage, "a sharing package is a zip without zip64, and this one would not fit: \(error)")
         }
         return Built(packageID: contents.packageID, zip: zip, members: members)
     }
