@@ -22,18 +22,25 @@ enum ImageSniffer {
             for (i, m) in magic.enumerated() where b[offset + i] != m { return false }
             return true
         }
+        // ASCII magic compared in place: an `Array(...utf8)` per check is an allocation per check per file hashed.
+        func at(_ offset: Int, text magic: StaticString) -> Bool {
+            let count = magic.utf8CodeUnitCount
+            guard offset + count <= b.count else { return false }
+            for i in 0..<count where b[offset + i] != magic.utf8Start[i] { return false }
+            return true
+        }
         // EWF-E01 segment header: "EVF" 09 0d 0a ff 00.
         if at(0, [0x45, 0x56, 0x46, 0x09, 0x0D, 0x0A, 0xFF, 0x00]) { return .ewf }
-        if at(0, Array("KDMV".utf8)) { return .vmdk }
+        if at(0, text: "KDMV") { return .vmdk }
         // A dynamic VHD starts with a copy of its footer; a fixed one is raw bytes followed by it (recognised as raw).
-        if at(0, Array("conectix".utf8)) { return .vhd }
-        if at(512, Array("EFI PART".utf8)) { return .raw }
+        if at(0, text: "conectix") { return .vhd }
+        if at(512, text: "EFI PART") { return .raw }
         if isExtSuperblock(b) { return .raw }
-        if at(3, Array("NTFS    ".utf8)) || at(3, Array("EXFAT   ".utf8)) { return .raw }
+        if at(3, text: "NTFS    ") || at(3, text: "EXFAT   ") { return .raw }
         // HFS+ / HFSX volume header: signature and version (4 or 5), big-endian, at 1024.
         if at(1024, [0x48, 0x2B, 0x00, 0x04]) || at(1024, [0x48, 0x58, 0x00, 0x05]) { return .raw }
         if at(510, [0x55, 0xAA]) {
-            if at(54, Array("FAT1".utf8)) || at(82, Array("FAT32".utf8)) { return .raw }
+            if at(54, text: "FAT1") || at(82, text: "FAT32") { return .raw }
             if isPartitionTable(b) { return .raw }
         }
         return nil

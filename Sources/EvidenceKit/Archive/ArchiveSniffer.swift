@@ -24,23 +24,31 @@ enum ArchiveSniffer {
             for (i, b) in magic.enumerated() where p[offset + i] != b { return false }
             return true
         }
+        // ASCII magic as a literal, compared in place: an `Array(...utf8)` per check would cost an allocation per
+        // check per file sniffed (every file of a run is).
+        func starts(text magic: StaticString, at offset: Int = 0) -> Bool {
+            let count = magic.utf8CodeUnitCount
+            guard p.count >= offset + count else { return false }
+            for i in 0..<count where p[offset + i] != magic.utf8Start[i] { return false }
+            return true
+        }
         if starts([0x50, 0x4B, 0x03, 0x04]) || starts([0x50, 0x4B, 0x05, 0x06]) || starts([0x50, 0x4B, 0x07, 0x08]) {
             return Hint(name: "zip", wantsSeek: true)
         }
         if starts([0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) { return Hint(name: "7z", wantsSeek: true) }
-        if starts(Array("Rar!\u{1A}\u{07}".utf8)) { return Hint(name: "rar", wantsSeek: false) }
-        if starts(Array("!<arch>\n".utf8)) { return Hint(name: "ar", wantsSeek: false) }
-        if starts(Array("xar!".utf8)) { return Hint(name: "xar", wantsSeek: true) }
-        if starts(Array("MSCF".utf8)) { return Hint(name: "cab", wantsSeek: false) }
-        if starts(Array("070707".utf8)) || starts(Array("070701".utf8)) || starts(Array("070702".utf8))
+        if starts(text: "Rar!\u{1A}\u{07}") { return Hint(name: "rar", wantsSeek: false) }
+        if starts(text: "!<arch>\n") { return Hint(name: "ar", wantsSeek: false) }
+        if starts(text: "xar!") { return Hint(name: "xar", wantsSeek: true) }
+        if starts(text: "MSCF") { return Hint(name: "cab", wantsSeek: false) }
+        if starts(text: "070707") || starts(text: "070701") || starts(text: "070702")
             || isBinaryCpioHeader(p)
         {
             return Hint(name: "cpio", wantsSeek: false)
         }
-        if starts(Array("CD001".utf8), at: 32769) { return Hint(name: "iso9660", wantsSeek: false) }
+        if starts(text: "CD001", at: 32769) { return Hint(name: "iso9660", wantsSeek: false) }
         // gzip: magic, compression method 8 (deflate), reserved flag bits clear (RFC 1952).
         if starts([0x1F, 0x8B, 0x08]), p.count > 3, p[3] & 0xE0 == 0 { return Hint(name: "gzip", wantsSeek: false) }
-        if starts(Array("BZh".utf8)), p.count > 3, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(p[3]) {
+        if starts(text: "BZh"), p.count > 3, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(p[3]) {
             return Hint(name: "bzip2", wantsSeek: false)
         }
         if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return Hint(name: "xz", wantsSeek: false) }
@@ -48,7 +56,7 @@ enum ArchiveSniffer {
         if starts([0x04, 0x22, 0x4D, 0x18]) || starts([0x02, 0x21, 0x4C, 0x18]) {
             return Hint(name: "lz4", wantsSeek: false)
         }
-        if starts(Array("LZIP".utf8)) { return Hint(name: "lzip", wantsSeek: false) }
+        if starts(text: "LZIP") { return Hint(name: "lzip", wantsSeek: false) }
         // compress (.Z): magic, then a flags byte with 9–16 maximum code bits and the reserved bits clear.
         if starts([0x1F, 0x9D]), p.count > 2, (9...16).contains(p[2] & 0x1F), p[2] & 0x60 == 0 {
             return Hint(name: "compress", wantsSeek: false)

@@ -10,12 +10,18 @@ final class WorkQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     /// How many items may wait at once; `push` blocks while that many do.
     private let capacity: Int
+    /// Whether `push` is waiting for room. It is woken only once the queue has drained to half its capacity, so
+    /// that the walker and the workers do not hand the processor back and forth for every file.
+    private var pusherWaiting = false
 
     init(capacity: Int = .max) { self.capacity = max(1, capacity) }
 
     func push(_ item: Element) {
         condition.lock()
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while items.count - head >= capacity && !closed {
+            pusherWaiting = true
+            condition.wait()
+        }
         items.append(item)
         condition.signal()
         condition.unlock()
@@ -37,8 +43,10 @@ final class WorkQueue<Element>: @unchecked Sendable {
         guard head < items.count else { return nil }
         let item = items[head]
         head += 1
-        // A walker may be waiting for room.
-        condition.broadcast()
+        if pusherWaiting && (items.count - head) * 2 <= capacity {
+            pusherWaiting = false
+            condition.broadcast()
+        }
         if head > 4096 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0

@@ -67,13 +67,14 @@ final class DigestContext {
     /// Finishes and returns lowercase hex, then resets for reuse. The corresponding C function is
     /// `EVP_DigestFinal_ex`.
     func finalizeHex() -> String {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var len: UInt32 = 0
-        out.withUnsafeMutableBufferPointer { buf in
-            precondition(EVP_DigestFinal_ex(ctx, buf.baseAddress, &len) == 1, "EVP_DigestFinal_ex failed")
+        withUnsafeTemporaryAllocation(byteCount: Int(EVP_MAX_MD_SIZE), alignment: 8) { out in
+            var len: UInt32 = 0
+            precondition(
+                EVP_DigestFinal_ex(ctx, out.baseAddress!.assumingMemoryBound(to: UInt8.self), &len) == 1,
+                "EVP_DigestFinal_ex failed")
+            reset()
+            return Hex.encode(UnsafeRawBufferPointer(rebasing: out[0..<Int(len)]))
         }
-        reset()
-        return Hex.encode(out[0..<Int(len)])
     }
 }
 

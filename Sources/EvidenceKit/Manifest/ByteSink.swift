@@ -37,6 +37,11 @@ public final class ByteSink {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Lets `body` append to the buffer directly (the manifest writers build their lines in it, byte by byte).
+    @inline(__always) func withBuffer<R>(_ body: (inout [UInt8]) throws -> R) rethrows -> R {
+        try body(&buffer)
+    }
+
     /// Flushes when enough is buffered.
     /// - Throws: ``EvidenceError`` with `errno` when the write fails (disk full, closed pipe).
     public func flushIfNeeded() throws {

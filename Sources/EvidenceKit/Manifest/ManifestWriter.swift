@@ -70,8 +70,10 @@ public final class JSONLinesWriter: ManifestWriter {
     public func begin() throws {}
 
     public func write(_ record: FingerprintRecord) throws {
-        sink.write(Self.line(record, algorithms: context.algorithms))
-        sink.write("\n")
+        sink.withBuffer { out in
+            Self.appendLine(record, algorithms: context.algorithms, to: &out)
+            out.append(UInt8(ascii: "\n"))
+        }
         try sink.flushIfNeeded()
     }
 
@@ -79,31 +81,84 @@ public final class JSONLinesWriter: ManifestWriter {
 
     /// The record as one JSON object with the keys in a fixed order (no trailing newline).
     public static func line(_ r: FingerprintRecord, algorithms: [DigestAlgorithm]) -> String {
-        var s = "{\"path\":" + JSONValue.quoted(r.path.text)
-        if !r.path.isValidUTF8 { s += ",\"path_bytes\":\"" + r.path.hex + "\"" }
+        var out: [UInt8] = []
+        appendLine(r, algorithms: algorithms, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``line(_:algorithms:)`` to `out`, byte by byte: a run writes one per item, under the lock that keeps
+    /// the manifest in order, so it must cost little next to hashing a small file.
+    static func appendLine(_ r: FingerprintRecord, algorithms: [DigestAlgorithm], to out: inout [UInt8]) {
+        out.appendASCII("{\"path\":")
+        let pathIsUTF8 = r.path.isValidUTF8
+        r.path.appendJSONString(to: &out, isValidUTF8: pathIsUTF8)
+        if !pathIsUTF8 {
+            out.appendASCII(",\"path_bytes\":\"")
+            out.append(contentsOf: r.path.hex.utf8)
+            out.appendASCII("\"")
+        }
         if !r.member.isEmpty {
-            s += ",\"member\":[" + r.member.map { JSONValue.quoted($0.text) }.joined(separator: ",") + "]"
-            if r.member.contains(where: { !$0.isValidUTF8 }) {
-                s += ",\"member_bytes\":[" + r.member.map { "\"" + $0.hex + "\"" }.joined(separator: ",") + "]"
+            out.appendASCII(",\"member\":[")
+            var allUTF8 = true
+            for (i, name) in r.member.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                let valid = name.isValidUTF8
+                allUTF8 = allUTF8 && valid
+                name.appendJSONString(to: &out, isValidUTF8: valid)
+            }
+            out.appendASCII("]")
+            if !allUTF8 {
+                out.appendASCII(",\"member_bytes\":[")
+                for (i, name) in r.member.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(UInt8(ascii: "\""))
+                    out.append(contentsOf: name.hex.utf8)
+                    out.append(UInt8(ascii: "\""))
+                }
+                out.appendASCII("]")
             }
         }
-        s += ",\"kind\":\"" + r.kind.rawValue + "\""
-        if let size = r.size { s += ",\"size\":" + String(size) }
-        for alg in algorithms { if let hex = r.digests[alg] { s += ",\"" + alg.rawValue + "\":\"" + hex + "\"" } }
-        if let pieces = r.pieces, !pieces.isEmpty {
-            s += ",\"pieces\":["
-            s += pieces.map { p in
-                var o = "{\"offset\":\(p.offset),\"size\":\(p.size)"
-                for (alg, hex) in zip(algorithms, p.digests) { o += ",\"" + alg.rawValue + "\":\"" + hex + "\"" }
-                return o + "}"
-            }.joined(separator: ",")
-            s += "]"
+        out.appendASCII(",\"kind\":\"")
+        out.append(contentsOf: r.kind.rawValue.utf8)
+        out.append(UInt8(ascii: "\""))
+        if let size = r.size {
+            out.appendASCII(",\"size\":")
+            out.appendDecimal(size)
         }
-        if let mtime = r.mtime { s += ",\"mtime\":\"" + ISO8601.format(seconds: mtime) + "\"" }
-        if let fs = r.filesystem { s += ",\"fs\":" + fileSystemObject(fs) }
-        if let note = r.note { s += ",\"note\":" + JSONValue.quoted(note) }
-        if let error = r.error { s += ",\"error\":" + JSONValue.quoted(error) }
-        return s + "}"
+        for alg in algorithms {
+            if let hex = r.digests[alg] { out.appendDigestMember(alg, hex) }
+        }
+        if let pieces = r.pieces, !pieces.isEmpty {
+            out.appendASCII(",\"pieces\":[")
+            for (i, p) in pieces.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.appendASCII("{\"offset\":")
+                out.appendDecimal(p.offset)
+                out.appendASCII(",\"size\":")
+                out.appendDecimal(p.size)
+                for (alg, hex) in zip(algorithms, p.digests) { out.appendDigestMember(alg, hex) }
+                out.append(UInt8(ascii: "}"))
+            }
+            out.appendASCII("]")
+        }
+        if let mtime = r.mtime {
+            out.appendASCII(",\"mtime\":\"")
+            ISO8601.append(seconds: mtime, to: &out)
+            out.append(UInt8(ascii: "\""))
+        }
+        if let fs = r.filesystem {
+            out.appendASCII(",\"fs\":")
+            out.append(contentsOf: fileSystemObject(fs).utf8)
+        }
+        if let note = r.note {
+            out.appendASCII(",\"note\":")
+            JSONValue.appendQuoted(note, to: &out)
+        }
+        if let error = r.error {
+            out.appendASCII(",\"error\":")
+            JSONValue.appendQuoted(error, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     /// The `fs` object of a file found inside a disk image, keys in a fixed order (see `docs/formats.md`).
@@ -167,8 +222,10 @@ public final class HashdeepWriter: ManifestWriter {
         }
         if !plain || r.note != nil || r.error != nil || r.pieces != nil {
             sink.write(Self.commentPrefix)
-            sink.write(JSONLinesWriter.line(absolute, algorithms: context.algorithms))
-            sink.write("\n")
+            sink.withBuffer { out in
+                JSONLinesWriter.appendLine(absolute, algorithms: context.algorithms, to: &out)
+                out.append(UInt8(ascii: "\n"))
+            }
         }
         try sink.flushIfNeeded()
     }
@@ -327,5 +384,48 @@ extension String {
         var out = ""
         for c in self { if c == target { out += replacement } else { out.append(c) } }
         return out
+    }
+}
+
+extension RawName {
+    /// Appends the name as a JSON string: its bytes when they are UTF-8 (`isValidUTF8`, computed by the caller, who
+    /// needs it too), otherwise ``text`` (U+FFFD in place of each invalid sequence).
+    fileprivate func appendJSONString(to out: inout [UInt8], isValidUTF8: Bool) {
+        if isValidUTF8 {
+            bytes.withUnsafeBufferPointer { JSONValue.appendQuoted(utf8: $0, to: &out) }
+        } else {
+            JSONValue.appendQuoted(text, to: &out)
+        }
+    }
+}
+
+extension [UInt8] {
+    /// Appends the bytes of an ASCII literal.
+    @inline(__always) fileprivate mutating func appendASCII(_ s: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends `v` in decimal, as `String(v)` writes it.
+    fileprivate mutating func appendDecimal(_ v: UInt64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max's 20 digits
+        Swift.withUnsafeMutableBytes(of: &digits) { buf in
+            var i = buf.count
+            var rest = v
+            repeat {
+                i -= 1
+                buf[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i...]))
+        }
+    }
+
+    /// Appends `,"alg":"hex"`.
+    fileprivate mutating func appendDigestMember(_ alg: DigestAlgorithm, _ hex: String) {
+        appendASCII(",\"")
+        append(contentsOf: alg.rawValue.utf8)
+        appendASCII("\":\"")
+        append(contentsOf: hex.utf8)
+        append(UInt8(ascii: "\""))
     }
 }

@@ -13,7 +13,10 @@ public struct RawName: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(_ string: String) { self.bytes = Array(string.utf8) }
 
     /// Whether the bytes are valid UTF-8 (so `text` is exact).
-    public var isValidUTF8: Bool { String(validating: bytes, as: UTF8.self) != nil }
+    public var isValidUTF8: Bool {
+        // Most names are ASCII, which is UTF-8: checked a byte at a time before the full validation.
+        bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil
+    }
 
     /// The name as text: exact when the bytes are valid UTF-8, otherwise with U+FFFD replacements.
     public var text: String { String(decoding: bytes, as: UTF8.self) }

@@ -194,7 +194,19 @@ final class TreeWalker {
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
             names.append(name)
         }
-        names.sort { $0.lexicographicallyPrecedes($1) }
+        // Byte order (memcmp, then length), which is `lexicographicallyPrecedes` on bytes, without its per-byte
+        // generic comparison: a directory of many files is sorted on every walk.
+        names.sort { a, b in
+            let common = Swift.min(a.count, b.count)
+            // Both non-empty when `common` > 0, so both base addresses exist.
+            let order =
+                common == 0
+                ? 0
+                : a.withUnsafeBufferPointer { x in
+                    b.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, common) }
+                }
+            return order != 0 ? order < 0 : a.count < b.count
+        }
         for name in names {
             let child = path.appending(component: name)
             guard visit(in: fd, name: name, path: child, isRoot: false, ancestors: ancestors) else { return false }
