@@ -17,11 +17,14 @@ public struct ManifestContext: Sendable {
     /// The directory the run was started in.
     public var workingDirectory: String
     public var toolVersion: String
+    /// Whether the run looks records up in hash sets: the CSV then has `known` and `alert` columns.
+    public var hashSets: Bool
 
     public init(
         algorithms: [DigestAlgorithm], pieceSize: UInt64? = nil, commandLine: [String] = [],
-        workingDirectory: String = "", toolVersion: String = ToolIdentity.version
+        workingDirectory: String = "", toolVersion: String = ToolIdentity.version, hashSets: Bool = false
     ) {
+        self.hashSets = hashSets
         self.algorithms = algorithms
         self.pieceSize = pieceSize
         self.commandLine = commandLine
@@ -101,6 +104,8 @@ public final class JSONLinesWriter: ManifestWriter {
         }
         if let mtime = r.mtime { s += ",\"mtime\":\"" + ISO8601.format(seconds: mtime) + "\"" }
         if let fs = r.filesystem { s += ",\"fs\":" + fileSystemObject(fs) }
+        if let known = r.known { s += ",\"known\":" + JSONValue.quoted(known) }
+        if let alert = r.alert { s += ",\"alert\":" + JSONValue.quoted(alert) }
         if let note = r.note { s += ",\"note\":" + JSONValue.quoted(note) }
         if let error = r.error { s += ",\"error\":" + JSONValue.quoted(error) }
         return s + "}"
@@ -165,7 +170,7 @@ public final class HashdeepWriter: ManifestWriter {
             sink.write(bytes: absolute.path.bytes)
             sink.write("\n")
         }
-        if !plain || r.note != nil || r.error != nil || r.pieces != nil {
+        if !plain || r.note != nil || r.error != nil || r.pieces != nil || r.known != nil || r.alert != nil {
             sink.write(Self.commentPrefix)
             sink.write(JSONLinesWriter.line(absolute, algorithms: context.algorithms))
             sink.write("\n")
@@ -191,6 +196,7 @@ public final class CSVWriter: ManifestWriter {
         let columns =
             ["path", "path_bytes", "member", "member_bytes", "kind", "size"]
             + context.algorithms.map(\.rawValue) + ["mtime", "note", "error"]
+            + (context.hashSets ? ["known", "alert"] : [])
         sink.write(columns.joined(separator: ",") + "\r\n")
     }
 
@@ -206,6 +212,7 @@ public final class CSVWriter: ManifestWriter {
         fields += [
             r.mtime.map { ISO8601.format(seconds: $0) } ?? "", CSV.field(r.note ?? ""), CSV.field(r.error ?? ""),
         ]
+        if context.hashSets { fields += [CSV.field(r.known ?? ""), CSV.field(r.alert ?? "")] }
         sink.write(fields.joined(separator: ",") + "\r\n")
         try sink.flushIfNeeded()
     }
@@ -311,6 +318,8 @@ public final class DFXMLWriter: ManifestWriter {
             sink.write("    </iproceeds:archive_chain>\n")
         }
         if let note = r.note { sink.write("    <iproceeds:note>\(Escaping.xml(note))</iproceeds:note>\n") }
+        if let known = r.known { sink.write("    <iproceeds:known>\(Escaping.xml(known))</iproceeds:known>\n") }
+        if let alert = r.alert { sink.write("    <iproceeds:alert>\(Escaping.xml(alert))</iproceeds:alert>\n") }
         sink.write("  </fileobject>\n")
         try sink.flushIfNeeded()
     }
