@@ -106,6 +106,8 @@ final class NSRLDatabase {
                 guard try !Self.rows(db, path, "SELECT 1 FROM \(table) LIMIT 1").isEmpty else {
                     throw EvidenceError(.hashSet, "hash set \(path) holds no \(column) digest", path: path)
                 }
+                // Both cases: NIST stores upper case, a set rebuilt by another tool may not, and a sample of rows
+                // cannot prove every row is in one case (a miss must never come from the letter case).
                 return Query(path: path, sql: "SELECT 1 FROM \(table) WHERE \(column) IN (?1, ?2) LIMIT 1")
             }
         }
@@ -151,6 +153,10 @@ final class NSRLDatabase {
         init(path: String, sql: String) throws {
             self.path = path
             let db = try NSRLDatabase.open(path)
+            // 16 MiB of pages per connection keeps the upper levels of a 10-million-entry index cached (measured:
+            // half the CPU time per lookup of SQLite's default 2 MiB). Not mmap: every leaf page touched would
+            // count in the resident size.
+            sqlite3_exec(db, "PRAGMA cache_size = -16384", nil, nil, nil)
             var s: OpaquePointer?
             let rc = sqlite3_prepare_v2(db, sql, -1, &s, nil)
             guard rc == SQLITE_OK, let s else {
@@ -167,8 +173,7 @@ final class NSRLDatabase {
             sqlite3_close_v2(db)
         }
 
-        /// Whether the digest is in the column, stored in upper or lower case (NIST's data is upper case; sets
-        /// rebuilt by other tools may not be).
+        /// Whether the digest is in the column, stored in upper or lower case.
         /// - Throws: ``EvidenceError`` `hash-set` when SQLite cannot search (a damaged page, a read error).
         func contains(hex: String) throws -> Bool {
             defer { sqlite3_reset(statement) }
