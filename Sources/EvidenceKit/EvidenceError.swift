@@ -36,6 +36,11 @@ public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable
         case storeUnavailable = "store-unavailable"
         /// The case store refused the credentials or the role (wrong password, no password, no privilege).
         case storeAccessDenied = "store-access-denied"
+        /// A reference hash set (`--known`, `--known-bad`) is not one of the formats read, or a line of it is
+        /// malformed (the message names the file and line).
+        case hashSet = "hash-set"
+        /// A reference hash set does not exist or cannot be read.
+        case hashSetMissing = "hash-set-missing"
 
         public var description: String { rawValue }
     }

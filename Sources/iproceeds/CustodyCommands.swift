@@ -9,7 +9,8 @@ struct EvidenceAdd: ParsableCommand {
         discussion: """
             Fingerprints PATH exactly as `evidence hash` does, stores the full manifest in the case file, and \
             appends a signed `acquired` entry that names the manifest's SHA-256. Nothing is written to the case \
-            file unless the whole run completes.
+            file unless the whole run completes. With --known, --known-bad or --skip-known (as for `evidence \
+            hash`), the entry's `hash_sets` parameter names each set with its role, format and SHA-256.
 
             Example:
               iproceeds evidence add --case 2026-014.case --item EV-001 --description "USB stick, black, 32 GB" \\
@@ -45,6 +46,21 @@ struct EvidenceAdd: ParsableCommand {
     @Flag(name: .customLong("no-archives"), help: "Hash archives as plain files only.")
     var noArchives = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Mark records whose digest is in this hash set as known (repeatable; as for `evidence hash`).",
+            valueName: "set"))
+    var known: [String] = []
+
+    @Option(
+        name: .customLong("known-bad"),
+        help: ArgumentHelp("Raise an alert on records whose digest is in this hash set (repeatable).", valueName: "set")
+    )
+    var knownBad: [String] = []
+
+    @Flag(name: .customLong("skip-known"), help: "Leave files found in a --known set out of the manifest.")
+    var skipKnown = false
+
     @Argument(help: ArgumentHelp("The seized files or folders.", valueName: "path"))
     var paths: [String]
 
@@ -54,6 +70,9 @@ struct EvidenceAdd: ParsableCommand {
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if skipKnown && known.isEmpty {
+            throw ValidationError("--skip-known leaves out files found in a --known set: give one with --known SET")
+        }
         do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError {
             throw ValidationError(e.message)
         }
@@ -68,6 +87,11 @@ struct EvidenceAdd: ParsableCommand {
             options.algorithms = try DigestAlgorithm.parseList(algorithms)
             options.threads = threads
             options.archives = !noArchives
+            let knownFiles =
+                known.isEmpty && knownBad.isEmpty
+                ? nil
+                : try KnownFileSets(
+                    known: known, knownBad: knownBad, skipKnown: skipKnown, algorithms: options.algorithms)
             var details: [String: String] = [:]
             details["seized_at"] = seizedAt
             details["seized_by"] = seizedBy
@@ -76,7 +100,7 @@ struct EvidenceAdd: ParsableCommand {
             let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
             let result = try file.addEvidence(
                 itemID: item, description: description, paths: paths, details: details, options: options, by: examiner,
-                progress: progress)
+                progress: progress, knownFiles: knownFiles)
             line?.finish()
             print(result.summary.acquisitionText(item: item, entry: result.entry), terminator: "")
             return result.summary

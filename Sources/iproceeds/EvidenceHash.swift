@@ -17,6 +17,13 @@ struct EvidenceHash: ParsableCommand {
             every partition and file system inside is hashed too, through The Sleuth Kit, with its partition, \
             path, inode and times; --deleted adds deleted files, --no-images turns this off.
 
+            Known-file hash sets: --known SET marks every record whose digest is in SET with "known": "SET NAME" \
+            (the file's name), --known-bad SET marks it with "alert": "SET NAME" and counts it in the summary, \
+            --skip-known leaves known files out of the manifest (the summary counts them; a file that is also \
+            known-bad stays in). A SET is an NSRL RDS v3 database (SQLite), a hashdeep file, md5sum/sha1sum/\
+            sha256sum output, or a CSV of digests with a description, recognised by content; records are looked \
+            up by the strongest digest both the set and -c have. Each option is repeatable.
+
             Output is one record per item, sorted by path and then member path (inside a disk image: in the file \
             system's own tree order), identical whatever --threads is.
 
@@ -25,10 +32,13 @@ struct EvidenceHash: ParsableCommand {
               iproceeds evidence hash -c md5,sha1,sha256 --format hashdeep -o seized.hashdeep seized/
               iproceeds evidence hash --threads 1 /mnt/usb        # spinning disk: read one file at a time
               iproceeds evidence hash -c md5,sha1 --deleted laptop.E01 > laptop.jsonl
+              iproceeds evidence hash --known RDS_2024.03.1_modern.db --known-bad cases.sha256 --skip-known seized/
               iproceeds evidence audit --manifest seized.jsonl seized/
 
-            Exit status: 0 every item was read whole; 1 the run completed but some records carry an "error"; \
-            64 usage error; 74 the output could not be written.
+            Exit status: 0 every item was read whole (alerts do not change it); 1 the run completed but some \
+            records carry an "error"; 64 usage error (also a set holding no digest the run computes); 65 a hash \
+            set is not one of the formats read or has a malformed line; 66 a hash set cannot be read; 74 the \
+            output could not be written.
             """
     )
 
@@ -84,6 +94,22 @@ struct EvidenceHash: ParsableCommand {
     @Flag(help: "Follow symbolic links (loops are detected and recorded).")
     var followSymlinks = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Mark records whose digest is in this hash set as known (repeatable; NSRL RDS v3, hashdeep, "
+                + "md5sum/sha1sum/sha256sum, CSV).", valueName: "set"))
+    var known: [String] = []
+
+    @Option(
+        name: .customLong("known-bad"),
+        help: ArgumentHelp(
+            "Raise an alert on records whose digest is in this hash set (repeatable; same formats).",
+            valueName: "set"))
+    var knownBad: [String] = []
+
+    @Flag(name: .customLong("skip-known"), help: "Leave files found in a --known set out of the manifest.")
+    var skipKnown = false
+
     @Option(help: "Manifest format: jsonl, hashdeep, dfxml or csv.")
     var format: ManifestFormatArgument = .jsonl
 
@@ -104,6 +130,9 @@ struct EvidenceHash: ParsableCommand {
         }
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH to fingerprint") }
         if deleted && noImages { throw ValidationError("--deleted reads disk images: it cannot go with --no-images") }
+        if skipKnown && known.isEmpty {
+            throw ValidationError("--skip-known leaves out files found in a --known set: give one with --known SET")
+        }
         do {
             let algs = try DigestAlgorithm.parseList(algorithms)
             if format.value == .hashdeep, let other = algs.first(where: { !$0.isHashdeepAlgorithm }) {
@@ -141,10 +170,17 @@ struct EvidenceHash: ParsableCommand {
 
         let destination = output ?? "standard output"
         let summary = try reporting { () throws -> FingerprintSummary in
+            // Opened before the output: a set that cannot be used stops the run before anything is written.
+            let knownFiles =
+                known.isEmpty && knownBad.isEmpty
+                ? nil
+                : try KnownFileSets(
+                    known: known, knownBad: knownBad, skipKnown: skipKnown, algorithms: options.algorithms)
             let out = try ReportOutput(path: output)
             let context = ManifestContext(
                 algorithms: options.algorithms, pieceSize: options.pieceSize, commandLine: CommandLine.arguments,
-                workingDirectory: FileManager.default.currentDirectoryPath)
+                workingDirectory: FileManager.default.currentDirectoryPath,
+                hashSets: !known.isEmpty || !knownBad.isEmpty)
             let writer = ManifestWriters.make(format.value, context: context, sink: out.sink)
             try writer.begin()
             let progress = FingerprintProgress()
@@ -152,6 +188,7 @@ struct EvidenceHash: ParsableCommand {
             defer { line?.finish() }
             var fingerprinter = Fingerprinter(options: options)
             if !noImages { fingerprinter.containers = DiskImageReader(deleted: deleted) }
+            fingerprinter.knownFiles = knownFiles
             let summary = try fingerprinter.run(paths.map { RawName($0) }, progress: progress) {
                 try writer.write($0)
             }
@@ -161,7 +198,7 @@ struct EvidenceHash: ParsableCommand {
         }
         if !quiet {
             let text = summary.text(destination: destination)
-            if isTerminal(STDERR_FILENO) || summary.errors > 0 {
+            if isTerminal(STDERR_FILENO) || summary.errors > 0 || summary.alerts > 0 {
                 FileHandle.standardError.write(Data((text + "\n").utf8))
             }
         }

@@ -33,8 +33,8 @@ enum ExitStatus: Int32, CaseIterable {
     static func of(_ code: EvidenceError.Code) -> ExitStatus {
         switch code {
         case .invalidArgument: .usage
-        case .caseFile: .unusableInput
-        case .manifest, .caseFileMissing, .sourceMissing: .missingInput
+        case .caseFile, .hashSet: .unusableInput
+        case .manifest, .caseFileMissing, .sourceMissing, .hashSetMissing: .missingInput
         case .examiner, .storeAccessDenied: .examinerKey
         case .storeUnavailable: .unavailable
         case .io, .library, .outputExists: .cannotWrite

@@ -110,10 +110,14 @@ public final class CaseFile {
     /// The item id is reserved in the case file before anything is hashed, so a second run adding the same item
     /// stops at once with who holds it, instead of hashing everything and failing at the end. The manifest is
     /// spooled to a temporary file, not memory, and streamed into the case file.
+    ///
+    /// With `knownFiles`, records are marked `known` and `alert` as `evidence hash` marks them, and the entry's
+    /// `hash_sets` parameter names every set with its role, format and SHA-256, so the ledger says which
+    /// reference data the manifest was made against.
     public func addEvidence(
         itemID: String, description: String, paths: [String], details: [String: String], options: FingerprintOptions,
         by examiner: Examiner, workingDirectory: String = FileManager.default.currentDirectoryPath,
-        progress: FingerprintProgress? = nil
+        progress: FingerprintProgress? = nil, knownFiles: KnownFileSets? = nil
     ) throws -> (entry: CustodyEntry, summary: FingerprintSummary) {
         _ = try self.info()
         // Checked again by record(); here too, so that an unregistered examiner hashes nothing.
@@ -123,7 +127,9 @@ public final class CaseFile {
         let spool = try ManifestSpool()
         let sink = ByteSink(fileDescriptor: spool.fileDescriptor, name: "manifest spool")
         let writer = JSONLinesWriter(context: ManifestContext(algorithms: options.algorithms), sink: sink)
-        let summary = try Fingerprinter(options: options).run(paths.map { RawName($0) }, progress: progress) {
+        var fingerprinter = Fingerprinter(options: options)
+        fingerprinter.knownFiles = knownFiles
+        let summary = try fingerprinter.run(paths.map { RawName($0) }, progress: progress) {
             try writer.write($0)
         }
         try writer.finish()
@@ -138,6 +144,12 @@ public final class CaseFile {
         parameters["items_recorded"] = String(summary.items)
         parameters["items_with_errors"] = String(summary.errors)
         parameters["bytes_hashed"] = String(summary.bytes)
+        if let knownFiles, !knownFiles.isEmpty {
+            parameters["hash_sets"] = try knownFiles.custodyDescription().canonical
+            parameters["items_known"] = String(summary.known)
+            parameters["items_known_left_out"] = String(summary.knownSkipped)
+            parameters["alerts"] = String(summary.alerts)
+        }
         var changes = StoreChanges()
         changes.manifest = manifest
         changes.item = CustodyItem(

@@ -28,6 +28,12 @@ public struct FingerprintSummary: Sendable, Equatable {
     public var members = 0
     /// Bytes of content hashed (files and members).
     public var bytes: UInt64 = 0
+    /// Records marked `known` by a `--known` set, those left out by `--skip-known` included.
+    public var known = 0
+    /// Records marked `known` and left out of the manifest (`--skip-known`); not counted in `items`.
+    public var knownSkipped = 0
+    /// Records that raised an `alert` (their digest is in a `--known-bad` set).
+    public var alerts = 0
 
     public init() {}
 

@@ -33,6 +33,10 @@ public struct FingerprintRecord: Sendable, Equatable {
     public var error: String?
     /// For a file inside a disk image: its partition, file system, inode and times.
     public var filesystem: FileSystemFacts?
+    /// The name of the first `--known` hash set that holds one of the record's digests.
+    public var known: String?
+    /// The name of the first `--known-bad` hash set that holds one of the record's digests.
+    public var alert: String?
 
     public init(
         path: RawName, member: [RawName] = [], kind: ItemKind, size: UInt64? = nil,

@@ -18,6 +18,10 @@ extension FingerprintSummary {
     /// The line `evidence hash` ends with: what was hashed, where it went, and how many records carry an error.
     public func text(destination: String) -> String {
         var text = "\(items) items (\(members) archive members), \(ByteSize.text(bytes)) hashed → \(destination)"
+        if known > 0 {
+            text += "; \(known) known" + (knownSkipped > 0 ? " (\(knownSkipped) left out by --skip-known)" : "")
+        }
+        if alerts > 0 { text += "; \(alerts) ALERT\(alerts == 1 ? "" : "S"): in a --known-bad set, see \"alert\"" }
         if errors > 0 { text += "; \(errors) could not be read whole: see their \"error\" field" }
         return text
     }

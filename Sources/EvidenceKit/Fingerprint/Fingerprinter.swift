@@ -12,6 +12,8 @@ public struct Fingerprinter: Sendable {
     var hooks = FingerprintHooks()
     /// Opens containers the pipeline does not know itself (disk images); `nil` hashes them as plain files.
     public var containers: (any ContainerReader)?
+    /// Reference hash sets every record with digests is looked up in (`--known`, `--known-bad`, `--skip-known`).
+    public var knownFiles: KnownFileSets?
 
     public init(options: FingerprintOptions) {
         self.options = options
@@ -22,12 +24,16 @@ public struct Fingerprinter: Sendable {
     ///   - progress: counters updated as the run goes, for a progress display.
     ///   - sink: receives every record in manifest order, serially. A throw stops the run.
     /// - Returns: counts of what was written.
-    /// - Throws: the first error `sink` threw.
+    /// - Throws: the first error `sink` threw, or an ``EvidenceError`` when a hash set cannot be opened.
     public func run(
         _ roots: [RawName], progress: FingerprintProgress? = nil,
         sink: @escaping (FingerprintRecord) throws -> Void
     ) throws -> FingerprintSummary {
-        let delivery = OrderedDelivery(sink: UncheckedSink(body: sink))
+        let knownFiles = self.knownFiles.flatMap { $0.isEmpty ? nil : $0 }
+        // Each worker opens its own lookups; opening them once here first turns a failure into a stop, not a
+        // record error on every item.
+        _ = try knownFiles?.makeMatcher()
+        let delivery = OrderedDelivery(sink: UncheckedSink(body: sink), skipKnown: knownFiles?.skipKnown ?? false)
         // Every queued file is an open descriptor (the walk opens what it checked): bound how many wait.
         let queue = WorkQueue<(seq: Int, path: RawName, fd: Int32, opened: stat)>(
             capacity: 64 + 4 * max(1, options.threads))
@@ -41,14 +47,24 @@ public struct Fingerprinter: Sendable {
             let thread = Thread {
                 let hasher = FileHasher(options: options, progress: progress, runBudget: runBudget, hooks: hooks)
                 hasher.containers = containers
+                let matcher = knownFiles.map { sets in Result { try sets.makeMatcher() } }
                 while let item = queue.pop() {
                     if delivery.stopped {
                         close(item.fd)
                         delivery.deliver(item.seq, [])
                         continue
                     }
-                    let records = hasher.fingerprint(
+                    var records = hasher.fingerprint(
                         item.path, fd: item.fd, opened: item.opened, othersIdle: { queue.isDrained })
+                    switch matcher {
+                    case .success(let m)?: for i in records.indices { m.mark(&records[i]) }
+                    case .failure(let error)?:
+                        for i in records.indices where !records[i].digests.isEmpty {
+                            let reason = "hash sets could not be opened: \(error)"
+                            records[i].error = records[i].error.map { $0 + "; " + reason } ?? reason
+                        }
+                    case nil: break
+                    }
                     progress?.filesDone.add(1, ordering: .relaxed)
                     delivery.deliver(item.seq, records)
                 }
@@ -108,9 +124,13 @@ private final class OrderedDelivery: Sendable {
 
     private let state = Mutex(State())
     private let sink: UncheckedSink
+    private let skipKnown: Bool
     private let stopFlag = Atomic<Bool>(false)
 
-    init(sink: UncheckedSink) { self.sink = sink }
+    init(sink: UncheckedSink, skipKnown: Bool) {
+        self.sink = sink
+        self.skipKnown = skipKnown
+    }
 
     var stopped: Bool { stopFlag.load(ordering: .relaxed) }
 
@@ -122,6 +142,13 @@ private final class OrderedDelivery: Sendable {
                 guard s.failure == nil else { continue }
                 do {
                     for record in ready {
+                        if record.known != nil { s.summary.known += 1 }
+                        if record.alert != nil { s.summary.alerts += 1 }
+                        // A known file that is also known-bad is never left out: the alert must be seen.
+                        if skipKnown, record.known != nil, record.alert == nil, record.error == nil {
+                            s.summary.knownSkipped += 1
+                            continue
+                        }
                         try sink.body(record)
                         s.summary.items += 1
                         if record.error != nil { s.summary.errors += 1 }

@@ -17,11 +17,14 @@ public struct ManifestContext: Sendable {
     /// The directory the run was started in.
     public var workingDirectory: String
     public var toolVersion: String
+    /// Whether the run looks records up in hash sets: the CSV then has `known` and `alert` columns.
+    public var hashSets: Bool
 
     public init(
         algorithms: [DigestAlgorithm], pieceSize: UInt64? = nil, commandLine: [String] = [],
-        workingDirectory: String = "", toolVersion: String = ToolIdentity.version
+        workingDirectory: String = "", toolVersion: String = ToolIdentity.version, hashSets: Bool = false
     ) {
+        self.hashSets = hashSets
         self.algorithms = algorithms
         self.pieceSize = pieceSize
         self.commandLine = commandLine
@@ -150,6 +153,14 @@ public final class JSONLinesWriter: ManifestWriter {
             out.appendASCII(",\"fs\":")
             out.append(contentsOf: fileSystemObject(fs).utf8)
         }
+        if let known = r.known {
+            out.appendASCII(",\"known\":")
+            JSONValue.appendQuoted(known, to: &out)
+        }
+        if let alert = r.alert {
+            out.appendASCII(",\"alert\":")
+            JSONValue.appendQuoted(alert, to: &out)
+        }
         if let note = r.note {
             out.appendASCII(",\"note\":")
             JSONValue.appendQuoted(note, to: &out)
@@ -220,7 +231,7 @@ public final class HashdeepWriter: ManifestWriter {
             sink.write(bytes: absolute.path.bytes)
             sink.write("\n")
         }
-        if !plain || r.note != nil || r.error != nil || r.pieces != nil {
+        if !plain || r.note != nil || r.error != nil || r.pieces != nil || r.known != nil || r.alert != nil {
             sink.write(Self.commentPrefix)
             sink.withBuffer { out in
                 JSONLinesWriter.appendLine(absolute, algorithms: context.algorithms, to: &out)
@@ -248,6 +259,7 @@ public final class CSVWriter: ManifestWriter {
         let columns =
             ["path", "path_bytes", "member", "member_bytes", "kind", "size"]
             + context.algorithms.map(\.rawValue) + ["mtime", "note", "error"]
+            + (context.hashSets ? ["known", "alert"] : [])
         sink.write(columns.joined(separator: ",") + "\r\n")
     }
 
@@ -263,6 +275,7 @@ public final class CSVWriter: ManifestWriter {
         fields += [
             r.mtime.map { ISO8601.format(seconds: $0) } ?? "", CSV.field(r.note ?? ""), CSV.field(r.error ?? ""),
         ]
+        if context.hashSets { fields += [CSV.field(r.known ?? ""), CSV.field(r.alert ?? "")] }
         sink.write(fields.joined(separator: ",") + "\r\n")
         try sink.flushIfNeeded()
     }
@@ -368,6 +381,8 @@ public final class DFXMLWriter: ManifestWriter {
             sink.write("    </iproceeds:archive_chain>\n")
         }
         if let note = r.note { sink.write("    <iproceeds:note>\(Escaping.xml(note))</iproceeds:note>\n") }
+        if let known = r.known { sink.write("    <iproceeds:known>\(Escaping.xml(known))</iproceeds:known>\n") }
+        if let alert = r.alert { sink.write("    <iproceeds:alert>\(Escaping.xml(alert))</iproceeds:alert>\n") }
         sink.write("  </fileobject>\n")
         try sink.flushIfNeeded()
     }
