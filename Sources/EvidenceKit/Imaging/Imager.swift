@@ -30,6 +30,8 @@ public struct ImagingOptions: Sendable {
     /// Re-read the finished image and compare its digests with the source's.
     public var verify = false
     public var compression: Compression = .fast
+    /// Threads that compress E01 chunks at once (the digests and the writer have their own).
+    public var threads = FingerprintOptions.defaultThreads
     /// E01 header values.
     public var caseNumber: String?
     public var evidenceNumber: String?
