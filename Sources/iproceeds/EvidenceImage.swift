@@ -65,7 +65,7 @@ struct EvidenceImage: ParsableCommand {
 
     @Option(
         name: [.customShort("j"), .long],
-        help: "Threads that compress E01 chunks at once (default: the number of cores).")
+        help: "Threads that compress E01 chunks at once (default: the number of cores; at most 64).")
     var threads: Int = FingerprintOptions.defaultThreads
 
     @Option(help: "E01 header: the case number.") var caseNumber: String?

@@ -41,7 +41,8 @@ final class EWFImageWriter: ImageWriter {
         chunkSize = 64 * source.sectorSize
         pending = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         compressor = ChunkCompressor(
-            chunkSize: chunkSize, level: ChunkCompressor.level(options.compression), threads: options.threads)
+            chunkSize: chunkSize, level: ChunkCompressor.level(options.compression),
+            threads: min(options.threads, ImagingOptions.maximumThreads))
         var h: UnsafeMutablePointer<libewf_handle_t>?
         try Self.check("libewf_handle_initialize", path: partialBase) { libewf_handle_initialize(&h, $0) }
         handle = h
