@@ -14,6 +14,10 @@ APT_PACKAGES := pkg-config libssl-dev libarchive-dev libsqlite3-dev zlib1g-dev \
                 chromium
 # Imaging (issue 14): libewf to write E01, and libewf's and The Sleuth Kit's tools the interop tests check it with.
 APT_PACKAGES += libewf-dev ewf-tools
+# libdeflate: E01 chunks compressed on every core (EvidenceKit/Imaging).
+APT_PACKAGES += libdeflate-dev
+# cc builds the LD_PRELOAD library through which the imaging tests make reads of a file fail with EIO.
+APT_PACKAGES += gcc
 APT_PACKAGES += sleuthkit
 APT_PACKAGES += e2fsprogs
 # Disk images (EvidenceImages and its tests: images built without mounting, checked with icat and fiwalk).

@@ -63,6 +63,11 @@ struct EvidenceImage: ParsableCommand {
     @Option(help: "E01 compression: none, fast or best.")
     var compression: String = "fast"
 
+    @Option(
+        name: [.customShort("j"), .long],
+        help: "Threads that compress E01 chunks at once (default: the number of cores; at most 64).")
+    var threads: Int = FingerprintOptions.defaultThreads
+
     @Option(help: "E01 header: the case number.") var caseNumber: String?
     @Option(help: "E01 header: the evidence (exhibit) number.") var evidenceNumber: String?
     @Option(help: "E01 header: the examiner's name.") var examinerName: String?
@@ -96,6 +101,7 @@ struct EvidenceImage: ParsableCommand {
         guard ImagingOptions.Compression(rawValue: compression.lowercased()) != nil else {
             throw ValidationError("--compression takes none, fast or best")
         }
+        guard threads >= 1 else { throw ValidationError("--threads takes 1 or more") }
         do { _ = try DigestAlgorithm.parseList(algorithms) } catch let e as EvidenceError {
             throw ValidationError(e.message)
         }
@@ -122,6 +128,7 @@ struct EvidenceImage: ParsableCommand {
         var options = ImagingOptions()
         options.format = ImagingOptions.Format(rawValue: format.lowercased())!
         options.compression = ImagingOptions.Compression(rawValue: compression.lowercased())!
+        options.threads = threads
         var algs = try DigestAlgorithm.parseList(algorithms)
         // The E01 stores MD5 and SHA-1 of its media, as ewfacquire does: both are always computed.
         if options.format == .e01 { algs = Array(Set(algs + [.md5, .sha1])).sorted() }

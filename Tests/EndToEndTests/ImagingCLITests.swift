@@ -138,6 +138,23 @@ import Testing
         #expect(v.stdout.contains("chunk checksum error at offset"), "\(v.stdout)")
     }
 
+    /// A damaged compressed chunk (verify-image inflates chunks itself, on every core): reported by offset, and
+    /// ewfverify agrees the image is damaged.
+    @Test func corruptCompressedE01ChunkIsReportedByOffset() throws {
+        let ws = try Workspace()
+        // 32 chunks of text, each of which deflates to a few hundred bytes.
+        try ws.sh("yes 'transfer 1234.56 EUR to DE89370400440532013000' | head -c 1048576 > src.bin")
+        #expect(try CLI.run(["evidence", "image", "src.bin", "-o", "z", "-q"], in: ws.path).status == 0)
+        // The first chunk follows the "sectors" section's 76-byte descriptor: its 101st byte, every bit flipped.
+        try ws.sh(
+            "python3 -c \"d = open('z.E01', 'rb').read(); i = d.find(b'sectors') + 76 + 100; f = open('z.E01', 'r+b'); "
+                + "f.seek(i); f.write(bytes([d[i] ^ 0xFF]))\"")
+        #expect(try CLI.exec("ewfverify", ["-q", "z.E01"], in: ws.path).status != 0)
+        let v = try CLI.run(["evidence", "verify-image", "z.E01"], in: ws.path)
+        #expect(v.status == 1)
+        #expect(v.stdout.contains("chunk checksum error at offset 0, 32768 bytes"), "\(v.stdout)")
+    }
+
     @Test func existingOutputMissingSourceAndFullDisk() throws {
         let ws = try Workspace()
         try ws.sh("head -c 4194304 /dev/urandom > src.bin")

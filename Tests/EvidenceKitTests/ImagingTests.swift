@@ -34,6 +34,22 @@ final class FailingSource: ImagingSource {
     }
 }
 
+/// A stream whose reads return odd sizes, so that E01 chunks straddle the blocks handed to the writer.
+final class OddSizedStream: ImagingSource {
+    let bytes: [UInt8]
+    let description = SourceDescription(path: "odd-stream", kind: .stream, size: nil, sectorSize: 512)
+    private var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SourceReadFailure) -> Int {
+        let n = min(buffer.count, 12_345 + position % 7 * 1000, bytes.count - position)
+        for i in 0..<n { buffer[i] = bytes[position + i] }
+        position += n
+        return n
+    }
+}
+
 /// Deterministic bytes for imaging tests (the shared generator with a fixed seed).
 func imagingBytes(_ count: Int) -> [UInt8] { pseudoRandomBytes(count, seed: 14) }
 
@@ -205,6 +221,48 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         #expect(info.contains("at sector(s): 3 - 3 number: 1"), "\(info)")
         #expect(info.contains("at sector(s): 100 - 100 number: 1"), "\(info)")
         let report = try ImageVerifier.verifyImage(path: scratch.path + "/e.E01")
+        #expect(report.verified, "\(report.problems)")
+    }
+
+    /// E01 chunks compressed on several threads, for each compression level, from a stream read in odd sizes:
+    /// libewf's own tools accept the image, and ewfexport gives back the source (padded to a whole sector).
+    @Test(arguments: ImagingOptions.Compression.allCases)
+    func e01CompressedOnSeveralThreads(compression: ImagingOptions.Compression) throws {
+        let scratch = try Scratch()
+        // Random (stored as it is), zeros, one repeated byte, text (compressible), and a tail that is not a whole
+        // sector nor a whole chunk.
+        var data = imagingBytes(1 << 20)
+        data += [UInt8](repeating: 0, count: 256 << 10) + [UInt8](repeating: 0xAB, count: 100_000)
+        data += Array(String(repeating: "2026-01-05;DE89370400440532013000;transfer;1234.56 EUR\n", count: 6000).utf8)
+        data += imagingBytes(777)
+        var options = ImagingOptions()
+        options.format = .e01
+        options.compression = compression
+        options.threads = 3
+        options.blockSize = 1 << 20
+        let result = try Imager.acquire(
+            source: OddSizedStream(data), base: scratch.path + "/m", options: options, progress: ImagingProgress())
+        #expect(result.log.complete)
+        #expect(try tool("ewfverify", ["-q", "m.E01"], in: scratch.path).contains("SUCCESS"))
+        _ = try tool("ewfexport", ["-q", "-u", "-f", "raw", "-t", "back", "m.E01"], in: scratch.path)
+        let back = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/back.raw")))
+        let padded = (data.count + 511) / 512 * 512
+        #expect(back.count == padded)
+        #expect(Array(back.prefix(data.count)) == data)
+        #expect(back.dropFirst(data.count).allSatisfy { $0 == 0 })
+        // The stored MD5 is that of the media, by coreutils.
+        let md5 = String(try tool("md5sum", ["back.raw"], in: scratch.path).prefix(32))
+        #expect(try tool("ewfinfo", ["m.E01"], in: scratch.path).contains(md5))
+        #expect(try tool("img_stat", ["m.E01"], in: scratch.path).contains("\(padded)"))
+        let size = try FileManager.default.attributesOfItem(atPath: scratch.path + "/m.E01")[.size] as? Int ?? 0
+        // Stored as it is, every chunk costs its checksum too; compressed, the zeros, the repeated byte and the
+        // text shrink to a fraction.
+        if compression == .none {
+            #expect(size > data.count)
+        } else {
+            #expect(size < (1 << 20) + 200_000, "\(size) bytes")
+        }
+        let report = try ImageVerifier.verifyImage(path: scratch.path + "/m.E01")
         #expect(report.verified, "\(report.problems)")
     }
 }

@@ -70,6 +70,49 @@ final class EWFImageReader: ImagingSource {
         return n
     }
 
+    /// The size of the image's chunks in bytes. The corresponding C function is `libewf_handle_get_chunk_size`.
+    func chunkSize() throws -> Int {
+        var size: UInt32 = 0
+        try EWFImageWriter.check("libewf_handle_get_chunk_size", path: description.path) {
+            libewf_handle_get_chunk_size(handle, &size, $0)
+        }
+        guard size > 0 else {
+            throw EvidenceError(.io, "\(description.path): libewf gives a chunk size of 0", path: description.path)
+        }
+        return Int(size)
+    }
+
+    /// Moves libewf's current offset, where ``readStoredChunk(into:)`` reads next.
+    /// The corresponding C function is `libewf_handle_seek_offset`.
+    func seek(_ offset: UInt64) throws {
+        try EWFImageWriter.check("libewf_handle_seek_offset", path: description.path) {
+            libewf_handle_seek_offset(handle, off64_t(offset), SEEK_SET, $0)
+        }
+    }
+
+    /// Reads the chunk at libewf's current offset as it is stored, and moves past it: the zlib stream of a
+    /// compressed chunk, or the data of a chunk stored as it is and the Adler-32 stored after it. nil when libewf
+    /// cannot read it. The corresponding C function is `libewf_handle_read_chunk`.
+    func readStoredChunk(into buffer: UnsafeMutableRawBufferPointer) -> (
+        count: Int, compressed: Bool, checksum: UInt32
+    )? {
+        var compressed: Int8 = 0
+        var checksum: UInt32 = 0
+        var separate: Int8 = 0
+        // A checksum buffer apart from the chunk's: libewf then copies the stored checksum there and decodes it.
+        var checksumBytes: UInt32 = 0
+        var err: UnsafeMutablePointer<libewf_error_t>?
+        let n = withUnsafeMutableBytes(of: &checksumBytes) { bytes in
+            libewf_handle_read_chunk(
+                handle, buffer.baseAddress, buffer.count, &compressed, bytes.baseAddress, &checksum, &separate, &err)
+        }
+        if err != nil { libewf_error_free(&err) }
+        guard n > 0 else { return nil }
+        if compressed != 0 { return (n, true, 0) }
+        guard separate != 0, n >= 4 else { return nil }
+        return (n - 4, false, checksum)
+    }
+
     /// The ranges (offset, length in bytes) whose chunk checksums failed, as libewf found them while reading.
     /// The corresponding C function is `libewf_handle_get_checksum_error`.
     func checksumErrors() -> [(offset: UInt64, length: UInt64)] {

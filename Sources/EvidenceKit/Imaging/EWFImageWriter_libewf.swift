@@ -10,6 +10,9 @@ import IProceedsBase
 /// ewfverify). The E01's stored digests are of the padded media; the log records the source's true size and
 /// both sets of digests.
 ///
+/// The chunks are compressed by a ``ChunkCompressor`` on `options.threads` threads and handed to libewf ready to
+/// be written (`libewf_handle_write_chunk`), instead of libewf compressing them one by one on the writer thread.
+///
 /// Not `Sendable`: one libewf handle, used by the imager's writer queue only.
 final class EWFImageWriter: ImageWriter {
     private var handle: UnsafeMutablePointer<libewf_handle_t>?
@@ -19,6 +22,12 @@ final class EWFImageWriter: ImageWriter {
     private var written: UInt64 = 0
     var bytesWritten: UInt64 { written }
     private var acquiryErrors: [(start: UInt64, count: UInt64)] = []
+    /// 64 sectors, as ewfacquire's default.
+    private let chunkSize: Int
+    /// The start of a chunk that the next block completes.
+    private let pending: UnsafeMutableRawBufferPointer
+    private var pendingCount = 0
+    private let compressor: ChunkCompressor
     /// Set by the imager before ``finish()``.
     var storedMD5: String?
     var storedSHA1: String?
@@ -29,6 +38,11 @@ final class EWFImageWriter: ImageWriter {
         self.partialBase = partialBase
         self.options = options
         sectorSize = source.sectorSize
+        chunkSize = 64 * source.sectorSize
+        pending = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
+        compressor = ChunkCompressor(
+            chunkSize: chunkSize, level: ChunkCompressor.level(options.compression),
+            threads: min(options.threads, ImagingOptions.maximumThreads))
         var h: UnsafeMutablePointer<libewf_handle_t>?
         try Self.check("libewf_handle_initialize", path: partialBase) { libewf_handle_initialize(&h, $0) }
         handle = h
@@ -96,7 +110,10 @@ final class EWFImageWriter: ImageWriter {
         }
     }
 
-    deinit { close(finalize: false) }
+    deinit {
+        close(finalize: false)
+        pending.deallocate()
+    }
 
     static func roundUp(_ n: UInt64, to unit: UInt64) -> UInt64 { (n + unit - 1) / unit * unit }
 
@@ -135,15 +152,58 @@ final class EWFImageWriter: ImageWriter {
     var partialPaths: [String] { Imager.segmentSequence(partialBase, options) }
     var segmentDigests: [String]? { nil }
 
-    /// The corresponding C function is `libewf_handle_write_buffer`.
+    /// Cuts `bytes` into chunks (keeping a partial last chunk for the next call), has them compressed on every core
+    /// and hands them to libewf in order.
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        let n = try check("libewf_handle_write_buffer") { libewf_handle_write_buffer(handle, base, bytes.count, $0) }
-        guard n == bytes.count else {
-            throw EvidenceError(
-                .io, "libewf wrote \(n) of \(bytes.count) bytes to \(partialBase).E01", path: partialBase + ".E01")
+        guard bytes.count > 0 else { return }
+        var rest = bytes
+        var chunks: [UnsafeRawBufferPointer] = []
+        if pendingCount > 0 {
+            let take = min(chunkSize - pendingCount, rest.count)
+            UnsafeMutableRawBufferPointer(rebasing: pending[pendingCount..<pendingCount + take])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[0..<take]))
+            pendingCount += take
+            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+            guard pendingCount == chunkSize else {
+                written += UInt64(bytes.count)
+                return
+            }
+            chunks.append(UnsafeRawBufferPointer(pending))
         }
+        let whole = rest.count / chunkSize * chunkSize
+        for start in stride(from: 0, to: whole, by: chunkSize) {
+            chunks.append(UnsafeRawBufferPointer(rebasing: rest[start..<start + chunkSize]))
+        }
+        try writeChunks(chunks)
+        // The pending chunk is written: its buffer takes the tail of this block.
+        let tail = rest.count - whole
+        UnsafeMutableRawBufferPointer(rebasing: pending[0..<tail])
+            .copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[whole...]))
+        pendingCount = tail
         written += UInt64(bytes.count)
+    }
+
+    /// Compresses `chunks` in parallel, then writes them in order.
+    /// The corresponding C function is `libewf_handle_write_chunk`.
+    private func writeChunks(_ chunks: [UnsafeRawBufferPointer]) throws {
+        guard !chunks.isEmpty else { return }
+        let prepared = compressor.prepare(chunks)
+        let base = compressor.output.baseAddress!
+        for chunk in prepared {
+            let data = base + chunk.offset
+            // A chunk stored as it is has room for its checksum right after it: libewf writes both at once.
+            let n = try check("libewf_handle_write_chunk") {
+                libewf_handle_write_chunk(
+                    handle, data, chunk.size, chunk.dataSize, chunk.compressed ? 1 : 0, data + chunk.dataSize,
+                    chunk.checksum, chunk.compressed ? 0 : 1, $0)
+            }
+            // libewf 20140813 returns the size of the buffer it was given (0 past the media's end).
+            guard n == chunk.size else {
+                throw EvidenceError(
+                    .io, "libewf took \(n) of \(chunk.size) bytes of a chunk for \(partialBase).E01",
+                    path: partialBase + ".E01")
+            }
+        }
     }
 
     /// Pads to a whole sector, stores the digests and acquiry errors, and finalizes the segment files.
@@ -154,6 +214,10 @@ final class EWFImageWriter: ImageWriter {
         if pad > 0 {
             let zeros = [UInt8](repeating: 0, count: pad)
             try zeros.withUnsafeBytes { try write($0) }
+        }
+        if pendingCount > 0 {
+            try writeChunks([UnsafeRawBufferPointer(rebasing: pending[0..<pendingCount])])
+            pendingCount = 0
         }
         let h = handle
         for e in acquiryErrors {

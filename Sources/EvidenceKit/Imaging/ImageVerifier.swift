@@ -174,10 +174,11 @@ public enum ImageVerifier {
             // digests, and the whole media for the stored ones.
             let mediaSize = reader.description.size ?? 0
             let sourceLength = log?.bytesAcquired ?? mediaSize
-            let bounded = BoundedSource(reader, length: sourceLength)
+            // Chunks unpacked and checked on every core, where libewf's own reads do it one by one.
+            let chunks = try EWFChunkSource(reader, length: sourceLength, threads: FingerprintOptions.defaultThreads)
             let multi = MultiDigest(options.algorithms, pieceSize: nil)
             let pipeline = Pipeline(writer: DiscardingWriter(), lanes: multi.lanes, options: options)
-            var sourceReader = SourceReader(source: bounded, progress: ImagingProgress())
+            var sourceReader = SourceReader(source: chunks, progress: ImagingProgress())
             let outcome = pipeline.run(reader: &sourceReader, progress: ImagingProgress())
             bytes = outcome.bytes
             let md5Lane = multi.lanes.first { $0.algorithm == .md5 }!.copyOfWhole()
@@ -203,7 +204,9 @@ public enum ImageVerifier {
                     problems.append("stored \(name.uppercased()) \(s) but the media reads as \(mediaDigests[name]!)")
                 }
             }
-            for e in reader.checksumErrors() {
+            // Those found here, and those libewf found if it read any chunk itself (after a chunk it could not read).
+            let found = Set((chunks.checksumErrors + reader.checksumErrors()).map { [$0.offset, $0.length] })
+            for e in found.sorted(by: { $0[0] < $1[0] }).map({ (offset: $0[0], length: $0[1]) }) {
                 checksumErrors.append(
                     .init(offset: e.offset, length: e.length, errno: EIO, error: "chunk checksum mismatch"))
                 problems.append("chunk checksum error at offset \(e.offset), \(e.length) bytes")
@@ -241,25 +244,5 @@ public enum ImageVerifier {
         return ImageVerificationReport(
             format: format.rawValue, files: imageFiles, logPath: logPath, bytes: bytes, digests: digests,
             storedDigests: stored, checksumErrors: checksumErrors, problems: problems)
-    }
-}
-
-/// The first `length` bytes of another source.
-final class BoundedSource: ImagingSource {
-    let inner: any ImagingSource
-    let description: SourceDescription
-
-    init(_ inner: any ImagingSource, length: UInt64) {
-        self.inner = inner
-        var d = inner.description
-        d.size = min(length, d.size ?? length)
-        description = d
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SourceReadFailure) -> Int {
-        let size = description.size ?? 0
-        guard offset < size else { return 0 }
-        let want = Int(min(UInt64(buffer.count), size - offset))
-        return try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: offset)
     }
 }

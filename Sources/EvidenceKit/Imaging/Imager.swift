@@ -30,6 +30,10 @@ public struct ImagingOptions: Sendable {
     /// Re-read the finished image and compare its digests with the source's.
     public var verify = false
     public var compression: Compression = .fast
+    /// Threads that compress E01 chunks at once (the digests and the writer have their own); at most
+    /// ``maximumThreads`` are used, so that memory stays bounded whatever is asked.
+    public var threads = FingerprintOptions.defaultThreads
+    public static let maximumThreads = 64
     /// E01 header values.
     public var caseNumber: String?
     public var evidenceNumber: String?
