@@ -364,6 +364,8 @@ public final class PostgresCaseStore: CaseStore {
                 } else {
                     e = try make(last)
                 }
+                // Under the case's lock: a revocation another examiner committed a moment ago counts.
+                try KeyRevocation.refuse(e, revoked: try revokedKeys())
                 inFlight.entry = e
                 try write(e, changes: changes.stamped(with: e.seq))
                 return e
@@ -405,6 +407,23 @@ public final class PostgresCaseStore: CaseStore {
                 """)
         }
         try insertLedgerRow(e)
+    }
+
+    public func revocations() throws -> [String: Int64] { try retrying { try revokedKeys() } }
+
+    /// ``revocations()`` in the current transaction (no reconnection: an append retries as a whole).
+    private func revokedKeys() throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        let found = try rows(
+            """
+            SELECT seq, parameters FROM iproceeds.ledger WHERE case_ref = \(caseRef) AND action = 'revoked'
+            ORDER BY seq
+            """)
+        for row in found {
+            let (seq, parameters) = try row.decode((Int64, String).self)
+            if let key = KeyRevocation.revokedKey(parametersColumn: parameters), out[key] == nil { out[key] = seq }
+        }
+        return out
     }
 
     /// One ledger row, exactly as signed.

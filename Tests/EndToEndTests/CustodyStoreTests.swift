@@ -323,6 +323,133 @@ struct CaseUnderTest {
     }
 }
 
+extension CustodyStoreTests {
+    /// A key's fingerprint as an independent implementation (Python's hashlib) computes it from the hex key.
+    static func pythonFingerprint(_ publicKey: String, in w: Workspace) throws -> String {
+        try w.sh(
+            """
+            python3 -c 'import hashlib,sys; d = hashlib.sha256(bytes.fromhex(sys.argv[1])).digest()[:16]; print("SHA256:" + ":".join("%02x" % b for b in d))' \(publicKey)
+            """
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A lost key revoked by another examiner: the store refuses what it signs from then on, its earlier entries
+    /// stay valid, and an entry forged with it afterwards, written straight into the database (as whoever holds
+    /// the stolen key and the database's password would), is reported by verification at that entry. Every output
+    /// shows the key by the fingerprint Python computes.
+    @Test(arguments: StoreKind.allCases) func aRevokedKeySignsNothingMoreAndAForgedEntryIsReported(
+        _ kind: StoreKind
+    ) throws {
+        let c = try CaseUnderTest(kind)
+        let murat = ["IPROCEEDS_HOME": c.w.path + "/murat"]
+        let created = try c.run(["examiner", "init", "--name", "Murat Yılmaz", "--id", "EX-022"], environment: murat)
+        #expect(created.status == 0)
+        let show = try c.run(["examiner", "show", "--format", "json"], environment: murat)
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: String])
+        let key = try #require(shown["public_key"])
+        let fingerprint = try Self.pythonFingerprint(key, in: c.w)
+        #expect(fingerprint.count == 54)
+        #expect(shown["fingerprint"] == fingerprint)
+        #expect(created.stdout.contains("Fingerprint: \(fingerprint)\n"))
+        #expect(try c.run(["examiner", "show"], environment: murat).stdout.contains("Fingerprint: \(fingerprint)\n"))
+        let added = try c.run([
+            "case", "add-examiner", "--case", c.arg, "--id", "EX-022", "--name", "Murat Yılmaz", "--public-key", key,
+        ])
+        #expect(added.status == 0 && added.stdout.contains("key \(fingerprint), as entry 7"), "\(added.stdout)")
+        let examined = try c.run(
+            ["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat)
+        #expect(examined.status == 0, "\(examined.stderr)")
+
+        // His laptop is stolen: Ana revokes his key, named by its fingerprint.
+        let revoke = try c.run([
+            "examiner", "revoke", "--case", c.arg, "--key", fingerprint, "--reason", "laptop stolen",
+        ])
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        #expect(revoke.stdout.contains("fingerprint \(fingerprint), as entry 9, signed by EX-017"), "\(revoke.stdout)")
+
+        // Refused at append, before anything is written; and again refused as an id already revoked.
+        let refused = try c.run(
+            ["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat)
+        #expect(refused.status == 77)
+        #expect(
+            refused.stderr.contains("key \(fingerprint) of examiner EX-022 was revoked in entry 9"), "\(refused.stderr)"
+        )
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        let again = try c.run(["examiner", "revoke", "--case", c.arg, "--key", "EX-022", "--reason", "x"])
+        #expect(again.status == 64 && again.stderr.contains("already revoked in entry 9"), "\(again.stderr)")
+        // Ana's key is now the last that can sign: revoking it would close the case for good.
+        let last = try c.run(["examiner", "revoke", "--case", c.arg, "--key", "EX-017", "--reason", "x"])
+        #expect(last.status == 64 && last.stderr.contains("last one that can sign"), "\(last.stderr)")
+
+        // Intact: his entry 8, signed before the revocation, stays valid; the revocation is reported.
+        let ok = try c.verify()
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.contains("9 entries"))
+        #expect(ok.stdout.contains("Revoked key: \(fingerprint) of EX-022 (Murat Yılmaz) in entry 9: laptop stolen"))
+
+        // The thief appends entry 10 with the stolen key, straight into the database, correctly chained and signed.
+        let log = try c.run(["custody", "log", "--case", c.arg, "--format", "json"])
+        try c.w.write("log.json", log.stdout)
+        try c.w.write(
+            "forge.py",
+            """
+            import json, hashlib, sys
+            from cryptography.hazmat.primitives.serialization import load_pem_private_key
+            key = load_pem_private_key(open("murat/examiner.key", "rb").read(), None)
+            head = json.load(open("log.json"))[-1]
+            e = {"seq": 10, "time": "2026-03-03T01:02:03.000Z", "case_id": head["case_id"], "examiner_id": "EX-022",
+                 "public_key": "\(key)", "action": "returned", "items": ["EV-001"], "inputs": [], "outputs": [],
+                 "tool": head["tool"], "tool_version": head["tool_version"], "parameters": {"to": "a fence"},
+                 "note": "", "prev_hash": head["entry_hash"]}
+            c = lambda v: json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            h = hashlib.sha256(c(e).encode()).hexdigest()
+            sig = key.sign(bytes.fromhex(h)).hex()
+            cols = list(e) + ["entry_hash", "signature"]
+            vals = [c(v) if k in ("items", "inputs", "outputs", "parameters") else v for k, v in e.items()] + [h, sig]
+            if sys.argv[1] == "sqlite":
+                import sqlite3
+                db = sqlite3.connect("c.case")
+                db.execute(f"INSERT INTO ledger ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", vals)
+                db.commit()
+            else:
+                q = lambda v: str(v) if isinstance(v, int) else "$q$" + v + "$q$"
+                print(f"INSERT INTO iproceeds.ledger (case_ref, {','.join(cols)}) VALUES ('CASE-2026-014', {','.join(map(q, vals))})")
+            """)
+        switch kind {
+        case .sqlite: try c.w.sh("python3 forge.py sqlite")
+        case .postgresql: try TestServer.psql(c.db!, try c.w.sh("python3 forge.py postgresql"))
+        }
+        let forged = try c.verify()
+        #expect(forged.status == 1)
+        #expect(
+            forged.stdout.contains(
+                "NOT INTACT: first bad entry 10: revoked signer — signed by key \(fingerprint) of EX-022, revoked in entry 9"
+            ),
+            "\(forged.stdout)")
+        #expect(!forged.stdout.contains("also entry"), "only the forged entry is bad: \(forged.stdout)")
+
+        // JSON and the printable form name the key by the same fingerprint.
+        let json = try c.verify(["--format", "json"])
+        let keys = try #require(
+            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["keys"]
+                as? [[String: Any]])
+        #expect(keys.count == 2)
+        #expect(keys.last?["public_key_fingerprint"] as? String == fingerprint)
+        #expect(keys.last?["revoked_seq"] as? Int == 9)
+        #expect(keys.first?["revoked_seq"] is NSNull)
+        #expect(try c.run(["custody", "export", "--case", c.arg, "--format", "html", "-o", "c.html"]).status == 0)
+        let html = try c.w.read("c.html")
+        #expect(
+            html.contains(
+                "<td class=\"mono\">\(fingerprint)</td><td>entry 7</td><td><span class=\"bad\">entry 9: laptop stolen</span>"
+            ))
+        let ana = try #require(keys.first?["public_key"] as? String)
+        #expect(
+            html.contains(
+                "Ana Petrović (EX-017)</td><td class=\"mono\">\(try Self.pythonFingerprint(ana, in: c.w))</td>"))
+    }
+}
+
 /// What only a server can do wrong: go away, refuse the login, run a newer schema, restart mid-burst.
 @Suite struct CustodyServerFaultTests {
     /// On a cluster of its own (a restart of the shared one would disturb the tests running beside this one).
