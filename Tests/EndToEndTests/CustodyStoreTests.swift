@@ -274,8 +274,14 @@ struct CaseUnderTest {
         #expect(r.stdout.contains("head mismatch") && r.stdout.contains("truncated"))
     }
 
-    @Test(arguments: StoreKind.allCases) func alteredManifestsAreCaught(_ kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases) func changedEvidenceAndAlteredManifestsAreCaught(_ kind: StoreKind) throws {
         let c = try CaseUnderTest(kind)
+        try c.w.write("seized/usb/a.txt", "ALPHA\n")
+        let r = try c.verify(["--rehash"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("evidence changed") && r.stdout.contains("1 changed"), "\(r.stdout)")
+        try c.w.write("seized/usb/a.txt", "alpha\n")
+        #expect(try c.verify(["--rehash"]).status == 0)
         try c.tamper(
             python:
                 "import zlib; db.execute(\"UPDATE manifest_chunks SET data = ?, size = 2\", (zlib.compress(b'{}'),))",
@@ -320,6 +326,9 @@ struct CaseUnderTest {
                 ["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat
             ).status == 0)
         #expect(try c.verify().status == 0)
+        let keyFile = c.w.path + "/murat/examiner.key"
+        #expect(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int == 0o600)
+        #expect(!show.stdout.contains("PRIVATE"))
     }
 }
 
