@@ -698,3 +698,100 @@ extension CustodyStoreTests {
         #expect(try c.w.read("pulled.json") == c.w.read("server2.json"))
     }
 }
+
+/// TLS to the case server, against the throwaway cluster with `ssl=on` and a CA and server certificate made here by
+/// `openssl`; a role that pg_hba.conf refuses without TLS shows which modes really encrypt.
+@Suite struct CaseServerTLSTests {
+    @Test func sslModesEncryptAndVerifyFullChecksTheRootAndTheHostName() throws {
+        let admin = try TestServer.adminURL()
+        guard let cluster = TestServer.environment["IPROCEEDS_TEST_PG_DIR"], !cluster.isEmpty else {
+            throw TestServer.Missing()
+        }
+        let port = try #require(admin.split(separator: ":").last?.split(separator: "/").first)
+        let w = try Workspace()
+        // The server reads its key from a folder of the cluster (as root, the server runs as `postgres`).
+        let tls = cluster + "/tls-" + UUID().uuidString.prefix(8)
+        try w.sh(
+            """
+            set -e
+            mkdir -p '\(tls)' && cd '\(tls)'
+            ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+            openssl req -x509 $ec -keyout ca.key -out ca.crt -days 2 -subj "/CN=iproceeds test unit CA" 2>/dev/null
+            openssl req -x509 $ec -keyout other-ca.key -out other-ca.crt -days 2 -subj "/CN=another CA" 2>/dev/null
+            openssl req $ec -keyout server.key -out server.csr -subj "/CN=db.unit.example" 2>/dev/null
+            printf 'subjectAltName=DNS:localhost\\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 \
+                -extfile san.ext 2>/dev/null
+            chmod 600 server.key
+            if [ "$(id -u)" = 0 ]; then chown postgres: server.key; fi
+            openssl verify -CAfile ca.crt server.crt
+            """)
+        for setting in ["ssl_cert_file = '\(tls)/server.crt'", "ssl_key_file = '\(tls)/server.key'", "ssl = on"] {
+            try TestServer.psql(admin, "ALTER SYSTEM SET \(setting)")
+        }
+        // A role refused without TLS: a connection it makes that succeeds was encrypted.
+        let role = "tls_" + UUID().uuidString.lowercased().prefix(8)
+        let password = UUID().uuidString
+        try TestServer.psql(admin, "CREATE ROLE \(role) LOGIN SUPERUSER PASSWORD '\(password)'")
+        let hba = try TestServer.psql(admin, "SHOW hba_file").trimmingCharacters(in: .whitespacesAndNewlines)
+        let rules = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("hostnossl all \(role) 127.0.0.1/32 reject\n" + rules).write(
+            toFile: hba, atomically: false, encoding: .utf8)
+        try TestServer.psql(admin, "SELECT pg_reload_conf()")
+        for _ in 0..<50 where try TestServer.psql(admin, "SHOW ssl").hasPrefix("off") {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(try TestServer.psql(admin, "SHOW ssl").hasPrefix("on"))
+
+        let db = try TestServer.freshDatabase().split(separator: "/").last!
+        try w.write("pgpass", "*:\(port):*:\(role):\(password)\n")
+        try w.sh("chmod 600 pgpass")
+        let env = ["IPROCEEDS_HOME": w.path + "/home", "PGPASSFILE": w.path + "/pgpass"]
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "Ana", "--id", "EX-017"], in: w.path, environment: env).status
+                == 0)
+        func url(_ host: String, _ query: String) -> String {
+            "postgresql://\(role)@\(host):\(port)/\(db)?case=CASE-TLS&\(query)"
+        }
+        func run(_ args: [String]) throws -> CLI.Result { try CLI.run(args, in: w.path, environment: env) }
+
+        // disable: no TLS, so pg_hba.conf turns the role away.
+        let plain = try run([
+            "case", "init", "--case", url("127.0.0.1", "sslmode=disable"), "--id", "CASE-TLS", "--title", "t",
+        ])
+        #expect(plain.status == 77, "\(plain.stderr)")
+        #expect(plain.stderr.contains("refused the login"), "\(plain.stderr)")
+        // require: encrypted, the certificate not checked (a root it was not signed by is no obstacle).
+        let required = try run([
+            "case", "init", "--case", url("127.0.0.1", "sslmode=require&sslrootcert=\(tls)/other-ca.crt"), "--id",
+            "CASE-TLS", "--title", "t",
+        ])
+        #expect(required.status == 0, "\(required.stderr)")
+        // prefer (the default): TLS when the server offers it.
+        #expect(try run(["custody", "verify", "--case", url("127.0.0.1", "sslmode=prefer")]).status == 0)
+        // verify-full: the right root and the host name the certificate carries.
+        let full = try run([
+            "custody", "verify", "--case", url("localhost", "sslmode=verify-full&sslrootcert=\(tls)/ca.crt"),
+        ])
+        #expect(full.status == 0, "\(full.stdout)\(full.stderr)")
+        // verify-full: a name the certificate does not carry, then a root that did not sign it, then the system's roots.
+        let wrongHost = try run([
+            "custody", "verify", "--case", url("127.0.0.1", "sslmode=verify-full&sslrootcert=\(tls)/ca.crt"),
+        ])
+        #expect(wrongHost.status == 69, "\(wrongHost.stderr)")
+        #expect(wrongHost.stderr.contains("does not name the host 127.0.0.1"), "\(wrongHost.stderr)")
+        let wrongCA = try run([
+            "custody", "verify", "--case", url("localhost", "sslmode=verify-full&sslrootcert=\(tls)/other-ca.crt"),
+        ])
+        #expect(wrongCA.status == 69, "\(wrongCA.stderr)")
+        #expect(
+            wrongCA.stderr.contains("is not signed by a trusted root") && wrongCA.stderr.contains("other-ca.crt"),
+            "\(wrongCA.stderr)")
+        let systemRoots = try run(["custody", "verify", "--case", url("localhost", "sslmode=verify-full")])
+        #expect(systemRoots.status == 69 && systemRoots.stderr.contains("the system's"), "\(systemRoots.stderr)")
+        for r in [plain, wrongHost, wrongCA, systemRoots] {
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            #expect(!r.stderr.contains(password))
+        }
+    }
+}
