@@ -364,6 +364,8 @@ public final class PostgresCaseStore: CaseStore {
                 } else {
                     e = try make(last)
                 }
+                // Under the case's lock: a revocation another examiner committed a moment ago counts.
+                try KeyRevocation.refuse(e, revoked: try revokedKeys())
                 inFlight.entry = e
                 try write(e, changes: changes.stamped(with: e.seq))
                 return e
@@ -405,6 +407,23 @@ public final class PostgresCaseStore: CaseStore {
                 """)
         }
         try insertLedgerRow(e)
+    }
+
+    public func revocations() throws -> [String: Int64] { try retrying { try revokedKeys() } }
+
+    /// ``revocations()`` in the current transaction (no reconnection: an append retries as a whole).
+    private func revokedKeys() throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        let found = try rows(
+            """
+            SELECT seq, parameters FROM iproceeds.ledger WHERE case_ref = \(caseRef) AND action = 'revoked'
+            ORDER BY seq
+            """)
+        for row in found {
+            let (seq, parameters) = try row.decode((Int64, String).self)
+            if let key = KeyRevocation.revokedKey(parametersColumn: parameters), out[key] == nil { out[key] = seq }
+        }
+        return out
     }
 
     /// One ledger row, exactly as signed.
@@ -632,6 +651,11 @@ public final class PostgresCaseStore: CaseStore {
     static func describe(_ error: Error, url: PostgresCaseURL) -> EvidenceError {
         if let e = error as? EvidenceError { return e }
         let whereTo = "\(url.user)@\(url.host):\(url.port)/\(url.database)"
+        if let tls = tlsFailure(error, url: url, whereTo: whereTo)
+            ?? (error as? PSQLError)?.underlying.flatMap({ tlsFailure($0, url: url, whereTo: whereTo) })
+        {
+            return tls
+        }
         if let e = error as? PSQLError {
             let state = e.serverInfo?[.sqlState] ?? ""
             let message = e.serverInfo?[.message] ?? ""
@@ -673,6 +697,30 @@ public final class PostgresCaseStore: CaseStore {
         return EvidenceError(
             .storeUnavailable,
             "cannot reach the case server \(whereTo) (\(error)); nothing was written. Check that the server runs")
+    }
+
+    /// A failed TLS handshake in the examiner's words: the certificate names another host, or no trusted root
+    /// signed it (`sslmode=verify-full`); nil for any other failure.
+    static func tlsFailure(_ error: Error, url: PostgresCaseURL, whereTo: String) -> EvidenceError? {
+        if let e = error as? NIOSSLExtraError, e == .failedToValidateHostname {
+            return EvidenceError(
+                .storeUnavailable,
+                "the TLS certificate of the case server \(whereTo) does not name the host \(url.host), which "
+                    + "sslmode=verify-full checks; connect with the host name the certificate carries (or ask the unit's "
+                    + "database administrator for one that names \(url.host)); nothing was sent or written")
+        }
+        guard let e = error as? NIOSSLError, case .handshakeFailed(let reason) = e else { return nil }
+        let why = "\(reason)"
+        if why.uppercased().contains("CERTIFICATE_VERIFY_FAILED") {
+            return EvidenceError(
+                .storeUnavailable,
+                "the TLS certificate of the case server \(whereTo) is not signed by a trusted root (sslmode=verify-full; "
+                    + "roots: \(url.rootCertificate ?? "the system's")); give the unit's CA certificate as "
+                    + "sslrootcert=PATH in the URL (or PGSSLROOTCERT); nothing was sent or written")
+        }
+        return EvidenceError(
+            .storeUnavailable,
+            "the TLS handshake with the case server \(whereTo) failed (\(why)); nothing was sent or written")
     }
 
     /// postgres-nio's settings for `url`: the password from the environment or pgpass file, TLS per `sslmode`.

@@ -7,7 +7,7 @@ struct ExaminerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "examiner",
         abstract: "Create and show the examiner identity (Ed25519 key) that signs custody entries.",
-        subcommands: [ExaminerInit.self, ExaminerShow.self, ExaminerProtect.self])
+        subcommands: [ExaminerInit.self, ExaminerShow.self, ExaminerProtect.self, ExaminerRevoke.self])
 }
 
 struct ExaminerInit: ParsableCommand {
@@ -147,6 +147,9 @@ struct CaseAddExaminer: ParsableCommand {
         commandName: "add-examiner",
         abstract: "Register another examiner's public key in the case (signed by you).",
         discussion: """
+            Compare the fingerprint printed here with the one your colleague's `iproceeds examiner show` prints \
+            (read it out by phone or in person) before anyone relies on the entries that key signs.
+
             Example (the colleague runs `iproceeds examiner show` and sends you the public key):
               iproceeds case add-examiner --case 2026-014.case --id EX-022 --name "Murat Yılmaz" --public-key 3b6a…
             """)
@@ -167,7 +170,9 @@ struct CaseAddExaminer: ParsableCommand {
             let examiner = try ExaminerStore.fromEnvironment().load()
             let file = CaseFile(store: try openCaseStore(try caseFile.resolved()))
             let entry = try file.register(id: id, name: name, publicKeyHex: publicKey, by: examiner)
-            print("Registered \(id) (\(name)) as entry \(entry.seq); ledger head: \(entry.seq):\(entry.entryHash)")
+            print(
+                "Registered \(id) (\(name)), key \(Ed25519.fingerprint(hex: publicKey)), as entry \(entry.seq); "
+                    + "ledger head: \(entry.seq):\(entry.entryHash)")
         }
     }
 }

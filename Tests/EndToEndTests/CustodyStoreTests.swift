@@ -274,8 +274,14 @@ struct CaseUnderTest {
         #expect(r.stdout.contains("head mismatch") && r.stdout.contains("truncated"))
     }
 
-    @Test(arguments: StoreKind.allCases) func alteredManifestsAreCaught(_ kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases) func changedEvidenceAndAlteredManifestsAreCaught(_ kind: StoreKind) throws {
         let c = try CaseUnderTest(kind)
+        try c.w.write("seized/usb/a.txt", "ALPHA\n")
+        let r = try c.verify(["--rehash"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("evidence changed") && r.stdout.contains("1 changed"), "\(r.stdout)")
+        try c.w.write("seized/usb/a.txt", "alpha\n")
+        #expect(try c.verify(["--rehash"]).status == 0)
         try c.tamper(
             python:
                 "import zlib; db.execute(\"UPDATE manifest_chunks SET data = ?, size = 2\", (zlib.compress(b'{}'),))",
@@ -320,6 +326,136 @@ struct CaseUnderTest {
                 ["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat
             ).status == 0)
         #expect(try c.verify().status == 0)
+        let keyFile = c.w.path + "/murat/examiner.key"
+        #expect(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int == 0o600)
+        #expect(!show.stdout.contains("PRIVATE"))
+    }
+}
+
+extension CustodyStoreTests {
+    /// A key's fingerprint as an independent implementation (Python's hashlib) computes it from the hex key.
+    static func pythonFingerprint(_ publicKey: String, in w: Workspace) throws -> String {
+        try w.sh(
+            """
+            python3 -c 'import hashlib,sys; d = hashlib.sha256(bytes.fromhex(sys.argv[1])).digest()[:16]; print("SHA256:" + ":".join("%02x" % b for b in d))' \(publicKey)
+            """
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A lost key revoked by another examiner: the store refuses what it signs from then on, its earlier entries
+    /// stay valid, and an entry forged with it afterwards, written straight into the database (as whoever holds
+    /// the stolen key and the database's password would), is reported by verification at that entry. Every output
+    /// shows the key by the fingerprint Python computes.
+    @Test(arguments: StoreKind.allCases) func aRevokedKeySignsNothingMoreAndAForgedEntryIsReported(
+        _ kind: StoreKind
+    ) throws {
+        let c = try CaseUnderTest(kind)
+        let murat = ["IPROCEEDS_HOME": c.w.path + "/murat"]
+        let created = try c.run(["examiner", "init", "--name", "Murat Yılmaz", "--id", "EX-022"], environment: murat)
+        #expect(created.status == 0)
+        let show = try c.run(["examiner", "show", "--format", "json"], environment: murat)
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: String])
+        let key = try #require(shown["public_key"])
+        let fingerprint = try Self.pythonFingerprint(key, in: c.w)
+        #expect(fingerprint.count == 54)
+        #expect(shown["fingerprint"] == fingerprint)
+        #expect(created.stdout.contains("Fingerprint: \(fingerprint)\n"))
+        #expect(try c.run(["examiner", "show"], environment: murat).stdout.contains("Fingerprint: \(fingerprint)\n"))
+        let added = try c.run([
+            "case", "add-examiner", "--case", c.arg, "--id", "EX-022", "--name", "Murat Yılmaz", "--public-key", key,
+        ])
+        #expect(added.status == 0 && added.stdout.contains("key \(fingerprint), as entry 7"), "\(added.stdout)")
+        let examined = try c.run(
+            ["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat)
+        #expect(examined.status == 0, "\(examined.stderr)")
+
+        // His laptop is stolen: Ana revokes his key, named by its fingerprint.
+        let revoke = try c.run([
+            "examiner", "revoke", "--case", c.arg, "--key", fingerprint, "--reason", "laptop stolen",
+        ])
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        #expect(revoke.stdout.contains("fingerprint \(fingerprint), as entry 9, signed by EX-017"), "\(revoke.stdout)")
+
+        // Refused at append, before anything is written; and again refused as an id already revoked.
+        let refused = try c.run(
+            ["custody", "record", "--case", c.arg, "--item", "EV-001", "--action", "examined"], environment: murat)
+        #expect(refused.status == 77)
+        #expect(
+            refused.stderr.contains("key \(fingerprint) of examiner EX-022 was revoked in entry 9"), "\(refused.stderr)"
+        )
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        let again = try c.run(["examiner", "revoke", "--case", c.arg, "--key", "EX-022", "--reason", "x"])
+        #expect(again.status == 64 && again.stderr.contains("already revoked in entry 9"), "\(again.stderr)")
+        // Ana's key is now the last that can sign: revoking it would close the case for good.
+        let last = try c.run(["examiner", "revoke", "--case", c.arg, "--key", "EX-017", "--reason", "x"])
+        #expect(last.status == 64 && last.stderr.contains("last one that can sign"), "\(last.stderr)")
+
+        // Intact: his entry 8, signed before the revocation, stays valid; the revocation is reported.
+        let ok = try c.verify()
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.contains("9 entries"))
+        #expect(ok.stdout.contains("Revoked key: \(fingerprint) of EX-022 (Murat Yılmaz) in entry 9: laptop stolen"))
+
+        // The thief appends entry 10 with the stolen key, straight into the database, correctly chained and signed.
+        let log = try c.run(["custody", "log", "--case", c.arg, "--format", "json"])
+        try c.w.write("log.json", log.stdout)
+        try c.w.write(
+            "forge.py",
+            """
+            import json, hashlib, sys
+            from cryptography.hazmat.primitives.serialization import load_pem_private_key
+            key = load_pem_private_key(open("murat/examiner.key", "rb").read(), None)
+            head = json.load(open("log.json"))[-1]
+            e = {"seq": 10, "time": "2026-03-03T01:02:03.000Z", "case_id": head["case_id"], "examiner_id": "EX-022",
+                 "public_key": "\(key)", "action": "returned", "items": ["EV-001"], "inputs": [], "outputs": [],
+                 "tool": head["tool"], "tool_version": head["tool_version"], "parameters": {"to": "a fence"},
+                 "note": "", "prev_hash": head["entry_hash"]}
+            c = lambda v: json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            h = hashlib.sha256(c(e).encode()).hexdigest()
+            sig = key.sign(bytes.fromhex(h)).hex()
+            cols = list(e) + ["entry_hash", "signature"]
+            vals = [c(v) if k in ("items", "inputs", "outputs", "parameters") else v for k, v in e.items()] + [h, sig]
+            if sys.argv[1] == "sqlite":
+                import sqlite3
+                db = sqlite3.connect("c.case")
+                db.execute(f"INSERT INTO ledger ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", vals)
+                db.commit()
+            else:
+                q = lambda v: str(v) if isinstance(v, int) else "$q$" + v + "$q$"
+                print(f"INSERT INTO iproceeds.ledger (case_ref, {','.join(cols)}) VALUES ('CASE-2026-014', {','.join(map(q, vals))})")
+            """)
+        switch kind {
+        case .sqlite: try c.w.sh("python3 forge.py sqlite")
+        case .postgresql: try TestServer.psql(c.db!, try c.w.sh("python3 forge.py postgresql"))
+        }
+        let forged = try c.verify()
+        #expect(forged.status == 1)
+        #expect(
+            forged.stdout.contains(
+                "NOT INTACT: first bad entry 10: revoked signer — signed by key \(fingerprint) of EX-022, revoked in entry 9"
+            ),
+            "\(forged.stdout)")
+        #expect(!forged.stdout.contains("also entry"), "only the forged entry is bad: \(forged.stdout)")
+
+        // JSON and the printable form name the key by the same fingerprint.
+        let json = try c.verify(["--format", "json"])
+        let keys = try #require(
+            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["keys"]
+                as? [[String: Any]])
+        #expect(keys.count == 2)
+        #expect(keys.last?["public_key_fingerprint"] as? String == fingerprint)
+        #expect(keys.last?["revoked_seq"] as? Int == 9)
+        #expect(keys.first?["revoked_seq"] is NSNull)
+        #expect(try c.run(["custody", "export", "--case", c.arg, "--format", "html", "-o", "c.html"]).status == 0)
+        let html = try c.w.read("c.html")
+        #expect(
+            html.contains(
+                "<td class=\"mono\">\(fingerprint)</td><td>entry 7</td><td><span class=\"bad\">entry 9: laptop stolen</span>"
+            ))
+        let ana = try #require(keys.first?["public_key"] as? String)
+        #expect(
+            html.contains(
+                "Ana Petrović (EX-017)</td><td class=\"mono\">\(try Self.pythonFingerprint(ana, in: c.w))</td>"))
     }
 }
 
@@ -560,5 +696,102 @@ struct CaseUnderTest {
             #expect(try c.run(["custody", "export", "--case", arg, "--format", "json", "-o", name]).status == 0)
         }
         #expect(try c.w.read("pulled.json") == c.w.read("server2.json"))
+    }
+}
+
+/// TLS to the case server, against the throwaway cluster with `ssl=on` and a CA and server certificate made here by
+/// `openssl`; a role that pg_hba.conf refuses without TLS shows which modes really encrypt.
+@Suite struct CaseServerTLSTests {
+    @Test func sslModesEncryptAndVerifyFullChecksTheRootAndTheHostName() throws {
+        let admin = try TestServer.adminURL()
+        guard let cluster = TestServer.environment["IPROCEEDS_TEST_PG_DIR"], !cluster.isEmpty else {
+            throw TestServer.Missing()
+        }
+        let port = try #require(admin.split(separator: ":").last?.split(separator: "/").first)
+        let w = try Workspace()
+        // The server reads its key from a folder of the cluster (as root, the server runs as `postgres`).
+        let tls = cluster + "/tls-" + UUID().uuidString.prefix(8)
+        try w.sh(
+            """
+            set -e
+            mkdir -p '\(tls)' && cd '\(tls)'
+            ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+            openssl req -x509 $ec -keyout ca.key -out ca.crt -days 2 -subj "/CN=iproceeds test unit CA" 2>/dev/null
+            openssl req -x509 $ec -keyout other-ca.key -out other-ca.crt -days 2 -subj "/CN=another CA" 2>/dev/null
+            openssl req $ec -keyout server.key -out server.csr -subj "/CN=db.unit.example" 2>/dev/null
+            printf 'subjectAltName=DNS:localhost\\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 \
+                -extfile san.ext 2>/dev/null
+            chmod 600 server.key
+            if [ "$(id -u)" = 0 ]; then chown postgres: server.key; fi
+            openssl verify -CAfile ca.crt server.crt
+            """)
+        for setting in ["ssl_cert_file = '\(tls)/server.crt'", "ssl_key_file = '\(tls)/server.key'", "ssl = on"] {
+            try TestServer.psql(admin, "ALTER SYSTEM SET \(setting)")
+        }
+        // A role refused without TLS: a connection it makes that succeeds was encrypted.
+        let role = "tls_" + UUID().uuidString.lowercased().prefix(8)
+        let password = UUID().uuidString
+        try TestServer.psql(admin, "CREATE ROLE \(role) LOGIN SUPERUSER PASSWORD '\(password)'")
+        let hba = try TestServer.psql(admin, "SHOW hba_file").trimmingCharacters(in: .whitespacesAndNewlines)
+        let rules = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("hostnossl all \(role) 127.0.0.1/32 reject\n" + rules).write(
+            toFile: hba, atomically: false, encoding: .utf8)
+        try TestServer.psql(admin, "SELECT pg_reload_conf()")
+        for _ in 0..<50 where try TestServer.psql(admin, "SHOW ssl").hasPrefix("off") {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(try TestServer.psql(admin, "SHOW ssl").hasPrefix("on"))
+
+        let db = try TestServer.freshDatabase().split(separator: "/").last!
+        try w.write("pgpass", "*:\(port):*:\(role):\(password)\n")
+        try w.sh("chmod 600 pgpass")
+        let env = ["IPROCEEDS_HOME": w.path + "/home", "PGPASSFILE": w.path + "/pgpass"]
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "Ana", "--id", "EX-017"], in: w.path, environment: env).status
+                == 0)
+        func url(_ host: String, _ query: String) -> String {
+            "postgresql://\(role)@\(host):\(port)/\(db)?case=CASE-TLS&\(query)"
+        }
+        func run(_ args: [String]) throws -> CLI.Result { try CLI.run(args, in: w.path, environment: env) }
+
+        // disable: no TLS, so pg_hba.conf turns the role away.
+        let plain = try run([
+            "case", "init", "--case", url("127.0.0.1", "sslmode=disable"), "--id", "CASE-TLS", "--title", "t",
+        ])
+        #expect(plain.status == 77, "\(plain.stderr)")
+        #expect(plain.stderr.contains("refused the login"), "\(plain.stderr)")
+        // require: encrypted, the certificate not checked (a root it was not signed by is no obstacle).
+        let required = try run([
+            "case", "init", "--case", url("127.0.0.1", "sslmode=require&sslrootcert=\(tls)/other-ca.crt"), "--id",
+            "CASE-TLS", "--title", "t",
+        ])
+        #expect(required.status == 0, "\(required.stderr)")
+        // prefer (the default): TLS when the server offers it.
+        #expect(try run(["custody", "verify", "--case", url("127.0.0.1", "sslmode=prefer")]).status == 0)
+        // verify-full: the right root and the host name the certificate carries.
+        let full = try run([
+            "custody", "verify", "--case", url("localhost", "sslmode=verify-full&sslrootcert=\(tls)/ca.crt"),
+        ])
+        #expect(full.status == 0, "\(full.stdout)\(full.stderr)")
+        // verify-full: a name the certificate does not carry, then a root that did not sign it, then the system's roots.
+        let wrongHost = try run([
+            "custody", "verify", "--case", url("127.0.0.1", "sslmode=verify-full&sslrootcert=\(tls)/ca.crt"),
+        ])
+        #expect(wrongHost.status == 69, "\(wrongHost.stderr)")
+        #expect(wrongHost.stderr.contains("does not name the host 127.0.0.1"), "\(wrongHost.stderr)")
+        let wrongCA = try run([
+            "custody", "verify", "--case", url("localhost", "sslmode=verify-full&sslrootcert=\(tls)/other-ca.crt"),
+        ])
+        #expect(wrongCA.status == 69, "\(wrongCA.stderr)")
+        #expect(
+            wrongCA.stderr.contains("is not signed by a trusted root") && wrongCA.stderr.contains("other-ca.crt"),
+            "\(wrongCA.stderr)")
+        let systemRoots = try run(["custody", "verify", "--case", url("localhost", "sslmode=verify-full")])
+        #expect(systemRoots.status == 69 && systemRoots.stderr.contains("the system's"), "\(systemRoots.stderr)")
+        for r in [plain, wrongHost, wrongCA, systemRoots] {
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            #expect(!r.stderr.contains(password))
+        }
     }
 }

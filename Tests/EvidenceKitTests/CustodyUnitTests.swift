@@ -96,4 +96,80 @@ import IProceedsBase
         #expect(result.firstProblem?.seq == 5)
         #expect(result.firstProblem?.kind == .contentChanged)
     }
+
+    /// The fingerprint the docs show for RFC 8032's test key (computed there with Python's hashlib) is the one
+    /// ``Ed25519/fingerprint(_:)`` gives, from bytes and from hex alike.
+    @Test func theDocumentedFingerprintIsTheOneEveryOutputShows() throws {
+        let doc = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("docs/custody-model.md"), encoding: .utf8)
+        let key = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        let shown = try #require(
+            doc.split(separator: "\n").first { $0.hasPrefix("    SHA256:") }?.trimmingCharacters(in: .whitespaces))
+        #expect(doc.contains(key))
+        #expect(Ed25519.fingerprint(Hex.decode(key)!) == shown)
+        #expect(Ed25519.fingerprint(hex: key.uppercased()) == shown)
+        #expect(Ed25519.fingerprint(hex: "zz").hasPrefix("(not a key"))
+    }
+
+    @Test func aRevokedKeyIsRefusedByTheStoreAndReportedByVerification() throws {
+        let store = InMemoryCaseStore()
+        let ana = Examiner(id: "EX-1", name: "Ana", key: Ed25519PrivateKey())
+        let bob = Examiner(id: "EX-2", name: "Bob", key: Ed25519PrivateKey())
+        let file = try CaseFile.create(store: store, caseID: "C-1", title: "t", examiner: ana)
+        try file.register(id: bob.id, name: bob.name, publicKeyHex: bob.publicKeyHex, by: ana)
+        try file.record(.note, note: "before", by: bob)
+        // Bob still holds his key but it was copied: he revokes it himself, after registering Carol.
+        let carol = Examiner(id: "EX-3", name: "Carol", key: Ed25519PrivateKey())
+        try file.register(id: carol.id, name: carol.name, publicKeyHex: carol.publicKeyHex, by: bob)
+        let revocation = try file.revoke(try file.registeredExaminer("EX-2"), reason: "copied", by: bob)
+        #expect(revocation.seq == 5 && revocation.revokedKey == bob.publicKeyHex)
+        #expect(try store.revocations() == [bob.publicKeyHex: 5])
+        #expect(throws: EvidenceError.self) { try file.record(.note, by: bob) }
+        // The store itself refuses it, under its lock, whoever calls it.
+        #expect(throws: EvidenceError.self) {
+            try store.append(changes: StoreChanges()) { last in
+                CaseFile.sign(
+                    CustodyEntry(
+                        seq: last!.seq + 1, time: "2026-01-01T00:00:00.000Z", caseID: "C-1", examinerID: bob.id,
+                        publicKey: bob.publicKeyHex, action: "note", items: [], inputs: [], outputs: [], tool: "x",
+                        toolVersion: "1", parameters: [:], note: "", prevHash: last!.entryHash, entryHash: "",
+                        signature: ""),
+                    with: bob)
+            }
+        }
+        // Carol, registered by Bob before the revocation, still signs; the ledger is intact.
+        try file.record(.note, note: "after", by: carol)
+        let ok = try file.verify()
+        #expect(ok.intact, "\(ok.problems)")
+        #expect(ok.keys.map(\.examinerID) == ["EX-1", "EX-2", "EX-3"])
+        #expect(ok.keys[1].revokedSeq == 5 && ok.keys[1].revocationReason == "copied")
+        #expect(ok.keys.allSatisfy { $0.fingerprint == Ed25519.fingerprint(Hex.decode($0.publicKey)!) })
+        // Carol may revoke Ana's key; then hers is the last one that can sign, and cannot be revoked.
+        try file.revoke(try file.registeredExaminer(Ed25519.fingerprint(ana.key.publicKey)), reason: "left", by: carol)
+        #expect(throws: EvidenceError.self) {
+            try file.revoke(try file.registeredExaminer("EX-3"), reason: "x", by: carol)
+        }
+
+        // Entries forged with the revoked key behind the store's back: reported; a revocation it signs counts not.
+        store.tamper { entries in
+            var prev = entries.last!
+            for action in ["note", "revoked"] {
+                let forged = CaseFile.sign(
+                    CustodyEntry(
+                        seq: prev.seq + 1, time: "2026-01-01T00:00:00.000Z", caseID: "C-1", examinerID: bob.id,
+                        publicKey: bob.publicKeyHex, action: action, items: [], inputs: [], outputs: [], tool: "x",
+                        toolVersion: "1", parameters: action == "revoked" ? ["public_key": carol.publicKeyHex] : [:],
+                        note: "", prevHash: prev.entryHash, entryHash: "", signature: ""),
+                    with: bob)
+                entries.append(forged)
+                prev = forged
+            }
+        }
+        let bad = try file.verify()
+        #expect(bad.problems.map(\.kind) == [.revokedSigner, .revokedSigner])
+        #expect(bad.problems.map(\.seq) == [8, 9])
+        #expect(bad.problems[0].detail.contains(Ed25519.fingerprint(bob.key.publicKey)))
+        #expect(bad.keys[2].revokedSeq == nil)
+    }
 }

@@ -84,6 +84,73 @@ public final class CaseFile {
                 "examiner \(examiner.id) (key \(Ed25519.fingerprint(examiner.key.publicKey))) is not registered in case \(caseID); "
                     + "a registered examiner can add you with `iproceeds case add-examiner`")
         }
+        // Checked here too (the store checks again under its lock), so that a revoked key hashes nothing.
+        try KeyRevocation.refuse(
+            CustodyEntry(
+                seq: 0, time: "", caseID: caseID, examinerID: examiner.id, publicKey: examiner.publicKeyHex, action: "",
+                items: [], inputs: [], outputs: [], tool: "", toolVersion: "", parameters: [:], note: "",
+                prevHash: "", entryHash: "", signature: ""),
+            revoked: try store.revocations())
+    }
+
+    /// The registered examiner `reference` names: a public key (64 hex digits), a key fingerprint
+    /// (`SHA256:…`, as ``Ed25519/fingerprint(_:)`` prints it) or an examiner id with one key in the case.
+    /// - Throws: ``EvidenceError`` `.invalidArgument` listing the registered keys when none or several match.
+    public func registeredExaminer(_ reference: String) throws -> RegisteredExaminer {
+        let all = try store.examiners()
+        let wanted = reference.trimmingCharacters(in: .whitespaces)
+        let fingerprint = wanted.lowercased().hasPrefix("sha256:") ? "SHA256:" + wanted.dropFirst(7).lowercased() : nil
+        let found = all.filter {
+            $0.publicKey == wanted.lowercased() || Ed25519.fingerprint(hex: $0.publicKey) == fingerprint
+                || $0.examinerID == wanted
+        }
+        if found.count == 1 { return found[0] }
+        let list = all.map { "\($0.examinerID) (\($0.name)) \(Ed25519.fingerprint(hex: $0.publicKey))" }
+            .joined(separator: "; ")
+        throw EvidenceError(
+            .invalidArgument,
+            found.isEmpty
+                ? "no examiner registered in case \(try info().caseID) has the key or id \(wanted); registered: \(list)"
+                : "\(found.count) keys of examiner \(wanted) are registered; name the key by its fingerprint: \(list)")
+    }
+
+    /// Revokes a registered key (lost, stolen, compromised) with a signed `revoked` entry by `examiner`: another
+    /// registered examiner, or the key's own holder. From that entry on the key signs nothing in this case (every
+    /// store refuses it, and verification reports an entry it signed); what it signed before stays valid.
+    /// - Throws: ``EvidenceError``: `.invalidArgument` when the key is not registered, already revoked, or the
+    ///   last key that could still sign in the case (register a new one first); `.examiner` when `examiner` is
+    ///   not registered or revoked.
+    @discardableResult
+    public func revoke(_ revokedKey: RegisteredExaminer, reason: String, by examiner: Examiner) throws -> CustodyEntry {
+        let caseID = try info().caseID
+        let key = revokedKey.publicKey.lowercased()
+        let fingerprint = Ed25519.fingerprint(hex: key)
+        let registered = try store.examiners()
+        guard registered.contains(where: { $0.publicKey == key }) else {
+            throw EvidenceError(.invalidArgument, "the key \(fingerprint) is not registered in case \(caseID)")
+        }
+        let revoked = try store.revocations()
+        if let seq = revoked[key] {
+            throw EvidenceError(
+                .invalidArgument,
+                "the key \(fingerprint) of \(revokedKey.examinerID) was already revoked in entry \(seq)")
+        }
+        if !registered.contains(where: { $0.publicKey != key && revoked[$0.publicKey] == nil }) {
+            throw EvidenceError(
+                .invalidArgument,
+                "the key \(fingerprint) is the last one that can sign in case \(caseID); revoking it would close the case "
+                    + "for good. Register the new key first (`iproceeds case add-examiner`), then revoke this one")
+        }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw EvidenceError(.invalidArgument, "say why the key is revoked (--reason), as the ledger will show it")
+        }
+        return try record(
+            .revoked,
+            parameters: [
+                "public_key": key, "examiner_id": revokedKey.examinerID, "examiner_name": revokedKey.name,
+                "reason": reason,
+            ],
+            by: examiner)
     }
 
     /// Registers another examiner's public key, signed by `examiner` (who must be registered).

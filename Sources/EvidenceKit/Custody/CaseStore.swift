@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 import Synchronization
 
 /// What a case file says about itself.
@@ -80,8 +81,12 @@ public protocol CaseStore: AnyObject {
     func reserveItem(_ itemID: String, examinerID: String, time: String) throws
     /// Drops a reservation (the acquisition failed or was abandoned).
     func releaseItem(_ itemID: String)
+    /// The keys revoked in this case (hex), each with the `seq` of the first `revoked` entry naming it, read from
+    /// the ledger's `revoked` entries.
+    func revocations() throws -> [String: Int64]
     /// Appends one entry atomically with `changes`: `make` receives the current last entry (under the store's
-    /// write lock) and returns the new, signed entry. Nothing is written if `make` throws.
+    /// write lock) and returns the new, signed entry. Nothing is written if `make` throws, nor when the entry is
+    /// signed by a key revoked in the case (``KeyRevocation/refuse(_:revoked:)``, checked under the same lock).
     @discardableResult
     func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry
 }
@@ -91,6 +96,35 @@ extension CaseStore {
     public func manifest(sha256: String) throws -> [UInt8]? {
         var all: [UInt8] = []
         return try readManifest(sha256: sha256) { all += $0 } ? all : nil
+    }
+}
+
+/// The rule every store applies under its write lock: a key revoked in the case signs nothing more.
+public enum KeyRevocation {
+    /// Throws when `entry` is signed by a key in `revoked`.
+    /// - Throws: ``EvidenceError`` `.examiner`, naming the key by its fingerprint and the revoking entry.
+    public static func refuse(_ entry: CustodyEntry, revoked: [String: Int64]) throws {
+        guard let seq = revoked[entry.publicKey.lowercased()] else { return }
+        throw EvidenceError(
+            .examiner,
+            "the key \(Ed25519.fingerprint(hex: entry.publicKey)) of examiner \(entry.examinerID) was revoked in entry \(seq) "
+                + "of case \(entry.caseID) and can sign nothing more there; nothing was written. Make a new key "
+                + "(`iproceeds examiner init --force`) and have a registered examiner add it (`iproceeds case add-examiner`)"
+        )
+    }
+
+    /// The first revocation of each key among `entries` (for stores that hold the entries themselves).
+    public static func revocations(in entries: some Sequence<CustodyEntry>) -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for e in entries { if let key = e.revokedKey, out[key] == nil { out[key] = e.seq } }
+        return out
+    }
+
+    /// The key a stored `revoked` row revokes, from its `parameters` column (nil when the column is not an object
+    /// with a string `public_key`: verification reports such a row as changed).
+    public static func revokedKey(parametersColumn: String) -> String? {
+        guard let parsed = try? JSONValue.parse(Array(parametersColumn.utf8)) else { return nil }
+        return parsed["public_key"]?.string?.lowercased()
     }
 }
 
@@ -225,12 +259,17 @@ public final class InMemoryCaseStore: CaseStore {
 
     public func releaseItem(_ itemID: String) { _ = state.withLock { $0.reserved.remove(itemID) } }
 
+    public func revocations() throws -> [String: Int64] {
+        state.withLock { KeyRevocation.revocations(in: $0.entries) }
+    }
+
     /// Replaces an entry, to simulate tampering in tests.
     public func tamper(_ body: (inout [CustodyEntry]) -> Void) { state.withLock { body(&$0.entries) } }
 
     public func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry {
         try state.withLock { s in
             let entry = try make(s.entries.last)
+            try KeyRevocation.refuse(entry, revoked: KeyRevocation.revocations(in: s.entries))
             s.entries.append(entry)
             let changes = changes.stamped(with: entry.seq)
             if let info = changes.caseInfo { s.info = info }

@@ -6,6 +6,10 @@ public enum CustodyAction: String, CaseIterable, Sendable, Codable {
     case opened
     // Registers another examiner's public key; signed by an examiner already registered.
     case examinerRegistered = "examiner-registered"
+    // Revokes a registered key (lost, stolen, compromised): signed by a registered examiner whose key is not
+    // revoked, often another examiner (the key is lost) or the key itself (it is compromised but still held).
+    // What the key signed before stays valid; what it signs after is refused and reported.
+    case revoked
     case acquired, sealed, transferred
     case checkedOut = "checked-out"
     case checkedIn = "checked-in"
@@ -88,6 +92,11 @@ public struct CustodyEntry: Sendable, Equatable {
 }
 
 extension CustodyEntry {
+    /// The public key (hex) a `revoked` entry revokes, as it signed it; nil for every other entry.
+    public var revokedKey: String? {
+        action == CustodyAction.revoked.rawValue ? parameters["public_key"]?.lowercased() : nil
+    }
+
     /// References as the ledger stores and hashes them: `[{"name":…,"sha256":…}]`.
     static func json(_ refs: [HashReference]) -> JSONValue {
         .array(refs.map { .object([("name", .string($0.name)), ("sha256", .string($0.sha256))]) })

@@ -54,6 +54,20 @@ public enum CustodyForm {
 
             """
 
+        // The keys, by fingerprint: what an examiner compares with the one `iproceeds examiner show` prints.
+        h += "<section class=\"form\">\n<h2>Examiners' keys</h2>\n"
+        h += "<table>\n<tr><th>Examiner</th><th>Key fingerprint</th><th>Registered</th><th>Revoked</th></tr>\n"
+        for k in verification.keys {
+            var revoked: HTML = "no"
+            if let seq = k.revokedSeq {
+                let why = k.revocationReason.map { $0.isEmpty ? "" : ": " + $0 } ?? ""
+                revoked = "<span class=\"bad\">entry \(seq)\(why)</span>"
+            }
+            h += "<tr><td>\(k.name) (\(k.examinerID))</td><td class=\"mono\">\(k.fingerprint)</td>"
+            h += "<td>entry \(k.registeredSeq)</td><td>\(revoked)</td></tr>\n"
+        }
+        h += "</table>\n</section>\n"
+
         // The case section: what no item form shows.
         h += "<section class=\"form\">\n<h2>Case \(info.caseID): entries about the case as a whole</h2>\n"
         h += "<table>\n<tr><th>#</th><th>Time (UTC)</th><th>Action</th><th>By</th><th>Details</th>"

@@ -56,6 +56,11 @@ public enum CustodyReport {
         var s = "Case \(v.caseID): \(v.entries) entries\n"
         s += "Head: \(v.headSeq):\(v.headHash)\n"
         for r in v.rehashed { s += "Evidence \(r.item): \(r.matched) items matched, \(r.differing) differ\n" }
+        for k in v.keys where k.revokedSeq != nil {
+            s += "Revoked key: \(k.fingerprint) of \(k.examinerID) (\(k.name)) in entry \(k.revokedSeq!)"
+            s += k.revocationReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""
+            s += "\n"
+        }
         if let first = v.firstProblem {
             s += "NOT INTACT: first bad entry \(first.seq): \(first.kind.rawValue) — \(first.detail)\n"
             for p in v.problems.dropFirst() { s += "  also entry \(p.seq): \(p.kind.rawValue) — \(p.detail)\n" }
@@ -66,11 +71,24 @@ public enum CustodyReport {
         return s
     }
 
+    /// A key registered in the case, as JSON: `public_key` (hex), `public_key_fingerprint` (``Ed25519/fingerprint(_:)``),
+    /// `examiner_id`, `examiner_name`, `registered_seq`, and `revoked_seq` and `revocation_reason` (null unless
+    /// revoked). The same names as a sharing package's `sender`.
+    public static func key(_ k: SignerKey) -> JSONValue {
+        .object([
+            ("examiner_id", .string(k.examinerID)), ("examiner_name", .string(k.name)),
+            ("public_key", .string(k.publicKey)), ("public_key_fingerprint", .string(k.fingerprint)),
+            ("registered_seq", .int(k.registeredSeq)), ("revoked_seq", k.revokedSeq.map { .int($0) } ?? .null),
+            ("revocation_reason", k.revocationReason.map { .string($0) } ?? .null),
+        ])
+    }
+
     /// `custody verify --format json`: one object, keys sorted, and a newline.
     public static func json(_ v: CustodyVerification, rehash: Bool) -> String {
         var members: [(String, JSONValue)] = [
             ("case_id", .string(v.caseID)), ("entries", .int(v.entries)),
             ("head", .object([("seq", .int(v.headSeq)), ("hash", .string(v.headHash))])), ("intact", .bool(v.intact)),
+            ("keys", .array(v.keys.map(key))),
             (
                 "problems",
                 .array(

@@ -12,6 +12,8 @@ public struct CustodyProblem: Sendable, Equatable {
         case signatureInvalid = "signature invalid"
         /// Signed by a key that was not registered in this case at that point.
         case unknownSigner = "unknown signer"
+        /// Signed by a key after a `revoked` entry revoked it.
+        case revokedSigner = "revoked signer"
         /// A sequence number is missing.
         case entryMissing = "entry missing"
         /// Entries are out of order (a `prev_hash` names another entry of the ledger).
@@ -34,11 +36,12 @@ public struct CustodyProblem: Sendable, Equatable {
             case .entriesReordered: 2
             case .linkBroken: 3
             case .unknownSigner: 4
-            case .signatureInvalid: 5
-            case .contentChanged: 6
-            case .evidenceChanged: 7
-            case .indexAltered: 8
-            case .headMismatch: 9
+            case .revokedSigner: 5
+            case .signatureInvalid: 6
+            case .contentChanged: 7
+            case .evidenceChanged: 8
+            case .indexAltered: 9
+            case .headMismatch: 10
             }
         }
     }
@@ -46,6 +49,22 @@ public struct CustodyProblem: Sendable, Equatable {
     public var seq: Int64
     public var kind: Kind
     public var detail: String
+}
+
+/// A key the signed ledger registered in a case, and whether a `revoked` entry revoked it.
+public struct SignerKey: Sendable, Equatable {
+    /// Ed25519 public key, hex.
+    public var publicKey: String
+    public var examinerID: String
+    public var name: String
+    /// The entry that registered it (1 for the examiner who opened the case).
+    public var registeredSeq: Int64
+    /// The entry that revoked it, and the reason it gives.
+    public var revokedSeq: Int64?
+    public var revocationReason: String?
+
+    /// ``Ed25519/fingerprint(_:)`` of the key.
+    public var fingerprint: String { Ed25519.fingerprint(hex: publicKey) }
 }
 
 /// The outcome of verifying a ledger.
@@ -58,6 +77,8 @@ public struct CustodyVerification: Sendable {
     public var problems: [CustodyProblem]
     /// Items re-read with `--rehash`, with their audit counts.
     public var rehashed: [(item: String, matched: Int, differing: Int)]
+    /// The keys registered by valid entries of the ledger, in the order they were registered, with revocations.
+    public var keys: [SignerKey] = []
 
     public var intact: Bool { problems.isEmpty }
     /// The first problem by sequence number.
@@ -82,6 +103,9 @@ extension CaseFile {
         var problems: [CustodyProblem] = []
         let hashes = Set(entries.map(\.entryHash))
         var registered = Set<String>()
+        // Revoked keys, with the entry that revoked them: from then on they are not trusted.
+        var revoked: [String: Int64] = [:]
+        var keys: [SignerKey] = []
         var expectedSeq: Int64 = 1
         var previous: CustodyEntry?
 
@@ -131,6 +155,10 @@ extension CaseFile {
             let isGenesis = e.seq == 1 && e.action == CustodyAction.opened.rawValue && previous == nil
             if isGenesis {
                 registered.insert(e.publicKey)
+                keys.append(
+                    SignerKey(
+                        publicKey: e.publicKey, examinerID: e.examinerID, name: e.parameters["examiner_name"] ?? "",
+                        registeredSeq: e.seq))
                 if e.parameters["title"] != info.title {
                     problems.append(
                         CustodyProblem(
@@ -142,13 +170,34 @@ extension CaseFile {
                     CustodyProblem(
                         seq: e.seq, kind: .unknownSigner,
                         detail:
-                            "signed by key \(Hex.decode(e.publicKey).map(Ed25519.fingerprint) ?? e.publicKey), not registered in this case at that point"
+                            "signed by key \(Ed25519.fingerprint(hex: e.publicKey)), not registered in this case at that point"
+                    ))
+            } else if let at = revoked[e.publicKey] {
+                let holder = keys.first { $0.publicKey == e.publicKey }?.examinerID ?? e.examinerID
+                problems.append(
+                    CustodyProblem(
+                        seq: e.seq, kind: .revokedSigner,
+                        detail:
+                            "signed by key \(Ed25519.fingerprint(hex: e.publicKey)) of \(holder), revoked in entry \(at)"
                     ))
             }
-            if e.action == CustodyAction.examinerRegistered.rawValue, let key = e.parameters["public_key"],
-                registered.contains(e.publicKey)
-            {
-                registered.insert(key)
+            // Only a registered key that is not revoked registers or revokes keys (a revoked key's earlier
+            // registrations and revocations stand).
+            let trusted = registered.contains(e.publicKey) && revoked[e.publicKey] == nil
+            if e.action == CustodyAction.examinerRegistered.rawValue, let key = e.parameters["public_key"], trusted {
+                if registered.insert(key).inserted {
+                    keys.append(
+                        SignerKey(
+                            publicKey: key, examinerID: e.parameters["examiner_id"] ?? "",
+                            name: e.parameters["examiner_name"] ?? "", registeredSeq: e.seq))
+                }
+            }
+            if let key = e.revokedKey, trusted, revoked[key] == nil {
+                revoked[key] = e.seq
+                if let i = keys.firstIndex(where: { $0.publicKey == key }) {
+                    keys[i].revokedSeq = e.seq
+                    keys[i].revocationReason = e.parameters["reason"] ?? ""
+                }
             }
             previous = e
         }
@@ -299,6 +348,6 @@ extension CaseFile {
         problems.sort { ($0.seq, $0.kind.rank) < ($1.seq, $1.kind.rank) }
         return CustodyVerification(
             caseID: info.caseID, entries: entries.count, headSeq: head?.seq ?? 0, headHash: head?.entryHash ?? "",
-            problems: problems, rehashed: rehashed)
+            problems: problems, rehashed: rehashed, keys: keys)
     }
 }

@@ -1,5 +1,6 @@
 internal import COpenSSL
 import Foundation
+import IProceedsBase
 
 /// An Ed25519 key pair for signing custody entries. The corresponding C functions are OpenSSL's `EVP_PKEY_*`.
 ///
@@ -95,7 +96,9 @@ public enum Ed25519 {
         return EVP_DigestVerify(ctx, signature, signature.count, message, message.count) == 1
     }
 
-    /// A short, readable fingerprint of a public key: `SHA256:` and the first 16 bytes of its SHA-256, in hex pairs.
+    /// A short, readable fingerprint of a public key: `SHA256:` and the first 16 bytes of its SHA-256, in hex pairs
+    /// (`SHA256:5f:0e:…`, 54 characters). The one form every output shows a key in: examiner and case commands,
+    /// custody verification, JSON, HTML forms, sharing packages.
     public static func fingerprint(_ publicKey: [UInt8]) -> String {
         let hex = digestHex(.sha256, of: publicKey)
         var pairs: [Substring] = []
@@ -106,6 +109,13 @@ public enum Ed25519 {
             i = j
         }
         return "SHA256:" + pairs.joined(separator: ":")
+    }
+
+    /// ``fingerprint(_:)`` of a key given in hex, as the ledger stores it; text that is not a 32-byte key in hex (a
+    /// damaged row) is shown as it is, marked.
+    public static func fingerprint(hex: String) -> String {
+        guard let key = Hex.decode(hex), key.count == 32 else { return "(not a key: \(hex.prefix(70)))" }
+        return fingerprint(key)
     }
 }
 

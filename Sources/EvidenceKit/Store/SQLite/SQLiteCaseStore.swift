@@ -249,6 +249,16 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
+    public func revocations() throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for row in try db.query("SELECT seq, parameters FROM ledger WHERE action = 'revoked' ORDER BY seq") {
+            if let key = KeyRevocation.revokedKey(parametersColumn: row[1].text ?? ""), out[key] == nil {
+                out[key] = row[0].integer ?? 0
+            }
+        }
+        return out
+    }
+
     public func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
         guard version >= 2 else {
             guard
@@ -413,6 +423,8 @@ public final class SQLiteCaseStore: CaseStore {
                 """
             ).first.map(Self.entry)
             let e = try make(last)
+            // Under the write lock: a revocation committed by another process a moment ago counts.
+            try KeyRevocation.refuse(e, revoked: try revocations())
             let changes = changes.stamped(with: e.seq)
             if let info = changes.caseInfo {
                 try db.query(
