@@ -16,6 +16,10 @@ struct Demo: ParsableCommand {
             custody verification. Every figure is checked against the case's answer key as it goes. Open the \
             HTML reports it lists at the end. Each command it runs is printed, so you can repeat any step by hand.
 
+            --sample ransomware-peel follows a ransom on chain instead: through a peel chain and a CoinJoin to an \
+            exchange's deposit addresses, grouped into entities, named by a TagPack, and ends with the freezing \
+            request to that exchange (which institution, how much under each policy, at which addresses).
+
             Exit status: 0 every step worked and matched the answer key; 1 a step failed or a figure differed; \
             64 usage (DIR holds something other than an earlier demo). Run again on the same DIR, it removes only the \
             files the earlier demo wrote (listed in DIR/.iproceeds-demo) and keeps anything you added.
@@ -251,6 +255,10 @@ struct DemoNarrator {
         let facts = key.facts
         if let victim = facts["victim"]?.text, let loss = facts["loss"]?.text {
             print("     \(victim) paid EUR \(loss) to an account named in a forged e-mail. Where did it go?")
+        } else if let victim = facts["victim"]?.text, let paid = facts["paid"]?.text,
+            let btc = facts["ransom_btc"]?.text
+        {
+            print("     \(victim) bought BTC \(btc) for EUR \(paid) and paid a ransom with it. Who holds it now?")
         }
 
         heading("An examiner key and a case file")
@@ -291,7 +299,6 @@ struct DemoNarrator {
             "     seized.jsonl: \(lines.count) records, \(members) of them inside archives (md5 and sha256 each) \(mark)"
         )
 
-        heading("Follow the money: the FIU extract traced under the four policies")
         var labels: [String: String] = [:]
         let labelText =
             (try? String(contentsOf: caseDir.appendingPathComponent("ledgers/labels.csv"), encoding: .utf8)) ?? ""
@@ -303,6 +310,7 @@ struct DemoNarrator {
         }
         var reports: [String] = []
         if let fiu = key.trace(reading: "ledgers/fiu-extract.csv") {
+            heading("Follow the money: the FIU extract traced under the four policies")
             let command = fiu.command
             let held = fiu.held
             var tool: [String: [String: String]] = [:]
@@ -367,10 +375,9 @@ struct DemoNarrator {
             )
         }
 
-        heading("The crypto leg: the exchange's BTC withdrawal followed on chain")
-        if let chain = key.trace(reading: "bitcoin-etl") {
+        if let chain = key.trace(reading: "bitcoin-etl"), let deposit = facts["btc_exchange_deposit_address"]?.text {
+            heading("The crypto leg: the exchange's BTC withdrawal followed on chain")
             let command = chain.command
-            let deposit = facts["btc_exchange_deposit_address"]?.text ?? ""
             iproceeds(command + ["--policy", "haircut", "--format", "html", "-o", "chain-haircut.html"])
             reports.append("case/chain-haircut.html")
             iproceeds(command + ["--policy", "haircut", "--format", "json", "-o", "chain-haircut.json"], quiet: true)
@@ -381,6 +388,12 @@ struct DemoNarrator {
             let want = chain.held[deposit]?["haircut"]
             print("     After a peel and a merge with clean coins, the second exchange's deposit address \(deposit)")
             print("     holds \(tool ?? "0") BTC of the withdrawal under haircut \(check("chain", tool, want))")
+        }
+
+        if let entities = key.entities {
+            heading("The ransom on chain: addresses grouped into entities, the exchange named, the freezing request")
+            entityStep(entities)
+            reports.append("case/freeze-btc.csv")
         }
 
         heading("Sharing: the CSIRT's reports, redacted, signed and sent to the police")
@@ -455,6 +468,60 @@ struct DemoNarrator {
         print("\n\(failures.count) problem(s):")
         for f in failures { print("   - \(f)") }
         return false
+    }
+}
+
+extension DemoNarrator {
+    /// Clusters the chain with the case's TagPack, then lists what each tagged institution holds of the traced
+    /// funds under every policy: the freezing request, checked against the answer key.
+    mutating func entityStep(_ e: SampleAnswerKey.Entities) {
+        let policies = ["poison", "haircut", "fifo", "lifo"]
+        iproceeds(e.cluster.command + ["-o", "entities.json"])
+        let clustered = json("entities.json")
+        var entityOf: [String: String] = [:]
+        for a in clustered["addresses"] as? [[String: Any]] ?? [] {
+            if let address = a["address"] as? String { entityOf[address] = a["entity"] as? String }
+        }
+        for c in e.cluster.coinjoins {
+            let found = (clustered["coinjoins"] as? [[String: Any]] ?? []).first {
+                $0["transaction"] as? String == c.transaction
+            }
+            print(
+                "     The CoinJoin \(c.transaction.prefix(16))… (\(c.inputs) inputs, \(c.equalOutputs) equal outputs of \(c.equalValue) BTC) is left unmerged, \(found?["pattern"] as? String ?? "not found") \(check("coinjoin", found?["pattern"] as? String, c.pattern))"
+            )
+        }
+        for want in e.cluster.entities where want.addresses.count > 1 {
+            let got = Set(entityOf.filter { $0.value == want.entity }.keys)
+            print(
+                "     \(want.label ?? want.entity): one entity of \(got.count) addresses, tied together by its sweep \(check("entity \(want.entity)", got.sorted().joined(separator: ","), want.addresses.sorted().joined(separator: ",")))"
+            )
+        }
+        iproceeds(e.freeze.command.map { $0 == "json" ? "csv" : $0 } + ["-o", "freeze-btc.csv"])
+        iproceeds(e.freeze.command + ["-o", "freeze-btc.json"], quiet: true)
+        let tool = json("freeze-btc.json")
+        let institutions = tool["institutions"] as? [[String: Any]] ?? []
+        for want in e.freeze.institutions {
+            let got = institutions.first { $0["institution"] as? String == want.institution }
+            let held = got?["tainted_held"] as? [String: String] ?? [:]
+            let holding = got?["holding_addresses"] as? [String] ?? []
+            let receiving = got?["receiving_addresses"] as? [String] ?? []
+            print("     Freezing request to \(want.institution ?? "?") (\(want.category ?? "")):")
+            let amounts = policies.map { "\($0) \(held[$0] ?? "-")" }.joined(separator: ", ")
+            print(
+                "        it holds BTC \(amounts) of the ransom \(check("freeze \(want.institution ?? "")", amounts, policies.map { "\($0) \(want.taintedHeld[$0] ?? "-")" }.joined(separator: ", ")))"
+            )
+            print(
+                "        at \(holding.count) address\(holding.count == 1 ? "" : "es"): \(holding.joined(separator: ", ")) \(check("holding addresses", holding.joined(separator: ","), want.holdingAddresses.joined(separator: ",")))"
+            )
+            print(
+                "        having received it through \(receiving.count) deposit address\(receiving.count == 1 ? "" : "es") \(check("receiving addresses", receiving.joined(separator: ","), want.receivingAddresses.joined(separator: ",")))"
+            )
+        }
+        let leads = (tool["untagged_holders"] as? [[String: Any]] ?? []).count
+        print(
+            "     \(leads) untagged entities hold taint too (the CoinJoin's other participants among them): leads, not requests \(check("untagged holders", String(leads), String(e.freeze.untaggedHolders.count)))"
+        )
+        print("     case/freeze-btc.json has each request as a sentence; docs/clustering.md explains every figure.")
     }
 }
 

@@ -51,4 +51,33 @@ import Testing
         #expect(refused.status == 64)
         #expect(try w.read("mine/notes.txt") == "keep me")
     }
+
+    /// The ransomware case ends with the freezing request to the exchange, read from the typed answer key and
+    /// checked against what `trace freeze --cluster` lists.
+    @Test func theRansomwareDemoEndsWithTheFreezingRequestToTheExchange() throws {
+        let w = try Workspace()
+        let r = try CLI.run(["demo", "--dir", "d", "--sample", "ransomware-peel"], in: w.path)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let key = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: w.url.appendingPathComponent("d/case/answers.json"))) as? [String: Any])
+        let freeze = try #require((key["entities"] as? [String: Any])?["freeze"] as? [String: Any])
+        let exchange = try #require((freeze["institutions"] as? [[String: Any]])?.first)
+        let held = try #require(exchange["tainted_held"] as? [String: String])
+        let holding = try #require(exchange["holding_addresses"] as? [String])
+        let receiving = try #require(exchange["receiving_addresses"] as? [String])
+        for needle in [
+            "The ransom on chain: addresses grouped into entities, the exchange named, the freezing request",
+            "is left unmerged, joinmarket-like ✓",
+            "Freezing request to ExampleY Kripto A.Ş. (VASP, Istanbul) (exchange):",
+            "it holds BTC poison \(held["poison"]!), haircut \(held["haircut"]!), fifo \(held["fifo"]!), lifo \(held["lifo"]!) of the ransom ✓",
+            "at \(holding.count) address\(holding.count == 1 ? "" : "es"): \(holding.joined(separator: ", ")) ✓",
+            "having received it through \(receiving.count) deposit addresses ✓",
+            "Every step worked and every figure matches the case's answer key.", "d/case/freeze-btc.csv",
+        ] {
+            #expect(r.stdout.contains(needle), "missing: \(needle)")
+        }
+        #expect(!r.stdout.contains("✗"))
+        #expect(receiving.count >= 5, "the exchange received through many deposit addresses")
+    }
 }

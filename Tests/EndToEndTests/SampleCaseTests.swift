@@ -150,7 +150,10 @@ import Testing
             }
         }
 
-        // 6. Personal data in the CSIRT files: what the detectors find is what the generator planted.
+        // 6. Entities on the chain: clustering with the case's TagPack, taint per entity, the freezing request.
+        if let entities = key["entities"] as? [String: Any] { try checkEntities(entities, in: dir) }
+
+        // 7. Personal data in the CSIRT files: what the detectors find is what the generator planted.
         if let redaction = key["redaction"] as? [String: Any] {
             var args = ["share", "scan", "-q"]
             if let names = redaction["names_file"] as? String { args += ["--names-file", names] }
@@ -159,7 +162,7 @@ import Testing
             var counts: [String: Int] = [:]
             for hit in try jsonLines(r.stdout) { counts[hit["type"] as! String, default: 0] += 1 }
             #expect(counts == (redaction["planted"] as? [String: Int] ?? [:]), "share scan found \(counts)")
-            // 7. The sharing package: built, verified, and its redaction log counts what was planted.
+            // 8. The sharing package: built, verified, and its redaction log counts what was planted.
             if let sharing = redaction["sharing"] as? [String: Any] {
                 for s in sharing["steps"] as? [[String: Any]] ?? [] {
                     let step = try #require(s["run"] as? [String])
@@ -176,6 +179,88 @@ import Testing
                     "redaction log: \(byType)")
             }
         }
+    }
+
+    /// Runs `trace cluster`, `trace run --cluster --tags` under each policy and `trace freeze --cluster` and holds
+    /// them to the answer key's entity figures, which the generator worked out from the owners it planted.
+    static func checkEntities(_ e: [String: Any], in dir: String) throws {
+        let policies = ["poison", "haircut", "fifo", "lifo"]
+        func text(_ v: Any?) -> String { (v as? String) ?? "null" }
+        func list(_ v: Any?) -> String { (v as? [String] ?? []).joined(separator: " ") }
+        func amounts(_ v: Any?, _ p: String) -> String { (v as? [String: String])?[p] ?? "-" }
+
+        // The clustering: the entities the generator planted, the CoinJoin left unmerged, the tags applied.
+        let cluster = try #require(e["cluster"] as? [String: Any])
+        let c = try CLI.run(try #require(cluster["command"] as? [String]), in: dir)
+        #expect(c.status == 0, "trace cluster: \(c.stderr)")
+        let clustered = try json(c.stdout)
+        var entityOf: [String: (entity: String, label: String)] = [:]
+        for a in clustered["addresses"] as? [[String: Any]] ?? [] {
+            entityOf[text(a["address"])] = (text(a["entity"]), text(a["entity_label"]))
+        }
+        let planted = try #require(cluster["entities"] as? [[String: Any]])
+        for want in planted {
+            let id = text(want["entity"])
+            let addresses = Set(want["addresses"] as? [String] ?? [])
+            #expect(Set(entityOf.filter { $0.value.entity == id }.keys) == addresses, "entity \(id)")
+            for a in addresses { #expect(entityOf[a]?.label == text(want["label"]), "label of \(a)") }
+        }
+        let summary = clustered["summary"] as? [String: Any] ?? [:]
+        #expect(
+            summary["entities_of_two_or_more_addresses"] as? Int
+                == planted.filter { ($0["addresses"] as? [String] ?? []).count > 1 }.count,
+            "only the planted entities join addresses")
+        let joins = (clustered["coinjoins"] as? [[String: Any]] ?? []).map {
+            "\(text($0["transaction"]))|\(text($0["pattern"]))|\($0["inputs"] ?? "")|\($0["outputs"] ?? "")|\($0["equal_outputs"] ?? "")|\(text($0["equal_value"]))"
+        }
+        let wantJoins = (cluster["coinjoins"] as? [[String: Any]] ?? []).map {
+            "\(text($0["transaction"]))|\(text($0["pattern"]))|\($0["inputs"] ?? "")|\($0["outputs"] ?? "")|\($0["equal_outputs"] ?? "")|\(text($0["equal_value"]))"
+        }
+        #expect(joins.sorted() == wantJoins.sorted())
+
+        // Taint per entity, under each policy.
+        let trace = try #require(e["trace"] as? [String: Any])
+        let groups = try #require(trace["groups"] as? [[String: Any]])
+        for policy in policies {
+            let r = try CLI.run(
+                try #require(trace["command"] as? [String]) + ["--policy", policy, "--format", "json"], in: dir)
+            #expect(r.status == 0, "entities \(policy): \(r.stderr)")
+            let got = (try json(r.stdout)["entities"] as? [[String: Any]] ?? []).map { g in
+                [
+                    text(g["group"]), text(g["label"]), text(g["category"]), list(g["entities"]),
+                    text(g["tainted_received"]), text(g["tainted_held"]), list(g["receiving_addresses"]),
+                    list(g["holding_addresses"]),
+                ].joined(separator: "|")
+            }
+            let want = groups.compactMap { g -> String? in
+                let received = amounts(g["tainted_received"], policy), held = amounts(g["tainted_held"], policy)
+                let zero = { (s: String) in s.allSatisfy { $0 == "0" || $0 == "." } }
+                guard !zero(received) || !zero(held) else { return nil }
+                return [
+                    text(g["group"]), text(g["label"]), text(g["category"]),
+                    list((g["entities"] as? [String: [String]])?[policy]), received, held,
+                    list((g["receiving_addresses"] as? [String: [String]])?[policy]),
+                    list((g["holding_addresses"] as? [String: [String]])?[policy]),
+                ].joined(separator: "|")
+            }
+            #expect(got.sorted() == want.sorted(), "entities under \(policy)")
+        }
+
+        // The freezing request: per institution, every policy; untagged holders apart.
+        let freeze = try #require(e["freeze"] as? [String: Any])
+        let f = try CLI.run(try #require(freeze["command"] as? [String]), in: dir)
+        #expect(f.status == 0, "trace freeze --cluster: \(f.stderr)")
+        let frozen = try json(f.stdout)
+        func holders(_ v: Any?) -> [String] {
+            (v as? [[String: Any]] ?? []).map { h in
+                ([text(h["institution"]), text(h["category"]), list(h["entities"])]
+                    + policies.map { amounts(h["tainted_held"], $0) + "/" + amounts(h["tainted_received"], $0) }
+                    + [list(h["holding_addresses"]), list(h["receiving_addresses"])]).joined(separator: "|")
+            }.sorted()
+        }
+        #expect(holders(frozen["institutions"]) == holders(freeze["institutions"]))
+        #expect(holders(frozen["untagged_holders"]) == holders(freeze["untagged_holders"]))
+        #expect(!(freeze["institutions"] as? [Any] ?? []).isEmpty, "the case has an institution to write to")
     }
 
     @Test(arguments: scenarios) func theShippedCaseIsWhatTheGeneratorWrites(_ name: String) throws {

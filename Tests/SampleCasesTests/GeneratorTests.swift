@@ -121,6 +121,47 @@ import Testing
         #expect(fees == [.poison: 100_000, .haircut: 40_000, .fifo: 0, .lifo: 100_000])
     }
 
+    @Test func theEntityExpectationFollowsTheDocsDefinitions() {
+        // Worked by hand from docs/clustering.md ("Taint per entity"): the seed s pays 4 BTC to M; t peels 1 BTC to
+        // the exchange's deposit D1 and 2.999 on to M2; the exchange sweeps D1 with a clean deposit D2 (3 BTC)
+        // into its hot wallet H, paying 0.001 in fees. D1, D2 and H are one entity, named X by a tag.
+        let btc: Int64 = 100_000_000
+        func tx(
+            _ h: String, _ t: Int64, _ i: [PlannedBitcoinTransaction.Input], _ o: [PlannedBitcoinTransaction.Output]
+        )
+            -> PlannedBitcoinTransaction
+        { PlannedBitcoinTransaction(hash: h, block: t, time: t, index: 1, inputs: i, outputs: o) }
+        let s = tx(
+            "s", 1, [.init(spentTransaction: "v", spentOutput: 0, address: "V", value: 5 * btc)],
+            [.init(address: "M", value: 4 * btc), .init(address: "V", value: btc - 10_000)])
+        let t = tx(
+            "t", 2, [.init(spentTransaction: "s", spentOutput: 0, address: "M", value: 4 * btc)],
+            [.init(address: "D1", value: btc), .init(address: "M2", value: 2_999_000_000 / 10)])
+        let u = tx(
+            "u", 3,
+            [
+                .init(spentTransaction: "t", spentOutput: 0, address: "D1", value: btc),
+                .init(spentTransaction: "w", spentOutput: 1, address: "D2", value: 3 * btc),
+            ], [.init(address: "H", value: 399_900_000)])
+        let groups = ExpectedEntities.groups([s, t, u], seeds: ["s:0"]) { a in
+            ["D1", "D2", "H"].contains(a)
+                ? .init(entity: "E-D1", label: "X", category: "exchange") : .init(entity: "E-" + a)
+        }
+        let x = groups.first { $0.group == "X" }
+        // Received from outside: only D1's 1 BTC (H's arrival comes from X's own D1), under every policy.
+        #expect(x?.received == [.poison: btc, .haircut: btc, .fifo: btc, .lifo: btc])
+        #expect(x?.receiving[.haircut] == ["D1"])
+        // Held at H: poison all of it; haircut a quarter (0.99975); FIFO the tainted 1 BTC first; LIFO the clean
+        // 3 BTC first, so the fee takes 0.001 of the taint.
+        #expect(x?.held == [.poison: 399_900_000, .haircut: 99_975_000, .fifo: btc, .lifo: 99_900_000])
+        #expect(x?.holding[.fifo] == ["H"] && x?.entities[.poison] == ["E-D1"])
+        let m2 = groups.first { $0.group == "E-M2" }
+        #expect(m2?.received[.lifo] == 299_900_000 && m2?.held[.poison] == 299_900_000)
+        let m = groups.first { $0.group == "E-M" }
+        #expect(m?.received[.fifo] == 4 * btc && (m?.held[.fifo] ?? 0) == 0)
+        #expect(groups.map(\.group) == ["E-M", "E-M2", "X"])
+    }
+
     @Test func everyScenarioIsDeterministicAndItsAnswersAreConsistent() throws {
         for scenario in SampleCatalog.scenarios {
             let base = FileManager.default.temporaryDirectory.appendingPathComponent("sc-\(UUID().uuidString)")

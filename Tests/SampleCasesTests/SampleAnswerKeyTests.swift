@@ -52,6 +52,35 @@ import Testing
         #expect(key.redaction?.namesFile == redaction?["names_file"] as? String)
         #expect(key.redaction?.sharing?.package == (redaction?["sharing"] as? [String: Any])?["package"] as? String)
         #expect(key.patterns?.mustFlag == (raw["patterns"] as? [String: Any])?["must_flag"] as? [String: [String]])
+        let entities = raw["entities"] as? [String: Any]
+        #expect((key.entities == nil) == (entities == nil))
+        #expect((key.entities != nil) == (name == "ransomware-peel"), "only the ransomware case ships a TagPack")
+        if let e = key.entities, let r = entities {
+            #expect(e.tagpack == r["tagpack"] as? String)
+            let cluster = r["cluster"] as? [String: Any]
+            #expect(e.cluster.command == cluster?["command"] as? [String])
+            #expect(
+                e.cluster.entities.map(\.addresses)
+                    == (cluster?["entities"] as? [[String: Any]])?.map { $0["addresses"] as? [String] ?? [] })
+            #expect(
+                e.cluster.coinjoins.map(\.transaction)
+                    == (cluster?["coinjoins"] as? [[String: Any]])?.map { $0["transaction"] as? String ?? "" })
+            let groups = (r["trace"] as? [String: Any])?["groups"] as? [[String: Any]] ?? []
+            #expect(e.trace.groups.map(\.group) == groups.map { $0["group"] as? String ?? "" })
+            #expect(e.trace.groups.map(\.taintedHeld) == groups.map { $0["tainted_held"] as? [String: String] ?? [:] })
+            #expect(
+                e.trace.groups.map(\.receivingAddresses)
+                    == groups.map { $0["receiving_addresses"] as? [String: [String]] ?? [:] })
+            let freeze = r["freeze"] as? [String: Any]
+            #expect(e.freeze.minAmount == freeze?["min_amount"] as? String)
+            let institutions = freeze?["institutions"] as? [[String: Any]] ?? []
+            #expect(e.freeze.institutions.map(\.institution) == institutions.map { $0["institution"] as? String })
+            #expect(
+                e.freeze.institutions.map(\.taintedHeld)
+                    == institutions.map { $0["tainted_held"] as? [String: String] ?? [:] })
+            #expect(
+                e.freeze.untaggedHolders.count == (freeze?["untagged_holders"] as? [Any])?.count)
+        }
     }
 
     @Test func aFileOfAnotherFormatIsRefused() throws {

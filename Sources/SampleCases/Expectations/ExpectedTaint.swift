@@ -108,7 +108,7 @@ enum ExpectedUTXOTaint {
         var held: [String: [Policy: Int64]] = [:]
         var fees: [Policy: Int64] = [:]
         for policy in Policy.allCases {
-            let (h, f) = run(txs, seeds: seeds, policy: policy)
+            let (h, f, _) = run(txs, seeds: seeds, policy: policy)
             for (a, v) in h { held[a, default: [:]][policy] = v }
             fees[policy] = f
         }
@@ -122,11 +122,25 @@ enum ExpectedUTXOTaint {
         var tainted: Bool
     }
 
+    /// One output that carried taint: where it went, the transaction's first input address (the sender
+    /// `docs/clustering.md` takes for every output), and how much of it was tainted.
+    struct Arrival {
+        var address: String
+        var from: String
+        var tainted: Int64
+    }
+
+    /// Every output that carried taint, per policy, in chain order.
+    static func arrivals(_ txs: [PlannedBitcoinTransaction], seeds: Set<String>) -> [Policy: [Arrival]] {
+        Dictionary(uniqueKeysWithValues: Policy.allCases.map { ($0, run(txs, seeds: seeds, policy: $0).2) })
+    }
+
     private static func run(_ txs: [PlannedBitcoinTransaction], seeds: Set<String>, policy: Policy) -> (
-        [String: Int64], Int64
+        [String: Int64], Int64, [Arrival]
     ) {
         var unspent: [String: (address: String, lots: [Lot])] = [:]
         var fees: Int64 = 0
+        var arrivals: [Arrival] = []
         var touched: Set<String> = []
         for tx in txs.sorted(by: { ($0.time, $0.block, $0.index) < ($1.time, $1.block, $1.index) }) {
             let inputLots = tx.inputs.map { i in
@@ -170,6 +184,10 @@ enum ExpectedUTXOTaint {
             for (k, o) in tx.outputs.enumerated() {
                 unspent["\(tx.hash):\(k)"] = (o.address, shares[k])
                 if shares[k].contains(where: { $0.tainted && $0.amount > 0 }) { touched.insert(o.address) }
+                let t = shares[k].filter(\.tainted).reduce(0) { $0 + $1.amount }
+                if t > 0 {
+                    arrivals.append(Arrival(address: o.address, from: tx.inputs.first?.address ?? "", tainted: t))
+                }
             }
             fees += shares[tx.outputs.count].filter(\.tainted).reduce(0) { $0 + $1.amount }
         }
@@ -178,6 +196,6 @@ enum ExpectedUTXOTaint {
         for (_, u) in unspent where touched.contains(u.address) {
             held[u.address, default: 0] += u.lots.filter(\.tainted).reduce(0) { $0 + $1.amount }
         }
-        return (held, fees)
+        return (held, fees, arrivals)
     }
 }

@@ -1,6 +1,7 @@
 /// (b) Ransomware: a logistics company's servers are encrypted; it buys bitcoin at an exchange and pays the
-/// ransom; the coins go down a peel chain, are merged with clean coins and deposited at a second exchange, which
-/// pays euros to an account in Turkey that spends them.
+/// ransom; the coins go down a peel chain that deposits at a second exchange, through a CoinJoin, and on to that
+/// exchange's deposit addresses, which it sweeps into its hot wallet; it pays euros to an account in Turkey that
+/// spends them. A TagPack names the exchanges, so the answer key holds taint per entity and the freezing request.
 enum RansomwarePeel {
     static let scenario = SampleScenario(
         name: "ransomware-peel",
@@ -54,9 +55,8 @@ enum RansomwarePeel {
         // The ransom: euros to ExampleX, bitcoin to the ransom address.
         let paid = Int64(rng.int(150...600)) * 100_00
         var crng = root.derived("chain")
-        let chain = CryptoLeg.build(
-            &crng, start: at(1, 16, 0), eurSpent: paid, background: 60 * b.scale, peels: rng.int(4...6))
-        let ransomAddress = chain.firstAddress
+        let chain = RansomChain.build(&crng, start: at(1, 16, 0), background: 60 * b.scale, peels: rng.int(4...6))
+        let ransomAddress = chain.ransomAddress
 
         // The victim's statement: ordinary payments and the one to the exchange.
         let pool = BankWorld.pool(&rng, count: 40 + 10 * b.scale)
@@ -109,13 +109,45 @@ enum RansomwarePeel {
             "record_type,time,customer_id,customer_name,customer_email,asset,amount,reference,counterparty,txid,ip_address\n"
         y +=
             "kyc,\(SampleClock.iso(at(-40, 12, 0))),\(customerY),\(suspectName),\(suspectMail),,,,\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
-        y +=
-            "deposit,\(SampleClock.iso(at(2, 9, 0))),\(customerY),\(suspectName),\(suspectMail),BTC,\(Amount.text(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.outputs[0].value, scale: 8)),DEP-\(rng.digits(8)),\(chain.depositAddress),\(chain.transactions.first { $0.outputs.contains { $0.address == chain.depositAddress } }!.hash),\(Fiction.documentationIP(&rng))\n"
+        // Every deposit to the suspect's ExampleY addresses, credited an hour after its transaction.
+        var yrng = root.derived("exchange-y")
+        for (k, d) in chain.suspectDeposits.enumerated() {
+            let reference = k == 0 ? rng.digits(8) : yrng.digits(8)
+            let ip = k == 0 ? Fiction.documentationIP(&rng) : Fiction.documentationIP(&yrng)
+            y +=
+                "deposit,\(SampleClock.iso(d.time + 3600)),\(customerY),\(suspectName),\(suspectMail),BTC,\(Amount.text(d.value, scale: 8)),DEP-\(reference),\(d.address),\(d.tx),\(ip)\n"
+        }
         y +=
             "withdrawal,\(SampleClock.iso(at(2, 14, 0))),\(customerY),\(suspectName),\(suspectMail),EUR,\(Amount.text(payout)),PAY-\(rng.digits(8)),\(suspect.account),,\(Fiction.documentationIP(&rng))\n"
         try b.write("ledgers/exchange/exampley-production-order-response.csv", y)
         try b.stream("ledgers/chain/btc-transactions.jsonl") { emit in for t in chain.transactions { emit(t.jsonLine) }
         }
+        let exchangeXLabel = "ExampleX UAB (VASP, Vilnius)"
+        let exchangeYLabel = "ExampleY Kripto A.Ş. (VASP, Istanbul)"
+        let ransomLabel = "ExampleLocker ransom address"
+        let tagPack = "ledgers/chain/attribution-tags.yaml"
+        try b.write(
+            tagPack,
+            tagPackText(
+                caseID: caseID, victimName: victimName, lastmod: SampleClock.date(at(4, 0, 0)),
+                tags: [
+                    (
+                        chain.exchangeXHotWallet, exchangeXLabel, "exchange", "service_data",
+                        "ExampleX's records of the victim's purchase and withdrawal (ledgers/exchange/examplex-victim-account.csv)"
+                    ),
+                    (
+                        ransomAddress, ransomLabel, "ransomware", "forensic",
+                        "the ransom note on the encrypted file server (EV-001, README_RESTORE_FILES.txt)"
+                    ),
+                    (
+                        chain.exchangeYHotWallet, exchangeYLabel, "exchange", "web_crawl",
+                        "https://exampley.example/proof-of-reserves (the exchange's published hot wallet)"
+                    ),
+                    (
+                        chain.lateDeposit, exchangeYLabel, "exchange", "service_data",
+                        "ExampleY's answer to the production order (ledgers/exchange/exampley-production-order-response.csv)"
+                    ),
+                ]))
 
         // The suspect's bank answered with its CSV export (Turkish layout, dates only).
         let salary = Int64(rng.int(900...2000)) * 100
@@ -253,6 +285,51 @@ enum RansomwarePeel {
                 var t = $0; t.id = "S"; return t
             }, seeds: ["S"])
         let minimum: Int64 = 500_00
+        let chainFile = "ledgers/chain/btc-transactions.jsonl"
+        let chainSeed = "\(chain.seedTx):0"
+        // Entities from the truth: only ExampleY's sweep spends from several addresses (RansomChain checks it), so
+        // its addresses are one entity and every other address is alone; the TagPack names four of them.
+        let swept = chain.sweptTogether
+        let sweptEntity = "E-" + swept.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
+        let tagged = [
+            chain.exchangeXHotWallet: (exchangeXLabel, "exchange"), ransomAddress: (ransomLabel, "ransomware"),
+            chain.exchangeYHotWallet: (exchangeYLabel, "exchange"), chain.lateDeposit: (exchangeYLabel, "exchange"),
+        ]
+        let sweptSet = Set(swept)
+        func entityName(_ a: String) -> ExpectedEntities.Name {
+            let entity = sweptSet.contains(a) ? sweptEntity : "E-" + a
+            let tag = sweptSet.contains(a) ? tagged[chain.exchangeYHotWallet] : tagged[a]
+            return ExpectedEntities.Name(entity: entity, label: tag?.0, category: tag?.1)
+        }
+        let entityGroups = ExpectedEntities.groups(chain.transactions, seeds: [chainSeed], name: entityName)
+        let entityMinimum: Int64 = 1_000_000
+        let entityArgs = [
+            "--import-format", "bitcoin-etl", "--transfers", chainFile, "--seed-tx", chainSeed, "--cluster", "--tags",
+            tagPack,
+        ]
+        let joinTx = chain.transactions.first { $0.hash == chain.coinJoinTx }!
+        let entities = AnswerKey.Entities(
+            tagPack: tagPack,
+            clusterCommand: [
+                "trace", "cluster", "--import-format", "bitcoin-etl", "--transfers", chainFile, "--tags", tagPack,
+                "--format", "json",
+            ],
+            clusters: [
+                (sweptEntity, exchangeYLabel, "exchange", swept),
+                ("E-" + chain.lateDeposit, exchangeYLabel, "exchange", [chain.lateDeposit]),
+                ("E-" + chain.exchangeXHotWallet, exchangeXLabel, "exchange", [chain.exchangeXHotWallet]),
+                ("E-" + ransomAddress, ransomLabel, "ransomware", [ransomAddress]),
+            ],
+            coinJoins: [
+                (
+                    chain.coinJoinTx, "joinmarket-like", joinTx.inputs.count, joinTx.outputs.count,
+                    chain.coinJoinParticipants, chain.denomination
+                )
+            ],
+            traceCommand: ["trace", "run"] + entityArgs, groups: entityGroups,
+            freezeCommand: ["trace", "freeze"] + entityArgs + [
+                "--policy", "all", "--min-amount", Amount.text(entityMinimum, scale: 8), "--format", "json",
+            ], minAmount: entityMinimum, scale: 8)
         let profileArgs = [
             "--import-format", "bank-csv", "--profile", "ledgers/bank-exports/ornek-bankasi-profile.json",
             "--transfers", exportFile, "--seed-tx", csvSeed,
@@ -282,11 +359,12 @@ enum RansomwarePeel {
                 .init(
                     id: "T2",
                     question:
-                        "The ransom on chain: through the peel chain, the merge with clean coins, to the exchange deposit.",
+                        "The ransom on chain: down the peel chain, through the CoinJoin, to the exchange's deposit addresses and its sweep.",
                     command: [
-                        "trace", "run", "--import-format", "bitcoin-etl", "--transfers",
-                        "ledgers/chain/btc-transactions.jsonl", "--seed-tx", "\(chain.seedTx):0",
-                    ], asset: "BTC", scale: 8, injected: chain.withdrawn, held: chainHeld.held,
+                        "trace", "run", "--import-format", "bitcoin-etl", "--transfers", chainFile, "--seed-tx",
+                        chainSeed,
+                    ],
+                    asset: "BTC", scale: 8, injected: chain.withdrawn, held: chainHeld.held,
                     feesTainted: chainHeld.fees),
                 .init(
                     id: "T3",
@@ -310,14 +388,18 @@ enum RansomwarePeel {
                 ("paid", .string(Amount.text(paid))),
                 ("ransom_btc", .string(Amount.text(chain.withdrawn, scale: 8))),
                 ("ransom_address", .string(ransomAddress)),
-                ("ransom_tx", .string(chain.seedTx)), ("peel_hops", .int(chain.peelAddresses.count)),
-                ("peel_addresses", .strings(chain.peelAddresses)),
-                ("exchange_deposit_address", .string(chain.depositAddress)),
+                ("ransom_tx", .string(chain.seedTx)), ("peel_hops", .int(chain.peelDeposits.count)),
+                ("peel_change_addresses", .strings(chain.peelChange)),
+                ("coinjoin_tx", .string(chain.coinJoinTx)), ("coinjoin_participants", .int(chain.coinJoinParticipants)),
+                ("exchange", .string(exchangeYLabel)),
+                ("exchange_deposit_addresses", .strings(chain.suspectDeposits.map(\.address))),
+                ("exchange_hot_wallet", .string(chain.exchangeYHotWallet)),
+                ("exchange_sweep_tx", .string(chain.sweepTx)),
                 ("attacker_ip", .string(attackerIP)), ("suspect_account", .string(suspect.account)),
                 ("payout", .string(Amount.text(payout))),
                 ("damaged_archive", .string("evidence/EV-003-nightly-backup.zip")),
-            ])
-        try b.write("README.md", readme(victimName: victimName, day: day, hops: chain.peelAddresses.count))
+            ], entities: entities)
+        try b.write("README.md", readme(victimName: victimName, day: day, hops: chain.peelDeposits.count))
         try b.write(
             "exercises.md",
             Exercises.markdown(
@@ -326,16 +408,115 @@ enum RansomwarePeel {
                     ($0.path, $0.member.joined(separator: "\u{0}")) < ($1.path, $1.member.joined(separator: "\u{0}"))
                 }, scenario: "ransomware-peel",
                 intro: """
-                    ## The peel chain by hand
+                    ## The peel chain and the CoinJoin by hand
 
-                    The ransom output (\(Amount.text(chain.withdrawn, scale: 8)) BTC) is spent alone \(chain.peelAddresses.count) times: each hop pays a small amount
-                    away and sends the change on. A transaction with one wholly tainted input taints every output wholly under
-                    every policy, so up to the merge the four policies agree. The merge spends the last change (tainted) with
-                    a clean coin worth a third of it, in that order: haircut makes three quarters of each output tainted; FIFO
-                    fills the deposit from the tainted input first; LIFO from the clean one first; poison taints everything.
+                    The ransom output (\(Amount.text(chain.withdrawn, scale: 8)) BTC) is spent alone \(chain.peelDeposits.count) times: each hop deposits a small
+                    amount at one of the suspect's ExampleY deposit addresses and sends the change on. A transaction with one
+                    wholly tainted input taints every output wholly under every policy, so along the peel chain the four
+                    policies agree. The last change then enters a CoinJoin (`\(chain.coinJoinTx.prefix(16))…`) with \(chain.coinJoinParticipants - 1)
+                    strangers, each bringing a coin of about the same value: \(chain.coinJoinParticipants) equal outputs of \(Amount.text(chain.denomination, scale: 8)) BTC and \(chain.coinJoinParticipants)
+                    change outputs. The inputs add up to \(chain.coinJoinParticipants) times the tainted one, so haircut makes exactly 1/\(chain.coinJoinParticipants) of every
+                    output tainted — the strangers' too; poison taints every output; FIFO and LIFO depend on where the
+                    criminal's input stands among the inputs. The criminal's equal output and change go on to two more ExampleY
+                    deposit addresses; ExampleY sweeps its deposits, the suspect's among other customers', together with a coin
+                    of its hot wallet into that hot wallet, in one transaction: what lets clustering see them as one owner.
 
-                    """))
+                    """, extra: entityExercise(entities, number: key.traces.count + 5)))
         return key
+    }
+
+    /// The unit's TagPack for the case (GraphSense TagPack format: header fields every tag inherits, then the
+    /// tags), as `docs/clustering.md` describes it.
+    static func tagPackText(
+        caseID: String, victimName: String, lastmod: String,
+        tags: [(address: String, label: String, category: String, confidence: String, source: String)]
+    ) -> String {
+        func quoted(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        var s = """
+            # GraphSense TagPack (github.com/graphsense/graphsense-tagpack-tool, conf/tagpack_schema.yaml).
+            # Header fields below `tags` (currency, network, lastmod) are inherited by every tag.
+            title: \(quoted("Attributions for \(caseID), ransomware attack on \(victimName)"))
+            creator: \(quoted("Cybercrime unit, financial investigations (synthetic training case)"))
+            description: \(quoted("Exchange and ransom addresses named in the case, with the source of each attribution."))
+            is_public: false
+            currency: BTC
+            network: BTC
+            lastmod: \(lastmod)
+            tags:
+
+            """
+        for t in tags {
+            s += "  - address: \(t.address)\n    label: \(quoted(t.label))\n    category: \(t.category)\n"
+            s += "    confidence: \(t.confidence)\n    source: \(quoted(t.source))\n"
+        }
+        return s
+    }
+
+    /// The exercise on entities: clustering with the TagPack, taint per entity, and the freezing request.
+    static func entityExercise(_ e: AnswerKey.Entities, number: Int) -> String {
+        let policies = Policy.allCases.map(\.rawValue)
+        let scale = e.scale
+        let listed = e.groups.filter { $0.holds(atLeast: e.minAmount) }
+        let join = e.coinJoins[0]
+        let exchange = e.clusters[0]
+        var s = """
+
+            ## \(number). Entities: which exchange holds the ransom, and the freezing request
+
+            ```sh
+            \(Exercises.shell(e.clusterCommand.map { $0 == "json" ? "csv" : $0 } + ["-o", "entities.csv"]))
+            for p in \(policies.joined(separator: " ")); do \(Exercises.shell(e.traceCommand)) --policy $p --format json -o entities-$p.json; done
+            \(Exercises.shell(e.freezeCommand.map { $0 == "json" ? "csv" : $0 } + ["-o", "freeze-btc.csv"]))
+            ```
+
+            - Which transaction does the clustering leave unmerged, and why may its inputs not be taken as one owner's?
+            - How many addresses does ExampleY's entity hold, and which transaction ties them together?
+            - The tags name two entities ExampleY: which, and why is one of them an entity of its own?
+            - To whom do you write, for how much under each policy, and naming which addresses?
+
+            **Answers.** The CoinJoin `\(join.transaction)` (\(join.pattern): \(join.inputs) inputs, \(join.outputs) outputs of
+            which \(join.equalOutputs) are equal, \(Amount.text(join.equalValue, scale: scale)) BTC) is left unmerged: several people sign one
+            CoinJoin. ExampleY's entity `\(exchange.entity)` holds \(exchange.addresses.count) addresses — its hot wallet and every deposit address
+            its sweep spent together with it (the multi-input heuristic). The TagPack names that entity through the hot wallet,
+            and the deposit address the criminal used after the sweep through ExampleY's own answer; as nothing spent it
+            with another address, clustering cannot join it, and the tag counts it for ExampleY all the same.
+
+            | institution | policy | held | received | through deposit addresses |
+            |---|---|---:|---:|---:|
+
+            """
+        for g in listed where g.label != nil {
+            for p in Policy.allCases {
+                s +=
+                    "| \(g.label!) | \(p.rawValue) | \(Amount.text(g.held[p] ?? 0, scale: scale)) | "
+                    + "\(Amount.text(g.received[p] ?? 0, scale: scale)) | \((g.receiving[p] ?? []).count) |\n"
+            }
+            s +=
+                "\nThe request to \(g.label!) names the addresses that hold the taint: "
+                + g.union(g.holding).map { "`\($0)`" }.joined(separator: ", ")
+                + "; it received it through " + g.union(g.receiving).map { "`\($0)`" }.joined(separator: ", ") + ".\n"
+        }
+        let untagged = listed.filter { $0.label == nil }
+        if !untagged.isEmpty {
+            s += """
+
+                Untagged entities holding at least \(Amount.text(e.minAmount, scale: scale)) BTC under some policy (leads, not requests: the
+                CoinJoin's strangers hold taint under poison and haircut without having had anything to do with the ransom):
+
+                | entity | poison | haircut | fifo | lifo |
+                |---|---:|---:|---:|---:|
+
+                """
+            for g in untagged {
+                s +=
+                    "| `\(g.group)` | "
+                    + Policy.allCases.map { Amount.text(g.held[$0] ?? 0, scale: scale) }.joined(separator: " | ")
+                    + " |\n"
+            }
+        }
+        return s
     }
 
     static let turkishHeader = "Hesap;İşlem Tarihi;Referans;Karşı Taraf;Karşı Hesap;Borç;Alacak;Döviz\n"
@@ -361,7 +542,7 @@ enum RansomwarePeel {
 
     static func readme(victimName: String, day: Int64, hops: Int) -> String {
         """
-        # ransomware-peel: a ransom followed through a peel chain
+        # ransomware-peel: a ransom followed through a peel chain and a CoinJoin to an exchange
 
         **Fully synthetic.** No real people, companies, accounts or addresses: invented names, `.example` and
         `example.com/.net/.org` domains (RFC 2606), documentation IP ranges (RFC 5737), phone numbers from Ofcom's
@@ -374,15 +555,17 @@ enum RansomwarePeel {
         bought bitcoin at the exchange ExampleX and paid the ransom. The police received a copy of the encrypted
         server, its logs, a nightly backup that turned out to be **damaged**, and the administrator's USB stick;
         the victim's bank statement; ExampleX's records of the purchase; a blockchain export; the records of a second
-        exchange, ExampleY, where the coins were deposited after \(hops) peel hops; and the CSV export of the account
-        in Turkey that ExampleY paid euros to. The national CSIRT holds sinkhole events and the administrator's report.
+        exchange, ExampleY, where the coins were deposited — \(hops) peel hops each paying one of the suspect's deposit
+        addresses, then a CoinJoin, then two more deposits — and swept into its hot wallet; the unit's TagPack naming
+        the exchanges' addresses; and the CSV export of the account in Turkey that ExampleY paid euros to. The
+        national CSIRT holds sinkhole events and the administrator's report.
 
         | folder | what it holds |
         |---|---|
         | `evidence/` | EV-001 the encrypted file server (folder, with the ransom note), EV-002 logs (tar.gz), EV-003 a damaged zip, EV-004 a USB stick (tar with a zip inside) |
         | `ledgers/statements/` | the victim's camt.053 statement |
         | `ledgers/exchange/` | ExampleX (the purchase and the withdrawal to the ransom address) and ExampleY (the deposit and the euro payout) |
-        | `ledgers/chain/` | bitcoin-etl transactions: the ransom, the peel chain, the merge, and unrelated traffic |
+        | `ledgers/chain/` | bitcoin-etl transactions (the ransom, the peel chain, the CoinJoin, ExampleY's deposits and sweep, unrelated traffic) and `attribution-tags.yaml`, a GraphSense TagPack naming ExampleX, ExampleY and the ransom address |
         | `ledgers/bank-exports/` | the Turkish bank's export of the cash-out account, and the profile to read it |
         | `csirt/` | IntelMQ infected-system events and the incident report |
 
@@ -390,10 +573,13 @@ enum RansomwarePeel {
 
         1. A damaged archive is a finding, not a failure: what was read, where it stopped, what to write down.
         2. From the ransom note and the exchange's records to the first transaction; the peel chain; why the four
-           policies agree along a peel chain and part at the merge with clean coins.
-        3. The exchange deposit as the point to act on: the freezing request goes to ExampleY, and a production
-           order brings the euro payout; the Turkish account's export shows where the euros went.
-        4. Sinkhole events name the victim's machines: what the CSIRT may pass on.
+           policies agree along a peel chain and part at the CoinJoin, where strangers' coins take taint too.
+        3. From addresses to entities: the multi-input heuristic joins ExampleY's deposit addresses through its
+           sweep, the CoinJoin is left unmerged, the TagPack names the exchange (`trace cluster`, `--cluster --tags`).
+        4. The exchange as the point to act on: the freezing request goes to ExampleY, for what it holds under each
+           policy and at which addresses (`trace freeze --cluster`); a production order brings the euro payout; the
+           Turkish account's export shows where the euros went.
+        5. Sinkhole events name the victim's machines: what the CSIRT may pass on.
 
         Start with `exercises.md`.
 

@@ -34,6 +34,28 @@ struct AnswerKey {
         var sharing: [CustodyScript.Step] = []
     }
 
+    /// Entities on a UTXO ledger: what clustering with the case's TagPack must find, taint per entity under each
+    /// policy, and the freezing candidates per institution (`docs/clustering.md`).
+    struct Entities {
+        var tagPack: String
+        /// `trace cluster … --format json`.
+        var clusterCommand: [String]
+        /// Entities the clustering must find: id, the tag's label and category, every address.
+        var clusters: [(entity: String, label: String?, category: String?, addresses: [String])]
+        var coinJoins:
+            [(
+                transaction: String, pattern: String, inputs: Int, outputs: Int, equalOutputs: Int,
+                equalValue: Int64
+            )]
+        /// `trace run … --cluster --tags …`; the test adds `--policy P --format json`.
+        var traceCommand: [String]
+        var groups: [ExpectedEntities.Group]
+        /// `trace freeze … --cluster --tags … --policy all --min-amount … --format json`.
+        var freezeCommand: [String]
+        var minAmount: Int64
+        var scale: Int
+    }
+
     /// Accounts a pattern search must flag (among others: a flag is a lead, and the background has its own).
     struct Patterns {
         var command: [String]
@@ -51,6 +73,7 @@ struct AnswerKey {
     var patterns: Patterns? = nil
     /// Scenario facts a trainer asks about (the victim's loss, the forged e-mail's file, …).
     var facts: [(String, JSONValue)]
+    var entities: Entities? = nil
 
     static func policies(_ v: [Policy: Int64], scale: Int) -> JSONValue {
         .object(Policy.allCases.compactMap { p in v[p].map { (p.rawValue, .string(Amount.text($0, scale: scale))) } })
@@ -142,6 +165,7 @@ struct AnswerKey {
                     ])
                 ))
         }
+        if let e = entities { pairs.append(("entities", Self.json(e))) }
         if let p = patterns {
             pairs.append(
                 (
@@ -177,6 +201,88 @@ struct AnswerKey {
             pairs.append(("redaction", .object(o)))
         }
         return .object(pairs)
+    }
+}
+
+extension AnswerKey {
+    static func json(_ e: Entities) -> JSONValue {
+        let scale = e.scale
+        func amounts(_ v: [Policy: Int64]) -> JSONValue {
+            .object(Policy.allCases.map { ($0.rawValue, .string(Amount.text(v[$0] ?? 0, scale: scale))) })
+        }
+        func lists(_ v: [Policy: Set<String>]) -> JSONValue {
+            .object(Policy.allCases.map { ($0.rawValue, .strings((v[$0] ?? []).sorted())) })
+        }
+        func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        let listed = e.groups.filter { $0.holds(atLeast: e.minAmount) }
+        func holder(_ g: ExpectedEntities.Group) -> JSONValue {
+            .object([
+                ("institution", optional(g.label)), ("category", optional(g.category)),
+                ("entities", .strings(g.union(g.entities))),
+                ("tainted_held", amounts(g.held)), ("tainted_received", amounts(g.received)),
+                ("holding_addresses", .strings(g.union(g.holding))),
+                ("receiving_addresses", .strings(g.union(g.receiving))),
+            ])
+        }
+        return .object([
+            ("tagpack", .string(e.tagPack)),
+            (
+                "cluster",
+                .object([
+                    ("command", .strings(e.clusterCommand)),
+                    (
+                        "entities",
+                        .array(
+                            e.clusters.map { c in
+                                .object([
+                                    ("entity", .string(c.entity)), ("label", optional(c.label)),
+                                    ("category", optional(c.category)), ("addresses", .strings(c.addresses)),
+                                ])
+                            })
+                    ),
+                    (
+                        "coinjoins",
+                        .array(
+                            e.coinJoins.map { c in
+                                .object([
+                                    ("transaction", .string(c.transaction)), ("pattern", .string(c.pattern)),
+                                    ("inputs", .int(c.inputs)), ("outputs", .int(c.outputs)),
+                                    ("equal_outputs", .int(c.equalOutputs)),
+                                    ("equal_value", .string(Amount.text(c.equalValue, scale: scale))),
+                                ])
+                            })
+                    ),
+                ])
+            ),
+            (
+                "trace",
+                .object([
+                    ("command", .strings(e.traceCommand)),
+                    (
+                        "groups",
+                        .array(
+                            e.groups.map { g in
+                                .object([
+                                    ("group", .string(g.group)), ("label", optional(g.label)),
+                                    ("category", optional(g.category)), ("entities", lists(g.entities)),
+                                    ("tainted_received", amounts(g.received)), ("tainted_held", amounts(g.held)),
+                                    ("receiving_addresses", lists(g.receiving)),
+                                    ("holding_addresses", lists(g.holding)),
+                                ])
+                            })
+                    ),
+                ])
+            ),
+            (
+                "freeze",
+                .object([
+                    ("command", .strings(e.freezeCommand)),
+                    ("min_amount", .string(Amount.text(e.minAmount, scale: scale))),
+                    ("institutions", .array(listed.filter { $0.label != nil }.map(holder))),
+                    ("untagged_holders", .array(listed.filter { $0.label == nil }.map(holder))),
+                ])
+            ),
+        ])
     }
 }
 

@@ -114,6 +114,105 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
         }
     }
 
+    /// Entities on a chain ledger: what `trace cluster` with the case's TagPack must find, taint per entity
+    /// (`trace run --cluster --tags`) and the freezing candidates per institution (`trace freeze --cluster`).
+    /// Amounts are in the chain's asset (BTC, eight decimals).
+    public struct Entities: Codable, Sendable, Equatable {
+        /// One entity the clustering must find, with every address it holds.
+        public struct Entity: Codable, Sendable, Equatable {
+            public var entity: String
+            public var label: String?
+            public var category: String?
+            public var addresses: [String]
+        }
+
+        /// A CoinJoin-like transaction the clustering must leave unmerged.
+        public struct CoinJoin: Codable, Sendable, Equatable {
+            public var transaction: String
+            public var pattern: String
+            public var inputs: Int
+            public var outputs: Int
+            public var equalOutputs: Int
+            public var equalValue: String
+
+            enum CodingKeys: String, CodingKey {
+                case transaction, pattern, inputs, outputs
+                case equalOutputs = "equal_outputs"
+                case equalValue = "equal_value"
+            }
+        }
+
+        public struct Cluster: Codable, Sendable, Equatable {
+            public var command: [String]
+            public var entities: [Entity]
+            public var coinjoins: [CoinJoin]
+        }
+
+        /// Taint of one group (the service a tag names, else the entity id); every member is per policy.
+        public struct Group: Codable, Sendable, Equatable {
+            public var group: String
+            public var label: String?
+            public var category: String?
+            public var entities: [String: [String]]
+            public var taintedReceived: [String: String]
+            public var taintedHeld: [String: String]
+            public var receivingAddresses: [String: [String]]
+            public var holdingAddresses: [String: [String]]
+
+            enum CodingKeys: String, CodingKey {
+                case group, label, category, entities
+                case taintedReceived = "tainted_received"
+                case taintedHeld = "tainted_held"
+                case receivingAddresses = "receiving_addresses"
+                case holdingAddresses = "holding_addresses"
+            }
+        }
+
+        /// The command (the test adds `--policy P --format json`) and every group taint reaches.
+        public struct Trace: Codable, Sendable, Equatable {
+            public var command: [String]
+            public var groups: [Group]
+        }
+
+        /// One institution to write to (or an untagged entity): amounts per policy, addresses over all policies.
+        public struct Holder: Codable, Sendable, Equatable {
+            public var institution: String?
+            public var category: String?
+            public var entities: [String]
+            public var taintedHeld: [String: String]
+            public var taintedReceived: [String: String]
+            public var holdingAddresses: [String]
+            public var receivingAddresses: [String]
+
+            enum CodingKeys: String, CodingKey {
+                case institution, category, entities
+                case taintedHeld = "tainted_held"
+                case taintedReceived = "tainted_received"
+                case holdingAddresses = "holding_addresses"
+                case receivingAddresses = "receiving_addresses"
+            }
+        }
+
+        public struct Freeze: Codable, Sendable, Equatable {
+            public var command: [String]
+            public var minAmount: String
+            public var institutions: [Holder]
+            public var untaggedHolders: [Holder]
+
+            enum CodingKeys: String, CodingKey {
+                case command, institutions
+                case minAmount = "min_amount"
+                case untaggedHolders = "untagged_holders"
+            }
+        }
+
+        /// The TagPack, relative to the case folder.
+        public var tagpack: String
+        public var cluster: Cluster
+        public var trace: Trace
+        public var freeze: Freeze
+    }
+
     /// A scenario fact: text, a whole number, or a list of texts.
     public enum Fact: Codable, Sendable, Equatable {
         case text(String)
@@ -161,9 +260,12 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
     public var freeze: Freeze?
     public var redaction: Redaction?
     public var patterns: Patterns?
+    /// Entities on the chain ledger, for a case that ships a TagPack.
+    public var entities: Entities?
 
     enum CodingKeys: String, CodingKey {
-        case format, scenario, seed, scale, title, facts, evidence, custody, traces, freeze, redaction, patterns
+        case format, scenario, seed, scale, title, facts, evidence, custody, traces, freeze, redaction, patterns,
+            entities
         case caseID = "case_id"
     }
 
