@@ -31,6 +31,9 @@ struct TraceCluster: ParsableCommand {
             each tagged entity with all its tags. Tags of one entity that disagree (another label or category) \
             are reported on standard error and the entity is left unnamed: correct the tags, never pick one.
 
+            With --case FILE, an `analysed` custody entry names the exports and tag files read and the entities \
+            file written, each with its SHA-256, as the other trace commands record.
+
             Exit status: 0 clustered, every line read; 1 clustered, but malformed lines were skipped or tags \
             conflict (listed on standard error); 64 usage; 65 an input could not be used (or, with --strict, a line was malformed); \
             66 an input is missing.
@@ -76,6 +79,8 @@ struct TraceCluster: ParsableCommand {
     @Flag(help: "Print how long each phase took (import, cluster, write) and the peak memory on standard error.")
     var timings = false
 
+    @OptionGroup var custody: AnalysisCustody
+
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
     func validate() throws {
@@ -92,8 +97,26 @@ struct TraceCluster: ParsableCommand {
 
     func run() throws {
         let heuristics = try change.map(ChangeHeuristic.list) ?? []
-        let loaded = try timed("import") {
-            try reporting { try BitcoinETLImporter.load(transfers, strict: strict, chain: chain) }
+        // Clustered as the export is read when it is in chain order and enriched (no transaction kept in memory);
+        // otherwise imported whole, then clustered.
+        var clusterer = AddressClusterer(heuristics: heuristics)
+        let result: ClusterResult
+        let loaded: UTXOImport
+        if let streamed = try timed(
+            "import and cluster",
+            {
+                try reporting {
+                    try BitcoinETLImporter.stream(transfers, strict: strict, chain: chain) { clusterer.add($0) }
+                }
+            })
+        {
+            loaded = streamed
+            result = clusterer.result()
+        } else {
+            loaded = try timed("import") {
+                try reporting { try BitcoinETLImporter.load(transfers, strict: strict, chain: chain) }
+            }
+            result = timed("cluster") { AddressClusterer.cluster(loaded.transactions, heuristics: heuristics) }
         }
         let ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
         for issue in ledger.issues.prefix(20) {
@@ -107,21 +130,43 @@ struct TraceCluster: ParsableCommand {
                         .utf8))
         }
         if let note = loaded.chainNote { FileHandle.standardError.write(Data("iproceeds: note: \(note)\n".utf8)) }
-        let tagList = try reporting { try tags.flatMap(TagFile.load) }
-        let result = timed("cluster") { AddressClusterer.cluster(loaded.transactions, heuristics: heuristics) }
+        // Fingerprinted as read for the custody entry: the bytes hashed are the bytes the tags came from.
+        let tagInputs = try reporting {
+            try tags.map { path in
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ProceedsError(.unreadableInput, "\(path): cannot read the tags file")
+                }
+                return (path: path, sha256: digestHex(.sha256, of: data), bytes: data)
+            }
+        }
+        let tagList = try reporting { try tagInputs.flatMap { try TagFile.parse($0.bytes, path: $0.path) } }
         let attribution = tags.isEmpty ? nil : Attribution.apply(tagList, to: result, asset: loaded.chain.asset)
         try timed("write") {
             try reporting {
                 let out = try ReportOutput(path: output)
+                // The report is streamed, never held whole: its SHA-256 is taken on the way out.
+                let digest = Digester(.sha256)
+                let write: (String) -> Void = { text in
+                    digest.update(text.utf8)
+                    out.sink.write(text)
+                }
                 switch format {
                 case .json:
                     ClusterReport.json(
                         result, chain: loaded.chain.name, asset: loaded.chain.asset, inputs: loaded.inputs,
                         importIssues: loaded.issues.count,
-                        attribution: attribution, write: { out.sink.write($0) })
-                case .csv: ClusterReport.csv(result, attribution: attribution, write: { out.sink.write($0) })
+                        attribution: attribution, write: write)
+                case .csv: ClusterReport.csv(result, attribution: attribution, write: write)
                 }
                 try out.commit()
+                try custody.record(
+                    inputs: loaded.inputs + tagInputs.map { ($0.path, $0.sha256) }, reportSHA256: digest.finalizeHex(),
+                    reportName: output ?? "entities (standard output)",
+                    parameters: [
+                        "command": "trace cluster", "chain": loaded.chain.name, "format": format.rawValue,
+                        "change": heuristics.map(\.rawValue).joined(separator: ","),
+                        "tags": tags.joined(separator: ","), "strict": strict ? "yes" : "no",
+                    ])
             }
         }
         let s = result.statistics

@@ -243,6 +243,7 @@ struct TraceRun: ParsableCommand {
         let ledger: Ledger
         let result: MixedTraceResult
         var entityGroups: [EntityTaint]?
+        var entityDirectory: EntityDirectory?
         if input.importFormat.value == .bitcoinETL {
             // UTXO: taint follows outputs, per transaction (docs/tracing-policies.md).
             guard seed.fromAccount == nil else {
@@ -267,8 +268,9 @@ struct TraceRun: ParsableCommand {
             }
             result = MixedTraceResult(policy: policy.value, traces: [utxo], conversions: [])
             if entityOptions.active {
-                entityGroups = EntityTracer.aggregate(
-                    utxo, directory: try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset))
+                let directory = try entityOptions.directory(loaded.transactions, asset: loaded.chain.asset)
+                entityDirectory = directory
+                entityGroups = EntityTracer.aggregate(utxo, directory: directory)
                 EntityOptions.tell(entityGroups!, policy: policy.value, asset: utxo.asset, scale: utxo.scale)
             }
         } else {
@@ -303,7 +305,12 @@ struct TraceRun: ParsableCommand {
                         $0, scale: result.traces[0].scale, into: TraceReport.json(result, ledger: ledger))
                 }
                 ?? TraceReport.json(result, ledger: ledger)
-        case .csv: report = TraceReport.csv(result)
+        case .csv:
+            if let entityGroups, let entityDirectory {
+                report = EntityTracer.csv(result.traces[0], groups: entityGroups, directory: entityDirectory)
+            } else {
+                report = TraceReport.csv(result)
+            }
         case .dot: report = TraceGraph.dot(result)
         case .html:
             let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
@@ -318,7 +325,15 @@ struct TraceRun: ParsableCommand {
             ]
             if let c = input.conversions { parameters.append(("Conversions", c)) }
             if let l = labels { parameters.append(("Labels", l)) }
-            report = TraceHTML.document(result, ledger: ledger, parameters: parameters, labels: labelMap)
+            if let e = entityOptions.entities { parameters.append(("Entities", e)) }
+            if entityOptions.cluster {
+                parameters.append(("Entities", "clustered" + (entityOptions.change.map { " (change: \($0))" } ?? "")))
+                if !entityOptions.tags.isEmpty {
+                    parameters.append(("Tags", entityOptions.tags.joined(separator: ", ")))
+                }
+            }
+            report = TraceHTML.document(
+                result, ledger: ledger, parameters: parameters, labels: labelMap, entities: entityGroups ?? [])
         }
         try reporting {
             let out = try ReportOutput(path: output)
@@ -503,14 +518,23 @@ struct AnalysisCustody: ParsableArguments {
     var items: [String] = []
 
     func record(ledger: Ledger, report: String, reportName: String, parameters: [String: String]) throws {
+        try record(
+            inputs: ledger.inputs, reportSHA256: digestHex(.sha256, of: report.utf8), reportName: reportName,
+            parameters: parameters)
+    }
+
+    /// Records the entry for a report written as a stream, whose SHA-256 was taken as it was written.
+    func record(
+        inputs: [(path: String, sha256: String)], reportSHA256: String, reportName: String,
+        parameters: [String: String]
+    ) throws {
         let env = ProcessInfo.processInfo.environment["IPROCEEDS_CASE"]
         guard let path = casePath ?? (items.isEmpty ? nil : env) else { return }
         let examiner = try ExaminerStore.fromEnvironment().load()
         let file = CaseFile(store: try openCaseStore(path))
-        let entry = try file.recordAnalysis(
-            items: items, inputs: ledger.inputs, report: Array(report.utf8), reportName: reportName,
-            parameters: parameters,
-            by: examiner)
+        let entry = try file.record(
+            .analysed, items: items, inputs: inputs.map { HashReference(name: $0.path, sha256: $0.sha256) },
+            outputs: [HashReference(name: reportName, sha256: reportSHA256)], parameters: parameters, by: examiner)
         FileHandle.standardError.write(
             Data(
                 "Recorded custody entry \(entry.seq) (analysed) in \(CaseStores.display(path)); ledger head: \(entry.seq):\(entry.entryHash)\n"

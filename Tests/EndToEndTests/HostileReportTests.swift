@@ -174,6 +174,50 @@ import Testing
             ])
     }
 
+    /// Tag labels and categories (from a tags CSV) in the entity figures of `trace run --cluster` (HTML, JSON and
+    /// CSV) and of `trace cluster` (JSON, CSV): shown as text, and read back exactly by Python's csv module.
+    @Test func entityReportsCarryHostileTagLabelsIntact() throws {
+        let w = try Workspace()
+        try w.write("l.jsonl", TraceClusterTests.entityLedger)
+        let label = "X" + Self.markup + Self.controls + Self.attribute + "Y"
+        let category = "c" + Self.closing + "\u{2028}z"
+        try w.write(
+            "tags.csv", "address,label,category,source\nD1,\(Self.csv(label)),\(Self.csv(category)),letter\n")
+        let base = [
+            "trace", "run", "--import-format", "bitcoin-etl", "--chain", "bitcoin", "--transfers", "l.jsonl",
+            "--seed-tx", "s:0", "--policy", "haircut", "--cluster", "--tags", "tags.csv",
+        ]
+        for (format, file) in [("html", "t.html"), ("json", "t.json"), ("csv", "t.csv")] {
+            let r = try CLI.run(base + ["--format", format, "-o", file], in: w.path)
+            #expect(r.status == 0, "\(format): \(r.stderr)")
+        }
+        let cluster = [
+            "trace", "cluster", "--import-format", "bitcoin-etl", "--chain", "bitcoin", "--transfers", "l.jsonl",
+            "--tags", "tags.csv",
+        ]
+        #expect(try CLI.run(cluster + ["-o", "c.json"], in: w.path).status == 0)
+        #expect(try CLI.run(cluster + ["--format", "csv", "-o", "c.csv"], in: w.path).status == 0)
+        try Self.check(
+            w, html: ["t.html"], json: ["t.json", "c.json"],
+            expect: ["t.html": [label, category], "t.json": [label, category], "c.json": [label, category]])
+        // The CSV files, read back by Python's csv module: the label and the category come back exactly.
+        try w.write(
+            "csvcheck.py",
+            """
+            import csv, sys
+            want = [open("label.txt", encoding="utf-8", newline="").read(), open("category.txt", encoding="utf-8", newline="").read()]
+            for f in ["t.csv", "c.csv"]:
+                rows = list(csv.DictReader(open(f, encoding="utf-8", newline="")))
+                labels = {r["entity_label"] for r in rows}
+                categories = {r["entity_category"] for r in rows}
+                if want[0] not in labels or want[1] not in categories: print(f, "does not carry the tag intact")
+            """)
+        try w.write("label.txt", label)
+        try w.write("category.txt", category)
+        let problems = try w.sh("python3 csvcheck.py").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     @Test func custodyExportsCarryHostileCaseValuesIntact() throws {
         let w = try Workspace()
         let env = ["IPROCEEDS_HOME": w.path + "/home"]

@@ -232,4 +232,83 @@ import Testing
             ["trace", "run", "--transfers", "l.jsonl", "--seed-tx", "s", "--policy", "fifo", "--cluster"], in: w.path)
         #expect(mixed.status == 64 && mixed.stderr.contains("bitcoin-etl"))
     }
+
+    /// `trace cluster --case` records an `analysed` entry naming the export's and the TagPack's SHA-256 (as
+    /// sha256sum computes them) and the entities file's, written as a stream; the case still verifies.
+    @Test func clusterRecordsCustody() throws {
+        let w = try Workspace()
+        let env = ["IPROCEEDS_HOME": w.path + "/home"]
+        try w.write("l.jsonl", Self.entityLedger)
+        try w.write(
+            "x.yaml",
+            "title: T\ncreator: C\ncurrency: BTC\nconfidence: service_data\nsource: letter\ncategory: exchange\ntags:\n  - address: D1\n    label: ExampleX\n"
+        )
+        #expect(
+            try CLI.run(["examiner", "init", "--name", "A", "--id", "E1"], in: w.path, environment: env).status == 0)
+        #expect(
+            try CLI.run(
+                ["case", "init", "--case", "c.case", "--id", "C1", "--title", "t"], in: w.path, environment: env
+            ).status == 0)
+        let r = try CLI.run(
+            [
+                "trace", "cluster", "--import-format", "bitcoin-etl", "--chain", "bitcoin", "--transfers", "l.jsonl",
+                "--tags", "x.yaml", "--format", "csv", "-o", "entities.csv", "--case", "c.case",
+            ], in: w.path, environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("Recorded custody entry 2 (analysed)"))
+        let log = try CLI.run(["custody", "log", "--case", "c.case", "--format", "json"], in: w.path, environment: env)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        let analysed = try #require(entries.last)
+        #expect(analysed["action"] as? String == "analysed")
+        let sums = try w.sh("sha256sum l.jsonl x.yaml entities.csv")
+        let inputs = try #require(analysed["inputs"] as? [[String: String]])
+        let outputs = try #require(analysed["outputs"] as? [[String: String]])
+        #expect(inputs.count == 2 && outputs.count == 1)
+        #expect(sums.contains("\(inputs[0]["sha256"]!)  l.jsonl") && inputs[0]["name"] == "l.jsonl")
+        #expect(sums.contains("\(inputs[1]["sha256"]!)  x.yaml") && inputs[1]["name"] == "x.yaml")
+        #expect(sums.contains("\(outputs[0]["sha256"]!)  entities.csv") && outputs[0]["name"] == "entities.csv")
+        #expect(try CLI.run(["custody", "verify", "--case", "c.case"], in: w.path, environment: env).status == 0)
+        // Without --case nothing is recorded, and the output is the same bytes.
+        let again = try CLI.run(
+            [
+                "trace", "cluster", "--import-format", "bitcoin-etl", "--chain", "bitcoin", "--transfers", "l.jsonl",
+                "--tags", "x.yaml", "--format", "csv",
+            ], in: w.path, environment: env)
+        let written = try Data(contentsOf: w.url.appendingPathComponent("entities.csv"))
+        #expect(again.status == 0 && again.stdoutBytes == written)
+    }
+
+    /// `trace run --cluster --format csv`: the address rows carry their entity and tag, and one `entity` row per
+    /// group carries the figures the JSON gives (the hand-worked haircut figures of EntityTraceTests).
+    @Test func traceRunCSVAndHTMLCarryEntityFigures() throws {
+        let w = try Workspace()
+        try w.write("l.jsonl", Self.entityLedger)
+        try w.write(
+            "x.yaml",
+            "title: T\ncreator: C\ncurrency: BTC\nconfidence: service_data\nsource: letter\ncategory: exchange\ntags:\n  - address: D1\n    label: ExampleX\n  - address: HOT\n    label: ExampleX\n"
+        )
+        let base = [
+            "trace", "run", "--import-format", "bitcoin-etl", "--chain", "bitcoin", "--transfers", "l.jsonl",
+            "--seed-tx", "s:0", "--policy", "haircut", "--cluster", "--tags", "x.yaml",
+        ]
+        let csv = try CLI.run(base + ["--format", "csv"], in: w.path)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let rows = csv.stdout.components(separatedBy: "\r\n")
+        #expect(
+            rows[0]
+                == "row,account,tainted_received,tainted_sent,tainted_held,balance,opening,asset,policy,entity,entity_label,entity_category,receiving_addresses,holding_addresses"
+        )
+        #expect(
+            rows.contains("entity,ExampleX,3.20000000,,3.19980000,,,BTC,haircut,E-D1 E-HOT,ExampleX,exchange,D1 D2,HOT")
+        )
+        #expect(
+            rows.contains { $0.hasPrefix("address,HOT,") && $0.hasSuffix(",BTC,haircut,E-HOT,ExampleX,exchange,,") })
+        #expect(rows.contains { $0.hasPrefix("address,D2,") && $0.hasSuffix(",E-D1,ExampleX,exchange,,") })
+        let html = try CLI.run(base + ["--format", "html", "-o", "t.html"], in: w.path)
+        #expect(html.status == 0, "\(html.stderr)")
+        let page = try w.read("t.html")
+        #expect(page.contains("<h2>Entities — BTC</h2>"))
+        #expect(page.contains("<td class=\"mono\">E-D1, E-HOT</td><td>ExampleX (exchange)</td>"))
+        #expect(page.contains("<td class=\"n\">3.20000000</td><td class=\"n\"><b>3.19980000</b></td>"))
+    }
 }

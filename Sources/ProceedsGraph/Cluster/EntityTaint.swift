@@ -167,3 +167,36 @@ public enum EntityTracer {
             })
     }
 }
+
+extension EntityTracer {
+    /// The trace as CSV with its entity figures: one `address` row per address of the trace (the columns of
+    /// `trace run --format csv`, then the address's entity and that entity's tag), then one `entity` row per
+    /// group (what it received from outside itself and what it holds; its entities and addresses, space-separated).
+    /// The `row` column tells the two apart, so that sums are taken over one kind only.
+    public static func csv(_ trace: TraceResult, groups: [EntityTaint], directory: EntityDirectory) -> String {
+        func amount(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: trace.scale) }
+        var s =
+            "row,account,tainted_received,tainted_sent,tainted_held,balance,opening,asset,policy,"
+            + "entity,entity_label,entity_category,receiving_addresses,holding_addresses\r\n"
+        for a in trace.accounts {
+            let e = directory.entity(of: a.account)
+            let name = directory.names[e].flatMap { $0.conflict ? nil : $0 }
+            s += CSV.row([
+                "address", a.account, amount(a.taintedReceived), amount(a.taintedSent),
+                amount(a.taintedHeld), amount(a.balance), amount(a.opening), trace.asset,
+                trace.policy.rawValue, e, name?.label ?? "", name?.category ?? "", "",
+                "",
+            ])
+        }
+        for g in groups {
+            s += CSV.row([
+                "entity", g.group, amount(g.taintedReceived), "", amount(g.taintedHeld), "", "",
+                trace.asset, trace.policy.rawValue, g.entities.joined(separator: " "),
+                g.label ?? "", g.category ?? "",
+                g.receivingAddresses.joined(separator: " "),
+                g.holdingAddresses.joined(separator: " "),
+            ])
+        }
+        return s
+    }
+}

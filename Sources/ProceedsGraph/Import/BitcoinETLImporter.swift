@@ -59,37 +59,36 @@ public enum BitcoinETLImporter {
         return (r.transactions, r.issues, r.inputs)
     }
 
-    struct Row: Decodable {
-        var hash: String?
-        var block_number: Int64?
-        var block_timestamp: Int64?
-        var index: Int64?
-        var is_coinbase: Bool?
-        var inputs: [Input]?
-        var outputs: [Output]?
-        var type: String?
-    }
-    struct Input: Decodable {
-        var spent_transaction_hash: String?
-        var spent_output_index: Int64?
-        var addresses: [String]?
-        var value: Units?
-        var type: String?
-    }
-    struct Output: Decodable {
-        var index: Int64?
-        var addresses: [String]?
-        var value: Units?
-        var type: String?
-    }
-
     static let shieldedPool = "zcash-shielded-pool"
 
     /// Imports `paths`, of `chain` (a bitcoin-etl chain name or asset code). Without one, the chain is inferred
     /// only when every address has Bitcoin's forms, and the note says so; other address forms are refused with
     /// the chain they suggest.
     public static func load(_ paths: [String], strict: Bool = false, chain given: String?) throws -> UTXOImport {
+        try importing(paths, strict: strict, chain: given, stream: nil)!
+    }
+
+    /// Reads `paths` as ``load(_:strict:chain:)`` does, but hands each transaction to `body` as soon as it is
+    /// read and keeps none (`transactions` and `duplicateHashes` come back empty): for a consumer that needs each
+    /// transaction once, in chain order, such as clustering, and memory for the addresses only.
+    ///
+    /// Returns nil, having stopped reading, when that cannot give what `load` would: a transaction that does not
+    /// come after the one before in chain order (block, position in block, hash), or an input without a value
+    /// (its value and address come from an output that may be further on). The caller then uses `load`.
+    public static func stream(
+        _ paths: [String], strict: Bool = false, chain given: String?, _ body: (UTXOTransaction) -> Void
+    ) throws -> UTXOImport? {
+        try withoutActuallyEscaping(body) { try importing(paths, strict: strict, chain: given, stream: $0) }
+    }
+
+    /// Thrown out of the line loop when streaming cannot go on.
+    private struct StopStreaming: Error {}
+
+    private static func importing(
+        _ paths: [String], strict: Bool, chain given: String?, stream: ((UTXOTransaction) -> Void)?
+    ) throws -> UTXOImport? {
         var chain: UTXOChain?
+        var last: (block: Int64, index: Int64, hash: String)?
         if let given {
             guard let c = UTXOChain.named(given) else {
                 throw ProceedsError(
@@ -104,77 +103,119 @@ public enum BitcoinETLImporter {
         var inputs: [(String, String)] = []
         // Inputs to fill once every file is read: (transaction, input, line).
         var unresolved: [(tx: Int, input: Int)] = []
-        var addresses = Set<String>()
+        // The smallest address (String order) whose form is not Bitcoin's, for the refusal when no chain is given.
+        var foreign: (address: String, chain: String)?
+        func observe(_ address: String) {
+            guard chain == nil, address != "unknown-address", address != shieldedPool,
+                foreign == nil || address < foreign!.address, let other = nonBitcoinChain(of: address)
+            else { return }
+            foreign = other
+        }
         for path in paths {
-            let bytes = try LedgerImporter.readBytes(path)
-            let sha = SHA256Digest.hex(of: bytes)
-            inputs.append((path, sha))
-            let decoder = JSONDecoder()
-            for (n, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-                guard line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) else { continue }
-                func fail(_ why: String) throws {
-                    if strict { throw ProceedsError(file: path, line: n + 1, reason: why) }
-                    issues.append(ImportIssue(file: path, line: n + 1, reason: why))
-                }
-                let o: Row
-                do { o = try decoder.decode(Row.self, from: Data(line)) } catch {
-                    try fail("not a bitcoin-etl transaction object (\(Self.describe(error)))"); continue
-                }
-                // streamed blocks and other items between transactions
-                if let t = o.type, t != "transaction" { continue }
-                guard let hash = o.hash else { try fail("not a bitcoin-etl transaction object (no hash)"); continue }
-                guard let block = o.block_number, let ts = o.block_timestamp else {
-                    try fail("block_number and block_timestamp are required"); continue
-                }
-                var ins: [UTXOTransaction.Input] = []
-                var outs: [UTXOTransaction.Output] = []
-                var bad: String?
-                var missing: [Int] = []
-                for (k, i) in (o.inputs ?? []).enumerated() {
-                    if i.spent_transaction_hash == nil && i.type == "shielded" {
-                        guard let value = i.value?.units else { bad = "shielded input \(k) has no value"; break }
-                        ins.append(.init(spentTransaction: "", spentOutput: -1, address: shieldedPool, value: value))
-                        continue
+            let first = txs.count
+            let sha: String
+            do {
+                sha = try forEachLine(path) { (n, line) in
+                    guard line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) else { return }
+                    func fail(_ why: String) throws {
+                        if strict { throw ProceedsError(file: path, line: n, reason: why) }
+                        issues.append(ImportIssue(file: path, line: n, reason: why))
                     }
-                    guard let spent = i.spent_transaction_hash, let idx = i.spent_output_index else {
-                        bad = "input \(k) lacks spent_transaction_hash or spent_output_index"; break
+                    let o: BitcoinETLRow
+                    do throws(BitcoinETLLineError) { o = try BitcoinETLLineReader.read(line) } catch {
+                        try fail("not a bitcoin-etl transaction object (\(error.reason))")
+                        return
                     }
-                    let address = address(i.addresses)
-                    if let v = i.value {
-                        if v.units == nil { bad = "input \(k) value \(v.text) is not a whole number of units"; break }
+                    // streamed blocks and other items between transactions
+                    if let t = o.type, t != "transaction" { return }
+                    guard let hash = o.hash else {
+                        try fail("not a bitcoin-etl transaction object (no hash)")
+                        return
                     }
-                    if i.value == nil { missing.append(k) }
-                    ins.append(
-                        .init(
-                            spentTransaction: spent, spentOutput: Int(idx), address: address, value: i.value?.units ?? 0
-                        ))
-                    addresses.insert(address)
-                }
-                if bad == nil {
-                    for (k, out) in (o.outputs ?? []).enumerated() {
-                        guard let v = out.value, let value = v.units, let idx = out.index else {
-                            bad =
-                                out.value.map { "output \(k) value \($0.text) is not a whole number of units" }
-                                ?? "output \(k) lacks its value or index"
+                    guard let block = o.blockNumber, let ts = o.blockTimestamp else {
+                        try fail("block_number and block_timestamp are required")
+                        return
+                    }
+                    // Times are kept in milliseconds: a timestamp that does not fit then is refused, not trapped on.
+                    let (ms, overflow) = ts.multipliedReportingOverflow(by: 1000)
+                    guard !overflow else {
+                        try fail("block_timestamp \(ts) is not a time in seconds")
+                        return
+                    }
+                    var ins: [UTXOTransaction.Input] = []
+                    var outs: [UTXOTransaction.Output] = []
+                    ins.reserveCapacity(o.inputs?.count ?? 0)
+                    outs.reserveCapacity(o.outputs?.count ?? 0)
+                    var bad: String?
+                    var missing: [Int] = []
+                    for (k, i) in (o.inputs ?? []).enumerated() {
+                        if i.spentTransactionHash == nil && i.type == "shielded" {
+                            guard let value = i.value?.units else {
+                                bad = "shielded input \(k) has no value"
+                                break
+                            }
+                            ins.append(
+                                .init(spentTransaction: "", spentOutput: -1, address: shieldedPool, value: value))
+                            continue
+                        }
+                        guard let spent = i.spentTransactionHash, let idx = i.spentOutputIndex else {
+                            bad = "input \(k) lacks spent_transaction_hash or spent_output_index"
                             break
                         }
-                        let address =
-                            out.type == "shielded" && (out.addresses ?? []).isEmpty
-                            ? shieldedPool : address(out.addresses)
-                        outs.append(.init(index: Int(idx), address: address, value: value))
-                        addresses.insert(address)
+                        let address = address(i.addresses)
+                        if let v = i.value, v.units == nil {
+                            bad = "input \(k) value \(v.text) is not a whole number of units"
+                            break
+                        }
+                        if i.value == nil { missing.append(k) }
+                        ins.append(
+                            .init(
+                                spentTransaction: spent, spentOutput: Int(idx), address: address,
+                                value: i.value?.units ?? 0
+                            ))
+                        observe(address)
                     }
+                    if bad == nil {
+                        for (k, out) in (o.outputs ?? []).enumerated() {
+                            guard let v = out.value, let value = v.units, let idx = out.index else {
+                                bad =
+                                    out.value.map { "output \(k) value \($0.text) is not a whole number of units" }
+                                    ?? "output \(k) lacks its value or index"
+                                break
+                            }
+                            let address =
+                                out.type == "shielded" && (out.addresses ?? []).isEmpty
+                                ? shieldedPool : address(out.addresses)
+                            outs.append(.init(index: Int(idx), address: address, value: value))
+                            observe(address)
+                        }
+                    }
+                    if let bad {
+                        try fail(bad)
+                        return
+                    }
+                    let tx = UTXOTransaction(
+                        hash: hash, time: ms, block: block, indexInBlock: o.index ?? 0, inputs: ins, outputs: outs,
+                        isCoinbase: o.isCoinbase ?? false,
+                        source: SourceReference(file: path, fileSHA256: "", line: n, reference: hash))
+                    if let stream {
+                        let key = (tx.block, tx.indexInBlock, tx.hash)
+                        guard missing.isEmpty, last.map({ ($0.block, $0.index, $0.hash) < key }) ?? true else {
+                            throw StopStreaming()
+                        }
+                        last = key
+                        stream(tx)
+                        return
+                    }
+                    let row = txs.count
+                    txs.append(tx)
+                    for k in missing { unresolved.append((row, k)) }
                 }
-                if let bad { try fail(bad); continue }
-                let row = txs.count
-                txs.append(
-                    UTXOTransaction(
-                        hash: hash, time: ts * 1000, block: block, indexInBlock: o.index ?? 0, inputs: ins,
-                        outputs: outs,
-                        isCoinbase: o.is_coinbase ?? false,
-                        source: SourceReference(file: path, fileSHA256: sha, line: n + 1, reference: hash)))
-                for k in missing { unresolved.append((row, k)) }
+            } catch is StopStreaming {
+                return nil
             }
+            inputs.append((path, sha))
+            for i in first..<txs.count { txs[i].source.fileSHA256 = sha }
         }
         // Fill inputs the export left without values from the outputs they spend, when those are in the data.
         var resolved = 0
@@ -208,8 +249,7 @@ public enum BitcoinETLImporter {
         }
         var note: String?
         if chain == nil {
-            let shapes = addresses.filter { $0 != "unknown-address" && $0 != shieldedPool }
-            if let other = shapes.sorted().lazy.compactMap({ Self.nonBitcoinChain(of: $0) }).first {
+            if let other = foreign {
                 throw ProceedsError(
                     file: paths.first ?? "", line: 0,
                     reason: "addresses such as \(other.address) are not Bitcoin's (they look like \(other.chain)); "
@@ -230,6 +270,71 @@ public enum BitcoinETLImporter {
         return UTXOImport(
             transactions: txs, issues: issues, inputs: inputs, chain: chain!, chainNote: note, inputsResolved: resolved,
             duplicateHashes: duplicates)
+    }
+
+    /// Calls `body` with each line of the file at `path` (1-based number, bytes without the line feed), reading
+    /// it in blocks rather than whole, and returns the file's SHA-256.
+    static func forEachLine(
+        _ path: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ProceedsError(
+                .unreadableInput, file: path, line: 0,
+                reason: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw ProceedsError(
+                .unreadableInput, file: path, line: 0,
+                reason: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        guard st.st_mode & S_IFMT != S_IFDIR else {
+            throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "is a directory, not a ledger file")
+        }
+        let digest = SHA256Digest()
+        let block = 1 << 22
+        // Unfinished line from the previous block first, then the block read.
+        var buffer = [UInt8](repeating: 0, count: block)
+        var held = 0
+        var line = 0
+        while true {
+            if buffer.count - held < block { buffer.append(contentsOf: repeatElement(0, count: block)) }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + held, block) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ProceedsError(file: path, line: 0, reason: "read failed (\(String(cString: strerror(errno))))")
+            }
+            digest.update(buffer[held..<held + n])
+            let end = held + n
+            var start = 0
+            try buffer.withUnsafeBufferPointer { all in
+                var k = held
+                while k < end {
+                    if all[k] == 0x0A {
+                        line += 1
+                        try body(line, UnsafeBufferPointer(rebasing: all[start..<k]))
+                        start = k + 1
+                    }
+                    k += 1
+                }
+                if n == 0, start < end {
+                    line += 1
+                    try body(line, UnsafeBufferPointer(rebasing: all[start..<end]))
+                    start = end
+                }
+            }
+            if n == 0 { break }
+            // Keep the unfinished line at the front.
+            held = end - start
+            if start > 0 && held > 0 {
+                buffer.withUnsafeMutableBufferPointer { p in
+                    _ = memmove(p.baseAddress!, p.baseAddress! + start, held)
+                }
+            }
+        }
+        return digest.finalizeHex()
     }
 
     static func address(_ list: [String]?) -> String {

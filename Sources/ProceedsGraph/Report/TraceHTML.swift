@@ -9,14 +9,23 @@ public enum TraceHTML {
     /// The diagram shows at most this many accounts (those holding or passing the most taint).
     public static let diagramLimit = 120
 
+    /// A count of addresses, with the addresses in a fold.
+    static func addressList(_ list: [String]) -> HTML {
+        guard !list.isEmpty else { return "" }
+        var h: HTML = "<details><summary>\(list.count) address\(list.count == 1 ? "" : "es")</summary>"
+        h += "<span class=\"mono\">\(list.joined(separator: ", "))</span></details>"
+        return h
+    }
+
     /// The page.
     /// - Parameters:
     ///   - parameters: what the run was asked, as (name, value) rows for the header table.
     ///   - labels: names for accounts, shown in the tables and the diagram.
     ///   - layout: how the flow diagram is laid out (Graphviz when installed, by default).
+    ///   - entities: taint per entity of a UTXO trace (`--cluster`, `--entities`), in the first trace's asset.
     public static func document(
         _ m: MixedTraceResult, ledger: Ledger, parameters: [(String, String)], labels: [String: AccountLabel] = [:],
-        layout: DiagramLayout = .automatic()
+        layout: DiagramLayout = .automatic(), entities: [EntityTaint] = []
     ) -> String {
         let first = m.traces[0]
         var h: HTML = """
@@ -86,6 +95,27 @@ public enum TraceHTML {
                 h += "<td>\(evidence(acc.taintedArrivals, scale: r.scale))</td></tr>\n"
             }
             h += "</table>\n"
+        }
+
+        if !entities.isEmpty {
+            func a(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: first.scale) }
+            h += "<h2>Entities — \(first.asset)</h2>\n<table>\n<tr><th>Entity or service</th><th>Tag</th>"
+            h += "<th>Tainted received from outside</th><th>Tainted held</th><th>Addresses that received</th>"
+            h += "<th>Addresses that hold</th></tr>\n"
+            for g in entities {
+                let tag = g.label.map { $0 + (g.category.map { " (\($0))" } ?? "") } ?? "untagged"
+                h += g.taintedHeld > 0 ? "<tr class=\"held\">" : "<tr>"
+                h += "<td class=\"mono\">\(g.entities.joined(separator: ", "))</td><td>\(tag)</td>"
+                h += "<td class=\"n\">\(a(g.taintedReceived))</td><td class=\"n\"><b>\(a(g.taintedHeld))</b></td>"
+                h += "<td>\(addressList(g.receivingAddresses))</td><td>\(addressList(g.holdingAddresses))</td></tr>\n"
+            }
+            h += """
+                </table>
+                <p class="note">Addresses are grouped into entities by clustering (docs/clustering.md); entities that \
+                tags name alike count as one service. Taint moved between a group's own addresses is not counted as \
+                received.</p>
+
+                """
         }
 
         if !m.conversions.isEmpty {

@@ -83,8 +83,18 @@ public enum TagFile {
     /// The tags of `path`, by its extension.
     /// - Throws: ``ProceedsError`` naming the file and the line or tag that does not validate.
     public static func load(_ path: String) throws -> [AttributionTag] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProceedsError(.unreadableInput, "\(path): cannot read the tags file")
+        }
+        return try parse(data, path: path)
+    }
+
+    /// The tags in `data`, read from `path` (its extension says the format): for callers that fingerprint the
+    /// bytes they read.
+    public static func parse(_ data: Data, path: String) throws -> [AttributionTag] {
         let lower = path.lowercased()
-        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") ? try TagPack.load(path) : try loadCSV(path)
+        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")
+            ? try TagPack.parse(data, path: path) : try parseCSV(data, path: path)
     }
 
     /// Tags from `address,label,category,source` CSV (header required; `category` and `source` may be empty,
@@ -94,6 +104,11 @@ public enum TagFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, "\(path): cannot read the tags file")
         }
+        return try parseCSV(data, path: path)
+    }
+
+    /// Tags from the bytes of an `address,label,category,source` CSV read from `path`.
+    public static func parseCSV(_ data: Data, path: String) throws -> [AttributionTag] {
         var reader = CSVReader([UInt8](data))
         let index: [String: Int]
         do {

@@ -36,6 +36,11 @@ public enum TagPack {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, "\(path): cannot read the TagPack")
         }
+        return try parse(data, path: path)
+    }
+
+    /// The tags of a TagPack's bytes, read from `path`.
+    public static func parse(_ data: Data, path: String) throws -> [AttributionTag] {
         guard data.count <= maximumBytes else {
             throw ProceedsError(
                 .unusableInput,
