@@ -104,35 +104,38 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What every test target shares: fixtures' locations, scratch directories, child processes, the
+        // PostgreSQL test cluster. A plain target that only test targets depend on.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "IProceedsBaseTests",
-            dependencies: ["IProceedsBase"]
+            dependencies: ["IProceedsBase", "TestSupport"]
         ),
         .testTarget(
             name: "EvidenceKitTests",
-            dependencies: ["EvidenceKit", "IProceedsBase"],
+            dependencies: ["EvidenceKit", "IProceedsBase", "TestSupport"],
             resources: [.copy("Vectors")]
         ),
-        .testTarget(name: "EvidenceImagesTests", dependencies: ["EvidenceImages", "EvidenceKit"]),
+        .testTarget(name: "EvidenceImagesTests", dependencies: ["EvidenceImages", "EvidenceKit", "TestSupport"]),
         .testTarget(
             name: "CaseStorePostgresTests",
-            dependencies: ["CaseStorePostgres", "EvidenceKit"]
+            dependencies: ["CaseStorePostgres", "EvidenceKit", "TestSupport"]
         ),
         .testTarget(
             name: "ProceedsGraphTests",
-            dependencies: ["ProceedsGraph", "IProceedsBase", "EvidenceKit"]
+            dependencies: ["ProceedsGraph", "IProceedsBase", "EvidenceKit", "TestSupport"]
         ),
         .testTarget(
             name: "SharingKitTests",
-            dependencies: ["SharingKit", "IProceedsBase"]
+            dependencies: ["SharingKit", "IProceedsBase", "TestSupport"]
         ),
         .testTarget(
             name: "SampleCasesTests",
-            dependencies: ["SampleCases", "EvidenceKit", "IProceedsBase"]
+            dependencies: ["SampleCases", "EvidenceKit", "IProceedsBase", "TestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["EvidenceKit", "iproceeds"]
+            dependencies: ["EvidenceKit", "iproceeds", "TestSupport"]
         ),
     ]
 )

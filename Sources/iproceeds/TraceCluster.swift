@@ -283,13 +283,6 @@ struct EntityOptions: ParsableArguments {
         }
     }
 
-    /// `report` (a JSON object ending in `}` and a newline) with an `entities` member added last.
-    static func splice(_ groups: [EntityTaint], scale: Int, into report: String) -> String {
-        guard report.hasSuffix("\n}\n") else { return report }
-        return String(report.dropLast(3)) + ",\n  \"entities\": " + EntityTracer.json(groups, scale: scale).compact
-            + "\n}\n"
-    }
-
     /// One sentence per group on standard error: what each entity received and holds.
     static func tell(_ groups: [EntityTaint], policy: TaintPolicy, asset: String, scale: Int) {
         for g in groups.prefix(20) {

@@ -299,12 +299,7 @@ struct TraceRun: ParsableCommand {
         let report: String
         switch format {
         case .json:
-            report =
-                entityGroups.map {
-                    EntityOptions.splice(
-                        $0, scale: result.traces[0].scale, into: TraceReport.json(result, ledger: ledger))
-                }
-                ?? TraceReport.json(result, ledger: ledger)
+            report = TraceReport.json(result, ledger: ledger, entities: entityGroups)
         case .csv:
             if let entityGroups, let entityDirectory {
                 report = EntityTracer.csv(result.traces[0], groups: entityGroups, directory: entityDirectory)

@@ -1,49 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Where a test's case lives: a case file, or a case on the throwaway PostgreSQL server that `make test` starts.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgresql
     var testDescription: String { rawValue }
-}
-
-/// The throwaway PostgreSQL cluster of `make test` (scripts/pg-test-cluster.sh): tests fail, never skip, without it.
-enum TestServer {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String {
-            "IPROCEEDS_TEST_PG_URL is not set: the PostgreSQL case-store tests need the throwaway cluster that `make test` "
-                + "starts. Run `make test`, or `scripts/pg-test-cluster.sh run swift test [--filter …]`"
-        }
-    }
-
-    static var environment: [String: String] { ProcessInfo.processInfo.environment }
-
-    static func adminURL() throws -> String {
-        guard let url = environment["IPROCEEDS_TEST_PG_URL"], !url.isEmpty else { throw Missing() }
-        return url
-    }
-
-    static func bin(_ tool: String) throws -> String {
-        guard let dir = environment["IPROCEEDS_TEST_PG_BIN"], !dir.isEmpty else { throw Missing() }
-        return dir + "/" + tool
-    }
-
-    /// A new, empty database; its URL (as the cluster's superuser).
-    static func freshDatabase() throws -> String {
-        let admin = try adminURL()
-        let name = "e_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        try psql(admin, "CREATE DATABASE \(name)")
-        return admin.replacingOccurrences(of: "/postgres", with: "/\(name)")
-    }
-
-    /// SQL through psql, an independent client, as the superuser; unaligned output.
-    @discardableResult
-    static func psql(_ url: String, _ sql: String) throws -> String {
-        let r = try CLI.exec(
-            try bin("psql"), ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], in: "/")
-        guard r.status == 0 else { throw E2EFailure("psql failed (\(r.status)): \(r.stderr)") }
-        return r.stdout
-    }
 }
 
 /// One case under test, on either store, made by the real binary.
@@ -622,7 +584,9 @@ extension CustodyStoreTests {
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
         #expect(v.stdout.contains("Evidence EV-001: 2 items matched"))
         // The restored database enforces the same rules.
-        #expect(throws: E2EFailure.self) { try TestServer.psql(restored, "DELETE FROM iproceeds.ledger WHERE seq = 6") }
+        #expect(throws: TestServer.PSQLFailure.self) {
+            try TestServer.psql(restored, "DELETE FROM iproceeds.ledger WHERE seq = 6")
+        }
     }
 }
 

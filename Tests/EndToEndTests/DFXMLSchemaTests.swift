@@ -1,13 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every DFXML manifest validates against the DFXML working group's schema (`dfxml.xsd`, in
 /// `../shared/fixtures/schemas/dfxml/` with the Dublin Core and XML schemas it imports), checked by xmllint.
 @Suite struct DFXMLSchemaTests {
     /// `../shared/fixtures/schemas/dfxml/dfxml.xsd` beside the repository (CI lays a copy of shared/ there).
-    static let schema = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent(
-        "shared/fixtures/schemas/dfxml/dfxml.xsd"
-    ).path
+    static let schema = SharedFixtures.url("schemas/dfxml/dfxml.xsd").path
 
     static func validate(_ file: String, in w: Workspace) throws -> CLI.Result {
         #expect(FileManager.default.fileExists(atPath: schema), "the DFXML schema is missing at \(schema)")

@@ -3,6 +3,7 @@ import Foundation
 import ProceedsGraph
 import SampleCases
 import SharingKit
+import TestSupport
 import Testing
 
 @testable import iproceeds
@@ -102,7 +103,7 @@ enum ExitCodesDoc {
         let env = ["IPROCEEDS_HOME": w.path + "/home"]
         let r = try CLI.run(
             ["examiner", "init", "--name", "Ana Petrović", "--id", "EX-017"], in: w.path, environment: env)
-        guard r.status == 0 else { throw E2EFailure("examiner init: \(r.stderr)") }
+        guard r.status == 0 else { throw TestFailure("examiner init: \(r.stderr)") }
         return (w, env)
     }
 

@@ -118,6 +118,15 @@ import Testing
         // U+FFFD itself in an account name (a ledger row with bytes that are not UTF-8 is refused by the importer
         // instead: NonUTF8CanonicalTests).
         bytes += Data("T4,2026-01-05T12:00:00Z,\u{FFFD}\u{FFFD},X,1.00,EUR,m\n".utf8)
+        // Five senders paying A1 after the traced transfers (so the trace is unchanged): a fan-in finding whose
+        // accounts, label, institution and evidence all carry the hostile values into the pattern report.
+        let senders = (1...5).map { "S\($0)" + (($0 % 2 == 0) ? Self.attribute : Self.controls) }
+        let fanIns = (1...5).map { "F\($0)" + Self.closing }
+        for k in 0..<5 {
+            bytes += Data(
+                "\(Self.csv(fanIns[k])),2026-01-05T1\(3 + k):00:00Z,\(Self.csv(senders[k])),\(Self.csv(a1)),9.00,EUR,m\n"
+                    .utf8)
+        }
         let file = "ledger " + Self.markup.replacingOccurrences(of: "/", with: "|") + ".csv"
         try w.write(file, bytes)
         let label = "L" + Self.markup + Self.controls
@@ -154,7 +163,7 @@ import Testing
                     "trace", "patterns", "--transfers", file, "--labels", "labels.csv", "--format", "json", "-o",
                     "patterns.json",
                 ], in: w.path
-            ).status != 64)
+            ).status == 0)
         #expect(
             try CLI.run(["trace", "import", "--transfers", file, "--format", "json", "-o", "import.json"], in: w.path)
                 .status == 0)
@@ -169,8 +178,10 @@ import Testing
             expect: [
                 "trace-dot.html": accounts + [label, institution, file],
                 "trace-measured.html": accounts + [label, file],
-                "trace.json": accounts + [file], "freeze.json": accounts + [label, institution],
-                "paths.json": [a1, a2, t1], "import.json": [file], "t.svg": [a1, a2, a3, t1],
+                "trace.json": accounts + [file], "freeze.json": accounts + [label, institution, file],
+                "paths.json": [a1, a2, t1],
+                "patterns.json": [a1, label, institution, file] + senders + fanIns,
+                "import.json": accounts + senders + fanIns + [file, "\u{FFFD}\u{FFFD}"], "t.svg": [a1, a2, a3, t1],
             ])
     }
 
@@ -216,6 +227,38 @@ import Testing
         try w.write("category.txt", category)
         let problems = try w.sh("python3 csvcheck.py").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(problems.isEmpty, "\(problems)")
+    }
+
+    /// A trace across two assets: the conversion's id, note, funding and funded transfers and deposit account are
+    /// hostile, and come back intact from the JSON report (under `traces` and `conversions`).
+    @Test func mixedTraceReportCarriesHostileConversionFields() throws {
+        let w = try Workspace()
+        let deposit = "DEP" + Self.attribute
+        let wallet = "W" + Self.markup + Self.controls
+        let funding = "TC" + Self.closing
+        let funded = "X" + Self.attribute
+        let conversion = "C" + Self.markup
+        let note = "N" + Self.controls + Self.closing + "\u{FFFD}"
+        var ledger = "id,timestamp,from,to,amount,currency,memo\n"
+        ledger += "T1,2026-01-05T09:00:00Z,VICTIM,A1,100.00,EUR,m\n"
+        ledger += "\(Self.csv(funding)),2026-01-05T10:00:00Z,A1,\(Self.csv(deposit)),60.00,EUR,m\n"
+        ledger += "\(Self.csv(funded)),2026-01-05T11:00:00Z,EXCHANGE-HOT,\(Self.csv(wallet)),0.50000000,BTC,m\n"
+        try w.write("ledger.csv", ledger)
+        try w.write(
+            "conversions.csv",
+            "conversion,funding,funded,note\n\(Self.csv(conversion)),\(Self.csv(funding)),\(Self.csv(funded)),\(Self.csv(note))\n"
+        )
+        let r = try CLI.run(
+            [
+                "trace", "run", "--transfers", "ledger.csv", "--conversions", "conversions.csv", "--seed-tx", "T1",
+                "--policy", "haircut", "--format", "json", "-o", "mixed.json",
+            ], in: w.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try w.read("mixed.json")
+        #expect(report.contains("\"conversions\": ["), "not a trace across assets: \(report)")
+        try Self.check(
+            w, html: [], json: ["mixed.json"],
+            expect: ["mixed.json": [deposit, wallet, funding, funded, conversion, note]])
     }
 
     @Test func custodyExportsCarryHostileCaseValuesIntact() throws {

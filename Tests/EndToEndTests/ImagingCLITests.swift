@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `evidence image` and `evidence verify-image`, checked with independent tools: coreutils digests and cmp for
@@ -8,7 +9,7 @@ import Testing
     static func log(_ ws: Workspace, _ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: ws.url.appendingPathComponent(name))
         guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw E2EFailure("\(name) is not an object")
+            throw TestFailure("\(name) is not an object")
         }
         return o
     }

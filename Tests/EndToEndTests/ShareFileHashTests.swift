@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// File digests and names beyond MD5 and SHA-256 (SHA-1, SHA-512, ssdeep, imphash, TLSH, `filename|md5` …) reach

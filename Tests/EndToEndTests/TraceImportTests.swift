@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `iproceeds trace import`: the ledger as read, and every statement reconciled against its own balances.
@@ -104,9 +105,7 @@ import Testing
 
     @Test func publicStatementReconcilesAndExitsZero() throws {
         let ws = try Workspace()
-        let rabo = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent(
-            "shared/fixtures/real-world/finance/mt940/oca10_mt940_base_test-rabo.swi"
-        ).path
+        let rabo = RealWorldFixtures.path("finance/mt940/oca10_mt940_base_test-rabo.swi")
         let r = try CLI.run(["trace", "import", "--import-format", "mt940", "--transfers", rabo], in: ws.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("2 transfers from 1 file, 4 statements"))

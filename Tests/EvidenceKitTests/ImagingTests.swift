@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import TestSupport
 import Testing
 
 /// An in-memory source that fails with `EIO` on every read touching a bad sector: the seam for read errors.
@@ -55,19 +56,9 @@ func imagingBytes(_ count: Int) -> [UInt8] { pseudoRandomBytes(count, seed: 14) 
 
 /// Runs a tool and returns its standard output; the test fails on a non-zero exit.
 func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [name] + args
-    p.currentDirectoryURL = URL(fileURLWithPath: dir)
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    #expect(p.terminationStatus == 0, "\(name) \(args) exited \(p.terminationStatus): \(text)")
-    return text
+    let r = try ChildProcess.run(name, args, in: dir, mergingStandardError: true)
+    #expect(r.status == 0, "\(name) \(args) exited \(r.status): \(r.stdout)")
+    return r.stdout
 }
 
 @Suite struct ImagingTests {

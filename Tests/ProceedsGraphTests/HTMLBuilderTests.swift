@@ -1,5 +1,6 @@
 import Foundation
 import IProceedsBase
+import TestSupport
 import Testing
 
 /// The HTML builder every page is written through: markup only from literals, every value escaped, and the
@@ -56,11 +57,8 @@ import Testing
     /// Python's html.parser over `markup`: the start tags, the text (character references resolved) and the
     /// attributes it finds.
     static func parse(_ markup: String) throws -> Parsed {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("html-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("page.html")
-        try Data(markup.utf8).write(to: input)
+        let scratch = try Scratch()
+        let input = try scratch.write("page.html", markup)
         let script = """
             import html.parser, json, sys
             class P(html.parser.HTMLParser):
@@ -77,15 +75,9 @@ import Testing
             p.close()
             print(json.dumps({"tags": p.tags, "texts": p.texts, "attributes": p.attributes}))
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, input.path]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let r = try ChildProcess.run("python3", ["-c", script, input])
+        #expect(r.status == 0, "\(r.stderr)")
+        let data = r.stdoutBytes
         return try JSONDecoder().decode(Parsed.self, from: data)
     }
 }

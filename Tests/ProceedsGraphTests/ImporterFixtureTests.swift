@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import IProceedsBase
 
@@ -7,28 +8,19 @@ import IProceedsBase
 /// `../shared/fixtures/real-world/finance` beside the repository (CI lays a copy of shared/ there), the shipped
 /// profiles, and the independent reader (`Tests/Vectors/independent-importers.py`).
 enum ImporterFixtures {
-    static let repository = URL(fileURLWithPath: #filePath)  // Tests/ProceedsGraphTests/ImporterFixtureTests.swift
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let root = repository.deletingLastPathComponent().appendingPathComponent(
-        "shared/fixtures/real-world/finance")
+    static let root = RealWorldFixtures.url("finance")
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
     static func profile(_ name: String) -> String {
-        repository.appendingPathComponent("Samples/bank-profiles/\(name).json").path
+        Repository.url("Samples/bank-profiles/\(name).json").path
     }
 
     /// Runs the independent reader and returns its JSON figures.
     static func independent(_ kind: String, _ files: [String]) throws -> [String: Any] {
         for f in files { #expect(FileManager.default.fileExists(atPath: f), "fixture missing: \(f)") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments =
-            ["python3", repository.appendingPathComponent("Tests/Vectors/independent-importers.py").path, kind] + files
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "independent reader failed on \(files)")
+        let r = try ChildProcess.run(
+            "python3", [Repository.url("Tests/Vectors/independent-importers.py").path, kind] + files)
+        try #require(r.status == 0, "independent reader failed on \(files): \(r.stderr)")
+        let data = r.stdoutBytes
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 }
@@ -147,7 +139,7 @@ enum ImporterFixtures {
     @Test func serbianWindows1250WithPreambleDirectionStatusAndFee() throws {
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(ImporterFixtures.profile("rs-windows-1250-dc"))
-        let path = ImporterFixtures.repository.appendingPathComponent(
+        let path = Repository.root.appendingPathComponent(
             "Samples/bank-profiles/rs-windows-1250-dc.example.csv"
         ).path
         let ledger = try LedgerImporter.load([path], format: .bankCSV, options: options)
@@ -165,7 +157,7 @@ enum ImporterFixtures {
     @Test func turkishWindows1254WithBorcAlacak() throws {
         var options = ImportOptions()
         options.profile = try BankCSVProfile.load(ImporterFixtures.profile("tr-windows-1254-ba"))
-        let path = ImporterFixtures.repository.appendingPathComponent(
+        let path = Repository.root.appendingPathComponent(
             "Samples/bank-profiles/tr-windows-1254-ba.example.csv"
         ).path
         let ledger = try LedgerImporter.load([path], format: .bankCSV, options: options)

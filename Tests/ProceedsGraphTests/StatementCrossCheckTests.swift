@@ -1,14 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ProceedsGraph
 
 /// `../shared/fixtures/real-world/finance` beside the repository (CI lays a copy of shared/ there).
 enum StatementFixtures {
-    static let repository: URL = URL(fileURLWithPath: #filePath)  // Tests/ProceedsGraphTests/<File>.swift
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let root: URL = repository.deletingLastPathComponent().appendingPathComponent(
-        "shared/fixtures/real-world/finance")
+    static let root: URL = RealWorldFixtures.url("finance")
 
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
@@ -60,18 +58,11 @@ enum StatementFixtures {
     }
 
     static func independent(_ kind: String, _ files: [String]) throws -> [String: Any] {
-        let script = StatementFixtures.repository.appendingPathComponent("Tests/Vectors/statement-crosscheck.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, kind] + files
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let script = Repository.url("Tests/Vectors/statement-crosscheck.py").path
+        let r = try ChildProcess.run("python3", [script, kind] + files)
         try #require(
-            p.terminationStatus == 0, "statement-crosscheck.py failed (is the mt-940 package installed? make pydeps)")
+            r.status == 0, "statement-crosscheck.py failed (is the mt-940 package installed? make pydeps): \(r.stderr)")
+        let data = r.stdoutBytes
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 

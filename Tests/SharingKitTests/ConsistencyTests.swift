@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import TestSupport
 import Testing
 
 @testable import SharingKit
@@ -22,15 +23,6 @@ private func share(_ paths: [String], policy: SharingPolicy = .shippedDefault) t
     var members: [String: String] = [:]
     for m in built.members { members[m.name] = String(decoding: m.bytes, as: UTF8.self) }
     return (run, members)
-}
-
-private func scratchFile(_ name: String, _ text: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "iproceeds-consistency-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let path = dir.appendingPathComponent(name).path
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    return path
 }
 
 /// The MISP attributes of a package's event: type, value, to_ids.
@@ -88,7 +80,7 @@ private func stixPatterns(_ members: [String: String]) throws -> [String] {
         let lines = urls.enumerated().map { i, url in
             #"{"classification.type": "phishing", "source.url": "\#(url)", "time.source": "2026-03-0\#(i + 1)T10:00:00+00:00"}"#
         }
-        let path = try scratchFile("openphish.jsonl", lines.joined(separator: "\n") + "\n")
+        let path = try temporaryFile("openphish.jsonl", lines.joined(separator: "\n") + "\n")
         let (run, members) = try share([path])
         for (name, text) in members {
             for form in leakForms("ana@example.org") where text.contains(form) {
@@ -141,7 +133,7 @@ private func stixPatterns(_ members: [String: String]) throws -> [String] {
               {"type": "url", "category": "Network activity", "to_ids": true, "value": "http://198.51.100.230/x"}
             ]}}
             """
-        let (run, members) = try share([try scratchFile("event.json", event)])
+        let (run, members) = try share([try temporaryFile("event.json", event)])
         let pseudonym = try #require(run.pseudonymRecords.first { $0.value == "198.51.100.23" }?.pseudonym)
         let urls = run.records.compactMap { r in r.fields.first { $0.0 == "url" }?.1 }
         #expect(urls == ["http://\(pseudonym)/login.php", "http://198.51.100.230/x"], "\(urls)")

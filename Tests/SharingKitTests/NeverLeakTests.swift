@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import TestSupport
 import Testing
 
 @testable import SharingKit
@@ -8,51 +9,6 @@ import Testing
 // percent-encoded inside URLs and query strings, JSON-escaped, in a MIME encoded word, in a base64 run in a log
 // line, in quoted CSV cells with commas and line breaks, in upper case — must not appear in any byte of any file of
 // the package, in any of those encodings, when the policy says to remove them.
-
-/// A scratch folder removed when the value goes away.
-private final class LeakScratch {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("iproceeds-leak-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file(name)))
-        return file(name)
-    }
-
-    /// Runs a tool here; throws when it fails.
-    @discardableResult
-    func run(_ tool: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [tool] + args
-        p.currentDirectoryURL = URL(fileURLWithPath: path)
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw LeakTestFailure("\(tool) \(args) exited \(p.terminationStatus): \(text)")
-        }
-        return text
-    }
-}
-
-private struct LeakTestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
 
 /// The values planted, one or more per type. All are reserved or test values (documentation IP ranges,
 /// example.org, registry example IBANs, scheme test cards, checksum-valid but fictional national ids).
@@ -93,7 +49,7 @@ private enum Planted {
 /// The fixtures: one file per input kind, each holding every planted value, in the forms that kind uses.
 /// - Parameter unlabelledNames: also write names where nothing labels them (free text, comments); only a policy
 ///   with a `names` list can find those.
-private func writeInputs(_ s: LeakScratch, unlabelledNames: Bool) throws -> [String] {
+private func writeInputs(_ s: Scratch, unlabelledNames: Bool) throws -> [String] {
     let P = Planted.self
     let name = unlabelledNames ? P.person : "the victim"
     let encodedEmail = P.email.replacingOccurrences(of: "@", with: "%40")
@@ -255,7 +211,7 @@ func leakForms(_ value: String) -> Set<String> {
 
 /// Every leak of `values` in the members of `zip`, extracted with bsdtar (libarchive's own tool) and checked
 /// against unzip's listing.
-private func leaks(in zip: [UInt8], of values: [String], scratch s: LeakScratch, name: String) throws -> [String] {
+private func leaks(in zip: [UInt8], of values: [String], scratch s: Scratch, name: String) throws -> [String] {
     try Data(zip).write(to: URL(fileURLWithPath: s.file(name + ".zip")))
     try s.run("mkdir", ["-p", name])
     try s.run("bsdtar", ["-xf", name + ".zip", "-C", name])
@@ -287,7 +243,7 @@ private func leaks(in zip: [UInt8], of values: [String], scratch s: LeakScratch,
     @Test func theCheckFindsEveryPlantedValueWhenNothingIsRemoved() throws {
         // The same inputs under a policy that keeps everything: every planted value must be found, and in the
         // encodings planted, so that an empty result above means something.
-        let s = try LeakScratch()
+        let s = try Scratch()
         let inputs = try writeInputs(s, unlabelledNames: true)
         let keepAll = try SharingPolicy.parse(
             Array(
@@ -317,7 +273,7 @@ private func leaks(in zip: [UInt8], of values: [String], scratch s: LeakScratch,
     }
 
     @Test func theDefaultPolicyRemovesEveryPlantedValue() throws {
-        let s = try LeakScratch()
+        let s = try Scratch()
         let inputs = try writeInputs(s, unlabelledNames: false)
         let (built, run) = try build(inputs, policy: .shippedDefault)
         #expect(run.findings.isEmpty, "\(run.findings)")
@@ -333,7 +289,7 @@ private func leaks(in zip: [UInt8], of values: [String], scratch s: LeakScratch,
     }
 
     @Test func theStrictPolicyRemovesEveryPlantedValueIncludingRaw() throws {
-        let s = try LeakScratch()
+        let s = try Scratch()
         let inputs = try writeInputs(s, unlabelledNames: true)
         let policy = try SharingPolicy.parse(Array(strictPolicy.utf8), format: .yaml, source: "strict")
         let (built, run) = try build(inputs, policy: policy)
@@ -355,7 +311,7 @@ private func leaks(in zip: [UInt8], of values: [String], scratch s: LeakScratch,
     @Test func theSampleExportLeaksNothingUnderItsCasePolicy() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Samples/sharing-basic").path
-        let s = try LeakScratch()
+        let s = try Scratch()
         let policy = try SharingPolicy.load(path: root + "/case-policy.yaml")
         let inputs = ["intelmq-events.jsonl", "misp-event.json", "victim-reports.csv", "mail.log"].map {
             root + "/" + $0
@@ -383,7 +339,7 @@ private func leaks(in zip: [UInt8], of values: [String], scratch s: LeakScratch,
     }
 
     @Test func theSamePackageTwiceIsTheSameBytes() throws {
-        let s = try LeakScratch()
+        let s = try Scratch()
         let inputs = try writeInputs(s, unlabelledNames: true)
         let (a, _) = try build(inputs, policy: .shippedDefault)
         let (b, _) = try build(inputs, policy: .shippedDefault)

@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import TestSupport
 import Testing
 import IProceedsBase
 
@@ -7,12 +8,6 @@ import IProceedsBase
 
 /// The test key: bytes 00 01 02 … 1f.
 private let testKey = try! PseudonymKey(bytes: Array(0..<32))
-
-private func temporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sharingkit-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 @Suite struct PseudonymTokenTests {
     @Test func tokenIsHMACSHA256OfTypeZeroValue() {

@@ -1,54 +1,16 @@
 import EvidenceKit
 import Foundation
 import IProceedsBase
+import TestSupport
 import Testing
 
 @testable import SharingKit
 
-/// A scratch directory removed when the value goes away.
-private final class PackageScratch {
-    let path: String
-
-    init() throws {
-        path =
-            FileManager.default.temporaryDirectory.appendingPathComponent("iproceeds-package-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Runs a tool here; returns its exit status and combined output.
+extension Scratch {
+    /// Runs a Python script here; returns what it wrote (standard error included).
+    /// - Throws: when it exits non-zero.
     @discardableResult
-    func run(_ tool: String, _ args: [String], check: Bool = true) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [tool] + args
-        p.currentDirectoryURL = URL(fileURLWithPath: path)
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        if check && p.terminationStatus != 0 {
-            throw PackageTestFailure("\(tool) \(args.joined(separator: " ")) exited \(p.terminationStatus): \(text)")
-        }
-        return (p.terminationStatus, text)
-    }
-
-    /// Runs a Python script here.
-    @discardableResult
-    func python(_ script: String, check: Bool = true) throws -> (status: Int32, output: String) {
-        try run("python3", ["-c", script], check: check)
-    }
-}
-
-private struct PackageTestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+    fileprivate func python(_ script: String) throws -> String { try run("python3", ["-c", script]) }
 }
 
 /// A fixed examiner, so that packages are reproducible.
@@ -255,7 +217,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     // MARK: The package
 
     @Test func buildsAreByteIdentical() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         let a = try SharingPackage.write(sampleRequest(), to: s.file("a.zip"), signer: try examiner())
         let b = try SharingPackage.write(sampleRequest(), to: s.file("b.zip"), signer: try examiner())
         #expect(a.sha256 == b.sha256)
@@ -276,9 +238,9 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     }
 
     @Test func unzipsWithIndependentTools() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         try SharingPackage.write(sampleRequest(), to: s.file("p.zip"), signer: try examiner())
-        let listing = try s.run("unzip", ["-Z1", "p.zip"]).output.split(separator: "\n").map(String.init)
+        let listing = try s.run("unzip", ["-Z1", "p.zip"]).split(separator: "\n").map(String.init)
         #expect(listing == SharingPackage.memberNames)
         try s.run("unzip", ["-tq", "p.zip"])
         try s.run("mkdir", ["x"])
@@ -294,10 +256,10 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
                 "summary.html",
             ])
         for f in files {
-            let out = try s.run("sha256sum", ["x/" + (f["name"] as! String)]).output
+            let out = try s.run("sha256sum", ["x/" + (f["name"] as! String)])
             #expect(out.prefix(64) == (f["sha256"] as! String)[...])
         }
-        let check = try s.run("sh", ["-c", "cd x && sha256sum -c SHA256SUMS"]).output
+        let check = try s.run("sh", ["-c", "cd x && sha256sum -c SHA256SUMS"])
         #expect(check.split(separator: "\n").count == 5 && !check.contains("FAILED"))
         // Fixed metadata: mode 0644, the creation time (UTC) in the MS-DOS field.
         let meta = try s.python(
@@ -306,7 +268,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
             for i in zipfile.ZipFile('p.zip').infolist():
                 print(i.filename, oct(i.external_attr >> 16), i.date_time, i.compress_type)
             """
-        ).output
+        )
         for line in meta.split(separator: "\n") { #expect(line.hasSuffix("0o100644 (2026, 2, 25, 6, 13, 20) 0")) }
         // The records file holds the redacted records in source field order.
         let records = try String(contentsOfFile: s.file("x/records/records.jsonl"), encoding: .utf8)
@@ -333,14 +295,14 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     }
 
     @Test func stixBundlePassesTheValidator() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         for tlp in TLP.allCases {
             try SharingPackage.write(sampleRequest(tlp: tlp), to: s.file("\(tlp.rawValue).zip"), signer: try examiner())
             try s.run("unzip", ["-q", "-o", "\(tlp.rawValue).zip", "stix/bundle.json", "-d", tlp.rawValue])
-            let result = try s.run("stix2_validator", ["\(tlp.rawValue)/stix/bundle.json"], check: false)
-            #expect(result.status == 0, "\(result.output)")
-            #expect(result.output.contains("STIX JSON: Valid"), "\(result.output)")
-            #expect(!result.output.contains("[X]"), "\(result.output)")
+            let result = try s.exec("stix2_validator", ["\(tlp.rawValue)/stix/bundle.json"])
+            #expect(result.status == 0, "\(result.stdout)")
+            #expect(result.stdout.contains("STIX JSON: Valid"), "\(result.stdout)")
+            #expect(!result.stdout.contains("[X]"), "\(result.stdout)")
         }
         // The content: observables and their ids, indicators, markings, relationships.
         let check = try s.python(
@@ -377,7 +339,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
             print('patterns', sorted(o['pattern'] for o in by['indicator']))
             print('rels', sorted(set(o['relationship_type'] for o in by['relationship'])))
             """
-        ).output
+        )
         #expect(check.contains("'indicator': 9"), "\(check)")
         #expect(
             check.contains("'observed-data': 3") && check.contains("'incident': 1") && check.contains("'identity': 2"),
@@ -393,7 +355,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     }
 
     @Test func mispEventLoadsInPyMISP() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         try SharingPackage.write(sampleRequest(), to: s.file("p.zip"), signer: try examiner())
         try s.run("unzip", ["-q", "p.zip", "misp/event.json"])
         let out = try s.python(
@@ -413,7 +375,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
             print('anon', sorted(a.object_relation for a in anon.attributes), len(anon.references))
             print('uuid', e.uuid)
             """
-        ).output
+        )
         #expect(out.contains("info Phishing and mule accounts, March 2026"), "\(out)")
         #expect(out.contains("tags ['tlp:amber']"), "\(out)")
         #expect(out.contains("published False distribution 0 date 2026-02-25"), "\(out)")
@@ -433,20 +395,20 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     }
 
     @Test func emptyPackageIsStillValid() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         var r = sampleRequest(tlp: .red)
         r.records = []
         r.pseudonymScheme = nil
         try SharingPackage.write(r, to: s.file("p.zip"), signer: try examiner())
         try s.run("unzip", ["-q", "p.zip"])
-        let stix = try s.run("stix2_validator", ["stix/bundle.json"], check: false)
+        let stix = try s.exec("stix2_validator", ["stix/bundle.json"])
         #expect(
-            stix.status == 0 && stix.output.contains("STIX JSON: Valid") && !stix.output.contains("[X]"),
-            "\(stix.output)")
+            stix.status == 0 && stix.stdout.contains("STIX JSON: Valid") && !stix.stdout.contains("[X]"),
+            "\(stix.stdout)")
         let misp = try s.python(
             "from pymisp import MISPEvent; e = MISPEvent(); e.load_file('misp/event.json'); "
                 + "print(len(e.attributes), len(e.objects), [t.name for t in e.tags])"
-        ).output
+        )
         #expect(misp.contains("0 0 ['tlp:red']"), "\(misp)")
         #expect(try PackageVerifier.verify(path: s.file("p.zip")).intact)
     }
@@ -454,7 +416,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     // MARK: Signature and verification
 
     @Test func signatureVerifiesIndependently() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         let signer = try examiner()
         try SharingPackage.write(sampleRequest(), to: s.file("p.zip"), signer: signer)
         let out = try s.python(
@@ -466,7 +428,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
             key.verify(base64.b64decode(z.read('manifest.sig')), z.read('manifest.json'))
             print('verified')
             """
-        ).output
+        )
         #expect(out.contains("verified"))
         // The manual method on the cover sheet: base64 -d, then openssl pkeyutl with the PEM key.
         try s.run("unzip", ["-q", "p.zip", "-d", "x"])
@@ -484,11 +446,11 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
                 "-c",
                 "cd x && base64 -d manifest.sig > ../sig.bin && openssl pkeyutl -verify -pubin -inkey ../sender.pem -rawin -in manifest.json -sigfile ../sig.bin",
             ])
-        #expect(openssl.output.contains("Signature Verified Successfully"))
+        #expect(openssl.contains("Signature Verified Successfully"))
     }
 
     @Test func verifierAcceptsAnIntactPackage() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         let signer = try examiner()
         try SharingPackage.write(sampleRequest(), to: s.file("p.zip"), signer: signer)
         let withKey = try PackageVerifier.verify(path: s.file("p.zip"), publicKey: signer.key.publicKey)
@@ -509,7 +471,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     }
 
     @Test func verifierReportsTampering() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         let signer = try examiner()
         try SharingPackage.write(sampleRequest(), to: s.file("p.zip"), signer: signer)
         // Each case rebuilds the zip with Python's zipfile, changing one thing.
@@ -568,7 +530,7 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
     // MARK: Custody
 
     @Test func custodyEntryLogsTheTransmission() throws {
-        let s = try PackageScratch()
+        let s = try Scratch()
         let signer = try examiner()
         let file = try CaseFile.create(
             store: try SQLiteCaseStore.create(path: s.file("c.case")), caseID: "CASE-1", title: "t", examiner: signer)

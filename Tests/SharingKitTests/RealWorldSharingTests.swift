@@ -1,5 +1,6 @@
 import EvidenceKit
 import Foundation
+import TestSupport
 import Testing
 
 @testable import SharingKit
@@ -9,15 +10,6 @@ import Testing
 // signatures, versions, component and organisation names) stay exactly as written. The values are found here with
 // regular expressions written for this test, independently of the detectors (Benchmarks/leak-check.py does the
 // same with Python's ipaddress and email.utils, on more files).
-
-/// `../shared/fixtures/real-world` beside the repository (CI lays a copy of shared/ there).
-enum RealWorldFixtures {
-    static let root: URL = URL(fileURLWithPath: #filePath)  // Tests/SharingKitTests/RealWorldSharingTests.swift
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures/real-world")
-    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
-    static func path(_ relative: String) -> String { url(relative).path }
-}
 
 /// Every file of `csirt/` (see its SOURCES.md).
 private let csirtFixtures = [

@@ -52,45 +52,47 @@ public enum ImportReport {
         return s
     }
 
+    /// One transfer a line and one statement a line; everything else on the line of its key.
+    static let layout: [String: JSONValue.Layout] = ["transfers": .block, "statements": .block]
+
     /// Everything as one JSON document.
     public static func json(_ ledger: Ledger) -> String {
-        func str(_ s: String) -> String { JSONValue.quoted(s) }
-        var s = "{\n  \"transfers\": [\n"
-        s += ledger.transfers.map { t in
-            var row = ImportReport.ledgerColumns.enumerated().map { i, c -> String in
-                "\(str(c)): \(str(ImportReport.row(t)[i]))"
-            }
-            row[7] = "\"source_line\": \(t.source.line)"
-            return "    {" + row.joined(separator: ", ") + "}"
-        }.joined(separator: ",\n")
-        s += ledger.transfers.isEmpty ? "  ],\n" : "\n  ],\n"
-        s += "  \"statements\": [\n"
-        s += ledger.statements.map { st in
-            let f = fields(st)
-            var members: [String] = []
-            for (i, c) in statementColumns.enumerated() {
-                switch c {
+        let value: JSONValue = .object([
+            (
+                "transfers",
+                .array(
+                    ledger.transfers.map { t in
+                        var members = zip(ledgerColumns, row(t)).map { ($0, JSONValue.string($1)) }
+                        members[7].1 = .int(t.source.line)
+                        return .object(members)
+                    })
+            ),
+            ("statements", .array(ledger.statements.map(statement))),
+            (
+                "issues",
+                .array(
+                    ledger.issues.map {
+                        .object([("file", .string($0.file)), ("line", .int($0.line)), ("reason", .string($0.reason))])
+                    })
+            ),
+            ("payments_seen_twice", .int(ledger.duplicatesMerged)),
+            ("inputs", ReportJSON.inputs(ledger)), ("tool", ReportJSON.tool),
+        ])
+        return value.pretty(layout: layout)
+    }
+
+    /// One statement: counts as numbers, `reconciles` true, false or null, absent values null.
+    private static func statement(_ st: StatementSummary) -> JSONValue {
+        .object(
+            zip(statementColumns, fields(st)).map { column, field -> (String, JSONValue) in
+                switch column {
                 case "statement", "credit_entries", "debit_entries", "entries", "skipped", "transfers":
-                    members.append("\(str(c)): \(f[i])")
-                case "reconciles": members.append("\(str(c)): \(st.reconciles.map { $0 ? "true" : "false" } ?? "null")")
-                case "notes": members.append("\"notes\": [" + st.notes.map(str).joined(separator: ", ") + "]")
-                default: members.append("\(str(c)): \(f[i].isEmpty ? "null" : str(f[i]))")
+                    (column, .number(field))
+                case "reconciles": (column, st.reconciles.map { .bool($0) } ?? .null)
+                case "notes": (column, .strings(st.notes))
+                default: (column, field.isEmpty ? .null : .string(field))
                 }
-            }
-            return "    {" + members.joined(separator: ", ") + "}"
-        }.joined(separator: ",\n")
-        s += ledger.statements.isEmpty ? "  ],\n" : "\n  ],\n"
-        s +=
-            "  \"issues\": ["
-            + ledger.issues.map { "{\"file\": \(str($0.file)), \"line\": \($0.line), \"reason\": \(str($0.reason))}" }
-            .joined(separator: ", ") + "],\n"
-        s += "  \"payments_seen_twice\": \(ledger.duplicatesMerged),\n"
-        s +=
-            "  \"inputs\": ["
-            + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ")
-            + "],\n"
-        s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n}\n"
-        return s
+            })
     }
 
     static func row(_ t: Transfer) -> [String] {

@@ -4,15 +4,18 @@ import IProceedsBase
 /// spreadsheet) or text (a table and the reasons, for people). All three are deterministic: the same input and
 /// options give the same bytes.
 public enum PatternReport {
-    private static func str(_ s: String) -> String { JSONValue.quoted(s) }
+    /// One finding a block, its evidence one transfer a line; everything else on the line of its key.
+    static let layout: [String: JSONValue.Layout] = [
+        "findings": .block, "findings/*": .block, "findings/*/evidence": .block,
+    ]
 
-    private static func figureJSON(_ f: PatternFigure, scale: Int) -> String {
+    private static func figureJSON(_ f: PatternFigure, scale: Int) -> JSONValue {
         switch f.value {
-        case .amount(let v): str(ExactDecimal.format(v, scale: scale))
-        case .count(let n): String(n)
-        case .basisPoints(let v): str(ExactDecimal.format(v, scale: 2))
-        case .seconds(let s): String(s)
-        case .text(let t): str(t)
+        case .amount(let v): .string(ExactDecimal.format(v, scale: scale))
+        case .count(let n): .int(n)
+        case .basisPoints(let v): .string(ExactDecimal.format(v, scale: 2))
+        case .seconds(let s): .int(s)
+        case .text(let t): .string(t)
         }
     }
 
@@ -31,97 +34,90 @@ public enum PatternReport {
     }
 
     /// The options a scan ran with, so the report says what its flags mean.
-    private static func parameters(_ o: PatternOptions) -> [(String, String)] {
+    private static func parameters(_ o: PatternOptions) -> JSONValue {
         let kinds = PatternKind.allCases.filter(o.kinds.contains)
-        return [
-            ("kinds", "[" + kinds.map { str($0.rawValue) }.joined(separator: ", ") + "]"),
+        return .object([
+            ("kinds", .strings(kinds.map(\.rawValue))),
+            ("windows", .object(kinds.map { ($0.rawValue, .string(PatternWindow.format(o.window($0)))) })),
+            ("window_seconds", .object(kinds.map { ($0.rawValue, .int(o.window($0) / 1000)) })),
+            ("min_counterparties", .int(o.minCounterparties)), ("forward_percent", .int(o.forwardPercent)),
+            ("max_hops", .int(o.maxHops)), ("cycle_search_limit", .int(o.cycleSearchLimit)),
+            ("threshold", .string(o.threshold)), ("margin_percent", .int(o.marginPercent)),
+            ("min_near_threshold", .int(o.minNearThreshold)), ("peel_percent", .int(o.peelPercent)),
+            ("min_peel_hops", .int(o.minPeelHops)), ("min_amount", .string(o.minimumTotal)),
+            ("asset", o.asset.map { .string($0) } ?? .null),
+            ("exclude_categories", .strings(o.excludeCategories.sorted())),
+        ])
+    }
+
+    private static func finding(_ f: PatternFinding) -> JSONValue {
+        func amount(_ v: MinorUnits) -> JSONValue { .string(ExactDecimal.format(v, scale: f.scale)) }
+        let labels = Dictionary(f.labels.map { ($0.account, $0) }) { a, _ in a }
+        return .members([
+            ("id", .string(f.id)), ("kind", .string(f.kind.rawValue)), ("asset", .string(f.asset)),
             (
-                "windows",
-                "{"
-                    + kinds.map { "\(str($0.rawValue)): \(str(PatternWindow.format(o.window($0))))" }.joined(
-                        separator: ", ") + "}"
+                "accounts",
+                .array(
+                    f.accounts.map { a in
+                        let l = labels[a]
+                        return .members([
+                            ("account", .string(a)), ("label", l.map { .string($0.label) }),
+                            ("category", l.map { .string($0.category) }),
+                            ("institution", l.map { .string($0.institution) }),
+                        ])
+                    })
             ),
+            ("first", .string(ISO8601.format(f.first))), ("last", .string(ISO8601.format(f.last))),
+            ("total", amount(f.total)), ("reason", .string(f.reason)), ("note", f.note.map { .string($0) }),
+            ("figures", .object(f.figures.map { ($0.name, figureJSON($0, scale: f.scale)) })),
             (
-                "window_seconds",
-                "{" + kinds.map { "\(str($0.rawValue)): \(o.window($0) / 1000)" }.joined(separator: ", ") + "}"
+                "evidence",
+                .array(
+                    f.evidence.map { e in
+                        let t = e.transfer
+                        return .object([
+                            ("transfer", .string(t.id)), ("role", .string(e.role)),
+                            ("time", .string(ISO8601.format(t.time))), ("from", .string(t.from)), ("to", .string(t.to)),
+                            ("amount", amount(t.amount)), ("source", .string(source(t.source))),
+                            ("source_sha256", .string(t.source.fileSHA256)),
+                        ])
+                    })
             ),
-            ("min_counterparties", String(o.minCounterparties)), ("forward_percent", String(o.forwardPercent)),
-            ("max_hops", String(o.maxHops)), ("cycle_search_limit", String(o.cycleSearchLimit)),
-            ("threshold", str(o.threshold)), ("margin_percent", String(o.marginPercent)),
-            ("min_near_threshold", String(o.minNearThreshold)), ("peel_percent", String(o.peelPercent)),
-            ("min_peel_hops", String(o.minPeelHops)), ("min_amount", str(o.minimumTotal)),
-            ("asset", o.asset.map(str) ?? "null"),
-            ("exclude_categories", "[" + o.excludeCategories.sorted().map(str).joined(separator: ", ") + "]"),
-        ]
+        ])
     }
 
     public static func json(_ scan: PatternScan, ledger: Ledger) -> String {
-        var s = "{\n"
-        s +=
-            "  \"parameters\": {" + parameters(scan.options).map { "\(str($0.0)): \($0.1)" }.joined(separator: ", ")
-            + "},\n"
-        s += "  \"assets\": [" + scan.assets.map(str).joined(separator: ", ") + "],\n"
-        s += "  \"transfers_scanned\": \(scan.transfersScanned),\n"
-        s += "  \"self_transfers_ignored\": \(scan.selfTransfersIgnored),\n"
-        s +=
-            "  \"counts\": {"
-            + PatternKind.allCases.map { k in
-                "\(str(k.rawValue)): \(scan.findings.filter { $0.kind == k }.count)"
-            }.joined(separator: ", ") + "},\n"
-        s += "  \"findings\": [\n"
-        s += scan.findings.map { f in
-            func amount(_ v: MinorUnits) -> String { str(ExactDecimal.format(v, scale: f.scale)) }
-            let labels = Dictionary(f.labels.map { ($0.account, $0) }) { a, _ in a }
-            var o = "    {\"id\": \(str(f.id)), \"kind\": \(str(f.kind.rawValue)), \"asset\": \(str(f.asset)),\n"
-            o +=
-                "     \"accounts\": ["
-                + f.accounts.map { a in
-                    var e = "{\"account\": \(str(a))"
-                    if let l = labels[a] {
-                        e +=
-                            ", \"label\": \(str(l.label)), \"category\": \(str(l.category)), \"institution\": \(str(l.institution))"
-                    }
-                    return e + "}"
-                }.joined(separator: ", ") + "],\n"
-            o +=
-                "     \"first\": \(str(ISO8601.format(f.first))), \"last\": \(str(ISO8601.format(f.last))), \"total\": \(amount(f.total)),\n"
-            o += "     \"reason\": \(str(f.reason)),\n"
-            if let note = f.note { o += "     \"note\": \(str(note)),\n" }
-            o +=
-                "     \"figures\": {"
-                + f.figures.map { "\(str($0.name)): \(figureJSON($0, scale: f.scale))" }.joined(separator: ", ")
-                + "},\n"
-            o += "     \"evidence\": [\n"
-            o += f.evidence.map { e in
-                let t = e.transfer
-                return
-                    "       {\"transfer\": \(str(t.id)), \"role\": \(str(e.role)), \"time\": \(str(ISO8601.format(t.time))), "
-                    + "\"from\": \(str(t.from)), \"to\": \(str(t.to)), \"amount\": \(amount(t.amount)), "
-                    + "\"source\": \(str(source(t.source))), \"source_sha256\": \(str(t.source.fileSHA256))}"
-            }.joined(separator: ",\n")
-            return o + "\n     ]}"
-        }.joined(separator: ",\n")
-        s += scan.findings.isEmpty ? "  ],\n" : "\n  ],\n"
-        s +=
-            "  \"suppressed\": ["
-            + scan.suppressed.map { "{\"reason\": \(str($0.reason)), \"count\": \($0.count)}" }.joined(separator: ", ")
-            + "],\n"
-        s += "  \"cycle_searches_capped\": \(scan.cycleSearchesCapped),\n"
-        s += "  \"capped_cycle_starts\": [" + scan.cappedStarts.map(str).joined(separator: ", ") + "],\n"
         let o = scan.options
-        s +=
-            "  \"cycles_truncated\": \(scan.cyclesTruncated), \"cycles_not_reported\": \(scan.cyclesNotReported), "
-            + "\"cycle_starts_not_searched\": \(scan.cycleStartsNotSearched), \"cycle_instances_not_listed\": \(scan.cycleInstancesNotListed),\n"
-        s +=
-            "  \"cycle_caps\": {\"per_account\": \(o.maxCyclesPerAccount), \"total\": \(o.maxCycles), \"instances_listed\": \(o.cycleInstancesListed)},\n"
-        s +=
-            "  \"inputs\": ["
-            + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ")
-            + "],\n"
-        s += "  \"import_issues\": \(ledger.issues.count),\n"
-        s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n"
-        s += "}\n"
-        return s
+        let value: JSONValue = .object([
+            ("parameters", parameters(o)), ("assets", .strings(scan.assets)),
+            ("transfers_scanned", .int(scan.transfersScanned)),
+            ("self_transfers_ignored", .int(scan.selfTransfersIgnored)),
+            (
+                "counts",
+                .object(
+                    PatternKind.allCases.map { k in (k.rawValue, .int(scan.findings.filter { $0.kind == k }.count)) })
+            ),
+            ("findings", .array(scan.findings.map(finding))),
+            (
+                "suppressed",
+                .array(scan.suppressed.map { .object([("reason", .string($0.reason)), ("count", .int($0.count))]) })
+            ),
+            ("cycle_searches_capped", .int(scan.cycleSearchesCapped)),
+            ("capped_cycle_starts", .strings(scan.cappedStarts)), ("cycles_truncated", .bool(scan.cyclesTruncated)),
+            ("cycles_not_reported", .int(scan.cyclesNotReported)),
+            ("cycle_starts_not_searched", .int(scan.cycleStartsNotSearched)),
+            ("cycle_instances_not_listed", .int(scan.cycleInstancesNotListed)),
+            (
+                "cycle_caps",
+                .object([
+                    ("per_account", .int(o.maxCyclesPerAccount)), ("total", .int(o.maxCycles)),
+                    ("instances_listed", .int(o.cycleInstancesListed)),
+                ])
+            ),
+            ("inputs", ReportJSON.inputs(ledger)), ("import_issues", .int(ledger.issues.count)),
+            ("tool", ReportJSON.tool),
+        ])
+        return value.pretty(layout: layout)
     }
 
     /// What the cycle caps left out, in words, or nil when they left nothing out.

@@ -3,78 +3,76 @@ import IProceedsBase
 /// Writes trace results as JSON or CSV, deterministically: fixed key order, accounts sorted, amounts as decimal
 /// strings at the asset's scale.
 public enum TraceReport {
+    /// One account a line in the lists of accounts, one conversion a line; everything else on the line of its key.
+    static let layout: [String: JSONValue.Layout] = [
+        "accounts": .block, "converted_by": .block, "traces": .block, "traces/*": .block,
+        "traces/*/accounts": .block, "traces/*/converted_by": .block, "conversions": .block,
+        // Added by `trace run --entities/--cluster`, on one line as scripts read it.
+        "entities": .compact,
+    ]
+
     public static func json(_ r: TraceResult, ledger: Ledger) -> String {
         json(MixedTraceResult(policy: r.policy, traces: [r], conversions: []), ledger: ledger)
     }
 
     /// One asset: the figures at the top level. With conversions, the seeds' asset stays at the top level and
     /// every traced asset (that one included) is listed under `traces`, with the conversions that linked them.
-    public static func json(_ m: MixedTraceResult, ledger: Ledger) -> String {
-        func str(_ s: String) -> String { JSONValue.quoted(s) }
+    /// - Parameter entities: what each entity received and holds (`trace run --entities/--cluster`), added last
+    ///   as `entities`.
+    public static func json(_ m: MixedTraceResult, ledger: Ledger, entities: [EntityTaint]? = nil) -> String {
         let r = m.traces[0]
-        var s = "{\n"
-        s += "  \"policy\": \(str(r.policy.rawValue)),\n"
-        s += body(r, indent: "  ")
+        var members: [(String, JSONValue?)] = [("policy", .string(r.policy.rawValue))]
+        members += body(r)
         if !m.conversions.isEmpty {
-            s +=
-                "  \"traces\": [\n"
-                + m.traces.map { "    {\n" + body($0, indent: "      ").dropLast(2) + "\n    }" }.joined(
-                    separator: ",\n") + "\n  ],\n"
-            s +=
-                "  \"conversions\": [\n"
-                + m.conversions.map { c in
-                    func from(_ v: MinorUnits) -> String { "\"" + ExactDecimal.format(v, scale: c.fromScale) + "\"" }
-                    func to(_ v: MinorUnits) -> String { "\"" + ExactDecimal.format(v, scale: c.toScale) + "\"" }
-                    return
-                        "    {\"conversion\": \(str(c.record.id)), \"from_asset\": \(str(c.fromAsset)), \"to_asset\": \(str(c.toAsset)), "
-                        + "\"deposit_account\": \(str(c.depositAccount)), "
-                        + "\"funding\": [\(c.record.funding.map(str).joined(separator: ", "))], \"funded\": [\(c.record.funded.map(str).joined(separator: ", "))], "
-                        + "\"funding_amount\": \(from(c.fundingAmount)), \"funding_tainted\": \(from(c.fundingTainted)), "
-                        + "\"funded_amount\": \(to(c.fundedAmount)), \"funded_tainted\": \(to(c.fundedTainted)), "
-                        + "\"note\": \(str(c.record.note)), \"source\": \(str(c.record.source.file + " " + c.record.source.location)), "
-                        + "\"source_sha256\": \(str(c.record.source.fileSHA256))}"
-                }.joined(separator: ",\n") + "\n  ],\n"
+            members.append(("traces", .array(m.traces.map { .members(body($0)) })))
+            members.append(("conversions", .array(m.conversions.map(conversion))))
         }
-        s +=
-            "  \"inputs\": ["
-            + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ")
-            + "],\n"
-        s += "  \"import_issues\": \(ledger.issues.count),\n"
-        s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n"
-        s += "}\n"
-        return s
+        members += [
+            ("inputs", ReportJSON.inputs(ledger)), ("import_issues", .int(ledger.issues.count)),
+            ("tool", ReportJSON.tool), ("entities", entities.map { EntityTracer.json($0, scale: r.scale) }),
+        ]
+        return JSONValue.members(members).pretty(layout: layout)
     }
 
-    /// The figures of one asset's trace as JSON members, each line indented and ending in ",\n".
-    private static func body(_ r: TraceResult, indent: String) -> String {
-        func amount(_ v: MinorUnits) -> String { "\"" + ExactDecimal.format(v, scale: r.scale) + "\"" }
-        func str(_ s: String) -> String { JSONValue.quoted(s) }
-        func figures(_ a: AccountTaint) -> String {
-            "\(indent)  {\"account\": \(str(a.account)), \"tainted_received\": \(amount(a.taintedReceived)), "
-                + "\"tainted_sent\": \(amount(a.taintedSent)), \"tainted_held\": \(amount(a.taintedHeld)), "
-                + "\"balance\": \(amount(a.balance)), \"opening\": \(amount(a.opening))}"
-        }
-        var s = "\(indent)\"asset\": \(str(r.asset)),\n"
-        s += "\(indent)\"scale\": \(r.scale),\n"
-        s += "\(indent)\"injected\": \(amount(r.conservation.injected)),\n"
-        if let until = r.until { s += "\(indent)\"until\": \(str(ISO8601.format(until))),\n" }
-        s += "\(indent)\"seeds\": [" + r.seeds.map(str).joined(separator: ", ") + "],\n"
-        s += "\(indent)\"transfers_applied\": \(r.transfersApplied),\n"
-        s += "\(indent)\"accounts\": [\n" + r.accounts.map(figures).joined(separator: ",\n")
-        s += r.accounts.isEmpty ? "\(indent)],\n" : "\n\(indent)],\n"
-        if !r.conversions.isEmpty {
-            s +=
-                "\(indent)\"converted_by\": [\n" + r.conversions.map(figures).joined(separator: ",\n")
-                + "\n\(indent)],\n"
+    private static func conversion(_ c: ConversionOutcome) -> JSONValue {
+        func from(_ v: MinorUnits) -> JSONValue { .string(ExactDecimal.format(v, scale: c.fromScale)) }
+        func to(_ v: MinorUnits) -> JSONValue { .string(ExactDecimal.format(v, scale: c.toScale)) }
+        return .object([
+            ("conversion", .string(c.record.id)), ("from_asset", .string(c.fromAsset)),
+            ("to_asset", .string(c.toAsset)), ("deposit_account", .string(c.depositAccount)),
+            ("funding", .strings(c.record.funding)), ("funded", .strings(c.record.funded)),
+            ("funding_amount", from(c.fundingAmount)), ("funding_tainted", from(c.fundingTainted)),
+            ("funded_amount", to(c.fundedAmount)), ("funded_tainted", to(c.fundedTainted)),
+            ("note", .string(c.record.note)),
+            ("source", .string(c.record.source.file + " " + c.record.source.location)),
+            ("source_sha256", .string(c.record.source.fileSHA256)),
+        ])
+    }
+
+    /// The figures of one asset's trace, as members (absent ones nil).
+    private static func body(_ r: TraceResult) -> [(String, JSONValue?)] {
+        func amount(_ v: MinorUnits) -> JSONValue { .string(ExactDecimal.format(v, scale: r.scale)) }
+        func figures(_ a: AccountTaint) -> JSONValue {
+            .object([
+                ("account", .string(a.account)), ("tainted_received", amount(a.taintedReceived)),
+                ("tainted_sent", amount(a.taintedSent)), ("tainted_held", amount(a.taintedHeld)),
+                ("balance", amount(a.balance)), ("opening", amount(a.opening)),
+            ])
         }
         let c = r.conservation
-        s +=
-            "\(indent)\"conservation\": {\"injected\": \(amount(c.injected)), \"held\": \(amount(c.held)), \"left\": \(amount(c.left)), "
-        if !r.conversions.isEmpty || c.converted != 0 { s += "\"converted\": \(amount(c.converted)), " }
-        s += "\"balanced\": \(c.balanced), \"value_conserved\": \(c.valueConserved)"
-        if r.policy == .poison { s += ", \"note\": \"poison taints whole balances, so held may exceed injected\"" }
-        s += "},\n"
-        return s
+        let conservation: [(String, JSONValue?)] = [
+            ("injected", amount(c.injected)), ("held", amount(c.held)), ("left", amount(c.left)),
+            ("converted", !r.conversions.isEmpty || c.converted != 0 ? amount(c.converted) : nil),
+            ("balanced", .bool(c.balanced)), ("value_conserved", .bool(c.valueConserved)),
+            ("note", r.policy == .poison ? "poison taints whole balances, so held may exceed injected" : nil),
+        ]
+        return [
+            ("asset", .string(r.asset)), ("scale", .int(r.scale)), ("injected", amount(c.injected)),
+            ("until", r.until.map { .string(ISO8601.format($0)) }), ("seeds", .strings(r.seeds)),
+            ("transfers_applied", .int(r.transfersApplied)), ("accounts", .array(r.accounts.map(figures))),
+            ("converted_by", r.conversions.isEmpty ? nil : .array(r.conversions.map(figures))),
+            ("conservation", .members(conservation)),
+        ]
     }
 
     public static func csv(_ r: TraceResult) -> String {
@@ -104,62 +102,61 @@ import Foundation
 
 /// Freezing candidates as JSON (for the file) and CSV (for the request form), deterministically.
 public enum FreezeReport {
+    /// One institution a line (its accounts one a line under it), each asset of `other_assets` laid out alike.
+    static let layout: [String: JSONValue.Layout] = [
+        "institutions": .block, "institutions/*/accounts": .block, "other_assets": .block, "other_assets/*": .block,
+        "other_assets/*/institutions": .block, "other_assets/*/institutions/*/accounts": .block,
+    ]
+
     public static func json(_ f: FreezeList, ledger: Ledger) -> String {
-        func str(_ s: String) -> String { JSONValue.quoted(s) }
-        var s = "{\n" + body(f, indent: "  ")
-        if !f.otherAssets.isEmpty {
-            s +=
-                "  \"other_assets\": [\n"
-                + f.otherAssets.map { "    {\n" + body($0, indent: "      ").dropLast(2) + "\n    }" }.joined(
-                    separator: ",\n") + "\n  ],\n"
-        }
-        s +=
-            "  \"inputs\": ["
-            + ledger.inputs.map { "{\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ", ")
-            + "],\n"
-        s += "  \"tool\": {\"name\": \(str(ToolIdentity.name)), \"version\": \(str(ToolIdentity.version))}\n}\n"
-        return s
+        let members =
+            body(f) + [
+                ("other_assets", f.otherAssets.isEmpty ? nil : .array(f.otherAssets.map { .members(body($0)) })),
+                ("inputs", ReportJSON.inputs(ledger)), ("tool", ReportJSON.tool),
+            ]
+        return JSONValue.members(members).pretty(layout: layout)
     }
 
-    /// One asset's list as JSON members, each line indented and ending in ",\n".
-    private static func body(_ f: FreezeList, indent: String) -> String {
-        func amount(_ v: MinorUnits) -> String { "\"" + ExactDecimal.format(v, scale: f.scale) + "\"" }
-        func str(_ s: String) -> String { JSONValue.quoted(s) }
-        var s =
-            "  \"asset\": \(str(f.asset)),\n  \"policies\": ["
-            + f.policies.map { str($0.rawValue) }.joined(separator: ", ") + "],\n"
-        s += "  \"min_amount\": \(amount(f.minimum)),\n"
-        if let at = f.at { s += "  \"at\": \(str(ISO8601.format(at))),\n" }
-        s += "  \"institutions\": [\n"
-        s += f.institutions.map { group in
-            var g = "    {\"institution\": \(str(group.institution)), \"total\": {"
-            g += f.policies.map { p in
-                "\(str(p.rawValue)): \(amount(group.candidates.reduce(0) { $0 + ($1.held[p] ?? 0) }))"
-            }.joined(separator: ", ")
-            g += "}, \"accounts\": [\n"
-            g += group.candidates.map { c in
-                var a = "      {\"account\": \(str(c.account))"
-                if let l = c.label { a += ", \"label\": \(str(l.label)), \"category\": \(str(l.category))" }
-                a +=
-                    ", \"tainted_held\": {"
-                    + f.policies.map { p in "\(str(p.rawValue)): \(amount(c.held[p] ?? 0))" }.joined(separator: ", ")
-                    + "}"
-                a += ", \"balance\": \(amount(c.balance)), \"evidence\": ["
-                a += c.evidence.map { e in
-                    "{\"transfer\": \(str(e.transferID)), \"time\": \(str(ISO8601.format(e.time))), \"from\": \(str(e.from)), "
-                        + "\"tainted\": \(amount(e.tainted)), \"source\": \(str(e.source.file + " " + e.source.location)), \"source_sha256\": \(str(e.source.fileSHA256))}"
-                }.joined(separator: ", ")
-                return a + "]}"
-            }.joined(separator: ",\n")
-            return g + "\n    ]}"
-        }.joined(separator: ",\n")
-        s += f.institutions.isEmpty ? "  ],\n" : "\n  ],\n"
-        // Re-indent: the members above are written for the top level.
-        return indent == "  "
-            ? s
-            : s.split(separator: "\n", omittingEmptySubsequences: false).map {
-                $0.isEmpty ? "" : indent.dropLast(2) + $0
-            }.joined(separator: "\n")
+    /// One asset's list, as members (absent ones nil).
+    private static func body(_ f: FreezeList) -> [(String, JSONValue?)] {
+        func amount(_ v: MinorUnits) -> JSONValue { .string(ExactDecimal.format(v, scale: f.scale)) }
+        func byPolicy(_ held: (TaintPolicy) -> MinorUnits) -> JSONValue {
+            .object(f.policies.map { ($0.rawValue, amount(held($0))) })
+        }
+        func candidate(_ c: FreezeCandidate) -> JSONValue {
+            .members([
+                ("account", .string(c.account)), ("label", c.label.map { .string($0.label) }),
+                ("category", c.label.map { .string($0.category) }), ("tainted_held", byPolicy { c.held[$0] ?? 0 }),
+                ("balance", amount(c.balance)),
+                (
+                    "evidence",
+                    .array(
+                        c.evidence.map { e in
+                            .object([
+                                ("transfer", .string(e.transferID)), ("time", .string(ISO8601.format(e.time))),
+                                ("from", .string(e.from)), ("tainted", amount(e.tainted)),
+                                ("source", .string(e.source.file + " " + e.source.location)),
+                                ("source_sha256", .string(e.source.fileSHA256)),
+                            ])
+                        })
+                ),
+            ])
+        }
+        return [
+            ("asset", .string(f.asset)), ("policies", .strings(f.policies.map(\.rawValue))),
+            ("min_amount", amount(f.minimum)), ("at", f.at.map { .string(ISO8601.format($0)) }),
+            (
+                "institutions",
+                .array(
+                    f.institutions.map { group in
+                        .object([
+                            ("institution", .string(group.institution)),
+                            ("total", byPolicy { p in group.candidates.reduce(0) { $0 + ($1.held[p] ?? 0) } }),
+                            ("accounts", .array(group.candidates.map(candidate))),
+                        ])
+                    })
+            ),
+        ]
     }
 
     public static func csv(_ f: FreezeList) -> String {

@@ -152,14 +152,15 @@ public struct ReidentificationVault: Sendable {
     }
 
     private func encode() throws -> [UInt8] {
-        let list = records.map { r in
-            "{\"pseudonym\":" + JSONValue.quoted(r.pseudonym) + ",\"type\":"
-                + JSONValue.quoted(r.type.rawValue) + ",\"value\":" + JSONValue.quoted(r.value)
-                + "}"
+        let entries = records.map { r -> JSONValue in
+            .object([
+                ("pseudonym", .string(r.pseudonym)), ("type", .string(r.type.rawValue)), ("value", .string(r.value)),
+            ])
         }
-        let json =
-            "{\"entries\":[" + list.joined(separator: ",") + "],\"format\":\"\(Self.plaintextFormat)\""
-            + ",\"key_id\":\"\(key.id)\",\"version\":1}"
+        let json = JSONValue.object([
+            ("entries", .array(entries)), ("format", .string(Self.plaintextFormat)), ("key_id", .string(key.id)),
+            ("version", .int(1)),
+        ]).canonical
         let nonce = try secureRandomBytes(AES256GCM.nonceLength)
         let aad = header()
         let sealed = AES256GCM.seal(
