@@ -1,5 +1,6 @@
 import Foundation
 import IProceedsBase
+import TestSupport
 import Testing
 
 @testable import EvidenceKit

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ProceedsGraph
@@ -91,7 +92,7 @@ import Testing
     /// the same again when the file is given with CRLF line ends and no final line feed.
     @Test func generatedChainReadsAsPythonReadsIt() throws {
         let path = try temporaryFile("gen.jsonl", "")
-        let gen = ImporterFixtures.repository.appendingPathComponent("Benchmarks/gen_cluster_corpus.py").path
+        let gen = Repository.url("Benchmarks/gen_cluster_corpus.py").path
         _ = try Self.run(["python3", gen, "--transactions", "2000", "--seed", "3", "--out", path])
         let r = try BitcoinETLImporter.load([path], chain: "bitcoin")
         #expect(r.issues.isEmpty && r.transactions.count == 2000)
@@ -217,7 +218,7 @@ import Testing
     /// clustering gives; an export out of chain order, or with inputs to resolve, is left to `load` (nil).
     @Test func streamingClustersAsLoadingWhole() throws {
         let path = try temporaryFile("gen.jsonl", "")
-        let gen = ImporterFixtures.repository.appendingPathComponent("Benchmarks/gen_cluster_corpus.py").path
+        let gen = Repository.url("Benchmarks/gen_cluster_corpus.py").path
         _ = try Self.run(["python3", gen, "--transactions", "3000", "--seed", "5", "--out", path])
         for heuristics in [[], ChangeHeuristic.allCases] {
             var c = AddressClusterer(heuristics: heuristics)

@@ -10,6 +10,8 @@ public enum TestServer {
             "IPROCEEDS_TEST_PG_URL is not set: the PostgreSQL case-store tests need the throwaway cluster that `make test` "
                 + "starts. Run `make test`, or `scripts/pg-test-cluster.sh run swift test [--filter …]`"
         }
+
+        public init() {}
     }
 
     /// psql exited non-zero (the server refused the statement, or could not be reached).
@@ -17,7 +19,8 @@ public enum TestServer {
         public var description: String
     }
 
-    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    /// The test process's environment, where the cluster script leaves its variables.
+    public static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     /// postgresql://iproceeds_admin@127.0.0.1:PORT/postgres (the cluster's superuser; its password in PGPASSFILE).
     public static func adminURL() throws -> String {
