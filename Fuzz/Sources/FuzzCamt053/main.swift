@@ -1,8 +1,8 @@
-import FuzzSupport
-import ProceedsGraph
-
 // `trace`'s ledger import of the camt053 format, through a file path as `trace` gives it.
+import FuzzSupport
+@_spi(Fuzzing) import ProceedsGraph
+
 fuzz { data, size in
-    InputFile.withFile(data, size, suffix: ".xml") { _ = try? LedgerImporter.load([$0], format: .camt053) }
+    InputFile.withFile(data, size, suffix: ".xml") { ImportFuzzing.read($0, as: .camt053) }
     return 0
 }

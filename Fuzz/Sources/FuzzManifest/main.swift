@@ -1,9 +1,9 @@
-import EvidenceKit
-import FuzzSupport
-
 // `evidence audit`'s manifest reader: JSON Lines, and hashdeep with iproceeds' `## iproceeds` comment records;
 // the first line picks the format.
+@_spi(Fuzzing) import EvidenceKit
+import FuzzSupport
+
 fuzz { data, size in
-    _ = try? ManifestReader.parse(Array(UnsafeRawBufferPointer(start: data, count: size)), name: "fuzz-input")
+    ManifestFuzzing.read(Array(UnsafeRawBufferPointer(start: data, count: size)))
     return 0
 }

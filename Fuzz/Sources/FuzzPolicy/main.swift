@@ -1,10 +1,9 @@
-import FuzzSupport
-import SharingKit
-
 // The sharing-policy parser and validator, JSON or YAML as for `--policy FILE` without a telling extension
 // (chosen by the first non-blank character).
+import FuzzSupport
+@_spi(Fuzzing) import SharingKit
+
 fuzz { data, size in
-    let bytes = Array(UnsafeRawBufferPointer(start: data, count: size))
-    _ = try? SharingPolicy.parse(bytes, format: nil, source: "fuzz-input")
+    SharingFuzzing.readPolicy(Array(UnsafeRawBufferPointer(start: data, count: size)))
     return 0
 }

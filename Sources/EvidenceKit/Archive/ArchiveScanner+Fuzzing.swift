@@ -1,6 +1,7 @@
 /// The archive sniffer and scanner over bytes in memory, for the libFuzzer harnesses in `Fuzz/` and the tests that
 /// replay what they found (`Tests/FuzzRegressions/`). Not part of the library's API: reached only with
-/// `@_spi(Fuzzing) import EvidenceKit`.
+/// `@_spi(Fuzzing) import EvidenceKit`. The harness is a package of its own and sees only public symbols, so its one
+/// entry point is ``unaccountedMembers(_:)``; the tests in the same package use ``scan(_:options:)``.
 @_spi(Fuzzing) public enum ArchiveFuzzing {
     /// What scanning a buffer gave.
     public struct Result: Sendable {
@@ -34,5 +35,14 @@
         let scanner = ArchiveScanner(path: RawName("fuzz-input"), options: options)
         let outcome = ArchiveScanner.withUTF8Names { scanner.scan(.memory(bytes), chain: [], depth: 1) }
         return Result(format: hint.name, opened: outcome.opened, error: outcome.error, members: scanner.records)
+    }
+
+    /// Scans `bytes` with ``harnessOptions`` and returns the member chain (names joined by " › ") of every member that
+    /// was neither read whole (digests) nor says why not (an error) or what it is instead (a note: link, special
+    /// file). The harness's invariant is that this is empty.
+    @_spi(Fuzzing) public static func unaccountedMembers(_ bytes: UnsafeRawBufferPointer) -> [String] {
+        scan(bytes, options: harnessOptions).members
+            .filter { $0.digests.isEmpty && $0.error == nil && $0.note == nil }
+            .map { $0.member.map(\.text).joined(separator: " › ") }
     }
 }
