@@ -3,13 +3,13 @@ import Foundation
 
 /// Opens the case a `--case` argument names: a `postgresql://` URL (``PostgresCaseStore``) or a case file path
 /// (``SQLiteCaseStore``). Every command that takes `--case` goes through here, so both work everywhere.
-public enum CaseStores {
+package enum CaseStores {
     /// Opens an existing case.
     /// - Parameters:
     ///   - readOnly: for commands that only read (verify, log, export): a file is opened read-only, a server
     ///     schema is not migrated.
     ///   - notice: receives one-line notices for the user (a reconnection, an entry already recorded).
-    public static func open(_ argument: String, readOnly: Bool = false, notice: @escaping (String) -> Void = { _ in })
+    package static func open(_ argument: String, readOnly: Bool = false, notice: @escaping (String) -> Void = { _ in })
         throws
         -> any CaseStore
     {
@@ -21,7 +21,7 @@ public enum CaseStores {
 
     /// Creates a case whole or not at all, `build` writing its opening entry: a new case file, or the case (and the
     /// schema, if the database has none) on the server.
-    public static func create(
+    package static func create(
         _ argument: String, caseID: String, notice: @escaping (String) -> Void = { _ in },
         build: (any CaseStore) throws -> Void
     ) throws -> any CaseStore {
@@ -34,7 +34,7 @@ public enum CaseStores {
     }
 
     /// The argument as messages may show it: a URL without any password, a path as given.
-    public static func display(_ argument: String) -> String {
+    package static func display(_ argument: String) -> String {
         guard PostgresCaseURL.isServerURL(argument) else { return argument }
         return (try? PostgresCaseURL(argument).description) ?? PostgresCaseURL.redact(argument)
     }

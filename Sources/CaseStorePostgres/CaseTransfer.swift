@@ -4,13 +4,13 @@ import Foundation
 /// Moves a case between stores (a field laptop's case file and the unit's server) without re-signing anything:
 /// each entry is appended exactly as signed, with the rows it describes (the case, a registered examiner, an item
 /// and its manifest), so the ledger head and every signature stay valid on the other side.
-public enum CaseTransfer {
+package enum CaseTransfer {
     /// What a transfer did.
-    public struct Outcome: Sendable, Equatable {
+    package struct Outcome: Sendable, Equatable {
         /// Entries copied (0 when the destination already had them all).
-        public var copied: Int
+        package var copied: Int
         /// The head both sides now have: `SEQ:HASH`.
-        public var head: String
+        package var head: String
     }
 
     /// Copies into `destination` the entries of `source` it lacks. The destination must hold a prefix of the
@@ -18,7 +18,7 @@ public enum CaseTransfer {
     /// - Throws: ``EvidenceError`` `.caseFile` when the destination has moved on (entries the source does not
     ///   have, or different ones), naming both heads; nothing is written then.
     @discardableResult
-    public static func copy(
+    package static func copy(
         from source: any CaseStore, to destination: any CaseStore, sourceName: String, destinationName: String
     )
         throws -> Outcome
@@ -66,7 +66,7 @@ public enum CaseTransfer {
     /// Copies the case `source` names into `destination` (a case file path or a server URL), creating it there
     /// when it does not exist: a new case file whole or not at all; on a server, entry by entry (an interrupted
     /// copy leaves a valid prefix, which the next run completes).
-    public static func copy(_ source: String, to destination: String, notice: @escaping (String) -> Void = { _ in })
+    package static func copy(_ source: String, to destination: String, notice: @escaping (String) -> Void = { _ in })
         throws
         -> Outcome
     {

@@ -14,17 +14,17 @@ import PostgresNIO
 /// of its own, never Swift's cooperative pool, which a blocked caller may be occupying.
 ///
 /// Not `Sendable`: one connection, used by one thread at a time. Several processes may append at once.
-public final class PostgresCaseStore: CaseStore {
+package final class PostgresCaseStore: CaseStore {
     /// The server and case, for messages (never with a password).
-    public let url: PostgresCaseURL
+    package let url: PostgresCaseURL
     /// The case this store reads and writes (the URL's `?case=`).
-    public let caseRef: String
+    package let caseRef: String
     /// Receives one-line notices for the user: an entry found already recorded after a lost connection, a
     /// reconnection, a password file ignored. The CLI prints them on standard error.
-    public var notice: (String) -> Void
+    package var notice: (String) -> Void
     /// How long an operation keeps trying to reconnect to a server that was reachable and went away (a restart,
     /// a fail-over) before giving up with ``EvidenceError/Code/storeUnavailable``.
-    public var reconnectBudget: TimeInterval = 60
+    package var reconnectBudget: TimeInterval = 60
 
     private let configuration: PostgresConnection.Configuration
     private let readOnly: Bool
@@ -62,7 +62,7 @@ public final class PostgresCaseStore: CaseStore {
     /// - Throws: ``EvidenceError``: `.storeUnavailable` when the server cannot be reached, `.storeAccessDenied`
     ///   for refused credentials, `.caseFileMissing` for a database without the schema or the case, `.caseFile` for
     ///   a schema from a newer iproceeds.
-    public static func open(
+    package static func open(
         _ url: PostgresCaseURL, readOnly: Bool = false,
         manifestChunkSize: Int = SQLiteCaseStore.defaultManifestChunkSize,
         notice: @escaping (String) -> Void = { _ in }
@@ -98,7 +98,7 @@ public final class PostgresCaseStore: CaseStore {
     /// (which appends the opening entry, with the case row in the same transaction) either commits or leaves
     /// nothing behind, and a second `case init` for the same case is refused by the server.
     /// - Throws: ``EvidenceError`` `.invalidArgument` when the case exists.
-    public static func create(
+    package static func create(
         _ url: PostgresCaseURL, caseID: String, manifestChunkSize: Int = SQLiteCaseStore.defaultManifestChunkSize,
         notice: @escaping (String) -> Void = { _ in }, build: (PostgresCaseStore) throws -> Void
     ) throws -> PostgresCaseStore {
@@ -122,7 +122,7 @@ public final class PostgresCaseStore: CaseStore {
     }
 
     /// Whether the database `url` names holds its case (false also when it has no iproceeds schema yet).
-    public static func caseExists(_ url: PostgresCaseURL, notice: @escaping (String) -> Void = { _ in }) throws -> Bool
+    package static func caseExists(_ url: PostgresCaseURL, notice: @escaping (String) -> Void = { _ in }) throws -> Bool
     {
         guard let caseRef = url.caseID else { return false }
         let store = try PostgresCaseStore(
@@ -180,7 +180,7 @@ public final class PostgresCaseStore: CaseStore {
 
     // MARK: CaseStore
 
-    public func caseInfo() throws -> CaseInfo? {
+    package func caseInfo() throws -> CaseInfo? {
         try retrying {
             try rows("SELECT case_ref, title, created FROM iproceeds.cases WHERE case_ref = \(caseRef)").first.map {
                 let (id, title, created) = try $0.decode((String, String, String).self)
@@ -189,11 +189,11 @@ public final class PostgresCaseStore: CaseStore {
         }
     }
 
-    public func entries() throws -> [CustodyEntry] {
+    package func entries() throws -> [CustodyEntry] {
         try retrying { try rows(Self.ledgerSelect(caseRef, newestFirst: false)).map(Self.entry) }
     }
 
-    public func items() throws -> [CustodyItem] {
+    package func items() throws -> [CustodyItem] {
         try retrying {
             try rows(
                 """
@@ -207,7 +207,7 @@ public final class PostgresCaseStore: CaseStore {
         }
     }
 
-    public func examiners() throws -> [RegisteredExaminer] {
+    package func examiners() throws -> [RegisteredExaminer] {
         try retrying {
             try rows(
                 """
@@ -221,7 +221,7 @@ public final class PostgresCaseStore: CaseStore {
         }
     }
 
-    public func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
+    package func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
         let chunks: [(Int, Int)]? = try retrying {
             guard
                 let storage = try rows(
@@ -260,7 +260,7 @@ public final class PostgresCaseStore: CaseStore {
         return true
     }
 
-    public func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
+    package func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
         var host = [UInt8](repeating: 0, count: 256)
         _ = host.withUnsafeMutableBufferPointer {
             $0.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) }
@@ -310,7 +310,7 @@ public final class PostgresCaseStore: CaseStore {
         }
     }
 
-    public func releaseItem(_ itemID: String) {
+    package func releaseItem(_ itemID: String) {
         _ = try? rows(
             """
             DELETE FROM iproceeds.item_reservations
@@ -323,7 +323,7 @@ public final class PostgresCaseStore: CaseStore {
     /// the ledger: if it is, the entry was committed before the connection went, and it is returned as recorded
     /// (with a notice); if not, the same signed entry is sent again, or, when another examiner has appended
     /// meanwhile, `make` signs a new one on the new head. The unique entry hash makes a duplicate impossible.
-    public func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry {
+    package func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry {
         guard !readOnly else {
             throw EvidenceError(.caseFile, "\(url) was opened for reading; nothing was written")
         }
@@ -409,7 +409,7 @@ public final class PostgresCaseStore: CaseStore {
         try insertLedgerRow(e)
     }
 
-    public func revocations() throws -> [String: Int64] { try retrying { try revokedKeys() } }
+    package func revocations() throws -> [String: Int64] { try retrying { try revokedKeys() } }
 
     /// ``revocations()`` in the current transaction (no reconnection: an append retries as a whole).
     private func revokedKeys() throws -> [String: Int64] {

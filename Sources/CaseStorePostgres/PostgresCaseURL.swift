@@ -6,9 +6,9 @@ import Foundation
 /// The password is never part of it: it comes from `PGPASSWORD`, or the pgpass file (`PGPASSFILE`, default
 /// `~/.pgpass`), as for libpq. A URL that carries one is refused, so that a password never lands in shell history,
 /// `IPROCEEDS_CASE` or a message. ``description`` is the URL without anything secret, for every message.
-public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
+package struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
     /// How the connection is protected, as libpq's `sslmode` says it.
-    public enum SSLMode: String, Sendable, CaseIterable {
+    package enum SSLMode: String, Sendable, CaseIterable {
         /// Plain TCP (or a Unix socket).
         case disable
         /// TLS when the server offers it, unverified (libpq's default).
@@ -19,24 +19,24 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
         case verifyFull = "verify-full"
     }
 
-    public var user: String
-    public var host: String
-    public var port: Int
-    public var database: String
+    package var user: String
+    package var host: String
+    package var port: Int
+    package var database: String
     /// The case in that database; nil when the URL names none (then `case init --id` names it).
-    public var caseID: String?
-    public var sslMode: SSLMode
+    package var caseID: String?
+    package var sslMode: SSLMode
     /// A PEM file of trusted roots for `verify-full` (`sslrootcert=`, else `PGSSLROOTCERT`); nil: the system's.
-    public var rootCertificate: String?
+    package var rootCertificate: String?
 
     /// Whether `argument` is meant as a server URL (rather than a case file path).
-    public static func isServerURL(_ argument: String) -> Bool {
+    package static func isServerURL(_ argument: String) -> Bool {
         argument.hasPrefix("postgresql://") || argument.hasPrefix("postgres://")
     }
 
     /// Parses a case URL.
     /// - Throws: ``EvidenceError`` `.invalidArgument` naming what is wrong, the URL redacted.
-    public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    package init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let redacted = Self.redact(text)
         func bad(_ why: String) -> EvidenceError {
             EvidenceError(
@@ -87,7 +87,7 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL as messages show it: no password, ever.
-    public var description: String {
+    package var description: String {
         var text = "postgresql://\(user)@\(host.contains(":") ? "[\(host)]" : host)"
         if port != 5432 { text += ":\(port)" }
         text += "/\(database)"
@@ -99,7 +99,7 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
 
     /// `text` with any password between `//USER:` and `@` replaced by `***`: for messages about a URL that could not
     /// even be parsed.
-    public static func redact(_ text: String) -> String {
+    package static func redact(_ text: String) -> String {
         guard let scheme = text.range(of: "://") else { return text }
         let rest = text[scheme.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
@@ -113,7 +113,7 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
     /// The password for this URL: `PGPASSWORD`, else the first matching line of the pgpass file, else nil.
     /// A pgpass file that others can read is ignored with a warning, as libpq does.
     /// - Parameter warn: receives a one-line warning (never the password).
-    public func password(
+    package func password(
         environment: [String: String] = ProcessInfo.processInfo.environment, warn: (String) -> Void = { _ in }
     )
         -> String?

@@ -18,20 +18,20 @@ import Synchronization
 /// manifest is the same whatever the thread count. See `docs/formats.md` for the records.
 ///
 /// `Sendable`: it holds only settings.
-public struct DiskImageReader: ContainerReader {
+package struct DiskImageReader: ContainerReader {
     /// Whether deleted files (names in unused directory entries) are listed and, where the file system still
     /// maps their content, hashed.
-    public var deleted: Bool
+    package var deleted: Bool
 
-    public init(deleted: Bool = false) {
+    package init(deleted: Bool = false) {
         self.deleted = deleted
     }
 
-    public func recognises(_ firstBlock: UnsafeRawBufferPointer, path: RawName) -> Bool {
+    package func recognises(_ firstBlock: UnsafeRawBufferPointer, path: RawName) -> Bool {
         ImageSniffer.detect(firstBlock) != nil
     }
 
-    public func expand(path: RawName, fd: Int32, options: FingerprintOptions) -> ContainerContents {
+    package func expand(path: RawName, fd: Int32, options: FingerprintOptions) -> ContainerContents {
         var head = [UInt8](repeating: 0, count: 4096)
         let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0,

@@ -9,10 +9,10 @@
 /// Expected outcomes on evidence (an unreadable file, a corrupt archive member) are not thrown: they are
 /// recorded in a ``FingerprintRecord``'s `error`. This type is for failures that stop a run: bad options,
 /// an output that cannot be written, a manifest that cannot be parsed.
-public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is: a stable code, written in audit lines as its raw value. The CLI decides its
     /// exit status from the code alone (docs/exit-codes.md lists them); compare with `==`.
-    public enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
+    package enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
         /// An option or argument is not acceptable.
         case invalidArgument = "invalid-argument"
         /// A system call failed on something the run cannot do without (the output file, say).
@@ -42,20 +42,21 @@ public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable
         /// A reference hash set does not exist or cannot be read.
         case hashSetMissing = "hash-set-missing"
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
     /// The path involved, when there is one.
-    public let path: String?
+    package let path: String?
     /// The C function that failed, when there is one.
-    public let function: String?
+    package let function: String?
     /// The `errno` value or library code, when there is one.
-    public let systemCode: Int32?
+    package let systemCode: Int32?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, function: String? = nil, systemCode: Int32? = nil)
-    {
+    package init(
+        _ code: Code, _ message: String, path: String? = nil, function: String? = nil, systemCode: Int32? = nil
+    ) {
         self.code = code
         self.message = message
         self.path = path
@@ -70,7 +71,7 @@ public struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatable
             systemCode: code)
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// `strerror` text for an errno value, lower-cased as examiners read it in a record ("permission denied").

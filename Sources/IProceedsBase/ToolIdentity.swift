@@ -1,9 +1,9 @@
 /// The tool's name and version, as every report, manifest and package names it.
 ///
 /// `IProceedsBase` is the foundation under every kit: plain Swift, no C library, nothing domain-specific.
-public enum ToolIdentity {
+package enum ToolIdentity {
     /// The command's name, as users type it.
-    public static let name = "iproceeds"
+    package static let name = "iproceeds"
     /// The release this build reports in its outputs.
-    public static let version = "0.1.0"
+    package static let version = "0.1.0"
 }

@@ -7,11 +7,11 @@ import IProceedsBase
 /// EvidenceKit's hashing (several algorithms at once, lanes, piecewise digests) stays in EvidenceKit; this is the
 /// one algorithm, one context, kept apart so that tracing and the samples do not link libarchive, SQLite and zlib.
 /// Not `Sendable`: one running computation, fed by one thread.
-public final class SHA256Digest {
+package final class SHA256Digest {
     private let ctx: OpaquePointer
 
     /// Starts a computation.
-    public init() {
+    package init() {
         // The corresponding C function is `EVP_MD_CTX_new`; it fails only when memory is exhausted.
         guard let ctx = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
         self.ctx = ctx
@@ -26,7 +26,7 @@ public final class SHA256Digest {
     }
 
     /// Feeds bytes. The corresponding C function is `EVP_DigestUpdate`.
-    public func update(_ bytes: some Collection<UInt8>) {
+    package func update(_ bytes: some Collection<UInt8>) {
         let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             precondition(EVP_DigestUpdate(ctx, buffer.baseAddress, buffer.count) == 1, "EVP_DigestUpdate failed")
         }
@@ -35,7 +35,7 @@ public final class SHA256Digest {
 
     /// The digest of everything fed so far, lowercase hex; the computation starts over afterwards.
     /// The corresponding C function is `EVP_DigestFinal_ex`.
-    public func finalizeHex() -> String {
+    package func finalizeHex() -> String {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         precondition(EVP_DigestFinal_ex(ctx, &out, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
@@ -44,7 +44,7 @@ public final class SHA256Digest {
     }
 
     /// The SHA-256 of `bytes`, lowercase hex.
-    public static func hex(of bytes: some Collection<UInt8>) -> String {
+    package static func hex(of bytes: some Collection<UInt8>) -> String {
         let digest = SHA256Digest()
         digest.update(bytes)
         return digest.finalizeHex()

@@ -2,10 +2,10 @@
 ///
 /// Rows an importer cannot read are not thrown (unless the import is strict): they are recorded as the ledger's
 /// ``Ledger/issues`` with their file, line and reason, and the rest is imported.
-public struct ProceedsError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct ProceedsError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is: a stable code. The CLI decides its exit status from the code alone
     /// (docs/exit-codes.md lists them).
-    public enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
+    package enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
         /// An input file does not exist, is a folder, or cannot be read.
         case unreadableInput = "unreadable-input"
         /// An input could not be imported: not the format given, a header or profile that does not fit, a
@@ -17,19 +17,19 @@ public struct ProceedsError: Error, CustomStringConvertible, Sendable, Equatable
         /// A computation did not come out as it must (conversion figures that do not settle): a bug to report.
         case internalInconsistency = "internal-inconsistency"
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
     }
 
-    public var code: Code
+    package var code: Code
     /// The input file at fault, when there is one.
-    public var file: String?
+    package var file: String?
     /// The line (1-based) in ``file``, or 0.
-    public var line: Int
+    package var line: Int
     /// What is wrong, without the file and line.
-    public var reason: String
+    package var reason: String
 
     /// An error about the options or the computation.
-    public init(_ code: Code, _ reason: String) {
+    package init(_ code: Code, _ reason: String) {
         self.code = code
         self.file = nil
         self.line = 0
@@ -37,14 +37,14 @@ public struct ProceedsError: Error, CustomStringConvertible, Sendable, Equatable
     }
 
     /// An error about an input file, at `line` (0 for the whole file).
-    public init(_ code: Code = .unusableInput, file: String, line: Int, reason: String) {
+    package init(_ code: Code = .unusableInput, file: String, line: Int, reason: String) {
         self.code = code
         self.file = file
         self.line = line
         self.reason = reason
     }
 
-    public var description: String {
+    package var description: String {
         guard let file else { return reason }
         return line > 0 ? "\(file) line \(line): \(reason)" : "\(file): \(reason)"
     }

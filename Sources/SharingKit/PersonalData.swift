@@ -1,6 +1,6 @@
 /// The kinds of personal data SharingKit finds. The raw value is the name used in `share scan` output, in
 /// policies and in redaction logs.
-public enum PersonalDataType: String, CaseIterable, Sendable, Codable, Comparable {
+package enum PersonalDataType: String, CaseIterable, Sendable, Codable, Comparable {
     case email
     case ipv4
     case ipv6
@@ -22,17 +22,17 @@ public enum PersonalDataType: String, CaseIterable, Sendable, Codable, Comparabl
     /// A person's name: from the policy's names list or a labelled field.
     case person
 
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// One finding: a type and an exact span of UTF-8 bytes, `start` inclusive, `end` exclusive, counted from the
 /// start of the input.
-public struct Hit: Sendable, Hashable {
-    public var type: PersonalDataType
-    public var start: Int
-    public var end: Int
+package struct Hit: Sendable, Hashable {
+    package var type: PersonalDataType
+    package var start: Int
+    package var end: Int
 
-    public init(type: PersonalDataType, start: Int, end: Int) {
+    package init(type: PersonalDataType, start: Int, end: Int) {
         self.type = type
         self.start = start
         self.end = end

@@ -5,10 +5,10 @@ import EvidenceKit
 /// Failures of EvidenceKit's own operations that SharingKit calls (writing an output through `OutputFile`, say)
 /// pass through as ``SharingError``. A record that cannot be read is not thrown but reported in the run, unless
 /// the run is strict.
-public struct SharingError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct SharingError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is: a stable code, written in audit lines as its raw value. The CLI decides its
     /// exit status from the code alone (docs/exit-codes.md lists them).
-    public enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
+    package enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
         /// An option or request is not acceptable (an unknown case item, an output that exists).
         case invalidArgument = "invalid-argument"
         /// A sharing policy is unparseable or invalid (an unknown key, type, action or parameter).
@@ -38,20 +38,21 @@ public struct SharingError: Error, CustomStringConvertible, Sendable, Equatable 
         /// A C library reported a failure that should not happen.
         case library
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
     /// The path involved, when there is one.
-    public let path: String?
+    package let path: String?
     /// The C function that failed, when there is one.
-    public let function: String?
+    package let function: String?
     /// The `errno` value or library code, when there is one.
-    public let systemCode: Int32?
+    package let systemCode: Int32?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, function: String? = nil, systemCode: Int32? = nil)
-    {
+    package init(
+        _ code: Code, _ message: String, path: String? = nil, function: String? = nil, systemCode: Int32? = nil
+    ) {
         self.code = code
         self.message = message
         self.path = path
@@ -59,5 +60,5 @@ public struct SharingError: Error, CustomStringConvertible, Sendable, Equatable 
         self.systemCode = systemCode
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -1,31 +1,31 @@
 /// Archives found inside other containers (a zip in a file system inside a disk image), listed from bytes in
 /// memory the way a nested zip is: for a ``ContainerReader`` that reads files the pipeline cannot open itself.
-public enum EmbeddedArchives {
+package enum EmbeddedArchives {
     /// The largest embedded archive that is held in memory to be listed (the same allowance as a nested zip).
-    public static var memoryLimit: Int { ArchiveScanner.inMemoryLimit }
+    package static var memoryLimit: Int { ArchiveScanner.inMemoryLimit }
 
     /// How many leading bytes ``looksLikeArchive(_:)`` wants to see.
-    public static var prefixLength: Int { ArchiveSniffer.prefixLength }
+    package static var prefixLength: Int { ArchiveSniffer.prefixLength }
 
     /// Whether bytes starting with `prefix` look like an archive or compressed stream (by magic, never by name).
-    public static func looksLikeArchive(_ prefix: UnsafeRawBufferPointer) -> Bool {
+    package static func looksLikeArchive(_ prefix: UnsafeRawBufferPointer) -> Bool {
         ArchiveSniffer.detect(prefix) != nil
     }
 
     /// What listing an embedded archive gave: its members' records, and what goes on the archive's own record.
-    public struct Listing: Sendable {
+    package struct Listing: Sendable {
         /// The members (and members of nested archives), in manifest order.
-        public var members: [FingerprintRecord]
+        package var members: [FingerprintRecord]
         /// Damage or a limit reached: the archive's record gets it as its `error`.
-        public var error: String?
+        package var error: String?
         /// The bytes looked like an archive but were not one: the archive's record gets it as a `note`.
-        public var note: String?
+        package var note: String?
     }
 
     /// Lists and hashes every member of the archive `bytes`, whose own record is `path` with member chain `chain`;
     /// members get `chain + [member path]`. Limits come from `options` (`--max-depth`, `--max-expand`); nested
     /// archives recurse on this thread, so call it on a thread with a large stack (16 MiB for 64 levels).
-    public static func list(
+    package static func list(
         _ bytes: UnsafeRawBufferPointer, path: RawName, chain: [RawName], options: FingerprintOptions
     ) -> Listing {
         let prefix = UnsafeRawBufferPointer(rebasing: bytes.prefix(ArchiveSniffer.prefixLength))

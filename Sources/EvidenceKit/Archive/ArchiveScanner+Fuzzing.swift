@@ -4,20 +4,20 @@
 /// entry point is ``unaccountedMembers(_:)``; the tests in the same package use ``scan(_:options:)``.
 @_spi(Fuzzing) public enum ArchiveFuzzing {
     /// What scanning a buffer gave.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The sniffer's name for the format ("zip", "tar", …), `nil` when the bytes do not look like an archive.
-        public var format: String?
+        package var format: String?
         /// Whether libarchive opened the bytes as that format.
-        public var opened: Bool
+        package var opened: Bool
         /// The archive-level error (damage, a limit reached), as the archive's own record would carry it.
-        public var error: String?
+        package var error: String?
         /// One record per member, nested archives' members included, in archive order.
-        public var members: [FingerprintRecord]
+        package var members: [FingerprintRecord]
     }
 
     /// The limits the harness scans with: small enough that one input stays cheap (16 MiB decompressed, archives
     /// nested 4 deep), large enough for every format's code paths.
-    public static var harnessOptions: FingerprintOptions {
+    package static var harnessOptions: FingerprintOptions {
         var options = FingerprintOptions()
         options.algorithms = [.sha256]
         options.maxExpand = 16 << 20
@@ -27,7 +27,7 @@
 
     /// Sniffs `bytes` as the file hasher sniffs a file's first block and, when they look like an archive, lists and
     /// hashes its members the way a nested zip is read (libarchive over memory), with the limits in `options`.
-    public static func scan(_ bytes: UnsafeRawBufferPointer, options: FingerprintOptions) -> Result {
+    package static func scan(_ bytes: UnsafeRawBufferPointer, options: FingerprintOptions) -> Result {
         let prefix = UnsafeRawBufferPointer(rebasing: bytes.prefix(ArchiveSniffer.prefixLength))
         guard options.archives, options.maxDepth >= 1, let hint = ArchiveSniffer.detect(prefix) else {
             return Result(format: nil, opened: false, error: nil, members: [])

@@ -1,5 +1,5 @@
 /// How an item compares with its manifest.
-public enum AuditStatus: String, Sendable, CaseIterable, Codable {
+package enum AuditStatus: String, Sendable, CaseIterable, Codable {
     /// Same path, same content.
     case matched
     /// Same path, other content (or now unreadable, or another kind of item).
@@ -13,33 +13,33 @@ public enum AuditStatus: String, Sendable, CaseIterable, Codable {
 }
 
 /// One line of an audit report.
-public struct AuditEntry: Sendable, Equatable {
-    public var status: AuditStatus
+package struct AuditEntry: Sendable, Equatable {
+    package var status: AuditStatus
     /// The item as found now (absent for `missing`).
-    public var actual: FingerprintRecord?
+    package var actual: FingerprintRecord?
     /// The item as the manifest lists it (absent for `new`; for `moved`, the entry it moved from).
-    public var expected: FingerprintRecord?
+    package var expected: FingerprintRecord?
     /// Why it is not `matched`, in words.
-    public var reason: String?
+    package var reason: String?
 
     /// The item's identity: where it is now, or where the manifest said it was.
-    public var key: ItemKey { (actual ?? expected)!.key }
+    package var key: ItemKey { (actual ?? expected)!.key }
 }
 
 /// The outcome of an audit.
-public struct AuditReport: Sendable {
-    public var entries: [AuditEntry]
-    public var algorithms: [DigestAlgorithm]
+package struct AuditReport: Sendable {
+    package var entries: [AuditEntry]
+    package var algorithms: [DigestAlgorithm]
 
     /// How many entries have each status.
-    public var counts: [AuditStatus: Int] {
+    package var counts: [AuditStatus: Int] {
         var c = Dictionary(uniqueKeysWithValues: AuditStatus.allCases.map { ($0, 0) })
         for e in entries { c[e.status, default: 0] += 1 }
         return c
     }
 
     /// Whether every item matched and nothing is missing, new or moved.
-    public var passed: Bool { entries.allSatisfy { $0.status == .matched } }
+    package var passed: Bool { entries.allSatisfy { $0.status == .matched } }
 }
 
 /// Compares a fresh fingerprint run with a manifest, as `hashdeep -a -vv` does, but path first.
@@ -49,8 +49,8 @@ public struct AuditReport: Sendable {
 /// at paths the manifest does not know are matched by content against entries whose paths are gone, one to one
 /// and in manifest order. Paths are compared after making them absolute against `workingDirectory`, so a
 /// hashdeep manifest (absolute paths) and a run over relative paths line up.
-public enum Auditor {
-    public static func compare(
+package enum Auditor {
+    package static func compare(
         expected: [FingerprintRecord], actual: [FingerprintRecord], algorithms: [DigestAlgorithm],
         workingDirectory: String
     ) -> AuditReport {

@@ -3,7 +3,7 @@ import IProceedsBase
 extension FingerprintRecord {
     /// The record as a JSON value, with the members and their order of a JSON Lines manifest line
     /// (``JSONLinesWriter/line(_:algorithms:)`` writes the same object directly, for speed).
-    public func jsonValue(algorithms: [DigestAlgorithm]) -> JSONValue {
+    package func jsonValue(algorithms: [DigestAlgorithm]) -> JSONValue {
         var o: [(String, JSONValue)] = [("path", .string(path.text))]
         if !path.isValidUTF8 { o.append(("path_bytes", .string(path.hex))) }
         if !member.isEmpty {
@@ -36,11 +36,11 @@ extension FingerprintRecord {
 /// JSON object for scripts.
 extension AuditReport {
     /// Whether the audit passed: every item matched and every manifest line was read.
-    public func passed(problems: [ManifestProblem]) -> Bool { passed && problems.isEmpty }
+    package func passed(problems: [ManifestProblem]) -> Bool { passed && problems.isEmpty }
 
     /// The report for people: unreadable manifest lines, then one line per item (`status: key (reason)`), the
     /// counts and the verdict.
-    public func text(manifest: String, problems: [ManifestProblem], verbose: Bool) -> String {
+    package func text(manifest: String, problems: [ManifestProblem], verbose: Bool) -> String {
         var s = ""
         for p in problems { s += "unreadable: \(manifest) line \(p.line): \(p.reason)\n" }
         for e in entries where verbose || e.status != .matched {
@@ -65,7 +65,7 @@ extension AuditReport {
 
     /// The report for scripts: one compact JSON object (members in a fixed order) and a newline. Each item has
     /// its status, the record found and the record expected (as manifest lines), and why they differ.
-    public func json(manifest: String, problems: [ManifestProblem]) -> String {
+    package func json(manifest: String, problems: [ManifestProblem]) -> String {
         let c = counts
         let value: JSONValue = .object([
             ("manifest", .string(manifest)),

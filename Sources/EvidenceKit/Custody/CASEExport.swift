@@ -9,7 +9,7 @@ import Foundation
 /// `case-investigation:InvestigativeAction` with performer, instrument, objects and results. The ledger's own
 /// proof (sequence number, hashes, signature) rides along in the `iproceeds:` namespace, which CASE tools keep
 /// but do not interpret. Identifiers end in name-based UUIDs, so the same case exports to the same bytes.
-public enum CASEExport {
+package enum CASEExport {
     static let kb = "http://iproceeds.invalid/kb/"
     static let context: [(String, String)] = [
         ("case-investigation", "https://ontology.caseontology.org/case/investigation/"),
@@ -33,7 +33,7 @@ public enum CASEExport {
     }
 
     /// The JSON-LD document, pretty-printed with sorted keys.
-    public static func document(_ file: CaseFile) throws -> String {
+    package static func document(_ file: CaseFile) throws -> String {
         let info = try file.info()
         let entries = try file.store.entries()
         // Items as the signed ledger acquired them (the unsigned item table is not trusted).

@@ -8,7 +8,7 @@ extension CaseFile {
     ///   - parameters: the options the analysis ran with, as the entry records them.
     /// - Throws: ``EvidenceError`` when the examiner is not registered in this case or an item is unknown.
     @discardableResult
-    public func recordAnalysis(
+    package func recordAnalysis(
         items: [String], inputs: [(path: String, sha256: String)], report: [UInt8], reportName: String,
         parameters: [String: String], by examiner: Examiner
     ) throws -> CustodyEntry {

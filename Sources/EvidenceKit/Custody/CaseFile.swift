@@ -5,13 +5,13 @@ import IProceedsBase
 ///
 /// Every change is one appended, hash-chained, signed ledger entry, written atomically with the rows it
 /// describes (an item, its manifest, an examiner).
-public final class CaseFile {
-    public let store: any CaseStore
+package final class CaseFile {
+    package let store: any CaseStore
 
-    public init(store: any CaseStore) { self.store = store }
+    package init(store: any CaseStore) { self.store = store }
 
     /// Opens a new case: the first entry (`opened`) is signed by `examiner`, who is thereby registered.
-    public static func create(
+    package static func create(
         store: any CaseStore, caseID: String, title: String, examiner: Examiner, now: Date = Date()
     )
         throws -> CaseFile
@@ -35,7 +35,7 @@ public final class CaseFile {
         return file
     }
 
-    public func info() throws -> CaseInfo {
+    package func info() throws -> CaseInfo {
         guard let info = try store.caseInfo() else {
             throw EvidenceError(.caseFile, "the case file has no case record")
         }
@@ -46,7 +46,7 @@ public final class CaseFile {
     /// - Throws: ``EvidenceError`` when the examiner is not registered in this case, or an item is unknown —
     ///   and then nothing is written.
     @discardableResult
-    public func record(
+    package func record(
         _ action: CustodyAction, items: [String] = [], inputs: [HashReference] = [], outputs: [HashReference] = [],
         parameters: [String: String] = [:], note: String = "", by examiner: Examiner,
         changes: StoreChanges = StoreChanges(),
@@ -96,7 +96,7 @@ public final class CaseFile {
     /// The registered examiner `reference` names: a public key (64 hex digits), a key fingerprint
     /// (`SHA256:…`, as ``Ed25519/fingerprint(_:)`` prints it) or an examiner id with one key in the case.
     /// - Throws: ``EvidenceError`` `.invalidArgument` listing the registered keys when none or several match.
-    public func registeredExaminer(_ reference: String) throws -> RegisteredExaminer {
+    package func registeredExaminer(_ reference: String) throws -> RegisteredExaminer {
         let all = try store.examiners()
         let wanted = reference.trimmingCharacters(in: .whitespaces)
         let fingerprint = wanted.lowercased().hasPrefix("sha256:") ? "SHA256:" + wanted.dropFirst(7).lowercased() : nil
@@ -121,7 +121,8 @@ public final class CaseFile {
     ///   last key that could still sign in the case (register a new one first); `.examiner` when `examiner` is
     ///   not registered or revoked.
     @discardableResult
-    public func revoke(_ revokedKey: RegisteredExaminer, reason: String, by examiner: Examiner) throws -> CustodyEntry {
+    package func revoke(_ revokedKey: RegisteredExaminer, reason: String, by examiner: Examiner) throws -> CustodyEntry
+    {
         let caseID = try info().caseID
         let key = revokedKey.publicKey.lowercased()
         let fingerprint = Ed25519.fingerprint(hex: key)
@@ -155,7 +156,8 @@ public final class CaseFile {
 
     /// Registers another examiner's public key, signed by `examiner` (who must be registered).
     @discardableResult
-    public func register(id: String, name: String, publicKeyHex: String, by examiner: Examiner) throws -> CustodyEntry {
+    package func register(id: String, name: String, publicKeyHex: String, by examiner: Examiner) throws -> CustodyEntry
+    {
         guard let key = Hex.decode(publicKeyHex), key.count == 32 else {
             throw EvidenceError(.invalidArgument, "a public key is 64 hex digits (as `iproceeds examiner show` prints)")
         }
@@ -181,7 +183,7 @@ public final class CaseFile {
     /// With `knownFiles`, records are marked `known` and `alert` as `evidence hash` marks them, and the entry's
     /// `hash_sets` parameter names every set with its role, format and SHA-256, so the ledger says which
     /// reference data the manifest was made against.
-    public func addEvidence(
+    package func addEvidence(
         itemID: String, description: String, paths: [String], details: [String: String], options: FingerprintOptions,
         by examiner: Examiner, workingDirectory: String = FileManager.default.currentDirectoryPath,
         progress: FingerprintProgress? = nil, knownFiles: KnownFileSets? = nil
@@ -230,7 +232,7 @@ public final class CaseFile {
 
     /// The items acquired in this case, read from the signed ledger alone (never from the unsigned `items`
     /// table): each `acquired` entry's items, with the description and the manifest hash it signed.
-    public func acquisitions(in entries: [CustodyEntry]) -> [Acquisition] {
+    package func acquisitions(in entries: [CustodyEntry]) -> [Acquisition] {
         entries.filter { $0.action == CustodyAction.acquired.rawValue }.flatMap { e in
             e.items.map { item in
                 let manifest = e.outputs.first { $0.name == "manifest \(item).jsonl" } ?? e.outputs.first
@@ -242,7 +244,7 @@ public final class CaseFile {
     }
 
     /// One row per item, from its first signed `acquired` entry, in item order: what exports and forms list.
-    public func signedItems(in entries: [CustodyEntry]) -> [CustodyItem] {
+    package func signedItems(in entries: [CustodyEntry]) -> [CustodyItem] {
         var seen = Set<String>()
         return acquisitions(in: entries).filter { seen.insert($0.itemID).inserted }.map {
             CustodyItem(
@@ -267,11 +269,11 @@ public final class CaseFile {
 }
 
 /// An item as its signed `acquired` entry records it.
-public struct Acquisition: Sendable {
-    public var itemID: String
-    public var description: String
+package struct Acquisition: Sendable {
+    package var itemID: String
+    package var description: String
     /// The signed entry.
-    public var entry: CustodyEntry
+    package var entry: CustodyEntry
     /// The SHA-256 of the manifest the entry names, if it names one.
-    public var manifestSHA256: String?
+    package var manifestSHA256: String?
 }

@@ -3,12 +3,12 @@ import IProceedsBase
 import Synchronization
 
 /// What a case file says about itself.
-public struct CaseInfo: Sendable, Equatable {
-    public var caseID: String
-    public var title: String
-    public var created: String
+package struct CaseInfo: Sendable, Equatable {
+    package var caseID: String
+    package var title: String
+    package var created: String
 
-    public init(caseID: String, title: String, created: String) {
+    package init(caseID: String, title: String, created: String) {
         self.caseID = caseID
         self.title = title
         self.created = created
@@ -17,13 +17,13 @@ public struct CaseInfo: Sendable, Equatable {
 
 /// An examiner whose public key the case knows. (Verification derives registration from the signed ledger;
 /// this table is a convenience for look-ups.)
-public struct RegisteredExaminer: Sendable, Equatable {
-    public var examinerID: String
-    public var name: String
-    public var publicKey: String
-    public var registeredSeq: Int64
+package struct RegisteredExaminer: Sendable, Equatable {
+    package var examinerID: String
+    package var name: String
+    package var publicKey: String
+    package var registeredSeq: Int64
 
-    public init(examinerID: String, name: String, publicKey: String, registeredSeq: Int64) {
+    package init(examinerID: String, name: String, publicKey: String, registeredSeq: Int64) {
         self.examinerID = examinerID
         self.name = name
         self.publicKey = publicKey
@@ -32,13 +32,13 @@ public struct RegisteredExaminer: Sendable, Equatable {
 }
 
 /// A seized item registered in a case, with the manifest of its fingerprints.
-public struct CustodyItem: Sendable, Equatable {
-    public var itemID: String
-    public var description: String
-    public var acquiredSeq: Int64
-    public var manifestSHA256: String
+package struct CustodyItem: Sendable, Equatable {
+    package var itemID: String
+    package var description: String
+    package var acquiredSeq: Int64
+    package var manifestSHA256: String
 
-    public init(itemID: String, description: String, acquiredSeq: Int64, manifestSHA256: String) {
+    package init(itemID: String, description: String, acquiredSeq: Int64, manifestSHA256: String) {
         self.itemID = itemID
         self.description = description
         self.acquiredSeq = acquiredSeq
@@ -49,16 +49,16 @@ public struct CustodyItem: Sendable, Equatable {
 /// Rows written in the same transaction as a ledger entry. The store sets `item.acquiredSeq` and
 /// `examiner.registeredSeq` to the appended entry's `seq`, under its write lock, so concurrent appends cannot
 /// give them a stale number.
-public struct StoreChanges: Sendable {
-    public var caseInfo: CaseInfo?
-    public var manifest: ManifestBlob?
-    public var item: CustodyItem?
-    public var examiner: RegisteredExaminer?
+package struct StoreChanges: Sendable {
+    package var caseInfo: CaseInfo?
+    package var manifest: ManifestBlob?
+    package var item: CustodyItem?
+    package var examiner: RegisteredExaminer?
 
-    public init() {}
+    package init() {}
 
     /// The changes with their rows pointing at entry `seq` (for stores: call it under the write lock).
-    public func stamped(with seq: Int64) -> StoreChanges {
+    package func stamped(with seq: Int64) -> StoreChanges {
         var c = self
         c.item?.acquiredSeq = seq
         c.examiner?.registeredSeq = seq
@@ -68,7 +68,7 @@ public struct StoreChanges: Sendable {
 
 /// Where a case lives: the SQLite case file (``SQLiteCaseStore``), or a unit-wide PostgreSQL server (the
 /// `CaseStorePostgres` module), with the same custody logic over both. ``InMemoryCaseStore`` serves tests.
-public protocol CaseStore: AnyObject {
+package protocol CaseStore: AnyObject {
     func caseInfo() throws -> CaseInfo?
     func entries() throws -> [CustodyEntry]
     func items() throws -> [CustodyItem]
@@ -93,17 +93,17 @@ public protocol CaseStore: AnyObject {
 
 extension CaseStore {
     /// The whole manifest, or nil when none of that hash is stored.
-    public func manifest(sha256: String) throws -> [UInt8]? {
+    package func manifest(sha256: String) throws -> [UInt8]? {
         var all: [UInt8] = []
         return try readManifest(sha256: sha256) { all += $0 } ? all : nil
     }
 }
 
 /// The rule every store applies under its write lock: a key revoked in the case signs nothing more.
-public enum KeyRevocation {
+package enum KeyRevocation {
     /// Throws when `entry` is signed by a key in `revoked`.
     /// - Throws: ``EvidenceError`` `.examiner`, naming the key by its fingerprint and the revoking entry.
-    public static func refuse(_ entry: CustodyEntry, revoked: [String: Int64]) throws {
+    package static func refuse(_ entry: CustodyEntry, revoked: [String: Int64]) throws {
         guard let seq = revoked[entry.publicKey.lowercased()] else { return }
         throw EvidenceError(
             .examiner,
@@ -114,7 +114,7 @@ public enum KeyRevocation {
     }
 
     /// The first revocation of each key among `entries` (for stores that hold the entries themselves).
-    public static func revocations(in entries: some Sequence<CustodyEntry>) -> [String: Int64] {
+    package static func revocations(in entries: some Sequence<CustodyEntry>) -> [String: Int64] {
         var out: [String: Int64] = [:]
         for e in entries { if let key = e.revokedKey, out[key] == nil { out[key] = e.seq } }
         return out
@@ -122,7 +122,7 @@ public enum KeyRevocation {
 
     /// The key a stored `revoked` row revokes, from its `parameters` column (nil when the column is not an object
     /// with a string `public_key`: verification reports such a row as changed).
-    public static func revokedKey(parametersColumn: String) -> String? {
+    package static func revokedKey(parametersColumn: String) -> String? {
         guard let parsed = try? JSONValue.parse(Array(parametersColumn.utf8)) else { return nil }
         return parsed["public_key"]?.string?.lowercased()
     }
@@ -133,15 +133,15 @@ public enum KeyRevocation {
 /// into the case file.
 ///
 /// `@unchecked Sendable`: its reader is used by the one thread that appends the acquisition.
-public struct ManifestBlob: @unchecked Sendable {
-    public var sha256: String
-    public var format: String
-    public var size: UInt64
+package struct ManifestBlob: @unchecked Sendable {
+    package var sha256: String
+    package var format: String
+    package var size: UInt64
     private let spool: ManifestSpool?
     private let bytes: [UInt8]
 
     /// A manifest held in memory.
-    public init(format: String, bytes: [UInt8]) {
+    package init(format: String, bytes: [UInt8]) {
         self.format = format
         self.bytes = bytes
         self.size = UInt64(bytes.count)
@@ -150,7 +150,7 @@ public struct ManifestBlob: @unchecked Sendable {
     }
 
     /// A manifest written to `spool`, hashed here by reading it back.
-    public init(format: String, spool: ManifestSpool) throws {
+    package init(format: String, spool: ManifestSpool) throws {
         self.format = format
         self.spool = spool
         self.bytes = []
@@ -165,7 +165,7 @@ public struct ManifestBlob: @unchecked Sendable {
     }
 
     /// Calls `body` with consecutive pieces of at most `pieceSize` bytes.
-    public func read(pieceSize: Int, _ body: ([UInt8]) throws -> Void) throws {
+    package func read(pieceSize: Int, _ body: ([UInt8]) throws -> Void) throws {
         if let spool { return try spool.read(pieceSize: pieceSize, body) }
         var offset = 0
         while offset < bytes.count {
@@ -180,11 +180,11 @@ public struct ManifestBlob: @unchecked Sendable {
 /// in `$TMPDIR` (or /tmp) with `O_EXCL` and removed at once, so it disappears with the process however it ends.
 ///
 /// Not `Sendable`: one acquisition owns it.
-public final class ManifestSpool {
+package final class ManifestSpool {
     /// The descriptor to write the manifest to (a ``ByteSink`` over it).
-    public let fileDescriptor: Int32
+    package let fileDescriptor: Int32
 
-    public init() throws {
+    package init() throws {
         let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((folder + "/iproceeds-manifest-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -225,7 +225,7 @@ extension ManifestSpool: Sendable {}
 /// A case held in memory, for tests.
 ///
 /// `@unchecked Sendable`-free: not Sendable; a test owns it. Thread-safe appends through a `Mutex` anyway.
-public final class InMemoryCaseStore: CaseStore {
+package final class InMemoryCaseStore: CaseStore {
     private struct State {
         var info: CaseInfo?
         var entries: [CustodyEntry] = []
@@ -236,19 +236,19 @@ public final class InMemoryCaseStore: CaseStore {
     }
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
-    public func caseInfo() throws -> CaseInfo? { state.withLock { $0.info } }
-    public func entries() throws -> [CustodyEntry] { state.withLock { $0.entries } }
-    public func items() throws -> [CustodyItem] { state.withLock { $0.items } }
-    public func examiners() throws -> [RegisteredExaminer] { state.withLock { $0.examiners } }
-    public func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
+    package func caseInfo() throws -> CaseInfo? { state.withLock { $0.info } }
+    package func entries() throws -> [CustodyEntry] { state.withLock { $0.entries } }
+    package func items() throws -> [CustodyItem] { state.withLock { $0.items } }
+    package func examiners() throws -> [RegisteredExaminer] { state.withLock { $0.examiners } }
+    package func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
         guard let m = state.withLock({ $0.manifests[sha256] }) else { return false }
         try body(m)
         return true
     }
 
-    public func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
+    package func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
         try state.withLock { s in
             if s.items.contains(where: { $0.itemID == itemID }) || s.reserved.contains(itemID) {
                 throw EvidenceError(.invalidArgument, "item \(itemID) is already in this case; choose another --item")
@@ -257,16 +257,16 @@ public final class InMemoryCaseStore: CaseStore {
         }
     }
 
-    public func releaseItem(_ itemID: String) { _ = state.withLock { $0.reserved.remove(itemID) } }
+    package func releaseItem(_ itemID: String) { _ = state.withLock { $0.reserved.remove(itemID) } }
 
-    public func revocations() throws -> [String: Int64] {
+    package func revocations() throws -> [String: Int64] {
         state.withLock { KeyRevocation.revocations(in: $0.entries) }
     }
 
     /// Replaces an entry, to simulate tampering in tests.
-    public func tamper(_ body: (inout [CustodyEntry]) -> Void) { state.withLock { body(&$0.entries) } }
+    package func tamper(_ body: (inout [CustodyEntry]) -> Void) { state.withLock { body(&$0.entries) } }
 
-    public func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry {
+    package func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry {
         try state.withLock { s in
             let entry = try make(s.entries.last)
             try KeyRevocation.refuse(entry, revoked: KeyRevocation.revocations(in: s.entries))

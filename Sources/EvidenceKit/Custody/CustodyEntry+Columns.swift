@@ -5,17 +5,17 @@ import IProceedsBase
 /// structured fields as canonical JSON text, so that a row read back gives the entry whose hash was signed.
 extension CustodyEntry {
     /// The `items` column: a JSON array of strings.
-    public var itemsColumn: String { JSONValue.strings(items).canonical }
+    package var itemsColumn: String { JSONValue.strings(items).canonical }
     /// The `inputs` column: a JSON array of `{"name","sha256"}` objects.
-    public var inputsColumn: String { Self.json(inputs).canonical }
+    package var inputsColumn: String { Self.json(inputs).canonical }
     /// The `outputs` column.
-    public var outputsColumn: String { Self.json(outputs).canonical }
+    package var outputsColumn: String { Self.json(outputs).canonical }
     /// The `parameters` column: a JSON object of strings, keys in JCS order.
-    public var parametersColumn: String { Self.json(parameters).canonical }
+    package var parametersColumn: String { Self.json(parameters).canonical }
 
     /// An entry from a stored row. Malformed JSON columns come back empty, which verification then reports as
     /// changed content (the hash no longer matches), never as a crash.
-    public init(
+    package init(
         storedSeq seq: Int64, time: String, caseID: String, examinerID: String, publicKey: String, action: String,
         itemsColumn: String, inputsColumn: String, outputsColumn: String, tool: String, toolVersion: String,
         parametersColumn: String, note: String, prevHash: String, entryHash: String, signature: String

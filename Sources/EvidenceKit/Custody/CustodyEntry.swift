@@ -1,7 +1,7 @@
 import IProceedsBase
 
 /// What was done to evidence, as a custody ledger records it.
-public enum CustodyAction: String, CaseIterable, Sendable, Codable {
+package enum CustodyAction: String, CaseIterable, Sendable, Codable {
     // The first entry of every case, signed by the examiner who opened it (who is thereby registered).
     case opened
     // Registers another examiner's public key; signed by an examiner already registered.
@@ -16,7 +16,7 @@ public enum CustodyAction: String, CaseIterable, Sendable, Codable {
     case examined, imaged, analysed, reported, shared, returned, destroyed, note
 
     /// The actions an examiner may record by hand with `custody record`.
-    public static var recordable: [CustodyAction] {
+    package static var recordable: [CustodyAction] {
         [
             .sealed, .transferred, .checkedOut, .checkedIn, .examined, .imaged, .analysed, .reported, .shared,
             .returned, .destroyed, .note,
@@ -25,12 +25,12 @@ public enum CustodyAction: String, CaseIterable, Sendable, Codable {
 }
 
 /// A file or other object named by its SHA-256, as an input or output of a custody action.
-public struct HashReference: Sendable, Equatable, Codable {
+package struct HashReference: Sendable, Equatable, Codable {
     /// What it is ("manifest", "report.html", a path).
-    public var name: String
-    public var sha256: String
+    package var name: String
+    package var sha256: String
 
-    public init(name: String, sha256: String) {
+    package init(name: String, sha256: String) {
         self.name = name
         self.sha256 = sha256
     }
@@ -41,33 +41,33 @@ public struct HashReference: Sendable, Equatable, Codable {
 ///
 /// `entryHash` is SHA-256 over ``canonicalContent`` (every other field, `prevHash` included); `signature` is
 /// Ed25519 by `publicKey` over the 32 bytes of `entryHash`. See `docs/custody-model.md`.
-public struct CustodyEntry: Sendable, Equatable {
-    public var seq: Int64
+package struct CustodyEntry: Sendable, Equatable {
+    package var seq: Int64
     /// UTC, `YYYY-MM-DDTHH:MM:SS.sssZ`.
-    public var time: String
-    public var caseID: String
-    public var examinerID: String
+    package var time: String
+    package var caseID: String
+    package var examinerID: String
     /// The signer's Ed25519 public key, hex.
-    public var publicKey: String
-    public var action: String
-    public var items: [String]
-    public var inputs: [HashReference]
-    public var outputs: [HashReference]
-    public var tool: String
-    public var toolVersion: String
-    public var parameters: [String: String]
-    public var note: String
+    package var publicKey: String
+    package var action: String
+    package var items: [String]
+    package var inputs: [HashReference]
+    package var outputs: [HashReference]
+    package var tool: String
+    package var toolVersion: String
+    package var parameters: [String: String]
+    package var note: String
     /// The previous entry's `entryHash`; 64 zeros for the first entry.
-    public var prevHash: String
-    public var entryHash: String
+    package var prevHash: String
+    package var entryHash: String
     /// Ed25519 signature, hex.
-    public var signature: String
+    package var signature: String
 
-    public static let genesisPrevHash = String(repeating: "0", count: 64)
+    package static let genesisPrevHash = String(repeating: "0", count: 64)
 
     /// The canonical serialisation that `entryHash` covers: a JSON object of every field but `entry_hash` and
     /// `signature`, in RFC 8785 (JCS) form — keys sorted, no white space, minimal string escapes, UTF-8.
-    public var canonicalContent: [UInt8] {
+    package var canonicalContent: [UInt8] {
         let fields: JSONValue = .object([
             ("action", .string(action)),
             ("case_id", .string(caseID)),
@@ -88,12 +88,12 @@ public struct CustodyEntry: Sendable, Equatable {
     }
 
     /// SHA-256 of ``canonicalContent``, hex.
-    public var computedHash: String { digestHex(.sha256, of: canonicalContent) }
+    package var computedHash: String { digestHex(.sha256, of: canonicalContent) }
 }
 
 extension CustodyEntry {
     /// The public key (hex) a `revoked` entry revokes, as it signed it; nil for every other entry.
-    public var revokedKey: String? {
+    package var revokedKey: String? {
         action == CustodyAction.revoked.rawValue ? parameters["public_key"]?.lowercased() : nil
     }
 

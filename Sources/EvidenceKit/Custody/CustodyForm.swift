@@ -7,10 +7,10 @@ import IProceedsBase
 ///
 /// Every value on the page comes from the case file, which anyone holding it may have edited (hashes, ids and
 /// names included), so the page is built through `HTML` and every value is escaped by construction.
-public enum CustodyForm {
+package enum CustodyForm {
     /// The page for the case file `file`.
     /// - Throws: `EvidenceError` when the case file cannot be read.
-    public static func html(_ file: CaseFile) throws -> String {
+    package static func html(_ file: CaseFile) throws -> String {
         let info = try file.info()
         let entries = try file.store.entries()
         // Items as the signed ledger acquired them.

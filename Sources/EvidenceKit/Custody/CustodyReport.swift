@@ -3,9 +3,9 @@ import IProceedsBase
 
 /// The ledger and its verification as people and scripts read them: `custody log`, `custody export --format
 /// json` and `custody verify`. JSON is built from values (``JSONValue``) with keys sorted.
-public enum CustodyReport {
+package enum CustodyReport {
     /// One ledger entry with every stored field, under its JSON name.
-    public static func entry(_ e: CustodyEntry) -> JSONValue {
+    package static func entry(_ e: CustodyEntry) -> JSONValue {
         func references(_ refs: [HashReference]) -> JSONValue {
             .array(refs.map { .object([("name", .string($0.name)), ("sha256", .string($0.sha256))]) })
         }
@@ -21,13 +21,13 @@ public enum CustodyReport {
     }
 
     /// The entries as a JSON array, one entry (keys sorted) a line.
-    public static func json(_ entries: [CustodyEntry]) -> String {
+    package static func json(_ entries: [CustodyEntry]) -> String {
         "[\n" + entries.map { entry($0).canonical }.joined(separator: ",\n") + "\n]\n"
     }
 
     /// The entries as a table for a terminal: the details an examiner reads (to, from, location, …, note),
     /// long cells cut with an ellipsis.
-    public static func table(_ entries: [CustodyEntry]) -> String {
+    package static func table(_ entries: [CustodyEntry]) -> String {
         let shown = ["to", "from", "location", "description", "examiner_id", "title", "command", "policy", "policies"]
         let rows = entries.map { e -> [String] in
             var what = e.parameters.keys.sorted().filter { shown.contains($0) }.map { "\($0)=\(e.parameters[$0]!)" }
@@ -52,7 +52,7 @@ public enum CustodyReport {
     /// What `custody verify` prints: the head to write on a seal form, the evidence re-read, and either the
     /// verdict or the first bad entry and every other problem.
     /// - Parameter rehash: whether the evidence was re-read (it is then named in the verdict).
-    public static func text(_ v: CustodyVerification, rehash: Bool) -> String {
+    package static func text(_ v: CustodyVerification, rehash: Bool) -> String {
         var s = "Case \(v.caseID): \(v.entries) entries\n"
         s += "Head: \(v.headSeq):\(v.headHash)\n"
         for r in v.rehashed { s += "Evidence \(r.item): \(r.matched) items matched, \(r.differing) differ\n" }
@@ -74,7 +74,7 @@ public enum CustodyReport {
     /// A key registered in the case, as JSON: `public_key` (hex), `public_key_fingerprint` (``Ed25519/fingerprint(_:)``),
     /// `examiner_id`, `examiner_name`, `registered_seq`, and `revoked_seq` and `revocation_reason` (null unless
     /// revoked). The same names as a sharing package's `sender`.
-    public static func key(_ k: SignerKey) -> JSONValue {
+    package static func key(_ k: SignerKey) -> JSONValue {
         .object([
             ("examiner_id", .string(k.examinerID)), ("examiner_name", .string(k.name)),
             ("public_key", .string(k.publicKey)), ("public_key_fingerprint", .string(k.fingerprint)),
@@ -84,7 +84,7 @@ public enum CustodyReport {
     }
 
     /// `custody verify --format json`: one object, keys sorted, and a newline.
-    public static func json(_ v: CustodyVerification, rehash: Bool) -> String {
+    package static func json(_ v: CustodyVerification, rehash: Bool) -> String {
         var members: [(String, JSONValue)] = [
             ("case_id", .string(v.caseID)), ("entries", .int(v.entries)),
             ("head", .object([("seq", .int(v.headSeq)), ("hash", .string(v.headHash))])), ("intact", .bool(v.intact)),

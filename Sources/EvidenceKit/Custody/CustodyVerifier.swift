@@ -2,8 +2,8 @@ import Foundation
 import IProceedsBase
 
 /// What is wrong at one place in a ledger.
-public struct CustodyProblem: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
+package struct CustodyProblem: Sendable, Equatable {
+    package enum Kind: String, Sendable, CaseIterable {
         /// The entry's content no longer hashes to its `entry_hash`.
         case contentChanged = "content changed"
         /// `prev_hash` does not name the entry before it.
@@ -46,43 +46,43 @@ public struct CustodyProblem: Sendable, Equatable {
         }
     }
 
-    public var seq: Int64
-    public var kind: Kind
-    public var detail: String
+    package var seq: Int64
+    package var kind: Kind
+    package var detail: String
 }
 
 /// A key the signed ledger registered in a case, and whether a `revoked` entry revoked it.
-public struct SignerKey: Sendable, Equatable {
+package struct SignerKey: Sendable, Equatable {
     /// Ed25519 public key, hex.
-    public var publicKey: String
-    public var examinerID: String
-    public var name: String
+    package var publicKey: String
+    package var examinerID: String
+    package var name: String
     /// The entry that registered it (1 for the examiner who opened the case).
-    public var registeredSeq: Int64
+    package var registeredSeq: Int64
     /// The entry that revoked it, and the reason it gives.
-    public var revokedSeq: Int64?
-    public var revocationReason: String?
+    package var revokedSeq: Int64?
+    package var revocationReason: String?
 
     /// ``Ed25519/fingerprint(_:)`` of the key.
-    public var fingerprint: String { Ed25519.fingerprint(hex: publicKey) }
+    package var fingerprint: String { Ed25519.fingerprint(hex: publicKey) }
 }
 
 /// The outcome of verifying a ledger.
-public struct CustodyVerification: Sendable {
-    public var caseID: String
-    public var entries: Int
+package struct CustodyVerification: Sendable {
+    package var caseID: String
+    package var entries: Int
     /// The last entry's sequence number and hash: what to write on a seal form.
-    public var headSeq: Int64
-    public var headHash: String
-    public var problems: [CustodyProblem]
+    package var headSeq: Int64
+    package var headHash: String
+    package var problems: [CustodyProblem]
     /// Items re-read with `--rehash`, with their audit counts.
-    public var rehashed: [(item: String, matched: Int, differing: Int)]
+    package var rehashed: [(item: String, matched: Int, differing: Int)]
     /// The keys registered by valid entries of the ledger, in the order they were registered, with revocations.
-    public var keys: [SignerKey] = []
+    package var keys: [SignerKey] = []
 
-    public var intact: Bool { problems.isEmpty }
+    package var intact: Bool { problems.isEmpty }
     /// The first problem by sequence number.
-    public var firstProblem: CustodyProblem? { problems.min { $0.seq < $1.seq } }
+    package var firstProblem: CustodyProblem? { problems.min { $0.seq < $1.seq } }
 }
 
 extension CaseFile {
@@ -93,7 +93,7 @@ extension CaseFile {
     /// - Parameters:
     ///   - expectHead: a head hash (or `SEQ:HASH`) written down earlier; a ledger that ends elsewhere fails.
     ///   - rehash: re-read the evidence from the paths recorded at acquisition and compare with the manifests.
-    public func verify(
+    package func verify(
         expectHead: String? = nil, rehash: Bool = false, threads: Int = FingerprintOptions.defaultThreads
     )
         throws -> CustodyVerification

@@ -6,11 +6,11 @@ import IProceedsBase
 ///
 /// `@unchecked Sendable`: the wrapped `EVP_PKEY` is never mutated after creation, and OpenSSL documents signing
 /// and verifying with a shared key as thread-safe.
-public final class Ed25519PrivateKey: @unchecked Sendable {
+package final class Ed25519PrivateKey: @unchecked Sendable {
     private let key: OpaquePointer
 
     /// A new random key pair (OpenSSL's CSPRNG). The corresponding C function is `EVP_PKEY_generate`.
-    public init() {
+    package init() {
         guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "ED25519", nil) else {
             preconditionFailure("no Ed25519 in OpenSSL")
         }
@@ -24,7 +24,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
 
     /// The key from its 32-byte seed.
     /// - Throws: ``EvidenceError`` when the seed is not 32 bytes.
-    public init(seed: [UInt8]) throws {
+    package init(seed: [UInt8]) throws {
         guard seed.count == 32,
             let pkey = EVP_PKEY_new_raw_private_key_ex(nil, "ED25519", nil, seed, seed.count)
         else { throw EvidenceError(.invalidArgument, "an Ed25519 private key is 32 bytes") }
@@ -34,7 +34,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     deinit { EVP_PKEY_free(key) }
 
     /// The 32-byte seed. Handle with care: this is the secret.
-    public var seed: [UInt8] {
+    package var seed: [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var len = 32
         precondition(EVP_PKEY_get_raw_private_key(key, &out, &len) == 1 && len == 32)
@@ -42,7 +42,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     }
 
     /// The 32-byte public key.
-    public var publicKey: [UInt8] {
+    package var publicKey: [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var len = 32
         precondition(EVP_PKEY_get_raw_public_key(key, &out, &len) == 1 && len == 32)
@@ -50,7 +50,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     }
 
     /// A 64-byte Ed25519 signature of `message`. The corresponding C function is `EVP_DigestSign`.
-    public func sign(_ message: [UInt8]) -> [UInt8] {
+    package func sign(_ message: [UInt8]) -> [UInt8] {
         guard let ctx = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
         defer { EVP_MD_CTX_free(ctx) }
         precondition(EVP_DigestSignInit(ctx, nil, nil, nil, key) == 1, "EVP_DigestSignInit failed")
@@ -61,7 +61,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     }
 
     /// The private key as PKCS #8 PEM, which `openssl pkey` reads.
-    public var pem: String {
+    package var pem: String {
         // PKCS #8 for Ed25519 (RFC 8410): a fixed 16-byte DER prefix, then the seed.
         let der: [UInt8] =
             [0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20] + seed
@@ -71,7 +71,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     }
 
     /// Reads the PEM written by ``pem``.
-    public convenience init(pem: String) throws {
+    package convenience init(pem: String) throws {
         let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
         guard let data = Data(base64Encoded: body), case let der = [UInt8](data), der.count == 48,
             der.prefix(16).elementsEqual(
@@ -82,10 +82,10 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
 }
 
 /// Ed25519 signature verification.
-public enum Ed25519 {
+package enum Ed25519 {
     /// Whether `signature` is a valid Ed25519 signature of `message` by `publicKey`.
     /// The corresponding C function is `EVP_DigestVerify`.
-    public static func verify(signature: [UInt8], of message: [UInt8], publicKey: [UInt8]) -> Bool {
+    package static func verify(signature: [UInt8], of message: [UInt8], publicKey: [UInt8]) -> Bool {
         guard publicKey.count == 32, signature.count == 64,
             let pkey = EVP_PKEY_new_raw_public_key_ex(nil, "ED25519", nil, publicKey, publicKey.count)
         else { return false }
@@ -99,7 +99,7 @@ public enum Ed25519 {
     /// A short, readable fingerprint of a public key: `SHA256:` and the first 16 bytes of its SHA-256, in hex pairs
     /// (`SHA256:5f:0e:…`, 54 characters). The one form every output shows a key in: examiner and case commands,
     /// custody verification, JSON, HTML forms, sharing packages.
-    public static func fingerprint(_ publicKey: [UInt8]) -> String {
+    package static func fingerprint(_ publicKey: [UInt8]) -> String {
         let hex = digestHex(.sha256, of: publicKey)
         var pairs: [Substring] = []
         var i = hex.startIndex
@@ -113,7 +113,7 @@ public enum Ed25519 {
 
     /// ``fingerprint(_:)`` of a key given in hex, as the ledger stores it; text that is not a 32-byte key in hex (a
     /// damaged row) is shown as it is, marked.
-    public static func fingerprint(hex: String) -> String {
+    package static func fingerprint(hex: String) -> String {
         guard let key = Hex.decode(hex), key.count == 32 else { return "(not a key: \(hex.prefix(70)))" }
         return fingerprint(key)
     }
@@ -124,14 +124,14 @@ public enum Ed25519 {
 extension Ed25519PrivateKey {
     /// PBKDF2 iterations for a protected key: OWASP's 2023 figure for PBKDF2-HMAC-SHA256 (a few tenths of a
     /// second per command that signs).
-    public static let protectedKeyIterations: Int32 = 600_000
+    package static let protectedKeyIterations: Int32 = 600_000
 
     /// The private key as a PKCS #8 `EncryptedPrivateKeyInfo` PEM (`BEGIN ENCRYPTED PRIVATE KEY`): PBES2 with
     /// PBKDF2-HMAC-SHA256 (random 16-byte salt) and AES-256-CBC, which `openssl pkey` and Python's `cryptography`
     /// read with the passphrase. The corresponding C functions are `PKCS5_pbe2_set_iv`, `PKCS8_set0_pbe` and
     /// `PEM_write_bio_PKCS8`.
     /// - Throws: ``EvidenceError`` `.invalidArgument` for an empty passphrase.
-    public func encryptedPEM(passphrase: [UInt8], iterations: Int32 = protectedKeyIterations) throws -> String {
+    package func encryptedPEM(passphrase: [UInt8], iterations: Int32 = protectedKeyIterations) throws -> String {
         guard !passphrase.isEmpty else { throw EvidenceError(.invalidArgument, "an empty passphrase protects nothing") }
         guard let p8 = EVP_PKEY2PKCS8(key) else { throw Self.failure("EVP_PKEY2PKCS8") }
         defer { PKCS8_PRIV_KEY_INFO_free(p8) }
@@ -160,12 +160,12 @@ extension Ed25519PrivateKey {
     }
 
     /// Whether `pem` holds an encrypted key (it then needs a passphrase).
-    public static func isEncrypted(pem: String) -> Bool { pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") }
+    package static func isEncrypted(pem: String) -> Bool { pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") }
 
     /// Reads a key written by ``pem`` or ``encryptedPEM(passphrase:iterations:)``; `passphrase` is asked only for
     /// an encrypted one. The corresponding C function is `PEM_read_bio_PrivateKey`.
     /// - Throws: ``EvidenceError`` `.examiner` for a wrong passphrase or a key that is not Ed25519.
-    public static func read(pem: String, passphrase: () throws -> [UInt8]) throws -> Ed25519PrivateKey {
+    package static func read(pem: String, passphrase: () throws -> [UInt8]) throws -> Ed25519PrivateKey {
         guard isEncrypted(pem: pem) else { return try Ed25519PrivateKey(pem: pem) }
         var secret = try passphrase() + [0]
         defer { for i in secret.indices { secret[i] = 0 } }

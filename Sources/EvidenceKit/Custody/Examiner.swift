@@ -2,29 +2,29 @@ import Foundation
 import IProceedsBase
 
 /// The examiner who signs custody entries: an id, a name, and an Ed25519 key.
-public struct Examiner: Sendable {
-    public var id: String
-    public var name: String
-    public var key: Ed25519PrivateKey
+package struct Examiner: Sendable {
+    package var id: String
+    package var name: String
+    package var key: Ed25519PrivateKey
 
-    public init(id: String, name: String, key: Ed25519PrivateKey) {
+    package init(id: String, name: String, key: Ed25519PrivateKey) {
         self.id = id
         self.name = name
         self.key = key
     }
 
-    public var publicKeyHex: String { Hex.encode(key.publicKey) }
+    package var publicKeyHex: String { Hex.encode(key.publicKey) }
 }
 
 /// Where an examiner's identity is kept: `$IPROCEEDS_HOME` (default `~/.config/iproceeds`), holding
 /// `examiner.json` (id, name, public key) and `examiner.key` (the private key, PKCS #8 PEM, mode 0600).
-public struct ExaminerStore: Sendable {
-    public let directory: String
+package struct ExaminerStore: Sendable {
+    package let directory: String
 
-    public init(directory: String) { self.directory = directory }
+    package init(directory: String) { self.directory = directory }
 
     /// `$IPROCEEDS_HOME`, or `~/.config/iproceeds`.
-    public static func fromEnvironment() -> ExaminerStore {
+    package static func fromEnvironment() -> ExaminerStore {
         if let home = ProcessInfo.processInfo.environment["IPROCEEDS_HOME"], !home.isEmpty {
             return ExaminerStore(directory: home)
         }
@@ -34,11 +34,11 @@ public struct ExaminerStore: Sendable {
     var keyPath: String { directory + "/examiner.key" }
     var infoPath: String { directory + "/examiner.json" }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: keyPath) }
+    package var exists: Bool { FileManager.default.fileExists(atPath: keyPath) }
 
     /// Creates a new key pair and writes it. The private key file is created with mode 0600 from the start.
     /// - Throws: ``EvidenceError`` if an identity exists (unless `replace`) or the files cannot be written.
-    public func create(id: String, name: String, replace: Bool = false) throws -> Examiner {
+    package func create(id: String, name: String, replace: Bool = false) throws -> Examiner {
         if exists && !replace {
             throw EvidenceError(
                 .examiner,
@@ -60,7 +60,7 @@ public struct ExaminerStore: Sendable {
 
     /// Loads the identity; `passphrase` is asked only when the key is protected (``protect(passphrase:)``).
     /// - Throws: ``EvidenceError`` saying how to create one when there is none, or that the passphrase is wrong.
-    public func load(passphrase: ((String) throws -> [UInt8])? = nil) throws -> Examiner {
+    package func load(passphrase: ((String) throws -> [UInt8])? = nil) throws -> Examiner {
         guard exists, let data = FileManager.default.contents(atPath: infoPath),
             let info = try? JSONSerialization.jsonObject(with: data) as? [String: String], let id = info["id"],
             let name = info["name"]
@@ -82,12 +82,12 @@ public struct ExaminerStore: Sendable {
     }
 
     /// Whether the private key is encrypted at rest.
-    public func isProtected() throws -> Bool { Ed25519PrivateKey.isEncrypted(pem: try readPrivateKey()) }
+    package func isProtected() throws -> Bool { Ed25519PrivateKey.isEncrypted(pem: try readPrivateKey()) }
 
     /// Encrypts the private key at rest with `passphrase` (PKCS #8, PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC),
     /// replacing the plain file atomically (mode 0600), after checking that the new file opens to the same key.
     /// - Throws: ``EvidenceError`` `.examiner` when the key is already protected or missing.
-    public func protect(passphrase: [UInt8]) throws {
+    package func protect(passphrase: [UInt8]) throws {
         let pem = try readPrivateKey()
         guard !Ed25519PrivateKey.isEncrypted(pem: pem) else {
             throw EvidenceError(

@@ -2,10 +2,10 @@ import Foundation
 
 /// Where the passphrase of a protected examiner key comes from: `IPROCEEDS_PASSPHRASE`, else a prompt on the
 /// terminal (`/dev/tty`, echo off), else nowhere — then a clear error rather than a hang.
-public enum Passphrase {
+package enum Passphrase {
     /// The passphrase for the examiner key at `keyPath`.
     /// - Throws: ``EvidenceError`` `.examiner` when there is no terminal and `IPROCEEDS_PASSPHRASE` is not set.
-    public static func obtain(for keyPath: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    package static func obtain(for keyPath: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws
         -> [UInt8]
     {
@@ -21,7 +21,7 @@ public enum Passphrase {
 
     /// A new passphrase: `IPROCEEDS_PASSPHRASE`, or typed twice on the terminal.
     /// - Throws: ``EvidenceError`` `.examiner` when the two differ, it is empty, or there is no terminal.
-    public static func new(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [UInt8] {
+    package static func new(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [UInt8] {
         if let p = environment["IPROCEEDS_PASSPHRASE"], !p.isEmpty { return Array(p.utf8) }
         guard let first = try prompt("New passphrase for your examiner key: "),
             let second = try prompt("The same passphrase again: ")

@@ -6,7 +6,7 @@
 /// records it returns follow the file's own record in the manifest, in the order given.
 ///
 /// `Sendable`: one reader serves every worker thread of a run at once.
-public protocol ContainerReader: Sendable {
+package protocol ContainerReader: Sendable {
     /// Whether the file at `path` whose first bytes are `firstBlock` is a container this reader opens.
     /// Called for every file of a run: it must be cheap and must not read anything.
     func recognises(_ firstBlock: UnsafeRawBufferPointer, path: RawName) -> Bool
@@ -17,15 +17,15 @@ public protocol ContainerReader: Sendable {
 }
 
 /// What a ``ContainerReader`` found inside one container.
-public struct ContainerContents: Sendable {
+package struct ContainerContents: Sendable {
     /// The records of the items inside, in manifest order.
-    public var records: [FingerprintRecord]
+    package var records: [FingerprintRecord]
     /// Why the container could not be read whole: goes into the container's own record (the run exits 1).
-    public var error: String?
+    package var error: String?
     /// What the examiner should know about the container (its format, its segments): goes into its `note`.
-    public var note: String?
+    package var note: String?
 
-    public init(records: [FingerprintRecord] = [], error: String? = nil, note: String? = nil) {
+    package init(records: [FingerprintRecord] = [], error: String? = nil, note: String? = nil) {
         self.records = records
         self.error = error
         self.note = note

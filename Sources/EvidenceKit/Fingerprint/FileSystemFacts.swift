@@ -1,29 +1,29 @@
 /// What a file system says of a file found inside a disk image: where it is (partition, file system) and the
 /// file system's own identity and times for it. See `docs/formats.md` (the `fs` object).
-public struct FileSystemFacts: Sendable, Equatable {
+package struct FileSystemFacts: Sendable, Equatable {
     /// The partition's number, from 1, in the order of the partition table; `nil` for a file system with no table.
-    public var partition: Int?
+    package var partition: Int?
     /// The partition's type as the table gives it (`Linux (0x83)`, `Basic data partition`).
-    public var partitionType: String?
+    package var partitionType: String?
     /// Where the partition starts, in bytes from the start of the image.
-    public var partitionOffset: UInt64?
+    package var partitionOffset: UInt64?
     /// The file system: `ext4`, `ntfs`, `fat16`, `exfat`, `iso9660`, `hfs` …
-    public var fileSystem: String
+    package var fileSystem: String
     /// The inode, MFT entry or directory-entry address of the file's metadata.
-    public var inode: UInt64
+    package var inode: UInt64
     /// The name of an NTFS alternate data stream, for the stream's own record.
-    public var stream: String?
+    package var stream: String?
     /// Whether the name was found in a directory entry marked unused (a deleted file, `--deleted`).
-    public var deleted = false
+    package var deleted = false
     /// For a deleted file: its metadata or some of its blocks are allocated again to something else, so the
     /// content read may not be the file's.
-    public var possiblyOverwritten = false
+    package var possiblyOverwritten = false
     /// Access, metadata-change and creation times, seconds since the epoch, where the file system keeps them.
-    public var accessed: Int64?
-    public var changed: Int64?
-    public var created: Int64?
+    package var accessed: Int64?
+    package var changed: Int64?
+    package var created: Int64?
 
-    public init(fileSystem: String, inode: UInt64) {
+    package init(fileSystem: String, inode: UInt64) {
         self.fileSystem = fileSystem
         self.inode = inode
     }

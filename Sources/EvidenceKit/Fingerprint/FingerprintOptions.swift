@@ -5,31 +5,31 @@
 #endif
 
 /// How a fingerprint run reads its inputs.
-public struct FingerprintOptions: Sendable, Equatable {
+package struct FingerprintOptions: Sendable, Equatable {
     /// The algorithms computed over every item, in one read of the data (canonical order).
-    public var algorithms: [DigestAlgorithm] = [.sha256]
+    package var algorithms: [DigestAlgorithm] = [.sha256]
     /// When set, every block of this many bytes also gets its own digests (hashdeep `-p`).
-    public var pieceSize: UInt64?
+    package var pieceSize: UInt64?
     /// Worker threads reading files at once. Use 1 for spinning disks, where parallel reads make the head seek.
-    public var threads: Int = FingerprintOptions.defaultThreads
+    package var threads: Int = FingerprintOptions.defaultThreads
     /// Whether archives are opened and their members fingerprinted.
-    public var archives = true
+    package var archives = true
     /// How deep archives inside archives are opened (members of an archive on disk are at depth 1).
-    public var maxDepth = 8
+    package var maxDepth = 8
     /// How many bytes may be decompressed out of one archive on disk, all nesting levels counted.
-    public var maxExpand: UInt64 = 64 << 30
+    package var maxExpand: UInt64 = 64 << 30
     /// How many bytes may be decompressed out of all the archives of one run together.
-    public var maxExpandTotal: UInt64 = 256 << 30
+    package var maxExpandTotal: UInt64 = 256 << 30
     /// `fnmatch(3)` patterns; an item is skipped when a pattern matches its whole path or its last component.
-    public var excludes: [String] = []
+    package var excludes: [String] = []
     /// Whether symbolic links are followed (loops are detected and recorded).
-    public var followSymlinks = false
+    package var followSymlinks = false
 
-    public init() {}
+    package init() {}
 
     /// The deepest archive nesting that can be asked for: every level is read by one recursion on the scanning
     /// thread, whose stack is sized for this many (see ``scanStackSize``).
-    public static let maxDepthLimit = 64
+    package static let maxDepthLimit = 64
 
     /// The scanning thread's stack. Measured (debug build) at about 14 KiB per level of nested zips, so 64 levels
     /// take about 1 MiB of it; the rest is room for the decoders libarchive calls at the deepest level.
@@ -37,10 +37,10 @@ public struct FingerprintOptions: Sendable, Equatable {
 
     /// How much of a kernel pseudo-file (procfs, sysfs and the like, which report a size of 0) is read: such a
     /// file can be endless (`/proc/self/pagemap`). Past this the record gets an `error`.
-    public static let pseudoFileLimit: UInt64 = 64 << 20
+    package static let pseudoFileLimit: UInt64 = 64 << 20
 
     /// The number of online processors.
-    public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    package static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Whether `name` (a path or member path) matches an `--exclude` pattern, on its whole or its last component.
     func isExcluded(_ name: [UInt8]) -> Bool {

@@ -1,5 +1,5 @@
 /// What a fingerprinted item is.
-public enum ItemKind: String, Sendable, Codable, CaseIterable {
+package enum ItemKind: String, Sendable, Codable, CaseIterable {
     /// A regular file on disk.
     case file
     /// A member of an archive (at any depth).
@@ -13,32 +13,32 @@ public enum ItemKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// One line of a manifest: what was fingerprinted, its digests, and anything that went wrong.
-public struct FingerprintRecord: Sendable, Equatable {
+package struct FingerprintRecord: Sendable, Equatable {
     /// The path on disk, as reached from the PATH argument given.
-    public var path: RawName
+    package var path: RawName
     /// For archive members, the member paths from the outermost archive inwards, exactly as stored.
-    public var member: [RawName]
-    public var kind: ItemKind
+    package var member: [RawName]
+    package var kind: ItemKind
     /// Bytes read (for content that was read whole) or the size the file system or archive reports.
-    public var size: UInt64?
+    package var size: UInt64?
     /// Digests in canonical algorithm order, parallel to the run's algorithms; empty when not read whole.
-    public var digests: [DigestAlgorithm: String]
+    package var digests: [DigestAlgorithm: String]
     /// Per-piece digests when piecewise hashing was asked for.
-    public var pieces: [PieceDigest]?
+    package var pieces: [PieceDigest]?
     /// Modification time, seconds since the epoch (UTC).
-    public var mtime: Int64?
+    package var mtime: Int64?
     /// Something the examiner should know that is not a failure (a symlink's target, a hard link).
-    public var note: String?
+    package var note: String?
     /// Why the item could not be read whole. A record with an error makes the run exit 1.
-    public var error: String?
+    package var error: String?
     /// For a file inside a disk image: its partition, file system, inode and times.
-    public var filesystem: FileSystemFacts?
+    package var filesystem: FileSystemFacts?
     /// The name of the first `--known` hash set that holds one of the record's digests.
-    public var known: String?
+    package var known: String?
     /// The name of the first `--known-bad` hash set that holds one of the record's digests.
-    public var alert: String?
+    package var alert: String?
 
-    public init(
+    package init(
         path: RawName, member: [RawName] = [], kind: ItemKind, size: UInt64? = nil,
         digests: [DigestAlgorithm: String] = [:], pieces: [PieceDigest]? = nil, mtime: Int64? = nil,
         note: String? = nil, error: String? = nil
@@ -55,21 +55,21 @@ public struct FingerprintRecord: Sendable, Equatable {
     }
 
     /// The identity of the item within a manifest: its path and member chain.
-    public var key: ItemKey { ItemKey(path: path, member: member) }
+    package var key: ItemKey { ItemKey(path: path, member: member) }
 }
 
 /// The identity of an item within a manifest: disk path plus member chain.
-public struct ItemKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var path: RawName
-    public var member: [RawName]
+package struct ItemKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package var path: RawName
+    package var member: [RawName]
 
-    public init(path: RawName, member: [RawName]) {
+    package init(path: RawName, member: [RawName]) {
         self.path = path
         self.member = member
     }
 
     /// Manifest order: by path component-wise, then by the member chain element by element.
-    public static func < (lhs: ItemKey, rhs: ItemKey) -> Bool {
+    package static func < (lhs: ItemKey, rhs: ItemKey) -> Bool {
         if lhs.path != rhs.path { return RawName.treeOrder(lhs.path, rhs.path) }
         return memberOrder(lhs.member, rhs.member)
     }
@@ -80,7 +80,7 @@ public struct ItemKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// A readable rendering: `path` or `path » member » member`.
-    public var description: String {
+    package var description: String {
         ([path] + member).map(\.text).joined(separator: " » ")
     }
 }

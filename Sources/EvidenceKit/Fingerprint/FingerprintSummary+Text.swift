@@ -1,8 +1,8 @@
 import Foundation
 
 /// A byte count as people read it: `512 B`, `1.5 MiB`, `3.2 GiB` (powers of 1024, one decimal).
-public enum ByteSize {
-    public static func text(_ n: UInt64) -> String {
+package enum ByteSize {
+    package static func text(_ n: UInt64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(n)
         var unit = 0
@@ -16,7 +16,7 @@ public enum ByteSize {
 
 extension FingerprintSummary {
     /// The line `evidence hash` ends with: what was hashed, where it went, and how many records carry an error.
-    public func text(destination: String) -> String {
+    package func text(destination: String) -> String {
         var text = "\(items) items (\(members) archive members), \(ByteSize.text(bytes)) hashed → \(destination)"
         if known > 0 {
             text += "; \(known) known" + (knownSkipped > 0 ? " (\(knownSkipped) left out by --skip-known)" : "")
@@ -28,7 +28,7 @@ extension FingerprintSummary {
 
     /// The lines `evidence add` prints once an item is in the case: what was recorded, the manifest's hash and
     /// the entry that signs it, and how many records carry an error.
-    public func acquisitionText(item: String, entry: CustodyEntry) -> String {
+    package func acquisitionText(item: String, entry: CustodyEntry) -> String {
         var s =
             "Recorded \(item): \(items) items (\(members) archive members), manifest sha256 \(entry.outputs[0].sha256)\n"
         s += "Entry \(entry.seq) acquired; ledger head: \(entry.seq):\(entry.entryHash)\n"

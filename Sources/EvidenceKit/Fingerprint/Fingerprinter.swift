@@ -6,16 +6,16 @@ import Synchronization
 /// The calling thread walks the trees; `options.threads` worker threads hash files; a worker that meets an
 /// archive scans its members on a dispatch thread while it hashes the archive's own bytes. Records reach the
 /// sink one at a time, in tree order, from whichever thread completes the next one in order.
-public struct Fingerprinter: Sendable {
-    public let options: FingerprintOptions
+package struct Fingerprinter: Sendable {
+    package let options: FingerprintOptions
     /// Points where tests step in to change the evidence under the run (a race, made deterministic).
     var hooks = FingerprintHooks()
     /// Opens containers the pipeline does not know itself (disk images); `nil` hashes them as plain files.
-    public var containers: (any ContainerReader)?
+    package var containers: (any ContainerReader)?
     /// Reference hash sets every record with digests is looked up in (`--known`, `--known-bad`, `--skip-known`).
-    public var knownFiles: KnownFileSets?
+    package var knownFiles: KnownFileSets?
 
-    public init(options: FingerprintOptions) {
+    package init(options: FingerprintOptions) {
         self.options = options
     }
 
@@ -25,7 +25,7 @@ public struct Fingerprinter: Sendable {
     ///   - sink: receives every record in manifest order, serially. A throw stops the run.
     /// - Returns: counts of what was written.
     /// - Throws: the first error `sink` threw, or an ``EvidenceError`` when a hash set cannot be opened.
-    public func run(
+    package func run(
         _ roots: [RawName], progress: FingerprintProgress? = nil,
         sink: @escaping (FingerprintRecord) throws -> Void
     ) throws -> FingerprintSummary {

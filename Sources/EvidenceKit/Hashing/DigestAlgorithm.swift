@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every manifest lists digests in the order of `allCases`, whatever order the user asked for them in,
 /// so that output does not depend on how a command line was typed.
-public enum DigestAlgorithm: String, CaseIterable, Sendable, Comparable, Codable {
+package enum DigestAlgorithm: String, CaseIterable, Sendable, Comparable, Codable {
     case md5
     case sha1
     case sha256
@@ -25,7 +25,7 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Comparable, Codable
     }
 
     /// Length of the digest in bytes.
-    public var digestLength: Int {
+    package var digestLength: Int {
         switch self {
         case .md5: 16
         case .sha1: 20
@@ -35,15 +35,15 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Comparable, Codable
     }
 
     /// Whether hashdeep knows this algorithm, so a hashdeep-format manifest that uses it can be audited by hashdeep.
-    public var isHashdeepAlgorithm: Bool { self == .md5 || self == .sha1 || self == .sha256 }
+    package var isHashdeepAlgorithm: Bool { self == .md5 || self == .sha1 || self == .sha256 }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool {
+    package static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 
     /// Parses a comma-separated list such as `md5,sha256`, in canonical order without duplicates.
     /// - Throws: ``EvidenceError`` naming the unknown algorithm and the known ones.
-    public static func parseList(_ text: String) throws -> [DigestAlgorithm] {
+    package static func parseList(_ text: String) throws -> [DigestAlgorithm] {
         var set = Set<DigestAlgorithm>()
         for raw in text.split(separator: ",") {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased()

@@ -1,9 +1,9 @@
 /// The digest of one piece (block) of a stream, for piecewise hashing.
-public struct PieceDigest: Sendable, Equatable {
-    public var offset: UInt64
-    public var size: UInt64
+package struct PieceDigest: Sendable, Equatable {
+    package var offset: UInt64
+    package var size: UInt64
     /// Lowercase hex, one per algorithm, in canonical algorithm order.
-    public var digests: [String]
+    package var digests: [String]
 }
 
 /// Computes one algorithm over a stream: the whole-stream digest and, optionally, a digest per fixed-size piece.

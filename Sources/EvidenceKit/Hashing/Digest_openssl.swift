@@ -79,7 +79,7 @@ final class DigestContext {
 }
 
 /// One-shot digest of a byte buffer.
-public func digestHex(_ algorithm: DigestAlgorithm, of bytes: some Collection<UInt8>) -> String {
+package func digestHex(_ algorithm: DigestAlgorithm, of bytes: some Collection<UInt8>) -> String {
     let ctx = DigestContext(algorithm)
     Array(bytes).withUnsafeBytes { ctx.update($0) }
     return ctx.finalizeHex()

@@ -2,14 +2,14 @@
 /// written.
 ///
 /// Not `Sendable`: one running computation, fed by one thread.
-public final class Digester {
+package final class Digester {
     private let context: DigestContext
 
     /// Starts a computation of `algorithm`.
-    public init(_ algorithm: DigestAlgorithm) { context = DigestContext(algorithm) }
+    package init(_ algorithm: DigestAlgorithm) { context = DigestContext(algorithm) }
 
     /// Feeds bytes. The corresponding C function is `EVP_DigestUpdate`.
-    public func update(_ bytes: some Collection<UInt8>) {
+    package func update(_ bytes: some Collection<UInt8>) {
         if let done = bytes.withContiguousStorageIfAvailable({ context.update(UnsafeRawBufferPointer($0)) }) {
             return done
         }
@@ -18,5 +18,5 @@ public final class Digester {
 
     /// The digest of everything fed so far, lowercase hex; the computation starts over afterwards.
     /// The corresponding C function is `EVP_DigestFinal_ex`.
-    public func finalizeHex() -> String { context.finalizeHex() }
+    package func finalizeHex() -> String { context.finalizeHex() }
 }

@@ -3,88 +3,88 @@ import Foundation
 /// The record of one acquisition, written next to the image as JSON (`BASE.log.json`, see docs/formats.md) and
 /// as text for the report (`BASE.log.txt`). An interrupted acquisition writes `BASE.partial.log.json` with
 /// `complete` false beside its `BASE.partial.*` image files.
-public struct AcquisitionLog: Codable, Sendable, Equatable {
+package struct AcquisitionLog: Codable, Sendable, Equatable {
     /// A range of the source that could not be read even one sector at a time; the image holds zeros there.
-    public struct BadRange: Codable, Sendable, Equatable {
-        public var offset: UInt64
-        public var length: UInt64
+    package struct BadRange: Codable, Sendable, Equatable {
+        package var offset: UInt64
+        package var length: UInt64
         /// The `errno` value of the last failed read, and its text.
-        public var errno: Int32
-        public var error: String
+        package var errno: Int32
+        package var error: String
     }
 
     /// The digest of one piece of the source (`--piecewise`).
-    public struct Piece: Codable, Sendable, Equatable {
-        public var offset: UInt64
-        public var size: UInt64
-        public var digests: [String: String]
+    package struct Piece: Codable, Sendable, Equatable {
+        package var offset: UInt64
+        package var size: UInt64
+        package var digests: [String: String]
     }
 
     /// One file of the image as written, with its own SHA-256.
-    public struct Segment: Codable, Sendable, Equatable {
+    package struct Segment: Codable, Sendable, Equatable {
         /// The file name, relative to the log's folder.
-        public var name: String
-        public var size: UInt64
-        public var sha256: String
+        package var name: String
+        package var size: UInt64
+        package var sha256: String
     }
 
     /// What the E01 holds beyond the source's bytes.
-    public struct EWFDetails: Codable, Sendable, Equatable {
-        public var compression: String
-        public var caseNumber: String?
-        public var evidenceNumber: String?
-        public var examinerName: String?
-        public var description: String?
-        public var notes: String?
+    package struct EWFDetails: Codable, Sendable, Equatable {
+        package var compression: String
+        package var caseNumber: String?
+        package var evidenceNumber: String?
+        package var examinerName: String?
+        package var description: String?
+        package var notes: String?
         /// Bytes the E01 holds: the source size rounded up to whole sectors (zeros added at the end).
-        public var mediaSize: UInt64
+        package var mediaSize: UInt64
         /// MD5 and SHA-1 stored in the E01: of the source when `mediaSize` equals its size, otherwise of the
         /// source followed by the padding zeros.
-        public var storedMD5: String
-        public var storedSHA1: String
+        package var storedMD5: String
+        package var storedSHA1: String
     }
 
     /// The result of re-reading the image (`--verify`, `evidence verify-image`).
-    public struct Verification: Codable, Sendable, Equatable {
+    package struct Verification: Codable, Sendable, Equatable {
         /// `match` or `mismatch`.
-        public var result: String
+        package var result: String
         /// The digests of the image's content as re-read.
-        public var digests: [String: String]
+        package var digests: [String: String]
         /// What did not match, one line each.
-        public var problems: [String]
+        package var problems: [String]
     }
 
     /// `iproceeds-acquisition-log`.
-    public var format = "iproceeds-acquisition-log"
-    public var formatVersion = 1
+    package var format = "iproceeds-acquisition-log"
+    package var formatVersion = 1
     /// Whether the whole source was read and the image finished. False after Ctrl-C, a full output disk or a
     /// stream that failed: the image then stops at `bytesAcquired` and its files are named `BASE.partial.*`.
-    public var complete: Bool
+    package var complete: Bool
     /// Why the acquisition stopped early, when it did.
-    public var incompleteReason: String?
-    public var tool: String
-    public var toolVersion: String
-    public var commandLine: [String]
-    public var source: SourceDescription
+    package var incompleteReason: String?
+    package var tool: String
+    package var toolVersion: String
+    package var commandLine: [String]
+    package var source: SourceDescription
     /// UTC, ISO 8601 with milliseconds.
-    public var startedAt: String
-    public var endedAt: String
+    package var startedAt: String
+    package var endedAt: String
     /// `raw` or `e01`.
-    public var imageFormat: String
+    package var imageFormat: String
     /// Bytes of the source read into the image (bad ranges included, as zeros).
-    public var bytesAcquired: UInt64
+    package var bytesAcquired: UInt64
     /// Digests of those bytes, by algorithm name (`md5`, `sha1`, `sha256`, ...), lowercase hex.
-    public var digests: [String: String]
-    public var pieceSize: UInt64?
-    public var pieces: [Piece]?
-    public var segmentSize: UInt64?
-    public var badRanges: [BadRange]
-    public var segments: [Segment]
-    public var ewf: EWFDetails?
-    public var verification: Verification?
+    package var digests: [String: String]
+    package var pieceSize: UInt64?
+    package var pieces: [Piece]?
+    package var segmentSize: UInt64?
+    package var badRanges: [BadRange]
+    package var segments: [Segment]
+    package var ewf: EWFDetails?
+    package var verification: Verification?
 
     /// The JSON form: keys sorted, two-space indentation, a final newline; byte-identical for identical logs.
-    public func jsonBytes() -> [UInt8] {
+    package func jsonBytes() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         // Encoding plain strings, integers and booleans cannot fail.
@@ -94,7 +94,7 @@ public struct AcquisitionLog: Codable, Sendable, Equatable {
 
     /// Reads a log written by ``jsonBytes()``.
     /// - Throws: ``EvidenceError`` `.manifest` naming the file when it is not an acquisition log.
-    public static func read(path: String) throws -> AcquisitionLog {
+    package static func read(path: String) throws -> AcquisitionLog {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EvidenceError(.manifest, "cannot read acquisition log \(path)", path: path)
         }
@@ -112,7 +112,7 @@ public struct AcquisitionLog: Codable, Sendable, Equatable {
     }
 
     /// The text form, for a report: one fact a line.
-    public func text() -> String {
+    package func text() -> String {
         var lines: [String] = []
         lines.append(
             complete ? "ACQUISITION COMPLETE" : "INCOMPLETE ACQUISITION - this image does not hold the whole source")

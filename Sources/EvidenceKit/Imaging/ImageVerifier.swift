@@ -51,28 +51,28 @@ final class DiscardingWriter: ImageWriter {
 }
 
 /// What `evidence verify-image` found.
-public struct ImageVerificationReport: Sendable {
+package struct ImageVerificationReport: Sendable {
     /// `raw` or `e01`.
-    public var format: String
+    package var format: String
     /// The image's files, in order.
-    public var files: [String]
+    package var files: [String]
     /// The log it was checked against, when one was found.
-    public var logPath: String?
+    package var logPath: String?
     /// Bytes of content read, and their digests by algorithm name.
-    public var bytes: UInt64
-    public var digests: [String: String]
+    package var bytes: UInt64
+    package var digests: [String: String]
     /// For an E01: its stored MD5 and SHA-1.
-    public var storedDigests: [String: String]
+    package var storedDigests: [String: String]
     /// Chunks whose checksum failed, by byte offset and length (E01).
-    public var checksumErrors: [AcquisitionLog.BadRange]
+    package var checksumErrors: [AcquisitionLog.BadRange]
     /// Everything that did not match, one sentence each; empty when the image verifies.
-    public var problems: [String]
+    package var problems: [String]
     /// Whether the image holds what its log (or, for an E01, its stored digests) says.
-    public var verified: Bool { problems.isEmpty }
+    package var verified: Bool { problems.isEmpty }
 }
 
 /// Re-reads an image and checks it against its acquisition log or its own stored digests.
-public enum ImageVerifier {
+package enum ImageVerifier {
     /// SHA-256 of one file. - Throws: ``EvidenceError`` when it cannot be read.
     static func sha256(ofFile path: String) throws -> String {
         let source = try ConcatenatedFilesSource(paths: [path])
@@ -110,7 +110,7 @@ public enum ImageVerifier {
     /// E01 also against the MD5 and SHA-1 stored in it and its chunk checksums.
     /// - Throws: ``EvidenceError`` `.sourceMissing` when the image cannot be opened, `.invalidArgument` for a name
     ///   that is not an image iproceeds writes, `.manifest` for a log that cannot be read.
-    public static func verifyImage(path: String, logPath: String? = nil) throws -> ImageVerificationReport {
+    package static func verifyImage(path: String, logPath: String? = nil) throws -> ImageVerificationReport {
         let lower = path.lowercased()
         let format: ImagingOptions.Format
         let base: String

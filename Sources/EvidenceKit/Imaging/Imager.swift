@@ -4,9 +4,9 @@ import IProceedsBase
 import Synchronization
 
 /// How to image a source.
-public struct ImagingOptions: Sendable {
+package struct ImagingOptions: Sendable {
     /// The image format.
-    public enum Format: String, Sendable, CaseIterable {
+    package enum Format: String, Sendable, CaseIterable {
         /// Plain bytes: `BASE.raw`, or `BASE.001`, `BASE.002`, ... with a segment size.
         case raw
         /// EnCase 6 Expert Witness Format through libewf: `BASE.E01`, `BASE.E02`, ...
@@ -14,74 +14,74 @@ public struct ImagingOptions: Sendable {
     }
 
     /// E01 compression, as ewfacquire names it.
-    public enum Compression: String, Sendable, CaseIterable {
+    package enum Compression: String, Sendable, CaseIterable {
         case none, fast, best
     }
 
-    public var format: Format = .raw
+    package var format: Format = .raw
     /// Digests of the source, computed in the same read as the image is written.
-    public var algorithms: [DigestAlgorithm] = [.md5, .sha1, .sha256]
+    package var algorithms: [DigestAlgorithm] = [.md5, .sha1, .sha256]
     /// Also digest every piece of this many bytes.
-    public var pieceSize: UInt64?
+    package var pieceSize: UInt64?
     /// Split the image into files of at most this many bytes (raw) or this segment file size (E01).
-    public var segmentSize: UInt64?
+    package var segmentSize: UInt64?
     /// Replace an existing image and log of the same name.
-    public var replace = false
+    package var replace = false
     /// Re-read the finished image and compare its digests with the source's.
-    public var verify = false
-    public var compression: Compression = .fast
+    package var verify = false
+    package var compression: Compression = .fast
     /// Threads that compress E01 chunks at once (the digests and the writer have their own); at most
     /// ``maximumThreads`` are used, so that memory stays bounded whatever is asked.
-    public var threads = FingerprintOptions.defaultThreads
-    public static let maximumThreads = 64
+    package var threads = FingerprintOptions.defaultThreads
+    package static let maximumThreads = 64
     /// E01 header values.
-    public var caseNumber: String?
-    public var evidenceNumber: String?
-    public var examinerName: String?
-    public var description: String?
-    public var notes: String?
+    package var caseNumber: String?
+    package var evidenceNumber: String?
+    package var examinerName: String?
+    package var description: String?
+    package var notes: String?
     /// The command line, for the log.
-    public var commandLine: [String] = []
+    package var commandLine: [String] = []
     /// Bytes read at once (a multiple of every sector size: 4 MiB), and how many blocks may be in flight
     /// between the reader, the digest threads and the writer: memory is `blockSize * buffers`.
-    public var blockSize = 4 << 20
-    public var buffers = 8
+    package var blockSize = 4 << 20
+    package var buffers = 8
 
-    public init() {}
+    package init() {}
 }
 
 /// Live counters of an acquisition, read by a progress display on another thread; also how Ctrl-C reaches it.
 ///
 /// `Sendable`: every field is an atomic.
-public final class ImagingProgress: Sendable {
-    public let bytesDone = Atomic<UInt64>(0)
+package final class ImagingProgress: Sendable {
+    package let bytesDone = Atomic<UInt64>(0)
     /// The source's size, 0 while unknown (a stream).
-    public let totalBytes = Atomic<UInt64>(0)
+    package let totalBytes = Atomic<UInt64>(0)
     /// Bytes that could not be read (written as zeros).
-    public let badBytes = Atomic<UInt64>(0)
+    package let badBytes = Atomic<UInt64>(0)
     /// True while the finished image is re-read for `--verify`.
-    public let verifying = Atomic<Bool>(false)
+    package let verifying = Atomic<Bool>(false)
     /// Set from a signal handler: the imager stops after the block in hand and leaves an incomplete image.
-    public let cancelRequested = Atomic<Bool>(false)
+    package let cancelRequested = Atomic<Bool>(false)
 
-    public init() {}
+    package init() {}
 }
 
 /// What an acquisition produced.
-public struct ImagingResult: Sendable {
+package struct ImagingResult: Sendable {
     /// The log as written (or as it would have been, when it could not be written).
-    public var log: AcquisitionLog
+    package var log: AcquisitionLog
     /// The JSON and text logs' paths.
-    public var logPath: String
-    public var textLogPath: String
+    package var logPath: String
+    package var textLogPath: String
     /// The image's files, final names when complete, partial names otherwise.
-    public var imagePaths: [String]
+    package var imagePaths: [String]
     /// The failure that stopped writing (a full disk), when one did: exit 74.
-    public var outputError: EvidenceError?
+    package var outputError: EvidenceError?
     /// The log itself could not be written, and why.
-    public var logError: EvidenceError?
+    package var logError: EvidenceError?
     /// Ctrl-C (or SIGTERM) stopped the acquisition.
-    public var interrupted: Bool
+    package var interrupted: Bool
 }
 
 /// Images a source to raw or E01, digesting it in the same read.
@@ -90,16 +90,16 @@ public struct ImagingResult: Sendable {
 /// runs on its own serial queue and the writer on another, so the digests and the writing proceed in parallel
 /// and the slowest of them, not their sum, sets the pace. A failed read is retried in smaller pieces down to one
 /// sector; what still fails is written as zeros and recorded.
-public enum Imager {
+package enum Imager {
     /// The names of an image's files for a given base (`case/disk1` → `case/disk1.E01`, `case/disk1.log.json`).
-    public struct Names: Sendable {
-        public let base: String
-        public var partialBase: String { base + ".partial" }
-        public var logPath: String { base + ".log.json" }
-        public var textLogPath: String { base + ".log.txt" }
-        public var partialLogPath: String { partialBase + ".log.json" }
-        public var partialTextLogPath: String { partialBase + ".log.txt" }
-        public init(base: String) { self.base = base }
+    package struct Names: Sendable {
+        package let base: String
+        package var partialBase: String { base + ".partial" }
+        package var logPath: String { base + ".log.json" }
+        package var textLogPath: String { base + ".log.txt" }
+        package var partialLogPath: String { partialBase + ".log.json" }
+        package var partialTextLogPath: String { partialBase + ".log.txt" }
+        package init(base: String) { self.base = base }
 
         /// The first image file's extension.
         static func firstExtension(_ options: ImagingOptions) -> String {
@@ -115,7 +115,7 @@ public enum Imager {
     ///   the incomplete image and its log are still described.
     /// - Throws: ``EvidenceError`` `.outputExists` when an image or log of that name exists without
     ///   `options.replace`; `.io` when the image cannot even be created.
-    public static func acquire(
+    package static func acquire(
         source: any ImagingSource, base: String, options: ImagingOptions, progress: ImagingProgress
     ) throws -> ImagingResult {
         let names = Names(base: base)

@@ -1,9 +1,9 @@
 import Foundation
 
 /// What is being imaged, as the acquisition log describes it.
-public struct SourceDescription: Sendable, Equatable, Codable {
+package struct SourceDescription: Sendable, Equatable, Codable {
     /// How the source is read.
-    public enum Kind: String, Sendable, Codable {
+    package enum Kind: String, Sendable, Codable {
         /// A block device (a disk, a USB stick, a memory card), opened read-only.
         case blockDevice = "block-device"
         /// A regular file, such as an existing dump.
@@ -13,17 +13,18 @@ public struct SourceDescription: Sendable, Equatable, Codable {
     }
 
     /// The path as given (`-` for standard input).
-    public var path: String
-    public var kind: Kind
+    package var path: String
+    package var kind: Kind
     /// The size in bytes, from the kernel; nil for a stream.
-    public var size: UInt64?
+    package var size: UInt64?
     /// The logical sector size: the unit of retries and of bad ranges.
-    public var sectorSize: Int
+    package var sectorSize: Int
     /// Model and serial number from sysfs, for a device that reports them.
-    public var model: String?
-    public var serial: String?
+    package var model: String?
+    package var serial: String?
 
-    public init(path: String, kind: Kind, size: UInt64?, sectorSize: Int, model: String? = nil, serial: String? = nil) {
+    package init(path: String, kind: Kind, size: UInt64?, sectorSize: Int, model: String? = nil, serial: String? = nil)
+    {
         self.path = path
         self.kind = kind
         self.size = size
@@ -34,16 +35,16 @@ public struct SourceDescription: Sendable, Equatable, Codable {
 }
 
 /// A read that failed, with the `errno` value the system gave.
-public struct SourceReadFailure: Error, Sendable, Equatable {
-    public var errno: Int32
-    public init(errno: Int32) { self.errno = errno }
+package struct SourceReadFailure: Error, Sendable, Equatable {
+    package var errno: Int32
+    package init(errno: Int32) { self.errno = errno }
 }
 
 /// The seam through which the imager reads its source: a device or file in production, anything in a test
 /// (a source that fails with `EIO` in given ranges, say).
 ///
 /// Called from one reader thread only; implementations need not be thread-safe.
-public protocol ImagingSource: AnyObject {
+package protocol ImagingSource: AnyObject {
     /// The source as the log records it; `size` nil means a stream read to its end.
     var description: SourceDescription { get }
     /// Reads up to `buffer.count` bytes at `offset` and returns how many were read (0 at the end only).
@@ -55,15 +56,15 @@ public protocol ImagingSource: AnyObject {
 /// A block device, regular file or standard input, read with `pread` (or `read` for a stream).
 ///
 /// Not `Sendable`: owned by the imager's reader thread.
-public final class FileImagingSource: ImagingSource {
-    public let description: SourceDescription
+package final class FileImagingSource: ImagingSource {
+    package let description: SourceDescription
     private let fd: Int32
     private let ownsDescriptor: Bool
 
     /// Opens `path` read-only (`-` is standard input).
     /// - Throws: ``EvidenceError`` `.sourceMissing` when it does not exist or cannot be opened,
     ///   `.invalidArgument` for a directory or other kind of file that cannot be imaged.
-    public init(path: String) throws {
+    package init(path: String) throws {
         if path == "-" {
             fd = STDIN_FILENO
             ownsDescriptor = false
@@ -121,7 +122,7 @@ public final class FileImagingSource: ImagingSource {
     deinit { if ownsDescriptor { close(fd) } }
 
     /// Reads with `pread`, or `read` for a stream, resuming after interrupted calls.
-    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SourceReadFailure) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SourceReadFailure) -> Int {
         guard let base = buffer.baseAddress else { return 0 }
         if description.kind == .stream {
             // One read(2): a pipe returns what it has, so a slow stream still advances block by block (and a

@@ -8,15 +8,15 @@ import IProceedsBase
 /// like the hashing.
 ///
 /// `Sendable`: the sets are; the per-thread state is made by ``makeMatcher()`` on the thread that uses it.
-public struct KnownFileSets: Sendable {
+package struct KnownFileSets: Sendable {
     /// Sets of known files, in the order given: a record is marked with the first that holds its digest.
-    public var known: [ReferenceHashSet]
+    package var known: [ReferenceHashSet]
     /// Sets of files of interest: a record is marked with the first that holds its digest.
-    public var knownBad: [ReferenceHashSet]
+    package var knownBad: [ReferenceHashSet]
     /// Whether records marked `known` (and not `alert`) are left out of the manifest; the summary counts them.
-    public var skipKnown: Bool
+    package var skipKnown: Bool
 
-    public init(known: [ReferenceHashSet] = [], knownBad: [ReferenceHashSet] = [], skipKnown: Bool = false) {
+    package init(known: [ReferenceHashSet] = [], knownBad: [ReferenceHashSet] = [], skipKnown: Bool = false) {
         self.known = known
         self.knownBad = knownBad
         self.skipKnown = skipKnown
@@ -24,14 +24,14 @@ public struct KnownFileSets: Sendable {
 
     /// Opens every set for a run computing `algorithms`, known sets first, each in the order given.
     /// - Throws: the first ``EvidenceError`` a set raised (see ``ReferenceHashSet/init(path:algorithms:)``).
-    public init(known: [String], knownBad: [String], skipKnown: Bool, algorithms: [DigestAlgorithm]) throws {
+    package init(known: [String], knownBad: [String], skipKnown: Bool, algorithms: [DigestAlgorithm]) throws {
         self.known = try known.map { try ReferenceHashSet(path: $0, algorithms: algorithms) }
         self.knownBad = try knownBad.map { try ReferenceHashSet(path: $0, algorithms: algorithms) }
         self.skipKnown = skipKnown
     }
 
     /// Whether there is any set to look records up in.
-    public var isEmpty: Bool { known.isEmpty && knownBad.isEmpty }
+    package var isEmpty: Bool { known.isEmpty && knownBad.isEmpty }
 
     /// The sets as a custody entry records them: `[{"role":"known","name":…,"format":…,"algorithm":…,"sha256":…}]`,
     /// known sets first, each in the order given; `sha256` is of the set's file, read whole once more.

@@ -2,7 +2,7 @@ import Foundation
 import IProceedsBase
 
 /// A reference hash set's file format, recognised by content (see `docs/formats.md`, "Known-file hash sets").
-public enum HashSetFormat: String, Sendable, CaseIterable {
+package enum HashSetFormat: String, Sendable, CaseIterable {
     /// NIST NSRL RDS version 3: an SQLite database whose `METADATA` table (or `FILE` view) has `sha256`, `sha1`
     /// and `md5` columns.
     case nsrlRDS3 = "nsrl-rds3"
@@ -19,16 +19,16 @@ public enum HashSetFormat: String, Sendable, CaseIterable {
 /// digest up in it.
 ///
 /// `Sendable`: an index is read-only; an NSRL database is opened once per worker through ``makeLookup()``.
-public final class ReferenceHashSet: Sendable {
+package final class ReferenceHashSet: Sendable {
     /// The set's name as records show it: the file's last path component.
-    public let name: String
+    package let name: String
     /// The path given on the command line.
-    public let path: String
-    public let format: HashSetFormat
+    package let path: String
+    package let format: HashSetFormat
     /// The algorithm the run looks records up by (the strongest the set and the run both have).
-    public let algorithm: DigestAlgorithm
+    package let algorithm: DigestAlgorithm
     /// Distinct digests in the set, when known without a scan (not for an indexed NSRL database).
-    public let count: Int?
+    package let count: Int?
     private let storage: Storage
 
     private enum Storage: Sendable {
@@ -42,7 +42,7 @@ public final class ReferenceHashSet: Sendable {
     /// - Throws: ``EvidenceError`` `hash-set-missing` when the file cannot be read, `hash-set` when it is not a
     ///   hash set or a line is malformed (naming the file and line), `invalid-argument` when the set holds no
     ///   digest the run computes.
-    public init(path: String, algorithms: [DigestAlgorithm]) throws {
+    package init(path: String, algorithms: [DigestAlgorithm]) throws {
         self.path = path
         name = path.split(separator: "/").last.map(String.init) ?? path
         guard let handle = FileHandle(forReadingAtPath: path) else {

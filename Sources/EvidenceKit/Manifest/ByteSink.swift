@@ -7,33 +7,33 @@
 /// A buffered writer to a file descriptor, or to memory for tests.
 ///
 /// Not `Sendable`: a fingerprint run calls it under its delivery lock, one record at a time.
-public final class ByteSink {
+package final class ByteSink {
     private let fd: Int32?
     private let name: String
     private var buffer: [UInt8] = []
     /// Everything written, when the sink writes to memory.
-    public private(set) var memory: [UInt8] = []
+    package private(set) var memory: [UInt8] = []
     private static let flushThreshold = 1 << 20
 
     /// A sink that writes to an open file descriptor (not closed by the sink).
-    public init(fileDescriptor: Int32, name: String) {
+    package init(fileDescriptor: Int32, name: String) {
         self.fd = fileDescriptor
         self.name = name
         buffer.reserveCapacity(Self.flushThreshold + 4096)
     }
 
     /// A sink that keeps what is written in `memory`.
-    public init() {
+    package init() {
         self.fd = nil
         self.name = "memory"
     }
 
-    @inline(__always) public func write(_ string: String) {
+    @inline(__always) package func write(_ string: String) {
         var s = string
         s.withUTF8 { buffer.append(contentsOf: $0) }
     }
 
-    @inline(__always) public func write(bytes: some Sequence<UInt8>) {
+    @inline(__always) package func write(bytes: some Sequence<UInt8>) {
         buffer.append(contentsOf: bytes)
     }
 
@@ -44,12 +44,12 @@ public final class ByteSink {
 
     /// Flushes when enough is buffered.
     /// - Throws: ``EvidenceError`` with `errno` when the write fails (disk full, closed pipe).
-    public func flushIfNeeded() throws {
+    package func flushIfNeeded() throws {
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
     /// Writes everything buffered. The corresponding C function is `write`.
-    public func flush() throws {
+    package func flush() throws {
         guard let fd else {
             memory.append(contentsOf: buffer)
             buffer.removeAll(keepingCapacity: true)

@@ -2,34 +2,34 @@ import Foundation
 import IProceedsBase
 
 /// A manifest read back: its records, the algorithms it carries, and the lines that could not be read.
-public struct Manifest: Sendable {
-    public var format: ManifestFormat
-    public var algorithms: [DigestAlgorithm]
-    public var records: [FingerprintRecord]
+package struct Manifest: Sendable {
+    package var format: ManifestFormat
+    package var algorithms: [DigestAlgorithm]
+    package var records: [FingerprintRecord]
     /// Lines that could not be read (a file name with a line break in a hashdeep manifest splits its line in
     /// two, say). The rest is read, as hashdeep itself does; an audit reports these and fails.
-    public var problems: [ManifestProblem] = []
+    package var problems: [ManifestProblem] = []
 }
 
 /// A line of a manifest that could not be read, and why.
-public struct ManifestProblem: Sendable, Equatable {
-    public var line: Int
-    public var reason: String
+package struct ManifestProblem: Sendable, Equatable {
+    package var line: Int
+    package var reason: String
 }
 
 /// Reads manifests in the formats that can be audited: iproceeds JSON Lines, and hashdeep (iproceeds' own or
 /// hashdeep's, including iproceeds' `## iproceeds ` comment records).
-public enum ManifestReader {
+package enum ManifestReader {
     /// Reads and parses the manifest at `path`, choosing the format from its first line.
     /// - Throws: ``EvidenceError`` with code `.manifest` naming the line that could not be parsed.
-    public static func read(path: String) throws -> Manifest {
+    package static func read(path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EvidenceError(.manifest, "cannot read manifest \(path): no such file or not readable", path: path)
         }
         return try parse(Array(data), name: path)
     }
 
-    public static func parse(_ bytes: [UInt8], name: String) throws -> Manifest {
+    package static func parse(_ bytes: [UInt8], name: String) throws -> Manifest {
         let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         if let first = lines.first, first.starts(with: Array("%%%% HASHDEEP-1.0".utf8)) {
             return try parseHashdeep(lines, name: name)
@@ -43,17 +43,17 @@ public enum ManifestReader {
     /// never held whole: only the records are.
     ///
     /// Not `Sendable`: one reader feeds it.
-    public final class JSONLinesParser {
+    package final class JSONLinesParser {
         private let name: String
         private var pending: [UInt8] = []
         private var lineNumber = 0
         private var records: [FingerprintRecord] = []
         private var algorithms = Set<DigestAlgorithm>()
 
-        public init(name: String) { self.name = name }
+        package init(name: String) { self.name = name }
 
         /// Parses every complete line in `bytes` (and what was pending before it).
-        public func feed(_ bytes: [UInt8]) throws {
+        package func feed(_ bytes: [UInt8]) throws {
             var start = 0
             while let nl = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 lineNumber += 1
@@ -70,7 +70,7 @@ public enum ManifestReader {
         }
 
         /// The manifest, after the last line (which need not end with a newline).
-        public func finish() throws -> Manifest {
+        package func finish() throws -> Manifest {
             if !pending.isEmpty {
                 lineNumber += 1
                 try parseLine(pending[...], number: lineNumber)

@@ -1,7 +1,7 @@
 import IProceedsBase
 
 /// A manifest format iproceeds writes.
-public enum ManifestFormat: String, CaseIterable, Sendable {
+package enum ManifestFormat: String, CaseIterable, Sendable {
     case jsonl
     case hashdeep
     case dfxml
@@ -9,18 +9,18 @@ public enum ManifestFormat: String, CaseIterable, Sendable {
 }
 
 /// What a manifest says about the run that made it (hashdeep's and DFXML's headers carry it).
-public struct ManifestContext: Sendable {
-    public var algorithms: [DigestAlgorithm]
-    public var pieceSize: UInt64?
+package struct ManifestContext: Sendable {
+    package var algorithms: [DigestAlgorithm]
+    package var pieceSize: UInt64?
     /// The command line as typed, for the header of formats that record it.
-    public var commandLine: [String]
+    package var commandLine: [String]
     /// The directory the run was started in.
-    public var workingDirectory: String
-    public var toolVersion: String
+    package var workingDirectory: String
+    package var toolVersion: String
     /// Whether the run looks records up in hash sets: the CSV then has `known` and `alert` columns.
-    public var hashSets: Bool
+    package var hashSets: Bool
 
-    public init(
+    package init(
         algorithms: [DigestAlgorithm], pieceSize: UInt64? = nil, commandLine: [String] = [],
         workingDirectory: String = "", toolVersion: String = ToolIdentity.version, hashSets: Bool = false
     ) {
@@ -37,7 +37,7 @@ public struct ManifestContext: Sendable {
 ///
 /// A writer is a plug-in: it declares its format, and ``ManifestWriters/make(_:context:sink:)`` is the one place
 /// that knows them all.
-public protocol ManifestWriter: AnyObject {
+package protocol ManifestWriter: AnyObject {
     static var format: ManifestFormat { get }
     /// Writes the header, if the format has one.
     func begin() throws
@@ -48,8 +48,8 @@ public protocol ManifestWriter: AnyObject {
 }
 
 /// The registry of manifest writers.
-public enum ManifestWriters {
-    public static func make(_ format: ManifestFormat, context: ManifestContext, sink: ByteSink) -> any ManifestWriter {
+package enum ManifestWriters {
+    package static func make(_ format: ManifestFormat, context: ManifestContext, sink: ByteSink) -> any ManifestWriter {
         switch format {
         case .jsonl: JSONLinesWriter(context: context, sink: sink)
         case .hashdeep: HashdeepWriter(context: context, sink: sink)
@@ -60,19 +60,19 @@ public enum ManifestWriters {
 }
 
 /// One JSON object per line: the native manifest, lossless. See `docs/formats.md`.
-public final class JSONLinesWriter: ManifestWriter {
-    public static let format = ManifestFormat.jsonl
+package final class JSONLinesWriter: ManifestWriter {
+    package static let format = ManifestFormat.jsonl
     let context: ManifestContext
     let sink: ByteSink
 
-    public init(context: ManifestContext, sink: ByteSink) {
+    package init(context: ManifestContext, sink: ByteSink) {
         self.context = context
         self.sink = sink
     }
 
-    public func begin() throws {}
+    package func begin() throws {}
 
-    public func write(_ record: FingerprintRecord) throws {
+    package func write(_ record: FingerprintRecord) throws {
         sink.withBuffer { out in
             Self.appendLine(record, algorithms: context.algorithms, to: &out)
             out.append(UInt8(ascii: "\n"))
@@ -80,10 +80,10 @@ public final class JSONLinesWriter: ManifestWriter {
         try sink.flushIfNeeded()
     }
 
-    public func finish() throws { try sink.flush() }
+    package func finish() throws { try sink.flush() }
 
     /// The record as one JSON object with the keys in a fixed order (no trailing newline).
-    public static func line(_ r: FingerprintRecord, algorithms: [DigestAlgorithm]) -> String {
+    package static func line(_ r: FingerprintRecord, algorithms: [DigestAlgorithm]) -> String {
         var out: [UInt8] = []
         appendLine(r, algorithms: algorithms, to: &out)
         return String(decoding: out, as: UTF8.self)
@@ -197,18 +197,18 @@ public final class JSONLinesWriter: ManifestWriter {
 /// and names ending in a carriage return (which hashdeep strips when it reads) — is carried losslessly on a
 /// `## iproceeds ` comment line holding the JSON Lines record, which hashdeep ignores and iproceeds reads back.
 /// Paths are absolute, as hashdeep writes and compares them.
-public final class HashdeepWriter: ManifestWriter {
-    public static let format = ManifestFormat.hashdeep
-    public static let commentPrefix = "## iproceeds "
+package final class HashdeepWriter: ManifestWriter {
+    package static let format = ManifestFormat.hashdeep
+    package static let commentPrefix = "## iproceeds "
     let context: ManifestContext
     let sink: ByteSink
 
-    public init(context: ManifestContext, sink: ByteSink) {
+    package init(context: ManifestContext, sink: ByteSink) {
         self.context = context
         self.sink = sink
     }
 
-    public func begin() throws {
+    package func begin() throws {
         sink.write("%%%% HASHDEEP-1.0\n")
         sink.write("%%%% size," + context.algorithms.map(\.rawValue).joined(separator: ",") + ",filename\n")
         sink.write("## Invoked from: " + context.workingDirectory + "\n")
@@ -216,7 +216,7 @@ public final class HashdeepWriter: ManifestWriter {
         sink.write("##\n")
     }
 
-    public func write(_ r: FingerprintRecord) throws {
+    package func write(_ r: FingerprintRecord) throws {
         // hashdeep writes, and compares, absolute paths.
         var absolute = r
         absolute.path = r.path.absolute(in: context.workingDirectory)
@@ -241,21 +241,21 @@ public final class HashdeepWriter: ManifestWriter {
         try sink.flushIfNeeded()
     }
 
-    public func finish() throws { try sink.flush() }
+    package func finish() throws { try sink.flush() }
 }
 
 /// RFC 4180 CSV with a header row; the member chain is a JSON array in one field.
-public final class CSVWriter: ManifestWriter {
-    public static let format = ManifestFormat.csv
+package final class CSVWriter: ManifestWriter {
+    package static let format = ManifestFormat.csv
     let context: ManifestContext
     let sink: ByteSink
 
-    public init(context: ManifestContext, sink: ByteSink) {
+    package init(context: ManifestContext, sink: ByteSink) {
         self.context = context
         self.sink = sink
     }
 
-    public func begin() throws {
+    package func begin() throws {
         let columns =
             ["path", "path_bytes", "member", "member_bytes", "kind", "size"]
             + context.algorithms.map(\.rawValue) + ["mtime", "note", "error"]
@@ -263,7 +263,7 @@ public final class CSVWriter: ManifestWriter {
         sink.write(columns.joined(separator: ",") + "\r\n")
     }
 
-    public func write(_ r: FingerprintRecord) throws {
+    package func write(_ r: FingerprintRecord) throws {
         var fields = [
             CSV.field(r.path.text), r.path.isValidUTF8 ? "" : r.path.hex,
             r.member.isEmpty
@@ -280,7 +280,7 @@ public final class CSVWriter: ManifestWriter {
         try sink.flushIfNeeded()
     }
 
-    public func finish() throws { try sink.flush() }
+    package func finish() throws { try sink.flush() }
 }
 
 /// Digital Forensics XML: a `fileobject` per item with `filename`, `error`, `filesize`, `mtime`, `byte_runs` and
@@ -291,19 +291,19 @@ public final class CSVWriter: ManifestWriter {
 /// archive chain of a member (`iproceeds:archive_chain`, the file on disk first, then each enclosing member —
 /// DFXML's `parent_object` holds only a parent directory's inode), and notes. The working directory is in
 /// `metadata`. A digest DFXML does not name (sha3-256, blake2b-512) is `type="other"` with `iproceeds:type`.
-public final class DFXMLWriter: ManifestWriter {
-    public static let format = ManifestFormat.dfxml
-    public static let namespace = "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
-    public static let extensionNamespace = "urn:iproceeds:dfxml:1"
+package final class DFXMLWriter: ManifestWriter {
+    package static let format = ManifestFormat.dfxml
+    package static let namespace = "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
+    package static let extensionNamespace = "urn:iproceeds:dfxml:1"
     let context: ManifestContext
     let sink: ByteSink
 
-    public init(context: ManifestContext, sink: ByteSink) {
+    package init(context: ManifestContext, sink: ByteSink) {
         self.context = context
         self.sink = sink
     }
 
-    public func begin() throws {
+    package func begin() throws {
         sink.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         sink.write(
             "<dfxml xmlns=\"\(Self.namespace)\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
@@ -329,7 +329,7 @@ public final class DFXMLWriter: ManifestWriter {
         }
     }
 
-    public func write(_ r: FingerprintRecord) throws {
+    package func write(_ r: FingerprintRecord) throws {
         sink.write("  <fileobject>\n")
         let own = r.member.last ?? r.path
         sink.write("    <filename>\(Escaping.xml(own.text))</filename>\n")
@@ -387,7 +387,7 @@ public final class DFXMLWriter: ManifestWriter {
         try sink.flushIfNeeded()
     }
 
-    public func finish() throws {
+    package func finish() throws {
         sink.write("</dfxml>\n")
         try sink.flush()
     }

@@ -6,28 +6,28 @@ import IProceedsBase
 /// losslessly: a name that is valid UTF-8 is written as that text; any other name is written as text with
 /// U+FFFD in place of each invalid sequence *and* as lowercase hex of the exact bytes in a companion field
 /// (`path_bytes`, `member_bytes`). See `docs/formats.md`.
-public struct RawName: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var bytes: [UInt8]
+package struct RawName: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var bytes: [UInt8]
 
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
-    public init(_ string: String) { self.bytes = Array(string.utf8) }
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ string: String) { self.bytes = Array(string.utf8) }
 
     /// Whether the bytes are valid UTF-8 (so `text` is exact).
-    public var isValidUTF8: Bool {
+    package var isValidUTF8: Bool {
         // Most names are ASCII, which is UTF-8: checked a byte at a time before the full validation.
         bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil
     }
 
     /// The name as text: exact when the bytes are valid UTF-8, otherwise with U+FFFD replacements.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// The exact bytes as lowercase hex.
-    public var hex: String { Hex.encode(bytes) }
+    package var hex: String { Hex.encode(bytes) }
 
-    public var description: String { text }
+    package var description: String { text }
 
     /// Byte-wise lexicographic order (the order `LC_ALL=C sort` gives).
-    public static func < (lhs: RawName, rhs: RawName) -> Bool {
+    package static func < (lhs: RawName, rhs: RawName) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
 
@@ -47,7 +47,7 @@ public struct RawName: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Component-wise order: the order of a depth-first walk that visits each directory's entries in byte order.
     /// This is the order of every manifest iproceeds writes, whatever the thread count.
-    public static func treeOrder(_ lhs: RawName, _ rhs: RawName) -> Bool {
+    package static func treeOrder(_ lhs: RawName, _ rhs: RawName) -> Bool {
         let a = lhs.components
         let b = rhs.components
         for (x, y) in zip(a, b) where x != y {
@@ -60,7 +60,7 @@ public struct RawName: Hashable, Comparable, Sendable, CustomStringConvertible {
 extension RawName {
     /// The path made absolute against `directory` and cleaned lexically (`.` and empty components dropped,
     /// `..` removing the previous component), as hashdeep writes paths. Symbolic links are not resolved.
-    public func absolute(in directory: String) -> RawName {
+    package func absolute(in directory: String) -> RawName {
         let slash = UInt8(ascii: "/")
         let joined: [UInt8] = bytes.first == slash ? bytes : Array(directory.utf8) + [slash] + bytes
         var parts: [ArraySlice<UInt8>] = []

@@ -18,9 +18,9 @@ internal import CSysCall
 /// target.
 ///
 /// Not `Sendable`: one writer owns it.
-public final class OutputFile {
+package final class OutputFile {
     /// What to do when the target exists.
-    public enum Existing: Sendable {
+    package enum Existing: Sendable {
         /// Replace it at commit, atomically: readers see the old file or the new one, never a mix.
         case replace
         /// Refuse: the target must not exist, at the start or at commit (`RENAME_NOREPLACE`).
@@ -28,11 +28,11 @@ public final class OutputFile {
     }
 
     /// The target path.
-    public let path: String
+    package let path: String
     /// The temporary file's descriptor, open for writing until ``commit()`` or ``discard()``.
-    public let fileDescriptor: Int32
+    package let fileDescriptor: Int32
     /// The temporary file's path (in the target's folder).
-    public let temporaryPath: String
+    package let temporaryPath: String
     private let directory: Int32
     private let finalName: String
     private let temporaryName: String
@@ -45,7 +45,7 @@ public final class OutputFile {
     ///   - existing: whether an existing target may be replaced.
     /// - Throws: ``EvidenceError`` `.io` when the folder cannot be opened or written, `.invalidArgument` when
     ///   the target exists and `existing` is ``Existing/refuse``.
-    public init(path: String, mode: mode_t = 0o644, existing: Existing = .replace) throws {
+    package init(path: String, mode: mode_t = 0o644, existing: Existing = .replace) throws {
         self.path = path
         self.existing = existing
         let slash = path.lastIndex(of: "/")
@@ -98,7 +98,7 @@ public final class OutputFile {
     }
 
     /// Writes all of `bytes`, retrying short writes. The corresponding C function is `write`.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws {
         try Self.writeAll(fileDescriptor, bytes, path: path)
     }
 
@@ -118,12 +118,12 @@ public final class OutputFile {
     }
 
     /// Writes all of `bytes`.
-    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+    package func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
     /// Syncs the file, moves it into place and syncs the folder.
     /// - Throws: ``EvidenceError`` `.io` when a step fails (the temporary file is then removed), or
     ///   `.invalidArgument` when the target appeared meanwhile and may not be replaced.
-    public func commit() throws {
+    package func commit() throws {
         precondition(open, "OutputFile committed twice")
         guard fsync(fileDescriptor) == 0 else {
             let e = EvidenceError.system("fsync", path: path)
@@ -161,7 +161,7 @@ public final class OutputFile {
     }
 
     /// Closes and removes the temporary file; the target is untouched.
-    public func discard() {
+    package func discard() {
         guard open else { return }
         open = false
         close(fileDescriptor)
@@ -169,7 +169,7 @@ public final class OutputFile {
     }
 
     /// Writes `bytes` to `path` whole or not at all.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, existing: Existing = .replace)
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, existing: Existing = .replace)
         throws
     {
         let file = try OutputFile(path: path, mode: mode, existing: existing)

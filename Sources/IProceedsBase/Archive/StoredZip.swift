@@ -6,10 +6,10 @@
 /// the machine's time zone), no extra fields, no data descriptors, no comment. Names that are not ASCII carry
 /// the UTF-8 flag (bit 11). Sizes and offsets are 32-bit: an archive that would need zip64 (a member or the whole
 /// past 4 GiB, more than 65,535 members) is refused; sharing packages are read back without zip64 too.
-public enum StoredZip {
+package enum StoredZip {
     /// Why an archive cannot be written without zip64.
-    public struct TooLarge: Error, Sendable, CustomStringConvertible {
-        public let description: String
+    package struct TooLarge: Error, Sendable, CustomStringConvertible {
+        package let description: String
     }
 
     /// The archive's bytes.
@@ -18,7 +18,7 @@ public enum StoredZip {
     ///   - modified: the members' modification time, seconds since the epoch (clamped to 1980–2107, what the
     ///     MS-DOS fields can hold).
     /// - Throws: ``TooLarge`` when the archive would need zip64.
-    public static func archive(_ members: [(name: String, bytes: [UInt8])], modified: Int64) throws(TooLarge)
+    package static func archive(_ members: [(name: String, bytes: [UInt8])], modified: Int64) throws(TooLarge)
         -> [UInt8]
     {
         guard members.count < 0xFFFF else { throw TooLarge(description: "\(members.count) members (zip holds 65,534)") }
@@ -96,7 +96,7 @@ public enum StoredZip {
 }
 
 /// CRC-32 (ISO 3309, the polynomial of zip and gzip), table-driven.
-public enum CRC32 {
+package enum CRC32 {
     private static let table: [UInt32] = (0..<256).map { n in
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
@@ -104,7 +104,7 @@ public enum CRC32 {
     }
 
     /// The CRC-32 of `bytes`.
-    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8]) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
         for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
         return c ^ 0xFFFF_FFFF

@@ -14,9 +14,9 @@
 /// The input may come in chunks (``isFinal`` false): a record that runs to the end of the bytes given is then
 /// not returned; ``remainder`` starts the next chunk. Unquoted fields (nearly all) become strings straight from
 /// their bytes, without going through `Character`: ledgers of millions of rows are read this way.
-public struct CSVReader {
+package struct CSVReader {
     /// Why a record cannot be used as read.
-    public enum Problem: Sendable, Equatable, CustomStringConvertible {
+    package enum Problem: Sendable, Equatable, CustomStringConvertible {
         /// A quoted field is never closed: the record runs to the end of the input.
         case unclosedQuote
         /// Text between a closing quote and the next separator (`"a"b`), when the reader refuses it.
@@ -25,7 +25,7 @@ public struct CSVReader {
         /// bytes as written, of the first such byte (what `xxd` shows).
         case notUTF8(column: Int)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .unclosedQuote: return "a quote opened in this record is never closed (it runs to the end of the file)"
             case .textAfterClosingQuote: return "text after a closing quote"
@@ -39,26 +39,26 @@ public struct CSVReader {
     private let bytes: [UInt8]
     private var i = 0
     /// The line the next record starts on (or, after the end, one past the last line).
-    public private(set) var line: Int
+    package private(set) var line: Int
     /// The field separator (`,`, `;`, tab …).
-    public let separator: UInt8
+    package let separator: UInt8
     /// Whether the bytes given end the input. When not, a record that runs to the end of them is incomplete: the
     /// reader stops before it (see ``remainder``) instead of returning it.
-    public let isFinal: Bool
+    package let isFinal: Bool
     /// Whether text after a closing quote makes the record a ``Problem/textAfterClosingQuote`` instead of being
     /// kept in the field.
-    public var refusesTextAfterClosingQuote = false
+    package var refusesTextAfterClosingQuote = false
     /// Set when the reader stopped at an incomplete record.
-    public private(set) var stoppedShort = false
+    package private(set) var stoppedShort = false
     /// Where the record last returned lies in the bytes given, line break excluded.
-    public private(set) var lastRecordRange: Range<Int> = 0..<0
+    package private(set) var lastRecordRange: Range<Int> = 0..<0
 
     /// - Parameters:
     ///   - bytes: the input, or a chunk of it.
     ///   - separator: the field separator.
     ///   - firstLine: the line `bytes` starts on; a byte-order mark is skipped only on line 1.
     ///   - isFinal: whether `bytes` ends the input.
-    public init(_ bytes: [UInt8], separator: UInt8 = UInt8(ascii: ","), firstLine: Int = 1, isFinal: Bool = true) {
+    package init(_ bytes: [UInt8], separator: UInt8 = UInt8(ascii: ","), firstLine: Int = 1, isFinal: Bool = true) {
         self.bytes = firstLine == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         self.separator = separator
         self.line = firstLine
@@ -66,13 +66,13 @@ public struct CSVReader {
     }
 
     /// The bytes not yet read (after ``next(into:)`` stopped short): the start of the next chunk.
-    public var remainder: ArraySlice<UInt8> { bytes[i...] }
+    package var remainder: ArraySlice<UInt8> { bytes[i...] }
 
     /// The bytes of the record last returned, as written (quotes included, line break excluded).
-    public var lastRecordBytes: ArraySlice<UInt8> { bytes[lastRecordRange] }
+    package var lastRecordBytes: ArraySlice<UInt8> { bytes[lastRecordRange] }
 
     /// The next record, the line it starts on and what is wrong with it; `nil` at the end.
-    public mutating func next() -> (line: Int, fields: [String], problem: Problem?)? {
+    package mutating func next() -> (line: Int, fields: [String], problem: Problem?)? {
         var fields: [String] = []
         guard let (line, problem) = next(into: &fields) else { return nil }
         return (line, fields, problem)
@@ -81,7 +81,7 @@ public struct CSVReader {
     /// Reads the next record into `fields` (reusing its storage); returns the line it starts on and what is wrong
     /// with it (`nil` when nothing is), or `nil` at the end. With a problem, `fields` holds what could be read
     /// (a field that is not UTF-8 with U+FFFD in place of its bad bytes): show it, never use it as data.
-    public mutating func next(into fields: inout [String]) -> (line: Int, problem: Problem?)? {
+    package mutating func next(into fields: inout [String]) -> (line: Int, problem: Problem?)? {
         fields.removeAll(keepingCapacity: true)
         let separator = self.separator
         let strictQuotes = refusesTextAfterClosingQuote

@@ -1,7 +1,7 @@
 /// CSV as RFC 4180 writes it: the one CSV writer of the toolkit.
-public enum CSV {
+package enum CSV {
     /// A field: as it is, or in double quotes (quotes doubled) when it holds a comma, a quote, CR or LF.
-    public static func field(_ s: String) -> String {
+    package static func field(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
         var out = "\""
         for c in s.unicodeScalars {
@@ -11,7 +11,7 @@ public enum CSV {
     }
 
     /// A record: the fields quoted where needed, joined by commas, ended by `lineEnd` (CRLF, as RFC 4180 asks).
-    public static func row(_ fields: [String], lineEnd: String = "\r\n") -> String {
+    package static func row(_ fields: [String], lineEnd: String = "\r\n") -> String {
         fields.map(field).joined(separator: ",") + lineEnd
     }
 }

@@ -12,62 +12,62 @@
 ///
 /// Rules for the literals (the only place markup comes from): quote every attribute value with `"`, and never
 /// interpolate into `<style>` or `<script>` (their content is not parsed for character references).
-public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, CustomStringConvertible {
+package struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, CustomStringConvertible {
     /// The markup, ready to write.
-    public private(set) var markup: String
+    package private(set) var markup: String
 
     /// An empty fragment.
-    public init() { markup = "" }
+    package init() { markup = "" }
 
     /// Markup written in the source code.
-    public init(stringLiteral literal: StaticString) { markup = literal.description }
+    package init(stringLiteral literal: StaticString) { markup = literal.description }
 
     /// Markup with escaped values interpolated.
-    public init(stringInterpolation: Interpolation) { markup = stringInterpolation.markup }
+    package init(stringInterpolation: Interpolation) { markup = stringInterpolation.markup }
 
     /// Text, escaped.
-    public init(text: String) { markup = HTML.escape(text) }
+    package init(text: String) { markup = HTML.escape(text) }
 
-    public var description: String { markup }
+    package var description: String { markup }
 
     /// Appends another fragment.
-    public mutating func append(_ other: HTML) { markup += other.markup }
+    package mutating func append(_ other: HTML) { markup += other.markup }
 
     /// Both fragments, one after the other.
-    public static func + (a: HTML, b: HTML) -> HTML {
+    package static func + (a: HTML, b: HTML) -> HTML {
         var r = a
         r.append(b)
         return r
     }
 
     /// Appends `b` to `a`.
-    public static func += (a: inout HTML, b: HTML) { a.append(b) }
+    package static func += (a: inout HTML, b: HTML) { a.append(b) }
 
     /// Builds the interpolated fragments: literals as markup, values escaped.
-    public struct Interpolation: StringInterpolationProtocol {
+    package struct Interpolation: StringInterpolationProtocol {
         var markup = ""
 
-        public init(literalCapacity: Int, interpolationCount: Int) {
+        package init(literalCapacity: Int, interpolationCount: Int) {
             markup.reserveCapacity(literalCapacity + 16 * interpolationCount)
         }
 
         /// Markup from the source code.
-        public mutating func appendLiteral(_ literal: StaticString) { markup += literal.description }
+        package mutating func appendLiteral(_ literal: StaticString) { markup += literal.description }
 
         /// Text or an attribute value, escaped.
-        public mutating func appendInterpolation(_ text: String) { markup += HTML.escape(text) }
+        package mutating func appendInterpolation(_ text: String) { markup += HTML.escape(text) }
 
         /// Text or an attribute value, escaped.
-        public mutating func appendInterpolation(_ text: Substring) { markup += HTML.escape(String(text)) }
+        package mutating func appendInterpolation(_ text: Substring) { markup += HTML.escape(String(text)) }
 
         /// A number, in decimal digits.
-        public mutating func appendInterpolation<T: BinaryInteger>(_ number: T) { markup += String(number) }
+        package mutating func appendInterpolation<T: BinaryInteger>(_ number: T) { markup += String(number) }
 
         /// A fragment built by construction, nested as it is.
-        public mutating func appendInterpolation(_ fragment: HTML) { markup += fragment.markup }
+        package mutating func appendInterpolation(_ fragment: HTML) { markup += fragment.markup }
 
         /// Fragments built by construction, one after the other.
-        public mutating func appendInterpolation(_ fragments: [HTML]) {
+        package mutating func appendInterpolation(_ fragments: [HTML]) {
             for f in fragments { markup += f.markup }
         }
     }
@@ -81,7 +81,7 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
     /// C1 controls and the noncharacters U+FFFE and U+FFFF become U+FFFD. Everything else (U+2028 included) is
     /// written as UTF-8. A `String` cannot hold invalid UTF-8: bytes that were not UTF-8 were already replaced
     /// by U+FFFD when they were decoded.
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -106,7 +106,7 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
 
 extension Sequence where Element == HTML {
     /// The fragments one after the other, with `separator` between them.
-    public func joined(separator: HTML = HTML()) -> HTML {
+    package func joined(separator: HTML = HTML()) -> HTML {
         var out = HTML()
         var first = true
         for f in self {

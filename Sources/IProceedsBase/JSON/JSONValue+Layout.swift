@@ -1,6 +1,6 @@
 extension JSONValue {
     /// How ``pretty(layout:)`` writes one array or object.
-    public enum Layout: Sendable {
+    package enum Layout: Sendable {
         /// One element or member a line, indented one step under the line the container opens on.
         case block
         /// On one line, items separated by `, ` and keys by `: `: `{"account": "A", "held": "1.00"}`. A `block` inside
@@ -17,7 +17,7 @@ extension JSONValue {
     ///   as ``Layout/line``, except the root, which is a ``Layout/block`` unless named. A path is the keys from
     ///   the root joined by `/`, with `*` for any element of an array: `traces/*/accounts`. Keys are written in
     ///   insertion order.
-    public func pretty(layout: [String: Layout]) -> String {
+    package func pretty(layout: [String: Layout]) -> String {
         var out = ""
         writeLaidOut(into: &out, path: "", layout: layout, as: layout[""] ?? .block, level: 0)
         return out + "\n"

@@ -2,9 +2,9 @@
 ///
 /// The reason names what was expected, never text from the input (inputs hold personal data); a repeated key is
 /// in ``Kind/duplicateKey(_:)`` for callers whose documents are not personal (a policy), to name it themselves.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of problem it is.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// Not RFC 8259 syntax (``JSONParseError/reason`` says what was expected).
         case syntax
         /// An object names the same key twice: which reader would win is not defined, so it is refused.
@@ -15,18 +15,18 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case invalidUTF8
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// What is wrong, in words, without the input's text.
-    public var reason: String
+    package var reason: String
     /// 1-based line of the problem (lines end at LF).
-    public var line: Int
+    package var line: Int
     /// 1-based column of the problem, in Unicode scalars from the start of the line.
-    public var column: Int
+    package var column: Int
     /// Byte offset of the problem from the start of the text given to the parser.
-    public var offset: Int
+    package var offset: Int
 
     /// `reason (line L, column C)`.
-    public var description: String { "\(reason) (line \(line), column \(column))" }
+    package var description: String { "\(reason) (line \(line), column \(column))" }
 }
 
 extension JSONValue {
@@ -36,12 +36,12 @@ extension JSONValue {
     /// or unpaired surrogate escapes, text after the value, and arrays and objects nested deeper than `maxDepth`
     /// (the parser recurses once per level, so the limit also keeps a hostile text from exhausting the stack).
     /// - Throws: ``JSONParseError``.
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 512) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8], maxDepth: Int = 512) throws(JSONParseError) -> JSONValue {
         try parse(bytes[...], maxDepth: maxDepth)
     }
 
     /// Parses one JSON text held in a slice; positions count from the slice's start. See ``parse(_:maxDepth:)``.
-    public static func parse(_ bytes: ArraySlice<UInt8>, maxDepth: Int = 512) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: ArraySlice<UInt8>, maxDepth: Int = 512) throws(JSONParseError) -> JSONValue {
         var p = JSONTextParser(bytes: bytes, maxDepth: maxDepth)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { p.at += 3 }
         let value = try p.value(depth: 0)
@@ -51,13 +51,13 @@ extension JSONValue {
     }
 
     /// The text of a string value, or `nil` for any other value.
-    public var string: String? { if case .string(let s) = self { s } else { nil } }
+    package var string: String? { if case .string(let s) = self { s } else { nil } }
 
     /// The text of a number value as written (`443`, `1.5e3`), or `nil` for any other value.
-    public var number: String? { if case .number(let n) = self { n } else { nil } }
+    package var number: String? { if case .number(let n) = self { n } else { nil } }
 
     /// The elements of an array value, or `nil` for any other value.
-    public var items: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    package var items: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
 }
 
 private struct JSONTextParser {

@@ -8,7 +8,7 @@ extension JSONValue {
     ///
     /// Working on bytes gives the same output as working on scalars because every byte that is escaped is ASCII,
     /// and in valid UTF-8 an ASCII byte is always a whole scalar: the bytes of a longer scalar are all ≥ 0x80.
-    public static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    package static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         guard let base = utf8.baseAddress else {
             out.append(UInt8(ascii: "\""))
@@ -45,7 +45,7 @@ extension JSONValue {
     }
 
     /// Appends `s` as a quoted JSON string: the bytes of ``quoted(_:)``.
-    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+    package static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         var s = s
         s.withUTF8 { appendQuoted(utf8: $0, to: &out) }
     }

@@ -8,7 +8,7 @@
 /// - ``canonical``: RFC 8785 (JCS): keys sorted by UTF-16 code units, no white space, minimal string escapes.
 ///   Numbers are written as given: JCS's ECMAScript number form equals that text for integers of up to 15 digits,
 ///   and the toolkit writes every other number as a string wherever a canonical form is signed or hashed.
-public indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number, as its JSON text (`-12`, `19100.00`, `1e3`).
@@ -18,9 +18,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     case object([(String, JSONValue)])
 
     /// An integer.
-    public static func int<I: BinaryInteger>(_ value: I) -> JSONValue { .number(String(value)) }
+    package static func int<I: BinaryInteger>(_ value: I) -> JSONValue { .number(String(value)) }
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -34,28 +34,28 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// Compact, keys in insertion order, no trailing newline.
-    public var compact: String {
+    package var compact: String {
         var out = ""
         write(into: &out, sorted: false, indent: nil, level: 0)
         return out
     }
 
     /// Two-space indentation and a newline at the end; keys in insertion order unless `sortedKeys`.
-    public func pretty(sortedKeys: Bool = false) -> String {
+    package func pretty(sortedKeys: Bool = false) -> String {
         var out = ""
         write(into: &out, sorted: sortedKeys, indent: "  ", level: 0)
         return out + "\n"
     }
 
     /// RFC 8785 form: keys sorted by UTF-16 code units, no white space, minimal string escapes.
-    public var canonical: String {
+    package var canonical: String {
         var out = ""
         write(into: &out, sorted: true, indent: nil, level: 0)
         return out
     }
 
     /// The member named `key` of an object (the first, if a hand-built object repeats it).
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.0 == key }?.1
     }
@@ -105,7 +105,7 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// A JSON string literal (with quotes) by the RFC 8785 rules: `"`, `\` and control characters escaped
     /// (`\b \f \n \r \t` by name, the others as `\u00XX`), everything else as UTF-8.
-    public static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = ""
         appendQuoted(s, to: &out)
         return out
@@ -136,19 +136,19 @@ public indirect enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }
 
 extension JSONValue {
     /// An object from key–value pairs, leaving out the pairs whose value is `nil` (absent, not `null`).
-    public static func members(_ pairs: [(String, JSONValue?)]) -> JSONValue {
+    package static func members(_ pairs: [(String, JSONValue?)]) -> JSONValue {
         .object(pairs.compactMap { pair in pair.1.map { (pair.0, $0) } })
     }
 
     /// An array of strings.
-    public static func strings<S: Sequence>(_ values: S) -> JSONValue where S.Element == String {
+    package static func strings<S: Sequence>(_ values: S) -> JSONValue where S.Element == String {
         .array(values.map { .string($0) })
     }
 }

@@ -1,9 +1,9 @@
 /// Escaping of text for the markup formats the toolkit writes.
-public enum Escaping {
+package enum Escaping {
     /// XML character data or attribute value: `&`, `<`, `>`, `"` escaped, tab, LF and CR as character
     /// references (so an attribute keeps them); characters XML 1.0 forbids (other controls, U+FFFE, U+FFFF)
     /// written as U+FFFD — where the exact bytes matter they travel in a companion hex field.
-    public static func xml(_ s: String) -> String {
+    package static func xml(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -27,7 +27,7 @@ public enum Escaping {
     }
 
     /// HTML text or attribute value (either quote): `&`, `<`, `>`, `"` and `'` escaped, everything else as is.
-    public static func html(_ s: String) -> String {
+    package static func html(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {

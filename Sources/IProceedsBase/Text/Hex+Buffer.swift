@@ -1,7 +1,7 @@
 extension Hex {
     /// Lowercase hex of the bytes in a buffer: what ``encode(_:)`` gives, written straight into the string's own
     /// storage (a digest is encoded once per file hashed, so the generic path's per-byte cost shows on small files).
-    public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+    package static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
         let digits: StaticString = "0123456789abcdef"
         return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
             var i = 0

@@ -1,9 +1,9 @@
 /// Hex encoding and decoding of byte strings.
-public enum Hex {
+package enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Lowercase hex of `bytes`.
-    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    package static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for b in bytes {
@@ -14,7 +14,7 @@ public enum Hex {
     }
 
     /// The bytes of a hex string (either case), or `nil` when it is not hex of even length.
-    public static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }
         var out = [UInt8]()
@@ -30,7 +30,7 @@ public enum Hex {
 
     /// The value of one ASCII hex digit (`0-9`, `a-f`, `A-F`), or `nil`.
     @inline(__always)
-    public static func value(ofDigit c: UInt8) -> UInt8? {
+    package static func value(ofDigit c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10

@@ -1,7 +1,7 @@
 extension ISO8601 {
     /// Appends ``format(seconds:)`` of `seconds` to a byte buffer, for writers that emit a time per item by the
     /// thousand: the same bytes, without the intermediate strings.
-    public static func append(seconds: Int64, to out: inout [UInt8]) {
+    package static func append(seconds: Int64, to out: inout [UInt8]) {
         let f = fields(seconds: seconds)
         guard (0...9999).contains(f.year) else {
             // Years of more than four digits or before year 0 (a damaged time stamp): the general formatter.

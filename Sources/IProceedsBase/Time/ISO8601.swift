@@ -1,11 +1,11 @@
 /// ISO 8601 instants and calendar dates, exactly: integer seconds or milliseconds since 1970-01-01T00:00:00Z,
 /// the proleptic Gregorian calendar (Howard Hinnant's days-from-civil algorithms), no floating point, no locale,
 /// no time zone of the machine.
-public enum ISO8601 {
+package enum ISO8601 {
     // MARK: Calendar
 
     /// Days since 1970-01-01 of a civil date (month 1–12; the day is not checked against the month).
-    public static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+    package static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -15,7 +15,7 @@ public enum ISO8601 {
     }
 
     /// The civil date of a day number (days since 1970-01-01).
-    public static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
+    package static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -29,7 +29,7 @@ public enum ISO8601 {
     }
 
     /// Days in `month` of `year`.
-    public static func daysIn(month: Int, year: Int) -> Int {
+    package static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -38,14 +38,14 @@ public enum ISO8601 {
     }
 
     /// Seconds since the epoch at a civil date and time in UTC (fields are not checked).
-    public static func seconds(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0)
+    package static func seconds(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0)
         -> Int64
     {
         Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
     /// The UTC calendar fields of an instant in seconds (floor division: instants before 1970 too).
-    public static func fields(seconds: Int64) -> (
+    package static func fields(seconds: Int64) -> (
         year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
     ) {
         var days = seconds / 86_400
@@ -61,7 +61,7 @@ public enum ISO8601 {
     // MARK: Formatting
 
     /// How many fraction digits a formatted instant carries.
-    public enum Fraction: Sendable {
+    package enum Fraction: Sendable {
         /// None: `2026-01-05T09:12:00Z` (milliseconds are dropped, rounding down).
         case none
         /// Always three: `2026-01-05T09:12:00.000Z`.
@@ -71,12 +71,12 @@ public enum ISO8601 {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.sss]Z`, milliseconds only when not zero: the form of the tracing reports.
-    public static func format(_ millis: Int64) -> String {
+    package static func format(_ millis: Int64) -> String {
         format(milliseconds: millis, fraction: .millisecondsUnlessZero)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.sss]Z` of an instant in milliseconds since the epoch.
-    public static func format(milliseconds millis: Int64, fraction: Fraction) -> String {
+    package static func format(milliseconds millis: Int64, fraction: Fraction) -> String {
         var seconds = millis / 1000
         var ms = millis % 1000
         if ms < 0 {
@@ -92,20 +92,20 @@ public enum ISO8601 {
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` of an instant in seconds since the epoch.
-    public static func format(seconds: Int64) -> String {
+    package static func format(seconds: Int64) -> String {
         let f = fields(seconds: seconds)
         return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2))T"
             + "\(pad(f.hour, 2)):\(pad(f.minute, 2)):\(pad(f.second, 2))Z"
     }
 
     /// `YYYY-MM-DD`, the UTC calendar date of an instant in seconds since the epoch.
-    public static func date(seconds: Int64) -> String {
+    package static func date(seconds: Int64) -> String {
         let f = fields(seconds: seconds)
         return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2))"
     }
 
     /// `v` in decimal, zero-padded on the left to `width` characters.
-    public static func pad(_ v: Int, _ width: Int) -> String {
+    package static func pad(_ v: Int, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
@@ -113,10 +113,10 @@ public enum ISO8601 {
     // MARK: Parsing
 
     /// The widest zone offset ``parse(_:)`` accepts, in minutes (±14:00).
-    public static let maxOffsetMinutes = 14 * 60
+    package static let maxOffsetMinutes = 14 * 60
 
     /// What ``parse(_:)`` accepts, in words for an error message.
-    public static let grammar =
+    package static let grammar =
         "an ISO 8601 date or time (YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z or an offset "
         + "within ±14:00; no zone is UTC) on a day the calendar has"
 
@@ -129,7 +129,7 @@ public enum ISO8601 {
     /// beyond ±14:00 or with minutes past 59. ±14:00 is the range XML Schema allows
     /// for `xs:dateTime` (and the widest offset in use, Kiribati's +14:00); ISO 8601 itself sets no bound, but
     /// an offset beyond it in a bank file is a damaged field, not a place.
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         var text = text
         return text.withUTF8 { raw in
             var start = 0
@@ -141,7 +141,7 @@ public enum ISO8601 {
     }
 
     /// ``parse(_:)`` over UTF-8 bytes (no trimming).
-    public static func parse(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parse(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         func num(_ r: Range<Int>) -> Int? {
             guard r.upperBound <= u.count else { return nil }
             var v = 0

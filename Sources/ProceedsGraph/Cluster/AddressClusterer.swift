@@ -8,9 +8,9 @@
 /// Some addresses are listed but never merged, because spending from them together does not show one owner:
 /// `unknown-address` and `zcash-shielded-pool` (placeholders the importer uses), bitcoin-etl's `nonstandard…`
 /// pseudo-addresses, and multisig address lists (`a+b`).
-public struct AddressClusterer {
+package struct AddressClusterer {
     /// The change heuristics in force (none by default).
-    public let heuristics: [ChangeHeuristic]
+    package let heuristics: [ChangeHeuristic]
 
     private var ids: [String: Int32] = [:]
     private var names: [String] = []
@@ -27,12 +27,13 @@ public struct AddressClusterer {
     private var stats = ClusterStatistics()
 
     /// A clusterer using `heuristics` (the multi-input heuristic is always on).
-    public init(heuristics: [ChangeHeuristic] = []) {
+    package init(heuristics: [ChangeHeuristic] = []) {
         self.heuristics = heuristics.sorted()
     }
 
     /// Clusters `transactions` in chain order (block, position in block, hash).
-    public static func cluster(_ transactions: [UTXOTransaction], heuristics: [ChangeHeuristic] = []) -> ClusterResult {
+    package static func cluster(_ transactions: [UTXOTransaction], heuristics: [ChangeHeuristic] = []) -> ClusterResult
+    {
         var c = AddressClusterer(heuristics: heuristics)
         for tx in transactions.sorted(by: {
             ($0.block, $0.indexInBlock, $0.hash) < ($1.block, $1.indexInBlock, $1.hash)
@@ -43,7 +44,7 @@ public struct AddressClusterer {
     }
 
     /// Whether an address may be merged with others (see the type's discussion).
-    public static func isMergeable(_ address: String) -> Bool {
+    package static func isMergeable(_ address: String) -> Bool {
         !(address == "unknown-address" || address == BitcoinETLImporter.shieldedPool || address.hasPrefix("nonstandard")
             || address.contains("+"))
     }
@@ -93,7 +94,7 @@ public struct AddressClusterer {
 
     /// Adds one transaction: merges its inputs' addresses unless it is CoinJoin-like, then applies the change
     /// heuristics in force.
-    public mutating func add(_ tx: UTXOTransaction) {
+    package mutating func add(_ tx: UTXOTransaction) {
         stats.transactions += 1
         var memo: Int32?
         // Addresses first seen in this transaction's outputs (for the one-time change heuristic): decided before
@@ -173,7 +174,7 @@ public struct AddressClusterer {
     }
 
     /// The entities: each address with its entity and the reasons that tie it in.
-    public mutating func result() -> ClusterResult {
+    package mutating func result() -> ClusterResult {
         let n = names.count
         var smallest = [Int32](repeating: -1, count: n)
         var roots = [Int32](repeating: 0, count: n)
@@ -210,74 +211,74 @@ public struct AddressClusterer {
 }
 
 /// A transaction a clustering result cites: its hash, file and line.
-public struct ClusterCitation: Sendable, Equatable {
-    public var transaction: String
-    public var file: String
-    public var line: Int
+package struct ClusterCitation: Sendable, Equatable {
+    package var transaction: String
+    package var file: String
+    package var line: Int
 }
 
 /// A transaction left unmerged because of its CoinJoin-like shape.
-public struct CoinJoinFinding: Sendable, Equatable {
-    public var pattern: CoinJoinPattern
-    public var citation: ClusterCitation
-    public var inputs: Int
-    public var outputs: Int
+package struct CoinJoinFinding: Sendable, Equatable {
+    package var pattern: CoinJoinPattern
+    package var citation: ClusterCitation
+    package var inputs: Int
+    package var outputs: Int
     /// How many distinct addresses receive the most common output value, and that value.
-    public var equalOutputs: Int
-    public var equalValue: MinorUnits
+    package var equalOutputs: Int
+    package var equalValue: MinorUnits
 }
 
 /// Counts for the summary of a clustering run.
-public struct ClusterStatistics: Sendable, Equatable {
-    public var transactions = 0
+package struct ClusterStatistics: Sendable, Equatable {
+    package var transactions = 0
     /// Transactions whose inputs came from two or more addresses and were merged.
-    public var multiInputTransactions = 0
+    package var multiInputTransactions = 0
     /// Unions that joined two entities that were apart.
-    public var merges = 0
-    public var coinJoins: [CoinJoinPattern: Int] = [:]
-    public var changeMerges: [ChangeHeuristic: Int] = [:]
+    package var merges = 0
+    package var coinJoins: [CoinJoinPattern: Int] = [:]
+    package var changeMerges: [ChangeHeuristic: Int] = [:]
     /// Transactions where the change heuristics in force picked different outputs: no change merge made.
-    public var changeDisagreements = 0
+    package var changeDisagreements = 0
 }
 
 /// One entity: its id and how many addresses it holds.
-public struct ClusterEntity: Sendable, Equatable {
+package struct ClusterEntity: Sendable, Equatable {
     /// `E-` and the entity's smallest address (byte order): the same addresses give the same id on every run.
-    public var id: String
-    public var size: Int
+    package var id: String
+    package var size: Int
 
     /// The id of an entity whose smallest address is `address`.
-    public static func id(smallestAddress address: String) -> String { "E-" + address }
+    package static func id(smallestAddress address: String) -> String { "E-" + address }
 }
 
 /// Why an address is in its entity.
-public struct ClusterReason: Sendable, Equatable {
+package struct ClusterReason: Sendable, Equatable {
     /// `multi-input`, or `change/<heuristic>`.
-    public var heuristic: String
+    package var heuristic: String
     /// The first transaction that tied the address in this way (in chain order).
-    public var citation: ClusterCitation
+    package var citation: ClusterCitation
     /// How many transactions tied it in this way.
-    public var transactions: Int
+    package var transactions: Int
 }
 
 /// The entities of a ledger's addresses.
-public struct ClusterResult: Sendable {
-    public var heuristics: [ChangeHeuristic]
+package struct ClusterResult: Sendable {
+    package var heuristics: [ChangeHeuristic]
     /// Every address, in the order first seen (its interned id is its index).
-    public var addresses: [String]
+    package var addresses: [String]
     /// Per address: the index of its entity in ``entities``.
-    public var entityOf: [Int32]
+    package var entityOf: [Int32]
     /// The entities, in the order of their ids.
-    public var entities: [ClusterEntity]
+    package var entities: [ClusterEntity]
     var firstMultiInput: [Int32]
     var multiInputCount: [Int32]
     var changeReasons: [Int32: [(ChangeHeuristic, Int32)]]
     var citations: [ClusterCitation]
-    public var coinJoins: [CoinJoinFinding]
-    public var statistics: ClusterStatistics
+    package var coinJoins: [CoinJoinFinding]
+    package var statistics: ClusterStatistics
 
     /// The reasons that tie address number `i` to its entity (empty for an address alone).
-    public func reasons(_ i: Int) -> [ClusterReason] {
+    package func reasons(_ i: Int) -> [ClusterReason] {
         var out: [ClusterReason] = []
         if firstMultiInput[i] >= 0 {
             out.append(
@@ -299,7 +300,7 @@ public struct ClusterResult: Sendable {
     }
 
     /// Address numbers in report order: by entity, then by address (byte order).
-    public var reportOrder: [Int] {
+    package var reportOrder: [Int] {
         addresses.indices.sorted {
             entityOf[$0] != entityOf[$1]
                 ? entityOf[$0] < entityOf[$1] : addresses[$0].utf8.lexicographicallyPrecedes(addresses[$1].utf8)
@@ -307,7 +308,7 @@ public struct ClusterResult: Sendable {
     }
 
     /// The entity with this id (entities are in the byte order of their ids: a binary search).
-    public func entity(id: String) -> ClusterEntity? {
+    package func entity(id: String) -> ClusterEntity? {
         var lo = 0, hi = entities.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -317,7 +318,7 @@ public struct ClusterResult: Sendable {
     }
 
     /// Address → number (built on each call: keep the result).
-    public func makeAddressIndex() -> [String: Int] {
+    package func makeAddressIndex() -> [String: Int] {
         Dictionary(uniqueKeysWithValues: addresses.enumerated().map { ($1, $0) })
     }
 }

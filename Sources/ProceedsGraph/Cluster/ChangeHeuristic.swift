@@ -1,6 +1,6 @@
 /// A change-address heuristic: a guess at which output of a transaction returns to the sender. Each is optional,
 /// named, and recorded as the reason for every merge it makes (docs/clustering.md: sources and error rates).
-public enum ChangeHeuristic: String, Sendable, CaseIterable, Comparable {
+package enum ChangeHeuristic: String, Sendable, CaseIterable, Comparable {
     /// The only output whose address appears for the first time (Meiklejohn et al. 2013, "shadow" addresses).
     case oneTime = "one-time"
     /// The only output whose script type (P2PKH, P2SH, P2WPKH, P2WSH, P2TR) is that of every input.
@@ -8,19 +8,19 @@ public enum ChangeHeuristic: String, Sendable, CaseIterable, Comparable {
     /// Of two outputs, the one that is not a round amount when the other is (a payment is round, change is not).
     case roundAmount = "round-amount"
 
-    public static func < (a: ChangeHeuristic, b: ChangeHeuristic) -> Bool {
+    package static func < (a: ChangeHeuristic, b: ChangeHeuristic) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
     /// The reason a merge by this heuristic is recorded under.
-    public var reason: String { "change/" + rawValue }
+    package var reason: String { "change/" + rawValue }
 
     /// A round amount: a whole multiple of 0.001 BTC (100,000 satoshi).
-    public static let roundUnit: MinorUnits = 100_000
+    package static let roundUnit: MinorUnits = 100_000
 
     /// Parses `one-time,script-type,round-amount` (any order, no repeats).
     /// - Throws: ``ProceedsError`` naming an unknown heuristic and the known ones.
-    public static func list(_ text: String) throws -> [ChangeHeuristic] {
+    package static func list(_ text: String) throws -> [ChangeHeuristic] {
         var out: [ChangeHeuristic] = []
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() })
         where !part.isEmpty {
@@ -38,10 +38,10 @@ public enum ChangeHeuristic: String, Sendable, CaseIterable, Comparable {
 
 /// The script type an address's form shows (Bitcoin mainnet, testnet and regtest forms), or nil when the form
 /// does not say (another chain's address, a multisig list, a placeholder).
-public enum ScriptType: UInt8, Sendable {
+package enum ScriptType: UInt8, Sendable {
     case p2pkh = 1, p2sh, p2wpkh, p2wsh, p2tr
 
-    public init?(address a: String) {
+    package init?(address a: String) {
         let u = a.utf8
         guard let first = u.first else { return nil }
         for hrp in ["bc1", "tb1", "bcrt1"] where a.hasPrefix(hrp) {

@@ -2,13 +2,13 @@ import IProceedsBase
 
 /// Writes clustering results as JSON or CSV, deterministically: addresses by entity id then address, fixed keys.
 /// Both are written piece by piece through `write`, so millions of addresses never sit in memory as one string.
-public enum ClusterReport {
+package enum ClusterReport {
     /// The CSV columns, one row per address.
-    public static let csvHeader = "address,entity,entity_addresses,entity_label,entity_category,reasons"
+    package static let csvHeader = "address,entity,entity_addresses,entity_label,entity_category,reasons"
 
     /// The label column of an entity: its tags' label, `conflicting tags: A; B` when they disagree (none is
     /// chosen), empty when untagged.
-    public static func labelText(_ a: EntityAttribution?) -> String {
+    package static func labelText(_ a: EntityAttribution?) -> String {
         guard let a else { return "" }
         if let label = a.label { return label }
         var seen = Set<String>()
@@ -19,7 +19,7 @@ public enum ClusterReport {
 
     /// One row per address: `address,entity,entity_addresses,entity_label,entity_category,reasons`, the reasons
     /// as `heuristic:transaction(file:line)[+N more]` joined by `;` (empty for an address alone).
-    public static func csv(_ r: ClusterResult, attribution: Attribution? = nil, write: (String) -> Void) {
+    package static func csv(_ r: ClusterResult, attribution: Attribution? = nil, write: (String) -> Void) {
         write(csvHeader + "\n")
         var chunk = ""
         for i in r.reportOrder {
@@ -45,7 +45,7 @@ public enum ClusterReport {
     /// - Parameters:
     ///   - asset: the chain's asset, for the CoinJoin values.
     ///   - inputs: the files read, with their SHA-256.
-    public static func json(
+    package static func json(
         _ r: ClusterResult, chain: String, asset: String, inputs: [(path: String, sha256: String)], importIssues: Int,
         attribution: Attribution? = nil, write: (String) -> Void
     ) {

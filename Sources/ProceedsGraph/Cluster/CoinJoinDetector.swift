@@ -1,7 +1,7 @@
 /// The CoinJoin-like shapes address clustering recognises, most specific first. A transaction of one of these
 /// shapes has inputs from several owners by design, so its inputs are never merged (docs/clustering.md gives
 /// the rules and the literature they come from).
-public enum CoinJoinPattern: String, Sendable, CaseIterable {
+package enum CoinJoinPattern: String, Sendable, CaseIterable {
     /// Samourai Whirlpool mix: 5 inputs, 5 outputs of exactly one pool denomination (0.001, 0.01, 0.05 or 0.5 BTC).
     case whirlpool = "whirlpool-like"
     /// Wasabi Wallet 1 (ZeroLink) round: 10 or more equal outputs of about 0.1 BTC, with change and the
@@ -15,21 +15,21 @@ public enum CoinJoinPattern: String, Sendable, CaseIterable {
 }
 
 /// Tells CoinJoin-like transactions apart from ordinary ones, from their shape alone.
-public enum CoinJoinDetector {
+package enum CoinJoinDetector {
     /// Whirlpool's pool denominations in satoshi (0.5, 0.05, 0.01, 0.001 BTC).
-    public static let whirlpoolPools: Set<MinorUnits> = [50_000_000, 5_000_000, 1_000_000, 100_000]
+    package static let whirlpoolPools: Set<MinorUnits> = [50_000_000, 5_000_000, 1_000_000, 100_000]
     /// Wasabi 1's base denomination moved around 0.1 BTC; this range takes it in.
-    public static let wasabiRange: ClosedRange<MinorUnits> = 9_000_000...11_000_000
+    package static let wasabiRange: ClosedRange<MinorUnits> = 9_000_000...11_000_000
 
     /// What the equal outputs of a transaction look like: the value most outputs share and how many distinct
     /// addresses receive it (ties to the larger value).
-    public struct EqualOutputs: Sendable, Equatable {
-        public var value: MinorUnits
-        public var count: Int
+    package struct EqualOutputs: Sendable, Equatable {
+        package var value: MinorUnits
+        package var count: Int
     }
 
     /// The largest group of equal-value outputs (zero values left out), counted by distinct receiving address.
-    public static func equalOutputs(_ outputs: [(address: Int32, value: MinorUnits)]) -> EqualOutputs? {
+    package static func equalOutputs(_ outputs: [(address: Int32, value: MinorUnits)]) -> EqualOutputs? {
         guard outputs.count >= 2 else { return nil }
         let sorted = outputs.filter { $0.value > 0 }.sorted { ($0.value, $0.address) < ($1.value, $1.address) }
         var best: EqualOutputs?
@@ -54,7 +54,7 @@ public enum CoinJoinDetector {
     /// addresses, or nil for an ordinary transaction.
     /// - Parameters:
     ///   - outputs: every output as (interned address, value).
-    public static func pattern(
+    package static func pattern(
         inputCount: Int, distinctInputAddresses: Int, outputs: [(address: Int32, value: MinorUnits)]
     ) -> CoinJoinPattern? {
         guard distinctInputAddresses >= 2, let eq = equalOutputs(outputs), eq.count >= 2 else { return nil }

@@ -2,34 +2,34 @@ import IProceedsBase
 
 /// Freezing candidates on a UTXO ledger: the tainted value each tagged service (exchange, custodian, …) holds,
 /// under each policy, grouped by the institution the tags name; untagged holders are listed apart as leads.
-public struct EntityFreezeList: Sendable {
+package struct EntityFreezeList: Sendable {
     /// One institution to write to, or one untagged entity.
-    public struct Holder: Sendable, Equatable {
+    package struct Holder: Sendable, Equatable {
         /// The tag label (the institution), or the entity id when untagged.
-        public var group: String
-        public var label: String?
-        public var category: String?
-        public var entities: [String]
+        package var group: String
+        package var label: String?
+        package var category: String?
+        package var entities: [String]
         /// Per policy, in the order of ``EntityFreezeList/policies``.
-        public var held: [MinorUnits]
-        public var received: [MinorUnits]
+        package var held: [MinorUnits]
+        package var received: [MinorUnits]
         /// Addresses that hold taint under any policy, sorted.
-        public var holdingAddresses: [String]
+        package var holdingAddresses: [String]
         /// Addresses that received taint from outside under any policy, sorted.
-        public var receivingAddresses: [String]
+        package var receivingAddresses: [String]
     }
 
-    public var policies: [TaintPolicy]
-    public var asset: String
-    public var scale: Int
+    package var policies: [TaintPolicy]
+    package var asset: String
+    package var scale: Int
     /// Tagged groups holding at least the minimum under some policy, largest holding first.
-    public var institutions: [Holder]
+    package var institutions: [Holder]
     /// Untagged entities holding at least the minimum under some policy.
-    public var untagged: [Holder]
+    package var untagged: [Holder]
 
     /// Traces `transactions` from `seeds` under each of `policies` and sums per group of `directory`.
     /// - Parameter minimum: smallest tainted holding listed, in the asset's smallest unit.
-    public static func make(
+    package static func make(
         _ transactions: [UTXOTransaction], seeds: Set<String>, policies: [TaintPolicy], directory: EntityDirectory,
         minimum: MinorUnits,
         until: Int64? = nil, asset: String, scale: Int
@@ -61,7 +61,7 @@ public struct EntityFreezeList: Sendable {
     }
 
     /// The sentence of a request to `h`: what it holds under each policy, at which addresses, and what it received.
-    public func request(_ h: Holder) -> String {
+    package func request(_ h: Holder) -> String {
         let name = (h.label ?? "Entity \(h.group)") + (h.category.map { " (\($0))" } ?? "")
         let holds = zip(policies, h.held).map {
             "\(ExactDecimal.format($1, scale: scale)) \(asset) under \($0.rawValue)"
@@ -75,7 +75,7 @@ public struct EntityFreezeList: Sendable {
     }
 
     /// JSON: the policies, the institutions with their request sentence, the untagged holders.
-    public func json(inputs: [(path: String, sha256: String)]) -> String {
+    package func json(inputs: [(path: String, sha256: String)]) -> String {
         func holder(_ h: Holder) -> JSONValue {
             .object([
                 ("institution", h.label.map(JSONValue.string) ?? .null),
@@ -105,7 +105,7 @@ public struct EntityFreezeList: Sendable {
     }
 
     /// CSV: one row per holder and policy: `institution,category,entities,policy,tainted_held,tainted_received,holding_addresses,receiving_addresses`.
-    public func csv() -> String {
+    package func csv() -> String {
         var s =
             "institution,category,entities,policy,tainted_held,tainted_received,holding_addresses,receiving_addresses\n"
         for h in institutions + untagged {

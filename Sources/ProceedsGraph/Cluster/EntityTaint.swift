@@ -3,27 +3,27 @@ import IProceedsBase
 
 /// Which entity each address belongs to, and what the tags call each entity: from a clustering run, or from the
 /// CSV `trace cluster` writes.
-public struct EntityDirectory: Sendable {
+package struct EntityDirectory: Sendable {
     /// What the tags say about one entity.
-    public struct Name: Sendable, Equatable {
-        public var label: String?
-        public var category: String?
+    package struct Name: Sendable, Equatable {
+        package var label: String?
+        package var category: String?
         /// The tags on the entity disagree: it is named by no one of them.
-        public var conflict: Bool
+        package var conflict: Bool
     }
 
     /// Address → entity id.
-    public var entityOf: [String: String]
+    package var entityOf: [String: String]
     /// Entity id → its name, for tagged entities.
-    public var names: [String: Name]
+    package var names: [String: Name]
 
-    public init(entityOf: [String: String], names: [String: Name]) {
+    package init(entityOf: [String: String], names: [String: Name]) {
         self.entityOf = entityOf
         self.names = names
     }
 
     /// The entities of `result`, named by `attribution`.
-    public init(_ result: ClusterResult, attribution: Attribution?) {
+    package init(_ result: ClusterResult, attribution: Attribution?) {
         var map: [String: String] = [:]
         map.reserveCapacity(result.addresses.count)
         for (i, a) in result.addresses.enumerated() { map[a] = result.entities[Int(result.entityOf[i])].id }
@@ -35,11 +35,13 @@ public struct EntityDirectory: Sendable {
     }
 
     /// The entity of `address`: its own singleton entity when the directory does not list it.
-    public func entity(of address: String) -> String { entityOf[address] ?? ClusterEntity.id(smallestAddress: address) }
+    package func entity(of address: String) -> String {
+        entityOf[address] ?? ClusterEntity.id(smallestAddress: address)
+    }
 
     /// The group taint is reported by: the entity's label when its tags name it (so that several entities one
     /// service is known to hold count as one), else the entity id.
-    public func group(of address: String) -> String {
+    package func group(of address: String) -> String {
         let e = entity(of: address)
         if let n = names[e], !n.conflict, let label = n.label { return label }
         return e
@@ -48,7 +50,7 @@ public struct EntityDirectory: Sendable {
     /// Reads the CSV `trace cluster --format csv` writes (`address,entity,…,entity_label,entity_category,…`).
     /// A label that reads `conflicting tags: …` marks a conflict.
     /// - Throws: ``ProceedsError`` naming the file and line of a row that does not fit.
-    public static func load(_ path: String) throws -> EntityDirectory {
+    package static func load(_ path: String) throws -> EntityDirectory {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, "\(path): cannot read the entities file")
         }
@@ -89,25 +91,25 @@ public struct EntityDirectory: Sendable {
 
 /// Taint at the level of entities (or of the service a tag names): what the entity received from outside
 /// itself, what it still holds, and through how many of its addresses the taint came in.
-public struct EntityTaint: Sendable, Equatable {
+package struct EntityTaint: Sendable, Equatable {
     /// The label when tagged, else the entity id.
-    public var group: String
-    public var label: String?
-    public var category: String?
+    package var group: String
+    package var label: String?
+    package var category: String?
     /// The entity ids in the group (more than one when tags name several entities alike).
-    public var entities: [String]
+    package var entities: [String]
     /// Tainted value that arrived from other groups (moves between the group's own addresses are not counted).
-    public var taintedReceived: MinorUnits
+    package var taintedReceived: MinorUnits
     /// Tainted value its addresses still hold.
-    public var taintedHeld: MinorUnits
+    package var taintedHeld: MinorUnits
     /// Its addresses that received taint from outside, sorted.
-    public var receivingAddresses: [String]
+    package var receivingAddresses: [String]
     /// Its addresses that still hold taint, sorted.
-    public var holdingAddresses: [String]
+    package var holdingAddresses: [String]
 
     /// "ExampleX (exchange) received 0.48200000 BTC of the traced funds under haircut, through 14 addresses;
     /// holds 0.31000000 BTC now."
-    public func sentence(policy: TaintPolicy, asset: String, scale: Int) -> String {
+    package func sentence(policy: TaintPolicy, asset: String, scale: Int) -> String {
         let name = label.map { $0 + (category.map { " (\($0))" } ?? "") } ?? "Entity \(group)"
         let n = receivingAddresses.count
         return
@@ -117,9 +119,9 @@ public struct EntityTaint: Sendable, Equatable {
 }
 
 /// Sums a trace's per-address figures by entity.
-public enum EntityTracer {
+package enum EntityTracer {
     /// The groups that received or hold taint in `trace`, largest received first (then by group).
-    public static func aggregate(_ trace: TraceResult, directory: EntityDirectory) -> [EntityTaint] {
+    package static func aggregate(_ trace: TraceResult, directory: EntityDirectory) -> [EntityTaint] {
         var groups: [String: EntityTaint] = [:]
         for a in trace.accounts {
             let g = directory.group(of: a.account)
@@ -153,7 +155,7 @@ public enum EntityTracer {
     }
 
     /// The groups as a JSON array (amounts as decimal strings at `scale`).
-    public static func json(_ groups: [EntityTaint], scale: Int) -> JSONValue {
+    package static func json(_ groups: [EntityTaint], scale: Int) -> JSONValue {
         .array(
             groups.map { g in
                 .object([
@@ -173,7 +175,7 @@ extension EntityTracer {
     /// `trace run --format csv`, then the address's entity and that entity's tag), then one `entity` row per
     /// group (what it received from outside itself and what it holds; its entities and addresses, space-separated).
     /// The `row` column tells the two apart, so that sums are taken over one kind only.
-    public static func csv(_ trace: TraceResult, groups: [EntityTaint], directory: EntityDirectory) -> String {
+    package static func csv(_ trace: TraceResult, groups: [EntityTaint], directory: EntityDirectory) -> String {
         func amount(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: trace.scale) }
         var s =
             "row,account,tainted_received,tainted_sent,tainted_held,balance,opening,asset,policy,"

@@ -7,74 +7,74 @@ import IProceedsBase
 /// A profile is checked twice: when it is loaded (keys, formats, tokens), and against each file's header (every
 /// column it names must be there), so a column that a bank renamed, or that a wrong encoding garbled, stops the
 /// import instead of silently emptying a field.
-public struct BankCSVProfile: Codable, Sendable, Equatable {
-    public var name: String
-    public var description: String?
+package struct BankCSVProfile: Codable, Sendable, Equatable {
+    package var name: String
+    package var description: String?
     /// `utf-8` (the default), `utf-16` (with a byte-order mark), `utf-16le`, `utf-16be`, `windows-1250`,
     /// `windows-1251`, `windows-1252`, `windows-1253`, `windows-1254`, `iso-8859-1` or `iso-8859-2`.
-    public var encoding: String?
+    package var encoding: String?
     /// Lines before the header (or before the first row, without a header): a bank's preamble.
-    public var skipLines: Int?
+    package var skipLines: Int?
     /// Lines after the last row (a closing balance, a total).
-    public var footerLines: Int?
+    package var footerLines: Int?
     /// Whether the first line (after `skip_lines`) names the columns. Without a header, columns are named by
     /// position: `#1`, `#2`, …
-    public var header: Bool?
+    package var header: Bool?
     /// Field separator: "," or ";" or "\t".
-    public var delimiter: String = ","
+    package var delimiter: String = ","
     /// "." or ",".
-    public var decimalSeparator: String = "."
+    package var decimalSeparator: String = "."
     /// The thousands marks amounts may carry: a string of marks (`"."`, `","`, `" "`, `"'"`), or `""` for none.
     /// Default: the other of `.` and `,`.
-    public var thousandsSeparator: String?
+    package var thousandsSeparator: String?
     /// A pattern of `YYYY`, `YY`, `MM`, `DD`, `hh`, `mm`, `ss`, `fff` and literal characters (`DD.MM.YYYY`,
     /// `MM/DD/YYYY`, `YYYY-MM-DD-hh.mm.ss.fff`), or `ISO8601`.
-    public var dateFormat: String = "YYYY-MM-DD"
-    public var dateColumn: String
+    package var dateFormat: String = "YYYY-MM-DD"
+    package var dateColumn: String
     /// A separate time of day, read with `time_format` (default `hh:mm:ss`).
-    public var timeColumn: String?
-    public var timeFormat: String?
+    package var timeColumn: String?
+    package var timeFormat: String?
     /// The zone of the dates and times: an IANA name (`Europe/Belgrade`), `UTC`, or an offset `+01:00`.
     /// Without one (and without `time_zone_column`), times are UTC.
-    public var timeZone: String?
+    package var timeZone: String?
     /// A column naming each row's zone (an IANA name or an abbreviation such as `PST`).
-    public var timeZoneColumn: String?
-    public var idColumn: String?
+    package var timeZoneColumn: String?
+    package var idColumn: String?
     /// One amount column …
-    public var amountColumn: String?
+    package var amountColumn: String?
     /// … whose sign means: `negative-is-outgoing` (usual) or `positive-is-outgoing` …
-    public var sign: String?
+    package var sign: String?
     /// … or whose direction is given by this column (`D`/`C`, `S`/`H`, `Debit`/`Credit`) …
-    public var directionColumn: String?
+    package var directionColumn: String?
     /// … with these tokens (compared case-insensitively, trimmed).
-    public var debitTokens: [String]?
-    public var creditTokens: [String]?
+    package var debitTokens: [String]?
+    package var creditTokens: [String]?
     /// … or separate debit (out) and credit (in) columns.
-    public var debitColumn: String?
-    public var creditColumn: String?
+    package var debitColumn: String?
+    package var creditColumn: String?
     /// What a negative figure means where the layout gives the direction otherwise (debit and credit columns,
     /// or an amount with a direction column): `refuse` (default: the row is malformed), `reverse` (a negative
     /// figure moves the other way: a negative credit is money out), `debit-negative` (the bank writes debits as
     /// negative figures: a debit column must not be positive), or `ignore` (the sign carries no meaning).
-    public var negativeFigures: String?
-    public var currencyColumn: String?
+    package var negativeFigures: String?
+    package var currencyColumn: String?
     /// The currency when the export has no column for it.
-    public var currency: String?
+    package var currency: String?
     /// The statement's own account: a column, or given with `--account`.
-    public var accountColumn: String?
-    public var counterpartyAccountColumn: String?
-    public var counterpartyNameColumn: String?
+    package var accountColumn: String?
+    package var counterpartyAccountColumn: String?
+    package var counterpartyNameColumn: String?
     /// Counterparty columns that depend on the direction (PayPal's From and To addresses): the payer of money
     /// in, the payee of money out. Used before the two above.
-    public var payerColumn: String?
-    public var payeeColumn: String?
+    package var payerColumn: String?
+    package var payeeColumn: String?
     /// Only rows whose status is one of `booked_statuses` are imported; the others are set aside and counted.
-    public var statusColumn: String?
-    public var bookedStatuses: [String]?
+    package var statusColumn: String?
+    package var bookedStatuses: [String]?
     /// A fee charged on the row (negative, or positive in `fee_sign: positive-is-charged`): imported as its own
     /// transfer from the statement account to `fees:<profile name>`, id `<id>:fee`.
-    public var feeColumn: String?
-    public var feeSign: String?
+    package var feeColumn: String?
+    package var feeSign: String?
 
     enum CodingKeys: String, CodingKey {
         case name, description, encoding, header, delimiter, sign, currency
@@ -95,7 +95,7 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
             "fee_sign"
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         description = try c.decodeIfPresent(String.self, forKey: .description)
@@ -163,7 +163,7 @@ public struct BankCSVProfile: Codable, Sendable, Equatable {
 
     /// Reads a profile file and checks it.
     /// - Throws: ``ProceedsError`` naming the key at fault and what it accepts.
-    public static func load(_ path: String) throws -> BankCSVProfile {
+    package static func load(_ path: String) throws -> BankCSVProfile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the profile")
         }

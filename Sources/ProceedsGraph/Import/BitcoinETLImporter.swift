@@ -2,16 +2,16 @@ import IProceedsDigest
 import Foundation
 
 /// A chain that bitcoin-etl exports, with the asset code its values are counted in.
-public struct UTXOChain: Sendable, Equatable {
+package struct UTXOChain: Sendable, Equatable {
     /// bitcoin-etl's name for the chain (`bitcoin`, `dogecoin`, …).
-    public var name: String
+    package var name: String
     /// The asset code reports use (`BTC`, `DOGE`, …).
-    public var asset: String
+    package var asset: String
     /// Decimals of the smallest unit bitcoin-etl counts values in (satoshi and its equivalents: 8 on every chain).
-    public var scale: Int
+    package var scale: Int
 
     /// The chains bitcoin-etl supports (its `--chain` values), each with its asset.
-    public static let known: [UTXOChain] = [
+    package static let known: [UTXOChain] = [
         .init(name: "bitcoin", asset: "BTC", scale: 8), .init(name: "bitcoin_cash", asset: "BCH", scale: 8),
         .init(name: "bitcoin_sv", asset: "BSV", scale: 8), .init(name: "bitcoin_gold", asset: "BTG", scale: 8),
         .init(name: "dogecoin", asset: "DOGE", scale: 8), .init(name: "litecoin", asset: "LTC", scale: 8),
@@ -19,25 +19,25 @@ public struct UTXOChain: Sendable, Equatable {
     ]
 
     /// The chain named by bitcoin-etl's chain name or its asset code (`dogecoin`, `DOGE`, `bitcoin-cash`).
-    public static func named(_ text: String) -> UTXOChain? {
+    package static func named(_ text: String) -> UTXOChain? {
         let t = text.lowercased().replacingOccurrences(of: "-", with: "_")
         return known.first { $0.name == t || $0.asset.lowercased() == t }
     }
 }
 
 /// What a bitcoin-etl import read.
-public struct UTXOImport: Sendable {
-    public var transactions: [UTXOTransaction]
-    public var issues: [ImportIssue]
-    public var inputs: [(path: String, sha256: String)]
-    public var chain: UTXOChain
+package struct UTXOImport: Sendable {
+    package var transactions: [UTXOTransaction]
+    package var issues: [ImportIssue]
+    package var inputs: [(path: String, sha256: String)]
+    package var chain: UTXOChain
     /// Why the chain is what it is: given, or inferred from the addresses (said on standard error).
-    public var chainNote: String?
+    package var chainNote: String?
     /// Inputs whose value the export left out (not enriched), filled from outputs found in the data.
-    public var inputsResolved = 0
+    package var inputsResolved = 0
     /// Transaction hashes that occur more than once (Bitcoin's two BIP 30 duplicate coinbases, or a file given
     /// twice), each with its places.
-    public var duplicateHashes: [DuplicateTransferID] = []
+    package var duplicateHashes: [DuplicateTransferID] = []
 }
 
 /// Reads bitcoin-etl `transactions` exports (JSON Lines: `hash, block_number, block_timestamp, index, inputs,
@@ -50,9 +50,9 @@ public struct UTXOImport: Sendable {
 ///   do.
 /// - Zcash shielded inputs and outputs (no address, no spent output) are paid from and to one account,
 ///   `zcash-shielded-pool`: value that enters it cannot be followed further.
-public enum BitcoinETLImporter {
+package enum BitcoinETLImporter {
     /// Bitcoin's exports, as before chains were told apart: the chain is `bitcoin`, given.
-    public static func load(_ paths: [String], strict: Bool = false) throws -> (
+    package static func load(_ paths: [String], strict: Bool = false) throws -> (
         transactions: [UTXOTransaction], issues: [ImportIssue], inputs: [(path: String, sha256: String)]
     ) {
         let r = try load(paths, strict: strict, chain: "bitcoin")
@@ -64,7 +64,7 @@ public enum BitcoinETLImporter {
     /// Imports `paths`, of `chain` (a bitcoin-etl chain name or asset code). Without one, the chain is inferred
     /// only when every address has Bitcoin's forms, and the note says so; other address forms are refused with
     /// the chain they suggest.
-    public static func load(_ paths: [String], strict: Bool = false, chain given: String?) throws -> UTXOImport {
+    package static func load(_ paths: [String], strict: Bool = false, chain given: String?) throws -> UTXOImport {
         try importing(paths, strict: strict, chain: given, stream: nil)!
     }
 
@@ -75,7 +75,7 @@ public enum BitcoinETLImporter {
     /// Returns nil, having stopped reading, when that cannot give what `load` would: a transaction that does not
     /// come after the one before in chain order (block, position in block, hash), or an input without a value
     /// (its value and address come from an output that may be further on). The caller then uses `load`.
-    public static func stream(
+    package static func stream(
         _ paths: [String], strict: Bool = false, chain given: String?, _ body: (UTXOTransaction) -> Void
     ) throws -> UTXOImport? {
         try withoutActuallyEscaping(body) { try importing(paths, strict: strict, chain: given, stream: $0) }

@@ -3,7 +3,7 @@ import Foundation
 import IProceedsBase
 
 /// The import formats ProceedsGraph reads.
-public enum ImportFormat: String, CaseIterable, Sendable {
+package enum ImportFormat: String, CaseIterable, Sendable {
     /// `id,timestamp,from,to,amount,currency` (ISO 8601 times, decimal point; other columns kept).
     case canonical
     /// AMLSim's `transactions.csv`: `tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp,…`.
@@ -21,32 +21,32 @@ public enum ImportFormat: String, CaseIterable, Sendable {
 }
 
 /// Options for an import.
-public struct ImportOptions: Sendable {
+package struct ImportOptions: Sendable {
     /// Stop at the first malformed row instead of recording it and going on.
-    public var strict = false
+    package var strict = false
     /// Currency for formats that carry none (AMLSim).
-    public var defaultCurrency = "USD"
+    package var defaultCurrency = "USD"
     /// Decimals per asset code, overriding ``AssetScale/known``.
-    public var scales: [String: Int] = [:]
+    package var scales: [String: Int] = [:]
     /// The profile for `bank-csv`.
-    public var profile: BankCSVProfile?
+    package var profile: BankCSVProfile?
     /// The statement's own account, for bank CSV exports that do not carry it.
-    public var statementAccount: String?
+    package var statementAccount: String?
     /// The chain of a bitcoin-etl or ethereum-etl export (`dogecoin`, `DOGE`; for ethereum-etl the native
     /// asset's code), when the file does not say.
-    public var chain: String?
+    package var chain: String?
 
-    public init() {}
+    package init() {}
 
     func scale(of asset: String) -> Int? { scales[asset] ?? AssetScale.known[asset] }
 }
 
 /// Reads ledger files into one ``Ledger``.
-public enum LedgerImporter {
+package enum LedgerImporter {
     /// Imports `paths` in `format`, in order, appending to one ledger.
     /// - Throws: ``ProceedsError`` when a file cannot be read, its header is not the format's, or (`strict`) a row
     ///   is malformed.
-    public static func load(_ paths: [String], format: ImportFormat, options: ImportOptions = ImportOptions()) throws
+    package static func load(_ paths: [String], format: ImportFormat, options: ImportOptions = ImportOptions()) throws
         -> Ledger
     {
         var ledger = Ledger()

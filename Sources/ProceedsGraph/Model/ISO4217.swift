@@ -8,9 +8,9 @@
 /// `withdrawn` holds codes an old statement or a seized ledger can still carry (the euro's predecessors, and the
 /// region's former currencies). ISO's list of historic codes (List Three) gives no minor units, so these are the
 /// minor units the codes had in List One before they were withdrawn.
-public enum ISO4217 {
+package enum ISO4217 {
     /// Active codes (List One, 2026-01-01) and their minor units.
-    public static let active: [String: Int] = [
+    package static let active: [String: Int] = [
         "AED": 2, "AFN": 2, "ALL": 2, "AMD": 2, "AOA": 2, "ARS": 2, "AUD": 2, "AWG": 2, "AZN": 2, "BAM": 2, "BBD": 2,
         "BDT": 2, "BHD": 3, "BIF": 0, "BMD": 2, "BND": 2, "BOB": 2, "BOV": 2, "BRL": 2, "BSD": 2, "BTN": 2, "BWP": 2,
         "BYN": 2, "BZD": 2, "CAD": 2, "CDF": 2, "CHE": 2, "CHF": 2, "CHW": 2, "CLF": 4, "CLP": 0, "CNY": 2, "COP": 2,
@@ -29,7 +29,7 @@ public enum ISO4217 {
     ]
 
     /// Withdrawn codes and the minor units they had while active (year of withdrawal in the comment).
-    public static let withdrawn: [String: Int] = [
+    package static let withdrawn: [String: Int] = [
         "ATS": 2, "BEF": 0, "DEM": 2, "ESP": 0, "FIM": 2, "FRF": 2, "IEP": 2, "ITL": 0, "LUF": 0, "NLG": 2,  // 2002
         "PTE": 0, "GRD": 0,  // 2002
         "SIT": 2,  // 2007
@@ -48,5 +48,5 @@ public enum ISO4217 {
     ]
 
     /// The minor units of `code`, active or withdrawn; nil for a code that is not in ISO 4217.
-    public static func minorUnits(_ code: String) -> Int? { active[code] ?? withdrawn[code] }
+    package static func minorUnits(_ code: String) -> Int? { active[code] ?? withdrawn[code] }
 }

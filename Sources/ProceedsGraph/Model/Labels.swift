@@ -1,19 +1,19 @@
 import IProceedsBase
 
 /// What an investigator knows about an account: a label, a category and the institution that holds it.
-public struct AccountLabel: Sendable, Equatable {
-    public var account: String
-    public var label: String
+package struct AccountLabel: Sendable, Equatable {
+    package var account: String
+    package var label: String
     /// victim, suspect, mule, exchange, merchant, cash-out, institution, …
-    public var category: String
+    package var category: String
     /// BIC or VASP name; accounts of one institution are grouped in freezing requests.
-    public var institution: String
+    package var institution: String
 }
 
 /// Labels read from `account,label,category[,institution]` CSV.
-public enum LabelFile {
+package enum LabelFile {
     /// - Throws: ``ProceedsError`` when the file cannot be read or lacks the columns.
-    public static func load(_ path: String) throws -> [String: AccountLabel] {
+    package static func load(_ path: String) throws -> [String: AccountLabel] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the labels file")
         }

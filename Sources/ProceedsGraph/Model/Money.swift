@@ -2,10 +2,10 @@
 ///
 /// `Int128` holds 1.7 × 10³⁸ minor units: every ether ever issued, in wei, many times over. Money is never a
 /// binary floating-point number anywhere in ProceedsGraph.
-public typealias MinorUnits = Int128
+@usableFromInline package typealias MinorUnits = Int128
 
 /// Parsing and printing decimal amounts exactly.
-public enum ExactDecimal {
+package enum ExactDecimal {
     /// Parses `text` into minor units at `scale` decimals, under one strict grammar (docs/tracing-policies.md,
     /// "Amounts"):
     ///
@@ -22,7 +22,7 @@ public enum ExactDecimal {
     ///     the no-break spaces U+00A0 and U+202F). Empty (the default): no grouping at all.
     /// - Returns: `nil` when the text is not an amount under this grammar, or has more decimals than `scale`
     ///   that are not zeros (money is never rounded on import).
-    public static func parse(
+    package static func parse(
         _ text: String, scale: Int, decimalSeparator: Character = ".", grouping: String = ""
     ) -> MinorUnits? {
         // Bytes, not Characters: this runs once per ledger row.
@@ -108,7 +108,7 @@ public enum ExactDecimal {
     }
 
     /// What ``parse(_:scale:decimalSeparator:grouping:)`` accepts, in words for an error message.
-    public static func grammar(scale: Int, decimalSeparator: Character = ".", grouping: String = "") -> String {
+    package static func grammar(scale: Int, decimalSeparator: Character = ".", grouping: String = "") -> String {
         let marks = grouping.filter { $0 != decimalSeparator }.map { $0 == " " ? "space" : "'\($0)'" }
         let groups =
             marks.isEmpty
@@ -117,7 +117,7 @@ public enum ExactDecimal {
     }
 
     /// The amount as a decimal string at its scale: `4800000` at scale 2 is `"48000.00"`.
-    public static func format(_ value: MinorUnits, scale: Int) -> String {
+    package static func format(_ value: MinorUnits, scale: Int) -> String {
         let negative = value < 0
         let magnitude = negative ? -value : value
         let digits = String(magnitude)
@@ -127,7 +127,7 @@ public enum ExactDecimal {
         return (negative ? "-" : "") + padded[..<cut] + "." + padded[cut...]
     }
 
-    public static func pow10(_ n: Int) -> MinorUnits {
+    package static func pow10(_ n: Int) -> MinorUnits {
         var v: MinorUnits = 1
         for _ in 0..<n { v *= 10 }
         return v
@@ -138,7 +138,7 @@ extension MinorUnits {
     /// `self × numerator / denominator`, rounded to the nearest integer, ties to even — computed exactly with a
     /// 256-bit intermediate, so no product overflows. All three must be non-negative and `denominator > 0`.
     @inlinable
-    public func scaled(by numerator: MinorUnits, over denominator: MinorUnits) -> MinorUnits {
+    package func scaled(by numerator: MinorUnits, over denominator: MinorUnits) -> MinorUnits {
         precondition(self >= 0 && numerator >= 0 && denominator > 0)
         let a = UInt128(self)
         let product = a.multipliedFullWidth(by: UInt128(numerator))

@@ -1,13 +1,13 @@
 /// A balance a statement declares (MT940 `:60F:`/`:62F:`/`:64:`, camt `Bal` with `OPBD`/`PRCD`/`CLBD`/`CLAV`).
-public struct StatementBalance: Sendable, Hashable {
+package struct StatementBalance: Sendable, Hashable {
     /// Signed minor units: a debit balance (overdraft) is negative.
-    public var amount: MinorUnits
+    package var amount: MinorUnits
     /// The balance's date (midnight UTC), when given.
-    public var date: Int64?
+    package var date: Int64?
     /// The tag or type code it came from (`60F`, `62M`, `OPBD`, `CLBD`).
-    public var kind: String
+    package var kind: String
 
-    public init(amount: MinorUnits, date: Int64?, kind: String) {
+    package init(amount: MinorUnits, date: Int64?, kind: String) {
         self.amount = amount
         self.date = date
         self.kind = kind
@@ -17,40 +17,40 @@ public struct StatementBalance: Sendable, Hashable {
 /// One statement (or report, or notification) of a statement file, as read: its account, its declared balances
 /// and the sums of the entries imported from it. `trace import` prints these so the investigator can reconcile
 /// the file before tracing, and the tracer starts the statement account with the declared opening balance.
-public struct StatementSummary: Sendable, Hashable {
-    public var file: String
-    public var fileSHA256: String
+package struct StatementSummary: Sendable, Hashable {
+    package var file: String
+    package var fileSHA256: String
     /// 1-based position of the statement in its file.
-    public var index: Int
+    package var index: Int
     /// Where it starts: `line 3`, or an element path such as `/Document/BkToCstmrStmt/Stmt[2]`.
-    public var location: String
+    package var location: String
     /// `MT940`, `MT942`, `camt.053`, `camt.052`, `camt.054`.
-    public var kind: String
+    package var kind: String
     /// The statement's own reference (`:20:`, `Stmt/Id`) and sequence number (`:28C:`, `ElctrncSeqNb`).
-    public var reference: String?
-    public var number: String?
+    package var reference: String?
+    package var number: String?
     /// The account as ProceedsGraph names it (an IBAN, or `BANK/ACCOUNT`), and as the file wrote it.
-    public var account: String
-    public var accountAsWritten: String
-    public var currency: String
-    public var scale: Int
-    public var opening: StatementBalance?
-    public var closing: StatementBalance?
-    public var available: StatementBalance?
+    package var account: String
+    package var accountAsWritten: String
+    package var currency: String
+    package var scale: Int
+    package var opening: StatementBalance?
+    package var closing: StatementBalance?
+    package var available: StatementBalance?
     /// Booked entries read and imported, with their sums by booking direction (a reversal of a debit is a
     /// credit booking). Entries that could not be imported are counted in `skipped`, not in the sums.
-    public var entries = 0
-    public var credits: MinorUnits = 0
-    public var debits: MinorUnits = 0
-    public var creditCount = 0
-    public var debitCount = 0
-    public var skipped = 0
+    package var entries = 0
+    package var credits: MinorUnits = 0
+    package var debits: MinorUnits = 0
+    package var creditCount = 0
+    package var debitCount = 0
+    package var skipped = 0
     /// Transfers made from the entries (a batch entry may give several).
-    public var transfers = 0
+    package var transfers = 0
     /// What the importer decided that the reader should know (interim report, booking date from the value date).
-    public var notes: [String] = []
+    package var notes: [String] = []
 
-    public init(
+    package init(
         file: String, fileSHA256: String, index: Int, location: String, kind: String, account: String = "",
         accountAsWritten: String = "", currency: String = "", scale: Int = 2
     ) {
@@ -66,16 +66,16 @@ public struct StatementSummary: Sendable, Hashable {
     }
 
     /// opening + credits − debits, when the statement declares an opening balance.
-    public var computedClosing: MinorUnits? { opening.map { $0.amount + credits - debits } }
+    package var computedClosing: MinorUnits? { opening.map { $0.amount + credits - debits } }
 
     /// Whether opening + credits − debits equals the declared closing balance; `nil` when either balance is missing.
-    public var reconciles: Bool? {
+    package var reconciles: Bool? {
         guard let computed = computedClosing, let closing else { return nil }
         return computed == closing.amount
     }
 
     /// `file statement 2 (line 40, :20: ABC)`: how warnings name it.
-    public var name: String {
+    package var name: String {
         "\(file) statement \(index) (\(location)\(reference.map { ", reference \($0)" } ?? ""))"
     }
 }
@@ -83,7 +83,7 @@ public struct StatementSummary: Sendable, Hashable {
 extension Ledger {
     /// Consecutive statements of one account (in input order, same currency) where the next does not open with
     /// the balance the previous closed with: entries are missing between them, or a statement is not the next.
-    public var statementGaps: [(previous: StatementSummary, next: StatementSummary)] {
+    package var statementGaps: [(previous: StatementSummary, next: StatementSummary)] {
         var last: [String: StatementSummary] = [:]
         var gaps: [(StatementSummary, StatementSummary)] = []
         for s in statements where !s.account.isEmpty {
@@ -98,7 +98,7 @@ extension Ledger {
 
     /// The opening balance each statement account starts with in `asset`: the declared opening of its earliest
     /// statement (by opening date, then input order), when positive. See docs/tracing-policies.md.
-    public func statementOpenings(asset: String) -> [String: MinorUnits] {
+    package func statementOpenings(asset: String) -> [String: MinorUnits] {
         var earliest: [String: StatementSummary] = [:]
         for s in statements where s.currency == asset && !s.account.isEmpty {
             guard let o = s.opening else { continue }

@@ -1,13 +1,13 @@
 /// Where a transfer came from: the input file (by SHA-256) and the line or entry in it.
-public struct SourceReference: Sendable, Hashable {
-    public var file: String
-    public var fileSHA256: String
+package struct SourceReference: Sendable, Hashable {
+    package var file: String
+    package var fileSHA256: String
     /// 1-based line (CSV, MT940), or 0 when the format references entries otherwise.
-    public var line: Int
+    package var line: Int
     /// An entry reference (camt.053 `AcctSvcrRef`, a transaction hash), when the format has one.
-    public var reference: String?
+    package var reference: String?
 
-    public init(file: String, fileSHA256: String, line: Int, reference: String? = nil) {
+    package init(file: String, fileSHA256: String, line: Int, reference: String? = nil) {
         self.file = file
         self.fileSHA256 = fileSHA256
         self.line = line
@@ -15,30 +15,30 @@ public struct SourceReference: Sendable, Hashable {
     }
 
     /// `line 12`, `entry ABC-1` or both.
-    public var location: String {
+    package var location: String {
         [line > 0 ? "line \(line)" : nil, reference.map { "entry \($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 }
 
 /// One movement of value from one account to another: the unit every importer produces.
-public struct Transfer: Sendable, Hashable {
-    public var id: String
+package struct Transfer: Sendable, Hashable {
+    package var id: String
     /// Milliseconds since the epoch, UTC.
-    public var time: Int64
+    package var time: Int64
     /// The format's own order within equal times (block, transaction index, log index), when it has one.
-    public var orderKey: [Int64]
-    public var from: String
-    public var to: String
+    package var orderKey: [Int64]
+    package var from: String
+    package var to: String
     /// Positive, in minor units of `asset`.
-    public var amount: MinorUnits
-    public var asset: String
+    package var amount: MinorUnits
+    package var asset: String
     /// Decimals of `asset` (EUR 2, BTC 8, ETH 18).
-    public var scale: Int
-    public var source: SourceReference
+    package var scale: Int
+    package var source: SourceReference
     /// Columns the importer did not interpret, kept as they were.
-    public var extra: [String: String]
+    package var extra: [String: String]
 
-    public init(
+    package init(
         id: String, time: Int64, orderKey: [Int64] = [], from: String, to: String, amount: MinorUnits, asset: String,
         scale: Int, source: SourceReference, extra: [String: String] = [:]
     ) {
@@ -55,7 +55,7 @@ public struct Transfer: Sendable, Hashable {
     }
 
     /// Application order: time, then the format's order key, then id.
-    public static func applicationOrder(_ a: Transfer, _ b: Transfer) -> Bool {
+    package static func applicationOrder(_ a: Transfer, _ b: Transfer) -> Bool {
         if a.time != b.time { return a.time < b.time }
         if a.orderKey != b.orderKey { return a.orderKey.lexicographicallyPrecedes(b.orderKey) }
         return a.id < b.id
@@ -63,28 +63,29 @@ public struct Transfer: Sendable, Hashable {
 }
 
 /// A row an importer could not use, and why. Nothing is dropped silently.
-public struct ImportIssue: Sendable, Hashable {
-    public var file: String
-    public var line: Int
-    public var reason: String
+package struct ImportIssue: Sendable, Hashable {
+    package var file: String
+    package var line: Int
+    package var reason: String
 }
 
 /// Everything imported from a set of input files.
-public struct Ledger: Sendable {
-    public var transfers: TransferTable
-    public var issues: [ImportIssue]
+package struct Ledger: Sendable {
+    package var transfers: TransferTable
+    package var issues: [ImportIssue]
     /// Each input file with its SHA-256.
-    public var inputs: [(path: String, sha256: String)]
+    package var inputs: [(path: String, sha256: String)]
     /// Payments seen in two statements (debit and credit) and imported once.
-    public var duplicatesMerged = 0
+    package var duplicatesMerged = 0
     /// Rows left out by rule, not because they were malformed, counted by reason ("zero amount", "status
     /// pending"): they move no booked money, so they do not make the import fail, but they are never dropped
     /// without a count.
-    public var setAside: [String: Int] = [:]
+    package var setAside: [String: Int] = [:]
     /// The statements of statement files (MT940, camt), with their declared balances; empty for other formats.
-    public var statements: [StatementSummary] = []
+    package var statements: [StatementSummary] = []
 
-    public init(transfers: [Transfer] = [], issues: [ImportIssue] = [], inputs: [(path: String, sha256: String)] = []) {
+    package init(transfers: [Transfer] = [], issues: [ImportIssue] = [], inputs: [(path: String, sha256: String)] = [])
+    {
         self.transfers = TransferTable(transfers)
         self.issues = issues
         self.inputs = inputs
@@ -95,12 +96,12 @@ public struct Ledger: Sendable {
 ///
 /// Every ISO 4217 currency, active or withdrawn (``ISO4217``), and the crypto assets the importers name. A
 /// crypto asset's scale is its smallest unit as the chain exports count it (satoshi, wei).
-public enum AssetScale {
+package enum AssetScale {
     /// Crypto assets: bitcoin-etl chains (values in their smallest unit, 8 decimals) and common tokens.
-    public static let crypto: [String: Int] = [
+    package static let crypto: [String: Int] = [
         "BTC": 8, "BCH": 8, "BSV": 8, "LTC": 8, "DOGE": 8, "DASH": 8, "ZEC": 8, "ETH": 18, "USDT": 6, "USDC": 6,
     ]
 
-    public static let known: [String: Int] = ISO4217.active.merging(ISO4217.withdrawn) { a, _ in a }
+    package static let known: [String: Int] = ISO4217.active.merging(ISO4217.withdrawn) { a, _ in a }
         .merging(crypto) { a, _ in a }
 }

@@ -5,7 +5,7 @@
 ///
 /// A value type: its columns are arrays, copied on write, so a trace result can hold the table it came from
 /// (to list evidence on demand) for the price of a few references.
-public struct TransferTable: RandomAccessCollection, MutableCollection, ExpressibleByArrayLiteral, Sendable {
+package struct TransferTable: RandomAccessCollection, MutableCollection, ExpressibleByArrayLiteral, Sendable {
     struct Storage: Sendable {
         var ids: [String] = []
         var times: [Int64] = []
@@ -132,19 +132,19 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
 
     var storage: Storage
 
-    public init() { storage = Storage() }
+    package init() { storage = Storage() }
 
-    public init<S: Sequence>(_ transfers: S) where S.Element == Transfer {
+    package init<S: Sequence>(_ transfers: S) where S.Element == Transfer {
         storage = Storage()
         for t in transfers { storage.append(t) }
     }
 
-    public init(arrayLiteral elements: Transfer...) { self.init(elements) }
+    package init(arrayLiteral elements: Transfer...) { self.init(elements) }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { storage.ids.count }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { storage.ids.count }
 
-    public subscript(row: Int) -> Transfer {
+    package subscript(row: Int) -> Transfer {
         get {
             let s = storage
             let asset = s.assetCodes[Int(s.assets[row])]
@@ -160,7 +160,7 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
         set { storage.set(row, newValue) }
     }
 
-    public mutating func append(_ t: Transfer) { storage.append(t) }
+    package mutating func append(_ t: Transfer) { storage.append(t) }
 
     /// Room for `n` more rows, so a large import does not copy its columns as they grow.
     mutating func reserveCapacity(additional n: Int) { storage.reserve(count + n) }
@@ -187,34 +187,34 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
     }
     mutating func internFile(_ path: String, sha256: String) -> UInt16 { storage.file(path, sha256) }
 
-    public mutating func append<S: Sequence>(contentsOf transfers: S) where S.Element == Transfer {
+    package mutating func append<S: Sequence>(contentsOf transfers: S) where S.Element == Transfer {
         for t in transfers { storage.append(t) }
     }
 
-    public static func += <S: Sequence>(table: inout TransferTable, transfers: S) where S.Element == Transfer {
+    package static func += <S: Sequence>(table: inout TransferTable, transfers: S) where S.Element == Transfer {
         table.append(contentsOf: transfers)
     }
 
     // Column access for the tracers: integers, no strings.
 
     /// Interned account number of the sender and receiver of each row.
-    public var fromColumn: [Int32] { storage.from }
-    public var toColumn: [Int32] { storage.to }
-    public var timeColumn: [Int64] { storage.times }
-    public var amountColumn: [MinorUnits] { storage.amounts }
+    package var fromColumn: [Int32] { storage.from }
+    package var toColumn: [Int32] { storage.to }
+    package var timeColumn: [Int64] { storage.times }
+    package var amountColumn: [MinorUnits] { storage.amounts }
     /// Account names by interned number (every account of every asset).
-    public var accountNames: [String] { storage.accounts.names }
-    public func accountNumber(_ name: String) -> Int32? { storage.accounts.find(name) }
-    public func id(_ row: Int) -> String { storage.ids[row] }
+    package var accountNames: [String] { storage.accounts.names }
+    package func accountNumber(_ name: String) -> Int32? { storage.accounts.find(name) }
+    package func id(_ row: Int) -> String { storage.ids[row] }
     /// The source file (as given on import) and line of a row, without building its ``Transfer``.
-    public func location(_ row: Int) -> (file: String, line: Int) {
+    package func location(_ row: Int) -> (file: String, line: Int) {
         (storage.fileInfo[Int(storage.files[row])].file, Int(storage.lines[row]))
     }
-    public func asset(_ row: Int) -> (code: String, scale: Int) { storage.assetCodes[Int(storage.assets[row])] }
+    package func asset(_ row: Int) -> (code: String, scale: Int) { storage.assetCodes[Int(storage.assets[row])] }
 
     /// Rows of `asset` (and within `since...until`), in application order: time, then the format's order key,
     /// then id.
-    public func rows(asset code: String, since: Int64? = nil, until: Int64? = nil) -> [Int] {
+    package func rows(asset code: String, since: Int64? = nil, until: Int64? = nil) -> [Int] {
         let s = storage
         let wanted = s.assetCodes.map { $0.code == code }
         let (times, assets) = (s.times, s.assets)
@@ -229,7 +229,7 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
 
     /// Sorts row numbers by time, then the format's order key, then id (``Transfer/applicationOrder(_:_:)``),
     /// reading the columns.
-    public func sortInApplicationOrder(_ rows: inout [Int]) {
+    package func sortInApplicationOrder(_ rows: inout [Int]) {
         let (times, ids, orderKeys) = (storage.times, storage.ids, storage.orderKeys)
         rows.sort { a, b in
             let ta = times[a]
@@ -245,10 +245,10 @@ public struct TransferTable: RandomAccessCollection, MutableCollection, Expressi
     }
 
     /// The distinct asset codes, sorted.
-    public var assetCodes: [String] { Array(Set(storage.assetCodes.map(\.code))).sorted() }
+    package var assetCodes: [String] { Array(Set(storage.assetCodes.map(\.code))).sorted() }
 
     /// The scale of `code` as imported (the first seen).
-    public func scale(of code: String) -> Int? { storage.assetIndex[code].map { storage.assetCodes[Int($0)].scale } }
+    package func scale(of code: String) -> Int? { storage.assetIndex[code].map { storage.assetCodes[Int($0)].scale } }
 }
 
 /// Strings to dense numbers: an open-addressing table over a 64-bit FNV-1a hash of the UTF-8 bytes, each slot

@@ -7,13 +7,13 @@
 /// Every detector is linear in the number of transfers, except the cycle search, which is bounded by the
 /// cycle window, the hop count and ``PatternOptions/cycleSearchLimit`` per start transfer, and only starts
 /// between accounts of one strongly connected component. Amounts are compared exactly, as integers.
-public enum PatternFinder {
+package enum PatternFinder {
     /// Scans `ledger` for the patterns in `options.kinds`.
     /// - Returns: findings sorted by kind (in ``PatternKind`` order), then time of the first evidence transfer,
     ///   then accounts, numbered `P-0001`, … in that order; and what was left out and why.
     /// - Throws: ``ProceedsError`` when an option is out of range, the threshold or minimum is not an amount of a
     ///   scanned asset, or `options.asset` has no transfers.
-    public static func scan(_ ledger: Ledger, options: PatternOptions = PatternOptions()) throws -> PatternScan {
+    package static func scan(_ ledger: Ledger, options: PatternOptions = PatternOptions()) throws -> PatternScan {
         try options.validate()
         let all = ledger.transfers
         var byAsset: [String: [Int]] = [:]

@@ -1,7 +1,7 @@
 /// The laundering and money-mule patterns `trace patterns` looks for. `docs/patterns.md` defines each exactly.
 ///
 /// The declaration order is the order findings are reported in.
-public enum PatternKind: String, CaseIterable, Sendable, Comparable {
+package enum PatternKind: String, CaseIterable, Sendable, Comparable {
     /// Many different senders pay one account within a window.
     case fanIn = "fan_in"
     /// One account pays many different receivers within a window.
@@ -15,14 +15,14 @@ public enum PatternKind: String, CaseIterable, Sendable, Comparable {
     /// A chain of accounts, each sending most of what it received on to the next and a small part elsewhere.
     case peelChain = "peel_chain"
 
-    public static func < (a: PatternKind, b: PatternKind) -> Bool {
+    package static func < (a: PatternKind, b: PatternKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }
 
 /// A figure behind a finding, named for scripts (`forwarded_percent`, `median_delay_seconds`).
-public struct PatternFigure: Sendable, Equatable {
-    public enum Value: Sendable, Equatable {
+package struct PatternFigure: Sendable, Equatable {
+    package enum Value: Sendable, Equatable {
         /// Minor units of the finding's asset.
         case amount(MinorUnits)
         case count(Int)
@@ -33,136 +33,136 @@ public struct PatternFigure: Sendable, Equatable {
         case text(String)
     }
 
-    public var name: String
-    public var value: Value
+    package var name: String
+    package var value: Value
 
-    public init(_ name: String, _ value: Value) {
+    package init(_ name: String, _ value: Value) {
         self.name = name
         self.value = value
     }
 }
 
 /// One transfer behind a finding and the part it plays in it (`in`, `out`, `hop 2`, `peel`, …).
-public struct PatternEvidence: Sendable, Equatable {
-    public var role: String
+package struct PatternEvidence: Sendable, Equatable {
+    package var role: String
     /// The transfer as imported, with its ``SourceReference`` (input file, its SHA-256, line or entry).
-    public var transfer: Transfer
+    package var transfer: Transfer
 }
 
 /// One occurrence of a pattern: a lead for an investigator, with the figures and the transfers behind it.
-public struct PatternFinding: Sendable, Equatable {
+package struct PatternFinding: Sendable, Equatable {
     /// `P-0001`, … in report order: stable for the same input and options.
-    public var id: String
-    public var kind: PatternKind
-    public var asset: String
+    package var id: String
+    package var kind: PatternKind
+    package var asset: String
     /// Decimals of `asset`.
-    public var scale: Int
+    package var scale: Int
     /// The account(s) the finding is about: the receiver of a fan-in, the sender of a fan-out, the mule of a
     /// pass-through, the account structuring; a cycle's accounts in the order the funds went round (from the
     /// account they left first); a peel chain's accounts from its first hop to the last receiver.
-    public var accounts: [String]
+    package var accounts: [String]
     /// Time of the first and the last evidence transfer (milliseconds since the epoch, UTC).
-    public var first: Int64
-    public var last: Int64
+    package var first: Int64
+    package var last: Int64
     /// The amount the finding is about; ``figures`` says which (`received`, `sent`, `entered`, …).
-    public var total: MinorUnits
+    package var total: MinorUnits
     /// One sentence with the figures, for a reader.
-    public var reason: String
-    public var figures: [PatternFigure]
+    package var reason: String
+    package var figures: [PatternFigure]
     /// In ledger order (time, then the format's order, then id).
-    public var evidence: [PatternEvidence]
+    package var evidence: [PatternEvidence]
     /// Labels of ``accounts`` that have one, in the order of ``accounts``.
-    public var labels: [AccountLabel] = []
+    package var labels: [AccountLabel] = []
     /// Set when an account of the finding is labelled as a kind of account for which the pattern is ordinary
     /// business (an exchange receives from many senders).
-    public var note: String?
+    package var note: String?
 }
 
 /// What a scan found, and what it left out and why: nothing is suppressed silently.
-public struct PatternScan: Sendable {
-    public var findings: [PatternFinding]
-    public var options: PatternOptions
+package struct PatternScan: Sendable {
+    package var findings: [PatternFinding]
+    package var options: PatternOptions
     /// The assets scanned, in order.
-    public var assets: [String]
+    package var assets: [String]
     /// Transfers looked at (of the scanned assets), and transfers from an account to itself, which no
     /// pattern uses.
-    public var transfersScanned: Int
-    public var selfTransfersIgnored: Int
+    package var transfersScanned: Int
+    package var selfTransfersIgnored: Int
     /// Findings left out, per reason ("below --min-amount", "category exchange"), sorted by reason.
-    public var suppressed: [(reason: String, count: Int)]
+    package var suppressed: [(reason: String, count: Int)]
     /// Cycle searches stopped at ``PatternOptions/cycleSearchLimit``: cycles through these start transfers
     /// may be missing.
-    public var cycleSearchesCapped: Int
+    package var cycleSearchesCapped: Int
     /// The first capped start transfers (up to 20), for the report.
-    public var cappedStarts: [String]
+    package var cappedStarts: [String]
     /// Cycles found but not reported because of ``PatternOptions/maxCyclesPerAccount`` or
     /// ``PatternOptions/maxCycles`` (the report says so: the list of cycles is then incomplete).
-    public var cyclesNotReported = 0
+    package var cyclesNotReported = 0
     /// Start transfers the cycle search did not examine once ``PatternOptions/maxCycles`` was reached.
-    public var cycleStartsNotSearched = 0
+    package var cycleStartsNotSearched = 0
     /// Instances of reported cycles not listed as evidence (``PatternOptions/cycleInstancesListed``).
-    public var cycleInstancesNotListed = 0
+    package var cycleInstancesNotListed = 0
 
     /// Whether caps left cycles out of the report.
-    public var cyclesTruncated: Bool { cyclesNotReported > 0 || cycleStartsNotSearched > 0 }
+    package var cyclesTruncated: Bool { cyclesNotReported > 0 || cycleStartsNotSearched > 0 }
 }
 
 /// Thresholds of every pattern. The defaults are documented in `docs/patterns.md`.
-public struct PatternOptions: Sendable, Equatable {
+package struct PatternOptions: Sendable, Equatable {
     /// The patterns to look for.
-    public var kinds: Set<PatternKind> = Set(PatternKind.allCases)
+    package var kinds: Set<PatternKind> = Set(PatternKind.allCases)
     /// Window of each pattern, in milliseconds (see ``PatternOptions/defaultWindows``).
-    public var windows: [PatternKind: Int64] = PatternOptions.defaultWindows
+    package var windows: [PatternKind: Int64] = PatternOptions.defaultWindows
     /// fan_in / fan_out: distinct senders (receivers) within the window.
-    public var minCounterparties = 5
+    package var minCounterparties = 5
     /// pass_through: share of a transfer in that must leave again within the window (percent).
-    public var forwardPercent = 80
+    package var forwardPercent = 80
     /// cycle: most accounts on a cycle (hops), at least 2.
-    public var maxHops = 6
+    package var maxHops = 6
     /// cycle: transfers examined per start transfer before its search is stopped (and the stop recorded).
-    public var cycleSearchLimit = 10_000
+    package var cycleSearchLimit = 10_000
     /// cycle: most cycle findings naming any one account; further cycles through it are counted, not listed.
-    public var maxCyclesPerAccount = 100
+    package var maxCyclesPerAccount = 100
     /// cycle: most cycle findings in all (per asset); the search stops there and says how much it left.
-    public var maxCycles = 2_000
+    package var maxCycles = 2_000
     /// cycle: instances listed as evidence per cycle finding (all are counted in its figures).
-    public var cycleInstancesListed = 20
+    package var cycleInstancesListed = 20
     /// structuring: the reporting threshold, as a decimal amount in the asset's units.
-    public var threshold = "10000"
+    package var threshold = "10000"
     /// structuring: how far below the threshold counts as "just under" (percent of the threshold).
-    public var marginPercent = 10
+    package var marginPercent = 10
     /// structuring: transfers just under the threshold within the window.
-    public var minNearThreshold = 3
+    package var minNearThreshold = 3
     /// peel_chain: share of what a hop received that its largest payment out must carry on (percent).
-    public var peelPercent = 90
+    package var peelPercent = 90
     /// peel_chain: hops a chain needs.
-    public var minPeelHops = 3
+    package var minPeelHops = 3
     /// Findings whose ``PatternFinding/total`` is below this decimal amount are left out (and counted).
-    public var minimumTotal = "0"
+    package var minimumTotal = "0"
     /// Only this asset (a code, or a token contract address); all assets when `nil`.
-    public var asset: String?
+    package var asset: String?
     /// Labels to annotate findings with.
-    public var labels: [String: AccountLabel] = [:]
+    package var labels: [String: AccountLabel] = [:]
     /// Leave out findings about accounts labelled with these categories (lower case), counting them.
-    public var excludeCategories: Set<String> = []
+    package var excludeCategories: Set<String> = []
 
-    public static let hour: Int64 = 3_600_000
-    public static let defaultWindows: [PatternKind: Int64] = [
+    package static let hour: Int64 = 3_600_000
+    package static let defaultWindows: [PatternKind: Int64] = [
         .fanIn: 72 * hour, .fanOut: 72 * hour, .passThrough: 48 * hour, .cycle: 168 * hour, .structuring: 168 * hour,
         .peelChain: 48 * hour,
     ]
 
     /// Categories of account for which many counterparties and fast turnover are ordinary business.
-    public static let hubCategories: Set<String> = [
+    package static let hubCategories: Set<String> = [
         "exchange", "merchant", "institution", "bank", "payment-provider", "psp", "payroll", "marketplace",
     ]
 
-    public init() {}
+    package init() {}
 
-    public func window(_ kind: PatternKind) -> Int64 { windows[kind] ?? Self.defaultWindows[kind]! }
+    package func window(_ kind: PatternKind) -> Int64 { windows[kind] ?? Self.defaultWindows[kind]! }
 
     /// - Throws: ``ProceedsError`` naming the first option out of range.
-    public func validate() throws {
+    package func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw ProceedsError(.invalidOption, message) } }
         try check(minCounterparties >= 2, "the fan-in/fan-out counterparty count must be at least 2")
         try check((1...100).contains(forwardPercent), "the pass-through percentage must be 1 to 100")
@@ -180,9 +180,9 @@ public struct PatternOptions: Sendable, Equatable {
 }
 
 /// Window lengths as people write them: `72h`, `3d`, `90m`, `1d12h`, `1w`.
-public enum PatternWindow {
+package enum PatternWindow {
     /// Milliseconds, or `nil` when `text` is not a sequence of number-unit pairs (s, m, h, d, w).
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         var total: Int64 = 0
         var number: Int64?
         var any = false
@@ -216,7 +216,7 @@ public enum PatternWindow {
 
     /// `3d`, `48h`, `1h15m`, `45s`: whole days when it is a whole number of days of at least 3, else hours,
     /// minutes and seconds.
-    public static func format(_ millis: Int64) -> String {
+    package static func format(_ millis: Int64) -> String {
         let seconds = max(0, millis) / 1000
         if seconds == 0 { return millis > 0 ? "\(millis)ms" : "0s" }
         if seconds % 86_400 == 0 && seconds >= 3 * 86_400 { return "\(seconds / 86_400)d" }

@@ -1,7 +1,7 @@
 extension PatternScan {
     /// The parameters an `analysed` custody entry records for this scan: the options it ran with (kinds,
     /// windows, thresholds, limits, exclusions) and how many findings it reported.
-    public var custodyParameters: [String: String] {
+    package var custodyParameters: [String: String] {
         let o = options
         let kinds = PatternKind.allCases.filter(o.kinds.contains)
         return [

@@ -2,7 +2,7 @@ import Foundation
 import IProceedsBase
 
 /// How the trace report's flow diagram is laid out.
-public enum DiagramLayout: Sendable, Equatable {
+package enum DiagramLayout: Sendable, Equatable {
     /// Graphviz's `dot` (the program at this path) places the boxes and routes the edges.
     case graphviz(dot: String)
     /// Columns by distance from where the taint entered, every box sized from its text's measured width.
@@ -10,7 +10,8 @@ public enum DiagramLayout: Sendable, Equatable {
 
     /// Graphviz's `dot` when it is installed in a usual place, otherwise `.measured`. `IPROCEEDS_DOT` in the
     /// environment overrides the search: a path to `dot`, or `none` for the measured layout.
-    public static func automatic(environment: [String: String] = ProcessInfo.processInfo.environment) -> DiagramLayout {
+    package static func automatic(environment: [String: String] = ProcessInfo.processInfo.environment) -> DiagramLayout
+    {
         if let chosen = environment["IPROCEEDS_DOT"], !chosen.isEmpty {
             return chosen == "none" ? .measured : .graphviz(dot: chosen)
         }

@@ -3,7 +3,7 @@
 extension Ledger {
     /// Transfer ids that several rows carry (the first twenty, each with up to ten places it occurs, then a
     /// count), and rows an importer set aside by rule (zero amounts, pending bank rows), counted per reason.
-    public func importNotes() -> [String] {
+    package func importNotes() -> [String] {
         var notes: [String] = []
         let duplicates = duplicateTransferIDs()
         for d in duplicates.prefix(20) {
@@ -25,7 +25,7 @@ extension Ledger {
 extension UTXOImport {
     /// What a bitcoin-etl import assumed or filled in, and transaction hashes that occur more than once (the
     /// first twenty).
-    public func importNotes() -> [String] {
+    package func importNotes() -> [String] {
         var notes: [String] = []
         if let chainNote { notes.append("note: \(chainNote)") }
         if inputsResolved > 0 {

@@ -2,17 +2,17 @@ import IProceedsBase
 
 /// What `trace import` writes: the ledger as read (canonical columns plus where each transfer came from) and one
 /// summary per statement with its reconciliation, deterministically (input order, fixed columns).
-public enum ImportReport {
+package enum ImportReport {
     /// Columns of the ledger CSV: the canonical six (so the file imports back with `--import-format canonical`),
     /// then the source and the statement fields.
-    public static let ledgerColumns = [
+    package static let ledgerColumns = [
         "id", "timestamp", "from", "to", "amount", "currency", "source_file", "source_line", "element_path",
         "statement",
         "statement_account", "direction", "bank_reference", "end_to_end_id", "counterparty_name", "value_date",
         "reversal",
     ]
 
-    public static let statementColumns = [
+    package static let statementColumns = [
         "file", "statement", "location", "kind", "reference", "account", "account_as_written", "currency",
         "opening_date",
         "opening", "credits", "credit_entries", "debits", "debit_entries", "computed_closing", "closing_date",
@@ -21,7 +21,7 @@ public enum ImportReport {
     ]
 
     /// The ledger, one CRLF-terminated row per transfer in input order.
-    public static func ledgerCSV(_ ledger: Ledger) -> String {
+    package static func ledgerCSV(_ ledger: Ledger) -> String {
         var s = ledgerColumns.joined(separator: ",") + "\r\n"
         for t in ledger.transfers {
             var r = row(t)
@@ -46,7 +46,7 @@ public enum ImportReport {
     }
 
     /// One row per statement.
-    public static func statementsCSV(_ ledger: Ledger) -> String {
+    package static func statementsCSV(_ ledger: Ledger) -> String {
         var s = statementColumns.joined(separator: ",") + "\r\n"
         for st in ledger.statements { s += fields(st).map(CSV.field).joined(separator: ",") + "\r\n" }
         return s
@@ -56,7 +56,7 @@ public enum ImportReport {
     static let layout: [String: JSONValue.Layout] = ["transfers": .block, "statements": .block]
 
     /// Everything as one JSON document.
-    public static func json(_ ledger: Ledger) -> String {
+    package static func json(_ ledger: Ledger) -> String {
         let value: JSONValue = .object([
             (
                 "transfers",
@@ -111,7 +111,7 @@ public enum ImportReport {
     }
 
     /// A table for the terminal: one line per statement, then the warnings.
-    public static func text(_ ledger: Ledger) -> String {
+    package static func text(_ ledger: Ledger) -> String {
         var s =
             "\(ledger.transfers.count) transfers from \(ledger.inputs.count) file\(ledger.inputs.count == 1 ? "" : "s"), "
             + "\(ledger.statements.count) statement\(ledger.statements.count == 1 ? "" : "s")\n"

@@ -3,9 +3,9 @@ import IProceedsBase
 
 /// The listing of `trace paths`: flow paths from sources to a target, or what each source's money could reach,
 /// in text (for people), JSON or CSV. Deterministic for the same inputs; JSON is built from values.
-public struct PathReport {
+package struct PathReport {
     /// The forms a listing can take.
-    public enum Format: String, Sendable, CaseIterable { case text, json, csv }
+    package enum Format: String, Sendable, CaseIterable { case text, json, csv }
 
     let graph: TemporalGraph
     let ledger: Ledger
@@ -19,7 +19,7 @@ public struct PathReport {
 
     /// An empty listing over `graph`, built from `ledger`.
     /// - Parameter listsPaths: whether the listing holds paths to a target (else reachability).
-    public init(graph: TemporalGraph, ledger: Ledger, format: Format, maxHops: Int, listsPaths: Bool) {
+    package init(graph: TemporalGraph, ledger: Ledger, format: Format, maxHops: Int, listsPaths: Bool) {
         self.listsPaths = listsPaths
         self.graph = graph
         self.ledger = ledger
@@ -30,10 +30,10 @@ public struct PathReport {
     private func amount(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: graph.scale) }
 
     /// Accounts named (as a source or the target) that have no transfer in the graph, in the order named.
-    public var notInLedger: [String] { notFound }
+    package var notInLedger: [String] { notFound }
 
     /// Notes an account named that has no transfer in the graph (once).
-    public mutating func missing(_ account: String) {
+    package mutating func missing(_ account: String) {
         if !notFound.contains(account) { notFound.append(account) }
     }
 
@@ -47,7 +47,7 @@ public struct PathReport {
     }
 
     /// Adds the paths found from `from` to `to`.
-    public mutating func add(from: String, to: String, _ listing: PathListing) {
+    package mutating func add(from: String, to: String, _ listing: PathListing) {
         switch format {
         case .json:
             results.append(
@@ -92,7 +92,7 @@ public struct PathReport {
     }
 
     /// Adds the accounts reachable from `from`.
-    public mutating func add(from: String, _ reached: [Reached]) {
+    package mutating func add(from: String, _ reached: [Reached]) {
         switch format {
         case .json:
             results.append(
@@ -133,7 +133,7 @@ public struct PathReport {
     }
 
     /// The whole listing.
-    public func finish() -> String {
+    package func finish() -> String {
         switch format {
         case .json:
             let value: JSONValue = .object([

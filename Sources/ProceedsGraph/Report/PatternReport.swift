@@ -3,7 +3,7 @@ import IProceedsBase
 /// Pattern findings as JSON (for scripts and the case file), CSV (one row per evidence transfer, for a
 /// spreadsheet) or text (a table and the reasons, for people). All three are deterministic: the same input and
 /// options give the same bytes.
-public enum PatternReport {
+package enum PatternReport {
     /// One finding a block, its evidence one transfer a line; everything else on the line of its key.
     static let layout: [String: JSONValue.Layout] = [
         "findings": .block, "findings/*": .block, "findings/*/evidence": .block,
@@ -86,7 +86,7 @@ public enum PatternReport {
         ])
     }
 
-    public static func json(_ scan: PatternScan, ledger: Ledger) -> String {
+    package static func json(_ scan: PatternScan, ledger: Ledger) -> String {
         let o = scan.options
         let value: JSONValue = .object([
             ("parameters", parameters(o)), ("assets", .strings(scan.assets)),
@@ -121,7 +121,7 @@ public enum PatternReport {
     }
 
     /// What the cycle caps left out, in words, or nil when they left nothing out.
-    public static func cycleTruncationNote(_ scan: PatternScan) -> String? {
+    package static func cycleTruncationNote(_ scan: PatternScan) -> String? {
         let o = scan.options
         var parts: [String] = []
         if scan.cyclesNotReported > 0 {
@@ -146,7 +146,7 @@ public enum PatternReport {
 
     /// One row per evidence transfer, the finding's columns repeated on each, so a spreadsheet can filter and
     /// pivot. A finding's accounts are joined with ` → `.
-    public static func csv(_ scan: PatternScan) -> String {
+    package static func csv(_ scan: PatternScan) -> String {
         let field = CSV.field
         var s =
             "finding,kind,asset,account,accounts,labels,first,last,total,reason,note,role,transfer,time,from,to,amount,source,source_sha256\r\n"
@@ -171,7 +171,7 @@ public enum PatternReport {
     }
 
     /// A summary table, then each finding with its reason, figures and evidence.
-    public static func text(_ scan: PatternScan, ledger: Ledger) -> String {
+    package static func text(_ scan: PatternScan, ledger: Ledger) -> String {
         func pad(_ s: String, _ width: Int) -> String {
             s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
         }

@@ -5,9 +5,9 @@ import IProceedsBase
 /// conversions, and the inputs with their SHA-256. Built through `HTML`, so every value from the ledger, the
 /// labels or the command line is escaped. Deterministic: the same trace (and the same Graphviz, when the diagram
 /// is laid out by it) gives the same bytes.
-public enum TraceHTML {
+package enum TraceHTML {
     /// The diagram shows at most this many accounts (those holding or passing the most taint).
-    public static let diagramLimit = 120
+    package static let diagramLimit = 120
 
     /// A count of addresses, with the addresses in a fold.
     static func addressList(_ list: [String]) -> HTML {
@@ -23,7 +23,7 @@ public enum TraceHTML {
     ///   - labels: names for accounts, shown in the tables and the diagram.
     ///   - layout: how the flow diagram is laid out (Graphviz when installed, by default).
     ///   - entities: taint per entity of a UTXO trace (`--cluster`, `--entities`), in the first trace's asset.
-    public static func document(
+    package static func document(
         _ m: MixedTraceResult, ledger: Ledger, parameters: [(String, String)], labels: [String: AccountLabel] = [:],
         layout: DiagramLayout = .automatic(), entities: [EntityTaint] = []
     ) -> String {

@@ -2,7 +2,7 @@ import IProceedsBase
 
 /// Writes trace results as JSON or CSV, deterministically: fixed key order, accounts sorted, amounts as decimal
 /// strings at the asset's scale.
-public enum TraceReport {
+package enum TraceReport {
     /// One account a line in the lists of accounts, one conversion a line; everything else on the line of its key.
     static let layout: [String: JSONValue.Layout] = [
         "accounts": .block, "converted_by": .block, "traces": .block, "traces/*": .block,
@@ -11,7 +11,7 @@ public enum TraceReport {
         "entities": .compact,
     ]
 
-    public static func json(_ r: TraceResult, ledger: Ledger) -> String {
+    package static func json(_ r: TraceResult, ledger: Ledger) -> String {
         json(MixedTraceResult(policy: r.policy, traces: [r], conversions: []), ledger: ledger)
     }
 
@@ -19,7 +19,7 @@ public enum TraceReport {
     /// every traced asset (that one included) is listed under `traces`, with the conversions that linked them.
     /// - Parameter entities: what each entity received and holds (`trace run --entities/--cluster`), added last
     ///   as `entities`.
-    public static func json(_ m: MixedTraceResult, ledger: Ledger, entities: [EntityTaint]? = nil) -> String {
+    package static func json(_ m: MixedTraceResult, ledger: Ledger, entities: [EntityTaint]? = nil) -> String {
         let r = m.traces[0]
         var members: [(String, JSONValue?)] = [("policy", .string(r.policy.rawValue))]
         members += body(r)
@@ -75,12 +75,12 @@ public enum TraceReport {
         ]
     }
 
-    public static func csv(_ r: TraceResult) -> String {
+    package static func csv(_ r: TraceResult) -> String {
         csv(MixedTraceResult(policy: r.policy, traces: [r], conversions: []))
     }
 
     /// One row per account and asset; conversions appear as accounts named `conversion:ID`.
-    public static func csv(_ m: MixedTraceResult) -> String {
+    package static func csv(_ m: MixedTraceResult) -> String {
         var s = "account,tainted_received,tainted_sent,tainted_held,balance,opening,asset,policy\r\n"
         for r in m.traces {
             for a in r.accounts + r.conversions {
@@ -101,14 +101,14 @@ public enum TraceReport {
 import Foundation
 
 /// Freezing candidates as JSON (for the file) and CSV (for the request form), deterministically.
-public enum FreezeReport {
+package enum FreezeReport {
     /// One institution a line (its accounts one a line under it), each asset of `other_assets` laid out alike.
     static let layout: [String: JSONValue.Layout] = [
         "institutions": .block, "institutions/*/accounts": .block, "other_assets": .block, "other_assets/*": .block,
         "other_assets/*/institutions": .block, "other_assets/*/institutions/*/accounts": .block,
     ]
 
-    public static func json(_ f: FreezeList, ledger: Ledger) -> String {
+    package static func json(_ f: FreezeList, ledger: Ledger) -> String {
         let members =
             body(f) + [
                 ("other_assets", f.otherAssets.isEmpty ? nil : .array(f.otherAssets.map { .members(body($0)) })),
@@ -159,7 +159,7 @@ public enum FreezeReport {
         ]
     }
 
-    public static func csv(_ f: FreezeList) -> String {
+    package static func csv(_ f: FreezeList) -> String {
         var s =
             (["institution", "account", "label", "category"] + f.policies.map { "held_\($0.rawValue)" } + [
                 "balance", "asset", "evidence_transfers",
@@ -190,13 +190,13 @@ public enum FreezeReport {
 
 /// A trace as a Graphviz graph: accounts that touched taint, and the transfers that carried it, each labelled
 /// with its id and tainted amount. Deterministic: nodes sorted, edges in application order per receiver.
-public enum TraceGraph {
-    public static func dot(_ r: TraceResult) -> String {
+package enum TraceGraph {
+    package static func dot(_ r: TraceResult) -> String {
         dot(MixedTraceResult(policy: r.policy, traces: [r], conversions: []))
     }
 
     /// Conversions are drawn as ellipses joining the assets they link.
-    public static func dot(_ m: MixedTraceResult) -> String {
+    package static func dot(_ m: MixedTraceResult) -> String {
         // Quoted DOT ids; a line break becomes Graphviz's \n escape. Other controls become their Unicode control
         // pictures (as on the HTML pages): Graphviz stops reading at NUL and copies controls into the SVG it
         // renders, which XML forbids.

@@ -3,62 +3,62 @@ import IProceedsBase
 
 /// A name put on an address by a source: "this address belongs to ExampleX exchange". Read from GraphSense
 /// TagPacks (``TagPack``) or plain `address,label,category,source` CSV (``TagFile``).
-public struct AttributionTag: Sendable, Equatable {
-    public var address: String
-    public var label: String
+package struct AttributionTag: Sendable, Equatable {
+    package var address: String
+    package var label: String
     /// GraphSense concept (`exchange`, `mixing_service`, `ransomware`, …), or what the CSV says; may be empty.
-    public var category: String
+    package var category: String
     /// The asset the address is of (`BTC`), upper case; empty in a CSV that does not say.
-    public var currency: String
+    package var currency: String
     /// Where the attribution comes from (a URL, a report, a letter from the exchange).
-    public var source: String
+    package var source: String
     /// GraphSense confidence (`ownership`, `service_data`, `web_crawl`, …); empty in CSV.
-    public var confidence: String
+    package var confidence: String
     /// The TagPack's `is_public`, when it says.
-    public var isPublic: Bool?
+    package var isPublic: Bool?
     /// Where the tag was read: `file tag N` (TagPack, counting from 1) or `file line N` (CSV).
-    public var origin: String
+    package var origin: String
 }
 
 /// The tags that name one entity, and whether they agree.
-public struct EntityAttribution: Sendable, Equatable {
-    public var entity: String
+package struct EntityAttribution: Sendable, Equatable {
+    package var entity: String
     /// Every tag on any of the entity's addresses, in the order read.
-    public var tags: [AttributionTag]
+    package var tags: [AttributionTag]
 
     /// Tags disagree when their labels (ignoring case and surrounding spaces) or their non-empty categories differ.
-    public var isConflict: Bool {
+    package var isConflict: Bool {
         Set(tags.map { $0.label.trimmingCharacters(in: .whitespaces).lowercased() }).count > 1
             || Set(tags.map(\.category).filter { !$0.isEmpty }).count > 1
     }
 
     /// The entity's name when its tags agree; nil when they conflict (never one chosen among them).
-    public var label: String? { isConflict ? nil : tags.first?.label }
+    package var label: String? { isConflict ? nil : tags.first?.label }
     /// The category its tags give (the first non-empty), when they agree.
-    public var category: String? { isConflict ? nil : tags.first { !$0.category.isEmpty }?.category }
+    package var category: String? { isConflict ? nil : tags.first { !$0.category.isEmpty }?.category }
     /// Distinct sources, in the order read.
-    public var sources: [String] {
+    package var sources: [String] {
         var seen = Set<String>()
         return tags.map(\.source).filter { seen.insert($0).inserted }
     }
 }
 
 /// What the tags say about a clustering result.
-public struct Attribution: Sendable {
+package struct Attribution: Sendable {
     /// Per entity id: its tags.
-    public var entities: [String: EntityAttribution]
+    package var entities: [String: EntityAttribution]
     /// Tags whose address is not in the data.
-    public var unmatched: [AttributionTag]
+    package var unmatched: [AttributionTag]
     /// Tags of another currency than the ledger's (not applied).
-    public var otherCurrency: [AttributionTag]
+    package var otherCurrency: [AttributionTag]
 
     /// Entities whose tags disagree, by id.
-    public var conflicts: [EntityAttribution] { entities.values.filter(\.isConflict).sorted { $0.entity < $1.entity } }
+    package var conflicts: [EntityAttribution] { entities.values.filter(\.isConflict).sorted { $0.entity < $1.entity } }
 
     /// Puts `tags` on the entities of `result`: a tag on any address names the address's whole entity.
     /// - Parameter asset: the ledger's asset (`BTC`); tags of another currency are set aside, tags without one
     ///   (CSV) apply.
-    public static func apply(_ tags: [AttributionTag], to result: ClusterResult, asset: String) -> Attribution {
+    package static func apply(_ tags: [AttributionTag], to result: ClusterResult, asset: String) -> Attribution {
         let index = result.makeAddressIndex()
         var entities: [String: EntityAttribution] = [:]
         var unmatched: [AttributionTag] = [], other: [AttributionTag] = []
@@ -79,10 +79,10 @@ public struct Attribution: Sendable {
 }
 
 /// Reads tag files: GraphSense TagPacks (`.yaml`, `.yml`) or `address,label,category,source` CSV (anything else).
-public enum TagFile {
+package enum TagFile {
     /// The tags of `path`, by its extension.
     /// - Throws: ``ProceedsError`` naming the file and the line or tag that does not validate.
-    public static func load(_ path: String) throws -> [AttributionTag] {
+    package static func load(_ path: String) throws -> [AttributionTag] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, "\(path): cannot read the tags file")
         }
@@ -91,7 +91,7 @@ public enum TagFile {
 
     /// The tags in `data`, read from `path` (its extension says the format): for callers that fingerprint the
     /// bytes they read.
-    public static func parse(_ data: Data, path: String) throws -> [AttributionTag] {
+    package static func parse(_ data: Data, path: String) throws -> [AttributionTag] {
         let lower = path.lowercased()
         return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")
             ? try TagPack.parse(data, path: path) : try parseCSV(data, path: path)
@@ -100,7 +100,7 @@ public enum TagFile {
     /// Tags from `address,label,category,source` CSV (header required; `category` and `source` may be empty,
     /// further columns are ignored).
     /// - Throws: ``ProceedsError`` naming the file and line of a malformed row.
-    public static func loadCSV(_ path: String) throws -> [AttributionTag] {
+    package static func loadCSV(_ path: String) throws -> [AttributionTag] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, "\(path): cannot read the tags file")
         }
@@ -108,7 +108,7 @@ public enum TagFile {
     }
 
     /// Tags from the bytes of an `address,label,category,source` CSV read from `path`.
-    public static func parseCSV(_ data: Data, path: String) throws -> [AttributionTag] {
+    package static func parseCSV(_ data: Data, path: String) throws -> [AttributionTag] {
         var reader = CSVReader([UInt8](data))
         let index: [String: Int]
         do {

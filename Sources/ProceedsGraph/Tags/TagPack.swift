@@ -13,26 +13,26 @@ import Yams
 /// - A field the schema does not know is refused, like the GraphSense tool does, so a misspelt `adress` is
 ///   not silently dropped.
 /// - YAML anchors and aliases are refused (no TagPack needs them, and they let a small file expand without bound).
-public enum TagPack {
+package enum TagPack {
     /// GraphSense's header fields.
-    public static let headerFields: Set<String> = ["title", "creator", "description", "owner", "is_public", "tags"]
+    package static let headerFields: Set<String> = ["title", "creator", "description", "owner", "is_public", "tags"]
     /// GraphSense's tag fields (each may also stand in the header, for every tag to inherit).
-    public static let tagFields: Set<String> = [
+    package static let tagFields: Set<String> = [
         "label", "source", "currency", "network", "context", "confidence", "is_cluster_definer", "lastmod", "category",
         "abuse", "address", "tx_hash", "actor", "concepts", "tag_type",
     ]
     /// GraphSense's confidence levels (graphsense-tagpack-tool `db/confidence.csv`).
-    public static let confidenceLevels: Set<String> = [
+    package static let confidenceLevels: Set<String> = [
         "override", "ownership", "manual_transaction", "service_api", "authority_data", "trusted_provider",
         "service_data",
         "forensic", "untrusted_transaction", "web_crawl", "heuristic", "unknown",
     ]
     /// Largest TagPack read (public TagPacks are a few MiB at most).
-    public static let maximumBytes = 64 << 20
+    package static let maximumBytes = 64 << 20
 
     /// The tags of the TagPack at `path`, with header fields inherited.
     /// - Throws: ``ProceedsError`` naming the file, and the tag (counting from 1) or header field that does not validate.
-    public static func load(_ path: String) throws -> [AttributionTag] {
+    package static func load(_ path: String) throws -> [AttributionTag] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, "\(path): cannot read the TagPack")
         }
@@ -40,7 +40,7 @@ public enum TagPack {
     }
 
     /// The tags of a TagPack's bytes, read from `path`.
-    public static func parse(_ data: Data, path: String) throws -> [AttributionTag] {
+    package static func parse(_ data: Data, path: String) throws -> [AttributionTag] {
         guard data.count <= maximumBytes else {
             throw ProceedsError(
                 .unusableInput,
@@ -53,7 +53,7 @@ public enum TagPack {
     }
 
     /// The tags of TagPack `text`; `name` is how errors name it.
-    public static func parse(_ text: String, name: String) throws -> [AttributionTag] {
+    package static func parse(_ text: String, name: String) throws -> [AttributionTag] {
         func fail(_ why: String) -> ProceedsError { ProceedsError(.unusableInput, "\(name): \(why)") }
         if let line = aliasLine(text) {
             throw fail("line \(line): YAML anchors and aliases are not accepted in a TagPack; write each value out")

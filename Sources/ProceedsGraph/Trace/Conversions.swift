@@ -6,15 +6,15 @@ import Foundation
 /// paid for transfers in another (the *funded*, e.g. the exchange's crypto withdrawal). Taint carries across as a
 /// fraction: each funded transfer is tainted in the proportion the funding transfers were tainted when they
 /// landed. See `docs/tracing-policies.md#mixed-ledgers`.
-public struct ConversionRecord: Sendable, Hashable {
-    public var id: String
-    public var funding: [String]
-    public var funded: [String]
-    public var note: String
+package struct ConversionRecord: Sendable, Hashable {
+    package var id: String
+    package var funding: [String]
+    package var funded: [String]
+    package var note: String
     /// Where the record came from (the conversions file and the line of its first row).
-    public var source: SourceReference
+    package var source: SourceReference
 
-    public init(id: String, funding: [String], funded: [String], note: String = "", source: SourceReference) {
+    package init(id: String, funding: [String], funded: [String], note: String = "", source: SourceReference) {
         self.id = id
         self.funding = funding
         self.funded = funded
@@ -23,18 +23,18 @@ public struct ConversionRecord: Sendable, Hashable {
     }
 
     /// The account that stands for this conversion in both assets' ledgers.
-    public var node: String { "conversion:" + id }
+    package var node: String { "conversion:" + id }
 }
 
 /// Reads conversion records from CSV: `conversion,funding,funded[,note]`. Rows sharing a conversion id make
 /// one record, so a conversion can have several funding and several funded transfers; either column may be
 /// empty on a row.
-public enum ConversionFile {
+package enum ConversionFile {
     /// - Throws: ``ProceedsError`` naming the file and line of a malformed row.
-    public static func load(_ path: String) throws -> [ConversionRecord] { try read(path).records }
+    package static func load(_ path: String) throws -> [ConversionRecord] { try read(path).records }
 
     /// The records and the file's SHA-256.
-    public static func read(_ path: String) throws -> (records: [ConversionRecord], sha256: String) {
+    package static func read(_ path: String) throws -> (records: [ConversionRecord], sha256: String) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the conversions file")
         }
@@ -71,30 +71,30 @@ public enum ConversionFile {
 }
 
 /// What one conversion carried across, under one policy.
-public struct ConversionOutcome: Sendable, Equatable {
-    public var record: ConversionRecord
-    public var fromAsset: String
-    public var fromScale: Int
-    public var toAsset: String
-    public var toScale: Int
+package struct ConversionOutcome: Sendable, Equatable {
+    package var record: ConversionRecord
+    package var fromAsset: String
+    package var fromScale: Int
+    package var toAsset: String
+    package var toScale: Int
     /// Sum of the funding transfers, and the tainted part of it that landed.
-    public var fundingAmount: MinorUnits
-    public var fundingTainted: MinorUnits
+    package var fundingAmount: MinorUnits
+    package var fundingTainted: MinorUnits
     /// Sum of the funded transfers (that happened by `until`), and their tainted parts.
-    public var fundedAmount: MinorUnits
-    public var fundedTainted: MinorUnits
+    package var fundedAmount: MinorUnits
+    package var fundedTainted: MinorUnits
     /// The account the funding transfers were paid to (the exchange's), for the reader.
-    public var depositAccount: String
+    package var depositAccount: String
 }
 
 /// A trace across assets linked by conversions.
-public struct MixedTraceResult: Sendable {
-    public var policy: TaintPolicy
+package struct MixedTraceResult: Sendable {
+    package var policy: TaintPolicy
     /// One trace per asset that received taint: the seeds' asset first, then the others by name.
-    public var traces: [TraceResult]
-    public var conversions: [ConversionOutcome]
+    package var traces: [TraceResult]
+    package var conversions: [ConversionOutcome]
 
-    public init(policy: TaintPolicy, traces: [TraceResult], conversions: [ConversionOutcome]) {
+    package init(policy: TaintPolicy, traces: [TraceResult], conversions: [ConversionOutcome]) {
         self.policy = policy
         self.traces = traces
         self.conversions = conversions
@@ -110,8 +110,8 @@ public struct MixedTraceResult: Sendable {
 /// to even; poison: wholly, if any funding taint). Assets are traced one after another, repeated until every
 /// conversion's figures settle, so chains and round trips (EUR → BTC → EUR) work; each asset's trace conserves
 /// taint with converted taint counted (held + converted = injected).
-public enum MixedTracer {
-    public static func run(
+package enum MixedTracer {
+    package static func run(
         _ ledger: Ledger, conversions: [ConversionRecord], seeds: TraceSeeds, policy: TaintPolicy, until: Int64? = nil,
         asset requested: String? = nil
     ) throws -> MixedTraceResult {

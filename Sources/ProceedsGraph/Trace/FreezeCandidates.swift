@@ -1,35 +1,35 @@
 /// Accounts still holding tainted funds, grouped by institution: what a prosecutor attaches to a freezing
 /// request.
-public struct FreezeCandidate: Sendable, Equatable {
-    public var account: String
-    public var label: AccountLabel?
+package struct FreezeCandidate: Sendable, Equatable {
+    package var account: String
+    package var label: AccountLabel?
     /// Tainted funds held, per policy traced (in the order asked).
-    public var held: [TaintPolicy: MinorUnits]
-    public var balance: MinorUnits
+    package var held: [TaintPolicy: MinorUnits]
+    package var balance: MinorUnits
     /// The transfers that brought taint in, under the first policy asked.
-    public var evidence: [TaintedArrival]
+    package var evidence: [TaintedArrival]
 }
 
 /// Freezing candidates under one or several policies.
-public struct FreezeList: Sendable {
-    public var asset: String
-    public var scale: Int
-    public var policies: [TaintPolicy]
-    public var minimum: MinorUnits
-    public var at: Int64?
+package struct FreezeList: Sendable {
+    package var asset: String
+    package var scale: Int
+    package var policies: [TaintPolicy]
+    package var minimum: MinorUnits
+    package var at: Int64?
     /// Institution (or "unknown institution") → its candidates, both sorted.
-    public var institutions: [(institution: String, candidates: [FreezeCandidate])]
+    package var institutions: [(institution: String, candidates: [FreezeCandidate])]
     /// With conversions: the same for each other asset taint reached (every holding listed: the minimum is an
     /// amount of the seeds' asset).
-    public var otherAssets: [FreezeList] = []
+    package var otherAssets: [FreezeList] = []
 }
 
-public enum FreezeCandidates {
+package enum FreezeCandidates {
     /// Accounts whose tainted holding reaches `minimum` (a decimal amount in the traced asset's units) under
     /// any of `policies`, at `at`. Accounts labelled `victim` are left out: money back with the victim is not
     /// frozen.
     /// - Throws: ``ProceedsError`` when there is no seed, or `minimum` is not an amount of the asset.
-    public static func list(
+    package static func list(
         _ ledger: Ledger, seeds: TraceSeeds, policies: [TaintPolicy], minimum text: String, at: Int64?,
         labels: [String: AccountLabel], asset: String? = nil, conversions: [ConversionRecord] = []
     ) throws -> FreezeList {

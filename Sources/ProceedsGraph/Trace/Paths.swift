@@ -4,13 +4,13 @@ import Synchronization
 /// One asset's transfers as a compact time-ordered graph: accounts interned to integers, transfers in
 /// application order, and each account's outgoing transfers in a flat array (CSR), ascending in time. Built once;
 /// path searches then touch integers only.
-public struct TemporalGraph: Sendable {
-    public let asset: String
-    public let scale: Int
+package struct TemporalGraph: Sendable {
+    package let asset: String
+    package let scale: Int
     /// Account names by node number.
-    public let names: [String]
+    package let names: [String]
     /// Transfers of the asset in application order (indices into the ledger).
-    public let transfers: [Int]
+    package let transfers: [Int]
     let from: [Int32]
     let to: [Int32]
     /// Outgoing transfers of node `u` are `outgoing[outStart[u] ..< outStart[u + 1]]`, ascending.
@@ -26,7 +26,7 @@ public struct TemporalGraph: Sendable {
 
     /// - Parameter asset: the asset to take; `nil` takes the only asset of the ledger.
     /// - Throws: ``ProceedsError`` when `asset` is `nil` and the ledger has several.
-    public init(_ ledger: Ledger, asset requested: String?, since: Int64? = nil, until: Int64? = nil) throws {
+    package init(_ ledger: Ledger, asset requested: String?, since: Int64? = nil, until: Int64? = nil) throws {
         let table = ledger.transfers
         let assets = table.assetCodes
         guard let asset = requested ?? (assets.count == 1 ? assets.first : nil) else {
@@ -72,13 +72,13 @@ public struct TemporalGraph: Sendable {
     }
 
     /// The node of `account`, if it has a transfer of this asset in the window.
-    public func node(_ account: String) -> Int? {
+    package func node(_ account: String) -> Int? {
         guard let i = table.accountNumber(account).map(Int.init),
             outStart[i] < outStart[i + 1] || inStart[i] < inStart[i + 1]
         else { return nil }
         return i
     }
-    public var transferCount: Int { transfers.count }
+    package var transferCount: Int { transfers.count }
 
     /// Outgoing edges of `u` strictly after edge number `after`, found by binary search.
     @inline(__always) func outgoing(of u: Int, after: Int32) -> Range<Int> {
@@ -94,45 +94,45 @@ public struct TemporalGraph: Sendable {
 }
 
 /// An account reached from a source by a time-respecting path.
-public struct Reached: Sendable, Equatable {
-    public var account: String
+package struct Reached: Sendable, Equatable {
+    package var account: String
     /// Fewest hops of any time-respecting path within the hop limit.
-    public var hops: Int
+    package var hops: Int
     /// The transfer (ledger index) that first reached the account, over paths within the hop limit.
-    public var firstTransfer: Int
+    package var firstTransfer: Int
 }
 
 /// A time-respecting flow path: each transfer leaves the account the previous one paid into, later in time.
-public struct FlowPath: Sendable, Equatable {
+package struct FlowPath: Sendable, Equatable {
     /// Ledger indices of the transfers, in order.
-    public var transfers: [Int]
+    package var transfers: [Int]
     /// The smallest transfer on the path: the most that can have moved along it from end to end.
-    public var bottleneck: MinorUnits
+    package var bottleneck: MinorUnits
 }
 
-public struct PathListing: Sendable {
-    public var paths: [FlowPath]
+package struct PathListing: Sendable {
+    package var paths: [FlowPath]
     /// Whether the search stopped at its exploration cap, or more paths were found than the limit asked.
-    public var truncated: Bool
-    public var explored: Int
+    package var truncated: Bool
+    package var explored: Int
 }
 
 /// Time-respecting reachability and path listing over a ``TemporalGraph``.
-public enum FlowPaths {
+package enum FlowPaths {
     /// Accounts reachable from `source` within `maxHops` time-respecting hops, with the earliest transfer that
     /// reached each. Sorted by account id.
     ///
     /// Round `h` extends, from every account whose earliest arrival improved in round `h − 1`, every outgoing
     /// transfer later than that arrival; an account is kept with its earliest arrival over all rounds, and its
     /// fewest hops.
-    public static func reach(_ g: TemporalGraph, from source: Int, maxHops: Int) -> [Reached] {
+    package static func reach(_ g: TemporalGraph, from source: Int, maxHops: Int) -> [Reached] {
         var search = ReachSearch(g)
         return search.reached(from: source, maxHops: maxHops)
     }
 
     /// ``reach(_:from:maxHops:)`` from many sources, split over `threads` threads (each with its own search
     /// arrays); results in the order of `sources`.
-    public static func reach(_ g: TemporalGraph, from sources: [Int], maxHops: Int, threads: Int) -> [[Reached]] {
+    package static func reach(_ g: TemporalGraph, from sources: [Int], maxHops: Int, threads: Int) -> [[Reached]] {
         let workers = max(1, min(threads, sources.count))
         let results = Mutex([[Reached]](repeating: [], count: sources.count))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -149,7 +149,7 @@ public enum FlowPaths {
     /// Time-respecting paths from `source` to `target` of at most `maxHops` transfers, the widest first
     /// (bottleneck descending, then fewer hops, then earlier), at most `limit` of them. The search visits at most
     /// `explore` partial paths; `truncated` says when that cap or the limit cut the listing.
-    public static func paths(
+    package static func paths(
         _ g: TemporalGraph, ledger: Ledger, from source: Int, to target: Int, maxHops: Int, limit: Int,
         explore: Int = 1_000_000
     ) -> PathListing {
@@ -211,7 +211,7 @@ public enum FlowPaths {
 
 /// The working arrays of ``FlowPaths/reach(_:from:maxHops:)``, reused from one source to the next so that a
 /// thousand searches allocate once.
-public struct ReachSearch {
+package struct ReachSearch {
     let g: TemporalGraph
     private var arrival: [Int32]
     private var hops: [UInt8]
@@ -220,7 +220,7 @@ public struct ReachSearch {
     private var next: [Int32] = []
     private var pending: [Int32]
 
-    public init(_ g: TemporalGraph) {
+    package init(_ g: TemporalGraph) {
         self.g = g
         arrival = [Int32](repeating: .max, count: g.names.count)
         pending = [Int32](repeating: .max, count: g.names.count)
@@ -228,14 +228,14 @@ public struct ReachSearch {
     }
 
     /// What ``FlowPaths/reach(_:from:maxHops:)`` returns, reusing this search's arrays.
-    public mutating func reached(from source: Int, maxHops: Int) -> [Reached] {
+    package mutating func reached(from source: Int, maxHops: Int) -> [Reached] {
         run(from: source, maxHops: maxHops).sorted { g.nameRank[$0.node] < g.nameRank[$1.node] }.map { (v, hops, e) in
             Reached(account: g.names[v], hops: hops, firstTransfer: g.transfers[Int(e)])
         }
     }
 
     /// Reached nodes with their fewest hops and earliest arriving edge, in no particular order.
-    public mutating func run(from source: Int, maxHops: Int) -> [(node: Int, hops: Int, edge: Int32)] {
+    package mutating func run(from source: Int, maxHops: Int) -> [(node: Int, hops: Int, edge: Int32)] {
         for v in touched { arrival[Int(v)] = .max; hops[Int(v)] = 0 }
         touched.removeAll(keepingCapacity: true)
         arrival[source] = -1

@@ -2,16 +2,16 @@ import Foundation
 import IProceedsBase
 
 /// Where a transfer id occurs more than once in the imported data.
-public struct DuplicateTransferID: Sendable, Equatable {
-    public var id: String
+package struct DuplicateTransferID: Sendable, Equatable {
+    package var id: String
     /// Each occurrence as `FILE:LINE` (the file as given on import).
-    public var places: [String]
+    package var places: [String]
 }
 
 extension Ledger {
     /// Transfer ids that more than one row carries, in order of first occurrence, each with every place it
     /// occurs. An id that is not unique cannot pick a seed on its own (see ``TraceSeeds/resolveRows(in:)``).
-    public func duplicateTransferIDs() -> [DuplicateTransferID] {
+    package func duplicateTransferIDs() -> [DuplicateTransferID] {
         var first: [String: Int] = [:]
         var repeats: [String: [Int]] = [:]
         let table = transfers
@@ -65,7 +65,7 @@ extension TraceSeeds {
     /// or its last path component): the transfer imported from that line.
     /// - Returns: the rows, and the tokens that named nothing.
     /// - Throws: ``ProceedsError`` when a token names more than one transfer.
-    public func resolveRows(in table: TransferTable) throws -> (rows: Set<Int>, unmatched: [String]) {
+    package func resolveRows(in table: TransferTable) throws -> (rows: Set<Int>, unmatched: [String]) {
         guard !transferIDs.isEmpty else { return ([], []) }
         var byID: [String: [Int]] = [:]
         for row in 0..<table.count {

@@ -1,5 +1,5 @@
 /// How taint follows money through an account. See `docs/tracing-policies.md` for worked examples.
-public enum TaintPolicy: String, CaseIterable, Sendable {
+package enum TaintPolicy: String, CaseIterable, Sendable {
     /// Once an account holds any taint, everything it sends is wholly tainted, and its whole balance counts.
     case poison
     /// An outgoing transfer is tainted in the sender's tainted/total proportion at that moment.
@@ -11,17 +11,17 @@ public enum TaintPolicy: String, CaseIterable, Sendable {
 }
 
 /// Which transfers inject taint.
-public struct TraceSeeds: Sendable {
+package struct TraceSeeds: Sendable {
     /// Transfers by id whose whole amount is tainted when it lands.
-    public var transferIDs: Set<String>
+    package var transferIDs: Set<String>
     /// Every transfer out of this account at or after `since` is a seed.
-    public var fromAccount: String?
-    public var since: Int64?
+    package var fromAccount: String?
+    package var since: Int64?
     /// Transfers by id that land with the given tainted part (at most their amount): how taint carried across a
     /// conversion between assets enters the other asset's ledger.
-    public var partial: [String: MinorUnits]
+    package var partial: [String: MinorUnits]
 
-    public init(
+    package init(
         transferIDs: Set<String> = [], fromAccount: String? = nil, since: Int64? = nil,
         partial: [String: MinorUnits] = [:]
     ) {
@@ -33,15 +33,15 @@ public struct TraceSeeds: Sendable {
 }
 
 /// Taint figures of one account, in minor units.
-public struct AccountTaint: Sendable, Equatable {
-    public var account: String
-    public var taintedReceived: MinorUnits
-    public var taintedSent: MinorUnits
-    public var taintedHeld: MinorUnits
+package struct AccountTaint: Sendable, Equatable {
+    package var account: String
+    package var taintedReceived: MinorUnits
+    package var taintedSent: MinorUnits
+    package var taintedHeld: MinorUnits
     /// The account's balance at the end (opening lot included).
-    public var balance: MinorUnits
+    package var balance: MinorUnits
     /// The clean funds the account is taken to have held before its first transfer.
-    public var opening: MinorUnits
+    package var opening: MinorUnits
     /// Where the arrivals are kept: as rows of the ledger until someone asks (a haircut trace of a million
     /// transfers has close to a million tainted arrivals, and most reports never list them).
     var arrivals: Arrivals
@@ -56,7 +56,7 @@ public struct AccountTaint: Sendable, Equatable {
         var tainted: MinorUnits
     }
 
-    public init(
+    package init(
         account: String, taintedReceived: MinorUnits, taintedSent: MinorUnits, taintedHeld: MinorUnits,
         balance: MinorUnits,
         opening: MinorUnits, taintedArrivals: [TaintedArrival] = []
@@ -81,7 +81,7 @@ public struct AccountTaint: Sendable, Equatable {
     }
 
     /// The transfers that brought taint in, with the tainted part of each, in application order.
-    public var taintedArrivals: [TaintedArrival] {
+    package var taintedArrivals: [TaintedArrival] {
         get {
             switch arrivals {
             case .list(let list): return list
@@ -97,14 +97,14 @@ public struct AccountTaint: Sendable, Equatable {
     }
 
     /// How many transfers brought taint in.
-    public var arrivalCount: Int {
+    package var arrivalCount: Int {
         switch arrivals {
         case .list(let list): return list.count
         case .rows(_, let records): return records.count
         }
     }
 
-    public static func == (a: AccountTaint, b: AccountTaint) -> Bool {
+    package static func == (a: AccountTaint, b: AccountTaint) -> Bool {
         a.account == b.account && a.taintedReceived == b.taintedReceived && a.taintedSent == b.taintedSent
             && a.taintedHeld == b.taintedHeld && a.balance == b.balance && a.opening == b.opening
             && a.taintedArrivals == b.taintedArrivals
@@ -112,45 +112,45 @@ public struct AccountTaint: Sendable, Equatable {
 }
 
 /// One transfer that brought taint into an account: the evidence behind a figure.
-public struct TaintedArrival: Sendable, Equatable {
-    public var transferID: String
-    public var time: Int64
-    public var from: String
-    public var tainted: MinorUnits
-    public var source: SourceReference
+package struct TaintedArrival: Sendable, Equatable {
+    package var transferID: String
+    package var time: Int64
+    package var from: String
+    package var tainted: MinorUnits
+    package var source: SourceReference
 }
 
 /// The conservation check every run makes.
-public struct Conservation: Sendable, Equatable {
+package struct Conservation: Sendable, Equatable {
     /// Taint brought in by the seeds.
-    public var injected: MinorUnits
+    package var injected: MinorUnits
     /// Taint held by all accounts at the end.
-    public var held: MinorUnits
+    package var held: MinorUnits
     /// Taint that left the data set (none can, in an account ledger: every receiver is an account of it).
-    public var left: MinorUnits
+    package var left: MinorUnits
     /// Taint that left this asset through conversions into another (held by the conversion, not by an account).
-    public var converted: MinorUnits = 0
+    package var converted: MinorUnits = 0
     /// Whether held + left equals injected. Poison does not conserve taint by design: there this says whether
     /// held is at least injected.
-    public var balanced: Bool
+    package var balanced: Bool
     /// Whether the sum of all balances equals the sum of the opening lots (value is neither made nor lost).
-    public var valueConserved: Bool
+    package var valueConserved: Bool
 }
 
 /// The outcome of tracing one asset under one policy.
-public struct TraceResult: Sendable {
-    public var policy: TaintPolicy
-    public var asset: String
-    public var scale: Int
-    public var until: Int64?
+package struct TraceResult: Sendable {
+    package var policy: TaintPolicy
+    package var asset: String
+    package var scale: Int
+    package var until: Int64?
     /// The seed transfers, in application order.
-    public var seeds: [String]
-    public var transfersApplied: Int
+    package var seeds: [String]
+    package var transfersApplied: Int
     /// Accounts that ever touched taint, sorted by account id.
-    public var accounts: [AccountTaint]
+    package var accounts: [AccountTaint]
     /// Conversion nodes (see ``ConversionRecord``) that touched taint, sorted: what went into each conversion.
-    public var conversions: [AccountTaint] = []
-    public var conservation: Conservation
+    package var conversions: [AccountTaint] = []
+    package var conservation: Conservation
 }
 
 /// Time-respecting taint tracing over an account-based ledger, with exact integer arithmetic.
@@ -158,7 +158,7 @@ public struct TraceResult: Sendable {
 /// Transfers are applied in ``Transfer/applicationOrder(_:_:)``. Haircut splits are the one place a division
 /// happens: the tainted part of a transfer is `amount × tainted / balance`, computed exactly and rounded to the
 /// nearest minor unit (ties to even); the sender keeps the rest, so value and taint are conserved exactly.
-public enum TaintTracer {
+package enum TaintTracer {
     private struct Lot {
         var amount: MinorUnits
         var tainted: Bool
@@ -166,7 +166,7 @@ public enum TaintTracer {
 
     /// Traces one asset of `ledger`. `conversionNodes` are accounts standing for conversions into other assets
     /// (see ``MixedTracer``): the taint they end with is reported as converted, not held.
-    public static func run(
+    package static func run(
         _ ledger: Ledger, seeds: TraceSeeds, policy: TaintPolicy, until: Int64? = nil, asset requested: String? = nil,
         conversionNodes: Set<String> = []
     ) throws -> TraceResult {

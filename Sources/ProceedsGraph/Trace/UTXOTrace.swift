@@ -2,30 +2,30 @@ import Foundation
 import IProceedsBase
 
 /// One bitcoin-style transaction: inputs spending earlier outputs, new outputs, and the fee they leave.
-public struct UTXOTransaction: Sendable, Equatable {
-    public struct Input: Sendable, Equatable {
-        public var spentTransaction: String
-        public var spentOutput: Int
-        public var address: String
-        public var value: MinorUnits
+package struct UTXOTransaction: Sendable, Equatable {
+    package struct Input: Sendable, Equatable {
+        package var spentTransaction: String
+        package var spentOutput: Int
+        package var address: String
+        package var value: MinorUnits
     }
-    public struct Output: Sendable, Equatable {
-        public var index: Int
-        public var address: String
-        public var value: MinorUnits
+    package struct Output: Sendable, Equatable {
+        package var index: Int
+        package var address: String
+        package var value: MinorUnits
     }
 
-    public var hash: String
-    public var time: Int64
-    public var block: Int64
-    public var indexInBlock: Int64
-    public var inputs: [Input]
-    public var outputs: [Output]
-    public var isCoinbase: Bool
-    public var source: SourceReference
+    package var hash: String
+    package var time: Int64
+    package var block: Int64
+    package var indexInBlock: Int64
+    package var inputs: [Input]
+    package var outputs: [Output]
+    package var isCoinbase: Bool
+    package var source: SourceReference
 
     /// Input value less output value (zero for a coinbase).
-    public var fee: MinorUnits {
+    package var fee: MinorUnits {
         isCoinbase ? 0 : max(0, inputs.reduce(0) { $0 + $1.value } - outputs.reduce(0) { $0 + $1.value })
     }
 }
@@ -42,13 +42,13 @@ extension String {
 /// Splits use largest-remainder apportionment, so the tainted parts are whole satoshi that add up exactly.
 /// Seeds are transaction hashes (all their outputs are wholly tainted) or `hash:index` (that output only); a
 /// seed's fee stays clean. Taint paid as fees leaves the data set (`left`).
-public enum UTXOTracer {
+package enum UTXOTracer {
     private struct Lot {
         var amount: MinorUnits
         var tainted: Bool
     }
 
-    public static func run(
+    package static func run(
         _ txs: [UTXOTransaction], seeds: Set<String>, policy: TaintPolicy, until: Int64? = nil, scale: Int = 8,
         asset: String = "BTC"
     ) throws -> TraceResult {

@@ -2,42 +2,42 @@ import Foundation
 
 /// One training scenario: its name, what it is about, the seed the shipped case was generated with, and the
 /// generator that writes a case of it (any seed, any scale) with its answer key.
-public struct SampleScenario: Sendable {
+package struct SampleScenario: Sendable {
     /// The name used on the command line: `bec-mules`, `ransomware-peel`, `phishing-csirt`.
-    public let name: String
+    package let name: String
     /// One line for `samples list`.
-    public let title: String
+    package let title: String
     /// The seed of the case shipped under `Samples/cases/NAME` (what `samples extract` writes).
-    public let shippedSeed: UInt64
+    package let shippedSeed: UInt64
     let build: @Sendable (CaseBuilder, SeededRandom) throws -> AnswerKey
 }
 
 /// What `samples generate` wrote.
-public struct GeneratedCase: Sendable {
-    public var scenario: String
-    public var seed: UInt64
-    public var scale: Int
+package struct GeneratedCase: Sendable {
+    package var scenario: String
+    package var seed: UInt64
+    package var scale: Int
     /// Every file written, relative to the case folder, sorted.
-    public var files: [String]
+    package var files: [String]
     /// How many bytes the files hold together.
-    public var bytes: Int
+    package var bytes: Int
 }
 
 /// The bundled training cases and their generator.
-public enum SampleCatalog {
+package enum SampleCatalog {
     /// Every scenario, in the order a workshop takes them.
-    public static let scenarios: [SampleScenario] = [
+    package static let scenarios: [SampleScenario] = [
         BECMules.scenario, RansomwarePeel.scenario, PhishingCSIRT.scenario,
     ]
 
-    public static func scenario(named name: String) -> SampleScenario? { scenarios.first { $0.name == name } }
+    package static func scenario(named name: String) -> SampleScenario? { scenarios.first { $0.name == name } }
 
     /// Writes a case of `scenario` into `directory` (created if needed; it must be empty or absent): the same
     /// seed and scale give the same bytes.
     /// - Parameter scale: multiplies the background (clean transfers, unrelated evidence files); the planted
     ///   facts the answer key checks stay the same shape.
     /// - Throws: ``SampleCaseError`` when the folder is not empty or a file cannot be written.
-    public static func generate(_ scenario: SampleScenario, seed: UInt64, scale: Int = 1, into directory: URL) throws
+    package static func generate(_ scenario: SampleScenario, seed: UInt64, scale: Int = 1, into directory: URL) throws
         -> GeneratedCase
     {
         precondition(scale >= 1)

@@ -185,20 +185,20 @@ final class CaseBuilder {
 }
 
 /// A case could not be written.
-public struct SampleCaseError: Error, CustomStringConvertible, Sendable {
+package struct SampleCaseError: Error, CustomStringConvertible, Sendable {
     /// What kind of failure this is: a stable code. The CLI decides its exit status from the code alone
     /// (docs/exit-codes.md lists them).
-    public enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
+    package enum Code: String, CaseIterable, Sendable, CustomStringConvertible {
         /// The folder to write the case into already holds something.
         case destinationNotEmpty = "destination-not-empty"
         /// A file of the case could not be created or written.
         case cannotWrite = "cannot-write"
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
     }
 
-    public let code: Code
-    public let description: String
+    package let code: Code
+    package let description: String
     init(_ code: Code, _ description: String) {
         self.code = code
         self.description = description

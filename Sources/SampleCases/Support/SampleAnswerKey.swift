@@ -5,50 +5,50 @@ import Foundation
 /// this type reads it back, and `docs/trainer-guide.md` describes every field.
 ///
 /// Amounts are strings with their decimals (`"19100.00"`), as the file writes them: never binary floating point.
-public struct SampleAnswerKey: Codable, Sendable, Equatable {
+package struct SampleAnswerKey: Codable, Sendable, Equatable {
     /// An `iproceeds` command line to run from the case folder, and the exit status it ends with.
-    public struct Step: Codable, Sendable, Equatable {
-        public var run: [String]
-        public var exit: Int32
+    package struct Step: Codable, Sendable, Equatable {
+        package var run: [String]
+        package var exit: Int32
     }
 
     /// What fingerprinting the `evidence` folder must give.
-    public struct Evidence: Codable, Sendable, Equatable {
-        public struct Item: Codable, Sendable, Equatable {
-            public var item: String
-            public var path: String
-            public var description: String
+    package struct Evidence: Codable, Sendable, Equatable {
+        package struct Item: Codable, Sendable, Equatable {
+            package var item: String
+            package var path: String
+            package var description: String
         }
 
-        public var command: [String]
-        public var records: Int
-        public var files: Int
-        public var members: Int
-        public var errors: Int
-        public var items: [Item]
+        package var command: [String]
+        package var records: Int
+        package var files: Int
+        package var members: Int
+        package var errors: Int
+        package var items: [Item]
     }
 
     /// The scripted custody steps and the ledger they make.
-    public struct Custody: Codable, Sendable, Equatable {
-        public var steps: [Step]
-        public var entries: Int
-        public var actions: [String]
-        public var items: [String]
-        public var note: String
+    package struct Custody: Codable, Sendable, Equatable {
+        package var steps: [Step]
+        package var entries: Int
+        package var actions: [String]
+        package var items: [String]
+        package var note: String
     }
 
     /// One tracing question: the command (without `--policy` and `--format`) and the tainted holdings at the
     /// end, per account and policy.
-    public struct Trace: Codable, Sendable, Equatable {
-        public var id: String
-        public var question: String
-        public var command: [String]
-        public var asset: String
-        public var injected: String
+    package struct Trace: Codable, Sendable, Equatable {
+        package var id: String
+        package var question: String
+        package var command: [String]
+        package var asset: String
+        package var injected: String
         /// Account → policy (`poison`, `haircut`, `fifo`, `lifo`) → amount held.
-        public var held: [String: [String: String]]
+        package var held: [String: [String: String]]
         /// UTXO only: taint paid away as fees, per policy.
-        public var feesTainted: [String: String]?
+        package var feesTainted: [String: String]?
 
         enum CodingKeys: String, CodingKey {
             case id, question, command, asset, injected, held
@@ -57,12 +57,12 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
     }
 
     /// The freezing candidates `trace freeze` must list.
-    public struct Freeze: Codable, Sendable, Equatable {
-        public struct Candidate: Codable, Sendable, Equatable {
-            public var account: String
-            public var institution: String
+    package struct Freeze: Codable, Sendable, Equatable {
+        package struct Candidate: Codable, Sendable, Equatable {
+            package var account: String
+            package var institution: String
             /// Policy → amount held.
-            public var taintedHeld: [String: String]
+            package var taintedHeld: [String: String]
 
             enum CodingKeys: String, CodingKey {
                 case account, institution
@@ -70,9 +70,9 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
             }
         }
 
-        public var command: [String]
-        public var minAmount: String
-        public var candidates: [Candidate]
+        package var command: [String]
+        package var minAmount: String
+        package var candidates: [Candidate]
 
         enum CodingKeys: String, CodingKey {
             case command, candidates
@@ -81,10 +81,10 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
     }
 
     /// Accounts a pattern search must flag.
-    public struct Patterns: Codable, Sendable, Equatable {
-        public var command: [String]
+    package struct Patterns: Codable, Sendable, Equatable {
+        package var command: [String]
         /// Pattern kind → accounts.
-        public var mustFlag: [String: [String]]
+        package var mustFlag: [String: [String]]
 
         enum CodingKeys: String, CodingKey {
             case command
@@ -93,20 +93,20 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
     }
 
     /// The personal data planted in the CSIRT's files, and the sharing steps.
-    public struct Redaction: Codable, Sendable, Equatable {
-        public struct Sharing: Codable, Sendable, Equatable {
-            public var policy: String
-            public var package: String
-            public var steps: [Step]
+    package struct Redaction: Codable, Sendable, Equatable {
+        package struct Sharing: Codable, Sendable, Equatable {
+            package var policy: String
+            package var package: String
+            package var steps: [Step]
         }
 
-        public var files: [String]
-        public var namesFile: String?
+        package var files: [String]
+        package var namesFile: String?
         /// Detector type → occurrences planted.
-        public var planted: [String: Int]
+        package var planted: [String: Int]
         /// Detector type → distinct values planted.
-        public var distinct: [String: Int]
-        public var sharing: Sharing?
+        package var distinct: [String: Int]
+        package var sharing: Sharing?
 
         enum CodingKeys: String, CodingKey {
             case files, planted, distinct, sharing
@@ -117,23 +117,23 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
     /// Entities on a chain ledger: what `trace cluster` with the case's TagPack must find, taint per entity
     /// (`trace run --cluster --tags`) and the freezing candidates per institution (`trace freeze --cluster`).
     /// Amounts are in the chain's asset (BTC, eight decimals).
-    public struct Entities: Codable, Sendable, Equatable {
+    package struct Entities: Codable, Sendable, Equatable {
         /// One entity the clustering must find, with every address it holds.
-        public struct Entity: Codable, Sendable, Equatable {
-            public var entity: String
-            public var label: String?
-            public var category: String?
-            public var addresses: [String]
+        package struct Entity: Codable, Sendable, Equatable {
+            package var entity: String
+            package var label: String?
+            package var category: String?
+            package var addresses: [String]
         }
 
         /// A CoinJoin-like transaction the clustering must leave unmerged.
-        public struct CoinJoin: Codable, Sendable, Equatable {
-            public var transaction: String
-            public var pattern: String
-            public var inputs: Int
-            public var outputs: Int
-            public var equalOutputs: Int
-            public var equalValue: String
+        package struct CoinJoin: Codable, Sendable, Equatable {
+            package var transaction: String
+            package var pattern: String
+            package var inputs: Int
+            package var outputs: Int
+            package var equalOutputs: Int
+            package var equalValue: String
 
             enum CodingKeys: String, CodingKey {
                 case transaction, pattern, inputs, outputs
@@ -142,22 +142,22 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
             }
         }
 
-        public struct Cluster: Codable, Sendable, Equatable {
-            public var command: [String]
-            public var entities: [Entity]
-            public var coinjoins: [CoinJoin]
+        package struct Cluster: Codable, Sendable, Equatable {
+            package var command: [String]
+            package var entities: [Entity]
+            package var coinjoins: [CoinJoin]
         }
 
         /// Taint of one group (the service a tag names, else the entity id); every member is per policy.
-        public struct Group: Codable, Sendable, Equatable {
-            public var group: String
-            public var label: String?
-            public var category: String?
-            public var entities: [String: [String]]
-            public var taintedReceived: [String: String]
-            public var taintedHeld: [String: String]
-            public var receivingAddresses: [String: [String]]
-            public var holdingAddresses: [String: [String]]
+        package struct Group: Codable, Sendable, Equatable {
+            package var group: String
+            package var label: String?
+            package var category: String?
+            package var entities: [String: [String]]
+            package var taintedReceived: [String: String]
+            package var taintedHeld: [String: String]
+            package var receivingAddresses: [String: [String]]
+            package var holdingAddresses: [String: [String]]
 
             enum CodingKeys: String, CodingKey {
                 case group, label, category, entities
@@ -169,20 +169,20 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
         }
 
         /// The command (the test adds `--policy P --format json`) and every group taint reaches.
-        public struct Trace: Codable, Sendable, Equatable {
-            public var command: [String]
-            public var groups: [Group]
+        package struct Trace: Codable, Sendable, Equatable {
+            package var command: [String]
+            package var groups: [Group]
         }
 
         /// One institution to write to (or an untagged entity): amounts per policy, addresses over all policies.
-        public struct Holder: Codable, Sendable, Equatable {
-            public var institution: String?
-            public var category: String?
-            public var entities: [String]
-            public var taintedHeld: [String: String]
-            public var taintedReceived: [String: String]
-            public var holdingAddresses: [String]
-            public var receivingAddresses: [String]
+        package struct Holder: Codable, Sendable, Equatable {
+            package var institution: String?
+            package var category: String?
+            package var entities: [String]
+            package var taintedHeld: [String: String]
+            package var taintedReceived: [String: String]
+            package var holdingAddresses: [String]
+            package var receivingAddresses: [String]
 
             enum CodingKeys: String, CodingKey {
                 case institution, category, entities
@@ -193,11 +193,11 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
             }
         }
 
-        public struct Freeze: Codable, Sendable, Equatable {
-            public var command: [String]
-            public var minAmount: String
-            public var institutions: [Holder]
-            public var untaggedHolders: [Holder]
+        package struct Freeze: Codable, Sendable, Equatable {
+            package var command: [String]
+            package var minAmount: String
+            package var institutions: [Holder]
+            package var untaggedHolders: [Holder]
 
             enum CodingKeys: String, CodingKey {
                 case command, institutions
@@ -207,19 +207,19 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
         }
 
         /// The TagPack, relative to the case folder.
-        public var tagpack: String
-        public var cluster: Cluster
-        public var trace: Trace
-        public var freeze: Freeze
+        package var tagpack: String
+        package var cluster: Cluster
+        package var trace: Trace
+        package var freeze: Freeze
     }
 
     /// A scenario fact: text, a whole number, or a list of texts.
-    public enum Fact: Codable, Sendable, Equatable {
+    package enum Fact: Codable, Sendable, Equatable {
         case text(String)
         case number(Int64)
         case list([String])
 
-        public init(from decoder: Decoder) throws {
+        package init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let s = try? c.decode(String.self) {
                 self = .text(s)
@@ -230,7 +230,7 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
             }
         }
 
-        public func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var c = encoder.singleValueContainer()
             switch self {
             case .text(let s): try c.encode(s)
@@ -240,28 +240,28 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
         }
 
         /// The fact as text, when it is one.
-        public var text: String? {
+        package var text: String? {
             if case .text(let s) = self { return s }
             return nil
         }
     }
 
-    public var format: String
-    public var scenario: String
-    public var seed: Int64
-    public var scale: Int
-    public var title: String
-    public var caseID: String
+    package var format: String
+    package var scenario: String
+    package var seed: Int64
+    package var scale: Int
+    package var title: String
+    package var caseID: String
     /// What a trainer asks about (the victim, the loss, the forged e-mail's file, …), by name.
-    public var facts: [String: Fact]
-    public var evidence: Evidence
-    public var custody: Custody
-    public var traces: [Trace]
-    public var freeze: Freeze?
-    public var redaction: Redaction?
-    public var patterns: Patterns?
+    package var facts: [String: Fact]
+    package var evidence: Evidence
+    package var custody: Custody
+    package var traces: [Trace]
+    package var freeze: Freeze?
+    package var redaction: Redaction?
+    package var patterns: Patterns?
     /// Entities on the chain ledger, for a case that ships a TagPack.
-    public var entities: Entities?
+    package var entities: Entities?
 
     enum CodingKeys: String, CodingKey {
         case format, scenario, seed, scale, title, facts, evidence, custody, traces, freeze, redaction, patterns,
@@ -270,11 +270,11 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
     }
 
     /// The format this type reads.
-    public static let formatName = "iproceeds-sample-answers/1"
+    package static let formatName = "iproceeds-sample-answers/1"
 
     /// Reads `answers.json`.
     /// - Throws: `DecodingError` when the file is not an answer key of this format, or the file's read error.
-    public static func read(from url: URL) throws -> SampleAnswerKey {
+    package static func read(from url: URL) throws -> SampleAnswerKey {
         let key = try JSONDecoder().decode(SampleAnswerKey.self, from: Data(contentsOf: url))
         guard key.format == formatName else {
             throw DecodingError.dataCorrupted(
@@ -285,5 +285,5 @@ public struct SampleAnswerKey: Codable, Sendable, Equatable {
     }
 
     /// The trace whose command reads `file` (e.g. `ledgers/fiu-extract.csv`, or `bitcoin-etl` for the chain).
-    public func trace(reading file: String) -> Trace? { traces.first { $0.command.contains(file) } }
+    package func trace(reading file: String) -> Trace? { traces.first { $0.command.contains(file) } }
 }

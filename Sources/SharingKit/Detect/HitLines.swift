@@ -13,12 +13,12 @@ import Foundation
 ///
 /// Built as bytes, not through a JSON tree: a big log has millions of hits, and the line's shape is fixed (two
 /// integers, and strings escaped by the one JSON string escaper).
-public struct HitLineWriter {
+package struct HitLineWriter {
     private let typePrefixes: [PersonalDataType: [UInt8]]
     private let endKey = Array(",\"end\":".utf8)
     private var line: [UInt8] = []
 
-    public init() {
+    package init() {
         typePrefixes = Dictionary(
             uniqueKeysWithValues: PersonalDataType.allCases.map {
                 ($0, Array("{\"type\":\"\($0.rawValue)\",\"start\":".utf8))
@@ -26,7 +26,7 @@ public struct HitLineWriter {
     }
 
     /// The `"file"` member for hits of the file `name`, or nothing when only one file is scanned.
-    public static func fileField(_ name: String, severalFiles: Bool) -> [UInt8] {
+    package static func fileField(_ name: String, severalFiles: Bool) -> [UInt8] {
         severalFiles ? Array((",\"file\":" + JSONValue.quoted(name)).utf8) : []
     }
 
@@ -34,7 +34,7 @@ public struct HitLineWriter {
     /// - Parameters:
     ///   - fileField: from ``fileField(_:severalFiles:)``.
     ///   - value: the hit's text, with `--show-values`.
-    public mutating func line(_ hit: Hit, fileField: [UInt8], value: String?) -> [UInt8] {
+    package mutating func line(_ hit: Hit, fileField: [UInt8], value: String?) -> [UInt8] {
         line.removeAll(keepingCapacity: true)
         line += typePrefixes[hit.type]!
         Self.appendDecimal(hit.start, to: &line)
@@ -71,15 +71,15 @@ public struct HitLineWriter {
 
 /// Reads the text of hits for `share scan --show-values`. A regular file is read back with `pread` at each hit's
 /// offsets; standard input or a pipe cannot be read twice, so it is first copied to an unlinked temporary file.
-public final class HitValueReader {
+package final class HitValueReader {
     private let fd: Int32
     private let owned: Bool
     /// The descriptor the scan reads from.
-    public let scanDescriptor: Int32
+    package let scanDescriptor: Int32
 
     /// - Throws: ``SharingError`` `.inputUnreadable` when the input cannot be read, `.io` when the temporary copy
     ///   cannot be written.
-    public init(path: String, fd: Int32) throws {
+    package init(path: String, fd: Int32) throws {
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG {
             self.fd = fd
@@ -132,7 +132,7 @@ public final class HitValueReader {
     deinit { if owned { close(fd) } }
 
     /// The hit's bytes as text; invalid UTF-8 becomes U+FFFD.
-    public func text(_ hit: Hit) -> String {
+    package func text(_ hit: Hit) -> String {
         var bytes = [UInt8](repeating: 0, count: hit.end - hit.start)
         let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(hit.start)) }
         return String(decoding: bytes[0..<max(n, 0)], as: UTF8.self)
@@ -142,7 +142,7 @@ public final class HitValueReader {
 extension PersonalDataScanner {
     /// The detection `share redact` and `share build` run for a policy: every type, with the policy's `names` for
     /// the person detector.
-    public static func detector(for policy: SharingPolicy) -> (String) -> [Hit] {
+    package static func detector(for policy: SharingPolicy) -> (String) -> [Hit] {
         let scanner = PersonalDataScanner(names: policy.names)
         return { scanner.scan($0) }
     }

@@ -6,10 +6,10 @@
 /// 2. When two candidates overlap without one containing the other, the one of higher ``rank`` wins; the
 ///    other is dropped.
 /// 3. Equal spans: the type of higher rank is reported.
-public enum HitPrecedence {
+package enum HitPrecedence {
     /// Types from strongest to weakest: structured values with checksums or strict syntax first, phone numbers
     /// and names (the most ambiguous) last.
-    public static let order: [PersonalDataType] = [
+    package static let order: [PersonalDataType] = [
         .email, .url, .iban, .card, .bitcoinAddress, .ethereumAddress, .jmbg, .turkishID, .albanianID, .ipv6, .ipv4,
         .phone, .person,
     ]
@@ -18,7 +18,7 @@ public enum HitPrecedence {
         uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
 
     /// 0 for the strongest type.
-    public static func rank(_ type: PersonalDataType) -> Int { ranks[type] ?? order.count }
+    package static func rank(_ type: PersonalDataType) -> Int { ranks[type] ?? order.count }
 
     /// Start ascending, then end descending (longest first), then rank.
     static func scanOrder(_ a: Hit, _ b: Hit) -> Bool {

@@ -7,7 +7,7 @@ import EvidenceKit
 
 extension PersonalDataScanner {
     /// The default amount read at a time.
-    public static let defaultChunkSize = 4 << 20
+    package static let defaultChunkSize = 4 << 20
 
     /// Scans everything readable from a file descriptor, in chunks, in constant memory whatever the input's size.
     ///
@@ -24,7 +24,7 @@ extension PersonalDataScanner {
     /// - Returns: The number of bytes read.
     /// - Throws: ``EvidenceKit/EvidenceError`` with code `.io` and `errno` when a read fails; what `onHit` throws.
     @discardableResult
-    public func scan(
+    package func scan(
         fileDescriptor fd: Int32, name: String, chunkSize: Int = defaultChunkSize, progress: ((Int) -> Void)? = nil,
         onHit: (Hit) throws -> Void
     ) throws -> Int {

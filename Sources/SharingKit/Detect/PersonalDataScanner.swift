@@ -7,10 +7,10 @@
 /// which one is reported.
 ///
 /// `Sendable`: immutable after `init`; one scanner can serve many threads at once.
-public struct PersonalDataScanner: Sendable {
+package struct PersonalDataScanner: Sendable {
     /// The types reported. Detection always runs for every type, so that a phone number inside an IPv4 address
     /// is not reported even when only phone numbers are asked for.
-    public let types: Set<PersonalDataType>
+    package let types: Set<PersonalDataType>
     let names: NameList?
 
     /// Creates a scanner.
@@ -18,7 +18,7 @@ public struct PersonalDataScanner: Sendable {
     ///   - types: The types to report (default: all).
     ///   - names: Person names to find anywhere in the text, matched on word boundaries regardless of case
     ///     (Latin, Turkish and Cyrillic letters are folded); empty names are ignored.
-    public init(types: Set<PersonalDataType> = Set(PersonalDataType.allCases), names: [String] = []) {
+    package init(types: Set<PersonalDataType> = Set(PersonalDataType.allCases), names: [String] = []) {
         self.types = types
         let list = NameList(names)
         self.names = list.isEmpty ? nil : list
@@ -26,14 +26,14 @@ public struct PersonalDataScanner: Sendable {
 
     /// The longest span any detector reports; a longer URL is reported as its first `maxHitLength` bytes. The
     /// streaming scan keeps this much (plus context) between chunks.
-    public static let maxHitLength = 16_384
+    package static let maxHitLength = 16_384
     /// Bytes before a value that a detector may read to decide on it (word boundaries, field labels).
     static let leftContext = 512
     /// Bytes after a value's longest possible end that a detector may read.
     static let rightContext = 512
 
     /// Every hit in `bytes`, in order of start.
-    public func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [Hit] {
+    package func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [Hit] {
         var resolver = HitResolver()
         var hits: [Hit] = []
         var candidates: [Hit] = []
@@ -44,10 +44,10 @@ public struct PersonalDataScanner: Sendable {
     }
 
     /// Every hit in `bytes`, in order of start.
-    public func scan(_ bytes: [UInt8]) -> [Hit] { bytes.withUnsafeBufferPointer { scan($0) } }
+    package func scan(_ bytes: [UInt8]) -> [Hit] { bytes.withUnsafeBufferPointer { scan($0) } }
 
     /// Every hit in the UTF-8 bytes of `text`, in order of start.
-    public func scan(_ text: String) -> [Hit] { scan(Array(text.utf8)) }
+    package func scan(_ text: String) -> [Hit] { scan(Array(text.utf8)) }
 
     /// Appends the candidates (unresolved, possibly overlapping) whose start lies in `starts`, sorted by start,
     /// then longest first, then by precedence. A candidate depends only on the bytes from `leftContext` before

@@ -11,10 +11,10 @@ import IProceedsBase
 /// Empty header cells are named `column N`; a repeated name gets `#2`, `#3`.
 ///
 /// The rows come from IProceedsBase's ``CSVReader``, the reader ProceedsGraph's ledgers go through too.
-public enum CSVInputReader: SharingInputReader {
-    public static let format = InputFormat.csv
+package enum CSVInputReader: SharingInputReader {
+    package static let format = InputFormat.csv
 
-    public static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
+    package static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
         var reader = CSVReader(input.bytes, separator: separator(of: input.bytes))
         // A cell shifted by a stray quote would be redacted by another column's rule: refused, not kept.
         reader.refusesTextAfterClosingQuote = true

@@ -12,10 +12,10 @@
 ///   `destination.url` and `destination.fqdn` are indicators (the shipped default keeps them for such reports,
 ///   through its `classifications` rules). `malware.hash.md5`, `malware.hash.sha1` and `malware.hash.sha256` always are.
 /// - MISP: the attribute's value when the attribute has `to_ids` set.
-public enum IndicatorRule {
+package enum IndicatorRule {
     /// IntelMQ classification types (the RSIT taxonomy as IntelMQ names it, plus its older names) whose `source`
     /// is the attacker's.
-    public static let attackerSourceTypes: Set<String> = [
+    package static let attackerSourceTypes: Set<String> = [
         "phishing", "malware-distribution", "c2-server", "malware-configuration", "spam", "scanner", "brute-force",
         "exploit", "ids-alert", "ddos", "dos", "masquerade", "blacklist", "sql-injection",
         // IntelMQ 1.x names.
@@ -23,14 +23,14 @@ public enum IndicatorRule {
     ]
 
     /// Classification types whose `destination` is the C2 server the infected `source` talks to.
-    public static let c2DestinationTypes: Set<String> = ["infected-system", "infected system", "botnet drone"]
+    package static let c2DestinationTypes: Set<String> = ["infected-system", "infected system", "botnet drone"]
 
     static let attackerSourceFields: Set<String> = ["source.ip", "source.url", "source.fqdn", "source.reverse_dns"]
     static let c2DestinationFields: Set<String> = ["destination.ip", "destination.url", "destination.fqdn"]
     static let hashFields: Set<String> = ["malware.hash.md5", "malware.hash.sha1", "malware.hash.sha256"]
 
     /// The indicator fields of an IntelMQ event, from its field names and its `classification.type`.
-    public static func intelMQ(_ fields: [(name: String, value: String)]) -> Set<String> {
+    package static func intelMQ(_ fields: [(name: String, value: String)]) -> Set<String> {
         let type = fields.first { $0.name == "classification.type" }?.value.lowercased()
         var out = Set<String>()
         for (name, _) in fields {

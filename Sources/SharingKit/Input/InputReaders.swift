@@ -2,7 +2,7 @@ import IProceedsBase
 
 /// A reader of one kind of incident data. Readers declare the format they handle, are listed in
 /// ``InputReaders/all``, and hand records and findings only to a sink.
-public protocol SharingInputReader: Sendable {
+package protocol SharingInputReader: Sendable {
     static var format: InputFormat { get }
     /// Reads every record of `input` into `sink`; a record that cannot be read goes to `sink.reject`.
     /// - Throws: what the sink throws (a `--strict` run stops at the first finding).
@@ -10,18 +10,18 @@ public protocol SharingInputReader: Sendable {
 }
 
 /// The readers, in one place.
-public enum InputReaders {
-    public static let all: [any SharingInputReader.Type] = [
+package enum InputReaders {
+    package static let all: [any SharingInputReader.Type] = [
         IntelMQReader.self, MISPReader.self, CSVInputReader.self, TextReader.self,
     ]
 
     /// The reader for a format.
-    public static func reader(for format: InputFormat) -> any SharingInputReader.Type {
+    package static func reader(for format: InputFormat) -> any SharingInputReader.Type {
         all.first { $0.format == format }!
     }
 
     /// Reads `input` with the reader for its format.
-    public static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
+    package static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
         try reader(for: input.format).read(input, into: &sink)
     }
 
@@ -29,7 +29,7 @@ public enum InputReaders {
     /// `.jsonl`/`.ndjson` IntelMQ; `.csv`/`.tsv` CSV; `.json` MISP, unless each line is a JSON object of its own
     /// (IntelMQ); `.log`/`.txt` text. Any other name: a file whose first non-blank byte is `{` is MISP when it
     /// parses as one JSON value holding an event, IntelMQ when its first line is a JSON object; otherwise text.
-    public static func detect(path: String, bytes: [UInt8]) -> InputFormat {
+    package static func detect(path: String, bytes: [UInt8]) -> InputFormat {
         let lower = path.lowercased()
         func ends(_ suffixes: String...) -> Bool { suffixes.contains { lower.hasSuffix($0) } }
         if ends(".jsonl", ".ndjson", ".jsonlines") { return .intelmq }

@@ -2,7 +2,7 @@ import EvidenceKit
 import Foundation
 
 /// The kinds of incident data SharingKit reads. The raw value is the `--input-format` name.
-public enum InputFormat: String, CaseIterable, Sendable, Codable {
+package enum InputFormat: String, CaseIterable, Sendable, Codable {
     /// IntelMQ events, one JSON object a line, dotted field names (`source.ip`); `raw` holds the original line in
     /// base64.
     case intelmq
@@ -15,25 +15,25 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
 }
 
 /// One record read from an input: ordered (field, value) pairs and where they came from.
-public struct InputRecord: Sendable {
+package struct InputRecord: Sendable {
     /// Unique within the run: the input's name and the line the record starts on (`events.jsonl:12`), or for
     /// MISP the event and attribute (`event.json:e1:a3`).
-    public var id: String
+    package var id: String
     /// The input's display name (see ``SharingInput/name``).
-    public var input: String
+    package var input: String
     /// The line the record starts on, from 1; 0 where lines mean nothing (MISP).
-    public var line: Int
-    public var format: InputFormat
+    package var line: Int
+    package var format: InputFormat
     /// Field names and values in the source's order. Names are unique within a record.
-    public var fields: [(name: String, value: String)]
+    package var fields: [(name: String, value: String)]
     /// What some fields are known to hold, from the source's own typing (a MISP attribute type, an IntelMQ
     /// `*.fqdn` key): used to name observables and, where the policy rule has no `as`, to pseudonymise or
     /// generalise as that type.
-    public var kinds: [String: ObservableKind]
+    package var kinds: [String: ObservableKind]
     /// Fields whose value the source marks as an indicator of compromise (see ``IndicatorRule``).
-    public var indicatorFields: Set<String>
+    package var indicatorFields: Set<String>
 
-    public init(
+    package init(
         id: String, input: String, line: Int, format: InputFormat, fields: [(name: String, value: String)],
         kinds: [String: ObservableKind] = [:], indicatorFields: Set<String> = []
     ) {
@@ -47,47 +47,47 @@ public struct InputRecord: Sendable {
     }
 
     /// The value of `field`, if present.
-    public func value(_ field: String) -> String? { fields.first { $0.name == field }?.value }
+    package func value(_ field: String) -> String? { fields.first { $0.name == field }?.value }
 }
 
 /// A record that could not be read (a malformed JSON line, invalid UTF-8, a CSV row with the wrong number of
 /// cells): it is dropped, never passed on, and the finding is counted in the redaction log. The reason never
 /// quotes the input.
-public struct InputFinding: Sendable, Hashable, CustomStringConvertible {
-    public var input: String
+package struct InputFinding: Sendable, Hashable, CustomStringConvertible {
+    package var input: String
     /// From 1; 0 when the finding concerns the whole input.
-    public var line: Int
-    public var reason: String
+    package var line: Int
+    package var reason: String
 
-    public init(input: String, line: Int, reason: String) {
+    package init(input: String, line: Int, reason: String) {
         self.input = input
         self.line = line
         self.reason = reason
     }
 
-    public var description: String { line > 0 ? "\(input):\(line): \(reason)" : "\(input): \(reason)" }
+    package var description: String { line > 0 ? "\(input):\(line): \(reason)" : "\(input): \(reason)" }
 }
 
 /// Where readers put what they read: each record, and each record they could not read.
-public protocol InputSink {
+package protocol InputSink {
     mutating func accept(_ record: InputRecord) throws
     /// Records a record that could not be read. Throwing stops the run (`--strict`).
     mutating func reject(_ finding: InputFinding) throws
 }
 
 /// One input file, read into memory, with its hash and the format it will be read as.
-public struct SharingInput: Sendable {
+package struct SharingInput: Sendable {
     /// The path as given.
-    public var path: String
+    package var path: String
     /// The name the package and the logs use: the file's base name, made unique among the run's inputs and with
     /// any personal data in it redacted (a folder path never leaves the CSIRT).
-    public var name: String
-    public var format: InputFormat
-    public var bytes: [UInt8]
+    package var name: String
+    package var format: InputFormat
+    package var bytes: [UInt8]
     /// SHA-256 of the bytes, hex.
-    public var sha256: String
+    package var sha256: String
 
-    public init(path: String, name: String, format: InputFormat, bytes: [UInt8]) {
+    package init(path: String, name: String, format: InputFormat, bytes: [UInt8]) {
         self.path = path
         self.name = name
         self.format = format
@@ -100,7 +100,7 @@ public struct SharingInput: Sendable {
     ///   (``InputReaders/detect(path:bytes:)``).
     /// - Throws: ``SharingError``: `.inputUnreadable` when the file does not exist or cannot be read,
     ///   `.sharingInput` when it holds nothing but white space.
-    public static func load(path: String, format: InputFormat?) throws -> SharingInput {
+    package static func load(path: String, format: InputFormat?) throws -> SharingInput {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw SharingError(.inputUnreadable, "input \(path) does not exist", path: path, systemCode: ENOENT)

@@ -8,10 +8,10 @@ import IProceedsBase
 /// the policy's rule for `raw` decides (the shipped default drops it; `scan` decodes it, redacts the text and
 /// encodes it again). A line that is not a JSON object, not UTF-8, or names one field twice is a finding and the
 /// record is dropped; blank lines are skipped.
-public enum IntelMQReader: SharingInputReader {
-    public static let format = InputFormat.intelmq
+package enum IntelMQReader: SharingInputReader {
+    package static let format = InputFormat.intelmq
 
-    public static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
+    package static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
         for (number, bytes) in InputLines.split(input.bytes) where !InputLines.isBlank(bytes) {
             guard InputLines.text(bytes) != nil else {
                 try sink.reject(InputLines.notUTF8(input.name, number, bytes))

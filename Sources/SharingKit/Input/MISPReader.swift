@@ -12,10 +12,10 @@ import IProceedsBase
 /// field rules apply by those names (`ip-dst: pseudonymise`). An attribute's `data` (a malware sample or an
 /// attachment, base64) is not read: a package carries no files. An attribute without a type or a value is a
 /// finding and is dropped; a file that is not one JSON value is refused whole.
-public enum MISPReader: SharingInputReader {
-    public static let format = InputFormat.misp
+package enum MISPReader: SharingInputReader {
+    package static let format = InputFormat.misp
 
-    public static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
+    package static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
         guard String(validating: input.bytes, as: UTF8.self) != nil else {
             try sink.reject(InputLines.notUTF8(input.name, 0, input.bytes[...]))
             return

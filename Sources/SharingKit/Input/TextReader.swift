@@ -4,12 +4,12 @@
 /// Blank lines are records too (so that `share redact` keeps the line numbering); a package leaves them out. A
 /// line that is not UTF-8 is a finding and is dropped: iproceeds does not guess an encoding, and a value
 /// written in another one would not be found.
-public enum TextReader: SharingInputReader {
-    public static let format = InputFormat.text
+package enum TextReader: SharingInputReader {
+    package static let format = InputFormat.text
     /// The one field of a text record.
-    public static let field = "text"
+    package static let field = "text"
 
-    public static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
+    package static func read<S: InputSink>(_ input: SharingInput, into sink: inout S) throws {
         for (number, bytes) in InputLines.split(input.bytes) {
             guard let text = InputLines.text(bytes) else {
                 try sink.reject(InputLines.notUTF8(input.name, number, bytes))

@@ -8,21 +8,21 @@ import IProceedsBase
 /// pseudonym tokens (HMAC over `type ‖ 0x00 ‖ value`), the Crypto-PAn key for IP addresses, and the vault's
 /// AES-256-GCM key. Only the ``id`` — a one-way fingerprint — is ever written into a package or a log.
 /// See `docs/sharing-policy.md`.
-public struct PseudonymKey: Sendable, Equatable {
+package struct PseudonymKey: Sendable, Equatable {
     /// The secret. Internal: nothing outside SharingKit needs the bytes, and nothing inside writes them anywhere
     /// but the key file.
     let bytes: [UInt8]
 
     /// The key's public name: the first 16 hex digits (64 bits) of SHA-256 over `iproceeds-pseudonym-key-id`,
     /// a zero byte, and the key. Recorded in packages and logs so a later request names the key it needs.
-    public let id: String
+    package let id: String
 
     /// Key files start with this format name.
-    public static let fileFormat = "iproceeds-pseudonym-key"
+    package static let fileFormat = "iproceeds-pseudonym-key"
 
     /// A key from its 32 bytes.
     /// - Throws: ``SharingError`` (`.pseudonymKey`) when `bytes` is not 32 bytes long.
-    public init(bytes: [UInt8]) throws {
+    package init(bytes: [UInt8]) throws {
         guard bytes.count == 32 else {
             throw SharingError(.pseudonymKey, "a pseudonym key is 32 bytes, not \(bytes.count)")
         }
@@ -32,7 +32,7 @@ public struct PseudonymKey: Sendable, Equatable {
 
     /// A new key of 32 bytes from the kernel's CSPRNG.
     /// - Throws: ``SharingError`` when `/dev/urandom` cannot be read.
-    public static func generate() throws -> PseudonymKey {
+    package static func generate() throws -> PseudonymKey {
         try PseudonymKey(bytes: secureRandomBytes(32))
     }
 
@@ -69,7 +69,7 @@ public struct PseudonymKey: Sendable, Equatable {
     /// shared — is never replaced.
     /// - Throws: ``SharingError`` (`.pseudonymKeyExists`) when the file exists, or `.io` when it
     ///   cannot be written.
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         // OutputFile: written whole under a fresh random name (O_EXCL|O_NOFOLLOW, 0600), then moved into place with
         // RENAME_NOREPLACE, so a crash never leaves a half-written key and an existing key is never replaced.
         do {
@@ -88,7 +88,7 @@ public struct PseudonymKey: Sendable, Equatable {
     /// Refuses a file that group or others may read (as ssh refuses such a private key), a file of another
     /// format, and one whose recorded `key_id` does not match its key (an edited or damaged file).
     /// - Throws: ``SharingError`` (`.pseudonymKeyUnreadable` when the file does not exist or cannot be read).
-    public static func load(path: String) throws -> PseudonymKey {
+    package static func load(path: String) throws -> PseudonymKey {
         var st = stat()
         guard stat(path, &st) == 0 else {
             let code = errno

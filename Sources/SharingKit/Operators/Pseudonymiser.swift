@@ -1,7 +1,7 @@
 import Foundation
 
 /// How an IP address is pseudonymised.
-public enum IPPseudonymScheme: String, CaseIterable, Sendable, Codable {
+package enum IPPseudonymScheme: String, CaseIterable, Sendable, Codable {
     /// Crypto-PAn, then placed in a range no real host uses: IPv4 under 240.0.0.0/4 (reserved, RFC 1112 §4),
     /// IPv6 under 2001:db8::/32 (documentation, RFC 3849). Prefixes of /4 (IPv4) or /32 (IPv6) and longer are
     /// preserved; the pseudonym can never be a real subscriber's address.
@@ -12,14 +12,14 @@ public enum IPPseudonymScheme: String, CaseIterable, Sendable, Codable {
 }
 
 /// One pseudonym and what it stands for: a row of the re-identification vault.
-public struct PseudonymRecord: Sendable, Hashable, Codable {
+package struct PseudonymRecord: Sendable, Hashable, Codable {
     /// The pseudonym as it appears in shared data.
-    public var pseudonym: String
-    public var type: PersonalDataType
+    package var pseudonym: String
+    package var type: PersonalDataType
     /// The original value, as found.
-    public var value: String
+    package var value: String
 
-    public init(pseudonym: String, type: PersonalDataType, value: String) {
+    package init(pseudonym: String, type: PersonalDataType, value: String) {
         self.pseudonym = pseudonym
         self.type = type
         self.value = value
@@ -33,24 +33,24 @@ public struct PseudonymRecord: Sendable, Hashable, Codable {
 /// address in `.invalid`, an address in a reserved IP range, an IBAN of country `XX`, a card number with issuer
 /// digit 0, a phone number under +999), and is a clearly marked string where any well-formed value could be a
 /// real one (crypto addresses, national ids, names). See `docs/sharing-policy.md`.
-public struct Pseudonymiser: Sendable {
+package struct Pseudonymiser: Sendable {
     private let key: PseudonymKey
     private let cryptoPAn: CryptoPAn
 
     /// The domain every e-mail and URL pseudonym lives in. `.invalid` is reserved by RFC 2606 and RFC 6761 §6.4:
     /// it never resolves, so no mail or request can reach a real person.
-    public static let reservedDomain = "pseudonym.invalid"
+    package static let reservedDomain = "pseudonym.invalid"
 
-    public init(key: PseudonymKey) {
+    package init(key: PseudonymKey) {
         self.key = key
         self.cryptoPAn = CryptoPAn(key: key.subkey("crypto-pan"))
     }
 
     /// The id of the key the pseudonyms are made with.
-    public var keyID: String { key.id }
+    package var keyID: String { key.id }
 
     /// HMAC-SHA-256(key, `type ‖ 0x00 ‖ normalised value`), the 32 bytes every non-IP pseudonym is drawn from.
-    public func token(_ type: PersonalDataType, normalised: String) -> [UInt8] {
+    package func token(_ type: PersonalDataType, normalised: String) -> [UInt8] {
         HMACSHA256.mac(key: key.bytes, message: Array(type.rawValue.utf8) + [0] + Array(normalised.utf8))
     }
 
@@ -58,7 +58,8 @@ public struct Pseudonymiser: Sendable {
     /// parse, a card number without digits): the caller then removes it rather than leak it.
     /// - Parameters:
     ///   - ipScheme: how IPv4 and IPv6 addresses are mapped; ignored for other types.
-    public func pseudonym(_ value: String, type: PersonalDataType, ipScheme: IPPseudonymScheme = .reserved) -> String? {
+    package func pseudonym(_ value: String, type: PersonalDataType, ipScheme: IPPseudonymScheme = .reserved) -> String?
+    {
         switch type {
         case .ipv4:
             guard let bytes = IPAddressText.ipv4(Self.trimmed(value)) else { return nil }
@@ -86,7 +87,7 @@ public struct Pseudonymiser: Sendable {
     /// - Base58 Bitcoin address: as written (Base58 is case-sensitive).
     /// - person: Unicode NFC, lower case, runs of white space as one space. Diacritics are kept: folding them
     ///   would merge different people, which is worse than splitting one.
-    public static func normalise(_ value: String, as type: PersonalDataType) -> String? {
+    package static func normalise(_ value: String, as type: PersonalDataType) -> String? {
         let v = trimmed(value)
         let result: String
         switch type {

@@ -1,64 +1,64 @@
 import EvidenceKit
 
 /// What became of one value under a policy.
-public struct ValueOutcome: Sendable, Hashable {
+package struct ValueOutcome: Sendable, Hashable {
     /// What the value was taken to be: its detected type, a field's `as`, or what was recognised from the text;
     /// `nil` when nothing was needed or nothing was recognised.
-    public var kind: ValueKind?
+    package var kind: ValueKind?
     /// The action the policy asked for.
-    public var requested: PolicyActionName
+    package var requested: PolicyActionName
     /// The action carried out. `drop` where the requested one could not be applied (an address that does not
     /// parse, a field value of no recognisable kind): a value is removed rather than passed on unchanged.
-    public var applied: PolicyActionName
+    package var applied: PolicyActionName
     /// The replacement; `nil` when the value is removed.
-    public var output: String?
+    package var output: String?
     /// The pseudonym and its original, for the re-identification vault, when one was made.
-    public var record: PseudonymRecord?
+    package var record: PseudonymRecord?
 }
 
 /// One detector hit in a text and what replaced it.
-public struct Replacement: Sendable, Hashable {
-    public var hit: Hit
-    public var outcome: ValueOutcome
+package struct Replacement: Sendable, Hashable {
+    package var hit: Hit
+    package var outcome: ValueOutcome
     /// The text written in place of the hit: the outcome's output, or `[REDACTED:type]` for a removed value.
-    public var text: String
+    package var text: String
 }
 
 /// A text with the policy applied to its hits.
-public struct RedactedText: Sendable, Hashable {
-    public var text: String
+package struct RedactedText: Sendable, Hashable {
+    package var text: String
     /// In text order. Hits that overlap an earlier, longer one are covered by it and not listed.
-    public var replacements: [Replacement]
+    package var replacements: [Replacement]
 
     /// Every pseudonym made, for the vault.
-    public var records: [PseudonymRecord] { replacements.compactMap(\.outcome.record) }
+    package var records: [PseudonymRecord] { replacements.compactMap(\.outcome.record) }
 }
 
 /// One field of structured input with the policy applied.
-public struct FieldOutcome: Sendable, Hashable {
-    public var field: String
+package struct FieldOutcome: Sendable, Hashable {
+    package var field: String
     /// The rule that applied (the field's own, a `prefix.*` one, or the default).
-    public var rule: FieldRule
+    package var rule: FieldRule
     /// The field's new value; `nil` when the field is removed (for a CSV column: an empty cell).
-    public var output: String?
+    package var output: String?
     /// The outcome for the whole value, or for each hit when the rule is `scan`.
-    public var outcomes: [ValueOutcome]
+    package var outcomes: [ValueOutcome]
 
     /// Every pseudonym made, for the vault.
-    public var records: [PseudonymRecord] { outcomes.compactMap(\.record) }
+    package var records: [PseudonymRecord] { outcomes.compactMap(\.record) }
 }
 
 /// Applies a ``SharingPolicy`` to values, texts with detector hits, and fields of structured input.
 ///
 /// Operators never fail open: a value an operator cannot handle is removed, and the outcome says so.
-public struct Redactor: Sendable {
-    public let policy: SharingPolicy
+package struct Redactor: Sendable {
+    package let policy: SharingPolicy
     private let pseudonymiser: Pseudonymiser?
 
     /// - Parameters:
     ///   - key: the pseudonym key; required when the policy pseudonymises anything.
     /// - Throws: ``SharingError`` (`.pseudonymKey`) when the policy needs a key and none is given.
-    public init(policy: SharingPolicy, key: PseudonymKey?) throws {
+    package init(policy: SharingPolicy, key: PseudonymKey?) throws {
         if policy.needsPseudonymKey && key == nil {
             let types = policy.pseudonymisedTypes.map(\.rawValue)
             let what = types.isEmpty ? "some fields" : types.joined(separator: ", ")
@@ -72,7 +72,7 @@ public struct Redactor: Sendable {
     }
 
     /// The id of the pseudonym key, to record with the output; `nil` when the policy uses none.
-    public var keyID: String? { pseudonymiser?.keyID }
+    package var keyID: String? { pseudonymiser?.keyID }
 
     /// The policy's rule for `type` applied to one value.
     ///
@@ -80,7 +80,7 @@ public struct Redactor: Sendable {
     /// IP address, the origin would hand the address on in clear although the address type's own rule removes it
     /// everywhere else. The host then gets the address type's treatment (`http://[pseudonym]/`), and the same
     /// pseudonym the address gets wherever else it is found.
-    public func transform(_ value: String, type: PersonalDataType) -> ValueOutcome {
+    package func transform(_ value: String, type: PersonalDataType) -> ValueOutcome {
         var outcome = apply(policy.action(for: type), to: value, kind: .personalData(type))
         guard type == .url, outcome.applied == .generalise, let origin = outcome.output,
             let host = Self.addressHost(ofOrigin: origin)
@@ -114,7 +114,7 @@ public struct Redactor: Sendable {
     /// One action applied to one value.
     /// - Parameters:
     ///   - kind: what the value is; `nil` to recognise it from the text where the action needs to know.
-    public func apply(_ action: PolicyAction, to value: String, kind: ValueKind?) -> ValueOutcome {
+    package func apply(_ action: PolicyAction, to value: String, kind: ValueKind?) -> ValueOutcome {
         var outcome = ValueOutcome(kind: kind, requested: action.name, applied: action.name, output: nil, record: nil)
         func removed() -> ValueOutcome {
             outcome.applied = .drop
@@ -162,7 +162,7 @@ public struct Redactor: Sendable {
 
     /// The type rules applied to every hit in `text`. Offsets are UTF-8 byte offsets, as detectors report them.
     /// Where hits overlap, the one that starts first (the longer, on a tie) wins and covers the others.
-    public func redact(_ text: String, hits: [Hit]) -> RedactedText {
+    package func redact(_ text: String, hits: [Hit]) -> RedactedText {
         let bytes = Array(text.utf8)
         let ordered = hits.sorted { ($0.start, -$0.end) < ($1.start, -$1.end) }
         var out = [UInt8]()
@@ -187,7 +187,8 @@ public struct Redactor: Sendable {
     /// The policy applied to one field of structured input.
     /// - Parameters:
     ///   - detect: the detectors, run on the value when the field's rule is `scan`.
-    public func redactField(_ field: String, value: String, detect: (String) throws -> [Hit]) rethrows -> FieldOutcome {
+    package func redactField(_ field: String, value: String, detect: (String) throws -> [Hit]) rethrows -> FieldOutcome
+    {
         let rule = policy.rule(forField: field)
         if case .scan = rule.action {
             let redacted = redact(value, hits: try detect(value))

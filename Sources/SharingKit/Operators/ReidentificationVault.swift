@@ -11,8 +11,8 @@ import IProceedsBase
 /// "key_id":…,"entries":[{"pseudonym":…,"type":…,"value":…},…]}`, entries sorted. The AES key is
 /// HMAC-SHA-256(pseudonym key, `iproceeds-subkey ‖ 0x00 ‖ vault-aes-256-gcm`); every write draws a fresh nonce.
 /// See `docs/sharing-policy.md` for the threat model.
-public struct ReidentificationVault: Sendable {
-    public let path: String
+package struct ReidentificationVault: Sendable {
+    package let path: String
     private let key: PseudonymKey
     /// Entries by the lower-cased pseudonym. Several entries under one pseudonym are the spellings its value was
     /// found in (`Alice@Example.com`, `alice@example.com`) or, rarely, a collision (most likely for IPv4 addresses
@@ -25,14 +25,14 @@ public struct ReidentificationVault: Sendable {
     static let plaintextFormat = "iproceeds-reidentification-vault"
 
     /// Every entry, sorted by pseudonym, type and value.
-    public var records: [PseudonymRecord] {
+    package var records: [PseudonymRecord] {
         entries.values.flatMap { $0 }.sorted { ($0.pseudonym, $0.type, $0.value) < ($1.pseudonym, $1.type, $1.value) }
     }
 
     /// Opens the vault at `path` under `key`; a vault that does not exist yet is empty until ``save()``.
     /// - Throws: ``SharingError`` (`.vault`) when the file is not a vault, was written under another key, or fails
     ///   authentication (altered, truncated or corrupt).
-    public static func open(path: String, key: PseudonymKey) throws -> ReidentificationVault {
+    package static func open(path: String, key: PseudonymKey) throws -> ReidentificationVault {
         guard FileManager.default.fileExists(atPath: path) else {
             return ReidentificationVault(path: path, key: key, entries: [:])
         }
@@ -45,7 +45,7 @@ public struct ReidentificationVault: Sendable {
     /// Opens an existing vault, for look-ups.
     /// - Throws: ``SharingError`` (`.vaultMissing`) when there is no vault at `path`, or as
     ///   ``open(path:key:)``.
-    public static func openExisting(path: String, key: PseudonymKey) throws -> ReidentificationVault {
+    package static func openExisting(path: String, key: PseudonymKey) throws -> ReidentificationVault {
         guard FileManager.default.fileExists(atPath: path) else {
             throw SharingError(.vaultMissing, "vault \(path) does not exist", path: path, systemCode: ENOENT)
         }
@@ -61,7 +61,7 @@ public struct ReidentificationVault: Sendable {
     /// Adds records; ones already present are ignored.
     /// - Returns: how many were new.
     @discardableResult
-    public mutating func add(_ records: some Sequence<PseudonymRecord>) -> Int {
+    package mutating func add(_ records: some Sequence<PseudonymRecord>) -> Int {
         var added = 0
         for r in records {
             let k = r.pseudonym.lowercased()
@@ -74,7 +74,7 @@ public struct ReidentificationVault: Sendable {
 
     /// The values a pseudonym stands for: none when it is not in the vault, one as a rule, several when the value
     /// was found in several spellings or after a collision. Case and surrounding white space do not matter.
-    public func lookup(_ pseudonym: String) -> [PseudonymRecord] {
+    package func lookup(_ pseudonym: String) -> [PseudonymRecord] {
         let k = pseudonym.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         if let found = entries[k] { return found }
         // An IPv6 pseudonym may be written in another valid form; look it up in the form it was stored in.
@@ -85,7 +85,7 @@ public struct ReidentificationVault: Sendable {
     /// Encrypts and writes the vault: to a temporary file in the same folder (mode 0600), synced, then renamed over
     /// the old one, so that a crash leaves the previous vault intact.
     /// - Throws: ``SharingError`` (`.io`) when the file cannot be written.
-    public func save() throws {
+    package func save() throws {
         let sealed = try encode()
         // OutputFile: mode 0600 from creation, a fresh random name (O_EXCL|O_NOFOLLOW), synced, renamed, folder synced.
         try OutputFile.write(sealed, to: path, mode: 0o600)
@@ -99,7 +99,7 @@ public struct ReidentificationVault: Sendable {
     /// - Throws: ``SharingError`` (`.vault`) when the vault would be written inside the package, or as
     ///   ``open(path:key:)`` and ``save()``.
     @discardableResult
-    public static func merge(
+    package static func merge(
         _ records: some Sequence<PseudonymRecord>, into path: String, key: PseudonymKey, packageDirectory: String?
     ) throws -> Int {
         if let packageDirectory { try ensure(path, isOutside: packageDirectory) }
@@ -119,7 +119,7 @@ public struct ReidentificationVault: Sendable {
     /// Refuses a vault path inside the package directory: the vault undoes the pseudonymisation, and a package
     /// leaves the CSIRT.
     /// - Throws: ``SharingError`` (`.vault`).
-    public static func ensure(_ vaultPath: String, isOutside packageDirectory: String) throws {
+    package static func ensure(_ vaultPath: String, isOutside packageDirectory: String) throws {
         func resolved(_ p: String) -> String {
             // The vault may not exist yet: resolve its folder, which must.
             let url = URL(fileURLWithPath: p)

@@ -1,10 +1,10 @@
 import Foundation
 
 /// The `mask` operator: letters and digits outside the kept ends are overwritten; separators stay in place.
-public enum Masking {
+package enum Masking {
     /// `value` masked by `rule`. When the value has no more letters and digits than the rule keeps, all of them are
     /// masked, so a short value is never passed through whole.
-    public static func mask(_ value: String, _ rule: MaskRule) -> String {
+    package static func mask(_ value: String, _ rule: MaskRule) -> String {
         let significant = value.filter { $0.isLetter || $0.isNumber }.count
         let keepAll = significant <= rule.keepFirst + rule.keepLast
         var index = 0
@@ -23,7 +23,7 @@ public enum Masking {
 }
 
 /// The `generalise` operator: a value replaced by a coarser value of the same kind.
-public enum Generalisation {
+package enum Generalisation {
     /// The generalised value, or `nil` when `value` cannot be read as `kind` or `kind` has no generalisation
     /// (the caller then removes the value).
     ///
@@ -32,7 +32,7 @@ public enum Generalisation {
     /// - URL → scheme, host and port: `https://host:8443/` (user name, path, query and fragment removed).
     /// - phone in international form (`+` or `00`) → `+` and its E.164 country code; a national number → `nil`.
     /// - time (ISO 8601) → truncated to the minute, hour, day or month, the offset kept as written.
-    public static func generalise(_ value: String, kind: ValueKind, rule: GeneraliseRule) -> String? {
+    package static func generalise(_ value: String, kind: ValueKind, rule: GeneraliseRule) -> String? {
         let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
         switch kind {
         case .personalData(.ipv4):
@@ -145,7 +145,7 @@ public enum Generalisation {
 extension ValueKind {
     /// What a field value is, recognised from its text alone for rules without `as`: an IPv4 or IPv6 address, an
     /// ISO 8601 timestamp, an e-mail address or a URL; `nil` for anything else.
-    public static func recognise(_ value: String) -> ValueKind? {
+    package static func recognise(_ value: String) -> ValueKind? {
         let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if IPAddressText.ipv4(v) != nil { return .personalData(.ipv4) }
         if IPAddressText.ipv6(v) != nil { return .personalData(.ipv6) }

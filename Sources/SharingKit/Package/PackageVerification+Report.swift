@@ -6,7 +6,7 @@ extension PackageVerification {
     /// The report for a terminal. Everything the package says (its id, sender, recipient, marking, member names,
     /// the hashes its manifest states) is printed through `TerminalText.escaped`: a control character in it must
     /// not rewrite what the screen shows.
-    public var text: String {
+    package var text: String {
         let e = TerminalText.escaped
         if let why = unreadable { return "NOT A READABLE PACKAGE: \(e(why))\n" }
         var out = ""
@@ -36,7 +36,7 @@ extension PackageVerification {
 
     /// The report for scripts: one JSON object, keys sorted, and a newline. Members the package does not state
     /// are left out; a problem with no file has `"file": null`.
-    public var json: String {
+    package var json: String {
         let value: JSONValue = .members([
             ("intact", .bool(intact)), ("signature_valid", .bool(signatureValid)),
             ("key_source", .string(keySource.rawValue)),

@@ -3,22 +3,22 @@ import Foundation
 import IProceedsBase
 
 /// The outcome of checking a sharing package. Problems are data, not errors: each names the file and why.
-public struct PackageVerification: Sendable {
+package struct PackageVerification: Sendable {
     /// One thing wrong, with the file it concerns (`nil` for the archive as a whole).
-    public struct Problem: Sendable, Equatable, CustomStringConvertible {
-        public var file: String?
-        public var reason: String
+    package struct Problem: Sendable, Equatable, CustomStringConvertible {
+        package var file: String?
+        package var reason: String
 
-        public init(file: String?, reason: String) {
+        package init(file: String?, reason: String) {
             self.file = file
             self.reason = reason
         }
 
-        public var description: String { (file.map { $0 + ": " } ?? "") + reason }
+        package var description: String { (file.map { $0 + ": " } ?? "") + reason }
     }
 
     /// Where the key that checked the signature came from.
-    public enum KeySource: String, Sendable {
+    package enum KeySource: String, Sendable {
         /// Given by the verifier: a valid signature proves who signed.
         case given
         /// Read from the package's own manifest: a valid signature proves only that nothing changed since
@@ -27,29 +27,29 @@ public struct PackageVerification: Sendable {
     }
 
     /// Not a readable package (not a zip, no manifest, a manifest that is not JSON): why. Nothing else was checked.
-    public var unreadable: String?
-    public var problems: [Problem] = []
-    public var signatureValid = false
-    public var keySource: KeySource = .manifest
+    package var unreadable: String?
+    package var problems: [Problem] = []
+    package var signatureValid = false
+    package var keySource: KeySource = .manifest
     /// The key that checked the signature, hex.
-    public var publicKey: String?
+    package var publicKey: String?
     /// The key the manifest names as the sender's, hex.
-    public var manifestPublicKey: String?
-    public var packageID: String?
-    public var sender: String?
-    public var recipient: String?
-    public var tlp: String?
-    public var created: String?
+    package var manifestPublicKey: String?
+    package var packageID: String?
+    package var sender: String?
+    package var recipient: String?
+    package var tlp: String?
+    package var created: String?
     /// The files whose SHA-256 matched the manifest.
-    public var verifiedFiles: [String] = []
+    package var verifiedFiles: [String] = []
 
     /// Readable, signed by the key, every listed file present with its hash, nothing added.
-    public var intact: Bool { unreadable == nil && problems.isEmpty && signatureValid }
+    package var intact: Bool { unreadable == nil && problems.isEmpty && signatureValid }
 }
 
 /// Checks a sharing package as its recipient would: the signature over `manifest.json`, every listed file's
 /// SHA-256, no file missing, none added, no name twice, no name that could escape the folder it is unpacked in.
-public enum PackageVerifier {
+package enum PackageVerifier {
     /// Verifies the package at `path`. The file is mapped, not read whole, and each member streams through its
     /// digest (see ``PackageLimits``): memory stays small whatever the members inflate to.
     /// - Parameters:
@@ -57,7 +57,7 @@ public enum PackageVerifier {
     ///     manifest is used, which proves integrity only (see ``PackageVerification/KeySource``).
     ///   - limits: how many members, and how many inflated bytes, are read before the package is refused.
     /// - Throws: ``SharingError`` only when the file cannot be read at all.
-    public static func verify(
+    package static func verify(
         path: String, publicKey: [UInt8]? = nil, limits: PackageLimits = PackageLimits()
     ) throws -> PackageVerification {
         let data: Data
@@ -71,7 +71,7 @@ public enum PackageVerifier {
     }
 
     /// Verifies a package held in memory.
-    public static func verify(
+    package static func verify(
         bytes: [UInt8], publicKey: [UInt8]? = nil, limits: PackageLimits = PackageLimits()
     ) -> PackageVerification {
         bytes.withUnsafeBytes { verify(zip: $0, publicKey: publicKey, limits: limits) }
@@ -222,7 +222,7 @@ public enum PackageVerifier {
     /// `PUBLIC KEY` block (SubjectPublicKeyInfo, as `openssl pkey -pubout` writes), or an `examiner.json` with a
     /// `public_key`.
     /// - Returns: the 32-byte key, or `nil` when the text is none of these.
-    public static func publicKey(from text: String) -> [UInt8]? {
+    package static func publicKey(from text: String) -> [UInt8]? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if let key = Hex.decode(trimmed), key.count == 32 { return key }
         if trimmed.contains("-----BEGIN PUBLIC KEY-----") {

@@ -2,16 +2,16 @@ internal import CZlib
 import EvidenceKit
 
 /// Limits on what ``PackageZipCheck`` reads, so that a hostile package cannot exhaust memory or time.
-public struct PackageLimits: Sendable, Hashable {
+package struct PackageLimits: Sendable, Hashable {
     /// Members in the archive (a sharing package has eight).
-    public var members: Int
+    package var members: Int
     /// Bytes inflated over all members together; a member's declared size counts against it before any byte is
     /// inflated, so a member declaring more is refused without being read.
-    public var totalInflated: Int64
+    package var totalInflated: Int64
     /// The largest `manifest.json` or `manifest.sig` held in memory (the only members that are).
-    public var manifestBytes: Int
+    package var manifestBytes: Int
 
-    public init(members: Int = 256, totalInflated: Int64 = 8 << 30, manifestBytes: Int = 16 << 20) {
+    package init(members: Int = 256, totalInflated: Int64 = 8 << 30, manifestBytes: Int = 16 << 20) {
         self.members = members
         self.totalInflated = totalInflated
         self.manifestBytes = manifestBytes

@@ -3,7 +3,7 @@ import Foundation
 
 /// What an observable is. The raw value is the name used in the package files; for personal data it is the
 /// ``PersonalDataType`` name, so a redaction log and a package speak of the same things.
-public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable {
+package enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable {
     case email
     case ipv4
     case ipv6
@@ -43,7 +43,7 @@ public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable 
     case albanianID = "al_nid"
 
     /// The kind of a detected personal-data value.
-    public init(_ type: PersonalDataType) {
+    package init(_ type: PersonalDataType) {
         switch type {
         case .email: self = .email
         case .ipv4: self = .ipv4
@@ -62,7 +62,7 @@ public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable 
     }
 
     /// How the kind reads in a cover sheet or comment ("IBAN", "Bitcoin address").
-    public var label: String {
+    package var label: String {
         switch self {
         case .email: "e-mail address"
         case .ipv4: "IPv4 address"
@@ -94,13 +94,13 @@ public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable 
         }
     }
 
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
     /// A file's digest or name: what a STIX `file` observable and a MISP file attribute carry.
-    public var isFile: Bool { digestOfFile != nil || self == .filename || self == .sha256 || self == .md5 }
+    package var isFile: Bool { digestOfFile != nil || self == .filename || self == .sha256 || self == .md5 }
 
     /// The digest kind this one holds: itself for a digest, the part after `filename|` for a composite.
-    public var digestOfFile: ObservableKind? {
+    package var digestOfFile: ObservableKind? {
         switch self {
         case .md5, .sha1, .sha224, .sha256, .sha384, .sha512, .ssdeep, .imphash, .tlsh: return self
         case .filename, .email, .ipv4, .ipv6, .url, .domain, .iban, .card, .phone, .bitcoinAddress,
@@ -112,26 +112,26 @@ public enum ObservableKind: String, CaseIterable, Sendable, Codable, Comparable 
     }
 
     /// Whether the value is `name|digest`.
-    public var isFilenameAndDigest: Bool { rawValue.hasPrefix("filename|") }
+    package var isFilenameAndDigest: Bool { rawValue.hasPrefix("filename|") }
 
     private static func label(digest: ObservableKind) -> String { String(digest.label.dropFirst("file ".count)) }
 }
 
 /// One value worth handing over, as it stands after redaction: either the original (kept by policy) or its
 /// pseudonym.
-public struct SharedObservable: Sendable, Hashable {
-    public var kind: ObservableKind
+package struct SharedObservable: Sendable, Hashable {
+    package var kind: ObservableKind
     /// The value as shared: the original, or the pseudonym when ``pseudonymised``.
-    public var value: String
+    package var value: String
     /// The value is a pseudonym made under the package's pseudonym key; the original stays with the sender.
-    public var pseudonymised: Bool
+    package var pseudonymised: Bool
     /// An indicator of compromise (a phishing URL, an attacker's address from a feed): exported as a STIX
     /// indicator and a MISP attribute with `to_ids` set, unless pseudonymised.
-    public var isIndicator: Bool
+    package var isIndicator: Bool
     /// The record field it came from (`source.ip`), when known.
-    public var field: String?
+    package var field: String?
 
-    public init(
+    package init(
         kind: ObservableKind, value: String, pseudonymised: Bool = false, isIndicator: Bool = false,
         field: String? = nil
     ) {
@@ -144,20 +144,20 @@ public struct SharedObservable: Sendable, Hashable {
 }
 
 /// One redacted record, as it goes into the package.
-public struct SharedRecord: Sendable {
+package struct SharedRecord: Sendable {
     /// Stable and unique in the package, such as the source file and line (`feed.jsonl:12`).
-    public var id: String
+    package var id: String
     /// When it was observed, ISO 8601.
-    public var time: String?
+    package var time: String?
     /// What it is (`phishing`, `malware`, `scanner`, `fraud`), as IntelMQ's `classification.type`.
-    public var category: String?
-    public var description: String?
+    package var category: String?
+    package var description: String?
     /// The redacted record, field by field in the source's order; names are unique.
-    public var fields: [(String, String)]
+    package var fields: [(String, String)]
     /// The values in it worth handing over as observables.
-    public var observables: [SharedObservable]
+    package var observables: [SharedObservable]
 
-    public init(
+    package init(
         id: String, time: String? = nil, category: String? = nil, description: String? = nil,
         fields: [(String, String)] = [],
         observables: [SharedObservable] = []
@@ -172,19 +172,19 @@ public struct SharedRecord: Sendable {
 }
 
 /// What redaction did, counted: never a value, only names and numbers.
-public struct RedactionLog: Sendable, Equatable {
+package struct RedactionLog: Sendable, Equatable {
     /// How many values of one type, in one field, one rule treated one way.
-    public struct Count: Sendable, Hashable {
+    package struct Count: Sendable, Hashable {
         /// The personal-data type (a ``PersonalDataType`` name).
-        public var type: String
-        public var field: String
+        package var type: String
+        package var field: String
         /// The policy rule that matched.
-        public var rule: String
+        package var rule: String
         /// What was done: `pseudonymise`, `mask`, `drop`, `keep`, …
-        public var action: String
-        public var count: Int
+        package var action: String
+        package var count: Int
 
-        public init(type: String, field: String, rule: String, action: String, count: Int) {
+        package init(type: String, field: String, rule: String, action: String, count: Int) {
             self.type = type
             self.field = field
             self.rule = rule
@@ -193,22 +193,22 @@ public struct RedactionLog: Sendable, Equatable {
         }
     }
 
-    public var counts: [Count]
+    package var counts: [Count]
     /// Records read from the inputs, including those that could not be read.
-    public var recordsRead: Int
+    package var recordsRead: Int
     /// Records dropped whole by the policy.
-    public var recordsDropped: Int
+    package var recordsDropped: Int
     /// Records dropped because they could not be read (a malformed JSON line, invalid UTF-8, a CSV row with the
     /// wrong number of cells).
-    public var recordsMalformed: Int
+    package var recordsMalformed: Int
     /// Where records could not be read, and fields dropped because their name holds personal data: input, line and
     /// reason, never a value.
-    public var findings: [InputFinding]
+    package var findings: [InputFinding]
     /// What the run decided that the sender should know, such as where one value, one treatment overrode a rule;
     /// never a value.
-    public var notes: [String]
+    package var notes: [String]
 
-    public init(
+    package init(
         counts: [Count] = [], recordsRead: Int = 0, recordsDropped: Int = 0, recordsMalformed: Int = 0,
         findings: [InputFinding] = [], notes: [String] = []
     ) {
@@ -222,13 +222,13 @@ public struct RedactionLog: Sendable, Equatable {
 }
 
 /// How pseudonyms were made, for the receiver: enough to know what a pseudonym is, never the key.
-public struct PseudonymScheme: Sendable, Equatable {
+package struct PseudonymScheme: Sendable, Equatable {
     /// One line a reader understands, such as "HMAC-SHA-256 of the value under the sender's key, first 16 hex digits".
-    public var description: String
+    package var description: String
     /// The MISP `keyed-hash-function` value (`hmac-sha256`), when the scheme is a keyed hash.
-    public var keyedHashFunction: String?
+    package var keyedHashFunction: String?
 
-    public init(description: String, keyedHashFunction: String? = nil) {
+    package init(description: String, keyedHashFunction: String? = nil) {
         self.description = description
         self.keyedHashFunction = keyedHashFunction
     }
@@ -236,38 +236,38 @@ public struct PseudonymScheme: Sendable, Equatable {
 
 /// Everything a sharing package is made from. The same request, signed by the same key, gives a byte-identical
 /// package: nothing in the package comes from the clock or the machine except through ``createdAt``.
-public struct PackageRequest: Sendable {
+package struct PackageRequest: Sendable {
     /// A one-line title: the STIX incident name, the MISP event `info`, the cover sheet's heading.
-    public var title: String
+    package var title: String
     /// The sending organisation (the STIX identity, the MISP `Orgc`). The examiner who signs is the signer.
-    public var senderOrganisation: String
+    package var senderOrganisation: String
     /// Who receives it: unit and organisation, as the transmission log should name them.
-    public var recipient: String
+    package var recipient: String
     /// Why it is shared (LED Art. 25: why).
-    public var purpose: String
+    package var purpose: String
     /// The legal basis for the transmission.
-    public var legalBasis: String
-    public var tlp: TLP
+    package var legalBasis: String
+    package var tlp: TLP
     /// The date by which the recipient should review whether it still needs the data (`YYYY-MM-DD`).
-    public var reviewBy: String
+    package var reviewBy: String
     /// The package's creation time, which every timestamp in it derives from (milliseconds are kept).
-    public var createdAt: Date
+    package var createdAt: Date
     /// Categories of data subjects (LED Art. 6): `suspects`, `victims`, `witnesses`, …
-    public var dataSubjectCategories: [String]
+    package var dataSubjectCategories: [String]
     /// Source reliability and information credibility (LED Art. 7), as an Admiralty code such as `B2`.
-    public var reliability: String?
+    package var reliability: String?
     /// SHA-256 of the redaction policy file, hex.
-    public var policyHash: String
+    package var policyHash: String
     /// The identifier of the pseudonym key (never the key).
-    public var keyID: String
+    package var keyID: String
     /// How pseudonyms were made, when any value is pseudonymised.
-    public var pseudonymScheme: PseudonymScheme?
-    public var records: [SharedRecord]
-    public var redactionLog: RedactionLog
+    package var pseudonymScheme: PseudonymScheme?
+    package var records: [SharedRecord]
+    package var redactionLog: RedactionLog
     /// The input files by name and SHA-256.
-    public var inputs: [(name: String, sha256: String)]
+    package var inputs: [(name: String, sha256: String)]
 
-    public init(
+    package init(
         title: String, senderOrganisation: String, recipient: String, purpose: String, legalBasis: String, tlp: TLP,
         reviewBy: String, createdAt: Date, dataSubjectCategories: [String] = [], reliability: String? = nil,
         policyHash: String,

@@ -12,12 +12,12 @@ import IProceedsBase
 /// `shared` entry (the wall clock by default; it is not part of the package).
 ///
 /// Not `Sendable`: it holds a ``CaseFile``, which belongs to one thread.
-public struct PackageCustody {
-    public var caseFile: CaseFile
-    public var items: [String]
-    public var now: Date
+package struct PackageCustody {
+    package var caseFile: CaseFile
+    package var items: [String]
+    package var now: Date
 
-    public init(caseFile: CaseFile, items: [String] = [], now: Date = Date()) {
+    package init(caseFile: CaseFile, items: [String] = [], now: Date = Date()) {
         self.caseFile = caseFile
         self.items = items
         self.now = now
@@ -25,43 +25,43 @@ public struct PackageCustody {
 }
 
 /// What ``SharingPackage/write(_:to:signer:custody:replace:)`` produced.
-public struct WrittenPackage: Sendable {
-    public var path: String
-    public var packageID: String
+package struct WrittenPackage: Sendable {
+    package var path: String
+    package var packageID: String
     /// SHA-256 of the zip file, hex.
-    public var sha256: String
-    public var size: Int
+    package var sha256: String
+    package var size: Int
     /// SHA-256 of `manifest.json`, hex.
-    public var manifestSHA256: String
+    package var manifestSHA256: String
     /// The members of the zip, in order.
-    public var files: [String]
+    package var files: [String]
     /// The `shared` custody entry, when a case file was given.
-    public var custodyEntry: CustodyEntry?
+    package var custodyEntry: CustodyEntry?
 }
 
 /// Builds and writes sharing packages: a zip of redacted records, a STIX 2.1 bundle, a MISP event, a redaction
 /// log and a cover sheet, with a manifest of every file's SHA-256 signed by the sender's examiner key.
 /// See `docs/sharing-package.md`.
-public enum SharingPackage {
+package enum SharingPackage {
     /// The members of every package, in the order they are stored (byte order of their names).
-    public static let memberNames = [
+    package static let memberNames = [
         "SHA256SUMS", "manifest.json", "manifest.sig", "misp/event.json", "records/records.jsonl", "redaction-log.json",
         "stix/bundle.json", "summary.html",
     ]
 
     /// A package in memory: the zip's bytes and what went into it.
-    public struct Built: Sendable {
-        public var packageID: String
-        public var zip: [UInt8]
+    package struct Built: Sendable {
+        package var packageID: String
+        package var zip: [UInt8]
         /// Every member by name, in stored order.
-        public var members: [(name: String, bytes: [UInt8])]
-        public var manifest: [UInt8] { members.first { $0.name == "manifest.json" }!.bytes }
+        package var members: [(name: String, bytes: [UInt8])]
+        package var manifest: [UInt8] { members.first { $0.name == "manifest.json" }!.bytes }
     }
 
     /// Builds the package in memory.
     /// - Parameter custodyHead: the case's last ledger entry, named in the manifest.
     /// - Throws: ``SharingError`` (code `sharing-package`) when the request is incomplete or inconsistent.
-    public static func build(_ request: PackageRequest, signer: Examiner, custodyHead: CustodyEntry? = nil) throws
+    package static func build(_ request: PackageRequest, signer: Examiner, custodyHead: CustodyEntry? = nil) throws
         -> Built
     {
         let contents = try PackageContents(
@@ -107,7 +107,7 @@ public enum SharingPackage {
     /// - Throws: ``SharingError`` when the request is incomplete, the examiner or an item is unknown to the
     ///   case, or the file cannot be written.
     @discardableResult
-    public static func write(
+    package static func write(
         _ request: PackageRequest, to path: String, signer: Examiner, custody: PackageCustody? = nil,
         replace: Bool = false
     ) throws -> WrittenPackage {

@@ -6,7 +6,7 @@ import IProceedsBase
 /// property extension `extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d` with `tlp_2_0` (OASIS
 /// `cti-stix-common-objects`, `extension-definition-specifications/tlp-2.0`). The ids are pinned here and by a
 /// test; a validator does not check them.
-public enum TLP: String, CaseIterable, Sendable, Codable {
+package enum TLP: String, CaseIterable, Sendable, Codable {
     case clear
     case green
     case amber
@@ -14,13 +14,13 @@ public enum TLP: String, CaseIterable, Sendable, Codable {
     case red
 
     /// `TLP:AMBER+STRICT`.
-    public var label: String { "TLP:" + rawValue.uppercased() }
+    package var label: String { "TLP:" + rawValue.uppercased() }
 
     /// The MISP tag (`tlp:amber+strict`).
-    public var mispTag: String { "tlp:" + rawValue }
+    package var mispTag: String { "tlp:" + rawValue }
 
     /// What the recipient may do with it, in FIRST's words, one sentence.
-    public var allows: String {
+    package var allows: String {
         switch self {
         case .clear:
             "Recipients can spread this to the world; there is no limit on disclosure (subject to copyright)."
@@ -36,7 +36,7 @@ public enum TLP: String, CaseIterable, Sendable, Codable {
     }
 
     /// The OASIS TLP 2.0 STIX 2.1 marking-definition id.
-    public var stixMarkingID: String {
+    package var stixMarkingID: String {
         switch self {
         case .clear: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
         case .green: "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
@@ -48,7 +48,7 @@ public enum TLP: String, CaseIterable, Sendable, Codable {
 
     /// The STIX 2.1 TLP 1.0 marking-definition id of the nearest TLP 1.0 label (CLEAR was WHITE; AMBER+STRICT has
     /// no TLP 1.0 equivalent and maps to AMBER), for readers that know only the spec's built-in markings.
-    public var stixTLP1MarkingID: String {
+    package var stixTLP1MarkingID: String {
         switch self {
         case .clear: "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"
         case .green: "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
@@ -58,10 +58,10 @@ public enum TLP: String, CaseIterable, Sendable, Codable {
     }
 
     /// The OASIS TLP 2.0 extension definition the marking definitions use.
-    public static let stixExtensionID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+    package static let stixExtensionID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 
     /// The marking-definition object exactly as OASIS publishes it.
-    public var stixMarkingDefinition: JSONValue {
+    package var stixMarkingDefinition: JSONValue {
         .object([
             ("type", "marking-definition"),
             ("spec_version", "2.1"),
@@ -81,7 +81,7 @@ public enum TLP: String, CaseIterable, Sendable, Codable {
     }
 
     /// FIRST's colours: the label's text colour on black.
-    public var colour: String {
+    package var colour: String {
         switch self {
         case .clear: "#FFFFFF"
         case .green: "#33FF00"
@@ -92,7 +92,7 @@ public enum TLP: String, CaseIterable, Sendable, Codable {
 
     /// The MISP event `distribution` this label suggests: 3 (all communities) for CLEAR, 1 (this community) for
     /// GREEN, 0 (the receiving organisation only) for the rest.
-    public var mispDistribution: Int {
+    package var mispDistribution: Int {
         switch self {
         case .clear: 3
         case .green: 1

@@ -5,11 +5,11 @@
 /// or overwrite a line, so that a package paints "Intact" over its own problems. Every such string is printed
 /// through ``escaped(_:)``: control characters, and the invisible format characters that reorder or hide text,
 /// become visible escapes, and a backslash is doubled so that an escape cannot be faked.
-public enum TerminalText {
+package enum TerminalText {
     /// `s` with every C0 and C1 control character, DEL, backslash, and every Unicode format, line or paragraph
     /// separator character (bidirectional overrides, zero-width characters) written as a visible escape:
     /// `\x1b`, `\x0d`, `\\`, `\u{202e}`.
-    public static func escaped(_ s: String) -> String {
+    package static func escaped(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -28,7 +28,7 @@ public enum TerminalText {
     }
 
     /// ``escaped(_:)`` between single quotes, for naming an untrusted value inside a sentence.
-    public static func quoted(_ s: String) -> String { "'" + escaped(s) + "'" }
+    package static func quoted(_ s: String) -> String { "'" + escaped(s) + "'" }
 
     private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {

@@ -3,12 +3,12 @@ import Foundation
 
 extension SharingPolicy {
     /// The syntax of a policy file.
-    public enum FileFormat: String, Sendable {
+    package enum FileFormat: String, Sendable {
         case json, yaml
     }
 
     /// The shipped CSIRT-to-police policy (`--policy default`); the same text as `Samples/policies/default.yaml`.
-    public static let shippedDefault: SharingPolicy = {
+    package static let shippedDefault: SharingPolicy = {
         // The shipped text is checked by the test suite; failing to parse it is a build defect.
         try! parse(Array(DefaultPolicy.yaml.utf8), format: .yaml, source: "the shipped default policy")
     }()
@@ -16,7 +16,7 @@ extension SharingPolicy {
     /// The policy a `--policy` argument names: `default` for ``shippedDefault``, otherwise a file path (write
     /// `./default` for a file of that name).
     /// - Throws: ``SharingError`` (`.policy`) when the file is missing, unreadable or invalid.
-    public static func named(_ argument: String) throws -> SharingPolicy {
+    package static func named(_ argument: String) throws -> SharingPolicy {
         argument == "default" ? shippedDefault : try load(path: argument)
     }
 
@@ -24,7 +24,7 @@ extension SharingPolicy {
     /// first non-blank character is `{` and YAML when not.
     /// - Throws: ``SharingError``: `.policyUnreadable` when the file does not exist or cannot be read, `.policy`
     ///   when it is invalid.
-    public static func load(path: String) throws -> SharingPolicy {
+    package static func load(path: String) throws -> SharingPolicy {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw SharingError(
@@ -43,7 +43,7 @@ extension SharingPolicy {
     ///   - source: the file name or description used in error messages.
     /// - Throws: ``SharingError`` (`.policy`) listing every problem found, each with its key path
     ///   (`types.card.keep_last`) and what is allowed there.
-    public static func parse(_ bytes: [UInt8], format: FileFormat?, source: String) throws -> SharingPolicy {
+    package static func parse(_ bytes: [UInt8], format: FileFormat?, source: String) throws -> SharingPolicy {
         let syntax =
             format
             ?? (bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{")

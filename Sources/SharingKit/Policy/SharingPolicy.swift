@@ -1,20 +1,20 @@
 import EvidenceKit
 
 /// What a sharing policy does with a value. The raw value is the name used in policy files and logs.
-public enum PolicyActionName: String, CaseIterable, Sendable, Codable {
+package enum PolicyActionName: String, CaseIterable, Sendable, Codable {
     case keep, drop, mask, generalise, pseudonymise
     /// Fields only: run the detectors on the field's text and apply the type rules to what they find.
     case scan
 }
 
 /// What a value of a field holds, when an operator needs to know: a personal-data type or a timestamp.
-public enum ValueKind: Sendable, Hashable, CustomStringConvertible {
+package enum ValueKind: Sendable, Hashable, CustomStringConvertible {
     case personalData(PersonalDataType)
     /// An ISO 8601 date or date-time.
     case time
 
     /// The name used for `as:` in policy files: a type name or `time`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .personalData(let t): t.rawValue
         case .time: "time"
@@ -22,7 +22,7 @@ public enum ValueKind: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The kind named `name` in a policy file.
-    public init?(name: String) {
+    package init?(name: String) {
         if name == "time" {
             self = .time
         } else if let t = PersonalDataType(rawValue: name) {
@@ -38,12 +38,12 @@ public enum ValueKind: Sendable, Hashable, CustomStringConvertible {
 /// Only letters and digits are counted and masked; separators (spaces, dashes, dots, `@`, `+`) stay where they
 /// are, so a masked card still reads as a card. When the value has no more letters and digits than are to be kept,
 /// all of them are masked.
-public struct MaskRule: Sendable, Hashable {
-    public var keepFirst: Int
-    public var keepLast: Int
-    public var maskCharacter: Character
+package struct MaskRule: Sendable, Hashable {
+    package var keepFirst: Int
+    package var keepLast: Int
+    package var maskCharacter: Character
 
-    public init(keepFirst: Int = 0, keepLast: Int = 4, maskCharacter: Character = "*") {
+    package init(keepFirst: Int = 0, keepLast: Int = 4, maskCharacter: Character = "*") {
         self.keepFirst = keepFirst
         self.keepLast = keepLast
         self.maskCharacter = maskCharacter
@@ -51,19 +51,19 @@ public struct MaskRule: Sendable, Hashable {
 }
 
 /// The unit a timestamp is truncated to by `generalise`.
-public enum TimeGranularity: String, CaseIterable, Sendable, Codable {
+package enum TimeGranularity: String, CaseIterable, Sendable, Codable {
     case minute, hour, day, month
 }
 
 /// The parameters of `generalise`; only those that apply to the rule's kind are set.
-public struct GeneraliseRule: Sendable, Hashable {
+package struct GeneraliseRule: Sendable, Hashable {
     /// IPv4 prefix length kept, 0–32.
-    public var ipv4Prefix: Int?
+    package var ipv4Prefix: Int?
     /// IPv6 prefix length kept, 0–128.
-    public var ipv6Prefix: Int?
-    public var time: TimeGranularity?
+    package var ipv6Prefix: Int?
+    package var time: TimeGranularity?
 
-    public init(ipv4Prefix: Int? = nil, ipv6Prefix: Int? = nil, time: TimeGranularity? = nil) {
+    package init(ipv4Prefix: Int? = nil, ipv6Prefix: Int? = nil, time: TimeGranularity? = nil) {
         self.ipv4Prefix = ipv4Prefix
         self.ipv6Prefix = ipv6Prefix
         self.time = time
@@ -71,14 +71,14 @@ public struct GeneraliseRule: Sendable, Hashable {
 }
 
 /// The parameters of `pseudonymise`; `ipScheme` is set only where the rule can meet an IP address.
-public struct PseudonymiseRule: Sendable, Hashable {
-    public var ipScheme: IPPseudonymScheme?
+package struct PseudonymiseRule: Sendable, Hashable {
+    package var ipScheme: IPPseudonymScheme?
 
-    public init(ipScheme: IPPseudonymScheme? = nil) { self.ipScheme = ipScheme }
+    package init(ipScheme: IPPseudonymScheme? = nil) { self.ipScheme = ipScheme }
 }
 
 /// An action with its parameters.
-public enum PolicyAction: Sendable, Hashable {
+package enum PolicyAction: Sendable, Hashable {
     case keep
     case drop
     case mask(MaskRule)
@@ -86,7 +86,7 @@ public enum PolicyAction: Sendable, Hashable {
     case pseudonymise(PseudonymiseRule)
     case scan
 
-    public var name: PolicyActionName {
+    package var name: PolicyActionName {
         switch self {
         case .keep: .keep
         case .drop: .drop
@@ -99,12 +99,12 @@ public enum PolicyAction: Sendable, Hashable {
 }
 
 /// The rule for one field of structured input.
-public struct FieldRule: Sendable, Hashable {
-    public var action: PolicyAction
+package struct FieldRule: Sendable, Hashable {
+    package var action: PolicyAction
     /// What the field holds (`as:` in the policy file); `nil` means recognise it from each value.
-    public var kind: ValueKind?
+    package var kind: ValueKind?
 
-    public init(action: PolicyAction, kind: ValueKind? = nil) {
+    package init(action: PolicyAction, kind: ValueKind? = nil) {
         self.action = action
         self.kind = kind
     }
@@ -112,12 +112,12 @@ public struct FieldRule: Sendable, Hashable {
 
 /// Field rules for events of some classification types (IntelMQ's `classification.type`), which replace the
 /// policy's `fields` for those events where they name the field.
-public struct ClassificationRules: Sendable, Hashable {
+package struct ClassificationRules: Sendable, Hashable {
     /// Classification types, lower case (`infected-system`, `vulnerable-service`).
-    public var types: [String]
-    public var fields: [String: FieldRule]
+    package var types: [String]
+    package var fields: [String: FieldRule]
 
-    public init(types: [String], fields: [String: FieldRule]) {
+    package init(types: [String], fields: [String: FieldRule]) {
         self.types = types
         self.fields = fields
     }
@@ -129,48 +129,48 @@ public struct ClassificationRules: Sendable, Hashable {
 /// CSIRT-to-police policy). Every policy is validated strictly when loaded, and identified by ``hash``: SHA-256 of
 /// its ``canonicalJSON``, the same for a JSON and a YAML file that say the same thing. The format is described in
 /// `docs/sharing-policy.md`.
-public struct SharingPolicy: Sendable, Hashable {
+package struct SharingPolicy: Sendable, Hashable {
     /// The only format version there is.
-    public static let formatVersion = 1
+    package static let formatVersion = 1
 
-    public var name: String
-    public var description: String?
+    package var name: String
+    package var description: String?
     /// The rule for each listed type. Values of a type not listed get ``unlistedTypes``.
-    public var types: [PersonalDataType: PolicyAction]
+    package var types: [PersonalDataType: PolicyAction]
     /// For types the policy does not list (including types added to iproceeds after it was written):
     /// `drop` (the default), `pseudonymise` or `keep`.
-    public var unlistedTypes: PolicyAction
+    package var unlistedTypes: PolicyAction
     /// Rules by field name: IntelMQ dotted keys (`source.ip`), CSV column names, MISP attribute types. A name
     /// ending in `.*` covers every field below that prefix; the longest matching name wins.
-    public var fields: [String: FieldRule]
+    package var fields: [String: FieldRule]
     /// Field rules by classification: for an event whose `classification.type` is listed, a rule there (its own
     /// or a `.*` one) wins over ``fields``. Whose value a field holds depends on the kind of event: in a phishing
     /// report `source` is the attacker, in an infected-system report the victim.
-    public var classifications: [ClassificationRules] = []
+    package var classifications: [ClassificationRules] = []
     /// For fields not listed: `scan` (the default), `keep` or `drop`.
-    public var defaultFieldAction: PolicyAction
+    package var defaultFieldAction: PolicyAction
     /// Names of people the person detector looks for in free text.
-    public var names: [String]
+    package var names: [String]
 
     /// The action for a value of `type` found in text.
-    public func action(for type: PersonalDataType) -> PolicyAction {
+    package func action(for type: PersonalDataType) -> PolicyAction {
         types[type] ?? unlistedTypes
     }
 
     /// The rule for a field: its own, else that of the longest `prefix.*` that covers it, else the default.
-    public func rule(forField field: String) -> FieldRule {
+    package func rule(forField field: String) -> FieldRule {
         Self.match(field, in: fields)?.rule ?? FieldRule(action: defaultFieldAction)
     }
 
     /// The rule for a field of an event of `classification` (`classification.type`): the classification's own
     /// rules first, then ``rule(forField:)``.
-    public func rule(forField field: String, classification: String?) -> FieldRule {
+    package func rule(forField field: String, classification: String?) -> FieldRule {
         ruleAndName(forField: field, classification: classification).rule
     }
 
     /// The rule and its name as the redaction log gives it: `fields.source.ip`,
     /// `classifications.infected-system.source.ip`, `fields.source.geolocation.*`, or `default_field_action`.
-    public func ruleAndName(forField field: String, classification: String?) -> (rule: FieldRule, name: String) {
+    package func ruleAndName(forField field: String, classification: String?) -> (rule: FieldRule, name: String) {
         if let c = classification?.lowercased(), let entry = classifications.first(where: { $0.types.contains(c) }),
             let m = Self.match(field, in: entry.fields)
         {
@@ -191,14 +191,14 @@ public struct SharingPolicy: Sendable, Hashable {
     }
 
     /// The types whose values this policy pseudonymises, in name order; when not empty a key is needed.
-    public var pseudonymisedTypes: [PersonalDataType] {
+    package var pseudonymisedTypes: [PersonalDataType] {
         PersonalDataType.allCases.filter {
             if case .pseudonymise = action(for: $0) { true } else { false }
         }
     }
 
     /// Whether applying the policy needs a pseudonym key: some type or field is pseudonymised.
-    public var needsPseudonymKey: Bool {
+    package var needsPseudonymKey: Bool {
         if case .pseudonymise = unlistedTypes { return true }
         if types.values.contains(where: { $0.name == .pseudonymise }) { return true }
         if classifications.contains(where: { $0.fields.values.contains { $0.action.name == .pseudonymise } }) {
@@ -209,11 +209,11 @@ public struct SharingPolicy: Sendable, Hashable {
 
     /// The policy in canonical JSON (RFC 8785 rules: keys sorted, no white space, minimal escapes), with every
     /// default written out, so that two files meaning the same policy have the same text here.
-    public var canonicalJSON: String { PolicyDocument.encode(self).canonical }
+    package var canonicalJSON: String { PolicyDocument.encode(self).canonical }
 
     /// The policy as indented JSON with sorted keys, for people to read.
-    public var prettyJSON: String { PolicyDocument.encode(self).pretty() }
+    package var prettyJSON: String { PolicyDocument.encode(self).pretty() }
 
     /// SHA-256 of ``canonicalJSON``, lowercase hex: the policy's identity in logs and packages.
-    public var hash: String { digestHex(.sha256, of: Array(canonicalJSON.utf8)) }
+    package var hash: String { digestHex(.sha256, of: Array(canonicalJSON.utf8)) }
 }

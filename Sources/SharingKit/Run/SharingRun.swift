@@ -12,27 +12,27 @@ import IProceedsBase
 /// operator cannot handle is removed (``Redactor``).
 ///
 /// Not `Sendable`: it holds the caller's detection closure and is filled by one thread.
-public struct SharingRun: InputSink {
-    public let policy: SharingPolicy
-    public let redactor: Redactor
+package struct SharingRun: InputSink {
+    package let policy: SharingPolicy
+    package let redactor: Redactor
     let text: TextRedactor
     let detect: (String) -> [Hit]
     /// Stop at the first record that cannot be read (`--strict`) instead of recording it and going on.
-    public var strict: Bool
+    package var strict: Bool
     /// Keep blank lines of text inputs as records (for `share redact`, which writes the text back line for line).
-    public var keepBlankLines: Bool
+    package var keepBlankLines: Bool
 
     /// The redacted records, in input order.
-    public internal(set) var records: [SharedRecord] = []
+    package internal(set) var records: [SharedRecord] = []
     /// Records that could not be read, and fields dropped because their name holds personal data.
-    public internal(set) var findings: [InputFinding] = []
+    package internal(set) var findings: [InputFinding] = []
     /// Where one value, one treatment overrode a rule: per type, which rules met and which won; never a value.
     /// Not a problem with the input (the run still succeeds), but the sender should know.
-    public internal(set) var treatmentNotes: [String] = []
+    package internal(set) var treatmentNotes: [String] = []
     /// The inputs by the name the package uses and their SHA-256.
-    public private(set) var inputs: [(name: String, sha256: String)] = []
+    package private(set) var inputs: [(name: String, sha256: String)] = []
     /// The formats the inputs were read as.
-    public private(set) var formats: Set<InputFormat> = []
+    package private(set) var formats: Set<InputFormat> = []
     var counts: [RedactionLog.Count: Int] = [:]
     private var read = 0
     private var droppedByPolicy = 0
@@ -52,7 +52,7 @@ public struct SharingRun: InputSink {
     ///   - detect: the detectors: every hit in a text, as UTF-8 byte offsets (``PersonalDataScanner``'s `scan`
     ///     with the policy's names).
     /// - Throws: ``SharingError`` (`.pseudonymKey`) when the policy needs a key and none is given.
-    public init(
+    package init(
         policy: SharingPolicy, key: PseudonymKey?, strict: Bool = false, keepBlankLines: Bool = false,
         detect: @escaping (String) -> [Hit]
     ) throws {
@@ -65,13 +65,13 @@ public struct SharingRun: InputSink {
     }
 
     /// The pseudonym key's id, when the policy uses one.
-    public var keyID: String? { redactor.keyID }
+    package var keyID: String? { redactor.keyID }
 
     /// Every pseudonym made, with the value it stands for, in the order first made.
-    public var pseudonymRecords: [PseudonymRecord] { pseudonyms }
+    package var pseudonymRecords: [PseudonymRecord] { pseudonyms }
 
     /// What redaction did, for the package and the summary.
-    public var redactionLog: RedactionLog {
+    package var redactionLog: RedactionLog {
         RedactionLog(
             counts: counts.map { k, n in
                 var c = k
@@ -83,14 +83,14 @@ public struct SharingRun: InputSink {
     }
 
     /// Records that could not be read and were dropped.
-    public var malformedRecords: Int { malformed }
+    package var malformedRecords: Int { malformed }
 
     // MARK: Reading
 
     /// Reads every input in order. Each input's name is its base name with any personal data in it redacted,
     /// made unique (`events.jsonl`, `events.jsonl#2`).
     /// - Throws: ``SharingError`` (`.sharingInput`) when `strict` and a record cannot be read.
-    public mutating func read(_ inputs: [SharingInput]) throws {
+    package mutating func read(_ inputs: [SharingInput]) throws {
         for var input in inputs {
             input.name = uniqueName(for: input.name)
             self.inputs.append((input.name, input.sha256))
@@ -117,7 +117,7 @@ public struct SharingRun: InputSink {
         return name
     }
 
-    public mutating func reject(_ finding: InputFinding) throws {
+    package mutating func reject(_ finding: InputFinding) throws {
         read += 1
         malformed += 1
         findings.append(finding)
@@ -129,7 +129,7 @@ public struct SharingRun: InputSink {
         }
     }
 
-    public mutating func accept(_ record: InputRecord) throws {
+    package mutating func accept(_ record: InputRecord) throws {
         if record.format == .text {
             acceptText(record)
         } else {
@@ -427,5 +427,5 @@ public struct SharingRun: InputSink {
 
 extension SharedRecord {
     /// Records as JSON Lines, exactly as `records/records.jsonl` in a package holds them.
-    public static func jsonLines(_ records: [SharedRecord]) -> [UInt8] { PackageContents.jsonl(records) }
+    package static func jsonLines(_ records: [SharedRecord]) -> [UInt8] { PackageContents.jsonl(records) }
 }

@@ -1,16 +1,16 @@
 /// One value found in a text and what the policy made of it.
-public struct TextReplacement: Sendable, Hashable {
-    public var type: PersonalDataType
-    public var outcome: ValueOutcome
+package struct TextReplacement: Sendable, Hashable {
+    package var type: PersonalDataType
+    package var outcome: ValueOutcome
     /// The value as found (decoded, when found through a view); `nil` for the remainder of an overlapping hit.
-    public var value: String? = nil
+    package var value: String? = nil
 }
 
 /// A text with the policy applied to everything the detectors found in it, plainly or encoded.
-public struct RedactedTextResult: Sendable, Hashable {
-    public var text: String
+package struct RedactedTextResult: Sendable, Hashable {
+    package var text: String
     /// In text order; a value found inside a base64 run is listed where the run is.
-    public var replacements: [TextReplacement]
+    package var replacements: [TextReplacement]
 }
 
 /// Applies a policy's type rules to a text: the detectors run on the text as written and on its decoded views
@@ -23,12 +23,12 @@ public struct RedactedTextResult: Sendable, Hashable {
 /// overlap never lets part of a value through.
 ///
 /// Not `Sendable`: it holds the caller's detection closure.
-public struct TextRedactor {
-    public let redactor: Redactor
+package struct TextRedactor {
+    package let redactor: Redactor
     let detect: (String) -> [Hit]
 
     /// - Parameter detect: the detectors: every hit in a text, as UTF-8 byte offsets.
-    public init(redactor: Redactor, detect: @escaping (String) -> [Hit]) {
+    package init(redactor: Redactor, detect: @escaping (String) -> [Hit]) {
         self.redactor = redactor
         self.detect = detect
     }
@@ -60,7 +60,7 @@ public struct TextRedactor {
     ///   - label: the field the text is the value of; the detectors then see `label: text`, so that labelled
     ///     values (a `victim_name` column, `source.account`) are recognised as they are in free text. The last
     ///     dotted part of the name is used (`extra.full_name` → `full_name`).
-    public func redact(_ text: String, label: String? = nil) -> RedactedTextResult {
+    package func redact(_ text: String, label: String? = nil) -> RedactedTextResult {
         redact(text, label: label, depth: 0)
     }
 

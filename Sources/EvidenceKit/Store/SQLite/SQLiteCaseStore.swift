@@ -8,13 +8,13 @@ import IProceedsBase
 ///
 /// Not `Sendable`: one connection, one thread. Several processes may append at once: each append is a
 /// `BEGIN IMMEDIATE` transaction, so they queue on SQLite's write lock.
-public final class SQLiteCaseStore: CaseStore {
+package final class SQLiteCaseStore: CaseStore {
     /// `PRAGMA application_id` of an iproceeds case file ("iPRC").
     static let applicationID: Int64 = 0x6950_5243
     /// The newest schema this build knows.
-    public static let schemaVersion: Int64 = 2
+    package static let schemaVersion: Int64 = 2
     /// How many uncompressed manifest bytes go into one stored chunk (each compressed with zlib on its own).
-    public static let defaultManifestChunkSize = 8 << 20
+    package static let defaultManifestChunkSize = 8 << 20
 
     private let db: SQLiteDatabase
     /// The schema of the open file (a file opened read-only is not migrated).
@@ -69,7 +69,7 @@ public final class SQLiteCaseStore: CaseStore {
     /// `path` with `RENAME_NOREPLACE`. A run killed half-way leaves no file at `path` (only a `.NAME.*.partial`
     /// file), so `case init` can simply be run again; two runs creating the same file cannot both succeed.
     /// - Throws: ``EvidenceError`` `.invalidArgument` if `path` exists, `.io` if it cannot be created.
-    public static func create(
+    package static func create(
         path: String, manifestChunkSize: Int = defaultManifestChunkSize,
         build: (SQLiteCaseStore) throws -> Void = { _ in }
     ) throws -> SQLiteCaseStore {
@@ -116,7 +116,7 @@ public final class SQLiteCaseStore: CaseStore {
     /// `immutable=1`, which needs no `-shm` or `-wal` file beside it.
     /// - Throws: ``EvidenceError`` with code `.caseFileMissing` for a missing file, `.caseFile` for a file that is
     ///   not an iproceeds case file, or one written by a newer iproceeds — before anything is written to it.
-    public static func open(path: String, readOnly: Bool = false, manifestChunkSize: Int = defaultManifestChunkSize)
+    package static func open(path: String, readOnly: Bool = false, manifestChunkSize: Int = defaultManifestChunkSize)
         throws
         -> SQLiteCaseStore
     {
@@ -216,14 +216,14 @@ public final class SQLiteCaseStore: CaseStore {
         self.version = Self.schemaVersion
     }
 
-    public func caseInfo() throws -> CaseInfo? {
+    package func caseInfo() throws -> CaseInfo? {
         guard let row = try db.query("SELECT case_id, title, created FROM case_info WHERE singleton = 1").first else {
             return nil
         }
         return CaseInfo(caseID: row[0].text ?? "", title: row[1].text ?? "", created: row[2].text ?? "")
     }
 
-    public func entries() throws -> [CustodyEntry] {
+    package func entries() throws -> [CustodyEntry] {
         try db.query(
             """
             SELECT seq, time, case_id, examiner_id, public_key, action, items, inputs, outputs, tool, tool_version,
@@ -232,7 +232,7 @@ public final class SQLiteCaseStore: CaseStore {
         ).map(Self.entry)
     }
 
-    public func items() throws -> [CustodyItem] {
+    package func items() throws -> [CustodyItem] {
         try db.query("SELECT item_id, description, acquired_seq, manifest_sha256 FROM items ORDER BY item_id").map {
             CustodyItem(
                 itemID: $0[0].text ?? "", description: $0[1].text ?? "", acquiredSeq: $0[2].integer ?? 0,
@@ -240,7 +240,7 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    public func examiners() throws -> [RegisteredExaminer] {
+    package func examiners() throws -> [RegisteredExaminer] {
         try db.query("SELECT examiner_id, name, public_key, registered_seq FROM examiners ORDER BY registered_seq").map
         {
             RegisteredExaminer(
@@ -249,7 +249,7 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    public func revocations() throws -> [String: Int64] {
+    package func revocations() throws -> [String: Int64] {
         var out: [String: Int64] = [:]
         for row in try db.query("SELECT seq, parameters FROM ledger WHERE action = 'revoked' ORDER BY seq") {
             if let key = KeyRevocation.revokedKey(parametersColumn: row[1].text ?? ""), out[key] == nil {
@@ -259,7 +259,7 @@ public final class SQLiteCaseStore: CaseStore {
         return out
     }
 
-    public func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
+    package func readManifest(sha256: String, _ body: ([UInt8]) throws -> Void) throws -> Bool {
         guard version >= 2 else {
             guard
                 let content = try db.query("SELECT content FROM manifests WHERE sha256 = ?", [.text(sha256)]).first?
@@ -301,7 +301,7 @@ public final class SQLiteCaseStore: CaseStore {
         return true
     }
 
-    public func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
+    package func reserveItem(_ itemID: String, examinerID: String, time: String) throws {
         var host = [UInt8](repeating: 0, count: 256)
         _ = host.withUnsafeMutableBufferPointer {
             $0.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) }
@@ -339,7 +339,7 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    public func releaseItem(_ itemID: String) {
+    package func releaseItem(_ itemID: String) {
         _ = try? db.query(
             "DELETE FROM item_reservations WHERE item_id = ? AND pid = ?", [.text(itemID), .integer(Int64(getpid()))])
     }
@@ -361,7 +361,7 @@ public final class SQLiteCaseStore: CaseStore {
 
     /// zlib (RFC 1950) at level 6, as every case store compresses manifest chunks. The corresponding C function
     /// is `compress2`.
-    public static func deflate(_ bytes: [UInt8]) throws -> [UInt8] {
+    package static func deflate(_ bytes: [UInt8]) throws -> [UInt8] {
         var size = compressBound(uLong(bytes.count))
         var out = [UInt8](repeating: 0, count: Int(size))
         let rc = out.withUnsafeMutableBufferPointer { o in
@@ -376,7 +376,7 @@ public final class SQLiteCaseStore: CaseStore {
 
     /// The bytes of one chunk, or nil when they do not inflate to exactly `size` bytes. The corresponding C
     /// function is `uncompress`.
-    public static func inflate(_ data: [UInt8], size: Int) -> [UInt8]? {
+    package static func inflate(_ data: [UInt8], size: Int) -> [UInt8]? {
         guard size >= 0, size <= 1 << 30 else { return nil }
         var out = [UInt8](repeating: 0, count: max(size, 1))
         var length = uLong(out.count)
@@ -387,7 +387,7 @@ public final class SQLiteCaseStore: CaseStore {
         return Array(out.prefix(size))
     }
 
-    public func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry {
+    package func append(changes: StoreChanges, _ make: (CustodyEntry?) throws -> CustodyEntry) throws -> CustodyEntry {
         do { return try appendRows(changes: changes, make) } catch let e as EvidenceError where e.function != nil {
             // SQLite's own words ("UNIQUE constraint failed: items.item_id") are no message for an examiner.
             switch (e.systemCode ?? 0) & 0xff {
