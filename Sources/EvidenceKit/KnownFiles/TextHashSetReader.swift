@@ -261,39 +261,13 @@ final class TextHashSetReader {
         return true
     }
 
-    /// The fields of one RFC 4180 line (quoted fields may hold commas and doubled quotes, not line breaks); `nil`
-    /// when a quote is left open.
+    /// The fields of one CSV line, through the foundation's one CSV reader (quoted fields may hold commas and
+    /// doubled quotes); `nil` when a quote is left open. A description that is not UTF-8 is let through (with
+    /// U+FFFD): only the digest column is used, and it must be hex, so such bytes can never make two digests one.
     static func csvFields(_ line: ArraySlice<UInt8>) -> [String]? {
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var quoted = false
-        var i = line.startIndex
-        while i < line.endIndex {
-            let b = line[i]
-            if quoted {
-                if b == UInt8(ascii: "\"") {
-                    if i + 1 < line.endIndex, line[i + 1] == UInt8(ascii: "\"") {
-                        field.append(b)
-                        i += 1
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.append(b)
-                }
-            } else if b == UInt8(ascii: "\"") {
-                quoted = true
-            } else if b == UInt8(ascii: ",") {
-                fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-            } else {
-                field.append(b)
-            }
-            i += 1
-        }
-        if quoted { return nil }
-        fields.append(String(decoding: field, as: UTF8.self))
-        return fields
+        var reader = CSVReader(Array(line))
+        guard let record = reader.next() else { return [""] }
+        return record.problem == .unclosedQuote ? nil : record.fields
     }
 }
 
