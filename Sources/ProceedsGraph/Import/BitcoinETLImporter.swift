@@ -277,22 +277,8 @@ package enum BitcoinETLImporter {
     static func forEachLine(
         _ path: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw ProceedsError(
-                .unreadableInput, file: path, line: 0,
-                reason: "cannot read the file (\(String(cString: strerror(errno))))")
-        }
+        let (fd, _) = try LedgerImporter.openLedgerFile(path)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            throw ProceedsError(
-                .unreadableInput, file: path, line: 0,
-                reason: "cannot read the file (\(String(cString: strerror(errno))))")
-        }
-        guard st.st_mode & S_IFMT != S_IFDIR else {
-            throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "is a directory, not a ledger file")
-        }
         let digest = SHA256Digest()
         let block = 1 << 22
         // Unfinished line from the previous block first, then the block read.

@@ -101,25 +101,33 @@ package enum LedgerImporter {
         return ledger
     }
 
-    /// The whole file, read straight into one buffer (a ledger of a million rows is 60 MB; going through `Data`
-    /// would hold it twice).
-    static func readBytes(_ path: String) throws -> [UInt8] {
+    /// Opens a ledger file for reading, with the error a user can act on when it cannot be opened or is a folder;
+    /// the caller closes the descriptor.
+    static func openLedgerFile(_ path: String) throws -> (fd: Int32, status: stat) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw ProceedsError(
                 .unreadableInput, file: path, line: 0,
                 reason: "cannot read the file (\(String(cString: strerror(errno))))")
         }
-        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            throw ProceedsError(
-                .unreadableInput, file: path, line: 0,
-                reason: "cannot read the file (\(String(cString: strerror(errno))))")
+            let reason = "cannot read the file (\(String(cString: strerror(errno))))"
+            close(fd)
+            throw ProceedsError(.unreadableInput, file: path, line: 0, reason: reason)
         }
         guard st.st_mode & S_IFMT != S_IFDIR else {
+            close(fd)
             throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "is a directory, not a ledger file")
         }
+        return (fd, st)
+    }
+
+    /// The whole file, read straight into one buffer (a ledger of a million rows is 60 MB; going through `Data`
+    /// would hold it twice).
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        let (fd, st) = try openLedgerFile(path)
+        defer { close(fd) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(max(Int(st.st_size), 0))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
