@@ -107,6 +107,33 @@ enum CanonicalCSV {
     }
 }
 
+/// Puts a chain's planned transactions in blocks: blocks every ten minutes from three days before the case's first
+/// event, from a block height drawn once; a transaction carries its block's time and a position within it.
+struct BlockClock {
+    let origin: Int64
+    let baseBlock: Int64
+    private var perBlock: [Int64: Int] = [:]
+
+    /// Draws the first block's height from `rng`.
+    init(start: Int64, _ rng: inout SeededRandom) {
+        origin = start - 86400 * 3
+        baseBlock = Int64(2_800_000 + rng.int(0...200_000))
+    }
+
+    /// The transaction `label` at `time` (its hash drawn from `rng`), placed in the block that time falls in.
+    mutating func transaction(
+        _ label: String, _ time: Int64, _ inputs: [PlannedBitcoinTransaction.Input],
+        _ outputs: [PlannedBitcoinTransaction.Output], _ rng: inout SeededRandom
+    ) -> PlannedBitcoinTransaction {
+        let block = baseBlock + (time - origin) / 600
+        perBlock[block, default: 0] += 1
+        return PlannedBitcoinTransaction(
+            hash: Identifiers.txHash("\(label) \(rng.next())"), block: block,
+            time: origin + (block - baseBlock) * 600 + 540,
+            index: perBlock[block]! * 7, inputs: inputs, outputs: outputs)
+    }
+}
+
 /// One bitcoin-etl `transactions` record (JSON Lines, values in satoshi).
 struct PlannedBitcoinTransaction {
     struct Output {

@@ -63,20 +63,12 @@ struct RansomChain {
         c.exchangeXHotWallet = Identifiers.testnetAddress(&rng)
         c.ransomAddress = Identifiers.testnetAddress(&rng)
         c.exchangeYHotWallet = Identifiers.testnetAddress(&rng)
-        let baseBlock = Int64(2_800_000 + rng.int(0...200_000))
-        var blockIndex: [Int64: Int] = [:]
+        var clock = BlockClock(start: start, &rng)
         func tx(
             _ label: String, _ time: Int64, _ inputs: [PlannedBitcoinTransaction.Input],
             _ outputs: [PlannedBitcoinTransaction.Output]
         ) -> PlannedBitcoinTransaction {
-            // Blocks every ten minutes from three days before the seed; a transaction carries its block's time.
-            let origin = start - 86400 * 3
-            let block = baseBlock + (time - origin) / 600
-            blockIndex[block, default: 0] += 1
-            return PlannedBitcoinTransaction(
-                hash: Identifiers.txHash("\(label) \(rng.next())"), block: block,
-                time: origin + (block - baseBlock) * 600 + 540,
-                index: blockIndex[block]! * 7, inputs: inputs, outputs: outputs)
+            clock.transaction(label, time, inputs, outputs, &rng)
         }
         func outside(_ label: String, _ address: String, _ value: Int64) -> PlannedBitcoinTransaction.Input {
             .init(
