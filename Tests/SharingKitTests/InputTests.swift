@@ -108,6 +108,29 @@ private func run(_ text: String, _ format: InputFormat, policy: SharingPolicy = 
         #expect(c.findings[0].reason.contains("not valid UTF-8") && c.findings[0].reason.contains("column 7"))
     }
 
+    /// A header row that cannot be read drops the file: the next row must never become the header, which would
+    /// name every later field by that row's values (an e-mail address, a reporter's name) and let no field rule meet
+    /// its column.
+    @Test func csvHeaderThatCannotBeReadDropsTheWholeFile() throws {
+        let latin2Header = Array("Adres".utf8) + [0xE3] + Array(",reporter\n".utf8)
+        let rows = "Strada 1,Marko Petrovi\u{107}\nStrada 2,Ana Kova\u{10D}\n"
+        for bytes in [
+            latin2Header + Array(rows.utf8),
+            Array("\"address,reporter\n".utf8) + Array(rows.utf8),
+            Array("\"address\"x,reporter\n".utf8) + Array(rows.utf8),
+        ] {
+            let c = try read(bytes, .csv)
+            #expect(c.records.isEmpty, "no row may be read without the header")
+            #expect(c.findings.count == 1 && c.findings[0].line == 1)
+            #expect(c.findings[0].reason.contains("the whole file is dropped"))
+            let r = try run(String(decoding: bytes, as: UTF8.self), .csv)
+            #expect(!r.records.contains { $0.fields.contains { $0.0.contains("Marko") || $0.0.contains("Strada") } })
+        }
+        let c = try read(latin2Header + Array(rows.utf8), .csv)
+        #expect(c.findings[0].reason.contains("not valid UTF-8 (first bad byte at column 6)"))
+        #expect(c.findings[0].reason.contains("iconv"))
+    }
+
     @Test func mispEventsAttributesAndObjects() throws {
         let c = try read(
             """

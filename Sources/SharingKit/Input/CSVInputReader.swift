@@ -7,7 +7,8 @@ import IProceedsBase
 /// separators, doubled quotes and line breaks; a record's line is the line it starts on; records end at LF, CRLF
 /// or a lone CR. Empty cells are left out of the record; blank lines are skipped. A row with more or fewer cells
 /// than the header, a quote that is never closed, text after a closing quote, and a row that is not UTF-8 are
-/// findings, and the row is dropped (a cell shifted into the wrong column would be redacted by the wrong rule).
+/// findings, and the row is dropped (a cell shifted into the wrong column would be redacted by the wrong rule). A
+/// header row with one of those problems drops the whole file, with one finding: no later row could be named.
 /// Empty header cells are named `column N`; a repeated name gets `#2`, `#3`.
 ///
 /// The rows come from IProceedsBase's ``CSVReader``, the reader ProceedsGraph's ledgers go through too.
@@ -20,6 +21,12 @@ package enum CSVInputReader: SharingInputReader {
         reader.refusesTextAfterClosingQuote = true
         var header: [String]?
         while let (line, cells, problem) = reader.next() {
+            if header == nil, let problem {
+                // Without a readable header no row can be named: taking the next row as the header would name every
+                // field by a value of that row (personal data among them), and no field rule would meet its column.
+                try sink.reject(headerFinding(input, line: line, problem, bytes: reader.lastRecordBytes))
+                return
+            }
             switch problem {
             case .unclosedQuote?:
                 try sink.reject(
@@ -54,6 +61,27 @@ package enum CSVInputReader: SharingInputReader {
                 InputRecord(
                     id: "\(input.name):\(line)", input: input.name, line: line, format: .csv, fields: fields))
         }
+    }
+
+    /// The finding for a header row that cannot be read: the whole input is dropped.
+    static func headerFinding(_ input: SharingInput, line: Int, _ problem: CSVReader.Problem, bytes: ArraySlice<UInt8>)
+        -> InputFinding
+    {
+        let what: String
+        switch problem {
+        case .notUTF8:
+            let utf8 = InputLines.notUTF8(input.name, line, bytes).reason
+            what = "the header row is " + utf8.prefix { $0 != ";" }
+        case .unclosedQuote: what = "the header row opens a quote that is never closed"
+        case .textAfterClosingQuote: what = "the header row has text after a closing quote"
+        }
+        var finding = InputFinding(
+            input: input.name, line: line,
+            reason: "\(what); without the field names no row can be read, so the whole file is dropped")
+        if case .notUTF8 = problem {
+            finding.reason += ": convert the file to UTF-8 (iconv -f WINDOWS-1250 -t UTF-8, say) and run again"
+        }
+        return finding
     }
 
     static func uniqueNames(_ cells: [String]) -> [String] {
