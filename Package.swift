@@ -57,7 +57,8 @@ let package = Package(
             providers: [.apt(["libtsk-dev"])]
         ),
         // The foundation under every kit: JSON, times, CSV, escaping, durable writes, the tool's identity.
-        .target(name: "IProceedsBase"),
+        // CSysCall is a header (renameat2 for OutputFile), not a library: nothing is linked.
+        .target(name: "IProceedsBase", dependencies: ["CSysCall"]),
         // SHA-256 alone, for the kits that need a digest but not EvidenceKit (and its libarchive, SQLite, zlib).
         .target(name: "IProceedsDigest", dependencies: ["IProceedsBase", "COpenSSL"]),
         .target(

@@ -1,3 +1,5 @@
+import IProceedsBase
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -72,6 +74,20 @@ package struct EvidenceError: Error, CustomStringConvertible, Sendable, Equatabl
     }
 
     package var description: String { message }
+}
+
+extension EvidenceError {
+    /// An ``OutputFileError`` as EvidenceKit reports it: an existing target or a folder given for a file is a wrong
+    /// argument (`.invalidArgument`), anything else `.io`; message, path, function and `errno` are kept.
+    package init(_ e: OutputFileError) {
+        let code: Code = e.code == .io ? .io : .invalidArgument
+        self.init(code, e.message, path: e.path, function: e.function, systemCode: e.systemCode)
+    }
+
+    /// Runs `body`, which writes through ``OutputFile``, turning its ``OutputFileError`` into an `EvidenceError`.
+    package static func writing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as OutputFileError { throw EvidenceError(e) }
+    }
 }
 
 /// `strerror` text for an errno value, lower-cased as examiners read it in a record ("permission denied").

@@ -1,9 +1,10 @@
 import EvidenceKit
+import IProceedsBase
 
 /// An error that stopped a SharingKit operation: a policy, key, vault, input or package that cannot be used.
 ///
-/// Failures of EvidenceKit's own operations that SharingKit calls (writing an output through `OutputFile`, say)
-/// pass through as ``SharingError``. A record that cannot be read is not thrown but reported in the run, unless
+/// Failures of the operations SharingKit calls (writing an output through IProceedsBase's `OutputFile`, say) pass
+/// through as ``SharingError``. A record that cannot be read is not thrown but reported in the run, unless
 /// the run is strict.
 package struct SharingError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is: a stable code, written in audit lines as its raw value. The CLI decides its
@@ -61,4 +62,18 @@ package struct SharingError: Error, CustomStringConvertible, Sendable, Equatable
     }
 
     package var description: String { message }
+}
+
+extension SharingError {
+    /// An ``OutputFileError`` as SharingKit reports it: an existing output or a folder given for a file is a wrong
+    /// request (`.invalidArgument`), anything else `.io`; message, path, function and `errno` are kept.
+    package init(_ e: OutputFileError) {
+        let code: Code = e.code == .io ? .io : .invalidArgument
+        self.init(code, e.message, path: e.path, function: e.function, systemCode: e.systemCode)
+    }
+
+    /// Runs `body`, which writes through ``OutputFile``, turning its ``OutputFileError`` into a `SharingError`.
+    package static func writing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as OutputFileError { throw SharingError(e) }
+    }
 }

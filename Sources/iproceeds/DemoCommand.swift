@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvidenceKit
+import IProceedsBase
 import Foundation
 import SampleCases
 
@@ -83,7 +84,10 @@ struct DemoMarker {
     func write(running: Bool, files: [String]) throws {
         var text = Self.header + "\n" + (running ? "# running; not the demo's:" : "# wrote:") + "\n"
         for f in files.sorted() { text += jsonString(f) + "\n" }
-        try OutputFile.write(Array(text.utf8), to: url.path)
+        do { try OutputFile.write(Array(text.utf8), to: url.path) } catch let e as OutputFileError {
+            throw CLIError.cannotWrite(
+                path: url.path, reason: e.systemCode.map { OutputFileError.describe($0) } ?? e.message)
+        }
     }
 
     /// Every regular file or link under `root` (links are not followed), relative to it.

@@ -2,6 +2,7 @@ import ArgumentParser
 import EvidenceKit
 import ProceedsGraph
 import Foundation
+import IProceedsBase
 
 /// Where a command's report goes: standard output, or a file written through ``OutputFile`` (a new, randomly
 /// named file beside it, renamed into place only when complete), so that an interrupted run never leaves a file
@@ -36,7 +37,7 @@ final class ReportOutput {
             let out = try OutputFile(path: path)
             file = out
             fd = out.fileDescriptor
-        } catch let e as EvidenceError {
+        } catch let e as OutputFileError {
             throw CLIError.cannotWrite(
                 path: path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
         }
@@ -50,7 +51,7 @@ final class ReportOutput {
             if fd != STDOUT_FILENO { close(fd) }
             return
         }
-        do { try file.commit() } catch let e as EvidenceError {
+        do { try file.commit() } catch let e as OutputFileError {
             throw CLIError.cannotWrite(
                 path: file.path, reason: e.systemCode.map { String(cString: strerror($0)) } ?? e.message)
         }

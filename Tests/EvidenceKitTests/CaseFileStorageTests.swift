@@ -5,7 +5,7 @@ import Testing
 @testable import EvidenceKit
 
 /// How the SQLite case file stores manifests (compressed chunks, read back by an independent zlib: Python's) and
-/// how every output is written (``OutputFile``).
+/// how they verify.
 @Suite struct CaseFileStorageTests {
     /// A manifest larger than one chunk (the chunk size is made small, as a 1 GB manifest would be split at the
     /// default) streams in as several zlib chunks and back out byte for byte, and verifies.
@@ -88,31 +88,5 @@ import Testing
         #expect(throws: EvidenceError.self) {
             try bad.feed(Array("{\"path\":\"a\",\"kind\":\"file\"}\nnot json\n".utf8))
         }
-    }
-
-    @Test func outputFileRefusesToReplaceAndNeverFollowsAPlantedName() throws {
-        let s = try Scratch()
-        let target = s.path + "/out.txt"
-        // Two writers racing for a name that must not be replaced: one wins, the other is told, nothing mixes.
-        let a = try OutputFile(path: target, existing: .refuse)
-        let b = try OutputFile(path: target, existing: .refuse)
-        #expect(a.temporaryPath != b.temporaryPath)
-        try a.write(Array("first\n".utf8))
-        try b.write(Array("second\n".utf8))
-        try a.commit()
-        #expect(throws: EvidenceError.self) { try b.commit() }
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "first\n")
-        #expect(throws: EvidenceError.self) { try OutputFile(path: target, existing: .refuse) }
-        // Replacing is allowed when asked, atomically; no temporary file is left behind.
-        try OutputFile.write(Array("third\n".utf8), to: target)
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "third\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: s.path) == ["out.txt"])
-        // A file never committed disappears.
-        do { _ = try OutputFile(path: s.path + "/never.txt") }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: s.path) == ["out.txt"])
-        // The mode asked for is the mode created (keys: 0600).
-        try OutputFile.write([1], to: s.path + "/key", mode: 0o600)
-        let mode = try FileManager.default.attributesOfItem(atPath: s.path + "/key")[.posixPermissions] as? Int
-        #expect(mode == 0o600)
     }
 }

@@ -50,11 +50,13 @@ package struct ExaminerStore: Sendable {
         let examiner = Examiner(id: id, name: name, key: Ed25519PrivateKey())
         // Through OutputFile: created 0600 from the start under a fresh random name (O_EXCL|O_NOFOLLOW), so the key
         // is never readable by others, not even for a moment, and a planted link cannot redirect it.
-        try OutputFile.write(
-            Array(examiner.key.pem.utf8), to: keyPath, mode: 0o600, existing: replace ? .replace : .refuse)
+        try EvidenceError.writing {
+            try OutputFile.write(
+                Array(examiner.key.pem.utf8), to: keyPath, mode: 0o600, existing: replace ? .replace : .refuse)
+        }
         let info: [String: String] = ["id": id, "name": name, "public_key": examiner.publicKeyHex]
         let data = try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .prettyPrinted])
-        try OutputFile.write(Array(data), to: infoPath)
+        try EvidenceError.writing { try OutputFile.write(Array(data), to: infoPath) }
         return examiner
     }
 
@@ -99,7 +101,9 @@ package struct ExaminerStore: Sendable {
             throw EvidenceError(
                 .library, "the encrypted key did not read back to the same key; nothing was changed", path: keyPath)
         }
-        try OutputFile.write(Array(sealed.utf8), to: keyPath, mode: 0o600, existing: .replace)
+        try EvidenceError.writing {
+            try OutputFile.write(Array(sealed.utf8), to: keyPath, mode: 0o600, existing: .replace)
+        }
     }
 
     /// Reads the private key, refusing it (as ssh does) when others could read or replace it: group or other

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// Where the imager's bytes go: written in order by one writer thread, under the image's partial names
 /// (`BASE.partial.raw`, `BASE.partial.001`, `BASE.partial.E01`, ...) until the imager renames them.
@@ -78,7 +79,7 @@ final class RawImageWriter: ImageWriter {
             if let segmentSize, fill == segmentSize { try openNext() }
             let room = segmentSize.map { Int(min(UInt64(rest.count), $0 - fill)) } ?? rest.count
             let part = UnsafeRawBufferPointer(rebasing: rest[0..<room])
-            do { try OutputFile.writeAll(fd, part, path: partialPaths.last!) } catch {
+            do { try EvidenceError.writing { try OutputFile.writeAll(fd, part, path: partialPaths.last!) } } catch {
                 // Cut a half-written block off, so that the file holds exactly `bytesWritten` bytes of source.
                 ftruncate(fd, off_t(fill))
                 throw error

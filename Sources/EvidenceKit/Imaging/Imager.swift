@@ -232,8 +232,10 @@ package enum Imager {
         var logError: EvidenceError?
         do {
             let existing: OutputFile.Existing = options.replace ? .replace : .refuse
-            try OutputFile.write(log.jsonBytes(), to: jsonPath, existing: existing)
-            try OutputFile.write(Array(log.text().utf8), to: textPath, existing: existing)
+            try EvidenceError.writing {
+                try OutputFile.write(log.jsonBytes(), to: jsonPath, existing: existing)
+                try OutputFile.write(Array(log.text().utf8), to: textPath, existing: existing)
+            }
         } catch let e as EvidenceError {
             logError = e
         } catch { preconditionFailure("OutputFile throws EvidenceError only") }

@@ -1,3 +1,5 @@
+import IProceedsBase
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -55,7 +57,7 @@ package final class ByteSink {
             buffer.removeAll(keepingCapacity: true)
             return
         }
-        try buffer.withUnsafeBytes { try OutputFile.writeAll(fd, $0, path: name) }
+        try EvidenceError.writing { try buffer.withUnsafeBytes { try OutputFile.writeAll(fd, $0, path: name) } }
         buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -74,12 +74,14 @@ package struct PseudonymKey: Sendable, Equatable {
         // RENAME_NOREPLACE, so a crash never leaves a half-written key and an existing key is never replaced.
         do {
             try OutputFile.write(Array(fileContents().utf8), to: path, mode: 0o600, existing: .refuse)
-        } catch let e as EvidenceError where e.systemCode == EEXIST {
+        } catch let e as OutputFileError where e.code == .exists {
             throw SharingError(
                 .pseudonymKeyExists,
                 "refusing to overwrite \(path): it exists, and replacing a pseudonym key gives every value new "
                     + "pseudonyms and makes the vault unreadable. Choose another --output.",
                 path: path, function: "open", systemCode: EEXIST)
+        } catch let e as OutputFileError {
+            throw SharingError(e)
         }
     }
 

@@ -88,7 +88,7 @@ package struct ReidentificationVault: Sendable {
     package func save() throws {
         let sealed = try encode()
         // OutputFile: mode 0600 from creation, a fresh random name (O_EXCL|O_NOFOLLOW), synced, renamed, folder synced.
-        try OutputFile.write(sealed, to: path, mode: 0o600)
+        try SharingError.writing { try OutputFile.write(sealed, to: path, mode: 0o600) }
     }
 
     /// Opens (or starts) the vault at `path`, adds `records` and saves it, holding an exclusive lock on

@@ -135,8 +135,8 @@ package enum SharingPackage {
         let built = try build(request, signer: signer, custodyHead: head)
         // A fresh, randomly named file beside PATH (O_EXCL|O_NOFOLLOW), renamed into place only once the custody
         // entry is written: a planted .partial link cannot redirect it, and two builds cannot mix.
-        let output = try OutputFile(path: path, existing: replace ? .replace : .refuse)
-        try output.write(built.zip)
+        let output = try SharingError.writing { try OutputFile(path: path, existing: replace ? .replace : .refuse) }
+        try SharingError.writing { try output.write(built.zip) }
         var entry: CustodyEntry?
         let sha = digestHex(.sha256, of: built.zip)
         let manifestSHA = digestHex(.sha256, of: built.manifest)
@@ -167,7 +167,7 @@ package enum SharingPackage {
                     by: signer,
                     now: custody.now)
             }
-            do { try output.commit() } catch let e as EvidenceError {
+            do { try output.commit() } catch let e as OutputFileError {
                 throw SharingError(
                     .io,
                     e.message

@@ -77,10 +77,8 @@ package final class SQLiteCaseStore: CaseStore {
             EvidenceError(.invalidArgument, "case file \(path) already exists; choose another --case", path: path)
         }
         let reservation: OutputFile
-        do { reservation = try OutputFile(path: path, existing: .refuse) } catch let e as EvidenceError
-            where e.systemCode == EEXIST
-        {
-            throw exists()
+        do { reservation = try OutputFile(path: path, existing: .refuse) } catch let e as OutputFileError {
+            throw e.code == .exists ? exists() : EvidenceError(e)
         }
         let temporary = reservation.temporaryPath
         do {
@@ -95,7 +93,7 @@ package final class SQLiteCaseStore: CaseStore {
                 // The last connection's close merges the journal into the file and removes it.
                 try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             }()
-            try reservation.commit()
+            try EvidenceError.writing { try reservation.commit() }
         } catch let e as EvidenceError where e.systemCode == EEXIST {
             unlink(temporary + "-wal")
             unlink(temporary + "-shm")

@@ -6,6 +6,52 @@ internal import CSysCall
     import Darwin
 #endif
 
+/// Why an ``OutputFile`` could not be written. Each kit turns it into its own error type (with the same path,
+/// function and `errno`), so that a command's exit status still comes from one kit's code.
+package struct OutputFileError: Error, CustomStringConvertible, Sendable, Equatable {
+    package enum Code: String, CaseIterable, Sendable {
+        /// The target exists and may not be replaced (``OutputFile/Existing/refuse``), at the start or at commit.
+        case exists
+        /// The path names a folder (`.`, `..`, a trailing slash), not a file.
+        case notAFile = "not-a-file"
+        /// A system call failed: the folder cannot be opened, the disk is full, the file cannot be synced or moved.
+        case io
+    }
+
+    package let code: Code
+    package let message: String
+    /// The path involved (the target, or the temporary file or folder whose system call failed).
+    package let path: String
+    /// The C function that failed, when there is one.
+    package let function: String?
+    /// The `errno` value, when there is one.
+    package let systemCode: Int32?
+
+    package init(_ code: Code, _ message: String, path: String, function: String? = nil, systemCode: Int32? = nil) {
+        self.code = code
+        self.message = message
+        self.path = path
+        self.function = function
+        self.systemCode = systemCode
+    }
+
+    /// A failed system call, with `errno`'s text as examiners read it ("write out.json: no space left on device").
+    static func system(_ function: String, path: String, errno code: Int32 = errno) -> OutputFileError {
+        OutputFileError(
+            .io, "\(function) \(path): \(Self.describe(code))", path: path, function: function, systemCode: code)
+    }
+
+    /// `strerror` text for an errno value, lower-cased.
+    package static func describe(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "error \(code)" }
+        let s = String(cString: text)
+        guard let first = s.first else { return s }
+        return first.lowercased() + s.dropFirst()
+    }
+
+    package var description: String { message }
+}
+
 /// A file written whole or not at all: the one way iproceeds writes a report, a manifest, a key, a vault, a
 /// package or a new case file.
 ///
@@ -43,8 +89,8 @@ package final class OutputFile {
     /// - Parameters:
     ///   - mode: the new file's permission bits (before the umask): 0o600 for keys and vaults.
     ///   - existing: whether an existing target may be replaced.
-    /// - Throws: ``EvidenceError`` `.io` when the folder cannot be opened or written, `.invalidArgument` when
-    ///   the target exists and `existing` is ``Existing/refuse``.
+    /// - Throws: ``OutputFileError`` `.io` when the folder cannot be opened or written, `.exists` when the target
+    ///   exists and `existing` is ``Existing/refuse``, `.notAFile` when the path names a folder.
     package init(path: String, mode: mode_t = 0o644, existing: Existing = .replace) throws {
         self.path = path
         self.existing = existing
@@ -52,16 +98,16 @@ package final class OutputFile {
         let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         finalName = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard !finalName.isEmpty, finalName != ".", finalName != ".." else {
-            throw EvidenceError(.invalidArgument, "\(path) names a folder, not a file", path: path)
+            throw OutputFileError(.notAFile, "\(path) names a folder, not a file", path: path)
         }
         let dir = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { throw EvidenceError.system("open", path: folder) }
+        guard dir >= 0 else { throw OutputFileError.system("open", path: folder) }
         if existing == .refuse {
             var st = stat()
             if fstatat(dir, finalName, &st, AT_SYMLINK_NOFOLLOW) == 0 {
                 close(dir)
-                throw EvidenceError(
-                    .invalidArgument, "\(path) already exists", path: path, function: "fstatat", systemCode: EEXIST)
+                throw OutputFileError(
+                    .exists, "\(path) already exists", path: path, function: "fstatat", systemCode: EEXIST)
             }
         }
         // Keep the temporary name within NAME_MAX (255) whatever the target's length.
@@ -76,7 +122,7 @@ package final class OutputFile {
         guard fd >= 0 else {
             let code = errno
             close(dir)
-            throw EvidenceError.system("open", path: folder + "/" + name, errno: code)
+            throw OutputFileError.system("open", path: folder + "/" + name, errno: code)
         }
         directory = dir
         fileDescriptor = fd
@@ -104,14 +150,14 @@ package final class OutputFile {
 
     /// Writes every byte to `fd`, resuming after short writes and interrupted calls. The corresponding C function is
     /// `write`.
-    /// - Throws: ``EvidenceError`` with `errno` when a write fails (disk full, closed pipe), naming `path`.
+    /// - Throws: ``OutputFileError`` `.io` with `errno` when a write fails (disk full, closed pipe), naming `path`.
     package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw EvidenceError.system("write", path: path)
+                throw OutputFileError.system("write", path: path)
             }
             offset += n
         }
@@ -121,12 +167,12 @@ package final class OutputFile {
     package func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
     /// Syncs the file, moves it into place and syncs the folder.
-    /// - Throws: ``EvidenceError`` `.io` when a step fails (the temporary file is then removed), or
-    ///   `.invalidArgument` when the target appeared meanwhile and may not be replaced.
+    /// - Throws: ``OutputFileError`` `.io` when a step fails (the temporary file is then removed), or `.exists`
+    ///   when the target appeared meanwhile and may not be replaced.
     package func commit() throws {
         precondition(open, "OutputFile committed twice")
         guard fsync(fileDescriptor) == 0 else {
-            let e = EvidenceError.system("fsync", path: path)
+            let e = OutputFileError.system("fsync", path: path)
             discard()
             throw e
         }
@@ -141,10 +187,10 @@ package final class OutputFile {
             let code = errno
             unlinkat(directory, temporaryName, 0)
             if code == EEXIST {
-                throw EvidenceError(
-                    .invalidArgument, "\(path) already exists", path: path, function: "renameat2", systemCode: code)
+                throw OutputFileError(
+                    .exists, "\(path) already exists", path: path, function: "renameat2", systemCode: code)
             }
-            throw EvidenceError.system("rename", path: path, errno: code)
+            throw OutputFileError.system("rename", path: path, errno: code)
         }
         // The rename is durable only once the folder's entry is on disk.
         fsync(directory)
