@@ -135,6 +135,12 @@ FAILED_CHECKS=0
 
 q() { printf '%q' "$1"; }
 IPQ=$(q "$IPROCEEDS")
+# The ceilings of two ways of reading, on the same files: a C program that only opens, reads (or maps) and hashes
+# (Benchmarks/read-ceiling.c). What iproceeds cannot beat by a leaner pipeline, only by reading differently.
+CEILING="$WORK/read-ceiling"
+gcc -O2 -o "$CEILING" "$BENCH/read-ceiling.c" -lcrypto -lpthread 2> /dev/null \
+    || die "cannot build $BENCH/read-ceiling.c (apt-get install -y gcc libssl-dev)"
+CEILQ=$(q "$CEILING")
 OUTQ=$(q "$OUT")
 bytes_of() { stat -c %s "$@" | awk '{s += $1} END {printf "%.0f", s}'; }
 warm() { step "warming the page cache: $*"; }
@@ -218,6 +224,12 @@ if want a; then
         "$IPQ evidence hash -q -c sha256 --no-archives $AQ/ > /dev/null"
     bench a-sha256 "iproceeds --threads 1" "$A_BYTES" --threads 1 --sha256 -- \
         "$IPQ evidence hash -q -c sha256 --no-archives --threads 1 $AQ/ > /dev/null"
+    for mode in read mmap; do
+        bench a-sha256 "C $mode ceiling" "$A_BYTES" --threads "$NPROC" --sha256 -- \
+            "find $AQ/ -type f | $CEILQ $mode $NPROC > /dev/null"
+        bench a-sha256 "C $mode ceiling, 1 thread" "$A_BYTES" --threads 1 --sha256 -- \
+            "find $AQ/ -type f | $CEILQ $mode 1 > /dev/null"
+    done
     bench a-sha256 "hashdeep -r" "$A_BYTES" --threads "$NPROC" --sha256 -- "hashdeep -c sha256 -r $AQ/ > /dev/null"
     bench a-sha256 "hashdeep -r -j 1" "$A_BYTES" --threads 1 --sha256 -- "hashdeep -c sha256 -r -j 1 $AQ/ > /dev/null"
     bench a-sha256 sha256sum "$A_BYTES" --threads 1 --sha256 -- "sha256sum $AQ/* > /dev/null"
@@ -251,6 +263,12 @@ if want b; then
         "$IPQ evidence hash -q -c sha256 --no-archives $BQ > /dev/null"
     bench b-small "iproceeds --threads 1" "$B_BYTES" --threads 1 --sha256 -- \
         "$IPQ evidence hash -q -c sha256 --no-archives --threads 1 $BQ > /dev/null"
+    for mode in read mmap; do
+        bench b-small "C $mode ceiling" "$B_BYTES" --threads "$NPROC" --sha256 -- \
+            "find $BQ -type f | $CEILQ $mode $NPROC > /dev/null"
+        bench b-small "C $mode ceiling, 1 thread" "$B_BYTES" --threads 1 --sha256 -- \
+            "find $BQ -type f | $CEILQ $mode 1 > /dev/null"
+    done
     bench b-small "hashdeep -r" "$B_BYTES" --threads "$NPROC" --sha256 -- "hashdeep -c sha256 -r $BQ > /dev/null"
     bench b-small "hashdeep -r -j 1" "$B_BYTES" --threads 1 --sha256 -- "hashdeep -c sha256 -r -j 1 $BQ > /dev/null"
     bench b-small "find | xargs sha256sum" "$B_BYTES" --threads 1 --sha256 -- \
