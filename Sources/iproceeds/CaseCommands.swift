@@ -2,6 +2,7 @@ import ArgumentParser
 import CaseStorePostgres
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 struct ExaminerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,11 +68,11 @@ struct ExaminerShow: ParsableCommand {
                 print("Public key:  \(examiner.publicKeyHex)")
                 print("Fingerprint: \(fingerprint)")
             case .json:
-                print(
-                    jsonObject([
-                        "id": examiner.id, "name": examiner.name, "public_key": examiner.publicKeyHex,
-                        "fingerprint": fingerprint,
-                    ]))
+                let shown = JSONValue.object([
+                    ("id", .string(examiner.id)), ("name", .string(examiner.name)),
+                    ("public_key", .string(examiner.publicKeyHex)), ("public_key_fingerprint", .string(fingerprint)),
+                ])
+                print(shown.compact)
             }
         }
     }
@@ -175,11 +176,4 @@ struct CaseAddExaminer: ParsableCommand {
                     + "ledger head: \(entry.seq):\(entry.entryHash)")
         }
     }
-}
-
-/// A compact JSON object with sorted keys.
-func jsonObject(_ dict: [String: Any]) -> String {
-    let data =
-        (try? JSONSerialization.data(withJSONObject: dict, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-    return String(decoding: data, as: UTF8.self)
 }

@@ -83,7 +83,7 @@ struct DemoMarker {
 
     func write(running: Bool, files: [String]) throws {
         var text = Self.header + "\n" + (running ? "# running; not the demo's:" : "# wrote:") + "\n"
-        for f in files.sorted() { text += jsonString(f) + "\n" }
+        for f in files.sorted() { text += JSONValue.quoted(f) + "\n" }
         do { try OutputFile.write(Array(text.utf8), to: url.path) } catch let e as OutputFileError {
             throw CLIError.cannotWrite(
                 path: url.path, reason: e.systemCode.map { OutputFileError.describe($0) } ?? e.message)
@@ -118,7 +118,7 @@ struct DemoMarker {
         }
         let listed = Set(
             lines.dropFirst(2).compactMap { line -> String? in
-                (try? JSONSerialization.jsonObject(with: Data(line.utf8), options: .fragmentsAllowed)) as? String
+                (try? JSONValue.parse(Array(line.utf8)))?.string
             })
         let present = Self.files(under: root).filter { $0 != Self.name }
         // A finished run lists what it wrote; an interrupted one lists what was there before it started.
@@ -145,12 +145,6 @@ struct DemoMarker {
         for f in folders { rmdir(root.path + "/" + f) }  // children first; a folder with a kept file stays
     }
 
-    private func jsonString(_ s: String) -> String {
-        let data =
-            (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes]))
-            ?? Data("[\"\"]".utf8)
-        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
-    }
 }
 
 struct DemoNarrator {
@@ -411,9 +405,7 @@ struct DemoNarrator {
                 in ((try? String(contentsOf: caseDir.appendingPathComponent("personal-data.jsonl"), encoding: .utf8))
                 ?? "").split(separator: "\n")
             {
-                if let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                    let t = o["type"] as? String
-                {
+                if let t = (try? JSONValue.parse(Array(line.utf8)))?["type"]?.string {
                     counts[t, default: 0] += 1
                 }
             }

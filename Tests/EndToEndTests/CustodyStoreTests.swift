@@ -320,7 +320,7 @@ extension CustodyStoreTests {
         let key = try #require(shown["public_key"])
         let fingerprint = try Self.pythonFingerprint(key, in: c.w)
         #expect(fingerprint.count == 54)
-        #expect(shown["fingerprint"] == fingerprint)
+        #expect(shown["public_key_fingerprint"] == fingerprint && shown["fingerprint"] == nil)
         #expect(created.stdout.contains("Fingerprint: \(fingerprint)\n"))
         #expect(try c.run(["examiner", "show"], environment: murat).stdout.contains("Fingerprint: \(fingerprint)\n"))
         let added = try c.run([

@@ -38,6 +38,26 @@ import IProceedsBase
         #expect(ledger.transfers[2].to == "ATM withdrawal" && ledger.transfers[2].amount == 50_000)
     }
 
+    /// A key written twice (two `sign` lines left by an edit) is refused with its line: a decoder would keep one of
+    /// the two silently, and amounts would come out with the other sign than the examiner read in the file.
+    @Test func aProfileWithAKeyWrittenTwiceIsRefusedWithItsLine() throws {
+        let shipped = try String(contentsOfFile: Self.profiles + "/generic-signed-amount.json", encoding: .utf8)
+        _ = try BankCSVProfile.load(Self.profiles + "/generic-signed-amount.json")
+        let lines = shipped.split(separator: "\n", omittingEmptySubsequences: false)
+        let at = try #require(lines.firstIndex { $0.contains("\"name\"") })
+        var doubled = lines
+        doubled.insert(lines[at], at: at + 1)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("p-\(UUID().uuidString).json").path
+        defer { unlink(path) }
+        try Data(doubled.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try BankCSVProfile.load(path)
+            Issue.record("a profile with a key written twice was accepted")
+        } catch let e as ProceedsError {
+            #expect(e.line == at + 2 && e.description.contains("a key appears twice"), "\(e)")
+        }
+    }
+
     @Test func aProfileWithoutAmountsIsRefused() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("p-\(UUID().uuidString).json").path
         try Data(#"{"name":"x","date_column":"Date"}"#.utf8).write(to: URL(fileURLWithPath: path))

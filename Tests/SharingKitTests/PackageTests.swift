@@ -527,6 +527,41 @@ private func sampleRequest(tlp: TLP = .amber) -> PackageRequest {
         #expect(throws: SharingError.self) { try PackageVerifier.verify(path: s.file("absent.zip")) }
     }
 
+    /// A manifest that names a key twice is refused even when its signature is valid: two readers of the same
+    /// signed bytes (one keeping the first `"tlp"`, one the last) would see two different packages.
+    @Test func verifierRefusesAManifestWithAKeyGivenTwice() throws {
+        let s = try Scratch()
+        let signer = try examiner()
+        try SharingPackage.write(sampleRequest(tlp: .red), to: s.file("p.zip"), signer: signer)
+        let manifest = try s.python(
+            "import zipfile, sys; sys.stdout.write(zipfile.ZipFile('p.zip').read('manifest.json').decode())")
+        #expect(manifest.hasPrefix("{") && manifest.contains("TLP:RED"))
+        let doubled = Array(("{\"tlp\": {\"label\": \"TLP:CLEAR\"}, " + manifest.dropFirst()).utf8)
+        try Data(doubled).write(to: URL(fileURLWithPath: s.file("manifest.json")))
+        try Data((Data(signer.key.sign(doubled)).base64EncodedString() + "\n").utf8)
+            .write(to: URL(fileURLWithPath: s.file("manifest.sig")))
+        try s.python(
+            """
+            import zipfile
+            z = zipfile.ZipFile('p.zip')
+            data = {n: z.read(n) for n in z.namelist()}
+            data['manifest.json'] = open('manifest.json', 'rb').read()
+            data['manifest.sig'] = open('manifest.sig', 'rb').read()
+            with zipfile.ZipFile('doubled.zip', 'w') as out:
+                for n in sorted(data): out.writestr(n, data[n])
+            """)
+        // Python's json keeps the last "tlp": the doubled key is really there, and the signature really verifies.
+        #expect(
+            try s.python(
+                "import zipfile, json; print(json.loads(zipfile.ZipFile('doubled.zip').read('manifest.json'))['tlp'])"
+            )
+            .contains("TLP:RED"))
+        #expect(Ed25519.verify(signature: signer.key.sign(doubled), of: doubled, publicKey: signer.key.publicKey))
+        let v = try PackageVerifier.verify(path: s.file("doubled.zip"), publicKey: signer.key.publicKey)
+        #expect(!v.intact && v.tlp == nil)
+        #expect(v.unreadable?.contains("a key appears twice") == true, "\(v.unreadable ?? "")")
+    }
+
     // MARK: Custody
 
     @Test func custodyEntryLogsTheTransmission() throws {

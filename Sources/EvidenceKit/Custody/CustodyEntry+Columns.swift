@@ -20,16 +20,30 @@ extension CustodyEntry {
         itemsColumn: String, inputsColumn: String, outputsColumn: String, tool: String, toolVersion: String,
         parametersColumn: String, note: String, prevHash: String, entryHash: String, signature: String
     ) {
-        func json(_ t: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(t.utf8)) }
+        func json(_ t: String) -> JSONValue? { try? JSONValue.parse(Array(t.utf8)) }
         func refs(_ t: String) -> [HashReference] {
-            ((json(t) as? [[String: Any]]) ?? []).map {
-                HashReference(name: $0["name"] as? String ?? "", sha256: $0["sha256"] as? String ?? "")
+            (json(t)?.items ?? []).map {
+                HashReference(name: $0["name"]?.string ?? "", sha256: $0["sha256"]?.string ?? "")
             }
+        }
+        func strings(_ t: String) -> [String] {
+            guard let items = json(t)?.items else { return [] }
+            let texts = items.compactMap(\.string)
+            return texts.count == items.count ? texts : []
+        }
+        func parameters(_ t: String) -> [String: String] {
+            guard case .object(let members)? = json(t) else { return [:] }
+            var out: [String: String] = [:]
+            for (key, value) in members {
+                guard let text = value.string else { return [:] }
+                out[key] = text
+            }
+            return out
         }
         self.init(
             seq: seq, time: time, caseID: caseID, examinerID: examinerID, publicKey: publicKey, action: action,
-            items: (json(itemsColumn) as? [String]) ?? [], inputs: refs(inputsColumn), outputs: refs(outputsColumn),
-            tool: tool, toolVersion: toolVersion, parameters: (json(parametersColumn) as? [String: String]) ?? [:],
+            items: strings(itemsColumn), inputs: refs(inputsColumn), outputs: refs(outputsColumn),
+            tool: tool, toolVersion: toolVersion, parameters: parameters(parametersColumn),
             note: note, prevHash: prevHash, entryHash: entryHash, signature: signature)
     }
 }

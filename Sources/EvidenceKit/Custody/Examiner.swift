@@ -54,9 +54,10 @@ package struct ExaminerStore: Sendable {
             try OutputFile.write(
                 Array(examiner.key.pem.utf8), to: keyPath, mode: 0o600, existing: replace ? .replace : .refuse)
         }
-        let info: [String: String] = ["id": id, "name": name, "public_key": examiner.publicKeyHex]
-        let data = try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .prettyPrinted])
-        try EvidenceError.writing { try OutputFile.write(Array(data), to: infoPath) }
+        let info = JSONValue.object([
+            ("id", .string(id)), ("name", .string(name)), ("public_key", .string(examiner.publicKeyHex)),
+        ])
+        try EvidenceError.writing { try OutputFile.write(Array(info.pretty().utf8), to: infoPath) }
         return examiner
     }
 
@@ -64,8 +65,8 @@ package struct ExaminerStore: Sendable {
     /// - Throws: ``EvidenceError`` saying how to create one when there is none, or that the passphrase is wrong.
     package func load(passphrase: ((String) throws -> [UInt8])? = nil) throws -> Examiner {
         guard exists, let data = FileManager.default.contents(atPath: infoPath),
-            let info = try? JSONSerialization.jsonObject(with: data) as? [String: String], let id = info["id"],
-            let name = info["name"]
+            let info = try? JSONValue.parse([UInt8](data)), let id = info["id"]?.string,
+            let name = info["name"]?.string
         else {
             throw EvidenceError(
                 .examiner,
@@ -76,7 +77,7 @@ package struct ExaminerStore: Sendable {
         let key = try Ed25519PrivateKey.read(pem: pem) {
             try (passphrase ?? { try Passphrase.obtain(for: $0) })(keyPath)
         }
-        if let stated = info["public_key"], stated != Hex.encode(key.publicKey) {
+        if let stated = info["public_key"], stated.string != Hex.encode(key.publicKey) {
             throw EvidenceError(
                 .examiner, "\(infoPath) and \(keyPath) do not belong together (public keys differ)", path: directory)
         }

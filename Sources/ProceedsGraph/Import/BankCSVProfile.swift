@@ -167,6 +167,11 @@ package struct BankCSVProfile: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ProceedsError(.unreadableInput, file: path, line: 0, reason: "cannot read the profile")
         }
+        // The one strict parser first: a key written twice (two `"sign"` lines after an edit) is refused with its
+        // line, where the decoder would silently keep one of them.
+        do { _ = try JSONValue.parse([UInt8](data)) } catch {
+            throw ProceedsError(file: path, line: error.line, reason: "not a bank CSV profile: \(error.reason)")
+        }
         let p: BankCSVProfile
         do { p = try JSONDecoder().decode(BankCSVProfile.self, from: data) } catch {
             throw ProceedsError(file: path, line: 0, reason: "not a bank CSV profile: \(error)")

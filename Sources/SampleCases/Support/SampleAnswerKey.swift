@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// A case's answer key (`answers.json`) as a typed value: what `iproceeds demo`, tests and a trainer's scripts
 /// read. ``AnswerKey`` writes the file (member order and number forms fixed, so the shipped bytes never change);
@@ -273,9 +274,12 @@ package struct SampleAnswerKey: Codable, Sendable, Equatable {
     package static let formatName = "iproceeds-sample-answers/1"
 
     /// Reads `answers.json`.
-    /// - Throws: `DecodingError` when the file is not an answer key of this format, or the file's read error.
+    /// - Throws: `DecodingError` when the file is not an answer key of this format, ``JSONParseError`` when it is not
+    ///   strict JSON (a key given twice, say), or the file's read error.
     package static func read(from url: URL) throws -> SampleAnswerKey {
-        let key = try JSONDecoder().decode(SampleAnswerKey.self, from: Data(contentsOf: url))
+        let data = try Data(contentsOf: url)
+        _ = try JSONValue.parse([UInt8](data))  // the decoder would keep one copy of a key given twice
+        let key = try JSONDecoder().decode(SampleAnswerKey.self, from: data)
         guard key.format == formatName else {
             throw DecodingError.dataCorrupted(
                 DecodingError.Context(

@@ -125,16 +125,16 @@ package struct PseudonymKey: Sendable, Equatable {
         func bad(_ why: String) -> SharingError {
             SharingError(.pseudonymKey, "\(path) is not a pseudonym key file: \(why)", path: path)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw bad("it is not a JSON object")
-        }
-        guard object["format"] as? String == fileFormat else { throw bad("\"format\" is not \"\(fileFormat)\"") }
-        guard (object["version"] as? NSNumber)?.intValue == 1 else { throw bad("\"version\" is not 1") }
-        guard let hex = object["key"] as? String, let bytes = Hex.decode(hex.lowercased()), bytes.count == 32 else {
+        let object: JSONValue
+        do { object = try JSONValue.parse([UInt8](data)) } catch { throw bad("it is not JSON: \(error)") }
+        guard case .object = object else { throw bad("it is not a JSON object") }
+        guard object["format"]?.string == fileFormat else { throw bad("\"format\" is not \"\(fileFormat)\"") }
+        guard object["version"]?.number == "1" else { throw bad("\"version\" is not 1") }
+        guard let hex = object["key"]?.string, let bytes = Hex.decode(hex.lowercased()), bytes.count == 32 else {
             throw bad("\"key\" is not 64 hex digits")
         }
         let key = try PseudonymKey(bytes: bytes)
-        guard let recorded = object["key_id"] as? String, recorded.lowercased() == key.id else {
+        guard let recorded = object["key_id"]?.string, recorded.lowercased() == key.id else {
             throw bad("its \"key_id\" does not match its key (the file was edited or damaged)")
         }
         return key

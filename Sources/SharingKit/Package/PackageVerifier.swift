@@ -119,19 +119,24 @@ package enum PackageVerifier {
             // Its problems are already recorded: it is there, but could not be read as the archive describes it.
             return v
         }
-        guard let manifest = try? JSONSerialization.jsonObject(with: Data(manifestBytes)) as? [String: Any],
-            let files = manifest["files"] as? [[String: Any]]
-        else {
-            v.unreadable = "manifest.json is not a sharing-package manifest (not JSON, or no file list)"
+        // The one strict parser: a key given twice (`"tlp"` once as TLP:RED and once as TLP:CLEAR) would let two
+        // readers of the same signed bytes see two different packages, so such a manifest is refused.
+        let manifest: JSONValue
+        do { manifest = try JSONValue.parse(manifestBytes) } catch {
+            v.unreadable = "manifest.json is not a sharing-package manifest: \(error)"
             return v
         }
-        let sender = manifest["sender"] as? [String: Any]
-        v.packageID = manifest["package_id"] as? String
-        v.sender = sender?["organisation"] as? String
-        v.recipient = manifest["recipient"] as? String
-        v.tlp = (manifest["tlp"] as? [String: Any])?["label"] as? String
-        v.created = manifest["created"] as? String
-        v.manifestPublicKey = sender?["public_key"] as? String
+        guard case .object = manifest, let files = manifest["files"]?.items else {
+            v.unreadable = "manifest.json is not a sharing-package manifest (not a JSON object, or no file list)"
+            return v
+        }
+        let sender = manifest["sender"]
+        v.packageID = manifest["package_id"]?.string
+        v.sender = sender?["organisation"]?.string
+        v.recipient = manifest["recipient"]?.string
+        v.tlp = manifest["tlp"]?["label"]?.string
+        v.created = manifest["created"]?.string
+        v.manifestPublicKey = sender?["public_key"]?.string
 
         // The signature.
         let key: [UInt8]?
@@ -172,7 +177,7 @@ package enum PackageVerifier {
         // The files.
         var listed = Set<String>()
         for f in files {
-            guard let name = f["name"] as? String, let sha = f["sha256"] as? String else {
+            guard let name = f["name"]?.string, let sha = f["sha256"]?.string else {
                 problem("manifest.json", "a file entry without name or sha256")
                 continue
             }
@@ -232,8 +237,8 @@ package enum PackageVerifier {
             else { return nil }
             return Array(der.suffix(32))
         }
-        if let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
-            let hex = object["public_key"] as? String, let key = Hex.decode(hex), key.count == 32
+        if let object = try? JSONValue.parse(Array(trimmed.utf8)), let hex = object["public_key"]?.string,
+            let key = Hex.decode(hex), key.count == 32
         {
             return key
         }
