@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// Exports a case's chain of custody as CASE/UCO JSON-LD (CASE 1.5 / UCO 1.5), checked in the tests with
 /// `case_validate` from the PyPI package case-utils.
@@ -39,9 +40,12 @@ package enum CASEExport {
         // Items as the signed ledger acquired them (the unsigned item table is not trusted).
         let items = file.signedItems(in: entries)
         let c = info.caseID
-        var graph: [[String: Any]] = []
-        func ref(_ id: String) -> [String: String] { ["@id": id] }
-        func dateTime(_ s: String) -> [String: String] { ["@type": "xsd:dateTime", "@value": s] }
+        var graph: [JSONValue] = []
+        func ref(_ id: String) -> JSONValue { .object([("@id", .string(id))]) }
+        func dateTime(_ s: String) -> JSONValue {
+            .object([("@type", .string("xsd:dateTime")), ("@value", .string(s))])
+        }
+        func jsonObject(_ members: [(String, JSONValue)]) -> JSONValue { .object(members) }
 
         // Examiners, as the signed ledger registered them.
         var personByKey: [String: String] = [:]
@@ -57,20 +61,23 @@ package enum CASEExport {
             guard let r = registration, personByKey[r.key] == nil else { continue }
             let node = id(c, "examiner-" + r.id + "-" + String(r.key.prefix(8)))
             personByKey[r.key] = node
-            graph.append([
-                "@id": node, "@type": "uco-identity:Person", "uco-core:name": r.name,
-                "uco-core:description": "Examiner \(r.id), Ed25519 public key \(r.key)",
-            ])
+            graph.append(
+                .object([
+                    ("@id", .string(node)), ("@type", .string("uco-identity:Person")),
+                    ("uco-core:name", .string(r.name)),
+                    ("uco-core:description", .string("Examiner \(r.id), Ed25519 public key \(r.key)")),
+                ]))
         }
         var toolByVersion: [String: String] = [:]
         for v in Set(entries.map { "\($0.tool) \($0.toolVersion)" }).sorted() {
             let parts = v.split(separator: " ", maxSplits: 1).map(String.init)
             let node = id(c, "tool-" + v)
             toolByVersion[v] = node
-            graph.append([
-                "@id": node, "@type": "uco-tool:Tool", "uco-core:name": parts[0],
-                "uco-tool:version": parts.count > 1 ? parts[1] : "",
-            ])
+            graph.append(
+                .object([
+                    ("@id", .string(node)), ("@type", .string("uco-tool:Tool")), ("uco-core:name", .string(parts[0])),
+                    ("uco-tool:version", .string(parts.count > 1 ? parts[1] : "")),
+                ]))
         }
         var provenanceByItem: [String: String] = [:]
         var manifestNode: [String: String] = [:]
@@ -79,65 +86,74 @@ package enum CASEExport {
             var size = 0
             _ = try file.store.readManifest(sha256: item.manifestSHA256) { size += $0.count }
             manifestNode[item.itemID] = fileNode
-            graph.append([
-                "@id": fileNode, "@type": "uco-observable:File",
-                "uco-core:name": "manifest of \(item.itemID) (JSON Lines)",
-                "uco-core:hasFacet": [
-                    [
-                        "@id": id(c, "manifest-" + item.itemID + "-content"),
-                        "@type": "uco-observable:ContentDataFacet",
-                        "uco-observable:sizeInBytes": ["@type": "xsd:integer", "@value": String(size)],
-                        "uco-observable:hash": [
-                            [
-                                "@id": id(c, "manifest-" + item.itemID + "-sha256"), "@type": "uco-types:Hash",
-                                "uco-types:hashMethod": "SHA256",
-                                "uco-types:hashValue": ["@type": "xsd:hexBinary", "@value": item.manifestSHA256],
-                            ]
-                        ],
-                    ]
-                ],
+            let hash = jsonObject([
+                ("@id", .string(id(c, "manifest-" + item.itemID + "-sha256"))), ("@type", .string("uco-types:Hash")),
+                ("uco-types:hashMethod", .string("SHA256")),
+                (
+                    "uco-types:hashValue",
+                    jsonObject([("@type", .string("xsd:hexBinary")), ("@value", .string(item.manifestSHA256))])
+                ),
             ])
+            let facet = jsonObject([
+                ("@id", .string(id(c, "manifest-" + item.itemID + "-content"))),
+                ("@type", .string("uco-observable:ContentDataFacet")),
+                (
+                    "uco-observable:sizeInBytes",
+                    jsonObject([("@type", .string("xsd:integer")), ("@value", .string(String(size)))])
+                ),
+                ("uco-observable:hash", .array([hash])),
+            ])
+            graph.append(
+                jsonObject([
+                    ("@id", .string(fileNode)), ("@type", .string("uco-observable:File")),
+                    ("uco-core:name", .string("manifest of \(item.itemID) (JSON Lines)")),
+                    ("uco-core:hasFacet", .array([facet])),
+                ]))
             let prov = id(c, "provenance-" + item.itemID)
             provenanceByItem[item.itemID] = prov
-            graph.append([
-                "@id": prov, "@type": "case-investigation:ProvenanceRecord",
-                "case-investigation:exhibitNumber": item.itemID,
-                "uco-core:description": item.description, "uco-core:object": [ref(fileNode)],
-            ])
+            graph.append(
+                jsonObject([
+                    ("@id", .string(prov)), ("@type", .string("case-investigation:ProvenanceRecord")),
+                    ("case-investigation:exhibitNumber", .string(item.itemID)),
+                    ("uco-core:description", .string(item.description)), ("uco-core:object", .array([ref(fileNode)])),
+                ]))
         }
         for e in entries {
-            var node: [String: Any] = [
-                "@id": id(c, "action-\(e.seq)-\(e.action)"), "@type": "case-investigation:InvestigativeAction",
-                "uco-core:name": e.action, "uco-action:startTime": dateTime(e.time),
-                "uco-action:endTime": dateTime(e.time),
-                "iproceeds:seq": e.seq, "iproceeds:entryHash": e.entryHash, "iproceeds:prevHash": e.prevHash,
-                "iproceeds:signature": e.signature, "iproceeds:publicKey": e.publicKey,
+            var action: [(String, JSONValue)] = [
+                ("@id", .string(id(c, "action-\(e.seq)-\(e.action)"))),
+                ("@type", .string("case-investigation:InvestigativeAction")), ("uco-core:name", .string(e.action)),
+                ("uco-action:startTime", dateTime(e.time)), ("uco-action:endTime", dateTime(e.time)),
+                ("iproceeds:seq", .int(e.seq)), ("iproceeds:entryHash", .string(e.entryHash)),
+                ("iproceeds:prevHash", .string(e.prevHash)), ("iproceeds:signature", .string(e.signature)),
+                ("iproceeds:publicKey", .string(e.publicKey)),
             ]
             var description = e.parameters.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
             if !e.note.isEmpty { description.append("note: \(e.note)") }
-            if !description.isEmpty { node["uco-core:description"] = description.joined(separator: "; ") }
-            if let performer = personByKey[e.publicKey] { node["uco-action:performer"] = ref(performer) }
-            if let tool = toolByVersion["\(e.tool) \(e.toolVersion)"] { node["uco-action:instrument"] = ref(tool) }
+            if !description.isEmpty {
+                action.append(("uco-core:description", .string(description.joined(separator: "; "))))
+            }
+            if let performer = personByKey[e.publicKey] { action.append(("uco-action:performer", ref(performer))) }
+            if let tool = toolByVersion["\(e.tool) \(e.toolVersion)"] {
+                action.append(("uco-action:instrument", ref(tool)))
+            }
             let objects = e.items.compactMap { provenanceByItem[$0] }.map(ref)
             if e.action == CustodyAction.acquired.rawValue {
-                node["uco-action:result"] = e.items.flatMap { [manifestNode[$0], provenanceByItem[$0]] }.compactMap {
-                    $0
-                }.map(ref)
+                let results = e.items.flatMap { [manifestNode[$0], provenanceByItem[$0]] }.compactMap { $0 }.map(ref)
+                action.append(("uco-action:result", .array(results)))
             } else if !objects.isEmpty {
-                node["uco-action:object"] = objects
-                node["uco-action:result"] = objects
+                action.append(("uco-action:object", .array(objects)))
+                action.append(("uco-action:result", .array(objects)))
             }
-            graph.append(node)
+            graph.append(jsonObject(action))
         }
-        let investigation: [String: Any] = [
-            "@id": id(c, "investigation-" + c), "@type": "case-investigation:Investigation", "uco-core:name": c,
-            "uco-core:description": info.title, "uco-core:object": graph.map { ref($0["@id"] as! String) },
-        ]
-        let doc: [String: Any] = [
-            "@context": Dictionary(uniqueKeysWithValues: context), "@graph": [investigation] + graph,
-        ]
-        let data = try JSONSerialization.data(
-            withJSONObject: doc, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        let investigation = jsonObject([
+            ("@id", .string(id(c, "investigation-" + c))), ("@type", .string("case-investigation:Investigation")),
+            ("uco-core:name", .string(c)), ("uco-core:description", .string(info.title)),
+            ("uco-core:object", .array(graph.compactMap { $0["@id"]?.string }.map(ref))),
+        ])
+        let doc = jsonObject([
+            ("@context", .object(context.map { ($0.0, .string($0.1)) })), ("@graph", .array([investigation] + graph)),
+        ])
+        return doc.pretty(sortedKeys: true)
     }
 }
