@@ -11,6 +11,11 @@ static inline int CSysCall_renameat2(int olddirfd, const char *oldpath, int newd
                                      unsigned int flags) {
     return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
 }
+/* sync_file_range(SYNC_FILE_RANGE_WRITE), likewise GNU-only in glibc: starts write-back of a range without
+   waiting for it, so that a later fsync finds little left to write. */
+static inline int CSysCall_startWriteBack(int fd, long long offset, long long nbytes) {
+    return (int)syscall(SYS_sync_file_range, fd, offset, nbytes, 2u /* SYNC_FILE_RANGE_WRITE */);
+}
 #elif defined(__APPLE__)
 #include <stdio.h>
 static const unsigned int CSysCall_RENAME_NOREPLACE = RENAME_EXCL;
@@ -18,6 +23,8 @@ static inline int CSysCall_renameat2(int olddirfd, const char *oldpath, int newd
                                      unsigned int flags) {
     return renameatx_np(olddirfd, oldpath, newdirfd, newpath, flags);
 }
+/* No equivalent on Darwin: fsync does all the writing. */
+static inline int CSysCall_startWriteBack(int fd, long long offset, long long nbytes) { return 0; }
 #endif
 
 #endif

@@ -215,6 +215,40 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         #expect(report.verified, "\(report.problems)")
     }
 
+    /// verify-image takes each file's SHA-256 from the read it makes anyway (split raw: the media's bytes; one raw
+    /// file: the media's SHA-256; E01: a read beside the media's check): against a log whose every file digest was
+    /// altered, it reports each file with the SHA-256 that sha256sum gives.
+    @Test(arguments: ["raw-split", "raw", "e01"])
+    func verifyImageFileDigestsAreSha256sum(layout: String) throws {
+        let scratch = try Scratch()
+        // Not a whole number of sectors, of chunks, or of segments; random (E01 chunks stored) then zeros.
+        let data = imagingBytes(2_500_001) + [UInt8](repeating: 0, count: 700_000)
+        var options = ImagingOptions()
+        options.format = layout == "e01" ? .e01 : .raw
+        options.segmentSize = layout == "raw" ? nil : 1 << 20
+        options.blockSize = 1 << 20
+        let result = try Imager.acquire(
+            source: FailingSource(data), base: scratch.path + "/v", options: options, progress: ImagingProgress())
+        #expect(result.log.complete)
+        #expect(
+            layout == "raw" ? result.log.segments.count == 1 : result.log.segments.count >= 3, "\(result.log.segments)")
+        let first = scratch.path + "/" + result.log.segments[0].name
+        #expect(try ImageVerifier.verifyImage(path: first).verified)
+        // The same log with every file's SHA-256 replaced by zeros (the media's digests untouched).
+        var log = try AcquisitionLog.read(path: scratch.path + "/v.log.json")
+        let zeros = String(repeating: "0", count: 64)
+        for i in log.segments.indices { log.segments[i].sha256 = zeros }
+        let forged = try scratch.write("forged.log.json", log.jsonBytes())
+        let report = try ImageVerifier.verifyImage(path: first, logPath: forged)
+        for segment in result.log.segments {
+            let sha = String(try tool("sha256sum", [segment.name], in: scratch.path).prefix(64))
+            #expect(
+                report.problems.contains("\(segment.name): sha256 \(sha) but the log says \(zeros)"),
+                "\(report.problems)")
+        }
+        #expect(report.problems.count == result.log.segments.count, "\(report.problems)")
+    }
+
     /// E01 chunks compressed on several threads, for each compression level, from a stream read in odd sizes:
     /// libewf's own tools accept the image, and ewfexport gives back the source (padded to a whole sector).
     @Test(arguments: ImagingOptions.Compression.allCases)

@@ -42,7 +42,7 @@ final class EWFImageWriter: ImageWriter {
         pending = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         compressor = ChunkCompressor(
             chunkSize: chunkSize, level: ChunkCompressor.level(options.compression),
-            threads: min(options.threads, ImagingOptions.maximumThreads))
+            threads: min(options.threads, ImagingOptions.maximumThreads), skipFlat: options.compression == .fast)
         var h: UnsafeMutablePointer<libewf_handle_t>?
         try Self.check("libewf_handle_initialize", path: partialBase) { libewf_handle_initialize(&h, $0) }
         handle = h

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Files read one after the other as one stream: a raw or split raw image.
@@ -29,6 +30,9 @@ final class ConcatenatedFilesSource: ImagingSource {
 
     deinit { for f in files { close(f.fd) } }
 
+    /// Each file's size, in order.
+    var fileSizes: [UInt64] { files.map(\.size) }
+
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SourceReadFailure) -> Int {
         guard let file = files.last(where: { $0.start <= offset && offset < $0.start + $0.size }) else { return 0 }
         let want = Int(min(UInt64(buffer.count), file.start + file.size - offset))
@@ -48,6 +52,78 @@ final class DiscardingWriter: ImageWriter {
     var partialPaths: [String] { [] }
     var bytesWritten: UInt64 { 0 }
     var segmentDigests: [String]? { nil }
+}
+
+/// A writer that keeps nothing but the SHA-256 of each file of a raw image, from the bytes the verification reads
+/// anyway: every file is read once, for the media's digests and its own.
+///
+/// Not `Sendable`: used by the pipeline's writer queue only.
+final class SegmentDigestWriter: ImageWriter {
+    private let sizes: [UInt64]
+    private var index = 0
+    private var fill: UInt64 = 0
+    private let context = DigestContext(.sha256)
+    private(set) var digests: [String] = []
+    private(set) var bytesWritten: UInt64 = 0
+
+    /// - Parameter sizes: each file's size, in the order the bytes come.
+    init(sizes: [UInt64]) {
+        self.sizes = sizes
+        closeEmptyFiles()
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var rest = bytes
+        while !rest.isEmpty, index < sizes.count {
+            let take = Int(min(UInt64(rest.count), sizes[index] - fill))
+            context.update(UnsafeRawBufferPointer(rebasing: rest[0..<take]))
+            fill += UInt64(take)
+            bytesWritten += UInt64(take)
+            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+            closeEmptyFiles()
+        }
+    }
+
+    /// Finishes every file that has all its bytes (an empty file at once).
+    private func closeEmptyFiles() {
+        while index < sizes.count, fill == sizes[index] {
+            digests.append(context.finalizeHex())
+            index += 1
+            fill = 0
+        }
+    }
+
+    func finish() throws {}
+    func abandon() {}
+    var partialPaths: [String] { [] }
+    /// One digest a file once every byte has come; fewer when the read stopped early.
+    var segmentDigests: [String]? { digests }
+}
+
+/// The SHA-256 of each of an E01's files, computed on another thread while the media is read and checked: the
+/// files' bytes are not the media's (chunks, tables, headers), so they are read a second time, from the page cache
+/// mostly, at the same time instead of after.
+///
+/// `@unchecked Sendable`: `results` is written by the one block on `group` and read only after `group.wait()`.
+final class BackgroundFileDigests: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var results: [Result<String, EvidenceError>] = []
+
+    init(paths: [String]) {
+        DispatchQueue.global(qos: .userInitiated).async(group: group) { [self] in
+            results = paths.map { path in
+                do { return .success(try ImageVerifier.sha256(ofFile: path)) } catch let e as EvidenceError {
+                    return .failure(e)
+                } catch { preconditionFailure("ImageVerifier.sha256 throws EvidenceError only") }
+            }
+        }
+    }
+
+    /// Waits for every file. - Throws: the first file's ``EvidenceError`` that could not be read.
+    func wait() throws -> [String] {
+        group.wait()
+        return try results.map { try $0.get() }
+    }
 }
 
 /// What `evidence verify-image` found.
@@ -78,15 +154,21 @@ package enum ImageVerifier {
         let source = try ConcatenatedFilesSource(paths: [path])
         var options = ImagingOptions()
         options.algorithms = [.sha256]
+        // One lane, no writer: four blocks in flight keep it busy, and keep memory down while it runs beside the
+        // media's check.
+        options.buffers = 4
         return try digest(source, options: options).digests[0]
     }
 
-    /// Digests every byte of `source` through the imaging pipeline (parallel digest lanes, no writer).
-    static func digest(_ source: any ImagingSource, options: ImagingOptions) throws
-        -> (digests: [String], bytes: UInt64, bad: [AcquisitionLog.BadRange])
+    /// Digests every byte of `source` through the imaging pipeline (parallel digest lanes; `writer` sees the bytes
+    /// too, in order, on its own thread).
+    static func digest(
+        _ source: any ImagingSource, options: ImagingOptions, writer: any ImageWriter = DiscardingWriter()
+    )
+        throws -> (digests: [String], bytes: UInt64, bad: [AcquisitionLog.BadRange])
     {
         let multi = MultiDigest(options.algorithms, pieceSize: nil)
-        let pipeline = Pipeline(writer: DiscardingWriter(), lanes: multi.lanes, options: options)
+        let pipeline = Pipeline(writer: writer, lanes: multi.lanes, options: options)
         var reader = SourceReader(source: source, progress: ImagingProgress())
         let outcome = pipeline.run(reader: &reader, progress: ImagingProgress())
         return (multi.finish().digests, outcome.bytes, reader.badRanges)
@@ -157,16 +239,33 @@ package enum ImageVerifier {
         var digests: [String: String] = [:]
         var bytes: UInt64 = 0
         var imageFiles = files
+        // Each file against the SHA-256 the log records for it (verify-image with a log; not the check right after
+        // acquisition, where the imager has just computed them).
+        let checkFiles = log != nil && logPath != nil
+        var fileDigests: () throws -> [String] = { [] }
         switch format {
         case .raw:
             options.algorithms = logAlgorithms.isEmpty ? [.sha256] : logAlgorithms.sorted()
             let source = try ConcatenatedFilesSource(paths: files)
-            let result = try digest(source, options: options)
+            // A raw image's files are its media: their SHA-256 come from the same read. One file whose media SHA-256
+            // is computed anyway is its own digest.
+            let sameAsMedia = files.count == 1 && options.algorithms.contains(.sha256)
+            let writer = checkFiles && !sameAsMedia ? SegmentDigestWriter(sizes: source.fileSizes) : nil
+            let result = try digest(source, options: options, writer: writer ?? DiscardingWriter())
             bytes = result.bytes
             for (alg, hex) in zip(options.algorithms, result.digests) { digests[alg.rawValue] = hex }
+            if let writer {
+                fileDigests = { writer.digests }
+            } else if sameAsMedia, let sha = digests["sha256"] {
+                fileDigests = { [sha] }
+            }
         case .e01:
             let reader = try EWFImageReader(path: files[0])
             imageFiles = reader.segmentPaths
+            if checkFiles {
+                let background = BackgroundFileDigests(paths: imageFiles)
+                fileDigests = { try background.wait() }
+            }
             stored["md5"] = reader.storedHash("MD5")
             stored["sha1"] = reader.storedHash("SHA1")
             options.algorithms = Array(Set(logAlgorithms + [.md5, .sha1])).sorted()
@@ -224,19 +323,19 @@ package enum ImageVerifier {
                 problems.append(
                     "the log says the acquisition is incomplete: \(log.incompleteReason ?? "no reason given")")
             }
-            if logPath != nil {
+            if checkFiles {
                 // Each file against the SHA-256 the log recorded for it.
                 let names = imageFiles.map { ($0 as NSString).lastPathComponent }
+                let shas = try fileDigests()
                 if names != log.segments.map(\.name) {
                     problems.append(
                         "the image's files (\(names.joined(separator: ", "))) are not those the log lists (\(log.segments.map(\.name).joined(separator: ", ")))"
                     )
+                } else if shas.count != names.count {
+                    problems.append("only \(shas.count) of the image's \(names.count) files could be read whole")
                 } else {
-                    for (path, segment) in zip(imageFiles, log.segments) {
-                        let sha = try sha256(ofFile: path)
-                        if sha != segment.sha256 {
-                            problems.append("\(segment.name): sha256 \(sha) but the log says \(segment.sha256)")
-                        }
+                    for (sha, segment) in zip(shas, log.segments) where sha != segment.sha256 {
+                        problems.append("\(segment.name): sha256 \(sha) but the log says \(segment.sha256)")
                     }
                 }
             }

@@ -1,3 +1,4 @@
+internal import CSysCall
 import Foundation
 import IProceedsBase
 
@@ -85,6 +86,10 @@ final class RawImageWriter: ImageWriter {
                 throw error
             }
             hasher?.update(part)
+            // Start writing these bytes to the disk now, without waiting: the fsync that closes the file then
+            // waits only for the last blocks, instead of the whole image's write-back coming after the last read
+            // (best effort; fsync still decides that the image is on the disk).
+            _ = CSysCall_startWriteBack(fd, Int64(fill), Int64(room))
             fill += UInt64(room)
             bytesWritten += UInt64(room)
             rest = UnsafeRawBufferPointer(rebasing: rest[room...])

@@ -323,19 +323,37 @@ package enum Imager {
     private static func segmentRecords(_ paths: [String], known: [String]?, wholeSHA256: String?) -> [AcquisitionLog
         .Segment]
     {
-        paths.enumerated().map { i, path in
+        // Files whose SHA-256 the writer did not compute (E01: libewf writes them) are read back, several at once.
+        let read = FileDigests(count: paths.count)
+        let missing = paths.indices.filter { i in
+            if let known, i < known.count { return false }
+            return !(paths.count == 1 && wholeSHA256 != nil && known == nil && paths[i].hasSuffix(".raw"))
+        }
+        DispatchQueue.concurrentPerform(iterations: missing.count) { k in
+            let i = missing[k]
+            read.set(i, (try? ImageVerifier.sha256(ofFile: paths[i])) ?? "unreadable")
+        }
+        return paths.enumerated().map { i, path in
             var st = stat()
             let size = stat(path, &st) == 0 ? UInt64(st.st_size) : 0
             let sha: String
             if let known, i < known.count {
                 sha = known[i]
-            } else if paths.count == 1, let wholeSHA256, known == nil, path.hasSuffix(".raw") {
-                sha = wholeSHA256
+            } else if let hex = read.get(i) {
+                sha = hex
             } else {
-                sha = (try? ImageVerifier.sha256(ofFile: path)) ?? "unreadable"
+                sha = wholeSHA256 ?? "unreadable"
             }
             return AcquisitionLog.Segment(name: (path as NSString).lastPathComponent, size: size, sha256: sha)
         }
+    }
+
+    /// Digests filled in by several threads at once, one slot each.
+    private final class FileDigests: Sendable {
+        private let slots: Mutex<[String?]>
+        init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+        func set(_ i: Int, _ hex: String) { slots.withLock { $0[i] = hex } }
+        func get(_ i: Int) -> String? { slots.withLock { $0[i] } }
     }
 }
 
