@@ -236,6 +236,18 @@ final class EWFImageWriter: ImageWriter {
         _ = try check("libewf_handle_write_finalize") { libewf_handle_write_finalize(h, $0) }
         let closed = close(finalize: true)
         if let closed { throw closed }
+        // libewf closes its files without syncing them: the image is renamed to its finished name only once its
+        // bytes are on the disk, as the raw writer's are, so a power cut never leaves a finished-looking E01 that
+        // is short.
+        for path in partialPaths {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                if errno == ENOENT { continue }  // fewer segments than the sequence allows
+                throw EvidenceError.system("open", path: path)
+            }
+            defer { _ = Foundation.close(fd) }
+            guard fsync(fd) == 0 else { throw EvidenceError.system("fsync", path: path) }
+        }
     }
 
     func abandon() { close(finalize: false) }
