@@ -141,6 +141,15 @@ CEILING="$WORK/read-ceiling"
 gcc -O2 -o "$CEILING" "$BENCH/read-ceiling.c" -lcrypto -lpthread 2> /dev/null \
     || die "cannot build $BENCH/read-ceiling.c (apt-get install -y gcc libssl-dev)"
 CEILQ=$(q "$CEILING")
+ceilings() {  # CASE BYTES QUOTED-DIR: the C yardsticks' rows, read(2) and mmap, $NPROC threads and one
+    local case=$1 bytes=$2 dir=$3
+    for mode in read mmap; do
+        bench "$case" "C $mode ceiling" "$bytes" --threads "$NPROC" --sha256 -- \
+            "find $dir -type f | $CEILQ $mode $NPROC > /dev/null"
+        bench "$case" "C $mode ceiling, 1 thread" "$bytes" --threads 1 --sha256 -- \
+            "find $dir -type f | $CEILQ $mode 1 > /dev/null"
+    done
+}
 OUTQ=$(q "$OUT")
 bytes_of() { stat -c %s "$@" | awk '{s += $1} END {printf "%.0f", s}'; }
 warm() { step "warming the page cache: $*"; }
@@ -224,12 +233,7 @@ if want a; then
         "$IPQ evidence hash -q -c sha256 --no-archives $AQ/ > /dev/null"
     bench a-sha256 "iproceeds --threads 1" "$A_BYTES" --threads 1 --sha256 -- \
         "$IPQ evidence hash -q -c sha256 --no-archives --threads 1 $AQ/ > /dev/null"
-    for mode in read mmap; do
-        bench a-sha256 "C $mode ceiling" "$A_BYTES" --threads "$NPROC" --sha256 -- \
-            "find $AQ/ -type f | $CEILQ $mode $NPROC > /dev/null"
-        bench a-sha256 "C $mode ceiling, 1 thread" "$A_BYTES" --threads 1 --sha256 -- \
-            "find $AQ/ -type f | $CEILQ $mode 1 > /dev/null"
-    done
+    ceilings a-sha256 "$A_BYTES" "$AQ/"
     bench a-sha256 "hashdeep -r" "$A_BYTES" --threads "$NPROC" --sha256 -- "hashdeep -c sha256 -r $AQ/ > /dev/null"
     bench a-sha256 "hashdeep -r -j 1" "$A_BYTES" --threads 1 --sha256 -- "hashdeep -c sha256 -r -j 1 $AQ/ > /dev/null"
     bench a-sha256 sha256sum "$A_BYTES" --threads 1 --sha256 -- "sha256sum $AQ/* > /dev/null"
@@ -263,12 +267,7 @@ if want b; then
         "$IPQ evidence hash -q -c sha256 --no-archives $BQ > /dev/null"
     bench b-small "iproceeds --threads 1" "$B_BYTES" --threads 1 --sha256 -- \
         "$IPQ evidence hash -q -c sha256 --no-archives --threads 1 $BQ > /dev/null"
-    for mode in read mmap; do
-        bench b-small "C $mode ceiling" "$B_BYTES" --threads "$NPROC" --sha256 -- \
-            "find $BQ -type f | $CEILQ $mode $NPROC > /dev/null"
-        bench b-small "C $mode ceiling, 1 thread" "$B_BYTES" --threads 1 --sha256 -- \
-            "find $BQ -type f | $CEILQ $mode 1 > /dev/null"
-    done
+    ceilings b-small "$B_BYTES" "$BQ"
     bench b-small "hashdeep -r" "$B_BYTES" --threads "$NPROC" --sha256 -- "hashdeep -c sha256 -r $BQ > /dev/null"
     bench b-small "hashdeep -r -j 1" "$B_BYTES" --threads 1 --sha256 -- "hashdeep -c sha256 -r -j 1 $BQ > /dev/null"
     bench b-small "find | xargs sha256sum" "$B_BYTES" --threads 1 --sha256 -- \

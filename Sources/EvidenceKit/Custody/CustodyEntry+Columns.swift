@@ -22,8 +22,9 @@ extension CustodyEntry {
     ) {
         func json(_ t: String) -> JSONValue? { try? JSONValue.parse(Array(t.utf8)) }
         func refs(_ t: String) -> [HashReference] {
-            (json(t)?.items ?? []).map {
-                HashReference(name: $0["name"]?.string ?? "", sha256: $0["sha256"]?.string ?? "")
+            (json(t)?.items ?? []).compactMap {
+                guard case .object = $0 else { return nil }
+                return HashReference(name: $0["name"]?.string ?? "", sha256: $0["sha256"]?.string ?? "")
             }
         }
         func strings(_ t: String) -> [String] {

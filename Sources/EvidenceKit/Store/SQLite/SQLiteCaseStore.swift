@@ -470,35 +470,12 @@ package final class SQLiteCaseStore: CaseStore {
     /// A ledger row back into an entry. Malformed JSON columns come back empty, which verification then reports
     /// as changed content (the hash no longer matches).
     private static func entry(_ r: [SQLiteValue]) -> CustodyEntry {
-        func json(_ v: SQLiteValue) -> JSONValue? {
-            guard let t = v.text else { return nil }
-            return try? JSONValue.parse(Array(t.utf8))
-        }
-        func strings(_ v: JSONValue?) -> [String]? {
-            guard let items = v?.items else { return nil }
-            let texts = items.compactMap(\.string)
-            return texts.count == items.count ? texts : nil
-        }
-        func refs(_ v: SQLiteValue) -> [HashReference] {
-            (json(v)?.items ?? []).compactMap {
-                guard case .object = $0 else { return nil }
-                return HashReference(name: $0["name"]?.string ?? "", sha256: $0["sha256"]?.string ?? "")
-            }
-        }
-        func parameters(_ v: SQLiteValue) -> [String: String] {
-            guard case .object(let members)? = json(v) else { return [:] }
-            var out: [String: String] = [:]
-            for (key, value) in members {
-                guard let text = value.string else { return [:] }
-                out[key] = text
-            }
-            return out
-        }
-        return CustodyEntry(
-            seq: r[0].integer ?? -1, time: r[1].text ?? "", caseID: r[2].text ?? "", examinerID: r[3].text ?? "",
-            publicKey: r[4].text ?? "", action: r[5].text ?? "", items: strings(json(r[6])) ?? [],
-            inputs: refs(r[7]), outputs: refs(r[8]), tool: r[9].text ?? "", toolVersion: r[10].text ?? "",
-            parameters: parameters(r[11]), note: r[12].text ?? "", prevHash: r[13].text ?? "",
-            entryHash: r[14].text ?? "", signature: r[15].text ?? "")
+        CustodyEntry(
+            storedSeq: r[0].integer ?? -1, time: r[1].text ?? "", caseID: r[2].text ?? "",
+            examinerID: r[3].text ?? "", publicKey: r[4].text ?? "", action: r[5].text ?? "",
+            itemsColumn: r[6].text ?? "", inputsColumn: r[7].text ?? "", outputsColumn: r[8].text ?? "",
+            tool: r[9].text ?? "", toolVersion: r[10].text ?? "", parametersColumn: r[11].text ?? "",
+            note: r[12].text ?? "", prevHash: r[13].text ?? "", entryHash: r[14].text ?? "",
+            signature: r[15].text ?? "")
     }
 }
