@@ -5,7 +5,7 @@
 enum RansomwarePeel {
     static let scenario = SampleScenario(
         name: "ransomware-peel",
-        title: "Ransomware payment traced through a peel chain to an exchange deposit and a bank cash-out",
+        title: "Ransomware paid down a peel chain, through a CoinJoin, to an exchange to freeze; a bank cash-out",
         shippedSeed: 2026_027
     ) { b, rng in
         try build(b, rng)
