@@ -93,6 +93,16 @@ import Testing
             ], in: w.path)
         #expect(swapped.status == 0, "\(swapped.stderr)")
         #expect(swapped.stdoutBytes == r.stdoutBytes)
+        // The page's conservation check counts the chain's fees.
+        let html = try CLI.run(
+            ["trace", "run"] + Self.both + [
+                "--seed-tx", "T1", "--policy", "haircut", "--format", "html", "-o", "t.html",
+            ],
+            in: w.path, environment: ["IPROCEEDS_DOT": "none"])
+        #expect(html.status == 0, "\(html.stderr)")
+        let page = try w.read("t.html")
+        #expect(page.contains("held + left in fees (0.00004687) + converted = injected, exactly"))
+        #expect(page.contains("held + converted = injected, exactly"))  // EUR: no fees
     }
 
     @Test func freezeListsHoldingsInBothAssetsUnderEveryPolicy() throws {
