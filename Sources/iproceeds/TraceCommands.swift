@@ -89,6 +89,17 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
+    /// Whether the file's first line is a JSON object with bitcoin-etl's `inputs` and `outputs` (only to say so
+    /// when an account importer refuses it; the format is never chosen from the content).
+    static func looksLikeBitcoinETL(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 65_536), as: UTF8.self)
+        let first = head.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        return first.trimmingCharacters(in: .whitespaces).hasPrefix("{") && first.contains("\"inputs\"")
+            && first.contains("\"outputs\"")
+    }
+
     /// The formats read, in the order they first appear (`camt.053, bitcoin-etl`).
     var formatNames: String {
         var names: [String] = []
@@ -155,8 +166,17 @@ struct LedgerOptions: ParsableArguments {
             try reporting {
                 var ledger = Ledger()
                 for (k, format) in formats.enumerated() {
-                    let part = try LedgerImporter.load(
-                        accountFiles.filter { $0.format == format }.map(\.path), format: format, options: options)
+                    let part: Ledger
+                    do {
+                        part = try LedgerImporter.load(
+                            accountFiles.filter { $0.format == format }.map(\.path), format: format, options: options)
+                    } catch var e as ProceedsError {
+                        // A chain export given without its format fails as a bank file would: say what it looks like.
+                        if let file = e.file, Self.looksLikeBitcoinETL(file) {
+                            e.reason += "; \(file) looks like a bitcoin-etl export: give it as bitcoin-etl:\(file)"
+                        }
+                        throw e
+                    }
                     if k == 0 { ledger = part } else { ledger.merge(part) }
                 }
                 return ledger

@@ -160,6 +160,11 @@ import Testing
             ], in: w.path)
         #expect(r.status == 65)
         #expect(r.stderr.contains("bad.csv line 2") && r.stderr.contains("has no output 9"), "\(r.stderr)")
+        // The export given without its format is refused as a bank file, with what to do.
+        let unnamed = try CLI.run(
+            ["trace", "run", "--transfers", "bank.csv", "tx.json", "--seed-tx", "T1", "--policy", "fifo"], in: w.path)
+        #expect(unnamed.status == 65)
+        #expect(unnamed.stderr.contains("tx.json looks like a bitcoin-etl export: give it as bitcoin-etl:tx.json"))
         // A bitcoin-etl file among an account command's files is a usage error, not misread.
         let imported = try CLI.run(["trace", "import", "--transfers", "bank.csv", "bitcoin-etl:tx.json"], in: w.path)
         #expect(imported.status == 64)
