@@ -309,7 +309,7 @@ extension TraceFreeze {
             throw ValidationError("--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX")
         }
         let loaded = try reporting {
-            try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain)
+            try BitcoinETLImporter.load(input.utxoFiles, strict: input.strict, chain: input.chain)
         }
         let ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
         input.printIssues(ledger)

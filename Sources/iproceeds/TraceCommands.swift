@@ -16,13 +16,15 @@ struct Trace: ParsableCommand {
 /// The ledger inputs every trace command takes.
 struct LedgerOptions: ParsableArguments {
     @Option(
-        name: .customLong("transfers"), parsing: .upToNextOption, help: ArgumentHelp("Ledger files.", valueName: "file")
-    )
+        name: .customLong("transfers"), parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Ledger files, in --import-format; a file given as FORMAT:PATH is read in that format instead (e.g. bitcoin-etl:tx.json beside bank statements).",
+            valueName: "file"))
     var transfers: [String] = []
 
     @Option(
         help:
-            "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements; camt.052 and camt.054 too), mt940 (and MT942), bank-csv (with --profile), ethereum-etl (token_transfers CSV or JSON lines, transactions.csv for native ether, tokens.csv for decimals), or bitcoin-etl (transactions JSON of any bitcoin-etl chain, with --chain; trace run only)."
+            "Input format: canonical (id,timestamp,from,to,amount,currency), amlsim, camt.053 (ISO 20022 bank statements; camt.052 and camt.054 too), mt940 (and MT942), bank-csv (with --profile), ethereum-etl (token_transfers CSV or JSON lines, transactions.csv for native ether, tokens.csv for decimals), or bitcoin-etl (transactions JSON of any bitcoin-etl chain, with --chain; trace run, freeze and paths)."
     )
     var importFormat: ImportFormatArgument = .canonical
 
@@ -72,9 +74,72 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
+    /// Each `--transfers` file with the format it is read in: `FORMAT:PATH` names its own format (any name
+    /// --import-format takes), every other file is in --import-format. So bank statements and a bitcoin-etl
+    /// export go in one run: `--import-format camt.053 --transfers a.xml bitcoin-etl:tx.json`. (A file whose name
+    /// starts with a format name and a colon is given as `./NAME`.)
+    var files: [(format: ImportFormat, path: String)] {
+        transfers.map { f in
+            if let colon = f.firstIndex(of: ":"), colon != f.startIndex, f.index(after: colon) != f.endIndex,
+                let format = ImportFormatArgument(argument: String(f[..<colon]))
+            {
+                return (format.value, String(f[f.index(after: colon)...]))
+            }
+            return (importFormat.value, f)
+        }
+    }
+
+    /// Whether the file's first line is a JSON object with bitcoin-etl's `inputs` and `outputs` (only to say so
+    /// when an account importer refuses it; the format is never chosen from the content).
+    static func looksLikeBitcoinETL(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 65_536), as: UTF8.self)
+        let first = head.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        return first.trimmingCharacters(in: .whitespaces).hasPrefix("{") && first.contains("\"inputs\"")
+            && first.contains("\"outputs\"")
+    }
+
+    /// The formats read, in the order they first appear (`camt.053, bitcoin-etl`).
+    var formatNames: String {
+        var names: [String] = []
+        for f in files where !names.contains(f.format.rawValue) { names.append(f.format.rawValue) }
+        return names.joined(separator: ", ")
+    }
+
+    /// The bitcoin-etl exports among the files.
+    var utxoFiles: [String] { files.filter { $0.format == .bitcoinETL }.map(\.path) }
+
+    /// Whether any file is an account ledger (not bitcoin-etl).
+    var hasAccountFiles: Bool { files.contains { $0.format != .bitcoinETL } }
+
+    /// The account ledgers and, when bitcoin-etl exports are among the files, their transactions as a UTXO ledger
+    /// (its skipped lines and input files join the ledger's, so that reports and custody name them).
+    func loadWithUTXO() throws -> (ledger: Ledger, utxo: UTXOLedger?) {
+        var ledger = try load(allowingUTXO: true)
+        guard !utxoFiles.isEmpty else { return (ledger, nil) }
+        let loaded = try timed("import bitcoin-etl") {
+            try reporting { try BitcoinETLImporter.load(utxoFiles, strict: strict, chain: chain) }
+        }
+        printIssues(Ledger(issues: loaded.issues))
+        printNotes(loaded)
+        ledger.issues += loaded.issues
+        ledger.inputs += loaded.inputs
+        return (
+            ledger,
+            UTXOLedger(transactions: loaded.transactions, asset: loaded.chain.asset, scale: loaded.chain.scale)
+        )
+    }
+
     /// Imports the ledger, printing skipped rows on standard error; exits 65 when the import fails, 66 when a file
-    /// cannot be read.
-    func load() throws -> Ledger {
+    /// cannot be read. Files of several account formats (`FORMAT:PATH`) are imported format by format, in the
+    /// order each format first appears, into one ledger.
+    func load(allowingUTXO: Bool = false) throws -> Ledger {
+        guard allowingUTXO || utxoFiles.isEmpty else {
+            throw ValidationError(
+                "bitcoin-etl exports are traced per transaction (trace run, trace freeze, trace paths); this command reads account ledgers"
+            )
+        }
         var options = ImportOptions()
         options.strict = strict
         options.defaultCurrency = currency
@@ -90,8 +155,32 @@ struct LedgerOptions: ParsableArguments {
             let code = parts[0].hasPrefix("0x") ? parts[0].lowercased() : parts[0].uppercased()
             options.scales[code] = Int(parts[1])!
         }
+        let accountFiles = files.filter { $0.format != .bitcoinETL }
+        var formats: [ImportFormat] = []
+        for f in accountFiles where !formats.contains(f.format) { formats.append(f.format) }
+        if formats.contains(.bankCSV), options.profile == nil {
+            guard let profile else { throw ValidationError("bank-csv files need --profile FILE") }
+            options.profile = try reporting { try BankCSVProfile.load(profile) }
+        }
         let ledger = try timed("import") {
-            try reporting { try LedgerImporter.load(transfers, format: importFormat.value, options: options) }
+            try reporting {
+                var ledger = Ledger()
+                for (k, format) in formats.enumerated() {
+                    let part: Ledger
+                    do {
+                        part = try LedgerImporter.load(
+                            accountFiles.filter { $0.format == format }.map(\.path), format: format, options: options)
+                    } catch var e as ProceedsError {
+                        // A chain export given without its format fails as a bank file would: say what it looks like.
+                        if let file = e.file, Self.looksLikeBitcoinETL(file) {
+                            e.reason += "; \(file) looks like a bitcoin-etl export: give it as bitcoin-etl:\(file)"
+                        }
+                        throw e
+                    }
+                    if k == 0 { ledger = part } else { ledger.merge(part) }
+                }
+                return ledger
+            }
         }
         printIssues(ledger)
         printImportNotes(ledger)
@@ -244,21 +333,22 @@ struct TraceRun: ParsableCommand {
         let result: MixedTraceResult
         var entityGroups: [EntityTaint]?
         var entityDirectory: EntityDirectory?
-        if input.importFormat.value == .bitcoinETL {
+        if !input.hasAccountFiles {
             // UTXO: taint follows outputs, per transaction (docs/tracing-policies.md).
             guard seed.fromAccount == nil else {
                 throw ValidationError(
                     "--from is for account ledgers; give bitcoin seeds with --seed-tx HASH or HASH:INDEX")
             }
             let loaded = try reporting {
-                try BitcoinETLImporter.load(input.transfers, strict: input.strict, chain: input.chain)
+                try BitcoinETLImporter.load(input.utxoFiles, strict: input.strict, chain: input.chain)
             }
             ledger = Ledger(issues: loaded.issues, inputs: loaded.inputs)
             input.printIssues(ledger)
             input.printNotes(loaded)
             guard input.conversions == nil else {
                 throw ValidationError(
-                    "--conversions is for account ledgers; bitcoin-etl input is traced per transaction")
+                    "--conversions links a bitcoin-etl export to account ledgers: give those too, e.g. --import-format camt.053 --transfers statement.xml bitcoin-etl:transactions.json"
+                )
             }
             let utxo = try reporting {
                 try UTXOTracer.run(
@@ -277,13 +367,15 @@ struct TraceRun: ParsableCommand {
             guard !entityOptions.active else {
                 throw ValidationError("--entities and --cluster are for bitcoin-etl ledgers")
             }
-            var loaded = try input.load()
+            let imported = try input.loadWithUTXO()
+            var loaded = imported.ledger
+            let utxo = imported.utxo
             let conversions = try input.loadConversions(into: &loaded)
             ledger = loaded
             let at = until.flatMap(ISO8601.parse)
             result = try input.timed("trace") {
                 try reporting {
-                    conversions.isEmpty
+                    conversions.isEmpty && utxo == nil
                         ? MixedTraceResult(
                             policy: policy.value,
                             traces: [
@@ -291,8 +383,8 @@ struct TraceRun: ParsableCommand {
                                     ledger, seeds: seed.seeds, policy: policy.value, until: at, asset: seed.assetCode)
                             ], conversions: [])
                         : try MixedTracer.run(
-                            ledger, conversions: conversions, seeds: seed.seeds, policy: policy.value, until: at,
-                            asset: seed.assetCode)
+                            ledger, utxo: utxo, conversions: conversions, seeds: seed.seeds, policy: policy.value,
+                            until: at, asset: seed.assetCode)
                 }
             }
         }
@@ -316,7 +408,7 @@ struct TraceRun: ParsableCommand {
                         + (seed.since.map { " --since \($0)" } ?? "")
                 ),
                 ("Until", until ?? "the end of the data"),
-                ("Import format", input.importFormat.value.rawValue),
+                ("Import format", input.formatNames),
             ]
             if let c = input.conversions { parameters.append(("Conversions", c)) }
             if let l = labels { parameters.append(("Labels", l)) }
@@ -447,18 +539,20 @@ struct TraceFreeze: ParsableCommand {
     }
 
     func run() throws {
-        if input.importFormat.value == .bitcoinETL { return try runUTXO() }  // by entity: TraceCluster.swift
+        if !input.hasAccountFiles { return try runUTXO() }  // by entity: TraceCluster.swift
         guard !entityOptions.active else {
             throw ValidationError("--entities and --cluster are for bitcoin-etl ledgers")
         }
-        var ledger = try input.load()
+        let imported = try input.loadWithUTXO()
+        var ledger = imported.ledger
+        let utxo = imported.utxo
         let conversions = try input.loadConversions(into: &ledger)
         let labelMap = try reporting { try labels.map(LabelFile.load) ?? [:] }
         try reporting {
             let list = try FreezeCandidates.list(
                 ledger, seeds: seed.seeds, policies: policies!, minimum: minAmount, at: at.flatMap(ISO8601.parse),
                 labels: labelMap,
-                asset: seed.assetCode, conversions: conversions)
+                asset: seed.assetCode, conversions: conversions, utxo: utxo)
             let report = format == .csv ? FreezeReport.csv(list) : FreezeReport.json(list, ledger: ledger)
             let out = try ReportOutput(path: output)
             out.sink.write(report)

@@ -16,9 +16,18 @@ struct TracePaths: ParsableCommand {
             not a finding: `trace run` says how much did, under a policy. Without --to, every account \
             reachable within --max-hops is listed with the fewest hops and the earliest transfer that reached it.
 
+            With --conversions, paths cross from one asset to another through the conversion records: a funding \
+            transfer is paid into `conversion:ID`, the funded ones out of it, so a path reaches the funded side \
+            only through the conversion; a width is then in the asset of the path's first transfer (later steps \
+            taken back at the conversion's rate, funding total / funded total). A bitcoin-etl export among the \
+            files (bitcoin-etl:FILE) is searched between addresses: each output is a transfer HASH:INDEX from the \
+            transaction's input addresses.
+
             Examples:
               iproceeds trace paths --transfers bank.csv --from RS35105008123123123173 --to CASH-OUT-TIRANA
               iproceeds trace paths --transfers bank.csv --from ACC-1,ACC-2 --max-hops 6 --format json -o reach.json
+              iproceeds trace paths --import-format camt.053 --transfers stmt.xml bitcoin-etl:tx.json \\
+                  --conversions conversions.csv --from VICTIM-IBAN --to bc1q…
 
             Exit status: 0 listed, every row imported; 1 listed, but malformed rows were skipped or the listing \
             was cut at --limit, or an account named has no transfer in the ledger; 64 usage; 65 an input could not be \
@@ -77,19 +86,36 @@ struct TracePaths: ParsableCommand {
                 throw ValidationError("\(name) '\(value)' is not an ISO 8601 time")
             }
         }
-        guard input.importFormat.value != .bitcoinETL else {
-            throw ValidationError("trace paths reads account ledgers; bitcoin-etl is not one")
+        if input.conversions != nil && asset != nil {
+            throw ValidationError(
+                "--conversions joins every asset into one graph; --asset is for a ledger without them")
         }
     }
 
     func run() throws {
-        let ledger = try input.load()
+        let imported = try input.loadWithUTXO()
+        var ledger = imported.ledger
+        let utxo = imported.utxo
+        let conversions = try input.loadConversions(into: &ledger)
+        // A bitcoin-etl export is searched between addresses: each output a transfer from the inputs' addresses.
+        // Conversions join the assets through their `conversion:ID` nodes.
+        var rates: [String: (funding: MinorUnits, funded: MinorUnits)] = [:]
+        if utxo != nil || !conversions.isEmpty {
+            let joined = try reporting { try MixedTracer.pathLedger(ledger, utxo: utxo, conversions: conversions) }
+            ledger = joined.ledger
+            rates = joined.rates
+        }
         let assetCode = asset.map { $0.hasPrefix("0x") ? $0.lowercased() : $0.uppercased() }
         let g = try input.timed("graph") {
             try reporting {
                 try TemporalGraph(
-                    ledger, asset: assetCode, since: since.flatMap(ISO8601.parse), until: until.flatMap(ISO8601.parse))
+                    ledger, asset: assetCode, since: since.flatMap(ISO8601.parse), until: until.flatMap(ISO8601.parse),
+                    acrossAssets: !conversions.isEmpty)
             }
+        }
+        var nodeRates: [Int: (funding: MinorUnits, funded: MinorUnits)] = [:]
+        for (node, rate) in rates {
+            if let n = ledger.transfers.accountNumber(node) { nodeRates[Int(n)] = rate }
         }
         var cut = false
         var report = PathReport(graph: g, ledger: ledger, format: format, maxHops: maxHops, listsPaths: target != nil)
@@ -117,7 +143,8 @@ struct TracePaths: ParsableCommand {
                     continue
                 }
                 let started = clock()
-                let listing = FlowPaths.paths(g, ledger: ledger, from: source, to: t, maxHops: maxHops, limit: limit)
+                let listing = FlowPaths.paths(
+                    g, ledger: ledger, from: source, to: t, maxHops: maxHops, limit: limit, rates: nodeRates)
                 searching += clock() - started
                 cut = cut || listing.truncated
                 report.add(from: s, to: target, listing)
@@ -141,6 +168,7 @@ struct TracePaths: ParsableCommand {
                 parameters: [
                     "command": "trace paths", "from": sourceList.joined(separator: ","), "to": target ?? "",
                     "max_hops": String(maxHops), "asset": g.asset, "since": since ?? "", "until": until ?? "",
+                    "conversions": input.conversions ?? "",
                 ])
         }
         if cut {

@@ -105,3 +105,16 @@ package enum AssetScale {
     package static let known: [String: Int] = ISO4217.active.merging(ISO4217.withdrawn) { a, _ in a }
         .merging(crypto) { a, _ in a }
 }
+
+extension Ledger {
+    /// Appends what another import read (ledgers of several formats traced together): its transfers, issues,
+    /// inputs, statements and counts.
+    package mutating func merge(_ other: Ledger) {
+        transfers += other.transfers
+        issues += other.issues
+        inputs += other.inputs
+        duplicatesMerged += other.duplicatesMerged
+        setAside.merge(other.setAside, uniquingKeysWith: +)
+        statements += other.statements
+    }
+}

@@ -29,6 +29,16 @@ package struct PathReport {
 
     private func amount(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: graph.scale) }
 
+    /// A transfer's amount in its own asset's units (across conversions, assets differ from one step to the next).
+    private func amount(_ t: Transfer) -> String { ExactDecimal.format(t.amount, scale: t.scale) }
+
+    /// A path's width, in the asset of its first transfer (``FlowPaths/paths`` takes later steps back into it).
+    private func width(_ p: FlowPath) -> (text: String, asset: String) {
+        guard graph.acrossAssets, let first = p.transfers.first else { return (amount(p.bottleneck), graph.asset) }
+        let t = ledger.transfers[first]
+        return (ExactDecimal.format(p.bottleneck, scale: t.scale), t.asset)
+    }
+
     /// Accounts named (as a source or the target) that have no transfer in the graph, in the order named.
     package var notInLedger: [String] { notFound }
 
@@ -39,9 +49,10 @@ package struct PathReport {
 
     private func transferValue(_ i: Int) -> JSONValue {
         let t = ledger.transfers[i]
-        return .object([
+        return .members([
             ("id", .string(t.id)), ("time", .string(ISO8601.format(t.time))), ("from", .string(t.from)),
-            ("to", .string(t.to)), ("amount", .string(amount(t.amount))),
+            ("to", .string(t.to)), ("amount", .string(amount(t))),
+            ("asset", graph.acrossAssets ? .string(t.asset) : nil),
             ("source", .string(t.source.file + " " + t.source.location)),
         ])
     }
@@ -57,8 +68,9 @@ package struct PathReport {
                         "paths",
                         .array(
                             listing.paths.map { p in
-                                .object([
-                                    ("hops", .int(p.transfers.count)), ("bottleneck", .string(amount(p.bottleneck))),
+                                .members([
+                                    ("hops", .int(p.transfers.count)), ("bottleneck", .string(width(p).text)),
+                                    ("bottleneck_asset", graph.acrossAssets ? .string(width(p).asset) : nil),
                                     ("transfers", .array(p.transfers.map(transferValue))),
                                 ])
                             })
@@ -70,9 +82,9 @@ package struct PathReport {
                     let t = ledger.transfers[i]
                     parts.append(
                         [
-                            from, to, String(n + 1), amount(p.bottleneck), String(hop + 1), t.id,
+                            from, to, String(n + 1), width(p).text, String(hop + 1), t.id,
                             ISO8601.format(t.time), t.from, t.to,
-                            amount(t.amount), graph.asset,
+                            amount(t), t.asset,
                         ].map(CSV.field).joined(separator: ",") + "\r\n")
                 }
             }
@@ -80,11 +92,13 @@ package struct PathReport {
             var s =
                 "\(listing.paths.count)\(listing.truncated ? "+" : "") path\(listing.paths.count == 1 ? "" : "s") from \(from) to \(to) within \(maxHops) hops\n"
             for (n, p) in listing.paths.enumerated() {
+                let w = width(p)
                 s +=
-                    "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(amount(p.bottleneck)) \(graph.asset)\n"
+                    "\n#\(n + 1)  \(p.transfers.count) hop\(p.transfers.count == 1 ? "" : "s"), width \(w.text) \(w.asset)\n"
                 for i in p.transfers {
                     let t = ledger.transfers[i]
-                    s += "    \(ISO8601.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t.amount))\n"
+                    let unit = graph.acrossAssets ? " \(t.asset)" : ""
+                    s += "    \(ISO8601.format(t.time))  \(t.id)  \(t.from) → \(t.to)  \(amount(t))\(unit)\n"
                 }
             }
             parts.append(s)
@@ -113,7 +127,7 @@ package struct PathReport {
             for r in reached {
                 let t = ledger.transfers[r.firstTransfer]
                 parts.append(
-                    [from, r.account, String(r.hops), t.id, ISO8601.format(t.time), amount(t.amount), graph.asset]
+                    [from, r.account, String(r.hops), t.id, ISO8601.format(t.time), amount(t), t.asset]
                         .map(CSV.field).joined(separator: ",") + "\r\n")
             }
         case .text:

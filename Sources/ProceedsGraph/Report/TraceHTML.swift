@@ -62,10 +62,14 @@ package enum TraceHTML {
             let c = r.conservation
             func a(_ v: MinorUnits) -> String { ExactDecimal.format(v, scale: r.scale) }
             let ok = c.balanced && c.valueConserved
+            // A UTXO ledger's fees take taint out of the data: the check then counts them (`left`).
             let verdict =
                 ok
                 ? (r.policy == .poison
-                    ? "held ≥ injected (poison taints whole balances)" : "held + converted = injected, exactly")
+                    ? "held ≥ injected (poison taints whole balances)"
+                    : c.left == 0
+                        ? "held + converted = injected, exactly"
+                        : "held + left in fees (\(a(c.left))) + converted = injected, exactly")
                 : "FAILED"
             h += "<tr><td>\(r.asset)</td><td class=\"n\">\(a(c.injected))</td><td class=\"n\">\(a(c.held))</td>"
             h += "<td class=\"n\">\(a(c.converted))</td><td class=\"\(ok ? "ok" : "bad")\">\(verdict)</td></tr>\n"

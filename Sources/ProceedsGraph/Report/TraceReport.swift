@@ -15,15 +15,16 @@ package enum TraceReport {
         json(MixedTraceResult(policy: r.policy, traces: [r], conversions: []), ledger: ledger)
     }
 
-    /// One asset: the figures at the top level. With conversions, the seeds' asset stays at the top level and
-    /// every traced asset (that one included) is listed under `traces`, with the conversions that linked them.
+    /// One asset: the figures at the top level. With conversions (or seeds in a bank ledger and a chain), the seeds'
+    /// asset stays at the top level and every traced asset (that one included) is listed under `traces`, with the
+    /// conversions that linked them.
     /// - Parameter entities: what each entity received and holds (`trace run --entities/--cluster`), added last
     ///   as `entities`.
     package static func json(_ m: MixedTraceResult, ledger: Ledger, entities: [EntityTaint]? = nil) -> String {
         let r = m.traces[0]
         var members: [(String, JSONValue?)] = [("policy", .string(r.policy.rawValue))]
         members += body(r)
-        if !m.conversions.isEmpty {
+        if !m.conversions.isEmpty || m.traces.count > 1 {
             members.append(("traces", .array(m.traces.map { .members(body($0)) })))
             members.append(("conversions", .array(m.conversions.map(conversion))))
         }

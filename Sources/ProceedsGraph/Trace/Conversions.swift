@@ -101,6 +101,20 @@ package struct MixedTraceResult: Sendable {
     }
 }
 
+/// A UTXO ledger (a bitcoin-etl export) traced beside an account ledger: its transactions and the asset they are
+/// counted in. Conversions name its outputs as `HASH:INDEX`.
+package struct UTXOLedger: Sendable {
+    package var transactions: [UTXOTransaction]
+    package var asset: String
+    package var scale: Int
+
+    package init(transactions: [UTXOTransaction], asset: String, scale: Int) {
+        self.transactions = transactions
+        self.asset = asset
+        self.scale = scale
+    }
+}
+
 /// Traces taint through several assets linked by ``ConversionRecord``s.
 ///
 /// In the funding asset, the funding transfers are paid into the conversion (an account named
@@ -110,44 +124,88 @@ package struct MixedTraceResult: Sendable {
 /// to even; poison: wholly, if any funding taint). Assets are traced one after another, repeated until every
 /// conversion's figures settle, so chains and round trips (EUR → BTC → EUR) work; each asset's trace conserves
 /// taint with converted taint counted (held + converted = injected).
+///
+/// One side of a conversion may be outputs of a UTXO ledger (`HASH:INDEX`), traced by ``UTXOTracer``: a funding
+/// output hands the taint it lands with to the conversion (the exchange's coins keep none of it), and a funded
+/// output enters the UTXO trace tainted by its part, tainted piece first.
 package enum MixedTracer {
     package static func run(
-        _ ledger: Ledger, conversions: [ConversionRecord], seeds: TraceSeeds, policy: TaintPolicy, until: Int64? = nil,
-        asset requested: String? = nil
+        _ ledger: Ledger, utxo: UTXOLedger? = nil, conversions: [ConversionRecord], seeds: TraceSeeds,
+        policy: TaintPolicy, until: Int64? = nil, asset requested: String? = nil
     ) throws -> MixedTraceResult {
-        let (rewritten, links) = try link(ledger, conversions)
+        if let utxo, ledger.transfers.assetCodes.contains(utxo.asset) {
+            throw ProceedsError(
+                .unusableInput,
+                "the account ledgers hold \(utxo.asset) transfers and the bitcoin-etl export is \(utxo.asset) too: "
+                    + "one asset cannot be traced both ways; leave the \(utxo.asset) transfers out of the account ledgers"
+            )
+        }
+        let (rewritten, links) = try link(ledger, utxo, conversions)
         let nodes = Set(conversions.map(\.node))
-        // The seeds' own asset, as the plain tracer would choose it.
-        let primary = try TaintTracer.run(
-            rewritten, seeds: seeds, policy: policy, until: until, asset: requested, conversionNodes: nodes
-        ).asset
+        let (accountSeeds, utxoSeeds) = try split(seeds, ledger: ledger, utxo: utxo)
+        // The seeds' own asset: the account ledger's, as the plain tracer would choose it, unless every seed is in
+        // the UTXO ledger (or --asset names its asset).
+        let primary: String
+        let noAccountSeed = accountSeeds.transferIDs.isEmpty && accountSeeds.fromAccount == nil
+        if let utxo, requested == utxo.asset || (!utxoSeeds.isEmpty && noAccountSeed) {
+            primary = utxo.asset
+        } else {
+            primary = try TaintTracer.run(
+                rewritten, seeds: accountSeeds, policy: policy, until: until, asset: requested, conversionNodes: nodes
+            ).asset
+        }
+        var start = [primary]
+        if let utxo, !utxoSeeds.isEmpty, utxo.asset != primary { start.append(utxo.asset) }
+        let converting = Dictionary(
+            links.filter(\.fromUTXO).flatMap { l in l.fundingOutputs.map { ($0, l.record.node) } },
+            uniquingKeysWith: { a, _ in a })
+        let fundedNode = Dictionary(
+            links.filter(\.toUTXO).flatMap { l in l.funded.map { ($0.id, l.record.node) } },
+            uniquingKeysWith: { a, _ in a })
 
-        var fundedTaint: [String: MinorUnits] = [:]
+        var fundedTaint: [String: MinorUnits] = [:]  // funded account transfers
+        var fundedOutputs: [String: MinorUnits] = [:]  // funded UTXO outputs (HASH:INDEX)
         var results: [String: TraceResult] = [:]
         var outcomes: [ConversionOutcome] = []
         var settled = false
         // Each round settles at least the earliest conversion not yet settled (taint only flows forward in time,
         // and a conversion's funded transfers come after its funding), so conversions + 1 rounds suffice.
         for _ in 0...conversions.count + 1 {
-            var s = seeds
-            s.partial = fundedTaint
             results = [:]
-            var assets = [primary]
+            var assets = start
             var queue = 0
             while queue < assets.count {
                 let asset = assets[queue]
                 queue += 1
-                let seedsHere = asset == primary ? s : TraceSeeds(partial: fundedTaint)
-                guard
-                    let r = try? TaintTracer.run(
-                        rewritten, seeds: seedsHere, policy: policy, until: until, asset: asset, conversionNodes: nodes)
-                else {
-                    continue  // no seed of this asset happened by `until`
+                // The seeds' assets must trace (their errors are the user's to see); another asset may have no
+                // taint by `until`.
+                let mustTrace = queue <= start.count
+                let r: TraceResult?
+                if let utxo, asset == utxo.asset {
+                    let carried = fundedOutputs.reduce(into: [String: UTXOTracer.CarriedTaint]()) {
+                        $0[$1.key] = UTXOTracer.CarriedTaint(node: fundedNode[$1.key]!, tainted: $1.value)
+                    }
+                    let trace = {
+                        try UTXOTracer.run(
+                            utxo.transactions, seeds: utxoSeeds, policy: policy, until: until, scale: utxo.scale,
+                            asset: utxo.asset, carried: carried, converting: converting)
+                    }
+                    r = mustTrace ? try trace() : try? trace()
+                } else {
+                    var here = asset == primary ? accountSeeds : TraceSeeds()
+                    here.partial = fundedTaint
+                    let trace = {
+                        try TaintTracer.run(
+                            rewritten, seeds: here, policy: policy, until: until, asset: asset, conversionNodes: nodes)
+                    }
+                    r = mustTrace ? try trace() : try? trace()
                 }
+                guard let r else { continue }  // no seed of this asset happened by `until`
                 results[asset] = r
                 for l in links where l.fromAsset == asset && !assets.contains(l.toAsset) { assets.append(l.toAsset) }
             }
             var next: [String: MinorUnits] = [:]
+            var nextOutputs: [String: MinorUnits] = [:]
             outcomes = []
             for l in links {
                 let landed =
@@ -159,7 +217,9 @@ package enum MixedTracer {
                         landed == 0
                         ? 0
                         : policy == .poison ? amount : amount.scaled(by: landed, over: l.fundingAmount)
-                    if part > 0 { next[id] = part }
+                    if part > 0 {
+                        if l.toUTXO { nextOutputs[id] = part } else { next[id] = part }
+                    }
                     fundedTotal += amount
                     fundedTainted += part
                 }
@@ -171,11 +231,12 @@ package enum MixedTracer {
                         fundedTainted: fundedTainted,
                         depositAccount: l.depositAccount))
             }
-            if next == fundedTaint {
+            if next == fundedTaint && nextOutputs == fundedOutputs {
                 settled = true
                 break
             }
             fundedTaint = next
+            fundedOutputs = nextOutputs
         }
         guard settled else {
             throw ProceedsError(
@@ -187,6 +248,31 @@ package enum MixedTracer {
         return MixedTraceResult(policy: policy, traces: traces, conversions: outcomes)
     }
 
+    /// Seed ids that name a transaction or an output (`HASH:INDEX`) of the UTXO ledger, apart from the rest.
+    static func split(_ seeds: TraceSeeds, ledger: Ledger, utxo: UTXOLedger?) throws -> (TraceSeeds, Set<String>) {
+        guard let utxo, !seeds.transferIDs.isEmpty else { return (seeds, []) }
+        var hashes: [String: [Int]] = [:]
+        for tx in utxo.transactions { hashes[tx.hash, default: []].append(tx.outputs.count) }
+        var accountIDs = Set<String>()
+        for i in ledger.transfers.indices where seeds.transferIDs.contains(ledger.transfers.id(i)) {
+            accountIDs.insert(ledger.transfers.id(i))
+        }
+        var account = seeds
+        var inUTXO = Set<String>()
+        for id in seeds.transferIDs {
+            let hash = id.lastIndex(of: ":").map { String(id[..<$0]) }
+            guard hashes[id] != nil || hash.map({ hashes[$0] != nil }) == true else { continue }
+            if accountIDs.contains(id) {
+                throw ProceedsError(
+                    .invalidOption,
+                    "seed \(id) names both a transfer of the account ledgers and a \(utxo.asset) transaction or output")
+            }
+            inUTXO.insert(id)
+        }
+        account.transferIDs.subtract(inUTXO)
+        return (account, inUTXO)
+    }
+
     struct Link {
         var record: ConversionRecord
         var fromAsset: String
@@ -196,14 +282,37 @@ package enum MixedTracer {
         var fundingAmount: MinorUnits
         var funded: [(id: String, amount: MinorUnits, time: Int64)]
         var depositAccount: String
+        /// Whether the funding side is outputs of the UTXO ledger (named in `fundingOutputs`), and whether the
+        /// funded side is.
+        var fromUTXO = false
+        var toUTXO = false
+        var fundingOutputs: [String] = []
     }
 
-    /// Checks the records against the ledger and reroutes funding into, and funded out of, the conversion nodes.
-    static func link(_ ledger: Ledger, _ records: [ConversionRecord]) throws -> (Ledger, [Link]) {
+    /// One side of a conversion: a transfer of the account ledger or an output of the UTXO ledger.
+    private struct Leg {
+        var id: String
+        var asset: String
+        var scale: Int
+        var amount: MinorUnits
+        var time: Int64
+        /// The receiver: the account, or the output's address.
+        var receiver: String
+        /// The ledger row, for a transfer.
+        var row: Int?
+    }
+
+    /// Checks the records against the ledgers and reroutes funding into, and funded out of, the conversion nodes
+    /// (account transfers; outputs are rerouted by the UTXO tracer).
+    static func link(_ ledger: Ledger, _ utxo: UTXOLedger? = nil, _ records: [ConversionRecord]) throws -> (
+        Ledger, [Link]
+    ) {
         var position: [String: Int] = [:]
         for i in ledger.transfers.indices where position[ledger.transfers.id(i)] == nil {
             position[ledger.transfers.id(i)] = i
         }
+        var transactions: [String: [Int]] = [:]
+        for (k, tx) in (utxo?.transactions ?? []).enumerated() { transactions[tx.hash, default: []].append(k) }
         var rewritten = ledger
         var used: [String: String] = [:]
         var links: [Link] = []
@@ -217,36 +326,76 @@ package enum MixedTracer {
             guard ledger.transfers.accountNumber(r.node) == nil else {
                 throw fail("the ledger already has an account named \(r.node)")
             }
-            func lookup(_ id: String) throws -> Int {
-                guard let i = position[id] else { throw fail("transfer \(id) is not in the ledger") }
+            func lookup(_ id: String) throws -> Leg {
                 if let other = used[id] { throw fail("transfer \(id) is already part of conversion \(other)") }
                 used[id] = r.id
-                return i
+                let colon = id.lastIndex(of: ":")
+                let hash = colon.map { String(id[..<$0]) } ?? id
+                let outputIndex = colon.flatMap { Int(id[id.index(after: $0)...]) }
+                if let i = position[id] {
+                    if let utxo, colon != nil, transactions[hash] != nil {
+                        throw fail("\(id) names both a transfer of the account ledgers and a \(utxo.asset) output")
+                    }
+                    let t = ledger.transfers[i]
+                    return Leg(
+                        id: id, asset: t.asset, scale: t.scale, amount: t.amount, time: t.time, receiver: t.to, row: i)
+                }
+                guard let utxo else { throw fail("transfer \(id) is not in the ledger") }
+                if transactions[id] != nil {
+                    throw fail("\(id) is a \(utxo.asset) transaction: name the output, as \(id):INDEX")
+                }
+                guard let rows = transactions[hash], let outputIndex else {
+                    throw fail(
+                        "transfer \(id) is not in the ledger, nor an output (HASH:INDEX) of the \(utxo.asset) export")
+                }
+                guard rows.count == 1 else {
+                    let places = rows.map {
+                        "\(utxo.transactions[$0].source.file):\(utxo.transactions[$0].source.line)"
+                    }
+                    throw fail(
+                        "transaction \(hash) occurs \(rows.count) times (\(places.joined(separator: ", "))): "
+                            + "import only the file that holds the one you mean")
+                }
+                let tx = utxo.transactions[rows[0]]
+                guard let out = tx.outputs.first(where: { $0.index == outputIndex }) else {
+                    throw fail(
+                        "transaction \(hash) (\(tx.source.file) line \(tx.source.line)) has no output \(outputIndex)")
+                }
+                return Leg(
+                    id: id, asset: utxo.asset, scale: utxo.scale, amount: out.value, time: tx.time,
+                    receiver: out.address, row: nil)
             }
             let funding = try r.funding.map(lookup)
             let funded = try r.funded.map(lookup)
-            let a = ledger.transfers[funding[0]]
-            let b = ledger.transfers[funded[0]]
-            guard funding.allSatisfy({ ledger.transfers[$0].asset == a.asset }) else {
-                throw fail("its funding transfers are in more than one asset")
+            let a = funding[0]
+            let b = funded[0]
+            guard funding.allSatisfy({ $0.asset == a.asset }) else {
+                throw fail(
+                    "its funding transfers are in more than one asset (\(Set(funding.map(\.asset)).sorted().joined(separator: ", ")))"
+                )
             }
-            guard funded.allSatisfy({ ledger.transfers[$0].asset == b.asset }) else {
-                throw fail("its funded transfers are in more than one asset")
+            guard funded.allSatisfy({ $0.asset == b.asset }) else {
+                throw fail(
+                    "its funded transfers are in more than one asset (\(Set(funded.map(\.asset)).sorted().joined(separator: ", ")))"
+                )
             }
-            let lastFunding = funding.map { ledger.transfers[$0].time }.max()!
-            if let early = funded.first(where: { ledger.transfers[$0].time < lastFunding }) {
-                throw fail("funded transfer \(ledger.transfers[early].id) happens before its funding has all arrived")
+            let lastFunding = funding.map(\.time).max()!
+            if let early = funded.first(where: { $0.time < lastFunding }) {
+                throw fail(
+                    early.row == nil
+                        ? "funded output \(early.id) is created at \(ISO8601.format(early.time)), before its funding has all arrived (\(ISO8601.format(lastFunding)))"
+                        : "funded transfer \(early.id) happens before its funding has all arrived")
             }
-            for i in funding { rewritten.transfers[i].to = r.node }
-            for i in funded { rewritten.transfers[i].from = r.node }
+            for leg in funding { if let i = leg.row { rewritten.transfers[i].to = r.node } }
+            for leg in funded { if let i = leg.row { rewritten.transfers[i].from = r.node } }
+            let fromUTXO = a.row == nil
             links.append(
                 Link(
                     record: r, fromAsset: a.asset, fromScale: a.scale, toAsset: b.asset, toScale: b.scale,
-                    fundingAmount: funding.reduce(0) { $0 + ledger.transfers[$1].amount },
-                    funded: funded.map {
-                        (ledger.transfers[$0].id, ledger.transfers[$0].amount, ledger.transfers[$0].time)
-                    },
-                    depositAccount: a.to))
+                    fundingAmount: funding.reduce(0) { $0 + $1.amount },
+                    funded: funded.map { ($0.id, $0.amount, $0.time) },
+                    depositAccount: a.receiver, fromUTXO: fromUTXO, toUTXO: b.row == nil,
+                    fundingOutputs: fromUTXO ? funding.map(\.id) : []))
         }
         return (rewritten, links)
     }

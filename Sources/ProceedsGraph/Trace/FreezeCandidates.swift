@@ -26,22 +26,23 @@ package struct FreezeList: Sendable {
 
 package enum FreezeCandidates {
     /// Accounts whose tainted holding reaches `minimum` (a decimal amount in the traced asset's units) under
-    /// any of `policies`, at `at`. Accounts labelled `victim` are left out: money back with the victim is not
+    /// any of `policies`, at `at`; with `utxo`, the addresses of that ledger too (conversions link the two). Accounts labelled `victim` are left out: money back with the victim is not
     /// frozen.
     /// - Throws: ``ProceedsError`` when there is no seed, or `minimum` is not an amount of the asset.
     package static func list(
         _ ledger: Ledger, seeds: TraceSeeds, policies: [TaintPolicy], minimum text: String, at: Int64?,
-        labels: [String: AccountLabel], asset: String? = nil, conversions: [ConversionRecord] = []
+        labels: [String: AccountLabel], asset: String? = nil, conversions: [ConversionRecord] = [],
+        utxo: UTXOLedger? = nil
     ) throws -> FreezeList {
         var mixed: [TaintPolicy: MixedTraceResult] = [:]
         for p in policies {
             mixed[p] =
-                conversions.isEmpty
+                conversions.isEmpty && utxo == nil
                 ? MixedTraceResult(
                     policy: p, traces: [try TaintTracer.run(ledger, seeds: seeds, policy: p, until: at, asset: asset)],
                     conversions: [])
                 : try MixedTracer.run(
-                    ledger, conversions: conversions, seeds: seeds, policy: p, until: at, asset: asset)
+                    ledger, utxo: utxo, conversions: conversions, seeds: seeds, policy: p, until: at, asset: asset)
         }
         let first = mixed[policies[0]]!.traces[0]
         guard let minimum = ExactDecimal.parse(text, scale: first.scale), minimum >= 0 else {

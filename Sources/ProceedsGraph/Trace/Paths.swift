@@ -7,6 +7,8 @@ import Synchronization
 package struct TemporalGraph: Sendable {
     package let asset: String
     package let scale: Int
+    /// Whether the graph holds every asset of the ledger (joined by conversion nodes).
+    package let acrossAssets: Bool
     /// Account names by node number.
     package let names: [String]
     /// Transfers of the asset in application order (indices into the ledger).
@@ -24,17 +26,33 @@ package struct TemporalGraph: Sendable {
     let nameRank: [Int32]
     private let table: TransferTable
 
-    /// - Parameter asset: the asset to take; `nil` takes the only asset of the ledger.
+    /// - Parameters:
+    ///   - asset: the asset to take; `nil` takes the only asset of the ledger.
+    ///   - acrossAssets: take every asset (paths across conversions, whose nodes join the assets); `asset` is
+    ///     then the assets' codes, comma-separated.
     /// - Throws: ``ProceedsError`` when `asset` is `nil` and the ledger has several.
-    package init(_ ledger: Ledger, asset requested: String?, since: Int64? = nil, until: Int64? = nil) throws {
+    package init(
+        _ ledger: Ledger, asset requested: String?, since: Int64? = nil, until: Int64? = nil, acrossAssets: Bool = false
+    ) throws {
         let table = ledger.transfers
         let assets = table.assetCodes
-        guard let asset = requested ?? (assets.count == 1 ? assets.first : nil) else {
+        guard
+            let asset = acrossAssets
+                ? assets.joined(separator: ",") : requested ?? (assets.count == 1 ? assets.first : nil)
+        else {
             throw ProceedsError(
                 .invalidOption,
                 "the ledger has several assets (\(assets.joined(separator: ", "))); choose one with --asset")
         }
-        let order = table.rows(asset: asset, since: since, until: until)
+        var order: [Int]
+        if acrossAssets {
+            let times = table.timeColumn
+            let (lo, hi) = (since ?? .min, until ?? .max)
+            order = table.indices.filter { times[$0] >= lo && times[$0] <= hi }
+            table.sortInApplicationOrder(&order)
+        } else {
+            order = table.rows(asset: asset, since: since, until: until)
+        }
         let fromColumn = table.fromColumn
         let toColumn = table.toColumn
         let from = order.map { fromColumn[$0] }
@@ -45,6 +63,7 @@ package struct TemporalGraph: Sendable {
         (inStart, incoming) = Self.csr(to, nodes: names.count)
         self.asset = asset
         self.scale = table.scale(of: asset) ?? AssetScale.known[asset] ?? 2
+        self.acrossAssets = acrossAssets
         self.transfers = order
         self.from = from
         self.to = to
@@ -149,9 +168,14 @@ package enum FlowPaths {
     /// Time-respecting paths from `source` to `target` of at most `maxHops` transfers, the widest first
     /// (bottleneck descending, then fewer hops, then earlier), at most `limit` of them. The search visits at most
     /// `explore` partial paths; `truncated` says when that cap or the limit cut the listing.
+    ///
+    /// `rates` gives conversion nodes (by node number) with their funding and funded totals: a transfer out of
+    /// one is in another asset, so its amount is taken back into the asset before the conversion
+    /// (`amount × funding ÷ funded`, half to even, conversion by conversion) before it is compared: a width is
+    /// always in the asset of the path's first transfer.
     package static func paths(
         _ g: TemporalGraph, ledger: Ledger, from source: Int, to target: Int, maxHops: Int, limit: Int,
-        explore: Int = 1_000_000
+        explore: Int = 1_000_000, rates: [Int: (funding: MinorUnits, funded: MinorUnits)] = [:]
     ) -> PathListing {
         let n = g.names.count
         let m = g.transferCount
@@ -174,12 +198,16 @@ package enum FlowPaths {
         var stack: [Int32] = []
         var capped = false
         let amounts = g.transfers.map { ledger.transfers[$0].amount }
-        func walk(_ u: Int, after: Int32, left: Int, narrowest: MinorUnits) {
+        func walk(_ u: Int, after: Int32, left: Int, narrowest: MinorUnits, back: [(MinorUnits, MinorUnits)]) {
             if capped { return }
+            var back = back
+            if let r = rates[u], r.funded > 0 { back.append((r.funding, r.funded)) }
             for k in g.outgoing(of: u, after: after) {
                 let e = g.outgoing[k]
                 let v = Int(g.to[Int(e)])
-                let width = min(narrowest, amounts[Int(e)])
+                var amount = amounts[Int(e)]
+                for (funding, funded) in back.reversed() { amount = amount.scaled(by: funding, over: funded) }
+                let width = min(narrowest, amount)
                 explored += 1
                 if explored > explore { capped = true; return }
                 if v == target {
@@ -190,12 +218,12 @@ package enum FlowPaths {
                     !stack.contains(where: { Int(g.to[Int($0)]) == v })
                 else { continue }
                 stack.append(e)
-                walk(v, after: e, left: left - 1, narrowest: width)
+                walk(v, after: e, left: left - 1, narrowest: width, back: back)
                 stack.removeLast()
             }
         }
         if maxHops >= 1, latest[maxHops][source] >= 0 {
-            walk(source, after: -1, left: maxHops, narrowest: MinorUnits.max)
+            walk(source, after: -1, left: maxHops, narrowest: MinorUnits.max, back: [])
         }
         let t = ledger.transfers
         found.sort { a, b in

@@ -42,6 +42,12 @@ extension String {
 /// Splits use largest-remainder apportionment, so the tainted parts are whole satoshi that add up exactly.
 /// Seeds are transaction hashes (all their outputs are wholly tainted) or `hash:index` (that output only); a
 /// seed's fee stays clean. Taint paid as fees leaves the data set (`left`).
+///
+/// Conversions with another asset (``MixedTracer``) touch single outputs: an output that a conversion funded
+/// (`carried`) lands with the conversion's tainted part, tainted piece first, or with what the transaction's inputs
+/// give it when that is more (as an account transfer seeded in part does); an output that funds a conversion
+/// (`converting`) hands the taint it landed with to the conversion (`converted`), and the coins stay with their
+/// receiver clean: the money was spent on the purchase.
 package enum UTXOTracer {
     private struct Lot {
         var amount: MinorUnits
@@ -50,13 +56,16 @@ package enum UTXOTracer {
 
     package static func run(
         _ txs: [UTXOTransaction], seeds: Set<String>, policy: TaintPolicy, until: Int64? = nil, scale: Int = 8,
-        asset: String = "BTC"
+        asset: String = "BTC", carried: [String: CarriedTaint] = [:], converting: [String: String] = [:]
     ) throws -> TraceResult {
         let ordered = txs.filter { until == nil || $0.time <= until! }.sorted {
             ($0.time, $0.block, $0.indexInBlock, $0.hash) < ($1.time, $1.block, $1.indexInBlock, $1.hash)
         }
         func seeded(_ tx: UTXOTransaction) -> Bool {
             seeds.contains(tx.hash) || tx.outputs.contains { seeds.contains("\(tx.hash):\($0.index)") }
+        }
+        func receivesCarried(_ tx: UTXOTransaction) -> Bool {
+            !carried.isEmpty && tx.outputs.contains { carried["\(tx.hash):\($0.index)"] != nil }
         }
         // A hash that several transactions carry (BIP 30 duplicate coinbases, a file given twice) cannot name a
         // seed: refused with its places rather than seeding each.
@@ -68,7 +77,7 @@ package enum UTXOTracer {
                 "seed transaction \(hash) occurs \(where_.count) times (\(where_.joined(separator: ", "))); "
                     + "a seed must name one transaction: import only the file that holds the one you mean")
         }
-        guard ordered.contains(where: seeded) else {
+        guard ordered.contains(where: { seeded($0) || receivesCarried($0) }) else {
             throw ProceedsError(.invalidOption, "no seed transaction found among the imported transactions")
         }
         struct OutKey: Hashable { var tx: String; var index: Int }
@@ -78,6 +87,8 @@ package enum UTXOTracer {
         var seedIDs: [String] = []
         var arrivals: [String: [TaintedArrival]] = [:]
         var valueConserved = true
+        // What each conversion node received from the outputs that fund it.
+        var intoConversion: [String: (tainted: MinorUnits, value: MinorUnits, arrivals: [TaintedArrival])] = [:]
 
         for tx in ordered {
             let isSeed = seeded(tx)
@@ -139,15 +150,39 @@ package enum UTXOTracer {
                 valueConserved = false
             }
             for (k, out) in tx.outputs.enumerated() {
-                let t = shares[k].filter(\.tainted).reduce(0) { $0 + $1.amount }
-                if t > 0 {
+                let key = "\(tx.hash):\(out.index)"
+                var lots = shares[k]
+                var sender = tx.inputs.first?.address ?? "coinbase"
+                if let c = carried[key] {
+                    seedIDs.append(key)
+                    let fromInputs = lots.filter(\.tainted).reduce(0) { $0 + $1.amount }
+                    let part = min(max(c.tainted, 0), out.value)
+                    if part > fromInputs {
+                        // The conversion's part, tainted piece first; the inputs' taint in this output is part of it.
+                        lots = [Lot(amount: part, tainted: true), Lot(amount: out.value - part, tainted: false)]
+                            .filter { $0.amount > 0 }
+                        injected += part - fromInputs
+                        sender = c.node
+                    }
+                }
+                let t = lots.filter(\.tainted).reduce(0) { $0 + $1.amount }
+                if let node = converting[key] {
+                    // Spent on the conversion: its taint goes into the conversion, not into the receiver's coins.
+                    var into = intoConversion[node] ?? (0, 0, [])
+                    into.tainted += t
+                    into.value += out.value
+                    if t > 0 {
+                        into.arrivals.append(
+                            TaintedArrival(transferID: key, time: tx.time, from: sender, tainted: t, source: tx.source))
+                    }
+                    intoConversion[node] = into
+                    lots = out.value > 0 ? [Lot(amount: out.value, tainted: false)] : []
+                } else if t > 0 {
                     received[out.address, default: 0] += t
                     arrivals[out.address, default: []].append(
-                        TaintedArrival(
-                            transferID: "\(tx.hash):\(out.index)", time: tx.time,
-                            from: tx.inputs.first?.address ?? "coinbase", tainted: t, source: tx.source))
+                        TaintedArrival(transferID: key, time: tx.time, from: sender, tainted: t, source: tx.source))
                 }
-                unspent[OutKey(tx: tx.hash, index: out.index)] = (out.address, shares[k])
+                unspent[OutKey(tx: tx.hash, index: out.index)] = (out.address, lots)
             }
             left += shares[tx.outputs.count].filter(\.tainted).reduce(0) { $0 + $1.amount }
         }
@@ -163,12 +198,34 @@ package enum UTXOTracer {
                 balance: balance[$0] ?? 0, opening: 0, taintedArrivals: arrivals[$0] ?? [])
         }
         let totalHeld = held.values.reduce(0, +)
-        let balanced = policy == .poison ? totalHeld + left >= injected : totalHeld + left == injected
+        let conversions = intoConversion.keys.sorted().compactMap { node -> AccountTaint? in
+            let into = intoConversion[node]!
+            guard into.tainted > 0 else { return nil }
+            return AccountTaint(
+                account: node, taintedReceived: into.tainted, taintedSent: 0, taintedHeld: into.tainted,
+                balance: into.value, opening: 0, taintedArrivals: into.arrivals)
+        }
+        let converted = conversions.reduce(0) { $0 + $1.taintedHeld }
+        let balanced =
+            policy == .poison ? totalHeld + left + converted >= injected : totalHeld + left + converted == injected
+        var conservation = Conservation(
+            injected: injected, held: totalHeld, left: left, balanced: balanced, valueConserved: valueConserved)
+        conservation.converted = converted
         return TraceResult(
             policy: policy, asset: asset, scale: scale, until: until, seeds: seedIDs, transfersApplied: ordered.count,
-            accounts: accounts,
-            conservation: Conservation(
-                injected: injected, held: totalHeld, left: left, balanced: balanced, valueConserved: valueConserved))
+            accounts: accounts, conversions: conversions, conservation: conservation)
+    }
+
+    /// Taint that a conversion carries into one output: the conversion's node (the sender the output's arrival
+    /// names) and the tainted part.
+    package struct CarriedTaint: Sendable, Equatable {
+        package var node: String
+        package var tainted: MinorUnits
+
+        package init(node: String, tainted: MinorUnits) {
+            self.node = node
+            self.tainted = tainted
+        }
     }
 
     /// Splits `amount` over `parts` in proportion to their values, in whole units that add up to `amount`
