@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvidenceKit
 import Foundation
+import IProceedsBase
 
 struct EvidenceImage: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -256,8 +257,8 @@ struct EvidenceVerifyImage: ParsableCommand {
               iproceeds evidence verify-image case42/usb1.E01
               iproceeds evidence verify-image card.001 --log card.log.json
 
-            Exit status: 0 verified; 1 a mismatch or checksum error (listed); 65 the log is unreadable; \
-            66 the image cannot be opened.
+            Exit status: 0 verified; 1 a mismatch or checksum error (listed); 65 the log is unreadable or gives a key \
+            twice; 66 the image cannot be opened.
             """
     )
 
@@ -283,16 +284,17 @@ struct EvidenceVerifyImage: ParsableCommand {
             }
         }
         if json {
-            var object: [String: Any] = [
-                "image": image, "format": report.format, "files": report.files, "bytes": report.bytes,
-                "digests": report.digests, "storedDigests": report.storedDigests, "verified": report.verified,
-                "problems": report.problems,
-                "checksumErrors": report.checksumErrors.map { ["offset": $0.offset, "length": $0.length] },
-            ]
-            if let logPath = report.logPath { object["log"] = logPath }
-            let data = try JSONSerialization.data(
-                withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            let checksumErrors = report.checksumErrors.map {
+                JSONValue.object([("offset", .int($0.offset)), ("length", .int($0.length))])
+            }
+            let object = JSONValue.members([
+                ("image", .string(image)), ("format", .string(report.format)), ("files", .strings(report.files)),
+                ("bytes", .int(report.bytes)), ("digests", AcquisitionLog.json(report.digests)),
+                ("storedDigests", AcquisitionLog.json(report.storedDigests)), ("verified", .bool(report.verified)),
+                ("problems", .strings(report.problems)), ("checksumErrors", .array(checksumErrors)),
+                ("log", report.logPath.map { .string($0) }),
+            ])
+            FileHandle.standardOutput.write(Data(object.pretty(sortedKeys: true).utf8))
         } else {
             var lines = ["\(image): \(report.format), \(report.files.count) file(s), \(report.bytes) bytes"]
             if let logPath = report.logPath { lines.append("checked against \(logPath)") }

@@ -45,6 +45,34 @@ import Testing
         #expect(v.status == 0 && v.stdout.contains("VERIFIED"), "\(v.stdout)\(v.stderr)")
     }
 
+    /// `verify-image --json`: one object, keys sorted, that Python reads with the digests sha256sum gives; a log
+    /// that gives the `sha256` key twice (one of them false) is refused with 65 instead of being read one way.
+    @Test func verifyImageJSONAndDoubledKeyLog() throws {
+        let ws = try Workspace()
+        try ws.sh("head -c 1000000 /dev/urandom > src.bin")
+        let r = try CLI.run(["evidence", "image", "src.bin", "-o", "j", "--format", "raw", "-q"], in: ws.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let v = try CLI.run(["evidence", "verify-image", "j.raw", "--json"], in: ws.path)
+        #expect(v.status == 0, "\(v.stderr)")
+        try ws.write("v.json", v.stdout)
+        let sha = try Self.digest(ws, "sha256sum", "src.bin")
+        let check = try ws.sh(
+            "python3 -c \"import json; t = open('v.json').read(); o = json.loads(t); "
+                + "assert t == json.dumps(o, indent=2, sort_keys=True) + '\\\\n'; "
+                + "print(o['digests']['sha256'], o['verified'], o['bytes'], o['files'], o['log'], o['checksumErrors'])\""
+        )
+        #expect(check == "\(sha) True 1000000 ['j.raw'] j.log.json []\n", "\(check)")
+        // The doubled key, first with a false value: Foundation's JSONDecoder took the first (verify-image said NOT
+        // VERIFIED, 1), Python's json the last (the true one); the two readers must not disagree on one log.
+        try ws.sh(
+            "python3 -c \"t = open('j.log.json').read(); k = '\\\"sha256\\\": \\\"\(sha)\\\"'; assert k in t; "
+                + "open('j.log.json', 'w').write(t.replace(k, '\\\"sha256\\\": \\\"' + '0' * 64 + '\\\", ' + k, 1))\"")
+        let refused = try CLI.run(["evidence", "verify-image", "j.raw", "--json"], in: ws.path)
+        #expect(refused.status == 65, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("\"sha256\" is given twice"), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+    }
+
     @Test func splitRawFromStandardInput() throws {
         let ws = try Workspace()
         try ws.sh("head -c 2621440 /dev/urandom > src.bin")

@@ -215,6 +215,87 @@ func tool(_ name: String, _ args: [String], in dir: String) throws -> String {
         #expect(report.verified, "\(report.problems)")
     }
 
+    /// The JSON log is built as a `JSONValue` but still read through Codable: both must name every key alike.
+    /// Python's json module reads the log as the same object as JSONEncoder (the former writer) wrote, with every
+    /// optional part present and with none; Python lays it out byte for byte as iproceeds does (sorted keys,
+    /// two-space indent); and the log reads back equal.
+    @Test func logJSONEqualsJSONEncoderOutputAndReadsBack() throws {
+        let scratch = try Scratch()
+        var options = ImagingOptions()
+        options.format = .e01
+        options.caseNumber = "CASE-7"
+        options.examinerName = "A. Examiner"
+        options.notes = "line one\nline \"two\" a/b \\ é 😀"
+        options.pieceSize = 65536
+        options.segmentSize = 1 << 30
+        options.verify = true
+        options.blockSize = 65536
+        options.commandLine = ["iproceeds", "evidence", "image", "/dev/sdx"]
+        let result = try Imager.acquire(
+            source: FailingSource(imagingBytes(200_000), badSectors: [3, 100]), base: scratch.path + "/e",
+            options: options, progress: ImagingProgress())
+        var full = result.log
+        #expect(full.ewf != nil && full.verification != nil && full.pieces != nil && full.badRanges.count == 2)
+        full.incompleteReason = "stopped: \u{1}\t\u{7f} control"
+        full.source.model = "Model/X \\ \"Y\""
+        full.source.serial = "S-1"
+        var bare = full
+        bare.incompleteReason = nil
+        bare.source.size = nil
+        bare.source.model = nil
+        bare.source.serial = nil
+        bare.pieceSize = nil
+        bare.pieces = nil
+        bare.segmentSize = nil
+        bare.badRanges = []
+        bare.ewf = nil
+        bare.verification = nil
+        bare.digests = [:]
+        let compare = """
+            import json, sys
+            old = json.load(open(sys.argv[1], encoding="utf-8"))
+            text = open(sys.argv[2], encoding="utf-8").read()
+            new = json.loads(text)
+            assert old == new, (old, new)
+            assert text == json.dumps(new, indent=2, sort_keys=True, ensure_ascii=False) + "\\n", text
+            print(len(new))
+            """
+        for (n, log) in [full, bare].enumerated() {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            try scratch.write("old\(n).json", try encoder.encode(log))
+            let path = try scratch.write("new\(n).json", log.jsonBytes())
+            let keys = try scratch.run("python3", ["-c", compare, "old\(n).json", "new\(n).json"])
+            #expect(keys == (n == 0 ? "20\n" : "14\n"), "\(keys)")
+            #expect(try AcquisitionLog.read(path: path) == log)
+        }
+    }
+
+    /// A log that gives a key twice is refused before it is decoded: JSONDecoder would silently take one of the
+    /// two digests, and another reader the other one.
+    @Test func logWithDoubledKeyIsRefused() throws {
+        let scratch = try Scratch()
+        var options = ImagingOptions()
+        options.format = .raw
+        let result = try Imager.acquire(
+            source: FailingSource(imagingBytes(10_000)), base: scratch.path + "/d", options: options,
+            progress: ImagingProgress())
+        let text = String(decoding: result.log.jsonBytes(), as: UTF8.self)
+        let sha = try #require(result.log.digests["sha256"])
+        let doubled = text.replacingOccurrences(
+            of: "\"sha256\": \"\(sha)\"",
+            with: "\"sha256\": \"\(String(repeating: "0", count: 64))\", \"sha256\": \"\(sha)\"")
+        #expect(doubled != text)
+        let path = try scratch.write("d.log.json", doubled)
+        #expect(throws: EvidenceError.self) { try AcquisitionLog.read(path: path) }
+        do {
+            _ = try AcquisitionLog.read(path: path)
+        } catch let e as EvidenceError {
+            #expect(e.code == .manifest)
+            #expect(e.message.contains("sha256"), "\(e.message)")
+        }
+    }
+
     /// verify-image takes each file's SHA-256 from the read it makes anyway (split raw: the media's bytes; one raw
     /// file: the media's SHA-256; E01: a read beside the media's check): against a log whose every file digest was
     /// altered, it reports each file with the SHA-256 that sha256sum gives.

@@ -1,4 +1,5 @@
 import Foundation
+import IProceedsBase
 
 /// The record of one acquisition, written next to the image as JSON (`BASE.log.json`, see docs/formats.md) and
 /// as text for the report (`BASE.log.txt`). An interrupted acquisition writes `BASE.partial.log.json` with
@@ -84,19 +85,48 @@ package struct AcquisitionLog: Codable, Sendable, Equatable {
     package var verification: Verification?
 
     /// The JSON form: keys sorted, two-space indentation, a final newline; byte-identical for identical logs.
-    package func jsonBytes() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        // Encoding plain strings, integers and booleans cannot fail.
-        let data = try! encoder.encode(self)
-        return Array(data) + [0x0A]
+    /// Absent values (`incompleteReason`, `pieces`, `ewf`, ...) are left out, not written as `null`.
+    package func jsonBytes() -> [UInt8] { Array(json.pretty(sortedKeys: true).utf8) }
+
+    /// The log as a JSON object, keys named as docs/formats.md lists them.
+    package var json: JSONValue {
+        .members([
+            ("format", .string(format)), ("formatVersion", .int(formatVersion)), ("complete", .bool(complete)),
+            ("incompleteReason", incompleteReason.map { .string($0) }), ("tool", .string(tool)),
+            ("toolVersion", .string(toolVersion)), ("commandLine", .strings(commandLine)),
+            ("source", source.json), ("startedAt", .string(startedAt)), ("endedAt", .string(endedAt)),
+            ("imageFormat", .string(imageFormat)), ("bytesAcquired", .int(bytesAcquired)),
+            ("digests", Self.json(digests)), ("pieceSize", pieceSize.map { .int($0) }),
+            ("pieces", pieces.map { .array($0.map(\.json)) }), ("segmentSize", segmentSize.map { .int($0) }),
+            ("badRanges", .array(badRanges.map(\.json))), ("segments", .array(segments.map(\.json))),
+            ("ewf", ewf?.json), ("verification", verification?.json),
+        ])
+    }
+
+    /// `{algorithm: hex}`.
+    package static func json(_ digests: [String: String]) -> JSONValue {
+        .object(digests.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
     }
 
     /// Reads a log written by ``jsonBytes()``.
-    /// - Throws: ``EvidenceError`` `.manifest` naming the file when it is not an acquisition log.
+    /// - Throws: ``EvidenceError`` `.manifest` naming the file when it is not an acquisition log, or when its JSON
+    ///   is not strict: a key given twice could make two readers see two different digests in the same log.
     package static func read(path: String) throws -> AcquisitionLog {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EvidenceError(.manifest, "cannot read acquisition log \(path)", path: path)
+        }
+        do {
+            _ = try JSONValue.parse(Array(data))
+        } catch {
+            // A log's keys are iproceeds' own names, not personal data: the doubled one is named.
+            var reason = error.description
+            if case .duplicateKey(let key) = error.kind {
+                reason = "the key \(JSONValue.quoted(key)) is given twice (line \(error.line), column \(error.column))"
+            }
+            throw EvidenceError(
+                .manifest,
+                "\(path) is not a readable acquisition log: \(reason); it is refused rather than read one "
+                    + "way of two (compare it with the BASE.log.txt written beside the image)", path: path)
         }
         do {
             let log = try JSONDecoder().decode(AcquisitionLog.self, from: data)
@@ -171,5 +201,54 @@ package struct AcquisitionLog: Codable, Sendable, Equatable {
             lines.append("Verification:    not performed")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension AcquisitionLog.BadRange {
+    var json: JSONValue {
+        .object([
+            ("offset", .int(offset)), ("length", .int(length)), ("errno", .int(errno)), ("error", .string(error)),
+        ])
+    }
+}
+
+extension AcquisitionLog.Piece {
+    var json: JSONValue {
+        .object([("offset", .int(offset)), ("size", .int(size)), ("digests", AcquisitionLog.json(digests))])
+    }
+}
+
+extension AcquisitionLog.Segment {
+    var json: JSONValue { .object([("name", .string(name)), ("size", .int(size)), ("sha256", .string(sha256))]) }
+}
+
+extension AcquisitionLog.EWFDetails {
+    var json: JSONValue {
+        .members([
+            ("compression", .string(compression)), ("caseNumber", caseNumber.map { .string($0) }),
+            ("evidenceNumber", evidenceNumber.map { .string($0) }),
+            ("examinerName", examinerName.map { .string($0) }), ("description", description.map { .string($0) }),
+            ("notes", notes.map { .string($0) }), ("mediaSize", .int(mediaSize)),
+            ("storedMD5", .string(storedMD5)), ("storedSHA1", .string(storedSHA1)),
+        ])
+    }
+}
+
+extension AcquisitionLog.Verification {
+    var json: JSONValue {
+        .object([
+            ("result", .string(result)), ("digests", AcquisitionLog.json(digests)),
+            ("problems", .strings(problems)),
+        ])
+    }
+}
+
+extension SourceDescription {
+    var json: JSONValue {
+        .members([
+            ("path", .string(path)), ("kind", .string(kind.rawValue)), ("size", size.map { .int($0) }),
+            ("sectorSize", .int(sectorSize)), ("model", model.map { .string($0) }),
+            ("serial", serial.map { .string($0) }),
+        ])
     }
 }

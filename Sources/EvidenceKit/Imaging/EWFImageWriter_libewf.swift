@@ -1,4 +1,5 @@
 internal import CEWF
+internal import CSysCall
 import Foundation
 import IProceedsBase
 
@@ -28,6 +29,14 @@ final class EWFImageWriter: ImageWriter {
     private let pending: UnsafeMutableRawBufferPointer
     private var pendingCount = 0
     private let compressor: ChunkCompressor
+    /// The segment file whose write-back ``startWriteBack()`` follows (1 for `.E01`), read-only, or -1 before
+    /// libewf creates it; the offset of that file up to which write-back is started; source bytes since then.
+    private var writeBackSegment = 1
+    private var writeBackFD: Int32 = -1
+    private var writeBackOffset: Int64 = 0
+    private var sinceWriteBack: UInt64 = 0
+    /// Source bytes handed to libewf between two starts of write-back.
+    private static let writeBackInterval: UInt64 = 4 << 20
     /// Set by the imager before ``finish()``.
     var storedMD5: String?
     var storedSHA1: String?
@@ -181,6 +190,38 @@ final class EWFImageWriter: ImageWriter {
             .copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[whole...]))
         pendingCount = tail
         written += UInt64(bytes.count)
+        sinceWriteBack += UInt64(bytes.count)
+        if sinceWriteBack >= Self.writeBackInterval {
+            sinceWriteBack = 0
+            startWriteBack()
+        }
+    }
+
+    /// Starts write-back of what libewf has written to its segment files since the last call, without waiting:
+    /// the fsync of ``finish()`` then waits only for the last few MiB instead of the whole image's write-back
+    /// coming after the last read (the raw writer does the same per block). Best effort: fsync still decides that
+    /// the image is on the disk. libewf's own files are not touched: a read-only descriptor of the same file
+    /// starts write-back of its pages as well.
+    private func startWriteBack() {
+        while true {
+            if writeBackFD < 0 {
+                writeBackFD = open(partialBase + Self.segmentExtension(writeBackSegment), O_RDONLY | O_CLOEXEC)
+                guard writeBackFD >= 0 else { return }  // not created yet
+                writeBackOffset = 0
+            }
+            // libewf fills the segments one after the other, on this thread: once the next one exists, this one
+            // has all its chunks (finalize may still rewrite a few bytes; the fsync takes those).
+            let nextExists = access(partialBase + Self.segmentExtension(writeBackSegment + 1), F_OK) == 0
+            var st = stat()
+            if fstat(writeBackFD, &st) == 0, Int64(st.st_size) > writeBackOffset {
+                _ = CSysCall_startWriteBack(writeBackFD, writeBackOffset, Int64(st.st_size) - writeBackOffset)
+                writeBackOffset = Int64(st.st_size)
+            }
+            guard nextExists else { return }
+            _ = Foundation.close(writeBackFD)
+            writeBackFD = -1
+            writeBackSegment += 1
+        }
     }
 
     /// Compresses `chunks` in parallel, then writes them in order.
@@ -256,6 +297,10 @@ final class EWFImageWriter: ImageWriter {
     /// `libewf_handle_free`.
     @discardableResult
     private func close(finalize: Bool) -> EvidenceError? {
+        if writeBackFD >= 0 {
+            _ = Foundation.close(writeBackFD)
+            writeBackFD = -1
+        }
         guard handle != nil else { return nil }
         var failure: EvidenceError?
         do {
