@@ -166,15 +166,14 @@ import Testing
         let json = try CLI.run(command + ["--policy", "haircut"], in: dir.path)
         #expect(json.status == 0, "\(json.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: Any])
+        // One policy: the report is the trace itself (accounts and asset at the top level).
         var held: [String: String] = [:]
-        for t in report["traces"] as? [[String: Any]] ?? [] {
-            for a in t["accounts"] as? [[String: Any]] ?? [] {
-                if let id = a["account"] as? String, let h = a["tainted_held"] as? String {
-                    held[id] = h + " " + (t["asset"] as? String ?? "")
-                }
-            }
+        let asset = try #require(report["asset"] as? String)
+        for a in report["accounts"] as? [[String: Any]] ?? [] {
+            if let id = a["account"] as? String, let h = a["tainted_held"] as? String { held[id] = h + " " + asset }
         }
         #expect(!held.isEmpty)
+        #expect((report["entities"] as? [[String: Any]])?.count == groups.count)
         let html = w.url.appendingPathComponent("ransomware-peel-entities.html")
         let r = try CLI.run(command + ["--policy", "haircut", "--format", "html", "-o", html.path], in: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
