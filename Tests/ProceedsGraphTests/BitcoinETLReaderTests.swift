@@ -275,10 +275,14 @@ import Testing
             #expect(a == b, "\(paths) \(heuristics) json: \(json)")
         }
         #expect(s.coinJoins == w.coinJoins && s.statistics == w.statistics)
-        #expect(s.addresses == w.addresses && s.addressCount == whole.transactions.reduce(into: Set<String>()) {
-            for i in $1.inputs { $0.insert(i.address) }
-            for o in $1.outputs { $0.insert(o.address) }
-        }.count)
+        #expect(
+            s.addresses == w.addresses
+                && s.addressCount
+                    == whole.transactions.reduce(into: Set<String>()) {
+                        for i in $1.inputs { $0.insert(i.address) }
+                        for o in $1.outputs { $0.insert(o.address) }
+                    }.count
+        )
         return streamed
     }
 
@@ -329,7 +333,9 @@ import Testing
             line(
                 13, input(#"["1G"]"#) + "," + #"{"spent_transaction_hash":null,"type":"shielded","value":9}"#,
                 output("[]") + "," + #"{"index":1,"type":"shielded","addresses":[],"value":2}"#),
-            line(14, input(#"["1H"]"#) + "," + input(#"["1I"]"#), output(#"["1J"]"#, "2") + "," + output(#"["1K"]"#, "2")),
+            line(
+                14, input(#"["1H"]"#) + "," + input(#"["1I"]"#), output(#"["1J"]"#, "2") + "," + output(#"["1K"]"#, "2")
+            ),
         ]
         let mixed = try temporaryFile("mixed-bytes.jsonl", lines.joined(separator: "\n") + "\n")
         for heuristics in [[], ChangeHeuristic.allCases] {

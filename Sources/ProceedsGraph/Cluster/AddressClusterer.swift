@@ -63,7 +63,8 @@ package struct AddressClusterer {
         // `hasPrefix` compares characters: a combining mark after the prefix makes it no prefix. Such an
         // address is no placeholder either way, so only pure ASCII is judged here; anything else goes by text.
         if a.contains(where: { $0 >= 0x80 }) { return isMergeable(String(decoding: a, as: UTF8.self)) }
-        return !(equals("unknown-address") || equals("zcash-shielded-pool") || starts("nonstandard")
+        return
+            !(equals("unknown-address") || equals("zcash-shielded-pool") || starts("nonstandard")
             || a.contains(UInt8(ascii: "+")))
     }
 
@@ -482,10 +483,14 @@ package struct ClusterResult: Sendable {
 
     /// Calls `body` with each reason of address `i`, as ``reasons(_:)`` lists them, the hash as bytes.
     func forEachReason(
-        _ i: Int, _ body: (_ heuristic: String, _ hash: UnsafeBufferPointer<UInt8>, _ file: String, _ line: Int, _ count: Int) -> Void
+        _ i: Int,
+        _ body: (_ heuristic: String, _ hash: UnsafeBufferPointer<UInt8>, _ file: String, _ line: Int, _ count: Int) ->
+            Void
     ) {
         if firstMultiInput[i] >= 0 {
-            citationTable.withCitation(Int(firstMultiInput[i])) { body("multi-input", $0, $1, $2, Int(multiInputCount[i])) }
+            citationTable.withCitation(Int(firstMultiInput[i])) {
+                body("multi-input", $0, $1, $2, Int(multiInputCount[i]))
+            }
         }
         guard !changeReasons.isEmpty else { return }
         for (h, first, count) in changeReasonsByHeuristic(i) {

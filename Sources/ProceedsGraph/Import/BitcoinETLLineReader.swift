@@ -528,7 +528,10 @@ struct BitcoinETLLineReader {
         guard at < b.count else { throw fail("unexpected end inside a string") }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<at]))
         try unescape(into: &out)
-        guard out.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[mark...]), as: UTF8.self) }) != nil
+        guard
+            out.withUnsafeBufferPointer({
+                String(validating: UnsafeBufferPointer(rebasing: $0[mark...]), as: UTF8.self)
+            }) != nil
         else { throw fail("a string is not UTF-8") }
         return mark..<out.count
     }

@@ -151,8 +151,10 @@ extension BitcoinETLImporter {
                     }
                     let index = row.index ?? 0
                     let inOrder = row.bytes.withUnsafeBufferPointer { b in
-                        !started || Self.precedes(
-                            (lastBlock, lastIndex, lastHash), (block, index, UnsafeBufferPointer(rebasing: b[hash])))
+                        !started
+                            || Self.precedes(
+                                (lastBlock, lastIndex, lastHash), (block, index, UnsafeBufferPointer(rebasing: b[hash]))
+                            )
                     }
                     guard !missing, inOrder else { throw StopStreamingBytes() }
                     started = true
@@ -216,7 +218,8 @@ extension BitcoinETLImporter {
         case UInt8(ascii: "1"), UInt8(ascii: "3"), UInt8(ascii: "2"), UInt8(ascii: "m"), UInt8(ascii: "n"):
             return a.contains { $0 >= 0x80 }
         case UInt8(ascii: "b"):
-            return !(a.count >= 3 && a[1] == UInt8(ascii: "c") && a[2] == UInt8(ascii: "1")) || a.contains { $0 >= 0x80 }
+            return !(a.count >= 3 && a[1] == UInt8(ascii: "c") && a[2] == UInt8(ascii: "1"))
+                || a.contains { $0 >= 0x80 }
         default: return true
         }
     }
