@@ -97,8 +97,8 @@ struct TraceCluster: ParsableCommand {
 
     func run() throws {
         let heuristics = try change.map(ChangeHeuristic.list) ?? []
-        // Clustered as the export is read when it is in chain order and enriched (no transaction kept in memory);
-        // otherwise imported whole, then clustered.
+        // Clustered as the export is read when it is in chain order and enriched (no transaction kept in memory,
+        // no string made for an address); otherwise imported whole, then clustered.
         var clusterer = AddressClusterer(heuristics: heuristics)
         let result: ClusterResult
         let loaded: UTXOImport
@@ -106,7 +106,7 @@ struct TraceCluster: ParsableCommand {
             "import and cluster",
             {
                 try reporting {
-                    try BitcoinETLImporter.stream(transfers, strict: strict, chain: chain) { clusterer.add($0) }
+                    try BitcoinETLImporter.streamBytes(transfers, strict: strict, chain: chain) { clusterer.add($0) }
                 }
             })
         {
@@ -173,7 +173,7 @@ struct TraceCluster: ParsableCommand {
         let joins = CoinJoinPattern.allCases.compactMap { p in s.coinJoins[p].map { "\($0) \(p.rawValue)" } }
         FileHandle.standardError.write(
             Data(
-                ("iproceeds: \(result.addresses.count) addresses in \(result.entities.count) entities from "
+                ("iproceeds: \(result.addressCount) addresses in \(result.entities.count) entities from "
                     + "\(s.transactions) transactions"
                     + (joins.isEmpty ? "" : "; left unmerged: " + joins.joined(separator: ", ")) + "\n").utf8))
         if s.changeDisagreements > 0 {

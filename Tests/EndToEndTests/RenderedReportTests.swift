@@ -147,6 +147,59 @@ import Testing
         }
     }
 
+    /// `trace run --cluster --tags` on the ransomware case: the page gains an "Entities" table (one row per
+    /// entity or tagged service). It must render as cleanly as the other pages (long entity ids and address
+    /// lists inside the table cells included), and every group of the answer key must be in that table with its
+    /// name and the taint it holds under haircut.
+    @Test func clusteredTraceEntitiesTableReadsWell() throws {
+        let w = try Workspace()
+        let dir = Self.cases.appendingPathComponent("ransomware-peel")
+        let key = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("answers.json")))
+                as? [String: Any])
+        let expected = try #require((key["entities"] as? [String: Any])?["trace"] as? [String: Any])
+        let command = try #require(expected["command"] as? [String])
+        #expect(command.contains("--cluster"))
+        let groups = try #require(expected["groups"] as? [[String: Any]])
+        #expect(groups.count > 2)
+        // The boxes of the diagram must show each address's tainted holding, as the JSON report gives it.
+        let json = try CLI.run(command + ["--policy", "haircut"], in: dir.path)
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: Any])
+        // One policy: the report is the trace itself (accounts and asset at the top level).
+        var held: [String: String] = [:]
+        let asset = try #require(report["asset"] as? String)
+        for a in report["accounts"] as? [[String: Any]] ?? [] {
+            if let id = a["account"] as? String, let h = a["tainted_held"] as? String { held[id] = h + " " + asset }
+        }
+        #expect(!held.isEmpty)
+        #expect((report["entities"] as? [[String: Any]])?.count == groups.count)
+        let html = w.url.appendingPathComponent("ransomware-peel-entities.html")
+        let r = try CLI.run(command + ["--policy", "haircut", "--format", "html", "-o", html.path], in: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let page = try String(contentsOf: html, encoding: .utf8)
+        let start = try #require(page.range(of: "<h2>Entities"), "no Entities table on the page")
+        let end = try #require(page.range(of: "</table>", range: start.upperBound..<page.endIndex))
+        let table = String(page[start.lowerBound..<end.upperBound])
+        for g in groups {
+            let group = try #require(g["group"] as? String)
+            let name = (g["label"] as? String) ?? group
+            let heldHaircut = try #require((g["tainted_held"] as? [String: String])?["haircut"])
+            let row = try #require(
+                table.components(separatedBy: "</tr>").first { $0.contains(name) }, "\(name) is not in the table")
+            #expect(row.contains("<b>\(heldHaircut)</b>"), "\(name): held \(heldHaircut) not in its row: \(row)")
+        }
+        let pages = [Page(name: "ransomware-peel-entities", file: html, held: held)]
+        for (page, geometry, error) in Self.render(pages) {
+            guard let geometry else {
+                Issue.record("\(page.name): \(error ?? "not rendered")")
+                continue
+            }
+            let p = Self.problems(page, geometry)
+            #expect(p.isEmpty, "\(page.name) (\(geometry.screenshot)):\n\(p.prefix(12).joined(separator: "\n"))")
+        }
+    }
+
     @Test func packageSummaryAndCustodyFormRenderCleanly() throws {
         let (w, env) = try ShareBuildTests.setUp()
         #expect(

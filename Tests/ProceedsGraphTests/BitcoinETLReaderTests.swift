@@ -245,4 +245,123 @@ import Testing
             "bare.jsonl", Self.good.replacingOccurrences(of: ",\"value\":5}", with: "}") + "\n")
         #expect(try BitcoinETLImporter.stream([bare], chain: "bitcoin") { _ in } == nil)
     }
+
+    /// Clusters `paths` through the byte-level stream (no string per address) and through `load` then
+    /// `cluster`; both must give the same report in CSV and JSON, the same skipped lines and messages, the same
+    /// CoinJoins and counts. Nil from the byte stream is returned as nil (it left the file to `load`).
+    static func sameBothWays(
+        _ paths: [String], chain: String?, heuristics: [ChangeHeuristic], strict: Bool = false
+    ) throws -> UTXOImport? {
+        var c = AddressClusterer(heuristics: heuristics)
+        guard let streamed = try BitcoinETLImporter.streamBytes(paths, strict: strict, chain: chain, { c.add($0) })
+        else { return nil }
+        let s = c.result()
+        let whole = try BitcoinETLImporter.load(paths, strict: strict, chain: chain)
+        let w = AddressClusterer.cluster(whole.transactions, heuristics: heuristics)
+        #expect(streamed.transactions.isEmpty && streamed.inputs.map(\.sha256) == whole.inputs.map(\.sha256))
+        #expect(streamed.chain == whole.chain && streamed.chainNote == whole.chainNote)
+        #expect(streamed.issues == whole.issues)
+        for json in [false, true] {
+            var a = "", b = ""
+            if json {
+                ClusterReport.json(
+                    s, chain: "bitcoin", asset: "BTC", inputs: streamed.inputs, importIssues: 0, write: { a += $0 })
+                ClusterReport.json(
+                    w, chain: "bitcoin", asset: "BTC", inputs: whole.inputs, importIssues: 0, write: { b += $0 })
+            } else {
+                ClusterReport.csv(s, write: { a += $0 })
+                ClusterReport.csv(w, write: { b += $0 })
+            }
+            #expect(a == b, "\(paths) \(heuristics) json: \(json)")
+        }
+        #expect(s.coinJoins == w.coinJoins && s.statistics == w.statistics)
+        #expect(
+            s.addresses == w.addresses
+                && s.addressCount
+                    == whole.transactions.reduce(into: Set<String>()) {
+                        for i in $1.inputs { $0.insert(i.address) }
+                        for o in $1.outputs { $0.insert(o.address) }
+                    }.count
+        )
+        return streamed
+    }
+
+    /// The byte-level stream that `trace cluster` uses (addresses interned as bytes, no `String`) gives what
+    /// importing whole then clustering gives, on a generated chain with every heuristic, on the public
+    /// fixtures of every chain, and on lines that exercise each rule of the importer: escapes in addresses,
+    /// multisig lists, missing addresses, shielded parts, other item types, and each malformed line's message.
+    @Test func byteStreamClustersAsLoadingWhole() throws {
+        let path = try temporaryFile("gen-bytes.jsonl", "")
+        let gen = Repository.url("Benchmarks/gen_cluster_corpus.py").path
+        _ = try Self.run(["python3", gen, "--transactions", "3000", "--seed", "9", "--out", path])
+        for heuristics in [[], [.oneTime], [.scriptType], [.roundAmount], ChangeHeuristic.allCases] {
+            #expect(try Self.sameBothWays([path], chain: nil, heuristics: heuristics) != nil)
+        }
+        for file in [
+            "btcetl_bitcoin_block_with_transactions_transactions.json",
+            "btcetl_bitcoin_stream_50001_50002_transactions.json",
+            "btcetl_zcash_block_with_shielded_addresses_transactions.json",
+            "btcetl_dogecoin_block_with_float_precision_loss_transactions.json",
+        ] {
+            let chain = file.contains("zcash") ? "zcash" : file.contains("dogecoin") ? "dogecoin" : "bitcoin"
+            let fixture = ImporterFixtures.path("bitcoin-etl/" + file)
+            #expect(FileManager.default.fileExists(atPath: fixture), "missing fixture \(fixture)")
+            _ = try Self.sameBothWays([fixture], chain: chain, heuristics: ChangeHeuristic.allCases)
+        }
+        func line(_ n: Int, _ inputs: String, _ outputs: String, extra: String = "") -> String {
+            #"{"hash":"h\#(n)","block_number":\#(n),"block_timestamp":1700000000,"index":0,"is_coinbase":false,"inputs":[\#(inputs)],"outputs":[\#(outputs)]\#(extra)}"#
+        }
+        func input(_ a: String, _ v: String = "5") -> String {
+            #"{"spent_transaction_hash":"p","spent_output_index":0,"addresses":\#(a),"value":\#(v)}"#
+        }
+        func output(_ a: String, _ v: String = "4", index: String = #""index":0,"#) -> String {
+            #"{\#(index)"addresses":\#(a),"value":\#(v)}"#
+        }
+        let lines = [
+            line(1, input(#"["1A"]"#) + "," + input(#"["1\u0042"]"#), output(#"["1C"]"#)),  // 1A+1B, escaped
+            line(2, input(#"["1B"]"#) + "," + input(#"["1X","1Y"]"#), output(#"["1D"]"#)),  // multisig: unmerged
+            line(3, input("[]") + "," + input("null") + "," + input(#"["1C"]"#), output("[]")),  // unknown-address
+            #"{"type":"block","number":4}"#,
+            line(5, input(#"["1D"]"#, #""1.5""#), output(#"["1E"]"#)),  // input value not whole
+            line(6, input(#"["1D"]"#), output(#"["1E"]"#, #"" 0100 ""#, index: "")),  // output without index
+            line(7, input(#"["1D"]"#), output(#"["1E"]"#, "1e2", index: "")),
+            line(8, input(#"["1D"]"#), output(#"["1E"]"#, "-3")),
+            #"{"hash":"h9","block_number":9,"block_timestamp":1,"inputs":[{"spent_output_index":0,"value":1}]}"#,
+            #"{"hash":"h10","block_timestamp":1}"#,
+            #"{"hash":"h11","#,
+            line(12, input(#"["1E"]"#, #""7""#) + "," + input(#"["1F"]"#, "7.0"), output(#"["1G"]"#, #""3""#)),
+            line(
+                13, input(#"["1G"]"#) + "," + #"{"spent_transaction_hash":null,"type":"shielded","value":9}"#,
+                output("[]") + "," + #"{"index":1,"type":"shielded","addresses":[],"value":2}"#),
+            line(
+                14, input(#"["1H"]"#) + "," + input(#"["1I"]"#), output(#"["1J"]"#, "2") + "," + output(#"["1K"]"#, "2")
+            ),
+        ]
+        let mixed = try temporaryFile("mixed-bytes.jsonl", lines.joined(separator: "\n") + "\n")
+        for heuristics in [[], ChangeHeuristic.allCases] {
+            let r = try #require(try Self.sameBothWays([mixed], chain: "bitcoin", heuristics: heuristics))
+            #expect(r.issues.map(\.line) == [5, 6, 7, 8, 9, 10, 11])
+            #expect(r.issues.map(\.reason).contains("output 0 value  0100  is not a whole number of units"))
+            #expect(r.issues.map(\.reason).contains("output 0 value 1e2 is not a whole number of units"))
+        }
+        // Strict: the first malformed line stops both, with the same file, line and reason.
+        func failure(_ body: () throws -> Void) -> String {
+            do { try body() } catch { return "\(error)" }
+            return "no error"
+        }
+        let a = failure { _ = try BitcoinETLImporter.streamBytes([mixed], strict: true, chain: "bitcoin") { _ in } }
+        let b = failure { _ = try BitcoinETLImporter.load([mixed], strict: true, chain: "bitcoin") }
+        #expect(a == b && a.contains("line 5"), "\(a) / \(b)")
+        // No chain given: an address of another chain's form is refused the same way.
+        let doge = try temporaryFile("doge-bytes.jsonl", line(1, input(#"["DTx"]"#), output(#"["1A"]"#)) + "\n")
+        let c = failure { _ = try BitcoinETLImporter.streamBytes([doge], chain: nil) { _ in } }
+        let d = failure { _ = try BitcoinETLImporter.load([doge], chain: nil) }
+        #expect(c == d && c.contains("DTx"), "\(c) / \(d)")
+        // Out of chain order, or an input without a value: left to `load`.
+        let swapped = try temporaryFile("swapped-bytes.jsonl", [lines[2], lines[0]].joined(separator: "\n") + "\n")
+        #expect(try BitcoinETLImporter.streamBytes([swapped], chain: "bitcoin") { _ in } == nil)
+        let bare = try temporaryFile(
+            "bare-bytes.jsonl", Self.good.replacingOccurrences(of: ",\"value\":5}", with: "}") + "\n")
+        #expect(try BitcoinETLImporter.streamBytes([bare], chain: "bitcoin") { _ in } == nil)
+    }
 }

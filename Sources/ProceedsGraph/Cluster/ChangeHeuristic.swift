@@ -42,21 +42,59 @@ package enum ScriptType: UInt8, Sendable {
     case p2pkh = 1, p2sh, p2wpkh, p2wsh, p2tr
 
     package init?(address a: String) {
+        var text = a
+        guard let t = text.withUTF8({ Self.ascii($0) }) ?? Self.text(a) else { return nil }
+        self = t
+    }
+
+    /// The script type of an address given as UTF-8 bytes (the same answer as ``init(address:)``).
+    init?(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let t = Self.ascii(bytes) ?? Self.text(String(decoding: bytes, as: UTF8.self)) else { return nil }
+        self = t
+    }
+
+    /// The type of an ASCII address from its bytes; `.some(nil)` when the form says none, nil when the address is
+    /// not ASCII (then ``text(_:)`` decides: characters, not bytes, are compared there).
+    private static func ascii(_ u: UnsafeBufferPointer<UInt8>) -> ScriptType?? {
+        guard let first = u.first else { return .some(nil) }
+        if u.contains(where: { $0 >= 0x80 }) { return nil }
+        func starts(_ p: StaticString) -> Bool {
+            let n = p.utf8CodeUnitCount
+            return u.count >= n && p.withUTF8Buffer { w in (0..<n).allSatisfy { u[$0] == w[$0] } }
+        }
+        for hrp: StaticString in ["bc1", "tb1", "bcrt1"] where starts(hrp) {
+            let n = hrp.utf8CodeUnitCount
+            let rest = u.count - n
+            let version = u.count > n ? u[n] : nil
+            if version == UInt8(ascii: "q") && rest == 39 { return .p2wpkh }
+            if version == UInt8(ascii: "q") && rest == 59 { return .p2wsh }
+            if version == UInt8(ascii: "p") { return .p2tr }
+            return .some(nil)
+        }
+        guard !u.contains(UInt8(ascii: "+")) else { return .some(nil) }
+        switch first {
+        case UInt8(ascii: "1"), UInt8(ascii: "m"), UInt8(ascii: "n"): return .p2pkh
+        case UInt8(ascii: "3"), UInt8(ascii: "2"): return .p2sh
+        default: return .some(nil)
+        }
+    }
+
+    private static func text(_ a: String) -> ScriptType? {
         let u = a.utf8
         guard let first = u.first else { return nil }
         for hrp in ["bc1", "tb1", "bcrt1"] where a.hasPrefix(hrp) {
             let rest = u.count - hrp.utf8.count
             let version = u.dropFirst(hrp.utf8.count).first
             // bech32 witness v0: 20-byte program (42 characters on mainnet) or 32-byte (62); v1 (p): taproot.
-            if version == UInt8(ascii: "q") && rest == 39 { self = .p2wpkh; return }
-            if version == UInt8(ascii: "q") && rest == 59 { self = .p2wsh; return }
-            if version == UInt8(ascii: "p") { self = .p2tr; return }
+            if version == UInt8(ascii: "q") && rest == 39 { return .p2wpkh }
+            if version == UInt8(ascii: "q") && rest == 59 { return .p2wsh }
+            if version == UInt8(ascii: "p") { return .p2tr }
             return nil
         }
         guard !a.contains("+") else { return nil }
         switch first {
-        case UInt8(ascii: "1"), UInt8(ascii: "m"), UInt8(ascii: "n"): self = .p2pkh
-        case UInt8(ascii: "3"), UInt8(ascii: "2"): self = .p2sh
+        case UInt8(ascii: "1"), UInt8(ascii: "m"), UInt8(ascii: "n"): return .p2pkh
+        case UInt8(ascii: "3"), UInt8(ascii: "2"): return .p2sh
         default: return nil
         }
     }

@@ -25,8 +25,8 @@ package struct EntityDirectory: Sendable {
     /// The entities of `result`, named by `attribution`.
     package init(_ result: ClusterResult, attribution: Attribution?) {
         var map: [String: String] = [:]
-        map.reserveCapacity(result.addresses.count)
-        for (i, a) in result.addresses.enumerated() { map[a] = result.entities[Int(result.entityOf[i])].id }
+        map.reserveCapacity(result.addressCount)
+        for i in 0..<result.addressCount { map[result.address(i)] = result.entities[Int(result.entityOf[i])].id }
         var names: [String: Name] = [:]
         for (id, t) in attribution?.entities ?? [:] {
             names[id] = Name(label: t.label, category: t.category, conflict: t.isConflict)

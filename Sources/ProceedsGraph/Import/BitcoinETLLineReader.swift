@@ -451,6 +451,14 @@ struct BitcoinETLLineReader {
         guard at < b.count else { throw fail("unexpected end inside a string") }
         // Slow path: escapes.
         var out: [UInt8] = Array(b[start..<at])
+        try unescape(into: &out)
+        guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string is not UTF-8") }
+        return s
+    }
+
+    /// The rest of a string from its first backslash to its closing quote (consumed), unescaped onto `out`;
+    /// the bytes are not checked to be UTF-8 here.
+    private mutating func unescape(into out: inout [UInt8]) throws(BitcoinETLLineError) {
         while true {
             guard at < b.count else { throw fail("unexpected end inside a string") }
             let c = b[at]
@@ -491,8 +499,60 @@ struct BitcoinETLLineReader {
             default: throw fail("an unknown escape")
             }
         }
-        guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string is not UTF-8") }
-        return s
+    }
+
+    /// A string (at its opening quote), unescaped and appended to `out` as UTF-8: the same checks as
+    /// ``string()``, no `String` made. Returns where it lies in `out`.
+    private mutating func appendString(to out: inout [UInt8]) throws(BitcoinETLLineError) -> Range<Int> {
+        at += 1
+        let start = at
+        let mark = out.count
+        var ascii = true
+        while at < b.count {
+            let c = b[at]
+            if c == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(rebasing: b[start..<at])
+                at += 1
+                if !ascii && String(validating: raw, as: UTF8.self) == nil {
+                    at = start
+                    throw fail("a string is not UTF-8")
+                }
+                out.append(contentsOf: raw)
+                return mark..<out.count
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw fail("a control character inside a string") }
+            if c >= 0x80 { ascii = false }
+            at += 1
+        }
+        guard at < b.count else { throw fail("unexpected end inside a string") }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<at]))
+        try unescape(into: &out)
+        guard
+            out.withUnsafeBufferPointer({
+                String(validating: UnsafeBufferPointer(rebasing: $0[mark...]), as: UTF8.self)
+            }) != nil
+        else { throw fail("a string is not UTF-8") }
+        return mark..<out.count
+    }
+
+    /// Moves past a string (at its opening quote) with the checks of ``string()``, making no `String` when it
+    /// has no escape and is ASCII (nearly always: hashes, scripts in hex).
+    private mutating func skipString() throws(BitcoinETLLineError) {
+        let open = at
+        var k = at + 1
+        while k < b.count {
+            let c = b[k]
+            if c == UInt8(ascii: "\"") {
+                at = k + 1
+                return
+            }
+            if c == UInt8(ascii: "\\") || c >= 0x80 || c < 0x20 { break }
+            k += 1
+        }
+        // An escape, a byte beyond ASCII, a control character or the end: read it the full way, for its checks.
+        at = open
+        _ = try string()
     }
 
     private mutating func hex4() throws(BitcoinETLLineError) -> UInt32 {
@@ -520,12 +580,206 @@ struct BitcoinETLLineReader {
         case UInt8(ascii: "{"):
             try members([]) { (_, r) throws(BitcoinETLLineError) in try r.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["): try elements { (r) throws(BitcoinETLLineError) in try r.skipValue(depth: depth + 1) }
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         case nil: throw fail("unexpected end")
         default: guard try number() != nil else { throw fail("unexpected character") }
         }
+    }
+}
+
+/// One line of a bitcoin-etl export read for streaming: the same members as ``BitcoinETLRow``, but its strings
+/// are byte ranges of ``bytes`` (unescaped), and one row is reused line after line, so reading a line makes no
+/// string and, once warm, allocates nothing.
+struct BitcoinETLLeanRow {
+    struct Input {
+        var hasSpentTransactionHash = false
+        var hasSpentOutputIndex = false
+        /// The addresses joined by `+` (empty when the list is null, empty, or one empty string).
+        var address: Range<Int> = 0..<0
+        var value: BitcoinETLLeanUnits?
+        var type: Range<Int>?
+    }
+    struct Output {
+        var hasIndex = false
+        var address: Range<Int> = 0..<0
+        /// Whether the address list is null or empty (a shielded output has none).
+        var noAddresses = true
+        var value: BitcoinETLLeanUnits?
+        var type: Range<Int>?
+    }
+    /// The line's strings that the importer uses, unescaped, end to end.
+    var bytes: [UInt8] = []
+    var hash: Range<Int>?
+    var blockNumber: Int64?
+    var blockTimestamp: Int64?
+    var index: Int64?
+    var isCoinbase: Bool?
+    var type: Range<Int>?
+    var inputs: [Input] = []
+    var outputs: [Output] = []
+
+    /// Whether `range` of ``bytes`` holds exactly `text`.
+    func holds(_ range: Range<Int>?, _ text: StaticString) -> Bool {
+        guard let range, range.count == text.utf8CodeUnitCount else { return false }
+        return text.withUTF8Buffer { w in (0..<range.count).allSatisfy { bytes[range.lowerBound + $0] == w[$0] } }
+    }
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        inputs.removeAll(keepingCapacity: true)
+        outputs.removeAll(keepingCapacity: true)
+        hash = nil
+        blockNumber = nil
+        blockTimestamp = nil
+        index = nil
+        isCoinbase = nil
+        type = nil
+    }
+}
+
+/// An amount read for streaming: its value, and its text only when it is not a whole non-negative number (for
+/// the message).
+struct BitcoinETLLeanUnits {
+    var units: MinorUnits?
+    var text: String?
+}
+
+extension BitcoinETLLineReader {
+    /// Reads the line in `bytes` (without its line feed) into `row`, with the checks and messages of
+    /// ``read(_:)``.
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, into row: inout BitcoinETLLeanRow) throws(BitcoinETLLineError)
+    {
+        row.reset()
+        var r = BitcoinETLLineReader(bytes)
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { r.at = 3 }
+        r.space()
+        guard r.at < bytes.count, bytes[r.at] == UInt8(ascii: "{") else {
+            throw r.fail("expected a JSON object")
+        }
+        try r.leanRow(&row)
+        r.space()
+        guard r.at == bytes.count else { throw r.fail("text after the end of the JSON object") }
+    }
+
+    private mutating func leanRow(_ row: inout BitcoinETLLeanRow) throws(BitcoinETLLineError) {
+        var seen = 0
+        try members(Self.rowKeys) { (key, reader) throws(BitcoinETLLineError) in
+            guard let key else { return try reader.skipValue(depth: 1) }
+            guard seen & 1 << key == 0 else { throw reader.fail("the member appears twice in one object") }
+            seen |= 1 << key
+            switch key {
+            case 0: row.hash = try reader.optionalStringRange(&row.bytes)
+            case 1: row.blockNumber = try reader.optionalInteger()
+            case 2: row.blockTimestamp = try reader.optionalInteger()
+            case 3: row.index = try reader.optionalInteger()
+            case 4: row.isCoinbase = try reader.optionalBool()
+            case 5: row.type = try reader.optionalStringRange(&row.bytes)
+            case 6:
+                if try reader.null() { return }
+                guard reader.peek == UInt8(ascii: "[") else { throw reader.fail("expected an array") }
+                try reader.elements { (r) throws(BitcoinETLLineError) in
+                    guard r.peek == UInt8(ascii: "{") else { throw r.fail("expected an object") }
+                    var i = BitcoinETLLeanRow.Input()
+                    var seen = 0
+                    try r.members(Self.inputKeys) { (key, reader) throws(BitcoinETLLineError) in
+                        guard let key else { return try reader.skipValue(depth: 3) }
+                        guard seen & 1 << key == 0 else {
+                            throw reader.fail("the member appears twice in one object")
+                        }
+                        seen |= 1 << key
+                        switch key {
+                        case 0: i.hasSpentTransactionHash = try reader.optionalStringRange(&row.bytes) != nil
+                        case 1: i.hasSpentOutputIndex = try reader.optionalInteger() != nil
+                        case 2: i.address = try reader.optionalJoinedStrings(&row.bytes).range
+                        case 3: i.value = try reader.optionalLeanUnits(&row.bytes)
+                        default: i.type = try reader.optionalStringRange(&row.bytes)
+                        }
+                    }
+                    row.inputs.append(i)
+                }
+            default:
+                if try reader.null() { return }
+                guard reader.peek == UInt8(ascii: "[") else { throw reader.fail("expected an array") }
+                try reader.elements { (r) throws(BitcoinETLLineError) in
+                    guard r.peek == UInt8(ascii: "{") else { throw r.fail("expected an object") }
+                    var o = BitcoinETLLeanRow.Output()
+                    var seen = 0
+                    try r.members(Self.outputKeys) { (key, reader) throws(BitcoinETLLineError) in
+                        guard let key else { return try reader.skipValue(depth: 3) }
+                        guard seen & 1 << key == 0 else {
+                            throw reader.fail("the member appears twice in one object")
+                        }
+                        seen |= 1 << key
+                        switch key {
+                        case 0: o.hasIndex = try reader.optionalInteger() != nil
+                        case 1: (o.address, o.noAddresses) = try reader.optionalJoinedStrings(&row.bytes)
+                        case 2: o.value = try reader.optionalLeanUnits(&row.bytes)
+                        default: o.type = try reader.optionalStringRange(&row.bytes)
+                        }
+                    }
+                    row.outputs.append(o)
+                }
+            }
+        }
+    }
+
+    private mutating func optionalStringRange(_ out: inout [UInt8]) throws(BitcoinETLLineError) -> Range<Int>? {
+        if try null() { return nil }
+        guard peek == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        return try appendString(to: &out)
+    }
+
+    /// An array of strings, joined by `+` onto `out`; `empty` when the list is null or has no element.
+    private mutating func optionalJoinedStrings(
+        _ out: inout [UInt8]
+    ) throws(BitcoinETLLineError) -> (range: Range<Int>, empty: Bool) {
+        let mark = out.count
+        if try null() { return (mark..<mark, true) }
+        guard peek == UInt8(ascii: "[") else { throw fail("expected an array of strings") }
+        var n = 0
+        try elements { (r) throws(BitcoinETLLineError) in
+            guard r.peek == UInt8(ascii: "\"") else { throw r.fail("expected a string") }
+            if n > 0 { out.append(UInt8(ascii: "+")) }
+            _ = try r.appendString(to: &out)
+            n += 1
+        }
+        return (mark..<out.count, n == 0)
+    }
+
+    /// An amount, as ``optionalUnits()`` reads it; plain digits are evaluated without making a string.
+    private mutating func optionalLeanUnits(_ out: inout [UInt8]) throws(BitcoinETLLineError) -> BitcoinETLLeanUnits? {
+        if try null() { return nil }
+        if peek == UInt8(ascii: "\"") {
+            let mark = out.count
+            let r = try appendString(to: &out)
+            defer { out.removeSubrange(mark...) }
+            var lo = r.lowerBound, hi = r.upperBound
+            while lo < hi && out[lo] == 0x20 { lo += 1 }
+            while hi > lo && out[hi - 1] == 0x20 { hi -= 1 }
+            if lo < hi && hi - lo <= 38 && (lo..<hi).allSatisfy({ out[$0] >= 0x30 && out[$0] <= 0x39 }) {
+                var v: MinorUnits = 0
+                for k in lo..<hi { v = v * 10 + MinorUnits(out[k] - 0x30) }
+                return BitcoinETLLeanUnits(units: v, text: nil)
+            }
+            let s = String(decoding: out[r], as: UTF8.self)
+            let t = s.utf8.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()
+            let digits = !t.isEmpty && t.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            let units = digits ? MinorUnits(String(decoding: t, as: UTF8.self)) : nil
+            return BitcoinETLLeanUnits(units: units, text: units == nil ? s : nil)
+        }
+        let start = at
+        guard let n = try number() else { throw fail("expected a number or a string") }
+        // Plain digits (no sign, fraction or exponent; JSON allows no leading zero): the value itself.
+        if !n.negative && !n.fraction && at - start <= 38 {
+            var v: MinorUnits = 0
+            for k in start..<at { v = v * 10 + MinorUnits(b[k] - 0x30) }
+            return BitcoinETLLeanUnits(units: v, text: nil)
+        }
+        let t = text(start, at)
+        let units = Self.wholeUnits(t, negative: n.negative)
+        return BitcoinETLLeanUnits(units: units, text: units == nil ? t : nil)
     }
 }

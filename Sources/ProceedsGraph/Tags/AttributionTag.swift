@@ -59,7 +59,6 @@ package struct Attribution: Sendable {
     /// - Parameter asset: the ledger's asset (`BTC`); tags of another currency are set aside, tags without one
     ///   (CSV) apply.
     package static func apply(_ tags: [AttributionTag], to result: ClusterResult, asset: String) -> Attribution {
-        let index = result.makeAddressIndex()
         var entities: [String: EntityAttribution] = [:]
         var unmatched: [AttributionTag] = [], other: [AttributionTag] = []
         for t in tags {
@@ -67,7 +66,7 @@ package struct Attribution: Sendable {
                 other.append(t)
                 continue
             }
-            guard let i = index[t.address] else {
+            guard let i = result.number(of: t.address) else {
                 unmatched.append(t)
                 continue
             }
