@@ -172,13 +172,11 @@ final class NSRLDatabase {
             self.bothCases = bothCases
             let db = try NSRLDatabase.open(path)
             // 16 MiB of pages per connection keeps the upper levels of a 10-million-entry index cached (measured:
-            // half the CPU time per lookup of SQLite's default 2 MiB). The leaves are read through a memory map
-            // (a page fault on a page-cache page instead of a read(2) and a copy per leaf: see
-            // docs/benchmarks.md); the map is shared with the page cache, so only the pages touched count in the
-            // resident size. query_only: this connection never writes, whatever the statement.
+            // half the CPU time per lookup of SQLite's default 2 MiB). Not mmap: it saved no CPU time on two
+            // probes a lookup (docs/benchmarks.md), and every page it touches, with the kernel's fault-around,
+            // counts in the resident size. query_only: this connection never writes, whatever the statement.
             sqlite3_exec(db, "PRAGMA cache_size = -16384", nil, nil, nil)
             sqlite3_exec(db, "PRAGMA query_only = 1", nil, nil, nil)
-            sqlite3_exec(db, "PRAGMA mmap_size = 68719476736", nil, nil, nil)
             var s: OpaquePointer?
             let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
             guard rc == SQLITE_OK, let s else {

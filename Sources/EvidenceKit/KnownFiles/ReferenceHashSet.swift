@@ -159,6 +159,30 @@ final class HashSetLookup {
     private let index: SortedDigestIndex?
     private let statement: NSRLDatabase.Statement?
     private let filter: DigestFilter?
+    /// The digest's bytes for the filter, decoded in place (no allocation per lookup).
+    private var scratch = [UInt8](repeating: 0, count: 64)
+    private var decoded = 0
+
+    /// Decodes hex (either case) into `scratch`; false when it is not a digest of 16 to 64 bytes.
+    private func decode(_ hex: String) -> Bool {
+        var hex = hex
+        let count: Int? = hex.withUTF8 { text in
+            guard text.count % 2 == 0, text.count / 2 >= 16, text.count / 2 <= 64 else { return nil }
+            return scratch.withUnsafeMutableBufferPointer { out -> Int? in
+                var i = 0
+                while i < text.count {
+                    guard let hi = Hex.value(ofDigit: text[i]), let lo = Hex.value(ofDigit: text[i + 1]) else {
+                        return nil
+                    }
+                    out[i / 2] = hi << 4 | lo
+                    i += 2
+                }
+                return text.count / 2
+            }
+        }
+        decoded = count ?? 0
+        return count != nil
+    }
 
     init(index: SortedDigestIndex) {
         self.index = index
@@ -176,9 +200,11 @@ final class HashSetLookup {
     /// - Throws: ``EvidenceError`` when an NSRL database cannot be searched.
     func contains(hex: String) throws -> Bool {
         if let statement {
-            if let filter {
-                guard let bytes = Hex.decode(hex), bytes.count >= 16 else { return try statement.contains(hex: hex) }
-                if !bytes.withUnsafeBytes({ filter.mightContain($0) }) { return false }
+            if let filter, decode(hex) {
+                // Certainly absent: no SQLite.
+                if !scratch.withUnsafeBytes({ filter.mightContain(UnsafeRawBufferPointer(rebasing: $0[0..<decoded])) }) {
+                    return false
+                }
             }
             return try statement.contains(hex: hex)
         }
