@@ -119,7 +119,8 @@ struct EvidenceAdd: ParsableCommand {
             let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
             let result = try file.addEvidence(
                 itemID: item, description: description, paths: paths, details: details, options: options, by: examiner,
-                progress: progress, knownFiles: knownFiles, containers: noImages ? nil : DiskImageReader(deleted: deleted, verifyStoredDigests: !noVerifyImages))
+                progress: progress, knownFiles: knownFiles,
+                containers: noImages ? nil : DiskImageReader(deleted: deleted, verifyStoredDigests: !noVerifyImages))
             line?.finish()
             print(result.summary.acquisitionText(item: item, entry: result.entry), terminator: "")
             return result.summary

@@ -115,8 +115,9 @@ enum DigestIndexCache {
         guard width == algorithm.digestLength, count > 0,
             count <= (Int.max - headerLength) / width,
             st.st_size == headerLength + count * width,
-            head == Self.header(
-                width: width, count: count, identity: identity, setSHA256: setSHA256, algorithm: algorithm),
+            head
+                == Self.header(
+                    width: width, count: count, identity: identity, setSHA256: setSHA256, algorithm: algorithm),
             let index = try? SortedDigestIndex.map(
                 fd: fd, width: width, count: count, headerLength: headerLength, path: path),
             index.isStrictlyAscending

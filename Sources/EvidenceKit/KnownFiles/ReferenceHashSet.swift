@@ -202,7 +202,8 @@ final class HashSetLookup {
         if let statement {
             if let filter, decode(hex) {
                 // Certainly absent: no SQLite.
-                if !scratch.withUnsafeBytes({ filter.mightContain(UnsafeRawBufferPointer(rebasing: $0[0..<decoded])) }) {
+                if !scratch.withUnsafeBytes({ filter.mightContain(UnsafeRawBufferPointer(rebasing: $0[0..<decoded])) })
+                {
                     return false
                 }
             }
