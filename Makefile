@@ -22,6 +22,8 @@ APT_PACKAGES += sleuthkit
 APT_PACKAGES += e2fsprogs
 # Disk images (EvidenceImages and its tests: images built without mounting, checked with icat and fiwalk).
 APT_PACKAGES += libtsk-dev dosfstools mtools ntfs-3g fdisk gdisk
+# qemu-img makes the VMDK and VHD images the disk-image tests read (libtsk reads them through libvmdk/libvhdi).
+APT_PACKAGES += qemu-utils libvmdk-dev libvhdi-dev
 # The PostgreSQL server the case-store tests start a throwaway cluster of (scripts/pg-test-cluster.sh).
 APT_PACKAGES += postgresql
 # Independent checkers the tests run: case_validate (CASE/UCO), the cryptography package (Ed25519, to verify

@@ -22,9 +22,13 @@ package struct DiskImageReader: ContainerReader {
     /// Whether deleted files (names in unused directory entries) are listed and, where the file system still
     /// maps their content, hashed.
     package var deleted: Bool
+    /// Whether an E01's stored MD5 and SHA-1 are checked against its media, read again whole (a mismatch is an
+    /// error on the image's record); when not, the note says they were not checked.
+    package var verifyStoredDigests: Bool
 
-    package init(deleted: Bool = false) {
+    package init(deleted: Bool = false, verifyStoredDigests: Bool = true) {
         self.deleted = deleted
+        self.verifyStoredDigests = verifyStoredDigests
     }
 
     package func recognises(_ firstBlock: UnsafeRawBufferPointer, path: RawName) -> Bool {
@@ -63,7 +67,24 @@ package struct DiskImageReader: ContainerReader {
         var listing = ImageListing(path: path, format: format, deleted: deleted)
         listing.list(image)
         let records = ImageHashing(listing: listing, options: options).run(first: image)
-        return ContainerContents(records: records, error: listing.error, note: listing.note)
+        var error = listing.error
+        var note = listing.note
+        if format == .ewf {
+            // The digests acquisition stored in the E01, against the media as it reads now: an image that no
+            // longer holds what was acquired is a finding on its record, whatever its files hash to.
+            if verifyStoredDigests, !path.isValidUTF8 {
+                let skipped = "stored MD5 and SHA-1 not checked (the image's name is not UTF-8)"
+                note = note.map { "\($0); \(skipped)" } ?? skipped
+            } else if verifyStoredDigests {
+                let check = ImageVerifier.storedDigestCheck(e01: path.text)
+                if !check.note.isEmpty { note = note.map { "\($0); \(check.note)" } ?? check.note }
+                if let problem = check.error { error = error.map { "\($0); \(problem)" } ?? problem }
+            } else {
+                let skipped = "stored MD5 and SHA-1 not checked (--no-verify-images)"
+                note = note.map { "\($0); \(skipped)" } ?? skipped
+            }
+        }
+        return ContainerContents(records: records, error: error, note: note)
     }
 }
 
@@ -127,6 +148,7 @@ struct ImageListing {
                     facts.partition = p.number
                     facts.partitionType = p.description
                     facts.partitionOffset = p.offset
+                    facts.volume = fs.volumeFacts
                     walk(fs, image: image, prefix: [RawName(p.memberName)], template: facts)
                 } catch {
                     if Self.looksLikeFileSystem(image, at: p.offset) {
@@ -139,7 +161,9 @@ struct ImageListing {
         } else {
             do {
                 let fs = try image.openFileSystem(at: 0)
-                walk(fs, image: image, prefix: [], template: FileSystemFacts(fileSystem: fs.typeName, inode: 0))
+                var facts = FileSystemFacts(fileSystem: fs.typeName, inode: 0)
+                facts.volume = fs.volumeFacts
+                walk(fs, image: image, prefix: [], template: facts)
             } catch {
                 fail("no partition table or file system could be read: \(error.message)")
             }
@@ -272,4 +296,16 @@ private func directoryEntry(
     guard let file, let context else { return TSK_WALK_CONT }
     Unmanaged<DirectoryCollector>.fromOpaque(context).takeUnretainedValue().visit(file, parent: parent)
     return TSK_WALK_CONT
+}
+
+extension DiskImageReader {
+    /// The reader an `acquired` custody entry's parameters ask for (`images`, `deleted`, as `evidence add` records
+    /// them), for `custody verify --rehash`; `nil` when the images were hashed as files only. An entry made before
+    /// `evidence add` read images has no `images` parameter: its images were hashed as files only.
+    package static let forAcquisition: @Sendable ([String: String]) -> (any ContainerReader)? = { parameters in
+        parameters["images"] == "yes"
+            ? DiskImageReader(
+                deleted: parameters["deleted"] == "yes", verifyStoredDigests: parameters["verify_images"] != "no")
+            : nil
+    }
 }

@@ -124,6 +124,15 @@ struct FileSystem {
     /// `ext4`, `ntfs`, `fat16` … The corresponding C function is `tsk_fs_type_toname`.
     var typeName: String { tsk_fs_type_toname(handle.pointee.ftype).map { String(cString: $0) } ?? "unknown" }
 
+    /// What DFXML's `<volume>` says of this file system, as fiwalk writes it.
+    var volumeFacts: VolumeFacts {
+        let i = handle.pointee
+        return VolumeFacts(
+            offset: UInt64(max(0, i.offset)), blockSize: UInt32(i.block_size), fileSystemType: i.ftype.rawValue,
+            fileSystemTypeName: typeName, blockCount: UInt64(i.block_count), firstBlock: UInt64(i.first_block),
+            lastBlock: UInt64(i.last_block))
+    }
+
     var isNTFS: Bool { handle.pointee.ftype.rawValue & TSK_FS_TYPE_NTFS_DETECT.rawValue != 0 }
 
     /// Whether block `address` is allocated (to any file) now.

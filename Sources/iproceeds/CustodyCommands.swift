@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvidenceImages
 import EvidenceKit
 import Foundation
 
@@ -9,7 +10,10 @@ struct EvidenceAdd: ParsableCommand {
         discussion: """
             Fingerprints PATH exactly as `evidence hash` does, stores the full manifest in the case file, and \
             appends a signed `acquired` entry that names the manifest's SHA-256. Nothing is written to the case \
-            file unless the whole run completes. With --known, --known-bad or --skip-known (as for `evidence \
+            file unless the whole run completes. Disk images (E01, raw, split raw) are read as by `evidence hash`: \
+            every file of every file system inside is a record (partition › path), --deleted adds deleted files, \
+            --no-images hashes the image file only; the entry records `images` and `deleted`, and `custody verify \
+            --rehash` reads the image again the same way. With --known, --known-bad or --skip-known (as for `evidence \
             hash`), the entry's `hash_sets` parameter names each set with its role, format and SHA-256.
 
             Example:
@@ -46,6 +50,17 @@ struct EvidenceAdd: ParsableCommand {
     @Flag(name: .customLong("no-archives"), help: "Hash archives as plain files only.")
     var noArchives = false
 
+    @Flag(name: .customLong("no-images"), help: "Hash disk images as plain files only; do not read their file systems.")
+    var noImages = false
+
+    @Flag(help: "In disk images, also list deleted files and hash what their file system still maps.")
+    var deleted = false
+
+    @Flag(
+        name: .customLong("no-verify-images"),
+        help: "Do not check an E01's stored MD5 and SHA-1 against its media (which reads the media once more).")
+    var noVerifyImages = false
+
     @Option(
         help: ArgumentHelp(
             "Mark records whose digest is in this hash set as known (repeatable; as for `evidence hash`).",
@@ -70,6 +85,7 @@ struct EvidenceAdd: ParsableCommand {
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if deleted && noImages { throw ValidationError("--deleted reads disk images: it cannot go with --no-images") }
         if skipKnown && known.isEmpty {
             throw ValidationError("--skip-known leaves out files found in a --known set: give one with --known SET")
         }
@@ -96,11 +112,15 @@ struct EvidenceAdd: ParsableCommand {
             details["seized_at"] = seizedAt
             details["seized_by"] = seizedBy
             details["location"] = location
+            details["images"] = noImages ? "no" : "yes"
+            details["deleted"] = deleted ? "yes" : "no"
+            details["verify_images"] = noVerifyImages ? "no" : "yes"
             let progress = FingerprintProgress()
             let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
             let result = try file.addEvidence(
                 itemID: item, description: description, paths: paths, details: details, options: options, by: examiner,
-                progress: progress, knownFiles: knownFiles)
+                progress: progress, knownFiles: knownFiles,
+                containers: noImages ? nil : DiskImageReader(deleted: deleted, verifyStoredDigests: !noVerifyImages))
             line?.finish()
             print(result.summary.acquisitionText(item: item, entry: result.entry), terminator: "")
             return result.summary
@@ -213,7 +233,7 @@ struct CustodyVerify: ParsableCommand {
     func run() throws {
         let result = try reporting {
             let file = CaseFile(store: try openCaseStore(try caseFile.resolved(), readOnly: true))
-            return try file.verify(expectHead: expectHead, rehash: rehash)
+            return try file.verify(expectHead: expectHead, rehash: rehash, containers: DiskImageReader.forAcquisition)
         }
         switch format {
         case .text: print(CustodyReport.text(result, rehash: rehash), terminator: "")

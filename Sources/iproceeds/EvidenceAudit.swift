@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvidenceImages
 import EvidenceKit
 import Foundation
 
@@ -20,6 +21,10 @@ struct EvidenceAudit: ParsableCommand {
             A manifest line that cannot be read (in hashdeep's own manifests, a file name with a line break splits \
             its line in two) is reported as "unreadable: MANIFEST line N: reason" and the rest is audited, as \
             hashdeep does; the audit then fails.
+
+            When the manifest lists files inside disk images (records with an `fs` object, from `evidence hash` \
+            or `evidence add`), the images are read again and the files inside them audited too (changed, \
+            missing, new), deleted files included when the manifest lists some.
 
             Examples:
               iproceeds evidence audit --manifest seized.jsonl seized/
@@ -92,7 +97,14 @@ struct EvidenceAudit: ParsableCommand {
             var actual: [FingerprintRecord] = []
             let progress = FingerprintProgress()
             let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
-            _ = try Fingerprinter(options: options).run(roots, progress: progress) { actual.append($0) }
+            var fingerprinter = Fingerprinter(options: options)
+            // Files inside disk images are read again when the manifest lists some (as archives are), deleted
+            // files too when it lists deleted ones.
+            if known.records.contains(where: { $0.filesystem != nil }) {
+                fingerprinter.containers = DiskImageReader(
+                    deleted: known.records.contains { $0.filesystem?.deleted == true })
+            }
+            _ = try fingerprinter.run(roots, progress: progress) { actual.append($0) }
             line?.finish()
             let auditReport = Auditor.compare(
                 expected: known.records, actual: actual, algorithms: known.algorithms,

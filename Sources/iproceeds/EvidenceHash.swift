@@ -15,7 +15,9 @@ struct EvidenceHash: ParsableCommand {
 
             Disk images (E01, raw, split raw .001, recognised by content) are hashed as files and every file of \
             every partition and file system inside is hashed too, through The Sleuth Kit, with its partition, \
-            path, inode and times; --deleted adds deleted files, --no-images turns this off.
+            path, inode and times; --deleted adds deleted files, --no-images turns this off. An E01's stored MD5 \
+            and SHA-1 are checked against its media (a mismatch is an error on the image's record, exit 1); \
+            --no-verify-images skips that and the note says they were not checked.
 
             Known-file hash sets: --known SET marks every record whose digest is in SET with "known": "SET NAME" \
             (the file's name), --known-bad SET marks it with "alert": "SET NAME" and counts it in the summary, \
@@ -70,6 +72,11 @@ struct EvidenceHash: ParsableCommand {
 
     @Flag(help: "In disk images, also list deleted files and hash what their file system still maps.")
     var deleted = false
+
+    @Flag(
+        name: .customLong("no-verify-images"),
+        help: "Do not check an E01's stored MD5 and SHA-1 against its media (which reads the media once more).")
+    var noVerifyImages = false
 
     @Option(
         help:
@@ -187,7 +194,9 @@ struct EvidenceHash: ParsableCommand {
             let line = !quiet && isTerminal(STDERR_FILENO) ? ProgressLine(progress: progress) : nil
             defer { line?.finish() }
             var fingerprinter = Fingerprinter(options: options)
-            if !noImages { fingerprinter.containers = DiskImageReader(deleted: deleted) }
+            if !noImages {
+                fingerprinter.containers = DiskImageReader(deleted: deleted, verifyStoredDigests: !noVerifyImages)
+            }
             fingerprinter.knownFiles = knownFiles
             let summary = try fingerprinter.run(paths.map { RawName($0) }, progress: progress) {
                 try writer.write($0)

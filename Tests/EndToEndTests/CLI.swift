@@ -23,9 +23,19 @@ struct CLI {
 
     static var packageRoot: URL { Repository.root }
 
+    /// Where the runs keep known-set indexes and filters (`IPROCEEDS_CACHE`): a temporary directory of this test
+    /// process, never the user's `~/.cache`.
+    static let knownSetCache: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "iproceeds-test-cache-\(ProcessInfo.processInfo.processIdentifier)"
+        ).path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
     @discardableResult
     static func run(_ args: [String], in cwd: String, environment: [String: String] = [:]) throws -> Result {
-        try exec(binary, args, in: cwd, environment: environment)
+        try exec(binary, args, in: cwd, environment: ["IPROCEEDS_CACHE": knownSetCache].merging(environment) { $1 })
     }
 
     /// Runs any program and captures its output.

@@ -231,8 +231,9 @@ import Testing
                     "sha256": try Self.sha256(w, "bad.sha256"),
                 ],
             ])
-        // `evidence add` does not open disk images (yet): the two files in src/disk.img are not counted here.
-        #expect(parameters["alerts"] == "2" && parameters["items_known_left_out"] == "3", "\(parameters)")
+        // As `evidence hash`: bad.bin on disk, in the zip in the tar and in src/disk.img; known.txt on disk, its copy,
+        // in the tar and in src/disk.img.
+        #expect(parameters["alerts"] == "3" && parameters["items_known_left_out"] == "4", "\(parameters)")
         #expect(try CLI.run(["custody", "verify", "--case", "c.case"], in: w.path, environment: env).status == 0)
     }
 }

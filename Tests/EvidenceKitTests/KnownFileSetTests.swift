@@ -121,6 +121,155 @@ import Testing
     }
 }
 
+/// The sorted index kept between runs (`DigestIndexCache`) and the NSRL lookups, against `sha256sum` and the
+/// `sqlite3` shell.
+@Suite struct KnownFileSetCacheTests {
+    /// `sha256sum` of `names` (written with their own name as content), as a set file, and the digests.
+    static func writeSet(_ s: Scratch, _ set: String, _ names: [String]) throws -> [String] {
+        for n in names { try s.write("files/" + n, n + "\n") }
+        let listing = try s.sh("cd files && sha256sum " + names.joined(separator: " "))
+        try s.write(set, listing)
+        return listing.split(separator: "\n").map { String($0.prefix(64)) }
+    }
+
+    @Test func indexIsKeptBetweenRunsAndMadeAgainWhenTheSetChanges() throws {
+        let s = try Scratch()
+        let cache = s.path + "/cache"
+        let first = try Self.writeSet(s, "set.sha256", ["a", "b", "c"])
+        let made = try ReferenceHashSet(path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: cache)
+        #expect(!made.indexFromCache && made.count == 3)
+        let cached = try ReferenceHashSet(path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: cache)
+        #expect(cached.indexFromCache && cached.count == 3)
+        let lookup = try cached.makeLookup()
+        for d in first { #expect(try lookup.contains(hex: d)) }
+        #expect(try !lookup.contains(hex: String(repeating: "0", count: 64)))
+        // The set's SHA-256, as sha256sum gives it, is kept with the index.
+        let setSHA = String(try s.run("sha256sum", [s.path + "/set.sha256"]).prefix(64))
+        #expect(cached.indexedSetSHA256 == setSHA)
+
+        // The same size and modification time (touch -r), other content: the change time differs, so the
+        // index is made again and holds the new digests only.
+        let other = try Self.writeSet(s, "other.sha256", ["x", "y", "z"])
+        _ = try s.sh(
+            "touch -r set.sha256 other.sha256 && cp -p set.sha256 keep && cat other.sha256 > set.sha256 "
+                + "&& touch -r keep set.sha256")
+        let again = try ReferenceHashSet(path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: cache)
+        #expect(!again.indexFromCache)
+        let l2 = try again.makeLookup()
+        for d in other { #expect(try l2.contains(hex: d)) }
+        for d in first { #expect(try !l2.contains(hex: d)) }
+    }
+
+    @Test func aDamagedCachedIndexIsNeverUsed() throws {
+        let s = try Scratch()
+        let cache = s.path + "/cache"
+        let digests = try Self.writeSet(s, "set.sha256", (0..<50).map { "f\($0)" })
+        _ = try ReferenceHashSet(path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: cache)
+        let file = DigestIndexCache.file(for: s.path + "/set.sha256", algorithm: .sha256, in: cache)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        #expect(bytes.count == 128 + 50 * 32)
+        // Swap two digests: a bisection could then miss one of them.
+        let a = Array(bytes[128 + 10 * 32..<128 + 11 * 32])
+        bytes.replaceSubrange(128 + 10 * 32..<128 + 11 * 32, with: bytes[128 + 40 * 32..<128 + 41 * 32])
+        bytes.replaceSubrange(128 + 40 * 32..<128 + 41 * 32, with: a)
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let set = try ReferenceHashSet(path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: cache)
+        #expect(!set.indexFromCache)
+        let lookup = try set.makeLookup()
+        for d in digests { #expect(try lookup.contains(hex: d)) }
+        // Cut short: not used either.
+        try Data(bytes.prefix(128 + 20 * 32)).write(to: URL(fileURLWithPath: file))
+        #expect(
+            try !ReferenceHashSet(path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: cache)
+                .indexFromCache)
+        // A cache that cannot be written is no error: the index is made in a temporary file.
+        try s.write("not-a-dir", "x")
+        let uncached = try ReferenceHashSet(
+            path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: s.path + "/not-a-dir/sub")
+        #expect(!uncached.indexFromCache && uncached.count == 50)
+    }
+
+    @Test func custodyStopsWhenTheCachedIndexWasMadeFromOtherContent() throws {
+        let s = try Scratch()
+        let cache = s.path + "/cache"
+        _ = try Self.writeSet(s, "set.sha256", ["a", "b"])
+        _ = try ReferenceHashSet(path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: cache)
+        let file = DigestIndexCache.file(for: s.path + "/set.sha256", algorithm: .sha256, in: cache)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        bytes[80] ^= 0xFF  // the set's SHA-256 in the header
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let set = try ReferenceHashSet(path: s.path + "/set.sha256", algorithms: [.sha256], cacheDirectory: cache)
+        #expect(set.indexFromCache)
+        #expect {
+            try KnownFileSets(known: [set]).custodyDescription()
+        } throws: { e in
+            (e as! EvidenceError).code == .hashSet && (e as! EvidenceError).message.contains("cached index")
+        }
+        // The cached index is gone: the next run makes it again.
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
+    /// The filter in front of an indexed NSRL database: made once and kept, every digest of the set still found
+    /// (in either case), absent ones not; a damaged filter is never used.
+    @Test func nsrlFilterIsKeptAndNeverHidesADigestOfTheSet() throws {
+        let s = try Scratch()
+        let cache = s.path + "/cache"
+        let digests = (0..<300).map { i in digestHex(.sha256, of: Array("file \(i)".utf8)) }
+        var sql = "CREATE TABLE METADATA (sha256 VARCHAR NOT NULL, sha1 VARCHAR, md5 VARCHAR);\n"
+        for (i, d) in digests.enumerated() {
+            sql += "INSERT INTO METADATA VALUES ('\(i % 2 == 0 ? d.uppercased() : d)', NULL, NULL);\n"
+        }
+        sql += "CREATE INDEX idx_metadata_sha256 ON METADATA (sha256);\n"
+        _ = try s.exec("sqlite3", [s.path + "/rds.db"], input: Data(sql.utf8))
+        let absent = (0..<2000).map { i in digestHex(.sha256, of: Array("absent \(i)".utf8)) }
+        func check(_ set: ReferenceHashSet) throws {
+            let lookup = try set.makeLookup()
+            for d in digests { #expect(try lookup.contains(hex: d)) }
+            for d in absent { #expect(try !lookup.contains(hex: d)) }
+        }
+        let made = try ReferenceHashSet(path: s.path + "/rds.db", algorithms: [.sha256], cacheDirectory: cache)
+        #expect(!made.indexFromCache)
+        #expect(made.indexedSetSHA256 == String(try s.run("sha256sum", [s.path + "/rds.db"]).prefix(64)))
+        try check(made)
+        let kept = try ReferenceHashSet(path: s.path + "/rds.db", algorithms: [.sha256], cacheDirectory: cache)
+        #expect(kept.indexFromCache)
+        try check(kept)
+        // Every bit of the filter cleared: trusted, it would hide every digest; its checksum refuses it.
+        let file = DigestFilter.file(for: s.path + "/rds.db", algorithm: .sha256, in: cache)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        for i in DigestFilter.headerLength..<bytes.count { bytes[i] = 0 }
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let refused = try ReferenceHashSet(path: s.path + "/rds.db", algorithms: [.sha256], cacheDirectory: cache)
+        #expect(!refused.indexFromCache)
+        try check(refused)
+    }
+
+    /// NSRL lookups find digests stored in either case, whichever case the record's digest is looked up in, and
+    /// one probe suffices when the index compares without case.
+    @Test func nsrlLookupsFindEitherCase() throws {
+        let s = try Scratch()
+        let digests = (0..<40).map { i in digestHex(.sha256, of: Array("row \(i)".utf8)) }
+        for (name, collate) in [("plain.db", ""), ("nocase.db", " COLLATE NOCASE")] {
+            var sql = "CREATE TABLE METADATA (sha256 VARCHAR NOT NULL\(collate), sha1 VARCHAR, md5 VARCHAR);\n"
+            for (i, d) in digests.enumerated() {
+                // Upper, lower and mixed case rows.
+                let stored = i % 3 == 0 ? d.uppercased() : i % 3 == 1 ? d : d.prefix(20).uppercased() + d.dropFirst(20)
+                sql += "INSERT INTO METADATA VALUES ('\(stored)', NULL, NULL);\n"
+            }
+            sql += "CREATE INDEX idx_metadata_sha256 ON METADATA (sha256);\n"
+            _ = try s.exec("sqlite3", [s.path + "/" + name], input: Data(sql.utf8))
+            let set = try ReferenceHashSet(path: s.path + "/" + name, algorithms: [.sha256], cacheDirectory: nil)
+            #expect(set.format == .nsrlRDS3 && set.count == nil)
+            let lookup = try set.makeLookup()
+            for (i, d) in digests.enumerated() where i % 3 != 2 || !collate.isEmpty {
+                #expect(try lookup.contains(hex: d), "\(name) row \(i)")
+                #expect(try lookup.contains(hex: d.uppercased()), "\(name) row \(i)")
+            }
+            #expect(try !lookup.contains(hex: digestHex(.sha256, of: Array("absent".utf8))))
+        }
+    }
+}
+
 /// SplitMix64, for reproducible random digests.
 private struct SplitMix {
     var state: UInt64

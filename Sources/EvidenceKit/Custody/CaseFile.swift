@@ -183,10 +183,14 @@ package final class CaseFile {
     /// With `knownFiles`, records are marked `known` and `alert` as `evidence hash` marks them, and the entry's
     /// `hash_sets` parameter names every set with its role, format and SHA-256, so the ledger says which
     /// reference data the manifest was made against.
+    ///
+    /// With `containers` (disk images), the files inside are records too; the caller records in `details` how
+    /// they were read (`images`, `deleted`), for ``verify(expectHead:rehash:threads:containers:)`` to read them
+    /// again the same way.
     package func addEvidence(
         itemID: String, description: String, paths: [String], details: [String: String], options: FingerprintOptions,
         by examiner: Examiner, workingDirectory: String = FileManager.default.currentDirectoryPath,
-        progress: FingerprintProgress? = nil, knownFiles: KnownFileSets? = nil
+        progress: FingerprintProgress? = nil, knownFiles: KnownFileSets? = nil, containers: (any ContainerReader)? = nil
     ) throws -> (entry: CustodyEntry, summary: FingerprintSummary) {
         _ = try self.info()
         // Checked again by record(); here too, so that an unregistered examiner hashes nothing.
@@ -198,6 +202,7 @@ package final class CaseFile {
         let writer = JSONLinesWriter(context: ManifestContext(algorithms: options.algorithms), sink: sink)
         var fingerprinter = Fingerprinter(options: options)
         fingerprinter.knownFiles = knownFiles
+        fingerprinter.containers = containers
         let summary = try fingerprinter.run(paths.map { RawName($0) }, progress: progress) {
             try writer.write($0)
         }

@@ -93,8 +93,10 @@ extension CaseFile {
     /// - Parameters:
     ///   - expectHead: a head hash (or `SEQ:HASH`) written down earlier; a ledger that ends elsewhere fails.
     ///   - rehash: re-read the evidence from the paths recorded at acquisition and compare with the manifests.
+    ///   - containers: the container reader (disk images) for an `acquired` entry's parameters, `nil` for none.
     package func verify(
-        expectHead: String? = nil, rehash: Bool = false, threads: Int = FingerprintOptions.defaultThreads
+        expectHead: String? = nil, rehash: Bool = false, threads: Int = FingerprintOptions.defaultThreads,
+        containers: (@Sendable ([String: String]) -> (any ContainerReader)?)? = nil
     )
         throws -> CustodyVerification
     {
@@ -324,7 +326,9 @@ extension CaseFile {
             let paths = listed.compactMap(\.string).count == listed.count ? listed.compactMap(\.string) : []
             var actual: [FingerprintRecord] = []
             let roots = paths.map { RawName($0).absolute(in: wd) }
-            _ = try Fingerprinter(options: options).run(roots) { actual.append($0) }
+            var fingerprinter = Fingerprinter(options: options)
+            fingerprinter.containers = containers?(acquired.parameters)
+            _ = try fingerprinter.run(roots) { actual.append($0) }
             let expected = known.records.map { r -> FingerprintRecord in
                 var r = r
                 r.path = r.path.absolute(in: wd)

@@ -227,6 +227,29 @@ package enum ImageVerifier {
         return try check(files: files, format: format, log: log, logPath: logFile)
     }
 
+    /// What `evidence hash` says of an E01 it reads: the MD5 and SHA-1 stored in the image against those of its
+    /// media, read again whole (chunks unpacked and checked on every core), and its chunk checksums. `note` says
+    /// what was checked and what could not be (no digest stored); `error` what did not match (a finding: the
+    /// run exits 1), `nil` when everything stored matches.
+    package static func storedDigestCheck(e01 path: String) -> (note: String, error: String?) {
+        let report: ImageVerificationReport
+        do {
+            report = try check(files: [path], format: .e01, log: nil, logPath: nil)
+        } catch {
+            return ("stored digests not checked", "the E01's stored digests could not be checked: \(error)")
+        }
+        var said: [String] = []
+        for name in ["md5", "sha1"] {
+            guard let stored = report.storedDigests[name] else {
+                said.append("no stored \(name.uppercased()), not checked")
+                continue
+            }
+            if stored == report.digests[name] { said.append("stored \(name.uppercased()) \(stored) matches the media") }
+        }
+        let errors = report.problems.filter { !$0.hasPrefix("the E01 stores no ") }
+        return (said.joined(separator: "; "), errors.isEmpty ? nil : errors.joined(separator: "; "))
+    }
+
     private static func check(files: [String], format: ImagingOptions.Format, log: AcquisitionLog?, logPath: String?)
         throws
         -> ImageVerificationReport

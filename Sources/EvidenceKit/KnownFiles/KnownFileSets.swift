@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import IProceedsBase
 
 /// The reference hash sets of a fingerprint run: known files (`--known`), whose records are marked `known` or left
@@ -35,15 +40,28 @@ package struct KnownFileSets: Sendable {
 
     /// The sets as a custody entry records them: `[{"role":"known","name":…,"format":…,"algorithm":…,"sha256":…}]`,
     /// known sets first, each in the order given; `sha256` is of the set's file, read whole once more.
-    /// - Throws: ``EvidenceError`` when a set's file cannot be read again.
+    /// - Throws: ``EvidenceError`` when a set's file cannot be read again, or `hash-set` when its SHA-256 is not
+    ///   the one recorded when its sorted index was made (the index would not be of this content).
     func custodyDescription() throws -> JSONValue {
         let roles = known.map { ("known", $0) } + knownBad.map { ("known-bad", $0) }
         return .array(
-            try roles.map { role, set in
-                .members([
+            try roles.map { (role, set) -> JSONValue in
+                let sha256 = try ImageVerifier.sha256(ofFile: set.path)
+                if let indexed = set.indexedSetSHA256, indexed != sha256 {
+                    // The next run makes the index anew.
+                    if let directory = set.cacheDirectory {
+                        unlink(DigestIndexCache.file(for: set.path, algorithm: set.algorithm, in: directory))
+                    }
+                    throw EvidenceError(
+                        .hashSet,
+                        "hash set \(set.path) has SHA-256 \(sha256), but its sorted index was made from content with "
+                            + "SHA-256 \(indexed)\(set.indexFromCache ? " (a cached index)" : ""): the set changed "
+                            + "during the run or the cache is not to be trusted; run again (the index is then made "
+                            + "anew) and keep the set unchanged", path: set.path)
+                }
+                return .members([
                     ("role", .string(role)), ("name", .string(set.name)), ("format", .string(set.format.rawValue)),
-                    ("algorithm", .string(set.algorithm.rawValue)),
-                    ("sha256", .string(try ImageVerifier.sha256(ofFile: set.path))),
+                    ("algorithm", .string(set.algorithm.rawValue)), ("sha256", .string(sha256)),
                 ])
             })
     }

@@ -101,17 +101,29 @@ final class NSRLDatabase {
         for index in try Self.rows(db, path, "PRAGMA index_list(\(table))") {
             guard let name = index[1] else { continue }
             let quoted = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            let first = try Self.rows(db, path, "PRAGMA index_info(\(quoted))").first { $0[0] == "0" }
+            // index_xinfo: seqno, cid, name, desc, coll, key.
+            let first = try Self.rows(db, path, "PRAGMA index_xinfo(\(quoted))").first { $0[0] == "0" }
             if first?[2]?.lowercased() == column {
                 guard try !Self.rows(db, path, "SELECT 1 FROM \(table) LIMIT 1").isEmpty else {
                     throw EvidenceError(.hashSet, "hash set \(path) holds no \(column) digest", path: path)
                 }
-                // Both cases: NIST stores upper case, a set rebuilt by another tool may not, and a sample of rows
-                // cannot prove every row is in one case (a miss must never come from the letter case).
-                return Query(path: path, sql: "SELECT 1 FROM \(table) WHERE \(column) IN (?1, ?2) LIMIT 1")
+                // NIST stores upper case, a set rebuilt by another tool may not, and a sample of rows cannot prove
+                // every row is in one case (a miss must never come from the letter case). So a miss in upper case
+                // is probed again in lower case — two single `=` probes, each one B-tree descent, cost less than
+                // `IN (?1, ?2)` (measured in Docs/benchmarks.md) — unless the index itself compares without case
+                // (`COLLATE NOCASE`), which proves one probe finds either.
+                let caseless = first?[4]?.uppercased() == "NOCASE"
+                return Query(
+                    path: path, sql: "SELECT 1 FROM \(table) WHERE \(column) = ?1 LIMIT 1", bothCases: !caseless)
             }
         }
         return nil
+    }
+
+    /// The number of rows of the table.
+    func rowCount() throws -> Int {
+        let value = try Self.rows(db, path, "SELECT count(*) FROM \(table)").first?.first ?? nil
+        return value.flatMap { Int($0) } ?? 0
     }
 
     /// Hands every digest of the column to `body` as bytes, in table order.
@@ -138,8 +150,10 @@ final class NSRLDatabase {
     struct Query: Sendable {
         let path: String
         let sql: String
+        /// Whether a miss in upper case is probed again in lower case.
+        let bothCases: Bool
 
-        func prepare() throws -> Statement { try Statement(path: path, sql: sql) }
+        func prepare() throws -> Statement { try Statement(path: path, sql: sql, bothCases: bothCases) }
     }
 
     /// One connection and one prepared lookup, reset after each use.
@@ -148,19 +162,25 @@ final class NSRLDatabase {
     final class Statement {
         private let db: OpaquePointer
         private let statement: OpaquePointer
+        private let bothCases: Bool
+        /// The digest as bound: hex, then a NUL (bound `SQLITE_STATIC`, so no copy is made per lookup).
+        private var key = [CChar](repeating: 0, count: 129)
         let path: String
 
-        init(path: String, sql: String) throws {
+        init(path: String, sql: String, bothCases: Bool) throws {
             self.path = path
+            self.bothCases = bothCases
             let db = try NSRLDatabase.open(path)
             // 16 MiB of pages per connection keeps the upper levels of a 10-million-entry index cached (measured:
-            // half the CPU time per lookup of SQLite's default 2 MiB). Not mmap: every leaf page touched would
-            // count in the resident size.
+            // half the CPU time per lookup of SQLite's default 2 MiB). Not mmap: it saved no CPU time on two
+            // probes a lookup (docs/benchmarks.md), and every page it touches, with the kernel's fault-around,
+            // counts in the resident size. query_only: this connection never writes, whatever the statement.
             sqlite3_exec(db, "PRAGMA cache_size = -16384", nil, nil, nil)
+            sqlite3_exec(db, "PRAGMA query_only = 1", nil, nil, nil)
             var s: OpaquePointer?
-            let rc = sqlite3_prepare_v2(db, sql, -1, &s, nil)
+            let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
             guard rc == SQLITE_OK, let s else {
-                let error = NSRLDatabase.failure(db, path, "sqlite3_prepare_v2", rc)
+                let error = NSRLDatabase.failure(db, path, "sqlite3_prepare_v3", rc)
                 sqlite3_close_v2(db)
                 throw error
             }
@@ -176,10 +196,35 @@ final class NSRLDatabase {
         /// Whether the digest is in the column, stored in upper or lower case.
         /// - Throws: ``EvidenceError`` `hash-set` when SQLite cannot search (a damaged page, a read error).
         func contains(hex: String) throws -> Bool {
-            defer { sqlite3_reset(statement) }
-            sqlite3_bind_text(statement, 1, hex.uppercased(), -1, CSQLite_TRANSIENT)
-            sqlite3_bind_text(statement, 2, hex.lowercased(), -1, CSQLite_TRANSIENT)
-            let rc = sqlite3_step(statement)
+            let bytes = hex.utf8
+            guard bytes.count < key.count else { return false }
+            var letters = false
+            for (i, c) in bytes.enumerated() {
+                // Upper case first: NIST's case, so a hit in an RDS takes one probe.
+                let isLower = c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")
+                let isUpper = c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")
+                letters = letters || isLower || isUpper
+                key[i] = CChar(bitPattern: isLower ? c - 32 : c)
+            }
+            key[bytes.count] = 0
+            if try probe(bytes.count) { return true }
+            guard bothCases, letters else { return false }
+            for i in 0..<bytes.count where key[i] >= CChar(UInt8(ascii: "A")) && key[i] <= CChar(UInt8(ascii: "Z")) {
+                key[i] += 32
+            }
+            return try probe(bytes.count)
+        }
+
+        private func probe(_ length: Int) throws -> Bool {
+            let rc = key.withUnsafeBufferPointer { k in
+                // nil: SQLITE_STATIC. The binding is cleared before `key` can move.
+                sqlite3_bind_text(statement, 1, k.baseAddress, Int32(length), nil)
+                defer {
+                    sqlite3_reset(statement)
+                    sqlite3_clear_bindings(statement)
+                }
+                return sqlite3_step(statement)
+            }
             if rc == SQLITE_ROW { return true }
             if rc == SQLITE_DONE { return false }
             throw NSRLDatabase.failure(db, path, "sqlite3_step", rc)

@@ -17,17 +17,28 @@ final class SortedDigestIndex: @unchecked Sendable {
     let width: Int
     /// Distinct digests.
     let count: Int
+    /// The first digest (after the header of a cached index).
     private let base: UnsafeRawPointer?
+    private let mapping: UnsafeMutableRawPointer?
     private let mappedLength: Int
 
-    private init(width: Int, count: Int, base: UnsafeRawPointer?, mappedLength: Int) {
+    init(width: Int, count: Int, mapping: UnsafeMutableRawPointer?, mappedLength: Int, headerLength: Int = 0) {
         self.width = width
         self.count = count
-        self.base = base
+        self.mapping = mapping
+        self.base = mapping.map { UnsafeRawPointer($0) + headerLength }
         self.mappedLength = mappedLength
     }
 
-    deinit { if let base { munmap(UnsafeMutableRawPointer(mutating: base), mappedLength) } }
+    deinit { if let mapping { munmap(mapping, mappedLength) } }
+
+    /// Whether the digests are in strictly ascending order (what the bisection needs to find every one of them);
+    /// checked on an index read back from the cache before it is used.
+    var isStrictlyAscending: Bool {
+        guard let base, count > 1 else { return true }
+        for i in 1..<count where memcmp(base + (i - 1) * width, base + i * width, width) >= 0 { return false }
+        return true
+    }
 
     /// Whether `digest` (exactly `width` bytes) is in the set.
     func contains(_ digest: UnsafeRawBufferPointer) -> Bool {
@@ -41,6 +52,18 @@ final class SortedDigestIndex: @unchecked Sendable {
             if c < 0 { low = mid + 1 } else { high = mid }
         }
         return false
+    }
+
+    /// Maps `count` digests of `width` bytes after `headerLength` bytes of the file `fd` (kept open by the caller).
+    static func map(fd: Int32, width: Int, count: Int, headerLength: Int, path: String) throws -> SortedDigestIndex {
+        let length = headerLength + count * width
+        guard let p = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
+            throw EvidenceError.system("mmap", path: path)
+        }
+        // Lookups jump across the file: read-ahead would only waste the page cache.
+        madvise(p, length, MADV_RANDOM)
+        return SortedDigestIndex(
+            width: width, count: count, mapping: p, mappedLength: length, headerLength: headerLength)
     }
 
     /// Collects digests of one width, in any order and with repeats, and builds the index.
@@ -135,10 +158,22 @@ final class SortedDigestIndex: @unchecked Sendable {
         }
 
         /// Merges everything added into the index and maps it.
+        /// - Parameter output: where to write the index (an unlinked temporary file when `nil`), and the header
+        ///   that goes before the digests given their count (a cached index's, see ``DigestIndexCache``); the
+        ///   caller keeps and closes the file.
         /// - Throws: ``EvidenceError`` (`io`) when the temporary files cannot be written or mapped.
-        func finish() throws -> SortedDigestIndex {
-            let file = try Self.temporaryFile()
-            defer { fclose(file) }
+        func finish(
+            to output: (file: UnsafeMutablePointer<FILE>, header: (Int) -> [UInt8])? = nil
+        ) throws -> SortedDigestIndex {
+            let file = try output?.file ?? Self.temporaryFile()
+            defer { if output == nil { fclose(file) } }
+            let headerLength = output?.header(0).count ?? 0
+            if let output {
+                let placeholder = output.header(0)
+                guard fwrite(placeholder, 1, placeholder.count, file) == placeholder.count else {
+                    throw EvidenceError.system("fwrite", path: "a hash-set index", errno: errno)
+                }
+            }
             var written = 0
             var failed = false
             if runs.isEmpty {
@@ -153,17 +188,18 @@ final class SortedDigestIndex: @unchecked Sendable {
                 buffer = []
                 written = try merge(into: file, failed: &failed)
             }
+            if let output {
+                let header = output.header(written)
+                if fflush(file) != 0 || pwrite(fileno(file), header, header.count, 0) != header.count {
+                    failed = true
+                }
+            }
             if failed || fflush(file) != 0 {
                 throw EvidenceError.system("fwrite", path: "a temporary hash-set index", errno: errno)
             }
-            guard written > 0 else { return SortedDigestIndex(width: width, count: 0, base: nil, mappedLength: 0) }
-            let length = written * width
-            guard let p = mmap(nil, length, PROT_READ, MAP_SHARED, fileno(file), 0), p != MAP_FAILED else {
-                throw EvidenceError.system("mmap", path: "a temporary hash-set index")
-            }
-            // Lookups jump across the file: read-ahead would only waste the page cache.
-            madvise(p, length, MADV_RANDOM)
-            return SortedDigestIndex(width: width, count: written, base: UnsafeRawPointer(p), mappedLength: length)
+            guard written > 0 else { return SortedDigestIndex(width: width, count: 0, mapping: nil, mappedLength: 0) }
+            return try SortedDigestIndex.map(
+                fd: fileno(file), width: width, count: written, headerLength: headerLength, path: "a hash-set index")
         }
 
         /// K-way merge of the sorted runs, dropping repeats across runs. Returns the digests written.

@@ -209,6 +209,14 @@ package enum ManifestReader {
         if let mtime = object["mtime"]?.string { record.mtime = utcSeconds(mtime) }
         record.note = object["note"]?.string
         record.error = object["error"]?.string
+        // A file inside a disk image: what an audit needs to read the image again the same way.
+        if let fs = object["fs"], let type = fs["type"]?.string {
+            var facts = FileSystemFacts(fileSystem: type, inode: fs["inode"]?.number.flatMap { UInt64($0) } ?? 0)
+            if case .bool(false)? = fs["alloc"] { facts.deleted = true }
+            facts.partition = fs["partition"]?.number.flatMap { Int($0) }
+            facts.stream = fs["stream"]?.string
+            record.filesystem = facts
+        }
         return record
     }
 

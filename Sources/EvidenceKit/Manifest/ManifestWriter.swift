@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import IProceedsBase
 
 /// A manifest format iproceeds writes.
@@ -297,6 +302,13 @@ package final class DFXMLWriter: ManifestWriter {
     package static let extensionNamespace = "urn:iproceeds:dfxml:1"
     let context: ManifestContext
     let sink: ByteSink
+    /// The `<volume>` open now: the image's path and the file system's offset in it.
+    private var openVolume: (image: RawName, offset: UInt64)?
+    /// The files outside any volume, kept in an unlinked temporary file until the end: DFXML's schema puts every
+    /// `<volume>` before the `<fileobject>`s outside volumes, and a volume may come after them.
+    private var outside: (file: UnsafeMutablePointer<FILE>, sink: ByteSink)?
+
+    deinit { if let outside { fclose(outside.file) } }
 
     package init(context: ManifestContext, sink: ByteSink) {
         self.context = context
@@ -329,7 +341,37 @@ package final class DFXMLWriter: ManifestWriter {
         }
     }
 
+    /// Opens, keeps or closes the `<volume>` around `r`: the files of one file system of one image go inside a
+    /// `<volume>` element as fiwalk writes it (its offset, block size, file system type, blocks), in the order
+    /// they come (one file system after the other, in tree order); archive members inside such a file stay in
+    /// it; everything else is outside any volume.
+    private func enterVolume(for r: FingerprintRecord) {
+        if let v = r.filesystem?.volume {
+            if let open = openVolume, open.image == r.path, open.offset == v.offset { return }
+            leaveVolume()
+            sink.write("  <volume offset=\"\(v.offset)\">\n")
+            sink.write("    <partition_offset>\(v.offset)</partition_offset>\n")
+            sink.write("    <block_size>\(v.blockSize)</block_size>\n")
+            sink.write("    <ftype>\(v.fileSystemType)</ftype>\n")
+            sink.write("    <ftype_str>\(Escaping.xml(v.fileSystemTypeName))</ftype_str>\n")
+            sink.write("    <block_count>\(v.blockCount)</block_count>\n")
+            sink.write("    <first_block>\(v.firstBlock)</first_block>\n")
+            sink.write("    <last_block>\(v.lastBlock)</last_block>\n")
+            openVolume = (r.path, v.offset)
+        } else if let open = openVolume, !(open.image == r.path && r.member.count > 1 && r.filesystem == nil) {
+            leaveVolume()
+        }
+    }
+
+    private func leaveVolume() {
+        guard openVolume != nil else { return }
+        sink.write("  </volume>\n")
+        openVolume = nil
+    }
+
     package func write(_ r: FingerprintRecord) throws {
+        enterVolume(for: r)
+        let sink = try openVolume == nil ? outsideSink() : self.sink
         sink.write("  <fileobject>\n")
         let own = r.member.last ?? r.path
         sink.write("    <filename>\(Escaping.xml(own.text))</filename>\n")
@@ -387,7 +429,30 @@ package final class DFXMLWriter: ManifestWriter {
         try sink.flushIfNeeded()
     }
 
+    /// The sink of the files outside any volume (made on first use).
+    private func outsideSink() throws -> ByteSink {
+        if let outside { return outside.sink }
+        guard let file = tmpfile() else { throw EvidenceError.system("tmpfile", path: "a DFXML spool") }
+        outside = (file, ByteSink(fileDescriptor: fileno(file), name: "a DFXML spool"))
+        return outside!.sink
+    }
+
     package func finish() throws {
+        leaveVolume()
+        if let outside {
+            try outside.sink.flush()
+            let fd = fileno(outside.file)
+            lseek(fd, 0, SEEK_SET)
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0, errno == EINTR { continue }
+                guard n >= 0 else { throw EvidenceError.system("read", path: "a DFXML spool") }
+                if n == 0 { break }
+                sink.write(bytes: chunk[0..<n])
+                try sink.flushIfNeeded()
+            }
+        }
         sink.write("</dfxml>\n")
         try sink.flush()
     }
