@@ -144,11 +144,15 @@ struct TraceCluster: ParsableCommand {
         try timed("write") {
             try reporting {
                 let out = try ReportOutput(path: output)
-                // The report is streamed, never held whole: its SHA-256 is taken on the way out.
+                // The report is streamed, never held whole (the sink is flushed past its threshold as rows come;
+                // a write error is kept and thrown once the report is done): its SHA-256 is taken on the way out.
                 let digest = Digester(.sha256)
+                var writeError: Error?
                 let write: (String) -> Void = { text in
                     digest.update(text.utf8)
                     out.sink.write(text)
+                    guard writeError == nil else { return }
+                    do { try out.sink.flushIfNeeded() } catch { writeError = error }
                 }
                 switch format {
                 case .json:
@@ -158,6 +162,7 @@ struct TraceCluster: ParsableCommand {
                         attribution: attribution, write: write)
                 case .csv: ClusterReport.csv(result, attribution: attribution, write: write)
                 }
+                if let writeError { throw writeError }
                 try out.commit()
                 try custody.record(
                     inputs: loaded.inputs + tagInputs.map { ($0.path, $0.sha256) }, reportSHA256: digest.finalizeHex(),
