@@ -247,20 +247,8 @@ package enum BitcoinETLImporter {
             }
             txs = txs.enumerated().filter { !refused.contains($0.offset) }.map(\.element)
         }
-        var note: String?
-        if chain == nil {
-            if let other = foreign {
-                throw ProceedsError(
-                    file: paths.first ?? "", line: 0,
-                    reason: "addresses such as \(other.address) are not Bitcoin's (they look like \(other.chain)); "
-                        + "say which chain the export is from with --chain (\(UTXOChain.known.map(\.name).joined(separator: ", ")))"
-                )
-            }
-            chain = UTXOChain.named("bitcoin")
-            note =
-                "chain taken to be bitcoin (BTC): every address has Bitcoin's forms. Bitcoin Cash and Bitcoin SV "
-                + "exports with legacy addresses look the same: give --chain if this export is from another chain"
-        }
+        let (settled, note) = try settleChain(chain, foreign: foreign, file: paths.first ?? "")
+        chain = settled
         var seen: [String: [Int]] = [:]
         for (i, tx) in txs.enumerated() { seen[tx.hash, default: []].append(i) }
         let duplicates = seen.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }.map { rows in
@@ -350,6 +338,26 @@ package enum BitcoinETLImporter {
             return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
         default: return "\(error)"
         }
+    }
+
+    /// The chain of an export read without `--chain`: Bitcoin, with a note saying so, unless an address has another
+    /// chain's form (then the run stops and asks for `--chain`).
+    static func settleChain(_ given: UTXOChain?, foreign: (address: String, chain: String)?, file: String) throws
+        -> (UTXOChain, String?)
+    {
+        if let given { return (given, nil) }
+        if let other = foreign {
+            throw ProceedsError(
+                file: file, line: 0,
+                reason: "addresses such as \(other.address) are not Bitcoin's (they look like \(other.chain)); "
+                    + "say which chain the export is from with --chain (\(UTXOChain.known.map(\.name).joined(separator: ", ")))"
+            )
+        }
+        return (
+            UTXOChain.named("bitcoin")!,
+            "chain taken to be bitcoin (BTC): every address has Bitcoin's forms. Bitcoin Cash and Bitcoin SV "
+                + "exports with legacy addresses look the same: give --chain if this export is from another chain"
+        )
     }
 }
 

@@ -179,20 +179,8 @@ extension BitcoinETLImporter {
             }
             inputs.append((path, sha))
         }
-        var note: String?
-        if chain == nil {
-            if let other = foreign {
-                throw ProceedsError(
-                    file: paths.first ?? "", line: 0,
-                    reason: "addresses such as \(other.address) are not Bitcoin's (they look like \(other.chain)); "
-                        + "say which chain the export is from with --chain (\(UTXOChain.known.map(\.name).joined(separator: ", ")))"
-                )
-            }
-            chain = UTXOChain.named("bitcoin")
-            note =
-                "chain taken to be bitcoin (BTC): every address has Bitcoin's forms. Bitcoin Cash and Bitcoin SV "
-                + "exports with legacy addresses look the same: give --chain if this export is from another chain"
-        }
+        let (settled, note) = try settleChain(chain, foreign: foreign, file: paths.first ?? "")
+        chain = settled
         return UTXOImport(transactions: [], issues: issues, inputs: inputs, chain: chain!, chainNote: note)
     }
 
